@@ -1,0 +1,41 @@
+package dev.whittle.cli;
+
+import dev.whittle.cli.format.Formatter;
+import dev.whittle.store.Images;
+import dev.whittle.store.StoredImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.util.concurrent.Callable;
+
+@Command(name = "history", description = "Show the history of an image", mixinStandardHelpOptions = true)
+final class HistoryCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Option(names = "--format", description = "Pretty-print history using a Go template")
+    String format;
+    @Option(names = {"-H", "--human"}, arity = "1", defaultValue = "true", description = "Print sizes and dates in human readable format (default true)")
+    boolean human = true;
+    @Option(names = "--no-trunc", description = "Don't truncate output")
+    boolean noTrunc;
+    @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
+    boolean quiet;
+    @Parameters(index = "0", paramLabel = "IMAGE")
+    String image;
+
+    HistoryCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override public Integer call() {
+        StoredImage img = new Images(ctx.store()).resolve(image);
+        String f = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format)
+                : human ? "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+                : "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+        var rows = ImageViews.historyRows(img, ctx.store(), human, !noTrunc, Instant.now());
+        ctx.out().print(new Formatter(f).render(rows, ImageViews.HISTORY_HEADERS));
+        return 0;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.whittle.cli;
+
+import dev.whittle.cli.format.Formatter;
+import dev.whittle.cli.format.GoValues.Struct;
+import dev.whittle.image.ImageRef;
+import dev.whittle.store.Images;
+import dev.whittle.store.StoredImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.FileSystems;
+import java.nio.file.PathMatcher;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+@Command(name = "images", description = "List images", mixinStandardHelpOptions = true)
+final class ImagesCommand implements Callable<Integer> {
+    private static final String DEFAULT = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+    private static final String DIGESTS = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+
+    private final Context ctx;
+
+    @Option(names = {"-a", "--all"}, description = "Show all images (default hides intermediate images)")
+    boolean all;
+    @Option(names = "--digests", description = "Show digests")
+    boolean digests;
+    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (dangling=true|false, reference=PATTERN)")
+    List<String> filters = new ArrayList<>();
+    @Option(names = "--format", description = "Pretty-print images using a Go template")
+    String format;
+    @Option(names = "--no-trunc", description = "Don't truncate output")
+    boolean noTrunc;
+    @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
+    boolean quiet;
+    @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
+    String repository;
+
+    ImagesCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override public Integer call() {
+        Boolean dangling = null;
+        List<String> refPatterns = new ArrayList<>();
+        for (String f : filters) {
+            int eq = f.indexOf('=');
+            if (eq < 0) throw new UserError("bad format of filter (expected name=value)");
+            String k = f.substring(0, eq), v = f.substring(eq + 1);
+            switch (k) {
+                case "dangling" -> {
+                    if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                        throw new UserError("Invalid filter 'dangling=" + v + "'");
+                    }
+                    dangling = Boolean.parseBoolean(v.toLowerCase());
+                }
+                case "reference" -> refPatterns.add(v);
+                default -> throw new UserError("Invalid filter '" + k + "'");
+            }
+        }
+        if (repository != null) refPatterns.add(repository);
+
+        Instant now = Instant.now();
+        List<StoredImage> images = new ArrayList<>(new Images(ctx.store()).list());
+        images.sort(Comparator.comparing((StoredImage i) -> i.config().created() == null ? Instant.EPOCH : i.config().created()).reversed());
+        List<Struct> rows = new ArrayList<>();
+        for (StoredImage img : images) {
+            if (dangling != null && dangling != img.dangling()) continue;
+            for (String[] rtd : repoTagDigests(img)) {
+                if (!refPatterns.isEmpty() && (img.dangling() || refPatterns.stream().noneMatch(p -> matches(p, rtd[0], rtd[1])))) continue;
+                rows.add(ImageViews.imageRow(img, rtd[0], rtd[1], rtd[2], !noTrunc, now));
+            }
+        }
+        String f = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
+        ctx.out().print(new Formatter(f).render(rows, ImageViews.IMAGE_HEADERS));
+        return 0;
+    }
+
+    /** (repository, tag, digest) rows of one image, as docker's formatter derives them. */
+    private List<String[]> repoTagDigests(StoredImage img) {
+        List<String[]> out = new ArrayList<>();
+        if (img.dangling() && img.repoDigests().isEmpty()) {
+            out.add(new String[] {"<none>", "<none>", "<none>"});
+            return out;
+        }
+        Map<String, List<String>> tags = new TreeMap<>();
+        for (ImageRef r : img.names()) tags.computeIfAbsent(r.familiarRepository(), k -> new ArrayList<>()).add(r.tag());
+        Map<String, List<String>> dgs = new TreeMap<>();
+        for (String rd : img.repoDigests()) {
+            String fam = ImageViews.familiarDigestRef(rd);
+            int at = fam.indexOf('@');
+            if (at > 0) dgs.computeIfAbsent(fam.substring(0, at), k -> new ArrayList<>()).add(fam.substring(at + 1));
+        }
+        for (Map.Entry<String, List<String>> e : tags.entrySet()) {
+            List<String> d = dgs.remove(e.getKey());
+            for (String tag : e.getValue()) {
+                if (!digests || d == null || d.isEmpty()) out.add(new String[] {e.getKey(), tag, "<none>"});
+                else for (String x : d) out.add(new String[] {e.getKey(), tag, x});
+            }
+        }
+        for (Map.Entry<String, List<String>> e : dgs.entrySet()) {
+            if (digests) for (String x : e.getValue()) out.add(new String[] {e.getKey(), "<none>", x});
+            else out.add(new String[] {e.getKey(), "<none>", ""});
+        }
+        return out;
+    }
+
+    /** docker's reference filter: path.Match against the familiar name, with or without the tag. */
+    static boolean matches(String pattern, String repo, String tag) {
+        String p = pattern;
+        String ptag = null;
+        int colon = p.lastIndexOf(':');
+        if (colon > p.lastIndexOf('/')) {
+            ptag = p.substring(colon + 1);
+            p = p.substring(0, colon);
+        }
+        if (!glob(p, repo)) {
+            // a fully qualified pattern (docker.io/library/x) matches the familiar name too
+            try {
+                if (!ImageRef.parseNoDefault(p).familiarRepository().equals(repo)) return false;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return ptag == null || glob(ptag, tag);
+    }
+
+    private static boolean glob(String pattern, String s) {
+        if (!pattern.contains("*") && !pattern.contains("?") && !pattern.contains("[")) return pattern.equals(s);
+        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        return m.matches(java.nio.file.Path.of(s));
+    }
+}

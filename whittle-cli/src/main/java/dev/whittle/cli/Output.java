@@ -1,0 +1,47 @@
+package dev.whittle.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Writes command output to a file atomically (never a half-written file) or to standard output. */
+final class Output {
+    private Output() {}
+
+    interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    static void write(Context ctx, Path file, Writer w) throws IOException {
+        if (file == null) {
+            OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
+            if (ctx.out() != System.out) {
+                out = ctx.out(); // in-process callers capture output
+            }
+            w.write(out);
+            out.flush();
+            return;
+        }
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) throw new UserError("open " + file + ": no such file or directory");
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".part");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                w.write(out);
+                out.flush();
+                ch.force(false);
+            }
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.whittle.cli;
+
+import dev.whittle.image.ImageRef;
+import dev.whittle.store.Images;
+import dev.whittle.store.StoredImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "tag", description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", mixinStandardHelpOptions = true)
+final class TagCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]")
+    String source;
+    @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]")
+    String target;
+
+    TagCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override public Integer call() {
+        ImageRef ref = ImageRef.parse(target);
+        if (ref.digest() != null) throw new UserError("refusing to create a tag with a digest reference");
+        Images images = new Images(ctx.store());
+        StoredImage img = images.resolve(source);
+        images.tag(img, ref);
+        return 0;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.whittle.cli.format;
+
+import dev.whittle.json.Json;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Values as Go's fmt prints them with %v, which is what docker's templates print for anything that is not passed
+ * through {@code json}: {@code [a b]} for slices, {@code map[k:v]} with sorted keys, {@code {}} for empty structs,
+ * {@code <nil>}, and typed nils ({@code []}, {@code map[]}) for absent slices and maps of docker's structs.
+ */
+public final class GoValues {
+    private GoValues() {}
+
+    /** A nil slice of a typed struct field: prints {@code []}, encodes as JSON null. */
+    public static final Object NIL_SLICE = new TypedNil("[]");
+    /** A nil map of a typed struct field: prints {@code map[]}, encodes as JSON null. */
+    public static final Object NIL_MAP = new TypedNil("map[]");
+    /** A nil pointer to a struct: prints {@code <nil>}, encodes as JSON null. */
+    public static final Object NIL_POINTER = new TypedNil("<nil>");
+    /** Go's struct{}{}, the value type of ExposedPorts and Volumes: prints {@code {}}, encodes as {@code {}}. */
+    public static final Object EMPTY_STRUCT = new EmptyStruct();
+
+    public static final class TypedNil implements Json.JsonNull {
+        private final String text;
+
+        TypedNil(String text) {
+            this.text = text;
+        }
+
+        @Override public String toString() {
+            return text;
+        }
+    }
+
+    public static final class EmptyStruct extends java.util.AbstractMap<String, Object> {
+        @Override public java.util.Set<Entry<String, Object>> entrySet() {
+            return java.util.Set.of();
+        }
+
+        @Override public String toString() {
+            return "{}";
+        }
+    }
+
+    /** Marks a map that is a Go struct (fields in declaration order, printed as {@code {v1 v2}}). */
+    public static final class Struct extends java.util.LinkedHashMap<String, Object> {
+        /** Extra names a field answers to in templates but that JSON does not show (docker's {@code .ID} beside {@code .Id}). */
+        private final Map<String, String> aliases = new java.util.HashMap<>();
+        /** Whether {@code json} escapes HTML in this struct, as docker's row types do with their own MarshalJSON. */
+        private boolean htmlEscaped;
+
+        public Struct alias(String alias, String field) {
+            aliases.put(alias, field);
+            return this;
+        }
+
+        public String aliasOf(String name) {
+            return aliases.get(name);
+        }
+
+        public Struct htmlEscaped() {
+            htmlEscaped = true;
+            return this;
+        }
+
+        public boolean isHtmlEscaped() {
+            return htmlEscaped;
+        }
+    }
+
+    /** Go's %v. */
+    public static String format(Object v) {
+        StringBuilder sb = new StringBuilder();
+        append(sb, v, true);
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, Object v, boolean top) {
+        switch (v) {
+            case null -> sb.append("<nil>");
+            case TypedNil t -> sb.append(t.text);
+            case EmptyStruct e -> sb.append("{}");
+            case String s -> sb.append(s);
+            case Struct s -> {
+                sb.append('{');
+                boolean first = true;
+                for (Object o : s.values()) {
+                    if (!first) sb.append(' ');
+                    first = false;
+                    append(sb, o, false);
+                }
+                sb.append('}');
+            }
+            case Map<?, ?> m -> {
+                sb.append("map[");
+                boolean first = true;
+                for (Map.Entry<?, ?> e : sorted(m).entrySet()) {
+                    if (!first) sb.append(' ');
+                    first = false;
+                    append(sb, e.getKey(), false);
+                    sb.append(':');
+                    append(sb, e.getValue(), false);
+                }
+                sb.append(']');
+            }
+            case List<?> l -> {
+                sb.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    if (i > 0) sb.append(' ');
+                    append(sb, l.get(i), false);
+                }
+                sb.append(']');
+            }
+            case Double d -> sb.append(formatFloat(d, 'g', -1));
+            case Float f -> sb.append(formatFloat(f.doubleValue(), 'g', -1));
+            default -> sb.append(v);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Map<?, ?> sorted(Map<?, ?> m) {
+        if (m instanceof TreeMap) return m;
+        try {
+            return new TreeMap(m);
+        } catch (ClassCastException | NullPointerException e) {
+            return m;
+        }
+    }
+
+    /** Go truthiness: false, 0, nil, and empty strings, slices and maps are false. */
+    public static boolean truthy(Object v) {
+        return switch (v) {
+            case null -> false;
+            case TypedNil t -> false;
+            case Boolean b -> b;
+            case String s -> !s.isEmpty();
+            case Number n -> n.doubleValue() != 0;
+            case EmptyStruct e -> true;
+            case Struct s -> true;
+            case Map<?, ?> m -> !m.isEmpty();
+            case List<?> l -> !l.isEmpty();
+            default -> true;
+        };
+    }
+
+    /**
+     * Go's strconv.FormatFloat for 'g' and 'e' and 'f' with a precision (-1 = shortest). Go drops trailing zeros in
+     * %g and writes exponents with at least two digits ({@code 1e+03}), unlike Java's %g.
+     */
+    public static String formatFloat(double v, char fmt, int prec) {
+        if (Double.isNaN(v)) return "NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "+Inf" : "-Inf";
+        if (v == 0) {
+            String z = switch (fmt) {
+                case 'e' -> prec < 0 ? "0e+00" : "0" + (prec > 0 ? "." + "0".repeat(prec) : "") + "e+00";
+                case 'f' -> prec <= 0 ? "0" : "0." + "0".repeat(prec);
+                default -> "0";
+            };
+            return (1 / v < 0 ? "-" : "") + z;
+        }
+        BigDecimal exact = new BigDecimal(v);
+        BigDecimal d;
+        if (prec < 0) {
+            d = new BigDecimal(Double.toString(v)); // shortest representation that round-trips
+        } else if (fmt == 'f') {
+            d = exact.setScale(prec, RoundingMode.HALF_EVEN);
+            return d.toPlainString();
+        } else {
+            int digits = fmt == 'e' ? prec + 1 : Math.max(prec, 1);
+            d = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+        }
+        if (fmt == 'f') return d.stripTrailingZeros().toPlainString();
+        BigInteger unscaled = d.unscaledValue().abs();
+        String digits = unscaled.toString();
+        int exp = digits.length() - 1 - d.scale();
+        if (fmt == 'g') {
+            String stripped = digits.replaceFirst("0+$", "");
+            if (stripped.isEmpty()) stripped = "0";
+            int eprec = prec < 0 ? 6 : Math.max(prec, 1);
+            if (exp < -4 || exp >= eprec) return sign(v) + mantissa(stripped) + expo(exp);
+            return sign(v) + plain(stripped, exp);
+        }
+        // 'e'
+        String m = digits;
+        if (prec >= 0) {
+            while (m.length() < prec + 1) m = m + "0";
+        } else {
+            m = m.replaceFirst("0+$", "");
+            if (m.isEmpty()) m = "0";
+        }
+        return sign(v) + mantissa(m) + expo(exp);
+    }
+
+    private static String sign(double v) {
+        return v < 0 ? "-" : "";
+    }
+
+    private static String mantissa(String digits) {
+        return digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+    }
+
+    private static String expo(int exp) {
+        String e = Integer.toString(Math.abs(exp));
+        return "e" + (exp < 0 ? "-" : "+") + (e.length() < 2 ? "0" + e : e);
+    }
+
+    private static String plain(String digits, int exp) {
+        if (exp < 0) return "0." + "0".repeat(-exp - 1) + digits;
+        if (digits.length() <= exp + 1) return digits + "0".repeat(exp + 1 - digits.length());
+        return digits.substring(0, exp + 1) + "." + digits.substring(exp + 1);
+    }
+}

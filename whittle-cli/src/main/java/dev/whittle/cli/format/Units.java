@@ -1,0 +1,75 @@
+package dev.whittle.cli.format;
+
+import java.time.Duration;
+
+/** docker/go-units: sizes in decimal units with Go's %g, and human durations. */
+public final class Units {
+    private Units() {}
+
+    private static final String[] DECIMAL = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+    private static final String[] BINARY = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+
+    /** {@code HumanSizeWithPrecision(size, 3)}: what {@code docker images} and {@code docker history} print. */
+    public static String humanSize(double size) {
+        return humanSize(size, 3);
+    }
+
+    public static String humanSize(double size, int precision) {
+        int i = 0;
+        while (size >= 1000 && i < DECIMAL.length - 1) {
+            size /= 1000;
+            i++;
+        }
+        return GoValues.formatFloat(size, 'g', precision) + DECIMAL[i];
+    }
+
+    /** {@code BytesSize}: binary units, %.4g. */
+    public static String bytesSize(double size) {
+        int i = 0;
+        while (size >= 1024 && i < BINARY.length - 1) {
+            size /= 1024;
+            i++;
+        }
+        return GoValues.formatFloat(size, 'g', 4) + BINARY[i];
+    }
+
+    /** {@code units.HumanDuration}. */
+    public static String humanDuration(Duration d) {
+        long seconds = d.getSeconds();
+        if (seconds < 1) return "Less than a second";
+        if (seconds == 1) return "1 second";
+        if (seconds < 60) return seconds + " seconds";
+        long minutes = d.toMinutes();
+        if (minutes == 1) return "About a minute";
+        if (minutes < 60) return minutes + " minutes";
+        long hours = (long) (d.toNanos() / 3.6e12 + 0.5);
+        if (hours == 1) return "About an hour";
+        if (hours < 48) return hours + " hours";
+        if (hours < 24 * 7 * 2) return hours / 24 + " days";
+        if (hours < 24 * 30 * 2) return hours / 24 / 7 + " weeks";
+        if (hours < 24 * 365 * 2) return hours / 24 / 30 + " months";
+        return d.toHours() / 24 / 365 + " years";
+    }
+
+    /** Parses sizes such as {@code 20MB}, {@code 1.5GiB}, {@code 100} (bytes), as dive's CI options do. */
+    public static long parseSize(String s) {
+        String t = s.trim();
+        int i = 0;
+        while (i < t.length() && (Character.isDigit(t.charAt(i)) || t.charAt(i) == '.')) i++;
+        if (i == 0) throw new IllegalArgumentException("invalid size \"" + s + "\"");
+        double n = Double.parseDouble(t.substring(0, i));
+        String unit = t.substring(i).trim().toLowerCase(java.util.Locale.ROOT);
+        double mult = switch (unit) {
+            case "", "b" -> 1;
+            case "k", "kb" -> 1e3;
+            case "m", "mb" -> 1e6;
+            case "g", "gb" -> 1e9;
+            case "t", "tb" -> 1e12;
+            case "ki", "kib" -> 1024;
+            case "mi", "mib" -> 1024.0 * 1024;
+            case "gi", "gib" -> 1024.0 * 1024 * 1024;
+            default -> throw new IllegalArgumentException("invalid size unit in \"" + s + "\"");
+        };
+        return (long) (n * mult);
+    }
+}

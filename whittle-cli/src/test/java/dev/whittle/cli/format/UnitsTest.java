@@ -1,0 +1,38 @@
+package dev.whittle.cli.format;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UnitsTest {
+    @ParameterizedTest
+    @CsvSource({
+            "0, 0B", "999, 999B", "1000, 1kB", "4500000, 4.5MB", "9080000, 9.08MB", "855000000, 855MB",
+            "834123456, 834MB", "8012345, 8.01MB", "7930000, 7.93MB", "999600, 1e+03kB", "72900000, 72.9MB",
+            "5600000, 5.6MB", "1230000000, 1.23GB", "2688536, 2.69MB", "12345, 12.3kB",
+    })
+    void sizesAsDockerPrintsThem(long bytes, String expected) {
+        assertThat(Units.humanSize(bytes)).isEqualTo(expected);
+    }
+
+    @Test
+    void goFloatFormatting() {
+        assertThat(GoValues.formatFloat(1e6, 'g', -1)).isEqualTo("1e+06");
+        assertThat(GoValues.formatFloat(123456, 'g', -1)).isEqualTo("123456");
+        assertThat(GoValues.formatFloat(0.5, 'g', -1)).isEqualTo("0.5");
+        assertThat(GoValues.formatFloat(0.00001234, 'g', -1)).isEqualTo("1.234e-05");
+        assertThat(GoValues.formatFloat(3.14159, 'f', 2)).isEqualTo("3.14");
+        assertThat(GoValues.formatFloat(100, 'g', 3)).isEqualTo("100");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, Less than a second", "1, 1 second", "59, 59 seconds", "60, About a minute", "150, 2 minutes",
+            "3600, About an hour", "7200, 2 hours", "172800, 2 days", "1209600, 2 weeks", "5184000, 2 months", "63072000, 2 years"})
+    void durationsAsDockerPrintsThem(long seconds, String expected) {
+        assertThat(Units.humanDuration(Duration.ofSeconds(seconds))).isEqualTo(expected);
+    }
+}

@@ -1,0 +1,258 @@
+package dev.whittle.archive;
+
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
+import dev.whittle.image.ImageIndex;
+import dev.whittle.image.ImageRef;
+import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
+import dev.whittle.image.Platform;
+import dev.whittle.io.Compression;
+import dev.whittle.json.Json;
+import dev.whittle.json.JsonException;
+import dev.whittle.json.JsonObjects;
+import dev.whittle.store.Images;
+import dev.whittle.store.LayerIngest;
+import dev.whittle.store.Store;
+import dev.whittle.tar.PathNames;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarFormatException;
+import dev.whittle.tar.TarReader;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads image archives into the store, as {@code docker load} does: docker-archives written by Docker ≤ 24
+ * ({@code <id>/layer.tar}, symlinked duplicates), by Docker ≥ 25 (OCI layout plus {@code manifest.json}), by crane
+ * (compressed layer files), and plain OCI archives; the whole stream and each layer may be compressed.
+ *
+ * <p>The archive is read once. Members larger than a few MB are taken straight into the store as layers while they
+ * stream past; small members stay in memory until {@code manifest.json} or {@code index.json} says what they are.
+ * Every layer is checked against the diffID its config declares before any name is recorded, so a bad archive leaves
+ * at most unreferenced blobs, which {@code system prune} removes.
+ */
+public final class ArchiveLoader {
+    private static final int IN_MEMORY = 4 << 20;
+
+    private final Store store;
+    private final Platform platform;
+
+    public ArchiveLoader(Store store, Platform platform) {
+        this.store = store;
+        this.platform = platform;
+    }
+
+    /** One image loaded: its ID, the names it received and its manifest. */
+    public record Loaded(Digest id, List<ImageRef> names, Manifest manifest) {}
+
+    private final Map<String, byte[]> small = new HashMap<>();
+    private final Map<String, LayerIngest.Result> ingested = new HashMap<>();
+    private final Map<String, String> links = new HashMap<>();
+
+    public List<Loaded> load(InputStream archive) throws IOException {
+        InputStream in = Compression.decompress(archive);
+        TarReader r = new TarReader(in);
+        boolean any = false;
+        try {
+            for (TarEntry e; (e = r.next()) != null; ) {
+                any = true;
+                switch (e.type()) {
+                    case FILE -> {
+                        if (e.size() <= IN_MEMORY) {
+                            small.put(e.name(), r.readContent(IN_MEMORY));
+                        } else {
+                            try {
+                                ingested.put(e.name(), LayerIngest.ingest(store, r.content(), LayerIngest.Keep.AS_IS, null, null,
+                                        e.size(), null, true));
+                            } catch (TarFormatException ex) {
+                                throw new ArchiveException("archive member \"" + e.name() + "\" is not a valid layer: " + ex.getMessage(), ex);
+                            }
+                        }
+                    }
+                    case SYMLINK -> links.put(e.name(), PathNames.clampToRoot(PathNames.join(e.parent(), e.linkName())));
+                    case HARDLINK -> links.put(e.name(), e.linkName());
+                    default -> { }
+                }
+            }
+        } catch (TarFormatException e) {
+            if (!any) throw new ArchiveException("not an image archive: " + e.getMessage(), e);
+            throw new ArchiveException("invalid archive: " + e.getMessage(), e);
+        }
+        if (!any) throw new ArchiveException("not an image archive: the stream is empty");
+        if (small.containsKey("manifest.json")) return loadDocker();
+        if (small.containsKey("index.json") && small.containsKey("oci-layout")) return loadOci();
+        throw new ArchiveException("invalid archive: does not contain a manifest.json");
+    }
+
+    private String resolve(String path) {
+        String p = PathNames.clean(path);
+        if (p == null) throw new ArchiveException("invalid archive: path \"" + path + "\" escapes the archive");
+        for (int hops = 0; links.containsKey(p); hops++) {
+            if (hops > 40) throw new ArchiveException("invalid archive: too many links at \"" + path + "\"");
+            p = links.get(p);
+        }
+        return p;
+    }
+
+    private byte[] smallMember(String path, String what) {
+        byte[] b = small.get(resolve(path));
+        if (b == null) throw new ArchiveException("invalid archive: " + what + " \"" + path + "\" is missing");
+        return b;
+    }
+
+    private LayerIngest.Result layer(String path, String declaredType, Digest expectedDigest, long expectedSize, Digest diffId)
+            throws IOException {
+        String p = resolve(path);
+        LayerIngest.Result r = ingested.get(p);
+        if (r == null) {
+            byte[] b = small.get(p);
+            if (b == null) throw new ArchiveException("invalid archive: layer \"" + path + "\" is missing");
+            try {
+                r = LayerIngest.ingest(store, new ByteArrayInputStream(b), LayerIngest.Keep.AS_IS, declaredType, expectedDigest,
+                        expectedSize, diffId, true);
+            } catch (TarFormatException e) {
+                throw new ArchiveException("layer \"" + path + "\": " + e.getMessage(), e);
+            }
+            ingested.put(p, r);
+            return r;
+        }
+        if (expectedDigest != null && !r.blobDigest().equals(expectedDigest)) {
+            throw new ArchiveException("layer \"" + path + "\" has digest " + r.blobDigest() + ", expected " + expectedDigest);
+        }
+        if (diffId != null && !r.info().diffId().equals(diffId)) {
+            throw new ArchiveException("invalid diffID for layer \"" + path + "\": expected " + diffId + ", got " + r.info().diffId());
+        }
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Loaded> loadDocker() throws IOException {
+        Object parsed;
+        try {
+            parsed = Json.parse(small.get("manifest.json"));
+        } catch (JsonException e) {
+            throw new ArchiveException("invalid archive: manifest.json: " + e.getMessage());
+        }
+        if (!(parsed instanceof List<?> entries)) throw new ArchiveException("invalid archive: manifest.json is not a list");
+        List<Loaded> out = new ArrayList<>();
+        Images images = new Images(store);
+        for (Object o : entries) {
+            if (!(o instanceof Map<?, ?>)) throw new ArchiveException("invalid archive: manifest.json entry is not an object");
+            Map<String, Object> m = (Map<String, Object>) o;
+            String configPath = JsonObjects.requireString(m, "Config");
+            byte[] configBytes = smallMember(configPath, "config");
+            ImageConfig config;
+            try {
+                config = ImageConfig.parse(configBytes);
+            } catch (JsonException e) {
+                throw new ArchiveException("invalid archive: config \"" + configPath + "\": " + e.getMessage());
+            }
+            List<String> layerPaths = JsonObjects.strings(m, "Layers");
+            if (layerPaths == null) layerPaths = List.of();
+            List<Digest> diffIds = config.diffIds();
+            if (diffIds.size() != layerPaths.size()) {
+                throw new ArchiveException("invalid archive: config \"" + configPath + "\" has " + diffIds.size()
+                        + " diff_ids but manifest.json lists " + layerPaths.size() + " layers");
+            }
+            Map<String, Object> sources = JsonObjects.object(m, "LayerSources");
+            List<Descriptor> layers = new ArrayList<>();
+            for (int i = 0; i < layerPaths.size(); i++) {
+                Digest diffId = diffIds.get(i);
+                if (sources != null && sources.containsKey(diffId.toString())) {
+                    throw new ArchiveException("image \"" + configPath + "\" has a foreign layer " + diffId + ", which whittle does not load");
+                }
+                layers.add(layer(layerPaths.get(i), null, null, -1, diffId).descriptor());
+            }
+            store.putBlob(configBytes);
+            Manifest manifest = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), configBytes.length), layers, null);
+            List<ImageRef> names = new ArrayList<>();
+            List<String> tags = JsonObjects.strings(m, "RepoTags");
+            if (tags != null) for (String t : tags) {
+                try {
+                    names.add(ImageRef.parse(t));
+                } catch (IllegalArgumentException e) {
+                    throw new ArchiveException("invalid archive: RepoTags entry \"" + t + "\": " + e.getMessage());
+                }
+            }
+            images.add(manifest, names, List.of());
+            out.add(new Loaded(config.digest(), names, manifest));
+        }
+        return out;
+    }
+
+    private List<Loaded> loadOci() throws IOException {
+        ImageIndex index;
+        try {
+            Map<String, Object> layout = Json.parseObject(small.get("oci-layout"));
+            String v = JsonObjects.string(layout, "imageLayoutVersion");
+            if (!"1.0.0".equals(v)) throw new ArchiveException("unsupported OCI layout version " + v);
+            index = ImageIndex.parse(small.get("index.json"), null);
+        } catch (JsonException e) {
+            throw new ArchiveException("invalid OCI archive: " + e.getMessage());
+        }
+        List<Loaded> out = new ArrayList<>();
+        Images images = new Images(store);
+        for (Descriptor d : index.manifests()) {
+            Descriptor md = d;
+            if (MediaType.isIndex(d.mediaType())) {
+                ImageIndex nested = ImageIndex.parse(verified(d), d.mediaType());
+                md = nested.select(platform).orElseThrow(() -> new ArchiveException(
+                        "the archive has no image for platform " + platform + " (it has " + nested.platforms() + ")"));
+            }
+            if (!MediaType.isManifest(md.mediaType())) continue;
+            Manifest manifest;
+            try {
+                manifest = Manifest.parse(verified(md), md.mediaType());
+            } catch (JsonException e) {
+                throw new ArchiveException("invalid OCI archive: manifest " + md.digest() + ": " + e.getMessage());
+            }
+            byte[] configBytes = verified(manifest.config());
+            ImageConfig config = ImageConfig.parse(configBytes);
+            List<Digest> diffIds = config.diffIds();
+            if (diffIds.size() != manifest.layers().size()) {
+                throw new ArchiveException("invalid OCI archive: manifest " + manifest.digest() + " has " + manifest.layers().size()
+                        + " layers but its config has " + diffIds.size() + " diff_ids");
+            }
+            for (int i = 0; i < manifest.layers().size(); i++) {
+                Descriptor l = manifest.layers().get(i);
+                layer(blobPath(l.digest()), l.mediaType(), l.digest(), l.size(), diffIds.get(i));
+            }
+            store.putBlob(configBytes);
+            List<ImageRef> names = new ArrayList<>();
+            String full = d.annotation(Store.CONTAINERD_NAME);
+            String refName = d.annotation(Store.REF_NAME);
+            String name = full != null ? full : (refName != null && (refName.contains(":") || refName.contains("/")) ? refName : null);
+            if (name != null) {
+                try {
+                    names.add(ImageRef.parse(name));
+                } catch (IllegalArgumentException e) {
+                    // a name docker would not accept: load the image untagged, as docker does
+                }
+            }
+            images.add(manifest, names, List.of());
+            out.add(new Loaded(config.digest(), names, manifest));
+        }
+        if (out.isEmpty()) throw new ArchiveException("the OCI archive holds no image manifest");
+        return out;
+    }
+
+    private static String blobPath(Digest d) {
+        return "blobs/" + d.algorithm() + "/" + d.hex();
+    }
+
+    private byte[] verified(Descriptor d) {
+        byte[] b = smallMember(blobPath(d.digest()), "blob");
+        if (!Digest.sha256(b).equals(d.digest())) {
+            throw new ArchiveException("invalid OCI archive: blob " + d.digest() + " does not match its digest");
+        }
+        return b;
+    }
+
+}

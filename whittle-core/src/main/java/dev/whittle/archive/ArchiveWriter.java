@@ -1,0 +1,161 @@
+package dev.whittle.archive;
+
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageIndex;
+import dev.whittle.image.ImageRef;
+import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
+import dev.whittle.json.Json;
+import dev.whittle.store.LayerInfo;
+import dev.whittle.store.Store;
+import dev.whittle.store.StoreException;
+import dev.whittle.store.StoredImage;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarWriter;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Writes image archives: the docker-archive that Docker ≥ 25 writes (an OCI layout with uncompressed layers named by
+ * diffID, plus {@code manifest.json} and {@code repositories}), which Docker Engine 20.10 and later {@code docker load}
+ * accept, or a plain OCI archive with the blobs exactly as stored. Member order and times are fixed, so the same
+ * images give the same bytes.
+ */
+public final class ArchiveWriter {
+    public enum Format { DOCKER, OCI }
+
+    /** An image to write and the names it is written under. */
+    public record Entry(StoredImage image, List<ImageRef> names) {}
+
+    private final Store store;
+
+    public ArchiveWriter(Store store) {
+        this.store = store;
+    }
+
+    public void write(List<Entry> entries, Format format, OutputStream out) throws IOException {
+        if (entries.isEmpty()) throw new ArchiveException("no images to save");
+        TarWriter tar = new TarWriter(out);
+        Map<String, Blob> blobs = new TreeMap<>();
+        List<Object> manifestJson = new ArrayList<>();
+        Map<String, Map<String, String>> repositories = new TreeMap<>();
+        List<Descriptor> indexEntries = new ArrayList<>();
+        for (Entry e : entries) {
+            StoredImage img = e.image();
+            Manifest m = img.manifest();
+            blobs.put(m.config().digest().hex(), Blob.stored(m.config().digest()));
+            if (format == Format.OCI) {
+                for (Descriptor l : m.layers()) blobs.put(l.digest().hex(), Blob.stored(l.digest()));
+                blobs.put(m.digest().hex(), Blob.stored(m.digest()));
+                indexEntries.addAll(ociIndexEntries(m.descriptor(), e.names()));
+                continue;
+            }
+            List<Digest> diffIds = img.config().diffIds();
+            List<Descriptor> uncompressed = new ArrayList<>();
+            List<String> layerPaths = new ArrayList<>();
+            for (int i = 0; i < diffIds.size(); i++) {
+                Digest diffId = diffIds.get(i);
+                LayerInfo li = store.layer(diffId);
+                if (li == null) throw new StoreException("layer " + diffId + " of image " + img.id().shortHex() + " is not in the store");
+                blobs.put(diffId.hex(), Blob.layer(diffId, li.tarSize()));
+                uncompressed.add(new Descriptor(MediaType.OCI_LAYER, diffId, li.tarSize()));
+                layerPaths.add("blobs/sha256/" + diffId.hex());
+            }
+            Manifest om = allUncompressed(m) ? m : Manifest.create(true,
+                    new Descriptor(MediaType.OCI_CONFIG, m.config().digest(), m.config().size()), uncompressed, null);
+            blobs.put(om.digest().hex(), Blob.bytes(om.raw()));
+            indexEntries.addAll(ociIndexEntries(om.descriptor(), e.names()));
+            Map<String, Object> me = new LinkedHashMap<>();
+            me.put("Config", "blobs/sha256/" + m.config().digest().hex());
+            List<String> tags = new ArrayList<>();
+            for (ImageRef n : e.names()) {
+                tags.add(n.familiar());
+                repositories.computeIfAbsent(n.familiarRepository(), k -> new TreeMap<>())
+                        .put(n.tag(), diffIds.isEmpty() ? "" : diffIds.getLast().hex());
+            }
+            me.put("RepoTags", tags);
+            me.put("Layers", layerPaths);
+            manifestJson.add(me);
+        }
+
+        tar.writeHeader(TarEntry.dir("blobs", 0755, 0));
+        tar.writeHeader(TarEntry.dir("blobs/sha256", 0755, 0));
+        for (Map.Entry<String, Blob> b : blobs.entrySet()) writeBlob(tar, "blobs/sha256/" + b.getKey(), b.getValue());
+        file(tar, "index.json", ImageIndex.create(indexEntries).raw());
+        if (format == Format.DOCKER) file(tar, "manifest.json", Json.write(manifestJson));
+        file(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes());
+        if (format == Format.DOCKER && !repositories.isEmpty()) file(tar, "repositories", Json.write(repositories));
+        tar.finish();
+        out.flush();
+    }
+
+    private boolean allUncompressed(Manifest m) {
+        if (!m.isOci()) return false;
+        for (Descriptor l : m.layers()) if (!MediaType.OCI_LAYER.equals(l.mediaType())) return false;
+        return true;
+    }
+
+    /** One index entry per name (tag in ref.name, full name for containerd), or one unnamed entry. */
+    private static List<Descriptor> ociIndexEntries(Descriptor d, List<ImageRef> names) {
+        List<Descriptor> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (ImageRef n : names) {
+            if (!seen.add(n.toString())) continue;
+            Map<String, String> a = new TreeMap<>();
+            a.put(Store.CONTAINERD_NAME, n.toString());
+            a.put(Store.REF_NAME, n.tag());
+            out.add(new Descriptor(d.mediaType(), d.digest(), d.size(), a, null, null));
+        }
+        if (out.isEmpty()) out.add(new Descriptor(d.mediaType(), d.digest(), d.size()));
+        return out;
+    }
+
+    private void file(TarWriter tar, String name, byte[] data) throws IOException {
+        tar.write(TarEntry.file(name, 0644, data.length, 0), data);
+    }
+
+    private void writeBlob(TarWriter tar, String name, Blob b) throws IOException {
+        if (b.bytes != null) {
+            file(tar, name, b.bytes);
+            return;
+        }
+        if (b.layer) {
+            Digest diffId = b.digest;
+            tar.writeHeader(TarEntry.file(name, 0644, b.size, 0));
+            try (InputStream in = store.openLayer(diffId)) {
+                tar.writeContent(in);
+            }
+            return;
+        }
+        long size = store.blobSize(b.digest);
+        tar.writeHeader(TarEntry.file(name, 0644, size, 0));
+        try (InputStream in = store.openBlob(b.digest)) {
+            tar.writeContent(in);
+        }
+    }
+
+    /** A member to write: bytes in hand, a stored blob, or a layer's uncompressed tar. */
+    private record Blob(Digest digest, byte[] bytes, boolean layer, long size) {
+        static Blob stored(Digest d) {
+            return new Blob(d, null, false, -1);
+        }
+
+        static Blob bytes(byte[] b) {
+            return new Blob(null, b, false, b.length);
+        }
+
+        static Blob layer(Digest diffId, long size) {
+            return new Blob(diffId, null, true, size);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.whittle.image;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * A content digest {@code algorithm:hex}. Only sha256 is produced; sha512 is accepted when read. The hex is
+ * validated before a digest is ever used in a path or URL (CVE-2024-3727, CVE-2014-9358).
+ */
+public record Digest(String algorithm, String hex) implements Comparable<Digest> {
+    private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
+    private static final Pattern SHA512 = Pattern.compile("[a-f0-9]{128}");
+
+    public Digest {
+        switch (algorithm) {
+            case "sha256" -> {
+                if (!SHA256.matcher(hex).matches()) throw new IllegalArgumentException("invalid sha256 digest: " + hex);
+            }
+            case "sha512" -> {
+                if (!SHA512.matcher(hex).matches()) throw new IllegalArgumentException("invalid sha512 digest: " + hex);
+            }
+            default -> throw new IllegalArgumentException("unsupported digest algorithm: " + algorithm);
+        }
+    }
+
+    /** Parses {@code sha256:<64 lower-case hex>}. */
+    public static Digest parse(String s) {
+        if (s == null) throw new IllegalArgumentException("missing digest");
+        int i = s.indexOf(':');
+        if (i <= 0) throw new IllegalArgumentException("invalid digest \"" + s + "\": expected algorithm:hex");
+        return new Digest(s.substring(0, i), s.substring(i + 1));
+    }
+
+    public static boolean isDigest(String s) {
+        try {
+            parse(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    public static Digest sha256(byte[] data) {
+        return new Digest("sha256", HexFormat.of().formatHex(newSha256().digest(data)));
+    }
+
+    public static Digest ofSha256(byte[] rawDigest) {
+        return new Digest("sha256", HexFormat.of().formatHex(rawDigest));
+    }
+
+    public static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public MessageDigest newHasher() {
+        try {
+            return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The 12-hex short form docker shows as IMAGE ID. */
+    public String shortHex() {
+        return hex.substring(0, 12);
+    }
+
+    @Override public String toString() {
+        return algorithm + ":" + hex;
+    }
+
+    @Override public int compareTo(Digest o) {
+        return toString().compareTo(o.toString());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.whittle.io;
+
+import dev.whittle.image.Digest;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+
+/** Computes the sha256 and size of everything read through it. */
+public final class HashingInputStream extends FilterInputStream {
+    private final MessageDigest sha = Digest.newSha256();
+    private long count;
+
+    public HashingInputStream(InputStream in) {
+        super(in);
+    }
+
+    @Override public int read() throws IOException {
+        int b = in.read();
+        if (b >= 0) {
+            sha.update((byte) b);
+            count++;
+        }
+        return b;
+    }
+
+    @Override public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        if (n > 0) {
+            sha.update(b, off, n);
+            count += n;
+        }
+        return n;
+    }
+
+    @Override public long skip(long n) throws IOException {
+        byte[] buf = new byte[(int) Math.min(n, 65536)];
+        long done = 0;
+        while (done < n) {
+            int k = read(buf, 0, (int) Math.min(buf.length, n - done));
+            if (k < 0) break;
+            done += k;
+        }
+        return done;
+    }
+
+    @Override public boolean markSupported() {
+        return false;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    /** Reads to the end (so trailing bytes count) and returns the digest. */
+    public Digest drainAndDigest() throws IOException {
+        byte[] buf = new byte[65536];
+        while (read(buf, 0, buf.length) >= 0) { /* drain */ }
+        return Digest.ofSha256(sha.digest());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.whittle.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * gzip in parallel, the way pigz does it: the input is cut into 128 KiB blocks, each deflated on its own thread with
+ * the previous 32 KiB as preset dictionary and ended with a sync flush; the last block finishes the stream. The
+ * output is a single standard gzip member and does not depend on the number of threads. The header carries no name
+ * and no time, so equal input gives equal bytes.
+ */
+public final class ParallelGzipOutputStream extends OutputStream {
+    private static final int BLOCK = 128 * 1024;
+    private static final int DICT = 32 * 1024;
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "gzip");
+                t.setDaemon(true);
+                return t;
+            });
+    private static final ThreadLocal<Deflater[]> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater[10]);
+
+    private final OutputStream out;
+    private final int level;
+    private final CRC32 crc = new CRC32();
+    private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
+    private final int maxPending = 2 * Math.max(1, Runtime.getRuntime().availableProcessors());
+    private byte[] block = new byte[BLOCK];
+    private int fill;
+    private byte[] dict;
+    private long total;
+    private boolean closed;
+
+    public ParallelGzipOutputStream(OutputStream out, int level) throws IOException {
+        this.out = out;
+        this.level = level;
+        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
+    }
+
+    @Override public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override public void write(byte[] b, int off, int len) throws IOException {
+        crc.update(b, off, len);
+        total += len;
+        while (len > 0) {
+            int n = Math.min(len, BLOCK - fill);
+            System.arraycopy(b, off, block, fill, n);
+            fill += n;
+            off += n;
+            len -= n;
+            if (fill == BLOCK) submit(false);
+        }
+    }
+
+    private void submit(boolean last) throws IOException {
+        final byte[] data = block;
+        final int length = fill;
+        final byte[] d = dict;
+        dict = length >= DICT ? Arrays.copyOfRange(data, length - DICT, length) : merge(dict, data, length);
+        block = new byte[BLOCK];
+        fill = 0;
+        pending.add(POOL.submit(() -> deflate(data, length, d, last)));
+        while (pending.size() >= maxPending) drainOne();
+    }
+
+    private static byte[] merge(byte[] prev, byte[] data, int length) {
+        byte[] p = prev == null ? new byte[0] : prev;
+        byte[] m = new byte[Math.min(DICT, p.length + length)];
+        int fromPrev = m.length - length;
+        System.arraycopy(p, p.length - fromPrev, m, 0, fromPrev);
+        System.arraycopy(data, 0, m, fromPrev, length);
+        return m;
+    }
+
+    private byte[] deflate(byte[] data, int length, byte[] d, boolean last) {
+        Deflater[] cache = DEFLATERS.get();
+        Deflater def = cache[level];
+        if (def == null) cache[level] = def = new Deflater(level, true);
+        def.reset();
+        if (d != null) def.setDictionary(d);
+        def.setInput(data, 0, length);
+        ByteArrayOutputStream o = new ByteArrayOutputStream(length / 2 + 64);
+        byte[] buf = new byte[64 * 1024];
+        if (last) {
+            def.finish();
+            while (!def.finished()) {
+                int n = def.deflate(buf);
+                o.write(buf, 0, n);
+            }
+        } else {
+            int n;
+            do {
+                n = def.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+                o.write(buf, 0, n);
+            } while (n == buf.length || !def.needsInput());
+        }
+        return o.toByteArray();
+    }
+
+    private void drainOne() throws IOException {
+        Future<byte[]> f = pending.poll();
+        try {
+            out.write(f.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("gzip interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException("gzip failed", e.getCause());
+        }
+    }
+
+    @Override public void flush() throws IOException {
+        out.flush();
+    }
+
+    /** Finishes the gzip member without closing the underlying stream. */
+    public void finish() throws IOException {
+        if (closed) return;
+        closed = true;
+        submit(true);
+        while (!pending.isEmpty()) drainOne();
+        long c = crc.getValue();
+        out.write(new byte[] {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24),
+                (byte) total, (byte) (total >> 8), (byte) (total >> 16), (byte) (total >> 24)});
+        out.flush();
+    }
+
+    @Override public void close() throws IOException {
+        finish();
+        out.close();
+    }
+}

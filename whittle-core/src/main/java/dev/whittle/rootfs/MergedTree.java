@@ -1,0 +1,154 @@
+package dev.whittle.rootfs;
+
+import dev.whittle.image.Digest;
+import dev.whittle.store.LayerToc;
+import dev.whittle.tar.PathNames;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.Whiteouts;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An image's root filesystem as the layers stack it, computed from their tables of contents alone: whiteouts and
+ * opaque directories applied, later layers replacing earlier paths, a directory that meets a directory only taking
+ * its attributes. Each surviving path remembers which layer holds its data, so readers fetch content directly.
+ */
+public final class MergedTree {
+    /** A path of the merged tree: its entry and where its data lives. */
+    public record Node(TarEntry entry, int layer, long dataOffset, Node hardlinkTarget) {
+        /** The entry whose data this node shows (a hardlink's target, else itself). */
+        public Node dataNode() {
+            return hardlinkTarget != null ? hardlinkTarget : this;
+        }
+    }
+
+    private final NavigableMap<String, Node> nodes;
+    private final List<Digest> layers;
+
+    private MergedTree(NavigableMap<String, Node> nodes, List<Digest> layers) {
+        this.nodes = nodes;
+        this.layers = layers;
+    }
+
+    /** Stacks the given layers (bottom first). */
+    public static MergedTree of(List<Digest> diffIds, List<LayerToc> tocs) {
+        NavigableMap<String, Node> nodes = new TreeMap<>();
+        for (int li = 0; li < tocs.size(); li++) {
+            Set<String> thisLayer = new HashSet<>();
+            Map<String, Node> byName = new TreeMap<>();
+            List<LayerToc.Item> items = tocs.get(li).items();
+            // opaque markers apply before the layer's other entries, wherever they appear in the tar
+            for (LayerToc.Item it : items) {
+                if (it.entry().baseName().equals(Whiteouts.OPAQUE)) removeChildren(nodes, it.entry().parent(), null);
+            }
+            for (LayerToc.Item it : items) {
+                TarEntry e = it.entry();
+                String base = e.baseName();
+                if (Whiteouts.isWhiteout(base)) {
+                    String target = Whiteouts.target(base);
+                    if (target != null) {
+                        String path = PathNames.join(e.parent(), target);
+                        if (!thisLayer.contains(path)) {
+                            nodes.remove(path);
+                            removeChildren(nodes, path, null);
+                        }
+                    }
+                    continue;
+                }
+                if (e.name().isEmpty()) continue;
+                Node prev = nodes.get(e.name());
+                if (prev != null && !(prev.entry().isDir() && e.isDir())) removeChildren(nodes, e.name(), null);
+                Node target = null;
+                if (e.type() == TarEntry.Type.HARDLINK) {
+                    Node t = byName.get(e.linkName());
+                    target = t == null ? null : t.dataNode();
+                }
+                Node n = new Node(e, li, it.dataOffset(), target);
+                nodes.put(e.name(), n);
+                byName.put(e.name(), n);
+                thisLayer.add(e.name());
+            }
+        }
+        return new MergedTree(nodes, List.copyOf(diffIds));
+    }
+
+    private static void removeChildren(NavigableMap<String, Node> nodes, String dir, Set<String> keep) {
+        String from = dir.isEmpty() ? "" : dir + "/";
+        String to = dir.isEmpty() ? "\uffff" : dir + "0"; // '0' follows '/'
+        NavigableMap<String, Node> sub = nodes.subMap(from, true, to, false);
+        if (keep == null) sub.clear();
+        else sub.keySet().removeIf(k -> !keep.contains(k));
+    }
+
+    public List<Digest> layers() {
+        return layers;
+    }
+
+    /** The node at a path (no symlink resolution), or null. */
+    public Node get(String path) {
+        return nodes.get(path);
+    }
+
+    public Collection<Node> all() {
+        return nodes.values();
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    /** Direct children of a directory, sorted by name. */
+    public List<Node> children(String dir) {
+        List<Node> out = new ArrayList<>();
+        String from = dir.isEmpty() ? "" : dir + "/";
+        for (Map.Entry<String, Node> e : nodes.tailMap(from, false).entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith(from)) break;
+            if (k.indexOf('/', from.length()) < 0) out.add(e.getValue());
+        }
+        return out;
+    }
+
+    /** Result of resolving a path inside the image root. */
+    public record Resolved(String path, Node node) {}
+
+    /**
+     * Resolves a path as the kernel would inside the image's root: every symlink followed (absolute targets from the
+     * image root, at most 40), never leaving the root. {@code followLast} decides whether a final symlink is followed.
+     * Returns the resolved path; its node is null when nothing exists there.
+     */
+    public Resolved resolve(String path, boolean followLast) {
+        List<String> todo = new ArrayList<>(List.of(PathNames.clampToRoot(path).split("/")));
+        String cur = "";
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.removeFirst();
+            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals("..")) {
+                cur = PathNames.parent(cur);
+                continue;
+            }
+            String next = PathNames.join(cur, c);
+            Node n = nodes.get(next);
+            if (n != null && n.entry().type() == TarEntry.Type.SYMLINK && (followLast || !todo.isEmpty())) {
+                if (++hops > 40) return new Resolved(next, null);
+                String target = n.entry().linkName();
+                List<String> parts = new ArrayList<>(List.of(target.split("/")));
+                parts.addAll(todo);
+                todo = parts;
+                if (target.startsWith("/")) cur = "";
+                continue;
+            }
+            if (n == null && !todo.isEmpty()) return new Resolved(PathNames.join(next, String.join("/", todo)), null);
+            cur = next;
+        }
+        return new Resolved(cur, cur.isEmpty() ? null : nodes.get(cur));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.whittle.store;
+
+import dev.whittle.image.Digest;
+import dev.whittle.io.HashingOutputStream;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A blob being written: bytes go to a temp file in the store and are hashed on the way. {@link #commit} checks the
+ * digest (and size, when known), fsyncs and renames into {@code blobs/}; {@link #close} without commit deletes the
+ * temp file, so an interrupted write leaves nothing behind.
+ */
+public final class BlobSink implements AutoCloseable {
+    private final Store store;
+    private final Path tmp;
+    private final FileChannel channel;
+    private final HashingOutputStream hashing;
+    private final OutputStream out;
+    private boolean done;
+
+    BlobSink(Store store, Path tmp) throws IOException {
+        this.store = store;
+        this.tmp = tmp;
+        this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        this.hashing = new HashingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        this.out = new OutputStream() {
+            @Override public void write(int b) throws IOException {
+                hashing.write(b);
+            }
+
+            @Override public void write(byte[] b, int off, int len) throws IOException {
+                hashing.write(b, off, len);
+            }
+
+            @Override public void close() {
+                // closing the stream does not commit; the sink owns the file
+            }
+        };
+    }
+
+    public OutputStream stream() {
+        return out;
+    }
+
+    public long size() {
+        return hashing.count();
+    }
+
+    /** The temp file (readable after {@link #finishWriting()}). */
+    public Path tempFile() {
+        return tmp;
+    }
+
+    private Digest digest;
+
+    /** Flushes and computes the digest; no more writes after this. */
+    public Digest finishWriting() throws IOException {
+        if (digest == null) {
+            hashing.flush();
+            digest = hashing.digest();
+        }
+        return digest;
+    }
+
+    /**
+     * Verifies and moves the blob into place.
+     *
+     * @param expected the digest the content must have, or null to accept whatever was written
+     * @param expectedSize the size it must have, or -1
+     */
+    public Digest commit(Digest expected, long expectedSize) throws IOException {
+        Digest d = finishWriting();
+        if (expectedSize >= 0 && hashing.count() != expectedSize) {
+            throw new StoreException("size mismatch for blob " + (expected != null ? expected : d) + ": expected "
+                    + expectedSize + " bytes, got " + hashing.count());
+        }
+        if (expected != null && !expected.equals(d)) {
+            throw new StoreException("digest mismatch: expected " + expected + ", content has " + d);
+        }
+        channel.force(false);
+        channel.close();
+        Path target = store.blobPath(d);
+        if (Files.exists(target)) {
+            Files.deleteIfExists(tmp);
+        } else {
+            Files.createDirectories(target.getParent());
+            AtomicFiles.move(tmp, target);
+        }
+        done = true;
+        return d;
+    }
+
+    @Override public void close() throws IOException {
+        if (channel.isOpen()) channel.close();
+        if (!done) Files.deleteIfExists(tmp);
+    }
+}

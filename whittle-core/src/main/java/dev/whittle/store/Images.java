@@ -1,0 +1,228 @@
+package dev.whittle.store;
+
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
+import dev.whittle.image.ImageRef;
+import dev.whittle.image.Manifest;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The named images of a store: listing, lookup by name or ID, tagging and removal, as docker's image store does. */
+public final class Images {
+    public static final String REPO_DIGESTS = "dev.whittle.repo-digests";
+    private static final Pattern HEX_PREFIX = Pattern.compile("[a-f0-9]{1,64}");
+
+    private final Store store;
+
+    public Images(Store store) {
+        this.store = store;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    /** Every image, once, in the order it first appears in index.json. */
+    public List<StoredImage> list() {
+        Map<Digest, List<Descriptor>> byDigest = new LinkedHashMap<>();
+        for (Descriptor d : store.indexEntries()) byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
+        List<StoredImage> out = new ArrayList<>();
+        for (Map.Entry<Digest, List<Descriptor>> e : byDigest.entrySet()) out.add(load(e.getValue()));
+        return out;
+    }
+
+    private StoredImage load(List<Descriptor> entries) {
+        Descriptor first = entries.getFirst();
+        Manifest m;
+        try {
+            m = Manifest.parse(store.readBlob(first.digest()), first.mediaType());
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException("manifest " + first.digest() + " in the store is unreadable: " + e.getMessage(), e);
+        }
+        ImageConfig c;
+        try {
+            c = ImageConfig.parse(store.readBlob(m.config().digest()));
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException("config " + m.config().digest() + " in the store is unreadable: " + e.getMessage(), e);
+        }
+        List<ImageRef> names = new ArrayList<>();
+        List<String> repoDigests = new ArrayList<>();
+        for (Descriptor d : entries) {
+            String n = d.annotation(Store.REF_NAME);
+            if (n != null) {
+                try {
+                    names.add(ImageRef.parse(n));
+                } catch (IllegalArgumentException ignored) {
+                    // a name another tool wrote that docker would not accept: not ours to show
+                }
+            }
+            String rd = d.annotation(REPO_DIGESTS);
+            if (rd != null) for (String s : rd.split(",")) if (!s.isEmpty() && !repoDigests.contains(s)) repoDigests.add(s);
+        }
+        long size = 0;
+        for (Digest diffId : c.diffIds()) {
+            LayerInfo li = store.layer(diffId);
+            if (li != null) size += li.contentSize();
+        }
+        return new StoredImage(m, c, names, repoDigests, size);
+    }
+
+    /**
+     * Finds an image as docker does: a full {@code sha256:} ID, then a name (default tag latest), then a unique
+     * ID prefix; {@code name@sha256:...} matches the manifest digest.
+     */
+    public StoredImage resolve(String refOrId) {
+        return find(refOrId).orElseThrow(() -> new ImageNotFoundException(refOrId));
+    }
+
+    public Optional<StoredImage> find(String refOrId) {
+        List<StoredImage> all = list();
+        if (refOrId.startsWith("sha256:") && Digest.isDigest(refOrId)) {
+            Digest d = Digest.parse(refOrId);
+            for (StoredImage i : all) if (i.id().equals(d) || i.manifest().digest().equals(d)) return Optional.of(i);
+            return Optional.empty();
+        }
+        ImageRef ref = null;
+        try {
+            ref = ImageRef.parse(refOrId);
+        } catch (IllegalArgumentException ignored) {
+            // may still be an ID prefix
+        }
+        if (ref != null) {
+            for (StoredImage i : all) {
+                if (ref.digest() != null) {
+                    if (i.manifest().digest().equals(ref.digest())) {
+                        for (String rd : i.repoDigests()) if (rd.startsWith(ref.repository() + "@")) return Optional.of(i);
+                        for (ImageRef n : i.names()) if (n.repository().equals(ref.repository())) return Optional.of(i);
+                    }
+                } else if (i.names().contains(ref)) {
+                    return Optional.of(i);
+                }
+            }
+        }
+        if (HEX_PREFIX.matcher(refOrId).matches()) {
+            StoredImage match = null;
+            for (StoredImage i : all) {
+                if (i.id().hex().startsWith(refOrId)) {
+                    if (match != null && !match.id().equals(i.id())) {
+                        throw new StoreException("ambiguous image ID prefix \"" + refOrId + "\": several images match");
+                    }
+                    match = i;
+                }
+            }
+            return Optional.ofNullable(match);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Records an image whose config and layer blobs are already in the store: writes the manifest and moves the
+     * given names to it. An image without names is kept as a dangling image.
+     */
+    public void add(Manifest manifest, List<ImageRef> names, List<String> repoDigests) throws IOException {
+        if (!store.hasBlob(manifest.config().digest())) throw new StoreException("config " + manifest.config().digest() + " is not in the store");
+        for (Descriptor l : manifest.layers()) {
+            if (!store.hasBlob(l.digest())) throw new StoreException("layer " + l.digest() + " is not in the store");
+        }
+        store.putBlob(manifest.raw());
+        Descriptor base = manifest.descriptor();
+        store.updateIndex(entries -> {
+            List<Descriptor> out = new ArrayList<>();
+            String rd = repoDigests == null || repoDigests.isEmpty() ? null : String.join(",", repoDigests);
+            for (Descriptor d : entries) {
+                String n = d.annotation(Store.REF_NAME);
+                if (n != null && names.stream().anyMatch(r -> r.toString().equals(n))) continue;
+                if (d.digest().equals(manifest.digest()) && n == null && !names.isEmpty()) continue;
+                out.add(d);
+            }
+            if (names.isEmpty()) {
+                if (out.stream().noneMatch(d -> d.digest().equals(manifest.digest()))) out.add(entry(base, null, rd));
+            } else {
+                for (ImageRef r : names) out.add(entry(base, r, rd));
+            }
+            return keepDangling(entries, out);
+        });
+    }
+
+    /** Adds a name to an image. */
+    public void tag(StoredImage image, ImageRef name) {
+        add(image, name);
+    }
+
+    private void add(StoredImage image, ImageRef name) {
+        Descriptor base = image.manifestDescriptor();
+        String rd = image.repoDigests().isEmpty() ? null : String.join(",", image.repoDigests());
+        store.updateIndex(entries -> {
+            List<Descriptor> out = new ArrayList<>();
+            for (Descriptor d : entries) {
+                String n = d.annotation(Store.REF_NAME);
+                if (n != null && n.equals(name.toString())) continue;
+                if (n == null && d.digest().equals(image.manifest().digest())) continue;
+                out.add(d);
+            }
+            out.add(entry(base, name, rd));
+            return keepDangling(entries, out);
+        });
+    }
+
+    /** Removes a name; returns true if the image it named has no names left. */
+    public boolean untag(ImageRef name) {
+        boolean[] last = {false};
+        store.updateIndex(entries -> {
+            List<Descriptor> out = new ArrayList<>();
+            Descriptor removed = null;
+            for (Descriptor d : entries) {
+                if (name.toString().equals(d.annotation(Store.REF_NAME))) removed = d;
+                else out.add(d);
+            }
+            if (removed == null) throw new ImageNotFoundException(name.familiar());
+            Digest dg = removed.digest();
+            last[0] = out.stream().noneMatch(d -> d.digest().equals(dg) && d.annotation(Store.REF_NAME) != null);
+            if (last[0]) out.removeIf(d -> d.digest().equals(dg));
+            return out;
+        });
+        return last[0];
+    }
+
+    /** Removes every entry of an image (its names and its dangling entry). Blobs stay until garbage collection. */
+    public void remove(Digest manifestDigest) {
+        store.updateIndex(entries -> {
+            entries.removeIf(d -> d.digest().equals(manifestDigest));
+            return entries;
+        });
+    }
+
+    /** Images that lost their last name in this update stay listed as dangling, as docker keeps them. */
+    private static List<Descriptor> keepDangling(List<Descriptor> before, List<Descriptor> after) {
+        for (Descriptor d : before) {
+            if (after.stream().noneMatch(a -> a.digest().equals(d.digest()))) {
+                Map<String, String> ann = new LinkedHashMap<>(d.annotations());
+                ann.remove(Store.REF_NAME);
+                ann.remove(Store.CONTAINERD_NAME);
+                after.add(d.withAnnotations(ann));
+            }
+        }
+        return after;
+    }
+
+    private static Descriptor entry(Descriptor base, ImageRef name, String repoDigests) {
+        Map<String, String> ann = new LinkedHashMap<>();
+        if (name != null) {
+            ann.put(Store.REF_NAME, name.toString());
+            ann.put(Store.CONTAINERD_NAME, name.toString());
+        }
+        if (repoDigests != null) ann.put(REPO_DIGESTS, repoDigests);
+        return new Descriptor(base.mediaType(), base.digest(), base.size(), ann, null, null);
+    }
+}

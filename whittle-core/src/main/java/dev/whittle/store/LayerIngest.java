@@ -1,0 +1,129 @@
+package dev.whittle.store;
+
+import dev.whittle.image.Digest;
+import dev.whittle.image.MediaType;
+import dev.whittle.io.Compression;
+import dev.whittle.io.HashingInputStream;
+import dev.whittle.tar.TarFormatException;
+import dev.whittle.tar.TarReader;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Brings one layer into the store in a single pass: the bytes are written to a blob while they are decompressed,
+ * hashed for the diffID, and read as tar to be validated and indexed. Nothing becomes visible unless all checks pass.
+ */
+public final class LayerIngest {
+    private LayerIngest() {}
+
+    /** Whether to keep the blob as it came or to store its uncompressed tar. */
+    public enum Keep { AS_IS, UNCOMPRESSED }
+
+    /** A stored layer: the blob that holds it and what is known about it. */
+    public record Result(Digest blobDigest, long blobSize, String mediaType, LayerInfo info) {
+        public dev.whittle.image.Descriptor descriptor() {
+            return new dev.whittle.image.Descriptor(mediaType, blobDigest, blobSize);
+        }
+    }
+
+    /**
+     * @param declaredType the media type from a manifest, or null to decide by content
+     * @param expectedDigest digest the blob must have (null: any)
+     * @param expectedSize blob size (-1: any)
+     * @param expectedDiffId diffID the uncompressed tar must have (null: any)
+     * @param oci whether to name media types in the OCI family when deciding by content
+     */
+    public static Result ingest(Store store, InputStream source, Keep keep, String declaredType, Digest expectedDigest,
+                                long expectedSize, Digest expectedDiffId, boolean oci) throws IOException {
+        try (BlobSink sink = store.newBlob()) {
+            InputStream compressedSide;
+            BufferedInputStream buffered;
+            Compression.Kind kind;
+            InputStream tarStream;
+            HashingInputStream diffHash;
+            if (keep == Keep.AS_IS) {
+                compressedSide = new TeeInputStream(source, sink.stream());
+                buffered = new BufferedInputStream(compressedSide, 1 << 16);
+                kind = Compression.detect(buffered);
+                diffHash = new HashingInputStream(Compression.decompress(buffered, kind));
+                tarStream = diffHash;
+            } else {
+                buffered = new BufferedInputStream(source, 1 << 16);
+                kind = Compression.detect(buffered);
+                diffHash = new HashingInputStream(Compression.decompress(buffered, kind));
+                tarStream = new TeeInputStream(diffHash, sink.stream());
+            }
+            LayerScanner scanner = new LayerScanner();
+            try {
+                scanner.scan(new TarReader(tarStream));
+            } catch (java.util.zip.ZipException e) {
+                throw new TarFormatException("layer data is corrupt (" + e.getMessage() + ")");
+            }
+            tarStream.transferTo(OutputStream.nullOutputStream());
+            Digest diffId = diffHash.drainAndDigest();
+            long tarSize = diffHash.count();
+            buffered.transferTo(OutputStream.nullOutputStream());
+            if (expectedDiffId != null && !expectedDiffId.equals(diffId)) {
+                throw new StoreException("invalid diffID for layer: expected " + expectedDiffId + ", got " + diffId);
+            }
+            Digest blob = sink.commit(expectedDigest, expectedSize);
+            String mediaType;
+            if (keep == Keep.UNCOMPRESSED || kind == Compression.Kind.NONE) {
+                mediaType = declaredType != null && MediaType.layerCompression(declaredType) == MediaType.Compression.NONE
+                        ? declaredType : MediaType.layer(oci, MediaType.Compression.NONE);
+            } else {
+                MediaType.Compression c = switch (kind) {
+                    case GZIP -> MediaType.Compression.GZIP;
+                    case ZSTD -> MediaType.Compression.ZSTD;
+                    default -> throw new StoreException("layers compressed with " + kind.name().toLowerCase()
+                            + " cannot be stored as they are; use an uncompressed or gzip layer");
+                };
+                mediaType = declaredType != null && MediaType.layerCompression(declaredType) == c ? declaredType : MediaType.layer(oci, c);
+            }
+            long blobSize = keep == Keep.UNCOMPRESSED ? tarSize : sink.size();
+            LayerInfo info = store.recordLayer(diffId, scanner.contentSize(), tarSize, blob, mediaType, scanner.toc());
+            return new Result(blob, blobSize, mediaType, info);
+        }
+    }
+
+    /** Copies everything read through it to a sink. */
+    static final class TeeInputStream extends FilterInputStream {
+        private final OutputStream sink;
+
+        TeeInputStream(InputStream in, OutputStream sink) {
+            super(in);
+            this.sink = sink;
+        }
+
+        @Override public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) sink.write(b);
+            return b;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) sink.write(b, off, n);
+            return n;
+        }
+
+        @Override public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 65536)];
+            long done = 0;
+            while (done < n) {
+                int k = read(buf, 0, (int) Math.min(buf.length, n - done));
+                if (k < 0) break;
+                done += k;
+            }
+            return done;
+        }
+
+        @Override public boolean markSupported() {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,357 @@
+package dev.whittle.store;
+
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageIndex;
+import dev.whittle.image.MediaType;
+import dev.whittle.io.Compression;
+import dev.whittle.json.Json;
+import dev.whittle.tar.TarReader;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * whittle's content store: an OCI image layout ({@code oci-layout}, {@code index.json}, {@code blobs/sha256}) whose
+ * index.json entries carry the image names, plus whittle's own state under {@code whittle/} (layer metadata and
+ * tables of contents, snapshots, build cache, temp files, locks), which OCI tools ignore.
+ *
+ * <p>Every process holds a shared lock on the store while it works; garbage collection takes it exclusively, so a
+ * blob that a running build has written but not yet referenced is never collected. index.json is rewritten
+ * atomically under its own short exclusive lock, so concurrent tags and builds never lose each other's names.
+ */
+public final class Store implements AutoCloseable {
+    public static final String REF_NAME = "org.opencontainers.image.ref.name";
+    public static final String CONTAINERD_NAME = "io.containerd.image.name";
+    private static final Map<Path, Holder> OPEN = new ConcurrentHashMap<>();
+
+    private final Path root;
+    private final Holder holder;
+    private boolean closed;
+
+    private Store(Path root, Holder holder) {
+        this.root = root;
+        this.holder = holder;
+    }
+
+    /** The default root: $WHITTLE_ROOT, else /var/lib/whittle for root, else $XDG_DATA_HOME/whittle. */
+    public static Path defaultRoot() {
+        String env = System.getenv("WHITTLE_ROOT");
+        if (env != null && !env.isEmpty()) return Path.of(env);
+        if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/whittle");
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("whittle");
+    }
+
+    /** Opens (creating if needed) the store at {@code root} and takes the shared process lock. */
+    public static Store open(Path root) {
+        Path abs = root.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(abs.resolve("blobs/sha256"));
+            Files.createDirectories(abs.resolve("whittle/tmp"));
+            Files.createDirectories(abs.resolve("whittle/layers"));
+            Files.createDirectories(abs.resolve("whittle/toc"));
+            if (!Files.exists(abs.resolve("oci-layout"))) {
+                AtomicFiles.write(abs.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes());
+            }
+            if (!Files.exists(abs.resolve("index.json"))) {
+                AtomicFiles.write(abs.resolve("index.json"), ImageIndex.create(List.of()).raw());
+            }
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new StoreException("cannot use the store at " + abs + ": permission denied (set WHITTLE_ROOT to a directory you own)");
+        } catch (IOException e) {
+            throw new StoreException("cannot open the store at " + abs + ": " + e.getMessage(), e);
+        }
+        Holder h = OPEN.compute(abs, (k, cur) -> {
+            if (cur != null) {
+                cur.refs++;
+                return cur;
+            }
+            return Holder.lockShared(abs);
+        });
+        return new Store(abs, h);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path stateDir() {
+        return root.resolve("whittle");
+    }
+
+    // ------------------------------------------------------------------------------------------------ blobs
+
+    public Path blobPath(Digest d) {
+        return root.resolve("blobs").resolve(d.algorithm()).resolve(d.hex());
+    }
+
+    public boolean hasBlob(Digest d) {
+        return Files.exists(blobPath(d));
+    }
+
+    public long blobSize(Digest d) {
+        try {
+            return Files.size(blobPath(d));
+        } catch (IOException e) {
+            throw new StoreException("blob " + d + " is missing from the store", e);
+        }
+    }
+
+    public InputStream openBlob(Digest d) throws IOException {
+        try {
+            return Files.newInputStream(blobPath(d));
+        } catch (NoSuchFileException e) {
+            throw new StoreException("blob " + d + " is missing from the store (run whittle system fsck)");
+        }
+    }
+
+    /** Reads a small blob (manifest, config) and verifies it against its digest. */
+    public byte[] readBlob(Digest d) {
+        try {
+            Path p = blobPath(d);
+            if (Files.size(p) > Json.MAX_DOCUMENT) throw new StoreException("blob " + d + " is too large to be a JSON document");
+            byte[] b = Files.readAllBytes(p);
+            if (!Digest.sha256(b).equals(d)) throw new StoreException("blob " + d + " is corrupt: its content does not match its digest");
+            return b;
+        } catch (NoSuchFileException e) {
+            throw new StoreException("blob " + d + " is missing from the store (run whittle system fsck)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts writing a blob; commit it or close it to discard. */
+    public BlobSink newBlob() throws IOException {
+        return new BlobSink(this, Files.createTempFile(root.resolve("whittle/tmp"), "blob-" + ProcessHandle.current().pid() + "-", ".part"));
+    }
+
+    public Digest putBlob(byte[] data) throws IOException {
+        Digest d = Digest.sha256(data);
+        if (hasBlob(d)) return d;
+        try (BlobSink s = newBlob()) {
+            s.stream().write(data);
+            return s.commit(d, data.length);
+        }
+    }
+
+    public Path tempDir() {
+        return root.resolve("whittle/tmp");
+    }
+
+    // ----------------------------------------------------------------------------------------------- layers
+
+    private Path layerInfoPath(Digest diffId) {
+        return root.resolve("whittle/layers").resolve(diffId.hex() + ".json");
+    }
+
+    private Path tocPath(Digest diffId) {
+        return root.resolve("whittle/toc").resolve(diffId.hex());
+    }
+
+    /** Metadata of a layer, or null if the store has never seen it. */
+    public LayerInfo layer(Digest diffId) {
+        Path p = layerInfoPath(diffId);
+        try {
+            return LayerInfo.fromJson(Files.readAllBytes(p));
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw new StoreException("layer metadata " + p + " is corrupt: " + e.getMessage());
+        }
+    }
+
+    /** Records (or adds a blob variant to) a layer's metadata and writes its table of contents. */
+    public synchronized LayerInfo recordLayer(Digest diffId, long contentSize, long tarSize, Digest blob, String mediaType,
+                                              LayerToc toc) throws IOException {
+        LayerInfo cur = layer(diffId);
+        LayerInfo next = (cur == null ? new LayerInfo(diffId, contentSize, tarSize, Map.of()) : cur).withBlob(blob, mediaType);
+        if (toc != null && !Files.exists(tocPath(diffId))) AtomicFiles.write(tocPath(diffId), toc.serialize());
+        if (!next.equals(cur)) AtomicFiles.write(layerInfoPath(diffId), next.toJson());
+        return next;
+    }
+
+    /** The layer's table of contents, rebuilt from its blob if it was never recorded. */
+    public LayerToc toc(Digest diffId) throws IOException {
+        Path p = tocPath(diffId);
+        try (InputStream in = Files.newInputStream(p)) {
+            return LayerToc.read(in);
+        } catch (NoSuchFileException e) {
+            LayerScanner s = new LayerScanner();
+            try (InputStream in = openLayer(diffId)) {
+                s.scan(new TarReader(in));
+            }
+            AtomicFiles.write(p, s.toc().serialize());
+            return s.toc();
+        }
+    }
+
+    /** The uncompressed tar of a layer, from whichever blob holds it (the uncompressed one when there is one). */
+    public InputStream openLayer(Digest diffId) throws IOException {
+        LayerInfo info = layer(diffId);
+        if (info == null) throw new StoreException("layer " + diffId + " is not in the store");
+        Digest best = null;
+        for (Map.Entry<Digest, String> e : info.blobs().entrySet()) {
+            if (!hasBlob(e.getKey())) continue;
+            if (MediaType.layerCompression(e.getValue()) == MediaType.Compression.NONE) {
+                best = e.getKey();
+                break;
+            }
+            if (best == null) best = e.getKey();
+        }
+        if (best == null) throw new StoreException("no blob of layer " + diffId + " is in the store (run whittle system fsck)");
+        return Compression.decompress(new BufferedInputStream(openBlob(best), 1 << 16));
+    }
+
+    /** The uncompressed blob file of a layer if the store has one (random access for readers), else null. */
+    public Path uncompressedLayerFile(Digest diffId) {
+        LayerInfo info = layer(diffId);
+        if (info == null) return null;
+        for (Map.Entry<Digest, String> e : info.blobs().entrySet()) {
+            if (MediaType.layerCompression(e.getValue()) == MediaType.Compression.NONE && hasBlob(e.getKey())) {
+                return blobPath(e.getKey());
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ index
+
+    /** The entries of index.json: one per image name, plus one per unnamed (dangling) image. */
+    public List<Descriptor> indexEntries() {
+        try {
+            byte[] raw = Files.readAllBytes(root.resolve("index.json"));
+            return ImageIndex.parse(raw, null).manifests();
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + root.resolve("index.json") + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new StoreException(root.resolve("index.json") + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads, changes and atomically rewrites index.json under an exclusive lock. */
+    public List<Descriptor> updateIndex(UnaryOperator<List<Descriptor>> change) {
+        Path lockFile = root.resolve("whittle/index.lock");
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = lockQuietly(ch)) {
+            List<Descriptor> next = change.apply(new ArrayList<>(indexEntries()));
+            AtomicFiles.write(root.resolve("index.json"), ImageIndex.create(next).raw());
+            return next;
+        } catch (IOException e) {
+            throw new StoreException("cannot update " + root.resolve("index.json") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final Object INDEX_MONITOR = new Object();
+
+    private static FileLock lockQuietly(FileChannel ch) throws IOException {
+        // FileLock is per process: serialise threads of this JVM first
+        synchronized (INDEX_MONITOR) {
+            while (true) {
+                try {
+                    return ch.lock();
+                } catch (OverlappingFileLockException e) {
+                    try {
+                        INDEX_MONITOR.wait(5);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException();
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ locks
+
+    /**
+     * Runs {@code action} with the store locked exclusively (no other whittle process at work). Used by garbage
+     * collection. When {@code wait} is false and other processes hold the store, returns false without running.
+     */
+    public boolean withExclusiveLock(boolean wait, Runnable onWait, IORunnable action) throws IOException {
+        return holder.exclusive(wait, onWait, action);
+    }
+
+    /** An action that may fail with I/O errors. */
+    public interface IORunnable {
+        void run() throws IOException;
+    }
+
+    @Override public void close() {
+        if (closed) return;
+        closed = true;
+        OPEN.compute(root, (k, cur) -> {
+            if (cur == null) return null;
+            if (--cur.refs > 0) return cur;
+            cur.release();
+            return null;
+        });
+    }
+
+    /** The process-wide shared lock on one store, shared by all Store objects of this JVM. */
+    private static final class Holder {
+        final Path root;
+        FileChannel channel;
+        FileLock lock;
+        int refs = 1;
+
+        private Holder(Path root) {
+            this.root = root;
+        }
+
+        static Holder lockShared(Path root) {
+            Holder h = new Holder(root);
+            try {
+                h.channel = FileChannel.open(root.resolve("whittle/lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                h.lock = h.channel.lock(0, Long.MAX_VALUE, true);
+            } catch (IOException e) {
+                throw new StoreException("cannot lock the store at " + root + ": " + e.getMessage(), e);
+            }
+            return h;
+        }
+
+        synchronized boolean exclusive(boolean wait, Runnable onWait, IORunnable action) throws IOException {
+            lock.release();
+            FileLock ex = channel.tryLock(0, Long.MAX_VALUE, false);
+            try {
+                if (ex == null) {
+                    if (!wait) return false;
+                    if (onWait != null) onWait.run();
+                    ex = channel.lock(0, Long.MAX_VALUE, false);
+                }
+                action.run();
+                return true;
+            } finally {
+                if (ex != null) ex.release();
+                lock = channel.lock(0, Long.MAX_VALUE, true);
+            }
+        }
+
+        void release() {
+            try {
+                if (lock != null) lock.release();
+                channel.close();
+            } catch (IOException ignored) {
+                // the OS releases it with the process anyway
+            }
+        }
+    }
+}

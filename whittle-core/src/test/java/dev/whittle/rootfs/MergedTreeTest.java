@@ -1,0 +1,99 @@
+package dev.whittle.rootfs;
+
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageRef;
+import dev.whittle.store.Images;
+import dev.whittle.store.Layers;
+import dev.whittle.store.Store;
+import dev.whittle.store.StoredImage;
+import dev.whittle.store.LayerToc;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MergedTreeTest {
+    @TempDir Path root;
+
+    private Map<String, String> flatten(byte[]... layers) throws IOException {
+        try (Store s = Store.open(root)) {
+            var m = Layers.image(s, null, layers);
+            new Images(s).add(m, List.of(ImageRef.parse("t")), List.of());
+            StoredImage img = new Images(s).resolve("t");
+            List<Digest> ids = img.config().diffIds();
+            List<LayerToc> tocs = new ArrayList<>();
+            for (Digest d : ids) tocs.add(s.toc(d));
+            MergedTree tree = MergedTree.of(ids, tocs);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (LayerReader r = new LayerReader(s, tree)) {
+                Flattener.write(tree, r, out);
+            }
+            Map<String, String> files = new LinkedHashMap<>();
+            try (TarReader tr = new TarReader(new ByteArrayInputStream(out.toByteArray()))) {
+                for (TarEntry e; (e = tr.next()) != null; ) {
+                    files.put(e.name(), switch (e.type()) {
+                        case DIR -> "dir";
+                        case SYMLINK -> "-> " + e.linkName();
+                        case HARDLINK -> "=> " + e.linkName();
+                        default -> new String(tr.content().readAllBytes());
+                    });
+                }
+            }
+            return files;
+        }
+    }
+
+    @Test
+    void whiteoutsDeleteLowerPaths() throws IOException {
+        var files = flatten(Layers.layer("etc/", "etc/a=1", "etc/b=2", "tmp/", "tmp/x/", "tmp/x/y=3"),
+                Layers.layer("etc/", "etc/.wh.a", "tmp/.wh.x"));
+        assertThat(files).containsOnlyKeys("etc", "etc/b", "tmp");
+    }
+
+    @Test
+    void opaqueDirectoriesHideLowerChildrenButKeepTheirOwn() throws IOException {
+        var files = flatten(Layers.layer("d/", "d/old=1", "d/sub/", "d/sub/f=2"),
+                Layers.layer("d/", "d/new=3", "d/.wh..wh..opq"));
+        assertThat(files).containsOnlyKeys("d", "d/new");
+        assertThat(files.get("d/new")).isEqualTo("3");
+    }
+
+    @Test
+    void laterLayersReplaceAndAFileReplacesADirectoryTree() throws IOException {
+        var files = flatten(Layers.layer("a=old", "b/", "b/c=1"), Layers.layer("a=new", "b=now a file"));
+        assertThat(files).containsExactly(Map.entry("a", "new"), Map.entry("b", "now a file"));
+    }
+
+    @Test
+    void hardlinksSurviveOrBecomeFilesWhenTheirTargetIsGone() throws IOException {
+        var kept = flatten(Layers.layer("x=data", "y=>x"));
+        assertThat(kept).containsEntry("y", "=> x");
+        var orphaned = flatten(Layers.layer("x=data", "y=>x"), Layers.layer(".wh.x"));
+        assertThat(orphaned).containsOnlyKeys("y").containsEntry("y", "data");
+    }
+
+    @Test
+    void resolvesSymlinksInsideTheRoot() throws IOException {
+        try (Store s = Store.open(root)) {
+            var m = Layers.image(s, null, Layers.layer("usr/", "usr/lib/", "usr/lib/libc.so=c", "lib->usr/lib", "lib64->/lib", "esc->../../../../etc"));
+            new Images(s).add(m, List.of(ImageRef.parse("t")), List.of());
+            var img = new Images(s).resolve("t");
+            MergedTree t = MergedTree.of(img.config().diffIds(), List.of(s.toc(img.config().diffIds().getFirst())));
+            assertThat(t.resolve("/lib64/libc.so", true).path()).isEqualTo("usr/lib/libc.so");
+            assertThat(t.resolve("/lib64/libc.so", true).node()).isNotNull();
+            assertThat(t.resolve("/esc/passwd", true).path()).isEqualTo("etc/passwd");
+            assertThat(t.resolve("/esc/passwd", true).node()).isNull();
+        }
+    }
+}

@@ -32,6 +32,7 @@ public final class Main {
     record Entry(String summary, Function<Context, Object> factory) {}
 
     static {
+        COMMANDS.put("build", new Entry("Build an image from a Dockerfile", BuildCommand::new));
         COMMANDS.put("images", new Entry("List images", ImagesCommand::new));
         COMMANDS.put("inspect", new Entry("Show low-level information about images", InspectCommand::new));
         COMMANDS.put("history", new Entry("Show the history of an image", HistoryCommand::new));

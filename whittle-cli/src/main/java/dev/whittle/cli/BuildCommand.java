@@ -1,0 +1,82 @@
+package dev.whittle.cli;
+
+import dev.whittle.dockerfile.DockerfileException;
+import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.dockerfile.Planner;
+import dev.whittle.image.Platform;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "build", description = "Build an image from a Dockerfile", mixinStandardHelpOptions = true)
+final class BuildCommand implements Callable<Integer> {
+    final Context ctx;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "PATH", description = "Name of the Dockerfile (default: CONTEXT/Dockerfile, - for stdin)")
+    String file;
+    @Option(names = "--target", description = "Set the target build stage to build")
+    String target;
+    @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]", description = "Set build-time variables (KEY alone takes the value from the environment)")
+    List<String> buildArgs = new ArrayList<>();
+    @Option(names = "--platform", description = "Set the target platform (default: this machine's)")
+    String platform;
+    @Option(names = "--call", paramLabel = "build|check|outline|targets", description = "Set method for evaluating build (build, check, outline, targets)")
+    String call = "build";
+    @Option(names = "--check", description = "Shorthand for --call=check")
+    boolean check;
+    @Option(names = "--format", paramLabel = "text|json", description = "Output format of --call (text, json)")
+    String format = "text";
+    @Parameters(index = "0", paramLabel = "CONTEXT")
+    String context;
+
+    BuildCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    Map<String, String> buildArgMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String a : buildArgs) {
+            int eq = a.indexOf('=');
+            if (eq < 0) {
+                String v = System.getenv(a);
+                if (v != null) m.put(a, v);
+            } else {
+                m.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    Planner.Options options() {
+        Platform target = platform == null ? Platform.host() : Platform.parse(platform);
+        return new Planner.Options(this.target, buildArgMap(), Platform.host(), target);
+    }
+
+    @Override public Integer call() throws IOException {
+        String method = check ? "check" : call;
+        String[] parts = method.split(",");
+        method = parts[0];
+        boolean json = format.equals("json");
+        for (int i = 1; i < parts.length; i++) if (parts[i].equals("format=json")) json = true;
+        BuildContext bc = BuildContext.locate(ctx, context, file);
+        try {
+            Dockerfile df = bc.parse();
+            return switch (method) {
+                case "targets" -> FrontendCalls.targets(df, options(), json, ctx.out());
+                case "outline" -> FrontendCalls.outline(df, options(), json, ctx.out());
+                case "check" -> FrontendCalls.check(ctx, df, options(), json, ctx.out());
+                case "build" -> throw new UserError("building is not available yet in this version; use --call targets|outline|check");
+                default -> throw new UserError("unknown --call method \"" + method + "\" (build, check, outline, targets)");
+            };
+        } catch (DockerfileException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+}

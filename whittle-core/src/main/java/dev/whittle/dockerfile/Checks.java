@@ -1,0 +1,404 @@
+package dev.whittle.dockerfile;
+
+import dev.whittle.image.ImageRef;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * BuildKit's Dockerfile build checks ({@code docker build --check}), same rule names and messages. The
+ * {@code # check=skip=...;error=true} directive is honoured. Base image environments (for UndefinedVar) come from a
+ * lookup, so variables a base image defines are not reported.
+ */
+public final class Checks {
+    private Checks() {}
+
+    /** A rule: its name, what it checks, and its documentation page. */
+    public record Rule(String name, String description) {
+        public String url() {
+            return "https://docs.docker.com/go/dockerfile/rule/" + name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT) + "/";
+        }
+    }
+
+    public static final Rule STAGE_NAME_CASING = new Rule("StageNameCasing", "Stage names should be lowercase");
+    public static final Rule FROM_AS_CASING = new Rule("FromAsCasing", "The 'as' keyword should match the case of the 'from' keyword");
+    public static final Rule NO_EMPTY_CONTINUATION = new Rule("NoEmptyContinuation", "Empty continuation lines will become errors in a future release");
+    public static final Rule CONSISTENT_CASING = new Rule("ConsistentInstructionCasing",
+            "All commands within the Dockerfile should use the same casing (either upper or lower)");
+    public static final Rule DUPLICATE_STAGE_NAME = new Rule("DuplicateStageName", "Stage names should be unique");
+    public static final Rule RESERVED_STAGE_NAME = new Rule("ReservedStageName", "Reserved words should not be used as stage names");
+    public static final Rule JSON_ARGS = new Rule("JSONArgsRecommended",
+            "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals");
+    public static final Rule MAINTAINER = new Rule("MaintainerDeprecated",
+            "The MAINTAINER instruction is deprecated, use a label instead to define an image author");
+    public static final Rule UNDEFINED_ARG_IN_FROM = new Rule("UndefinedArgInFrom", "FROM command must use declared ARGs");
+    public static final Rule WORKDIR_RELATIVE = new Rule("WorkdirRelativePath",
+            "Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes");
+    public static final Rule UNDEFINED_VAR = new Rule("UndefinedVar", "Variables should be defined before their use");
+    public static final Rule MULTIPLE_INSTRUCTIONS = new Rule("MultipleInstructionsDisallowed",
+            "Multiple instructions of the same type should not be used in the same stage");
+    public static final Rule LEGACY_KEY_VALUE = new Rule("LegacyKeyValueFormat", "Legacy key/value format with whitespace separator should not be used");
+    public static final Rule REDUNDANT_TARGET_PLATFORM = new Rule("RedundantTargetPlatform",
+            "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior");
+    public static final Rule SECRETS_IN_ARG_OR_ENV = new Rule("SecretsUsedInArgOrEnv", "Sensitive data should not be used in the ARG or ENV commands");
+    public static final Rule INVALID_DEFAULT_ARG_IN_FROM = new Rule("InvalidDefaultArgInFrom",
+            "Default value for global ARG results in an empty or invalid base image name");
+    public static final Rule FROM_PLATFORM_CONST = new Rule("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
+    public static final Rule EXPOSE_PROTO_CASING = new Rule("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
+    public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat", "IP address and host-port mapping should not be used in EXPOSE instruction");
+
+    public static final List<Rule> ALL = List.of(STAGE_NAME_CASING, FROM_AS_CASING, NO_EMPTY_CONTINUATION, CONSISTENT_CASING,
+            DUPLICATE_STAGE_NAME, RESERVED_STAGE_NAME, JSON_ARGS, MAINTAINER, UNDEFINED_ARG_IN_FROM, WORKDIR_RELATIVE, UNDEFINED_VAR,
+            MULTIPLE_INSTRUCTIONS, LEGACY_KEY_VALUE, REDUNDANT_TARGET_PLATFORM, SECRETS_IN_ARG_OR_ENV, INVALID_DEFAULT_ARG_IN_FROM,
+            FROM_PLATFORM_CONST, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
+
+    /** One violation. */
+    public record Violation(Rule rule, String message, Pos pos) {}
+
+    /** The result: violations in file order, and whether the check directive makes them errors. */
+    public record Report(List<Violation> violations, boolean errors) {}
+
+    private static final Pattern SECRET_WORDS = Pattern.compile(
+            "(?i)^(apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)$");
+    private static final Set<String> SECRET_ALLOW = Set.of("public");
+
+    /**
+     * Runs every rule.
+     *
+     * @param baseEnv the Env of a base image by reference, or null when unknown (UndefinedVar then stays quiet
+     *                for that stage rather than guess)
+     */
+    public static Report run(Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv) {
+        List<Violation> out = new ArrayList<>();
+        Set<String> skip = new HashSet<>();
+        boolean errors = false;
+        String directive = df.directives().get("check");
+        if (directive != null) {
+            for (String part : directive.split(";")) {
+                String[] kv = part.trim().split("=", 2);
+                if (kv.length != 2) continue;
+                if (kv[0].trim().equals("skip")) for (String r : kv[1].split(",")) skip.add(r.trim());
+                if (kv[0].trim().equals("error")) errors = Boolean.parseBoolean(kv[1].trim());
+            }
+        }
+        for (Dockerfile.Warning w : df.warnings()) {
+            if (w.rule().equals("NoEmptyContinuation")) out.add(new Violation(NO_EMPTY_CONTINUATION, "Empty continuation line", w.pos()));
+        }
+        casing(df, out);
+        Map<String, String> auto = Planner.automaticArgs(opt);
+        Set<String> globalDeclared = new HashSet<>();
+        Map<String, String> globalDefaults = new LinkedHashMap<>(auto);
+        ShellLex lex = new ShellLex(df.escape());
+        Map<String, Integer> names = new HashMap<>();
+        int stageIndex = -1;
+        Scope scope = Scope.empty();
+        boolean knownBase = false;
+        boolean absoluteWorkdir = false;
+        Map<String, List<Instruction>> multiples = new LinkedHashMap<>();
+        for (Instruction i : df.instructions()) {
+            if (i instanceof Instruction.From f) {
+                flushMultiples(multiples, out);
+                stageIndex++;
+                fromChecks(df, f, lex, globalDeclared, globalDefaults, auto, names, stageIndex, out);
+                absoluteWorkdir = false;
+                String base = safeExpand(lex, f.image().text(), globalDefaults::get);
+                Map<String, String> env = null;
+                String lower = base == null ? null : base.toLowerCase(Locale.ROOT);
+                if (lower != null && names.containsKey(lower) && names.get(lower) < stageIndex) {
+                    env = Map.of(); // a previous stage: its variables are not tracked here; stay quiet
+                    knownBase = false;
+                } else if ("scratch".equalsIgnoreCase(base)) {
+                    env = Map.of();
+                    knownBase = true;
+                } else if (base != null && baseEnv != null) {
+                    env = baseEnv.apply(base);
+                    knownBase = env != null;
+                } else {
+                    knownBase = false;
+                }
+                scope = Scope.of(Map.of(), env == null ? Map.of() : env);
+                continue;
+            }
+            if (stageIndex < 0) {
+                if (i instanceof Instruction.Arg a) {
+                    for (Instruction.ArgDef d : a.args()) {
+                        globalDeclared.add(d.name().text());
+                        String v = opt.buildArgs().get(d.name().text());
+                        if (v == null && d.hasDefault()) v = safeExpand(lex, d.defaultValue().text(), globalDefaults::get);
+                        if (v != null) globalDefaults.put(d.name().text(), v);
+                        secret(d.name(), "ARG", out);
+                    }
+                }
+                continue;
+            }
+            switch (i) {
+                case Instruction.Cmd c -> {
+                    if (!c.command().exec()) out.add(new Violation(JSON_ARGS, jsonMessage("CMD"), c.pos()));
+                    multiples.computeIfAbsent("CMD", k -> new ArrayList<>()).add(c);
+                }
+                case Instruction.Entrypoint e -> {
+                    if (!e.command().exec()) out.add(new Violation(JSON_ARGS, jsonMessage("ENTRYPOINT"), e.pos()));
+                    multiples.computeIfAbsent("ENTRYPOINT", k -> new ArrayList<>()).add(e);
+                }
+                case Instruction.Healthcheck h -> multiples.computeIfAbsent("HEALTHCHECK", k -> new ArrayList<>()).add(h);
+                case Instruction.Maintainer m ->
+                        out.add(new Violation(MAINTAINER, "Maintainer instruction is deprecated in favor of using label", m.pos()));
+                case Instruction.Workdir w -> {
+                    String p = safeExpand(lex, w.path().text(), scope.lookup());
+                    if (p != null && p.startsWith("/")) absoluteWorkdir = true;
+                    else if (p != null && !absoluteWorkdir) {
+                        out.add(new Violation(WORKDIR_RELATIVE, "Relative workdir \"" + p + "\" can have unexpected results if the base image changes", w.pos()));
+                    }
+                }
+                case Instruction.Env e -> {
+                    if (e.legacyForm()) out.add(new Violation(LEGACY_KEY_VALUE, legacy("ENV"), e.pos()));
+                    for (Instruction.KeyValue kv : e.pairs()) secret(kv.key(), "ENV", out);
+                }
+                case Instruction.Label l -> {
+                    if (l.legacyForm()) out.add(new Violation(LEGACY_KEY_VALUE, legacy("LABEL"), l.pos()));
+                }
+                case Instruction.Arg a -> {
+                    for (Instruction.ArgDef d : a.args()) secret(d.name(), "ARG", out);
+                }
+                case Instruction.Expose x -> {
+                    for (Word p : x.ports()) {
+                        String t = p.text();
+                        if (t.chars().filter(ch -> ch == ':').count() > 0) {
+                            out.add(new Violation(EXPOSE_INVALID_FORMAT, "EXPOSE instruction should not define an IP address or host-port mapping, found '" + t + "'", p.pos()));
+                        }
+                        int slash = t.indexOf('/');
+                        if (slash >= 0 && !t.substring(slash + 1).equals(t.substring(slash + 1).toLowerCase(Locale.ROOT))) {
+                            out.add(new Violation(EXPOSE_PROTO_CASING, "Defined protocol '" + t + "' in EXPOSE instruction should be lowercase", p.pos()));
+                        }
+                    }
+                }
+                default -> { }
+            }
+            if (knownBase) undefinedVars(lex, i, scope, out);
+            try {
+                scope = Planner.step(df, lex, scope, i, globalDefaults, opt.buildArgs());
+            } catch (DockerfileException e) {
+                // an expansion error: the build reports it; checks go on
+            }
+        }
+        flushMultiples(multiples, out);
+        out.removeIf(v -> skip.contains(v.rule().name()) || skip.contains("all"));
+        out.sort(java.util.Comparator.comparingInt((Violation v) -> v.pos().line()).thenComparingInt(v -> v.pos().column()));
+        return new Report(out, errors);
+    }
+
+    private static String jsonMessage(String name) {
+        return "JSON arguments recommended for " + name + " to prevent unintended behavior related to OS signals";
+    }
+
+    private static String legacy(String cmd) {
+        return "\"" + cmd + " key=value\" should be used instead of legacy \"" + cmd + " key value\" format";
+    }
+
+    private static void flushMultiples(Map<String, List<Instruction>> m, List<Violation> out) {
+        for (Map.Entry<String, List<Instruction>> e : m.entrySet()) {
+            List<Instruction> l = e.getValue();
+            for (int k = 0; k < l.size() - 1; k++) {
+                out.add(new Violation(MULTIPLE_INSTRUCTIONS, "Multiple " + e.getKey()
+                        + " instructions should not be used in the same stage because only the last one will be used", l.get(k).pos()));
+            }
+        }
+        m.clear();
+    }
+
+    private static void casing(Dockerfile df, List<Violation> out) {
+        int upper = 0, lower = 0;
+        List<Instruction> all = new ArrayList<>();
+        for (Instruction i : df.instructions()) {
+            all.add(i);
+            if (i instanceof Instruction.Onbuild o) all.add(o.trigger());
+        }
+        for (Instruction i : all) {
+            String k = i.keyword();
+            if (k.equals(k.toUpperCase(Locale.ROOT))) upper++;
+            else if (k.equals(k.toLowerCase(Locale.ROOT))) lower++;
+        }
+        boolean majorityUpper = upper >= lower;
+        for (Instruction i : all) {
+            String k = i.keyword();
+            boolean ok = majorityUpper ? k.equals(k.toUpperCase(Locale.ROOT)) : k.equals(k.toLowerCase(Locale.ROOT));
+            if (!ok) {
+                out.add(new Violation(CONSISTENT_CASING, "Command '" + k + "' should match the case of the command majority ("
+                        + (majorityUpper ? "uppercase" : "lowercase") + ")", i.pos()));
+            }
+        }
+    }
+
+    private static void fromChecks(Dockerfile df, Instruction.From f, ShellLex lex, Set<String> globalDeclared,
+                                   Map<String, String> globalDefaults, Map<String, String> auto, Map<String, Integer> names,
+                                   int stageIndex, List<Violation> out) {
+        if (f.asKeyword() != null) {
+            String from = f.keyword(), as = f.asKeyword().text();
+            boolean fromUpper = from.equals(from.toUpperCase(Locale.ROOT));
+            boolean asUpper = as.equals(as.toUpperCase(Locale.ROOT));
+            if (fromUpper != asUpper) {
+                out.add(new Violation(FROM_AS_CASING, "'" + as + "' and '" + from + "' keywords' casing do not match", f.pos()));
+            }
+        }
+        if (f.stageName() != null) {
+            String n = f.stageName().text();
+            if (!n.equals(n.toLowerCase(Locale.ROOT))) {
+                out.add(new Violation(STAGE_NAME_CASING, "Stage name '" + n + "' should be lowercase", f.stageName().pos()));
+            }
+            String lower = n.toLowerCase(Locale.ROOT);
+            if (lower.equals("scratch") || lower.equals("context")) {
+                out.add(new Violation(RESERVED_STAGE_NAME, "Stage name should not use the same name as reserved stage \"" + lower + "\"",
+                        f.stageName().pos()));
+            }
+            if (names.putIfAbsent(lower, stageIndex) != null) {
+                out.add(new Violation(DUPLICATE_STAGE_NAME, "Duplicate stage name \"" + lower + "\", stage names should be unique", f.stageName().pos()));
+            }
+        }
+        // FROM uses only global ARGs and the automatic platform ARGs
+        ShellLex.Result r;
+        try {
+            r = lex.process(f.image().text(), k -> globalDeclared.contains(k) || auto.containsKey(k) ? globalDefaults.getOrDefault(k, "") : null);
+        } catch (ShellLex.ExpansionException e) {
+            return;
+        }
+        for (String missing : new java.util.TreeSet<>(r.unmatched())) {
+            String suggest = closest(missing, union(globalDeclared, auto.keySet()));
+            out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
+                    + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
+        }
+        if (!r.matched().isEmpty() && r.unmatched().isEmpty()) {
+            String base = r.word();
+            boolean valid = !base.isEmpty();
+            if (valid && !base.equalsIgnoreCase("scratch")) {
+                try {
+                    ImageRef.parse(base);
+                } catch (IllegalArgumentException e) {
+                    valid = names.containsKey(base.toLowerCase(Locale.ROOT));
+                }
+            }
+            if (!valid) {
+                out.add(new Violation(INVALID_DEFAULT_ARG_IN_FROM, "Default value for ARG " + f.image().text()
+                        + " results in empty or invalid base image name", f.image().pos()));
+            }
+        }
+        f.flag("platform").ifPresent(p -> {
+            String v = p.value();
+            if (v.equals("$TARGETPLATFORM") || v.equals("${TARGETPLATFORM}")) {
+                out.add(new Violation(REDUNDANT_TARGET_PLATFORM, "Setting platform to predefined " + v
+                        + " in FROM is redundant as this is the default behavior", p.pos()));
+            } else if (!v.contains("$")) {
+                String stage = f.stageName() == null ? "" : f.stageName().text().toLowerCase(Locale.ROOT);
+                String[] parts = v.split("/");
+                boolean named = parts.length > 1 && stage.contains(parts[1]);
+                if (!named) out.add(new Violation(FROM_PLATFORM_CONST, "FROM --platform flag should not use constant value \"" + v + "\"", p.pos()));
+            }
+        });
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    private static void secret(Word name, String instruction, List<Violation> out) {
+        for (String part : name.text().split("(?<=[a-z])(?=[A-Z])|[_\\-.]")) {
+            if (SECRET_ALLOW.contains(part.toLowerCase(Locale.ROOT))) return;
+        }
+        for (String part : name.text().split("(?<=[a-z])(?=[A-Z])|[_\\-.]")) {
+            if (SECRET_WORDS.matcher(part).matches()) {
+                out.add(new Violation(SECRETS_IN_ARG_OR_ENV, "Do not use ARG or ENV instructions for sensitive data (" + instruction
+                        + " \"" + name.text() + "\")", name.pos()));
+                return;
+            }
+        }
+    }
+
+    /** UndefinedVar over the instructions the builder expands. */
+    private static void undefinedVars(ShellLex lex, Instruction i, Scope scope, List<Violation> out) {
+        List<Word> words = new ArrayList<>();
+        switch (i) {
+            case Instruction.Copy c -> {
+                words.addAll(c.sources());
+                words.add(c.dest());
+                for (Flag f : c.flags()) if (f.value() != null) words.add(f.valueWord());
+            }
+            case Instruction.Env e -> e.pairs().forEach(kv -> words.add(kv.value()));
+            case Instruction.Label l -> l.pairs().forEach(kv -> {
+                words.add(kv.key());
+                words.add(kv.value());
+            });
+            case Instruction.Arg a -> a.args().forEach(d -> {
+                if (d.hasDefault()) words.add(d.defaultValue());
+            });
+            case Instruction.Expose x -> words.addAll(x.ports());
+            case Instruction.Volume v -> words.addAll(v.paths());
+            case Instruction.User u -> words.add(u.user());
+            case Instruction.Workdir w -> words.add(w.path());
+            case Instruction.StopSignal s -> words.add(s.signal());
+            default -> { }
+        }
+        Set<String> known = new HashSet<>(scope.args().keySet());
+        known.addAll(scope.env().keySet());
+        for (Word w : words) {
+            ShellLex.Result r;
+            try {
+                r = lex.process(w.text(), k -> known.contains(k) ? "" : null);
+            } catch (ShellLex.ExpansionException e) {
+                continue;
+            }
+            for (String u : new java.util.TreeSet<>(r.unmatched())) {
+                if (Planner.PROXY_ARGS.contains(u)) continue;
+                String suggest = closest(u, known);
+                out.add(new Violation(UNDEFINED_VAR, "Usage of undefined variable '$" + u + "'" + (suggest == null ? "" : " (did you mean $" + suggest + "?)"), w.pos()));
+            }
+        }
+    }
+
+    private static String closest(String name, Set<String> candidates) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = osa(name, c);
+            int limit = Math.max(1, Math.min(name.length(), c.length()) / 3);
+            if (d <= limit && d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Edit distance counting an adjacent transposition as one edit ($PAHT is one typo away from $PATH). */
+    static int osa(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    private static String safeExpand(ShellLex lex, String text, Function<String, String> env) {
+        try {
+            return lex.processWord(text, env);
+        } catch (ShellLex.ExpansionException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.whittle.dockerfile;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed Dockerfile: its parser directives, instructions in order with positions, the source lines (for error
+ * snippets), and the parser's warnings (empty continuation lines).
+ */
+public record Dockerfile(String file, List<String> lines, char escape, Map<String, String> directives,
+                         List<Instruction> instructions, List<Warning> warnings, List<Comment> comments) {
+    public Dockerfile {
+        lines = List.copyOf(lines);
+        directives = Map.copyOf(directives);
+        instructions = List.copyOf(instructions);
+        warnings = List.copyOf(warnings);
+        comments = List.copyOf(comments);
+    }
+
+    /** A parser warning with where it applies. */
+    public record Warning(String rule, String message, Pos pos) {}
+
+    /** A comment line (without its {@code #}) and its line number. */
+    public record Comment(String text, int line) {}
+
+    /** An error at a position of this file, with the offending line. */
+    public DockerfileException error(Pos pos, String reason) {
+        return new DockerfileException(file, pos, reason, lines);
+    }
+
+    /** The comment lines directly above the given line (no blank line between), nearest last. */
+    public List<String> commentsAbove(int line) {
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        int want = line - 1;
+        for (int i = comments.size() - 1; i >= 0; i--) {
+            Comment c = comments.get(i);
+            if (c.line() > want) continue;
+            if (c.line() < want) break;
+            out.addFirst(c.text());
+            want--;
+        }
+        return out;
+    }
+}

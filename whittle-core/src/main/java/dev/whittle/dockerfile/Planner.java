@@ -1,0 +1,279 @@
+package dev.whittle.dockerfile;
+
+import dev.whittle.image.Platform;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a parsed Dockerfile into a {@link BuildPlan}: global ARGs (only for FROM lines), stages named and
+ * validated, FROM lines expanded, references resolved to stages or images, cycles refused, and the stage graph
+ * pruned to what the target needs.
+ */
+public final class Planner {
+    public static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+            "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
+    private static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9-_.]*$");
+
+    private Planner() {}
+
+    /** Build inputs the frontend needs. */
+    public record Options(String target, Map<String, String> buildArgs, Platform buildPlatform, Platform targetPlatform) {
+        public Options {
+            buildArgs = buildArgs == null ? Map.of() : Map.copyOf(buildArgs);
+        }
+
+        public static Options defaults() {
+            return new Options(null, Map.of(), Platform.host(), Platform.host());
+        }
+    }
+
+    /** Global ARGs and stages, validated. */
+    public static List<Stage> stages(Dockerfile df) {
+        List<Stage> stages = new ArrayList<>();
+        Instruction.From from = null;
+        List<Instruction> body = new ArrayList<>();
+        Map<String, Integer> names = new LinkedHashMap<>();
+        for (Instruction i : df.instructions()) {
+            if (i instanceof Instruction.From f) {
+                if (from != null) stages.add(stage(df, stages.size(), from, body, names));
+                from = f;
+                body = new ArrayList<>();
+            } else if (from == null) {
+                if (!(i instanceof Instruction.Arg)) {
+                    throw df.error(i.pos(), i.name() + " before FROM: no build stage in current context (a Dockerfile starts with FROM, after optional ARGs)");
+                }
+            } else {
+                body.add(i);
+            }
+        }
+        if (from == null) throw df.error(new Pos(Math.max(1, df.lines().size()), 1), "the Dockerfile has no FROM instruction (file with no instructions?)");
+        stages.add(stage(df, stages.size(), from, body, names));
+        return stages;
+    }
+
+    private static Stage stage(Dockerfile df, int index, Instruction.From from, List<Instruction> body, Map<String, Integer> names) {
+        String name = null;
+        if (from.stageName() != null) {
+            name = from.stageName().text().toLowerCase(Locale.ROOT);
+            if (!STAGE_NAME.matcher(name).matches()) {
+                throw df.error(from.stageName().pos(), "invalid name for build stage: \"" + from.stageName().text()
+                        + "\", name can't start with a number or contain symbols");
+            }
+            if (name.equals("scratch") || name.equals("context")) {
+                throw df.error(from.stageName().pos(), "\"" + name + "\" is reserved and cannot be used as a stage name");
+            }
+            Integer prev = names.putIfAbsent(name, index);
+            if (prev != null) {
+                throw df.error(from.stageName().pos(), "duplicate stage name \"" + name + "\" (also used by stage " + prev + ")");
+            }
+        }
+        return new Stage(index, name, from, body);
+    }
+
+    /** The global ARG values: declared defaults (expanded in order), overridden by build args. */
+    public static Map<String, String> globalArgs(Dockerfile df, Options opt) {
+        Map<String, String> auto = automaticArgs(opt);
+        Map<String, String> values = new LinkedHashMap<>(auto);
+        ShellLex lex = new ShellLex(df.escape());
+        for (Instruction i : df.instructions()) {
+            if (i instanceof Instruction.From) break;
+            if (!(i instanceof Instruction.Arg a)) continue;
+            for (Instruction.ArgDef d : a.args()) {
+                String n = d.name().text();
+                String v = opt.buildArgs().get(n);
+                if (v == null && d.hasDefault()) v = expand(df, lex, d.defaultValue(), values::get);
+                if (v == null && auto.containsKey(n)) v = auto.get(n);
+                values.put(n, v);
+            }
+        }
+        // only declared global ARGs (and the automatic ones) are visible in FROM lines
+        values.values().removeIf(java.util.Objects::isNull);
+        return values;
+    }
+
+    /** BuildKit's automatic platform ARGs. */
+    public static Map<String, String> automaticArgs(Options opt) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Platform b = opt.buildPlatform(), t = opt.targetPlatform();
+        m.put("BUILDPLATFORM", b.toString());
+        m.put("BUILDOS", b.os());
+        m.put("BUILDARCH", b.architecture());
+        m.put("BUILDVARIANT", b.variant());
+        m.put("TARGETPLATFORM", t.toString());
+        m.put("TARGETOS", t.os());
+        m.put("TARGETARCH", t.architecture());
+        m.put("TARGETVARIANT", t.variant());
+        return m;
+    }
+
+    static String expand(Dockerfile df, ShellLex lex, Word w, java.util.function.Function<String, String> env) {
+        try {
+            return lex.processWord(w.text(), env);
+        } catch (ShellLex.ExpansionException e) {
+            throw df.error(w.pos(), e.getMessage());
+        }
+    }
+
+    public static BuildPlan plan(Dockerfile df, Options opt) {
+        List<Stage> stages = stages(df);
+        Map<String, String> global = globalArgs(df, opt);
+        ShellLex lex = new ShellLex(df.escape());
+        Map<String, Integer> byName = new LinkedHashMap<>();
+        for (Stage s : stages) if (s.name() != null) byName.put(s.name(), s.index());
+
+        List<BuildPlan.PlannedStage> planned = new ArrayList<>();
+        for (Stage s : stages) {
+            String baseText = expand(df, lex, s.from().image(), global::get);
+            if (baseText.isEmpty()) throw df.error(s.from().image().pos(), "base name (" + s.from().image().text() + ") should not be blank");
+            BuildPlan.Base base;
+            Set<Integer> deps = new LinkedHashSet<>();
+            Set<String> images = new LinkedHashSet<>();
+            Integer ref = byName.get(baseText.toLowerCase(Locale.ROOT));
+            if (ref != null && ref < s.index()) {
+                base = new BuildPlan.Base.StageRef(ref);
+                deps.add(ref);
+            } else if (baseText.equalsIgnoreCase("scratch")) {
+                base = new BuildPlan.Base.Scratch();
+            } else {
+                String platform = s.from().flag("platform").map(f -> expand(df, lex, f.valueWord(), global::get)).orElse(null);
+                base = new BuildPlan.Base.Image(baseText, platform);
+                images.add(baseText);
+            }
+            Scope scope = Scope.empty();
+            for (Instruction i : s.instructions()) {
+                scope = step(df, lex, scope, i, global, opt.buildArgs());
+                List<Flag> froms = new ArrayList<>();
+                if (i instanceof Instruction.Copy c && !c.add()) froms.addAll(c.flagsNamed("from"));
+                List<Word> mountFroms = i instanceof Instruction.Run ? mountFromWords(df, i) : List.of();
+                for (Flag f : froms) resolveRef(df, lex, scope, f.valueWord(), s, stages, byName, deps, images);
+                for (Word w : mountFroms) resolveRef(df, lex, scope, w, s, stages, byName, deps, images);
+            }
+            planned.add(new BuildPlan.PlannedStage(s, base, deps, images));
+        }
+
+        int target = stages.size() - 1;
+        if (opt.target() != null && !opt.target().isEmpty()) {
+            Integer t = byName.get(opt.target().toLowerCase(Locale.ROOT));
+            if (t == null) {
+                List<String> known = stages.stream().map(Stage::name).filter(java.util.Objects::nonNull).toList();
+                String best = null;
+                int bestD = 3;
+                for (String k : known) {
+                    int d = Parser.levenshtein(opt.target().toLowerCase(Locale.ROOT), k);
+                    if (d < bestD) {
+                        bestD = d;
+                        best = k;
+                    }
+                }
+                throw new DockerfileException(df.file(), null, "target stage \"" + opt.target() + "\" could not be found"
+                        + (best != null ? " (did you mean " + best + "?)" : "") + "; stages are: "
+                        + (known.isEmpty() ? "(none named)" : String.join(", ", known)), df.lines());
+            }
+            target = t;
+        }
+
+        // prune to what the target needs, refusing cycles
+        List<BuildPlan.PlannedStage> order = new ArrayList<>();
+        visit(df, planned, target, new HashSet<>(), new HashSet<>(), order, new ArrayList<>());
+        return new BuildPlan(df, stages, order, target, global, List.of());
+    }
+
+    private static void visit(Dockerfile df, List<BuildPlan.PlannedStage> all, int i, Set<Integer> done, Set<Integer> active,
+                              List<BuildPlan.PlannedStage> order, List<Integer> path) {
+        if (done.contains(i)) return;
+        BuildPlan.PlannedStage p = all.get(i);
+        if (!active.add(i)) {
+            throw df.error(p.stage().from().pos(), "circular dependency detected on stage: " + p.stage().displayName());
+        }
+        path.add(i);
+        for (int d : p.dependsOn()) visit(df, all, d, done, active, order, path);
+        path.removeLast();
+        active.remove(i);
+        done.add(i);
+        order.add(p);
+    }
+
+    private static void resolveRef(Dockerfile df, ShellLex lex, Scope scope, Word w, Stage s, List<Stage> stages,
+                                   Map<String, Integer> byName, Set<Integer> deps, Set<String> images) {
+        String v = expand(df, lex, w, scope.lookup());
+        if (v.isEmpty()) throw df.error(w.pos(), "--from requires a stage name, index or image");
+        if (v.equals("context")) return;
+        Integer ref = byName.get(v.toLowerCase(Locale.ROOT));
+        if (ref == null && v.matches("\\d+")) {
+            int n = Integer.parseInt(v);
+            if (n >= stages.size()) throw df.error(w.pos(), "invalid from flag value " + v + ": stage index out of bounds (there are " + stages.size() + " stages)");
+            ref = n;
+        }
+        if (ref == null) {
+            images.add(v);
+            return;
+        }
+        if (ref == s.index()) throw df.error(w.pos(), "circular dependency detected on stage: " + s.displayName());
+        deps.add(ref);
+    }
+
+    private static List<Word> mountFromWords(Dockerfile df, Instruction i) {
+        List<Word> out = new ArrayList<>();
+        for (Flag f : i.flagsNamed("mount")) {
+            Mounts.Spec m = Mounts.parse(df, f);
+            if (m.from() != null) out.add(m.from());
+        }
+        return out;
+    }
+
+    /** The scope after an ARG or ENV instruction (other instructions leave it unchanged). */
+    public static Scope step(Dockerfile df, ShellLex lex, Scope scope, Instruction i, Map<String, String> global,
+                             Map<String, String> buildArgs) {
+        switch (i) {
+            case Instruction.Arg a -> {
+                for (Instruction.ArgDef d : a.args()) {
+                    String n = d.name().text();
+                    String v;
+                    if (buildArgs.containsKey(n)) v = buildArgs.get(n);
+                    else if (d.hasDefault()) v = expand(df, lex, d.defaultValue(), scope.lookup());
+                    else v = global.get(n);
+                    scope = scope.withArg(n, v); // null: declared but unset, so ${X-default} still applies
+                }
+                return scope;
+            }
+            case Instruction.Env e -> {
+                java.util.function.Function<String, String> before = scope.lookup();
+                Scope next = scope;
+                for (Instruction.KeyValue kv : e.pairs()) {
+                    // every reference sees the values from before the instruction
+                    next = next.withEnv(expand(df, lex, kv.key(), before), expand(df, lex, kv.value(), before));
+                }
+                return next;
+            }
+            default -> {
+                return scope;
+            }
+        }
+    }
+
+    /** Build args given but not declared by any ARG of the stages built (proxy args never count). */
+    public static Set<String> unusedBuildArgs(BuildPlan plan, Map<String, String> buildArgs) {
+        Set<String> declared = new HashSet<>();
+        for (Instruction i : plan.dockerfile().instructions()) {
+            if (i instanceof Instruction.From) break;
+            if (i instanceof Instruction.Arg a) for (Instruction.ArgDef d : a.args()) declared.add(d.name().text());
+        }
+        for (BuildPlan.PlannedStage p : plan.stages()) {
+            for (Instruction i : p.stage().instructions()) {
+                if (i instanceof Instruction.Arg a) for (Instruction.ArgDef d : a.args()) declared.add(d.name().text());
+            }
+        }
+        Set<String> unused = new TreeSet<>();
+        for (String k : buildArgs.keySet()) if (!declared.contains(k) && !PROXY_ARGS.contains(k)) unused.add(k);
+        return unused;
+    }
+}

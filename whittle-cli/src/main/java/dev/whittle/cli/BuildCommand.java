@@ -33,6 +33,25 @@ final class BuildCommand implements Callable<Integer> {
     boolean check;
     @Option(names = "--format", paramLabel = "text|json", description = "Output format of --call (text, json)")
     String format = "text";
+    @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Name and optionally a tag for the image")
+    List<String> tags = new ArrayList<>();
+    @Option(names = "--no-cache", description = "Do not use cache when building the image")
+    boolean noCache;
+    @Option(names = "--pull", arity = "0..1", fallbackValue = "always", paramLabel = "missing|always|never",
+            description = "Base images: missing (default), always, never")
+    String pull = "missing";
+    @Option(names = "--network", description = "Networking for RUN: default (private, loopback only), none, host")
+    String network = "default";
+    @Option(names = "--progress", description = "Progress output: auto, tty, plain, quiet")
+    String progressMode = "auto";
+    @Option(names = {"-q", "--quiet"}, description = "Suppress the build output and print image ID on success")
+    boolean quiet;
+    @Option(names = "--secret", paramLabel = "id=ID,src=PATH|env=VAR", description = "Secret to expose to RUN --mount=type=secret")
+    List<String> secrets = new ArrayList<>();
+    @Option(names = {"-o", "--output"}, paramLabel = "type=docker|oci|local,dest=PATH", description = "Output destination (besides the store)")
+    List<String> outputs = new ArrayList<>();
+    @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to the file")
+    java.nio.file.Path iidfile;
     @Parameters(index = "0", paramLabel = "CONTEXT")
     String context;
 
@@ -72,7 +91,7 @@ final class BuildCommand implements Callable<Integer> {
                 case "targets" -> FrontendCalls.targets(df, options(), json, ctx.out());
                 case "outline" -> FrontendCalls.outline(df, options(), json, ctx.out());
                 case "check" -> FrontendCalls.check(ctx, df, options(), json, ctx.out());
-                case "build" -> throw new UserError("building is not available yet in this version; use --call targets|outline|check");
+                case "build" -> new BuildRun(this, bc, df).run();
                 default -> throw new UserError("unknown --call method \"" + method + "\" (build, check, outline, targets)");
             };
         } catch (DockerfileException e) {

@@ -40,7 +40,7 @@ public final class Main {
         COMMANDS.put("rmi", new Entry("Remove one or more images", RmiCommand::new));
         COMMANDS.put("save", new Entry("Save one or more images to a tar archive", SaveCommand::new));
         COMMANDS.put("load", new Entry("Load images from a tar archive or STDIN", LoadCommand::new));
-        // import: see ImportCommand (registered once the Dockerfile parser lands)
+        COMMANDS.put("import", new Entry("Import the contents from a tarball to create a filesystem image", ImportCommand::new));
         COMMANDS.put("export", new Entry("Export an image's filesystem as a tar archive", ExportCommand::new));
         COMMANDS.put("system", new Entry("Manage the store: df, prune, fsck", SystemCommand::new));
         COMMANDS.put("version", new Entry("Show the whittle version", c -> new VersionCommand(c)));
@@ -137,6 +137,8 @@ public final class Main {
             case StoreException s -> msg = s.getMessage();
             case ArchiveException a -> msg = a.getMessage();
             case TarFormatException f -> msg = f.getMessage();
+            case dev.whittle.dockerfile.DockerfileException d -> msg = d.getMessage();
+            case dev.whittle.build.BuildException b -> msg = b.getMessage();
             case JsonException j -> msg = j.getMessage();
             case IllegalArgumentException i -> msg = i.getMessage();
             case NoSuchFileException n -> msg = "open " + n.getFile() + ": no such file or directory";

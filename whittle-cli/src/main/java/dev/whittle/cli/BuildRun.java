@@ -1,0 +1,155 @@
+package dev.whittle.cli;
+
+import dev.whittle.archive.ArchiveWriter;
+import dev.whittle.build.BuildException;
+import dev.whittle.build.BuildRequest;
+import dev.whittle.build.BuildResult;
+import dev.whittle.build.Builder;
+import dev.whittle.build.ContextTree;
+import dev.whittle.build.PlainProgress;
+import dev.whittle.build.Progress;
+import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.image.ImageRef;
+import dev.whittle.rootfs.LayerReader;
+import dev.whittle.rootfs.MergedTree;
+import dev.whittle.store.Images;
+import dev.whittle.store.LayerToc;
+import dev.whittle.store.StoredImage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One {@code whittle build}: the build itself, naming, outputs and the messages docker users expect. */
+final class BuildRun {
+    private final BuildCommand cmd;
+    private final BuildContext bc;
+    private final Dockerfile df;
+    private final Context ctx;
+
+    BuildRun(BuildCommand cmd, BuildContext bc, Dockerfile df) {
+        this.cmd = cmd;
+        this.bc = bc;
+        this.df = df;
+        this.ctx = cmd.ctx;
+    }
+
+    int run() throws IOException {
+        List<ImageRef> names = new ArrayList<>();
+        for (String t : cmd.tags) {
+            try {
+                names.add(ImageRef.parse(t));
+            } catch (IllegalArgumentException e) {
+                throw new UserError("invalid argument \"" + t + "\" for \"-t, --tag\" flag: " + e.getMessage());
+            }
+        }
+        if (!cmd.pull.equals("missing") && !cmd.pull.equals("always") && !cmd.pull.equals("never")) {
+            throw new UserError("invalid --pull value \"" + cmd.pull + "\" (missing, always or never)");
+        }
+        Map<String, BuildRequest.Secret> secrets = secrets();
+        Long epoch = sourceDateEpoch();
+        Progress progress = cmd.quiet || cmd.progressMode.equals("quiet") ? Progress.QUIET : new PlainProgress(ctx.err());
+        BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()), df, cmd.options(), cmd.noCache, cmd.network,
+                secrets, epoch, progress);
+        BuildResult result;
+        try {
+            result = new Builder(ctx.store(), req).build();
+        } catch (BuildException e) {
+            throw new UserError(e.getMessage());
+        }
+        Images images = new Images(ctx.store());
+        images.add(result.manifest(), names, List.of());
+        int step = progress.start("exporting to image");
+        progress.note("#" + step + " writing image " + result.config().digest() + " done");
+        for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
+        progress.done(step);
+        for (String o : cmd.outputs) output(o, images, result, names);
+        if (!result.unusedBuildArgs().isEmpty()) {
+            ctx.err().println("[Warning] One or more build-args " + result.unusedBuildArgs() + " were not consumed");
+        }
+        if (cmd.iidfile != null) Files.writeString(cmd.iidfile, result.config().digest().toString());
+        if (cmd.quiet) ctx.out().println(result.config().digest());
+        return 0;
+    }
+
+    private Map<String, BuildRequest.Secret> secrets() {
+        Map<String, BuildRequest.Secret> out = new LinkedHashMap<>();
+        for (String s : cmd.secrets) {
+            Map<String, String> kv = csv(s);
+            String id = kv.get("id");
+            Path src = kv.containsKey("src") ? Path.of(kv.get("src")) : kv.containsKey("source") ? Path.of(kv.get("source")) : null;
+            String env = kv.get("env");
+            if (id == null) id = src != null ? src.getFileName().toString() : env;
+            if (id == null) throw new UserError("invalid --secret \"" + s + "\": id=, src= or env= is required");
+            if (src == null && env == null) {
+                if (System.getenv(id) != null) env = id;
+                else throw new UserError("invalid --secret \"" + s + "\": src= or env= is required");
+            }
+            if (src != null && !Files.isRegularFile(src)) throw new UserError("secret " + id + ": " + src + ": no such file");
+            out.put(id, new BuildRequest.Secret(id, src, env));
+        }
+        return out;
+    }
+
+    private static Map<String, String> csv(String s) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String part : s.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) kv.put(part.substring(0, eq).trim(), part.substring(eq + 1));
+            else kv.put(part.trim(), "");
+        }
+        return kv;
+    }
+
+    private Long sourceDateEpoch() {
+        String v = cmd.buildArgMap().getOrDefault("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"));
+        if (v == null || v.isEmpty()) return null;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UserError("invalid SOURCE_DATE_EPOCH \"" + v + "\": seconds since 1970 expected");
+        }
+    }
+
+    private void output(String spec, Images images, BuildResult result, List<ImageRef> names) throws IOException {
+        Map<String, String> kv = csv(spec);
+        String type = kv.getOrDefault("type", spec.contains("=") ? "local" : "local");
+        String dest = kv.getOrDefault("dest", spec.contains("=") ? null : spec);
+        if (dest == null) throw new UserError("--output " + spec + ": dest= is required");
+        StoredImage img = images.find(result.config().digest().toString()).orElseThrow();
+        switch (type) {
+            case "docker", "oci" -> {
+                ArchiveWriter w = new ArchiveWriter(ctx.store());
+                Output.write(ctx, dest.equals("-") ? null : Path.of(dest), out -> w.write(List.of(new ArchiveWriter.Entry(img, names)),
+                        type.equals("oci") ? ArchiveWriter.Format.OCI : ArchiveWriter.Format.DOCKER, out));
+            }
+            case "local" -> {
+                List<LayerToc> tocs = new ArrayList<>();
+                for (var d : img.config().diffIds()) tocs.add(ctx.store().toc(d));
+                MergedTree tree = MergedTree.of(img.config().diffIds(), tocs);
+                Path dir = Path.of(dest);
+                Files.createDirectories(dir);
+                Path tar = Files.createTempFile(ctx.store().tempDir(), "local-", ".tar");
+                try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
+                    try (var o = Files.newOutputStream(tar)) {
+                        dev.whittle.rootfs.Flattener.write(tree, reader, o);
+                    }
+                    Process p = new ProcessBuilder("tar", "--same-owner", "-xpf", tar.toString(), "-C", dir.toString())
+                            .redirectErrorStream(true).start();
+                    String log = new String(p.getInputStream().readAllBytes());
+                    if (p.waitFor() != 0) throw new UserError("--output type=local: unpacking to " + dir + " failed: " + log);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    Files.deleteIfExists(tar);
+                }
+            }
+            case "registry", "image" -> throw new UserError("--output type=" + type + " needs the registry client: use whittle push");
+            default -> throw new UserError("unknown --output type \"" + type + "\" (docker, oci or local)");
+        }
+    }
+}

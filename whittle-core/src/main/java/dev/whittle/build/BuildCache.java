@@ -1,0 +1,85 @@
+package dev.whittle.build;
+
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.json.Json;
+import dev.whittle.json.JsonObjects;
+import dev.whittle.store.AtomicFiles;
+import dev.whittle.store.Store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Layer-producing steps by cache key: the layer they made and when. A hit needs the layer still in the store;
+ * the recorded time is reused so an unchanged rebuild gives the same image ID, as BuildKit's does.
+ */
+public final class BuildCache {
+    private final Store store;
+    private final Path dir;
+
+    public BuildCache(Store store) throws IOException {
+        this.store = store;
+        this.dir = store.stateDir().resolve("cache");
+        Files.createDirectories(dir);
+    }
+
+    /** A cached step result. */
+    public record Entry(Digest diffId, Descriptor blob, String created) {}
+
+    public Entry get(Digest key) {
+        Path p = dir.resolve(key.hex());
+        try {
+            Map<String, Object> m = Json.parseObject(Files.readAllBytes(p));
+            Digest diffId = Digest.parse(JsonObjects.requireString(m, "diffId"));
+            Descriptor blob = Descriptor.fromJson(m.get("blob"));
+            if (!store.hasBlob(blob.digest()) || store.layer(diffId) == null) return null;
+            return new Entry(diffId, blob, JsonObjects.string(m, "created"));
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null; // a damaged entry is a miss
+        }
+    }
+
+    public void put(Digest key, Entry e) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("diffId", e.diffId().toString());
+        m.put("blob", e.blob().toJson());
+        m.put("created", e.created());
+        AtomicFiles.write(dir.resolve(key.hex()), Json.write(m));
+    }
+
+    /** diffIDs the cache refers to (kept by garbage collection unless the cache itself is pruned). */
+    public void addRoots(Set<Digest> layers) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                try {
+                    layers.add(Digest.parse(JsonObjects.requireString(Json.parseObject(Files.readAllBytes(p)), "diffId")));
+                } catch (RuntimeException ignored) {
+                    // damaged entry: not a root
+                }
+            }
+        } catch (IOException ignored) {
+            // no cache
+        }
+    }
+
+    /** Removes every entry; returns how many. */
+    public int clear() throws IOException {
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+                n++;
+            }
+        }
+        return n;
+    }
+}

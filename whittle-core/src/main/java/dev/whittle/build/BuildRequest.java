@@ -1,0 +1,32 @@
+package dev.whittle.build;
+
+import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.dockerfile.Planner;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What to build and how.
+ *
+ * @param network         {@code default} (a private network namespace with only loopback — whittle never
+ *                        creates bridges), {@code none} or {@code host}
+ * @param sourceDateEpoch SOURCE_DATE_EPOCH in seconds for reproducible builds, or null
+ */
+public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, String network,
+                           Map<String, Secret> secrets, Long sourceDateEpoch, Progress progress) {
+    public BuildRequest {
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        if (network == null) network = "default";
+    }
+
+    /** A build secret: a file or an environment variable, never written to a layer, history or cache key. */
+    public record Secret(String id, Path file, String env) {
+        public byte[] value() throws java.io.IOException {
+            if (file != null) return java.nio.file.Files.readAllBytes(file);
+            String v = System.getenv(env);
+            if (v == null) throw new java.io.IOException("secret " + id + ": environment variable " + env + " is not set");
+            return v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+}

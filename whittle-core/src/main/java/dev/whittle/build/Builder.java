@@ -1,0 +1,286 @@
+package dev.whittle.build;
+
+import dev.whittle.dockerfile.BuildPlan;
+import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.dockerfile.DockerfileException;
+import dev.whittle.dockerfile.Instruction;
+import dev.whittle.dockerfile.Parser;
+import dev.whittle.dockerfile.Planner;
+import dev.whittle.dockerfile.Scope;
+import dev.whittle.dockerfile.ShellLex;
+import dev.whittle.dockerfile.Stage;
+import dev.whittle.dockerfile.Word;
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
+import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
+import dev.whittle.image.Platform;
+import dev.whittle.sandbox.Snapshots;
+import dev.whittle.store.Images;
+import dev.whittle.store.Store;
+import dev.whittle.store.StoredImage;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Builds a Dockerfile's target: plans the stages the target needs, runs independent stages at the same time, and
+ * executes each instruction into a new {@link State} — config instructions in memory, COPY/ADD/WORKDIR straight
+ * into a layer, RUN in runc over an overlay of the stage's snapshots. Layer steps are cached by key.
+ */
+public final class Builder {
+    public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    static final String COMMENT = "buildkit.dockerfile.v0";
+
+    final Store store;
+    final Snapshots snapshots;
+    final BuildCache cache;
+    final BuildRequest req;
+    final Dockerfile df;
+    final Progress progress;
+    final ShellLex lex;
+    private final Map<Integer, CompletableFuture<State>> stages = new ConcurrentHashMap<>();
+    private BuildPlan plan;
+
+    public Builder(Store store, BuildRequest req) throws IOException {
+        this.store = store;
+        this.snapshots = new Snapshots(store);
+        this.cache = new BuildCache(store);
+        this.req = req;
+        this.df = req.dockerfile();
+        this.progress = req.progress();
+        this.lex = new ShellLex(df.escape());
+    }
+
+    public BuildResult build() throws IOException {
+        plan = Planner.plan(df, req.options());
+        State fin;
+        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            fin = stage(plan.target(), exec).join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) throw r;
+            if (c instanceof IOException io) throw io;
+            throw new BuildException(String.valueOf(c), c);
+        }
+        ImageConfig config = fin.config().toBuilder().created(fin.created()).build();
+        store.putBlob(config.raw());
+        List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
+        Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
+        store.putBlob(m.raw());
+        List<String> warnings = new ArrayList<>();
+        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings);
+    }
+
+    private CompletableFuture<State> stage(int index, ExecutorService exec) {
+        CompletableFuture<State> f = stages.get(index);
+        if (f != null) return f;
+        BuildPlan.PlannedStage p = plan.planned(index);
+        List<CompletableFuture<State>> deps = new ArrayList<>();
+        for (int d : p.dependsOn()) deps.add(stage(d, exec));
+        CompletableFuture<State> created = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+                .thenApplyAsync(v -> {
+                    try {
+                        return runStage(p, exec);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, exec);
+        CompletableFuture<State> prev = stages.putIfAbsent(index, created);
+        return prev != null ? prev : created;
+    }
+
+    /** The final state of an already planned stage (for COPY --from and mounts). */
+    State stageResult(int index) {
+        return stages.get(index).join();
+    }
+
+    /** Resolves a --from/from= value to a state: a stage by name or index, else an image. */
+    State fromRef(String ref, Word where) throws IOException {
+        if (ref.equals("context")) return null;
+        Integer idx = null;
+        for (Stage s : plan.allStages()) if (ref.equalsIgnoreCase(s.name() == null ? "" : s.name())) idx = s.index();
+        if (idx == null && ref.matches("\\d+")) idx = Integer.parseInt(ref);
+        if (idx != null) return stageResult(idx);
+        return imageState(ref, where);
+    }
+
+    private State runStage(BuildPlan.PlannedStage p, ExecutorService exec) throws IOException {
+        Stage s = p.stage();
+        int total = s.instructions().size() + 1;
+        String label = s.name() != null ? s.name() : "stage-" + s.index();
+        State state;
+        int step = progress.start("[" + label + " 1/" + total + "] FROM " + fromText(p));
+        switch (p.base()) {
+            case BuildPlan.Base.Scratch sc -> state = scratch();
+            case BuildPlan.Base.StageRef r -> state = stage(r.index(), exec).join();
+            case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image());
+        }
+        progress.done(step);
+        // ONBUILD triggers of the base run first, then are cleared (not inherited by grandchildren)
+        List<String> triggers = state.config().onBuild();
+        if (!triggers.isEmpty()) {
+            state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
+            for (String t : triggers) {
+                Dockerfile tdf = Parser.parse("ONBUILD trigger of " + fromText(p), t);
+                for (Instruction i : tdf.instructions()) {
+                    int st = progress.start("[" + label + " ONBUILD] " + t);
+                    state = execute(new StepContext(this, tdf, label, st), state, i);
+                }
+            }
+        } else if (state.config().config().containsKey("OnBuild")) {
+            state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
+        }
+        int n = 1;
+        for (Instruction i : s.instructions()) {
+            n++;
+            int st = progress.start("[" + label + " " + n + "/" + total + "] " + i.name() + " " + i.text());
+            state = execute(new StepContext(this, df, label, st), state, i);
+        }
+        return state;
+    }
+
+    private String fromText(BuildPlan.PlannedStage p) {
+        return switch (p.base()) {
+            case BuildPlan.Base.Scratch s -> "scratch";
+            case BuildPlan.Base.StageRef r -> plan.allStages().get(r.index()).displayName();
+            case BuildPlan.Base.Image i -> {
+                try {
+                    yield dev.whittle.image.ImageRef.parse(i.reference()).toString();
+                } catch (IllegalArgumentException e) {
+                    yield i.reference();
+                }
+            }
+        };
+    }
+
+    private State scratch() {
+        Platform pl = req.options().targetPlatform();
+        ImageConfig c = ImageConfig.builder(pl).configField("Env", List.of(DEFAULT_PATH)).configField("WorkingDir", "/").build();
+        Instant t = req.sourceDateEpoch() != null ? Instant.ofEpochSecond(req.sourceDateEpoch()) : Instant.EPOCH;
+        return new State(c, List.of(), Scope.empty(), CacheKeys.of(null, "scratch", pl.toString()), time(t), false, List.of());
+    }
+
+    State imageState(String ref, Word where) throws IOException {
+        StoredImage img;
+        try {
+            img = new Images(store).find(ref).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
+        }
+        if (img == null) {
+            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root()
+                    + "): load it with whittle load, import it with whittle import, or pull it with whittle pull");
+        }
+        Platform want = req.options().targetPlatform();
+        Platform have = img.config().platform();
+        if (!have.architecture().equals(want.architecture()) || !have.os().equals(want.os())) {
+            throw df.error(where.pos(), "image \"" + ref + "\" is for " + have + ", but the build targets " + want);
+        }
+        List<Digest> diffIds = img.config().diffIds();
+        List<State.Layer> layers = new ArrayList<>();
+        for (int i = 0; i < diffIds.size(); i++) layers.add(new State.Layer(diffIds.get(i), img.manifest().layers().get(i)));
+        Map<String, String> env = envMap(img.config().env());
+        String created = img.config().createdText() != null ? img.config().createdText() : time(Instant.EPOCH);
+        return new State(img.config(), layers, Scope.of(Map.of(), env), CacheKeys.of(null, "image", img.manifest().digest().toString()),
+                created, false, List.of());
+    }
+
+    static Map<String, String> envMap(List<String> env) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            if (eq > 0) m.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        return m;
+    }
+
+    String now() {
+        return req.sourceDateEpoch() != null ? time(Instant.ofEpochSecond(req.sourceDateEpoch())) : time(Instant.now());
+    }
+
+    static String time(Instant t) {
+        return DateTimeFormatter.ISO_INSTANT.format(t.atOffset(ZoneOffset.UTC));
+    }
+
+    static State withConfig(State s, ImageConfig c) {
+        return new State(c, s.layers(), s.scope(), s.cacheKey(), s.created(), s.cmdSet(), s.buildArgNames());
+    }
+
+    /** Carries one step's context: the builder, the Dockerfile it comes from (triggers have their own), its progress id. */
+    record StepContext(Builder b, Dockerfile df, String stage, int step) {
+        DockerfileException error(dev.whittle.dockerfile.Pos pos, String msg) {
+            return df.error(pos, msg);
+        }
+
+        String expand(Word w, Scope scope) {
+            try {
+                return b.lex.processWord(w.text(), scope.lookup());
+            } catch (ShellLex.ExpansionException e) {
+                throw df.error(w.pos(), e.getMessage());
+            }
+        }
+    }
+
+    State execute(StepContext ctx, State s, Instruction i) throws IOException {
+        State next = switch (i) {
+            case Instruction.Run r -> new RunStep(ctx).run(s, r);
+            case Instruction.Copy c -> new CopyStep(ctx).copy(s, c);
+            case Instruction.Workdir w -> new CopyStep(ctx).workdir(s, w);
+            default -> {
+                State m = new ConfigInstructions(ctx.df(), lex, plan.globalArgs(), req.options().buildArgs(), true).apply(s, i);
+                ctx.b().progress.done(ctx.step());
+                yield m;
+            }
+        };
+        return next;
+    }
+
+    /** The RUN environment: the image's Env, then build args it does not already set, and a default PATH. */
+    static List<String> runEnv(State s) {
+        Map<String, String> env = envMap(s.config().env());
+        Map<String, String> args = s.scope().args();
+        for (String name : s.buildArgNames()) {
+            String v = args.get(name);
+            if (v != null && !env.containsKey(name)) env.put(name, v);
+        }
+        if (!env.containsKey("PATH")) env.put("PATH", DEFAULT_PATH.substring(5));
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    /** BuildKit's history text for RUN: {@code |N K=V ... args}. */
+    static String runCommandString(State s, List<String> args) {
+        Map<String, String> env = envMap(s.config().env());
+        List<String> parts = new ArrayList<>();
+        Map<String, String> seen = new TreeMap<>();
+        for (String name : s.buildArgNames()) {
+            if (seen.containsKey(name)) continue;
+            String v = env.containsKey(name) ? env.get(name) : s.scope().args().get(name);
+            seen.put(name, v);
+            parts.add(name + "=" + (v == null ? "" : v));
+        }
+        List<String> out = new ArrayList<>();
+        if (!parts.isEmpty()) {
+            out.add("|" + parts.size());
+            out.addAll(parts);
+        }
+        out.addAll(args);
+        return String.join(" ", out);
+    }
+}

@@ -1,0 +1,222 @@
+package dev.whittle.build;
+
+import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.dockerfile.Instruction;
+import dev.whittle.dockerfile.Planner;
+import dev.whittle.dockerfile.Scope;
+import dev.whittle.dockerfile.ShellLex;
+import dev.whittle.dockerfile.Word;
+import dev.whittle.image.ImageConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The instructions that change only the image config (ENV, LABEL, EXPOSE, USER, VOLUME, CMD, ENTRYPOINT, SHELL,
+ * HEALTHCHECK, STOPSIGNAL, ONBUILD, ARG, MAINTAINER), with the history text BuildKit writes for each. Used by the
+ * builder and by {@code whittle import --change}.
+ */
+public final class ConfigInstructions {
+    private final Dockerfile df;
+    private final ShellLex lex;
+    private final Map<String, String> globalArgs;
+    private final Map<String, String> buildArgs;
+    private final boolean withHistory;
+
+    public ConfigInstructions(Dockerfile df, ShellLex lex, Map<String, String> globalArgs, Map<String, String> buildArgs, boolean withHistory) {
+        this.df = df;
+        this.lex = lex;
+        this.globalArgs = globalArgs;
+        this.buildArgs = buildArgs;
+        this.withHistory = withHistory;
+    }
+
+    private String expand(Word w, Scope scope) {
+        try {
+            return lex.processWord(w.text(), scope.lookup());
+        } catch (ShellLex.ExpansionException e) {
+            throw df.error(w.pos(), e.getMessage());
+        }
+    }
+
+    /** Instructions that change only the config, with BuildKit's history text. */
+    public State apply(State s, Instruction i) {
+        ImageConfig.Builder c = s.config().toBuilder();
+        Scope scope = s.scope();
+        boolean cmdSet = s.cmdSet();
+        List<String> argNames = new ArrayList<>(s.buildArgNames());
+        String history;
+        switch (i) {
+            case Instruction.Arg a -> {
+                scope = Planner.step(df, lex, scope, a, globalArgs, buildArgs);
+                List<String> parts = new ArrayList<>();
+                for (Instruction.ArgDef d : a.args()) {
+                    parts.add(d.name().text() + (d.hasDefault() ? "=" + d.defaultValue().text() : ""));
+                    argNames.remove(d.name().text());
+                    argNames.add(d.name().text());
+                }
+                history = "ARG " + String.join(" ", parts);
+            }
+            case Instruction.Env e -> {
+                Scope before = scope;
+                List<String> parts = new ArrayList<>();
+                for (Instruction.KeyValue kv : e.pairs()) {
+                    String k = expand(kv.key(), before), v = expand(kv.value(), before);
+                    c.setEnv(k, v);
+                    parts.add(k + "=" + v);
+                }
+                scope = Planner.step(df, lex, scope, e, globalArgs, buildArgs);
+                history = "ENV " + String.join(" ", parts);
+            }
+            case Instruction.Label l -> {
+                List<String> parts = new ArrayList<>();
+                for (Instruction.KeyValue kv : l.pairs()) {
+                    String k = expand(kv.key(), scope), v = expand(kv.value(), scope);
+                    c.putMapEntry("Labels", k, v);
+                    parts.add(k + "=" + v);
+                }
+                history = "LABEL " + String.join(" ", parts);
+            }
+            case Instruction.Maintainer m -> {
+                c.field("author", m.maintainer().text());
+                history = "MAINTAINER " + m.maintainer().text();
+            }
+            case Instruction.Expose x -> {
+                List<String> ports = new ArrayList<>();
+                for (Word w : x.ports()) ports.addAll(exposePorts(df, w, expand(w, scope)));
+                for (String p : ports) c.putMapEntry("ExposedPorts", p, new LinkedHashMap<>());
+                history = "EXPOSE " + GoText.structSet(ports);
+            }
+            case Instruction.Volume v -> {
+                List<String> paths = new ArrayList<>();
+                for (Word w : v.paths()) {
+                    String p = expand(w, scope);
+                    if (p.isBlank()) throw df.error(w.pos(), "VOLUME specified can not be an empty string");
+                    paths.add(p);
+                    c.putMapEntry("Volumes", p, new LinkedHashMap<>());
+                }
+                history = "VOLUME " + GoText.plainSlice(paths);
+            }
+            case Instruction.User u -> {
+                String user = expand(u.user(), scope);
+                c.configField("User", user);
+                history = "USER " + user;
+            }
+            case Instruction.StopSignal st -> {
+                String sig = expand(st.signal(), scope);
+                if (!sig.matches("(SIG)?[A-Z0-9+\\-]+|\\d+")) throw df.error(st.signal().pos(), "invalid signal: " + sig);
+                c.configField("StopSignal", sig);
+                history = "STOPSIGNAL " + sig;
+            }
+            case Instruction.Healthcheck h -> {
+                Map<String, Object> hc = new LinkedHashMap<>();
+                List<String> test;
+                long interval = 0, timeout = 0, start = 0, startInterval = 0, retries = 0;
+                if (h.command() == null) {
+                    test = List.of("NONE");
+                } else {
+                    test = new ArrayList<>();
+                    if (h.command().exec()) {
+                        test.add("CMD");
+                        test.addAll(h.command().argStrings());
+                    } else {
+                        test.add("CMD-SHELL");
+                        test.add(h.command().shell().text());
+                    }
+                    for (var f : h.flags()) {
+                        try {
+                            switch (f.name()) {
+                                case "interval" -> interval = GoText.parseDuration(f.value());
+                                case "timeout" -> timeout = GoText.parseDuration(f.value());
+                                case "start-period" -> start = GoText.parseDuration(f.value());
+                                case "start-interval" -> startInterval = GoText.parseDuration(f.value());
+                                case "retries" -> retries = Long.parseLong(f.value());
+                                default -> { }
+                            }
+                        } catch (IllegalArgumentException ex) {
+                            throw df.error(f.pos(), "invalid value for --" + f.name() + ": " + f.value());
+                        }
+                    }
+                }
+                hc.put("Test", test);
+                if (interval != 0) hc.put("Interval", interval);
+                if (timeout != 0) hc.put("Timeout", timeout);
+                if (start != 0) hc.put("StartPeriod", start);
+                if (startInterval != 0) hc.put("StartInterval", startInterval);
+                if (retries != 0) hc.put("Retries", retries);
+                c.configField("Healthcheck", hc);
+                history = "HEALTHCHECK &{" + GoText.quotedSlice(test) + " " + GoText.quote(GoText.duration(interval)) + " "
+                        + GoText.quote(GoText.duration(timeout)) + " " + GoText.quote(GoText.duration(start)) + " "
+                        + GoText.quotedRune(retries) + "}";
+            }
+            case Instruction.Shell sh -> {
+                List<String> shell = sh.shell().stream().map(Word::text).toList();
+                c.configField("Shell", shell);
+                history = "SHELL " + GoText.plainSlice(shell);
+            }
+            case Instruction.Cmd cmd -> {
+                List<String> args = commandArgs(s, cmd.command());
+                c.configField("Cmd", args);
+                c.configField("ArgsEscaped", true);
+                cmdSet = true;
+                history = "CMD " + GoText.quotedSlice(args);
+            }
+            case Instruction.Entrypoint ep -> {
+                List<String> args = commandArgs(s, ep.command());
+                c.configField("Entrypoint", args);
+                if (!cmdSet) c.configField("Cmd", null);
+                c.configField("ArgsEscaped", true);
+                history = "ENTRYPOINT " + GoText.quotedSlice(args);
+            }
+            case Instruction.Onbuild ob -> {
+                List<String> triggers = new ArrayList<>(s.config().onBuild());
+                triggers.add(ob.expression());
+                c.configField("OnBuild", triggers);
+                history = "ONBUILD " + ob.expression();
+            }
+            default -> throw df.error(i.pos(), i.name() + " cannot appear here");
+        }
+        if (withHistory) c.addHistory(new ImageConfig.History(s.created(), history, null, Builder.COMMENT, true));
+        return new State(c.build(), s.layers(), scope, s.cacheKey(), s.created(), cmdSet, argNames);
+    }
+
+    /** Exec form as given; shell form as the stage's SHELL (default /bin/sh -c) plus the text. */
+    static List<String> commandArgs(State s, Instruction.Command cmd) {
+        if (cmd.exec()) return cmd.argStrings();
+        List<String> shell = s.config().shell();
+        List<String> out = new ArrayList<>(shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell);
+        out.add(cmd.shell().text());
+        return out;
+    }
+
+    /** EXPOSE values: {@code 80}, {@code 80/udp}, {@code 8000-8010/tcp} (one key per port, protocol lower-cased). */
+    static List<String> exposePorts(Dockerfile df, Word w, String v) {
+        String proto = "tcp";
+        String ports = v;
+        int slash = v.indexOf('/');
+        if (slash >= 0) {
+            proto = v.substring(slash + 1).toLowerCase(Locale.ROOT);
+            ports = v.substring(0, slash);
+        }
+        int colon = ports.lastIndexOf(':');
+        if (colon >= 0) ports = ports.substring(colon + 1); // ip:host:container forms keep the container port
+        if (!proto.equals("tcp") && !proto.equals("udp") && !proto.equals("sctp")) {
+            throw df.error(w.pos(), "invalid proto: " + proto);
+        }
+        List<String> out = new ArrayList<>();
+        try {
+            int dash = ports.indexOf('-');
+            int lo = Integer.parseInt(dash < 0 ? ports : ports.substring(0, dash));
+            int hi = dash < 0 ? lo : Integer.parseInt(ports.substring(dash + 1));
+            if (lo < 0 || hi > 65535 || hi < lo) throw new NumberFormatException();
+            for (int p = lo; p <= hi; p++) out.add(p + "/" + proto);
+        } catch (NumberFormatException e) {
+            throw df.error(w.pos(), "invalid containerPort: " + v);
+        }
+        return out;
+    }
+
+}

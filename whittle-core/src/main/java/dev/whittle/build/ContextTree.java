@@ -1,0 +1,137 @@
+package dev.whittle.build;
+
+import dev.whittle.dockerfile.DockerIgnore;
+import dev.whittle.image.Digest;
+import dev.whittle.io.HashingInputStream;
+import dev.whittle.tar.PathNames;
+import dev.whittle.tar.TarEntry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The build context directory, as COPY sees it: .dockerignore'd paths do not exist, {@code ..} cannot leave it,
+ * symlinks resolve inside it. A file's identity is its content digest, computed once per build.
+ */
+public final class ContextTree implements FileTree {
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    private final Path root;
+    private final DockerIgnore ignore;
+    private final Map<String, String> digests = new ConcurrentHashMap<>();
+
+    public ContextTree(Path root, DockerIgnore ignore) {
+        this.root = root.toAbsolutePath().normalize();
+        this.ignore = ignore;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public DockerIgnore ignore() {
+        return ignore;
+    }
+
+    /** Resolves symlinks inside the context (absolute targets start at the context root). Null if absent. */
+    String resolve(String path, boolean followLast) throws IOException {
+        Deque<String> todo = new ArrayDeque<>(List.of(PathNames.clampToRoot(path).split("/")));
+        String cur = "";
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.removeFirst();
+            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals("..")) {
+                cur = PathNames.parent(cur);
+                continue;
+            }
+            String next = PathNames.join(cur, c);
+            Path p = root.resolve(next);
+            if (!Files.exists(p, NOFOLLOW)) return null;
+            if (Files.isSymbolicLink(p) && (followLast || !todo.isEmpty())) {
+                if (++hops > 40) throw new IOException("too many levels of symbolic links at " + next);
+                String target = Files.readSymbolicLink(p).toString();
+                List<String> parts = new ArrayList<>(List.of(target.split("/")));
+                for (String t : todo) parts.add(t);
+                todo = new ArrayDeque<>(parts);
+                if (target.startsWith("/")) cur = "";
+                continue;
+            }
+            cur = next;
+        }
+        return cur;
+    }
+
+    @Override public Node stat(String path, boolean follow) throws IOException {
+        String logical = PathNames.clampToRoot(path);
+        if (!logical.isEmpty() && ignore.excluded(logical)) return null;
+        String real = resolve(logical, follow);
+        if (real == null) return null;
+        if (!real.isEmpty() && !real.equals(logical) && ignore.excluded(real)) return null;
+        return node(real);
+    }
+
+    Node node(String real) throws IOException {
+        Path p = real.isEmpty() ? root : root.resolve(real);
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime", NOFOLLOW);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        int mode = (Integer) a.get("mode");
+        TarEntry.Type t = switch (mode & 0170000) {
+            case 0040000 -> TarEntry.Type.DIR;
+            case 0120000 -> TarEntry.Type.SYMLINK;
+            case 0100000 -> TarEntry.Type.FILE;
+            default -> null;
+        };
+        if (t == null) return null; // sockets, devices: not copied, as docker skips them
+        long size = t == TarEntry.Type.FILE ? (Long) a.get("size") : 0;
+        long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
+        String link = t == TarEntry.Type.SYMLINK ? Files.readSymbolicLink(p).toString() : "";
+        return new Node(real, t, mode & 07777, 0, 0, size, mtime, link, null);
+    }
+
+    @Override public List<String> children(String dir) throws IOException {
+        Path p = dir.isEmpty() ? root : root.resolve(dir);
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+            for (Path c : ds) {
+                String name = c.getFileName().toString();
+                String rel = PathNames.join(dir, name);
+                if (ignore.excluded(rel) && !(ignore.hasExceptions() && Files.isDirectory(c, NOFOLLOW))) continue;
+                out.add(name);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Override public InputStream open(Node node) throws IOException {
+        return Files.newInputStream(root.resolve(node.path()));
+    }
+
+    /** The content digest of a file (cached for the build). */
+    public String digest(Node n) throws IOException {
+        String key = n.path() + "\0" + n.size() + "\0" + n.mtime();
+        String d = digests.get(key);
+        if (d != null) return d;
+        try (InputStream in = open(n)) {
+            Digest dg = new HashingInputStream(in).drainAndDigest();
+            digests.put(key, dg.toString());
+            return dg.toString();
+        }
+    }
+}

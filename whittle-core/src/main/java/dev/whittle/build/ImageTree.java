@@ -1,0 +1,77 @@
+package dev.whittle.build;
+
+import dev.whittle.image.Digest;
+import dev.whittle.rootfs.LayerReader;
+import dev.whittle.rootfs.MergedTree;
+import dev.whittle.store.LayerToc;
+import dev.whittle.store.Store;
+import dev.whittle.tar.TarEntry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An image's root filesystem (a stage's or a base image's) read from its layers' tables of contents and data, with
+ * nothing unpacked. A file's identity is the layer and offset holding it, which is as exact as its content.
+ */
+public final class ImageTree implements FileTree, AutoCloseable {
+    private final MergedTree tree;
+    private final LayerReader reader;
+
+    private ImageTree(MergedTree tree, LayerReader reader) {
+        this.tree = tree;
+        this.reader = reader;
+    }
+
+    public static ImageTree of(Store store, List<Digest> diffIds) throws IOException {
+        List<LayerToc> tocs = new ArrayList<>();
+        for (Digest d : diffIds) tocs.add(store.toc(d));
+        MergedTree t = MergedTree.of(diffIds, tocs);
+        return new ImageTree(t, new LayerReader(store, t));
+    }
+
+    public MergedTree merged() {
+        return tree;
+    }
+
+    @Override public Node stat(String path, boolean follow) {
+        MergedTree.Resolved r = tree.resolve(path, follow);
+        if (r.path().isEmpty()) return new Node("", TarEntry.Type.DIR, 0755, 0, 0, 0, 0, "", "root");
+        MergedTree.Node n = r.node();
+        if (n == null) return null;
+        return node(r.path(), n);
+    }
+
+    private Node node(String path, MergedTree.Node n) {
+        TarEntry e = n.entry();
+        MergedTree.Node d = n.dataNode();
+        TarEntry.Type type = e.type() == TarEntry.Type.HARDLINK ? TarEntry.Type.FILE : e.type();
+        long size = type == TarEntry.Type.FILE ? d.entry().size() : 0;
+        String identity = tree.layers().get(d.layer()) + "@" + d.dataOffset() + "+" + size;
+        return new Node(path, type, e.mode(), e.uid(), e.gid(), size, e.mtime(), e.linkName(), identity);
+    }
+
+    @Override public List<String> children(String dir) {
+        List<String> out = new ArrayList<>();
+        for (MergedTree.Node n : tree.children(dir)) out.add(n.entry().baseName());
+        return out;
+    }
+
+    /** The unresolved entry at a path (a symlink stays a symlink), for copying trees as they are. */
+    public Node lstat(String path) {
+        MergedTree.Node n = tree.get(path);
+        return n == null ? null : node(path, n);
+    }
+
+    @Override public InputStream open(Node node) throws IOException {
+        MergedTree.Node n = tree.get(node.path());
+        if (n == null) throw new IOException(node.path() + " vanished from the image");
+        return reader.open(n);
+    }
+
+    @Override public void close() throws IOException {
+        reader.close();
+    }
+}

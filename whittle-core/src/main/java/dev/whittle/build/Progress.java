@@ -1,0 +1,38 @@
+package dev.whittle.build;
+
+/** Build progress events; implementations render them (plain log lines, a live terminal view, or nothing). */
+public interface Progress extends AutoCloseable {
+    /** A new step; returns its id. */
+    int start(String name);
+
+    void cached(int step);
+
+    void log(int step, String line);
+
+    void done(int step);
+
+    void error(int step, String message);
+
+    /** A note not tied to a step (warnings, naming). */
+    void note(String line);
+
+    @Override default void close() {}
+
+    Progress QUIET = new Progress() {
+        private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override public int start(String name) {
+            return n.incrementAndGet();
+        }
+
+        @Override public void cached(int step) {}
+
+        @Override public void log(int step, String line) {}
+
+        @Override public void done(int step) {}
+
+        @Override public void error(int step, String message) {}
+
+        @Override public void note(String line) {}
+    };
+}

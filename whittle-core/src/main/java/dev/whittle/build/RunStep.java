@@ -1,0 +1,344 @@
+package dev.whittle.build;
+
+import dev.whittle.dockerfile.Flag;
+import dev.whittle.dockerfile.Heredoc;
+import dev.whittle.dockerfile.Instruction;
+import dev.whittle.dockerfile.Mounts;
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
+import dev.whittle.json.Json;
+import dev.whittle.sandbox.Cleanup;
+import dev.whittle.sandbox.OverlayMount;
+import dev.whittle.sandbox.Posix;
+import dev.whittle.sandbox.RuncSpec;
+import dev.whittle.sandbox.UpperDiff;
+import dev.whittle.store.LayerIngest;
+import dev.whittle.store.LayerWriter;
+import dev.whittle.store.Maintenance;
+import dev.whittle.tar.PathNames;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RUN: the stage's layers (unpacked once each) are the lower directories of an overlay, a fresh upper directory
+ * takes the change, runc runs the command, and the new layer is made from the upper directory alone — which then
+ * becomes that layer's snapshot. Mount points runc had to create are removed first, so they never reach a layer.
+ */
+final class RunStep {
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    private static final int TAIL = 20;
+    private final Builder.StepContext ctx;
+    private final Builder b;
+
+    RunStep(Builder.StepContext ctx) {
+        this.ctx = ctx;
+        this.b = ctx.b();
+    }
+
+    State run(State s, Instruction.Run r) throws IOException {
+        List<String> args = args(s, r);
+        List<Mounts.Spec> mounts = new ArrayList<>();
+        for (Flag f : r.flagsNamed("mount")) mounts.add(Mounts.parse(ctx.df(), f));
+        String network = r.flag("network").map(Flag::value).orElse(b.req.network());
+        if (!network.equals("default") && !network.equals("none") && !network.equals("host")) {
+            throw ctx.error(r.flag("network").get().pos(), "unsupported network mode \"" + network + "\" (default, none or host)");
+        }
+        if (r.flag("security").map(f -> f.value().equals("insecure")).orElse(false)) {
+            throw ctx.error(r.flag("security").get().pos(), "RUN --security=insecure is not allowed by whittle");
+        }
+        List<String> env = Builder.runEnv(s);
+        String history = "RUN " + Builder.runCommandString(s, args) + " # buildkit";
+        List<String> keyParts = new ArrayList<>(List.of("RUN", Json.writeString(args, Json.Style.COMPACT), String.join("\n", env),
+                s.config().user(), s.config().workingDir(), network));
+        for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
+        Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
+        BuildCache.Entry hit = b.req.noCache() ? null : b.cache.get(key);
+        if (hit != null) {
+            b.progress.cached(ctx.step());
+            return append(s, key, hit.diffId(), hit.blob(), hit.created(), history);
+        }
+        if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
+        LayerIngest.Result layer = execute(s, r, args, env, mounts, network);
+        String created = b.now();
+        b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created));
+        b.progress.done(ctx.step());
+        return append(s, key, layer.info().diffId(), layer.descriptor(), created, history);
+    }
+
+    private State append(State s, Digest key, Digest diffId, Descriptor blob, String created, String history) {
+        List<State.Layer> layers = new ArrayList<>(s.layers());
+        layers.add(new State.Layer(diffId, blob));
+        ImageConfig cfg = s.config().toBuilder().addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false)).build();
+        return new State(cfg, layers, s.scope(), key, created, s.cmdSet(), s.buildArgNames());
+    }
+
+    /** The process arguments: exec form as is; shell form through SHELL, heredocs included as BuildKit does. */
+    private List<String> args(State s, Instruction.Run r) {
+        if (r.command().exec()) return r.command().argStrings();
+        List<String> shell = s.config().shell();
+        List<String> out = new ArrayList<>(shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell);
+        String text = r.command().shell().text();
+        List<Heredoc> docs = r.heredocs();
+        if (docs.size() == 1 && text.trim().matches("\\d*<<-?\\s*[\"']?" + java.util.regex.Pattern.quote(docs.getFirst().name()) + "[\"']?")) {
+            // RUN <<EOF: the body is the script
+            out.add(docs.getFirst().body());
+            return out;
+        }
+        StringBuilder full = new StringBuilder(text);
+        for (Heredoc h : docs) full.append('\n').append(h.content()).append(h.name());
+        out.add(full.toString());
+        return out;
+    }
+
+    private String mountKey(State s, Mounts.Spec m) throws IOException {
+        String base = m.type() + "|" + (m.target() == null ? "" : m.target().text()) + "|" + m.id() + "|" + m.readOnly() + "|"
+                + (m.source() == null ? "" : m.source().text()) + "|" + (m.from() == null ? "" : m.from().text());
+        if (m.type() == Mounts.Type.BIND) {
+            String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
+            if (from == null || from.equals("context")) {
+                // the bind source's content decides the result, as a COPY's would
+                ContextTree c = b.req.context();
+                FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope())), true);
+                base += "|" + (n == null ? "missing" : treeDigest(c, n));
+            } else {
+                State st = b.fromRef(from, m.from());
+                base += "|" + (st == null ? "context" : st.cacheKey());
+            }
+        }
+        return base;
+    }
+
+    private String treeDigest(ContextTree c, FileTree.Node n) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        Deque<FileTree.Node> todo = new ArrayDeque<>(List.of(n));
+        while (!todo.isEmpty()) {
+            FileTree.Node x = todo.pop();
+            sb.append(x.path()).append('|').append(x.type()).append('|').append(x.mode()).append('|');
+            if (x.type() == dev.whittle.tar.TarEntry.Type.FILE) sb.append(c.digest(x));
+            if (x.isDir()) for (String child : c.children(x.path())) {
+                FileTree.Node y = c.stat(PathNames.join(x.path(), child), false);
+                if (y != null) todo.push(y);
+            }
+            sb.append('\n');
+        }
+        return Digest.sha256(sb.toString().getBytes()).toString();
+    }
+
+    private LayerIngest.Result execute(State s, Instruction.Run r, List<String> args, List<String> env, List<Mounts.Spec> mounts,
+                                       String network) throws IOException {
+        List<Path> lowers = new ArrayList<>();
+        List<State.Layer> layers = s.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId()));
+        Path tmp = Files.createTempDirectory(b.store.tempDir(), "run-");
+        List<AutoCloseable> undo = new ArrayList<>();
+        Cleanup.Handle rmTmp = Cleanup.register(() -> Maintenance.deleteTree(tmp));
+        try {
+            Path upper = tmp.resolve("upper");
+            Path rootfs = tmp.resolve("rootfs");
+            OverlayMount root = OverlayMount.mount(lowers, upper, tmp.resolve("work"), rootfs, b.snapshots.root().resolve("empty"));
+            undo.add(root);
+            String cwd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
+            Users.Id id = Users.resolve(new ContextTree(rootfs, dev.whittle.dockerfile.DockerIgnore.none()), s.config().user());
+
+            List<RuncSpec.Mount> extra = new ArrayList<>();
+            Map<String, Boolean> existed = new LinkedHashMap<>();
+            for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf")) existed.put(d, exists(rootfs, d));
+            Path hosts = tmp.resolve("hosts");
+            Files.writeString(hosts, "127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+            extra.add(new RuncSpec.Mount("/etc/hosts", "bind", hosts.toString(), List.of("rbind", "ro")));
+            Path resolv = Path.of("/etc/resolv.conf");
+            if (!Files.isRegularFile(resolv)) {
+                resolv = tmp.resolve("resolv.conf");
+                Files.writeString(resolv, "");
+            }
+            extra.add(new RuncSpec.Mount("/etc/resolv.conf", "bind", resolv.toString(), List.of("rbind", "ro")));
+            List<FileLock> locks = new ArrayList<>();
+            for (Mounts.Spec m : mounts) {
+                RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks);
+                if (mt == null) continue;
+                existed.putIfAbsent(mt.destination(), exists(rootfs, mt.destination()));
+                extra.add(mt);
+            }
+            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", network.equals("host"), extra, false);
+            Deque<String> tail = new ArrayDeque<>();
+            int code;
+            try {
+                code = new dev.whittle.sandbox.Runc(Path.of("/run/whittle-runc")).run(tmp, spec, line -> {
+                    b.progress.log(ctx.step(), line);
+                    synchronized (tail) {
+                        tail.add(line);
+                        if (tail.size() > TAIL) tail.removeFirst();
+                    }
+                }, null);
+            } finally {
+                for (FileLock l : locks) {
+                    l.channel().close();
+                }
+            }
+            if (code != 0) {
+                String msg = "process \"" + String.join(" ", args) + "\" did not complete successfully: exit code: " + code;
+                b.progress.error(ctx.step(), msg);
+                StringBuilder detail = new StringBuilder("RUN failed: " + msg);
+                if (!tail.isEmpty()) detail.append("\nlast output:\n  ").append(String.join("\n  ", tail));
+                throw ctx.error(r.pos(), detail.toString());
+            }
+            closeAll(undo);
+            removeStubs(upper, existed);
+            LayerIngest.Result layer;
+            try (LayerWriter w = new LayerWriter(b.store, true)) {
+                new UpperDiff(upper, b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch()).write(w);
+                layer = w.commit();
+            }
+            b.snapshots.adopt(upper, layer.info().diffId());
+            return layer;
+        } finally {
+            closeAll(undo);
+            rmTmp.close();
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> undo) throws IOException {
+        IOException first = null;
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            try {
+                undo.get(i).close();
+            } catch (IOException e) {
+                if (first == null) first = e;
+            } catch (Exception e) {
+                if (first == null) first = new IOException(e.getMessage(), e);
+            }
+        }
+        undo.clear();
+        if (first != null) throw first;
+    }
+
+    private static boolean exists(Path rootfs, String abs) {
+        return Files.exists(rootfs.resolve(PathNames.clampToRoot(abs)), NOFOLLOW);
+    }
+
+    /** Removes what runc created only to mount over (and parents it created for them), leaving real changes. */
+    private static void removeStubs(Path upper, Map<String, Boolean> existed) throws IOException {
+        for (Map.Entry<String, Boolean> e : existed.entrySet()) {
+            if (e.getValue()) continue;
+            String rel = PathNames.clampToRoot(e.getKey());
+            Path p = upper.resolve(rel);
+            if (Files.isDirectory(p, NOFOLLOW)) {
+                try (var s = Files.list(p)) {
+                    if (s.findAny().isPresent()) continue;
+                }
+                Files.delete(p);
+            } else if (Files.isRegularFile(p, NOFOLLOW) && Files.size(p) == 0) {
+                Files.delete(p);
+            } else {
+                continue;
+            }
+            for (String parent = PathNames.parent(rel); !parent.isEmpty(); parent = PathNames.parent(parent)) {
+                if (existed.getOrDefault("/" + parent, true)) break;
+                Path pp = upper.resolve(parent);
+                try (var s = Files.list(pp)) {
+                    if (s.findAny().isPresent()) break;
+                }
+                Files.delete(pp);
+            }
+        }
+    }
+
+    /** Prepares a RUN --mount; returns the runc mount, or null for an optional secret that is not given. */
+    private RuncSpec.Mount prepareMount(State s, Instruction.Run r, Mounts.Spec m, Path tmp, List<AutoCloseable> undo,
+                                        List<FileLock> locks) throws IOException {
+        String target = m.target() == null ? null : ctx.expand(m.target(), s.scope());
+        if (target != null && !target.startsWith("/")) {
+            String wd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
+            target = "/" + PathNames.clampToRoot(wd + "/" + target);
+        }
+        switch (m.type()) {
+            case CACHE -> {
+                String id = ctx.expand(new dev.whittle.dockerfile.Word(m.id(), m.pos()), s.scope());
+                Path dir = b.store.stateDir().resolve("cachemounts").resolve(Digest.sha256(id.getBytes()).hex().substring(0, 24));
+                if (!Files.isDirectory(dir)) {
+                    Files.createDirectories(dir);
+                    Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
+                    Files.setAttribute(dir, "unix:gid", m.gid() == null ? 0 : m.gid(), NOFOLLOW);
+                    Files.setAttribute(dir, "unix:mode", m.mode() == null ? 0755 : m.mode(), NOFOLLOW);
+                }
+                if (m.sharing() == Mounts.Sharing.LOCKED) {
+                    FileChannel ch = FileChannel.open(dir.resolveSibling(dir.getFileName() + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    locks.add(ch.lock());
+                }
+                return new RuncSpec.Mount(target, "bind", dir.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
+            }
+            case TMPFS -> {
+                List<String> opts = new ArrayList<>(List.of("nosuid", "nodev"));
+                if (m.size() != null) opts.add("size=" + m.size());
+                return new RuncSpec.Mount(target, "tmpfs", "tmpfs", opts);
+            }
+            case SECRET -> {
+                BuildRequest.Secret secret = b.req.secrets().get(m.id());
+                if (secret == null) {
+                    if (m.required()) throw ctx.error(m.pos(), "secret " + m.id() + " is required but was not given (--secret id=" + m.id() + ",src=PATH)");
+                    return null;
+                }
+                if (m.env() != null) {
+                    throw ctx.error(m.pos(), "secret mounts with env= are not supported yet; mount the secret as a file");
+                }
+                Path dir = tmp.resolve("secrets");
+                Files.createDirectories(dir);
+                Path f = dir.resolve(Digest.sha256(m.id().getBytes()).hex().substring(0, 16));
+                Files.write(f, secret.value());
+                Files.setAttribute(f, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
+                Files.setAttribute(f, "unix:gid", m.gid() == null ? 0 : m.gid(), NOFOLLOW);
+                Files.setAttribute(f, "unix:mode", m.mode() == null ? 0400 : m.mode(), NOFOLLOW);
+                return new RuncSpec.Mount(target, "bind", f.toString(), List.of("rbind", "ro"));
+            }
+            case SSH -> throw ctx.error(m.pos(), "RUN --mount=type=ssh is not supported by whittle");
+            case BIND -> {
+                String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
+                String source = m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope()));
+                Path src;
+                if (from == null || from.equals("context")) {
+                    ContextTree c = b.req.context();
+                    String real = c.resolve(source, true);
+                    if (real == null) throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
+                    src = real.isEmpty() ? c.root() : c.root().resolve(real);
+                } else {
+                    State st = b.fromRef(from, m.from());
+                    List<Path> lowers = new ArrayList<>();
+                    for (int i = st.layers().size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(st.layers().get(i).diffId()));
+                    Path mnt = tmp.resolve("from-" + undo.size());
+                    undo.add(OverlayMount.mount(lowers, mnt.resolve("upper"), mnt.resolve("work"), mnt.resolve("root"),
+                            b.snapshots.root().resolve("empty")));
+                    src = mnt.resolve("root").resolve(source);
+                    if (!Files.exists(src)) throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in \"" + from + "\"");
+                }
+                if (!m.readOnly()) {
+                    // writes to a rw bind mount are discarded, as BuildKit does: give the process an overlay of it
+                    if (Files.isDirectory(src)) {
+                        Path mnt = tmp.resolve("rw-" + undo.size());
+                        undo.add(OverlayMount.mount(List.of(src), mnt.resolve("upper"), mnt.resolve("work"), mnt.resolve("root"),
+                                b.snapshots.root().resolve("empty")));
+                        src = mnt.resolve("root");
+                    } else {
+                        Path copy = tmp.resolve("rw-file-" + undo.size());
+                        Files.copy(src, copy);
+                        src = copy;
+                    }
+                }
+                return new RuncSpec.Mount(target, "bind", src.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
+            }
+        }
+        return null;
+    }
+}

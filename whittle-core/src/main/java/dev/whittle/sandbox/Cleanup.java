@@ -1,0 +1,73 @@
+package dev.whittle.sandbox;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Undo actions registered while a build runs (kill a container, unmount, remove a temp directory), run in reverse
+ * order when the step finishes — or from a shutdown hook when the user presses Ctrl-C — so an interrupted build
+ * leaves no mount, runc state or temp directory behind.
+ */
+public final class Cleanup {
+    /** One undo action. */
+    public interface Action {
+        void run() throws Exception;
+    }
+
+    private static final Deque<Action> PENDING = new ArrayDeque<>();
+    private static volatile boolean hooked;
+
+    private Cleanup() {}
+
+    /** Registers an action; returns a handle that runs and forgets it. */
+    public static Handle register(Action a) {
+        synchronized (PENDING) {
+            if (!hooked) {
+                Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::runAll, "whittle-cleanup"));
+                hooked = true;
+            }
+            PENDING.push(a);
+        }
+        return new Handle(a);
+    }
+
+    static void runAll() {
+        while (true) {
+            Action a;
+            synchronized (PENDING) {
+                a = PENDING.poll();
+            }
+            if (a == null) return;
+            try {
+                a.run();
+            } catch (Exception ignored) {
+                // best effort while the process exits
+            }
+        }
+    }
+
+    /** Runs a registered action now (once) and unregisters it. */
+    public static final class Handle implements AutoCloseable {
+        private final Action action;
+        private boolean done;
+
+        Handle(Action action) {
+            this.action = action;
+        }
+
+        @Override public void close() throws java.io.IOException {
+            if (done) return;
+            done = true;
+            synchronized (PENDING) {
+                PENDING.remove(action);
+            }
+            try {
+                action.run();
+            } catch (java.io.IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.io.IOException(e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.whittle.sandbox;
+
+import dev.whittle.tar.PathNames;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarFormatException;
+import dev.whittle.tar.TarReader;
+import dev.whittle.tar.Whiteouts;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Unpacks one layer into an empty directory in overlayfs format: {@code .wh.x} becomes a 0/0 character device
+ * {@code x}, {@code .wh..wh..opq} becomes {@code trusted.overlay.opaque=y} on its directory. Nothing is followed:
+ * parents must be real directories of this same layer, links are created as they are, hardlinks point inside.
+ * Owners, modes (setuid included), times and extended attributes (file capabilities) are kept.
+ */
+public final class OverlayExtractor {
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    private final Path root;
+    private final List<TarEntry> dirs = new ArrayList<>();
+
+    public OverlayExtractor(Path root) {
+        this.root = root;
+    }
+
+    public void extract(TarReader r) throws IOException {
+        for (TarEntry e; (e = r.next()) != null; ) {
+            if (e.name().isEmpty()) {
+                dirs.add(e.withName(""));
+                continue;
+            }
+            String base = e.baseName();
+            Path parent = parentDir(e.parent());
+            if (base.equals(Whiteouts.OPAQUE)) {
+                Posix.lsetxattr(parent, "trusted.overlay.opaque", new byte[] {'y'});
+                continue;
+            }
+            if (Whiteouts.isWhiteout(base)) {
+                String target = Whiteouts.target(base);
+                if (target == null) continue; // AUFS metadata
+                Path p = parent.resolve(target);
+                removeExisting(p);
+                Posix.mknod(p, Posix.S_IFCHR | 0, Posix.makedev(0, 0));
+                continue;
+            }
+            Path p = parent.resolve(base);
+            switch (e.type()) {
+                case DIR -> {
+                    if (!Files.isDirectory(p, NOFOLLOW)) {
+                        removeExisting(p);
+                        Files.createDirectory(p);
+                    }
+                    dirs.add(e);
+                    continue;
+                }
+                case FILE -> {
+                    removeExisting(p);
+                    try (OutputStream o = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        InputStream in = r.content();
+                        in.transferTo(o);
+                    }
+                }
+                case SYMLINK -> {
+                    removeExisting(p);
+                    Files.createSymbolicLink(p, Path.of(e.linkName()));
+                }
+                case HARDLINK -> {
+                    removeExisting(p);
+                    Path target = root.resolve(e.linkName());
+                    if (!Files.exists(target, NOFOLLOW)) {
+                        throw new TarFormatException("hardlink \"" + e.name() + "\" points to \"" + e.linkName() + "\", which is not in this layer");
+                    }
+                    Files.createLink(p, target);
+                    continue;
+                }
+                case CHAR -> {
+                    removeExisting(p);
+                    Posix.mknod(p, Posix.S_IFCHR | e.mode(), Posix.makedev(e.devMajor(), e.devMinor()));
+                }
+                case BLOCK -> {
+                    removeExisting(p);
+                    Posix.mknod(p, Posix.S_IFBLK | e.mode(), Posix.makedev(e.devMajor(), e.devMinor()));
+                }
+                case FIFO -> {
+                    removeExisting(p);
+                    Posix.mknod(p, Posix.S_IFIFO | e.mode(), 0);
+                }
+            }
+            applyMetadata(p, e);
+        }
+        // directories last, deepest first, so creating their children does not change their times
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            TarEntry d = dirs.get(i);
+            applyMetadata(d.name().isEmpty() ? root : root.resolve(d.name()), d);
+        }
+    }
+
+    /** The directory for a parent path, created (0755) when the layer does not list it; never through a link. */
+    private Path parentDir(String parent) throws IOException {
+        Path cur = root;
+        if (parent.isEmpty()) return cur;
+        for (String c : parent.split("/")) {
+            cur = cur.resolve(c);
+            if (Files.isSymbolicLink(cur)) {
+                throw new TarFormatException("entry below \"" + PathNames.clean(root.relativize(cur).toString())
+                        + "\" would be written through a symlink (path traversal refused)");
+            }
+            if (!Files.exists(cur, NOFOLLOW)) {
+                Files.createDirectory(cur);
+            } else if (!Files.isDirectory(cur, NOFOLLOW)) {
+                throw new TarFormatException("\"" + root.relativize(cur) + "\" is not a directory but the layer puts files below it");
+            }
+        }
+        return cur;
+    }
+
+    private static void removeExisting(Path p) throws IOException {
+        if (Files.exists(p, NOFOLLOW)) dev.whittle.store.Maintenance.deleteTree(p);
+    }
+
+    static void applyMetadata(Path p, TarEntry e) throws IOException {
+        Files.setAttribute(p, "unix:uid", (int) e.uid(), NOFOLLOW);
+        Files.setAttribute(p, "unix:gid", (int) e.gid(), NOFOLLOW);
+        if (e.type() != TarEntry.Type.SYMLINK) Files.setAttribute(p, "unix:mode", e.mode(), NOFOLLOW);
+        for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+            try {
+                Posix.lsetxattr(p, x.getKey(), x.getValue());
+            } catch (Posix.ErrnoException ex) {
+                // a filesystem without that namespace: security.capability is what matters and root has it
+                if (x.getKey().startsWith("security.")) throw ex;
+            }
+        }
+        FileTime t = FileTime.fromMillis(e.mtime() * 1000);
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(t, t, null);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.whittle.sandbox;
+
+import dev.whittle.store.Maintenance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** An overlay mount of read-only snapshots (top first) under a writable upper directory. */
+public final class OverlayMount implements AutoCloseable {
+    private final Path target;
+    private final Cleanup.Handle handle;
+
+    private OverlayMount(Path target, Cleanup.Handle handle) {
+        this.target = target;
+        this.handle = handle;
+    }
+
+    /**
+     * Mounts {@code lowersTopFirst} (or an empty directory when there are none, as for scratch) with {@code upper}
+     * at {@code target}. redirect_dir, metacopy and index are off, so the upper directory holds plain files that can
+     * be turned into a layer directly.
+     */
+    public static OverlayMount mount(List<Path> lowersTopFirst, Path upper, Path work, Path target, Path emptyDir) throws IOException {
+        Files.createDirectories(upper);
+        Files.createDirectories(work);
+        Files.createDirectories(target);
+        StringBuilder lower = new StringBuilder();
+        if (lowersTopFirst.isEmpty()) {
+            Files.createDirectories(emptyDir);
+            lower.append(emptyDir);
+        }
+        for (Path p : lowersTopFirst) {
+            if (!lower.isEmpty()) lower.append(':');
+            lower.append(p.toString().replace(":", "\\:").replace(",", "\\,"));
+        }
+        String options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + ",index=off,redirect_dir=off,metacopy=off";
+        if (options.length() > 4000) {
+            throw new IOException("the image has too many layers (" + lowersTopFirst.size() + ") for one overlay mount");
+        }
+        Posix.mount("overlay", target, "overlay", 0, options);
+        Cleanup.Handle h = Cleanup.register(() -> {
+            try {
+                Posix.umount(target, 0);
+            } catch (IOException e) {
+                Posix.umount(target, Posix.MNT_DETACH);
+            }
+            Maintenance.deleteTree(work);
+        });
+        return new OverlayMount(target, h);
+    }
+
+    public Path path() {
+        return target;
+    }
+
+    @Override public void close() throws IOException {
+        handle.close();
+    }
+}

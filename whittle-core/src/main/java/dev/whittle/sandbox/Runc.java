@@ -1,0 +1,97 @@
+package dev.whittle.sandbox;
+
+import dev.whittle.json.Json;
+import dev.whittle.store.Maintenance;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Runs one process in runc (crun when present) from a bundle whose rootfs is already mounted. Output is streamed
+ * line by line to the caller; on Ctrl-C the container is killed and deleted by the registered cleanup.
+ */
+public final class Runc {
+    private static final AtomicLong SEQ = new AtomicLong();
+    private final String binary;
+    private final Path stateRoot;
+
+    public Runc(Path stateRoot) {
+        this.binary = find();
+        this.stateRoot = stateRoot;
+    }
+
+    static String find() {
+        for (String b : new String[] {"/usr/bin/crun", "/usr/sbin/runc", "/usr/bin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc"}) {
+            if (Files.isExecutable(Path.of(b)) && !b.endsWith("crun")) return b;
+        }
+        return "runc";
+    }
+
+    public static boolean available() {
+        for (String b : new String[] {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc"}) {
+            if (Files.isExecutable(Path.of(b))) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Runs the process; returns its exit code.
+     *
+     * @param bundle a directory holding {@code rootfs} (mounted); config.json is written there
+     * @param output receives each line the process prints (stdout and stderr merged)
+     * @param stdin  what to feed the process, or null for /dev/null
+     */
+    public int run(Path bundle, RuncSpec spec, Consumer<String> output, InputStream stdin) throws IOException {
+        Files.createDirectories(stateRoot);
+        Files.write(bundle.resolve("config.json"), Json.write(spec.toJson(), Json.Style.INDENT));
+        String id = "whittle-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+        List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString(), "run", "--bundle", bundle.toString(), id));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot start runc (" + binary + "): " + e.getMessage() + " — install it with apt-get install runc", e);
+        }
+        try (Cleanup.Handle h = Cleanup.register(() -> {
+            if (p.isAlive()) {
+                new ProcessBuilder(binary, "--root", stateRoot.toString(), "kill", id, "KILL").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            }
+            new ProcessBuilder(binary, "--root", stateRoot.toString(), "delete", "--force", id).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        })) {
+            if (stdin != null) {
+                Thread.ofVirtual().start(() -> {
+                    try (var o = p.getOutputStream()) {
+                        stdin.transferTo(o);
+                    } catch (IOException ignored) {
+                        // the process stopped reading
+                    }
+                });
+            }
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) output.accept(line);
+            }
+            try {
+                return p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroy();
+                throw new java.io.InterruptedIOException("interrupted while running " + spec.args());
+            }
+        } finally {
+            Maintenance.deleteTree(stateRoot.resolve(id));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.whittle.sandbox;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The OCI runtime configuration (config.json) for one process, with docker's defaults: its capability set, masked
+ * and read-only /proc paths, /dev as tmpfs, read-only /sys, a private network namespace unless host networking is
+ * asked for, and no-new-privileges off so setuid programs behave as in docker.
+ */
+public record RuncSpec(List<String> args, List<String> env, String cwd, long uid, long gid, List<Long> additionalGids,
+                       String hostname, boolean hostNetwork, List<Mount> mounts, boolean readonlyRoot) {
+
+    /** A mount in the container. */
+    public record Mount(String destination, String type, String source, List<String> options) {}
+
+    static final List<String> CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+            "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+            "CAP_KILL", "CAP_AUDIT_WRITE");
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> process = new LinkedHashMap<>();
+        process.put("terminal", false);
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("uid", uid);
+        user.put("gid", gid);
+        if (!additionalGids.isEmpty()) user.put("additionalGids", additionalGids);
+        process.put("user", user);
+        process.put("args", args);
+        process.put("env", env);
+        process.put("cwd", cwd);
+        Map<String, Object> caps = new LinkedHashMap<>();
+        for (String k : List.of("bounding", "effective", "permitted")) caps.put(k, CAPS);
+        process.put("capabilities", caps);
+        process.put("noNewPrivileges", false);
+
+        List<Object> m = new ArrayList<>();
+        m.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
+        m.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
+        m.add(mount("/dev/pts", "devpts", "devpts", List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
+        m.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+        m.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
+        m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        for (Mount x : mounts) m.add(mount(x.destination(), x.type(), x.source(), x.options()));
+
+        List<Object> ns = new ArrayList<>();
+        for (String t : List.of("pid", "ipc", "uts", "mount")) ns.add(Map.of("type", t));
+        if (!hostNetwork) ns.add(Map.of("type", "network"));
+        Map<String, Object> linux = new LinkedHashMap<>();
+        linux.put("namespaces", ns);
+        linux.put("maskedPaths", List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"));
+        linux.put("readonlyPaths", List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"));
+
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("ociVersion", "1.0.2");
+        spec.put("process", process);
+        spec.put("root", Map.of("path", "rootfs", "readonly", readonlyRoot));
+        spec.put("hostname", hostname);
+        spec.put("mounts", m);
+        spec.put("linux", linux);
+        return spec;
+    }
+
+    private static Map<String, Object> mount(String dest, String type, String source, List<String> options) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("destination", dest);
+        o.put("type", type);
+        o.put("source", source);
+        o.put("options", options);
+        return o;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.whittle.sandbox;
+
+import dev.whittle.image.Digest;
+import dev.whittle.store.AtomicFiles;
+import dev.whittle.store.Maintenance;
+import dev.whittle.store.Store;
+import dev.whittle.tar.TarReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Unpacked layers, one directory per diffID, in overlayfs's own format (whiteouts as 0/0 character devices, opaque
+ * directories marked with {@code trusted.overlay.opaque}), so a stage's root filesystem is an overlay mount of its
+ * layers' snapshots. Each layer is unpacked once; a RUN's upper directory is adopted as the snapshot of the layer
+ * made from it, never unpacked again. Paths are kept short because overlay's mount options fit in one page.
+ */
+public final class Snapshots {
+    private final Store store;
+    private final Path dir;
+    private final ConcurrentHashMap<Digest, Object> locks = new ConcurrentHashMap<>();
+
+    public Snapshots(Store store) throws IOException {
+        this.store = store;
+        this.dir = store.stateDir().resolve("s");
+        Files.createDirectories(dir);
+    }
+
+    private Path home(Digest diffId) {
+        return dir.resolve(diffId.hex().substring(0, 16));
+    }
+
+    /** The directory holding a layer's files, unpacking the layer first if needed. */
+    public Path get(Digest diffId) throws IOException {
+        Path fs = home(diffId).resolve("fs");
+        if (isReady(diffId)) return fs;
+        synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(diffId.hex().substring(0, 16) + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                if (isReady(diffId)) return fs;
+                Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-" + ProcessHandle.current().pid());
+                Maintenance.deleteTree(tmp);
+                Path tmpFs = Files.createDirectories(tmp.resolve("fs"));
+                try (InputStream in = store.openLayer(diffId)) {
+                    new OverlayExtractor(tmpFs).extract(new TarReader(in));
+                }
+                Files.writeString(tmp.resolve("diffid"), diffId.toString());
+                Maintenance.deleteTree(home(diffId));
+                Files.move(tmp, home(diffId));
+                AtomicFiles.syncDir(dir);
+            }
+        }
+        return fs;
+    }
+
+    public boolean isReady(Digest diffId) {
+        Path id = home(diffId).resolve("diffid");
+        try {
+            return Files.isRegularFile(id) && Files.readString(id).trim().equals(diffId.toString());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Takes an upper directory (already in snapshot format) as the snapshot of the layer made from it. */
+    public void adopt(Path upper, Digest diffId) throws IOException {
+        synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
+            if (isReady(diffId)) {
+                Maintenance.deleteTree(upper);
+                return;
+            }
+            Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-" + ProcessHandle.current().pid());
+            Maintenance.deleteTree(tmp);
+            Files.createDirectories(tmp);
+            Files.move(upper, tmp.resolve("fs"));
+            Files.writeString(tmp.resolve("diffid"), diffId.toString());
+            Maintenance.deleteTree(home(diffId));
+            Files.move(tmp, home(diffId));
+        }
+    }
+
+    public Path root() {
+        return dir;
+    }
+}

@@ -42,6 +42,7 @@ public final class Main {
         COMMANDS.put("load", new Entry("Load images from a tar archive or STDIN", LoadCommand::new));
         COMMANDS.put("import", new Entry("Import the contents from a tarball to create a filesystem image", ImportCommand::new));
         COMMANDS.put("export", new Entry("Export an image's filesystem as a tar archive", ExportCommand::new));
+        COMMANDS.put("run", new Entry("Run a command in a new container from an image", RunCommand::new));
         COMMANDS.put("system", new Entry("Manage the store: df, prune, fsck", SystemCommand::new));
         COMMANDS.put("version", new Entry("Show the whittle version", c -> new VersionCommand(c)));
     }
@@ -99,7 +100,10 @@ public final class Main {
             return 125;
         }
         try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot())) {
-            CommandLine cl = new CommandLine(e.factory().apply(ctx));
+            Object command = e.factory().apply(ctx);
+            CommandLine cl = new CommandLine(command);
+            // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker
+            if (command instanceof RunCommand) cl.setStopAtPositional(true);
             cl.setCommandName("whittle " + name);
             cl.setOut(new java.io.PrintWriter(out, true));
             cl.setErr(new java.io.PrintWriter(err, true));

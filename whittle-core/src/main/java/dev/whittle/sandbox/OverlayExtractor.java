@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,9 +128,9 @@ public final class OverlayExtractor {
     }
 
     static void applyMetadata(Path p, TarEntry e) throws IOException {
-        Files.setAttribute(p, "unix:uid", (int) e.uid(), NOFOLLOW);
-        Files.setAttribute(p, "unix:gid", (int) e.gid(), NOFOLLOW);
-        if (e.type() != TarEntry.Type.SYMLINK) Files.setAttribute(p, "unix:mode", e.mode(), NOFOLLOW);
+        // owner before mode: chown clears setuid/setgid
+        Posix.lchown(p, e.uid(), e.gid());
+        if (e.type() != TarEntry.Type.SYMLINK) Posix.chmod(p, e.mode());
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
             try {
                 Posix.lsetxattr(p, x.getKey(), x.getValue());
@@ -141,7 +139,6 @@ public final class OverlayExtractor {
                 if (x.getKey().startsWith("security.")) throw ex;
             }
         }
-        FileTime t = FileTime.fromMillis(e.mtime() * 1000);
-        Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(t, t, null);
+        Posix.setTimes(p, e.mtime());
     }
 }

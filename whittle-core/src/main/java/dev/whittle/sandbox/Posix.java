@@ -38,6 +38,12 @@ public final class Posix {
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle LLISTXATTR = handle("llistxattr", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle UTIMENSAT = handle("utimensat", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle LCHOWN = handle("lchown", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle CHMOD = handle("chmod", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final VarHandle ERRNO_HANDLE = ValueLayout.JAVA_INT.varHandle();
@@ -187,6 +193,53 @@ public final class Posix {
             throw e;
         } catch (Throwable t) {
             throw new IOException("listxattr " + path + ": " + t, t);
+        }
+    }
+
+    /**
+     * Sets access and modification time without following a final symlink and without opening the file (the JDK
+     * opens it, which a device node does not allow).
+     */
+    public static void setTimes(Path path, long epochSeconds) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
+            MemorySegment ts = a.allocate(32);
+            ts.set(ValueLayout.JAVA_LONG, 0, epochSeconds);
+            ts.set(ValueLayout.JAVA_LONG, 8, 0);
+            ts.set(ValueLayout.JAVA_LONG, 16, epochSeconds);
+            ts.set(ValueLayout.JAVA_LONG, 24, 0);
+            int r = (int) UTIMENSAT.invokeExact(st, -100, str(a, path.toString()), ts, 0x100);
+            if (r != 0) throw new ErrnoException("utimensat", path.toString(), errno(st));
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("utimensat " + path + ": " + t, t);
+        }
+    }
+
+    /** lchown(2): the link itself, never its target. */
+    public static void lchown(Path path, long uid, long gid) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
+            int r = (int) LCHOWN.invokeExact(st, str(a, path.toString()), (int) uid, (int) gid);
+            if (r != 0) throw new ErrnoException("lchown", path.toString(), errno(st));
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("lchown " + path + ": " + t, t);
+        }
+    }
+
+    /** chmod(2) with all twelve bits (setuid, setgid, sticky), without opening the file. Not for symlinks. */
+    public static void chmod(Path path, int mode) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
+            int r = (int) CHMOD.invokeExact(st, str(a, path.toString()), mode & 07777);
+            if (r != 0) throw new ErrnoException("chmod", path.toString(), errno(st));
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("chmod " + path + ": " + t, t);
         }
     }
 

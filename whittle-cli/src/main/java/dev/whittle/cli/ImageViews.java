@@ -51,9 +51,9 @@ final class ImageViews {
         s.put("Author", c.author());
         s.put("Config", containerConfig(c.config()));
         s.put("Architecture", c.architecture());
-        if (!c.variant().isEmpty()) s.put("Variant", c.variant());
+        s.put("Variant", c.variant());
         s.put("Os", c.os());
-        if (c.json().get("os.version") instanceof String ov && !ov.isEmpty()) s.put("OsVersion", ov);
+        s.put("OsVersion", c.json().get("os.version") instanceof String ov ? ov : "");
         s.put("Size", img.size());
         s.put("VirtualSize", img.size());
         Struct gd = new Struct();
@@ -64,8 +64,10 @@ final class ImageViews {
         rootfs.put("Type", "layers");
         List<Object> layers = new ArrayList<>();
         for (Digest d : c.diffIds()) layers.add(d.toString());
-        if (!layers.isEmpty()) rootfs.put("Layers", layers);
+        rootfs.put("Layers", layers.isEmpty() ? GoValues.NIL_SLICE : layers);
+        rootfs.omitEmpty("Layers");
         s.put("RootFS", rootfs);
+        s.omitEmpty("Variant", "OsVersion");
         Struct meta = new Struct();
         meta.put("LastTagTime", "0001-01-01T00:00:00Z");
         s.put("Metadata", meta);
@@ -82,21 +84,21 @@ final class ImageViews {
         s.put("AttachStdout", bool(cfg.get("AttachStdout")));
         s.put("AttachStderr", bool(cfg.get("AttachStderr")));
         Map<String, Object> ports = structSet(cfg.get("ExposedPorts"));
-        if (ports != null && !ports.isEmpty()) s.put("ExposedPorts", ports);
+        s.put("ExposedPorts", ports == null || ports.isEmpty() ? GoValues.NIL_MAP : ports);
         s.put("Tty", bool(cfg.get("Tty")));
         s.put("OpenStdin", bool(cfg.get("OpenStdin")));
         s.put("StdinOnce", bool(cfg.get("StdinOnce")));
         s.put("Env", list(cfg.get("Env")));
         s.put("Cmd", list(cfg.get("Cmd")));
-        if (cfg.get("Healthcheck") instanceof Map<?, ?> hc) s.put("Healthcheck", healthcheck(hc));
-        if (Boolean.TRUE.equals(cfg.get("ArgsEscaped"))) s.put("ArgsEscaped", true);
+        s.put("Healthcheck", cfg.get("Healthcheck") instanceof Map<?, ?> hc ? healthcheck(hc) : GoValues.NIL_POINTER);
+        s.put("ArgsEscaped", Boolean.TRUE.equals(cfg.get("ArgsEscaped")));
         s.put("Image", str(cfg.get("Image")));
         Map<String, Object> vols = structSet(cfg.get("Volumes"));
         s.put("Volumes", vols == null ? GoValues.NIL_MAP : vols);
         s.put("WorkingDir", str(cfg.get("WorkingDir")));
         s.put("Entrypoint", list(cfg.get("Entrypoint")));
-        if (Boolean.TRUE.equals(cfg.get("NetworkDisabled"))) s.put("NetworkDisabled", true);
-        if (cfg.get("MacAddress") instanceof String mac && !mac.isEmpty()) s.put("MacAddress", mac);
+        s.put("NetworkDisabled", Boolean.TRUE.equals(cfg.get("NetworkDisabled")));
+        s.put("MacAddress", cfg.get("MacAddress") instanceof String mac ? mac : "");
         s.put("OnBuild", list(cfg.get("OnBuild")));
         if (cfg.get("Labels") instanceof Map<?, ?> l) {
             Map<String, Object> labels = new TreeMap<>();
@@ -105,9 +107,10 @@ final class ImageViews {
         } else {
             s.put("Labels", GoValues.NIL_MAP);
         }
-        if (cfg.get("StopSignal") instanceof String ss && !ss.isEmpty()) s.put("StopSignal", ss);
-        if (cfg.get("StopTimeout") instanceof Number n) s.put("StopTimeout", n.longValue());
-        if (cfg.get("Shell") instanceof List<?> sh && !sh.isEmpty()) s.put("Shell", new ArrayList<>(sh));
+        s.put("StopSignal", cfg.get("StopSignal") instanceof String ss ? ss : "");
+        s.put("StopTimeout", cfg.get("StopTimeout") instanceof Number n ? (Object) n.longValue() : GoValues.NIL_POINTER);
+        s.put("Shell", cfg.get("Shell") instanceof List<?> sh && !sh.isEmpty() ? new ArrayList<>(sh) : GoValues.NIL_SLICE);
+        s.omitEmpty("ExposedPorts", "Healthcheck", "ArgsEscaped", "NetworkDisabled", "MacAddress", "StopSignal", "StopTimeout", "Shell");
         return s;
     }
 

@@ -40,13 +40,13 @@ final class InspectCommand implements Callable<Integer> {
             try {
                 Object view = ImageViews.inspect(images.resolve(n));
                 if (tmpl != null) lines.append(tmpl.execute(view)).append('\n');
-                else if (format != null) lines.append(Json.writeString(view, Json.Style.GO)).append('\n');
+                else if (format != null) lines.append(Json.writeString(dev.whittle.cli.format.GoValues.toJson(view), Json.Style.GO)).append('\n');
                 found.add(view);
             } catch (ImageNotFoundException e) {
                 missing.add(n);
             }
         }
-        if (format == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(found, Json.Style.GO_INDENT));
+        if (format == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(dev.whittle.cli.format.GoValues.toJson(found), Json.Style.GO_INDENT));
         else ctx.out().print(lines);
         if (!missing.isEmpty()) {
             String what = "image".equals(type) ? "image" : "object";

@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -268,11 +267,8 @@ public final class Builder {
     static String runCommandString(State s, List<String> args) {
         Map<String, String> env = envMap(s.config().env());
         List<String> parts = new ArrayList<>();
-        Map<String, String> seen = new TreeMap<>();
         for (String name : s.buildArgNames()) {
-            if (seen.containsKey(name)) continue;
             String v = env.containsKey(name) ? env.get(name) : s.scope().args().get(name);
-            seen.put(name, v);
             parts.add(name + "=" + (v == null ? "" : v));
         }
         List<String> out = new ArrayList<>();

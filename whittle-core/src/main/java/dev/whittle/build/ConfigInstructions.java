@@ -55,8 +55,7 @@ public final class ConfigInstructions {
                 List<String> parts = new ArrayList<>();
                 for (Instruction.ArgDef d : a.args()) {
                     parts.add(d.name().text() + (d.hasDefault() ? "=" + d.defaultValue().text() : ""));
-                    argNames.remove(d.name().text());
-                    argNames.add(d.name().text());
+                    argNames.add(d.name().text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
                 }
                 history = "ARG " + String.join(" ", parts);
             }

@@ -112,7 +112,18 @@ final class CopyStep {
                         }
                         String base = parents ? PathNames.join(dest, lpath) : dest;
                         if (m.isDir()) {
-                            addTree(source, m, parents ? base : dest, owner, chmod, exclude, "", fromState == null);
+                            String top = parents ? base : dest;
+                            // the directory itself is not copied, only its contents: the destination keeps its own
+                            // metadata, or is created 0755 as BuildKit does
+                            if (!top.isEmpty() && !plan.containsKey(top)) {
+                                FileTree.Node existing = target.stat(top, true);
+                                plan.put(top, existing != null && existing.isDir()
+                                        ? new Planned(new TarEntry(top, TarEntry.Type.DIR, existing.mode(), existing.uid(), existing.gid(), 0,
+                                                existing.mtime(), "", 0, 0, null), null, null, null, "dir")
+                                        : new Planned(new TarEntry(top, TarEntry.Type.DIR, 0755, owner == null ? 0 : owner.uid(),
+                                                owner == null ? 0 : owner.gid(), 0, nowSeconds(), "", 0, 0, null), null, null, null, "newdir"));
+                            }
+                            addTree(source, m, top, owner, chmod, exclude, "", fromState == null, false);
                         } else if (c.add() && fromRef == null && isArchive(source, m)) {
                             extractArchive(source, m, dest, owner);
                         } else {
@@ -240,15 +251,15 @@ final class CopyStep {
     }
 
     private void addTree(FileTree src, FileTree.Node dir, String to, Users.Id owner, Integer chmod, DockerIgnore exclude, String rel,
-                         boolean fromContext) throws IOException {
-        if (!to.isEmpty()) plan.put(to, planned(src, dir, to, owner, chmod, fromContext));
+                         boolean fromContext, boolean withSelf) throws IOException {
+        if (withSelf && !to.isEmpty()) plan.put(to, planned(src, dir, to, owner, chmod, fromContext));
         for (String child : src.children(dir.path())) {
             String childRel = PathNames.join(rel, child);
             if (exclude.excluded(childRel)) continue;
             FileTree.Node n = src.stat(PathNames.join(dir.path(), child), false);
             if (n == null) continue;
             String childTo = PathNames.join(to, child);
-            if (n.isDir()) addTree(src, n, childTo, owner, chmod, exclude, childRel, fromContext);
+            if (n.isDir()) addTree(src, n, childTo, owner, chmod, exclude, childRel, fromContext, true);
             else plan.put(childTo, planned(src, n, childTo, owner, chmod, fromContext));
         }
     }

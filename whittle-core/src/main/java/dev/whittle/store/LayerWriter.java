@@ -35,7 +35,9 @@ public final class LayerWriter implements AutoCloseable {
     public void entry(TarEntry e) throws IOException {
         tar.writeHeader(e);
         items.add(new LayerToc.Item(e, tar.position()));
-        size += e.diskSize();
+        // docker reports a BuildKit-made layer's size as the sum of its regular files (symlinks count nothing),
+        // unlike layers it unpacks itself (load, import), which it measures on disk
+        if (e.isFile()) size += e.size();
     }
 
     public void content(InputStream in) throws IOException {

@@ -781,7 +781,7 @@ public final class GoTemplate {
                     want(fn, args, 1);
                     Object v = args.get(0);
                     boolean escaped = v instanceof GoValues.Struct s && s.isHtmlEscaped();
-                    yield Json.writeString(goJson(v), escaped ? Json.Style.GO : Json.Style.COMPACT);
+                    yield Json.writeString(GoValues.toJson(v), escaped ? Json.Style.GO : Json.Style.COMPACT);
                 }
                 case "join" -> {
                     want(fn, args, 2);
@@ -913,24 +913,4 @@ public final class GoTemplate {
         }
     }
 
-    /** Go's encoding/json view of a value: Go maps sorted by key, structs in field order, typed nils as null. */
-    static Object goJson(Object v) {
-        if (v instanceof GoValues.Struct s) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            s.forEach((k, x) -> m.put(k, goJson(x)));
-            return m;
-        }
-        if (v instanceof GoValues.EmptyStruct) return new LinkedHashMap<>();
-        if (v instanceof Map<?, ?> m) {
-            Map<String, Object> t = new TreeMap<>();
-            m.forEach((k, x) -> t.put(String.valueOf(k), goJson(x)));
-            return t;
-        }
-        if (v instanceof List<?> l) {
-            List<Object> o = new ArrayList<>();
-            for (Object x : l) o.add(goJson(x));
-            return o;
-        }
-        return v;
-    }
 }

@@ -55,6 +55,17 @@ public final class GoValues {
         private final Map<String, String> aliases = new java.util.HashMap<>();
         /** Whether {@code json} escapes HTML in this struct, as docker's row types do with their own MarshalJSON. */
         private boolean htmlEscaped;
+        /** Fields tagged {@code json:",omitempty"}: visible to templates, left out of JSON when empty. */
+        private final java.util.Set<String> omitEmpty = new java.util.HashSet<>();
+
+        public Struct omitEmpty(String... fields) {
+            omitEmpty.addAll(java.util.List.of(fields));
+            return this;
+        }
+
+        public boolean omitted(String field) {
+            return omitEmpty.contains(field) && !truthy(get(field));
+        }
 
         public Struct alias(String alias, String field) {
             aliases.put(alias, field);
@@ -73,6 +84,29 @@ public final class GoValues {
         public boolean isHtmlEscaped() {
             return htmlEscaped;
         }
+    }
+
+    /** The value as Go's encoding/json sees it: Go maps sorted, struct fields in order minus empty omitempty ones. */
+    public static Object toJson(Object v) {
+        if (v instanceof Struct s) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            s.forEach((k, x) -> {
+                if (!s.omitted(k)) m.put(k, toJson(x));
+            });
+            return m;
+        }
+        if (v instanceof EmptyStruct) return new java.util.LinkedHashMap<>();
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> t = new TreeMap<>();
+            m.forEach((k, x) -> t.put(String.valueOf(k), toJson(x)));
+            return t;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> o = new java.util.ArrayList<>();
+            for (Object x : l) o.add(toJson(x));
+            return o;
+        }
+        return v;
     }
 
     /** Go's %v. */

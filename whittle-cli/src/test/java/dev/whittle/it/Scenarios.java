@@ -1,0 +1,47 @@
+package dev.whittle.it;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The seed scenarios' stand-in base images, made once per machine (mmdebstrap, about a minute) and imported into
+ * a test store and into Docker, exactly as the demo does.
+ */
+public final class Scenarios {
+    public static final Path BASES = Path.of(System.getenv().getOrDefault("WHITTLE_BASES", "/var/cache/whittle-bases"));
+    public static final Path STORE = Path.of("/var/tmp/whittle-test-store");
+    private static Boolean ready;
+
+    private Scenarios() {}
+
+    public static Path examples() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("examples/site"))) p = p.getParent();
+        return p.resolve("examples");
+    }
+
+    /** Makes and imports the bases (whittle store and Docker); skips the test with the reason when impossible. */
+    public static synchronized Whittle require() {
+        DockerDaemon.require();
+        if (ready == null) ready = prepare();
+        Assumptions.assumeTrue(ready, "stand-in bases could not be made (mmdebstrap needs the Debian mirror): see examples/bases/make-rootfs");
+        return new Whittle(STORE);
+    }
+
+    private static boolean prepare() {
+        Path ex = examples();
+        Exec mk = Exec.run(List.of(ex.resolve("bases/make-rootfs").toString(), BASES.toString()), null, 1800);
+        if (mk.code() != 0) {
+            System.err.println("make-rootfs failed: " + mk.err());
+            return false;
+        }
+        Exec d = Exec.run(List.of(ex.resolve("bases/import-bases").toString(), BASES.toString(), "docker"), null, 600);
+        if (d.code() != 0) throw new AssertionError("docker import of the bases failed: " + d.err());
+        Exec w = Exec.run(List.of("env", "WHITTLE_ROOT=" + STORE, ex.resolve("bases/import-bases").toString(), BASES.toString()), null, 600);
+        if (w.code() != 0) throw new AssertionError("whittle import of the bases failed: " + w.err() + w.out());
+        return true;
+    }
+}

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("docker")
 class DockerRoundTripTest {
-    static final String IMG = "whittle-it/roundtrip:1";
-    static final String LAYERED = "whittle-it/layered:2";
+    static final String IMG = "whittle-rt/roundtrip:1";
+    static final String LAYERED = "whittle-rt/layered:2";
     @TempDir static Path dir;
     static Whittle whittle;
 
@@ -80,8 +80,8 @@ class DockerRoundTripTest {
     @Test
     void seedWriteUpLinesPrintWhatDockerPrints() {
         String images = "{{.Repository}}:{{.Tag}} -> {{.Size}}";
-        assertThat(whittle.run("images", "whittle-it/roundtrip", "--format", images).ok().out())
-                .isEqualTo(docker("images", "whittle-it/roundtrip", "--format", images).ok().out());
+        assertThat(whittle.run("images", "whittle-rt/roundtrip", "--format", images).ok().out())
+                .isEqualTo(docker("images", "whittle-rt/roundtrip", "--format", images).ok().out());
         String layers = "{{range .RootFS.Layers}}{{println .}}{{end}}";
         assertThat(whittle.run("inspect", LAYERED, "--format", layers).ok().out())
                 .isEqualTo(docker("inspect", LAYERED, "--format", layers).ok().out());
@@ -125,8 +125,8 @@ class DockerRoundTripTest {
     @Test
     void imagesTableMatchesDocker() {
         String table = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Size}}";
-        assertThat(whittle.run("images", "--format", table, "whittle-it/*").ok().out())
-                .isEqualTo(docker("images", "--format", table, "whittle-it/*").ok().out());
+        assertThat(whittle.run("images", "--format", table, "whittle-rt/*").ok().out())
+                .isEqualTo(docker("images", "--format", table, "whittle-rt/*").ok().out());
         assertThat(whittle.run("images", "-q", IMG).ok().out()).isEqualTo(docker("images", "-q", IMG).ok().out());
     }
 

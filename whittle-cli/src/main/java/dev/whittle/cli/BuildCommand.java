@@ -29,8 +29,10 @@ final class BuildCommand implements Callable<Integer> {
     String platform;
     @Option(names = "--call", paramLabel = "build|check|outline|targets", description = "Set method for evaluating build (build, check, outline, targets)")
     String call = "build";
-    @Option(names = "--check", description = "Shorthand for --call=check")
-    boolean check;
+    @Option(names = "--check", arity = "0..1", fallbackValue = "call", paramLabel = "error|warn|off",
+            description = "Alone: shorthand for --call=check (the Dockerfile build checks). With a value: what happens when the built "
+                    + "image's entrypoint cannot start — error (default: the image is stored and tagged, the command fails), warn, off")
+    String check;
     @Option(names = "--format", paramLabel = "text|json", description = "Output format of --call (text, json)")
     String format = "text";
     @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Name and optionally a tag for the image")
@@ -73,13 +75,22 @@ final class BuildCommand implements Callable<Integer> {
         return m;
     }
 
+    /** What to do when the built image cannot start. */
+    String checkMode() {
+        if (check == null || check.equals("call")) return "error";
+        if (!check.equals("error") && !check.equals("warn") && !check.equals("off")) {
+            throw new UserError("invalid --check value \"" + check + "\" (error, warn or off)");
+        }
+        return check;
+    }
+
     Planner.Options options() {
         Platform target = platform == null ? Platform.host() : Platform.parse(platform);
         return new Planner.Options(this.target, buildArgMap(), Platform.host(), target);
     }
 
     @Override public Integer call() throws IOException {
-        String method = check ? "check" : call;
+        String method = "call".equals(check) ? "check" : call;
         String[] parts = method.split(",");
         method = parts[0];
         boolean json = format.equals("json");

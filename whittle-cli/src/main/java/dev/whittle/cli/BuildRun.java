@@ -73,6 +73,17 @@ final class BuildRun {
         }
         if (cmd.iidfile != null) Files.writeString(cmd.iidfile, result.config().digest().toString());
         if (cmd.quiet) ctx.out().println(result.config().digest());
+        String mode = cmd.checkMode();
+        if (!mode.equals("off")) {
+            StoredImage img = images.find(result.config().digest().toString()).orElseThrow();
+            String name = names.isEmpty() ? result.config().digest().shortHex() : names.getFirst().familiar();
+            var report = CheckCommand.check(ctx.store(), img, name);
+            if (!report.findings().isEmpty()) ctx.err().print("\n" + CheckCommand.render(report, "text"));
+            if (report.fails() && mode.equals("error")) {
+                throw new UserError(name + " was built, stored and tagged, but its entrypoint cannot start (see above); "
+                        + "use --check=warn to accept it");
+            }
+        }
         return 0;
     }
 

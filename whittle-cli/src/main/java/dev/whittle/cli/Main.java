@@ -43,6 +43,7 @@ public final class Main {
         COMMANDS.put("import", new Entry("Import the contents from a tarball to create a filesystem image", ImportCommand::new));
         COMMANDS.put("export", new Entry("Export an image's filesystem as a tar archive", ExportCommand::new));
         COMMANDS.put("run", new Entry("Run a command in a new container from an image", RunCommand::new));
+        COMMANDS.put("check", new Entry("Prove that an image's entrypoint can start, or say exactly why not", CheckCommand::new));
         COMMANDS.put("system", new Entry("Manage the store: df, prune, fsck", SystemCommand::new));
         COMMANDS.put("version", new Entry("Show the whittle version", c -> new VersionCommand(c)));
     }

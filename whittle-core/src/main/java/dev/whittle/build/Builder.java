@@ -82,7 +82,18 @@ public final class Builder {
         Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
         store.putBlob(m.raw());
         List<String> warnings = new ArrayList<>();
-        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings);
+        List<dev.whittle.check.Provenance.Layer> origins = new ArrayList<>();
+        for (int i = 0; i < fin.layers().size(); i++) {
+            State.Origin o = fin.layers().get(i).origin();
+            if (o != null) origins.add(new dev.whittle.check.Provenance.Layer(i, o.instruction(), o.line(), o.stage(), o.fromStage()));
+        }
+        Map<String, String> bases = new LinkedHashMap<>();
+        for (BuildPlan.PlannedStage p : plan.stages()) {
+            bases.put(label(p.stage()), p.base() instanceof BuildPlan.Base.Image img ? img.reference() : fromText(p));
+        }
+        var provenance = new dev.whittle.check.Provenance(df.file(), origins, bases);
+        provenance.save(store, config.digest());
+        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings, provenance);
     }
 
     private CompletableFuture<State> stage(int index, ExecutorService exec) {
@@ -121,7 +132,7 @@ public final class Builder {
     private State runStage(BuildPlan.PlannedStage p, ExecutorService exec) throws IOException {
         Stage s = p.stage();
         int total = s.instructions().size() + 1;
-        String label = s.name() != null ? s.name() : "stage-" + s.index();
+        String label = label(s);
         State state;
         int step = progress.start("[" + label + " 1/" + total + "] FROM " + fromText(p));
         switch (p.base()) {
@@ -151,6 +162,10 @@ public final class Builder {
             state = execute(new StepContext(this, df, label, st), state, i);
         }
         return state;
+    }
+
+    private static String label(Stage s) {
+        return s.name() != null ? s.name() : "stage-" + s.index();
     }
 
     private String fromText(BuildPlan.PlannedStage p) {

@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.FileTree;
+import dev.whittle.rootfs.ImageTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Digest;
 import dev.whittle.io.HashingInputStream;

@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.FileTree;
+import dev.whittle.rootfs.ImageTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
@@ -147,7 +149,8 @@ final class CopyStep {
                 String history = verb + " " + String.join(" ", shownSources) + " " + destText;
                 Digest key = CacheKeys.of(s.cacheKey(), verb, history, chown == null ? "" : chown, chmod == null ? "" : Integer.toOctalString(chmod),
                         contentKey());
-                return layerStep(s, key, history + " # buildkit");
+                return layerStep(s, key, history + " # buildkit", new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
+                        + String.join(" ", shownSources) + " " + destText, c.pos().line(), ctx.stage(), fromState == null ? null : fromRef));
             } finally {
                 if (fromTree != null) fromTree.close();
             }
@@ -185,7 +188,7 @@ final class CopyStep {
             }
         }
         Digest key = CacheKeys.of(s.cacheKey(), "WORKDIR", abs, s.config().user(), String.valueOf(existsKey()));
-        return layerStep(withWd, key, "WORKDIR " + abs);
+        return layerStep(withWd, key, "WORKDIR " + abs, new State.Origin("WORKDIR " + abs, w.pos().line(), ctx.stage(), null));
     }
 
     private String existsKey() {
@@ -193,7 +196,7 @@ final class CopyStep {
     }
 
     /** Writes (or takes from the cache) the layer and records it in config and history. */
-    private State layerStep(State s, Digest key, String history) throws IOException {
+    private State layerStep(State s, Digest key, String history, State.Origin origin) throws IOException {
         BuildCache.Entry hit = b.req.noCache() ? null : b.cache.get(key);
         Digest diffId;
         Descriptor blob;
@@ -212,7 +215,7 @@ final class CopyStep {
             b.progress.done(ctx.step());
         }
         List<State.Layer> layers = new ArrayList<>(s.layers());
-        layers.add(new State.Layer(diffId, blob));
+        layers.add(new State.Layer(diffId, blob, origin));
         ImageConfig cfg = s.config().toBuilder().addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false)).build();
         return new State(cfg, layers, s.scope(), key, created, s.cmdSet(), s.buildArgNames());
     }

@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.FileTree;
+import dev.whittle.rootfs.ImageTree;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
@@ -68,19 +70,19 @@ final class RunStep {
         BuildCache.Entry hit = b.req.noCache() ? null : b.cache.get(key);
         if (hit != null) {
             b.progress.cached(ctx.step());
-            return append(s, key, hit.diffId(), hit.blob(), hit.created(), history);
+            return append(s, key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
         if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
         LayerIngest.Result layer = execute(s, r, args, env, mounts, network);
         String created = b.now();
         b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created));
         b.progress.done(ctx.step());
-        return append(s, key, layer.info().diffId(), layer.descriptor(), created, history);
+        return append(s, key, layer.info().diffId(), layer.descriptor(), created, history, r);
     }
 
-    private State append(State s, Digest key, Digest diffId, Descriptor blob, String created, String history) {
+    private State append(State s, Digest key, Digest diffId, Descriptor blob, String created, String history, Instruction.Run r) {
         List<State.Layer> layers = new ArrayList<>(s.layers());
-        layers.add(new State.Layer(diffId, blob));
+        layers.add(new State.Layer(diffId, blob, new State.Origin("RUN " + r.text(), r.pos().line(), ctx.stage(), null)));
         ImageConfig cfg = s.config().toBuilder().addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false)).build();
         return new State(cfg, layers, s.scope(), key, created, s.cmdSet(), s.buildArgNames());
     }

@@ -18,8 +18,18 @@ public record State(ImageConfig config, List<Layer> layers, Scope scope, Digest 
         buildArgNames = List.copyOf(buildArgNames);
     }
 
-    /** A layer: its diffID and the blob that holds it. */
-    public record Layer(Digest diffId, Descriptor blob) {}
+    /**
+     * A layer: its diffID, the blob that holds it, and — for layers this build made — the instruction, line and stage
+     * that made it (null for a base image's layers).
+     */
+    public record Layer(Digest diffId, Descriptor blob, Origin origin) {
+        public Layer(Digest diffId, Descriptor blob) {
+            this(diffId, blob, null);
+        }
+    }
+
+    /** Where a layer came from in the Dockerfile. */
+    public record Origin(String instruction, int line, String stage, String fromStage) {}
 
     public List<Digest> diffIds() {
         return layers.stream().map(Layer::diffId).toList();

@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.FileTree;
+import dev.whittle.rootfs.ImageTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,8 +1,6 @@
-package dev.whittle.build;
+package dev.whittle.rootfs;
 
 import dev.whittle.image.Digest;
-import dev.whittle.rootfs.LayerReader;
-import dev.whittle.rootfs.MergedTree;
 import dev.whittle.store.LayerToc;
 import dev.whittle.store.Store;
 import dev.whittle.tar.TarEntry;

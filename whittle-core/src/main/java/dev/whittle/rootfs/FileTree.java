@@ -1,4 +1,4 @@
-package dev.whittle.build;
+package dev.whittle.rootfs;
 
 import dev.whittle.tar.TarEntry;
 

@@ -1,0 +1,53 @@
+package dev.whittle.cli;
+
+import dev.whittle.check.CheckReport;
+import dev.whittle.check.EntrypointCheck;
+import dev.whittle.check.Provenance;
+import dev.whittle.check.ReportWriter;
+import dev.whittle.rootfs.ImageTree;
+import dev.whittle.store.Images;
+import dev.whittle.store.Store;
+import dev.whittle.store.StoredImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user)",
+        mixinStandardHelpOptions = true)
+final class CheckCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Option(names = "--format", description = "Output format: text (default), json, sarif")
+    String format = "text";
+    @Parameters(index = "0", paramLabel = "IMAGE")
+    String image;
+
+    CheckCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override public Integer call() throws IOException {
+        StoredImage img = new Images(ctx.store()).resolve(image);
+        CheckReport r = check(ctx.store(), img, image);
+        ctx.out().print(render(r, format));
+        return r.fails() ? 1 : 0;
+    }
+
+    static CheckReport check(Store store, StoredImage img, String name) throws IOException {
+        try (ImageTree fs = ImageTree.of(store, img.config().diffIds())) {
+            return EntrypointCheck.run(name, img.config(), fs, Provenance.load(store, img.id()));
+        }
+    }
+
+    static String render(CheckReport r, String format) {
+        return switch (format) {
+            case "json" -> ReportWriter.json(r) + "\n";
+            case "sarif" -> ReportWriter.sarif(r) + "\n";
+            case "text" -> ReportWriter.text(r);
+            default -> throw new UserError("unknown --format \"" + format + "\" (text, json or sarif)");
+        };
+    }
+}

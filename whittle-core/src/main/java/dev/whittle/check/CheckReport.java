@@ -1,0 +1,17 @@
+package dev.whittle.check;
+
+import java.util.List;
+
+/** The result of checking an image: the process that would run and what was found about it. */
+public record CheckReport(String image, String platform, List<String> process, List<String> chain, List<Finding> findings) {
+    public CheckReport {
+        process = List.copyOf(process);
+        chain = List.copyOf(chain);
+        findings = List.copyOf(findings);
+    }
+
+    /** True when the image's entrypoint definitely cannot start. */
+    public boolean fails() {
+        return findings.stream().anyMatch(f -> f.severity() == Finding.Severity.ERROR);
+    }
+}

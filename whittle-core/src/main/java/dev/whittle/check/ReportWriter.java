@@ -1,0 +1,93 @@
+package dev.whittle.check;
+
+import dev.whittle.json.Json;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Renders a check report as text for people, JSON for scripts, or SARIF 2.1.0 for code-scanning tools. */
+public final class ReportWriter {
+    private ReportWriter() {}
+
+    public static String text(CheckReport r) {
+        StringBuilder sb = new StringBuilder();
+        boolean fails = r.fails();
+        sb.append(r.image()).append(": ").append(fails ? "the entrypoint cannot start" : "the entrypoint can start").append('\n');
+        sb.append("  process: ").append(r.process().isEmpty() ? "(none)" : String.join(" ", r.process())).append('\n');
+        for (String c : r.chain()) sb.append("  ").append(c).append('\n');
+        for (Finding f : r.findings()) {
+            sb.append('\n').append(f.severity()).append(" ").append(f.code());
+            if (f.path() != null) sb.append(" ").append(f.path());
+            sb.append('\n');
+            if (f.runtimeError() != null) {
+                sb.append("  at run time: ").append(f.runtimeError());
+                if (f.exitCode() != 0) sb.append("   (exit code ").append(f.exitCode()).append(')');
+                sb.append('\n');
+            }
+            sb.append("  because ").append(f.cause()).append('\n');
+            for (String d : f.details()) sb.append("  ").append(d).append('\n');
+            if (!f.fixes().isEmpty()) {
+                sb.append("  fixes, most likely first:\n");
+                for (int i = 0; i < f.fixes().size(); i++) sb.append("    ").append(i + 1).append(". ").append(f.fixes().get(i)).append('\n');
+            }
+        }
+        if (!r.findings().isEmpty() || fails) {
+            sb.append("\n  note: libraries loaded at run time with dlopen (NSS modules, plugins) cannot be seen by static analysis\n");
+        }
+        return sb.toString();
+    }
+
+    public static String json(CheckReport r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image", r.image());
+        m.put("platform", r.platform());
+        m.put("canStart", !r.fails());
+        m.put("process", r.process());
+        m.put("chain", r.chain());
+        List<Object> fs = new ArrayList<>();
+        for (Finding f : r.findings()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("severity", f.severity().name().toLowerCase());
+            o.put("code", f.code());
+            o.put("path", f.path());
+            o.put("runtimeError", f.runtimeError());
+            o.put("exitCode", f.exitCode());
+            o.put("cause", f.cause());
+            o.put("details", f.details());
+            o.put("fixes", f.fixes());
+            fs.add(o);
+        }
+        m.put("findings", fs);
+        return Json.writeString(m, Json.Style.INDENT);
+    }
+
+    public static String sarif(CheckReport r) {
+        List<Object> results = new ArrayList<>();
+        Map<String, Object> rules = new LinkedHashMap<>();
+        for (Finding f : r.findings()) {
+            rules.putIfAbsent(f.code(), Map.of("id", f.code(), "shortDescription", Map.of("text", f.code())));
+            Map<String, Object> res = new LinkedHashMap<>();
+            res.put("ruleId", f.code());
+            res.put("level", switch (f.severity()) {
+                case ERROR -> "error";
+                case WARNING -> "warning";
+                case NOTE -> "note";
+            });
+            String msg = (f.runtimeError() != null ? f.runtimeError() + ": " : "") + f.cause()
+                    + (f.fixes().isEmpty() ? "" : ". Fix: " + f.fixes().getFirst());
+            res.put("message", Map.of("text", msg));
+            res.put("locations", List.of(Map.of("physicalLocation", Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))))));
+            results.add(res);
+        }
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("tool", Map.of("driver", Map.of("name", "whittle check", "informationUri", "https://github.com/whittle", "rules", new ArrayList<>(rules.values()))));
+        run.put("results", results);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+        s.put("version", "2.1.0");
+        s.put("runs", List.of(run));
+        return Json.writeString(s, Json.Style.INDENT);
+    }
+}

@@ -16,7 +16,8 @@ public final class Users {
 
     /** Resolves {@code user[:group]} for a process (supplementary groups from /etc/group). */
     public static Id resolve(FileTree root, String spec) throws IOException {
-        if (spec == null || spec.isEmpty()) spec = "root";
+        // no USER: uid 0, gid 0, no /etc/passwd needed (scratch images have none), as runc does
+        if (spec == null || spec.isEmpty()) return new Id(0, 0, List.of());
         String user = spec, group = null;
         int colon = spec.indexOf(':');
         if (colon >= 0) {

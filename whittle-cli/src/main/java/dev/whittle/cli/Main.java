@@ -44,6 +44,9 @@ public final class Main {
         COMMANDS.put("export", new Entry("Export an image's filesystem as a tar archive", ExportCommand::new));
         COMMANDS.put("run", new Entry("Run a command in a new container from an image", RunCommand::new));
         COMMANDS.put("check", new Entry("Prove that an image's entrypoint can start, or say exactly why not", CheckCommand::new));
+        COMMANDS.put("analyze", new Entry("Explain an image's size layer by layer: waste, efficiency, advice", AnalyzeCommand::new));
+        COMMANDS.put("compare", new Entry("Compare images: size, layers, efficiency, can it start", CompareCommand::new));
+        COMMANDS.put("lint", new Entry("Lint a Dockerfile for multi-stage size, cache and correctness mistakes", LintCommand::new));
         COMMANDS.put("system", new Entry("Manage the store: df, prune, fsck", SystemCommand::new));
         COMMANDS.put("version", new Entry("Show the whittle version", c -> new VersionCommand(c)));
     }

@@ -41,7 +41,7 @@ class ScenarioTest {
         Path ex = Scenarios.examples();
         for (Scenario s : ALL) {
             String ctx = ex.resolve(s.dir()).toString(), file = ex.resolve(s.dir()).resolve(s.file()).toString();
-            whittle.run("build", "--progress", "plain", "-f", file, "-t", "wt/" + s.tag(), ctx).ok();
+            whittle.run("build", "--progress", "plain", "--check=warn", "-f", file, "-t", "wt/" + s.tag(), ctx).ok();
             Exec.run(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-f", file,
                     "-t", "dk/" + s.tag(), ctx)).ok();
         }
@@ -129,4 +129,68 @@ class ScenarioTest {
         assertThat(whittle.run("inspect", "--format", "{{.Id}}", "wt/site:static").ok().out()).isEqualTo(before);
     }
 
+
+    @Test
+    void buildFailsOnTheDistrolessTrapWithTheDiagnosisButKeepsTheImage() {
+        Path ex = Scenarios.examples();
+        Exec b = whittle.run("build", "--progress", "quiet", "-f", ex.resolve("site/Dockerfile.distroless").toString(), "-t", "wt/trap",
+                ex.resolve("site").toString());
+        assertThat(b.code()).isEqualTo(1);
+        assertThat(b.err()).contains("ERROR MissingInterpreter /app/site")
+                .contains("at run time: exec /app/site: no such file or directory")
+                .contains("needs the interpreter /lib/ld-musl-x86_64.so.1, which is not in the image")
+                .contains("built in stage \"build\" (FROM golang:alpine), copied by COPY --from=build /build /app/site")
+                .contains("Dockerfile.distroless:23")
+                .contains("1. link statically: go build -ldflags=\"-extldflags=-static\"")
+                .contains("2. use a base image with musl, such as alpine");
+        assertThat(whittle.run("images", "-q", "wt/trap").ok().out()).isNotBlank();
+    }
+
+    @Test
+    void checkPassesWhereTheImageRuns() {
+        for (Scenario s : ALL) {
+            Exec c = whittle.run("check", "wt/" + s.tag());
+            assertThat(c.code()).as(s.tag() + "\n" + c.out()).isEqualTo(s.expectCode() == 0 ? 0 : 1);
+        }
+        Exec json = whittle.run("check", "--format", "sarif", "wt/site:distroless");
+        assertThat(json.out()).contains("\"ruleId\": \"MissingInterpreter\"").contains("\"level\": \"error\"");
+    }
+
+    @Test
+    void compareShowsTheSeedTable() {
+        List<String> refs = new ArrayList<>(List.of("compare"));
+        for (Scenario s : ALL) refs.add("wt/" + s.tag());
+        String out = whittle.run(refs.toArray(String[]::new)).ok().out();
+        for (Scenario s : ALL) {
+            String size = docker("images", "--format", "{{.Size}}", "dk/" + s.tag()).ok().out().trim();
+            String tag = s.tag().contains(":") ? s.tag() : s.tag() + ":latest";
+            assertThat(out).containsPattern("(?m)^wt/" + java.util.regex.Pattern.quote(tag) + " +-> " + java.util.regex.Pattern.quote(size) + " ");
+        }
+        assertThat(out).containsPattern("(?m)^wt/site:distroless .* no: exec /app/site: no such file or directory$");
+        assertThat(out).containsPattern("(?m)^wt/site:static .* yes$");
+    }
+
+    @Test
+    void analyzeExplainsTheSingleStageImage() {
+        String out = whittle.run("analyze", "wt/site:single").ok().out();
+        assertThat(out).contains("1 (base)").contains("RUN /bin/sh -c CGO_ENABLED=1 GOOS=linux go build")
+                .contains("the base image is").contains("build in one stage and copy the result into a small runtime stage");
+        Exec ci = whittle.run("analyze", "--lowest-efficiency", "0.999999", "--highest-wasted-bytes", "10B", "wt/site:single");
+        assertThat(ci.code()).isEqualTo(1);
+        assertThat(ci.out()).contains("FAIL: highest-wasted-bytes");
+    }
+
+    @Test
+    void lintFindsTheTrapBeforeAnyBuild() {
+        Path ex = Scenarios.examples();
+        Exec d = whittle.run("lint", "-f", ex.resolve("site/Dockerfile.distroless").toString());
+        assertThat(d.code()).isEqualTo(1);
+        assertThat(d.out()).contains("Dockerfile.distroless:23:1 WL007 error: stage \"build\" builds with cgo against musl (line 12) without static linking");
+        Exec st = whittle.run("lint", "-f", ex.resolve("site/Dockerfile.static").toString());
+        assertThat(st.code()).isZero();
+        assertThat(st.out()).doesNotContain("WL007").contains("FromAsCasing");
+        assertThat(whittle.run("lint", "-f", ex.resolve("site/Dockerfile.single").toString()).out()).contains("WL001 warning");
+        assertThat(whittle.run("lint", "--format", "json", "-f", ex.resolve("site/Dockerfile.distroless").toString()).out())
+                .contains("\"code\": \"WL007\"").contains("\"line\": 23");
+    }
 }

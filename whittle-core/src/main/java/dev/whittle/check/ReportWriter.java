@@ -67,7 +67,10 @@ public final class ReportWriter {
         List<Object> results = new ArrayList<>();
         Map<String, Object> rules = new LinkedHashMap<>();
         for (Finding f : r.findings()) {
-            rules.putIfAbsent(f.code(), Map.of("id", f.code(), "shortDescription", Map.of("text", f.code())));
+            Map<String, Object> rule = new LinkedHashMap<>();
+            rule.put("id", f.code());
+            rule.put("shortDescription", Map.of("text", f.code()));
+            rules.putIfAbsent(f.code(), rule);
             Map<String, Object> res = new LinkedHashMap<>();
             res.put("ruleId", f.code());
             res.put("level", switch (f.severity()) {
@@ -79,10 +82,14 @@ public final class ReportWriter {
                     + (f.fixes().isEmpty() ? "" : ". Fix: " + f.fixes().getFirst());
             res.put("message", Map.of("text", msg));
             res.put("locations", List.of(Map.of("physicalLocation", Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))))));
+            res.put("properties", Map.of("exitCode", f.exitCode()));
             results.add(res);
         }
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("tool", Map.of("driver", Map.of("name", "whittle check", "informationUri", "https://github.com/whittle", "rules", new ArrayList<>(rules.values()))));
+        Map<String, Object> driver = new LinkedHashMap<>();
+        driver.put("name", "whittle check");
+        driver.put("rules", new ArrayList<>(rules.values()));
+        run.put("tool", Map.of("driver", driver));
         run.put("results", results);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");

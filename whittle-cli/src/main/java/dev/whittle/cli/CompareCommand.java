@@ -1,0 +1,46 @@
+package dev.whittle.cli;
+
+import dev.whittle.check.CheckReport;
+import dev.whittle.check.Finding;
+import dev.whittle.check.Provenance;
+import dev.whittle.check.SizeAnalysis;
+import dev.whittle.cli.format.TabWriter;
+import dev.whittle.cli.format.Units;
+import dev.whittle.store.Images;
+import dev.whittle.store.StoredImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "compare", description = "Compare images side by side: size, layers, efficiency, and whether their entrypoint can start",
+        mixinStandardHelpOptions = true)
+final class CompareCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    List<String> refs;
+
+    CompareCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override public Integer call() throws IOException {
+        Images images = new Images(ctx.store());
+        StringBuilder t = new StringBuilder("IMAGE\t\tSIZE\tLAYERS\tEFFICIENCY\tSTARTS\n");
+        for (String ref : refs) {
+            StoredImage img = images.resolve(ref);
+            SizeAnalysis.Result a = SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
+            CheckReport c = CheckCommand.check(ctx.store(), img, ref);
+            String starts = c.fails() ? "no: " + c.findings().stream().filter(f -> f.severity() == Finding.Severity.ERROR)
+                    .map(Finding::runtimeError).findFirst().orElse("") : "yes";
+            String name = ref.contains(":") || ref.contains("@") ? ref : ref + ":latest";
+            t.append(name).append("\t->\t").append(Units.humanSize(img.size())).append('\t').append(img.config().diffIds().size()).append('\t')
+                    .append(SizeAnalysis.percent(a.efficiency())).append('\t').append(starts).append('\n');
+        }
+        ctx.out().print(new TabWriter(0, 1).format(t.toString()));
+        return 0;
+    }
+}

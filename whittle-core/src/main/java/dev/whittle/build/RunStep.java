@@ -171,6 +171,11 @@ final class RunStep {
             for (Mounts.Spec m : mounts) {
                 RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks);
                 if (mt == null) continue;
+                // Ancestors too: runc creates missing parents, which must not leak into the layer.
+                String rel = PathNames.clampToRoot(mt.destination());
+                for (String a = PathNames.parent(rel); !a.isEmpty(); a = PathNames.parent(a)) {
+                    existed.putIfAbsent("/" + a, exists(rootfs, "/" + a));
+                }
                 existed.putIfAbsent(mt.destination(), exists(rootfs, mt.destination()));
                 extra.add(mt);
             }

@@ -52,6 +52,8 @@ final class BuildCommand implements Callable<Integer> {
     List<String> secrets = new ArrayList<>();
     @Option(names = {"-o", "--output"}, paramLabel = "type=docker|oci|local,dest=PATH", description = "Output destination (besides the store)")
     List<String> outputs = new ArrayList<>();
+    @Option(names = "--push", description = "Push the image to its registry after the build (shorthand for --output type=registry)")
+    boolean push;
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to the file")
     java.nio.file.Path iidfile;
     @Parameters(index = "0", paramLabel = "CONTEXT")

@@ -3,6 +3,11 @@ package dev.whittle.cli;
 import dev.whittle.archive.ArchiveWriter;
 import dev.whittle.build.BuildException;
 import dev.whittle.build.BuildRequest;
+import dev.whittle.build.ImagePuller;
+import dev.whittle.registry.Puller;
+import dev.whittle.registry.Pusher;
+import dev.whittle.registry.RegistryClient;
+import dev.whittle.registry.TransferProgress;
 import dev.whittle.build.BuildResult;
 import dev.whittle.build.Builder;
 import dev.whittle.build.ContextTree;
@@ -53,8 +58,10 @@ final class BuildRun {
         Map<String, BuildRequest.Secret> secrets = secrets();
         Long epoch = sourceDateEpoch();
         Progress progress = cmd.quiet || cmd.progressMode.equals("quiet") ? Progress.QUIET : new PlainProgress(ctx.err());
+        RegistryClient registries = ctx.registries();
+        ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), registries, new BuildLogProgress(log)).pull(ref, platform).image();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()), df, cmd.options(), cmd.noCache, cmd.network,
-                secrets, epoch, progress);
+                secrets, epoch, progress, cmd.pull, puller);
         BuildResult result;
         try {
             result = new Builder(ctx.store(), req).build();
@@ -67,7 +74,11 @@ final class BuildRun {
         progress.note("#" + step + " writing image " + result.config().digest() + " done");
         for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
         progress.done(step);
-        for (String o : cmd.outputs) output(o, images, result, names);
+        for (String o : cmd.outputs) output(o, images, result, names, registries);
+        if (cmd.push) {
+            if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
+            push(images, result, names, Pusher.Options.DEFAULT, registries);
+        }
         if (!result.unusedBuildArgs().isEmpty()) {
             ctx.err().println("[Warning] One or more build-args " + result.unusedBuildArgs() + " were not consumed");
         }
@@ -126,8 +137,51 @@ final class BuildRun {
         }
     }
 
-    private void output(String spec, Images images, BuildResult result, List<ImageRef> names) throws IOException {
+    /** Pushes the built image under each name, with docker push's output on stdout. */
+    private void push(Images images, BuildResult result, List<ImageRef> names, Pusher.Options opts, RegistryClient registries)
+            throws IOException {
+        StoredImage img = images.find(result.config().digest().toString()).orElseThrow();
+        for (ImageRef n : names) {
+            TransferView view = new TransferView(ctx.err(), false, true, cmd.quiet);
+            try {
+                new Pusher(ctx.store(), registries, view).push(img, n, opts);
+            } finally {
+                view.finish();
+            }
+        }
+    }
+
+    /** Build-log lines for a base image pull: what is fetched and when each layer is in. */
+    private record BuildLogProgress(java.util.function.Consumer<String> log) implements TransferProgress {
+        @Override public void message(String line) {
+            log.accept(line);
+        }
+
+        @Override public void blob(dev.whittle.image.Digest d, long size, State state, long done) {
+            switch (state) {
+                case EXISTS -> log.accept(d.shortHex() + ": already in the store");
+                case DONE -> log.accept(d.shortHex() + ": " + dev.whittle.cli.format.Units.humanSize(size) + " pulled");
+                default -> { }
+            }
+        }
+    }
+
+    private void output(String spec, Images images, BuildResult result, List<ImageRef> names, RegistryClient registries)
+            throws IOException {
         Map<String, String> kv = csv(spec);
+        String type0 = kv.getOrDefault("type", "local");
+        if (type0.equals("registry") || type0.equals("image")) {
+            List<ImageRef> to = new ArrayList<>();
+            if (kv.containsKey("name")) for (String n : kv.get("name").split(";")) to.add(ImageRef.parse(n.trim()));
+            else to.addAll(names);
+            if (to.isEmpty()) throw new UserError("--output " + spec + ": name= (or -t) is required");
+            if (type0.equals("image")) for (ImageRef n : to) images.tag(images.find(result.config().digest().toString()).orElseThrow(), n);
+            if (type0.equals("registry") || "true".equals(kv.get("push"))) {
+                push(images, result, to, new Pusher.Options("true".equals(kv.get("oci-mediatypes")), PushCommand.compression(kv.get("compression"))),
+                        registries);
+            }
+            return;
+        }
         String type = kv.getOrDefault("type", spec.contains("=") ? "local" : "local");
         String dest = kv.getOrDefault("dest", spec.contains("=") ? null : spec);
         if (dest == null) throw new UserError("--output " + spec + ": dest= is required");
@@ -159,8 +213,7 @@ final class BuildRun {
                     Files.deleteIfExists(tar);
                 }
             }
-            case "registry", "image" -> throw new UserError("--output type=" + type + " needs the registry client: use whittle push");
-            default -> throw new UserError("unknown --output type \"" + type + "\" (docker, oci or local)");
+            default -> throw new UserError("unknown --output type \"" + type + "\" (docker, oci, local, image or registry)");
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.whittle.cli;
 
+import dev.whittle.registry.Credentials;
+import dev.whittle.registry.DockerConfig;
+import dev.whittle.registry.RegistryClient;
+import dev.whittle.registry.RegistryConfig;
 import dev.whittle.store.Store;
 
 import java.io.PrintStream;
@@ -12,14 +16,48 @@ public final class Context implements AutoCloseable {
     private final java.io.InputStream in;
     private final boolean debug;
     private final Path root;
+    private final Path registriesConfig;
+    private final Path dockerConfigDir;
     private Store store;
+    private RegistryClient registries;
 
     public Context(PrintStream out, PrintStream err, java.io.InputStream in, boolean debug, Path root) {
+        this(out, err, in, debug, root, null, null);
+    }
+
+    /**
+     * @param registriesConfig the registries file given with --registries-config, or null for the default places
+     * @param dockerConfigDir  docker's client configuration directory given with --config, or null for the default
+     */
+    public Context(PrintStream out, PrintStream err, java.io.InputStream in, boolean debug, Path root, Path registriesConfig,
+                   Path dockerConfigDir) {
         this.out = out;
         this.err = err;
         this.in = in;
         this.debug = debug;
         this.root = root;
+        this.registriesConfig = registriesConfig;
+        this.dockerConfigDir = dockerConfigDir;
+    }
+
+    /** Credentials, as docker keeps them ({@code --config DIR}, $DOCKER_CONFIG or ~/.docker). */
+    public DockerConfig dockerConfig() {
+        return dockerConfigDir == null ? DockerConfig.load() : DockerConfig.load(dockerConfigDir.resolve("config.json"));
+    }
+
+    /** The registry client for this command, with the configured mirrors and docker's credentials. */
+    public synchronized RegistryClient registries() {
+        if (registries == null) {
+            RegistryConfig rc = registriesConfig != null ? RegistryConfig.load(registriesConfig, true) : RegistryConfig.load();
+            registries = new RegistryClient(rc, host -> dockerConfig().lookup(host));
+        }
+        return registries;
+    }
+
+    /** A registry client that uses the given credentials (for login). */
+    public RegistryClient registries(Credentials c) {
+        RegistryConfig rc = registriesConfig != null ? RegistryConfig.load(registriesConfig, true) : RegistryConfig.load();
+        return new RegistryClient(rc, host -> c);
     }
 
     public PrintStream out() {

@@ -42,6 +42,10 @@ public final class Main {
         COMMANDS.put("load", new Entry("Load images from a tar archive or STDIN", LoadCommand::new));
         COMMANDS.put("import", new Entry("Import the contents from a tarball to create a filesystem image", ImportCommand::new));
         COMMANDS.put("export", new Entry("Export an image's filesystem as a tar archive", ExportCommand::new));
+        COMMANDS.put("pull", new Entry("Download an image from a registry", PullCommand::new));
+        COMMANDS.put("push", new Entry("Upload an image to a registry", PushCommand::new));
+        COMMANDS.put("login", new Entry("Log in to a registry", LoginCommand::new));
+        COMMANDS.put("logout", new Entry("Log out from a registry", LogoutCommand::new));
         COMMANDS.put("run", new Entry("Run a command in a new container from an image", RunCommand::new));
         COMMANDS.put("check", new Entry("Prove that an image's entrypoint can start, or say exactly why not", CheckCommand::new));
         COMMANDS.put("analyze", new Entry("Explain an image's size layer by layer: waste, efficiency, advice", AnalyzeCommand::new));
@@ -66,12 +70,18 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
         boolean debug = false;
         Path root = null;
+        Path registriesConfig = null;
+        Path dockerConfig = null;
         int i = 0;
         for (; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--debug") || a.equals("-D")) debug = true;
             else if (a.equals("--root") && i + 1 < args.length) root = Path.of(args[++i]);
             else if (a.startsWith("--root=")) root = Path.of(a.substring(7));
+            else if (a.equals("--registries-config") && i + 1 < args.length) registriesConfig = Path.of(args[++i]);
+            else if (a.startsWith("--registries-config=")) registriesConfig = Path.of(a.substring(20));
+            else if (a.equals("--config") && i + 1 < args.length) dockerConfig = Path.of(args[++i]);
+            else if (a.startsWith("--config=")) dockerConfig = Path.of(a.substring(9));
             else if (a.equals("-v") || a.equals("--version")) {
                 out.println("whittle version " + version());
                 return 0;
@@ -103,7 +113,8 @@ public final class Main {
             err.println("See 'whittle help'.");
             return 125;
         }
-        try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot())) {
+        try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot(),
+                registriesConfig, dockerConfig)) {
             Object command = e.factory().apply(ctx);
             CommandLine cl = new CommandLine(command);
             // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker
@@ -148,6 +159,7 @@ public final class Main {
             case dev.whittle.dockerfile.DockerfileException d -> msg = d.getMessage();
             case dev.whittle.build.BuildException b -> msg = b.getMessage();
             case JsonException j -> msg = j.getMessage();
+            case dev.whittle.registry.RegistryException r -> msg = r.getMessage();
             case IllegalArgumentException i -> msg = i.getMessage();
             case NoSuchFileException n -> msg = "open " + n.getFile() + ": no such file or directory";
             case AccessDeniedException a -> msg = "open " + a.getFile() + ": permission denied";
@@ -172,6 +184,10 @@ public final class Main {
         out.println("Options:");
         out.println("  -D, --debug        Show stack traces and debug output");
         out.println("      --root DIR     Image store (default $WHITTLE_ROOT, /var/lib/whittle as root)");
+        out.println("      --config DIR   Location of docker's client config files, for credentials (default ~/.docker)");
+        out.println("      --registries-config FILE");
+        out.println("                     Mirrors and insecure registries (default $WHITTLE_REGISTRIES_CONFIG,");
+        out.println("                     ~/.config/whittle/registries.json, /etc/whittle/registries.json)");
         out.println("  -v, --version      Print version information and quit");
         out.println();
         out.println("Commands:");

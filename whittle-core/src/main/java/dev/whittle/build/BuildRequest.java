@@ -12,12 +12,15 @@ import java.util.Map;
  * @param network         {@code default} (a private network namespace with only loopback — whittle never
  *                        creates bridges), {@code none} or {@code host}
  * @param sourceDateEpoch SOURCE_DATE_EPOCH in seconds for reproducible builds, or null
+ * @param pull            {@code missing} (pull images the store lacks), {@code always} or {@code never}
+ * @param puller          fetches images from registries; null when none may be used
  */
 public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, String network,
-                           Map<String, Secret> secrets, Long sourceDateEpoch, Progress progress) {
+                           Map<String, Secret> secrets, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
     public BuildRequest {
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (network == null) network = "default";
+        if (pull == null) pull = "missing";
     }
 
     /** A build secret: a file or an environment variable, never written to a layer, history or cache key. */

@@ -190,16 +190,7 @@ public final class Builder {
     }
 
     State imageState(String ref, Word where) throws IOException {
-        StoredImage img;
-        try {
-            img = new Images(store).find(ref).orElse(null);
-        } catch (IllegalArgumentException e) {
-            throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
-        }
-        if (img == null) {
-            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root()
-                    + "): load it with whittle load, import it with whittle import, or pull it with whittle pull");
-        }
+        StoredImage img = baseImage(ref, where);
         Platform want = req.options().targetPlatform();
         Platform have = img.config().platform();
         if (!have.architecture().equals(want.architecture()) || !have.os().equals(want.os())) {
@@ -212,6 +203,46 @@ public final class Builder {
         String created = img.config().createdText() != null ? img.config().createdText() : time(Instant.EPOCH);
         return new State(img.config(), layers, Scope.of(Map.of(), env), CacheKeys.of(null, "image", img.manifest().digest().toString()),
                 created, false, List.of());
+    }
+
+    /** One pull per image per build, however many stages name it. */
+    private final Map<String, CompletableFuture<StoredImage>> pulls = new ConcurrentHashMap<>();
+
+    /** An image for FROM or --from: from the store, or pulled as the --pull policy says. */
+    private StoredImage baseImage(String ref, Word where) throws IOException {
+        dev.whittle.image.ImageRef parsed;
+        try {
+            parsed = dev.whittle.image.ImageRef.parse(ref);
+        } catch (IllegalArgumentException e) {
+            throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
+        }
+        StoredImage have = req.pull().equals("always") ? null : new Images(store).find(ref).orElse(null);
+        if (have != null) return have;
+        if (req.pull().equals("never") || req.puller() == null) {
+            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root() + ")"
+                    + (req.pull().equals("never") ? " and --pull=never forbids pulling it" : "")
+                    + ": pull it with whittle pull, load it with whittle load or import it with whittle import");
+        }
+        CompletableFuture<StoredImage> mine = new CompletableFuture<>();
+        CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed.toString(), mine);
+        if (f == null) {
+            f = mine;
+            int step = progress.start("[internal] pull " + parsed);
+            try {
+                mine.complete(req.puller().pull(parsed, req.options().targetPlatform(), line -> progress.log(step, line)));
+                progress.done(step);
+            } catch (IOException | RuntimeException e) {
+                progress.error(step, e.getMessage());
+                mine.completeExceptionally(e);
+            }
+        }
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            String msg = c.getMessage() == null ? c.toString() : c.getMessage();
+            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store and could not be pulled: " + msg);
+        }
     }
 
     static Map<String, String> envMap(List<String> env) {

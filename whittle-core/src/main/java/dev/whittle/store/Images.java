@@ -102,6 +102,7 @@ public final class Images {
         if (ref != null) {
             for (StoredImage i : all) {
                 if (ref.digest() != null) {
+                    if (i.repoDigests().contains(ref.repository() + "@" + ref.digest())) return Optional.of(i);
                     if (i.manifest().digest().equals(ref.digest())) {
                         for (String rd : i.repoDigests()) if (rd.startsWith(ref.repository() + "@")) return Optional.of(i);
                         for (ImageRef n : i.names()) if (n.repository().equals(ref.repository())) return Optional.of(i);
@@ -173,6 +174,27 @@ public final class Images {
             }
             out.add(entry(base, name, rd));
             return keepDangling(entries, out);
+        });
+    }
+
+    /** Records that a registry holds this image under {@code repoDigest} ({@code repository@sha256:...}), as after a push. */
+    public void addRepoDigest(Digest manifestDigest, String repoDigest) {
+        store.updateIndex(entries -> {
+            List<Descriptor> out = new ArrayList<>();
+            for (Descriptor d : entries) {
+                if (!d.digest().equals(manifestDigest)) {
+                    out.add(d);
+                    continue;
+                }
+                Map<String, String> ann = new LinkedHashMap<>(d.annotations());
+                List<String> rds = new ArrayList<>();
+                String cur = ann.get(REPO_DIGESTS);
+                if (cur != null) for (String x : cur.split(",")) if (!x.isEmpty()) rds.add(x);
+                if (!rds.contains(repoDigest)) rds.add(repoDigest);
+                ann.put(REPO_DIGESTS, String.join(",", rds));
+                out.add(d.withAnnotations(ann));
+            }
+            return out;
         });
     }
 

@@ -1,0 +1,539 @@
+package dev.whittle.it;
+
+import dev.whittle.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pull, push, login and mirrors against Debian's docker-registry on 127.0.0.1: anonymous, htpasswd and token auth
+ * (with a token server that signs what the registry trusts), and through a proxy that breaks things on purpose.
+ */
+class RegistryTest {
+    @TempDir static Path dir;
+    static Whittle src;
+    static LocalRegistry open;
+    static final String APP = "reg/app:1";
+    static final AtomicInteger STORES = new AtomicInteger();
+
+    @BeforeAll
+    static void images() throws IOException {
+        src = new Whittle(dir.resolve("src-store"));
+        src.run("import", "-c", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "-c", "CMD [\"/bin/sh\"]",
+                RootFs.busybox(dir).toString(), "reg/busybox:1").ok();
+        Path ctx = Files.createDirectories(dir.resolve("app"));
+        byte[] big = new byte[3 << 20];
+        new Random(42).nextBytes(big);
+        Files.write(ctx.resolve("big.bin"), big);
+        Files.writeString(ctx.resolve("hello.txt"), "hello from the registry test\n");
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM reg/busybox:1\nCOPY big.bin /data/big.bin\nCOPY hello.txt /hello.txt\nCMD [\"cat\", \"/hello.txt\"]\n");
+        src.run("build", "--progress", "quiet", "--check=off", "-t", APP, ctx.toString()).ok();
+        open = LocalRegistry.start(new LocalRegistry.Auth.None());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (open != null) open.close();
+    }
+
+    /** A registries file: loopback only, short waits so fault tests stay quick. */
+    static Path config(String extraJson) throws IOException {
+        Path f = dir.resolve("registries-" + STORES.incrementAndGet() + ".json");
+        Files.writeString(f, "{\"loopback-only\": true, \"retries\": 3, \"retry-backoff-ms\": 50, \"timeout-seconds\": 2"
+                + (extraJson.isEmpty() ? "" : ", " + extraJson) + "}");
+        return f;
+    }
+
+    /** A whittle with a fresh empty store, the given registries file and its own docker config directory. */
+    static Whittle fresh(Path registries) throws IOException {
+        int n = STORES.incrementAndGet();
+        Path docker = Files.createDirectories(dir.resolve("docker-config-" + n));
+        return new Whittle(dir.resolve("store-" + n), List.of("--registries-config", registries.toString(), "--config", docker.toString()));
+    }
+
+    static Whittle source(Path registries, Path dockerConfig) {
+        return new Whittle(src.root(), List.of("--registries-config", registries.toString(), "--config", dockerConfig.toString()));
+    }
+
+    static String inspect(Whittle w, String image, String format) {
+        return w.run("inspect", "--format", format, image).ok().out().trim();
+    }
+
+    static List<Path> blobs(Whittle w) throws IOException {
+        Path b = w.root().resolve("blobs/sha256");
+        if (!Files.isDirectory(b)) return List.of();
+        try (Stream<Path> s = Files.list(b)) {
+            return s.toList();
+        }
+    }
+
+    static void assertClean(Whittle w) throws IOException {
+        Path tmp = w.root().resolve("whittle/tmp");
+        if (Files.isDirectory(tmp)) {
+            try (Stream<Path> s = Files.list(tmp)) {
+                assertThat(s.toList()).as("temp files left in the store").isEmpty();
+            }
+        }
+        if (Files.isDirectory(w.root().resolve("whittle"))) assertThat(w.run("system", "fsck").ok().out()).contains("is consistent");
+    }
+
+    // ------------------------------------------------------------------------------------------------ basics
+
+    @Test
+    void pushThenPullGivesTheSameImageAndDigests() throws IOException {
+        Path cfg = config("");
+        String ref = open.host() + "/basics/app:1";
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", APP, ref).ok();
+        Exec push = s.run("push", ref).ok();
+        assertThat(push.out()).contains("The push refers to repository [" + ref.replace(":1", "") + "]").contains(": Pushed")
+                .containsPattern("1: digest: sha256:[0-9a-f]{64} size: \\d+");
+        String digest = push.out().replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+        Exec again = s.run("push", ref).ok();
+        assertThat(again.out()).contains("Layer already exists").doesNotContain("Pushed").contains("digest: " + digest);
+        assertThat(inspect(s, APP, "{{json .RepoDigests}}")).contains(ref.replace(":1", "") + "@" + digest);
+
+        Whittle w = fresh(cfg);
+        Exec pull = w.run("pull", ref).ok();
+        assertThat(pull.out()).contains("1: Pulling from basics/app").contains("Pull complete")
+                .contains("Digest: " + digest).contains("Status: Downloaded newer image for " + ref).endsWith(ref + "\n");
+        assertThat(inspect(w, ref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+        assertThat(inspect(w, ref, "{{json .RootFS.Layers}}")).isEqualTo(inspect(src, APP, "{{json .RootFS.Layers}}"));
+        assertThat(inspect(w, ref, "{{json .RepoDigests}}")).isEqualTo("[\"" + ref.replace(":1", "") + "@" + digest + "\"]");
+        assertThat(w.run("run", "--rm", ref).ok().out()).isEqualTo("hello from the registry test\n");
+
+        int before = blobs(w).size();
+        Exec repull = w.run("pull", ref).ok();
+        assertThat(repull.out()).contains("Already exists").contains("Status: Image is up to date for " + ref);
+        assertThat(blobs(w)).hasSize(before);
+
+        Whittle byDigest = fresh(cfg);
+        String dref = ref.replace(":1", "") + "@" + digest;
+        byDigest.run("pull", "-q", dref).ok();
+        assertThat(byDigest.run("images", "--digests", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}").ok().out())
+                .isEqualTo(ref.replace(":1", "") + " <none> " + digest + "\n");
+        assertThat(inspect(byDigest, dref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+        assertClean(w);
+    }
+
+    @Test
+    void unknownImagesAndRefusedHostsAreClearErrors() throws IOException {
+        Whittle w = fresh(config(""));
+        Exec missing = w.run("pull", open.host() + "/nothing/here:1");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Error: " + open.host() + ": manifest for " + open.host()
+                + "/nothing/here:1: MANIFEST_UNKNOWN: manifest unknown\n");
+        Exec hub = w.run("pull", "golang:1.22");
+        assertThat(hub.code()).isEqualTo(1);
+        assertThat(hub.err()).contains("registry registry-1.docker.io is not on this machine").contains("loopback-only");
+        Exec down = w.run("pull", "127.0.0.1:1/x:1");
+        assertThat(down.code()).isEqualTo(1);
+        assertThat(down.err()).isEqualTo("Error: 127.0.0.1:1: connection refused\n");
+        Exec notLocal = w.run("push", open.host() + "/x:nope");
+        assertThat(notLocal.code()).isEqualTo(1);
+        assertThat(notLocal.err()).contains("An image does not exist locally with the tag: " + open.host() + "/x:nope");
+        assertThat(blobs(w)).isEmpty();
+    }
+
+    @Test
+    void buildPullsItsBaseAndPushesItsResult() throws IOException {
+        Path cfg = config("");
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", "reg/busybox:1", open.host() + "/base/busybox:1").ok();
+        s.run("push", "-q", open.host() + "/base/busybox:1").ok();
+        Path ctx = Files.createDirectories(dir.resolve("build-push"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + open.host() + "/base/busybox:1\nCOPY f /f\n");
+        Files.writeString(ctx.resolve("f"), "built\n");
+        Whittle w = fresh(cfg);
+        Exec never = w.run("build", "--progress", "plain", "--check=off", "--pull=never", ctx.toString());
+        assertThat(never.code()).isEqualTo(1);
+        assertThat(never.err()).contains("Dockerfile:1:6: image \"" + open.host() + "/base/busybox:1\" is not in the store")
+                .contains("--pull=never");
+        String out = open.host() + "/built/app:1";
+        Exec b = w.run("build", "--progress", "plain", "--check=off", "--push", "-t", out, ctx.toString()).ok();
+        assertThat(b.err()).contains("[internal] pull " + open.host() + "/base/busybox:1").contains("Pushed");
+        String reg = open.host() + "/built/oci:1";
+        w.run("build", "--progress", "quiet", "--check=off", "--output", "type=registry,name=" + reg + ",oci-mediatypes=true", ctx.toString()).ok();
+        Whittle check = fresh(cfg);
+        check.run("pull", "-q", out).ok();
+        check.run("pull", "-q", reg).ok();
+        assertThat(inspect(check, out, "{{.Id}}")).isEqualTo(inspect(w, out, "{{.Id}}"));
+        assertThat(inspect(check, reg, "{{.Id}}")).isEqualTo(inspect(w, out, "{{.Id}}"));
+        Exec skopeo = Exec.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + reg);
+        if (skopeo.code() == 0) assertThat(skopeo.out()).contains("application/vnd.oci.image.manifest.v1+json");
+        // the base already in the store is not pulled again
+        Exec rebuild = w.run("build", "--progress", "plain", "--check=off", "--no-cache", ctx.toString()).ok();
+        assertThat(rebuild.err()).doesNotContain("[internal] pull");
+    }
+
+    @Test
+    void zstdAndOciMediaTypesRoundTrip() throws IOException {
+        Path cfg = config("");
+        String ref = open.host() + "/zstd/app:1";
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", APP, ref).ok();
+        s.run("push", "--compression", "zstd", ref).ok();
+        Exec raw = Exec.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + ref);
+        if (raw.code() == 0) {
+            assertThat(raw.out()).contains("application/vnd.oci.image.layer.v1.tar+zstd").contains("application/vnd.oci.image.manifest.v1+json");
+        }
+        Whittle w = fresh(cfg);
+        w.run("pull", "-q", ref).ok();
+        assertThat(inspect(w, ref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+        assertThat(w.run("run", "--rm", ref).ok().out()).isEqualTo("hello from the registry test\n");
+    }
+
+    // ------------------------------------------------------------------------------------------------ auth
+
+    @Test
+    void basicAuthLoginPushPullLogout() throws IOException {
+        try (LocalRegistry reg = LocalRegistry.start(new LocalRegistry.Auth.Htpasswd("bob", "hunter2-pw"))) {
+            Path cfg = config("");
+            Path dockerDir = Files.createDirectories(dir.resolve("basic-docker"));
+            Whittle s = source(cfg, dockerDir);
+            String ref = reg.host() + "/private/app:1";
+            s.run("tag", APP, ref).ok();
+            Exec anon = s.run("push", ref);
+            assertThat(anon.code()).isEqualTo(1);
+            assertThat(anon.err()).contains(reg.host()).contains("UNAUTHORIZED");
+            Exec wrong = s.runWithInput("nope\n".getBytes(), "login", "-u", "bob", "--password-stdin", reg.host());
+            assertThat(wrong.code()).isEqualTo(1);
+            assertThat(wrong.err()).contains("UNAUTHORIZED").doesNotContain("nope");
+            assertThat(dockerDir.resolve("config.json")).doesNotExist();
+            Exec login = s.runWithInput("hunter2-pw\n".getBytes(), "login", "-u", "bob", "--password-stdin", reg.host()).ok();
+            assertThat(login.out()).isEqualTo("Login Succeeded\n");
+            assertThat(login.err()).contains("WARNING! Your password will be stored unencrypted in " + dockerDir.resolve("config.json"));
+            Map<String, Object> conf = Json.parseObject(Files.readAllBytes(dockerDir.resolve("config.json")));
+            assertThat(conf.toString()).contains(reg.host()).contains(Base64.getEncoder().encodeToString("bob:hunter2-pw".getBytes()));
+            assertThat(Files.getPosixFilePermissions(dockerDir.resolve("config.json")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+            Exec push = s.run("push", ref).ok();
+            Whittle w = new Whittle(dir.resolve("basic-pull"), List.of("--registries-config", cfg.toString(), "--config", dockerDir.toString()));
+            Exec pull = w.run("pull", ref).ok();
+            for (Exec e : List.of(login, push, pull)) assertThat(e.out() + e.err()).doesNotContain("hunter2-pw");
+            assertThat(s.run("logout", reg.host()).ok().out()).isEqualTo("Removing login credentials for " + reg.host() + "\n");
+            assertThat(s.run("logout", reg.host()).ok().out()).isEqualTo("Not logged in to " + reg.host() + "\n");
+            Exec after = fresh(cfg).run("pull", ref);
+            assertThat(after.code()).isEqualTo(1);
+            assertThat(after.err()).contains("UNAUTHORIZED");
+        }
+    }
+
+    @Test
+    void tokenAuthAnonymousAndCredentialedWithPostThenGet() throws IOException {
+        try (TokenServer tokens = TokenServer.start();
+             LocalRegistry reg = LocalRegistry.start(new LocalRegistry.Auth.Token(tokens))) {
+            Path cfg = config("");
+            Path dockerDir = Files.createDirectories(dir.resolve("token-docker"));
+            Whittle s = source(cfg, dockerDir);
+            String pub = reg.host() + "/public/app:1";
+            s.run("tag", APP, pub).ok();
+            Exec denied = s.run("push", pub);
+            assertThat(denied.code()).isEqualTo(1);
+            assertThat(denied.err()).contains(reg.host()).containsAnyOf("UNAUTHORIZED", "DENIED");
+            s.runWithInput((TokenServer.PASSWORD + "\n").getBytes(), "login", "-u", TokenServer.USER, "--password-stdin", reg.host()).ok();
+            tokens.requests().clear();
+            s.run("push", pub).ok();
+            assertThat(tokens.requests()).isNotEmpty();
+            assertThat(tokens.requests().getFirst().method()).isEqualTo("POST");
+            assertThat(tokens.requests()).allSatisfy(r -> assertThat(r.user()).isEqualTo(TokenServer.USER));
+            // one token per scope set, reused by every blob of the push
+            assertThat(tokens.requests().size()).isLessThanOrEqualTo(2);
+
+            Whittle anonymous = fresh(cfg);
+            anonymous.run("pull", pub).ok();
+            assertThat(inspect(anonymous, pub, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+            Exec privatePull = anonymous.run("pull", reg.host() + "/private/app:1");
+            assertThat(privatePull.code()).isEqualTo(1);
+            assertThat(privatePull.err()).contains(reg.host()).containsAnyOf("UNAUTHORIZED", "DENIED");
+
+            tokens.refusePost();
+            tokens.requests().clear();
+            String priv = reg.host() + "/team/app:2";
+            s.run("tag", APP, priv).ok();
+            s.run("push", priv).ok();
+            assertThat(tokens.requests().stream().map(TokenServer.Request::method).toList()).startsWith("POST", "GET");
+            Whittle w = new Whittle(dir.resolve("token-pull"), List.of("--registries-config", cfg.toString(), "--config", dockerDir.toString()));
+            w.run("pull", priv).ok();
+
+            Exec bad = s.runWithInput("wrong\n".getBytes(), "login", "-u", TokenServer.USER, "--password-stdin", reg.host());
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("incorrect username or password").doesNotContain("wrong\n");
+        }
+    }
+
+    @Test
+    void credentialHelpersAreAskedAsDockerAsksThem() throws Exception {
+        try (LocalRegistry reg = LocalRegistry.start(new LocalRegistry.Auth.Htpasswd("carol", "helper-secret"))) {
+            Path bin = Files.createDirectories(dir.resolve("helper-bin"));
+            Path calls = dir.resolve("helper-calls.log");
+            Path helper = bin.resolve("docker-credential-whittletest");
+            Files.writeString(helper, """
+                    #!/bin/sh
+                    read -r input || true
+                    echo "$1 $input" >> %s
+                    case "$1" in
+                      get) if [ "$input" = "%s" ]; then echo '{"ServerURL":"%s","Username":"carol","Secret":"helper-secret"}';
+                           else echo "credentials not found in native keychain"; exit 1; fi ;;
+                      *) exit 0 ;;
+                    esac
+                    """.formatted(calls, reg.host(), reg.host()));
+            helper.toFile().setExecutable(true);
+            Path dockerDir = Files.createDirectories(dir.resolve("helper-docker"));
+            Files.writeString(dockerDir.resolve("config.json"), "{\"credHelpers\": {\"" + reg.host() + "\": \"whittletest\"}, \"unknownField\": 1}");
+            Path cfg = config("");
+            Whittle s = source(cfg, dockerDir);
+            String ref = reg.host() + "/helped/app:1";
+            s.run("tag", APP, ref).ok();
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.whittle.cli.Main",
+                    "--root", src.root().toString(), "--registries-config", cfg.toString(), "--config", dockerDir.toString(), "push", ref));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).contains("digest: sha256:").doesNotContain("helper-secret");
+            assertThat(Files.readString(calls)).contains("get " + reg.host());
+            assertThat(Files.readString(dockerDir.resolve("config.json"))).contains("unknownField");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ mirrors
+
+    @Test
+    void dockerHubNamesComeFromTheMirrorAndBuildsUseIt() throws IOException {
+        Path cfg = config("");
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", "reg/busybox:1", open.host() + "/library/busybox:mirrored").ok();
+        s.run("push", "-q", open.host() + "/library/busybox:mirrored").ok();
+        Path mirrors = config("\"registries\": {\"docker.io\": {\"mirrors\": [\"http://127.0.0.1:1\", \"" + open.host()
+                + "\"], \"mirrors-only\": true}}");
+        Whittle w = fresh(mirrors);
+        Exec pull = w.run("pull", "busybox:mirrored").ok();
+        assertThat(pull.out()).contains("mirrored: Pulling from library/busybox")
+                .contains("mirror http://127.0.0.1:1 failed (127.0.0.1:1: ").contains("connection refused), trying the next source")
+                .endsWith("docker.io/library/busybox:mirrored\n");
+        assertThat(w.run("images", "--format", "{{.Repository}}:{{.Tag}}").ok().out()).isEqualTo("busybox:mirrored\n");
+
+        Path ctx = Files.createDirectories(dir.resolve("mirror-build"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox:mirrored\nCOPY f /f\n");
+        Files.writeString(ctx.resolve("f"), "x");
+        Whittle empty = fresh(mirrors);
+        empty.run("build", "--progress", "quiet", "--check=off", "-t", "via/mirror", ctx.toString()).ok();
+        assertThat(inspect(empty, "busybox:mirrored", "{{.Id}}")).isEqualTo(inspect(src, "reg/busybox:1", "{{.Id}}"));
+
+        Exec gone = fresh(config("\"registries\": {\"docker.io\": {\"mirrors\": [\"http://127.0.0.1:1\"], \"mirrors-only\": true}}"))
+                .run("pull", "busybox:mirrored");
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.err()).contains("mirror http://127.0.0.1:1").contains("connection refused");
+        Exec docker = fresh(config("\"registry-mirrors\": [\"http://" + open.host() + "\"]")).run("pull", "busybox:nope");
+        assertThat(docker.code()).isEqualTo(1);
+        assertThat(docker.err()).contains("MANIFEST_UNKNOWN").contains("registry-1.docker.io is not on this machine");
+    }
+
+    // ------------------------------------------------------------------------------------------------ faults
+
+    private static String pushVia(FaultProxy proxy, String name, Path cfg) {
+        String ref = proxy.host() + "/" + name;
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", APP, ref).ok();
+        s.run("push", "-q", ref).ok();
+        return ref;
+    }
+
+    /** The digest of the largest layer blob of {@code repo:1} in the open registry. */
+    @SuppressWarnings("unchecked")
+    static String bigLayer(String repo) throws IOException {
+        try {
+            Map<String, Object> m = Json.parseObject(new RawRegistry(open.host(), repo).get("manifests/1"));
+            return ((List<Map<String, Object>>) m.get("layers")).stream()
+                    .max(java.util.Comparator.comparingLong(l -> ((Number) l.get("size")).longValue()))
+                    .map(l -> (String) l.get("digest")).orElseThrow();
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Test
+    void brokenAndStalledDownloadsResume() throws IOException {
+        try (FaultProxy proxy = FaultProxy.to(open.host())) {
+            Path cfg = config("");
+            String ref = pushVia(proxy, "faults/resume:1", cfg);
+            String big = bigLayer("faults/resume");
+            proxy.cut("GET", big, 64 << 10, 1);
+            proxy.stall("GET", big, 200 << 10, 6000, 1);
+            proxy.status("GET", "/manifests/", 503, 2, Map.of());
+            Whittle w = fresh(cfg);
+            w.run("pull", ref).ok();
+            assertThat(inspect(w, ref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+            assertThat(proxy.seen().stream().map(FaultProxy.Seen::range).filter(r -> r != null).toList())
+                    .as("resumed with Range requests").contains("bytes=65536-");
+            assertClean(w);
+        }
+    }
+
+    @Test
+    void rateLimitsAreWaitedForOrReportedWithTheirHint() throws IOException {
+        try (FaultProxy proxy = FaultProxy.to(open.host())) {
+            Path cfg = config("");
+            String ref = pushVia(proxy, "faults/limit:1", cfg);
+            proxy.status("GET", "/manifests/", 429, 1, Map.of("Retry-After", "1"));
+            Whittle w = fresh(cfg);
+            w.run("pull", "-q", ref).ok();
+            proxy.status("GET", "/manifests/", 429, 1, Map.of("Retry-After", "3600"));
+            Whittle limited = fresh(cfg);
+            Exec e = limited.run("pull", ref);
+            assertThat(e.code()).isEqualTo(1);
+            assertThat(e.err()).contains("TOOMANYREQUESTS").contains("retry after 3600 s").contains(proxy.host());
+            assertThat(blobs(limited)).isEmpty();
+        }
+    }
+
+    @Test
+    void corruptOrEndlesslyBrokenBlobsNeverReachTheStore() throws IOException {
+        try (FaultProxy proxy = FaultProxy.to(open.host())) {
+            Path cfg = config("");
+            String ref = pushVia(proxy, "faults/corrupt:1", cfg);
+            String bigLayer = inspect(src, APP, "{{index .RootFS.Layers 1}}");
+            proxy.corrupt("GET", "/blobs/sha256:", 1000);
+            Whittle w = fresh(cfg);
+            Exec corrupt = w.run("pull", ref);
+            assertThat(corrupt.code()).isEqualTo(1);
+            assertThat(corrupt.err()).contains(proxy.host()).containsAnyOf("digest", "DIGEST_INVALID").doesNotContain("Exception");
+            assertThat(blobs(w).stream().map(p -> p.getFileName().toString())).doesNotContain(bigLayer.substring(7));
+            assertThat(w.run("images", "-q").ok().out()).isEmpty();
+            assertClean(w);
+
+            try (FaultProxy cutting = FaultProxy.to(open.host())) {
+                cutting.cut("GET", "/blobs/sha256:", 10 << 10, 1000);
+                Whittle w2 = fresh(cfg);
+                Exec cut = w2.run("pull", cutting.host() + "/faults/corrupt:1");
+                assertThat(cut.code()).isEqualTo(1);
+                assertThat(cut.err()).contains("download failed after 4 attempts").contains("connection closed");
+                assertThat(w2.run("images", "-q").ok().out()).isEmpty();
+                assertClean(w2);
+            }
+        }
+    }
+
+    @Test
+    void pushesRecoverFromServerErrorsAndDroppedUploads() throws IOException {
+        try (FaultProxy proxy = FaultProxy.to(open.host())) {
+            Path cfg = config("");
+            proxy.status("PUT", "/blobs/uploads/", 500, 1, Map.of());
+            proxy.cutRequest("PUT", "/blobs/uploads/", 100 << 10, 1);
+            String ref = pushVia(proxy, "faults/push:1", cfg);
+            Whittle w = fresh(cfg);
+            w.run("pull", "-q", ref).ok();
+            assertThat(inspect(w, ref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+
+            Whittle s = source(cfg, dir.resolve("no-docker-config"));
+            s.run("tag", APP, proxy.host() + "/faults/mounted:1").ok();
+            Exec mounted = s.run("push", proxy.host() + "/faults/mounted:1").ok();
+            assertThat(mounted.out()).contains("Mounted from faults/push").doesNotContain("Pushed");
+
+            // another host name to the client, so nothing to mount from: the layers go up in 1 MiB PATCHes
+            try (FaultProxy second = FaultProxy.to(open.host())) {
+                Path chunked = config("\"upload-chunk-size-mb\": 1");
+                second.cutRequest("PATCH", "/blobs/uploads/", 300 << 10, 1);
+                String cref = pushVia(second, "faults/chunked:1", chunked);
+                assertThat(second.seen().stream().filter(x -> x.method().equals("PATCH")).count()).isGreaterThanOrEqualTo(4);
+                Whittle c = fresh(cfg);
+                c.run("pull", "-q", cref).ok();
+                assertThat(inspect(c, cref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+            }
+        }
+    }
+
+    @Test
+    void redirectsToAnotherHostNeverCarryTheCredentials() throws IOException {
+        try (LocalRegistry reg = LocalRegistry.start(new LocalRegistry.Auth.Htpasswd("dave", "redirect-pw"));
+             FaultProxy proxy = FaultProxy.to(reg.host())) {
+            Path cfg = config("");
+            Path dockerDir = Files.createDirectories(dir.resolve("redirect-docker"));
+            Whittle s = source(cfg, dockerDir);
+            s.runWithInput("redirect-pw".getBytes(), "login", "-u", "dave", "--password-stdin", proxy.host()).ok();
+            String ref = proxy.host() + "/redirected/app:1";
+            s.run("tag", APP, ref).ok();
+            s.run("push", "-q", ref).ok();
+            proxy.redirectBlobs("Basic " + Base64.getEncoder().encodeToString("dave:redirect-pw".getBytes()));
+            Whittle w = new Whittle(dir.resolve("redirect-pull"), List.of("--registries-config", cfg.toString(), "--config", dockerDir.toString()));
+            w.run("pull", "-q", ref).ok();
+            List<FaultProxy.Seen> direct = proxy.seen().stream().filter(x -> x.path().startsWith("/direct/")).toList();
+            assertThat(direct).isNotEmpty().allSatisfy(x -> assertThat(x.authorized()).isFalse());
+            assertThat(inspect(w, ref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ interop
+
+    @Test
+    void skopeoReadsWhatWhittlePushesAndWhittlePullsWhatSkopeoPushes() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("skopeo"), "skopeo is not installed");
+        Path cfg = config("");
+        String ref = open.host() + "/interop/whittle:1";
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", APP, ref).ok();
+        String digest = s.run("push", ref).ok().out().replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+        Map<String, Object> info = Json.parseObject(Exec.run("skopeo", "inspect", "--tls-verify=false", "docker://" + ref).ok().out()
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(info.get("Digest")).isEqualTo(digest);
+        Path oci = dir.resolve("skopeo-oci");
+        Exec.run("skopeo", "copy", "--src-tls-verify=false", "docker://" + ref, "oci:" + oci + ":copied").ok();
+
+        String back = open.host() + "/interop/skopeo:1";
+        Exec.run("skopeo", "copy", "--dest-tls-verify=false", "oci:" + oci + ":copied", "docker://" + back).ok();
+        String skopeoDigest = (String) Json.parseObject(Exec.run("skopeo", "inspect", "--tls-verify=false", "docker://" + back).ok().out()
+                .getBytes(StandardCharsets.UTF_8)).get("Digest");
+        Whittle w = fresh(cfg);
+        Exec pull = w.run("pull", back).ok();
+        assertThat(pull.out()).contains("Digest: " + skopeoDigest);
+        assertThat(inspect(w, back, "{{index .RepoDigests 0}}")).isEqualTo(open.host() + "/interop/skopeo@" + skopeoDigest);
+        // skopeo rewrote the config on its way to OCI: the ID is its config's digest
+        Map<String, Object> raw = Json.parseObject(Exec.run("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + back).ok().out()
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(inspect(w, back, "{{.Id}}")).isEqualTo(((Map<?, ?>) raw.get("config")).get("digest"));
+    }
+
+    @Test
+    void aMultiPlatformIndexResolvesToTheRequestedPlatform() throws Exception {
+        Path cfg = config("");
+        String base = open.host() + "/multi/app";
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", APP, base + ":amd64").ok();
+        String amd = s.run("push", base + ":amd64").ok().out().replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+        RawRegistry raw = new RawRegistry(open.host(), "multi/app");
+        byte[] amdManifest = raw.get("manifests/" + amd);
+        String arm = raw.pushWithArchitecture(amdManifest, "arm64", "v8");
+        String index = raw.putIndex("multi", List.of(
+                RawRegistry.entry(amdManifest, "amd64", null),
+                RawRegistry.entry(raw.get("manifests/" + arm), "arm64", "v8")));
+        String ref = base + ":multi";
+        Whittle w = fresh(cfg);
+        Exec pull = w.run("pull", ref).ok();
+        assertThat(pull.out()).contains("Digest: " + index);
+        assertThat(inspect(w, ref, "{{.Architecture}}")).isEqualTo("amd64");
+        assertThat(inspect(w, ref, "{{index .RepoDigests 0}}")).isEqualTo(base + "@" + index);
+        Whittle a = fresh(cfg);
+        a.run("pull", "--platform", "linux/arm64", ref).ok();
+        assertThat(inspect(a, ref, "{{.Architecture}}/{{.Variant}}")).isEqualTo("arm64/v8");
+        Exec none = fresh(cfg).run("pull", "--platform", "linux/s390x", ref);
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("no matching manifest for linux/s390x").contains("[linux/amd64, linux/arm64]");
+    }
+}

@@ -1,0 +1,192 @@
+package dev.whittle.registry;
+
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
+import dev.whittle.image.ImageIndex;
+import dev.whittle.image.ImageRef;
+import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
+import dev.whittle.image.Platform;
+import dev.whittle.json.JsonException;
+import dev.whittle.store.BlobSink;
+import dev.whittle.store.Images;
+import dev.whittle.store.LayerIngest;
+import dev.whittle.store.Store;
+import dev.whittle.store.StoreException;
+import dev.whittle.store.StoredImage;
+import dev.whittle.tar.TarFormatException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Pulls an image into the store: resolves the reference (through the configured mirrors first), picks the platform's
+ * manifest from an index, then fetches the config and the missing layers in parallel, each streamed straight into
+ * the store with its digest, size and diffID verified and its tar checked as it arrives. A layer already in the store
+ * is never fetched again; nothing unverified ever becomes visible.
+ */
+public final class Puller {
+    private final Store store;
+    private final RegistryClient client;
+    private final TransferProgress progress;
+
+    /** The outcome: the stored image, the digest the reference resolved to, and whether anything new came. */
+    public record Result(StoredImage image, Digest digest, boolean downloaded, String source) {}
+
+    public Puller(Store store, RegistryClient client, TransferProgress progress) {
+        this.store = store;
+        this.client = client;
+        this.progress = progress;
+    }
+
+    public Result pull(ImageRef ref, Platform platform) throws IOException {
+        List<RegistryConfig.Endpoint> endpoints = client.config().pullEndpoints(ref);
+        List<String> failures = new ArrayList<>();
+        progress.message((ref.digest() != null ? ref.digest().toString() : ref.tag()) + ": Pulling from " + ref.path());
+        for (RegistryConfig.Endpoint ep : endpoints) {
+            RegistryHost host = client.host(ep);
+            try {
+                return pullFrom(host, ref, platform);
+            } catch (RegistryException e) {
+                if (!ep.mirror()) {
+                    if (failures.isEmpty()) throw e;
+                    throw new RegistryException(e.getMessage() + " (mirrors failed too: " + String.join("; ", failures) + ")", e.code(), e.status());
+                }
+                failures.add("mirror " + ep + ": " + e.getMessage());
+                progress.message("mirror " + ep + " failed (" + e.getMessage() + "), trying the next source");
+            }
+        }
+        throw new RegistryException("cannot pull " + ref.familiar() + ": " + String.join("; ", failures), "MANIFEST_UNKNOWN", 404);
+    }
+
+    private Result pullFrom(RegistryHost host, ImageRef ref, Platform platform) throws IOException {
+        String repo = host.repository(ref.path());
+        String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
+        String what = "manifest for " + ref.familiar();
+        RegistryHost.Fetched top = host.manifest(repo, reference, what);
+        Manifest manifest;
+        try {
+            manifest = resolveManifest(host, repo, ref, top, platform);
+        } catch (JsonException | IllegalArgumentException e) {
+            throw new RegistryException(host.name() + ": " + what + ": invalid manifest: " + e.getMessage(), "MANIFEST_INVALID", 200);
+        }
+        boolean downloaded = false;
+        Descriptor cd = manifest.config();
+        if (!store.hasBlob(cd.digest())) {
+            fetchSmall(host, repo, cd);
+            downloaded = true;
+        }
+        ImageConfig config;
+        try {
+            config = ImageConfig.parse(store.readBlob(cd.digest()));
+        } catch (RuntimeException e) {
+            throw new RegistryException(host.name() + ": config " + cd.digest().shortHex() + " of " + ref.familiar() + " is invalid: " + e.getMessage(), "MANIFEST_INVALID", 200);
+        }
+        List<Digest> diffIds = config.diffIds();
+        if (diffIds.size() != manifest.layers().size()) {
+            throw new RegistryException(host.name() + ": " + ref.familiar() + ": the manifest has " + manifest.layers().size()
+                    + " layers but the config lists " + diffIds.size(), "MANIFEST_INVALID", 200);
+        }
+        if (!MediaType.isIndex(top.mediaType()) && !platformMatches(config.platform(), platform)) {
+            throw new RegistryException(host.name() + ": image " + ref.familiar() + " was found but does not match the specified platform: wanted "
+                    + platform + ", actual: " + config.platform(), null, 200);
+        }
+        downloaded |= fetchLayers(host, repo, manifest, diffIds);
+        List<ImageRef> names = ref.digest() == null ? List.of(ref) : List.of();
+        String repoDigest = ref.repository() + "@" + top.digest();
+        new Images(store).add(manifest, names, List.of(repoDigest));
+        StoredImage img = new Images(store).find(ref.digest() == null ? ref.toString() : manifest.digest().toString())
+                .orElseThrow(() -> new StoreException("pulled image " + ref.familiar() + " is not in the store"));
+        return new Result(img, top.digest(), downloaded, host.endpoint().toString());
+    }
+
+    private static boolean platformMatches(Platform have, Platform want) {
+        if (have == null || have.architecture().isEmpty()) return true;
+        return have.os().equals(want.os()) && want.compatible().stream().anyMatch(p -> p.architecture().equals(have.architecture()));
+    }
+
+    private Manifest resolveManifest(RegistryHost host, String repo, ImageRef ref, RegistryHost.Fetched top, Platform platform)
+            throws IOException {
+        String type = knownType(top.mediaType());
+        if (type == null) type = sniff(top.body());
+        if (type.equals(MediaType.DOCKER_SCHEMA1) || type.equals(MediaType.DOCKER_SCHEMA1_SIGNED)) {
+            throw new RegistryException(host.name() + ": " + ref.familiar() + " is a Docker schema 1 image, which whittle (like current docker) does not pull",
+                    "MANIFEST_INVALID", 200);
+        }
+        if (!MediaType.isIndex(type)) return Manifest.parse(top.body(), type);
+        ImageIndex index = ImageIndex.parse(top.body(), type);
+        Optional<Descriptor> pick = index.select(platform);
+        if (pick.isEmpty()) {
+            throw new RegistryException(host.name() + ": no matching manifest for " + platform + " in the manifest list entries of "
+                    + ref.familiar() + " (it has: " + index.platforms().stream().map(Platform::toString).distinct().toList() + ")",
+                    "MANIFEST_UNKNOWN", 200);
+        }
+        Descriptor d = pick.get();
+        RegistryHost.Fetched child = host.manifest(repo, d.digest().toString(), "manifest " + d.digest().shortHex() + " of " + ref.familiar());
+        if (d.size() >= 0 && child.body().length != d.size()) {
+            throw new RegistryException(host.name() + ": manifest " + d.digest().shortHex() + " has " + child.body().length
+                    + " bytes, the index says " + d.size(), "SIZE_INVALID", 200);
+        }
+        return Manifest.parse(child.body(), d.mediaType() != null && MediaType.isManifest(d.mediaType()) ? d.mediaType() : knownType(child.mediaType()));
+    }
+
+    private static String knownType(String t) {
+        return t != null && (MediaType.isIndex(t) || MediaType.isManifest(t) || t.equals(MediaType.DOCKER_SCHEMA1)
+                || t.equals(MediaType.DOCKER_SCHEMA1_SIGNED)) ? t : null;
+    }
+
+    /** For registries that send no useful Content-Type: decide by the document's shape. */
+    private static String sniff(byte[] body) {
+        java.util.Map<String, Object> m = dev.whittle.json.Json.parseObject(body);
+        Object mt = m.get("mediaType");
+        if (mt instanceof String s && knownType(s) != null) return s;
+        if (m.get("schemaVersion") instanceof Number n && n.intValue() == 1) return MediaType.DOCKER_SCHEMA1;
+        return m.containsKey("manifests") ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST;
+    }
+
+    private void fetchSmall(RegistryHost host, String repo, Descriptor d) throws IOException {
+        if (d.size() > RegistryHost.MAX_MANIFEST) {
+            throw new RegistryException(host.name() + ": config " + d.digest().shortHex() + " claims " + d.size() + " bytes; refused", "SIZE_INVALID", 200);
+        }
+        try (BlobSink sink = store.newBlob(); InputStream in = host.blob(repo, d, null)) {
+            in.transferTo(sink.stream());
+            sink.commit(d.digest(), d.size());
+        } catch (StoreException e) {
+            throw new RegistryException(host.name() + ": config " + d.digest().shortHex() + " of " + repo + ": " + e.getMessage(), "DIGEST_INVALID", 200);
+        }
+    }
+
+    /** Fetches the layers the store lacks, a few at a time; returns whether any was fetched. */
+    private boolean fetchLayers(RegistryHost host, String repo, Manifest m, List<Digest> diffIds) throws IOException {
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < m.layers().size(); i++) {
+            Descriptor l = m.layers().get(i);
+            if (store.hasBlob(l.digest()) && store.layer(diffIds.get(i)) != null) {
+                progress.blob(l.digest(), l.size(), TransferProgress.State.EXISTS, l.size());
+            } else {
+                progress.blob(l.digest(), l.size(), TransferProgress.State.WAITING, 0);
+                missing.add(i);
+            }
+        }
+        if (missing.isEmpty()) return false;
+        List<Parallel.Job> jobs = new ArrayList<>();
+        for (int i : missing) jobs.add(() -> fetchLayer(host, repo, m.layers().get(i), diffIds.get(i), m.isOci()));
+        Parallel.run(jobs, client.config().parallel());
+        return true;
+    }
+
+    private void fetchLayer(RegistryHost host, String repo, Descriptor l, Digest diffId, boolean oci) throws IOException {
+        String what = "layer " + l.digest().shortHex() + " of " + repo;
+        try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done))) {
+            LayerIngest.ingest(store, in, LayerIngest.Keep.AS_IS, MediaType.isLayer(l.mediaType()) ? l.mediaType() : null,
+                    l.digest(), l.size(), diffId, oci);
+        } catch (StoreException | TarFormatException e) {
+            throw new RegistryException(host.name() + ": " + what + ": " + e.getMessage() + " (nothing of it was kept)", "DIGEST_INVALID", 200);
+        }
+        progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.whittle.registry;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Entry point to registries for one whittle process: the HTTP clients (one verifying TLS, one for registries the user
+ * marked insecure), the configuration, and one {@link RegistryHost} per endpoint so authorization state and tokens
+ * are shared by every pull and push that talks to it.
+ */
+public final class RegistryClient {
+    private final RegistryConfig config;
+    private final CredentialSource credentials;
+    private final HttpClient secure;
+    private volatile HttpClient insecure;
+    private final Map<RegistryConfig.Endpoint, RegistryHost> hosts = new ConcurrentHashMap<>();
+
+    public RegistryClient(RegistryConfig config) {
+        this(config, host -> DockerConfig.load().lookup(host));
+    }
+
+    public RegistryClient(RegistryConfig config, CredentialSource credentials) {
+        this.config = config;
+        this.credentials = credentials;
+        this.secure = builder().build();
+    }
+
+    private static HttpClient.Builder builder() {
+        // HTTP/1.1: registries and the proxies in front of them speak it; h2c upgrade attempts only confuse some
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(30));
+    }
+
+    public RegistryConfig config() {
+        return config;
+    }
+
+    /** The client for an endpoint (a registry or one of its mirrors). */
+    public RegistryHost host(RegistryConfig.Endpoint endpoint) {
+        return hosts.computeIfAbsent(endpoint, e -> {
+            boolean insecureHost = config.isInsecure(e.host()) || "http".equals(e.scheme());
+            HttpClient http = insecureHost ? insecureClient() : secure;
+            return new RegistryHost(this, e, http, insecureHost, new Authenticator(e.host(), credentials, http, config));
+        });
+    }
+
+    public RegistryHost host(String registry) {
+        return host(RegistryConfig.Endpoint.of(registry));
+    }
+
+    private HttpClient insecureClient() {
+        HttpClient c = insecure;
+        if (c != null) return c;
+        synchronized (this) {
+            if (insecure == null) {
+                try {
+                    SSLContext ssl = SSLContext.getInstance("TLS");
+                    ssl.init(null, new TrustManager[] {new TrustAll()}, null);
+                    insecure = builder().sslContext(ssl).build();
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return insecure;
+        }
+    }
+
+    /** For registries the user declared insecure: any certificate, any name, as docker's insecure-registries. */
+    private static final class TrustAll extends X509ExtendedTrustManager {
+        @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
+        @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
+        @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+        @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+        @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
+        @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
+        @Override public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

@@ -511,6 +511,23 @@ class RegistryTest {
     }
 
     @Test
+    void dockerPullsAndRunsWhatWhittlePushes() throws IOException {
+        DockerDaemon.require();
+        Path cfg = config("");
+        String ref = open.host() + "/interop/docker:1";
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", APP, ref).ok();
+        String digest = s.run("push", ref).ok().out().replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+        try {
+            assertThat(Exec.run("docker", "pull", ref).ok().out()).contains("Digest: " + digest);
+            assertThat(Exec.run("docker", "inspect", "--format", "{{.Id}}", ref).ok().out().trim()).isEqualTo(inspect(src, APP, "{{.Id}}"));
+            assertThat(Exec.run("docker", "run", "--rm", "--network", "none", ref).ok().out()).isEqualTo("hello from the registry test\n");
+        } finally {
+            Exec.run("docker", "rmi", "-f", ref);
+        }
+    }
+
+    @Test
     void aMultiPlatformIndexResolvesToTheRequestedPlatform() throws Exception {
         Path cfg = config("");
         String base = open.host() + "/multi/app";

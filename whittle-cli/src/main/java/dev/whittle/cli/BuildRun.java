@@ -57,7 +57,27 @@ final class BuildRun {
         }
         Map<String, BuildRequest.Secret> secrets = secrets();
         Long epoch = sourceDateEpoch();
-        Progress progress = cmd.quiet || cmd.progressMode.equals("quiet") ? Progress.QUIET : new PlainProgress(ctx.err());
+        Progress progress = progress();
+        try {
+            return build(names, secrets, epoch, progress);
+        } finally {
+            progress.close();
+        }
+    }
+
+    /** BuildKit's modes: auto is the live view on a terminal and plain elsewhere. */
+    private Progress progress() {
+        String mode = cmd.quiet ? "quiet" : cmd.progressMode;
+        return switch (mode) {
+            case "quiet" -> Progress.QUIET;
+            case "plain" -> new PlainProgress(ctx.err());
+            case "tty" -> new TtyProgress(ctx.err());
+            case "auto" -> ctx.stderrIsTerminal() ? new TtyProgress(ctx.err()) : new PlainProgress(ctx.err());
+            default -> throw new UserError("invalid --progress value \"" + mode + "\" (auto, tty, plain or quiet)", 125);
+        };
+    }
+
+    private int build(List<ImageRef> names, Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress) throws IOException {
         RegistryClient registries = ctx.registries();
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), registries, new BuildLogProgress(log)).pull(ref, platform).image();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()), df, cmd.options(), cmd.noCache, cmd.network,
@@ -74,6 +94,7 @@ final class BuildRun {
         progress.note("#" + step + " writing image " + result.config().digest() + " done");
         for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
         progress.done(step);
+        progress.close();
         for (String o : cmd.outputs) output(o, images, result, names, registries);
         if (cmd.push) {
             if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");

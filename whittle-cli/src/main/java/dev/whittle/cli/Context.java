@@ -18,11 +18,12 @@ public final class Context implements AutoCloseable {
     private final Path root;
     private final Path registriesConfig;
     private final Path dockerConfigDir;
+    private final boolean processStreams;
     private Store store;
     private RegistryClient registries;
 
     public Context(PrintStream out, PrintStream err, java.io.InputStream in, boolean debug, Path root) {
-        this(out, err, in, debug, root, null, null);
+        this(out, err, in, debug, root, null, null, false);
     }
 
     /**
@@ -30,7 +31,7 @@ public final class Context implements AutoCloseable {
      * @param dockerConfigDir  docker's client configuration directory given with --config, or null for the default
      */
     public Context(PrintStream out, PrintStream err, java.io.InputStream in, boolean debug, Path root, Path registriesConfig,
-                   Path dockerConfigDir) {
+                   Path dockerConfigDir, boolean processStreams) {
         this.out = out;
         this.err = err;
         this.in = in;
@@ -38,6 +39,7 @@ public final class Context implements AutoCloseable {
         this.root = root;
         this.registriesConfig = registriesConfig;
         this.dockerConfigDir = dockerConfigDir;
+        this.processStreams = processStreams;
     }
 
     /** Credentials, as docker keeps them ({@code --config DIR}, $DOCKER_CONFIG or ~/.docker). */
@@ -85,9 +87,24 @@ public final class Context implements AutoCloseable {
         return store;
     }
 
-    /** True when standard output is a terminal (docker refuses to write archives there). */
+    /** True when standard output is a terminal (docker refuses to write archives there; progress bars go there). */
     public boolean stdoutIsTerminal() {
-        return System.console() != null && System.console().isTerminal() && out == System.out;
+        return processStreams && isTerminal(1);
+    }
+
+    /** True when standard error is a terminal (the live build view goes there). */
+    public boolean stderrIsTerminal() {
+        return processStreams && isTerminal(2);
+    }
+
+    /** A file descriptor is a terminal when it is a tty or a pseudo-terminal (no native call needed). */
+    private static boolean isTerminal(int fd) {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     @Override public void close() {

@@ -60,7 +60,7 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int code = run(args, out, err, System.in);
+        int code = run(args, out, err, System.in, true);
         out.flush();
         err.flush();
         System.exit(code);
@@ -68,6 +68,11 @@ public final class Main {
 
     /** Runs one command line in-process (tests use this) and returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
+        return run(args, out, err, in, false);
+    }
+
+    /** @param processStreams whether out and err are this process's stdout and stderr (so may be terminals) */
+    static int run(String[] args, PrintStream out, PrintStream err, InputStream in, boolean processStreams) {
         boolean debug = false;
         Path root = null;
         Path registriesConfig = null;
@@ -114,7 +119,7 @@ public final class Main {
             return 125;
         }
         try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot(),
-                registriesConfig, dockerConfig)) {
+                registriesConfig, dockerConfig, processStreams)) {
             Object command = e.factory().apply(ctx);
             CommandLine cl = new CommandLine(command);
             // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker

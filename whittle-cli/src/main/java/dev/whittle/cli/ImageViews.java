@@ -192,7 +192,7 @@ final class ImageViews {
     /** One row of {@code docker images}. */
     static Struct imageRow(StoredImage img, String repo, String tag, String digest, boolean trunc, Instant now) {
         Struct r = new Struct().htmlEscaped();
-        Instant created = img.config().created();
+        Instant created = img.created();
         Instant c = created == null ? Instant.EPOCH : created;
         // json . marshals the row's methods as a map: keys sorted
         r.put("Containers", "N/A");

@@ -67,7 +67,7 @@ final class ImagesCommand implements Callable<Integer> {
 
         Instant now = Instant.now();
         List<StoredImage> images = new ArrayList<>(new Images(ctx.store()).list());
-        images.sort(Comparator.comparing((StoredImage i) -> i.config().created() == null ? Instant.EPOCH : i.config().created()).reversed());
+        images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? Instant.EPOCH : i.created()).reversed());
         List<Struct> rows = new ArrayList<>();
         for (StoredImage img : images) {
             if (dangling != null && dangling != img.dangling()) continue;

@@ -16,6 +16,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -57,13 +58,49 @@ public final class Main {
 
     private Main() {}
 
+    /** The command classes, for the option table recorded with the AOT cache. */
+    static List<Class<?>> commandClasses() {
+        List<Class<?>> out = new java.util.ArrayList<>();
+        try (Context ctx = new Context(System.out, System.err, System.in, false, Path.of("/nonexistent"))) {
+            for (Entry e : COMMANDS.values()) out.add(e.factory().apply(ctx).getClass());
+        }
+        return out;
+    }
+
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int code = run(args, out, err, System.in, true);
+        int code;
+        if (args.length == 1 && args[0].equals("internal-aot-training")) {
+            try {
+                code = AotTraining.run();
+            } catch (IOException e) {
+                err.println("whittle: AOT training failed: " + e.getMessage());
+                code = 1;
+            }
+        } else {
+            code = run(args, out, err, System.in, true);
+        }
+        recordPeakMemory();
         out.flush();
         err.flush();
         System.exit(code);
+    }
+
+    /** For benchmarks: the JVM's own peak resident memory (VmHWM), without the processes it started. */
+    private static void recordPeakMemory() {
+        String file = System.getenv("WHITTLE_PEAK_RSS_FILE");
+        if (file == null || file.isEmpty()) return;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    java.nio.file.Files.writeString(Path.of(file), line.replaceAll("\\D+", "") + "\n",
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                }
+            }
+        } catch (IOException ignored) {
+            // a benchmark aid only
+        }
     }
 
     /** Runs one command line in-process (tests use this) and returns the exit code. */
@@ -121,9 +158,19 @@ public final class Main {
         try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot(),
                 registriesConfig, dockerConfig, processStreams)) {
             Object command = e.factory().apply(ctx);
+            boolean stopAtPositional = command instanceof RunCommand;
+            if (command instanceof java.util.concurrent.Callable<?> callable
+                    && FastArgs.bind(command, rest, stopAtPositional).isPresent()) {
+                try {
+                    return callable.call() instanceof Integer code ? code : 0;
+                } catch (Exception ex) {
+                    return report(ex, err, debug);
+                }
+            }
+            command = e.factory().apply(ctx);
             CommandLine cl = new CommandLine(command);
             // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker
-            if (command instanceof RunCommand) cl.setStopAtPositional(true);
+            if (stopAtPositional) cl.setStopAtPositional(true);
             cl.setCommandName("whittle " + name);
             cl.setOut(new java.io.PrintWriter(out, true));
             cl.setErr(new java.io.PrintWriter(err, true));

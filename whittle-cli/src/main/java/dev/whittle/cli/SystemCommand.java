@@ -58,13 +58,20 @@ final class SystemCommand implements Runnable {
                 String answer = new BufferedReader(new InputStreamReader(ctx.in())).readLine();
                 if (answer == null || !answer.trim().equalsIgnoreCase("y")) return 0;
             }
+            int[] cleaned = {0, 0};
+            // docker system prune removes the build cache too; snapshots of layers no image has left go with it
             Maintenance.PruneResult r = new Maintenance(ctx.store()).prune(true, true,
-                    () -> ctx.err().println("waiting for other whittle processes to finish..."));
+                    () -> ctx.err().println("waiting for other whittle processes to finish..."), keep -> {
+                        cleaned[0] = new dev.whittle.build.BuildCache(ctx.store()).clear();
+                        cleaned[1] = new dev.whittle.sandbox.Snapshots(ctx.store()).removeExcept(keep.layers());
+                    });
             if (!r.deletedImages().isEmpty()) {
                 ctx.out().println("Deleted Images:");
                 for (Digest d : r.deletedImages()) ctx.out().println("deleted: " + d);
                 ctx.out().println();
             }
+            if (cleaned[0] > 0) ctx.out().println("Deleted build cache entries: " + cleaned[0]);
+            if (cleaned[1] > 0) ctx.out().println("Deleted layer snapshots: " + cleaned[1]);
             ctx.out().println("Total reclaimed space: " + Units.humanSize(r.reclaimedBytes()));
             return 0;
         }

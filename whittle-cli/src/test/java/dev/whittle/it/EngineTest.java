@@ -234,6 +234,26 @@ class EngineTest {
     }
 
     @Test
+    void systemPruneRemovesTheBuildCacheAndUnusedSnapshots() throws IOException {
+        Whittle w = new Whittle(dir.resolve("prune-store"));
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        Path ctx = context("prune", "FROM BASE\nRUN echo pruned > /p\n", Map.of());
+        build(w, ctx, "-t", "engine/prune").ok();
+        Path snapshots = w.root().resolve("whittle/s");
+        try (Stream<Path> s = Files.list(snapshots)) {
+            assertThat(s.filter(Files::isDirectory).count()).isEqualTo(2);
+        }
+        w.run("rmi", "engine/prune").ok();
+        Exec prune = w.run("system", "prune", "-f").ok();
+        assertThat(prune.out()).contains("Deleted build cache entries: 1").contains("Deleted layer snapshots: 1");
+        try (Stream<Path> s = Files.list(snapshots)) {
+            assertThat(s.filter(Files::isDirectory).count()).as("the base's snapshot stays").isEqualTo(1);
+        }
+        assertThat(build(w, ctx, "-t", "engine/prune").ok().err()).doesNotContain("CACHED");
+        assertThat(w.run("system", "fsck").ok().out()).contains("is consistent");
+    }
+
+    @Test
     void runFailuresAndBadInputAreClearErrors() throws IOException {
         Exec unknown = build(whittle, context("bad1", "FROM BASE\nCOPPY a b\n", Map.of()));
         assertThat(unknown.code()).isEqualTo(1);

@@ -88,4 +88,31 @@ public final class Snapshots {
     public Path root() {
         return dir;
     }
+
+    /** Removes every snapshot whose layer is not in {@code keep} (under the store's exclusive lock); returns how many. */
+    public int removeExcept(java.util.Set<Digest> keep) throws IOException {
+        int n = 0;
+        try (var ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.contains(".tmp-")) {
+                    Maintenance.deleteTree(p);
+                    continue;
+                }
+                if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                Digest id;
+                try {
+                    id = Digest.parse(Files.readString(p.resolve("diffid")).trim());
+                } catch (IOException | RuntimeException e) {
+                    id = null; // half-made: nothing refers to it
+                }
+                if (id == null || !keep.contains(id)) {
+                    Maintenance.deleteTree(p);
+                    Files.deleteIfExists(dir.resolve(name + ".lock"));
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
 }

@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
 /** The named images of a store: listing, lookup by name or ID, tagging and removal, as docker's image store does. */
 public final class Images {
     public static final String REPO_DIGESTS = "dev.whittle.repo-digests";
+    /** What {@code whittle images} shows, kept in the index entry so that listing reads no other file. */
+    static final String SUMMARY_ID = "dev.whittle.image.id";
+    static final String SUMMARY_CREATED = "dev.whittle.image.created";
+    static final String SUMMARY_SIZE = "dev.whittle.image.size";
     private static final Pattern HEX_PREFIX = Pattern.compile("[a-f0-9]{1,64}");
 
     private final Store store;
@@ -34,30 +38,61 @@ public final class Images {
         Map<Digest, List<Descriptor>> byDigest = new LinkedHashMap<>();
         for (Descriptor d : store.indexEntries()) byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
         List<StoredImage> out = new ArrayList<>();
-        for (Map.Entry<Digest, List<Descriptor>> e : byDigest.entrySet()) out.add(load(e.getValue()));
+        Map<Digest, StoredImage> unsummarised = new LinkedHashMap<>();
+        for (Map.Entry<Digest, List<Descriptor>> e : byDigest.entrySet()) {
+            StoredImage fromSummary = fromSummary(e.getValue());
+            if (fromSummary == null) {
+                fromSummary = load(e.getValue());
+                unsummarised.put(e.getKey(), fromSummary);
+            }
+            out.add(fromSummary);
+        }
+        if (!unsummarised.isEmpty()) addSummaries(unsummarised);
         return out;
     }
 
-    private StoredImage load(List<Descriptor> entries) {
-        Descriptor first = entries.getFirst();
-        Manifest m;
+    /** Index entries written by other tools (or older whittles) get their summary once, so later listings are fast. */
+    private void addSummaries(Map<Digest, StoredImage> images) {
         try {
-            m = Manifest.parse(store.readBlob(first.digest()), first.mediaType());
+            store.updateIndex(entries -> {
+                List<Descriptor> out = new ArrayList<>();
+                for (Descriptor d : entries) {
+                    StoredImage i = images.get(d.digest());
+                    if (i == null || d.annotation(SUMMARY_ID) != null) {
+                        out.add(d);
+                        continue;
+                    }
+                    Map<String, String> ann = new LinkedHashMap<>(d.annotations());
+                    ann.putAll(withSummary(d, i.id(), i.config().createdText(), i.size()).annotations());
+                    out.add(d.withAnnotations(ann));
+                }
+                return out;
+            });
         } catch (StoreException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new StoreException("manifest " + first.digest() + " in the store is unreadable: " + e.getMessage(), e);
+            // a read-only store lists fine, only more slowly
         }
-        ImageConfig c;
+    }
+
+    /** An image from its index entries alone, manifest and config read on first use; null without a summary. */
+    private StoredImage fromSummary(List<Descriptor> entries) {
+        Descriptor first = entries.getFirst();
+        String id = first.annotation(SUMMARY_ID);
+        String size = first.annotation(SUMMARY_SIZE);
+        if (id == null || size == null || !Digest.isDigest(id)) return null;
+        long bytes;
         try {
-            c = ImageConfig.parse(store.readBlob(m.config().digest()));
-        } catch (StoreException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new StoreException("config " + m.config().digest() + " in the store is unreadable: " + e.getMessage(), e);
+            bytes = Long.parseLong(size);
+        } catch (NumberFormatException e) {
+            return null;
         }
         List<ImageRef> names = new ArrayList<>();
         List<String> repoDigests = new ArrayList<>();
+        namesAndDigests(entries, names, repoDigests);
+        return new StoredImage(first, Digest.parse(id), ImageConfig.parseTime(first.annotation(SUMMARY_CREATED)), names, repoDigests,
+                bytes, () -> readManifest(first), () -> readConfig(readManifest(first)));
+    }
+
+    private static void namesAndDigests(List<Descriptor> entries, List<ImageRef> names, List<String> repoDigests) {
         for (Descriptor d : entries) {
             String n = d.annotation(Store.REF_NAME);
             if (n != null) {
@@ -68,14 +103,47 @@ public final class Images {
                 }
             }
             String rd = d.annotation(REPO_DIGESTS);
-            if (rd != null) for (String s : rd.split(",")) if (!s.isEmpty() && !repoDigests.contains(s)) repoDigests.add(s);
+            if (rd != null) for (String x : rd.split(",")) if (!x.isEmpty() && !repoDigests.contains(x)) repoDigests.add(x);
         }
+    }
+
+    private Manifest readManifest(Descriptor d) {
+        try {
+            return Manifest.parse(store.readBlob(d.digest()), d.mediaType());
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException("manifest " + d.digest() + " in the store is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private ImageConfig readConfig(Manifest m) {
+        try {
+            return ImageConfig.parse(store.readBlob(m.config().digest()));
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException("config " + m.config().digest() + " in the store is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** docker's size of an image: the sum of its layers' sizes. */
+    private long size(ImageConfig c) {
         long size = 0;
         for (Digest diffId : c.diffIds()) {
             LayerInfo li = store.layer(diffId);
             if (li != null) size += li.contentSize();
         }
-        return new StoredImage(m, c, names, repoDigests, size);
+        return size;
+    }
+
+    private StoredImage load(List<Descriptor> entries) {
+        Manifest m = readManifest(entries.getFirst());
+        ImageConfig c = readConfig(m);
+        List<ImageRef> names = new ArrayList<>();
+        List<String> repoDigests = new ArrayList<>();
+        namesAndDigests(entries, names, repoDigests);
+        return new StoredImage(m, c, names, repoDigests, size(c));
     }
 
     /**
@@ -90,7 +158,7 @@ public final class Images {
         List<StoredImage> all = list();
         if (refOrId.startsWith("sha256:") && Digest.isDigest(refOrId)) {
             Digest d = Digest.parse(refOrId);
-            for (StoredImage i : all) if (i.id().equals(d) || i.manifest().digest().equals(d)) return Optional.of(i);
+            for (StoredImage i : all) if (i.id().equals(d) || i.manifestDescriptor().digest().equals(d)) return Optional.of(i);
             return Optional.empty();
         }
         ImageRef ref = null;
@@ -103,7 +171,7 @@ public final class Images {
             for (StoredImage i : all) {
                 if (ref.digest() != null) {
                     if (i.repoDigests().contains(ref.repository() + "@" + ref.digest())) return Optional.of(i);
-                    if (i.manifest().digest().equals(ref.digest())) {
+                    if (i.manifestDescriptor().digest().equals(ref.digest())) {
                         for (String rd : i.repoDigests()) if (rd.startsWith(ref.repository() + "@")) return Optional.of(i);
                         for (ImageRef n : i.names()) if (n.repository().equals(ref.repository())) return Optional.of(i);
                     }
@@ -137,7 +205,8 @@ public final class Images {
             if (!store.hasBlob(l.digest())) throw new StoreException("layer " + l.digest() + " is not in the store");
         }
         store.putBlob(manifest.raw());
-        Descriptor base = manifest.descriptor();
+        ImageConfig config = readConfig(manifest);
+        Descriptor base = withSummary(manifest.descriptor(), config.digest(), config.createdText(), size(config));
         store.updateIndex(entries -> {
             List<Descriptor> out = new ArrayList<>();
             String rd = repoDigests == null || repoDigests.isEmpty() ? null : String.join(",", repoDigests);
@@ -162,14 +231,14 @@ public final class Images {
     }
 
     private void add(StoredImage image, ImageRef name) {
-        Descriptor base = image.manifestDescriptor();
+        Descriptor base = withSummary(image.manifestDescriptor(), image.id(), image.config().createdText(), image.size());
         String rd = image.repoDigests().isEmpty() ? null : String.join(",", image.repoDigests());
         store.updateIndex(entries -> {
             List<Descriptor> out = new ArrayList<>();
             for (Descriptor d : entries) {
                 String n = d.annotation(Store.REF_NAME);
                 if (n != null && n.equals(name.toString())) continue;
-                if (n == null && d.digest().equals(image.manifest().digest())) continue;
+                if (n == null && d.digest().equals(image.manifestDescriptor().digest())) continue;
                 out.add(d);
             }
             out.add(entry(base, name, rd));
@@ -238,8 +307,20 @@ public final class Images {
         return after;
     }
 
+    private static Descriptor withSummary(Descriptor d, Digest id, String created, long size) {
+        Map<String, String> ann = new LinkedHashMap<>();
+        ann.put(SUMMARY_ID, id.toString());
+        if (created != null) ann.put(SUMMARY_CREATED, created);
+        ann.put(SUMMARY_SIZE, Long.toString(size));
+        return new Descriptor(d.mediaType(), d.digest(), d.size(), ann, null, null);
+    }
+
     private static Descriptor entry(Descriptor base, ImageRef name, String repoDigests) {
         Map<String, String> ann = new LinkedHashMap<>();
+        for (String k : List.of(SUMMARY_ID, SUMMARY_CREATED, SUMMARY_SIZE)) {
+            String v = base.annotation(k);
+            if (v != null) ann.put(k, v);
+        }
         if (name != null) {
             ann.put(Store.REF_NAME, name.toString());
             ann.put(Store.CONTAINERD_NAME, name.toString());

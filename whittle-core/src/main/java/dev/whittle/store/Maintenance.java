@@ -63,6 +63,16 @@ public final class Maintenance {
      * on the store must finish first: with {@code wait} it waits for them, otherwise it returns null at once.
      */
     public PruneResult prune(boolean danglingImages, boolean wait, Runnable onWait) throws IOException {
+        return prune(danglingImages, wait, onWait, keep -> { });
+    }
+
+    /** Cleans what lives beside the store (build cache, snapshots), told what is still reachable. */
+    public interface Cleaner {
+        void clean(Reachable keep) throws IOException;
+    }
+
+    /** As {@link #prune(boolean, boolean, Runnable)}, then runs {@code also} under the same exclusive lock. */
+    public PruneResult prune(boolean danglingImages, boolean wait, Runnable onWait, Cleaner also) throws IOException {
         List<Digest> deleted = new ArrayList<>();
         int[] blobs = {0};
         long[] bytes = {0};
@@ -95,6 +105,7 @@ public final class Maintenance {
             }
             forgetLayers(keep.layers());
             clearTemp();
+            also.clean(keep);
         });
         return ran ? new PruneResult(deleted, blobs[0], bytes[0]) : null;
     }

@@ -78,6 +78,7 @@ final class BuildRun {
     }
 
     private int build(List<ImageRef> names, Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress) throws IOException {
+        dev.whittle.build.Trace.mark("command line read, context and Dockerfile loaded");
         RegistryClient registries = ctx.registries();
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), registries, new BuildLogProgress(log)).pull(ref, platform).image();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()), df, cmd.options(), cmd.noCache, cmd.network,
@@ -90,6 +91,7 @@ final class BuildRun {
         }
         Images images = new Images(ctx.store());
         images.add(result.manifest(), names, List.of());
+        dev.whittle.build.Trace.mark("image named");
         int step = progress.start("exporting to image");
         progress.note("#" + step + " writing image " + result.config().digest() + " done");
         for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");

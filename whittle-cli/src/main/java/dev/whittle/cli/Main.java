@@ -82,6 +82,7 @@ public final class Main {
             code = run(args, out, err, System.in, true);
         }
         recordPeakMemory();
+        dev.whittle.build.Trace.mark("exit");
         out.flush();
         err.flush();
         System.exit(code);

@@ -66,6 +66,7 @@ public final class Builder {
     }
 
     public BuildResult build() throws IOException {
+        Trace.mark("build: start");
         plan = Planner.plan(df, req.options());
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -76,6 +77,7 @@ public final class Builder {
             if (c instanceof IOException io) throw io;
             throw new BuildException(String.valueOf(c), c);
         }
+        Trace.mark("build: all stages done");
         ImageConfig config = fin.config().toBuilder().created(fin.created()).build();
         store.putBlob(config.raw());
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
@@ -93,6 +95,7 @@ public final class Builder {
         }
         var provenance = new dev.whittle.check.Provenance(df.file(), origins, bases);
         provenance.save(store, config.digest());
+        Trace.mark("build: config, manifest and provenance stored");
         return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings, provenance);
     }
 
@@ -292,6 +295,7 @@ public final class Builder {
                 yield m;
             }
         };
+        Trace.mark("step " + ctx.step() + ": " + i.name());
         return next;
     }
 

@@ -125,6 +125,29 @@ public final class ContextTree implements FileTree {
         return Files.newInputStream(root.resolve(node.path()));
     }
 
+    /**
+     * A digest of a file or directory tree of the context: every path, type, mode, link target and content digest
+     * under it (not times: as BuildKit, a touched but unchanged file is still a cache hit).
+     */
+    public String treeDigest(Node n) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        java.util.Deque<Node> todo = new java.util.ArrayDeque<>(List.of(n));
+        while (!todo.isEmpty()) {
+            Node x = todo.pop();
+            sb.append(x.path()).append('|').append(x.type()).append('|').append(Integer.toOctalString(x.mode())).append('|')
+                    .append(x.linkTarget() == null ? "" : x.linkTarget()).append('|');
+            if (x.type() == dev.whittle.tar.TarEntry.Type.FILE) sb.append(digest(x));
+            if (x.isDir()) {
+                for (String child : children(x.path())) {
+                    Node y = stat(dev.whittle.tar.PathNames.join(x.path(), child), false);
+                    if (y != null) todo.push(y);
+                }
+            }
+            sb.append('\n');
+        }
+        return Digest.sha256(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
     /** The content digest of a file (cached for the build). */
     public String digest(Node n) throws IOException {
         String key = n.path() + "\0" + n.size() + "\0" + n.mtime();

@@ -64,6 +64,24 @@ final class CopyStep {
         boolean destIsDir = destText.endsWith("/") || destText.equals(".") || destText.isEmpty();
         String dest = PathNames.clampToRoot(destText.startsWith("/") ? destText : workdir + "/" + destText);
 
+        // the cache is asked before the stage's file tree is read (which for an 800 MB base costs more than the rest
+        // of a no-change rebuild): what COPY writes is decided by the parent step and the sources, so the key is too
+        List<String> shown = new ArrayList<>();
+        for (Word w : c.sources()) shown.add(expand(w, scope));
+        for (Heredoc h : c.heredocs()) shown.add("<<" + h.name());
+        String shownHistory = verb + " " + String.join(" ", shown) + " " + destText;
+        State.Origin shownOrigin = new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
+                + String.join(" ", shown) + " " + destText, c.pos().line(), ctx.stage(), fromRef);
+        Digest quick = sourceKey(s, c, verb, fromRef, shownHistory, List.of(chown == null ? "" : chown,
+                chmod == null ? "" : Integer.toOctalString(chmod), String.valueOf(parents), String.join("\n", excludes),
+                c.flag("link").map(f -> String.valueOf(f.value())).orElse("")));
+        BuildCache.Entry early = quick == null || b.req.noCache() ? null : b.cache.get(quick);
+        if (early != null) {
+            State.Origin origin = fromRef != null && b.fromRef(fromRef, c.flag("from").get().valueWord()) == null
+                    ? new State.Origin(shownOrigin.instruction(), shownOrigin.line(), shownOrigin.stage(), null) : shownOrigin;
+            return cached(s, quick, early, shownHistory + " # buildkit", origin);
+        }
+
         try (ImageTree target = ImageTree.of(b.store, s.diffIds())) {
             Users.Id owner = chown == null ? null : chownIds(target, chown, c);
             FileTree source;
@@ -147,8 +165,8 @@ final class CopyStep {
                 }
                 addParents(target, owner);
                 String history = verb + " " + String.join(" ", shownSources) + " " + destText;
-                Digest key = CacheKeys.of(s.cacheKey(), verb, history, chown == null ? "" : chown, chmod == null ? "" : Integer.toOctalString(chmod),
-                        contentKey());
+                Digest key = quick != null ? quick : CacheKeys.of(s.cacheKey(), verb, history, chown == null ? "" : chown,
+                        chmod == null ? "" : Integer.toOctalString(chmod), contentKey());
                 return layerStep(s, key, history + " # buildkit", new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
                         + String.join(" ", shownSources) + " " + destText, c.pos().line(), ctx.stage(), fromState == null ? null : fromRef));
             } finally {
@@ -164,6 +182,10 @@ final class CopyStep {
         ImageConfig cfg = s.config().toBuilder().configField("WorkingDir", abs).build();
         State withWd = Builder.withConfig(s, cfg);
         String rel = PathNames.clampToRoot(abs);
+        Digest key = CacheKeys.of(s.cacheKey(), "WORKDIR", abs, s.config().user());
+        State.Origin origin = new State.Origin("WORKDIR " + abs, w.pos().line(), ctx.stage(), null);
+        BuildCache.Entry early = b.req.noCache() ? null : b.cache.get(key);
+        if (early != null) return cached(withWd, key, early, "WORKDIR " + abs, origin);
         try (ImageTree target = ImageTree.of(b.store, s.diffIds())) {
             FileTree.Node existing = rel.isEmpty() ? null : target.stat(rel, true);
             if (existing != null && !existing.isDir()) {
@@ -187,33 +209,70 @@ final class CopyStep {
                 }
             }
         }
-        Digest key = CacheKeys.of(s.cacheKey(), "WORKDIR", abs, s.config().user(), String.valueOf(existsKey()));
-        return layerStep(withWd, key, "WORKDIR " + abs, new State.Origin("WORKDIR " + abs, w.pos().line(), ctx.stage(), null));
+        return layerStep(withWd, key, "WORKDIR " + abs, origin);
     }
 
-    private String existsKey() {
-        return plan.isEmpty() ? "exists" : String.join(",", plan.keySet());
+    /**
+     * The cache key of a COPY from what decides its result: the parent step, the instruction as shown, its flags,
+     * and the sources — a context path's tree digest, another stage's (or image's) own key, a heredoc's text. Null
+     * for ADD of a URL, or when a source does not exist (the full path words that error).
+     */
+    private Digest sourceKey(State s, Instruction.Copy c, String verb, String fromRef, String history, List<String> flags) throws IOException {
+        StringBuilder id = new StringBuilder();
+        State from = null;
+        if (fromRef != null) {
+            from = b.fromRef(fromRef, c.flag("from").get().valueWord());
+            if (from != null) id.append("from:").append(from.cacheKey()).append('\n');
+        }
+        ContextTree context = b.req.context();
+        for (Word w : c.sources()) {
+            String src = expand(w, s.scope());
+            if (c.add() && (src.startsWith("http://") || src.startsWith("https://"))) return null;
+            id.append("src:").append(src).append('\n');
+            if (from != null) continue;
+            String rel = PathNames.clampToRoot(src);
+            List<FileTree.Node> matches = new ArrayList<>();
+            List<String> logical = new ArrayList<>();
+            if (Glob.hasMeta(rel)) {
+                glob(context, "", List.of(rel.split("/")), 0, matches, logical);
+            } else {
+                FileTree.Node n = context.stat(rel, true);
+                if (n == null) return null;
+                matches.add(n);
+            }
+            for (FileTree.Node m : matches) id.append(m.path()).append('=').append(context.treeDigest(m)).append('\n');
+        }
+        for (Heredoc h : c.heredocs()) {
+            String body = h.expand() ? expandHeredoc(h.body(), s.scope()) : h.body();
+            id.append("heredoc:").append(h.name()).append('=').append(Digest.sha256(body.getBytes(StandardCharsets.UTF_8))).append('\n');
+        }
+        List<String> parts = new ArrayList<>(List.of(verb, history));
+        parts.addAll(flags);
+        parts.add(Digest.sha256(id.toString().getBytes(StandardCharsets.UTF_8)).toString());
+        return CacheKeys.of(s.cacheKey(), parts.toArray(String[]::new));
     }
 
     /** Writes (or takes from the cache) the layer and records it in config and history. */
     private State layerStep(State s, Digest key, String history, State.Origin origin) throws IOException {
         BuildCache.Entry hit = b.req.noCache() ? null : b.cache.get(key);
-        Digest diffId;
-        Descriptor blob;
-        String created;
-        if (hit != null) {
-            b.progress.cached(ctx.step());
-            diffId = hit.diffId();
-            blob = hit.blob();
-            created = hit.created();
-        } else {
-            LayerIngest.Result r = write();
-            diffId = r.info().diffId();
-            blob = r.descriptor();
-            created = b.now();
-            b.cache.put(key, new BuildCache.Entry(diffId, blob, created));
-            b.progress.done(ctx.step());
-        }
+        if (hit != null) return cached(s, key, hit, history, origin);
+        LayerIngest.Result r = write();
+        String created = b.now();
+        BuildCache.Entry made = new BuildCache.Entry(r.info().diffId(), r.descriptor(), created);
+        b.cache.put(key, made);
+        b.progress.done(ctx.step());
+        return withLayer(s, key, made, history, origin);
+    }
+
+    private State cached(State s, Digest key, BuildCache.Entry hit, String history, State.Origin origin) {
+        b.progress.cached(ctx.step());
+        return withLayer(s, key, hit, history, origin);
+    }
+
+    private State withLayer(State s, Digest key, BuildCache.Entry e, String history, State.Origin origin) {
+        Digest diffId = e.diffId();
+        Descriptor blob = e.blob();
+        String created = e.created();
         List<State.Layer> layers = new ArrayList<>(s.layers());
         layers.add(new State.Layer(diffId, blob, origin));
         ImageConfig cfg = s.config().toBuilder().addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false)).build();

@@ -114,7 +114,7 @@ final class RunStep {
                 // the bind source's content decides the result, as a COPY's would
                 ContextTree c = b.req.context();
                 FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope())), true);
-                base += "|" + (n == null ? "missing" : treeDigest(c, n));
+                base += "|" + (n == null ? "missing" : c.treeDigest(n));
             } else {
                 State st = b.fromRef(from, m.from());
                 base += "|" + (st == null ? "context" : st.cacheKey());
@@ -123,27 +123,12 @@ final class RunStep {
         return base;
     }
 
-    private String treeDigest(ContextTree c, FileTree.Node n) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        Deque<FileTree.Node> todo = new ArrayDeque<>(List.of(n));
-        while (!todo.isEmpty()) {
-            FileTree.Node x = todo.pop();
-            sb.append(x.path()).append('|').append(x.type()).append('|').append(x.mode()).append('|');
-            if (x.type() == dev.whittle.tar.TarEntry.Type.FILE) sb.append(c.digest(x));
-            if (x.isDir()) for (String child : c.children(x.path())) {
-                FileTree.Node y = c.stat(PathNames.join(x.path(), child), false);
-                if (y != null) todo.push(y);
-            }
-            sb.append('\n');
-        }
-        return Digest.sha256(sb.toString().getBytes()).toString();
-    }
-
     private LayerIngest.Result execute(State s, Instruction.Run r, List<String> args, List<String> env, List<Mounts.Spec> mounts,
                                        String network) throws IOException {
         List<Path> lowers = new ArrayList<>();
         List<State.Layer> layers = s.layers();
         for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId()));
+        Trace.mark("RUN: lower snapshots ready");
         Path tmp = Files.createTempDirectory(b.store.tempDir(), "run-");
         List<AutoCloseable> undo = new ArrayList<>();
         Cleanup.Handle rmTmp = Cleanup.register(() -> Maintenance.deleteTree(tmp));
@@ -179,6 +164,7 @@ final class RunStep {
                 existed.putIfAbsent(mt.destination(), exists(rootfs, mt.destination()));
                 extra.add(mt);
             }
+            Trace.mark("RUN: overlay mounted, bundle prepared");
             RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", network.equals("host"), extra, false);
             Deque<String> tail = new ArrayDeque<>();
             int code;
@@ -195,6 +181,7 @@ final class RunStep {
                     l.channel().close();
                 }
             }
+            Trace.mark("RUN: runc exited");
             if (code != 0) {
                 String msg = "process \"" + String.join(" ", args) + "\" did not complete successfully: exit code: " + code;
                 b.progress.error(ctx.step(), msg);
@@ -203,13 +190,17 @@ final class RunStep {
                 throw ctx.error(r.pos(), detail.toString());
             }
             closeAll(undo);
+            Trace.mark("RUN: unmounted");
             removeStubs(upper, existed);
             LayerIngest.Result layer;
             try (LayerWriter w = new LayerWriter(b.store, true)) {
                 new UpperDiff(upper, b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch()).write(w);
+                Trace.mark("RUN: upper directory written as a layer");
                 layer = w.commit();
             }
+            Trace.mark("RUN: layer committed");
             b.snapshots.adopt(upper, layer.info().diffId());
+            Trace.mark("RUN: upper adopted as snapshot");
             return layer;
         } finally {
             closeAll(undo);

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RegistryClient {
     private final RegistryConfig config;
     private final CredentialSource credentials;
-    private final HttpClient secure;
+    private volatile HttpClient secure;
     private volatile HttpClient insecure;
     private final Map<RegistryConfig.Endpoint, RegistryHost> hosts = new ConcurrentHashMap<>();
 
@@ -31,7 +31,6 @@ public final class RegistryClient {
     public RegistryClient(RegistryConfig config, CredentialSource credentials) {
         this.config = config;
         this.credentials = credentials;
-        this.secure = builder().build();
     }
 
     private static HttpClient.Builder builder() {
@@ -48,13 +47,23 @@ public final class RegistryClient {
     public RegistryHost host(RegistryConfig.Endpoint endpoint) {
         return hosts.computeIfAbsent(endpoint, e -> {
             boolean insecureHost = config.isInsecure(e.host()) || "http".equals(e.scheme());
-            HttpClient http = insecureHost ? insecureClient() : secure;
+            HttpClient http = insecureHost ? insecureClient() : secureClient();
             return new RegistryHost(this, e, http, insecureHost, new Authenticator(e.host(), credentials, http, config));
         });
     }
 
     public RegistryHost host(String registry) {
         return host(RegistryConfig.Endpoint.of(registry));
+    }
+
+    /** Made on first use: loading the trust store costs ~100 ms, which a build that pulls nothing should not pay. */
+    private HttpClient secureClient() {
+        HttpClient c = secure;
+        if (c != null) return c;
+        synchronized (this) {
+            if (secure == null) secure = builder().build();
+            return secure;
+        }
     }
 
     private HttpClient insecureClient() {

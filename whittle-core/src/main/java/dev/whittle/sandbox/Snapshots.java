@@ -13,6 +13,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -50,7 +51,7 @@ public final class Snapshots {
                 try (InputStream in = store.openLayer(diffId)) {
                     new OverlayExtractor(tmpFs).extract(new TarReader(in));
                 }
-                Files.writeString(tmp.resolve("diffid"), diffId.toString());
+                writeMarker(tmp, diffId);
                 Maintenance.deleteTree(home(diffId));
                 Files.move(tmp, home(diffId));
                 AtomicFiles.syncDir(dir);
@@ -59,13 +60,34 @@ public final class Snapshots {
         return fs;
     }
 
+    /**
+     * A snapshot is written without fsync (RUN's overlay is mounted volatile, unpacking does not sync either), so it
+     * is trusted only within the boot that wrote it: after a crash or reboot it is made again from the layer's blob,
+     * which is always fsynced.
+     */
     public boolean isReady(Digest diffId) {
         Path id = home(diffId).resolve("diffid");
         try {
-            return Files.isRegularFile(id) && Files.readString(id).trim().equals(diffId.toString());
+            if (!Files.isRegularFile(id)) return false;
+            List<String> lines = Files.readAllLines(id);
+            return lines.size() == 2 && lines.get(0).equals(diffId.toString()) && lines.get(1).equals(BOOT_ID);
         } catch (IOException e) {
             return false;
         }
+    }
+
+    private static final String BOOT_ID = bootId();
+
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void writeMarker(Path dir, Digest diffId) throws IOException {
+        Files.writeString(dir.resolve("diffid"), diffId + "\n" + BOOT_ID + "\n");
     }
 
     /** Takes an upper directory (already in snapshot format) as the snapshot of the layer made from it. */
@@ -79,7 +101,7 @@ public final class Snapshots {
             Maintenance.deleteTree(tmp);
             Files.createDirectories(tmp);
             Files.move(upper, tmp.resolve("fs"));
-            Files.writeString(tmp.resolve("diffid"), diffId.toString());
+            writeMarker(tmp, diffId);
             Maintenance.deleteTree(home(diffId));
             Files.move(tmp, home(diffId));
         }
@@ -102,7 +124,7 @@ public final class Snapshots {
                 if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
                 Digest id;
                 try {
-                    id = Digest.parse(Files.readString(p.resolve("diffid")).trim());
+                    id = Digest.parse(Files.readAllLines(p.resolve("diffid")).getFirst().trim());
                 } catch (IOException | RuntimeException e) {
                     id = null; // half-made: nothing refers to it
                 }

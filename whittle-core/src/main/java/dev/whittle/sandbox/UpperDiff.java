@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,15 +39,77 @@ public final class UpperDiff {
         walk(upper, "", out);
     }
 
-    private void walk(Path dir, String rel, LayerWriter out) throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) children.add(p);
+    /** What is read from the file system about one entry, so large directories can be read in parallel. */
+    private record Info(Map<String, Object> attrs, Map<String, byte[]> xattrs, byte[] opaque) {}
+
+    private static final int PARALLEL_FROM = 512;
+    private static volatile java.util.concurrent.ExecutorService readers;
+
+    private static java.util.concurrent.ExecutorService readers() {
+        java.util.concurrent.ExecutorService r = readers;
+        if (r == null) {
+            synchronized (UpperDiff.class) {
+                if (readers == null) {
+                    readers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                            Thread.ofPlatform().daemon().name("whittle-stat-", 0).factory());
+                }
+                r = readers;
+            }
         }
-        children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-        for (Path p : children) {
-            String name = rel.isEmpty() ? p.getFileName().toString() : rel + "/" + p.getFileName();
-            Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ino,dev,nlink,rdev", NOFOLLOW);
+        return r;
+    }
+
+    private static Info info(Path p) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ino,dev,nlink,rdev", NOFOLLOW);
+        int type = (Integer) a.get("mode") & S_IFMT;
+        if (type == Posix.S_IFCHR && (Long) a.get("rdev") == 0) return new Info(a, null, null);
+        return new Info(a, xattrs(p, type == S_IFLNK), type == S_IFDIR ? Posix.lgetxattr(p, "trusted.overlay.opaque") : null);
+    }
+
+    /** Reads every entry's metadata: one stat and one listxattr each, spread over the CPUs for large directories. */
+    private static List<Info> infos(List<Path> paths) throws IOException {
+        List<Info> out = new java.util.ArrayList<>(paths.size());
+        if (paths.size() < PARALLEL_FROM) {
+            for (Path p : paths) out.add(info(p));
+            return out;
+        }
+        int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
+        int chunk = (paths.size() + workers - 1) / workers;
+        List<java.util.concurrent.Future<List<Info>>> parts = new java.util.ArrayList<>();
+        for (int from = 0; from < paths.size(); from += chunk) {
+            List<Path> slice = paths.subList(from, Math.min(paths.size(), from + chunk));
+            parts.add(readers().submit(() -> {
+                List<Info> r = new java.util.ArrayList<>(slice.size());
+                for (Path p : slice) r.add(info(p));
+                return r;
+            }));
+        }
+        try {
+            for (java.util.concurrent.Future<List<Info>> f : parts) out.addAll(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+        return out;
+    }
+
+    private void walk(Path dir, String rel, LayerWriter out) throws IOException {
+        // names are taken once: a RUN that makes 100 000 files in one directory sorts them 1.7 million times
+        TreeMap<String, Path> children = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) children.put(p.getFileName().toString(), p);
+        }
+        List<Path> paths = List.copyOf(children.values());
+        List<Info> infos = infos(paths);
+        int index = 0;
+        for (Map.Entry<String, Path> child : children.entrySet()) {
+            Path p = child.getValue();
+            Info info = infos.get(index++);
+            String name = rel.isEmpty() ? child.getKey() : rel + "/" + child.getKey();
+            Map<String, Object> a = info.attrs();
             int mode = (Integer) a.get("mode");
             int type = mode & S_IFMT;
             long uid = (Integer) a.get("uid"), gid = (Integer) a.get("gid");
@@ -57,14 +118,14 @@ public final class UpperDiff {
             if (type == Posix.S_IFCHR && (Long) a.get("rdev") == 0) {
                 // overlay whiteout: the path was deleted
                 String parent = rel;
-                out.entry(new TarEntry((parent.isEmpty() ? "" : parent + "/") + Whiteouts.PREFIX + p.getFileName(), TarEntry.Type.FILE,
+                out.entry(new TarEntry((parent.isEmpty() ? "" : parent + "/") + Whiteouts.PREFIX + child.getKey(), TarEntry.Type.FILE,
                         0, 0, 0, 0, mtime, "", 0, 0, null));
                 continue;
             }
-            Map<String, byte[]> xattrs = xattrs(p, type == S_IFLNK);
+            Map<String, byte[]> xattrs = info.xattrs();
             switch (type) {
                 case S_IFDIR -> {
-                    byte[] opaque = Posix.lgetxattr(p, "trusted.overlay.opaque");
+                    byte[] opaque = info.opaque();
                     out.entry(new TarEntry(name, TarEntry.Type.DIR, mode, uid, gid, 0, mtime, "", 0, 0, xattrs));
                     if (opaque != null && opaque.length == 1 && opaque[0] == 'y') {
                         out.entry(new TarEntry(name + "/" + Whiteouts.OPAQUE, TarEntry.Type.FILE, 0, 0, 0, 0, mtime, "", 0, 0, null));
@@ -82,8 +143,10 @@ public final class UpperDiff {
                     }
                     long size = (Long) a.get("size");
                     out.entry(new TarEntry(name, TarEntry.Type.FILE, mode, uid, gid, size, mtime, "", 0, 0, xattrs));
-                    try (InputStream in = Files.newInputStream(p)) {
-                        out.content(in);
+                    if (size > 0) {
+                        try (InputStream in = Files.newInputStream(p)) {
+                            out.content(in);
+                        }
                     }
                 }
                 case S_IFLNK -> out.entry(new TarEntry(name, TarEntry.Type.SYMLINK, 0777, uid, gid, 0, mtime,

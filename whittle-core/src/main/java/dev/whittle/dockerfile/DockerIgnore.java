@@ -24,18 +24,51 @@ public final class DockerIgnore {
 
     private enum Kind { EXACT, PREFIX, SUFFIX, REGEX }
 
-    private record Rule(String pattern, boolean exclusion, Kind kind, Pattern regex, String text) {
-        boolean matches(String path) {
+    /**
+     * One pattern. {@code literal} is its longest run of plain characters: a path that does not contain it cannot
+     * match, nor can any of its parents, which settles most paths without running a regular expression.
+     */
+    private record Rule(String pattern, boolean exclusion, Kind kind, Pattern regex, String text, String literal) {
+        /** Whether the first {@code end} characters of {@code path} match. */
+        boolean matches(String path, int end) {
             return switch (kind) {
-                case EXACT -> path.equals(pattern);
-                case PREFIX -> path.startsWith(pattern.substring(0, pattern.length() - 2));
+                case EXACT -> end == pattern.length() && path.startsWith(pattern);
+                case PREFIX -> {
+                    int len = pattern.length() - 2;
+                    yield end >= len && path.startsWith(pattern.substring(0, len));
+                }
                 case SUFFIX -> {
                     String suffix = pattern.substring(2);
-                    yield path.endsWith(suffix) || (suffix.startsWith("/") && path.equals(suffix.substring(1)));
+                    yield path.regionMatches(end - suffix.length(), suffix, 0, suffix.length()) && end >= suffix.length()
+                            || (suffix.startsWith("/") && end == suffix.length() - 1 && path.regionMatches(0, suffix, 1, end));
                 }
-                case REGEX -> regex.matcher(path).matches();
+                case REGEX -> regex.matcher(path).region(0, end).matches();
             };
         }
+    }
+
+    /** The longest run of characters that every match must contain literally. */
+    private static String literal(String pattern) {
+        String best = "";
+        StringBuilder cur = new StringBuilder();
+        boolean inClass = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (inClass) {
+                if (c == ']') inClass = false;
+                continue;
+            }
+            if (c == '*' || c == '?' || c == '[' || c == '\\') {
+                if (cur.length() > best.length()) best = cur.toString();
+                cur.setLength(0);
+                if (c == '[') inClass = true;
+                if (c == '\\') i++;
+                continue;
+            }
+            cur.append(c);
+        }
+        if (cur.length() > best.length()) best = cur.toString();
+        return best;
     }
 
     /** Parses a .dockerignore file's text; a bad pattern is an error naming the line. */
@@ -77,34 +110,17 @@ public final class DockerIgnore {
     /** Whether a context path (relative, '/'-separated) is excluded: last matching rule wins, parents count. */
     public boolean excluded(String path) {
         boolean matched = false;
-        String parent = PathsOf.parent(path);
         for (Rule r : rules) {
             if (r.exclusion() != matched) continue;
-            boolean m = r.matches(path);
-            if (!m && !parent.isEmpty()) {
-                int from = 0;
-                while (true) {
-                    int slash = parent.indexOf('/', from);
-                    String prefix = slash < 0 ? parent : parent.substring(0, slash);
-                    if (r.matches(prefix)) {
-                        m = true;
-                        break;
-                    }
-                    if (slash < 0) break;
-                    from = slash + 1;
-                }
+            if (!r.literal().isEmpty() && !path.contains(r.literal())) continue;
+            // the path itself, then each parent directory (a/b/c: a, a/b), without making substrings
+            boolean m = r.matches(path, path.length());
+            for (int slash = path.indexOf('/'); !m && slash > 0; slash = path.indexOf('/', slash + 1)) {
+                m = r.matches(path, slash);
             }
             if (m) matched = !r.exclusion();
         }
         return matched;
-    }
-
-    /** Tiny helper so this class stays free of the tar package. */
-    private static final class PathsOf {
-        static String parent(String p) {
-            int i = p.lastIndexOf('/');
-            return i < 0 ? "" : p.substring(0, i);
-        }
     }
 
     /** Go's path/filepath.Clean for '/'-separated paths. */
@@ -173,9 +189,9 @@ public final class DockerIgnore {
                 re.append(ch);
             }
         }
-        if (kind != Kind.REGEX) return new Rule(pattern, exclusion, kind, null, text);
+        if (kind != Kind.REGEX) return new Rule(pattern, exclusion, kind, null, text, "");
         re.append('$');
-        return new Rule(pattern, exclusion, Kind.REGEX, Pattern.compile(re.toString(), Pattern.DOTALL), text);
+        return new Rule(pattern, exclusion, Kind.REGEX, Pattern.compile(re.toString(), Pattern.DOTALL), text, literal(pattern));
     }
 
     /** Go's filepath.Match syntax check: brackets closed, ranges well formed, no trailing escape. */

@@ -1,6 +1,5 @@
 package dev.whittle.io;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
@@ -90,22 +89,22 @@ public final class ParallelGzipOutputStream extends OutputStream {
         def.reset();
         if (d != null) def.setDictionary(d);
         def.setInput(data, 0, length);
-        ByteArrayOutputStream o = new ByteArrayOutputStream(length / 2 + 64);
-        byte[] buf = new byte[64 * 1024];
+        // one output buffer big enough for the worst case (zlib's deflateBound), so each block is one native call
+        byte[] buf = new byte[length + (length >> 12) + (length >> 14) + (length >> 25) + 64];
+        int n = 0;
         if (last) {
             def.finish();
             while (!def.finished()) {
-                int n = def.deflate(buf);
-                o.write(buf, 0, n);
+                if (n == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
+                n += def.deflate(buf, n, buf.length - n);
             }
         } else {
-            int n;
             do {
-                n = def.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-                o.write(buf, 0, n);
+                if (n == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
+                n += def.deflate(buf, n, buf.length - n, Deflater.SYNC_FLUSH);
             } while (n == buf.length || !def.needsInput());
         }
-        return o.toByteArray();
+        return Arrays.copyOf(buf, n);
     }
 
     private void drainOne() throws IOException {

@@ -234,6 +234,34 @@ class EngineTest {
     }
 
     @Test
+    void addOfAUrlChecksItsChecksum() throws IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        byte[] body = "downloaded content\n".getBytes();
+        server.createContext("/files/tool.txt", ex -> {
+            ex.getResponseHeaders().set("Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/files/tool.txt";
+            String sum = dev.whittle.image.Digest.sha256(body).toString();
+            Path ctx = context("addurl", "FROM BASE\nADD --checksum=" + sum + " " + url + " /opt/\n", Map.of());
+            build(whittle, ctx, "-t", "engine/addurl").ok();
+            assertThat(whittle.run("run", "--rm", "engine/addurl", "cat", "/opt/tool.txt").ok().out()).isEqualTo("downloaded content\n");
+            assertThat(whittle.run("run", "--rm", "engine/addurl", "stat", "-c", "%a %Y", "/opt/tool.txt").ok().out()).isEqualTo("600 1700000000\n");
+            Path bad = context("addurl-bad", "FROM BASE\nADD --checksum=sha256:" + "0".repeat(64) + " " + url + " /opt/\n", Map.of());
+            Exec e = build(whittle, bad, "-t", "engine/addurl-bad");
+            assertThat(e.code()).isEqualTo(1);
+            assertThat(e.err()).contains("Dockerfile:2:").contains("digest mismatch").contains(sum);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void systemPruneRemovesTheBuildCacheAndUnusedSnapshots() throws IOException {
         Whittle w = new Whittle(dir.resolve("prune-store"));
         w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();

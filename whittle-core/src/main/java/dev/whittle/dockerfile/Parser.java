@@ -592,6 +592,15 @@ public final class Parser {
         };
         String text = l.text.toString();
         if (!can || !text.contains("<<")) return List.of();
+        try {
+            return heredocWords(text, l);
+        } catch (ShellLex.ExpansionException e) {
+            // BuildKit fails the same way: the line is split into words before heredocs are found
+            throw error(ins.pos(), e.getMessage());
+        }
+    }
+
+    private List<Heredoc> heredocWords(String text, Logical l) {
         List<String> words = new ShellLex('\\').rawQuotes(true).rawEscapes(true).processWords(text, k -> null);
         List<Heredoc> docs = new ArrayList<>();
         for (String w : words) {

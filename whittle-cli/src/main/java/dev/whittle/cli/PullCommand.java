@@ -3,6 +3,7 @@ package dev.whittle.cli;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
 import dev.whittle.registry.Puller;
+import dev.whittle.registry.TransferProgress;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
 import picocli.CommandLine.Command;
@@ -10,12 +11,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "pull", description = "Download an image from a registry", mixinStandardHelpOptions = true)
 final class PullCommand implements Callable<Integer> {
     private final Context ctx;
 
+    @Option(names = {"-a", "--all-tags"}, description = "Download all tagged images in the repository")
+    boolean allTags;
     @Option(names = "--platform", description = "Set platform if server is multi-platform capable (default: the host's)")
     String platform;
     @Option(names = {"-q", "--quiet"}, description = "Suppress verbose output")
@@ -31,17 +35,11 @@ final class PullCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         ImageRef given = ImageRef.parseNoDefault(name);
+        if (allTags) return pullAllTags(given);
         if (given.tag() == null && given.digest() == null && !quiet) ctx.out().println("Using default tag: latest");
         ImageRef ref = ImageRef.parse(name);
-        Platform p = platform == null ? Platform.host() : Platform.parse(platform);
         StoredImage before = new Images(ctx.store()).find(ref.toString()).orElse(null);
-        TransferView view = new TransferView(ctx.out(), ctx.stdoutIsTerminal(), false, quiet);
-        Puller.Result r;
-        try {
-            r = new Puller(ctx.store(), ctx.registries(), view).pull(ref, p);
-        } finally {
-            view.finish();
-        }
+        Puller.Result r = pullOne(ref);
         if (!quiet) {
             ctx.out().println("Digest: " + r.digest());
             boolean same = before != null && before.manifest().digest().equals(r.image().manifest().digest()) && !r.downloaded();
@@ -49,5 +47,32 @@ final class PullCommand implements Callable<Integer> {
         }
         ctx.out().println(ref);
         return 0;
+    }
+
+    /** docker pull -a: every tag in turn, one status line for the repository at the end. */
+    private int pullAllTags(ImageRef given) throws IOException {
+        if (given.tag() != null || given.digest() != null) throw new UserError("tag can't be used with --all-tags/-a");
+        ImageRef repo = ImageRef.parse(name);
+        List<String> tags = new Puller(ctx.store(), ctx.registries(), TransferProgress.NONE).tags(repo);
+        if (tags.isEmpty()) throw new UserError("no tags found for " + repo.familiarRepository());
+        boolean downloaded = false;
+        for (String tag : tags) {
+            Puller.Result r = pullOne(repo.withTag(tag));
+            downloaded |= r.downloaded();
+            if (!quiet) ctx.out().println("Digest: " + r.digest());
+        }
+        if (!quiet) ctx.out().println("Status: " + (downloaded ? "Downloaded newer image for " : "Image is up to date for ") + repo.familiarRepository());
+        ctx.out().println(repo.repository());
+        return 0;
+    }
+
+    private Puller.Result pullOne(ImageRef ref) throws IOException {
+        Platform p = platform == null ? Platform.host() : Platform.parse(platform);
+        TransferView view = new TransferView(ctx.out(), ctx.stdoutIsTerminal(), false, quiet);
+        try {
+            return new Puller(ctx.store(), ctx.registries(), view).pull(ref, p);
+        } finally {
+            view.finish();
+        }
     }
 }

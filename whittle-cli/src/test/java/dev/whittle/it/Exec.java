@@ -46,6 +46,12 @@ public record Exec(int code, String out, String err) {
         return this;
     }
 
+    /** Fails the test with the program's output unless it exited with this code. */
+    public Exec fails(int expected) {
+        if (code != expected) throw new AssertionError("expected exit " + expected + ", got " + code + "\nstdout: " + out + "\nstderr: " + err);
+        return this;
+    }
+
     public static boolean available(String program) {
         return run("sh", "-c", "command -v " + program).code() == 0;
     }

@@ -132,6 +132,29 @@ class RegistryTest {
     }
 
     @Test
+    void pullAllTagsFetchesEveryTagOfTheRepository() throws IOException {
+        Path cfg = config("");
+        String repo = open.host() + "/alltags/app";
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        for (String t : List.of("2", "1", "latest")) {
+            s.run("tag", t.equals("2") ? "reg/busybox:1" : APP, repo + ":" + t).ok();
+            s.run("push", "-q", repo + ":" + t).ok();
+        }
+        Whittle w = fresh(cfg);
+        Exec all = w.run("pull", "-a", repo).ok();
+        assertThat(all.out()).contains("1: Pulling from alltags/app").contains("2: Pulling from alltags/app")
+                .contains("latest: Pulling from alltags/app").contains("Status: Downloaded newer image for " + repo)
+                .endsWith(repo + "\n").doesNotContain("Using default tag");
+        assertThat(w.run("images", "--format", "{{.Tag}} {{.ID}}", repo).ok().out().lines().sorted().toList()).containsExactly(
+                "1 " + inspect(src, APP, "{{.Id}}").substring(7, 19), "2 " + inspect(src, "reg/busybox:1", "{{.Id}}").substring(7, 19),
+                "latest " + inspect(src, APP, "{{.Id}}").substring(7, 19));
+        assertThat(w.run("pull", "--all-tags", repo).ok().out()).contains("Status: Image is up to date for " + repo);
+        assertThat(w.run("pull", "-a", repo + ":1").fails(1).err()).isEqualTo("Error: tag can't be used with --all-tags/-a\n");
+        assertThat(w.run("pull", "-a", open.host() + "/alltags/none").fails(1).err()).contains("NAME_UNKNOWN");
+        assertClean(w);
+    }
+
+    @Test
     void unknownImagesAndRefusedHostsAreClearErrors() throws IOException {
         Whittle w = fresh(config(""));
         Exec missing = w.run("pull", open.host() + "/nothing/here:1");

@@ -36,9 +36,26 @@ public final class Json {
 
     private Json() {}
 
-    /** Parses a document; a syntax error becomes a {@link JsonException} naming line and column. */
+    /** Parses a document; a syntax error or a bad encoding becomes a {@link JsonException} naming line and column. */
     public static Object parse(byte[] bytes) {
         try (JsonParser p = FACTORY.createParser(bytes)) {
+            return parse(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses text (no encoding detection: "[" followed by NULs is not UTF-32 here, as it would be as bytes). */
+    public static Object parse(String text) {
+        try (JsonParser p = FACTORY.createParser(text)) {
+            return parse(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object parse(JsonParser p) throws IOException {
+        try {
             JsonToken t = p.nextToken();
             if (t == null) throw new JsonException("empty JSON document");
             Object v = read(p, t);
@@ -46,13 +63,9 @@ public final class Json {
             return v;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new JsonException(e.getOriginalMessage() + " at " + where(e.getLocation()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (java.io.CharConversionException e) {
+            throw new JsonException("invalid character encoding: " + e.getMessage());
         }
-    }
-
-    public static Object parse(String text) {
-        return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Parses a document that must be an object. */

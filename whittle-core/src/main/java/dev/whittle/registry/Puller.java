@@ -44,13 +44,26 @@ public final class Puller {
     }
 
     public Result pull(ImageRef ref, Platform platform) throws IOException {
-        List<RegistryConfig.Endpoint> endpoints = client.config().pullEndpoints(ref);
-        List<String> failures = new ArrayList<>();
         progress.message((ref.digest() != null ? ref.digest().toString() : ref.tag()) + ": Pulling from " + ref.path());
-        for (RegistryConfig.Endpoint ep : endpoints) {
-            RegistryHost host = client.host(ep);
+        return fromFirstSource(ref, host -> pullFrom(host, ref, platform));
+    }
+
+    /** The repository's tags, from the first source (mirror or registry) that lists them, sorted as docker pulls them. */
+    public List<String> tags(ImageRef ref) throws IOException {
+        return fromFirstSource(ref, host -> host.tags(host.repository(ref.path()), "tags of " + ref.familiarRepository()))
+                .stream().sorted().toList();
+    }
+
+    private interface Attempt<T> {
+        T on(RegistryHost host) throws IOException;
+    }
+
+    /** Tries the mirrors in order, then the registry itself; a mirror's failure is reported and the next one tried. */
+    private <T> T fromFirstSource(ImageRef ref, Attempt<T> attempt) throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (RegistryConfig.Endpoint ep : client.config().pullEndpoints(ref)) {
             try {
-                return pullFrom(host, ref, platform);
+                return attempt.on(client.host(ep));
             } catch (RegistryException e) {
                 if (!ep.mirror()) {
                     if (failures.isEmpty()) throw e;

@@ -131,6 +131,37 @@ public final class RegistryHost {
         return r.headers().firstValue("Docker-Content-Digest").filter(Digest::isDigest).map(Digest::parse);
     }
 
+    /** Every tag of a repository, following the registry's pagination (the Link header's rel="next"). */
+    public List<String> tags(String repo, String what) throws IOException {
+        List<String> tags = new ArrayList<>();
+        String target = "/v2/" + repo + "/tags/list?n=1000";
+        for (int page = 0; target != null; page++) {
+            if (page == 10_000) throw new RegistryException(name() + ": " + what + ": the tag list does not end", null, 200);
+            HttpResponse<InputStream> r = exchange(new Call("GET", target, null, Map.of("Accept", "application/json"), pull(repo), what, true));
+            if (r.statusCode() != 200) throw error(r, what);
+            byte[] body;
+            try (InputStream in = guarded(r.body())) {
+                body = in.readNBytes(MAX_MANIFEST + 1);
+            }
+            try {
+                List<Object> page0 = JsonObjects.array(Json.parseObject(body), "tags");
+                if (page0 != null) for (Object t : page0) if (t instanceof String s) tags.add(s);
+            } catch (RuntimeException e) {
+                throw new RegistryException(name() + ": " + what + ": the registry sent an invalid tag list", null, 200);
+            }
+            target = nextPage(r);
+        }
+        return tags;
+    }
+
+    private static String nextPage(HttpResponse<?> r) {
+        for (String link : r.headers().allValues("Link")) {
+            int lt = link.indexOf('<'), gt = link.indexOf('>');
+            if (lt >= 0 && gt > lt && link.substring(gt).contains("rel=\"next\"")) return r.uri().resolve(link.substring(lt + 1, gt)).toString();
+        }
+        return null;
+    }
+
     /** Stores a manifest under a tag or digest and returns the digest the registry gives it. */
     public Digest putManifest(String repo, String reference, String mediaType, byte[] body, String what) throws IOException {
         HttpResponse<InputStream> r = exchange(new Call("PUT", "/v2/" + repo + "/manifests/" + reference,

@@ -1,5 +1,6 @@
 package dev.whittle.dockerfile;
 
+import dev.whittle.image.Platform;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -81,6 +88,8 @@ class FrontendFuzzTest {
         return b.toString();
     }
 
+    private static final ExecutorService WORKERS = Executors.newVirtualThreadPerTaskExecutor();
+
     @Test
     void mutatedDockerfilesParseOrFailWithAPosition() throws Exception {
         int iterations = Integer.getInteger("whittle.fuzz.iterations", 3000);
@@ -91,46 +100,42 @@ class FrontendFuzzTest {
             String text = mutate(seeds.get(r.nextInt(seeds.size())), r);
             if (r.nextInt(10) == 0) text = mutate(text, r);
             final String input = text;
-            Thread worker = Thread.ofPlatform().start(() -> exercise(input));
-            worker.join(5000);
-            if (worker.isAlive()) {
-                worker.interrupt();
+            CompletableFuture<Boolean> run = CompletableFuture.supplyAsync(() -> exercise(input), WORKERS);
+            try {
+                if (run.get(5, TimeUnit.SECONDS)) parsed++;
+            } catch (TimeoutException e) {
                 fail("the frontend did not finish within 5 s on:\n" + input);
-            }
-            if (Boolean.TRUE.equals(LAST_OK.get())) parsed++;
-            Throwable t = FAILURE.getAndSet(null);
-            if (t != null) {
-                throw new AssertionError("input " + i + " made the frontend throw " + t + ":\n"
-                        + new String(input.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8), t);
+            } catch (ExecutionException e) {
+                throw new AssertionError("input " + i + " made the frontend throw " + e.getCause() + ":\n" + input, e.getCause());
             }
         }
         assertThat(parsed).as("some mutants are still valid Dockerfiles").isGreaterThan(iterations / 20);
     }
 
-    static final java.util.concurrent.atomic.AtomicReference<Throwable> FAILURE = new java.util.concurrent.atomic.AtomicReference<>();
-    static final java.util.concurrent.atomic.AtomicReference<Boolean> LAST_OK = new java.util.concurrent.atomic.AtomicReference<>();
-
-    static void exercise(String text) {
-        LAST_OK.set(false);
+    /**
+     * Parses, plans, expands every instruction's words and runs the checks. True when the text is a valid
+     * Dockerfile, false when it fails with a positioned {@link DockerfileException}; anything else propagates.
+     */
+    static boolean exercise(String text) {
+        Dockerfile df;
         try {
-            Dockerfile df = Parser.parse("Dockerfile", text);
-            BuildPlan plan = Planner.plan(df, new Planner.Options(null, Map.of("A", "1"), dev.whittle.image.Platform.LINUX_AMD64,
-                    dev.whittle.image.Platform.LINUX_AMD64));
-            ShellLex lex = new ShellLex(df.escape());
-            for (Instruction ins : df.instructions()) {
-                try {
-                    lex.processWords(ins.text(), k -> k.equals("A") ? "a b" : null);
-                } catch (ShellLex.ExpansionException expected) {
-                    // a bad substitution is a user error the build reports with the line
-                }
-            }
-            Checks.run(df, new Planner.Options(null, Map.of(), dev.whittle.image.Platform.LINUX_AMD64, dev.whittle.image.Platform.LINUX_AMD64),
-                    image -> Map.of("PATH", "/bin"));
-            LAST_OK.set(plan != null);
+            df = Parser.parse("Dockerfile", text);
+            Planner.plan(df, new Planner.Options(null, Map.of("A", "1"), Platform.LINUX_AMD64, Platform.LINUX_AMD64));
         } catch (DockerfileException e) {
-            if (e.getMessage() == null || !e.getMessage().matches("(?s).*Dockerfile(:\\d+(:\\d+)?)?.*")) FAILURE.set(e);
-        } catch (Throwable t) {
-            FAILURE.set(t);
+            if (e.getMessage() == null || !e.getMessage().matches("(?s).*Dockerfile(:\\d+(:\\d+)?)?.*")) {
+                throw new AssertionError("error without a position: " + e.getMessage(), e);
+            }
+            return false;
         }
+        ShellLex lex = new ShellLex(df.escape());
+        for (Instruction ins : df.instructions()) {
+            try {
+                lex.processWords(ins.text(), k -> k.equals("A") ? "a b" : null);
+            } catch (ShellLex.ExpansionException expected) {
+                // a bad substitution is a user error the build reports with the instruction's line
+            }
+        }
+        Checks.run(df, new Planner.Options(null, Map.of(), Platform.LINUX_AMD64, Platform.LINUX_AMD64), image -> Map.of("PATH", "/bin"));
+        return true;
     }
 }

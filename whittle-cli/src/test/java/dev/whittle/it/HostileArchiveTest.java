@@ -24,6 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
+import static dev.whittle.tar.RawTar.archive;
+import static dev.whittle.tar.RawTar.concat;
+import static dev.whittle.tar.RawTar.header;
+import static dev.whittle.tar.RawTar.padded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,53 +39,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileArchiveTest {
     @TempDir Path dir;
 
-    /** A raw ustar header, for entries no honest writer produces. */
-    static byte[] header(String name, char type, long size, String link) {
-        byte[] h = new byte[512];
-        put(h, name, 0);
-        put(h, "0000644", 100);
-        put(h, "0000000", 108);
-        put(h, "0000000", 116);
-        put(h, String.format("%011o", size), 124);
-        put(h, "00000000000", 136);
-        h[156] = (byte) type;
-        put(h, link, 157);
-        put(h, "ustar", 257);
-        put(h, "00", 263);
-        Arrays.fill(h, 148, 156, (byte) ' ');
-        long sum = 0;
-        for (byte b : h) sum += b & 0xff;
-        put(h, String.format("%06o", sum), 148);
-        h[154] = 0;
-        return h;
-    }
-
-    static void put(byte[] h, String s, int off) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        System.arraycopy(b, 0, h, off, b.length);
-    }
-
-    static byte[] concat(byte[]... parts) throws IOException {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (byte[] p : parts) o.write(p);
-        return o.toByteArray();
-    }
-
-    static byte[] padded(byte[] content) {
-        return Arrays.copyOf(content, (content.length + 511) / 512 * 512);
-    }
-
-    /** A layer tar from raw entries, with the end-of-archive blocks. */
-    static byte[] rawLayer(byte[]... entries) throws IOException {
-        return concat(concat(entries), new byte[1024]);
-    }
-
     static Digest sha(byte[] b) {
         return Digest.sha256(b);
     }
 
     /** A Docker ≥ 25-style archive (manifest.json) with one image of the given layers, named {@code name}. */
-    static byte[] archive(String name, List<byte[]> layers, Map<String, byte[]> extra) throws IOException {
+    static byte[] imageArchive(String name, List<byte[]> layers, Map<String, byte[]> extra) throws IOException {
         ImageConfig.Builder cb = ImageConfig.builder(Platform.LINUX_AMD64).created("2024-01-01T00:00:00Z").configField("Cmd", List.of("/bin/sh"));
         List<String> paths = new ArrayList<>();
         for (byte[] l : layers) {
@@ -142,22 +105,22 @@ class HostileArchiveTest {
         Files.writeString(dir.resolve("canary/file"), "untouched");
         Whittle w = store("store-hostile");
         w.run("images").ok();
-        byte[] ok = rawLayer(header("bin/", '5', 0, ""), header("bin/sh", '0', 5, ""), padded("shell".getBytes()));
+        byte[] ok = archive(header("bin/", '5', 0, ""), header("bin/sh", '0', 5, ""), padded("shell".getBytes()));
 
-        refused(w, archive("x:1", List.of(rawLayer(header("../../canary/file", '0', 4, ""), padded("evil".getBytes()))), Map.of()),
+        refused(w, imageArchive("x:1", List.of(archive(header("../../canary/file", '0', 4, ""), padded("evil".getBytes()))), Map.of()),
                 "dotdot", "escapes the root");
-        refused(w, archive("x:1", List.of(rawLayer(header("etc/passwd", '1', 0, "../../../canary/file"))), Map.of()),
+        refused(w, imageArchive("x:1", List.of(archive(header("etc/passwd", '1', 0, "../../../canary/file"))), Map.of()),
                 "hardlink-out", "hardlink");
-        refused(w, archive("x:1", List.of(rawLayer(header("big", '0', 8L << 36, ""))), Map.of()), "absurd-size");
+        refused(w, imageArchive("x:1", List.of(archive(header("big", '0', 8L << 36, ""))), Map.of()), "absurd-size");
         byte[] truncated = Arrays.copyOf(ok, 700);
-        refused(w, archive("x:1", List.of(truncated), Map.of()), "truncated-layer");
-        refused(w, Arrays.copyOf(archive("x:1", List.of(ok), Map.of()), 3000), "truncated-archive");
-        refused(w, archive("x:1", List.of(ok), Map.of("manifest.json",
+        refused(w, imageArchive("x:1", List.of(truncated), Map.of()), "truncated-layer");
+        refused(w, Arrays.copyOf(imageArchive("x:1", List.of(ok), Map.of()), 3000), "truncated-archive");
+        refused(w, imageArchive("x:1", List.of(ok), Map.of("manifest.json",
                 "[{\"Config\":\"../../canary/file\",\"RepoTags\":[\"x:1\"],\"Layers\":[]}]".getBytes())), "manifest-escape");
-        refused(w, archive("x:1", List.of(ok), Map.of("manifest.json", "[{\"Config\":".getBytes())), "manifest-garbage");
-        refused(w, archive("x:1", List.of(ok), Map.of("manifest.json",
+        refused(w, imageArchive("x:1", List.of(ok), Map.of("manifest.json", "[{\"Config\":".getBytes())), "manifest-garbage");
+        refused(w, imageArchive("x:1", List.of(ok), Map.of("manifest.json",
                 ("[{\"Config\":\"blobs/sha256/" + "0".repeat(64) + "\",\"RepoTags\":[\"x:1\"],\"Layers\":[]}]").getBytes())), "config-missing");
-        byte[] bad = rawLayer(header("a", '0', 3, ""), padded("abc".getBytes()));
+        byte[] bad = archive(header("a", '0', 3, ""), padded("abc".getBytes()));
         Map<String, Object> entry = new LinkedHashMap<>();
         ImageConfig c = ImageConfig.builder(Platform.LINUX_AMD64).created("2024-01-01T00:00:00Z")
                 .addLayer(sha(ok), new ImageConfig.History("2024-01-01T00:00:00Z", "x", null, null, false)).build();
@@ -194,7 +157,7 @@ class HostileArchiveTest {
         Whittle w = store("store-symlink");
         w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "hostile/base:1").ok();
         // a legal tar, as docker would load it: a symlink to a host path, then a file "inside" it
-        byte[] layer = rawLayer(header("escape", '2', 0, dir.resolve("canary").toString()),
+        byte[] layer = archive(header("escape", '2', 0, dir.resolve("canary").toString()),
                 header("escape/file", '0', 4, ""), padded("evil".getBytes()));
         Path saved = dir.resolve("in-base.tar");
         w.run("save", "-o", saved.toString(), "hostile/base:1").ok();
@@ -233,7 +196,7 @@ class HostileArchiveTest {
                 for (Object d : (List<?>) Json.parse(layersJson)) layers.add(blobs.get(((String) d).substring(7)));
             }
             layers.add(extra);
-            return archive("hostile/evil:1", layers, Map.of());
+            return imageArchive("hostile/evil:1", layers, Map.of());
         } finally {
             Files.deleteIfExists(exported);
         }
@@ -249,10 +212,10 @@ class HostileArchiveTest {
         for (int i = 0; i < 4; i++) {
             byte[] data = new byte[6 << 20];
             r.nextBytes(data);
-            layers.add(rawLayer(header("f" + i, '0', data.length, ""), padded(data)));
+            layers.add(archive(header("f" + i, '0', data.length, ""), padded(data)));
         }
         Path in = dir.resolve("in-kill.tar");
-        Files.write(in, archive("killed:1", layers, Map.of()));
+        Files.write(in, imageArchive("killed:1", layers, Map.of()));
         long[] delays = {30, 120, 250, 400, 600, 900};
         for (long delay : delays) {
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",

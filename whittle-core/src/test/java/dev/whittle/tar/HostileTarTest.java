@@ -12,37 +12,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Malformed and hostile tar streams are refused with a message that says what is wrong. */
 class HostileTarTest {
-    /** A raw ustar header, for names and fields our writer would never produce. */
     static byte[] header(String name, char type, long size, String link) {
-        byte[] h = new byte[512];
-        put(h, name, 0);
-        put(h, "0000644", 100);
-        put(h, "0000000", 108);
-        put(h, "0000000", 116);
-        put(h, String.format("%011o", size), 124);
-        put(h, "00000000000", 136);
-        h[156] = (byte) type;
-        put(h, link, 157);
-        put(h, "ustar", 257);
-        put(h, "00", 263);
-        Arrays.fill(h, 148, 156, (byte) ' ');
-        long sum = 0;
-        for (byte b : h) sum += b & 0xff;
-        put(h, String.format("%06o", sum), 148);
-        h[154] = 0;
-        return h;
+        return RawTar.header(name, type, size, link);
     }
 
     static void put(byte[] h, String s, int off) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        System.arraycopy(b, 0, h, off, b.length);
+        RawTar.put(h, s, off);
     }
 
-    static byte[] archive(byte[]... parts) throws IOException {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (byte[] p : parts) o.write(p);
-        o.write(new byte[1024]);
-        return o.toByteArray();
+    static byte[] archive(byte[]... parts) {
+        return RawTar.archive(parts);
     }
 
     static void readAll(byte[] data) throws IOException {

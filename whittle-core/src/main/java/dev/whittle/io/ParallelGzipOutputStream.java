@@ -15,7 +15,8 @@ import java.util.zip.Deflater;
  * gzip in parallel, the way pigz does it: the input is cut into 128 KiB blocks, each deflated on its own thread with
  * the previous 32 KiB as preset dictionary and ended with a sync flush; the last block finishes the stream. The
  * output is a single standard gzip member and does not depend on the number of threads. The header carries no name
- * and no time, so equal input gives equal bytes.
+ * and no time, so equal input gives equal bytes (for one zlib: the system's libz when it loads, as pigz uses, else the
+ * JDK's own).
  */
 public final class ParallelGzipOutputStream extends OutputStream {
     private static final int BLOCK = 128 * 1024;
@@ -83,6 +84,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     private byte[] deflate(byte[] data, int length, byte[] d, boolean last) {
+        if (SystemZlib.available()) return SystemZlib.forLevel(level).deflate(data, length, d, last);
+        return jdkDeflate(level, data, length, d, last);
+    }
+
+    static byte[] jdkDeflate(int level, byte[] data, int length, byte[] d, boolean last) {
         Deflater[] cache = DEFLATERS.get();
         Deflater def = cache[level];
         if (def == null) cache[level] = def = new Deflater(level, true);

@@ -31,6 +31,7 @@ final class AotTraining {
                     FROM ${BASE} AS build
                     WORKDIR /src
                     COPY hello.txt ./
+                    RUN ["/bin/sh", "-c", "echo built > /src/built.txt"]
                     FROM scratch
                     COPY --from=build /src/hello.txt /hello.txt
                     COPY --chmod=0755 hello.sh /hello.sh
@@ -47,6 +48,7 @@ final class AotTraining {
                     List.of("--version"), List.of("help"), List.of("version"),
                     List.of("import", "-c", "CMD [\"/bin/sh\"]", rootfs.toString(), "training/base:1"),
                     List.of("build", "--progress", "plain", "--check=warn", "-t", "training/app:1", ctx.toString()),
+                    List.of("build", "--progress", "quiet", "--check=warn", "-t", "training/app:1", ctx.toString()), // all cached
                     List.of("build", "--call", "outline", ctx.toString()), List.of("lint", "-f", df, ctx.toString()),
                     List.of("images"), List.of("images", "-q"), List.of("images", "--digests", "--format", "json"),
                     List.of("images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"),
@@ -77,11 +79,16 @@ final class AotTraining {
         }
     }
 
-    /** A tiny root filesystem: enough for import, COPY --from and the entrypoint check to do real work. */
+    /**
+     * A tiny root filesystem: enough for import, COPY --from and the entrypoint check to do real work. With
+     * busybox-static installed its shell is real, so the training build's RUN runs in runc when whittle is root;
+     * without either, RUN fails and the build is trained up to it.
+     */
     private static Path rootfs(Path tar) throws IOException {
         try (OutputStream o = Files.newOutputStream(tar); TarWriter w = new TarWriter(o)) {
             w.writeHeader(TarEntry.dir("bin", 0755, 1700000000));
-            byte[] sh = "#!/bin/sh\n".getBytes();
+            Path busybox = Path.of("/bin/busybox");
+            byte[] sh = Files.isRegularFile(busybox) ? Files.readAllBytes(busybox) : "#!/bin/sh\n".getBytes();
             w.write(TarEntry.file("bin/sh", 0755, sh.length, 1700000000), sh);
             w.writeHeader(TarEntry.dir("etc", 0755, 1700000000));
             byte[] passwd = "root:x:0:0:root:/root:/bin/sh\n".getBytes();

@@ -12,14 +12,16 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * gzip in parallel, the way pigz does it: the input is cut into 128 KiB blocks, each deflated on its own thread with
- * the previous 32 KiB as preset dictionary and ended with a sync flush; the last block finishes the stream. The
- * output is a single standard gzip member and does not depend on the number of threads. The header carries no name
- * and no time, so equal input gives equal bytes (for one zlib: the system's libz when it loads, as pigz uses, else the
- * JDK's own).
+ * gzip in parallel. With libdeflate (when it loads), the input is cut into 1 MiB blocks and each becomes a complete
+ * gzip member of its own (RFC 1952 allows any number; every reader joins them): about twice zlib's speed at the same
+ * level, and smaller. Without it, the way pigz does it: 128 KiB blocks, each deflated by zlib on its own thread with
+ * the previous 32 KiB as preset dictionary and ended with a sync flush, the last block finishing a single member.
+ * Either way the output does not depend on the number of threads, and headers carry no name and no time, so equal
+ * input gives equal bytes for one library.
  */
 public final class ParallelGzipOutputStream extends OutputStream {
-    private static final int BLOCK = 128 * 1024;
+    private static final int ZLIB_BLOCK = 128 * 1024;
+    private static final int MEMBER_BLOCK = 1024 * 1024;
     private static final int DICT = 32 * 1024;
     private static final ExecutorService POOL = Executors.newFixedThreadPool(
             Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
@@ -31,19 +33,29 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
     private final OutputStream out;
     private final int level;
+    private final boolean members;
+    private final int blockSize;
     private final CRC32 crc = new CRC32();
     private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
     private final int maxPending = 2 * Math.max(1, Runtime.getRuntime().availableProcessors());
-    private byte[] block = new byte[BLOCK];
+    private byte[] block;
     private int fill;
     private byte[] dict;
     private long total;
     private boolean closed;
 
     public ParallelGzipOutputStream(OutputStream out, int level) throws IOException {
+        this(out, level, Libdeflate.available());
+    }
+
+    /** @param members one libdeflate member per block (only when {@link Libdeflate#available()}), else zlib blocks */
+    ParallelGzipOutputStream(OutputStream out, int level, boolean members) throws IOException {
         this.out = out;
         this.level = level;
-        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
+        this.members = members;
+        this.blockSize = members ? MEMBER_BLOCK : ZLIB_BLOCK;
+        this.block = new byte[blockSize];
+        if (!members) out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
     }
 
     @Override public void write(int b) throws IOException {
@@ -51,26 +63,31 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     @Override public void write(byte[] b, int off, int len) throws IOException {
-        crc.update(b, off, len);
+        if (!members) crc.update(b, off, len);
         total += len;
         while (len > 0) {
-            int n = Math.min(len, BLOCK - fill);
+            int n = Math.min(len, blockSize - fill);
             System.arraycopy(b, off, block, fill, n);
             fill += n;
             off += n;
             len -= n;
-            if (fill == BLOCK) submit(false);
+            if (fill == blockSize) submit(false);
         }
     }
 
     private void submit(boolean last) throws IOException {
         final byte[] data = block;
         final int length = fill;
-        final byte[] d = dict;
-        dict = length >= DICT ? Arrays.copyOfRange(data, length - DICT, length) : merge(dict, data, length);
-        block = new byte[BLOCK];
+        block = new byte[blockSize];
         fill = 0;
-        pending.add(POOL.submit(() -> deflate(data, length, d, last)));
+        if (members) {
+            // an empty last block only ends the stream; it needs a member of its own when nothing else was written
+            if (length > 0 || total == 0) pending.add(POOL.submit(() -> Libdeflate.forLevel(level).gzipMember(data, length)));
+        } else {
+            final byte[] d = dict;
+            dict = length >= DICT ? Arrays.copyOfRange(data, length - DICT, length) : merge(dict, data, length);
+            pending.add(POOL.submit(() -> deflate(data, length, d, last)));
+        }
         while (pending.size() >= maxPending) drainOne();
     }
 
@@ -129,12 +146,16 @@ public final class ParallelGzipOutputStream extends OutputStream {
         out.flush();
     }
 
-    /** Finishes the gzip member without closing the underlying stream. */
+    /** Finishes the gzip stream without closing the underlying stream. */
     public void finish() throws IOException {
         if (closed) return;
         closed = true;
         submit(true);
         while (!pending.isEmpty()) drainOne();
+        if (members) {
+            out.flush();
+            return;
+        }
         long c = crc.getValue();
         out.write(new byte[] {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24),
                 (byte) total, (byte) (total >> 8), (byte) (total >> 16), (byte) (total >> 24)});

@@ -454,6 +454,41 @@ class RegistryTest {
         }
     }
 
+    /**
+     * A layer that has no compressed blob yet is compressed while it is sent, in one streamed PATCH; when that stream
+     * is cut, the blob (complete in the store by then) is sent again from the store, and the push still succeeds.
+     */
+    @Test
+    void layersCompressWhileTheyUploadAndACutStreamIsSentAgainFromTheStore() throws IOException {
+        Path archive = dir.resolve("app-for-streaming.tar");
+        src.run("save", "-o", archive.toString(), APP).ok();
+        long uploadsWithoutFault = -1;
+        for (boolean cut : new boolean[] {false, true}) {
+            try (FaultProxy proxy = FaultProxy.to(open.host())) {
+                Path cfg = config("");
+                if (cut) proxy.cutRequest("PATCH", "/blobs/uploads/", 200 << 10, 1);
+                Whittle w = fresh(cfg);
+                w.run("load", "-q", "-i", archive.toString()).ok();
+                String ref = proxy.host() + "/streamed/cut-" + cut + ":1";
+                w.run("tag", APP, ref).ok();
+                Exec push = w.run("push", ref).ok();
+                assertThat(proxy.seen().stream().filter(x -> x.method().equals("PATCH")).count())
+                        .as("one streamed PATCH per layer").isGreaterThanOrEqualTo(2);
+                long uploads = proxy.seen().stream().filter(x -> x.method().equals("POST") && x.path().contains("/blobs/uploads/")).count();
+                if (!cut) uploadsWithoutFault = uploads;
+                else assertThat(uploads).as("the cut layer went again, in an upload session of its own").isEqualTo(uploadsWithoutFault + 1);
+                // docker's progress names layers by diffID
+                String diffId = inspect(w, ref, "{{index .RootFS.Layers 0}}").substring("sha256:".length(), "sha256:".length() + 12);
+                assertThat(push.out()).contains(diffId + ": Pushed");
+                assertClean(w);
+                Whittle back = fresh(cfg);
+                back.run("pull", "-q", ref).ok();
+                assertThat(inspect(back, ref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+                assertThat(w.run("push", ref).ok().out()).contains("Layer already exists").doesNotContain("Pushed");
+            }
+        }
+    }
+
     @Test
     void pushesRecoverFromServerErrorsAndDroppedUploads() throws IOException {
         try (FaultProxy proxy = FaultProxy.to(open.host())) {

@@ -61,7 +61,7 @@ public final class Compression {
     public static OutputStream compress(OutputStream out, MediaType.Compression c, int level) throws IOException {
         return switch (c) {
             case NONE -> out;
-            case GZIP -> new ParallelGzipOutputStream(out, level < 0 ? 6 : level);
+            case GZIP -> new ParallelGzipOutputStream(out, level < 0 ? ParallelGzipOutputStream.DEFAULT_LEVEL : level);
             case ZSTD -> {
                 ZstdOutputStream z = new ZstdOutputStream(out, level < 0 ? 3 : level);
                 z.setWorkers(Math.max(0, Runtime.getRuntime().availableProcessors() - 1));

@@ -44,6 +44,14 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private long total;
     private boolean closed;
 
+    /**
+     * libdeflate's level 5 gives smaller layers than zlib's 6 and than Go's default (what docker push and BuildKit
+     * use): on the 850 MB Go toolchain layer 259.2 MB, against 259.9 MB and 264.6 MB, for 20 % less work than its 6.
+     */
+    public static final int DEFAULT_LEVEL = -1;
+    private static final int LIBDEFLATE_DEFAULT = 5, ZLIB_DEFAULT = 6;
+
+    /** @param level 1–9, or {@link #DEFAULT_LEVEL} */
     public ParallelGzipOutputStream(OutputStream out, int level) throws IOException {
         this(out, level, Libdeflate.available());
     }
@@ -51,7 +59,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     /** @param members one libdeflate member per block (only when {@link Libdeflate#available()}), else zlib blocks */
     ParallelGzipOutputStream(OutputStream out, int level, boolean members) throws IOException {
         this.out = out;
-        this.level = level;
+        this.level = level >= 0 ? level : members ? LIBDEFLATE_DEFAULT : ZLIB_DEFAULT;
         this.members = members;
         this.blockSize = members ? MEMBER_BLOCK : ZLIB_BLOCK;
         this.block = new byte[blockSize];

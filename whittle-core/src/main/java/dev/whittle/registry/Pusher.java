@@ -10,14 +10,19 @@ import dev.whittle.store.LayerVariants;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
 
+import dev.whittle.io.ChunkPipe;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
- * Pushes an image: layers compressed as asked (once; the compressed blob is kept in the store), each blob checked
- * with HEAD, mounted from another repository of the same registry the image came from when possible, uploaded
- * otherwise, several at once; the manifest last. An image whose stored manifest already fits is pushed byte for byte,
+ * Pushes an image: layers compressed as asked (once, while they are sent; the compressed blob is kept in the store),
+ * each stored blob checked with HEAD, mounted from another repository of the same registry the image came from when
+ * possible, uploaded otherwise, several at once; the manifest last. An image whose stored manifest already fits is pushed byte for byte,
  * so its digest is the same everywhere.
  */
 public final class Pusher {
@@ -53,29 +58,33 @@ public final class Pusher {
                 .allMatch(l -> compressed(MediaType.layerCompression(l.mediaType())) && store.hasBlob(l.digest()));
         boolean oci = asIs ? m.isOci() : opts.oci() || opts.compression() == MediaType.Compression.ZSTD;
         List<Digest> diffIds = image.config().diffIds();
-        List<Descriptor> layers = new ArrayList<>();
-        for (int i = 0; i < m.layers().size(); i++) {
+        int n = m.layers().size();
+        // a layer's blob: known now (stored), or made while it is uploaded (the array is filled in by the upload jobs)
+        Descriptor[] layers = new Descriptor[n];
+        MediaType.Compression[] toMake = new MediaType.Compression[n];
+        for (int i = 0; i < n; i++) {
             Descriptor cur = m.layers().get(i);
             MediaType.Compression have = MediaType.layerCompression(cur.mediaType());
             MediaType.Compression want = opts.compression() != null ? opts.compression()
                     : have == MediaType.Compression.NONE || have == MediaType.Compression.UNKNOWN ? MediaType.Compression.GZIP : have;
             if (have == want && store.hasBlob(cur.digest())) {
-                layers.add(new Descriptor(MediaType.layer(oci, want), cur.digest(), cur.size(), cur.annotations(), null, null));
+                layers[i] = new Descriptor(MediaType.layer(oci, want), cur.digest(), cur.size(), cur.annotations(), null, null);
             } else {
-                layers.add(LayerVariants.blob(store, diffIds.get(i), want, oci));
+                layers[i] = LayerVariants.existing(store, diffIds.get(i), want, oci);
+                if (layers[i] == null) toMake[i] = want;
             }
         }
         Descriptor config = new Descriptor(oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, m.config().digest(), m.config().size());
+        String mountFrom = mountSource(image, target);
+        if (mountFrom != null) progress.mountSource(mountFrom);
+        uploadAll(host, repo, diffIds, layers, toMake, oci, config, mountFrom);
         boolean unchanged = oci == m.isOci() && config.mediaType().equals(m.config().mediaType());
-        for (int i = 0; unchanged && i < layers.size(); i++) {
-            Descriptor a = layers.get(i);
+        for (int i = 0; unchanged && i < n; i++) {
+            Descriptor a = layers[i];
             Descriptor b = m.layers().get(i);
             unchanged = a.digest().equals(b.digest()) && a.mediaType().equals(b.mediaType());
         }
-        Manifest out = unchanged ? m : Manifest.create(oci, config, layers, m.annotations());
-        String mountFrom = mountSource(image, target);
-        if (mountFrom != null) progress.mountSource(mountFrom);
-        uploadAll(host, repo, layers, config, mountFrom);
+        Manifest out = unchanged ? m : Manifest.create(oci, config, List.of(layers), m.annotations());
         String reference = target.digest() != null && target.tag() == null ? out.digest().toString() : target.tag();
         Digest pushed = host.putManifest(repo, reference, out.mediaType(), out.raw(), "manifest " + target.familiar());
         store.putBlob(out.raw());
@@ -101,24 +110,80 @@ public final class Pusher {
         return null;
     }
 
-    /** Uploads the layers (shown, as docker shows them) and the config (not shown) in parallel. */
-    private void uploadAll(RegistryHost host, String repo, List<Descriptor> layers, Descriptor config, String mountFrom) throws IOException {
-        for (Descriptor d : layers) progress.blob(d.digest(), d.size(), TransferProgress.State.WAITING, 0);
+    /**
+     * Uploads the layers (shown by diffID, as docker shows them) and the config (not shown) in parallel. A layer with
+     * no blob in the wanted compression yet is compressed while it is sent; {@code layers} gets its descriptor.
+     */
+    private void uploadAll(RegistryHost host, String repo, List<Digest> diffIds, Descriptor[] layers, MediaType.Compression[] toMake,
+                           boolean oci, Descriptor config, String mountFrom) throws IOException {
+        for (int i = 0; i < layers.length; i++) {
+            long size = layers[i] != null ? layers[i].size() : store.layer(diffIds.get(i)).tarSize();
+            progress.blob(diffIds.get(i), size, TransferProgress.State.WAITING, 0);
+        }
         // one request before going parallel, so the registry's challenge and the token are fetched once, not per blob
         host.hasBlob(repo, config.digest(), true);
         List<Parallel.Job> jobs = new ArrayList<>();
-        for (Descriptor d : layers) {
+        for (int i = 0; i < layers.length; i++) {
+            final int at = i;
+            final Digest key = diffIds.get(i);
             jobs.add(() -> {
-                RegistryHost.Upload u = host.upload(repo, d, store.blobPath(d.digest()), mountFrom, client.config().chunkSize(),
-                        done -> progress.blob(d.digest(), d.size(), TransferProgress.State.TRANSFERRING, done));
-                progress.blob(d.digest(), d.size(), switch (u) {
-                    case EXISTS -> TransferProgress.State.EXISTS;
-                    case MOUNTED -> TransferProgress.State.MOUNTED;
-                    case PUSHED -> TransferProgress.State.DONE;
-                }, d.size());
+                if (toMake[at] != null) layers[at] = makeAndSend(host, repo, key, toMake[at], oci);
+                else fromFile(host, repo, key, layers[at], mountFrom);
             });
         }
         jobs.add(() -> host.upload(repo, config, store.blobPath(config.digest()), null, 0, null));
         Parallel.run(jobs, client.config().parallel());
+    }
+
+    private void fromFile(RegistryHost host, String repo, Digest key, Descriptor d, String mountFrom) throws IOException {
+        RegistryHost.Upload u = host.upload(repo, d, store.blobPath(d.digest()), mountFrom, client.config().chunkSize(),
+                done -> progress.blob(key, d.size(), TransferProgress.State.TRANSFERRING, done));
+        progress.blob(key, d.size(), switch (u) {
+            case EXISTS -> TransferProgress.State.EXISTS;
+            case MOUNTED -> TransferProgress.State.MOUNTED;
+            case PUSHED -> TransferProgress.State.DONE;
+        }, d.size());
+    }
+
+    /**
+     * Compresses a layer into the store and, at the same time, streams the compressed bytes to the registry in one
+     * PATCH; the upload is finished with the digest once it is known. If the streamed upload fails in any way the
+     * compressed blob is complete in the store all the same, and it is sent from there with the usual checks and
+     * retries (or chunked from the start, when the configuration asks for chunks).
+     */
+    private Descriptor makeAndSend(RegistryHost host, String repo, Digest diffId, MediaType.Compression c, boolean oci) throws IOException {
+        long tarSize = store.layer(diffId).tarSize();
+        LongConsumer shown = done -> progress.blob(diffId, tarSize, TransferProgress.State.TRANSFERRING, done);
+        if (client.config().chunkSize() > 0) {
+            Descriptor d = LayerVariants.make(store, diffId, c, oci, null, shown);
+            fromFile(host, repo, diffId, d, null);
+            return d;
+        }
+        String what = "layer " + diffId.shortHex() + " to " + repo;
+        ChunkPipe pipe = new ChunkPipe(16);
+        CompletableFuture<java.net.URI> sent = new CompletableFuture<>();
+        Thread sender = Thread.ofVirtual().name("upload " + diffId.shortHex()).start(() -> {
+            try (InputStream in = pipe.input()) {
+                sent.complete(host.streamUpload(repo, in, tarSize, what));
+            } catch (Throwable t) {
+                sent.completeExceptionally(t); // closing the input hung up: compression goes on into the store
+            }
+        });
+        Descriptor d;
+        try {
+            d = LayerVariants.make(store, diffId, c, oci, pipe.output(), shown);
+        } catch (IOException | RuntimeException e) {
+            pipe.abort(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            sender.interrupt();
+            throw e;
+        }
+        try {
+            host.finishUpload(repo, sent.join(), d.digest(), what);
+            progress.blob(diffId, tarSize, TransferProgress.State.DONE, tarSize);
+        } catch (IOException | java.util.concurrent.CompletionException | java.io.UncheckedIOException e) {
+            if (Thread.currentThread().isInterrupted()) throw new java.io.InterruptedIOException("interrupted");
+            fromFile(host, repo, diffId, d, null);
+        }
+        return d;
     }
 }

@@ -352,7 +352,7 @@ public final class RegistryHost {
     private void uploadMonolithic(String repo, Descriptor d, Path file, URI location, LongConsumer progress, String what) throws IOException {
         URI put = withDigest(location, d.digest());
         HttpResponse<InputStream> r = exchange(new Call("PUT", put.toString(), () -> slice(file, 0, d.size(), progress),
-                Map.of("Content-Type", "application/octet-stream"), push(repo), what, false));
+                Map.of("Content-Type", "application/octet-stream"), push(repo), what, false, transferTimeout(d.size())));
         r.body().close();
         if (r.statusCode() != 201) throw error(r, what);
     }
@@ -367,16 +367,47 @@ public final class RegistryHost {
             LongConsumer p = progress == null ? null : n -> progress.accept(start + n);
             HttpResponse<InputStream> r = exchange(new Call("PATCH", loc.toString(), () -> slice(file, start, len, p),
                     Map.of("Content-Type", "application/octet-stream", "Content-Range", start + "-" + (start + len - 1)),
-                    push(repo), what, false));
+                    push(repo), what, false, transferTimeout(len)));
             r.body().close();
             if (r.statusCode() != 202 && r.statusCode() != 204) throw error(r, what);
             loc = location(r, what);
             off += len;
         }
-        HttpResponse<InputStream> r = exchange(new Call("PUT", withDigest(loc, d.digest()).toString(), HttpRequest.BodyPublishers::noBody,
+        finishUpload(repo, loc, d.digest(), what);
+    }
+
+    /**
+     * Starts an upload and sends {@code data} in one streamed PATCH (no length, no range), for a blob that is being
+     * made while it is sent (compressed as it goes, as docker push does), so its digest is known only at the end.
+     * Returns where to finish it with {@link #finishUpload}. Not retried: a streamed body cannot be sent twice, so
+     * the caller keeps its own copy and falls back to {@link #upload} on any failure.
+     */
+    public URI streamUpload(String repo, InputStream data, long expectedBytes, String what) throws IOException {
+        URI location = startUpload(repo, what);
+        java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpResponse<InputStream> r = exchange(new Call("PATCH", location.toString(), () -> {
+            if (sent.getAndSet(true)) throw new java.io.UncheckedIOException(new IOException("a streamed upload cannot be sent again"));
+            return HttpRequest.BodyPublishers.ofInputStream(() -> data);
+        }, Map.of("Content-Type", "application/octet-stream"), push(repo), what, false, transferTimeout(expectedBytes)));
+        r.body().close();
+        if (r.statusCode() != 202 && r.statusCode() != 204) throw error(r, what);
+        return location(r, what);
+    }
+
+    /** Ends an upload session: the registry checks the digest of what it received and makes the blob. */
+    public void finishUpload(String repo, URI location, Digest digest, String what) throws IOException {
+        HttpResponse<InputStream> r = exchange(new Call("PUT", withDigest(location, digest).toString(), HttpRequest.BodyPublishers::noBody,
                 Map.of("Content-Type", "application/octet-stream"), push(repo), what, false));
         r.body().close();
         if (r.statusCode() != 201) throw error(r, what);
+    }
+
+    /**
+     * A request that carries a body must be answered within the configured timeout plus the time the body takes at
+     * a slow 1 MiB/s: the timeout covers sending it too, and a big layer on a slow link is not a stalled registry.
+     */
+    private Duration transferTimeout(long bytes) {
+        return config().timeout().plusSeconds(Math.max(0, bytes) >> 20);
     }
 
     private static HttpRequest.BodyPublisher slice(Path file, long off, long len, LongConsumer progress) {
@@ -436,7 +467,12 @@ public final class RegistryHost {
 
     /** One API call: the body is a supplier so that a retry can send it again. */
     private record Call(String method, String target, Supplier<HttpRequest.BodyPublisher> body, Map<String, String> headers,
-                        List<String> scopes, String what, boolean retryBroken) {}
+                        List<String> scopes, String what, boolean retryBroken, Duration timeout) {
+        Call(String method, String target, Supplier<HttpRequest.BodyPublisher> body, Map<String, String> headers,
+             List<String> scopes, String what, boolean retryBroken) {
+            this(method, target, body, headers, scopes, what, retryBroken, null);
+        }
+    }
 
     private static List<String> pull(String repo) {
         return List.of("repository:" + repo + ":pull");
@@ -489,7 +525,7 @@ public final class RegistryHost {
         while (true) {
             config().checkAllowed(uri.getRawAuthority());
             boolean sameHost = uri.getRawAuthority().equals(endpoint.host());
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(config().timeout())
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(call.timeout() != null ? call.timeout() : config().timeout())
                     .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody() : call.body().get());
             call.headers().forEach(b::header);
             if (sameHost) {

@@ -71,7 +71,8 @@ public final class Main {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code;
-        if (args.length == 1 && args[0].equals("internal-aot-training")) {
+        boolean training = args.length == 1 && args[0].equals("internal-aot-training");
+        if (training) {
             try {
                 code = AotTraining.run();
             } catch (IOException e) {
@@ -85,7 +86,10 @@ public final class Main {
         dev.whittle.build.Trace.mark("exit");
         out.flush();
         err.flush();
-        System.exit(code);
+        System.out.flush();
+        System.err.flush();
+        if (training) System.exit(code);
+        FastExit.exit(code);
     }
 
     /** For benchmarks: the JVM's own peak resident memory (VmHWM), without the processes it started. */

@@ -31,6 +31,13 @@ public final class Cleanup {
         return new Handle(a);
     }
 
+    /** Whether any undo action is registered and not yet run. */
+    public static boolean pending() {
+        synchronized (PENDING) {
+            return !PENDING.isEmpty();
+        }
+    }
+
     static void runAll() {
         while (true) {
             Action a;

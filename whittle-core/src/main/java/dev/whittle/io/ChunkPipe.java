@@ -12,19 +12,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * A bounded pipe between two threads that hands over whole chunks (the JDK's piped streams move bytes through a
  * 1 KiB ring and poll). The writer can end the stream or abort it, so the reader sees either a clean end or an
- * IOException, never a silently short stream; the reader can hang up, after which writes are dropped, so a producer
- * that also writes elsewhere (a file) carries on.
+ * IOException, never a silently short stream. The reader can hang up: then writes fail, or, for a pipe made with
+ * {@code dropWhenHungUp}, are dropped, so a producer that also writes elsewhere (a file) carries on.
  */
 public final class ChunkPipe {
     private static final byte[] END = new byte[0];
 
     private final BlockingQueue<byte[]> queue;
+    private final boolean dropWhenHungUp;
     private volatile boolean hungUp;
     private volatile IOException abort;
 
-    /** @param chunks how many chunks may wait before the writer blocks */
-    public ChunkPipe(int chunks) {
+    /**
+     * @param chunks         how many chunks may wait before the writer blocks
+     * @param dropWhenHungUp whether writes after the reader hung up are dropped (else they fail)
+     */
+    public ChunkPipe(int chunks, boolean dropWhenHungUp) {
         this.queue = new ArrayBlockingQueue<>(chunks);
+        this.dropWhenHungUp = dropWhenHungUp;
     }
 
     /** Makes the reader fail with {@code cause} once it has read what was written before. */
@@ -52,12 +57,13 @@ public final class ChunkPipe {
 
     public OutputStream output() {
         return new OutputStream() {
-            @Override public void write(int b) {
+            @Override public void write(int b) throws IOException {
                 write(new byte[] {(byte) b}, 0, 1);
             }
 
-            @Override public void write(byte[] b, int off, int len) {
+            @Override public void write(byte[] b, int off, int len) throws IOException {
                 if (len > 0 && !hungUp) offer(Arrays.copyOfRange(b, off, off + len));
+                if (hungUp && !dropWhenHungUp) throw new IOException("the reading side of the pipe has stopped");
             }
 
             @Override public void close() {
@@ -100,7 +106,7 @@ public final class ChunkPipe {
             }
 
             private int endOrFail() throws IOException {
-                if (abort != null) throw new IOException("the data being sent failed: " + abort.getMessage(), abort);
+                if (abort != null) throw abort; // the writer's own failure, as if the reader had met it
                 return -1;
             }
 

@@ -4,6 +4,7 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.MediaType;
 import dev.whittle.io.Compression;
 import dev.whittle.io.HashingInputStream;
+import dev.whittle.io.StagedDecompression;
 import dev.whittle.tar.TarFormatException;
 import dev.whittle.tar.TarReader;
 
@@ -40,33 +41,30 @@ public final class LayerIngest {
     public static Result ingest(Store store, InputStream source, Keep keep, String declaredType, Digest expectedDigest,
                                 long expectedSize, Digest expectedDiffId, boolean oci) throws IOException {
         try (BlobSink sink = store.newBlob()) {
-            InputStream compressedSide;
-            BufferedInputStream buffered;
             Compression.Kind kind;
-            InputStream tarStream;
-            HashingInputStream diffHash;
-            if (keep == Keep.AS_IS) {
-                compressedSide = new TeeInputStream(source, sink.stream());
-                buffered = new BufferedInputStream(compressedSide, 1 << 16);
-                kind = Compression.detect(buffered);
-                diffHash = new HashingInputStream(Compression.decompress(buffered, kind));
-                tarStream = diffHash;
-            } else {
-                buffered = new BufferedInputStream(source, 1 << 16);
-                kind = Compression.detect(buffered);
-                diffHash = new HashingInputStream(Compression.decompress(buffered, kind));
-                tarStream = new TeeInputStream(diffHash, sink.stream());
-            }
+            Digest diffId;
+            long tarSize;
             LayerScanner scanner = new LayerScanner();
-            try {
-                scanner.scan(new TarReader(tarStream));
-            } catch (java.util.zip.ZipException e) {
-                throw new TarFormatException("layer data is corrupt (" + e.getMessage() + ")");
+            if (keep == Keep.AS_IS) {
+                // the blob is kept as it came: read, inflate and hash/index on three threads
+                try (StagedDecompression staged = StagedDecompression.start(source, sink.stream())) {
+                    HashingInputStream diffHash = new HashingInputStream(staged.decompressed());
+                    scan(scanner, diffHash);
+                    diffId = diffHash.drainAndDigest();
+                    tarSize = diffHash.count();
+                    kind = staged.kind();
+                }
+            } else {
+                BufferedInputStream buffered = new BufferedInputStream(source, 1 << 16);
+                kind = Compression.detect(buffered);
+                HashingInputStream diffHash = new HashingInputStream(Compression.decompress(buffered, kind));
+                InputStream tarStream = new TeeInputStream(diffHash, sink.stream());
+                scan(scanner, tarStream);
+                tarStream.transferTo(OutputStream.nullOutputStream());
+                diffId = diffHash.drainAndDigest();
+                tarSize = diffHash.count();
+                buffered.transferTo(OutputStream.nullOutputStream());
             }
-            tarStream.transferTo(OutputStream.nullOutputStream());
-            Digest diffId = diffHash.drainAndDigest();
-            long tarSize = diffHash.count();
-            buffered.transferTo(OutputStream.nullOutputStream());
             if (expectedDiffId != null && !expectedDiffId.equals(diffId)) {
                 throw new StoreException("invalid diffID for layer: expected " + expectedDiffId + ", got " + diffId);
             }
@@ -90,9 +88,18 @@ public final class LayerIngest {
         }
     }
 
+    private static void scan(LayerScanner scanner, InputStream tar) throws IOException {
+        try {
+            scanner.scan(new TarReader(tar));
+        } catch (java.util.zip.ZipException e) {
+            throw new TarFormatException("layer data is corrupt (" + e.getMessage() + ")");
+        }
+    }
+
     /** Copies everything read through it to a sink. */
     static final class TeeInputStream extends FilterInputStream {
         private final OutputStream sink;
+        private byte[] skipBuffer;
 
         TeeInputStream(InputStream in, OutputStream sink) {
             super(in);
@@ -112,7 +119,8 @@ public final class LayerIngest {
         }
 
         @Override public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(n, 65536)];
+            if (skipBuffer == null) skipBuffer = new byte[65536];
+            byte[] buf = skipBuffer;
             long done = 0;
             while (done < n) {
                 int k = read(buf, 0, (int) Math.min(buf.length, n - done));

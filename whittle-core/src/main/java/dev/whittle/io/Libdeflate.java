@@ -20,11 +20,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * One compressor per thread and level, never freed (the gzip pool's threads live as long as the JVM).
  */
 final class Libdeflate {
-    private static final MethodHandle ALLOC, GZIP_COMPRESS, GZIP_BOUND;
+    private static final MethodHandle ALLOC, GZIP_COMPRESS, GZIP_BOUND, ALLOC_DECOMPRESSOR, GZIP_DECOMPRESS, FREE_DECOMPRESSOR;
     private static final boolean AVAILABLE;
 
     static {
-        MethodHandle alloc = null, compress = null, bound = null;
+        MethodHandle alloc = null, compress = null, bound = null, allocD = null, decompress = null, freeD = null;
         boolean ok = false;
         if (System.getProperty("os.arch", "").matches("amd64|aarch64") && !Boolean.getBoolean("whittle.jdk-zlib")
                 && !Boolean.getBoolean("whittle.no-libdeflate")) {
@@ -37,6 +37,10 @@ final class Libdeflate {
                         FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
                 bound = linker.downcallHandle(lib.find("libdeflate_gzip_compress_bound").orElseThrow(),
                         FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
+                allocD = linker.downcallHandle(lib.find("libdeflate_alloc_decompressor").orElseThrow(), FunctionDescriptor.of(ADDRESS));
+                freeD = linker.downcallHandle(lib.find("libdeflate_free_decompressor").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
+                decompress = linker.downcallHandle(lib.find("libdeflate_gzip_decompress_ex").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
                 ok = true;
             } catch (Throwable t) {
                 ok = false; // no libdeflate, no native access: zlib's pigz-style blocks do the work
@@ -45,6 +49,9 @@ final class Libdeflate {
         ALLOC = alloc;
         GZIP_COMPRESS = compress;
         GZIP_BOUND = bound;
+        ALLOC_DECOMPRESSOR = allocD;
+        GZIP_DECOMPRESS = decompress;
+        FREE_DECOMPRESSOR = freeD;
         AVAILABLE = ok;
     }
 
@@ -79,6 +86,36 @@ final class Libdeflate {
         long n = (long) call(() -> (long) GZIP_COMPRESS.invokeExact(compressor, in, (long) length, out, out.byteSize()));
         if (n <= 0) throw new IllegalStateException("libdeflate_gzip_compress did not fit its own bound");
         return out.asSlice(0, n).toArray(JAVA_BYTE);
+    }
+
+    /** A gzip decompressor of whole members (one per reading stream; libdeflate's are not thread-safe). */
+    static final class MemberDecompressor implements AutoCloseable {
+        private final MemorySegment decompressor;
+        private final MemorySegment counts = Arena.ofAuto().allocate(16, 8);
+
+        MemberDecompressor() {
+            MemorySegment d = (MemorySegment) call(() -> (MemorySegment) ALLOC_DECOMPRESSOR.invokeExact());
+            if (d.equals(MemorySegment.NULL)) throw new IllegalStateException("libdeflate_alloc_decompressor failed");
+            decompressor = d;
+        }
+
+        /**
+         * Decompresses the gzip member at the start of {@code in} into {@code out}. Returns {@code {consumed, produced}},
+         * or null when it cannot (bad or incomplete data, or a member bigger than {@code out}).
+         */
+        long[] member(MemorySegment in, MemorySegment out) {
+            int rc = (int) call(() -> (int) GZIP_DECOMPRESS.invokeExact(decompressor, in, in.byteSize(), out, out.byteSize(),
+                    counts, counts.asSlice(8)));
+            if (rc != 0) return null;
+            return new long[] {counts.get(JAVA_LONG, 0), counts.get(JAVA_LONG, 8)};
+        }
+
+        @Override public void close() {
+            call(() -> {
+                FREE_DECOMPRESSOR.invokeExact(decompressor);
+                return null;
+            });
+        }
     }
 
     private interface NativeCall {

@@ -99,7 +99,7 @@ class StagedDecompressionTest {
             }
         };
         StagedDecompression s = StagedDecompression.start(stalls, OutputStream.nullOutputStream());
-        s.decompressed().read(new byte[10]);
+        Thread.sleep(300); // the reading thread is now blocked on the source
         s.close();
         assertThat(closed.getCount()).as("the source was closed to end the blocked read").isZero();
     }

@@ -2,6 +2,7 @@ package dev.whittle.store;
 
 import dev.whittle.image.Digest;
 import dev.whittle.io.HashingOutputStream;
+import dev.whittle.io.Writeback;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -15,13 +16,17 @@ import java.nio.file.StandardOpenOption;
 /**
  * A blob being written: bytes go to a temp file in the store and are hashed on the way. {@link #commit} checks the
  * digest (and size, when known), fsyncs and renames into {@code blobs/}; {@link #close} without commit deletes the
- * temp file, so an interrupted write leaves nothing behind.
+ * temp file, so an interrupted write leaves nothing behind. Every 8 MiB the kernel is asked to start writing the
+ * file out ({@link Writeback}), so that fsync does not wait for the whole blob at the end.
  */
 public final class BlobSink implements AutoCloseable {
     private final Store store;
     private final Path tmp;
     private final FileChannel channel;
     private final HashingOutputStream hashing;
+    private final Writeback writeback;
+    private long kicked;
+    private static final long KICK_EVERY = 8 << 20;
     private final OutputStream out;
     private boolean done;
 
@@ -30,6 +35,7 @@ public final class BlobSink implements AutoCloseable {
         this.tmp = tmp;
         this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         this.hashing = new HashingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        this.writeback = Writeback.of(tmp);
         this.out = new OutputStream() {
             @Override public void write(int b) throws IOException {
                 hashing.write(b);
@@ -37,6 +43,10 @@ public final class BlobSink implements AutoCloseable {
 
             @Override public void write(byte[] b, int off, int len) throws IOException {
                 hashing.write(b, off, len);
+                if (hashing.count() - kicked >= KICK_EVERY) {
+                    kicked = hashing.count();
+                    writeback.start();
+                }
             }
 
             @Override public void close() {
@@ -86,6 +96,7 @@ public final class BlobSink implements AutoCloseable {
         }
         channel.force(false);
         channel.close();
+        writeback.close();
         Path target = store.blobPath(d);
         if (Files.exists(target)) {
             Files.deleteIfExists(tmp);
@@ -98,6 +109,7 @@ public final class BlobSink implements AutoCloseable {
     }
 
     @Override public void close() throws IOException {
+        writeback.close();
         if (channel.isOpen()) channel.close();
         if (!done) Files.deleteIfExists(tmp);
     }

@@ -160,7 +160,7 @@ public final class Pusher {
             return d;
         }
         String what = "layer " + diffId.shortHex() + " to " + repo;
-        ChunkPipe pipe = new ChunkPipe(16, true);
+        ChunkPipe pipe = new ChunkPipe(64, true);
         CompletableFuture<java.net.URI> sent = new CompletableFuture<>();
         Thread sender = Thread.ofVirtual().name("upload " + diffId.shortHex()).start(() -> {
             try (InputStream in = pipe.input()) {

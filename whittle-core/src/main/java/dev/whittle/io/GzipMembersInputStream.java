@@ -106,7 +106,11 @@ final class GzipMembersInputStream extends InputStream {
     private boolean handOver() throws IOException {
         byte[] pending = in.asSlice(start, end - start).toArray(JAVA_BYTE);
         start = end;
-        rest = new GZIPInputStream(new SequenceInputStream(new ByteArrayInputStream(pending), source), 1 << 16);
+        // SequenceInputStream closes each stream it has read to the end; the source is the caller's to close
+        InputStream unclosed = new java.io.FilterInputStream(source) {
+            @Override public void close() {}
+        };
+        rest = new GZIPInputStream(new SequenceInputStream(new ByteArrayInputStream(pending), unclosed), 1 << 16);
         outPos = outLen = 0;
         return true;
     }

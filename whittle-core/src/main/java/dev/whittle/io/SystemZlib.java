@@ -6,6 +6,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+
+import static dev.whittle.io.NativeCalls.call;
 import java.util.Arrays;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -115,19 +117,6 @@ final class SystemZlib {
         if (rc != Z_OK) throw new IllegalStateException(what + " failed: " + rc);
     }
 
-    private interface NativeCall {
-        int run() throws Throwable;
-    }
-
-    private static int call(NativeCall c) {
-        try {
-            return c.run();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
 
     static String version() {
         return AVAILABLE ? VERSION.getString(0) : null;

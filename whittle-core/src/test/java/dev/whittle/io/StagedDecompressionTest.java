@@ -36,6 +36,18 @@ class StagedDecompressionTest {
         assertThat(copy.toByteArray()).isEqualTo(gz);
     }
 
+    /** A single big member (another tool's gzip) is read by the JDK's zlib; the source stays open for the drain. */
+    @Test
+    void anotherToolsGzipReadsToTheEndToo() throws IOException {
+        byte[] data = ParallelGzipTest.compressible(3_000_000, 9);
+        byte[] gz = GzipMembersInputStreamTest.jdkGzip(data);
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        try (StagedDecompression s = StagedDecompression.start(new ByteArrayInputStream(gz), copy)) {
+            assertThat(s.decompressed().readAllBytes()).isEqualTo(data);
+        }
+        assertThat(copy.toByteArray()).isEqualTo(gz);
+    }
+
     @Test
     void aSourceThatFailsReachesTheReader() throws IOException {
         byte[] gz = gzipped(ParallelGzipTest.compressible(3_000_000, 6));

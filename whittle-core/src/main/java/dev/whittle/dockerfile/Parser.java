@@ -615,10 +615,19 @@ public final class Parser {
             long q2 = raw.getFirst().chars().filter(ch -> ch == '\'' || ch == '"').count();
             int at = text.indexOf("<<" + m.group(2) + rest);
             if (at < 0) at = text.indexOf("<<");
-            int fd = m.group(1).isEmpty() ? 0 : Integer.parseInt(m.group(1));
+            int fd = m.group(1).isEmpty() ? 0 : descriptor(m.group(1), l.pos(Math.max(0, at)));
             docs.add(new Heredoc(name, "", q1 == q2, m.group(2).equals("-"), fd, l.pos(Math.max(0, at))));
         }
         return docs;
+    }
+
+    /** A heredoc's file descriptor ({@code 3<<EOF}); a number no descriptor can have is the user's error. */
+    private int descriptor(String digits, Pos pos) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw error(pos, "invalid heredoc file descriptor " + digits);
+        }
     }
 
     private Instruction withHeredocs(Instruction ins, List<Heredoc> docs, int endLine) {

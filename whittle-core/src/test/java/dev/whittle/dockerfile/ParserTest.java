@@ -100,6 +100,9 @@ class ParserTest {
         assertThat(copy.dest().text()).isEqualTo("/dest/");
         assertThat(df.instructions().getLast().text()).isEqualTo("echo after");
         assertThatThrownBy(() -> parse("FROM x\nRUN <<EOF\necho\n")).hasMessageContaining("unterminated heredoc \"EOF\" started at 2:5");
+        // found by Jazzer: a descriptor number past int used to escape as NumberFormatException
+        assertThatThrownBy(() -> parse("FROM x\nRUN cat 33333333333333<<EOF\nhi\nEOF\n"))
+                .hasMessageContaining("Dockerfile:2").hasMessageContaining("invalid heredoc file descriptor 33333333333333");
     }
 
     @Test

@@ -47,6 +47,8 @@ import java.util.zip.GZIPOutputStream;
 @Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"})
 public class HotPaths {
     byte[] data;          // 64 MiB, compressible about as much as a Go toolchain layer
+    byte[] gzipped;       // data as whittle's gzip (libdeflate members where it loads)
+    byte[] gzippedJdk;    // data as one gzip member (another tool's layer)
     byte[] layer;         // a tar of 10 000 files
     String dockerfile;    // 2 000 lines
     List<String> paths;   // 100 000 context paths
@@ -78,6 +80,16 @@ public class HotPaths {
         } else {
             data = mixed(64 << 20);
         }
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        try (ParallelGzipOutputStream g = new ParallelGzipOutputStream(z, ParallelGzipOutputStream.DEFAULT_LEVEL)) {
+            g.write(data);
+        }
+        gzipped = z.toByteArray();
+        z = new java.io.ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(z, 1 << 16)) {
+            g.write(data);
+        }
+        gzippedJdk = z.toByteArray();
         layer = tarOf(10_000, 4096);
         dockerfile = dockerfile(2000);
         paths = paths(100_000);
@@ -182,6 +194,18 @@ public class HotPaths {
             z.write(data);
         }
         return sink.count;
+    }
+
+    /** Reading whittle's own layers: libdeflate, member by member. */
+    @Benchmark
+    public long gunzipWhittleMembers64MiB() throws IOException {
+        return dev.whittle.io.Compression.decompress(new ByteArrayInputStream(gzipped)).transferTo(OutputStream.nullOutputStream());
+    }
+
+    /** Reading another tool's single-member layer: handed to the JDK's zlib after the first attempt. */
+    @Benchmark
+    public long gunzipSingleMember64MiB() throws IOException {
+        return dev.whittle.io.Compression.decompress(new ByteArrayInputStream(gzippedJdk)).transferTo(OutputStream.nullOutputStream());
     }
 
     @Benchmark

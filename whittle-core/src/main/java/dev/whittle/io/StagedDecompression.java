@@ -60,8 +60,8 @@ public final class StagedDecompression implements AutoCloseable {
             next.close();
         } catch (IOException e) {
             compressed.abort(e);
-        } catch (RuntimeException e) {
-            compressed.abort(new IOException(e.getMessage(), e));
+        } catch (Throwable e) { // even an Error must reach the caller, or it would wait for the pipe forever
+            compressed.abort(new IOException(String.valueOf(e.getMessage()), e));
         }
     }
 
@@ -77,8 +77,8 @@ public final class StagedDecompression implements AutoCloseable {
             next.close();
         } catch (IOException e) {
             plain.abort(e);
-        } catch (RuntimeException e) {
-            plain.abort(e instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getMessage(), e));
+        } catch (Throwable e) {
+            plain.abort(e instanceof UncheckedIOException u ? u.getCause() : new IOException(String.valueOf(e.getMessage()), e));
         }
     }
 

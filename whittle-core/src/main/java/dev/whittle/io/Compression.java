@@ -42,7 +42,7 @@ public final class Compression {
     public static InputStream decompress(InputStream in, Kind kind) throws IOException {
         return switch (kind) {
             case NONE -> in;
-            case GZIP -> GzipMembersInputStream.usable() ? new GzipMembersInputStream(in) : new GZIPInputStream(in, 1 << 16);
+            case GZIP -> Libdeflate.available() ? new GzipMembersInputStream(in) : new GZIPInputStream(in, 1 << 16);
             case ZSTD -> new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
             case BZIP2 -> External.filter(in, "bzip2", "-dc");
             case XZ -> External.filter(in, "xz", "-dc");

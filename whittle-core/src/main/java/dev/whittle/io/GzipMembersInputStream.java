@@ -38,10 +38,6 @@ final class GzipMembersInputStream extends InputStream {
         this.source = source;
     }
 
-    static boolean usable() {
-        return Libdeflate.available();
-    }
-
     @Override public int read() throws IOException {
         byte[] one = new byte[1];
         return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;

@@ -2,16 +2,14 @@ package dev.whittle.io;
 
 import dev.whittle.image.Digest;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 
 /** Computes the sha256 and size of everything read through it. */
-public final class HashingInputStream extends FilterInputStream {
+public final class HashingInputStream extends ObservingInputStream {
     private final MessageDigest sha = Digest.newSha256();
     private long count;
-    private byte[] skipBuffer; // kept: a tar reader skips once per file, and a fresh 64 KiB each time was most of a pull's CPU
 
     public HashingInputStream(InputStream in) {
         super(in);
@@ -33,22 +31,6 @@ public final class HashingInputStream extends FilterInputStream {
             count += n;
         }
         return n;
-    }
-
-    @Override public long skip(long n) throws IOException {
-        if (skipBuffer == null) skipBuffer = new byte[65536];
-        byte[] buf = skipBuffer;
-        long done = 0;
-        while (done < n) {
-            int k = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (k < 0) break;
-            done += k;
-        }
-        return done;
-    }
-
-    @Override public boolean markSupported() {
-        return false;
     }
 
     public long count() {

@@ -5,25 +5,28 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
+import dev.whittle.io.ChunkPipe;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerVariants;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
 
-import dev.whittle.io.ChunkPipe;
-
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.LongConsumer;
 
 /**
  * Pushes an image: layers compressed as asked (once, while they are sent; the compressed blob is kept in the store),
  * each stored blob checked with HEAD, mounted from another repository of the same registry the image came from when
- * possible, uploaded otherwise, several at once; the manifest last. An image whose stored manifest already fits is pushed byte for byte,
- * so its digest is the same everywhere.
+ * possible, uploaded otherwise, several at once; the manifest last. An image whose stored manifest already fits is
+ * pushed byte for byte, so its digest is the same everywhere.
  */
 public final class Pusher {
     private final Store store;
@@ -116,9 +119,10 @@ public final class Pusher {
      */
     private void uploadAll(RegistryHost host, String repo, List<Digest> diffIds, Descriptor[] layers, MediaType.Compression[] toMake,
                            boolean oci, Descriptor config, String mountFrom) throws IOException {
+        long[] shownSize = new long[layers.length]; // a layer still to compress is shown by its tar's size
         for (int i = 0; i < layers.length; i++) {
-            long size = layers[i] != null ? layers[i].size() : store.layer(diffIds.get(i)).tarSize();
-            progress.blob(diffIds.get(i), size, TransferProgress.State.WAITING, 0);
+            shownSize[i] = layers[i] != null ? layers[i].size() : store.layer(diffIds.get(i)).tarSize();
+            progress.blob(diffIds.get(i), shownSize[i], TransferProgress.State.WAITING, 0);
         }
         // one request before going parallel, so the registry's challenge and the token are fetched once, not per blob
         host.hasBlob(repo, config.digest(), true);
@@ -127,7 +131,7 @@ public final class Pusher {
             final int at = i;
             final Digest key = diffIds.get(i);
             jobs.add(() -> {
-                if (toMake[at] != null) layers[at] = makeAndSend(host, repo, key, toMake[at], oci);
+                if (toMake[at] != null) layers[at] = makeAndSend(host, repo, key, shownSize[at], toMake[at], oci);
                 else fromFile(host, repo, key, layers[at], mountFrom);
             });
         }
@@ -151,8 +155,8 @@ public final class Pusher {
      * compressed blob is complete in the store all the same, and it is sent from there with the usual checks and
      * retries (or chunked from the start, when the configuration asks for chunks).
      */
-    private Descriptor makeAndSend(RegistryHost host, String repo, Digest diffId, MediaType.Compression c, boolean oci) throws IOException {
-        long tarSize = store.layer(diffId).tarSize();
+    private Descriptor makeAndSend(RegistryHost host, String repo, Digest diffId, long tarSize, MediaType.Compression c, boolean oci)
+            throws IOException {
         LongConsumer shown = done -> progress.blob(diffId, tarSize, TransferProgress.State.TRANSFERRING, done);
         if (client.config().chunkSize() > 0) {
             Descriptor d = LayerVariants.make(store, diffId, c, oci, null, shown);
@@ -161,7 +165,7 @@ public final class Pusher {
         }
         String what = "layer " + diffId.shortHex() + " to " + repo;
         ChunkPipe pipe = new ChunkPipe(64, true);
-        CompletableFuture<java.net.URI> sent = new CompletableFuture<>();
+        CompletableFuture<URI> sent = new CompletableFuture<>();
         Thread sender = Thread.ofVirtual().name("upload " + diffId.shortHex()).start(() -> {
             try (InputStream in = pipe.input()) {
                 sent.complete(host.streamUpload(repo, in, tarSize, what));
@@ -180,8 +184,8 @@ public final class Pusher {
         try {
             host.finishUpload(repo, sent.join(), d.digest(), what);
             progress.blob(diffId, tarSize, TransferProgress.State.DONE, tarSize);
-        } catch (IOException | java.util.concurrent.CompletionException | java.io.UncheckedIOException e) {
-            if (Thread.currentThread().isInterrupted()) throw new java.io.InterruptedIOException("interrupted");
+        } catch (IOException | CompletionException | UncheckedIOException e) {
+            if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("interrupted");
             fromFile(host, repo, diffId, d, null);
         }
         return d;

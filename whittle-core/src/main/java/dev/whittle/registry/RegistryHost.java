@@ -12,6 +12,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -384,9 +386,9 @@ public final class RegistryHost {
      */
     public URI streamUpload(String repo, InputStream data, long expectedBytes, String what) throws IOException {
         URI location = startUpload(repo, what);
-        java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean sent = new AtomicBoolean();
         HttpResponse<InputStream> r = exchange(new Call("PATCH", location.toString(), () -> {
-            if (sent.getAndSet(true)) throw new java.io.UncheckedIOException(new IOException("a streamed upload cannot be sent again"));
+            if (sent.getAndSet(true)) throw new UncheckedIOException(new IOException("a streamed upload cannot be sent again"));
             return HttpRequest.BodyPublishers.ofInputStream(() -> data);
         }, Map.of("Content-Type", "application/octet-stream"), push(repo), what, false, transferTimeout(expectedBytes)));
         r.body().close();

@@ -20,13 +20,14 @@ import java.nio.file.StandardOpenOption;
  * file out ({@link Writeback}), so that fsync does not wait for the whole blob at the end.
  */
 public final class BlobSink implements AutoCloseable {
+    private static final long KICK_EVERY = 8 << 20;
+
     private final Store store;
     private final Path tmp;
     private final FileChannel channel;
     private final HashingOutputStream hashing;
     private final Writeback writeback;
     private long kicked;
-    private static final long KICK_EVERY = 8 << 20;
     private final OutputStream out;
     private boolean done;
 

@@ -4,12 +4,12 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.MediaType;
 import dev.whittle.io.Compression;
 import dev.whittle.io.HashingInputStream;
+import dev.whittle.io.ObservingInputStream;
 import dev.whittle.io.StagedDecompression;
 import dev.whittle.tar.TarFormatException;
 import dev.whittle.tar.TarReader;
 
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -97,9 +97,8 @@ public final class LayerIngest {
     }
 
     /** Copies everything read through it to a sink. */
-    static final class TeeInputStream extends FilterInputStream {
+    static final class TeeInputStream extends ObservingInputStream {
         private final OutputStream sink;
-        private byte[] skipBuffer;
 
         TeeInputStream(InputStream in, OutputStream sink) {
             super(in);
@@ -116,22 +115,6 @@ public final class LayerIngest {
             int n = in.read(b, off, len);
             if (n > 0) sink.write(b, off, n);
             return n;
-        }
-
-        @Override public long skip(long n) throws IOException {
-            if (skipBuffer == null) skipBuffer = new byte[65536];
-            byte[] buf = skipBuffer;
-            long done = 0;
-            while (done < n) {
-                int k = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (k < 0) break;
-                done += k;
-            }
-            return done;
-        }
-
-        @Override public boolean markSupported() {
-            return false;
         }
     }
 }

@@ -18,12 +18,6 @@ import java.util.function.LongConsumer;
 public final class LayerVariants {
     private LayerVariants() {}
 
-    /** The layer as a blob compressed with {@code c}, with a media type of the given family: the stored one or a new one. */
-    public static Descriptor blob(Store store, Digest diffId, MediaType.Compression c, boolean oci) throws IOException {
-        Descriptor have = existing(store, diffId, c, oci);
-        return have != null ? have : make(store, diffId, c, oci, null, null);
-    }
-
     /** The stored blob of the layer in compression {@code c}, or null when there is none yet. */
     public static Descriptor existing(Store store, Digest diffId, MediaType.Compression c, boolean oci) throws IOException {
         LayerInfo info = info(store, diffId);

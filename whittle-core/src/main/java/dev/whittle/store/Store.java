@@ -12,6 +12,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.ref.SoftReference;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -188,23 +189,22 @@ public final class Store implements AutoCloseable {
         return next;
     }
 
-    /** The layer's table of contents, rebuilt from its blob if it was never recorded. */
-    public LayerToc toc(Digest diffId) throws IOException {
-        java.lang.ref.SoftReference<LayerToc> cached = tocs.get(diffId);
-        LayerToc hit = cached == null ? null : cached.get();
-        if (hit != null) return hit;
-        LayerToc read = readToc(diffId);
-        tocs.put(diffId, new java.lang.ref.SoftReference<>(read));
-        return read;
-    }
-
     /**
      * Tables of contents already read by this process: a layer's never changes (it is named by its content), and a
      * build asks for a base image's again at every step that looks at the stage's files (25 000 entries for the Go
      * toolchain: 15–45 ms to read each time). Soft, so memory pressure drops them.
      */
-    private final java.util.concurrent.ConcurrentHashMap<Digest, java.lang.ref.SoftReference<LayerToc>> tocs =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Digest, SoftReference<LayerToc>> tocs = new ConcurrentHashMap<>();
+
+    /** The layer's table of contents, rebuilt from its blob if it was never recorded. */
+    public LayerToc toc(Digest diffId) throws IOException {
+        SoftReference<LayerToc> cached = tocs.get(diffId);
+        LayerToc hit = cached == null ? null : cached.get();
+        if (hit != null) return hit;
+        LayerToc read = readToc(diffId);
+        tocs.put(diffId, new SoftReference<>(read));
+        return read;
+    }
 
     private LayerToc readToc(Digest diffId) throws IOException {
         Path p = tocPath(diffId);

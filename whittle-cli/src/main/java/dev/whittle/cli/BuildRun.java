@@ -80,7 +80,7 @@ final class BuildRun {
     private int build(List<ImageRef> names, Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress) throws IOException {
         dev.whittle.build.Trace.mark("command line read, context and Dockerfile loaded");
         RegistryClient registries = ctx.registries();
-        ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), registries, new BuildLogProgress(log)).pull(ref, platform).image();
+        ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), registries, new BuildLogProgress(log)).pullImage(ref, platform);
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()), df, cmd.options(), cmd.noCache, cmd.network,
                 secrets, epoch, progress, cmd.pull, puller);
         BuildResult result;

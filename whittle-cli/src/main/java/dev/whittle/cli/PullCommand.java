@@ -42,7 +42,7 @@ final class PullCommand implements Callable<Integer> {
         Puller.Result r = pullOne(ref);
         if (!quiet) {
             ctx.out().println("Digest: " + r.digest());
-            boolean same = before != null && before.manifest().digest().equals(r.image().manifest().digest()) && !r.downloaded();
+            boolean same = before != null && before.manifest().digest().equals(r.manifest().digest()) && !r.downloaded();
             ctx.out().println("Status: " + (same ? "Image is up to date for " : "Downloaded newer image for ") + ref.familiar());
         }
         ctx.out().println(ref);
@@ -70,7 +70,7 @@ final class PullCommand implements Callable<Integer> {
         Platform p = platform == null ? Platform.host() : Platform.parse(platform);
         TransferView view = new TransferView(ctx.out(), ctx.stdoutIsTerminal(), false, quiet);
         try {
-            return new Puller(ctx.store(), ctx.registries(), view).pull(ref, p);
+            return new Puller(ctx.store(), ctx.registries(), view, true).pull(ref, p);
         } finally {
             view.finish();
         }

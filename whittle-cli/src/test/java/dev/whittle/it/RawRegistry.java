@@ -57,13 +57,20 @@ final class RawRegistry {
     }
 
     /** Pushes a copy of an image whose config claims another architecture; returns its manifest digest. */
-    @SuppressWarnings("unchecked")
     String pushWithArchitecture(byte[] manifest, String arch, String variant) throws IOException, InterruptedException {
+        return pushWithConfig(manifest, config -> {
+            config.put("architecture", arch);
+            if (variant != null) config.put("variant", variant);
+        });
+    }
+
+    /** Pushes the image again with its config changed; returns the new manifest's digest. */
+    @SuppressWarnings("unchecked")
+    String pushWithConfig(byte[] manifest, java.util.function.Consumer<Map<String, Object>> change) throws IOException, InterruptedException {
         Map<String, Object> m = new LinkedHashMap<>(Json.parseObject(manifest));
         Map<String, Object> cd = new LinkedHashMap<>((Map<String, Object>) m.get("config"));
         Map<String, Object> config = new LinkedHashMap<>(Json.parseObject(get("blobs/" + cd.get("digest"))));
-        config.put("architecture", arch);
-        if (variant != null) config.put("variant", variant);
+        change.accept(config);
         byte[] cb = Json.write(config);
         putBlob(cb);
         cd.put("digest", sha256(cb));

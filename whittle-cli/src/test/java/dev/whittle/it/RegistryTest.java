@@ -131,6 +131,48 @@ class RegistryTest {
         assertClean(w);
     }
 
+    /**
+     * {@code whittle pull} checks each blob's digest as it arrives and leaves the diffID check and the indexing to the
+     * layer's first use, as containerd leaves them to unpacking. A config that names the wrong diffID is caught
+     * there: the image cannot be run, saved or verified, and the lie is never recorded as a layer.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aConfigThatLiesAboutALayersDiffIdIsCaughtOnFirstUse() throws Exception {
+        Path cfg = config("");
+        String repo = open.host() + "/lies/app";
+        Whittle s = source(cfg, dir.resolve("no-docker-config"));
+        s.run("tag", APP, repo + ":true").ok();
+        String honest = s.run("push", repo + ":true").ok().out().replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+        RawRegistry raw = new RawRegistry(open.host(), "lies/app");
+        String claimed = RawRegistry.sha256("not this layer".getBytes(StandardCharsets.UTF_8));
+        String lying = raw.pushWithConfig(raw.get("manifests/" + honest), config -> {
+            Map<String, Object> rootfs = new java.util.LinkedHashMap<>((Map<String, Object>) config.get("rootfs"));
+            List<Object> ids = new ArrayList<>((List<Object>) rootfs.get("diff_ids"));
+            ids.set(ids.size() - 1, claimed);
+            rootfs.put("diff_ids", ids);
+            config.put("rootfs", rootfs);
+        });
+
+        Whittle w = fresh(cfg);
+        String ref = repo + "@" + lying;
+        w.run("pull", "-q", ref).ok();
+        Exec run = w.run("run", "--rm", ref);
+        assertThat(run.code()).isNotZero();
+        assertThat(run.err()).contains("does not hold the layer " + claimed).contains("invalid diffID")
+                .contains("pull it again").doesNotContain("Exception");
+        assertThat(w.run("save", "-o", dir.resolve("lie.tar").toString(), ref).code()).isNotZero();
+        assertThat(w.run("system", "fsck").out() + w.run("system", "fsck").err()).contains(claimed);
+        assertThat(w.root().resolve("whittle/layers/" + claimed.substring(7) + ".json")).doesNotExist();
+
+        // the honest image, pulled next to it, verifies on its first use and runs
+        w.run("pull", "-q", repo + ":true").ok();
+        assertThat(w.run("run", "--rm", repo + ":true").ok().out()).isEqualTo("hello from the registry test\n");
+        String size = src.run("images", "--format", "{{.Size}}", APP).ok().out();
+        assertThat(size).matches("[0-9.]+[kMG]?B\n");
+        assertThat(w.run("images", "--format", "{{.Size}}", repo + ":true").ok().out()).isEqualTo(size);
+    }
+
     @Test
     void pullAllTagsFetchesEveryTagOfTheRepository() throws IOException {
         Path cfg = config("");

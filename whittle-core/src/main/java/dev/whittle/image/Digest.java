@@ -50,7 +50,9 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         return new Digest("sha256", HexFormat.of().formatHex(rawDigest));
     }
 
+    /** A SHA-256 hasher: libcrypto's where it loads (fast from the first byte, whatever the JIT), else the JDK's. */
     public static MessageDigest newSha256() {
+        if (NativeSha256.AVAILABLE) return new NativeSha256();
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -60,7 +62,8 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
 
     public MessageDigest newHasher() {
         try {
-            return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
+            if (algorithm.equals("sha256")) return newSha256();
+            return MessageDigest.getInstance("SHA-512");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -19,6 +19,7 @@ import dev.whittle.tar.TarFormatException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,21 +27,38 @@ import java.util.Optional;
 /**
  * Pulls an image into the store: resolves the reference (through the configured mirrors first), picks the platform's
  * manifest from an index, then fetches the config and the missing layers in parallel, each streamed straight into
- * the store with its digest, size and diffID verified and its tar checked as it arrives. A layer already in the store
- * is never fetched again; nothing unverified ever becomes visible.
+ * the store with its digest and size verified. Its diffID is verified and its tar checked either as it arrives (what a
+ * build wants: it uses the layers next) or, for {@code whittle pull}, on the layer's first use (as containerd unpacks
+ * what it fetched), so the pull costs what the download costs. A layer already in the store is never fetched again;
+ * no blob whose digest is unverified ever enters the store, and no layer is read before its diffID is verified.
  */
 public final class Puller {
     private final Store store;
     private final RegistryClient client;
     private final TransferProgress progress;
+    private final boolean verifyOnFirstUse;
 
-    /** The outcome: the stored image, the digest the reference resolved to, and whether anything new came. */
-    public record Result(StoredImage image, Digest digest, boolean downloaded, String source) {}
+    /** The outcome: the stored image's manifest, the digest the reference resolved to, and whether anything new came. */
+    public record Result(Manifest manifest, Digest digest, boolean downloaded, String source) {}
 
+    /** A puller that verifies each layer's diffID as it arrives. */
     public Puller(Store store, RegistryClient client, TransferProgress progress) {
+        this(store, client, progress, false);
+    }
+
+    /** @param verifyOnFirstUse leave the diffID check and indexing of fetched layers to their first use */
+    public Puller(Store store, RegistryClient client, TransferProgress progress, boolean verifyOnFirstUse) {
         this.store = store;
         this.client = client;
         this.progress = progress;
+        this.verifyOnFirstUse = verifyOnFirstUse;
+    }
+
+    /** Pulls the image and returns it from the store, its layers verified (for a build about to use them). */
+    public StoredImage pullImage(ImageRef ref, Platform platform) throws IOException {
+        Result r = pull(ref, platform);
+        return new Images(store).find(ref.digest() == null ? ref.toString() : r.manifest().digest().toString())
+                .orElseThrow(() -> new StoreException("pulled image " + ref.familiar() + " is not in the store"));
     }
 
     public Result pull(ImageRef ref, Platform platform) throws IOException {
@@ -81,6 +99,7 @@ public final class Puller {
         String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
         String what = "manifest for " + ref.familiar();
         RegistryHost.Fetched top = host.manifest(repo, reference, what);
+        dev.whittle.build.Trace.mark("manifest fetched");
         Manifest manifest;
         try {
             manifest = resolveManifest(host, repo, ref, top, platform);
@@ -108,13 +127,13 @@ public final class Puller {
             throw new RegistryException(host.name() + ": image " + ref.familiar() + " was found but does not match the specified platform: wanted "
                     + platform + ", actual: " + config.platform(), null, 200);
         }
+        dev.whittle.build.Trace.mark("config read");
         downloaded |= fetchLayers(host, repo, manifest, diffIds);
+        dev.whittle.build.Trace.mark("layers fetched");
         List<ImageRef> names = ref.digest() == null ? List.of(ref) : List.of();
         String repoDigest = ref.repository() + "@" + top.digest();
         new Images(store).add(manifest, names, List.of(repoDigest));
-        StoredImage img = new Images(store).find(ref.digest() == null ? ref.toString() : manifest.digest().toString())
-                .orElseThrow(() -> new StoreException("pulled image " + ref.familiar() + " is not in the store"));
-        return new Result(img, top.digest(), downloaded, host.endpoint().toString());
+        return new Result(manifest, top.digest(), downloaded, host.endpoint().toString());
     }
 
     private static boolean platformMatches(Platform have, Platform want) {
@@ -161,6 +180,22 @@ public final class Puller {
         return m.containsKey("manifests") ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST;
     }
 
+    /** A layer type whose compression the store reads (so the check can wait for the first use). */
+    private static boolean knownLayerType(String mediaType) {
+        return MediaType.isLayer(mediaType) && MediaType.layerCompression(mediaType) != MediaType.Compression.UNKNOWN;
+    }
+
+    /** Streams a blob into the store, its digest and size checked before it becomes visible. */
+    private void fetchBlob(RegistryHost host, String repo, Descriptor l) throws IOException {
+        try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done));
+             BlobSink sink = store.newBlob()) {
+            byte[] buf = new byte[1 << 17];
+            OutputStream out = sink.stream();
+            for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
+            sink.commit(l.digest(), l.size());
+        }
+    }
+
     private void fetchSmall(RegistryHost host, String repo, Descriptor d) throws IOException {
         if (d.size() > RegistryHost.MAX_MANIFEST) {
             throw new RegistryException(host.name() + ": config " + d.digest().shortHex() + " claims " + d.size() + " bytes; refused", "SIZE_INVALID", 200);
@@ -178,7 +213,7 @@ public final class Puller {
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < m.layers().size(); i++) {
             Descriptor l = m.layers().get(i);
-            if (store.hasBlob(l.digest()) && store.layer(diffIds.get(i)) != null) {
+            if (store.hasBlob(l.digest()) && store.holdsLayer(diffIds.get(i))) {
                 progress.blob(l.digest(), l.size(), TransferProgress.State.EXISTS, l.size());
             } else {
                 progress.blob(l.digest(), l.size(), TransferProgress.State.WAITING, 0);
@@ -194,9 +229,17 @@ public final class Puller {
 
     private void fetchLayer(RegistryHost host, String repo, Descriptor l, Digest diffId, boolean oci) throws IOException {
         String what = "layer " + l.digest().shortHex() + " of " + repo;
-        try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done))) {
-            LayerIngest.ingest(store, in, LayerIngest.Keep.AS_IS, MediaType.isLayer(l.mediaType()) ? l.mediaType() : null,
-                    l.digest(), l.size(), diffId, oci);
+        boolean later = verifyOnFirstUse && store.recordedLayer(diffId) == null && knownLayerType(l.mediaType());
+        try {
+            if (later) {
+                if (!store.hasBlob(l.digest())) fetchBlob(host, repo, l);
+                store.recordPending(diffId, l.digest(), l.mediaType());
+            } else {
+                try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done))) {
+                    LayerIngest.ingest(store, in, LayerIngest.Keep.AS_IS, MediaType.isLayer(l.mediaType()) ? l.mediaType() : null,
+                            l.digest(), l.size(), diffId, oci);
+                }
+            }
         } catch (StoreException | TarFormatException e) {
             throw new RegistryException(host.name() + ": " + what + ": " + e.getMessage() + " (nothing of it was kept)", "DIGEST_INVALID", 200);
         }

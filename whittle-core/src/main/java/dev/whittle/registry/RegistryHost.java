@@ -492,7 +492,9 @@ public final class RegistryHost {
 
     /**
      * docker's rule for insecure and loopback registries: HTTPS first, plain HTTP when TLS fails. Decided once, before
-     * any other request, so parallel transfers never race on it.
+     * any other request, so parallel transfers never race on it. A loopback registry is asked over plain HTTP first:
+     * the answer is the same (a port speaks one or the other, and an HTTPS server answers plain HTTP with 400), no
+     * byte leaves the machine, and it spares the TLS handshake, a quarter of a second in a fresh JVM.
      */
     private synchronized String probeScheme() throws IOException {
         if (scheme != null) return scheme;
@@ -500,6 +502,7 @@ public final class RegistryHost {
         if (!insecure) return scheme = "https";
         // a plain-HTTP server may never answer a TLS hello: a short wait, and any failure means "try HTTP", as docker does
         Duration wait = config().timeout().compareTo(Duration.ofSeconds(5)) < 0 ? config().timeout() : Duration.ofSeconds(5);
+        if (RegistryConfig.isLoopback(RegistryConfig.hostOnly(endpoint.host())) && answersPlainHttp(wait)) return scheme = "http";
         HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + endpoint.host() + "/v2/")).timeout(wait).GET().build();
         try {
             http.send(req, HttpResponse.BodyHandlers.discarding());
@@ -513,6 +516,22 @@ public final class RegistryHost {
             throw new InterruptedIOException("interrupted");
         }
         return scheme;
+    }
+
+    /** Whether the registry answers {@code GET /v2/} over plain HTTP as a registry does (200, or 401 with a challenge). */
+    private boolean answersPlainHttp(Duration wait) throws IOException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + endpoint.host() + "/v2/")).timeout(wait).GET().build();
+        try {
+            HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200 || r.statusCode() == 401 && r.headers().firstValue("WWW-Authenticate").isPresent();
+        } catch (java.net.ConnectException e) {
+            throw new RegistryException(name() + ": " + describe(e), e);
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** The named images of a store: listing, lookup by name or ID, tagging and removal, as docker's image store does. */
@@ -73,17 +74,25 @@ public final class Images {
         }
     }
 
-    /** An image from its index entries alone, manifest and config read on first use; null without a summary. */
+    /**
+     * An image from its index entries alone, manifest and config read on first use; null without a summary. An image
+     * pulled but not yet used has no size in its summary: it is worked out (its layers verified) when asked for.
+     */
     private StoredImage fromSummary(List<Descriptor> entries) {
         Descriptor first = entries.getFirst();
         String id = first.annotation(SUMMARY_ID);
         String size = first.annotation(SUMMARY_SIZE);
-        if (id == null || size == null || !Digest.isDigest(id)) return null;
-        long bytes;
-        try {
-            bytes = Long.parseLong(size);
-        } catch (NumberFormatException e) {
-            return null;
+        if (id == null || !Digest.isDigest(id)) return null;
+        Supplier<Long> bytes;
+        if (size == null) {
+            bytes = () -> size(readConfig(readManifest(first)));
+        } else {
+            try {
+                long known = Long.parseLong(size);
+                bytes = () -> known;
+            } catch (NumberFormatException e) {
+                return null;
+            }
         }
         List<ImageRef> names = new ArrayList<>();
         List<String> repoDigests = new ArrayList<>();
@@ -127,12 +136,31 @@ public final class Images {
         }
     }
 
-    /** docker's size of an image: the sum of its layers' sizes. */
+    /** docker's size of an image: the sum of its layers' sizes (verifying those fetched but not yet read). */
     private long size(ImageConfig c) {
+        try {
+            store.verifyPendingLayers(c.diffIds());
+        } catch (StoreException e) {
+            // a layer that is not what its config says counts as empty here; using the image reports it
+        }
         long size = 0;
         for (Digest diffId : c.diffIds()) {
-            LayerInfo li = store.layer(diffId);
+            LayerInfo li = store.recordedLayer(diffId);
             if (li != null) size += li.contentSize();
+        }
+        return size;
+    }
+
+    /** The size from the layers' records alone; -1 while some layer still waits to be verified. */
+    private long recordedSize(ImageConfig c) {
+        long size = 0;
+        for (Digest diffId : c.diffIds()) {
+            LayerInfo li = store.recordedLayer(diffId);
+            if (li == null) {
+                if (store.holdsLayer(diffId)) return -1;
+                continue;
+            }
+            size += li.contentSize();
         }
         return size;
     }
@@ -206,7 +234,7 @@ public final class Images {
         }
         store.putBlob(manifest.raw());
         ImageConfig config = readConfig(manifest);
-        Descriptor base = withSummary(manifest.descriptor(), config.digest(), config.createdText(), size(config));
+        Descriptor base = withSummary(manifest.descriptor(), config.digest(), config.createdText(), recordedSize(config));
         store.updateIndex(entries -> {
             List<Descriptor> out = new ArrayList<>();
             String rd = repoDigests == null || repoDigests.isEmpty() ? null : String.join(",", repoDigests);
@@ -231,7 +259,7 @@ public final class Images {
     }
 
     private void add(StoredImage image, ImageRef name) {
-        Descriptor base = withSummary(image.manifestDescriptor(), image.id(), image.config().createdText(), image.size());
+        Descriptor base = withSummary(image.manifestDescriptor(), image.id(), image.config().createdText(), recordedSize(image.config()));
         String rd = image.repoDigests().isEmpty() ? null : String.join(",", image.repoDigests());
         store.updateIndex(entries -> {
             List<Descriptor> out = new ArrayList<>();
@@ -311,7 +339,7 @@ public final class Images {
         Map<String, String> ann = new LinkedHashMap<>();
         ann.put(SUMMARY_ID, id.toString());
         if (created != null) ann.put(SUMMARY_CREATED, created);
-        ann.put(SUMMARY_SIZE, Long.toString(size));
+        if (size >= 0) ann.put(SUMMARY_SIZE, Long.toString(size)); // unknown until its layers are verified
         return new Descriptor(d.mediaType(), d.digest(), d.size(), ann, null, null);
     }
 

@@ -41,51 +41,74 @@ public final class LayerIngest {
     public static Result ingest(Store store, InputStream source, Keep keep, String declaredType, Digest expectedDigest,
                                 long expectedSize, Digest expectedDiffId, boolean oci) throws IOException {
         try (BlobSink sink = store.newBlob()) {
-            Compression.Kind kind;
-            Digest diffId;
-            long tarSize;
-            LayerScanner scanner = new LayerScanner();
-            if (keep == Keep.AS_IS) {
-                // the blob is kept as it came: read, inflate and hash/index on three threads
-                try (StagedDecompression staged = StagedDecompression.start(source, sink.stream())) {
-                    HashingInputStream diffHash = new HashingInputStream(staged.decompressed());
-                    scan(scanner, diffHash);
-                    diffId = diffHash.drainAndDigest();
-                    tarSize = diffHash.count();
-                    kind = staged.kind();
-                }
-            } else {
-                BufferedInputStream buffered = new BufferedInputStream(source, 1 << 16);
-                kind = Compression.detect(buffered);
-                HashingInputStream diffHash = new HashingInputStream(Compression.decompress(buffered, kind));
-                InputStream tarStream = new TeeInputStream(diffHash, sink.stream());
-                scan(scanner, tarStream);
-                tarStream.transferTo(OutputStream.nullOutputStream());
-                diffId = diffHash.drainAndDigest();
-                tarSize = diffHash.count();
-                buffered.transferTo(OutputStream.nullOutputStream());
-            }
-            if (expectedDiffId != null && !expectedDiffId.equals(diffId)) {
-                throw new StoreException("invalid diffID for layer: expected " + expectedDiffId + ", got " + diffId);
-            }
+            Read read = read(source, sink.stream(), keep, expectedDiffId);
             Digest blob = sink.commit(expectedDigest, expectedSize);
-            String mediaType;
-            if (keep == Keep.UNCOMPRESSED || kind == Compression.Kind.NONE) {
-                mediaType = declaredType != null && MediaType.layerCompression(declaredType) == MediaType.Compression.NONE
-                        ? declaredType : MediaType.layer(oci, MediaType.Compression.NONE);
-            } else {
-                MediaType.Compression c = switch (kind) {
-                    case GZIP -> MediaType.Compression.GZIP;
-                    case ZSTD -> MediaType.Compression.ZSTD;
-                    default -> throw new StoreException("layers compressed with " + kind.name().toLowerCase()
-                            + " cannot be stored as they are; use an uncompressed or gzip layer");
-                };
-                mediaType = declaredType != null && MediaType.layerCompression(declaredType) == c ? declaredType : MediaType.layer(oci, c);
-            }
-            long blobSize = keep == Keep.UNCOMPRESSED ? tarSize : sink.size();
-            LayerInfo info = store.recordLayer(diffId, scanner.contentSize(), tarSize, blob, mediaType, scanner.toc());
+            String mediaType = storedType(keep == Keep.UNCOMPRESSED ? Compression.Kind.NONE : read.kind, declaredType, oci);
+            long blobSize = keep == Keep.UNCOMPRESSED ? read.tarSize : sink.size();
+            LayerInfo info = store.recordLayer(read.diffId, read.scanner.contentSize(), read.tarSize, blob, mediaType, read.scanner.toc());
             return new Result(blob, blobSize, mediaType, info);
         }
+    }
+
+    /**
+     * Verifies a blob already in the store (fetched with its digest checked, its content not yet read) against the
+     * diffID its image's config claims, and records the layer with its table of contents. Nothing is recorded when
+     * the content does not match.
+     */
+    static LayerInfo verifyStored(Store store, Digest blob, String declaredType, Digest diffId) throws IOException {
+        Read read;
+        try (InputStream in = store.openBlob(blob)) {
+            read = read(in, OutputStream.nullOutputStream(), Keep.AS_IS, diffId);
+        }
+        boolean oci = declaredType != null && declaredType.startsWith("application/vnd.oci.");
+        String mediaType = storedType(read.kind, declaredType, oci);
+        return store.recordLayer(diffId, read.scanner.contentSize(), read.tarSize, blob, mediaType, read.scanner.toc());
+    }
+
+    private record Read(Compression.Kind kind, Digest diffId, long tarSize, LayerScanner scanner) {}
+
+    /** Reads a layer blob to its end: decompressed, hashed for the diffID and indexed; every raw byte also goes to {@code copy}. */
+    private static Read read(InputStream source, OutputStream copy, Keep keep, Digest expectedDiffId) throws IOException {
+        Compression.Kind kind;
+        Digest diffId;
+        long tarSize;
+        LayerScanner scanner = new LayerScanner();
+        if (keep == Keep.AS_IS) {
+            // the blob is kept as it came: read, inflate and hash/index on three threads
+            try (StagedDecompression staged = StagedDecompression.start(source, copy)) {
+                HashingInputStream diffHash = new HashingInputStream(staged.decompressed());
+                scan(scanner, diffHash);
+                diffId = diffHash.drainAndDigest();
+                tarSize = diffHash.count();
+                kind = staged.kind();
+            }
+        } else {
+            BufferedInputStream buffered = new BufferedInputStream(source, 1 << 16);
+            kind = Compression.detect(buffered);
+            HashingInputStream diffHash = new HashingInputStream(Compression.decompress(buffered, kind));
+            InputStream tarStream = new TeeInputStream(diffHash, copy);
+            scan(scanner, tarStream);
+            tarStream.transferTo(OutputStream.nullOutputStream());
+            diffId = diffHash.drainAndDigest();
+            tarSize = diffHash.count();
+            buffered.transferTo(OutputStream.nullOutputStream());
+        }
+        if (expectedDiffId != null && !expectedDiffId.equals(diffId)) {
+            throw new StoreException("invalid diffID for layer: expected " + expectedDiffId + ", got " + diffId);
+        }
+        return new Read(kind, diffId, tarSize, scanner);
+    }
+
+    /** The media type a blob is recorded with: the declared one when it names the compression found, else one that does. */
+    private static String storedType(Compression.Kind kind, String declaredType, boolean oci) {
+        MediaType.Compression c = switch (kind) {
+            case NONE -> MediaType.Compression.NONE;
+            case GZIP -> MediaType.Compression.GZIP;
+            case ZSTD -> MediaType.Compression.ZSTD;
+            default -> throw new StoreException("layers compressed with " + kind.name().toLowerCase()
+                    + " cannot be stored as they are; use an uncompressed or gzip layer");
+        };
+        return declaredType != null && MediaType.layerCompression(declaredType) == c ? declaredType : MediaType.layer(oci, c);
     }
 
     private static void scan(LayerScanner scanner, InputStream tar) throws IOException {

@@ -50,7 +50,7 @@ public final class Maintenance {
         }
         for (Consumer<Set<Digest>> r : extraRoots) r.accept(layers);
         for (Digest diffId : layers) {
-            LayerInfo li = store.layer(diffId);
+            LayerInfo li = store.recordedLayer(diffId);
             if (li != null) blobs.addAll(li.blobs().keySet());
         }
         return new Reachable(blobs, layers);
@@ -111,12 +111,12 @@ public final class Maintenance {
     }
 
     private void forgetLayers(Set<Digest> keep) throws IOException {
-        for (String dir : List.of("whittle/layers", "whittle/toc")) {
+        for (String dir : List.of("whittle/layers", "whittle/toc", "whittle/pending")) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.root().resolve(dir))) {
                 for (Path p : ds) {
                     String hex = p.getFileName().toString().replace(".json", "");
                     try {
-                        if (!keep.contains(new Digest("sha256", hex))) Files.delete(p);
+                        if (!keep.contains(new Digest("sha256", hex))) deleteTree(p);
                     } catch (IllegalArgumentException ignored) {
                         // not a layer record
                     }

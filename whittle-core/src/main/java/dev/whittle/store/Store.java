@@ -67,6 +67,7 @@ public final class Store implements AutoCloseable {
             Files.createDirectories(abs.resolve("whittle/tmp"));
             Files.createDirectories(abs.resolve("whittle/layers"));
             Files.createDirectories(abs.resolve("whittle/toc"));
+            Files.createDirectories(abs.resolve("whittle/pending"));
             if (!Files.exists(abs.resolve("oci-layout"))) {
                 AtomicFiles.write(abs.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes());
             }
@@ -165,8 +166,22 @@ public final class Store implements AutoCloseable {
         return root.resolve("whittle/toc").resolve(diffId.hex());
     }
 
-    /** Metadata of a layer, or null if the store has never seen it. */
+    /**
+     * Metadata of a layer, or null if the store has never seen it. A layer whose blob was fetched but not yet read
+     * (see {@link #recordPending}) is verified against its diffID and indexed here, on its first use.
+     */
     public LayerInfo layer(Digest diffId) {
+        LayerInfo recorded = recordedLayer(diffId);
+        return recorded != null ? recorded : verifyPending(diffId);
+    }
+
+    /** Whether the store holds the layer, verified or waiting for its first use. */
+    public boolean holdsLayer(Digest diffId) {
+        return recordedLayer(diffId) != null || !pendingBlobs(diffId).isEmpty();
+    }
+
+    /** The layer's recorded metadata; null when there is none, even if a fetched blob waits to be verified as it. */
+    public LayerInfo recordedLayer(Digest diffId) {
         Path p = layerInfoPath(diffId);
         try {
             return LayerInfo.fromJson(Files.readAllBytes(p));
@@ -179,10 +194,116 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------------------------- pending layers
+
+    private Path pendingDir(Digest diffId) {
+        return root.resolve("whittle/pending").resolve(diffId.hex());
+    }
+
+    /**
+     * Notes that {@code blob} (in the store, its digest verified) is said by an image's config to hold the layer
+     * {@code diffId}. Its content is read, hashed and indexed on the layer's first use, as containerd unpacks a
+     * fetched image: a pull then costs what the download costs.
+     */
+    public void recordPending(Digest diffId, Digest blob, String mediaType) throws IOException {
+        if (recordedLayer(diffId) != null) {
+            recordLayerBlobIfSame(diffId, blob, mediaType);
+            return;
+        }
+        Files.createDirectories(pendingDir(diffId));
+        AtomicFiles.write(pendingDir(diffId).resolve(blob.hex()), mediaType.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A recorded layer gets another fetched blob only once it is shown to hold the same content. */
+    private void recordLayerBlobIfSame(Digest diffId, Digest blob, String mediaType) throws IOException {
+        LayerInfo info = recordedLayer(diffId);
+        if (info.blobs().containsKey(blob)) return;
+        LayerIngest.verifyStored(this, blob, mediaType, diffId);
+    }
+
+    /** The fetched blobs waiting to be verified as the layer, with their media types. */
+    Map<Digest, String> pendingBlobs(Digest diffId) {
+        Path dir = pendingDir(diffId);
+        if (!Files.isDirectory(dir)) return Map.of();
+        Map<Digest, String> out = new java.util.TreeMap<>();
+        try (var ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (!Digest.isDigest("sha256:" + name)) continue;
+                out.put(new Digest("sha256", name), Files.readString(p).trim());
+            }
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private final ConcurrentHashMap<Digest, Object> verifying = new ConcurrentHashMap<>();
+
+    /**
+     * Verifies the waiting layers among {@code diffIds}, several at once (each reads, inflates and hashes on its own
+     * threads, so two cover these machines' cores). Afterwards {@link #layer} answers for them without reading.
+     */
+    public void verifyPendingLayers(List<Digest> diffIds) {
+        List<Digest> waiting = diffIds.stream().distinct().filter(d -> recordedLayer(d) == null && !pendingBlobs(d).isEmpty()).toList();
+        if (waiting.size() <= 1) {
+            waiting.forEach(this::verifyPending);
+            return;
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("layer-verify-", 0).factory())) {
+            List<java.util.concurrent.Future<LayerInfo>> results = new ArrayList<>();
+            for (Digest d : waiting) results.add(pool.submit(() -> verifyPending(d)));
+            for (var r : results) {
+                try {
+                    r.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) throw re;
+                    throw new StoreException("cannot verify a layer: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("interrupted while verifying layers");
+                }
+            }
+        }
+    }
+
+    /** Verifies the first waiting blob that holds the layer and records it; null when no blob waits. */
+    private LayerInfo verifyPending(Digest diffId) {
+        synchronized (verifying.computeIfAbsent(diffId, k -> new Object())) {
+            return verifyPendingLocked(diffId);
+        }
+    }
+
+    private LayerInfo verifyPendingLocked(Digest diffId) {
+        LayerInfo done = recordedLayer(diffId);
+        if (done != null) return done;
+        Map<Digest, String> waiting = pendingBlobs(diffId);
+        if (waiting.isEmpty()) return null;
+        StoreException failure = null;
+        for (Map.Entry<Digest, String> e : waiting.entrySet()) {
+            if (!hasBlob(e.getKey())) continue;
+            try {
+                LayerInfo info = LayerIngest.verifyStored(this, e.getKey(), e.getValue(), diffId);
+                Maintenance.deleteTree(pendingDir(diffId));
+                return info;
+            } catch (StoreException | dev.whittle.tar.TarFormatException ex) {
+                // kept, so every use fails the same way until the image is removed and pulled again
+                failure = new StoreException("layer blob " + e.getKey() + " does not hold the layer " + diffId
+                        + " its image's config names: " + ex.getMessage() + " (remove the image and pull it again)");
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+        if (failure != null) throw failure;
+        return null;
+    }
+
     /** Records (or adds a blob variant to) a layer's metadata and writes its table of contents. */
     public synchronized LayerInfo recordLayer(Digest diffId, long contentSize, long tarSize, Digest blob, String mediaType,
                                               LayerToc toc) throws IOException {
-        LayerInfo cur = layer(diffId);
+        LayerInfo cur = recordedLayer(diffId);
         LayerInfo next = (cur == null ? new LayerInfo(diffId, contentSize, tarSize, Map.of()) : cur).withBlob(blob, mediaType);
         if (toc != null && !Files.exists(tocPath(diffId))) AtomicFiles.write(tocPath(diffId), toc.serialize());
         if (!next.equals(cur)) AtomicFiles.write(layerInfoPath(diffId), next.toJson());

@@ -23,22 +23,23 @@ public final class StoredImage {
     private final Instant created;
     private final List<ImageRef> names;
     private final List<String> repoDigests;
-    private final long size;
+    private final Supplier<Long> size;
     private final Supplier<Manifest> manifest;
     private final Supplier<ImageConfig> config;
 
     public StoredImage(Manifest manifest, ImageConfig config, List<ImageRef> names, List<String> repoDigests, long size) {
-        this(manifest.descriptor(), config.digest(), config.created(), names, repoDigests, size, () -> manifest, () -> config);
+        this(manifest.descriptor(), config.digest(), config.created(), names, repoDigests, () -> size, () -> manifest, () -> config);
     }
 
-    StoredImage(Descriptor manifestDescriptor, Digest id, Instant created, List<ImageRef> names, List<String> repoDigests, long size,
-                Supplier<Manifest> manifest, Supplier<ImageConfig> config) {
+    /** An image whose size is worked out when first asked for (its layers may still wait to be verified). */
+    StoredImage(Descriptor manifestDescriptor, Digest id, Instant created, List<ImageRef> names, List<String> repoDigests,
+                Supplier<Long> size, Supplier<Manifest> manifest, Supplier<ImageConfig> config) {
         this.manifestDescriptor = new Descriptor(manifestDescriptor.mediaType(), manifestDescriptor.digest(), manifestDescriptor.size());
         this.id = id;
         this.created = created;
         this.names = List.copyOf(names);
         this.repoDigests = List.copyOf(repoDigests);
-        this.size = size;
+        this.size = memoize(size);
         this.manifest = memoize(manifest);
         this.config = memoize(config);
     }
@@ -71,7 +72,7 @@ public final class StoredImage {
     }
 
     public long size() {
-        return size;
+        return size.get();
     }
 
     /** The image ID (digest of the config). */

@@ -186,7 +186,9 @@ final class CopyStep {
         State.Origin origin = new State.Origin("WORKDIR " + abs, w.pos().line(), ctx.stage(), null);
         BuildCache.Entry early = b.req.noCache() ? null : b.cache.get(key);
         if (early != null) return cached(withWd, key, early, "WORKDIR " + abs, origin);
+        Trace.mark("WORKDIR: cache looked up");
         try (ImageTree target = ImageTree.of(b.store, s.diffIds())) {
+            Trace.mark("WORKDIR: tree read");
             FileTree.Node existing = rel.isEmpty() ? null : target.stat(rel, true);
             if (existing != null && !existing.isDir()) {
                 throw ctx.error(w.path().pos(), "WORKDIR " + abs + " is not a directory in the image");
@@ -209,7 +211,10 @@ final class CopyStep {
                 }
             }
         }
-        return layerStep(withWd, key, "WORKDIR " + abs, origin);
+        Trace.mark("WORKDIR: planned");
+        State r = layerStep(withWd, key, "WORKDIR " + abs, origin);
+        Trace.mark("WORKDIR: layer written");
+        return r;
     }
 
     /**

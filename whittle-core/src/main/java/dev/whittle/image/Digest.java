@@ -43,21 +43,17 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     }
 
     public static Digest sha256(byte[] data) {
-        return new Digest("sha256", HexFormat.of().formatHex(newSha256().digest(data)));
+        MessageDigest md = data.length > Sha256.SMALL ? newSha256() : Sha256.newJdk();
+        return new Digest("sha256", HexFormat.of().formatHex(md.digest(data)));
     }
 
     public static Digest ofSha256(byte[] rawDigest) {
         return new Digest("sha256", HexFormat.of().formatHex(rawDigest));
     }
 
-    /** A SHA-256 hasher: libcrypto's where it loads (fast from the first byte, whatever the JIT), else the JDK's. */
+    /** A SHA-256 hasher: big inputs go through libcrypto where it loads (fast whatever the JIT has done), see {@link Sha256}. */
     public static MessageDigest newSha256() {
-        if (NativeSha256.AVAILABLE) return new NativeSha256();
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Sha256();
     }
 
     public MessageDigest newHasher() {

@@ -7,6 +7,10 @@ import java.util.Deque;
  * Undo actions registered while a build runs (kill a container, unmount, remove a temp directory), run in reverse
  * order when the step finishes — or from a shutdown hook when the user presses Ctrl-C — so an interrupted build
  * leaves no mount, runc state or temp directory behind.
+ *
+ * <p>Actions run one at a time under one lock, whether a step runs its own or the exit hook runs what is left: a step
+ * that is removing its temp directory when Ctrl-C arrives finishes before the hook returns (the JVM halts the moment
+ * the hooks are done), and a step cannot remove a directory the hook is still unmounting.
  */
 public final class Cleanup {
     /** One undo action. */
@@ -15,6 +19,7 @@ public final class Cleanup {
     }
 
     private static final Deque<Action> PENDING = new ArrayDeque<>();
+    private static final Object RUNNING = new Object();
     private static volatile boolean hooked;
 
     private Cleanup() {}
@@ -40,16 +45,23 @@ public final class Cleanup {
 
     static void runAll() {
         while (true) {
-            Action a;
-            synchronized (PENDING) {
-                a = PENDING.poll();
+            synchronized (RUNNING) {
+                Action a = take(null);
+                if (a == null) return;
+                try {
+                    a.run();
+                } catch (Exception ignored) {
+                    // best effort while the process exits
+                }
             }
-            if (a == null) return;
-            try {
-                a.run();
-            } catch (Exception ignored) {
-                // best effort while the process exits
-            }
+        }
+    }
+
+    /** Removes {@code a} (or, given null, the newest action) from the pending ones; null when it is not there. */
+    private static Action take(Action a) {
+        synchronized (PENDING) {
+            if (a == null) return PENDING.poll();
+            return PENDING.remove(a) ? a : null;
         }
     }
 
@@ -65,15 +77,15 @@ public final class Cleanup {
         @Override public void close() throws java.io.IOException {
             if (done) return;
             done = true;
-            synchronized (PENDING) {
-                PENDING.remove(action);
-            }
-            try {
-                action.run();
-            } catch (java.io.IOException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new java.io.IOException(e.getMessage(), e);
+            synchronized (RUNNING) {
+                if (take(action) == null) return; // the exit hook ran it already
+                try {
+                    action.run();
+                } catch (java.io.IOException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new java.io.IOException(e.getMessage(), e);
+                }
             }
         }
     }

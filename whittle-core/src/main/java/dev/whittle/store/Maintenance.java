@@ -136,6 +136,8 @@ public final class Maintenance {
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             try (Stream<Path> s = Files.list(p)) {
                 for (Path c : (Iterable<Path>) s::iterator) deleteTree(c);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                return; // removed meanwhile (an exit hook cleaning up the same tree)
             }
         }
         Files.deleteIfExists(p);

@@ -39,6 +39,16 @@ class MergedTreeTest {
             try (LayerReader r = new LayerReader(s, tree)) {
                 Flattener.write(tree, r, out);
             }
+            // a tree extended layer by layer (as a build's steps extend their stage's) is the same tree
+            for (int k = 0; k < ids.size(); k++) {
+                MergedTree extended = MergedTree.of(ids.subList(0, k), tocs.subList(0, k)).plus(ids.subList(k, ids.size()), tocs.subList(k, ids.size()));
+                ByteArrayOutputStream again = new ByteArrayOutputStream();
+                try (LayerReader r = new LayerReader(s, extended)) {
+                    Flattener.write(extended, r, again);
+                }
+                assertThat(again.toByteArray()).as("bottom %d layers merged, the rest added", k).isEqualTo(out.toByteArray());
+                assertThat(extended.layers()).isEqualTo(ids);
+            }
             Map<String, String> files = new LinkedHashMap<>();
             try (TarReader tr = new TarReader(new ByteArrayInputStream(out.toByteArray()))) {
                 for (TarEntry e; (e = tr.next()) != null; ) {

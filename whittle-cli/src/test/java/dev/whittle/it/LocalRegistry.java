@@ -33,14 +33,21 @@ public final class LocalRegistry implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Process process;
+    private final boolean tls;
 
-    private LocalRegistry(Path dir, int port, Process process) {
+    private LocalRegistry(Path dir, int port, Process process, boolean tls) {
         this.dir = dir;
         this.port = port;
         this.process = process;
+        this.tls = tls;
     }
 
     public static LocalRegistry start(Auth auth) throws IOException {
+        return start(auth, false);
+    }
+
+    /** With {@code tls}, the registry serves HTTPS only, with a self-signed certificate for 127.0.0.1. */
+    public static LocalRegistry start(Auth auth, boolean tls) throws IOException {
         Assumptions.assumeTrue(Files.isExecutable(Path.of(BINARY)), "docker-registry is not installed (scripts/install-deps installs it)");
         Path dir = Files.createTempDirectory("whittle-registry-");
         int port = freePort();
@@ -59,6 +66,17 @@ public final class LocalRegistry implements AutoCloseable {
                   addr: 127.0.0.1:%d
                   relativeurls: true
                 """.formatted(dir.resolve("data"), port));
+        if (tls) {
+            Exec gen = Exec.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", dir.resolve("tls.key").toString(), "-out", dir.resolve("tls.crt").toString()), null, 60);
+            if (gen.code() != 0) throw new IOException("openssl failed: " + gen.err());
+            yml.append("""
+                      tls:
+                        certificate: %s
+                        key: %s
+                    """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key")));
+        }
         switch (auth) {
             case Auth.None n -> { }
             case Auth.Htpasswd h -> {
@@ -84,7 +102,7 @@ public final class LocalRegistry implements AutoCloseable {
         Files.writeString(dir.resolve("config.yml"), yml);
         Process p = new ProcessBuilder(BINARY, "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-        LocalRegistry r = new LocalRegistry(dir, port, p);
+        LocalRegistry r = new LocalRegistry(dir, port, p, tls);
         r.awaitUp();
         return r;
     }
@@ -96,12 +114,12 @@ public final class LocalRegistry implements AutoCloseable {
     }
 
     private void awaitUp() throws IOException {
-        HttpClient c = HttpClient.newHttpClient();
+        HttpClient c = tls ? trustingClient() : HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) throw new IOException("docker-registry exited: " + Files.readString(dir.resolve("registry.log")));
             try {
-                c.send(HttpRequest.newBuilder(URI.create("http://" + host() + "/v2/")).build(), HttpResponse.BodyHandlers.discarding());
+                c.send(HttpRequest.newBuilder(URI.create((tls ? "https://" : "http://") + host() + "/v2/")).build(), HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException e) {
                 sleep(100);
@@ -111,6 +129,25 @@ public final class LocalRegistry implements AutoCloseable {
             }
         }
         throw new IOException("docker-registry did not come up on " + host());
+    }
+
+    /** A client that accepts the test's self-signed certificate (the test only asks whether the registry is up). */
+    private static HttpClient trustingClient() throws IOException {
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+                @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+                @Override public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            return HttpClient.newBuilder().sslContext(ctx).build();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
     }
 
     static void sleep(long ms) {

@@ -132,6 +132,25 @@ class RegistryTest {
     }
 
     /**
+     * A loopback registry is asked over plain HTTP first; one that speaks only HTTPS (with a certificate nobody signed)
+     * answers that with 400, and whittle goes on over TLS without verifying it, as docker does for loopback.
+     */
+    @Test
+    void aLoopbackRegistryThatSpeaksOnlyTlsIsUsedOverTls() throws IOException {
+        try (LocalRegistry tls = LocalRegistry.start(new LocalRegistry.Auth.None(), true)) {
+            Path cfg = config("");
+            String ref = tls.host() + "/tls/app:1";
+            Whittle s = source(cfg, dir.resolve("no-docker-config"));
+            s.run("tag", APP, ref).ok();
+            String digest = s.run("push", ref).ok().out().replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+            Whittle w = fresh(cfg);
+            assertThat(w.run("pull", ref).ok().out()).contains("Digest: " + digest);
+            assertThat(inspect(w, ref, "{{.Id}}")).isEqualTo(inspect(src, APP, "{{.Id}}"));
+            assertThat(w.run("run", "--rm", ref).ok().out()).isEqualTo("hello from the registry test\n");
+        }
+    }
+
+    /**
      * {@code whittle pull} checks each blob's digest as it arrives and leaves the diffID check and the indexing to the
      * layer's first use, as containerd leaves them to unpacking. A config that names the wrong diffID is caught
      * there: the image cannot be run, saved or verified, and the lie is never recorded as a layer.

@@ -32,10 +32,22 @@ public final class ContextTree implements FileTree {
     private final Path root;
     private final DockerIgnore ignore;
     private final Map<String, String> digests = new ConcurrentHashMap<>();
+    /** An image's root on disk rather than a build context: owners are real, device nodes are files of the image. */
+    private final boolean imageRoot;
 
     public ContextTree(Path root, DockerIgnore ignore) {
+        this(root, ignore, false);
+    }
+
+    private ContextTree(Path root, DockerIgnore ignore, boolean imageRoot) {
         this.root = root.toAbsolutePath().normalize();
         this.ignore = ignore;
+        this.imageRoot = imageRoot;
+    }
+
+    /** An image's root file system mounted at {@code root}. */
+    public static ContextTree imageRoot(Path root) {
+        return new ContextTree(root, DockerIgnore.none(), true);
     }
 
     public Path root() {
@@ -97,13 +109,17 @@ public final class ContextTree implements FileTree {
             case 0040000 -> TarEntry.Type.DIR;
             case 0120000 -> TarEntry.Type.SYMLINK;
             case 0100000 -> TarEntry.Type.FILE;
+            case 0020000 -> imageRoot ? TarEntry.Type.CHAR : null;
+            case 0060000 -> imageRoot ? TarEntry.Type.BLOCK : null;
+            case 0010000 -> imageRoot ? TarEntry.Type.FIFO : null;
             default -> null;
         };
         if (t == null) return null; // sockets, devices: not copied, as docker skips them
         long size = t == TarEntry.Type.FILE ? (Long) a.get("size") : 0;
         long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
         String link = t == TarEntry.Type.SYMLINK ? Files.readSymbolicLink(p).toString() : "";
-        return new Node(real, t, mode & 07777, 0, 0, size, mtime, link, null);
+        long uid = imageRoot ? ((Number) a.get("uid")).longValue() : 0, gid = imageRoot ? ((Number) a.get("gid")).longValue() : 0;
+        return new Node(real, t, mode & 07777, uid, gid, size, mtime, link, null);
     }
 
     @Override public List<String> children(String dir) throws IOException {

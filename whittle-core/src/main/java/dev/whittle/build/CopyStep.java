@@ -1,7 +1,6 @@
 package dev.whittle.build;
 
 import dev.whittle.rootfs.FileTree;
-import dev.whittle.rootfs.ImageTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
@@ -82,14 +81,14 @@ final class CopyStep {
             return cached(s, quick, early, shownHistory + " # buildkit", origin);
         }
 
-        try (ImageTree target = ImageTree.of(b.store, s.diffIds())) {
+        try (StageTree target = StageTree.of(b, s.diffIds())) {
             Users.Id owner = chown == null ? null : chownIds(target, chown, c);
             FileTree source;
             State fromState = null;
-            ImageTree fromTree = null;
+            StageTree fromTree = null;
             if (fromRef != null) {
                 fromState = b.fromRef(fromRef, c.flag("from").get().valueWord());
-                if (fromState != null) source = fromTree = ImageTree.of(b.store, fromState.diffIds());
+                if (fromState != null) source = fromTree = StageTree.of(b, fromState.diffIds());
                 else source = b.req.context();
             } else {
                 source = b.req.context();
@@ -187,7 +186,7 @@ final class CopyStep {
         BuildCache.Entry early = b.req.noCache() ? null : b.cache.get(key);
         if (early != null) return cached(withWd, key, early, "WORKDIR " + abs, origin);
         Trace.mark("WORKDIR: cache looked up");
-        try (ImageTree target = ImageTree.of(b.store, s.diffIds())) {
+        try (StageTree target = StageTree.of(b, s.diffIds())) {
             Trace.mark("WORKDIR: tree read");
             FileTree.Node existing = rel.isEmpty() ? null : target.stat(rel, true);
             if (existing != null && !existing.isDir()) {
@@ -350,7 +349,7 @@ final class CopyStep {
     }
 
     /** Parents of everything planned: existing ones as they are in the stage, missing ones created 0755. */
-    private void addParents(ImageTree target, Users.Id owner) {
+    private void addParents(FileTree target, Users.Id owner) throws IOException {
         long now = nowSeconds();
         for (String path : new ArrayList<>(plan.keySet())) {
             for (String p = PathNames.parent(path); !p.isEmpty(); p = PathNames.parent(p)) {
@@ -364,7 +363,7 @@ final class CopyStep {
         }
     }
 
-    private boolean isDir(ImageTree t, String dest) {
+    private boolean isDir(FileTree t, String dest) throws IOException {
         if (dest.isEmpty()) return true;
         FileTree.Node n = t.stat(dest, true);
         return n != null && n.isDir();
@@ -393,7 +392,7 @@ final class CopyStep {
         }
     }
 
-    private Users.Id chownIds(ImageTree target, String chown, Instruction.Copy c) {
+    private Users.Id chownIds(FileTree target, String chown, Instruction.Copy c) {
         try {
             return Users.chown(target, chown);
         } catch (IOException e) {

@@ -39,6 +39,17 @@ public final class ImageTree implements FileTree, AutoCloseable {
     private static final LinkedHashMap<List<Digest>, SoftReference<MergedTree>> MERGED = new LinkedHashMap<>(8, 0.75f, true);
     private static final int KEEP = 6;
 
+    /** Whether this process has merged these layers, or a first part of them, already (so a tree of them is cheap). */
+    public static boolean hasMergedPrefix(List<Digest> diffIds) {
+        synchronized (MERGED) {
+            for (int n = diffIds.size(); n > 0; n--) {
+                SoftReference<MergedTree> ref = MERGED.get(diffIds.subList(0, n));
+                if (ref != null && ref.get() != null) return true;
+            }
+        }
+        return false;
+    }
+
     static MergedTree merged(Store store, List<Digest> diffIds) throws IOException {
         List<Digest> key = List.copyOf(diffIds);
         MergedTree base = null;

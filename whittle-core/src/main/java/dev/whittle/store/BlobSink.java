@@ -26,7 +26,8 @@ public final class BlobSink implements AutoCloseable {
     private final Path tmp;
     private final FileChannel channel;
     private final HashingOutputStream hashing;
-    private final Writeback writeback;
+    /** Opened at the first 8 MiB: most blobs are small, and binding the native call costs ~30 ms in a young JVM. */
+    private Writeback writeback;
     private long kicked;
     private final OutputStream out;
     private boolean done;
@@ -36,7 +37,6 @@ public final class BlobSink implements AutoCloseable {
         this.tmp = tmp;
         this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         this.hashing = new HashingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
-        this.writeback = Writeback.of(tmp);
         this.out = new OutputStream() {
             @Override public void write(int b) throws IOException {
                 hashing.write(b);
@@ -46,6 +46,7 @@ public final class BlobSink implements AutoCloseable {
                 hashing.write(b, off, len);
                 if (hashing.count() - kicked >= KICK_EVERY) {
                     kicked = hashing.count();
+                    if (writeback == null) writeback = Writeback.of(tmp);
                     writeback.start();
                 }
             }
@@ -97,7 +98,7 @@ public final class BlobSink implements AutoCloseable {
         }
         channel.force(false);
         channel.close();
-        writeback.close();
+        if (writeback != null) writeback.close();
         Path target = store.blobPath(d);
         if (Files.exists(target)) {
             Files.deleteIfExists(tmp);
@@ -110,7 +111,7 @@ public final class BlobSink implements AutoCloseable {
     }
 
     @Override public void close() throws IOException {
-        writeback.close();
+        if (writeback != null) writeback.close();
         if (channel.isOpen()) channel.close();
         if (!done) Files.deleteIfExists(tmp);
     }

@@ -43,8 +43,8 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     }
 
     public static Digest sha256(byte[] data) {
-        MessageDigest md = data.length > Sha256.SMALL ? newSha256() : Sha256.newJdk();
-        return new Digest("sha256", HexFormat.of().formatHex(md.digest(data)));
+        byte[] raw = data.length > Sha256.SMALL ? newSha256().digest(data) : SmallSha256.digest(data, 0, data.length);
+        return new Digest("sha256", HexFormat.of().formatHex(raw));
     }
 
     public static Digest ofSha256(byte[] rawDigest) {
@@ -72,6 +72,16 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
 
     @Override public String toString() {
         return algorithm + ":" + hex;
+    }
+
+    // Written out rather than generated: a record's generated equals and hashCode are bound on first call through
+    // method handles, ~15 ms in a young JVM, and every command's first map of digests paid it.
+    @Override public boolean equals(Object o) {
+        return o instanceof Digest d && hex.equals(d.hex) && algorithm.equals(d.algorithm);
+    }
+
+    @Override public int hashCode() {
+        return hex.hashCode();
     }
 
     @Override public int compareTo(Digest o) {

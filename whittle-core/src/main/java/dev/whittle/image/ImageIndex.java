@@ -11,9 +11,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /** An OCI image index or Docker manifest list, bytes kept as read. */
-public record ImageIndex(byte[] raw, Digest digest, String mediaType, List<Descriptor> manifests) {
+public record ImageIndex(byte[] raw, String mediaType, List<Descriptor> manifests) {
     public ImageIndex {
         manifests = List.copyOf(manifests);
+    }
+
+    /**
+     * Computed when asked: most readers of an index (the store's own, on every command) never need it, and the first
+     * SHA-256 in a JVM costs ~20 ms of provider set-up.
+     */
+    public Digest digest() {
+        return Digest.sha256(raw);
     }
 
     public static ImageIndex parse(byte[] raw, String expectedType) {
@@ -30,7 +38,7 @@ public record ImageIndex(byte[] raw, Digest digest, String mediaType, List<Descr
         List<Object> l = JsonObjects.array(m, "manifests");
         if (l == null) throw new JsonException("index has no \"manifests\"");
         for (Object o : l) ds.add(Descriptor.fromJson(o));
-        return new ImageIndex(raw.clone(), Digest.sha256(raw), mt, ds);
+        return new ImageIndex(raw.clone(), mt, ds);
     }
 
     public static ImageIndex create(List<Descriptor> manifests) {
@@ -41,7 +49,7 @@ public record ImageIndex(byte[] raw, Digest digest, String mediaType, List<Descr
         for (Descriptor d : manifests) l.add(d.toJson());
         m.put("manifests", l);
         byte[] raw = Json.write(m);
-        return new ImageIndex(raw, Digest.sha256(raw), MediaType.OCI_INDEX, manifests);
+        return new ImageIndex(raw, MediaType.OCI_INDEX, manifests);
     }
 
     /**

@@ -119,4 +119,14 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
             super(message);
         }
     }
+
+    /** Written out, as in {@link Digest}: the generated ones cost milliseconds to bind on first use. */
+    @Override public boolean equals(Object o) {
+        return o instanceof ImageRef r && java.util.Objects.equals(domain, r.domain) && java.util.Objects.equals(path, r.path)
+                && java.util.Objects.equals(tag, r.tag) && java.util.Objects.equals(digest, r.digest);
+    }
+
+    @Override public int hashCode() {
+        return java.util.Objects.hash(domain, path, tag, digest);
+    }
 }

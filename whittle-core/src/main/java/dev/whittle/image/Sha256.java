@@ -20,8 +20,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Java arrays. The JDK's own SHA-256 is as fast only once C2 has compiled it: commands that run with C1 alone hash at
  * a tenth of the speed (850 MB: 6.8 s against 0.55 s), and every command hashes its first hundreds of megabytes
  * before C2 is ready. Binding libcrypto costs a few milliseconds, more than a manifest or config takes to hash, so the
- * first {@value #SMALL} bytes are only kept: an input that ends there is hashed by the JDK, and libcrypto is bound
- * only for one that grows past it. Without libcrypto, or with {@code -Dwhittle.jdk-sha256}, the JDK hashes all.
+ * first {@value #SMALL} bytes are only kept: an input that ends there is hashed in plain Java ({@link SmallSha256}, no
+ * security providers to set up), and libcrypto is bound only for one that grows past it. Without libcrypto, or with
+ * {@code -Dwhittle.jdk-sha256}, the JDK hashes the big ones.
  */
 final class Sha256 extends MessageDigest implements Cloneable {
     static final int SMALL = 64 << 10;
@@ -116,7 +117,7 @@ final class Sha256 extends MessageDigest implements Cloneable {
     @Override protected byte[] engineDigest() {
         byte[] out;
         if (head != null) {
-            out = newJdk().digest(Arrays.copyOf(head, headLength));
+            out = SmallSha256.digest(head, 0, headLength);
         } else if (jdk != null) {
             out = jdk.digest();
         } else {

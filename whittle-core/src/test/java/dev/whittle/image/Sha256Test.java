@@ -44,6 +44,19 @@ class Sha256Test {
     }
 
     @Test
+    void smallInputsOfEveryLengthAroundTheBlockPaddingMatchTheJdkAndTheStandardsVectors() throws Exception {
+        assertThat(Digest.sha256("abc".getBytes()).hex()).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(Digest.sha256(new byte[0]).hex()).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        Random r = new Random(3);
+        for (int size = 0; size <= 1100; size++) {
+            byte[] data = new byte[size + 7];
+            r.nextBytes(data);
+            byte[] want = MessageDigest.getInstance("SHA-256").digest(java.util.Arrays.copyOfRange(data, 5, 5 + size));
+            assertThat(SmallSha256.digest(data, 5, size)).as("%d bytes at an offset", size).isEqualTo(want);
+        }
+    }
+
+    @Test
     void resetsAfterDigestAndClonesCarryTheStateSoFar() throws Exception {
         byte[] big = new byte[Sha256.SMALL * 3];
         new Random(7).nextBytes(big);

@@ -98,8 +98,10 @@ final class BuildCommand implements Callable<Integer> {
         boolean json = format.equals("json");
         for (int i = 1; i < parts.length; i++) if (parts[i].equals("format=json")) json = true;
         BuildContext bc = BuildContext.locate(ctx, context, file);
+        dev.whittle.build.Trace.mark("context located");
         try {
             Dockerfile df = bc.parse();
+            dev.whittle.build.Trace.mark("Dockerfile parsed");
             return switch (method) {
                 case "targets" -> FrontendCalls.targets(df, options(), json, ctx.out());
                 case "outline" -> FrontendCalls.outline(df, options(), json, ctx.out());

@@ -80,12 +80,15 @@ final class BuildRun {
     private int build(List<ImageRef> names, Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress) throws IOException {
         dev.whittle.build.Trace.mark("command line read, context and Dockerfile loaded");
         RegistryClient registries = ctx.registries();
+        dev.whittle.build.Trace.mark("registry client ready");
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), registries, new BuildLogProgress(log)).pullImage(ref, platform);
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()), df, cmd.options(), cmd.noCache, cmd.network,
                 secrets, epoch, progress, cmd.pull, puller);
         BuildResult result;
         try {
-            result = new Builder(ctx.store(), req).build();
+            Builder builder = new Builder(ctx.store(), req);
+            dev.whittle.build.Trace.mark("builder ready (store open)");
+            result = builder.build();
         } catch (BuildException e) {
             throw new UserError(e.getMessage());
         }

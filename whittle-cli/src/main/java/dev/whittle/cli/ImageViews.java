@@ -2,6 +2,7 @@ package dev.whittle.cli;
 
 import dev.whittle.cli.format.GoValues;
 import dev.whittle.cli.format.GoValues.Struct;
+import dev.whittle.cli.format.GoTime;
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
@@ -12,10 +13,6 @@ import dev.whittle.store.StoredImage;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -159,23 +156,12 @@ final class ImageViews {
 
     /** Go's time.Format(time.RFC3339Nano) of an instant in UTC. */
     static String rfc3339Nano(Instant t) {
-        if (t == null) return "0001-01-01T00:00:00Z";
-        OffsetDateTime o = t.atOffset(ZoneOffset.UTC);
-        String base = o.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss"));
-        int nanos = o.getNano();
-        if (nanos != 0) {
-            String n = String.format("%09d", nanos).replaceFirst("0+$", "");
-            base += "." + n;
-        }
-        return base + "Z";
+        return GoTime.rfc3339Nano(t);
     }
 
     /** Go's time.Time.String() in the local zone: {@code 2021-03-04 03:24:42 +0100 CET}. */
     static String goTimeString(Instant t) {
-        var z = t.atZone(ZoneId.systemDefault());
-        String zoneAbbrev = z.format(DateTimeFormatter.ofPattern("zzz", java.util.Locale.ROOT));
-        if (zoneAbbrev.equals("Z") || zoneAbbrev.equals("GMT")) zoneAbbrev = "UTC";
-        return z.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx", java.util.Locale.ROOT)) + " " + zoneAbbrev;
+        return GoTime.string(t);
     }
 
     static String createdSince(Instant created, Instant now) {
@@ -239,9 +225,7 @@ final class ImageViews {
             Struct r = new Struct().htmlEscaped();
             String id = i == forward.size() - 1 ? img.id().toString() : "<missing>";
             Instant created = ImageConfig.parseTime(h.created());
-            String createdAt = created == null ? "0001-01-01T00:00:00Z"
-                    : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atZone(ZoneId.systemDefault())
-                            .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            String createdAt = created == null ? "0001-01-01T00:00:00Z" : GoTime.rfc3339(created);
             String since = !human ? createdAt
                     : created == null || created.getEpochSecond() <= 0 ? "N/A" : createdSince(created, now);
             String by = h.createdBy() == null ? "" : h.createdBy().replace('\t', ' ');

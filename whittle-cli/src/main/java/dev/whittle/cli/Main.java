@@ -68,13 +68,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        dev.whittle.build.Trace.mark("main");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code;
-        boolean training = args.length == 1 && args[0].equals("internal-aot-training");
+        boolean training = args.length > 0 && args[0].equals("internal-aot-training");
         if (training) {
             try {
-                code = AotTraining.run();
+                code = AotTraining.run(Arrays.copyOfRange(args, 1, args.length));
             } catch (IOException e) {
                 err.println("whittle: AOT training failed: " + e.getMessage());
                 code = 1;
@@ -84,6 +85,7 @@ public final class Main {
         }
         recordPeakMemory();
         dev.whittle.build.Trace.mark("exit");
+        dev.whittle.build.Trace.print(err);
         out.flush();
         err.flush();
         System.out.flush();
@@ -163,9 +165,11 @@ public final class Main {
         try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot(),
                 registriesConfig, dockerConfig, processStreams)) {
             Object command = e.factory().apply(ctx);
+            dev.whittle.build.Trace.mark("command created");
             boolean stopAtPositional = command instanceof RunCommand;
             if (command instanceof java.util.concurrent.Callable<?> callable
                     && FastArgs.bind(command, rest, stopAtPositional).isPresent()) {
+                dev.whittle.build.Trace.mark("command line bound");
                 try {
                     return callable.call() instanceof Integer code ? code : 0;
                 } catch (Exception ex) {

@@ -1,19 +1,12 @@
 package dev.whittle.image;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
+import dev.whittle.io.Native;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * SHA-256 that hashes big inputs through OpenSSL's libcrypto (Debian's libssl3), called with FFM straight on the
@@ -28,26 +21,24 @@ final class Sha256 extends MessageDigest implements Cloneable {
     static final int SMALL = 64 << 10;
 
     /** libcrypto's functions, bound on first need. */
-    static final class Native {
-        static final MethodHandle INIT, UPDATE, FINAL;
+    static final class Libcrypto {
+        static final Native.Critical INIT, UPDATE, FINAL;
         static final boolean AVAILABLE;
 
         static {
-            MethodHandle init = null, update = null, fin = null;
+            Native.Critical init = null, update = null, fin = null;
             boolean ok = false;
-            if (!Boolean.getBoolean("whittle.jdk-sha256")) {
+            var lib = Boolean.getBoolean("whittle.jdk-sha256") ? java.util.Optional.<java.lang.foreign.SymbolLookup>empty()
+                    : Native.library("libcrypto.so.3");
+            if (lib.isPresent()) {
                 try {
-                    Linker linker = Linker.nativeLinker();
-                    SymbolLookup lib = SymbolLookup.libraryLookup("libcrypto.so.3", Arena.global());
-                    Linker.Option onHeap = Linker.Option.critical(true);
-                    init = linker.downcallHandle(lib.find("SHA256_Init").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS), onHeap);
-                    update = linker.downcallHandle(lib.find("SHA256_Update").orElseThrow(),
-                            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), onHeap);
-                    fin = linker.downcallHandle(lib.find("SHA256_Final").orElseThrow(),
-                            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), onHeap);
+                    // SHA256_Init(ctx), SHA256_Update(ctx, data, len), SHA256_Final(md, ctx): all of the one critical shape
+                    init = Native.critical(lib.get(), "SHA256_Init");
+                    update = Native.critical(lib.get(), "SHA256_Update");
+                    fin = Native.critical(lib.get(), "SHA256_Final");
                     ok = true;
-                } catch (Throwable t) {
-                    ok = false; // no libcrypto or no native access: the JDK's digest does the work
+                } catch (RuntimeException | LinkageError e) {
+                    ok = false; // no native access: the JDK's digest does the work
                 }
             }
             INIT = init;
@@ -56,7 +47,7 @@ final class Sha256 extends MessageDigest implements Cloneable {
             AVAILABLE = ok;
         }
 
-        private Native() {}
+        private Libcrypto() {}
     }
 
     /** The bytes so far while they are few; null once a hasher has taken over. */
@@ -90,7 +81,7 @@ final class Sha256 extends MessageDigest implements Cloneable {
             byte[] kept = head;
             int keptLength = headLength;
             head = null;
-            if (Native.AVAILABLE) {
+            if (Libcrypto.AVAILABLE) {
                 ctx = new long[16];
                 check(nativeInit(ctx));
             } else {
@@ -107,11 +98,7 @@ final class Sha256 extends MessageDigest implements Cloneable {
             return;
         }
         if (len == 0) return;
-        try {
-            check((int) Native.UPDATE.invokeExact(MemorySegment.ofArray(ctx), MemorySegment.ofArray(input).asSlice(offset, len), (long) len));
-        } catch (Throwable t) {
-            throw failure(t);
-        }
+        check((int) Libcrypto.UPDATE.call(MemorySegment.ofArray(ctx), MemorySegment.ofArray(input).asSlice(offset, len), len));
     }
 
     @Override protected byte[] engineDigest() {
@@ -122,11 +109,7 @@ final class Sha256 extends MessageDigest implements Cloneable {
             out = jdk.digest();
         } else {
             out = new byte[32];
-            try {
-                check((int) Native.FINAL.invokeExact(MemorySegment.ofArray(out), MemorySegment.ofArray(ctx)));
-            } catch (Throwable t) {
-                throw failure(t);
-            }
+            check((int) Libcrypto.FINAL.call(MemorySegment.ofArray(out), MemorySegment.ofArray(ctx), 0));
         }
         engineReset();
         return out;
@@ -154,15 +137,11 @@ final class Sha256 extends MessageDigest implements Cloneable {
 
     /** Whether inputs past {@link #SMALL} bytes are hashed by libcrypto in this JVM. */
     static boolean nativeAvailable() {
-        return Native.AVAILABLE;
+        return Libcrypto.AVAILABLE;
     }
 
     private static int nativeInit(long[] ctx) {
-        try {
-            return (int) Native.INIT.invokeExact(MemorySegment.ofArray(ctx));
-        } catch (Throwable t) {
-            throw failure(t);
-        }
+        return (int) Libcrypto.INIT.call(MemorySegment.ofArray(ctx), MemorySegment.NULL, 0);
     }
 
     static MessageDigest newJdk() {
@@ -175,11 +154,5 @@ final class Sha256 extends MessageDigest implements Cloneable {
 
     private static void check(int rc) {
         if (rc != 1) throw new IllegalStateException("libcrypto SHA-256 failed");
-    }
-
-    private static RuntimeException failure(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
     }
 }

@@ -1,14 +1,10 @@
 package dev.whittle.io;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-
-import static dev.whittle.io.NativeCalls.call;
 import java.util.Arrays;
+import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -25,28 +21,26 @@ final class SystemZlib {
     private static final long NEXT_IN = 0, AVAIL_IN = 8, NEXT_OUT = 24, AVAIL_OUT = 32, STREAM_SIZE = 112;
     private static final int Z_SYNC_FLUSH = 2, Z_FINISH = 4, Z_OK = 0, Z_STREAM_END = 1, Z_BUF_ERROR = -5, Z_DEFLATED = 8;
 
-    private static final MethodHandle INIT, DEFLATE, RESET, SET_DICTIONARY;
+    private static final Native.Function INIT, DEFLATE, RESET, SET_DICTIONARY;
     private static final MemorySegment VERSION;
     private static final boolean AVAILABLE;
 
     static {
-        MethodHandle init = null, deflate = null, reset = null, dict = null;
+        Native.Function init = null, deflate = null, reset = null, dict = null;
         MemorySegment version = null;
         boolean ok = false;
-        if (System.getProperty("os.arch", "").matches("amd64|aarch64") && !Boolean.getBoolean("whittle.jdk-zlib")) {
+        Optional<SymbolLookup> z = System.getProperty("os.arch", "").matches("amd64|aarch64") && !Boolean.getBoolean("whittle.jdk-zlib")
+                ? Native.library("libz.so.1") : Optional.empty();
+        if (z.isPresent()) {
             try {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup z = SymbolLookup.libraryLookup("libz.so.1", Arena.global());
-                init = linker.downcallHandle(z.find("deflateInit2_").orElseThrow(), FunctionDescriptor.of(JAVA_INT,
-                        ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-                deflate = linker.downcallHandle(z.find("deflate").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-                reset = linker.downcallHandle(z.find("deflateReset").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-                dict = linker.downcallHandle(z.find("deflateSetDictionary").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-                MethodHandle v = linker.downcallHandle(z.find("zlibVersion").orElseThrow(), FunctionDescriptor.of(ADDRESS));
-                version = ((MemorySegment) v.invokeExact()).reinterpret(64);
+                init = Native.function(z.get(), "deflateInit2_");
+                deflate = Native.function(z.get(), "deflate");
+                reset = Native.function(z.get(), "deflateReset");
+                dict = Native.function(z.get(), "deflateSetDictionary");
+                version = MemorySegment.ofAddress(Native.function(z.get(), "zlibVersion").call()).reinterpret(64);
                 ok = true;
-            } catch (Throwable t) {
-                ok = false; // no libz, no native access: the JDK's Deflater does the work
+            } catch (RuntimeException | LinkageError e) {
+                ok = false; // no native access: the JDK's Deflater does the work
             }
         }
         INIT = init;
@@ -77,7 +71,7 @@ final class SystemZlib {
         Arena arena = Arena.ofAuto();
         stream = arena.allocate(STREAM_SIZE, 8); // zeroed: zalloc, zfree and opaque are Z_NULL
         dictionary = arena.allocate(32 * 1024);
-        int rc = call(() -> (int) INIT.invokeExact(stream, level, Z_DEFLATED, -15, 8, 0, VERSION, (int) STREAM_SIZE));
+        int rc = (int) INIT.call(stream.address(), level, Z_DEFLATED, -15, 8, 0, VERSION.address(), STREAM_SIZE);
         if (rc != Z_OK) throw new IllegalStateException("deflateInit2 failed: " + rc);
     }
 
@@ -86,10 +80,10 @@ final class SystemZlib {
      * the middle of the stream) or finished (the last one).
      */
     byte[] deflate(byte[] data, int length, byte[] dict, boolean last) {
-        check(call(() -> (int) RESET.invokeExact(stream)), "deflateReset");
+        check((int) RESET.call(stream.address()), "deflateReset");
         if (dict != null && dict.length > 0) {
             MemorySegment.copy(dict, 0, dictionary, JAVA_BYTE, 0, dict.length);
-            check(call(() -> (int) SET_DICTIONARY.invokeExact(stream, dictionary, dict.length)), "deflateSetDictionary");
+            check((int) SET_DICTIONARY.call(stream.address(), dictionary.address(), dict.length), "deflateSetDictionary");
         }
         int bound = length + (length >> 12) + (length >> 14) + (length >> 25) + 64;
         if (in == null || in.byteSize() < length) in = Arena.ofAuto().allocate(Math.max(length, 128 * 1024));
@@ -102,7 +96,7 @@ final class SystemZlib {
         while (true) {
             stream.set(ADDRESS, NEXT_OUT, out);
             stream.set(JAVA_INT, AVAIL_OUT, (int) out.byteSize());
-            int rc = call(() -> (int) DEFLATE.invokeExact(stream, last ? Z_FINISH : Z_SYNC_FLUSH));
+            int rc = (int) DEFLATE.call(stream.address(), last ? Z_FINISH : Z_SYNC_FLUSH);
             if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) throw new IllegalStateException("deflate failed: " + rc);
             int n = (int) out.byteSize() - stream.get(JAVA_INT, AVAIL_OUT);
             result = Arrays.copyOf(result, produced + n);

@@ -1,15 +1,7 @@
 package dev.whittle.io;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Asks the kernel to start writing a file's dirty pages now ({@code sync_file_range(2)} with
@@ -20,26 +12,19 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class Writeback implements AutoCloseable {
     private static final int O_RDONLY = 0, O_CLOEXEC = 02000000, SYNC_FILE_RANGE_WRITE = 2;
-    private static final MethodHandle OPEN, SYNC_RANGE, CLOSE;
+    private static final Native.Function OPEN, SYNC_RANGE, CLOSE;
 
     static {
-        MethodHandle open = null, sync = null, close = null;
+        Native.Function open = null, sync = null, close = null;
         if (System.getProperty("os.name", "").equals("Linux")) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                var libc = linker.defaultLookup();
-                open = linker.downcallHandle(libc.find("open").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
-                        Linker.Option.firstVariadicArg(2));
-                sync = linker.downcallHandle(libc.find("sync_file_range").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-                close = linker.downcallHandle(libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-            } catch (Throwable t) {
-                open = sync = close = null;
-            }
+            open = Native.libc("open").orElse(null);
+            sync = Native.libc("sync_file_range").orElse(null);
+            close = Native.libc("close").orElse(null);
         }
-        OPEN = open;
-        SYNC_RANGE = sync;
-        CLOSE = close;
+        boolean all = open != null && sync != null && close != null;
+        OPEN = all ? open : null;
+        SYNC_RANGE = all ? sync : null;
+        CLOSE = all ? close : null;
     }
 
     private static final Writeback NONE = new Writeback(-1);
@@ -55,9 +40,10 @@ public final class Writeback implements AutoCloseable {
     public static Writeback of(Path file) {
         if (OPEN == null) return NONE;
         try (Arena a = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(a.allocateFrom(file.toString()), O_RDONLY | O_CLOEXEC);
+            // open(2) is variadic; with O_CREAT absent it never reads a third argument
+            int fd = (int) OPEN.call(Native.cString(a, file.toString()), O_RDONLY | O_CLOEXEC);
             return fd < 0 ? NONE : new Writeback(fd);
-        } catch (Throwable t) {
+        } catch (RuntimeException e) {
             return NONE;
         }
     }
@@ -71,8 +57,8 @@ public final class Writeback implements AutoCloseable {
     public synchronized void start() {
         if (fd < 0 || closed) return;
         try {
-            int ignored = (int) SYNC_RANGE.invokeExact(fd, 0L, 0L, SYNC_FILE_RANGE_WRITE);
-        } catch (Throwable t) {
+            SYNC_RANGE.call(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        } catch (RuntimeException e) {
             // only an optimisation
         }
     }
@@ -82,8 +68,8 @@ public final class Writeback implements AutoCloseable {
         if (fd < 0 || closed) return;
         closed = true;
         try {
-            int ignored = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
+            CLOSE.call(fd);
+        } catch (RuntimeException e) {
             // only an optimisation
         }
     }

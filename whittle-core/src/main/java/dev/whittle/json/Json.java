@@ -2,9 +2,6 @@ package dev.whittle.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.SerializableString;
@@ -22,50 +19,27 @@ import java.util.Map;
 
 /**
  * JSON as plain Java values: {@code Map<String,Object>} (insertion ordered), {@code List<Object>}, String,
- * Long/BigInteger/Double, Boolean and null. Built on jackson-core's streaming API only, because databind costs a
- * few hundred milliseconds of start-up on every command and the image formats need nothing it offers.
+ * Long/BigInteger/Double, Boolean and null. Read by {@link JsonReader}; written with jackson-core's streaming
+ * generator (databind would cost a few hundred milliseconds of start-up on every command, and the image formats need
+ * nothing it offers).
  */
 public final class Json {
     /** Manifests may legally be 4 MB; archives from other tools are capped at 20 MiB as containerd does. */
     public static final int MAX_DOCUMENT = 20 << 20;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(200).maxStringLength(MAX_DOCUMENT).maxDocumentLength(MAX_DOCUMENT).build())
-            .build();
+    /** For writing only: reading is {@link JsonReader}'s. */
+    private static final JsonFactory FACTORY = new JsonFactory();
 
     private Json() {}
 
-    /** Parses a document; a syntax error or a bad encoding becomes a {@link JsonException} naming line and column. */
+    /** Parses a UTF-8 document; a syntax error or a bad encoding becomes a {@link JsonException} naming line and column. */
     public static Object parse(byte[] bytes) {
-        try (JsonParser p = FACTORY.createParser(bytes)) {
-            return parse(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JsonReader.read(bytes);
     }
 
     /** Parses text (no encoding detection: "[" followed by NULs is not UTF-32 here, as it would be as bytes). */
     public static Object parse(String text) {
-        try (JsonParser p = FACTORY.createParser(text)) {
-            return parse(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Object parse(JsonParser p) throws IOException {
-        try {
-            JsonToken t = p.nextToken();
-            if (t == null) throw new JsonException("empty JSON document");
-            Object v = read(p, t);
-            if (p.nextToken() != null) throw new JsonException("trailing data after JSON value at " + where(p));
-            return v;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new JsonException(e.getOriginalMessage() + " at " + where(e.getLocation()));
-        } catch (java.io.CharConversionException e) {
-            throw new JsonException("invalid character encoding: " + e.getMessage());
-        }
+        return JsonReader.read(text);
     }
 
     /** Parses a document that must be an object. */
@@ -74,43 +48,6 @@ public final class Json {
         Object v = parse(bytes);
         if (!(v instanceof Map)) throw new JsonException("expected a JSON object, found " + typeName(v));
         return (Map<String, Object>) v;
-    }
-
-    private static String where(JsonParser p) {
-        return where(p.currentLocation());
-    }
-
-    private static String where(com.fasterxml.jackson.core.JsonLocation l) {
-        return l == null ? "?" : "line " + l.getLineNr() + ", column " + l.getColumnNr();
-    }
-
-    private static Object read(JsonParser p, JsonToken t) throws IOException {
-        switch (t) {
-            case START_OBJECT: {
-                Map<String, Object> m = new LinkedHashMap<>();
-                for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
-                    String name = p.currentName();
-                    m.put(name, read(p, p.nextToken()));
-                }
-                return m;
-            }
-            case START_ARRAY: {
-                List<Object> l = new ArrayList<>();
-                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) l.add(read(p, e));
-                return l;
-            }
-            case VALUE_STRING: return p.getText();
-            case VALUE_NUMBER_INT:
-                return switch (p.getNumberType()) {
-                    case INT, LONG -> p.getLongValue();
-                    default -> p.getBigIntegerValue();
-                };
-            case VALUE_NUMBER_FLOAT: return p.getDoubleValue();
-            case VALUE_TRUE: return Boolean.TRUE;
-            case VALUE_FALSE: return Boolean.FALSE;
-            case VALUE_NULL: return null;
-            default: throw new JsonException("unexpected token " + t + " at " + where(p));
-        }
     }
 
     public static String typeName(Object v) {

@@ -1,64 +1,43 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.io.Native;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.whittle.io.Native.cString;
+
 /**
- * The few system calls Java lacks, through the FFM API: mount/umount2 (overlay snapshots), mknod (whiteouts and
+ * The few system calls Java lacks, through {@link Native}: mount/umount2 (overlay snapshots), mknod (whiteouts and
  * device nodes), and the l*xattr family for any namespace (file capabilities, overlay's opaque marker), which
  * UserDefinedFileAttributeView cannot reach.
  */
 public final class Posix {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
-            .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-
-    private static final MethodHandle MOUNT = handle("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
-    private static final MethodHandle UMOUNT2 = handle("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_INT));
-    private static final MethodHandle MKNOD = handle("mknod", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-    private static final MethodHandle LSETXATTR = handle("lsetxattr", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle LGETXATTR = handle("lgetxattr", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle LLISTXATTR = handle("llistxattr", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle UTIMENSAT = handle("utimensat", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle LCHOWN = handle("lchown", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CHMOD = handle("chmod", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final VarHandle ERRNO_HANDLE = ValueLayout.JAVA_INT.varHandle();
-
     public static final int S_IFCHR = 0020000;
     public static final int S_IFBLK = 0060000;
     public static final int S_IFIFO = 0010000;
     public static final int MNT_DETACH = 2;
     public static final int ENODATA = 61;
     public static final int EINVAL = 22;
+    private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
 
     private Posix() {}
 
-    private static MethodHandle handle(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new IllegalStateException("libc has no " + name)), fd, ERRNO);
+    /** The bound functions, on first use (binding is the costly part of a first call); null where libc lacks one. */
+    private static final class Libc {
+        static final Native.Function MOUNT = bind("mount"), UMOUNT2 = bind("umount2"), MKNOD = bind("mknod"),
+                LSETXATTR = bind("lsetxattr"), LGETXATTR = bind("lgetxattr"), LLISTXATTR = bind("llistxattr"),
+                UTIMENSAT = bind("utimensat"), LCHOWN = bind("lchown"), CHMOD = bind("chmod"), STRERROR = bind("strerror");
+
+        private static Native.Function bind(String name) {
+            return Native.libc(name).orElse(null);
+        }
     }
 
     /** A failed system call, with its errno. */
@@ -76,43 +55,49 @@ public final class Posix {
     }
 
     static String strerror(int errno) {
+        if (Libc.STRERROR == null) return "errno " + errno;
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            return s.reinterpret(256).getString(0);
-        } catch (Throwable t) {
+            long s = Libc.STRERROR.call(errno);
+            return MemorySegment.ofAddress(s).reinterpret(256).getString(0);
+        } catch (RuntimeException e) {
             return "errno " + errno;
         }
     }
 
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO_HANDLE.get(state, ERRNO_OFFSET);
-    }
+    /** One system call: its arena for arguments, its errno, the error it raises on failure. */
+    private record Call(Arena arena, MemorySegment state) implements AutoCloseable {
+        /** Starts a call of {@code f} (null: not available, an IOException naming the call). */
+        static Call start(Native.Function f, String what) throws IOException {
+            if (f == null) throw new IOException(what + ": not available (no native access to libc)");
+            Arena a = Arena.ofConfined();
+            return new Call(a, Native.errnoState(a));
+        }
 
-    private static MemorySegment str(Arena a, String s) {
-        return s == null ? MemorySegment.NULL : a.allocateFrom(s, StandardCharsets.UTF_8);
+        long str(String s) {
+            return cString(arena, s);
+        }
+
+        /** The result, or an ErrnoException when it is negative. */
+        long check(long result, String what, Object path) throws ErrnoException {
+            if (result < 0) throw new ErrnoException(what, String.valueOf(path), Native.errno(state));
+            return result;
+        }
+
+        @Override public void close() {
+            arena.close();
+        }
     }
 
     public static void mount(String source, Path target, String fsType, long flags, String data) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            int r = (int) MOUNT.invokeExact(st, str(a, source), str(a, target.toString()), str(a, fsType), flags, str(a, data));
-            if (r != 0) throw new ErrnoException("mount", target.toString(), errno(st));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("mount " + target + ": " + t, t);
+        try (Call c = Call.start(Libc.MOUNT, "mount")) {
+            c.check((int) Libc.MOUNT.call(c.state(), c.str(source), c.str(target.toString()), c.str(fsType), flags, c.str(data)),
+                    "mount", target);
         }
     }
 
     public static void umount(Path target, int flags) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            int r = (int) UMOUNT2.invokeExact(st, str(a, target.toString()), flags);
-            if (r != 0) throw new ErrnoException("umount", target.toString(), errno(st));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("umount " + target + ": " + t, t);
+        try (Call c = Call.start(Libc.UMOUNT2, "umount2")) {
+            c.check((int) Libc.UMOUNT2.call(c.state(), c.str(target.toString()), flags), "umount", target);
         }
     }
 
@@ -121,65 +106,42 @@ public final class Posix {
     }
 
     public static void mknod(Path path, int mode, long dev) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            int r = (int) MKNOD.invokeExact(st, str(a, path.toString()), mode, dev);
-            if (r != 0) throw new ErrnoException("mknod", path.toString(), errno(st));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("mknod " + path + ": " + t, t);
+        try (Call c = Call.start(Libc.MKNOD, "mknod")) {
+            c.check((int) Libc.MKNOD.call(c.state(), c.str(path.toString()), mode, dev), "mknod", path);
         }
     }
 
     public static void lsetxattr(Path path, String name, byte[] value) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            MemorySegment v = a.allocate(Math.max(1, value.length));
+        try (Call c = Call.start(Libc.LSETXATTR, "lsetxattr")) {
+            MemorySegment v = c.arena().allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            int r = (int) LSETXATTR.invokeExact(st, str(a, path.toString()), str(a, name), v, (long) value.length, 0);
-            if (r != 0) throw new ErrnoException("setxattr " + name, path.toString(), errno(st));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("setxattr " + path + ": " + t, t);
+            c.check((int) Libc.LSETXATTR.call(c.state(), c.str(path.toString()), c.str(name), v.address(), value.length),
+                    "setxattr " + name, path);
         }
     }
 
     /** An attribute's value, or null when the file does not have it. */
     public static byte[] lgetxattr(Path path, String name) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            MemorySegment p = str(a, path.toString()), n = str(a, name);
-            long size = (long) LGETXATTR.invokeExact(st, p, n, MemorySegment.NULL, 0L);
-            if (size < 0) {
-                int e = errno(st);
-                if (e == ENODATA) return null;
-                throw new ErrnoException("getxattr " + name, path.toString(), e);
-            }
-            MemorySegment buf = a.allocate(Math.max(1, size));
-            long got = (long) LGETXATTR.invokeExact(st, p, n, buf, size);
-            if (got < 0) throw new ErrnoException("getxattr " + name, path.toString(), errno(st));
+        try (Call c = Call.start(Libc.LGETXATTR, "lgetxattr")) {
+            long p = c.str(path.toString()), n = c.str(name);
+            long size = Libc.LGETXATTR.call(c.state(), p, n);
+            if (size < 0 && Native.errno(c.state()) == ENODATA) return null;
+            c.check(size, "getxattr " + name, path);
+            MemorySegment buf = c.arena().allocate(Math.max(1, size));
+            long got = c.check(Libc.LGETXATTR.call(c.state(), p, n, buf.address(), size), "getxattr " + name, path);
             return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("getxattr " + path + ": " + t, t);
         }
     }
 
     /** Names of a file's extended attributes (all namespaces visible to the caller). */
     public static List<String> llistxattr(Path path) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            MemorySegment p = str(a, path.toString());
-            long size = (long) LLISTXATTR.invokeExact(st, p, MemorySegment.NULL, 0L);
-            if (size < 0) throw new ErrnoException("listxattr", path.toString(), errno(st));
+        try (Call c = Call.start(Libc.LLISTXATTR, "llistxattr")) {
+            long p = c.str(path.toString());
+            long size = c.check(Libc.LLISTXATTR.call(c.state(), p), "listxattr", path);
             List<String> out = new ArrayList<>();
             if (size == 0) return out;
-            MemorySegment buf = a.allocate(size);
-            long got = (long) LLISTXATTR.invokeExact(st, p, buf, size);
-            if (got < 0) throw new ErrnoException("listxattr", path.toString(), errno(st));
+            MemorySegment buf = c.arena().allocate(size);
+            long got = c.check(Libc.LLISTXATTR.call(c.state(), p, buf.address(), size), "listxattr", path);
             byte[] b = buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
             int start = 0;
             for (int i = 0; i < b.length; i++) {
@@ -189,10 +151,6 @@ public final class Posix {
                 }
             }
             return out;
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("listxattr " + path + ": " + t, t);
         }
     }
 
@@ -201,45 +159,28 @@ public final class Posix {
      * opens it, which a device node does not allow).
      */
     public static void setTimes(Path path, long epochSeconds) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            MemorySegment ts = a.allocate(32);
+        try (Call c = Call.start(Libc.UTIMENSAT, "utimensat")) {
+            MemorySegment ts = c.arena().allocate(32);
             ts.set(ValueLayout.JAVA_LONG, 0, epochSeconds);
             ts.set(ValueLayout.JAVA_LONG, 8, 0);
             ts.set(ValueLayout.JAVA_LONG, 16, epochSeconds);
             ts.set(ValueLayout.JAVA_LONG, 24, 0);
-            int r = (int) UTIMENSAT.invokeExact(st, -100, str(a, path.toString()), ts, 0x100);
-            if (r != 0) throw new ErrnoException("utimensat", path.toString(), errno(st));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("utimensat " + path + ": " + t, t);
+            c.check((int) Libc.UTIMENSAT.call(c.state(), AT_FDCWD, c.str(path.toString()), ts.address(), AT_SYMLINK_NOFOLLOW),
+                    "utimensat", path);
         }
     }
 
     /** lchown(2): the link itself, never its target. */
     public static void lchown(Path path, long uid, long gid) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            int r = (int) LCHOWN.invokeExact(st, str(a, path.toString()), (int) uid, (int) gid);
-            if (r != 0) throw new ErrnoException("lchown", path.toString(), errno(st));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("lchown " + path + ": " + t, t);
+        try (Call c = Call.start(Libc.LCHOWN, "lchown")) {
+            c.check((int) Libc.LCHOWN.call(c.state(), c.str(path.toString()), (int) uid, (int) gid), "lchown", path);
         }
     }
 
     /** chmod(2) with all twelve bits (setuid, setgid, sticky), without opening the file. Not for symlinks. */
     public static void chmod(Path path, int mode) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Linker.Option.captureStateLayout());
-            int r = (int) CHMOD.invokeExact(st, str(a, path.toString()), mode & 07777);
-            if (r != 0) throw new ErrnoException("chmod", path.toString(), errno(st));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("chmod " + path + ": " + t, t);
+        try (Call c = Call.start(Libc.CHMOD, "chmod")) {
+            c.check((int) Libc.CHMOD.call(c.state(), c.str(path.toString()), mode & 07777), "chmod", path);
         }
     }
 

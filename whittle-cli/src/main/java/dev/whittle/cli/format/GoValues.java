@@ -199,6 +199,49 @@ public final class GoValues {
             };
             return (1 / v < 0 ? "-" : "") + z;
         }
+        if (prec >= 0 && fmt != 'f') {
+            // the digits without BigDecimal when they are clear: its class initialisation alone costs ~15 ms in a
+            // young JVM, and every docker-style size (855MB) is a %.3g
+            long[] fast = roundedDigits(Math.abs(v), fmt == 'e' ? prec + 1 : Math.max(prec, 1));
+            if (fast != null) return layout(v, fmt, prec, Long.toString(fast[0]), (int) fast[1]);
+        }
+        return formatFloatExact(v, fmt, prec);
+    }
+
+    /**
+     * {@code digits} significant digits of {@code a > 0}, rounded half to even, and the decimal exponent of the first;
+     * null when the value lies so close to halfway between two roundings that double arithmetic cannot tell which.
+     */
+    static long[] roundedDigits(double a, int digits) {
+        if (digits > 15 || !(a >= 1e-300 && a <= 1e300)) return null;
+        long low = pow10(digits - 1), high = low * 10;
+        int exp = (int) Math.floor(Math.log10(a));
+        double scaled = 0;
+        for (int tries = 0; tries < 3; tries++) {
+            scaled = a * Math.pow(10, digits - 1 - exp);
+            if (scaled >= high) exp++;
+            else if (scaled < low) exp--;
+            else break;
+        }
+        if (scaled < low || scaled >= high) return null;
+        double floor = Math.floor(scaled), frac = scaled - floor;
+        if (Math.abs(frac - 0.5) < 1e-6 || frac < 1e-9 && floor == low) return null; // a tie, or at a power of ten: exactly
+        long r = (long) floor + (frac > 0.5 ? 1 : 0);
+        if (r == high) {
+            r = low;
+            exp++;
+        }
+        return new long[] {r, exp};
+    }
+
+    private static long pow10(int n) {
+        long p = 1;
+        for (int k = 0; k < n; k++) p *= 10;
+        return p;
+    }
+
+    /** {@link #formatFloat} through BigDecimal: exact in every case. */
+    static String formatFloatExact(double v, char fmt, int prec) {
         BigDecimal exact = new BigDecimal(v);
         BigDecimal d;
         if (prec < 0) {
@@ -214,6 +257,11 @@ public final class GoValues {
         BigInteger unscaled = d.unscaledValue().abs();
         String digits = unscaled.toString();
         int exp = digits.length() - 1 - d.scale();
+        return layout(v, fmt, prec, digits, exp);
+    }
+
+    /** Go's layout of significant digits with their exponent, for 'g' and 'e'. */
+    private static String layout(double v, char fmt, int prec, String digits, int exp) {
         if (fmt == 'g') {
             String stripped = digits.replaceFirst("0+$", "");
             if (stripped.isEmpty()) stripped = "0";

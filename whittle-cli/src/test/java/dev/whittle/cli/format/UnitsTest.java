@@ -19,6 +19,28 @@ class UnitsTest {
         assertThat(Units.humanSize(bytes)).isEqualTo(expected);
     }
 
+    /** The digits worked out in double arithmetic equal BigDecimal's exact rounding, ties and all. */
+    @Test
+    void fastFloatDigitsAgreeWithExactRounding() {
+        java.util.Random r = new java.util.Random(7);
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        for (long b : new long[] {0, 1, 999, 1000, 1005, 1015, 1025, 999500, 999499, 855250000, 855350000, 1250, 12345, 99950, 99949}) {
+            for (int k = 0; k <= 3; k++) values.add(b / Math.pow(1000, k));
+        }
+        for (int n = 0; n < 200_000; n++) {
+            values.add(r.nextInt(2) == 0 ? r.nextLong(1L << 40) / 1000.0 : Double.longBitsToDouble(r.nextLong() >>> 2));
+            values.add((double) r.nextInt(10_000) / 8); // exact binary fractions: ties at every precision
+        }
+        for (double v : values) {
+            for (int prec : new int[] {1, 3, 4, 6}) {
+                for (char fmt : new char[] {'g', 'e'}) {
+                    assertThat(GoValues.formatFloat(v, fmt, prec)).as("%s %c %d", v, fmt, prec)
+                            .isEqualTo(GoValues.formatFloatExact(v, fmt, prec));
+                }
+            }
+        }
+    }
+
     @Test
     void goFloatFormatting() {
         assertThat(GoValues.formatFloat(1e6, 'g', -1)).isEqualTo("1e+06");

@@ -1,0 +1,36 @@
+package dev.whittle.cli.format;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GoTimeTest {
+    @Test void timesInUtcAreFormattedAsGoFormatsThem() {
+        Instant t = Instant.parse("2021-03-04T03:24:42.120000Z");
+        assertThat(GoTime.string(t, ZoneOffset.UTC)).isEqualTo("2021-03-04 03:24:42 +0000 UTC");
+        assertThat(GoTime.rfc3339(t, ZoneOffset.UTC)).isEqualTo("2021-03-04T03:24:42Z");
+        assertThat(GoTime.rfc3339Nano(t)).isEqualTo("2021-03-04T03:24:42.12Z");
+        assertThat(GoTime.rfc3339Nano(Instant.parse("1970-01-01T00:00:00Z"))).isEqualTo("1970-01-01T00:00:00Z");
+        assertThat(GoTime.rfc3339Nano(Instant.parse("2001-02-03T04:05:06.000000001Z"))).isEqualTo("2001-02-03T04:05:06.000000001Z");
+        assertThat(GoTime.rfc3339Nano(null)).isEqualTo("0001-01-01T00:00:00Z");
+    }
+
+    @Test void theHandWrittenFormattingEqualsTheJdksForManyInstants() {
+        java.util.Random r = new java.util.Random(3);
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        for (int i = 0; i < 5000; i++) {
+            Instant t = Instant.ofEpochSecond(r.nextLong(253402300799L)); // years 1970-9999
+            assertThat(GoTime.rfc3339(t, ZoneOffset.UTC)).isEqualTo(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t.atOffset(ZoneOffset.UTC)));
+            assertThat(GoTime.rfc3339(t, berlin)).isEqualTo(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t.atZone(berlin)));
+            assertThat(GoTime.string(t, ZoneOffset.UTC))
+                    .isEqualTo(t.atOffset(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx", Locale.ROOT)) + " UTC");
+        }
+        assertThat(GoTime.string(Instant.parse("2021-03-04T03:24:42Z"), berlin)).isEqualTo("2021-03-04 04:24:42 +0100 CET");
+    }
+}

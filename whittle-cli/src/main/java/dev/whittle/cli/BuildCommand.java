@@ -100,13 +100,13 @@ final class BuildCommand implements Callable<Integer> {
         BuildContext bc = BuildContext.locate(ctx, context, file);
         dev.whittle.build.Trace.mark("context located");
         try {
+            // a build parses the Dockerfile only if it cannot answer from the memo of an identical earlier build
+            if (method.equals("build")) return new BuildRun(this, bc).run();
             Dockerfile df = bc.parse();
-            dev.whittle.build.Trace.mark("Dockerfile parsed");
             return switch (method) {
                 case "targets" -> FrontendCalls.targets(df, options(), json, ctx.out());
                 case "outline" -> FrontendCalls.outline(df, options(), json, ctx.out());
                 case "check" -> FrontendCalls.check(ctx, df, options(), json, ctx.out());
-                case "build" -> new BuildRun(this, bc, df).run();
                 default -> throw new UserError("unknown --call method \"" + method + "\" (build, check, outline, targets)");
             };
         } catch (DockerfileException e) {

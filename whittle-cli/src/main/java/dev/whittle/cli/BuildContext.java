@@ -10,7 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the Dockerfile and its .dockerignore for a build, as docker does. */
-record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String dockerfileText, DockerIgnore ignore) {
+record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String dockerfileText, Path ignoreFile, String ignoreText,
+                    DockerIgnore ignore) {
 
     /**
      * @param file {@code -f}: a path (relative to the working directory), {@code -} for stdin, or null for
@@ -42,9 +43,9 @@ record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String
             if (Files.isRegularFile(specific)) ignoreFile = specific;
         }
         if (ignoreFile == null && Files.isRegularFile(dir.resolve(".dockerignore"))) ignoreFile = dir.resolve(".dockerignore");
-        DockerIgnore ignore = ignoreFile == null ? DockerIgnore.none()
-                : DockerIgnore.parse(Files.readString(ignoreFile, StandardCharsets.UTF_8), ignoreFile.toString());
-        return new BuildContext(dir, path, name, text, ignore);
+        String ignoreText = ignoreFile == null ? null : Files.readString(ignoreFile, StandardCharsets.UTF_8);
+        DockerIgnore ignore = ignoreFile == null ? DockerIgnore.none() : DockerIgnore.parse(ignoreText, ignoreFile.toString());
+        return new BuildContext(dir, path, name, text, ignoreFile, ignoreText, ignore);
     }
 
     Dockerfile parse() {

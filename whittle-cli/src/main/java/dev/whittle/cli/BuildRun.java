@@ -6,15 +6,18 @@ import dev.whittle.build.BuildRequest;
 import dev.whittle.build.ImagePuller;
 import dev.whittle.registry.Puller;
 import dev.whittle.registry.Pusher;
-import dev.whittle.registry.RegistryClient;
 import dev.whittle.registry.TransferProgress;
+import dev.whittle.build.BuildMemo;
 import dev.whittle.build.BuildResult;
 import dev.whittle.build.Builder;
+import dev.whittle.build.ContextObservations;
 import dev.whittle.build.ContextTree;
 import dev.whittle.build.PlainProgress;
 import dev.whittle.build.Progress;
 import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
+import dev.whittle.image.Manifest;
 import dev.whittle.rootfs.LayerReader;
 import dev.whittle.rootfs.MergedTree;
 import dev.whittle.store.Images;
@@ -28,20 +31,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** One {@code whittle build}: the build itself, naming, outputs and the messages docker users expect. */
 final class BuildRun {
     private final BuildCommand cmd;
     private final BuildContext bc;
-    private final Dockerfile df;
     private final Context ctx;
 
-    BuildRun(BuildCommand cmd, BuildContext bc, Dockerfile df) {
+    BuildRun(BuildCommand cmd, BuildContext bc) {
         this.cmd = cmd;
         this.bc = bc;
-        this.df = df;
         this.ctx = cmd.ctx;
     }
+
+    /** The image a build made (or the memo remembered): what naming, outputs and the check need. */
+    private record Built(Manifest manifest, Digest config, Set<String> unusedBuildArgs) {}
 
     int run() throws IOException {
         List<ImageRef> names = new ArrayList<>();
@@ -79,11 +84,89 @@ final class BuildRun {
 
     private int build(List<ImageRef> names, Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress) throws IOException {
         dev.whittle.build.Trace.mark("command line read, context and Dockerfile loaded");
-        RegistryClient registries = ctx.registries();
-        dev.whittle.build.Trace.mark("registry client ready");
-        ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), registries, new BuildLogProgress(log)).pullImage(ref, platform);
-        BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()), df, cmd.options(), cmd.noCache, cmd.network,
-                secrets, epoch, progress, cmd.pull, puller);
+        BuildMemo memo = new BuildMemo(ctx.store());
+        BuildMemo.Inputs inputs = memoInputs(secrets, epoch);
+        Built built = null;
+        if (cmd.noCache || cmd.pull.equals("always")) {
+            if (ctx.debug()) ctx.err().println("debug: build memo: not used (--no-cache or --pull=always)");
+        } else {
+            BuildMemo.Answer a = memo.lookup(inputs, bc.ignore());
+            if (ctx.debug()) ctx.err().println("debug: build memo: " + (a.miss() == null ? "hit" : "miss: " + a.miss()));
+            built = a.hit().map(e -> replay(e, progress)).orElse(null);
+        }
+        if (built == null) built = buildFully(secrets, epoch, progress, memo, inputs);
+        Images images = new Images(ctx.store());
+        if (!images.isNamed(built.manifest().digest(), names)) images.add(built.manifest(), names, List.of());
+        dev.whittle.build.Trace.mark("image named");
+        int step = progress.start("exporting to image");
+        progress.note("#" + step + " writing image " + built.config() + " done");
+        for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
+        progress.done(step);
+        progress.close();
+        for (String o : cmd.outputs) output(o, images, built, names);
+        if (cmd.push) {
+            if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
+            push(images, built, names, Pusher.Options.DEFAULT);
+        }
+        if (!built.unusedBuildArgs().isEmpty()) {
+            ctx.err().println("[Warning] One or more build-args " + built.unusedBuildArgs() + " were not consumed");
+        }
+        if (cmd.iidfile != null) Files.writeString(cmd.iidfile, built.config().toString());
+        if (cmd.quiet) ctx.out().println(built.config());
+        String mode = cmd.checkMode();
+        if (!mode.equals("off")) {
+            String name = names.isEmpty() ? built.config().shortHex() : names.getFirst().familiar();
+            Verdict v = verdict(images, built, name);
+            if (!v.text().isEmpty()) ctx.err().print("\n" + v.text());
+            if (v.fails() && mode.equals("error")) {
+                throw new UserError(name + " was built, stored and tagged, but its entrypoint cannot start (see above); "
+                        + "use --check=warn to accept it");
+            }
+        }
+        return 0;
+    }
+
+    /** What the entrypoint check says of a built image: its findings as text (empty when none), and whether it fails. */
+    private record Verdict(String text, boolean fails) {}
+
+    /**
+     * The entrypoint check of the built image, kept in the store by image, name and Dockerfile: an image is immutable
+     * and the check deterministic, so an unchanged rebuild (of the 850 MB toolchain image, a quarter of a second of
+     * reading) only reads the verdict back.
+     */
+    private Verdict verdict(Images images, Built built, String name) throws IOException {
+        String id = builderIdentity() + "\n" + built.manifest().digest() + "\n" + name + "\n" + bc.dockerfilePath() + "\n"
+                + bc.dockerfileText();
+        Path kept = ctx.store().stateDir().resolve("check").resolve(Digest.sha256(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex());
+        try {
+            Map<String, Object> m = dev.whittle.json.Json.parseObject(Files.readAllBytes(kept));
+            return new Verdict((String) m.get("text"), (Boolean) m.get("fails"));
+        } catch (IOException | RuntimeException e) {
+            // not checked yet (or a damaged entry): check now
+        }
+        StoredImage img = images.find(built.config().toString()).orElseThrow();
+        var report = CheckCommand.check(ctx.store(), img, name);
+        Verdict v = new Verdict(report.findings().isEmpty() ? "" : CheckCommand.render(report, "text"), report.fails());
+        try {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("text", v.text());
+            m.put("fails", v.fails());
+            dev.whittle.store.AtomicFiles.write(kept, dev.whittle.json.Json.write(m));
+        } catch (IOException | RuntimeException e) {
+            // only a shortcut for the next build
+        }
+        return v;
+    }
+
+    /** Plans and runs the build (the Dockerfile parsed now), and remembers it for an identical rebuild. */
+    private Built buildFully(Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress, BuildMemo memo,
+                             BuildMemo.Inputs inputs) throws IOException {
+        Dockerfile df = bc.parse();
+        dev.whittle.build.Trace.mark("Dockerfile parsed");
+        ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
+        ContextObservations seen = new ContextObservations();
+        BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
+                cmd.network, secrets, epoch, progress, cmd.pull, puller);
         BuildResult result;
         try {
             Builder builder = new Builder(ctx.store(), req);
@@ -92,36 +175,60 @@ final class BuildRun {
         } catch (BuildException e) {
             throw new UserError(e.getMessage());
         }
-        Images images = new Images(ctx.store());
-        images.add(result.manifest(), names, List.of());
-        dev.whittle.build.Trace.mark("image named");
-        int step = progress.start("exporting to image");
-        progress.note("#" + step + " writing image " + result.config().digest() + " done");
-        for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
-        progress.done(step);
-        progress.close();
-        for (String o : cmd.outputs) output(o, images, result, names, registries);
-        if (cmd.push) {
-            if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
-            push(images, result, names, Pusher.Options.DEFAULT, registries);
-        }
-        if (!result.unusedBuildArgs().isEmpty()) {
-            ctx.err().println("[Warning] One or more build-args " + result.unusedBuildArgs() + " were not consumed");
-        }
-        if (cmd.iidfile != null) Files.writeString(cmd.iidfile, result.config().digest().toString());
-        if (cmd.quiet) ctx.out().println(result.config().digest());
-        String mode = cmd.checkMode();
-        if (!mode.equals("off")) {
-            StoredImage img = images.find(result.config().digest().toString()).orElseThrow();
-            String name = names.isEmpty() ? result.config().digest().shortHex() : names.getFirst().familiar();
-            var report = CheckCommand.check(ctx.store(), img, name);
-            if (!report.findings().isEmpty()) ctx.err().print("\n" + CheckCommand.render(report, "text"));
-            if (report.fails() && mode.equals("error")) {
-                throw new UserError(name + " was built, stored and tagged, but its entrypoint cannot start (see above); "
-                        + "use --check=warn to accept it");
+        if (result.memoizable()) {
+            try {
+                memo.save(inputs, new BuildMemo.Entry(result.manifest().digest(), result.config().digest(),
+                        List.copyOf(result.unusedBuildArgs()), result.steps(), result.bases(), result.cacheKeys(), seen.lines()));
+            } catch (IOException | RuntimeException e) {
+                // only a shortcut for the next build
             }
         }
-        return 0;
+        return new Built(result.manifest(), result.config().digest(), result.unusedBuildArgs());
+    }
+
+    /** Shows a remembered build's steps as a fully cached rebuild shows them. */
+    private Built replay(BuildMemo.Entry e, Progress progress) {
+        for (BuildMemo.Step s : e.steps()) {
+            int id = progress.start(s.name());
+            if (s.cached()) progress.cached(id);
+            else progress.done(id);
+        }
+        Manifest m = Manifest.parse(ctx.store().readBlob(e.manifest()), null);
+        return new Built(m, e.config(), new java.util.LinkedHashSet<>(e.unusedBuildArgs()));
+    }
+
+    /** What decides this build's result, apart from base images and the context's files (the memo checks those). */
+    private BuildMemo.Inputs memoInputs(Map<String, BuildRequest.Secret> secrets, Long epoch) {
+        var opts = cmd.options();
+        List<String> secretNames = new ArrayList<>();
+        for (BuildRequest.Secret sc : secrets.values()) secretNames.add(sc.id() + "=" + sc.file() + "|" + sc.env());
+        return new BuildMemo.Inputs(builderIdentity(), bc.dir(), bc.dockerfileName(), bc.dockerfileText(),
+                bc.ignoreFile() == null ? null : bc.ignoreFile().toAbsolutePath().toString(), bc.ignoreText(), cmd.target,
+                opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(), cmd.network, secretNames, epoch);
+    }
+
+    private static String identity;
+
+    /** This whittle: its version and the jars (or class directories) it runs from, so a new build of it starts afresh. */
+    private static synchronized String builderIdentity() {
+        if (identity == null) identity = readIdentity();
+        return identity;
+    }
+
+    private static String readIdentity() {
+        StringBuilder b = new StringBuilder(Main.version());
+        for (Class<?> c : List.of(BuildRun.class, Builder.class)) {
+            try {
+                java.net.URL u = c.getProtectionDomain().getCodeSource().getLocation();
+                // the URL's path as it is where nothing needed escaping (URI parsing costs a young JVM a few ms)
+                Path p = u.getPath().indexOf('%') < 0 ? Path.of(u.getPath()) : Path.of(u.toURI());
+                var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+                b.append(' ').append(p).append('@').append(a.lastModifiedTime().toMillis()).append('/').append(a.size());
+            } catch (Exception e) {
+                b.append(" unknown:").append(System.nanoTime()); // never equal twice: no memo hits
+            }
+        }
+        return b.toString();
     }
 
     private Map<String, BuildRequest.Secret> secrets() {
@@ -164,13 +271,13 @@ final class BuildRun {
     }
 
     /** Pushes the built image under each name, with docker push's output on stdout. */
-    private void push(Images images, BuildResult result, List<ImageRef> names, Pusher.Options opts, RegistryClient registries)
+    private void push(Images images, Built built, List<ImageRef> names, Pusher.Options opts)
             throws IOException {
-        StoredImage img = images.find(result.config().digest().toString()).orElseThrow();
+        StoredImage img = images.find(built.config().toString()).orElseThrow();
         for (ImageRef n : names) {
             TransferView view = new TransferView(ctx.err(), false, true, cmd.quiet);
             try {
-                new Pusher(ctx.store(), registries, view).push(img, n, opts);
+                new Pusher(ctx.store(), ctx.registries(), view).push(img, n, opts);
             } finally {
                 view.finish();
             }
@@ -192,7 +299,7 @@ final class BuildRun {
         }
     }
 
-    private void output(String spec, Images images, BuildResult result, List<ImageRef> names, RegistryClient registries)
+    private void output(String spec, Images images, Built built, List<ImageRef> names)
             throws IOException {
         Map<String, String> kv = csv(spec);
         String type0 = kv.getOrDefault("type", "local");
@@ -201,17 +308,16 @@ final class BuildRun {
             if (kv.containsKey("name")) for (String n : kv.get("name").split(";")) to.add(ImageRef.parse(n.trim()));
             else to.addAll(names);
             if (to.isEmpty()) throw new UserError("--output " + spec + ": name= (or -t) is required");
-            if (type0.equals("image")) for (ImageRef n : to) images.tag(images.find(result.config().digest().toString()).orElseThrow(), n);
+            if (type0.equals("image")) for (ImageRef n : to) images.tag(images.find(built.config().toString()).orElseThrow(), n);
             if (type0.equals("registry") || "true".equals(kv.get("push"))) {
-                push(images, result, to, new Pusher.Options("true".equals(kv.get("oci-mediatypes")), PushCommand.compression(kv.get("compression"))),
-                        registries);
+                push(images, built, to, new Pusher.Options("true".equals(kv.get("oci-mediatypes")), PushCommand.compression(kv.get("compression"))));
             }
             return;
         }
         String type = kv.getOrDefault("type", spec.contains("=") ? "local" : "local");
         String dest = kv.getOrDefault("dest", spec.contains("=") ? null : spec);
         if (dest == null) throw new UserError("--output " + spec + ": dest= is required");
-        StoredImage img = images.find(result.config().digest().toString()).orElseThrow();
+        StoredImage img = images.find(built.config().toString()).orElseThrow();
         switch (type) {
             case "docker", "oci" -> {
                 ArchiveWriter w = new ArchiveWriter(ctx.store());

@@ -63,6 +63,8 @@ final class SystemCommand implements Runnable {
             Maintenance.PruneResult r = new Maintenance(ctx.store()).prune(true, true,
                     () -> ctx.err().println("waiting for other whittle processes to finish..."), keep -> {
                         cleaned[0] = new dev.whittle.build.BuildCache(ctx.store()).clear();
+                        new dev.whittle.build.BuildMemo(ctx.store()).clear(); // its entries point into the cache
+                        Maintenance.deleteTree(ctx.store().stateDir().resolve("check")); // kept entrypoint verdicts
                         cleaned[1] = new dev.whittle.sandbox.Snapshots(ctx.store()).removeExcept(keep.layers());
                     });
             if (!r.deletedImages().isEmpty()) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -23,6 +24,8 @@ import java.util.Set;
 public final class BuildCache {
     private final Store store;
     private final Path dir;
+    /** The keys this build found or stored: what its image came from. */
+    private final Set<String> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public BuildCache(Store store) throws IOException {
         this.store = store;
@@ -40,6 +43,7 @@ public final class BuildCache {
             Digest diffId = Digest.parse(JsonObjects.requireString(m, "diffId"));
             Descriptor blob = Descriptor.fromJson(m.get("blob"));
             if (!store.hasBlob(blob.digest()) || store.layer(diffId) == null) return null;
+            used.add(key.hex());
             return new Entry(diffId, blob, JsonObjects.string(m, "created"));
         } catch (NoSuchFileException e) {
             return null;
@@ -54,6 +58,14 @@ public final class BuildCache {
         m.put("blob", e.blob().toJson());
         m.put("created", e.created());
         AtomicFiles.write(dir.resolve(key.hex()), Json.write(m));
+        used.add(key.hex());
+    }
+
+    /** The keys found or stored so far, sorted. */
+    public List<String> used() {
+        List<String> out = new java.util.ArrayList<>(used);
+        out.sort(null);
+        return out;
     }
 
     /** diffIDs the cache refers to (kept by garbage collection unless the cache itself is pruned). */

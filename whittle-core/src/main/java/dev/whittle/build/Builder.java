@@ -54,6 +54,10 @@ public final class Builder {
     final ShellLex lex;
     private final Map<Integer, CompletableFuture<State>> stages = new ConcurrentHashMap<>();
     private BuildPlan plan;
+    /** For the memo: the steps as a fully cached rebuild shows them, the bases resolved, whether it may be kept. */
+    private final List<BuildMemo.Step> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> resolvedBases = new ConcurrentHashMap<>();
+    private volatile boolean memoizable = true;
 
     public Builder(Store store, BuildRequest req) throws IOException {
         this.store = store;
@@ -68,6 +72,7 @@ public final class Builder {
     public BuildResult build() throws IOException {
         Trace.mark("build: start");
         plan = Planner.plan(df, req.options());
+        Trace.mark("build: planned");
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
             fin = stage(plan.target(), exec).join();
@@ -96,7 +101,8 @@ public final class Builder {
         var provenance = new dev.whittle.check.Provenance(df.file(), origins, bases);
         provenance.save(store, config.digest());
         Trace.mark("build: config, manifest and provenance stored");
-        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings, provenance);
+        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings, provenance,
+                List.copyOf(steps), new java.util.TreeMap<>(resolvedBases), cache.used(), memoizable);
     }
 
     private CompletableFuture<State> stage(int index, ExecutorService exec) {
@@ -137,7 +143,7 @@ public final class Builder {
         int total = s.instructions().size() + 1;
         String label = label(s);
         State state;
-        int step = progress.start("[" + label + " 1/" + total + "] FROM " + fromText(p));
+        int step = start("[" + label + " 1/" + total + "] FROM " + fromText(p), false);
         switch (p.base()) {
             case BuildPlan.Base.Scratch sc -> state = scratch();
             case BuildPlan.Base.StageRef r -> state = stage(r.index(), exec).join();
@@ -151,7 +157,7 @@ public final class Builder {
             for (String t : triggers) {
                 Dockerfile tdf = Parser.parse("ONBUILD trigger of " + fromText(p), t);
                 for (Instruction i : tdf.instructions()) {
-                    int st = progress.start("[" + label + " ONBUILD] " + t);
+                    int st = start("[" + label + " ONBUILD] " + t, makesLayer(i));
                     state = execute(new StepContext(this, tdf, label, st), state, i);
                 }
             }
@@ -161,10 +167,26 @@ public final class Builder {
         int n = 1;
         for (Instruction i : s.instructions()) {
             n++;
-            int st = progress.start("[" + label + " " + n + "/" + total + "] " + i.name() + " " + i.text());
+            int st = start("[" + label + " " + n + "/" + total + "] " + i.name() + " " + i.text(), makesLayer(i));
             state = execute(new StepContext(this, df, label, st), state, i);
         }
         return state;
+    }
+
+    /** Starts a progress step, noting how a fully cached rebuild would show it. */
+    private int start(String name, boolean cachedOnRebuild) {
+        steps.add(new BuildMemo.Step(name, cachedOnRebuild));
+        return progress.start(name);
+    }
+
+    /** Whether an instruction is a layer step (CACHED on a rebuild) rather than a change of config (DONE). */
+    private static boolean makesLayer(Instruction i) {
+        return i instanceof Instruction.Run || i instanceof Instruction.Copy || i instanceof Instruction.Workdir;
+    }
+
+    /** Called by a step whose result depends on something the memo cannot see change. */
+    void notMemoizable() {
+        memoizable = false;
     }
 
     private static String label(Stage s) {
@@ -220,7 +242,10 @@ public final class Builder {
             throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
         }
         StoredImage have = req.pull().equals("always") ? null : new Images(store).find(ref).orElse(null);
-        if (have != null) return have;
+        if (have != null) {
+            resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
+            return have;
+        }
         if (req.pull().equals("never") || req.puller() == null) {
             throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root() + ")"
                     + (req.pull().equals("never") ? " and --pull=never forbids pulling it" : "")
@@ -240,7 +265,9 @@ public final class Builder {
             }
         }
         try {
-            return f.join();
+            StoredImage pulled = f.join();
+            resolvedBases.put(ref, pulled.manifestDescriptor().digest().toString());
+            return pulled;
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             String msg = c.getMessage() == null ? c.toString() : c.getMessage();

@@ -34,20 +34,28 @@ public final class ContextTree implements FileTree {
     private final Map<String, String> digests = new ConcurrentHashMap<>();
     /** An image's root on disk rather than a build context: owners are real, device nodes are files of the image. */
     private final boolean imageRoot;
+    /** Where every question asked of the context and its answer are kept, or null. */
+    private final ContextObservations observations;
 
     public ContextTree(Path root, DockerIgnore ignore) {
-        this(root, ignore, false);
+        this(root, ignore, false, null);
     }
 
-    private ContextTree(Path root, DockerIgnore ignore, boolean imageRoot) {
+    private ContextTree(Path root, DockerIgnore ignore, boolean imageRoot, ContextObservations observations) {
         this.root = root.toAbsolutePath().normalize();
         this.ignore = ignore;
         this.imageRoot = imageRoot;
+        this.observations = observations;
     }
 
     /** An image's root file system mounted at {@code root}. */
     public static ContextTree imageRoot(Path root) {
-        return new ContextTree(root, DockerIgnore.none(), true);
+        return new ContextTree(root, DockerIgnore.none(), true, null);
+    }
+
+    /** This context, keeping every question asked of it and the answer in {@code into}. */
+    public ContextTree observedBy(ContextObservations into) {
+        return new ContextTree(root, ignore, imageRoot, into);
     }
 
     public Path root() {
@@ -60,6 +68,12 @@ public final class ContextTree implements FileTree {
 
     /** Resolves symlinks inside the context (absolute targets start at the context root). Null if absent. */
     String resolve(String path, boolean followLast) throws IOException {
+        String r = resolveUnobserved(path, followLast);
+        if (observations != null) observations.resolution(path, followLast, r);
+        return r;
+    }
+
+    private String resolveUnobserved(String path, boolean followLast) throws IOException {
         Deque<String> todo = new ArrayDeque<>(List.of(PathNames.clampToRoot(path).split("/")));
         String cur = "";
         int hops = 0;
@@ -97,6 +111,7 @@ public final class ContextTree implements FileTree {
     }
 
     Node node(String real) throws IOException {
+        if (observations != null) observations.signature(root, real);
         Path p = real.isEmpty() ? root : root.resolve(real);
         Map<String, Object> a;
         try {
@@ -134,10 +149,12 @@ public final class ContextTree implements FileTree {
             }
         }
         out.sort(null);
+        if (observations != null) observations.listing(dir, out);
         return out;
     }
 
     @Override public InputStream open(Node node) throws IOException {
+        if (observations != null) observations.signature(root, node.path());
         return Files.newInputStream(root.resolve(node.path()));
     }
 

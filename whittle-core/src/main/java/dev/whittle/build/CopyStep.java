@@ -463,6 +463,7 @@ final class CopyStep {
     }
 
     private void addUrl(Instruction.Copy c, String url, String dest, boolean destIsDir, Users.Id owner, Integer chmod, Scope scope) throws IOException {
+        b.notMemoizable(); // what the server answers next time cannot be seen from here
         java.net.URI uri = java.net.URI.create(url);
         String name = PathNames.baseName(uri.getPath() == null ? "" : uri.getPath());
         if (name.isEmpty()) name = "index.html";

@@ -1,7 +1,5 @@
 package dev.whittle.image;
 
-import java.util.regex.Pattern;
-
 /**
  * A docker image reference, normalised as docker does: {@code golang} is {@code docker.io/library/golang:latest};
  * the first component is a registry only if it has a '.' or ':', is {@code localhost}, or has upper-case letters.
@@ -9,13 +7,6 @@ import java.util.regex.Pattern;
  */
 public record ImageRef(String domain, String path, String tag, Digest digest) {
     public static final String DOCKER_HUB = "docker.io";
-    private static final String COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
-    private static final Pattern PATH = Pattern.compile(COMPONENT + "(?:/" + COMPONENT + ")*");
-    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
-    private static final Pattern DOMAIN = Pattern.compile(
-            "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
-                    + "(?::[0-9]+)?|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?");
-    private static final Pattern HEX64 = Pattern.compile("[a-f0-9]{64}");
 
     /** Parses a reference, adding the default tag {@code latest} when neither tag nor digest is given. */
     public static ImageRef parse(String ref) {
@@ -42,7 +33,7 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
         if (colon > name.lastIndexOf('/')) {
             tag = name.substring(colon + 1);
             name = name.substring(0, colon);
-            if (!TAG.matcher(tag).matches()) throw new InvalidReferenceException("invalid reference format");
+            if (!isTag(tag)) throw new InvalidReferenceException("invalid reference format");
         }
         String domain;
         String path;
@@ -52,7 +43,7 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
                 || !first.toLowerCase(java.util.Locale.ROOT).equals(first))) {
             domain = first;
             path = name.substring(slash + 1);
-            if (!DOMAIN.matcher(domain).matches()) throw new InvalidReferenceException("invalid reference format");
+            if (!isDomain(domain)) throw new InvalidReferenceException("invalid reference format");
         } else {
             domain = DOCKER_HUB;
             path = name;
@@ -61,9 +52,9 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
         if (!path.toLowerCase(java.util.Locale.ROOT).equals(path)) {
             throw new InvalidReferenceException("invalid reference format: repository name must be lowercase");
         }
-        if (!PATH.matcher(path).matches()) throw new InvalidReferenceException("invalid reference format");
+        if (!isPath(path)) throw new InvalidReferenceException("invalid reference format");
         if (domain.equals(DOCKER_HUB) && !path.contains("/")) {
-            if (HEX64.matcher(path).matches()) {
+            if (Digest.isLowerHex(path, 64)) {
                 throw new InvalidReferenceException("invalid repository name (" + path
                         + "), cannot specify 64-byte hexadecimal strings");
             }
@@ -72,6 +63,90 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
         if ((domain + "/" + path).length() > 255) throw new InvalidReferenceException("repository name must not be more than 255 characters");
         if (digest != null) tag = null;
         return new ImageRef(domain, path, tag, digest);
+    }
+
+    // docker's reference grammar (distribution/reference), matched by hand: the regexes cost a young JVM ~1 ms a name,
+    // and every command that lists or resolves images parses every name in the index. ReferenceGrammarTest holds the
+    // regexes they replace and compares the two on many strings.
+
+    /** {@code [\w][\w.-]{0,127}} */
+    static boolean isTag(String t) {
+        if (t.isEmpty() || t.length() > 128 || !isWord(t.charAt(0))) return false;
+        for (int i = 1; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (!isWord(c) && c != '.' && c != '-') return false;
+        }
+        return true;
+    }
+
+    /** Components {@code [a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*} joined by '/'. */
+    static boolean isPath(String p) {
+        int i = 0, n = p.length();
+        while (true) {
+            int end = p.indexOf('/', i);
+            if (end < 0) end = n;
+            if (!isComponent(p, i, end)) return false;
+            if (end == n) return true;
+            i = end + 1;
+        }
+    }
+
+    private static boolean isComponent(String p, int from, int to) {
+        int i = from;
+        if (i >= to || !isLowerAlnum(p.charAt(i))) return false;
+        while (i < to) {
+            while (i < to && isLowerAlnum(p.charAt(i))) i++;
+            if (i == to) return true;
+            char c = p.charAt(i);
+            if (c == '.') i++;
+            else if (c == '_') i += i + 1 < to && p.charAt(i + 1) == '_' ? 2 : 1;
+            else if (c == '-') while (i < to && p.charAt(i) == '-') i++;
+            else return false;
+            if (i >= to || !isLowerAlnum(p.charAt(i))) return false; // a separator needs a run after it
+        }
+        return true;
+    }
+
+    /** Host labels {@code [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?} joined by '.', or {@code [ipv6]}; then {@code :port}. */
+    static boolean isDomain(String d) {
+        int n = d.length(), i;
+        if (n > 0 && d.charAt(0) == '[') {
+            int close = d.indexOf(']');
+            if (close < 2) return false;
+            for (int k = 1; k < close; k++) {
+                char c = d.charAt(k);
+                if (!(c == ':' || Character.digit(c, 16) >= 0 && c < 128)) return false;
+            }
+            i = close + 1;
+        } else {
+            i = 0;
+            while (true) {
+                int start = i;
+                while (i < n && (isAlnum(d.charAt(i)) || d.charAt(i) == '-')) i++;
+                if (i == start || d.charAt(start) == '-' || d.charAt(i - 1) == '-') return false;
+                if (i < n && d.charAt(i) == '.') {
+                    i++;
+                    continue;
+                }
+                break;
+            }
+        }
+        if (i == n) return true;
+        if (d.charAt(i) != ':' || i + 1 == n) return false;
+        for (int k = i + 1; k < n; k++) if (d.charAt(k) < '0' || d.charAt(k) > '9') return false;
+        return true;
+    }
+
+    private static boolean isWord(char c) {
+        return isAlnum(c) || c == '_';
+    }
+
+    private static boolean isAlnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static boolean isLowerAlnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
     }
 
     /** {@code docker.io/library/golang} */

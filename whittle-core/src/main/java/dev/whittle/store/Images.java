@@ -224,6 +224,27 @@ public final class Images {
     }
 
     /**
+     * Whether the index already has this manifest under exactly these names (or, with none, at all): then
+     * {@link #add} would change nothing, and a rebuild of an unchanged image need not read its config to call it.
+     */
+    public boolean isNamed(Digest manifest, List<ImageRef> names) {
+        List<Descriptor> entries = store.indexEntries();
+        if (names.isEmpty()) return entries.stream().anyMatch(d -> d.digest().equals(manifest));
+        for (ImageRef n : names) {
+            String want = n.toString();
+            boolean found = false;
+            for (Descriptor d : entries) {
+                if (want.equals(d.annotation(Store.REF_NAME))) {
+                    if (!d.digest().equals(manifest)) return false;
+                    found = true;
+                }
+            }
+            if (!found) return false;
+        }
+        return true;
+    }
+
+    /**
      * Records an image whose config and layer blobs are already in the store: writes the manifest and moves the
      * given names to it. An image without names is kept as a dangling image.
      */

@@ -373,24 +373,46 @@ public final class Store implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ index
 
     /** The entries of index.json: one per image name, plus one per unnamed (dangling) image. */
+    @SuppressWarnings("unchecked")
     public List<Descriptor> indexEntries() {
+        Path index = root.resolve("index.json");
         try {
-            byte[] raw = Files.readAllBytes(root.resolve("index.json"));
-            return ImageIndex.parse(raw, null).manifests();
+            // a command reads the index several times (resolve, name, list): parsed once while the file stays the same
+            Object version = Files.readAttributes(index, "unix:ino,size,lastModifiedTime,ctime").values().toString();
+            Object[] seen = indexSeen;
+            if (seen != null && seen[0].equals(version)) return (List<Descriptor>) seen[1];
+            List<Descriptor> entries = List.copyOf(parseIndex(Files.readAllBytes(index)));
+            indexSeen = new Object[] {version, entries};
+            return entries;
         } catch (IOException e) {
-            throw new StoreException("cannot read " + root.resolve("index.json") + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read " + index + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The index as last read: {attributes, entries}. */
+    private volatile Object[] indexSeen;
+
+    private List<Descriptor> parseIndex(byte[] raw) {
+        try {
+            return ImageIndex.parse(raw, null).manifests();
         } catch (RuntimeException e) {
             throw new StoreException(root.resolve("index.json") + " is corrupt: " + e.getMessage(), e);
         }
     }
 
-    /** Reads, changes and atomically rewrites index.json under an exclusive lock. */
+    /**
+     * Reads, changes and atomically rewrites index.json under an exclusive lock; not rewritten when the change leaves
+     * it as it was (a rebuild that names the image it named before: two fsyncs saved).
+     */
     public List<Descriptor> updateIndex(UnaryOperator<List<Descriptor>> change) {
         Path lockFile = root.resolve("whittle/index.lock");
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockQuietly(ch)) {
-            List<Descriptor> next = change.apply(new ArrayList<>(indexEntries()));
-            AtomicFiles.write(root.resolve("index.json"), ImageIndex.create(next).raw());
+            Path index = root.resolve("index.json");
+            byte[] before = Files.readAllBytes(index);
+            List<Descriptor> next = change.apply(new ArrayList<>(parseIndex(before)));
+            byte[] after = ImageIndex.create(next).raw();
+            if (!java.util.Arrays.equals(before, after)) AtomicFiles.write(index, after);
             return next;
         } catch (IOException e) {
             throw new StoreException("cannot update " + root.resolve("index.json") + ": " + e.getMessage(), e);

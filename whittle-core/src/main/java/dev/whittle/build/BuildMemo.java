@@ -1,0 +1,163 @@
+package dev.whittle.build;
+
+import dev.whittle.dockerfile.DockerIgnore;
+import dev.whittle.image.Digest;
+import dev.whittle.json.Json;
+import dev.whittle.json.JsonObjects;
+import dev.whittle.store.AtomicFiles;
+import dev.whittle.store.Images;
+import dev.whittle.store.Store;
+import dev.whittle.store.StoredImage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The outcome of whole builds, so that rebuilding what has not changed costs a lookup instead of a build. A build is
+ * a function of its inputs: the builder itself, the Dockerfile and .dockerignore, the options (target, build args,
+ * platform, network, secrets' names, SOURCE_DATE_EPOCH), the base images its references resolve to, and what it saw
+ * of the context. The first five make the key; the last two are kept in the entry and checked on lookup — every base
+ * reference must still resolve to the same manifest, every question the build asked of the context must get the same
+ * answer ({@link ContextObservations}), and every step-cache entry the image came from must still exist (a pruned
+ * cache means a rebuild, as BuildKit's would). A hit is exactly what the step cache would have given, every step
+ * {@code CACHED}, only without planning the stages and looking up each step.
+ * <p>A build whose result depends on what cannot be observed this way (ADD of a URL) is not kept.
+ */
+public final class BuildMemo {
+    private final Store store;
+    private final Path dir;
+
+    public BuildMemo(Store store) {
+        this.store = store;
+        this.dir = store.stateDir().resolve("memo");
+    }
+
+    /** Everything of a build request that decides its result, except base images and the context's content. */
+    public record Inputs(String builder, Path context, String dockerfileName, String dockerfileText, String ignoreFile,
+                         String ignoreText, String target, Map<String, String> buildArgs, String platform, String network,
+                         List<String> secrets, Long sourceDateEpoch) {
+        Digest key() {
+            StringBuilder b = new StringBuilder("whittle build memo 1\n");
+            for (Object part : List.of(builder, context.toAbsolutePath().normalize(), dockerfileName, dockerfileText,
+                    String.valueOf(ignoreFile), String.valueOf(ignoreText), String.valueOf(target), new TreeMap<>(buildArgs),
+                    platform, network, secrets, String.valueOf(sourceDateEpoch))) {
+                String s = String.valueOf(part);
+                b.append(s.length()).append(':').append(s).append('\n');
+            }
+            return Digest.sha256(b.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A progress step as a fully cached rebuild shows it: its name, and whether it says CACHED or DONE. */
+    public record Step(String name, boolean cached) {}
+
+    /** A remembered build: the image it made, what the rebuild shows, and what it depended on. */
+    public record Entry(Digest manifest, Digest config, List<String> unusedBuildArgs, List<Step> steps, Map<String, String> bases,
+                        List<String> cacheKeys, List<String> context) {}
+
+    /** A lookup's answer: the remembered build, or why there is none (for --debug and WHITTLE_TRACE). */
+    public record Answer(Entry entry, String miss) {
+        public Optional<Entry> hit() {
+            return Optional.ofNullable(entry);
+        }
+    }
+
+    /** The remembered result of a build with these inputs, if everything it depended on is as it was. */
+    public Answer lookup(Inputs in, DockerIgnore ignore) {
+        Entry e;
+        try {
+            e = read(Files.readAllBytes(dir.resolve(in.key().hex())));
+        } catch (NoSuchFileException x) {
+            return miss("no build with these inputs");
+        } catch (IOException | RuntimeException x) {
+            return miss("damaged entry: " + x);
+        }
+        Trace.mark("memo: entry read");
+        try {
+            if (!store.hasBlob(e.manifest()) || !store.hasBlob(e.config())) return miss("image gone");
+            Path cache = store.stateDir().resolve("cache");
+            for (String k : e.cacheKeys()) if (!Files.exists(cache.resolve(k))) return miss("step cache entry " + k + " gone");
+            Trace.mark("memo: image and cache entries there");
+            if (!e.bases().isEmpty()) {
+                Images images = new Images(store);
+                for (Map.Entry<String, String> b : e.bases().entrySet()) {
+                    Optional<StoredImage> now = images.find(b.getKey());
+                    if (now.isEmpty() || !now.get().manifestDescriptor().digest().toString().equals(b.getValue())) {
+                        return miss("base " + b.getKey() + " changed");
+                    }
+                }
+            }
+            Trace.mark("memo: bases resolved");
+            String changed = ContextObservations.firstDifference(in.context(), ignore, e.context());
+            if (changed != null) return miss("context: " + changed);
+            Trace.mark("memo: hit");
+            return new Answer(e, null);
+        } catch (IOException | RuntimeException x) {
+            return miss(x.toString());
+        }
+    }
+
+    private static Answer miss(String why) {
+        Trace.mark("memo: " + why);
+        return new Answer(null, why);
+    }
+
+    public void save(Inputs in, Entry e) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("manifest", e.manifest().toString());
+        m.put("config", e.config().toString());
+        m.put("unusedBuildArgs", e.unusedBuildArgs());
+        List<Object> steps = new ArrayList<>();
+        for (Step s : e.steps()) steps.add(List.of(s.name(), s.cached()));
+        m.put("steps", steps);
+        m.put("bases", e.bases());
+        m.put("cacheKeys", e.cacheKeys());
+        m.put("context", e.context());
+        AtomicFiles.write(dir.resolve(in.key().hex()), Json.write(m));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Entry read(byte[] bytes) {
+        Map<String, Object> m = Json.parseObject(bytes);
+        List<Step> steps = new ArrayList<>();
+        for (Object o : (List<Object>) m.get("steps")) {
+            List<Object> s = (List<Object>) o;
+            steps.add(new Step((String) s.get(0), (Boolean) s.get(1)));
+        }
+        Map<String, String> bases = new LinkedHashMap<>();
+        ((Map<String, Object>) m.get("bases")).forEach((k, v) -> bases.put(k, (String) v));
+        return new Entry(Digest.parse(JsonObjects.requireString(m, "manifest")), Digest.parse(JsonObjects.requireString(m, "config")),
+                strings(m.get("unusedBuildArgs")), steps, bases, strings(m.get("cacheKeys")), strings(m.get("context")));
+    }
+
+    private static List<String> strings(Object o) {
+        List<String> out = new ArrayList<>();
+        for (Object x : (List<?>) o) out.add((String) x);
+        return out;
+    }
+
+    /** Forgets every remembered build; returns how many. */
+    public int clear() throws IOException {
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+                n++;
+            }
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        return n;
+    }
+}

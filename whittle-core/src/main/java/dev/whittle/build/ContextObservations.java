@@ -1,0 +1,95 @@
+package dev.whittle.build;
+
+import dev.whittle.dockerfile.DockerIgnore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every question a build asked its context and the answer it got, so a later build can tell, by asking the same
+ * questions again, that the context it would see is the same (the {@link BuildMemo}). A path's answer is its full
+ * lstat signature — type, mode, size, modification and change times to the nanosecond, inode — so a file rewritten
+ * with the same size within the same second still differs (its ctime moved), as git's index tells changed files
+ * apart. A directory's listing is an answer of its own, so a file added next to the copied ones is seen.
+ */
+public final class ContextObservations {
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    /** Question ("S path" for a path's signature, "L dir" for a listing, "R path" for a resolution) → answer. */
+    private final Map<String, String> answers = new ConcurrentHashMap<>();
+
+    /** The answers, one "question\tanswer" line each, in a stable order. */
+    public List<String> lines() {
+        List<String> out = new ArrayList<>();
+        answers.forEach((q, a) -> out.add(q + "\t" + a));
+        out.sort(null);
+        return out;
+    }
+
+    void signature(Path root, String real) {
+        answers.computeIfAbsent("S " + real, q -> signatureOf(root, real));
+    }
+
+    void listing(String dir, List<String> names) {
+        answers.putIfAbsent("L " + dir, String.join("/", names));
+    }
+
+    void resolution(String path, boolean followLast, String result) {
+        answers.putIfAbsent("R" + (followLast ? "F " : "N ") + path, Objects.toString(result, "\0"));
+    }
+
+    /** What is first seen to differ now, in a user's words ({@code main.go changed}), or null when nothing does. */
+    public static String firstDifference(Path root, DockerIgnore ignore, List<String> lines) throws IOException {
+        ContextTree tree = new ContextTree(root, ignore);
+        for (String line : lines) {
+            int tab = line.indexOf('\t');
+            if (tab < 2) return "unreadable entry";
+            String q = line.substring(0, tab), want = line.substring(tab + 1);
+            String got = switch (q.charAt(0)) {
+                case 'S' -> signatureOf(tree.root(), q.substring(2));
+                case 'L' -> String.join("/", tree.children(q.substring(2)));
+                case 'R' -> Objects.toString(tree.resolve(q.substring(3), q.charAt(1) == 'F'), "\0");
+                default -> null;
+            };
+            if (got == null || got.equals("unreadable") || !want.equals(got)) return describe(q, want, got);
+        }
+        return null;
+    }
+
+    private static String describe(String question, String was, String now) {
+        String path = question.substring(question.charAt(0) == 'R' ? 3 : 2);
+        String shown = path.isEmpty() ? "the context's top directory" : path;
+        return switch (question.charAt(0)) {
+            case 'S' -> shown + (was.equals("absent") ? " appeared" : "absent".equals(now) ? " is gone" : " changed");
+            case 'L' -> shown + ": entries added or removed";
+            default -> shown + " now resolves to " + ("\0".equals(now) ? "nothing" : now);
+        };
+    }
+
+    private static String signatureOf(Path root, String real) {
+        Path p = real.isEmpty() ? root : root.resolve(real);
+        try {
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino,dev", NOFOLLOW);
+            return a.get("mode") + " " + a.get("size") + " " + nanos(a.get("lastModifiedTime")) + " " + nanos(a.get("ctime"))
+                    + " " + a.get("ino") + " " + a.get("dev");
+        } catch (NoSuchFileException e) {
+            return "absent";
+        } catch (IOException | RuntimeException e) {
+            return "unreadable"; // never equal to a later read that works
+        }
+    }
+
+    private static long nanos(Object t) {
+        FileTime f = (FileTime) t;
+        return f.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+}

@@ -108,6 +108,7 @@ public final class Context implements AutoCloseable {
     }
 
     @Override public void close() {
+        if (registries != null) registries.close();
         if (store != null) store.close();
     }
 }

@@ -1,12 +1,10 @@
 package dev.whittle.registry;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.Socket;
 import java.net.http.HttpClient;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * marked insecure), the configuration, and one {@link RegistryHost} per endpoint so authorization state and tokens
  * are shared by every pull and push that talks to it.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
     private final RegistryConfig config;
     private final CredentialSource credentials;
     private volatile HttpClient secure;
@@ -55,6 +53,14 @@ public final class RegistryClient {
         return config;
     }
 
+    /**
+     * Stops the clients' selector threads. A thread blocked in a native call holds up the JVM's exit: HotSpot waits
+     * up to 300 ms for it (VM_Exit's wait for threads in native), so a command that pulled or pushed ends here.
+     */
+    @Override public void close() {
+        for (HttpClient c : new HttpClient[] {secure, insecure}) if (c != null) c.shutdownNow();
+    }
+
     /** The client for an endpoint (a registry or one of its mirrors). */
     public RegistryHost host(RegistryConfig.Endpoint endpoint) {
         return hosts.computeIfAbsent(endpoint, e -> {
@@ -68,12 +74,15 @@ public final class RegistryClient {
         return host(RegistryConfig.Endpoint.of(registry));
     }
 
-    /** Made on first use: loading the trust store costs ~100 ms, which a build that pulls nothing should not pay. */
+    /**
+     * Made on first use, its TLS context on first TLS connection: loading the trust store costs ~100 ms, which a build
+     * that pulls nothing, or a pull from a plain-HTTP registry, should not pay.
+     */
     private HttpClient secureClient() {
         HttpClient c = secure;
         if (c != null) return c;
         synchronized (this) {
-            if (secure == null) secure = builder().build();
+            if (secure == null) secure = builder().sslContext(LazySslContext.systemDefault()).sslParameters(LazySslContext.parameters()).build();
             return secure;
         }
     }
@@ -83,13 +92,7 @@ public final class RegistryClient {
         if (c != null) return c;
         synchronized (this) {
             if (insecure == null) {
-                try {
-                    SSLContext ssl = SSLContext.getInstance("TLS");
-                    ssl.init(null, new TrustManager[] {new TrustAll()}, null);
-                    insecure = builder().sslContext(ssl).build();
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException(e);
-                }
+                insecure = builder().sslContext(LazySslContext.trusting(new TrustAll())).sslParameters(LazySslContext.parameters()).build();
             }
             return insecure;
         }

@@ -555,7 +555,7 @@ public final class RegistryHost {
             }
             HttpResponse<InputStream> r;
             try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                r = http.send(b.build(), QueuedBody.handler());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted");
@@ -688,7 +688,10 @@ public final class RegistryHost {
         if (e instanceof EOFException) return "connection closed by the registry (" + e.getMessage() + ")";
         String m = e.getMessage();
         if (m == null || m.isEmpty()) return e.getClass().getSimpleName();
-        if (m.contains("EOF reached") || m.contains("closed") || m.contains("reset")) return "connection closed by the registry (" + m + ")";
+        // "fixed content-length: N, bytes received: M": the JDK client's word for a body cut short
+        if (m.contains("EOF reached") || m.contains("closed") || m.contains("reset") || m.contains("bytes received")) {
+            return "connection closed by the registry (" + m + ")";
+        }
         return m;
     }
 

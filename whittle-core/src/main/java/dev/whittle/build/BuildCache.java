@@ -85,13 +85,6 @@ public final class BuildCache {
 
     /** Removes every entry; returns how many. */
     public int clear() throws IOException {
-        int n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                Files.deleteIfExists(p);
-                n++;
-            }
-        }
-        return n;
+        return dev.whittle.store.Maintenance.deleteFilesIn(dir);
     }
 }

@@ -11,7 +11,6 @@ import dev.whittle.store.StoredImage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -149,15 +148,6 @@ public final class BuildMemo {
 
     /** Forgets every remembered build; returns how many. */
     public int clear() throws IOException {
-        int n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                Files.deleteIfExists(p);
-                n++;
-            }
-        } catch (NoSuchFileException e) {
-            return 0;
-        }
-        return n;
+        return dev.whittle.store.Maintenance.deleteFilesIn(dir);
     }
 }

@@ -1,7 +1,6 @@
 package dev.whittle.registry;
 
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.Socket;
 import java.net.http.HttpClient;

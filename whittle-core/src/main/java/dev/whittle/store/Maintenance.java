@@ -131,6 +131,20 @@ public final class Maintenance {
         }
     }
 
+    /** Deletes the files in a directory (not below it); returns how many. A missing directory has none. */
+    public static int deleteFilesIn(Path dir) throws IOException {
+        int n = 0;
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+                n++;
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        }
+        return n;
+    }
+
     public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -330,7 +330,7 @@ final class BuildRun {
                 MergedTree tree = MergedTree.of(img.config().diffIds(), tocs);
                 Path dir = Path.of(dest);
                 Files.createDirectories(dir);
-                Path tar = Files.createTempFile(ctx.store().tempDir(), "local-", ".tar");
+                Path tar = dev.whittle.store.AtomicFiles.newTemp(ctx.store().tempDir(), "local-", ".tar", false);
                 try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
                     try (var o = Files.newOutputStream(tar)) {
                         dev.whittle.rootfs.Flattener.write(tree, reader, o);

@@ -87,6 +87,9 @@ public final class BuildMemo {
             Path cache = store.stateDir().resolve("cache");
             for (String k : e.cacheKeys()) if (!Files.exists(cache.resolve(k))) return miss("step cache entry " + k + " gone");
             Trace.mark("memo: image and cache entries there");
+            // the context first: a changed source file is the usual miss, and the cheapest to find
+            String changed = ContextObservations.firstDifference(in.context(), ignore, e.context());
+            if (changed != null) return miss("context: " + changed);
             if (!e.bases().isEmpty()) {
                 Images images = new Images(store);
                 for (Map.Entry<String, String> b : e.bases().entrySet()) {
@@ -96,9 +99,6 @@ public final class BuildMemo {
                     }
                 }
             }
-            Trace.mark("memo: bases resolved");
-            String changed = ContextObservations.firstDifference(in.context(), ignore, e.context());
-            if (changed != null) return miss("context: " + changed);
             Trace.mark("memo: hit");
             return new Answer(e, null);
         } catch (IOException | RuntimeException x) {

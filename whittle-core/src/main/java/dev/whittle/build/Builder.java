@@ -71,6 +71,7 @@ public final class Builder {
 
     public BuildResult build() throws IOException {
         Trace.mark("build: start");
+        dev.whittle.sandbox.Posix.prepareInBackground();
         plan = Planner.plan(df, req.options());
         Trace.mark("build: planned");
         State fin;

@@ -129,7 +129,7 @@ final class RunStep {
         List<State.Layer> layers = s.layers();
         for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId()));
         Trace.mark("RUN: lower snapshots ready");
-        Path tmp = Files.createTempDirectory(b.store.tempDir(), "run-");
+        Path tmp = dev.whittle.store.AtomicFiles.newTemp(b.store.tempDir(), "run-", "", true);
         List<AutoCloseable> undo = new ArrayList<>();
         Cleanup.Handle rmTmp = Cleanup.register(() -> Maintenance.deleteTree(tmp));
         try {

@@ -68,7 +68,7 @@ final class StageTree implements FileTree, AutoCloseable {
     private static StageTree mounted(Builder b, List<Digest> diffIds) throws IOException {
         List<Path> lowers = new ArrayList<>();
         for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(diffIds.get(i)));
-        Path tmp = Files.createTempDirectory(b.store.tempDir(), "tree-");
+        Path tmp = dev.whittle.store.AtomicFiles.newTemp(b.store.tempDir(), "tree-", "", true);
         Cleanup.Handle rmTmp = Cleanup.register(() -> Maintenance.deleteTree(tmp));
         OverlayMount mount;
         try {

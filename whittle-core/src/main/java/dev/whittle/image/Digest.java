@@ -62,6 +62,11 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         return new Sha256();
     }
 
+    /** Binds libcrypto now (where a command will hash big inputs soon, on a thread that would otherwise idle). */
+    public static void prepareNativeHashing() {
+        Sha256.nativeAvailable();
+    }
+
     public MessageDigest newHasher() {
         try {
             if (algorithm.equals("sha256")) return newSha256();

@@ -53,7 +53,7 @@ public final class ContainerRunner {
         List<Path> lowers = new ArrayList<>();
         List<Digest> diffIds = c.diffIds();
         for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(snapshots.get(diffIds.get(i)));
-        Path tmp = Files.createTempDirectory(store.tempDir(), "ctr-");
+        Path tmp = dev.whittle.store.AtomicFiles.newTemp(store.tempDir(), "ctr-", "", true);
         try (Cleanup.Handle rm = Cleanup.register(() -> Maintenance.deleteTree(tmp));
              OverlayMount root = OverlayMount.mount(lowers, tmp.resolve("upper"), tmp.resolve("work"), tmp.resolve("rootfs"),
                      snapshots.root().resolve("empty"))) {

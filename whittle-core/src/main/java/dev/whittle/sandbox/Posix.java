@@ -184,6 +184,22 @@ public final class Posix {
         }
     }
 
+    /** Binds the functions now, so the first mount does not wait for it (see {@link #prepareInBackground}). */
+    public static void prepare() {
+        String ignored = String.valueOf(Libc.MOUNT);
+    }
+
+    /**
+     * Binds libc's functions and libcrypto's on a background thread. A build's first mount otherwise waits ~30 ms for
+     * the FFM binding, while the second core idles as the build plans its stages.
+     */
+    public static void prepareInBackground() {
+        Thread.ofPlatform().daemon().name("whittle-ffm-warmup").start(() -> {
+            if (isRoot()) prepare();
+            dev.whittle.image.Digest.prepareNativeHashing();
+        });
+    }
+
     public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }

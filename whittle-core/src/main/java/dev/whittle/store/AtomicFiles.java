@@ -12,6 +12,25 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+
+    /**
+     * A new empty file or directory in {@code dir} named {@code prefix<pid>-<n>suffix}. The JDK's createTemp* name theirs
+     * with a SecureRandom, whose seeding costs a young JVM 10–20 ms on the first blob of every command; a process id and
+     * a counter are as unique here, and creation is exclusive anyway.
+     */
+    public static Path newTemp(Path dir, String prefix, String suffix, boolean directory) throws IOException {
+        String base = prefix + ProcessHandle.current().pid() + "-";
+        while (true) {
+            Path p = dir.resolve(base + Long.toHexString(SEQ.incrementAndGet()) + suffix);
+            try {
+                return directory ? Files.createDirectory(p) : Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another process with a recycled pid: take the next number
+            }
+        }
+    }
+
     public static void write(Path target, byte[] data) throws IOException {
         Path dir = target.getParent();
         Files.createDirectories(dir);

@@ -140,7 +140,7 @@ public final class Store implements AutoCloseable {
 
     /** Starts writing a blob; commit it or close it to discard. */
     public BlobSink newBlob() throws IOException {
-        return new BlobSink(this, Files.createTempFile(root.resolve("whittle/tmp"), "blob-" + ProcessHandle.current().pid() + "-", ".part"));
+        return new BlobSink(this, AtomicFiles.newTemp(root.resolve("whittle/tmp"), "blob-", ".part", false));
     }
 
     public Digest putBlob(byte[] data) throws IOException {

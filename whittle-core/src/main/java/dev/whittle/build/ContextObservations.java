@@ -78,6 +78,12 @@ public final class ContextObservations {
     private static String signatureOf(Path root, String real) {
         Path p = real.isEmpty() ? root : root.resolve(real);
         try {
+            if (dev.whittle.sandbox.Posix.canStat()) {
+                dev.whittle.sandbox.Posix.Stat st = dev.whittle.sandbox.Posix.lstat(p);
+                if (st == null) return "absent";
+                return st.mode() + " " + st.size() + " " + (st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos()) + " "
+                        + (st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos()) + " " + st.ino() + " " + st.dev();
+            }
             Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino,dev", NOFOLLOW);
             return a.get("mode") + " " + a.get("size") + " " + nanos(a.get("lastModifiedTime")) + " " + nanos(a.get("ctime"))
                     + " " + a.get("ino") + " " + a.get("dev");

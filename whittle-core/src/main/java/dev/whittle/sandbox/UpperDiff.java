@@ -40,7 +40,13 @@ public final class UpperDiff {
     }
 
     /** What is read from the file system about one entry, so large directories can be read in parallel. */
-    private record Info(Map<String, Object> attrs, Map<String, byte[]> xattrs, byte[] opaque) {}
+    private record Info(int mode, long uid, long gid, long size, long mtimeSeconds, String inode, long nlink, int rdevMajor,
+                        int rdevMinor, Map<String, byte[]> xattrs, byte[] opaque) {
+        /** Seconds as the JDK's FileTime.toMillis()/1000 gives them (truncated towards zero), so both paths agree. */
+        static long seconds(long sec, int nanos) {
+            return (sec * 1_000_000_000L + nanos) / 1_000_000 / 1000;
+        }
+    }
 
     private static final int PARALLEL_FROM = 512;
     private static volatile java.util.concurrent.ExecutorService readers;
@@ -60,10 +66,40 @@ public final class UpperDiff {
     }
 
     private static Info info(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ino,dev,nlink,rdev", NOFOLLOW);
-        int type = (Integer) a.get("mode") & S_IFMT;
-        if (type == Posix.S_IFCHR && (Long) a.get("rdev") == 0) return new Info(a, null, null);
-        return new Info(a, xattrs(p, type == S_IFLNK), type == S_IFDIR ? Posix.lgetxattr(p, "trusted.overlay.opaque") : null);
+        int mode, major, minor;
+        long uid, gid, size, mtime, nlink;
+        String inode;
+        if (Posix.canStat()) {
+            Posix.Stat st = Posix.lstat(p);
+            if (st == null) throw new java.nio.file.NoSuchFileException(p.toString());
+            mode = st.mode();
+            uid = st.uid();
+            gid = st.gid();
+            size = st.size();
+            mtime = Info.seconds(st.mtimeSeconds(), st.mtimeNanos());
+            inode = st.dev() + ":" + st.ino();
+            nlink = st.nlink();
+            major = st.rdevMajor();
+            minor = st.rdevMinor();
+        } else {
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ino,dev,nlink,rdev", NOFOLLOW);
+            mode = (Integer) a.get("mode");
+            uid = (Integer) a.get("uid");
+            gid = (Integer) a.get("gid");
+            size = (Long) a.get("size");
+            mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
+            inode = a.get("dev") + ":" + a.get("ino");
+            nlink = (Integer) a.get("nlink");
+            long rdev = (Long) a.get("rdev");
+            major = (int) (((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfff));
+            minor = (int) ((rdev & 0xff) | ((rdev >> 12) & ~0xff));
+        }
+        int type = mode & S_IFMT;
+        boolean whiteout = type == Posix.S_IFCHR && major == 0 && minor == 0;
+        Map<String, byte[]> xattrs = whiteout ? null : xattrs(p, type == S_IFLNK);
+        byte[] opaque = whiteout || type != S_IFDIR ? null
+                : Posix.canStat() ? Posix.lgetxattrSmall(p, "trusted.overlay.opaque") : Posix.lgetxattr(p, "trusted.overlay.opaque");
+        return new Info(mode, uid, gid, size, mtime, inode, nlink, major, minor, xattrs, opaque);
     }
 
     /** Reads every entry's metadata: one stat and one listxattr each, spread over the CPUs for large directories. */
@@ -109,13 +145,12 @@ public final class UpperDiff {
             Path p = child.getValue();
             Info info = infos.get(index++);
             String name = rel.isEmpty() ? child.getKey() : rel + "/" + child.getKey();
-            Map<String, Object> a = info.attrs();
-            int mode = (Integer) a.get("mode");
+            int mode = info.mode();
             int type = mode & S_IFMT;
-            long uid = (Integer) a.get("uid"), gid = (Integer) a.get("gid");
-            long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
+            long uid = info.uid(), gid = info.gid();
+            long mtime = info.mtimeSeconds();
             if (clampMtime >= 0 && mtime > clampMtime) mtime = clampMtime;
-            if (type == Posix.S_IFCHR && (Long) a.get("rdev") == 0) {
+            if (type == Posix.S_IFCHR && info.rdevMajor() == 0 && info.rdevMinor() == 0) {
                 // overlay whiteout: the path was deleted
                 String parent = rel;
                 out.entry(new TarEntry((parent.isEmpty() ? "" : parent + "/") + Whiteouts.PREFIX + child.getKey(), TarEntry.Type.FILE,
@@ -133,15 +168,15 @@ public final class UpperDiff {
                     walk(p, name, out);
                 }
                 case S_IFREG -> {
-                    String key = a.get("dev") + ":" + a.get("ino");
-                    if ((Integer) a.get("nlink") > 1) {
+                    String key = info.inode();
+                    if (info.nlink() > 1) {
                         String first = inodes.putIfAbsent(key, name);
                         if (first != null) {
                             out.entry(new TarEntry(name, TarEntry.Type.HARDLINK, mode, uid, gid, 0, mtime, first, 0, 0, null));
                             continue;
                         }
                     }
-                    long size = (Long) a.get("size");
+                    long size = info.size();
                     out.entry(new TarEntry(name, TarEntry.Type.FILE, mode, uid, gid, size, mtime, "", 0, 0, xattrs));
                     if (size > 0) {
                         try (InputStream in = Files.newInputStream(p)) {
@@ -152,9 +187,7 @@ public final class UpperDiff {
                 case S_IFLNK -> out.entry(new TarEntry(name, TarEntry.Type.SYMLINK, 0777, uid, gid, 0, mtime,
                         Files.readSymbolicLink(p).toString(), 0, 0, xattrs));
                 default -> {
-                    long rdev = (Long) a.get("rdev");
-                    int major = (int) (((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfff));
-                    int minor = (int) ((rdev & 0xff) | ((rdev >> 12) & ~0xff));
+                    int major = info.rdevMajor(), minor = info.rdevMinor();
                     TarEntry.Type t = type == Posix.S_IFCHR ? TarEntry.Type.CHAR : type == Posix.S_IFBLK ? TarEntry.Type.BLOCK : TarEntry.Type.FIFO;
                     out.entry(new TarEntry(name, t, mode, uid, gid, 0, mtime, "", major, minor, null));
                 }
@@ -164,6 +197,7 @@ public final class UpperDiff {
 
     /** Extended attributes worth keeping: all but overlay's own bookkeeping and SELinux labels. */
     static Map<String, byte[]> xattrs(Path p, boolean symlink) throws IOException {
+        if (Posix.canStat() && !Posix.hasXattrs(p)) return null; // the usual case, answered without allocating
         List<String> names = Posix.llistxattr(p);
         if (names.isEmpty()) return null;
         Map<String, byte[]> out = new TreeMap<>();

@@ -20,7 +20,7 @@ import java.util.Map;
  * <p>{@code internal-aot-training prepare DIR} makes, in a JVM whose classes are not recorded, what the groups work
  * on: a throw-away store with a base image and a built image, an archive and a build context. Then
  * {@code internal-aot-training GROUP DIR} runs one group's commands against it. Nothing touches the user's store or
- * the network (a pull of 127.0.0.1:1 fails at once and only loads the registry client).
+ * the network: the registry group pushes to and pulls from a {@link TrainingRegistry} on 127.0.0.1.
  */
 final class AotTraining {
     /** Group name → the commands whose start it speeds up (the launcher maps a command line to its group). */
@@ -38,9 +38,12 @@ final class AotTraining {
         if (args.length != 2) throw new IOException("usage: internal-aot-training prepare|GROUP DIR");
         Path dir = Path.of(args[1]);
         if (args[0].equals("prepare")) return prepare(dir);
-        List<List<String>> commands = workload(args[0], dir);
-        PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
-        for (List<String> c : commands) Main.run(withStore(dir, c), sink, sink, java.io.InputStream.nullInputStream());
+        // the registry group pushes to and pulls from a registry of its own, so its transfers are trained end to end
+        try (TrainingRegistry registry = args[0].equals("registry") ? new TrainingRegistry() : null) {
+            List<List<String>> commands = workload(args[0], dir, registry == null ? null : registry.host());
+            PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+            for (List<String> c : commands) Main.run(withStore(dir, c), sink, sink, java.io.InputStream.nullInputStream());
+        }
         return 0;
     }
 
@@ -83,7 +86,7 @@ final class AotTraining {
     }
 
     /** One group's commands; each leaves the prepared store as it found it, so the groups can run in any order. */
-    private static List<List<String>> workload(String group, Path dir) throws IOException {
+    private static List<List<String>> workload(String group, Path dir, String registry) throws IOException {
         String ctx = dir.resolve("ctx").toString(), df = dir.resolve("ctx/Dockerfile").toString();
         String registries = dir.resolve("registries.json").toString();
         return switch (group) {
@@ -106,8 +109,12 @@ final class AotTraining {
                     List.of("export", "-o", dir.resolve("export.tar").toString(), "training/app:1"),
                     List.of("import", dir.resolve("rootfs.tar").toString(), "training/base:2"), List.of("rmi", "training/base:2"));
             case "registry" -> List.of(
-                    List.of("--registries-config", registries, "pull", "127.0.0.1:1/training:1"),
-                    List.of("--registries-config", registries, "push", "127.0.0.1:1/training:1"));
+                    List.of("tag", "training/app:1", registry + "/training/app:1"),
+                    List.of("--registries-config", registries, "push", registry + "/training/app:1"),
+                    List.of("--registries-config", registries, "push", registry + "/training/app:1"), // every blob there
+                    List.of("--root", dir.resolve("pulled").toString(), "--registries-config", registries, "pull", registry + "/training/app:1"),
+                    List.of("--registries-config", registries, "pull", "127.0.0.1:1/training:1"), // nobody there
+                    List.of("rmi", registry + "/training/app:1"));
             case "check" -> List.of(
                     List.of("check", "training/app:1"), List.of("check", "--format", "json", "training/app:1"),
                     List.of("analyze", "training/app:1"), List.of("compare", "training/base:1", "training/app:1"),

@@ -17,7 +17,6 @@ import dev.whittle.sandbox.RuncSpec;
 import dev.whittle.sandbox.UpperDiff;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.LayerWriter;
-import dev.whittle.store.Maintenance;
 import dev.whittle.tar.PathNames;
 
 import java.io.IOException;
@@ -129,9 +128,9 @@ final class RunStep {
         List<State.Layer> layers = s.layers();
         for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId()));
         Trace.mark("RUN: lower snapshots ready");
-        Path tmp = dev.whittle.store.AtomicFiles.newTemp(b.store.tempDir(), "run-", "", true);
+        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store.tempDir(), "run-");
+        Path tmp = rmTmp.path();
         List<AutoCloseable> undo = new ArrayList<>();
-        Cleanup.Handle rmTmp = Cleanup.register(() -> Maintenance.deleteTree(tmp));
         try {
             Path upper = tmp.resolve("upper");
             Path rootfs = tmp.resolve("rootfs");

@@ -7,7 +7,6 @@ import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.OverlayMount;
 import dev.whittle.sandbox.Posix;
 import dev.whittle.store.LayerInfo;
-import dev.whittle.store.Maintenance;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,8 +67,8 @@ final class StageTree implements FileTree, AutoCloseable {
     private static StageTree mounted(Builder b, List<Digest> diffIds) throws IOException {
         List<Path> lowers = new ArrayList<>();
         for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(diffIds.get(i)));
-        Path tmp = dev.whittle.store.AtomicFiles.newTemp(b.store.tempDir(), "tree-", "", true);
-        Cleanup.Handle rmTmp = Cleanup.register(() -> Maintenance.deleteTree(tmp));
+        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store.tempDir(), "tree-");
+        Path tmp = rmTmp.path();
         OverlayMount mount;
         try {
             mount = OverlayMount.mount(lowers, tmp.resolve("upper"), tmp.resolve("work"), tmp.resolve("root"),

@@ -1,5 +1,13 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.store.AtomicFiles;
+import dev.whittle.store.Maintenance;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -8,32 +16,60 @@ import java.util.Deque;
  * order when the step finishes — or from a shutdown hook when the user presses Ctrl-C — so an interrupted build
  * leaves no mount, runc state or temp directory behind.
  *
- * <p>Actions run one at a time under one lock, whether a step runs its own or the exit hook runs what is left: a step
- * that is removing its temp directory when Ctrl-C arrives finishes before the hook returns (the JVM halts the moment
- * the hooks are done), and a step cannot remove a directory the hook is still unmounting.
+ * <p>The undo is registered <em>before</em> the change it undoes, and the change is made through
+ * {@link Handle#apply}: a Ctrl-C that lands between the two cannot leave a directory, mount or container nobody
+ * undoes. Once the exit hook has started, nothing new can be registered.
+ *
+ * <p>Actions and changes run one at a time under one lock, whether a step runs its own or the exit hook runs what is
+ * left: a step that is removing its temp directory when Ctrl-C arrives finishes before the hook returns (the JVM halts
+ * the moment the hooks are done), and a step cannot create or remove what the hook is undoing.
  */
 public final class Cleanup {
-    /** One undo action. */
+    /** One undo action, or one change. */
     public interface Action {
         void run() throws Exception;
     }
 
     private static final Deque<Action> PENDING = new ArrayDeque<>();
     private static final Object RUNNING = new Object();
-    private static volatile boolean hooked;
+    private static boolean hooked; // guarded by PENDING
+    private static boolean stopping; // guarded by PENDING
 
     private Cleanup() {}
 
-    /** Registers an action; returns a handle that runs and forgets it. */
-    public static Handle register(Action a) {
+    /**
+     * Registers an undo action; returns a handle that makes the change ({@link Handle#apply}) and undoes it
+     * ({@link Handle#close}). Throws {@link InterruptedIOException} once the process is exiting.
+     */
+    public static Handle register(Action undo) throws InterruptedIOException {
         synchronized (PENDING) {
+            if (stopping) throw stopped();
             if (!hooked) {
-                Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::runAll, "whittle-cleanup"));
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::runAll, "whittle-cleanup"));
+                } catch (IllegalStateException exiting) {
+                    stopping = true;
+                    throw stopped();
+                }
                 hooked = true;
             }
-            PENDING.push(a);
+            PENDING.push(undo);
         }
-        return new Handle(a);
+        return new Handle(undo);
+    }
+
+    /** A new, empty directory under {@code parent}, removed with everything in it when closed or when the process exits. */
+    public static TempDirectory newTempDirectory(Path parent, String prefix) throws IOException {
+        while (true) {
+            Path p = AtomicFiles.tempName(parent, prefix, "");
+            Handle h = register(() -> Maintenance.deleteTree(p));
+            try {
+                h.apply(() -> Files.createDirectory(p));
+                return new TempDirectory(p, h);
+            } catch (FileAlreadyExistsException taken) {
+                h.discard(); // another process's, with a recycled pid: not ours to remove
+            }
+        }
     }
 
     /** Whether any undo action is registered and not yet run. */
@@ -44,6 +80,9 @@ public final class Cleanup {
     }
 
     static void runAll() {
+        synchronized (PENDING) {
+            stopping = true;
+        }
         while (true) {
             synchronized (RUNNING) {
                 Action a = take(null);
@@ -57,6 +96,10 @@ public final class Cleanup {
         }
     }
 
+    private static InterruptedIOException stopped() {
+        return new InterruptedIOException("interrupted: whittle is exiting");
+    }
+
     /** Removes {@code a} (or, given null, the newest action) from the pending ones; null when it is not there. */
     private static Action take(Action a) {
         synchronized (PENDING) {
@@ -65,28 +108,68 @@ public final class Cleanup {
         }
     }
 
-    /** Runs a registered action now (once) and unregisters it. */
+    private static boolean isPending(Action a) {
+        synchronized (PENDING) {
+            return PENDING.contains(a);
+        }
+    }
+
+    /** A registered undo action: {@link #apply} makes its change, {@link #close} runs it (once) and unregisters it. */
     public static final class Handle implements AutoCloseable {
-        private final Action action;
+        private final Action undo;
         private boolean done;
 
-        Handle(Action action) {
-            this.action = action;
+        Handle(Action undo) {
+            this.undo = undo;
         }
 
-        @Override public void close() throws java.io.IOException {
+        /**
+         * Makes the change this handle undoes, unless the exit hook has already undone it (the process is exiting):
+         * then the change is not made and {@link InterruptedIOException} is thrown.
+         */
+        public void apply(Action change) throws IOException {
+            synchronized (RUNNING) {
+                if (done || !isPending(undo)) throw stopped();
+                try {
+                    change.run();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
+        }
+
+        /** Unregisters the undo action without running it (the change was never made). */
+        void discard() {
+            done = true;
+            take(undo);
+        }
+
+        @Override public void close() throws IOException {
             if (done) return;
             done = true;
             synchronized (RUNNING) {
-                if (take(action) == null) return; // the exit hook ran it already
+                if (take(undo) == null) return; // the exit hook ran it already
                 try {
-                    action.run();
-                } catch (java.io.IOException e) {
+                    undo.run();
+                } catch (IOException e) {
                     throw e;
                 } catch (Exception e) {
-                    throw new java.io.IOException(e.getMessage(), e);
+                    throw new IOException(e.getMessage(), e);
                 }
             }
+        }
+    }
+
+    /** A directory that exists while it is open; closing (or the exit hook) removes it and everything in it. */
+    public record TempDirectory(Path path, Handle handle) implements AutoCloseable {
+        public Path resolve(String name) {
+            return path.resolve(name);
+        }
+
+        @Override public void close() throws IOException {
+            handle.close();
         }
     }
 }

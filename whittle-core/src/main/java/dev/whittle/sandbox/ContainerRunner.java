@@ -5,7 +5,6 @@ import dev.whittle.build.Users;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
-import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
 
 import java.io.IOException;
@@ -53,8 +52,7 @@ public final class ContainerRunner {
         List<Path> lowers = new ArrayList<>();
         List<Digest> diffIds = c.diffIds();
         for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(snapshots.get(diffIds.get(i)));
-        Path tmp = dev.whittle.store.AtomicFiles.newTemp(store.tempDir(), "ctr-", "", true);
-        try (Cleanup.Handle rm = Cleanup.register(() -> Maintenance.deleteTree(tmp));
+        try (Cleanup.TempDirectory tmp = Cleanup.newTempDirectory(store.tempDir(), "ctr-");
              OverlayMount root = OverlayMount.mount(lowers, tmp.resolve("upper"), tmp.resolve("work"), tmp.resolve("rootfs"),
                      snapshots.root().resolve("empty"))) {
             Map<String, String> env = new LinkedHashMap<>();
@@ -79,7 +77,7 @@ public final class ContainerRunner {
             }
             RuncSpec spec = new RuncSpec(args, envList, cwd, id.uid(), id.gid(), id.groups(), "whittle", o.hostNetwork(), mounts, false);
             String[] error = {null};
-            int code = new Runc(Path.of("/run/whittle-runc")).run(tmp, spec, line -> {
+            int code = new Runc(Path.of("/run/whittle-runc")).run(tmp.path(), spec, line -> {
                 String err = runtimeError(line);
                 if (err != null) error[0] = err;
                 else output.accept(line);

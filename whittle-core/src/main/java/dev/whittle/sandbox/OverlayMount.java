@@ -39,23 +39,30 @@ public final class OverlayMount implements AutoCloseable {
         if (options.length() > 4000) {
             throw new IOException("the image has too many layers (" + lowersTopFirst.size() + ") for one overlay mount");
         }
+        Cleanup.Handle h = Cleanup.register(() -> {
+            try {
+                Posix.umount(target, 0);
+            } catch (Posix.ErrnoException e) {
+                if (e.errno() != Posix.EINVAL) Posix.umount(target, Posix.MNT_DETACH); // EINVAL: never mounted
+            }
+            Maintenance.deleteTree(work);
+        });
         // volatile: no syncfs at unmount. Without it every RUN ends by flushing every dirty page of the whole file
         // system the store is on (seconds after a large copy); the upper directory is temporary anyway, and the layer
         // made from it is fsynced when it is committed. Kernels before 5.10 refuse the option: mount without it.
         try {
-            Posix.mount("overlay", target, "overlay", 0, options + ",volatile");
-        } catch (Posix.ErrnoException e) {
-            if (e.errno() != Posix.EINVAL) throw e;
-            Posix.mount("overlay", target, "overlay", 0, options);
+            h.apply(() -> {
+                try {
+                    Posix.mount("overlay", target, "overlay", 0, options + ",volatile");
+                } catch (Posix.ErrnoException e) {
+                    if (e.errno() != Posix.EINVAL) throw e;
+                    Posix.mount("overlay", target, "overlay", 0, options);
+                }
+            });
+        } catch (IOException e) {
+            h.close();
+            throw e;
         }
-        Cleanup.Handle h = Cleanup.register(() -> {
-            try {
-                Posix.umount(target, 0);
-            } catch (IOException e) {
-                Posix.umount(target, Posix.MNT_DETACH);
-            }
-            Maintenance.deleteTree(work);
-        });
         return new OverlayMount(target, h);
     }
 

@@ -57,24 +57,16 @@ public final class Runc {
         List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString(), "run", "--bundle", bundle.toString(), id));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new IOException("cannot start runc (" + binary + "): " + e.getMessage() + " — install it with apt-get install runc", e);
-        }
-        try (Cleanup.Handle h = Cleanup.register(() -> {
-            if (p.isAlive()) {
-                new ProcessBuilder(binary, "--root", stateRoot.toString(), "kill", id, "KILL").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-            }
-            // a foreground "runc run" removes its container when the process ends; only one it did not finish
-            // (killed, interrupted) leaves its state behind, and only then is a "runc delete" (~25 ms) worth starting
-            if (Files.exists(stateRoot.resolve(id))) {
-                new ProcessBuilder(binary, "--root", stateRoot.toString(), "delete", "--force", id).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-            }
-        })) {
+        Process[] started = {null};
+        try (Cleanup.Handle h = Cleanup.register(() -> stop(started[0], id))) {
+            h.apply(() -> {
+                try {
+                    started[0] = pb.start();
+                } catch (IOException e) {
+                    throw new IOException("cannot start runc (" + binary + "): " + e.getMessage() + " — install it with apt-get install runc", e);
+                }
+            });
+            Process p = started[0];
             if (stdin != null) {
                 Thread.ofVirtual().start(() -> {
                     try (var o = p.getOutputStream()) {
@@ -97,5 +89,27 @@ public final class Runc {
         } finally {
             Maintenance.deleteTree(stateRoot.resolve(id));
         }
+    }
+
+    /**
+     * Ends a "runc run" that may still be creating its container: "runc kill" fails until the container exists, so it
+     * is repeated until runc exits (its container's init died). A foreground "runc run" removes its container when the
+     * process ends; only one it did not finish leaves its state behind, and only then is "runc delete" (~25 ms) run.
+     */
+    private void stop(Process p, String id) throws IOException, InterruptedException {
+        if (p == null) return;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            runcQuietly("kill", id, "KILL");
+            p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        if (p.isAlive()) p.destroyForcibly().waitFor();
+        if (Files.exists(stateRoot.resolve(id))) runcQuietly("delete", "--force", id);
+    }
+
+    private void runcQuietly(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString()));
+        cmd.addAll(List.of(args));
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 }

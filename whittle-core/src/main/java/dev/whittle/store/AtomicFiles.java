@@ -20,15 +20,19 @@ public final class AtomicFiles {
      * a counter are as unique here, and creation is exclusive anyway.
      */
     public static Path newTemp(Path dir, String prefix, String suffix, boolean directory) throws IOException {
-        String base = prefix + ProcessHandle.current().pid() + "-";
         while (true) {
-            Path p = dir.resolve(base + Long.toHexString(SEQ.incrementAndGet()) + suffix);
+            Path p = tempName(dir, prefix, suffix);
             try {
                 return directory ? Files.createDirectory(p) : Files.createFile(p);
             } catch (java.nio.file.FileAlreadyExistsException taken) {
                 // another process with a recycled pid: take the next number
             }
         }
+    }
+
+    /** A name for a temp file or directory in {@code dir} ({@code prefix<pid>-<n>suffix}), not taken by this process before. */
+    public static Path tempName(Path dir, String prefix, String suffix) {
+        return dir.resolve(prefix + ProcessHandle.current().pid() + "-" + Long.toHexString(SEQ.incrementAndGet()) + suffix);
     }
 
     public static void write(Path target, byte[] data) throws IOException {

@@ -26,7 +26,8 @@ final class AotTraining {
     /** Group name → the commands whose start it speeds up (the launcher maps a command line to its group). */
     static final Map<String, List<String>> GROUPS = Map.of(
             "build", List.of("build"),
-            "image", List.of("images", "image", "inspect", "history", "tag", "rmi", "system", "version", "help", "login", "logout"),
+            "version", List.of("", "version", "help"),
+            "image", List.of("images", "image", "inspect", "history", "tag", "rmi", "system", "login", "logout"),
             "archive", List.of("save", "load", "import", "export"),
             "registry", List.of("pull", "push"),
             "check", List.of("check", "analyze", "compare", "lint"),
@@ -96,8 +97,8 @@ final class AotTraining {
                     List.of("build", "--progress", "quiet", "--check=off", "--network", "none", "-t", "training/app:1", ctx),
                     List.of("build", "--progress", "plain", "-t", "training/app:1", ctx),
                     List.of("rmi", "training/app:2"));
+            case "version" -> List.of(List.of("--version"), List.of("help"), List.of("version"));
             case "image" -> List.of(
-                    List.of("--version"), List.of("help"), List.of("version"),
                     List.of("images"), List.of("images", "-q"), List.of("images", "--digests", "--format", "json"),
                     List.of("images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"), List.of("images", "training/app"),
                     List.of("inspect", "training/app:1"), List.of("inspect", "--format", "{{.Id}} {{json .Config}}", "training/app:1"),

@@ -46,7 +46,20 @@ final class BuildRun {
     }
 
     /** The image a build made (or the memo remembered): what naming, outputs and the check need. */
-    private record Built(Manifest manifest, Digest config, Set<String> unusedBuildArgs) {}
+    private record Built(Manifest manifest, Digest config, Set<String> unusedBuildArgs, Finish finish) {
+        void finishQuietly() {
+            try {
+                finish.run();
+            } catch (IOException | RuntimeException ignored) {
+                // the command already failed; this only completes the step cache and the memo
+            }
+        }
+    }
+
+    /** What is left once the image is named: layers written in the background, their cache entries, the memo. */
+    private interface Finish {
+        void run() throws IOException;
+    }
 
     int run() throws IOException {
         List<ImageRef> names = new ArrayList<>();
@@ -95,6 +108,19 @@ final class BuildRun {
             built = a.hit().map(e -> replay(e, progress)).orElse(null);
         }
         if (built == null) built = buildFully(secrets, epoch, progress, memo, inputs);
+        try {
+            deliver(built, names, progress);
+        } catch (IOException | RuntimeException e) {
+            built.finishQuietly();
+            throw e;
+        }
+        built.finish().run();
+        dev.whittle.build.Trace.mark("deferred layers and memo written");
+        return 0;
+    }
+
+    /** Names the image, writes the outputs, pushes, and checks the entrypoint. */
+    private void deliver(Built built, List<ImageRef> names, Progress progress) throws IOException {
         Images images = new Images(ctx.store());
         if (!images.isNamed(built.manifest().digest(), names)) images.add(built.manifest(), names, List.of());
         dev.whittle.build.Trace.mark("image named");
@@ -103,6 +129,7 @@ final class BuildRun {
         for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
         progress.done(step);
         progress.close();
+        dev.whittle.build.Trace.mark("progress closed");
         for (String o : cmd.outputs) output(o, images, built, names);
         if (cmd.push) {
             if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
@@ -117,13 +144,13 @@ final class BuildRun {
         if (!mode.equals("off")) {
             String name = names.isEmpty() ? built.config().shortHex() : names.getFirst().familiar();
             Verdict v = verdict(images, built, name);
+            dev.whittle.build.Trace.mark("entrypoint checked");
             if (!v.text().isEmpty()) ctx.err().print("\n" + v.text());
             if (v.fails() && mode.equals("error")) {
                 throw new UserError(name + " was built, stored and tagged, but its entrypoint cannot start (see above); "
                         + "use --check=warn to accept it");
             }
         }
-        return 0;
     }
 
     /** What the entrypoint check says of a built image: its findings as text (empty when none), and whether it fails. */
@@ -167,23 +194,30 @@ final class BuildRun {
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
                 cmd.network, secrets, epoch, progress, cmd.pull, puller);
+        Builder builder = new Builder(ctx.store(), req);
+        dev.whittle.build.Trace.mark("builder ready (store open)");
         BuildResult result;
         try {
-            Builder builder = new Builder(ctx.store(), req);
-            dev.whittle.build.Trace.mark("builder ready (store open)");
             result = builder.build();
-        } catch (BuildException e) {
-            throw new UserError(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            try {
+                builder.finish();
+            } catch (IOException | RuntimeException ignored) {
+                // the build's own error is the one to report
+            }
+            if (e instanceof BuildException b) throw new UserError(b.getMessage());
+            throw e;
         }
-        if (result.memoizable()) {
+        return new Built(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
+            List<String> cacheKeys = builder.finish();
+            if (!result.memoizable()) return;
             try {
                 memo.save(inputs, new BuildMemo.Entry(result.manifest().digest(), result.config().digest(),
-                        List.copyOf(result.unusedBuildArgs()), result.steps(), result.bases(), result.cacheKeys(), seen.lines()));
+                        List.copyOf(result.unusedBuildArgs()), result.steps(), result.bases(), cacheKeys, seen.lines()));
             } catch (IOException | RuntimeException e) {
                 // only a shortcut for the next build
             }
-        }
-        return new Built(result.manifest(), result.config().digest(), result.unusedBuildArgs());
+        });
     }
 
     /** Shows a remembered build's steps as a fully cached rebuild shows them. */
@@ -194,7 +228,7 @@ final class BuildRun {
             else progress.done(id);
         }
         Manifest m = Manifest.parse(ctx.store().readBlob(e.manifest()), null);
-        return new Built(m, e.config(), new java.util.LinkedHashSet<>(e.unusedBuildArgs()));
+        return new Built(m, e.config(), new java.util.LinkedHashSet<>(e.unusedBuildArgs()), () -> {});
     }
 
     /** What decides this build's result, apart from base images and the context's files (the memo checks those). */

@@ -279,6 +279,61 @@ class EngineTest {
     }
 
     @Test
+    void aStageOnlyCopiedFromHasItsLayersWrittenBehindTheBuild() throws IOException {
+        Whittle w = new Whittle(dir.resolve("deferred-store"));
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        Path ctx = context("deferred", """
+                FROM BASE AS build
+                RUN mkdir -p /out && echo built > /out/file && ln /out/file /out/hard && ln -s file /out/link
+                RUN cat /out/file > /out/again && rm /out/hard
+                FROM BASE
+                COPY --from=build /out /copied
+                """, Map.of());
+        build(w, ctx, "-t", "engine/deferred").ok();
+        assertThat(w.run("run", "--rm", "engine/deferred", "sh", "-c", "cat /copied/file /copied/again; readlink /copied/link; ls /copied")
+                .ok().out()).isEqualTo("built\nbuilt\nfile\nagain\nfile\nlink\n");
+        // the base, the two RUNs under their layers' diffIDs, and the COPY's layer, unpacked by run
+        assertSnapshotsAreOfRecordedLayers(w, 4);
+        // the same steps exported: both RUNs come from the cache entries written in the background
+        Exec target = build(w, ctx, "--target", "build", "-t", "engine/deferred-build").ok();
+        assertThat(target.err()).contains("#2 CACHED", "#3 CACHED");
+        assertThat(w.run("run", "--rm", "engine/deferred-build", "sh", "-c", "ls /out; cat /out/again").ok().out())
+                .isEqualTo("again\nfile\nlink\nbuilt\n");
+        assertSnapshotsAreOfRecordedLayers(w, 4);
+        assertThat(w.run("system", "fsck").ok().out()).contains("is consistent");
+    }
+
+    @Test
+    void aFailureAfterADeferredLayerStillLeavesItCachedAndNothingBehind() throws IOException {
+        Whittle w = new Whittle(dir.resolve("deferred-fail-store"));
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        String df = "FROM BASE AS build\nRUN echo made > /made\nFROM BASE\nCOPY --from=build /made /made\nRUN RESULT\n";
+        Path ctx = context("deferred-fail", df.replace("RESULT", "false"), Map.of());
+        assertThat(build(w, ctx, "-t", "engine/deferred-fail").code()).isEqualTo(1);
+        try (Stream<Path> tmp = Files.list(w.root().resolve("whittle/tmp"))) {
+            assertThat(tmp.toList()).isEmpty();
+        }
+        assertSnapshotsAreOfRecordedLayers(w, 3); // the base, the deferred RUN's, the COPY's (under the failed RUN)
+        Files.writeString(ctx.resolve("Dockerfile"), df.replace("BASE", BASE).replace("RESULT", "true"));
+        assertThat(build(w, ctx, "-t", "engine/deferred-fail").ok().err()).contains("#2 CACHED");
+        assertThat(w.run("run", "--rm", "engine/deferred-fail", "cat", "/made").ok().out()).isEqualTo("made\n");
+    }
+
+    /** Every snapshot is named by (and marked with) the diffID of a layer the store has recorded: none is provisional. */
+    private static void assertSnapshotsAreOfRecordedLayers(Whittle w, int expected) throws IOException {
+        List<Path> snaps;
+        try (Stream<Path> s = Files.list(w.root().resolve("whittle/s"))) {
+            snaps = s.filter(Files::isDirectory).toList();
+        }
+        assertThat(snaps).hasSize(expected);
+        for (Path snap : snaps) {
+            String diffId = Files.readAllLines(snap.resolve("diffid")).getFirst();
+            assertThat(diffId).startsWith("sha256:" + snap.getFileName());
+            assertThat(w.root().resolve("whittle/layers/" + diffId.substring("sha256:".length()) + ".json")).exists();
+        }
+    }
+
+    @Test
     void systemPruneRemovesTheBuildCacheAndUnusedSnapshots() throws IOException {
         Whittle w = new Whittle(dir.resolve("prune-store"));
         w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();

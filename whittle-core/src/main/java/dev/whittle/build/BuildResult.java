@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A finished build: the image (config and manifest in the store), what the user should hear about, and what it
- * depended on beyond its request ({@link BuildMemo}): the steps as a cached rebuild shows them, the manifest each base
- * reference resolved to, the step-cache entries it used; {@code memoizable} is false when it read what a memo cannot
- * see change (ADD of a URL).
+ * A built image (config and manifest in the store), what the user should hear about, and what it depended on beyond
+ * its request ({@link BuildMemo}): the steps as a cached rebuild shows them and the manifest each base reference
+ * resolved to (the step-cache entries come from {@link Builder#finish}); {@code memoizable} is false when it read
+ * what a memo cannot see change (ADD of a URL).
  */
 public record BuildResult(ImageConfig config, Manifest manifest, Set<String> unusedBuildArgs, List<String> warnings,
                           dev.whittle.check.Provenance provenance, List<BuildMemo.Step> steps, java.util.Map<String, String> bases,
-                          List<String> cacheKeys, boolean memoizable) {}
+                          boolean memoizable) {}

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,21 +59,29 @@ public final class Builder {
     private final List<BuildMemo.Step> steps = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> resolvedBases = new ConcurrentHashMap<>();
     private volatile boolean memoizable = true;
+    final DeferredLayers deferred;
+    private Set<Integer> exported = Set.of();
 
     public Builder(Store store, BuildRequest req) throws IOException {
         this.store = store;
         this.snapshots = new Snapshots(store);
         this.cache = new BuildCache(store);
+        this.deferred = new DeferredLayers(store, snapshots);
         this.req = req;
         this.df = req.dockerfile();
         this.progress = req.progress();
         this.lex = new ShellLex(df.escape());
     }
 
+    /**
+     * Builds the image. Layers of stages the image does not export may still be being written when this returns:
+     * {@link #finish} waits for them (and is needed even when this throws).
+     */
     public BuildResult build() throws IOException {
         Trace.mark("build: start");
         dev.whittle.sandbox.Posix.prepareInBackground();
         plan = Planner.plan(df, req.options());
+        exported = exportedStages(plan);
         Trace.mark("build: planned");
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -84,6 +93,7 @@ public final class Builder {
             throw new BuildException(String.valueOf(c), c);
         }
         Trace.mark("build: all stages done");
+        if (deferred.anyPending(fin.diffIds())) throw new IllegalStateException("a layer of the exported image was deferred");
         ImageConfig config = fin.config().toBuilder().created(fin.created()).build();
         store.putBlob(config.raw());
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
@@ -103,7 +113,24 @@ public final class Builder {
         provenance.save(store, config.digest());
         Trace.mark("build: config, manifest and provenance stored");
         return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings, provenance,
-                List.copyOf(steps), new java.util.TreeMap<>(resolvedBases), cache.used(), memoizable);
+                List.copyOf(steps), new java.util.TreeMap<>(resolvedBases), memoizable);
+    }
+
+    /**
+     * Waits for the layers written in the background and their step-cache entries; returns the step-cache keys the
+     * build found or stored, sorted (what its image came from).
+     */
+    public List<String> finish() throws IOException {
+        deferred.finish();
+        return cache.used();
+    }
+
+    /** The target and the stages it is built FROM, whose layers are the image's; the others are only read from. */
+    private static Set<Integer> exportedStages(BuildPlan plan) {
+        Set<Integer> out = new java.util.HashSet<>();
+        int i = plan.target();
+        while (out.add(i) && plan.planned(i).base() instanceof BuildPlan.Base.StageRef r) i = r.index();
+        return Set.copyOf(out);
     }
 
     private CompletableFuture<State> stage(int index, ExecutorService exec) {
@@ -145,11 +172,13 @@ public final class Builder {
         String label = label(s);
         State state;
         int step = start("[" + label + " 1/" + total + "] FROM " + fromText(p), false);
+        Trace.mark("FROM: step shown");
         switch (p.base()) {
             case BuildPlan.Base.Scratch sc -> state = scratch();
             case BuildPlan.Base.StageRef r -> state = stage(r.index(), exec).join();
             case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image());
         }
+        Trace.mark("FROM: base state ready");
         progress.done(step);
         // ONBUILD triggers of the base run first, then are cleared (not inherited by grandchildren)
         List<String> triggers = state.config().onBuild();
@@ -159,7 +188,7 @@ public final class Builder {
                 Dockerfile tdf = Parser.parse("ONBUILD trigger of " + fromText(p), t);
                 for (Instruction i : tdf.instructions()) {
                     int st = start("[" + label + " ONBUILD] " + t, makesLayer(i));
-                    state = execute(new StepContext(this, tdf, label, st), state, i);
+                    state = execute(new StepContext(this, tdf, label, st, exported.contains(s.index())), state, i);
                 }
             }
         } else if (state.config().config().containsKey("OnBuild")) {
@@ -169,7 +198,7 @@ public final class Builder {
         for (Instruction i : s.instructions()) {
             n++;
             int st = start("[" + label + " " + n + "/" + total + "] " + i.name() + " " + i.text(), makesLayer(i));
-            state = execute(new StepContext(this, df, label, st), state, i);
+            state = execute(new StepContext(this, df, label, st, exported.contains(s.index())), state, i);
         }
         return state;
     }
@@ -298,7 +327,8 @@ public final class Builder {
     }
 
     /** Carries one step's context: the builder, the Dockerfile it comes from (triggers have their own), its progress id. */
-    record StepContext(Builder b, Dockerfile df, String stage, int step) {
+    /** @param exported whether the step's stage is the image's or one it is built FROM (not only read from) */
+    record StepContext(Builder b, Dockerfile df, String stage, int step, boolean exported) {
         DockerfileException error(dev.whittle.dockerfile.Pos pos, String msg) {
             return df.error(pos, msg);
         }

@@ -72,11 +72,39 @@ final class RunStep {
             return append(s, key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
         if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
-        LayerIngest.Result layer = execute(s, r, args, env, mounts, network);
+        long clamp = b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch();
+        if (!ctx.exported()) {
+            // a stage only read from: its layer is written in the background while the build goes on
+            String[] created = {null}; // when the command ended, as for an exported layer
+            Digest provisional = execute(s, r, args, env, mounts, network, upper -> {
+                String when = created[0] = b.now();
+                return b.deferred.defer(upper, key, clamp, "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
+                        layer -> b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when)));
+            });
+            b.progress.done(ctx.step());
+            return append(s, key, provisional, null, created[0], history, r);
+        }
+        LayerIngest.Result layer = execute(s, r, args, env, mounts, network, upper -> {
+            LayerIngest.Result made;
+            try (LayerWriter w = new LayerWriter(b.store, true)) {
+                new UpperDiff(upper, clamp).write(w);
+                Trace.mark("RUN: upper directory written as a layer");
+                made = w.commit();
+            }
+            Trace.mark("RUN: layer committed");
+            b.snapshots.adopt(upper, made.info().diffId());
+            Trace.mark("RUN: upper adopted as snapshot");
+            return made;
+        });
         String created = b.now();
         b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created));
         b.progress.done(ctx.step());
         return append(s, key, layer.info().diffId(), layer.descriptor(), created, history, r);
+    }
+
+    /** What becomes of a RUN's upper directory (its change, mount stubs removed) once the command succeeded. */
+    private interface Upper<T> {
+        T take(Path upper) throws IOException;
     }
 
     private State append(State s, Digest key, Digest diffId, Descriptor blob, String created, String history, Instruction.Run r) {
@@ -122,8 +150,8 @@ final class RunStep {
         return base;
     }
 
-    private LayerIngest.Result execute(State s, Instruction.Run r, List<String> args, List<String> env, List<Mounts.Spec> mounts,
-                                       String network) throws IOException {
+    private <T> T execute(State s, Instruction.Run r, List<String> args, List<String> env, List<Mounts.Spec> mounts,
+                          String network, Upper<T> result) throws IOException {
         List<Path> lowers = new ArrayList<>();
         List<State.Layer> layers = s.layers();
         for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId()));
@@ -191,16 +219,7 @@ final class RunStep {
             closeAll(undo);
             Trace.mark("RUN: unmounted");
             removeStubs(upper, existed);
-            LayerIngest.Result layer;
-            try (LayerWriter w = new LayerWriter(b.store, true)) {
-                new UpperDiff(upper, b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch()).write(w);
-                Trace.mark("RUN: upper directory written as a layer");
-                layer = w.commit();
-            }
-            Trace.mark("RUN: layer committed");
-            b.snapshots.adopt(upper, layer.info().diffId());
-            Trace.mark("RUN: upper adopted as snapshot");
-            return layer;
+            return result.take(upper);
         } finally {
             closeAll(undo);
             rmTmp.close();

@@ -38,6 +38,12 @@ final class StageTree implements FileTree, AutoCloseable {
     }
 
     static StageTree of(Builder b, List<Digest> diffIds) throws IOException {
+        if (b.deferred.anyPending(diffIds)) {
+            // a layer still being written has only its snapshot so far
+            StageTree t = mounted(b, diffIds);
+            if (t != null) return t;
+            diffIds = b.deferred.settled(diffIds);
+        }
         String how = System.getProperty("whittle.stage-tree", "auto"); // auto | mount | toc: tests pin one view
         boolean mount = switch (how) {
             case "mount" -> mountable(b, diffIds, true);

@@ -107,6 +107,14 @@ public final class Snapshots {
         }
     }
 
+    /** Removes one snapshot (a provisional one nothing else refers to). */
+    public void remove(Digest id) throws IOException {
+        synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+            Maintenance.deleteTree(home(id));
+            Files.deleteIfExists(dir.resolve(id.hex().substring(0, 16) + ".lock"));
+        }
+    }
+
     public Path root() {
         return dir;
     }

@@ -72,6 +72,7 @@ final class AotTraining {
                 ENTRYPOINT ["/hello.sh"]
                 """);
         Files.writeString(ctx.resolve("hello.txt"), "hello\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "*.md\n**/*.tmp\n!keep.md\n.git\n");
         Files.writeString(ctx.resolve("hello.sh"), "#!/bin/sh\necho hello\n");
         Files.writeString(dir.resolve("registries.json"), "{\"loopback-only\": true, \"retries\": 0, \"timeout-seconds\": 1}");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());

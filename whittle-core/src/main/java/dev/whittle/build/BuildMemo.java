@@ -90,6 +90,7 @@ public final class BuildMemo {
             // the context first: a changed source file is the usual miss, and the cheapest to find
             String changed = ContextObservations.firstDifference(in.context(), ignore, e.context());
             if (changed != null) return miss("context: " + changed);
+            Trace.mark("memo: context unchanged");
             if (!e.bases().isEmpty()) {
                 Images images = new Images(store);
                 for (Map.Entry<String, String> b : e.bases().entrySet()) {

@@ -36,7 +36,7 @@ public final class ContextObservations {
     }
 
     void signature(Path root, String real) {
-        answers.computeIfAbsent("S " + real, q -> signatureOf(root, real));
+        answers.computeIfAbsent("S " + real, q -> signatureOf(root, real, dev.whittle.sandbox.Posix.isWarm()));
     }
 
     void listing(String dir, List<String> names) {
@@ -50,12 +50,14 @@ public final class ContextObservations {
     /** What is first seen to differ now, in a user's words ({@code main.go changed}), or null when nothing does. */
     public static String firstDifference(Path root, DockerIgnore ignore, List<String> lines) throws IOException {
         ContextTree tree = new ContextTree(root, ignore);
+        // statx only for many paths, or once bound anyway: both ways give the same signature
+        boolean statx = dev.whittle.sandbox.Posix.isWarm() || lines.size() > STATX_FROM;
         for (String line : lines) {
             int tab = line.indexOf('\t');
             if (tab < 2) return "unreadable entry";
             String q = line.substring(0, tab), want = line.substring(tab + 1);
             String got = switch (q.charAt(0)) {
-                case 'S' -> signatureOf(tree.root(), q.substring(2));
+                case 'S' -> signatureOf(tree.root(), q.substring(2), statx);
                 case 'L' -> String.join("/", tree.children(q.substring(2)));
                 case 'R' -> Objects.toString(tree.resolve(q.substring(3), q.charAt(1) == 'F'), "\0");
                 default -> null;
@@ -75,23 +77,36 @@ public final class ContextObservations {
         };
     }
 
-    private static String signatureOf(Path root, String real) {
+    /** Above this many questions, binding statx (~40 ms in a young JVM) costs less than the JDK's views. */
+    private static final int STATX_FROM = 300;
+
+    static String signatureOf(Path root, String real, boolean statx) {
         Path p = real.isEmpty() ? root : root.resolve(real);
         try {
-            if (dev.whittle.sandbox.Posix.canStat()) {
+            if (statx && dev.whittle.sandbox.Posix.canStat()) {
                 dev.whittle.sandbox.Posix.Stat st = dev.whittle.sandbox.Posix.lstat(p);
                 if (st == null) return "absent";
-                return st.mode() + " " + st.size() + " " + (st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos()) + " "
-                        + (st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos()) + " " + st.ino() + " " + st.dev();
+                return signature(st.mode(), st.size(), st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos(),
+                        st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos(), st.ino(), st.dev());
             }
             Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino,dev", NOFOLLOW);
-            return a.get("mode") + " " + a.get("size") + " " + nanos(a.get("lastModifiedTime")) + " " + nanos(a.get("ctime"))
-                    + " " + a.get("ino") + " " + a.get("dev");
+            return signature(number(a.get("mode")), number(a.get("size")), nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")),
+                    number(a.get("ino")), number(a.get("dev")));
         } catch (NoSuchFileException e) {
             return "absent";
         } catch (IOException | RuntimeException e) {
             return "unreadable"; // never equal to a later read that works
         }
+    }
+
+    /** A StringBuilder, not string concatenation: a concatenation shape first met at run time costs ~8 ms to spin. */
+    private static String signature(long mode, long size, long mtimeNanos, long ctimeNanos, long ino, long dev) {
+        return new StringBuilder(80).append(mode).append(' ').append(size).append(' ').append(mtimeNanos).append(' ')
+                .append(ctimeNanos).append(' ').append(ino).append(' ').append(dev).toString();
+    }
+
+    private static long number(Object n) {
+        return ((Number) n).longValue();
     }
 
     private static long nanos(Object t) {

@@ -51,10 +51,26 @@ final class DeferredLayers {
         // unique to this process: a concurrent build of the same step must not adopt the same directory
         Digest provisional = Digest.sha256(("deferred\n" + cacheKey + "\n" + ProcessHandle.current().pid() + "\n" + System.nanoTime())
                 .getBytes(StandardCharsets.UTF_8));
-        Cleanup.Handle undo = Cleanup.register(() -> snapshots.remove(provisional));
-        undo.apply(() -> snapshots.adopt(upper, provisional));
-        Path fs = snapshots.get(provisional);
         CompletableFuture<LayerIngest.Result> layer = new CompletableFuture<>();
+        // on Ctrl-C the exit hook lets the layer finish first (its blob would otherwise be left half-written in tmp)
+        Cleanup.Handle undo = Cleanup.register(() -> {
+            try {
+                layer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException failed) {
+                // nothing more to wait for
+            } finally {
+                snapshots.remove(provisional);
+            }
+        });
+        Path fs;
+        try {
+            undo.apply(() -> snapshots.adopt(upper, provisional));
+            fs = snapshots.get(provisional);
+        } catch (IOException | RuntimeException e) {
+            layer.completeExceptionally(e); // no layer will come: the undo must not wait for one
+            undo.close();
+            throw e;
+        }
         Thread.ofPlatform().daemon().name("whittle-layer").start(() -> {
             try (LayerWriter w = new LayerWriter(store, true)) {
                 new UpperDiff(fs, clampMtime).write(w);

@@ -147,7 +147,7 @@ public final class Posix {
         return (new Stat(buf.get(ValueLayout.JAVA_SHORT, 28) & 0xffff,
                 buf.get(ValueLayout.JAVA_INT, 20) & 0xffffffffL, buf.get(ValueLayout.JAVA_INT, 24) & 0xffffffffL,
                 buf.get(ValueLayout.JAVA_LONG, 40), buf.get(ValueLayout.JAVA_INT, 16) & 0xffffffffL, buf.get(ValueLayout.JAVA_LONG, 32),
-                (buf.get(ValueLayout.JAVA_INT, 136) & 0xffffffffL) << 32 | (buf.get(ValueLayout.JAVA_INT, 140) & 0xffffffffL),
+                makedev(buf.get(ValueLayout.JAVA_INT, 136), buf.get(ValueLayout.JAVA_INT, 140)), // as stat(2) and the JDK give it
                 buf.get(ValueLayout.JAVA_INT, 128), buf.get(ValueLayout.JAVA_INT, 132),
                 buf.get(ValueLayout.JAVA_LONG, 112), buf.get(ValueLayout.JAVA_INT, 120),
                 buf.get(ValueLayout.JAVA_LONG, 96), buf.get(ValueLayout.JAVA_INT, 104)));
@@ -271,6 +271,24 @@ public final class Posix {
     /** Binds the functions now, so the first mount does not wait for it (see {@link #prepareInBackground}). */
     public static void prepare() {
         String ignored = String.valueOf(Libc.MOUNT);
+        if (canStat()) {
+            try {
+                lstat(Path.of("/")); // the first call through the shared handle is costly too
+            } catch (IOException e) {
+                // statx works or it does not: callers find out on their own
+            }
+        }
+        warm = true;
+    }
+
+    private static volatile boolean warm;
+
+    /**
+     * Whether the functions are bound and called once already. Binding and the first call cost a young JVM ~40 ms,
+     * the JDK's attribute views ~150 µs a file: a few dozen stats are cheaper through the JDK until then.
+     */
+    public static boolean isWarm() {
+        return warm;
     }
 
     /**

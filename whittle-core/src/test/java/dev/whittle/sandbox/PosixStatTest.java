@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** statx through FFM says what the JDK's "unix:" view says, for files, directories, symlinks and devices. */
 class PosixStatTest {
     private static void same(Path p) throws Exception {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ctime,ino,nlink,rdev", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ctime,ino,dev,nlink,rdev", LinkOption.NOFOLLOW_LINKS);
         Posix.Stat st = Posix.lstat(p);
         assertThat(st).as("%s", p).isNotNull();
         assertThat(st.mode()).isEqualTo((Integer) a.get("mode"));
@@ -23,6 +23,7 @@ class PosixStatTest {
         assertThat(st.size()).isEqualTo((Long) a.get("size"));
         assertThat(st.nlink()).isEqualTo(((Integer) a.get("nlink")).longValue());
         assertThat(st.ino()).isEqualTo((Long) a.get("ino"));
+        assertThat(st.dev()).isEqualTo((Long) a.get("dev"));
         FileTime m = (FileTime) a.get("lastModifiedTime"), c = (FileTime) a.get("ctime");
         assertThat(st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos()).isEqualTo(m.to(java.util.concurrent.TimeUnit.NANOSECONDS));
         assertThat(st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos()).isEqualTo(c.to(java.util.concurrent.TimeUnit.NANOSECONDS));

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * for them and gives each snapshot its layer's diffID.
  */
 final class DeferredLayers {
-    private record Pending(Digest provisional, CompletableFuture<LayerIngest.Result> layer, Cleanup.Handle undo) {}
+    private record Pending(CompletableFuture<LayerIngest.Result> layer, Cleanup.Handle undo) {}
 
     private final Store store;
     private final Snapshots snapshots;
@@ -82,12 +82,8 @@ final class DeferredLayers {
                 layer.completeExceptionally(new IOException("writing the layer of " + step + ": " + t.getMessage(), t));
             }
         });
-        pending.put(provisional, new Pending(provisional, layer, undo));
+        pending.put(provisional, new Pending(layer, undo));
         return provisional;
-    }
-
-    boolean isPending(Digest id) {
-        return pending.containsKey(id);
     }
 
     boolean anyPending(List<Digest> ids) {
@@ -112,10 +108,11 @@ final class DeferredLayers {
      */
     void finish() throws IOException {
         IOException first = null;
-        for (Pending p : pending.values()) {
+        for (Map.Entry<Digest, Pending> entry : pending.entrySet()) {
+            Pending p = entry.getValue();
             try {
                 Digest diffId = join(p).info().diffId();
-                snapshots.adopt(snapshots.get(p.provisional()), diffId);
+                snapshots.adopt(snapshots.get(entry.getKey()), diffId);
             } catch (IOException e) {
                 if (first == null) first = e;
             }

@@ -96,6 +96,17 @@ public final class Cleanup {
         }
     }
 
+    /** Runs an action, its checked exceptions other than IOException wrapped in one. */
+    private static void runAsIo(Action a) throws IOException {
+        try {
+            a.run();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     private static InterruptedIOException stopped() {
         return new InterruptedIOException("interrupted: whittle is exiting");
     }
@@ -130,13 +141,7 @@ public final class Cleanup {
         public void apply(Action change) throws IOException {
             synchronized (RUNNING) {
                 if (done || !isPending(undo)) throw stopped();
-                try {
-                    change.run();
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException(e.getMessage(), e);
-                }
+                runAsIo(change);
             }
         }
 
@@ -151,13 +156,7 @@ public final class Cleanup {
             done = true;
             synchronized (RUNNING) {
                 if (take(undo) == null) return; // the exit hook ran it already
-                try {
-                    undo.run();
-                } catch (IOException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException(e.getMessage(), e);
-                }
+                runAsIo(undo);
             }
         }
     }

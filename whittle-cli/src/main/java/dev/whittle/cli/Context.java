@@ -4,6 +4,7 @@ import dev.whittle.registry.Credentials;
 import dev.whittle.registry.DockerConfig;
 import dev.whittle.registry.RegistryClient;
 import dev.whittle.registry.RegistryConfig;
+import dev.whittle.sandbox.Leftovers;
 import dev.whittle.store.Store;
 
 import java.io.PrintStream;
@@ -82,7 +83,17 @@ public final class Context implements AutoCloseable {
         return root;
     }
 
+    /** The store, once whatever a killed whittle process left in it is removed (when no other process uses it). */
     public synchronized Store store() {
+        if (store == null) {
+            store = Store.open(root);
+            Leftovers.cleanIfIdle(store);
+        }
+        return store;
+    }
+
+    /** The store as it is, leftovers of killed processes included (for fsck and prune, which report them). */
+    public synchronized Store storeAsFound() {
         if (store == null) store = Store.open(root);
         return store;
     }

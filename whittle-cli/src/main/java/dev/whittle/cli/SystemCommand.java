@@ -2,13 +2,16 @@ package dev.whittle.cli;
 
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
+import dev.whittle.sandbox.Leftovers;
 import dev.whittle.store.Maintenance;
+import dev.whittle.store.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.util.ArrayList;
 import java.util.List;
 
 @Command(name = "system", description = "Manage the store", mixinStandardHelpOptions = true,
@@ -58,6 +61,10 @@ final class SystemCommand implements Runnable {
                 String answer = new BufferedReader(new InputStreamReader(ctx.in())).readLine();
                 if (answer == null || !answer.trim().equalsIgnoreCase("y")) return 0;
             }
+            // first what killed processes left (mounts would keep prune from emptying the temp directory)
+            Store store = ctx.storeAsFound();
+            Leftovers.Found[] left = {null};
+            store.withExclusiveLock(true, null, () -> Leftovers.remove(store, left[0] = Leftovers.find(store)));
             int[] cleaned = {0, 0};
             // docker system prune removes the build cache too; snapshots of layers no image has left go with it
             Maintenance.PruneResult r = new Maintenance(ctx.store()).prune(true, true,
@@ -72,6 +79,7 @@ final class SystemCommand implements Runnable {
                 for (Digest d : r.deletedImages()) ctx.out().println("deleted: " + d);
                 ctx.out().println();
             }
+            for (String l : left[0].describe()) ctx.out().println("Removed " + l);
             if (cleaned[0] > 0) ctx.out().println("Deleted build cache entries: " + cleaned[0]);
             if (cleaned[1] > 0) ctx.out().println("Deleted layer snapshots: " + cleaned[1]);
             ctx.out().println("Total reclaimed space: " + Units.humanSize(r.reclaimedBytes()));
@@ -85,7 +93,14 @@ final class SystemCommand implements Runnable {
         @picocli.CommandLine.ParentCommand SystemCommand parent;
 
         @Override public Integer call() throws IOException {
-            List<Maintenance.Problem> problems = new Maintenance(parent.ctx.store()).fsck(null);
+            Store store = parent.ctx.storeAsFound();
+            List<Maintenance.Problem> problems = new ArrayList<>(new Maintenance(store).fsck(null));
+            boolean checked = store.whenAlone(() -> {
+                for (String l : Leftovers.find(store).describe()) {
+                    problems.add(new Maintenance.Problem("leftover", l + " (whittle system prune removes it)"));
+                }
+            });
+            if (!checked) parent.ctx.err().println("note: other whittle commands are using the store; leftovers of killed ones not checked");
             for (Maintenance.Problem p : problems) parent.ctx.out().println(p);
             if (problems.isEmpty()) {
                 parent.ctx.out().println("store " + parent.ctx.root() + " is consistent");

@@ -244,7 +244,7 @@ class EngineTest {
         try (Stream<Path> tmp = Files.list(root.resolve("whittle/tmp"))) {
             assertThat(tmp.toList()).isEmpty();
         }
-        String containers = Exec.run("sh", "-c", "ls /run/whittle-runc 2>/dev/null | grep -c whittle-" + p.pid() + " || true").out().trim();
+        String containers = Exec.run("sh", "-c", "ls /run/whittle-runc/* 2>/dev/null | grep -c whittle-" + p.pid() + " || true").out().trim();
         assertThat(containers).isEqualTo("0");
         assertThat(Exec.run("sh", "-c", "ps -eo args | grep -c '[s]leep 60' || true").out().trim()).isEqualTo("0");
         assertThat(new Whittle(root).run("system", "fsck").ok().out()).contains("is consistent");

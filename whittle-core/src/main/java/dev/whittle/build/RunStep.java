@@ -13,7 +13,10 @@ import dev.whittle.json.Json;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.OverlayMount;
 import dev.whittle.sandbox.Posix;
+import dev.whittle.sandbox.RootedBind;
+import dev.whittle.sandbox.Runc;
 import dev.whittle.sandbox.RuncSpec;
+import dev.whittle.sandbox.SecretFiles;
 import dev.whittle.sandbox.UpperDiff;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.LayerWriter;
@@ -24,6 +27,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -180,8 +184,9 @@ final class RunStep {
             }
             extra.add(new RuncSpec.Mount("/etc/resolv.conf", "bind", resolv.toString(), List.of("rbind", "ro")));
             List<FileLock> locks = new ArrayList<>();
+            SecretFiles[] secrets = {null}; // one tmpfs for all of this RUN's secrets, mounted on the first
             for (Mounts.Spec m : mounts) {
-                RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks);
+                RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks, secrets);
                 if (mt == null) continue;
                 // Ancestors too: runc creates missing parents, which must not leak into the layer.
                 String rel = PathNames.clampToRoot(mt.destination());
@@ -194,9 +199,15 @@ final class RunStep {
             Trace.mark("RUN: overlay mounted, bundle prepared");
             RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", network.equals("host"), extra, false);
             Deque<String> tail = new ArrayDeque<>();
+            String[] notStarted = {null}; // runc's reason when the process could not be started at all
             int code;
             try {
-                code = new dev.whittle.sandbox.Runc(Path.of("/run/whittle-runc")).run(tmp, spec, line -> {
+                code = new Runc(Runc.stateRoot(b.store)).run(tmp, spec, line -> {
+                    String startError = Runc.startError(line);
+                    if (startError != null) {
+                        notStarted[0] = startError;
+                        return;
+                    }
                     b.progress.log(ctx.step(), line);
                     synchronized (tail) {
                         tail.add(line);
@@ -210,7 +221,8 @@ final class RunStep {
             }
             Trace.mark("RUN: runc exited");
             if (code != 0) {
-                String msg = "process \"" + String.join(" ", args) + "\" did not complete successfully: exit code: " + code;
+                String msg = "process \"" + String.join(" ", args) + "\" " + (notStarted[0] != null
+                        ? "could not start: " + notStarted[0] : "did not complete successfully: exit code: " + code);
                 b.progress.error(ctx.step(), msg);
                 StringBuilder detail = new StringBuilder("RUN failed: " + msg);
                 if (!tail.isEmpty()) detail.append("\nlast output:\n  ").append(String.join("\n  ", tail));
@@ -274,7 +286,7 @@ final class RunStep {
 
     /** Prepares a RUN --mount; returns the runc mount, or null for an optional secret that is not given. */
     private RuncSpec.Mount prepareMount(State s, Instruction.Run r, Mounts.Spec m, Path tmp, List<AutoCloseable> undo,
-                                        List<FileLock> locks) throws IOException {
+                                        List<FileLock> locks, SecretFiles[] secrets) throws IOException {
         String target = m.target() == null ? null : ctx.expand(m.target(), s.scope());
         if (target != null && !target.startsWith("/")) {
             String wd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
@@ -310,25 +322,27 @@ final class RunStep {
                 if (m.env() != null) {
                     throw ctx.error(m.pos(), "secret mounts with env= are not supported yet; mount the secret as a file");
                 }
-                Path dir = tmp.resolve("secrets");
-                Files.createDirectories(dir);
-                Path f = dir.resolve(Digest.sha256(m.id().getBytes()).hex().substring(0, 16));
-                Files.write(f, secret.value());
-                Files.setAttribute(f, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
-                Files.setAttribute(f, "unix:gid", m.gid() == null ? 0 : m.gid(), NOFOLLOW);
-                Files.setAttribute(f, "unix:mode", m.mode() == null ? 0400 : m.mode(), NOFOLLOW);
+                SecretFiles files = secrets[0];
+                if (files == null) {
+                    files = secrets[0] = SecretFiles.mount(tmp.resolve("secrets"));
+                    undo.add(files);
+                }
+                Path f = files.write(Digest.sha256(m.id().getBytes()).hex().substring(0, 16), secret.value(),
+                        m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid(), m.mode() == null ? 0400 : m.mode());
                 return new RuncSpec.Mount(target, "bind", f.toString(), List.of("rbind", "ro"));
             }
             case SSH -> throw ctx.error(m.pos(), "RUN --mount=type=ssh is not supported by whittle");
             case BIND -> {
                 String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
                 String source = m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope()));
-                Path src;
+                Path root;
+                String rel, where;
                 if (from == null || from.equals("context")) {
                     ContextTree c = b.req.context();
-                    String real = c.resolve(source, true);
-                    if (real == null) throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
-                    src = real.isEmpty() ? c.root() : c.root().resolve(real);
+                    rel = c.resolve(source, true);
+                    if (rel == null) throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
+                    root = c.root();
+                    where = "the build context";
                 } else {
                     State st = b.fromRef(from, m.from());
                     List<Path> lowers = new ArrayList<>();
@@ -336,12 +350,21 @@ final class RunStep {
                     Path mnt = tmp.resolve("from-" + undo.size());
                     undo.add(OverlayMount.mount(lowers, mnt.resolve("upper"), mnt.resolve("work"), mnt.resolve("root"),
                             b.snapshots.root().resolve("empty")));
-                    src = mnt.resolve("root").resolve(source);
-                    if (!Files.exists(src)) throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in \"" + from + "\"");
+                    root = mnt.resolve("root");
+                    rel = source;
+                    where = "\"" + from + "\"";
                 }
+                RootedBind bind;
+                try {
+                    bind = RootedBind.mount(root, rel, tmp.resolve("bind-" + undo.size()));
+                } catch (NoSuchFileException e) {
+                    throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in " + where);
+                }
+                undo.add(bind);
+                Path src = bind.path();
                 if (!m.readOnly()) {
                     // writes to a rw bind mount are discarded, as BuildKit does: give the process an overlay of it
-                    if (Files.isDirectory(src)) {
+                    if (bind.directory()) {
                         Path mnt = tmp.resolve("rw-" + undo.size());
                         undo.add(OverlayMount.mount(List.of(src), mnt.resolve("upper"), mnt.resolve("work"), mnt.resolve("root"),
                                 b.snapshots.root().resolve("empty")));

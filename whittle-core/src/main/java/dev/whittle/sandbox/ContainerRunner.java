@@ -77,8 +77,8 @@ public final class ContainerRunner {
             }
             RuncSpec spec = new RuncSpec(args, envList, cwd, id.uid(), id.gid(), id.groups(), "whittle", o.hostNetwork(), mounts, false);
             String[] error = {null};
-            int code = new Runc(Path.of("/run/whittle-runc")).run(tmp.path(), spec, line -> {
-                String err = runtimeError(line);
+            int code = new Runc(Runc.stateRoot(store)).run(tmp.path(), spec, line -> {
+                String err = Runc.startError(line);
                 if (err != null) error[0] = err;
                 else output.accept(line);
             }, null);
@@ -89,16 +89,5 @@ public final class ContainerRunner {
             }
             return new Outcome(code, null);
         }
-    }
-
-    /** runc's own start-up failure, reduced to the part docker shows ({@code exec /app/site: no such file or directory}). */
-    static String runtimeError(String line) {
-        int i = line.indexOf("runc run failed: ");
-        if (i < 0 || !line.contains("level=error")) return null;
-        String msg = line.substring(i + "runc run failed: ".length());
-        if (msg.endsWith("\"")) msg = msg.substring(0, msg.length() - 1);
-        msg = msg.replace("\\\"", "\"");
-        int exec = msg.indexOf("exec");
-        return exec >= 0 && msg.startsWith("unable to start container process: ") ? msg.substring("unable to start container process: ".length()) : msg;
     }
 }

@@ -1,7 +1,9 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.store.Maintenance;
+import dev.whittle.store.Store;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,6 +26,9 @@ public final class Runc {
     private final String binary;
     private final Path stateRoot;
 
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
     public Runc(Path stateRoot) {
         this.binary = find();
         this.stateRoot = stateRoot;
@@ -34,6 +39,25 @@ public final class Runc {
             if (Files.isExecutable(Path.of(b)) && !b.endsWith("crun")) return b;
         }
         return "runc";
+    }
+
+    /**
+     * The runc state root of a store's containers: one per store (so a dead process's containers can be told from a
+     * live one's by the store's lock), on /run, a tmpfs that a reboot empties along with the containers themselves.
+     */
+    public static Path stateRoot(Store store) {
+        return Path.of("/run/whittle-runc").resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16));
+    }
+
+    /** Kills and removes a container whose "runc run" is gone (a killed whittle's); one already gone is fine. */
+    void forceDelete(String id) throws IOException {
+        try {
+            runcQuietly("delete", "--force", id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while removing container " + id);
+        }
+        Maintenance.deleteTree(stateRoot.resolve(id));
     }
 
     public static boolean available() {
@@ -51,7 +75,7 @@ public final class Runc {
      * @param stdin  what to feed the process, or null for /dev/null
      */
     public int run(Path bundle, RuncSpec spec, Consumer<String> output, InputStream stdin) throws IOException {
-        Files.createDirectories(stateRoot);
+        Files.createDirectories(stateRoot, PRIVATE); // a container's state holds its environment
         Files.write(bundle.resolve("config.json"), Json.write(spec.toJson(), Json.Style.INDENT));
         String id = "whittle-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
         List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString(), "run", "--bundle", bundle.toString(), id));
@@ -111,5 +135,16 @@ public final class Runc {
         List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString()));
         cmd.addAll(List.of(args));
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
+
+    /** runc's own start-up failure, reduced to the part docker shows ({@code exec /app/site: no such file or directory}). */
+    public static String startError(String line) {
+        int i = line.indexOf("runc run failed: ");
+        if (i < 0 || !line.contains("level=error")) return null;
+        String msg = line.substring(i + "runc run failed: ".length());
+        if (msg.endsWith("\"")) msg = msg.substring(0, msg.length() - 1);
+        msg = msg.replace("\\\"", "\"");
+        int exec = msg.indexOf("exec");
+        return exec >= 0 && msg.startsWith("unable to start container process: ") ? msg.substring("unable to start container process: ".length()) : msg;
     }
 }

@@ -31,8 +31,11 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
         process.put("args", args);
         process.put("env", env);
         process.put("cwd", cwd);
+        // A process of another user than root starts with no capabilities, only the bounding set (as Docker since
+        // moby#36587, and BuildKit's RUN): with CAP_DAC_OVERRIDE effective at its first exec it could run files its
+        // user may not (the kernel drops the capabilities only after that exec).
         Map<String, Object> caps = new LinkedHashMap<>();
-        for (String k : List.of("bounding", "effective", "permitted")) caps.put(k, CAPS);
+        for (String k : uid == 0 ? List.of("bounding", "effective", "permitted") : List.of("bounding")) caps.put(k, CAPS);
         process.put("capabilities", caps);
         process.put("noNewPrivileges", false);
 

@@ -449,6 +449,28 @@ public final class Store implements AutoCloseable {
         return holder.exclusive(wait, onWait, action);
     }
 
+    /**
+     * Runs {@code action} with the store locked exclusively, but only when nothing else uses it: no other whittle
+     * process, and no other open store of this process on the same root (tests run many commands in one JVM, and the
+     * file lock is the process's). Never waits. Returns whether it ran.
+     */
+    public boolean whenAlone(IORunnable action) throws IOException {
+        IOException[] failed = {null};
+        boolean[] ran = {false};
+        OPEN.computeIfPresent(root, (k, h) -> {
+            if (h.refs == 1) {
+                try {
+                    ran[0] = h.exclusive(false, null, action);
+                } catch (IOException e) {
+                    failed[0] = e;
+                }
+            }
+            return h;
+        });
+        if (failed[0] != null) throw failed[0];
+        return ran[0];
+    }
+
     /** An action that may fail with I/O errors. */
     public interface IORunnable {
         void run() throws IOException;

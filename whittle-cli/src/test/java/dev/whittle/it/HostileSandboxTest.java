@@ -138,6 +138,26 @@ class HostileSandboxTest {
     }
 
     @Test
+    void usersOutOfRangeOrMalformedAreErrorsAsInDocker() throws IOException {
+        // docker 20.10: Atoi fails -> looked up as a name; out of runc's range -> its message
+        for (String[] c : new String[][] {{"99999999999999999999", "unable to find user 99999999999999999999: no matching entries in passwd file"},
+                {"2147483648", "uids and gids must be in range 0-2147483647"}, {"-1", "uids and gids must be in range 0-2147483647"},
+                {"0:4294967296", "uids and gids must be in range 0-2147483647"}}) {
+            Path ctx = context("user-" + c[0].replace(':', '-'), "FROM BASE\nUSER " + c[0] + "\nRUN true\n", Map.of());
+            Exec e = build(whittle, ctx).fails(1);
+            assertThat(e.err()).contains("Dockerfile:3").contains(c[1]).doesNotContain("Exception").doesNotContain("For input string");
+        }
+        // a passwd line whose uid is not a number is passed over, as runc's parser does
+        Path ctx = context("user-malformed", """
+                FROM BASE
+                RUN echo 'app:x:notanumber:0::/:/bin/sh' > /etc/passwd.new && busybox cat /etc/passwd >> /etc/passwd.new && busybox mv /etc/passwd.new /etc/passwd
+                USER nobody
+                RUN id -u > /tmp/uid
+                """, Map.of());
+        build(whittle, ctx).ok();
+    }
+
+    @Test
     void aSecretLivesOnATmpfsAndAKilledRunLeavesNothingTheNextCommandDoesNotRemove() throws Exception {
         String secret = "TOKEN-" + UUID.randomUUID();
         Path secretFile = dir.resolve("token");

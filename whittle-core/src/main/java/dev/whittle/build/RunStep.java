@@ -169,7 +169,12 @@ final class RunStep {
             OverlayMount root = OverlayMount.mount(lowers, upper, tmp.resolve("work"), rootfs, b.snapshots.root().resolve("empty"));
             undo.add(root);
             String cwd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
-            Users.Id id = Users.resolve(new ContextTree(rootfs, dev.whittle.dockerfile.DockerIgnore.none()), s.config().user());
+            Users.Id id;
+            try {
+                id = Users.resolve(new ContextTree(rootfs, dev.whittle.dockerfile.DockerIgnore.none()), s.config().user());
+            } catch (IOException e) {
+                throw ctx.error(r.pos(), "RUN failed: USER " + s.config().user() + ": " + e.getMessage());
+            }
 
             List<RuncSpec.Mount> extra = new ArrayList<>();
             Map<String, Boolean> existed = new LinkedHashMap<>();

@@ -26,19 +26,21 @@ public final class Users {
         }
         List<String[]> passwd = table(root, "/etc/passwd");
         List<String[]> groups = table(root, "/etc/group");
+        Long number = goInt(user);
         long uid = -1, gid = -1;
         String name = null;
         for (String[] p : passwd) {
-            if (p.length >= 4 && (p[0].equals(user) || (isNumber(user) && p[2].equals(user)))) {
-                uid = Long.parseLong(p[2]);
+            Long entryUid = p.length >= 4 ? goInt(p[2]) : null;
+            if (entryUid != null && (p[0].equals(user) || entryUid.equals(number))) {
+                uid = entryUid;
                 gid = parse(p[3], 0);
                 name = p[0];
                 break;
             }
         }
-        if (uid < 0) {
-            if (!isNumber(user)) throw new IOException("unable to find user " + user + ": no matching entries in passwd file");
-            uid = Long.parseLong(user);
+        if (name == null) {
+            if (number == null) throw new IOException("unable to find user " + user + ": no matching entries in passwd file");
+            uid = number;
             gid = 0;
         }
         List<Long> extra = new ArrayList<>();
@@ -56,8 +58,18 @@ public final class Users {
                 }
             }
         }
-        return new Id(uid, gid, extra);
+        return inRange(new Id(uid, gid, extra));
     }
+
+    /** runc's limit, which docker and BuildKit report in these words. */
+    private static Id inRange(Id id) throws IOException {
+        if (id.uid() < 0 || id.uid() > MAX_ID || id.gid() < 0 || id.gid() > MAX_ID) {
+            throw new IOException("uids and gids must be in range 0-" + MAX_ID);
+        }
+        return id;
+    }
+
+    private static final long MAX_ID = Integer.MAX_VALUE;
 
     /** Resolves {@code --chown=user[:group]}: a user alone gives gid = uid when the user is numeric. */
     public static Id chown(FileTree root, String spec) throws IOException {
@@ -69,8 +81,9 @@ public final class Users {
         }
         long uid;
         long gid;
-        if (isNumber(user)) {
-            uid = Long.parseLong(user);
+        Long number = goInt(user);
+        if (number != null) {
+            uid = number;
             gid = uid;
         } else {
             Id id = resolve(root, user);
@@ -78,11 +91,12 @@ public final class Users {
             gid = id.gid();
         }
         if (group != null && !group.isEmpty()) gid = groupId(table(root, "/etc/group"), group);
-        return new Id(uid, gid, List.of());
+        return inRange(new Id(uid, gid, List.of()));
     }
 
     private static long groupId(List<String[]> groups, String group) throws IOException {
-        if (isNumber(group)) return Long.parseLong(group);
+        Long number = goInt(group);
+        if (number != null) return number;
         for (String[] g : groups) if (g.length >= 3 && g[0].equals(group)) return parse(g[2], 0);
         throw new IOException("unable to find group " + group + ": no matching entries in group file");
     }
@@ -98,8 +112,13 @@ public final class Users {
         return out;
     }
 
-    static boolean isNumber(String s) {
-        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
+    /** The value of a decimal integer as Go's strconv.Atoi reads it (sign allowed), or null where Atoi fails. */
+    static Long goInt(String s) {
+        try {
+            return s.isEmpty() ? null : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static long parse(String s, long dflt) {

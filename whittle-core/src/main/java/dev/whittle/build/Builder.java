@@ -22,6 +22,7 @@ import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -343,19 +344,41 @@ public final class Builder {
     }
 
     State execute(StepContext ctx, State s, Instruction i) throws IOException {
-        State next = switch (i) {
-            case Instruction.Run r -> new RunStep(ctx).run(s, r);
-            case Instruction.Copy c -> new CopyStep(ctx).copy(s, c);
-            case Instruction.Workdir w -> new CopyStep(ctx).workdir(s, w);
-            default -> {
-                State m = new ConfigInstructions(ctx.df(), lex, plan.globalArgs(), req.options().buildArgs(), true).apply(s, i);
-                ctx.b().progress.done(ctx.step());
-                yield m;
-            }
-        };
+        State next;
+        try {
+            next = switch (i) {
+                case Instruction.Run r -> new RunStep(ctx).run(s, r);
+                case Instruction.Copy c -> new CopyStep(ctx).copy(s, c);
+                case Instruction.Workdir w -> new CopyStep(ctx).workdir(s, w);
+                default -> {
+                    State m = new ConfigInstructions(ctx.df(), lex, plan.globalArgs(), req.options().buildArgs(), true).apply(s, i);
+                    ctx.b().progress.done(ctx.step());
+                    yield m;
+                }
+            };
+        } catch (DockerfileException e) {
+            failed(ctx.step(), e.reason().lines().findFirst().orElse(e.reason()));
+            throw e;
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // whatever else went wrong is this step's error too, shown on its row and with its line of the Dockerfile
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            failed(ctx.step(), msg);
+            DockerfileException located = ctx.error(i.pos(), msg);
+            located.initCause(e);
+            throw located;
+        }
         Trace.mark("step " + ctx.step() + ": " + i.name());
         return next;
     }
+
+    /** Marks a step failed, once (a step that said why already keeps its own words). */
+    void failed(int step, String message) {
+        if (failedSteps.add(step)) progress.error(step, message);
+    }
+
+    private final Set<Integer> failedSteps = ConcurrentHashMap.newKeySet();
 
     /** The RUN environment: the image's Env, then build args it does not already set, and a default PATH. */
     static List<String> runEnv(State s) {

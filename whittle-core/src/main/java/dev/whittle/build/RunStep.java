@@ -228,7 +228,7 @@ final class RunStep {
             if (code != 0) {
                 String msg = "process \"" + String.join(" ", args) + "\" " + (notStarted[0] != null
                         ? "could not start: " + notStarted[0] : "did not complete successfully: exit code: " + code);
-                b.progress.error(ctx.step(), msg);
+                b.failed(ctx.step(), msg);
                 StringBuilder detail = new StringBuilder("RUN failed: " + msg);
                 if (!tail.isEmpty()) detail.append("\nlast output:\n  ").append(String.join("\n  ", tail));
                 throw ctx.error(r.pos(), detail.toString());

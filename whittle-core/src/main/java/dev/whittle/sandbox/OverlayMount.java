@@ -5,6 +5,7 @@ import dev.whittle.store.Maintenance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /** An overlay mount of read-only snapshots (top first) under a writable upper directory. */
@@ -31,7 +32,10 @@ public final class OverlayMount implements AutoCloseable {
             Files.createDirectories(emptyDir);
             lower.append(emptyDir);
         }
-        for (Path p : lowersTopFirst) {
+        // The same layer twice (two steps whose changes came out byte-identical) would be the same directory twice,
+        // which overlayfs refuses ("conflicting lowerdir path", ELOOP). The lower copy can go: everything it holds,
+        // whiteouts and opaque directories included, the upper copy applies again over all that lies between them.
+        for (Path p : new LinkedHashSet<>(lowersTopFirst)) {
             if (!lower.isEmpty()) lower.append(':');
             lower.append(p.toString().replace(":", "\\:").replace(",", "\\,"));
         }

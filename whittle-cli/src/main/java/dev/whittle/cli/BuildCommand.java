@@ -42,8 +42,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--pull", arity = "0..1", fallbackValue = "always", paramLabel = "missing|always|never",
             description = "Base images: missing (default), always, never")
     String pull = "missing";
-    @Option(names = "--network", description = "Networking for RUN: default (private, loopback only), none, host")
+    @Option(names = "--network", description = "Networking for RUN: default (a network of its own with outbound access), none, host")
     String network = "default";
+    @Option(names = "--add-host", paramLabel = "NAME:IP", description = "Add a custom host-to-IP mapping for RUN (IP host-gateway: the host)")
+    List<String> addHosts = new ArrayList<>();
     @Option(names = "--progress", description = "Progress output: auto, tty, plain, quiet")
     String progressMode = "auto";
     @Option(names = {"-q", "--quiet"}, description = "Suppress the build output and print image ID on success")

@@ -20,6 +20,7 @@ import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.rootfs.LayerReader;
 import dev.whittle.rootfs.MergedTree;
+import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerToc;
 import dev.whittle.store.StoredImage;
@@ -193,7 +194,7 @@ final class BuildRun {
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
-                cmd.network, secrets, epoch, progress, cmd.pull, puller);
+                cmd.network, extraHosts(), secrets, epoch, progress, cmd.pull, puller);
         Builder builder = new Builder(ctx.store(), req);
         dev.whittle.build.Trace.mark("builder ready (store open)");
         BuildResult result;
@@ -238,7 +239,20 @@ final class BuildRun {
         for (BuildRequest.Secret sc : secrets.values()) secretNames.add(sc.id() + "=" + sc.file() + "|" + sc.env());
         return new BuildMemo.Inputs(builderIdentity(), bc.dir(), bc.dockerfileName(), bc.dockerfileText(),
                 bc.ignoreFile() == null ? null : bc.ignoreFile().toAbsolutePath().toString(), bc.ignoreText(), cmd.target,
-                opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(), cmd.network, secretNames, epoch);
+                opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(), cmd.network + " " + extraHosts(), secretNames, epoch);
+    }
+
+    /** --add-host, as docker reads it. */
+    private List<ContainerNetwork.ExtraHost> extraHosts() {
+        List<ContainerNetwork.ExtraHost> out = new ArrayList<>();
+        for (String h : cmd.addHosts) {
+            try {
+                out.add(ContainerNetwork.ExtraHost.parse(h));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static String identity;

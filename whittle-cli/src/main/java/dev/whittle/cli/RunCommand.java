@@ -1,5 +1,6 @@
 package dev.whittle.cli;
 
+import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.ContainerRunner;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
@@ -21,8 +22,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--rm", description = "Remove the container when it exits (always the case with whittle)")
     boolean rm;
-    @Option(names = "--network", description = "none (default: private network namespace, loopback only) or host")
-    String network = "none";
+    @Option(names = "--network", description = "default (or bridge: a network of its own with outbound access), none (loopback only) or host")
+    String network = "default";
+    @Option(names = "--add-host", paramLabel = "NAME:IP", description = "Add a custom host-to-IP mapping (IP host-gateway: the host)")
+    List<String> addHosts = new ArrayList<>();
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set environment variables")
     List<String> env = new ArrayList<>();
     @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image")
@@ -41,8 +44,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws IOException {
-        if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
-            throw new UserError("network mode \"" + network + "\" is not supported (none or host)", 125);
+        ContainerNetwork.Mode mode;
+        List<ContainerNetwork.ExtraHost> hosts = new ArrayList<>();
+        try {
+            mode = ContainerNetwork.Mode.parse(network);
+            for (String h : addHosts) hosts.add(ContainerNetwork.ExtraHost.parse(h));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), 125);
         }
         if (!"root".equals(System.getProperty("user.name"))) throw new UserError("whittle run needs root (runc and overlay mounts)", 125);
         StoredImage img = new Images(ctx.store()).resolve(image);
@@ -57,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         List<String> ep = entrypoint == null ? null : entrypoint.isEmpty() ? List.of() : List.of(entrypoint);
-        ContainerRunner.Options o = new ContainerRunner.Options(ep, command, e, workdir, user, network.equals("host"));
+        ContainerRunner.Options o = new ContainerRunner.Options(ep, command, e, workdir, user, mode, hosts);
         ContainerRunner.Outcome out = new ContainerRunner(ctx.store()).run(img.config(), o, line -> {
             ctx.out().println(line);
             ctx.out().flush();

@@ -218,5 +218,8 @@ class HostileSandboxTest {
             assertThat(tmp.toList()).isEmpty();
         }
         assertThat(Exec.run("sh", "-c", "ps -eo args | grep -c '[b]usybox sleep 60' || true").out().trim()).isEqualTo("0");
+        // RUN's network helpers end with the process that started them
+        assertThat(Exec.run("sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x slirp4netns >/dev/null || break; sleep 0.2; done; "
+                + "pgrep -c -x slirp4netns || true").out().trim()).isEqualTo("0");
     }
 }

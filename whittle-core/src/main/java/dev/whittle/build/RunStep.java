@@ -11,6 +11,7 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Cleanup;
+import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.OverlayMount;
 import dev.whittle.sandbox.Posix;
 import dev.whittle.sandbox.RootedBind;
@@ -57,9 +58,11 @@ final class RunStep {
         List<String> args = args(s, r);
         List<Mounts.Spec> mounts = new ArrayList<>();
         for (Flag f : r.flagsNamed("mount")) mounts.add(Mounts.parse(ctx.df(), f));
-        String network = r.flag("network").map(Flag::value).orElse(b.req.network());
-        if (!network.equals("default") && !network.equals("none") && !network.equals("host")) {
-            throw ctx.error(r.flag("network").get().pos(), "unsupported network mode \"" + network + "\" (default, none or host)");
+        ContainerNetwork.Mode network;
+        try {
+            network = ContainerNetwork.Mode.parse(r.flag("network").map(Flag::value).orElse(b.req.network()));
+        } catch (IllegalArgumentException e) {
+            throw ctx.error(r.flag("network").map(Flag::pos).orElse(r.pos()), e.getMessage());
         }
         if (r.flag("security").map(f -> f.value().equals("insecure")).orElse(false)) {
             throw ctx.error(r.flag("security").get().pos(), "RUN --security=insecure is not allowed by whittle");
@@ -67,7 +70,8 @@ final class RunStep {
         List<String> env = Builder.runEnv(s);
         String history = "RUN " + Builder.runCommandString(s, args) + " # buildkit";
         List<String> keyParts = new ArrayList<>(List.of("RUN", Json.writeString(args, Json.Style.COMPACT), String.join("\n", env),
-                s.config().user(), s.config().workingDir(), network));
+                s.config().user(), s.config().workingDir(), network.toString()));
+        if (!b.req.extraHosts().isEmpty()) keyParts.add(b.req.extraHosts().toString());
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
         Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
         BuildCache.Entry hit = b.req.noCache() ? null : b.cache.get(key);
@@ -155,7 +159,7 @@ final class RunStep {
     }
 
     private <T> T execute(State s, Instruction.Run r, List<String> args, List<String> env, List<Mounts.Spec> mounts,
-                          String network, Upper<T> result) throws IOException {
+                          ContainerNetwork.Mode network, Upper<T> result) throws IOException {
         List<Path> lowers = new ArrayList<>();
         List<State.Layer> layers = s.layers();
         for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId()));
@@ -179,15 +183,9 @@ final class RunStep {
             List<RuncSpec.Mount> extra = new ArrayList<>();
             Map<String, Boolean> existed = new LinkedHashMap<>();
             for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf")) existed.put(d, exists(rootfs, d));
-            Path hosts = tmp.resolve("hosts");
-            Files.writeString(hosts, "127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-            extra.add(new RuncSpec.Mount("/etc/hosts", "bind", hosts.toString(), List.of("rbind", "ro")));
-            Path resolv = Path.of("/etc/resolv.conf");
-            if (!Files.isRegularFile(resolv)) {
-                resolv = tmp.resolve("resolv.conf");
-                Files.writeString(resolv, "");
-            }
-            extra.add(new RuncSpec.Mount("/etc/resolv.conf", "bind", resolv.toString(), List.of("rbind", "ro")));
+            ContainerNetwork net = ContainerNetwork.prepare(network, List.of("buildkitsandbox"), b.req.extraHosts(), tmp);
+            undo.add(net);
+            extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
             SecretFiles[] secrets = {null}; // one tmpfs for all of this RUN's secrets, mounted on the first
             for (Mounts.Spec m : mounts) {
@@ -202,7 +200,7 @@ final class RunStep {
                 extra.add(mt);
             }
             Trace.mark("RUN: overlay mounted, bundle prepared");
-            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", network.equals("host"), extra, false);
+            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", net.network(), extra, false);
             Deque<String> tail = new ArrayDeque<>();
             String[] notStarted = {null}; // runc's reason when the process could not be started at all
             int code;

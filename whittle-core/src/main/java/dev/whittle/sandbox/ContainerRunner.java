@@ -31,7 +31,7 @@ public final class ContainerRunner {
 
     /** What to run, with docker's flags. */
     public record Options(List<String> entrypoint, List<String> cmd, Map<String, String> env, String workdir, String user,
-                          boolean hostNetwork) {}
+                          ContainerNetwork.Mode network, List<ContainerNetwork.ExtraHost> extraHosts) {}
 
     /** The outcome: the process's exit code, or the runtime's error when the process never started. */
     public record Outcome(int exitCode, String runtimeError) {}
@@ -68,26 +68,25 @@ public final class ContainerRunner {
             String user = o.user() != null ? o.user() : c.user();
             Users.Id id = Users.resolve(new ContextTree(root.path(), DockerIgnore.none()), user);
             String cwd = o.workdir() != null ? o.workdir() : c.workingDir().isEmpty() ? "/" : c.workingDir();
-            Path hosts = tmp.resolve("hosts");
-            Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-            List<RuncSpec.Mount> mounts = new ArrayList<>();
-            mounts.add(new RuncSpec.Mount("/etc/hosts", "bind", hosts.toString(), List.of("rbind", "ro")));
-            if (Files.isRegularFile(Path.of("/etc/resolv.conf"))) {
-                mounts.add(new RuncSpec.Mount("/etc/resolv.conf", "bind", "/etc/resolv.conf", List.of("rbind", "ro")));
+            try (ContainerNetwork net = ContainerNetwork.prepare(o.network(), List.of(), o.extraHosts(), tmp.path())) {
+                RuncSpec spec = new RuncSpec(args, envList, cwd, id.uid(), id.gid(), id.groups(), "whittle", net.network(), net.mounts(), false);
+                return run(tmp.path(), spec, output);
             }
-            RuncSpec spec = new RuncSpec(args, envList, cwd, id.uid(), id.gid(), id.groups(), "whittle", o.hostNetwork(), mounts, false);
-            String[] error = {null};
-            int code = new Runc(Runc.stateRoot(store)).run(tmp.path(), spec, line -> {
-                String err = Runc.startError(line);
-                if (err != null) error[0] = err;
-                else output.accept(line);
-            }, null);
-            if (error[0] != null) {
-                // the process never ran: docker reports 127 for a missing file, 126 when it cannot be executed
-                int mapped = error[0].contains("no such file or directory") || error[0].contains("not found") ? 127 : 126;
-                return new Outcome(mapped, error[0]);
-            }
-            return new Outcome(code, null);
         }
+    }
+
+    /** Runs the bundle; a process runc could not start is docker's 127 (missing) or 126 (not executable). */
+    private Outcome run(Path bundle, RuncSpec spec, Consumer<String> output) throws IOException {
+        String[] error = {null};
+        int code = new Runc(Runc.stateRoot(store)).run(bundle, spec, line -> {
+            String err = Runc.startError(line);
+            if (err != null) error[0] = err;
+            else output.accept(line);
+        }, null);
+        if (error[0] != null) {
+            int mapped = error[0].contains("no such file or directory") || error[0].contains("not found") ? 127 : 126;
+            return new Outcome(mapped, error[0]);
+        }
+        return new Outcome(code, null);
     }
 }

@@ -11,7 +11,16 @@ import java.util.Map;
  * asked for, and no-new-privileges off so setuid programs behave as in docker.
  */
 public record RuncSpec(List<String> args, List<String> env, String cwd, long uid, long gid, List<Long> additionalGids,
-                       String hostname, boolean hostNetwork, List<Mount> mounts, boolean readonlyRoot) {
+                       String hostname, Network network, List<Mount> mounts, boolean readonlyRoot) {
+
+    /** The container's network: the host's, a new namespace with loopback only, or an existing namespace to join. */
+    public record Network(boolean host, String namespacePath) {
+        public static final Network HOST = new Network(true, null), LOOPBACK_ONLY = new Network(false, null);
+
+        public static Network join(String namespacePath) {
+            return new Network(false, namespacePath);
+        }
+    }
 
     /** A mount in the container. */
     public record Mount(String destination, String type, String source, List<String> options) {}
@@ -50,7 +59,9 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
 
         List<Object> ns = new ArrayList<>();
         for (String t : List.of("pid", "ipc", "uts", "mount")) ns.add(Map.of("type", t));
-        if (!hostNetwork) ns.add(Map.of("type", "network"));
+        if (!network.host()) {
+            ns.add(network.namespacePath() == null ? Map.of("type", "network") : Map.of("type", "network", "path", network.namespacePath()));
+        }
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", ns);
         linux.put("maskedPaths", List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",

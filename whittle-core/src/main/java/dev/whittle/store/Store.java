@@ -59,10 +59,14 @@ public final class Store implements AutoCloseable {
         return base.resolve("whittle");
     }
 
-    /** Opens (creating if needed) the store at {@code root} and takes the shared process lock. */
+    /**
+     * Opens (creating if needed) the store at {@code root} and takes the shared process lock. The root is kept private
+     * to the user whittle runs as ({@link PrivateRoot}); a store another user owns is refused.
+     */
     public static Store open(Path root) {
         Path abs = root.toAbsolutePath().normalize();
         try {
+            PrivateRoot.ensure(abs);
             Files.createDirectories(abs.resolve("blobs/sha256"));
             Files.createDirectories(abs.resolve("whittle/tmp"));
             Files.createDirectories(abs.resolve("whittle/layers"));

@@ -2,6 +2,8 @@ package dev.whittle.it;
 
 import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
+import dev.whittle.sandbox.Runc;
+import dev.whittle.store.Maintenance;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
 import org.assertj.core.api.SoftAssertions;
@@ -17,13 +19,16 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The store against its own machine: other local users, who must not reach what whittle unpacks as root (setuid
@@ -36,7 +41,7 @@ class HostileStoreTest {
 
     /** busybox (RootFs) plus a setuid-root copy of the host's {@code id} and a world-writable device node. */
     static Path rootfsWithSetuidAndDevice(Path dir) throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(RootFs.BUSYBOX), "busybox-static is not installed");
+        assumeTrue(Files.isExecutable(RootFs.BUSYBOX), "busybox-static is not installed");
         Path tar = dir.resolve("hostile-rootfs.tar");
         byte[] bb = Files.readAllBytes(RootFs.BUSYBOX);
         byte[] id = Files.readAllBytes(Path.of("/usr/bin/id"));
@@ -69,9 +74,9 @@ class HostileStoreTest {
     }
 
     static void assumeRootAndRunc() {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("setpriv"), "setpriv is not installed (util-linux)");
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        assumeTrue(Runc.available(), "runc is not installed");
+        assumeTrue(Exec.available("setpriv"), "setpriv is not installed (util-linux)");
     }
 
     /** The directory the store lives in, open to everyone (as /var/lib is), so only the store's own modes guard it. */
@@ -160,7 +165,7 @@ class HostileStoreTest {
 
     @Test
     void aStoreAnotherUserOwnsIsRefusedSayingWhy() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
         Path root = openParent().resolve("store");
         new Whittle(root).run("images").ok();
         Files.setAttribute(root, "unix:uid", 65534);
@@ -168,5 +173,184 @@ class HostileStoreTest {
         assertThat(e.code()).isEqualTo(1);
         assertThat(e.err()).startsWith("Error: ").contains(root.toString()).contains("uid 65534").doesNotContain("\tat ");
         assertThat(Files.getAttribute(root, "unix:mode")).as("not changed: not ours").isEqualTo(040700);
+    }
+
+    // ------------------------------------------------------------------------------------ killed part-way through
+
+    /** The files of an image's own layers (above its base's), as a prune would remove them. */
+    record ImageFiles(Digest manifest, Digest config, List<Digest> blobs, List<Digest> diffIds) {
+        @SuppressWarnings("unchecked")
+        static ImageFiles of(Path root, String name, int baseLayers) throws IOException {
+            Map<String, Object> index = Json.parseObject(Files.readAllBytes(root.resolve("index.json")));
+            Digest manifest = null;
+            for (Object o : (List<Object>) index.get("manifests")) {
+                Map<String, Object> d = (Map<String, Object>) o;
+                Map<String, Object> ann = (Map<String, Object>) d.get("annotations");
+                if (ann != null && name.equals(ann.get("org.opencontainers.image.ref.name"))) manifest = Digest.parse((String) d.get("digest"));
+            }
+            Map<String, Object> m = Json.parseObject(Files.readAllBytes(blob(root, manifest)));
+            Digest config = Digest.parse((String) ((Map<String, Object>) m.get("config")).get("digest"));
+            List<Digest> blobs = new ArrayList<>();
+            for (Object l : (List<Object>) m.get("layers")) blobs.add(Digest.parse((String) ((Map<String, Object>) l).get("digest")));
+            Map<String, Object> c = Json.parseObject(Files.readAllBytes(blob(root, config)));
+            List<Digest> diffIds = new ArrayList<>();
+            for (Object d : (List<Object>) ((Map<String, Object>) c.get("rootfs")).get("diff_ids")) diffIds.add(Digest.parse((String) d));
+            return new ImageFiles(manifest, config, blobs.subList(baseLayers, blobs.size()), diffIds.subList(baseLayers, diffIds.size()));
+        }
+    }
+
+    static Path blob(Path root, Digest d) {
+        return root.resolve("blobs/sha256").resolve(d.hex());
+    }
+
+    /** What a removal or prune cut short may have taken, each kind for one of the image's own layers. */
+    enum Taken { MANIFEST, CONFIG, LAYER_BLOB, LAYER_RECORD, RECORD_OF_ANOTHER_BLOB, UNPACKED, CACHE_ENTRIES }
+
+    static void take(Path root, ImageFiles f, Taken t, int layer) throws IOException {
+        Digest diffId = f.diffIds().get(layer);
+        switch (t) {
+            case MANIFEST -> Files.deleteIfExists(blob(root, f.manifest()));
+            case CONFIG -> Files.deleteIfExists(blob(root, f.config()));
+            case LAYER_BLOB -> Files.deleteIfExists(blob(root, f.blobs().get(layer)));
+            case LAYER_RECORD -> Files.deleteIfExists(root.resolve("whittle/layers").resolve(diffId.hex() + ".json"));
+            case RECORD_OF_ANOTHER_BLOB -> { // as a pull of the layer compressed otherwise records it once prune took the record
+                Path p = root.resolve("whittle/layers").resolve(diffId.hex() + ".json");
+                if (!Files.exists(p)) return;
+                Map<String, Object> m = new LinkedHashMap<>(Json.parseObject(Files.readAllBytes(p)));
+                m.put("blobs", Map.of("sha256:" + "0".repeat(64), "application/vnd.oci.image.layer.v1.tar+gzip"));
+                Files.write(p, Json.write(m));
+            }
+            case UNPACKED -> { // what is made again from the blob: the table of contents and the snapshot
+                Files.deleteIfExists(root.resolve("whittle/toc").resolve(diffId.hex()));
+                Maintenance.deleteTree(root.resolve("whittle/s").resolve(diffId.hex().substring(0, 16)));
+            }
+            case CACHE_ENTRIES -> Maintenance.deleteFilesIn(root.resolve("whittle/cache"));
+        }
+    }
+
+    @Test
+    @Tag("runc")
+    void aRemovalCutShortAnywhereMeansARebuildNeverAnError() throws IOException {
+        assumeRootAndRunc();
+        Path root = dir.resolve("store");
+        Whittle w = new Whittle(root);
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "hostile/base:1").ok();
+        Path ctx = context(dir, "cut-short", """
+                FROM hostile/base:1
+                COPY a.txt /a.txt
+                RUN cat /a.txt > /b.txt
+                COPY c.txt /c.txt
+                """, Map.of("a.txt", "a", "c.txt", "c"));
+        build(w, ctx, "hostile/app").ok();
+        String clean = id(w, "hostile/app");
+        ImageFiles f = ImageFiles.of(root, "docker.io/hostile/app:latest", 1);
+        Taken[] kinds = Taken.values();
+        // every combination of kinds: whatever order rmi, prune or a crash took them in, a kill leaves some subset
+        for (int mask = 0; mask < 1 << kinds.length; mask++) {
+            int layer = mask % f.diffIds().size();
+            List<Taken> taken = new ArrayList<>();
+            for (int k = 0; k < kinds.length; k++) if ((mask & 1 << k) != 0) taken.add(kinds[k]);
+            w.run("rmi", "--no-prune", "hostile/app").ok(); // the index entry goes first
+            for (Taken t : taken) take(root, f, t, layer);
+            Exec again = build(w, ctx, "hostile/app");
+            assertThat(again.code()).as("rebuild after " + taken + " of layer " + layer + " went: " + again.err()).isZero();
+            assertThat(id(w, "hostile/app")).as("rebuild after " + taken + " of layer " + layer).isEqualTo(clean);
+            Exec fsck = w.run("system", "fsck");
+            assertThat(fsck.code()).as("fsck after the rebuild after " + taken + " of layer " + layer + ": " + fsck.out()).isZero();
+        }
+        assertThat(w.run("run", "--rm", "hostile/app", "cat", "/a.txt", "/b.txt", "/c.txt").ok().out()).isEqualTo("aac\n");
+    }
+
+    @Test
+    void killingRmiAnywhereNeverWedgesTheNextBuild() throws Exception {
+        Path root = dir.resolve("store");
+        Whittle w = new Whittle(root);
+        w.run("import", RootFs.busybox(dir).toString(), "hostile/base:1").ok();
+        StringBuilder df = new StringBuilder("FROM hostile/base:1\n");
+        Map<String, String> files = new TreeMap<>();
+        for (int i = 0; i < 40; i++) {
+            df.append("COPY f").append(i).append(" /f").append(i).append('\n');
+            files.put("f" + i, "file " + i);
+        }
+        Path ctx = context(dir, "killed", df.toString(), files);
+        build(w, ctx, "hostile/killed").ok();
+        String clean = id(w, "hostile/killed");
+        Path blobs = root.resolve("blobs/sha256"), records = root.resolve("whittle/layers");
+        long start = System.nanoTime();
+        rmi(root).waitFor();
+        long whole = System.nanoTime() - start;
+        long baseBlobs = count(blobs), baseRecords = count(records); // what a finished rmi leaves
+        build(w, ctx, "hostile/killed").ok();
+        Random r = new Random(15);
+        int partial = 0;
+        for (int i = 0; i < 20; i++) {
+            Object index = Files.getAttribute(root.resolve("index.json"), "unix:ino");
+            long blobsBefore = count(blobs), recordsBefore = count(records);
+            Process p = rmi(root);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String when;
+            switch (i % 4) {
+                case 0 -> { // anywhere in the command's life
+                    long delay = (long) (r.nextDouble() * whole);
+                    TimeUnit.NANOSECONDS.sleep(delay);
+                    when = delay / 1_000_000 + " ms after start";
+                }
+                case 1 -> { // soon after the index entry went
+                    while (p.isAlive() && System.nanoTime() < deadline
+                            && index.equals(Files.getAttribute(root.resolve("index.json"), "unix:ino"))) Thread.onSpinWait();
+                    int ms = r.nextInt(40);
+                    Thread.sleep(ms);
+                    when = ms + " ms after index.json was rewritten";
+                }
+                case 2 -> { // among the layer records
+                    while (p.isAlive() && System.nanoTime() < deadline && count(records) == recordsBefore) Thread.onSpinWait();
+                    when = "as layer records started to go";
+                }
+                default -> { // among the blobs
+                    while (p.isAlive() && System.nanoTime() < deadline && count(blobs) == blobsBefore) Thread.onSpinWait();
+                    when = "as blobs started to go";
+                }
+            }
+            p.destroyForcibly(); // SIGKILL
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long blobsAfter = count(blobs), recordsAfter = count(records);
+            when += " (" + (blobsBefore - blobsAfter) + " of " + blobsBefore + " blobs and " + (recordsBefore - recordsAfter) + " of "
+                    + recordsBefore + " layer records gone)";
+            if (blobsAfter + recordsAfter < blobsBefore + recordsBefore && (blobsAfter > baseBlobs || recordsAfter > baseRecords)) partial++;
+            Exec fsck = w.run("system", "fsck");
+            assertThat(fsck.code()).as("fsck after a kill " + when + ": " + fsck.out()).isZero();
+            assertThat(recordsOfGoneBlobs(root)).as("layer records left naming only removed blobs after a kill " + when).isEmpty();
+            Exec again = build(w, ctx, "hostile/killed");
+            assertThat(again.code()).as("rebuild after a kill " + when + ": " + again.err()).isZero();
+            assertThat(id(w, "hostile/killed")).as("rebuild after a kill " + when).isEqualTo(clean);
+        }
+        assertThat(partial).as("kills that cut the prune short").isPositive();
+    }
+
+    /** Layer records none of whose blobs is in the store any more. */
+    @SuppressWarnings("unchecked")
+    static List<String> recordsOfGoneBlobs(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(root.resolve("whittle/layers"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Map<String, Object> blobs = (Map<String, Object>) Json.parseObject(Files.readAllBytes(p)).get("blobs");
+                if (blobs.keySet().stream().noneMatch(b -> Files.exists(blob(root, Digest.parse(b))))) out.add(p.getFileName().toString());
+            }
+        }
+        return out;
+    }
+
+    static long count(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    /** {@code whittle rmi} in a JVM of its own, started as the launcher starts it. */
+    static Process rmi(Path root) throws IOException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.whittle.cli.Main", "--root", root.toString(),
+                "rmi", "hostile/killed");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

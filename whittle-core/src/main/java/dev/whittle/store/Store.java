@@ -184,6 +184,16 @@ public final class Store implements AutoCloseable {
         return recordedLayer(diffId) != null || !pendingBlobs(diffId).isEmpty();
     }
 
+    /**
+     * Whether {@code blob} is in the store and holds the layer: recorded as one of its blobs, or fetched and waiting to
+     * be verified as it. Nothing is read but the layer's record, so a lookup can ask it of every layer of an image.
+     */
+    public boolean holdsLayerIn(Digest diffId, Digest blob) {
+        if (!hasBlob(blob)) return false;
+        LayerInfo info = recordedLayer(diffId);
+        return info != null && info.blobs().containsKey(blob) || pendingBlobs(diffId).containsKey(blob);
+    }
+
     /** The layer's recorded metadata; null when there is none, even if a fetched blob waits to be verified as it. */
     public LayerInfo recordedLayer(Digest diffId) {
         Path p = layerInfoPath(diffId);

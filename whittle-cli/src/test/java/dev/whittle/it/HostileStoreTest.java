@@ -277,7 +277,7 @@ class HostileStoreTest {
         String clean = id(w, "hostile/killed");
         Path blobs = root.resolve("blobs/sha256"), records = root.resolve("whittle/layers");
         long start = System.nanoTime();
-        rmi(root).waitFor();
+        whittle(root, "rmi", "hostile/killed").waitFor();
         long whole = System.nanoTime() - start;
         long baseBlobs = count(blobs), baseRecords = count(records); // what a finished rmi leaves
         build(w, ctx, "hostile/killed").ok();
@@ -286,7 +286,7 @@ class HostileStoreTest {
         for (int i = 0; i < 20; i++) {
             Object index = Files.getAttribute(root.resolve("index.json"), "unix:ino");
             long blobsBefore = count(blobs), recordsBefore = count(records);
-            Process p = rmi(root);
+            Process p = whittle(root, "rmi", "hostile/killed");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             String when;
             switch (i % 4) {
@@ -346,11 +346,66 @@ class HostileStoreTest {
         }
     }
 
-    /** {@code whittle rmi} in a JVM of its own, started as the launcher starts it. */
-    static Process rmi(Path root) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.whittle.cli.Main", "--root", root.toString(),
-                "rmi", "hostile/killed");
+    // ------------------------------------------------------------------------------------------- a killed save
+
+    /** The part files beside {@code dest}: {@code .DEST.whittle-save-PID.part} and any other {@code .DEST.*} file. */
+    static List<String> partFiles(Path dest) throws IOException {
+        try (Stream<Path> s = Files.list(dest.getParent())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("." + dest.getFileName() + ".")).sorted().toList();
+        }
+    }
+
+    @Test
+    void aKilledSaveLeavesAPartFileNamedForItAndTheNextSaveRemovesIt() throws Exception {
+        Path root = dir.resolve("store");
+        Whittle w = new Whittle(root);
+        byte[] big = new byte[96 << 20];
+        new Random(3).nextBytes(big);
+        Path tar = dir.resolve("big.tar");
+        try (OutputStream o = Files.newOutputStream(tar); TarWriter tw = new TarWriter(o)) {
+            tw.write(TarEntry.file("big", 0644, big.length, 1700000000), big);
+        }
+        w.run("import", tar.toString(), "hostile/big:1").ok();
+        Path out = Files.createDirectories(dir.resolve("out")).resolve("saved.tar");
+        long killed = -1;
+        for (int attempt = 0; attempt < 5 && killed < 0; attempt++) {
+            Process p = whittle(root, "save", "-o", out.toString(), "hostile/big:1");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (p.isAlive() && System.nanoTime() < deadline && partFiles(out).isEmpty()) Thread.onSpinWait();
+            p.destroyForcibly(); // SIGKILL, as soon as the part file is there
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            if (p.exitValue() == 137) killed = p.pid();
+            else Files.deleteIfExists(out); // finished before the kill: again
+        }
+        assertThat(killed).as("a save killed midway").isPositive();
+        assertThat(out).doesNotExist();
+        assertThat(partFiles(out)).containsExactly(".saved.tar.whittle-save-" + killed + ".part");
+
+        // a part file of a live save that began before it stays; one named for a process started after it was written goes
+        Process live = new ProcessBuilder("sleep", "60").start();
+        try {
+            Thread.sleep(50);
+            Path writing = out.resolveSibling(".saved.tar.whittle-save-" + live.pid() + ".part");
+            Files.writeString(writing, "a save still at work");
+            Path reused = out.resolveSibling(".saved.tar.whittle-export-" + live.pid() + ".part");
+            Files.writeString(reused, "left by a process whose pid another now has");
+            Files.setLastModifiedTime(reused, FileTime.from(Instant.now().minusSeconds(3600)));
+            w.run("save", "-o", out.toString(), "hostile/big:1").ok();
+            assertThat(partFiles(out)).containsExactly(writing.getFileName().toString());
+        } finally {
+            live.destroyForcibly().waitFor();
+        }
+        assertThat(Files.size(out)).isGreaterThan(big.length);
+        Whittle other = new Whittle(dir.resolve("other-store"));
+        assertThat(other.run("load", "-i", out.toString()).ok().out()).contains("hostile/big:1");
+    }
+
+    /** whittle in a JVM of its own, started as the launcher starts it. */
+    static Process whittle(Path root, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "dev.whittle.cli.Main", "--root", root.toString()));
+        cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

@@ -36,10 +36,10 @@ final class PrivateRoot {
         int mode = (Integer) a.get("mode") & 07777;
         int me = effectiveUid();
         if (me >= 0 && owner != me) {
-            // files whittle unpacks there (as root: setuid-root programs) would be the owner's to run
+            // what whittle unpacks there as root (setuid-root programs) would be the owner's to run
             throw new StoreException("the store at " + root + " belongs to uid " + owner + ", not to uid " + me
-                    + " whittle runs as, and its owner could run or open what images unpacked there hold (setuid programs, "
-                    + "device nodes) as uid " + me + "; use a store of your own (--root or WHITTLE_ROOT) or chown it");
+                    + " that whittle runs as; a store is used only by its owner, who can run or open what images unpacked "
+                    + "there hold (setuid programs, device nodes): use a store of your own (--root or WHITTLE_ROOT)");
         }
         if ((mode & OTHERS) == 0) return;
         try {

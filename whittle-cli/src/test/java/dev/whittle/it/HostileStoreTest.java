@@ -263,6 +263,20 @@ class HostileStoreTest {
 
     @Test
     void killingRmiAnywhereNeverWedgesTheNextBuild() throws Exception {
+        killAnywhere(false, List.of("whittle/layers", "blobs/sha256"), "rmi", "hostile/killed");
+    }
+
+    @Test
+    void killingSystemPruneAnywhereNeverWedgesTheNextBuild() throws Exception {
+        killAnywhere(true, List.of("whittle/layers", "blobs/sha256", "whittle/memo", "whittle/cache"), "system", "prune", "-f");
+    }
+
+    /**
+     * Runs the command on a built image in a JVM of its own 20 times, killed (SIGKILL) at some other point each time:
+     * anywhere in its life, or as the files in one of {@code watched} start to go. After each kill fsck is clean,
+     * nothing left refers to what is gone, and a rebuild succeeds and gives the image the clean build gave.
+     */
+    private void killAnywhere(boolean untagFirst, List<String> watched, String... command) throws Exception {
         Path root = dir.resolve("store");
         Whittle w = new Whittle(root);
         w.run("import", RootFs.busybox(dir).toString(), "hostile/base:1").ok();
@@ -275,56 +289,68 @@ class HostileStoreTest {
         Path ctx = context(dir, "killed", df.toString(), files);
         build(w, ctx, "hostile/killed").ok();
         String clean = id(w, "hostile/killed");
-        Path blobs = root.resolve("blobs/sha256"), records = root.resolve("whittle/layers");
+        if (untagFirst) w.run("rmi", "--no-prune", "hostile/killed").ok();
         long start = System.nanoTime();
-        whittle(root, "rmi", "hostile/killed").waitFor();
+        assertThat(whittle(root, command).waitFor()).isZero();
         long whole = System.nanoTime() - start;
-        long baseBlobs = count(blobs), baseRecords = count(records); // what a finished rmi leaves
+        Map<String, Long> finished = counts(root, watched); // what the command leaves when it is not killed
         build(w, ctx, "hostile/killed").ok();
         Random r = new Random(15);
         int partial = 0;
         for (int i = 0; i < 20; i++) {
-            Object index = Files.getAttribute(root.resolve("index.json"), "unix:ino");
-            long blobsBefore = count(blobs), recordsBefore = count(records);
-            Process p = whittle(root, "rmi", "hostile/killed");
+            if (untagFirst) w.run("rmi", "--no-prune", "hostile/killed").ok();
+            Map<String, Long> before = counts(root, watched);
+            Process p = whittle(root, command);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int mode = i % (1 + watched.size());
             String when;
-            switch (i % 4) {
-                case 0 -> { // anywhere in the command's life
-                    long delay = (long) (r.nextDouble() * whole);
-                    TimeUnit.NANOSECONDS.sleep(delay);
-                    when = delay / 1_000_000 + " ms after start";
-                }
-                case 1 -> { // soon after the index entry went
-                    while (p.isAlive() && System.nanoTime() < deadline
-                            && index.equals(Files.getAttribute(root.resolve("index.json"), "unix:ino"))) Thread.onSpinWait();
-                    int ms = r.nextInt(40);
-                    Thread.sleep(ms);
-                    when = ms + " ms after index.json was rewritten";
-                }
-                case 2 -> { // among the layer records
-                    while (p.isAlive() && System.nanoTime() < deadline && count(records) == recordsBefore) Thread.onSpinWait();
-                    when = "as layer records started to go";
-                }
-                default -> { // among the blobs
-                    while (p.isAlive() && System.nanoTime() < deadline && count(blobs) == blobsBefore) Thread.onSpinWait();
-                    when = "as blobs started to go";
-                }
+            if (mode == 0) {
+                long delay = (long) (r.nextDouble() * whole);
+                TimeUnit.NANOSECONDS.sleep(delay);
+                when = delay / 1_000_000 + " ms after start";
+            } else {
+                String kind = watched.get(mode - 1);
+                while (p.isAlive() && System.nanoTime() < deadline && count(root.resolve(kind)) == before.get(kind)) Thread.onSpinWait();
+                when = "as " + kind + " started to go";
             }
-            p.destroyForcibly(); // SIGKILL
+            p.destroyForcibly();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            long blobsAfter = count(blobs), recordsAfter = count(records);
-            when += " (" + (blobsBefore - blobsAfter) + " of " + blobsBefore + " blobs and " + (recordsBefore - recordsAfter) + " of "
-                    + recordsBefore + " layer records gone)";
-            if (blobsAfter + recordsAfter < blobsBefore + recordsBefore && (blobsAfter > baseBlobs || recordsAfter > baseRecords)) partial++;
+            Map<String, Long> now = counts(root, watched);
+            when += " (files " + before + " before, " + now + " after)";
+            boolean begun = watched.stream().anyMatch(k -> now.get(k) < before.get(k));
+            boolean unfinished = watched.stream().anyMatch(k -> now.get(k) > finished.get(k));
+            if (begun && unfinished) partial++;
             Exec fsck = w.run("system", "fsck");
             assertThat(fsck.code()).as("fsck after a kill " + when + ": " + fsck.out()).isZero();
             assertThat(recordsOfGoneBlobs(root)).as("layer records left naming only removed blobs after a kill " + when).isEmpty();
+            assertThat(memoEntriesOfGoneCacheEntries(root)).as("memo entries left naming removed cache entries after a kill " + when).isEmpty();
             Exec again = build(w, ctx, "hostile/killed");
             assertThat(again.code()).as("rebuild after a kill " + when + ": " + again.err()).isZero();
             assertThat(id(w, "hostile/killed")).as("rebuild after a kill " + when).isEqualTo(clean);
         }
-        assertThat(partial).as("kills that cut the prune short").isPositive();
+        assertThat(partial).as("kills that cut the command short").isPositive();
+    }
+
+    static Map<String, Long> counts(Path root, List<String> dirs) throws IOException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String d : dirs) out.put(d, count(root.resolve(d)));
+        return out;
+    }
+
+    /** Memo entries that name a step-cache entry no longer there. */
+    @SuppressWarnings("unchecked")
+    static List<String> memoEntriesOfGoneCacheEntries(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        Path memo = root.resolve("whittle/memo");
+        if (!Files.isDirectory(memo)) return out;
+        try (Stream<Path> s = Files.list(memo)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                for (Object k : (List<Object>) Json.parseObject(Files.readAllBytes(p)).get("cacheKeys")) {
+                    if (!Files.exists(root.resolve("whittle/cache").resolve((String) k))) out.add(p.getFileName() + " -> " + k);
+                }
+            }
+        }
+        return out;
     }
 
     /** Layer records none of whose blobs is in the store any more. */
@@ -341,8 +367,11 @@ class HostileStoreTest {
     }
 
     static long count(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return 0;
         try (Stream<Path> s = Files.list(dir)) {
             return s.count();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
         }
     }
 

@@ -369,8 +369,9 @@ final class BuildRun {
         switch (type) {
             case "docker", "oci" -> {
                 ArchiveWriter w = new ArchiveWriter(ctx.store());
-                Output.write(ctx, dest.equals("-") ? null : Path.of(dest), out -> w.write(List.of(new ArchiveWriter.Entry(img, names)),
-                        type.equals("oci") ? ArchiveWriter.Format.OCI : ArchiveWriter.Format.DOCKER, out));
+                Output.write(ctx, dest.equals("-") ? null : Path.of(dest), "build",
+                        out -> w.write(List.of(new ArchiveWriter.Entry(img, names)),
+                                type.equals("oci") ? ArchiveWriter.Format.OCI : ArchiveWriter.Format.DOCKER, out));
             }
             case "local" -> {
                 List<LayerToc> tocs = new ArrayList<>();

@@ -40,7 +40,7 @@ final class ExportCommand implements Callable<Integer> {
         for (Digest d : diffIds) tocs.add(ctx.store().toc(d));
         MergedTree tree = MergedTree.of(diffIds, tocs);
         try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
-            Output.write(ctx, output, out -> Flattener.write(tree, reader, out));
+            Output.write(ctx, output, "export", out -> Flattener.write(tree, reader, out));
         }
         return 0;
     }

@@ -18,7 +18,8 @@ final class Output {
         void write(OutputStream out) throws IOException;
     }
 
-    static void write(Context ctx, Path file, Writer w) throws IOException {
+    /** Writes to {@code file} through a part file named for {@code command} ({@link PartFile}), or to stdout if null. */
+    static void write(Context ctx, Path file, String command, Writer w) throws IOException {
         if (file == null) {
             OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
             if (ctx.out() != System.out) {
@@ -31,7 +32,7 @@ final class Output {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null && !Files.isDirectory(dir)) throw new UserError("open " + file + ": no such file or directory");
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".part");
+        Path tmp = PartFile.create(abs, command);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {

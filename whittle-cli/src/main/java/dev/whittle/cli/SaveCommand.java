@@ -43,7 +43,7 @@ final class SaveCommand implements Callable<Integer> {
         List<ArchiveWriter.Entry> entries = new ArrayList<>();
         for (String r : refs) entries.add(entry(images, r));
         ArchiveWriter w = new ArchiveWriter(ctx.store());
-        Output.write(ctx, output, out -> w.write(entries, f, out));
+        Output.write(ctx, output, "save", out -> w.write(entries, f, out));
         return 0;
     }
 

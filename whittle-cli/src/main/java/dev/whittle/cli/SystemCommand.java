@@ -69,8 +69,9 @@ final class SystemCommand implements Runnable {
             // docker system prune removes the build cache too; snapshots of layers no image has left go with it
             Maintenance.PruneResult r = new Maintenance(ctx.store()).prune(true, true,
                     () -> ctx.err().println("waiting for other whittle processes to finish..."), keep -> {
+                        // the memo first: its entries point into the cache (a prune cut short leaves no dangling entry)
+                        new dev.whittle.build.BuildMemo(ctx.store()).clear();
                         cleaned[0] = new dev.whittle.build.BuildCache(ctx.store()).clear();
-                        new dev.whittle.build.BuildMemo(ctx.store()).clear(); // its entries point into the cache
                         Maintenance.deleteTree(ctx.store().stateDir().resolve("check")); // kept entrypoint verdicts
                         cleaned[1] = new dev.whittle.sandbox.Snapshots(ctx.store()).removeExcept(keep.layers());
                     });

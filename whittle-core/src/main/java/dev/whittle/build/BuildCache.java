@@ -5,6 +5,7 @@ import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
 import dev.whittle.store.AtomicFiles;
+import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Store;
 
 import java.io.IOException;
@@ -42,7 +43,9 @@ public final class BuildCache {
             Map<String, Object> m = Json.parseObject(Files.readAllBytes(p));
             Digest diffId = Digest.parse(JsonObjects.requireString(m, "diffId"));
             Descriptor blob = Descriptor.fromJson(m.get("blob"));
-            if (!store.hasBlob(blob.digest()) || store.layer(diffId) == null) return null;
+            // the layer may have gone since (rmi or prune), or come back in another blob: either way a miss
+            LayerInfo info = store.layer(diffId);
+            if (info == null || !info.blobs().containsKey(blob.digest()) || !store.hasBlob(blob.digest())) return null;
             used.add(key.hex());
             return new Entry(diffId, blob, JsonObjects.string(m, "created"));
         } catch (NoSuchFileException e) {

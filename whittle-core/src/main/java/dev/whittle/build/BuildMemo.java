@@ -1,7 +1,10 @@
 package dev.whittle.build;
 
 import dev.whittle.dockerfile.DockerIgnore;
+import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
+import dev.whittle.image.Manifest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
 import dev.whittle.store.AtomicFiles;
@@ -84,6 +87,11 @@ public final class BuildMemo {
         Trace.mark("memo: entry read");
         try {
             if (!store.hasBlob(e.manifest()) || !store.hasBlob(e.config())) return miss("image gone");
+            if (!indexed(e.manifest())) {
+                // a removal cut short (rmi killed while it pruned) may have taken any of its blobs and layer records
+                String gone = missingLayer(e);
+                if (gone != null) return miss(gone);
+            }
             Path cache = store.stateDir().resolve("cache");
             for (String k : e.cacheKeys()) if (!Files.exists(cache.resolve(k))) return miss("step cache entry " + k + " gone");
             Trace.mark("memo: image and cache entries there");
@@ -105,6 +113,23 @@ public final class BuildMemo {
         } catch (IOException | RuntimeException x) {
             return miss(x.toString());
         }
+    }
+
+    /** Whether the index names the image: then garbage collection keeps all of it, so its layers need no look. */
+    private boolean indexed(Digest manifest) {
+        for (Descriptor d : store.indexEntries()) if (d.digest().equals(manifest)) return true;
+        return false;
+    }
+
+    /** The first layer of the remembered image the store no longer holds, or null when it holds them all. */
+    private String missingLayer(Entry e) {
+        Manifest m = Manifest.parse(store.readBlob(e.manifest()), null);
+        List<Digest> diffIds = ImageConfig.parse(store.readBlob(e.config())).diffIds();
+        if (diffIds.size() != m.layers().size()) return "image " + e.manifest() + " damaged: its manifest and config disagree on its layers";
+        for (int i = 0; i < diffIds.size(); i++) {
+            if (!store.holdsLayerIn(diffIds.get(i), m.layers().get(i).digest())) return "layer " + diffIds.get(i) + " gone";
+        }
+        return null;
     }
 
     private static Answer miss(String why) {

@@ -87,6 +87,9 @@ public final class Maintenance {
                 }
             }
             Reachable keep = reachable(true);
+            // what refers goes before what it refers to (index entries, then layer records, then blobs), so a prune
+            // cut short leaves unreferenced blobs for the next one, never a record of a layer whose blobs are gone
+            forgetLayers(keep.layers());
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.root().resolve("blobs/sha256"))) {
                 for (Path p : ds) {
                     String name = p.getFileName().toString();
@@ -103,7 +106,6 @@ public final class Maintenance {
                     }
                 }
             }
-            forgetLayers(keep.layers());
             clearTemp();
             also.clean(keep);
         });
@@ -145,14 +147,23 @@ public final class Maintenance {
         return n;
     }
 
+    /**
+     * Deletes a file or a directory tree. A directory's files go before its subdirectories, so a delete cut short never
+     * leaves a marker that vouches for the tree beside it (a snapshot's {@code diffid}) with part of that tree gone.
+     */
     public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            List<Path> dirs = new ArrayList<>();
             try (Stream<Path> s = Files.list(p)) {
-                for (Path c : (Iterable<Path>) s::iterator) deleteTree(c);
+                for (Path c : (Iterable<Path>) s::iterator) {
+                    if (Files.isDirectory(c, java.nio.file.LinkOption.NOFOLLOW_LINKS)) dirs.add(c);
+                    else Files.deleteIfExists(c);
+                }
             } catch (java.nio.file.NoSuchFileException gone) {
                 return; // removed meanwhile (an exit hook cleaning up the same tree)
             }
+            for (Path d : dirs) deleteTree(d);
         }
         Files.deleteIfExists(p);
     }

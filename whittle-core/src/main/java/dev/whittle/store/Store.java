@@ -59,10 +59,14 @@ public final class Store implements AutoCloseable {
         return base.resolve("whittle");
     }
 
-    /** Opens (creating if needed) the store at {@code root} and takes the shared process lock. */
+    /**
+     * Opens (creating if needed) the store at {@code root} and takes the shared process lock. The root is kept private
+     * to the user whittle runs as ({@link PrivateRoot}); a store another user owns is refused.
+     */
     public static Store open(Path root) {
         Path abs = root.toAbsolutePath().normalize();
         try {
+            PrivateRoot.ensure(abs);
             Files.createDirectories(abs.resolve("blobs/sha256"));
             Files.createDirectories(abs.resolve("whittle/tmp"));
             Files.createDirectories(abs.resolve("whittle/layers"));
@@ -178,6 +182,16 @@ public final class Store implements AutoCloseable {
     /** Whether the store holds the layer, verified or waiting for its first use. */
     public boolean holdsLayer(Digest diffId) {
         return recordedLayer(diffId) != null || !pendingBlobs(diffId).isEmpty();
+    }
+
+    /**
+     * Whether {@code blob} is in the store and holds the layer: recorded as one of its blobs, or fetched and waiting to
+     * be verified as it. Nothing is read but the layer's record, so a lookup can ask it of every layer of an image.
+     */
+    public boolean holdsLayerIn(Digest diffId, Digest blob) {
+        if (!hasBlob(blob)) return false;
+        LayerInfo info = recordedLayer(diffId);
+        return info != null && info.blobs().containsKey(blob) || pendingBlobs(diffId).containsKey(blob);
     }
 
     /** The layer's recorded metadata; null when there is none, even if a fetched blob waits to be verified as it. */

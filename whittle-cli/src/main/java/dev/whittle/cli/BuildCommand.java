@@ -58,7 +58,7 @@ final class BuildCommand implements Callable<Integer> {
     boolean push;
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to the file")
     java.nio.file.Path iidfile;
-    @Parameters(index = "0", paramLabel = "CONTEXT")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT")
     String context;
 
     BuildCommand(Context ctx) {
@@ -79,6 +79,25 @@ final class BuildCommand implements Callable<Integer> {
         return m;
     }
 
+    /**
+     * `--check .` and `--pull .`: buildx's --check and docker's --pull take no value, so a word after them that is not
+     * one of whittle's values for them is the context, which picocli gave them. docker's {@code --pull=true|false}
+     * mean always and missing.
+     */
+    private void takeBackContext() {
+        if (context == null && check != null && !List.of("call", "error", "warn", "off").contains(check)) {
+            context = check;
+            check = "call";
+        }
+        if (context == null && !List.of("missing", "always", "never", "true", "false").contains(pull)) {
+            context = pull;
+            pull = "always";
+        }
+        if (pull.equals("true")) pull = "always";
+        if (pull.equals("false")) pull = "missing";
+        if (context == null) throw new UserError("\"whittle build\" requires exactly 1 argument.\nSee 'whittle build --help'.");
+    }
+
     /** What to do when the built image cannot start. */
     String checkMode() {
         if (check == null || check.equals("call")) return "error";
@@ -94,6 +113,7 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws IOException {
+        takeBackContext();
         String method = "call".equals(check) ? "check" : call;
         String[] parts = method.split(",");
         method = parts[0];

@@ -146,7 +146,12 @@ final class BuildRun {
             String name = names.isEmpty() ? built.config().shortHex() : names.getFirst().familiar();
             Verdict v = verdict(images, built, name);
             dev.whittle.build.Trace.mark("entrypoint checked");
-            if (!v.text().isEmpty()) ctx.err().print("\n" + v.text());
+            if (v.noCommand()) {
+                // an artifact, data or base image: nothing declares how it starts, so nothing can fail to
+                if (!cmd.quiet) ctx.err().println("note: " + name + " declares no ENTRYPOINT or CMD; its entrypoint was not checked");
+                return;
+            }
+            if (!v.text().isEmpty() && (!cmd.quiet || v.fails())) ctx.err().print("\n" + v.text());
             if (v.fails() && mode.equals("error")) {
                 throw new UserError(name + " was built, stored and tagged, but its entrypoint cannot start (see above); "
                         + "use --check=warn to accept it");
@@ -155,7 +160,7 @@ final class BuildRun {
     }
 
     /** What the entrypoint check says of a built image: its findings as text (empty when none), and whether it fails. */
-    private record Verdict(String text, boolean fails) {}
+    private record Verdict(String text, boolean fails, boolean noCommand) {}
 
     /**
      * The entrypoint check of the built image, kept in the store by image, name and Dockerfile: an image is immutable
@@ -168,17 +173,19 @@ final class BuildRun {
         Path kept = ctx.store().stateDir().resolve("check").resolve(Digest.sha256(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex());
         try {
             Map<String, Object> m = dev.whittle.json.Json.parseObject(Files.readAllBytes(kept));
-            return new Verdict((String) m.get("text"), (Boolean) m.get("fails"));
+            return new Verdict((String) m.get("text"), (Boolean) m.get("fails"), (Boolean) m.get("noCommand"));
         } catch (IOException | RuntimeException e) {
             // not checked yet (or a damaged entry): check now
         }
         StoredImage img = images.find(built.config().toString()).orElseThrow();
         var report = CheckCommand.check(ctx.store(), img, name);
-        Verdict v = new Verdict(report.findings().isEmpty() ? "" : CheckCommand.render(report, "text"), report.fails());
+        Verdict v = new Verdict(report.findings().isEmpty() ? "" : CheckCommand.render(report, "text"), report.fails(),
+                report.findings().stream().anyMatch(f -> f.code().equals("NoCommand")));
         try {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("text", v.text());
             m.put("fails", v.fails());
+            m.put("noCommand", v.noCommand());
             dev.whittle.store.AtomicFiles.write(kept, dev.whittle.json.Json.write(m));
         } catch (IOException | RuntimeException e) {
             // only a shortcut for the next build

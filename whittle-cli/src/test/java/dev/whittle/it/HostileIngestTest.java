@@ -198,6 +198,67 @@ class HostileIngestTest {
         assertThat(out).contains("added").contains("busybox").contains("sh").contains("root:x:0:0");
     }
 
+    /**
+     * A download that cannot be made says what went wrong, where (the URL) and what to do, in one line: the JDK's own
+     * words were "cannot connect to 127.0.0.1: null" (a refused connection has no message) and "HTTP/1.1 header
+     * parser received no bytes" (a server that closes without answering).
+     */
+    @Test
+    void anAddFromAServerThatCannotBeReachedSaysWhatWhereAndWhatToDo() throws IOException {
+        Whittle w = new Whittle(dir.resolve("store-add"));
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String refused = "http://127.0.0.1:" + closed + "/x";
+        String first = addFails(w, refused);
+        assertThat(first).contains(refused).contains("connection refused").contains("nothing accepts connections on 127.0.0.1:" + closed)
+                .doesNotContain("null");
+        try (FaultProxy proxy = FaultProxy.to("127.0.0.1:" + closed)) {
+            proxy.cutRequest("GET", "/x", 0, 10);
+            String cut = "http://" + proxy.host() + "/x";
+            assertThat(addFails(w, cut)).contains(cut).contains("connection closed by the server without an answer").doesNotContain("header parser");
+        }
+    }
+
+    /** Builds {@code ADD url /x} and returns the first line of the error, checking there is no trace and few lines. */
+    String addFails(Whittle w, String url) throws IOException {
+        Path ctx = Files.createDirectories(dir.resolve("in-add-" + System.nanoTime()));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nADD " + url + " /x\n");
+        Exec b = w.run("build", "--progress", "quiet", "--check=off", ctx.toString());
+        assertThat(b.code()).as(b.err()).isEqualTo(1);
+        assertThat(b.err()).startsWith("Error: Dockerfile:2:1: ADD failed: ").doesNotContain("Exception").doesNotContain("\tat ");
+        String line = b.err().lines().findFirst().orElseThrow();
+        assertThat(line).contains("check");
+        return line;
+    }
+
+    /**
+     * A push the registry cuts off (it reads part of each upload, then drops the connection without an answer) fails
+     * after the retries with a message naming the registry, the blob and what to do, not the JDK's "header parser
+     * received no bytes".
+     */
+    @Test
+    void aPushTheRegistryCutsOffSaysWhatWhereAndWhatToDo() throws IOException {
+        Whittle w = new Whittle(dir.resolve("store-push"));
+        w.run("import", RootFs.busybox(dir).toString(), BASE).ok();
+        Path cfg = dir.resolve("registries.json");
+        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"retry-backoff-ms\": 20, \"timeout-seconds\": 5}");
+        try (LocalRegistry registry = LocalRegistry.start(new LocalRegistry.Auth.None()); FaultProxy proxy = FaultProxy.to(registry.host())) {
+            proxy.cutRequest("PUT", "/blobs/uploads/", 10 << 10, 100);
+            proxy.cutRequest("PATCH", "/blobs/uploads/", 10 << 10, 100);
+            String ref = proxy.host() + "/cut/app:1";
+            Whittle p = w.with("--registries-config", cfg.toString(), "--config", Files.createDirectories(dir.resolve("docker-config")).toString());
+            p.run("tag", BASE, ref).ok();
+            Exec push = p.run("push", ref);
+            assertThat(push.code()).as(push.out() + push.err()).isEqualTo(1);
+            String line = push.err().lines().findFirst().orElseThrow();
+            assertThat(push.err().lines().count()).as(push.err()).isLessThanOrEqualTo(2);
+            assertThat(line).matches("Error: " + java.util.regex.Pattern.quote(proxy.host()) + ": blob [0-9a-f]{12} to cut/app: upload failed after 3"
+                    + " attempts: connection closed by the registry without an answer; check .*, then push again");
+        }
+    }
+
     static void assumeRunc() {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
         Assumptions.assumeTrue(Runc.available(), "runc is not installed");

@@ -115,6 +115,10 @@ class HostileIngestTest {
         Map<String, byte[]> layers = new java.util.LinkedHashMap<>();
         // containerd's mkparent and moby's Unpack both fail with ENOTDIR: the parent is a file of this layer
         layers.put("below-a-file", layer(Entry.file("a", "file"), Entry.file("a/x", "x")));
+        // a layer too big to wait in memory is read as it streams past, before manifest.json says whose it is
+        char[] pad = new char[5 << 20];
+        java.util.Arrays.fill(pad, 'p');
+        layers.put("big-below-a-file", layer(Entry.file("pad", new String(pad)), Entry.file("a", "file"), Entry.file("a/x", "x")));
         layers.put("below-a-replaced-dir", layer(Entry.dir("a", 0755), Entry.file("a", "file"), Entry.file("a/x", "x")));
         layers.put("long-component", layer(Entry.file(longComponent, "x")));
         layers.put("long-path", layer(Entry.file(longPath, "x")));
@@ -129,6 +133,7 @@ class HostileIngestTest {
         Map<String, String[]> expected = Map.ofEntries(
                 Map.entry("below-a-file", new String[] {"\"a/x\"", "\"a\"", "not a directory"}),
                 Map.entry("below-a-replaced-dir", new String[] {"\"a/x\"", "not a directory"}),
+                Map.entry("big-below-a-file", new String[] {"\"a/x\"", "not a directory"}),
                 Map.entry("long-component", new String[] {longComponent.substring(0, 40), "255"}),
                 Map.entry("long-path", new String[] {"4096"}),
                 Map.entry("capability-size", new String[] {"\"cap\"", "security.capability"}),

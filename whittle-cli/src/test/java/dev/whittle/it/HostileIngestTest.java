@@ -12,22 +12,30 @@ import dev.whittle.store.LayerWriter;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
 import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarReader;
 import dev.whittle.tar.TarWriter;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -111,13 +119,13 @@ class HostileIngestTest {
     void layersNoRuntimeCanApplyAreRefusedAtLoadAndImport() throws IOException {
         Whittle w = withBase("store-refused");
         String longComponent = "n".repeat(256);
-        String longPath = String.join("/", java.util.Collections.nCopies(21, "d".repeat(200)));
-        Map<String, byte[]> layers = new java.util.LinkedHashMap<>();
+        String longPath = String.join("/", Collections.nCopies(21, "d".repeat(200)));
+        Map<String, byte[]> layers = new LinkedHashMap<>();
         // containerd's mkparent and moby's Unpack both fail with ENOTDIR: the parent is a file of this layer
         layers.put("below-a-file", layer(Entry.file("a", "file"), Entry.file("a/x", "x")));
         // a layer too big to wait in memory is read as it streams past, before manifest.json says whose it is
         char[] pad = new char[5 << 20];
-        java.util.Arrays.fill(pad, 'p');
+        Arrays.fill(pad, 'p');
         layers.put("big-below-a-file", layer(Entry.file("pad", new String(pad)), Entry.file("a", "file"), Entry.file("a/x", "x")));
         layers.put("below-a-replaced-dir", layer(Entry.dir("a", 0755), Entry.file("a", "file"), Entry.file("a/x", "x")));
         layers.put("long-component", layer(Entry.file(longComponent, "x")));
@@ -174,8 +182,8 @@ class HostileIngestTest {
         // what COPY, export and check see (the layers' tables of contents merged) is what RUN sees
         Path exported = dir.resolve("in-exported.tar");
         w.run("export", "-o", exported.toString(), EVIL).ok();
-        Map<String, String> seen = new java.util.TreeMap<>();
-        try (dev.whittle.tar.TarReader r = new dev.whittle.tar.TarReader(Files.newInputStream(exported))) {
+        Map<String, String> seen = new TreeMap<>();
+        try (TarReader r = new TarReader(Files.newInputStream(exported))) {
             for (TarEntry e; (e = r.next()) != null; ) {
                 if (e.name().matches("[amf](/.*)?")) seen.put(e.name(), e.modeString() + (e.isFile() ? " " + new String(r.content().readAllBytes()) : ""));
             }
@@ -212,7 +220,7 @@ class HostileIngestTest {
     void anAddFromAServerThatCannotBeReachedSaysWhatWhereAndWhatToDo() throws IOException {
         Whittle w = new Whittle(dir.resolve("store-add"));
         int closed;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
         String refused = "http://127.0.0.1:" + closed + "/x";
@@ -259,7 +267,7 @@ class HostileIngestTest {
             assertThat(push.code()).as(push.out() + push.err()).isEqualTo(1);
             String line = push.err().lines().findFirst().orElseThrow();
             assertThat(push.err().lines().count()).as(push.err()).isLessThanOrEqualTo(2);
-            assertThat(line).matches("Error: " + java.util.regex.Pattern.quote(proxy.host()) + ": blob [0-9a-f]{12} to cut/app: upload failed after 3"
+            assertThat(line).matches("Error: " + Pattern.quote(proxy.host()) + ": blob [0-9a-f]{12} to cut/app: upload failed after 3"
                     + " attempts: connection closed by the registry without an answer; check .*, then push again");
         }
     }
@@ -282,7 +290,7 @@ class HostileIngestTest {
         try (Store store = Store.open(root)) {
             LayerIngest.Result l;
             try (LayerWriter lw = new LayerWriter(store, true);
-                 dev.whittle.tar.TarReader r = new dev.whittle.tar.TarReader(new java.io.ByteArrayInputStream(layer))) {
+                 TarReader r = new TarReader(new ByteArrayInputStream(layer))) {
                 for (TarEntry e; (e = r.next()) != null; ) {
                     lw.entry(e);
                     if (e.isFile()) lw.content(r.content().readAllBytes());
@@ -298,12 +306,6 @@ class HostileIngestTest {
             layers.add(l.descriptor());
             Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
             images.add(m, List.of(ImageRef.parse(name)), List.of());
-        }
-    }
-
-    static List<Path> list(Path p) throws IOException {
-        try (Stream<Path> s = Files.list(p)) {
-            return s.toList();
         }
     }
 }

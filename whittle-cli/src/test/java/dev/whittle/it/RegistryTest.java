@@ -1,6 +1,10 @@
 package dev.whittle.it;
 
+import dev.whittle.image.ImageRef;
+import dev.whittle.image.Manifest;
 import dev.whittle.json.Json;
+import dev.whittle.store.Images;
+import dev.whittle.store.Store;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -212,12 +216,11 @@ class RegistryTest {
         old.run("pull", "-q", repo + "@" + lying).fails(1);
         byte[] lyingManifest = raw.get("manifests/" + lying);
         String blobType = (String) ((Map<String, Object>) layers.getLast()).get("mediaType");
-        try (dev.whittle.store.Store store = dev.whittle.store.Store.open(old.root())) {
+        try (Store store = Store.open(old.root())) {
             store.putBlob(lyingManifest);
             Path claim = Files.createDirectories(old.root().resolve("whittle/pending/" + claimed.substring(7)));
             Files.writeString(claim.resolve(lastBlob.substring(7)), blobType);
-            new dev.whittle.store.Images(store).add(dev.whittle.image.Manifest.parse(lyingManifest, null),
-                    List.of(dev.whittle.image.ImageRef.parse(repo + ":old")), List.of());
+            new Images(store).add(Manifest.parse(lyingManifest, null), List.of(ImageRef.parse(repo + ":old")), List.of());
         }
         for (int i = 0; i < 2; i++) {
             Exec run = old.run("run", "--rm", repo + ":old");

@@ -21,6 +21,9 @@ import dev.whittle.tar.TarReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -496,7 +499,7 @@ final class CopyStep {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while downloading " + url);
-        } catch (java.io.InterruptedIOException e) {
+        } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
             throw ctx.error(c.pos(), "ADD failed: cannot download " + url + ": " + downloadFailure(e, uri));
@@ -504,9 +507,9 @@ final class CopyStep {
     }
 
     /** What went wrong with a download and what to do, in one line (the JDK's own message is often null). */
-    private static String downloadFailure(IOException e, java.net.URI uri) {
+    private static String downloadFailure(IOException e, URI uri) {
         String what = HttpFailures.describe(e, "the server");
-        if (e instanceof java.net.ConnectException && what.equals("connection refused")) {
+        if (e instanceof ConnectException && what.equals("connection refused")) {
             int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
             what += ": nothing accepts connections on " + uri.getHost() + ":" + port;
         }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -64,7 +65,7 @@ final class LayerChecks implements AutoCloseable {
     void await() throws IOException {
         List<Check> checks;
         synchronized (this) {
-            checks = started.stream().sorted(java.util.Comparator.comparingInt(Check::index)).toList();
+            checks = started.stream().sorted(Comparator.comparingInt(Check::index)).toList();
         }
         for (Check c : checks) {
             try {

@@ -11,6 +11,7 @@ import dev.whittle.image.Platform;
 import dev.whittle.json.JsonException;
 import dev.whittle.store.BlobSink;
 import dev.whittle.store.Images;
+import dev.whittle.store.LayerInfo;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoreException;
@@ -21,8 +22,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Pulls an image into the store: resolves the reference (through the configured mirrors first), picks the platform's
@@ -228,7 +231,7 @@ public final class Puller {
      */
     private boolean fetchLayers(RegistryHost host, String repo, Manifest m, List<Digest> diffIds, LayerChecks checks) throws IOException {
         List<Integer> missing = new ArrayList<>();
-        java.util.Set<String> once = new java.util.HashSet<>();
+        Set<String> once = new HashSet<>();
         for (int i = 0; i < m.layers().size(); i++) {
             Descriptor l = m.layers().get(i);
             Digest diffId = diffIds.get(i);
@@ -254,7 +257,7 @@ public final class Puller {
 
     /** Whether the store records {@code blob} as a verified blob of the layer. */
     private boolean isRecordedAs(Digest diffId, Digest blob) {
-        dev.whittle.store.LayerInfo li = store.recordedLayer(diffId);
+        LayerInfo li = store.recordedLayer(diffId);
         return li != null && li.blobs().containsKey(blob);
     }
 

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,12 +60,12 @@ class StoreTest {
     @Test
     void aBlobIsReadWhileItIsWrittenAndEndsOnlyWhenCommitted() throws Exception {
         byte[] data = new byte[3 << 20];
-        new java.util.Random(3).nextBytes(data);
+        new Random(3).nextBytes(data);
         try (Store s = Store.open(root); ExecutorService ex = Executors.newSingleThreadExecutor()) {
             Future<byte[]> read;
             Digest committed;
             try (BlobSink sink = s.newBlob()) {
-                java.io.InputStream follower = sink.follow();
+                InputStream follower = sink.follow();
                 read = ex.submit(() -> {
                     try (follower) {
                         return follower.readAllBytes();
@@ -85,7 +87,7 @@ class StoreTest {
 
             Future<byte[]> abandoned;
             try (BlobSink sink = s.newBlob()) {
-                java.io.InputStream follower = sink.follow();
+                InputStream follower = sink.follow();
                 abandoned = ex.submit(() -> follower.readAllBytes());
                 sink.stream().write(data, 0, 1000);
             }

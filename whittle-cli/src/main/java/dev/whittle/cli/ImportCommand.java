@@ -95,7 +95,7 @@ final class ImportCommand implements Callable<Integer> {
         try (InputStream in = new BufferedInputStream(source.equals("-") ? ctx.in() : open(source), 1 << 16)) {
             layer = LayerIngest.ingest(ctx.store(), in, LayerIngest.Keep.UNCOMPRESSED, null, null, -1, null, true);
         } catch (TarFormatException e) {
-            throw new UserError(source + ": " + e.getMessage());
+            throw new UserError(source + (name == null ? "" : " (importing as " + name.familiar() + ")") + ": " + e.getMessage());
         }
         ImageConfig.Builder out = state.config().toBuilder().field("comment", comment)
                 .addLayer(layer.info().diffId(), new ImageConfig.History(created, null, null, comment, false));

@@ -90,8 +90,8 @@ final class TransferView implements TransferProgress {
             case TRANSFERRING -> List.of();
             case EXISTS -> List.of("Already exists");
             case MOUNTED -> List.of();
-            case VERIFYING -> List.of("Verifying Checksum");
-            case DONE -> List.of("Verifying Checksum", "Download complete", "Pull complete");
+            case VERIFYING -> List.of("Verifying Checksum", "Download complete");
+            case DONE -> from == State.VERIFYING ? List.of("Pull complete") : List.of("Verifying Checksum", "Download complete", "Pull complete");
         };
     }
 

@@ -80,6 +80,12 @@ final class RawRegistry {
         return putManifest(sha256(mb), (String) m.get("mediaType"), mb);
     }
 
+    /** Puts the manifest {@code digest} under {@code tag} too. */
+    void tag(String digest, String tag) throws IOException, InterruptedException {
+        byte[] body = get("manifests/" + digest);
+        putManifest(tag, (String) Json.parseObject(body).get("mediaType"), body);
+    }
+
     static Map<String, Object> entry(byte[] manifest, String arch, String variant) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("architecture", arch);

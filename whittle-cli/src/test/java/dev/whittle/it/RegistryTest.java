@@ -1,6 +1,10 @@
 package dev.whittle.it;
 
+import dev.whittle.image.ImageRef;
+import dev.whittle.image.Manifest;
 import dev.whittle.json.Json;
+import dev.whittle.store.Images;
+import dev.whittle.store.Store;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,13 +155,13 @@ class RegistryTest {
     }
 
     /**
-     * {@code whittle pull} checks each blob's digest as it arrives and leaves the diffID check and the indexing to the
-     * layer's first use, as containerd leaves them to unpacking. A config that names the wrong diffID is caught
-     * there: the image cannot be run, saved or verified, and the lie is never recorded as a layer.
+     * {@code whittle pull} checks each blob's digest as it arrives and its diffID behind the download. A config that
+     * names the wrong diffID fails the pull with a message naming the image, the layer and what was expected, and the
+     * image gets no name: {@code images} never shows it. An image that came in unverified another way (a pending claim
+     * left by a pull of an earlier whittle) is caught on its first use, with the same names, and stays marked.
      */
     @Test
-    @SuppressWarnings("unchecked")
-    void aConfigThatLiesAboutALayersDiffIdIsCaughtOnFirstUse() throws Exception {
+    void aConfigThatLiesAboutALayersDiffIdFailsThePull() throws Exception {
         // a registry of its own: blobs pushed here must not turn the other tests' pushes into mounts
         try (LocalRegistry own = LocalRegistry.start(new LocalRegistry.Auth.None())) {
             liesAreCaught(own);
@@ -173,31 +177,62 @@ class RegistryTest {
         String honest = s.run("push", repo + ":true").ok().out().replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
         RawRegistry raw = new RawRegistry(registry.host(), "lies/app");
         String claimed = RawRegistry.sha256("not this layer".getBytes(StandardCharsets.UTF_8));
-        String lying = raw.pushWithConfig(raw.get("manifests/" + honest), config -> {
+        byte[] honestManifest = raw.get("manifests/" + honest);
+        String lying = raw.pushWithConfig(honestManifest, config -> {
             Map<String, Object> rootfs = new java.util.LinkedHashMap<>((Map<String, Object>) config.get("rootfs"));
             List<Object> ids = new ArrayList<>((List<Object>) rootfs.get("diff_ids"));
             ids.set(ids.size() - 1, claimed);
             rootfs.put("diff_ids", ids);
             config.put("rootfs", rootfs);
         });
+        raw.tag(lying, "lie");
+        List<Object> layers = (List<Object>) Json.parseObject(honestManifest).get("layers");
+        String lastBlob = (String) ((Map<String, Object>) layers.getLast()).get("digest");
+        String layerOf = "layer " + layers.size() + " of " + layers.size() + " (blob " + lastBlob + ")";
 
         Whittle w = fresh(cfg);
-        String ref = repo + "@" + lying;
-        w.run("pull", "-q", ref).ok();
-        Exec run = w.run("run", "--rm", ref);
-        assertThat(run.code()).isNotZero();
-        assertThat(run.err()).contains("does not hold the layer " + claimed).contains("invalid diffID")
-                .contains("pull it again").doesNotContain("Exception");
-        assertThat(w.run("save", "-o", dir.resolve("lie.tar").toString(), ref).code()).isNotZero();
-        assertThat(w.run("system", "fsck").out() + w.run("system", "fsck").err()).contains(claimed);
-        assertThat(w.root().resolve("whittle/layers/" + claimed.substring(7) + ".json")).doesNotExist();
+        for (String ref : List.of(repo + ":lie", repo + "@" + lying)) {
+            Exec pull = w.run("pull", ref);
+            assertThat(pull.code()).as(pull.out() + pull.err()).isEqualTo(1);
+            assertThat(pull.err()).startsWith("Error: image " + ref + ": " + layerOf)
+                    .contains("expected diffID " + claimed).contains("The image was not stored").doesNotContain("Exception");
+            assertThat(pull.out()).doesNotContain("Status:").doesNotContain("Digest:");
+            assertThat(w.run("images", "-a", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}").ok().out()).as("no name, no image").isEmpty();
+            assertThat(w.root().resolve("whittle/layers/" + claimed.substring(7) + ".json")).doesNotExist();
+            assertClean(w);
+        }
 
-        // the honest image, pulled next to it, verifies on its first use and runs
-        w.run("pull", "-q", repo + ":true").ok();
-        assertThat(w.run("run", "--rm", repo + ":true").ok().out()).isEqualTo("hello from the registry test\n");
+        // the honest image, pulled next to it, is verified by the pull: images shows its full size at once
         String size = src.run("images", "--format", "{{.Size}}", APP).ok().out();
         assertThat(size).matches("[0-9.]+[kMG]?B\n");
+        w.run("pull", "-q", repo + ":true").ok();
         assertThat(w.run("images", "--format", "{{.Size}}", repo + ":true").ok().out()).isEqualTo(size);
+        assertThat(w.root().resolve("whittle/pending")).isEmptyDirectory();
+        assertThat(w.run("run", "--rm", repo + ":true").ok().out()).isEqualTo("hello from the registry test\n");
+
+        // an image that came in unverified (what a pull of an earlier whittle left: the layer a pending claim) fails its
+        // first use, naming image, layer and the diffID expected, and stays marked until removed
+        Whittle old = fresh(cfg);
+        old.run("pull", "-q", repo + "@" + lying).fails(1);
+        byte[] lyingManifest = raw.get("manifests/" + lying);
+        String blobType = (String) ((Map<String, Object>) layers.getLast()).get("mediaType");
+        try (Store store = Store.open(old.root())) {
+            store.putBlob(lyingManifest);
+            Path claim = Files.createDirectories(old.root().resolve("whittle/pending/" + claimed.substring(7)));
+            Files.writeString(claim.resolve(lastBlob.substring(7)), blobType);
+            new Images(store).add(Manifest.parse(lyingManifest, null), List.of(ImageRef.parse(repo + ":old")), List.of());
+        }
+        for (int i = 0; i < 2; i++) {
+            Exec run = old.run("run", "--rm", repo + ":old");
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.err()).startsWith("Error: image " + repo + ":old: " + layerOf).contains("expected diffID " + claimed)
+                    .contains("whittle rmi " + repo + ":old").doesNotContain("Exception");
+        }
+        assertThat(old.run("save", "-o", dir.resolve("lie.tar").toString(), repo + ":old").err()).contains("expected diffID " + claimed);
+        Exec fsck = old.run("system", "fsck");
+        assertThat(fsck.out() + fsck.err()).contains(claimed);
+        old.run("rmi", repo + ":old").ok();
+        assertClean(old);
     }
 
     @Test

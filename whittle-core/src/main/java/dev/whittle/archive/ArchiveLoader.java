@@ -54,6 +54,8 @@ public final class ArchiveLoader {
 
     private final Map<String, byte[]> small = new HashMap<>();
     private final Map<String, LayerIngest.Result> ingested = new HashMap<>();
+    /** Large members that are not valid layers: an error only if an image names them, which manifest.json tells later. */
+    private final Map<String, TarFormatException> refused = new HashMap<>();
     private final Map<String, String> links = new HashMap<>();
 
     public List<Loaded> load(InputStream archive) throws IOException {
@@ -72,7 +74,7 @@ public final class ArchiveLoader {
                                 ingested.put(e.name(), LayerIngest.ingest(store, r.content(), LayerIngest.Keep.AS_IS, null, null,
                                         e.size(), null, true));
                             } catch (TarFormatException ex) {
-                                throw new ArchiveException("archive member \"" + e.name() + "\" is not a valid layer: " + ex.getMessage(), ex);
+                                refused.put(e.name(), ex);
                             }
                         }
                     }
@@ -107,27 +109,34 @@ public final class ArchiveLoader {
         return b;
     }
 
-    private LayerIngest.Result layer(String path, String declaredType, Digest expectedDigest, long expectedSize, Digest diffId)
+    /** How messages name a layer: the image, its place in the image and the archive member. */
+    private static String layerName(String image, int index, int count, String path) {
+        return "image " + image + ", layer " + (index + 1) + " of " + count + " (\"" + path + "\")";
+    }
+
+    private LayerIngest.Result layer(String what, String path, String declaredType, Digest expectedDigest, long expectedSize, Digest diffId)
             throws IOException {
         String p = resolve(path);
+        TarFormatException bad = refused.get(p);
+        if (bad != null) throw new ArchiveException(what + ": " + bad.getMessage(), bad);
         LayerIngest.Result r = ingested.get(p);
         if (r == null) {
             byte[] b = small.get(p);
-            if (b == null) throw new ArchiveException("invalid archive: layer \"" + path + "\" is missing");
+            if (b == null) throw new ArchiveException("invalid archive: " + what + " is missing");
             try {
                 r = LayerIngest.ingest(store, new ByteArrayInputStream(b), LayerIngest.Keep.AS_IS, declaredType, expectedDigest,
                         expectedSize, diffId, true);
             } catch (TarFormatException e) {
-                throw new ArchiveException("layer \"" + path + "\": " + e.getMessage(), e);
+                throw new ArchiveException(what + ": " + e.getMessage(), e);
             }
             ingested.put(p, r);
             return r;
         }
         if (expectedDigest != null && !r.blobDigest().equals(expectedDigest)) {
-            throw new ArchiveException("layer \"" + path + "\" has digest " + r.blobDigest() + ", expected " + expectedDigest);
+            throw new ArchiveException(what + " has digest " + r.blobDigest() + ", expected " + expectedDigest);
         }
         if (diffId != null && !r.info().diffId().equals(diffId)) {
-            throw new ArchiveException("invalid diffID for layer \"" + path + "\": expected " + diffId + ", got " + r.info().diffId());
+            throw new ArchiveException("invalid diffID for " + what + ": expected " + diffId + ", got " + r.info().diffId());
         }
         return r;
     }
@@ -162,18 +171,20 @@ public final class ArchiveLoader {
                         + " diff_ids but manifest.json lists " + layerPaths.size() + " layers");
             }
             Map<String, Object> sources = JsonObjects.object(m, "LayerSources");
+            List<String> tags = JsonObjects.strings(m, "RepoTags");
+            String image = tags != null && !tags.isEmpty() ? tags.getFirst() : "\"" + configPath + "\"";
             List<Descriptor> layers = new ArrayList<>();
             for (int i = 0; i < layerPaths.size(); i++) {
                 Digest diffId = diffIds.get(i);
                 if (sources != null && sources.containsKey(diffId.toString())) {
                     throw new ArchiveException("image \"" + configPath + "\" has a foreign layer " + diffId + ", which whittle does not load");
                 }
-                layers.add(layer(layerPaths.get(i), null, null, -1, diffId).descriptor());
+                String path = layerPaths.get(i);
+                layers.add(layer(layerName(image, i, layerPaths.size(), path), path, null, null, -1, diffId).descriptor());
             }
             store.putBlob(configBytes);
             Manifest manifest = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), configBytes.length), layers, null);
             List<ImageRef> names = new ArrayList<>();
-            List<String> tags = JsonObjects.strings(m, "RepoTags");
             if (tags != null) for (String t : tags) {
                 try {
                     names.add(ImageRef.parse(t));
@@ -220,15 +231,17 @@ public final class ArchiveLoader {
                 throw new ArchiveException("invalid OCI archive: manifest " + manifest.digest() + " has " + manifest.layers().size()
                         + " layers but its config has " + diffIds.size() + " diff_ids");
             }
-            for (int i = 0; i < manifest.layers().size(); i++) {
-                Descriptor l = manifest.layers().get(i);
-                layer(blobPath(l.digest()), l.mediaType(), l.digest(), l.size(), diffIds.get(i));
-            }
-            store.putBlob(configBytes);
-            List<ImageRef> names = new ArrayList<>();
             String full = d.annotation(Store.CONTAINERD_NAME);
             String refName = d.annotation(Store.REF_NAME);
             String name = full != null ? full : (refName != null && (refName.contains(":") || refName.contains("/")) ? refName : null);
+            String image = name != null ? name : manifest.digest().toString();
+            for (int i = 0; i < manifest.layers().size(); i++) {
+                Descriptor l = manifest.layers().get(i);
+                String path = blobPath(l.digest());
+                layer(layerName(image, i, manifest.layers().size(), path), path, l.mediaType(), l.digest(), l.size(), diffIds.get(i));
+            }
+            store.putBlob(configBytes);
+            List<ImageRef> names = new ArrayList<>();
             if (name != null) {
                 try {
                     names.add(ImageRef.parse(name));

@@ -11,6 +11,7 @@ import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.io.Compression;
+import dev.whittle.registry.HttpFailures;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.LayerWriter;
 import dev.whittle.tar.PathNames;
@@ -20,6 +21,9 @@ import dev.whittle.tar.TarReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -495,9 +499,21 @@ final class CopyStep {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while downloading " + url);
-        } catch (java.net.ConnectException e) {
-            throw ctx.error(c.pos(), "ADD failed: cannot connect to " + uri.getHost() + ": " + e.getMessage());
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw ctx.error(c.pos(), "ADD failed: cannot download " + url + ": " + downloadFailure(e, uri));
         }
+    }
+
+    /** What went wrong with a download and what to do, in one line (the JDK's own message is often null). */
+    private static String downloadFailure(IOException e, URI uri) {
+        String what = HttpFailures.describe(e, "the server");
+        if (e instanceof ConnectException && what.equals("connection refused")) {
+            int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+            what += ": nothing accepts connections on " + uri.getHost() + ":" + port;
+        }
+        return what + "; check the URL and that the server is up and reachable from this machine";
     }
 
 }

@@ -11,6 +11,7 @@ import dev.whittle.image.Platform;
 import dev.whittle.json.JsonException;
 import dev.whittle.store.BlobSink;
 import dev.whittle.store.Images;
+import dev.whittle.store.LayerInfo;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoreException;
@@ -21,22 +22,26 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Pulls an image into the store: resolves the reference (through the configured mirrors first), picks the platform's
  * manifest from an index, then fetches the config and the missing layers in parallel, each streamed straight into
  * the store with its digest and size verified. Its diffID is verified and its tar checked either as it arrives (what a
- * build wants: it uses the layers next) or, for {@code whittle pull}, on the layer's first use (as containerd unpacks
- * what it fetched), so the pull costs what the download costs. A layer already in the store is never fetched again;
- * no blob whose digest is unverified ever enters the store, and no layer is read before its diffID is verified.
+ * build wants: it uses the layers next) or, for {@code whittle pull}, behind the download ({@link LayerChecks}: the
+ * blob goes to the store at the network's speed and is read back from the page cache on other threads), so the
+ * check overlaps the downloads. Either way the image is named only once every layer is verified. A layer already in
+ * the store is never fetched again; no blob whose digest is unverified ever enters the store, and no layer is
+ * recorded before its diffID is verified.
  */
 public final class Puller {
     private final Store store;
     private final RegistryClient client;
     private final TransferProgress progress;
-    private final boolean verifyOnFirstUse;
+    private final boolean checkBehind;
 
     /** The outcome: the stored image's manifest, the digest the reference resolved to, and whether anything new came. */
     public record Result(Manifest manifest, Digest digest, boolean downloaded, String source) {}
@@ -46,12 +51,12 @@ public final class Puller {
         this(store, client, progress, false);
     }
 
-    /** @param verifyOnFirstUse leave the diffID check and indexing of fetched layers to their first use */
-    public Puller(Store store, RegistryClient client, TransferProgress progress, boolean verifyOnFirstUse) {
+    /** @param checkBehind check each fetched layer behind its download instead of in the download's pipeline */
+    public Puller(Store store, RegistryClient client, TransferProgress progress, boolean checkBehind) {
         this.store = store;
         this.client = client;
         this.progress = progress;
-        this.verifyOnFirstUse = verifyOnFirstUse;
+        this.checkBehind = checkBehind;
     }
 
     /** Pulls the image and returns it from the store, its layers verified (for a build about to use them). */
@@ -128,8 +133,13 @@ public final class Puller {
                     + platform + ", actual: " + config.platform(), null, 200);
         }
         dev.whittle.build.Trace.mark("config read");
-        downloaded |= fetchLayers(host, repo, manifest, diffIds);
-        dev.whittle.build.Trace.mark("layers fetched");
+        String image = "image " + ref.familiar() + (host.endpoint().mirror() ? " (from the mirror " + host.name() + ")" : "");
+        try (LayerChecks checks = checkBehind ? new LayerChecks(store, image, diffIds.size()) : null) {
+            downloaded |= fetchLayers(host, repo, manifest, diffIds, checks);
+            dev.whittle.build.Trace.mark("layers fetched");
+            if (checks != null) checks.await();
+        }
+        dev.whittle.build.Trace.mark("layers verified");
         List<ImageRef> names = ref.digest() == null ? List.of(ref) : List.of();
         String repoDigest = ref.repository() + "@" + top.digest();
         new Images(store).add(manifest, names, List.of(repoDigest));
@@ -180,18 +190,24 @@ public final class Puller {
         return m.containsKey("manifests") ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST;
     }
 
-    /** A layer type whose compression the store reads (so the check can wait for the first use). */
+    /** A layer type whose compression the store reads (so the check can run behind the download). */
     private static boolean knownLayerType(String mediaType) {
         return MediaType.isLayer(mediaType) && MediaType.layerCompression(mediaType) != MediaType.Compression.UNKNOWN;
     }
 
-    /** Streams a blob into the store, its digest and size checked before it becomes visible. */
-    private void fetchBlob(RegistryHost host, String repo, Descriptor l) throws IOException {
+    /**
+     * Streams layer {@code index}'s blob into the store, its digest and size checked before it becomes visible, while
+     * {@code checks} reads it behind the download to check it holds {@code diffId}.
+     */
+    private void fetchChecked(RegistryHost host, String repo, int index, Descriptor l, Digest diffId, LayerChecks checks) throws IOException {
         try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done));
              BlobSink sink = store.newBlob()) {
+            checks.start(index, l, diffId, sink.follow(), () -> progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size()));
             byte[] buf = new byte[1 << 17];
             OutputStream out = sink.stream();
             for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
+            // before the commit: the check cannot end before it, so "Pull complete" always comes after this
+            progress.blob(l.digest(), l.size(), TransferProgress.State.VERIFYING, l.size());
             sink.commit(l.digest(), l.size());
         }
     }
@@ -208,13 +224,25 @@ public final class Puller {
         }
     }
 
-    /** Fetches the layers the store lacks, a few at a time; returns whether any was fetched. */
-    private boolean fetchLayers(RegistryHost host, String repo, Manifest m, List<Digest> diffIds) throws IOException {
+    /**
+     * Fetches the layers the store lacks, a few at a time; returns whether any was fetched. With {@code checks}, a blob
+     * the store has is still checked unless it is recorded as holding the layer (a blob fetched by an earlier pull that
+     * did not finish, or one of another image, proves nothing about this config's claim).
+     */
+    private boolean fetchLayers(RegistryHost host, String repo, Manifest m, List<Digest> diffIds, LayerChecks checks) throws IOException {
         List<Integer> missing = new ArrayList<>();
+        Set<String> once = new HashSet<>();
         for (int i = 0; i < m.layers().size(); i++) {
             Descriptor l = m.layers().get(i);
-            if (store.hasBlob(l.digest()) && store.holdsLayer(diffIds.get(i))) {
+            Digest diffId = diffIds.get(i);
+            boolean verified = checks != null ? isRecordedAs(diffId, l.digest()) : store.holdsLayer(diffId);
+            if (store.hasBlob(l.digest()) && verified) {
                 progress.blob(l.digest(), l.size(), TransferProgress.State.EXISTS, l.size());
+            } else if (!once.add(l.digest() + " " + diffId)) {
+                continue; // the same layer again: fetched and checked once
+            } else if (checks != null && store.hasBlob(l.digest()) && knownLayerType(l.mediaType())) {
+                progress.blob(l.digest(), l.size(), TransferProgress.State.VERIFYING, l.size());
+                checks.start(i, l, diffId, store.openBlob(l.digest()), () -> progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size()));
             } else {
                 progress.blob(l.digest(), l.size(), TransferProgress.State.WAITING, 0);
                 missing.add(i);
@@ -222,23 +250,28 @@ public final class Puller {
         }
         if (missing.isEmpty()) return false;
         List<Parallel.Job> jobs = new ArrayList<>();
-        for (int i : missing) jobs.add(() -> fetchLayer(host, repo, m.layers().get(i), diffIds.get(i), m.isOci()));
+        for (int i : missing) jobs.add(() -> fetchLayer(host, repo, i, m.layers().get(i), diffIds.get(i), m.isOci(), checks));
         Parallel.run(jobs, client.config().parallel());
         return true;
     }
 
-    private void fetchLayer(RegistryHost host, String repo, Descriptor l, Digest diffId, boolean oci) throws IOException {
+    /** Whether the store records {@code blob} as a verified blob of the layer. */
+    private boolean isRecordedAs(Digest diffId, Digest blob) {
+        LayerInfo li = store.recordedLayer(diffId);
+        return li != null && li.blobs().containsKey(blob);
+    }
+
+    private void fetchLayer(RegistryHost host, String repo, int index, Descriptor l, Digest diffId, boolean oci, LayerChecks checks)
+            throws IOException {
         String what = "layer " + l.digest().shortHex() + " of " + repo;
-        boolean later = verifyOnFirstUse && store.recordedLayer(diffId) == null && knownLayerType(l.mediaType());
         try {
-            if (later) {
-                if (!store.hasBlob(l.digest())) fetchBlob(host, repo, l);
-                store.recordPending(diffId, l.digest(), l.mediaType());
-            } else {
-                try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done))) {
-                    LayerIngest.ingest(store, in, LayerIngest.Keep.AS_IS, MediaType.isLayer(l.mediaType()) ? l.mediaType() : null,
-                            l.digest(), l.size(), diffId, oci);
-                }
+            if (checks != null && knownLayerType(l.mediaType())) {
+                fetchChecked(host, repo, index, l, diffId, checks);
+                return;
+            }
+            try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done))) {
+                LayerIngest.ingest(store, in, LayerIngest.Keep.AS_IS, MediaType.isLayer(l.mediaType()) ? l.mediaType() : null,
+                        l.digest(), l.size(), diffId, oci);
             }
         } catch (StoreException | TarFormatException e) {
             throw new RegistryException(host.name() + ": " + what + ": " + e.getMessage() + " (nothing of it was kept)", "DIGEST_INVALID", 200);

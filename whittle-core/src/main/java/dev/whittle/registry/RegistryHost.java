@@ -5,7 +5,6 @@ import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
 
-import javax.net.ssl.SSLException;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -13,11 +12,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -325,8 +322,12 @@ public final class RegistryHost {
                 return Upload.PUSHED;
             } catch (IOException e) {
                 if (!retriable(e) || attempt > config().retries()) {
-                    if (e instanceof RegistryException) throw e;
-                    throw new RegistryException(name() + ": " + what + ": upload failed after " + attempt + " attempts: " + describe(e), e);
+                    // a connection that failed (status 0) is described from its cause; the registry's own answer says enough
+                    IOException cause = e instanceof RegistryException r && r.status() == 0 && r.getCause() instanceof IOException io ? io : e;
+                    if (cause instanceof RegistryException) throw e;
+                    throw new RegistryException(name() + ": " + what + ": upload failed after " + attempt + " attempts: " + describe(cause)
+                            + "; check that the registry is up and accepts the upload (its log says why it dropped it; a proxy"
+                            + " in front of it may limit the size of requests), then push again", cause);
                 }
                 if (progress != null) progress.accept(0);
                 pause(backoff(attempt));
@@ -679,20 +680,7 @@ public final class RegistryHost {
 
     /** A short, user-facing account of an I/O failure. */
     static String describe(IOException e) {
-        if (e instanceof RegistryException) return e.getMessage();
-        if (e instanceof HttpConnectTimeoutException) return "connection timed out";
-        if (e instanceof HttpTimeoutException) return "no answer in time (" + e.getMessage() + ")";
-        if (e instanceof ConnectException) return "connection refused";
-        if (e instanceof SSLException) return "TLS failed: " + e.getMessage();
-        if (e instanceof StallGuard.StalledException) return e.getMessage();
-        if (e instanceof EOFException) return "connection closed by the registry (" + e.getMessage() + ")";
-        String m = e.getMessage();
-        if (m == null || m.isEmpty()) return e.getClass().getSimpleName();
-        // "fixed content-length: N, bytes received: M": the JDK client's word for a body cut short
-        if (m.contains("EOF reached") || m.contains("closed") || m.contains("reset") || m.contains("bytes received")) {
-            return "connection closed by the registry (" + m + ")";
-        }
-        return m;
+        return HttpFailures.describe(e, "the registry");
     }
 
     private static String bareType(String contentType) {

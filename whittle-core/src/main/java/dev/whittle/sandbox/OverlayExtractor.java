@@ -1,5 +1,6 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.tar.EntryRules;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarFormatException;
@@ -13,20 +14,23 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Unpacks one layer into an empty directory in overlayfs format: {@code .wh.x} becomes a 0/0 character device
  * {@code x}, {@code .wh..wh..opq} becomes {@code trusted.overlay.opaque=y} on its directory. Nothing is followed:
  * parents must be real directories of this same layer, links are created as they are, hardlinks point inside.
- * Owners, modes (setuid included), times and extended attributes (file capabilities) are kept.
+ * Owners, modes (setuid included), times and extended attributes (file capabilities) are kept, except overlayfs's own
+ * ({@link EntryRules#isOverlayXattr}): only this translation of OCI whiteouts may mark what the mount hides. A later
+ * entry replaces an earlier one of the same name as containerd applies it (two directories merge, the later one's
+ * metadata wins).
  */
 public final class OverlayExtractor {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private final Path root;
-    private final List<TarEntry> dirs = new ArrayList<>();
+    /** Directories made so far, by path, with the metadata their latest entry gives them (applied at the end). */
+    private final TreeMap<String, TarEntry> dirs = new TreeMap<>();
 
     public OverlayExtractor(Path root) {
         this.root = root;
@@ -35,7 +39,7 @@ public final class OverlayExtractor {
     public void extract(TarReader r) throws IOException {
         for (TarEntry e; (e = r.next()) != null; ) {
             if (e.name().isEmpty()) {
-                dirs.add(e.withName(""));
+                dirs.put("", e.withName(""));
                 continue;
             }
             String base = e.baseName();
@@ -48,18 +52,20 @@ public final class OverlayExtractor {
                 String target = Whiteouts.target(base);
                 if (target == null) continue; // AUFS metadata
                 Path p = parent.resolve(target);
+                replaced(PathNames.join(e.parent(), target));
                 removeExisting(p);
                 Posix.mknod(p, Posix.S_IFCHR | 0, Posix.makedev(0, 0));
                 continue;
             }
             Path p = parent.resolve(base);
+            if (e.type() != TarEntry.Type.DIR) replaced(e.name());
             switch (e.type()) {
                 case DIR -> {
                     if (!Files.isDirectory(p, NOFOLLOW)) {
                         removeExisting(p);
                         Files.createDirectory(p);
                     }
-                    dirs.add(e);
+                    dirs.put(e.name(), e);
                     continue;
                 }
                 case FILE -> {
@@ -83,6 +89,7 @@ public final class OverlayExtractor {
                     continue;
                 }
                 case CHAR -> {
+                    EntryRules.checkDevice(e); // a 0/0 device would be a whiteout nobody asked for
                     removeExisting(p);
                     Posix.mknod(p, Posix.S_IFCHR | e.mode(), Posix.makedev(e.devMajor(), e.devMinor()));
                 }
@@ -98,10 +105,15 @@ public final class OverlayExtractor {
             applyMetadata(p, e);
         }
         // directories last, deepest first, so creating their children does not change their times
-        for (int i = dirs.size() - 1; i >= 0; i--) {
-            TarEntry d = dirs.get(i);
+        for (TarEntry d : dirs.descendingMap().values()) {
             applyMetadata(d.name().isEmpty() ? root : root.resolve(d.name()), d);
         }
+    }
+
+    /** A path is replaced or deleted: the directories it held (itself included) are gone, and so is their metadata. */
+    private void replaced(String path) {
+        dirs.remove(path);
+        dirs.subMap(path + "/", path + "0").clear();
     }
 
     /** The directory for a parent path, created (0755) when the layer does not list it; never through a link. */
@@ -132,6 +144,7 @@ public final class OverlayExtractor {
         Posix.lchown(p, e.uid(), e.gid());
         if (e.type() != TarEntry.Type.SYMLINK) Posix.chmod(p, e.mode());
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+            if (EntryRules.isOverlayXattr(x.getKey())) continue; // never from a layer: it would hide or redirect lower files
             try {
                 Posix.lsetxattr(p, x.getKey(), x.getValue());
             } catch (Posix.ErrnoException ex) {

@@ -1,6 +1,7 @@
 package dev.whittle.sandbox;
 
 import dev.whittle.store.LayerWriter;
+import dev.whittle.tar.EntryRules;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.Whiteouts;
 
@@ -195,14 +196,18 @@ public final class UpperDiff {
         }
     }
 
-    /** Extended attributes worth keeping: all but overlay's own bookkeeping and SELinux labels. */
+    /**
+     * Extended attributes worth keeping: all but overlay's own bookkeeping ({@code trusted.overlay.*}, and
+     * {@code user.overlay.*}, which an overlay mounted with {@code userxattr} obeys: layers never carry either, see
+     * {@link EntryRules}) and SELinux labels.
+     */
     static Map<String, byte[]> xattrs(Path p, boolean symlink) throws IOException {
         if (Posix.canStat() && !Posix.hasXattrs(p)) return null; // the usual case, answered without allocating
         List<String> names = Posix.llistxattr(p);
         if (names.isEmpty()) return null;
         Map<String, byte[]> out = new TreeMap<>();
         for (String n : names) {
-            if (n.startsWith("trusted.overlay.") || n.equals("security.selinux")) continue;
+            if (EntryRules.isOverlayXattr(n) || n.equals("security.selinux")) continue;
             if (symlink && !n.startsWith("user.") && !n.startsWith("trusted.")) continue;
             byte[] v = Posix.lgetxattr(p, n);
             if (v != null) out.put(n, v);

@@ -1,11 +1,13 @@
 package dev.whittle.store;
 
 import dev.whittle.image.Digest;
+import dev.whittle.io.GrowingFile;
 import dev.whittle.io.HashingOutputStream;
 import dev.whittle.io.Writeback;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Channels;
@@ -17,7 +19,8 @@ import java.nio.file.StandardOpenOption;
  * A blob being written: bytes go to a temp file in the store and are hashed on the way. {@link #commit} checks the
  * digest (and size, when known), fsyncs and renames into {@code blobs/}; {@link #close} without commit deletes the
  * temp file, so an interrupted write leaves nothing behind. Every 8 MiB the kernel is asked to start writing the
- * file out ({@link Writeback}), so that fsync does not wait for the whole blob at the end.
+ * file out ({@link Writeback}), so that fsync does not wait for the whole blob at the end. {@link #follow} reads the
+ * blob while it is written, ending when it is committed.
  */
 public final class BlobSink implements AutoCloseable {
     private static final long KICK_EVERY = 8 << 20;
@@ -30,13 +33,27 @@ public final class BlobSink implements AutoCloseable {
     private Writeback writeback;
     private long kicked;
     private final OutputStream out;
+    private final GrowingFile growing;
     private boolean done;
 
     BlobSink(Store store, Path tmp) throws IOException {
         this.store = store;
         this.tmp = tmp;
         this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        this.hashing = new HashingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        this.growing = new GrowingFile(tmp);
+        OutputStream toFile = Channels.newOutputStream(channel);
+        OutputStream file = new OutputStream() {
+            @Override public void write(int b) throws IOException {
+                toFile.write(b);
+                growing.grew(1);
+            }
+
+            @Override public void write(byte[] b, int off, int len) throws IOException {
+                toFile.write(b, off, len);
+                growing.grew(len);
+            }
+        };
+        this.hashing = new HashingOutputStream(new BufferedOutputStream(file, 1 << 16));
         this.out = new OutputStream() {
             @Override public void write(int b) throws IOException {
                 hashing.write(b);
@@ -63,6 +80,15 @@ public final class BlobSink implements AutoCloseable {
 
     public long size() {
         return hashing.count();
+    }
+
+    /**
+     * The blob's bytes as they are written: the stream waits for more at the written end, ends once the blob is
+     * committed (so a reader that reached the end knows the blob is in the store, its digest verified) and fails if
+     * the sink is closed without a commit. For another thread than the writer's.
+     */
+    public InputStream follow() throws IOException {
+        return growing.reader();
     }
 
     /** The temp file (readable after {@link #finishWriting()}). */
@@ -107,12 +133,16 @@ public final class BlobSink implements AutoCloseable {
             AtomicFiles.move(tmp, target);
         }
         done = true;
+        growing.complete();
         return d;
     }
 
     @Override public void close() throws IOException {
         if (writeback != null) writeback.close();
         if (channel.isOpen()) channel.close();
-        if (!done) Files.deleteIfExists(tmp);
+        if (!done) {
+            growing.abandon();
+            Files.deleteIfExists(tmp);
+        }
     }
 }

@@ -174,6 +174,30 @@ public final class Images {
         return new StoredImage(m, c, names, repoDigests, size(c));
     }
 
+    /** Where an image uses a layer blob: the image (its first name, or its short ID), the layer's place and count. */
+    public record LayerUse(String image, int index, int count) {}
+
+    /**
+     * Every use of a layer blob by the images of the store, for messages about that blob. Reads manifests only (never
+     * sizes, which would verify layers: this runs when a verification failed).
+     */
+    public List<LayerUse> usesOfLayerBlob(Digest blob) {
+        Map<Digest, List<Descriptor>> byDigest = new LinkedHashMap<>();
+        for (Descriptor d : store.indexEntries()) byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
+        List<LayerUse> out = new ArrayList<>();
+        for (List<Descriptor> entries : byDigest.values()) {
+            List<Descriptor> layers = readManifest(entries.getFirst()).layers();
+            List<ImageRef> names = new ArrayList<>();
+            namesAndDigests(entries, names, new ArrayList<>());
+            for (int n = 0; n < layers.size(); n++) {
+                if (!layers.get(n).digest().equals(blob)) continue;
+                String image = names.isEmpty() ? entries.getFirst().digest().shortHex() : names.getFirst().familiar();
+                out.add(new LayerUse(image, n, layers.size()));
+            }
+        }
+        return out;
+    }
+
     /**
      * Finds an image as docker does: a full {@code sha256:} ID, then a name (default tag latest), then a unique
      * ID prefix; {@code name@sha256:...} matches the manifest digest.

@@ -56,10 +56,19 @@ public final class LayerIngest {
      * the content does not match.
      */
     static LayerInfo verifyStored(Store store, Digest blob, String declaredType, Digest diffId) throws IOException {
-        Read read;
         try (InputStream in = store.openBlob(blob)) {
-            read = read(in, OutputStream.nullOutputStream(), Keep.AS_IS, diffId);
+            return verify(store, in, blob, declaredType, diffId);
         }
+    }
+
+    /**
+     * Verifies a blob's content against the diffID its image's config claims and records the layer, as
+     * {@link #verifyStored} does, reading {@code content}: the blob in the store, or one being fetched
+     * ({@link BlobSink#follow}, which ends only once the blob is committed, so the record never names a blob the
+     * store lacks).
+     */
+    public static LayerInfo verify(Store store, InputStream content, Digest blob, String declaredType, Digest diffId) throws IOException {
+        Read read = read(content, OutputStream.nullOutputStream(), Keep.AS_IS, diffId);
         boolean oci = declaredType != null && declaredType.startsWith("application/vnd.oci.");
         String mediaType = storedType(read.kind, declaredType, oci);
         return store.recordLayer(diffId, read.scanner.contentSize(), read.tarSize, blob, mediaType, read.scanner.toc());
@@ -94,7 +103,7 @@ public final class LayerIngest {
             buffered.transferTo(OutputStream.nullOutputStream());
         }
         if (expectedDiffId != null && !expectedDiffId.equals(diffId)) {
-            throw new StoreException("invalid diffID for layer: expected " + expectedDiffId + ", got " + diffId);
+            throw new DiffIdMismatchException(expectedDiffId, diffId);
         }
         return new Read(kind, diffId, tarSize, scanner);
     }

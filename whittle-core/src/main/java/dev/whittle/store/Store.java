@@ -172,7 +172,7 @@ public final class Store implements AutoCloseable {
 
     /**
      * Metadata of a layer, or null if the store has never seen it. A layer whose blob was fetched but not yet read
-     * (see {@link #recordPending}) is verified against its diffID and indexed here, on its first use.
+     * (a pending claim, see {@link #pendingBlobs}) is verified against its diffID and indexed here, on its first use.
      */
     public LayerInfo layer(Digest diffId) {
         LayerInfo recorded = recordedLayer(diffId);
@@ -215,27 +215,10 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Notes that {@code blob} (in the store, its digest verified) is said by an image's config to hold the layer
-     * {@code diffId}. Its content is read, hashed and indexed on the layer's first use, as containerd unpacks a
-     * fetched image: a pull then costs what the download costs.
+     * The fetched blobs waiting to be verified as the layer, with their media types: {@code whittle/pending/<diffID>/
+     * <blob>} files, which whittle pull wrote before it checked layers behind their downloads (an image named with
+     * such a claim came in unverified; its first use verifies it).
      */
-    public void recordPending(Digest diffId, Digest blob, String mediaType) throws IOException {
-        if (recordedLayer(diffId) != null) {
-            recordLayerBlobIfSame(diffId, blob, mediaType);
-            return;
-        }
-        Files.createDirectories(pendingDir(diffId));
-        AtomicFiles.write(pendingDir(diffId).resolve(blob.hex()), mediaType.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    /** A recorded layer gets another fetched blob only once it is shown to hold the same content. */
-    private void recordLayerBlobIfSame(Digest diffId, Digest blob, String mediaType) throws IOException {
-        LayerInfo info = recordedLayer(diffId);
-        if (info.blobs().containsKey(blob)) return;
-        LayerIngest.verifyStored(this, blob, mediaType, diffId);
-    }
-
-    /** The fetched blobs waiting to be verified as the layer, with their media types. */
     Map<Digest, String> pendingBlobs(Digest diffId) {
         Path dir = pendingDir(diffId);
         if (!Files.isDirectory(dir)) return Map.of();
@@ -303,15 +286,30 @@ public final class Store implements AutoCloseable {
                 Maintenance.deleteTree(pendingDir(diffId));
                 return info;
             } catch (StoreException | dev.whittle.tar.TarFormatException ex) {
-                // kept, so every use fails the same way until the image is removed and pulled again
-                failure = new StoreException("layer blob " + e.getKey() + " does not hold the layer " + diffId
-                        + " its image's config names: " + ex.getMessage() + " (remove the image and pull it again)");
+                // the claim is kept: it marks the image, so every use fails the same way (and fsck reports it) until
+                // the image is removed
+                failure = pendingFailure(diffId, e.getKey(), ex);
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
         }
         if (failure != null) throw failure;
         return null;
+    }
+
+    /** Why a pending blob is not the layer, naming the images that use it, the layer's place and what was expected. */
+    private StoreException pendingFailure(Digest diffId, Digest blob, RuntimeException why) {
+        List<Images.LayerUse> uses = new Images(this).usesOfLayerBlob(blob);
+        StringBuilder m = new StringBuilder();
+        for (Images.LayerUse u : uses) {
+            m.append(m.isEmpty() ? "image " : "; image ").append(u.image()).append(": layer ").append(u.index() + 1).append(" of ").append(u.count());
+        }
+        m.append(m.isEmpty() ? "layer blob " + blob : " (blob " + blob + ")");
+        m.append(why instanceof DiffIdMismatchException x
+                ? " is not the layer its config names: expected diffID " + diffId + ", the blob holds " + x.actual()
+                : ": " + why.getMessage());
+        if (!uses.isEmpty()) m.append(". The image cannot be used: remove it (whittle rmi ").append(uses.getFirst().image()).append(") and pull it again");
+        return new StoreException(m.toString(), why);
     }
 
     /** Records (or adds a blob variant to) a layer's metadata and writes its table of contents. */

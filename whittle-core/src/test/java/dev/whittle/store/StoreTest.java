@@ -9,10 +9,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,6 +49,50 @@ class StoreTest {
             }
             assertThat(tempFiles()).isEmpty();
             assertThat(Files.readString(s.blobPath(d))).isEqualTo("hello");
+        }
+    }
+
+    /**
+     * A reader following a blob while another thread writes it sees every byte in order and ends only once the blob is
+     * committed (so a check that reached the end knows the blob is in the store); an abandoned blob fails the reader
+     * instead of leaving it waiting.
+     */
+    @Test
+    void aBlobIsReadWhileItIsWrittenAndEndsOnlyWhenCommitted() throws Exception {
+        byte[] data = new byte[3 << 20];
+        new Random(3).nextBytes(data);
+        try (Store s = Store.open(root); ExecutorService ex = Executors.newSingleThreadExecutor()) {
+            Future<byte[]> read;
+            Digest committed;
+            try (BlobSink sink = s.newBlob()) {
+                InputStream follower = sink.follow();
+                read = ex.submit(() -> {
+                    try (follower) {
+                        return follower.readAllBytes();
+                    }
+                });
+                for (int off = 0; off < data.length; off += 100_000) {
+                    sink.stream().write(data, off, Math.min(100_000, data.length - off));
+                    if (off == 1_000_000) {
+                        Thread.sleep(50);
+                        assertThat(read.isDone()).as("no end before the commit").isFalse();
+                    }
+                }
+                Thread.sleep(50);
+                assertThat(read.isDone()).as("no end before the commit, even with every byte written").isFalse();
+                committed = sink.commit(Digest.sha256(data), data.length);
+            }
+            assertThat(read.get()).isEqualTo(data);
+            assertThat(s.hasBlob(committed)).isTrue();
+
+            Future<byte[]> abandoned;
+            try (BlobSink sink = s.newBlob()) {
+                InputStream follower = sink.follow();
+                abandoned = ex.submit(() -> follower.readAllBytes());
+                sink.stream().write(data, 0, 1000);
+            }
+            assertThatThrownBy(abandoned::get).hasCauseInstanceOf(IOException.class).hasMessageContaining("abandoned");
+            assertThat(tempFiles()).isEmpty();
         }
     }
 

@@ -3,7 +3,10 @@ package dev.whittle.cli;
 import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
+import dev.whittle.build.RunSettings;
 import dev.whittle.image.Platform;
+import dev.whittle.sandbox.ContainerNetwork;
+import dev.whittle.sandbox.ProcessLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,6 +49,22 @@ final class BuildCommand implements Callable<Integer> {
     String network = "default";
     @Option(names = "--add-host", paramLabel = "NAME:IP", description = "Add a custom host-to-IP mapping for RUN (IP host-gateway: the host)")
     List<String> addHosts = new ArrayList<>();
+    @Option(names = "--shm-size", paramLabel = "SIZE", description = "Size of /dev/shm for RUN (default 64m)")
+    String shmSize;
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Ulimit options for RUN")
+    List<String> ulimits = new ArrayList<>();
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set metadata for an image")
+    List<String> labels = new ArrayList<>();
+    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not cache specified stages")
+    List<String> noCacheFilter = new ArrayList<>();
+    @Option(names = "--load", description = "Accepted for buildx: the image is always stored (whittle has no daemon to load it into)")
+    boolean load;
+    @Option(names = "--provenance", arity = "0..1", fallbackValue = "true", paramLabel = "false",
+            description = "Accepted as false (whittle writes no attestations)")
+    String provenance = "false";
+    @Option(names = "--sbom", arity = "0..1", fallbackValue = "true", paramLabel = "false",
+            description = "Accepted as false (whittle writes no attestations)")
+    String sbom = "false";
     @Option(names = "--progress", description = "Progress output: auto, tty, plain, quiet")
     String progressMode = "auto";
     @Option(names = {"-q", "--quiet"}, description = "Suppress the build output and print image ID on success")
@@ -93,9 +112,47 @@ final class BuildCommand implements Callable<Integer> {
             context = pull;
             pull = "always";
         }
+        if (context == null && !List.of("true", "false", "0", "1").contains(provenance)) {
+            context = provenance;
+            provenance = "true";
+        }
+        if (context == null && !List.of("true", "false", "0", "1").contains(sbom)) {
+            context = sbom;
+            sbom = "true";
+        }
         if (pull.equals("true")) pull = "always";
         if (pull.equals("false")) pull = "missing";
         if (context == null) throw new UserError("\"whittle build\" requires exactly 1 argument.\nSee 'whittle build --help'.");
+        for (String[] attestation : new String[][] {{"--provenance", provenance}, {"--sbom", sbom}}) {
+            if (!attestation[1].equals("false") && !attestation[1].equals("0")) {
+                throw new UserError(attestation[0] + "=" + attestation[1] + " is not supported: whittle writes no attestations (use "
+                        + attestation[0] + "=false)");
+            }
+        }
+    }
+
+    /** RUN's network, hosts, /dev/shm and ulimits, from the flags. */
+    RunSettings runSettings() {
+        try {
+            List<ContainerNetwork.ExtraHost> hosts = new ArrayList<>();
+            for (String h : addHosts) hosts.add(ContainerNetwork.ExtraHost.parse(h));
+            List<ProcessLimits.Ulimit> limits = new ArrayList<>();
+            for (String u : ulimits) limits.add(ProcessLimits.Ulimit.parse(u));
+            long shm = shmSize == null ? ProcessLimits.DEFAULT_SHM : ProcessLimits.parseSize(shmSize);
+            return new RunSettings(ContainerNetwork.Mode.parse(network), hosts, new ProcessLimits(shm, limits));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /** --label KEY=VALUE (a key alone: an empty value, as docker's ConvertKVStringsToMap). */
+    Map<String, String> labels() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String l : labels) {
+            int eq = l.indexOf('=');
+            m.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+        }
+        return m;
     }
 
     /** What to do when the built image cannot start. */

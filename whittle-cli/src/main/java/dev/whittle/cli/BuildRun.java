@@ -20,7 +20,6 @@ import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.rootfs.LayerReader;
 import dev.whittle.rootfs.MergedTree;
-import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerToc;
 import dev.whittle.store.StoredImage;
@@ -101,8 +100,8 @@ final class BuildRun {
         BuildMemo memo = new BuildMemo(ctx.store());
         BuildMemo.Inputs inputs = memoInputs(secrets, epoch);
         Built built = null;
-        if (cmd.noCache || cmd.pull.equals("always")) {
-            if (ctx.debug()) ctx.err().println("debug: build memo: not used (--no-cache or --pull=always)");
+        if (cmd.noCache || !cmd.noCacheFilter.isEmpty() || cmd.pull.equals("always")) {
+            if (ctx.debug()) ctx.err().println("debug: build memo: not used (--no-cache, --no-cache-filter or --pull=always)");
         } else {
             BuildMemo.Answer a = memo.lookup(inputs, bc.ignore());
             if (ctx.debug()) ctx.err().println("debug: build memo: " + (a.miss() == null ? "hit" : "miss: " + a.miss()));
@@ -201,7 +200,7 @@ final class BuildRun {
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
-                cmd.network, extraHosts(), secrets, epoch, progress, cmd.pull, puller);
+                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, epoch, progress, cmd.pull, puller);
         Builder builder = new Builder(ctx.store(), req);
         dev.whittle.build.Trace.mark("builder ready (store open)");
         BuildResult result;
@@ -246,20 +245,8 @@ final class BuildRun {
         for (BuildRequest.Secret sc : secrets.values()) secretNames.add(sc.id() + "=" + sc.file() + "|" + sc.env());
         return new BuildMemo.Inputs(builderIdentity(), bc.dir(), bc.dockerfileName(), bc.dockerfileText(),
                 bc.ignoreFile() == null ? null : bc.ignoreFile().toAbsolutePath().toString(), bc.ignoreText(), cmd.target,
-                opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(), cmd.network + " " + extraHosts(), secretNames, epoch);
-    }
-
-    /** --add-host, as docker reads it. */
-    private List<ContainerNetwork.ExtraHost> extraHosts() {
-        List<ContainerNetwork.ExtraHost> out = new ArrayList<>();
-        for (String h : cmd.addHosts) {
-            try {
-                out.add(ContainerNetwork.ExtraHost.parse(h));
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage());
-            }
-        }
-        return out;
+                opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(),
+                cmd.runSettings() + " labels=" + new java.util.TreeMap<>(cmd.labels()), secretNames, epoch);
     }
 
     private static String identity;
@@ -380,10 +367,17 @@ final class BuildRun {
                         out -> w.write(List.of(new ArchiveWriter.Entry(img, names)),
                                 type.equals("oci") ? ArchiveWriter.Format.OCI : ArchiveWriter.Format.DOCKER, out));
             }
+            case "tar" -> {
+                // the image's file system as one tar, as BuildKit's tar exporter writes it
+                MergedTree tree = mergedTree(img);
+                Output.write(ctx, dest.equals("-") ? null : Path.of(dest), "build", out -> {
+                    try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
+                        dev.whittle.rootfs.Flattener.write(tree, reader, out);
+                    }
+                });
+            }
             case "local" -> {
-                List<LayerToc> tocs = new ArrayList<>();
-                for (var d : img.config().diffIds()) tocs.add(ctx.store().toc(d));
-                MergedTree tree = MergedTree.of(img.config().diffIds(), tocs);
+                MergedTree tree = mergedTree(img);
                 Path dir = Path.of(dest);
                 Files.createDirectories(dir);
                 Path tar = dev.whittle.store.AtomicFiles.newTemp(ctx.store().tempDir(), "local-", ".tar", false);
@@ -401,7 +395,13 @@ final class BuildRun {
                     Files.deleteIfExists(tar);
                 }
             }
-            default -> throw new UserError("unknown --output type \"" + type + "\" (docker, oci, local, image or registry)");
+            default -> throw new UserError("unknown --output type \"" + type + "\" (docker, oci, local, tar, image or registry)");
         }
+    }
+
+    private MergedTree mergedTree(StoredImage img) throws IOException {
+        List<LayerToc> tocs = new ArrayList<>();
+        for (var d : img.config().diffIds()) tocs.add(ctx.store().toc(d));
+        return MergedTree.of(img.config().diffIds(), tocs);
     }
 }

@@ -109,6 +109,11 @@ class BuildDifferentialTest {
     }
 
     @Test
+    void labelsFromTheCommandLineOverTheDockerfiles() throws IOException {
+        same("FROM BASE\nLABEL a=dockerfile keep=1\nRUN echo x > /x\n", files(), "--label", "a=flag", "--label", "b=2");
+    }
+
+    @Test
     void whiteoutsAndReplacedDirectories() throws IOException {
         same("""
                 FROM BASE

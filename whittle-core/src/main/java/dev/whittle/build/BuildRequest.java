@@ -3,28 +3,28 @@ package dev.whittle.build;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
 
-import dev.whittle.sandbox.ContainerNetwork;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What to build and how.
  *
- * @param network         RUN's network: {@code default} (a namespace of its own with outbound access through a
- *                        user-mode NAT, as docker's), {@code none} (loopback only) or {@code host}
- * @param extraHosts      {@code --add-host} entries for RUN's /etc/hosts
+ * @param run             how RUN's containers are set up (network, extra hosts, /dev/shm, ulimits)
+ * @param labels          {@code --label}s for the image's config
+ * @param noCacheStages   stages whose steps do not use the step cache ({@code --no-cache-filter})
  * @param sourceDateEpoch SOURCE_DATE_EPOCH in seconds for reproducible builds, or null
  * @param pull            {@code missing} (pull images the store lacks), {@code always} or {@code never}
  * @param puller          fetches images from registries; null when none may be used
  */
-public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, String network,
-                           List<ContainerNetwork.ExtraHost> extraHosts, Map<String, Secret> secrets, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
+public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, RunSettings run,
+                           Map<String, String> labels, Set<String> noCacheStages, Map<String, Secret> secrets, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
     public BuildRequest {
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
-        extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
-        if (network == null) network = "default";
+        if (run == null) run = RunSettings.DEFAULT;
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        noCacheStages = noCacheStages == null ? Set.of() : Set.copyOf(noCacheStages);
         if (pull == null) pull = "missing";
     }
 

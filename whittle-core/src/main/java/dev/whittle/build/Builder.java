@@ -95,7 +95,9 @@ public final class Builder {
         }
         Trace.mark("build: all stages done");
         if (deferred.anyPending(fin.diffIds())) throw new IllegalStateException("a layer of the exported image was deferred");
-        ImageConfig config = fin.config().toBuilder().created(fin.created()).build();
+        ImageConfig.Builder finished = fin.config().toBuilder().created(fin.created());
+        req.labels().forEach((k, v) -> finished.putMapEntry("Labels", k, v)); // --label, over the Dockerfile's
+        ImageConfig config = finished.build();
         store.putBlob(config.raw());
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
         Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
@@ -332,6 +334,11 @@ public final class Builder {
     record StepContext(Builder b, Dockerfile df, String stage, int step, boolean exported) {
         DockerfileException error(dev.whittle.dockerfile.Pos pos, String msg) {
             return df.error(pos, msg);
+        }
+
+        /** Whether this step skips the step cache (--no-cache, or --no-cache-filter naming its stage). */
+        boolean noCache() {
+            return b.req.noCache() || b.req.noCacheStages().contains(stage);
         }
 
         String expand(Word w, Scope scope) {

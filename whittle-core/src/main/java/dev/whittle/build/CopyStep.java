@@ -78,7 +78,7 @@ final class CopyStep {
         Digest quick = sourceKey(s, c, verb, fromRef, shownHistory, List.of(chown == null ? "" : chown,
                 chmod == null ? "" : Integer.toOctalString(chmod), String.valueOf(parents), String.join("\n", excludes),
                 c.flag("link").map(f -> String.valueOf(f.value())).orElse("")));
-        BuildCache.Entry early = quick == null || b.req.noCache() ? null : b.cache.get(quick);
+        BuildCache.Entry early = quick == null || ctx.noCache() ? null : b.cache.get(quick);
         if (early != null) {
             State.Origin origin = fromRef != null && b.fromRef(fromRef, c.flag("from").get().valueWord()) == null
                     ? new State.Origin(shownOrigin.instruction(), shownOrigin.line(), shownOrigin.stage(), null) : shownOrigin;
@@ -187,7 +187,7 @@ final class CopyStep {
         String rel = PathNames.clampToRoot(abs);
         Digest key = CacheKeys.of(s.cacheKey(), "WORKDIR", abs, s.config().user());
         State.Origin origin = new State.Origin("WORKDIR " + abs, w.pos().line(), ctx.stage(), null);
-        BuildCache.Entry early = b.req.noCache() ? null : b.cache.get(key);
+        BuildCache.Entry early = ctx.noCache() ? null : b.cache.get(key);
         if (early != null) return cached(withWd, key, early, "WORKDIR " + abs, origin);
         Trace.mark("WORKDIR: cache looked up");
         try (StageTree target = StageTree.of(b, s.diffIds())) {
@@ -262,7 +262,7 @@ final class CopyStep {
 
     /** Writes (or takes from the cache) the layer and records it in config and history. */
     private State layerStep(State s, Digest key, String history, State.Origin origin) throws IOException {
-        BuildCache.Entry hit = b.req.noCache() ? null : b.cache.get(key);
+        BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
         if (hit != null) return cached(s, key, hit, history, origin);
         LayerIngest.Result r = write();
         String created = b.now();

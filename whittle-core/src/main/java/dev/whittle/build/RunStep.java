@@ -60,7 +60,7 @@ final class RunStep {
         for (Flag f : r.flagsNamed("mount")) mounts.add(Mounts.parse(ctx.df(), f));
         ContainerNetwork.Mode network;
         try {
-            network = ContainerNetwork.Mode.parse(r.flag("network").map(Flag::value).orElse(b.req.network()));
+            network = r.flag("network").isPresent() ? ContainerNetwork.Mode.parse(r.flag("network").get().value()) : b.req.run().network();
         } catch (IllegalArgumentException e) {
             throw ctx.error(r.flag("network").map(Flag::pos).orElse(r.pos()), e.getMessage());
         }
@@ -71,10 +71,11 @@ final class RunStep {
         String history = "RUN " + Builder.runCommandString(s, args) + " # buildkit";
         List<String> keyParts = new ArrayList<>(List.of("RUN", Json.writeString(args, Json.Style.COMPACT), String.join("\n", env),
                 s.config().user(), s.config().workingDir(), network.toString()));
-        if (!b.req.extraHosts().isEmpty()) keyParts.add(b.req.extraHosts().toString());
+        String settings = b.req.run().cacheKeyPart();
+        if (!settings.isEmpty()) keyParts.add(settings);
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
         Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
-        BuildCache.Entry hit = b.req.noCache() ? null : b.cache.get(key);
+        BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
         if (hit != null) {
             b.progress.cached(ctx.step());
             return append(s, key, hit.diffId(), hit.blob(), hit.created(), history, r);
@@ -183,7 +184,7 @@ final class RunStep {
             List<RuncSpec.Mount> extra = new ArrayList<>();
             Map<String, Boolean> existed = new LinkedHashMap<>();
             for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf")) existed.put(d, exists(rootfs, d));
-            ContainerNetwork net = ContainerNetwork.prepare(network, List.of("buildkitsandbox"), b.req.extraHosts(), tmp);
+            ContainerNetwork net = ContainerNetwork.prepare(network, List.of("buildkitsandbox"), b.req.run().extraHosts(), tmp);
             undo.add(net);
             extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
@@ -200,7 +201,8 @@ final class RunStep {
                 extra.add(mt);
             }
             Trace.mark("RUN: overlay mounted, bundle prepared");
-            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", net.network(), extra, false);
+            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", net.network(), extra, false,
+                    b.req.run().limits());
             Deque<String> tail = new ArrayDeque<>();
             String[] notStarted = {null}; // runc's reason when the process could not be started at all
             int code;

@@ -69,7 +69,8 @@ public final class ContainerRunner {
             Users.Id id = Users.resolve(new ContextTree(root.path(), DockerIgnore.none()), user);
             String cwd = o.workdir() != null ? o.workdir() : c.workingDir().isEmpty() ? "/" : c.workingDir();
             try (ContainerNetwork net = ContainerNetwork.prepare(o.network(), List.of(), o.extraHosts(), tmp.path())) {
-                RuncSpec spec = new RuncSpec(args, envList, cwd, id.uid(), id.gid(), id.groups(), "whittle", net.network(), net.mounts(), false);
+                RuncSpec spec = new RuncSpec(args, envList, cwd, id.uid(), id.gid(), id.groups(), "whittle", net.network(), net.mounts(), false,
+                        ProcessLimits.DEFAULT);
                 return run(tmp.path(), spec, output);
             }
         }

@@ -11,7 +11,7 @@ import java.util.Map;
  * asked for, and no-new-privileges off so setuid programs behave as in docker.
  */
 public record RuncSpec(List<String> args, List<String> env, String cwd, long uid, long gid, List<Long> additionalGids,
-                       String hostname, Network network, List<Mount> mounts, boolean readonlyRoot) {
+                       String hostname, Network network, List<Mount> mounts, boolean readonlyRoot, ProcessLimits limits) {
 
     /** The container's network: the host's, a new namespace with loopback only, or an existing namespace to join. */
     public record Network(boolean host, String namespacePath) {
@@ -47,12 +47,13 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
         for (String k : uid == 0 ? List.of("bounding", "effective", "permitted") : List.of("bounding")) caps.put(k, CAPS);
         process.put("capabilities", caps);
         process.put("noNewPrivileges", false);
+        if (!limits.ulimits().isEmpty()) process.put("rlimits", limits.rlimitsJson());
 
         List<Object> m = new ArrayList<>();
         m.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         m.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
         m.add(mount("/dev/pts", "devpts", "devpts", List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
-        m.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+        m.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=" + limits.shmBytes())));
         m.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
         m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
         for (Mount x : mounts) m.add(mount(x.destination(), x.type(), x.source(), x.options()));

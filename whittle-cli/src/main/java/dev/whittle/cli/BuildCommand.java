@@ -53,6 +53,9 @@ final class BuildCommand implements Callable<Integer> {
     String shmSize;
     @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Ulimit options for RUN")
     List<String> ulimits = new ArrayList<>();
+    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY]]",
+            description = "SSH agent socket or keys to expose to RUN --mount=type=ssh (alone: $SSH_AUTH_SOCK)")
+    List<String> ssh = new ArrayList<>();
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set metadata for an image")
     List<String> labels = new ArrayList<>();
     @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not cache specified stages")
@@ -143,6 +146,27 @@ final class BuildCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
+    }
+
+    /** --ssh, as buildx reads it: an id, then an agent socket or key files; none: $SSH_AUTH_SOCK. */
+    Map<String, List<java.nio.file.Path>> sshSources() {
+        Map<String, List<java.nio.file.Path>> m = new LinkedHashMap<>();
+        for (String spec : ssh) {
+            int eq = spec.indexOf('=');
+            String id = eq < 0 ? spec : spec.substring(0, eq);
+            List<java.nio.file.Path> paths = new ArrayList<>();
+            if (eq >= 0) for (String p : spec.substring(eq + 1).split(",")) if (!p.isEmpty()) paths.add(java.nio.file.Path.of(p));
+            if (paths.isEmpty()) {
+                String sock = System.getenv("SSH_AUTH_SOCK");
+                if (sock == null || sock.isEmpty()) throw new UserError("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set (--ssh " + id + ")");
+                paths.add(java.nio.file.Path.of(sock));
+            }
+            for (java.nio.file.Path p : paths) {
+                if (!java.nio.file.Files.exists(p)) throw new UserError("--ssh " + spec + ": " + p + " does not exist");
+            }
+            m.put(id, paths);
+        }
+        return m;
     }
 
     /** --label KEY=VALUE (a key alone: an empty value, as docker's ConvertKVStringsToMap). */

@@ -200,7 +200,7 @@ final class BuildRun {
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
-                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, epoch, progress, cmd.pull, puller);
+                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, cmd.sshSources(), epoch, progress, cmd.pull, puller);
         Builder builder = new Builder(ctx.store(), req);
         dev.whittle.build.Trace.mark("builder ready (store open)");
         BuildResult result;
@@ -243,6 +243,7 @@ final class BuildRun {
         var opts = cmd.options();
         List<String> secretNames = new ArrayList<>();
         for (BuildRequest.Secret sc : secrets.values()) secretNames.add(sc.id() + "=" + sc.file() + "|" + sc.env());
+        for (String id : cmd.sshSources().keySet()) secretNames.add("ssh:" + id);
         return new BuildMemo.Inputs(builderIdentity(), bc.dir(), bc.dockerfileName(), bc.dockerfileText(),
                 bc.ignoreFile() == null ? null : bc.ignoreFile().toAbsolutePath().toString(), bc.ignoreText(), cmd.target,
                 opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(),

@@ -115,4 +115,62 @@ class DropInTest {
         assertThat(lines.stream().filter(l -> l.endsWith(" CACHED")).count()).as(again.err()).isEqualTo(2); // COPY --from and RUN app
         assertThat(again.err()).contains("[deps 2/2] RUN echo deps > /deps");
     }
+
+    @Test
+    void sshForwardsAnAgentOrKeysToRunMountTypeSsh() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("gcc") && Exec.available("ssh-keygen"), "gcc and openssh-client are needed");
+        Path ctx = Files.createDirectories(dir.resolve("ssh"));
+        // a static client of the agent protocol: how many identities does $SSH_AUTH_SOCK hold?
+        Files.writeString(ctx.resolve("agentcount.c"), """
+                #include <sys/socket.h>
+                #include <sys/un.h>
+                #include <stdio.h>
+                #include <stdlib.h>
+                #include <string.h>
+                #include <unistd.h>
+                int main(void) {
+                    const char *p = getenv("SSH_AUTH_SOCK");
+                    if (!p) { puts("no SSH_AUTH_SOCK"); return 2; }
+                    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+                    struct sockaddr_un a = {0};
+                    a.sun_family = AF_UNIX;
+                    strncpy(a.sun_path, p, sizeof a.sun_path - 1);
+                    if (connect(s, (void *) &a, sizeof a)) { perror("connect"); return 1; }
+                    unsigned char req[5] = {0, 0, 0, 1, 11}, h[9];
+                    if (write(s, req, 5) != 5) return 1;
+                    for (int n = 0; n < 9;) { int r = read(s, h + n, 9 - n); if (r <= 0) return 1; n += r; }
+                    printf("answer %d keys %u\\n", h[4], (unsigned) h[5] << 24 | h[6] << 16 | h[7] << 8 | h[8]);
+                    return 0;
+                }
+                """);
+        Exec.run("gcc", "-static", "-O2", "-o", ctx.resolve("agentcount").toString(), ctx.resolve("agentcount.c").toString()).ok();
+        Path key = dir.resolve("id_test");
+        Exec.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "whittle-test", "-f", key.toString()).ok();
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM %s
+                COPY agentcount /agentcount
+                RUN --mount=type=ssh /agentcount > /as-root
+                USER 65534
+                RUN --mount=type=ssh,uid=65534 /agentcount > /tmp/as-nobody
+                """.formatted(BASE));
+        build("--ssh", "default=" + key, "-t", "dropin/ssh", ctx.toString()).ok();
+        assertThat(whittle.run("run", "--rm", "dropin/ssh", "cat", "/as-root", "/tmp/as-nobody").ok().out())
+                .isEqualTo("answer 12 keys 1\nanswer 12 keys 1\n");
+        assertThat(Exec.run("sh", "-c", "pgrep -c -x ssh-agent || true").out().trim()).as("whittle's agent ends with the build").isEqualTo("0");
+
+        // a running agent's socket, given as is
+        Path sock = dir.resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            for (int i = 0; i < 100 && !Files.exists(sock); i++) Thread.sleep(10);
+            Files.writeString(ctx.resolve("Dockerfile"), "FROM " + BASE + "\nCOPY agentcount /agentcount\nRUN --mount=type=ssh,id=git /agentcount > /out\n");
+            build("--ssh", "git=" + sock, "-t", "dropin/ssh-sock", ctx.toString()).ok();
+            assertThat(whittle.run("run", "--rm", "dropin/ssh-sock", "cat", "/out").ok().out()).isEqualTo("answer 12 keys 0\n");
+        } finally {
+            agent.destroy();
+        }
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + BASE + "\nRUN --mount=type=ssh,required=true true\n");
+        assertThat(build(ctx.toString()).fails(1).err()).contains("no SSH key \"default\" forwarded from the client").contains("Dockerfile:2");
+    }
 }

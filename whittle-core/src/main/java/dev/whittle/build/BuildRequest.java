@@ -5,6 +5,7 @@ import dev.whittle.dockerfile.Planner;
 
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,18 +15,21 @@ import java.util.Set;
  * @param run             how RUN's containers are set up (network, extra hosts, /dev/shm, ulimits)
  * @param labels          {@code --label}s for the image's config
  * @param noCacheStages   stages whose steps do not use the step cache ({@code --no-cache-filter})
+ * @param ssh             {@code --ssh} ids and what each forwards: one agent socket, or private key files
  * @param sourceDateEpoch SOURCE_DATE_EPOCH in seconds for reproducible builds, or null
  * @param pull            {@code missing} (pull images the store lacks), {@code always} or {@code never}
  * @param puller          fetches images from registries; null when none may be used
  */
 public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, RunSettings run,
-                           Map<String, String> labels, Set<String> noCacheStages, Map<String, Secret> secrets, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
+                           Map<String, String> labels, Set<String> noCacheStages, Map<String, Secret> secrets,
+                           Map<String, List<Path>> ssh, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
     public BuildRequest {
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (run == null) run = RunSettings.DEFAULT;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         noCacheStages = noCacheStages == null ? Set.of() : Set.copyOf(noCacheStages);
         if (pull == null) pull = "missing";
+        ssh = ssh == null ? Map.of() : Map.copyOf(ssh);
     }
 
     /** A build secret: a file or an environment variable, never written to a layer, history or cache key. */

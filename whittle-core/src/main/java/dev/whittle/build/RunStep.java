@@ -18,6 +18,7 @@ import dev.whittle.sandbox.RootedBind;
 import dev.whittle.sandbox.Runc;
 import dev.whittle.sandbox.RuncSpec;
 import dev.whittle.sandbox.SecretFiles;
+import dev.whittle.sandbox.SshForward;
 import dev.whittle.sandbox.UpperDiff;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.LayerWriter;
@@ -189,9 +190,11 @@ final class RunStep {
             extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
             SecretFiles[] secrets = {null}; // one tmpfs for all of this RUN's secrets, mounted on the first
+            String sshSocket = null; // the first ssh mount is SSH_AUTH_SOCK, as in BuildKit
             for (Mounts.Spec m : mounts) {
                 RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks, secrets);
                 if (mt == null) continue;
+                if (m.type() == Mounts.Type.SSH && sshSocket == null) sshSocket = mt.destination();
                 // Ancestors too: runc creates missing parents, which must not leak into the layer.
                 String rel = PathNames.clampToRoot(mt.destination());
                 for (String a = PathNames.parent(rel); !a.isEmpty(); a = PathNames.parent(a)) {
@@ -201,6 +204,10 @@ final class RunStep {
                 extra.add(mt);
             }
             Trace.mark("RUN: overlay mounted, bundle prepared");
+            if (sshSocket != null) {
+                env = new ArrayList<>(env);
+                env.add("SSH_AUTH_SOCK=" + sshSocket);
+            }
             RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", net.network(), extra, false,
                     b.req.run().limits());
             Deque<String> tail = new ArrayDeque<>();
@@ -336,7 +343,19 @@ final class RunStep {
                         m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid(), m.mode() == null ? 0400 : m.mode());
                 return new RuncSpec.Mount(target, "bind", f.toString(), List.of("rbind", "ro"));
             }
-            case SSH -> throw ctx.error(m.pos(), "RUN --mount=type=ssh is not supported by whittle");
+            case SSH -> {
+                List<Path> sources = b.req.ssh().get(m.id());
+                if (sources == null) {
+                    if (m.required()) {
+                        throw ctx.error(m.pos(), "no SSH key \"" + m.id() + "\" forwarded from the client (--ssh " + m.id() + "[=SOCKET|KEY])");
+                    }
+                    return null;
+                }
+                SshForward forward = SshForward.start(b.store, sources, m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid(),
+                        m.mode() == null ? 0600 : m.mode());
+                undo.add(forward);
+                return new RuncSpec.Mount(target, "bind", forward.socket().toString(), List.of("rbind", "ro"));
+            }
             case BIND -> {
                 String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
                 String source = m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope()));

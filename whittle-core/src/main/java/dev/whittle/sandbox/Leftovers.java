@@ -31,7 +31,8 @@ public final class Leftovers {
             List<String> out = new ArrayList<>();
             if (!containers.isEmpty()) out.add(containers.size() + " container(s) of a killed whittle process: " + String.join(", ", containers));
             for (Path m : mounts) out.add("a mount left by a killed whittle process: " + m);
-            if (!temp.isEmpty()) out.add(temp.size() + " temporary file(s) or directory(ies) of a killed whittle process in " + temp.getFirst().getParent());
+            if (!temp.isEmpty()) out.add(temp.size() + " temporary file(s) or directory(ies) of a killed whittle process in " + temp.getFirst().getParent()
+                    + (temp.getFirst().getParent().equals(temp.getLast().getParent()) ? "" : " and " + temp.getLast().getParent()));
             return out;
         }
     }
@@ -44,7 +45,7 @@ public final class Leftovers {
      */
     public static void cleanIfIdle(Store store) {
         try {
-            if (isEmpty(store.tempDir()) && isEmpty(Runc.stateRoot(store))) return;
+            if (isEmpty(store.tempDir()) && isEmpty(Runc.stateRoot(store)) && isEmpty(SshForward.socketDir(store))) return;
             store.whenAlone(() -> remove(store, find(store)));
         } catch (IOException | RuntimeException e) {
             // best effort: fsck names what is left, prune removes it
@@ -64,7 +65,9 @@ public final class Leftovers {
             if (point.startsWith(prefix)) mounts.add(Path.of(point));
         }
         mounts.sort(Comparator.comparingInt((Path p) -> p.getNameCount()).reversed());
-        return new Found(containers, mounts, list(store.tempDir()));
+        List<Path> temp = list(store.tempDir());
+        temp.addAll(list(SshForward.socketDir(store)));
+        return new Found(containers, mounts, temp);
     }
 
     /** Kills and deletes the containers, detaches the mounts, removes the temp entries. */

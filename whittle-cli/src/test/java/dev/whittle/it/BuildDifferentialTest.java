@@ -109,6 +109,30 @@ class BuildDifferentialTest {
     }
 
     @Test
+    void proxyArgsReachRunWithoutAnArgAndStayOutOfHistoryAndConfig() throws IOException {
+        same("""
+                FROM BASE
+                ARG NO_PROXY
+                RUN echo "$HTTP_PROXY|$https_proxy|$NO_PROXY|$OTHER" > /seen
+                """, files(), "--build-arg", "HTTP_PROXY=http://proxy.invalid:3128", "--build-arg", "https_proxy=http://p2.invalid:1",
+                "--build-arg", "NO_PROXY=localhost", "--build-arg", "OTHER=x");
+        assertThat(whittle.run("run", "--rm", "whittle-it/diff" + seq, "cat", "/seen").ok().out())
+                .isEqualTo("http://proxy.invalid:3128|http://p2.invalid:1|localhost|\n");
+    }
+
+    @Test
+    void wordListInstructionsExpandBeforeTheySplit() throws IOException {
+        same("""
+                FROM BASE
+                ARG PORTS="3000 4000/udp"
+                ENV VOLS="/data /logs"
+                EXPOSE $PORTS 5000
+                VOLUME $VOLS
+                VOLUME ["$VOLS"]
+                """, files());
+    }
+
+    @Test
     void labelsFromTheCommandLineOverTheDockerfiles() throws IOException {
         same("FROM BASE\nLABEL a=dockerfile keep=1\nRUN echo x > /x\n", files(), "--label", "a=flag", "--label", "b=2");
     }

@@ -42,6 +42,15 @@ public final class ConfigInstructions {
         }
     }
 
+    /** A word expanded, then split into words as the shell would (BuildKit's ProcessWords: EXPOSE $PORTS). */
+    private List<String> expandWords(Word w, Scope scope) {
+        try {
+            return lex.processWords(w.text(), scope.lookup());
+        } catch (ShellLex.ExpansionException e) {
+            throw df.error(w.pos(), e.getMessage());
+        }
+    }
+
     /** Instructions that change only the config, with BuildKit's history text. */
     public State apply(State s, Instruction i) {
         ImageConfig.Builder c = s.config().toBuilder();
@@ -51,10 +60,12 @@ public final class ConfigInstructions {
         String history;
         switch (i) {
             case Instruction.Arg a -> {
+                Scope before = scope;
                 scope = Planner.step(df, lex, scope, a, globalArgs, buildArgs);
                 List<String> parts = new ArrayList<>();
                 for (Instruction.ArgDef d : a.args()) {
-                    parts.add(d.name().text() + (d.hasDefault() ? "=" + d.defaultValue().text() : ""));
+                    // BuildKit's history shows the default as expanded, quotes removed (not a --build-arg's value)
+                    parts.add(d.name().text() + (d.hasDefault() ? "=" + expand(d.defaultValue(), before) : ""));
                     argNames.add(d.name().text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
                 }
                 history = "ARG " + String.join(" ", parts);
@@ -85,7 +96,7 @@ public final class ConfigInstructions {
             }
             case Instruction.Expose x -> {
                 List<String> ports = new ArrayList<>();
-                for (Word w : x.ports()) ports.addAll(exposePorts(df, w, expand(w, scope)));
+                for (Word w : x.ports()) for (String p : expandWords(w, scope)) ports.addAll(exposePorts(df, w, p));
                 for (String p : ports) c.putMapEntry("ExposedPorts", p, new LinkedHashMap<>());
                 history = "EXPOSE " + GoText.structSet(ports);
             }

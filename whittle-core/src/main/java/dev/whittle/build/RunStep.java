@@ -6,6 +6,7 @@ import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
 import dev.whittle.dockerfile.Mounts;
+import dev.whittle.dockerfile.Planner;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
@@ -69,6 +70,7 @@ final class RunStep {
             throw ctx.error(r.flag("security").get().pos(), "RUN --security=insecure is not allowed by whittle");
         }
         List<String> env = Builder.runEnv(s);
+        List<String> runtimeEnv = withProxies(s, env);
         String history = "RUN " + Builder.runCommandString(s, args) + " # buildkit";
         List<String> keyParts = new ArrayList<>(List.of("RUN", Json.writeString(args, Json.Style.COMPACT), String.join("\n", env),
                 s.config().user(), s.config().workingDir(), network.toString()));
@@ -86,7 +88,7 @@ final class RunStep {
         if (!ctx.exported()) {
             // a stage only read from: its layer is written in the background while the build goes on
             String[] created = {null}; // when the command ended, as for an exported layer
-            Digest provisional = execute(s, r, args, env, mounts, network, upper -> {
+            Digest provisional = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
                 String when = created[0] = b.now();
                 return b.deferred.defer(upper, key, clamp, "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
                         layer -> b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when)));
@@ -94,7 +96,7 @@ final class RunStep {
             b.progress.done(ctx.step());
             return append(s, key, provisional, null, created[0], history, r);
         }
-        LayerIngest.Result layer = execute(s, r, args, env, mounts, network, upper -> {
+        LayerIngest.Result layer = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
             LayerIngest.Result made;
             try (LayerWriter w = new LayerWriter(b.store, true)) {
                 new UpperDiff(upper, clamp).write(w);
@@ -110,6 +112,24 @@ final class RunStep {
         b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created));
         b.progress.done(ctx.step());
         return append(s, key, layer.info().diffId(), layer.descriptor(), created, history, r);
+    }
+
+    /**
+     * The environment RUN gets: the image's and the declared build args ({@code env}, which the cache key and history
+     * see), plus the predefined proxy args given with --build-arg that no ARG declares: as in BuildKit they reach the
+     * process without an ARG and stay out of the cache key, history and config (a proxy does not change what a
+     * command makes, and its URL may hold credentials).
+     */
+    private List<String> withProxies(State s, List<String> env) {
+        List<String> out = null;
+        for (Map.Entry<String, String> a : b.req.options().buildArgs().entrySet()) {
+            String name = a.getKey();
+            if (!Planner.PROXY_ARGS.contains(name) || a.getValue() == null || s.buildArgNames().contains(name)) continue;
+            if (env.stream().anyMatch(e -> e.startsWith(name + "="))) continue;
+            if (out == null) out = new ArrayList<>(env);
+            out.add(name + "=" + a.getValue());
+        }
+        return out == null ? env : out;
     }
 
     /** What becomes of a RUN's upper directory (its change, mount stubs removed) once the command succeeded. */

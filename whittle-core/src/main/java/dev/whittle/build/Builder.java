@@ -16,6 +16,7 @@ import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.image.Platform;
+import dev.whittle.json.Json;
 import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
@@ -54,6 +55,8 @@ public final class Builder {
     final Progress progress;
     final ShellLex lex;
     private final Map<Integer, CompletableFuture<State>> stages = new ConcurrentHashMap<>();
+    /** Named stages by (lower-case) name, for --from and mounts. */
+    private final Map<String, Integer> stageIndex = new ConcurrentHashMap<>();
     private BuildPlan plan;
     /** For the memo: the steps as a fully cached rebuild shows them, the bases resolved, whether it may be kept. */
     private final List<BuildMemo.Step> steps = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -81,11 +84,14 @@ public final class Builder {
         Trace.mark("build: start");
         dev.whittle.sandbox.Posix.prepareInBackground();
         plan = Planner.plan(df, req.options());
-        exported = exportedStages(plan);
+        exported = plan.exported();
+        for (Stage st : plan.allStages()) if (st.name() != null) stageIndex.put(st.name(), st.index());
         Trace.mark("build: planned");
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            fin = stage(plan.target(), exec).join();
+            // in plan order, so each stage's dependencies exist already (no recursion: chains of stages can be long)
+            for (BuildPlan.PlannedStage p : plan.stages()) stages.put(p.stage().index(), stage(p, exec));
+            fin = stages.get(plan.target()).join();
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;
@@ -95,6 +101,11 @@ public final class Builder {
         Trace.mark("build: all stages done");
         if (deferred.anyPending(fin.diffIds())) throw new IllegalStateException("a layer of the exported image was deferred");
         ImageConfig config = fin.config().toBuilder().created(fin.created()).build();
+        if (config.size() > Json.MAX_DOCUMENT) {
+            // stored, it could not be read back (by whittle, containerd or docker): refuse it now
+            throw new BuildException("the image config would be " + (config.size() >> 20) + " MiB, more than the "
+                    + (Json.MAX_DOCUMENT >> 20) + " MiB an image config may have: fewer or smaller ENV and LABEL values");
+        }
         store.putBlob(config.raw());
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
         Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
@@ -125,30 +136,18 @@ public final class Builder {
         return cache.used();
     }
 
-    /** The target and the stages it is built FROM, whose layers are the image's; the others are only read from. */
-    private static Set<Integer> exportedStages(BuildPlan plan) {
-        Set<Integer> out = new java.util.HashSet<>();
-        int i = plan.target();
-        while (out.add(i) && plan.planned(i).base() instanceof BuildPlan.Base.StageRef r) i = r.index();
-        return Set.copyOf(out);
-    }
-
-    private CompletableFuture<State> stage(int index, ExecutorService exec) {
-        CompletableFuture<State> f = stages.get(index);
-        if (f != null) return f;
-        BuildPlan.PlannedStage p = plan.planned(index);
+    /** A stage's result: it runs once the stages it needs are done (they have their futures already). */
+    private CompletableFuture<State> stage(BuildPlan.PlannedStage p, ExecutorService exec) {
         List<CompletableFuture<State>> deps = new ArrayList<>();
-        for (int d : p.dependsOn()) deps.add(stage(d, exec));
-        CompletableFuture<State> created = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+        for (int d : p.dependsOn()) deps.add(stages.get(d));
+        return CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
                 .thenApplyAsync(v -> {
                     try {
-                        return runStage(p, exec);
+                        return runStage(p);
                     } catch (IOException e) {
                         throw new CompletionException(e);
                     }
                 }, exec);
-        CompletableFuture<State> prev = stages.putIfAbsent(index, created);
-        return prev != null ? prev : created;
     }
 
     /** The final state of an already planned stage (for COPY --from and mounts). */
@@ -159,14 +158,13 @@ public final class Builder {
     /** Resolves a --from/from= value to a state: a stage by name or index, else an image. */
     State fromRef(String ref, Word where) throws IOException {
         if (ref.equals("context")) return null;
-        Integer idx = null;
-        for (Stage s : plan.allStages()) if (ref.equalsIgnoreCase(s.name() == null ? "" : s.name())) idx = s.index();
+        Integer idx = stageIndex.get(ref.toLowerCase(Locale.ROOT));
         if (idx == null && ref.matches("\\d+")) idx = Integer.parseInt(ref);
         if (idx != null) return stageResult(idx);
         return imageState(ref, where);
     }
 
-    private State runStage(BuildPlan.PlannedStage p, ExecutorService exec) throws IOException {
+    private State runStage(BuildPlan.PlannedStage p) throws IOException {
         Stage s = p.stage();
         int total = s.instructions().size() + 1;
         String label = label(s);
@@ -175,7 +173,7 @@ public final class Builder {
         Trace.mark("FROM: step shown");
         switch (p.base()) {
             case BuildPlan.Base.Scratch sc -> state = scratch();
-            case BuildPlan.Base.StageRef r -> state = stage(r.index(), exec).join();
+            case BuildPlan.Base.StageRef r -> state = stageResult(r.index());
             case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image());
         }
         Trace.mark("FROM: base state ready");
@@ -195,12 +193,28 @@ public final class Builder {
             state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
         }
         int n = 1;
+        ConfigInstructions config = configInstructions(df);
+        ConfigInstructions.Draft draft = null; // a run of config instructions shares one copy of the config
         for (Instruction i : s.instructions()) {
             n++;
             int st = start("[" + label + " " + n + "/" + total + "] " + i.name() + " " + i.text(), makesLayer(i));
+            if (ConfigInstructions.handles(i)) {
+                if (draft == null) draft = config.draft(state);
+                draft.apply(i);
+                progress.done(st);
+                continue;
+            }
+            if (draft != null) {
+                state = draft.state();
+                draft = null;
+            }
             state = execute(new StepContext(this, df, label, st, exported.contains(s.index())), state, i);
         }
-        return state;
+        return draft != null ? draft.state() : state;
+    }
+
+    private ConfigInstructions configInstructions(Dockerfile d) {
+        return new ConfigInstructions(d, lex, plan.globalArgs(), req.options().buildArgs(), true);
     }
 
     /** Starts a progress step, noting how a fully cached rebuild would show it. */
@@ -348,7 +362,7 @@ public final class Builder {
             case Instruction.Copy c -> new CopyStep(ctx).copy(s, c);
             case Instruction.Workdir w -> new CopyStep(ctx).workdir(s, w);
             default -> {
-                State m = new ConfigInstructions(ctx.df(), lex, plan.globalArgs(), req.options().buildArgs(), true).apply(s, i);
+                State m = configInstructions(ctx.df()).apply(s, i);
                 ctx.b().progress.done(ctx.step());
                 yield m;
             }

@@ -86,6 +86,15 @@ final class BuildCommand implements Callable<Integer> {
         return check;
     }
 
+    /** BuildKit's network modes for RUN ("" is default); anything else is refused as docker refuses it. */
+    String network() {
+        return switch (network) {
+            case "", "default" -> "default";
+            case "none", "host" -> network;
+            default -> throw new UserError("network mode \"" + network + "\" not supported by buildkit");
+        };
+    }
+
     Planner.Options options() {
         Platform target = platform == null ? Platform.host() : Platform.parse(platform);
         return new Planner.Options(this.target, buildArgMap(), Platform.host(), target);

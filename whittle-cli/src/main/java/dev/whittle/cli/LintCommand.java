@@ -48,10 +48,10 @@ final class LintCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws IOException {
-        if (!Files.isRegularFile(file)) throw new UserError("open " + file + ": no such file or directory");
+        if (!Files.exists(file)) throw new UserError("open " + file + ": no such file or directory");
         Dockerfile df;
         try {
-            df = Parser.parse(file.toString(), Files.readString(file));
+            df = Parser.parse(file.toString(), DockerfileReader.read(file, file.toString()));
         } catch (DockerfileException e) {
             throw new UserError(e.getMessage());
         }

@@ -77,4 +77,102 @@ class HostileDockerfileTest {
         String count = w.run("inspect", "--format", "{{len .Config.Labels}}", "big/label").ok().out().trim();
         assertThat(count).isEqualTo(String.valueOf(n));
     }
+
+    @Test
+    void aDockerfileOverTheSizeLimitIsRefusedBeforeParsing() throws IOException {
+        // comment lines only: before the limit this parsed (slowly) and failed for want of a FROM
+        Path ctx = context("huge", "# filler\n".repeat((17 << 20) / 9 + 1) + "FROM scratch\n");
+        Exec e = build(whittle(), ctx).fails(1);
+        assertThat(error(e)).contains("Dockerfile").contains("16 MiB").contains("is larger than");
+    }
+
+    @Test
+    void aLineLongerThanBuildKitAllowsIsRefusedWithItsMessage() throws IOException {
+        Path ctx = context("longline", "FROM scratch\nLABEL a=\"" + "x".repeat(70_000) + "\"\n");
+        Exec e = build(whittle(), ctx).fails(1);
+        assertThat(error(e)).startsWith("Error: Dockerfile:2:").contains("dockerfile line greater than max allowed size of 65535");
+        assertThat(e.err().length()).isLessThan(1000);
+    }
+
+    // -------------------------------------------------------------------------------------- B: clear messages
+
+    @Test
+    void invalidUtf8IsReportedAtItsLineAndColumn() throws IOException {
+        Path ctx = Files.createDirectories(dir.resolve("utf8"));
+        byte[] text = "FROM scratch\nENV A=caf\u00e9 B=\u00ff\u00fex\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(ctx.resolve("Dockerfile"), text);
+        Exec e = build(whittle(), ctx).fails(1);
+        assertThat(error(e)).startsWith("Error: Dockerfile:2:10: ").contains("not valid UTF-8").contains("0xe9");
+        assertThat(e.err()).doesNotContain("Input length").doesNotContain("Exception");
+        Exec stdin = whittle().runWithInput(text, "build", "-q", "--check=off", "-f", "-", ctx.toString()).fails(1);
+        assertThat(error(stdin)).startsWith("Error: Dockerfile:2:10: ");
+    }
+
+    @Test
+    void aDockerfilePathThatIsADirectoryFifoOrDeviceIsRefusedWithoutReadingIt() throws IOException {
+        Path ctx = context("kinds", "FROM scratch\n");
+        Path sub = Files.createDirectories(ctx.resolve("sub"));
+        Exec d = build(whittle(), ctx, "-f", sub.toString()).fails(1);
+        assertThat(error(d)).contains(sub.toString()).contains("is a directory");
+        Path fifo = ctx.resolve("fifo");
+        Exec.run("mkfifo", fifo.toString()).ok();
+        // opening a FIFO blocks until something writes to it: the build must not open it
+        Exec f = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> build(whittle(), ctx, "-f", fifo.toString()));
+        assertThat(error(f.fails(1))).contains(fifo.toString()).contains("is a FIFO").contains("-f -");
+        Exec dev = build(whittle(), ctx, "-f", "/dev/null").fails(1);
+        assertThat(error(dev)).contains("/dev/null").contains("is a character device");
+    }
+
+    @Test
+    void aContextThatIsARegularFileIsRefusedAsDockerDoes() throws IOException {
+        Path ctx = context("file-context", "FROM scratch\n");
+        Exec e = whittle().run("build", "-q", ctx.resolve("Dockerfile").toString()).fails(1);
+        assertThat(error(e)).isEqualTo("Error: unable to prepare context: context must be a directory: " + ctx.resolve("Dockerfile").toAbsolutePath());
+    }
+
+    @Test
+    void anUnknownOutputTypeIsRefusedBeforeTheBuild() throws IOException {
+        Path ctx = context("output-type", "FROM scratch\nENV A=b\n");
+        Whittle w = whittle();
+        Exec e = build(w, ctx, "-t", "out/bogus", "--output", "type=bogus").fails(1);
+        assertThat(error(e)).contains("exporter \"bogus\" could not be found").contains("local");
+        assertThat(w.run("images", "-q", "out/bogus").ok().out()).isEmpty();
+    }
+
+    @Test
+    void aLocalOutputToAnExistingFileIsRefusedBeforeTheBuild() throws IOException {
+        Path ctx = context("output-file", "FROM scratch\nENV A=b\n");
+        Path file = Files.writeString(dir.resolve("a-file"), "keep me");
+        Whittle w = whittle();
+        Exec e = build(w, ctx, "-t", "out/file", "--output", "type=local,dest=" + file).fails(1);
+        assertThat(error(e)).contains(file.toString()).contains("not a directory");
+        assertThat(Files.readString(file)).isEqualTo("keep me");
+        assertThat(w.run("images", "-q", "out/file").ok().out()).isEmpty();
+    }
+
+    @Test
+    void aPathLongerThanPathMaxIsShortenedInTheMessage() throws IOException {
+        String name = "a".repeat(5000);
+        Path ctx = context("long-path", "FROM scratch\nCOPY " + name + " /x\n");
+        Exec e = build(whittle(), ctx).fails(1);
+        assertThat(e.err()).contains("COPY failed").contains("not found").contains("aaaa…");
+        assertThat(e.err().length()).isLessThan(1000);
+    }
+
+    @Test
+    void aContextPathComponentLongerThanNameMaxIsReportedShortly() {
+        Path ctx = dir.resolve("c".repeat(300));
+        Exec e = whittle().run("build", "-q", ctx.toString()).fails(1);
+        assertThat(error(e)).contains("unable to prepare context").contains("File name too long").contains("cccc…");
+        assertThat(e.err().length()).isLessThan(400);
+    }
+
+    // ------------------------------------------------------------------------------------------ C: --network
+
+    @Test
+    void anUnknownNetworkModeIsRefusedAsDockerDoes() throws IOException {
+        Path ctx = context("network", "FROM scratch\nRUN true\n");
+        Exec e = build(whittle(), ctx, "--network=foo").fails(1);
+        assertThat(error(e)).isEqualTo("Error: network mode \"foo\" not supported by buildkit");
+    }
 }

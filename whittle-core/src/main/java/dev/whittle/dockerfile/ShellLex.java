@@ -73,7 +73,7 @@ public final class ShellLex {
      * The longest text one word may expand to (the largest Dockerfile): each {@code ENV A=$A$A} doubles a value, and
      * a few dozen of them would fill any memory.
      */
-    static final int MAX_EXPANSION = 16 << 20;
+    static final int MAX_EXPANSION = Parser.MAX_BYTES;
 
     private static void bounded(StringBuilder sb) {
         if (sb.length() > MAX_EXPANSION) {

@@ -1,5 +1,6 @@
 package dev.whittle.cli;
 
+import dev.whittle.build.BaseImages;
 import dev.whittle.check.Lint;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.DockerfileException;
@@ -109,7 +110,7 @@ final class LintCommand implements Callable<Integer> {
 
     private Lint.BaseFacts facts(Images images, String ref) {
         try {
-            StoredImage img = images.find(ref).orElse(null);
+            StoredImage img = BaseImages.find(images, ref).orElse(null);
             if (img == null) return null;
             try (ImageTree t = ImageTree.of(ctx.store(), img.config().diffIds())) {
                 boolean shell = t.stat("bin/sh", true) != null;

@@ -167,6 +167,25 @@ class HostileDockerfileTest {
         assertThat(e.err().length()).isLessThan(400);
     }
 
+    @Test
+    void aFromNamingALaterStageIsAnImageAndNeverAnImageIdPrefix() throws IOException {
+        Whittle w = whittle();
+        Path empty = Files.write(dir.resolve("empty.tar"), new byte[1024]);
+        String prefix = null;
+        // an image whose ID starts with a letter, so its first hex digits are also a valid stage name
+        for (int i = 0; prefix == null && i < 64; i++) {
+            String id = w.run("import", "-c", "LABEL n=" + i, empty.toString(), "prefix/img:" + i).ok().out().trim();
+            String hex = id.substring("sha256:".length());
+            if (Character.isLetter(hex.charAt(0))) prefix = hex.substring(0, 6);
+        }
+        assertThat(prefix).isNotNull();
+        Path ctx = context("later-stage", "FROM " + prefix + " AS b\nFROM b AS " + prefix + "\n");
+        Exec e = build(w, ctx, "--pull=never").fails(1);
+        // BuildKit resolves FROM to an earlier stage or else an image by name: an ID prefix is not a name
+        assertThat(error(e)).startsWith("Error: Dockerfile:1:6: image \"" + prefix + "\" is not in the store")
+                .contains("stage \"" + prefix + "\" (line 2) comes later");
+    }
+
     // ------------------------------------------------------------------------------------------ C: --network
 
     @Test
@@ -174,5 +193,21 @@ class HostileDockerfileTest {
         Path ctx = context("network", "FROM scratch\nRUN true\n");
         Exec e = build(whittle(), ctx, "--network=foo").fails(1);
         assertThat(error(e)).isEqualTo("Error: network mode \"foo\" not supported by buildkit");
+    }
+
+    // ------------------------------------------------------------------------- D: what BuildKit refuses
+
+    @Test
+    void whatBuildKitRefusesIsRefusedWithItsMessageAndPosition() throws IOException {
+        Whittle w = whittle();
+        assertThat(error(build(w, context("sig", "FROM scratch\nSTOPSIGNAL SIGFOO\n")).fails(1)))
+                .isEqualTo("Error: Dockerfile:2:12: invalid signal: SIGFOO");
+        assertThat(error(build(w, context("blank-env", "FROM scratch\nENV =x\n")).fails(1)))
+                .isEqualTo("Error: Dockerfile:2:5: ENV names can not be blank");
+        assertThat(error(build(w, context("platform", "FROM --platform=bogus/os/x/y scratch\n")).fails(1)))
+                .isEqualTo("Error: Dockerfile:1:17: failed to parse platform bogus/os/x/y: \"bogus/os/x/y\": cannot parse platform specifier: invalid argument");
+        Path add = context("checksum", "FROM scratch\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d foo /\n");
+        Files.writeString(add.resolve("foo"), "foo\n");
+        assertThat(error(build(w, add).fails(1))).isEqualTo("Error: Dockerfile:2:5: checksum requires HTTP(S) or Git sources");
     }
 }

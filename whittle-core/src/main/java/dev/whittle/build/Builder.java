@@ -285,7 +285,7 @@ public final class Builder {
         } catch (IllegalArgumentException e) {
             throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
         }
-        StoredImage have = req.pull().equals("always") ? null : new Images(store).find(ref).orElse(null);
+        StoredImage have = req.pull().equals("always") ? null : BaseImages.find(new Images(store), ref).orElse(null);
         if (have != null) {
             resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
             return have;
@@ -293,7 +293,7 @@ public final class Builder {
         if (req.pull().equals("never") || req.puller() == null) {
             throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root() + ")"
                     + (req.pull().equals("never") ? " and --pull=never forbids pulling it" : "")
-                    + ": pull it with whittle pull, load it with whittle load or import it with whittle import");
+                    + ": pull it with whittle pull, load it with whittle load or import it with whittle import" + laterStage(ref, where));
         }
         CompletableFuture<StoredImage> mine = new CompletableFuture<>();
         CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed.toString(), mine);
@@ -315,8 +315,21 @@ public final class Builder {
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             String msg = c.getMessage() == null ? c.toString() : c.getMessage();
-            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store and could not be pulled: " + msg);
+            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store and could not be pulled: " + msg + laterStage(ref, where));
         }
+    }
+
+    /**
+     * When an image reference is also a stage's name, why the stage was not taken: as in BuildKit, FROM names only
+     * an earlier stage (so {@code FROM a AS b} / {@code FROM b AS a} starts from the image a, and cannot loop).
+     */
+    private String laterStage(String ref, Word where) {
+        Integer idx = stageIndex.get(ref.toLowerCase(Locale.ROOT));
+        if (idx == null) return "";
+        int line = plan.allStages().get(idx).from().pos().line();
+        return line == where.pos().line()
+                ? "; note: \"" + ref + "\" is this stage's own name, and FROM names only earlier stages"
+                : "; note: stage \"" + ref + "\" (line " + line + ") comes later, and FROM names only earlier stages";
     }
 
     static Map<String, String> envMap(List<String> env) {

@@ -144,7 +144,7 @@ public final class ConfigInstructions {
                 }
                 case Instruction.StopSignal st -> {
                     String sig = expand(st.signal(), scope);
-                    if (!sig.matches("(SIG)?[A-Z0-9+\\-]+|\\d+")) throw df.error(st.signal().pos(), "invalid signal: " + sig);
+                    if (!Signals.valid(sig)) throw df.error(st.signal().pos(), "invalid signal: " + sig);
                     c.configField("StopSignal", sig);
                     history = "STOPSIGNAL " + sig;
                 }

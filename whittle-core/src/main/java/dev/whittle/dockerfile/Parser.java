@@ -569,6 +569,7 @@ public final class Parser {
             if (eq < 0) {
                 throw error(w.pos(), "Syntax error - can't find = in \"" + w.text() + "\". Must be of the form: name=value");
             }
+            if (eq == 0) throw error(w.pos(), name + " names can not be blank");
             out.add(new Instruction.KeyValue(new Word(w.text().substring(0, eq), w.pos()),
                     new Word(w.text().substring(eq + 1), new Pos(w.pos().line(), w.pos().column() + eq + 1))));
         }

@@ -137,6 +137,7 @@ public final class Planner {
         for (Stage s : stages) {
             String baseText = expand(df, lex, s.from().image(), global::get);
             if (baseText.isEmpty()) throw df.error(s.from().image().pos(), "base name (" + s.from().image().text() + ") should not be blank");
+            String platform = s.from().flag("platform").map(f -> platform(df, lex, f, global)).orElse(null);
             BuildPlan.Base base;
             Set<Integer> deps = new LinkedHashSet<>();
             Set<String> images = new LinkedHashSet<>();
@@ -147,7 +148,6 @@ public final class Planner {
             } else if (baseText.equalsIgnoreCase("scratch")) {
                 base = new BuildPlan.Base.Scratch();
             } else {
-                String platform = s.from().flag("platform").map(f -> expand(df, lex, f.valueWord(), global::get)).orElse(null);
                 base = new BuildPlan.Base.Image(baseText, platform);
                 images.add(baseText);
             }
@@ -217,6 +217,15 @@ public final class Planner {
             }
         }
         return order;
+    }
+
+    /** FROM --platform expanded with the global ARGs, and refused where BuildKit (containerd's parser) refuses it. */
+    private static String platform(Dockerfile df, ShellLex lex, Flag f, Map<String, String> global) {
+        String v = expand(df, lex, f.valueWord(), global::get);
+        if (v.isEmpty()) throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value());
+        String problem = Platform.specifierError(v);
+        if (problem != null) throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem);
+        return v;
     }
 
     private static void resolveRef(Dockerfile df, ShellLex lex, Scope scope, Word w, Stage s, List<Stage> stages,

@@ -193,6 +193,13 @@ class ParserTest {
     }
 
     @Test
+    void blankEnvAndLabelNamesAreRefusedAsBuildKitDoes() {
+        assertThatThrownBy(() -> parse("FROM x\nENV =x\n")).isInstanceOf(DockerfileException.class)
+                .hasMessageStartingWith("Dockerfile:2:5: ENV names can not be blank");
+        assertThatThrownBy(() -> parse("FROM x\nLABEL a=b =c\n")).hasMessageStartingWith("Dockerfile:2:11: LABEL names can not be blank");
+    }
+
+    @Test
     void aLineLongerThanBuildKitsScannerTakesIsRefused() {
         String ok = "FROM x\nLABEL a=" + "x".repeat(65_535 - 8) + "\n";
         assertThat(parse(ok).instructions()).hasSize(2);

@@ -142,7 +142,7 @@ final class BuildCommand implements Callable<Integer> {
             List<ProcessLimits.Ulimit> limits = new ArrayList<>();
             for (String u : ulimits) limits.add(ProcessLimits.Ulimit.parse(u));
             long shm = shmSize == null ? ProcessLimits.DEFAULT_SHM : ProcessLimits.parseSize(shmSize);
-            return new RunSettings(ContainerNetwork.Mode.parse(network), hosts, new ProcessLimits(shm, limits));
+            return new RunSettings(ContainerNetwork.Mode.parse(network()), hosts, new ProcessLimits(shm, limits));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -186,6 +186,15 @@ final class BuildCommand implements Callable<Integer> {
             throw new UserError("invalid --check value \"" + check + "\" (error, warn or off)");
         }
         return check;
+    }
+
+    /** BuildKit's network modes for RUN ("" is default); anything else is refused as docker refuses it. */
+    String network() {
+        return switch (network) {
+            case "", "default" -> "default";
+            case "none", "host" -> network;
+            default -> throw new UserError("network mode \"" + network + "\" not supported by buildkit");
+        };
     }
 
     Planner.Options options() {

@@ -73,11 +73,15 @@ final class BuildRun {
         if (!cmd.pull.equals("missing") && !cmd.pull.equals("always") && !cmd.pull.equals("never")) {
             throw new UserError("invalid --pull value \"" + cmd.pull + "\" (missing, always or never)");
         }
+        cmd.runSettings(); // network, hosts, shm, ulimits: refused before the build
+        // refused before the build, not after it (with the image named but not delivered)
+        List<OutputSpec> outputs = new ArrayList<>();
+        for (String o : cmd.outputs) outputs.add(OutputSpec.parse(o, !names.isEmpty()));
         Map<String, BuildRequest.Secret> secrets = secrets();
         Long epoch = sourceDateEpoch();
         Progress progress = progress();
         try {
-            return build(names, secrets, epoch, progress);
+            return build(names, outputs, secrets, epoch, progress);
         } finally {
             progress.close();
         }
@@ -95,7 +99,8 @@ final class BuildRun {
         };
     }
 
-    private int build(List<ImageRef> names, Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress) throws IOException {
+    private int build(List<ImageRef> names, List<OutputSpec> outputs, Map<String, BuildRequest.Secret> secrets, Long epoch,
+                      Progress progress) throws IOException {
         dev.whittle.build.Trace.mark("command line read, context and Dockerfile loaded");
         BuildMemo memo = new BuildMemo(ctx.store());
         BuildMemo.Inputs inputs = memoInputs(secrets, epoch);
@@ -109,7 +114,7 @@ final class BuildRun {
         }
         if (built == null) built = buildFully(secrets, epoch, progress, memo, inputs);
         try {
-            deliver(built, names, progress);
+            deliver(built, names, outputs, progress);
         } catch (IOException | RuntimeException e) {
             built.finishQuietly();
             throw e;
@@ -120,7 +125,7 @@ final class BuildRun {
     }
 
     /** Names the image, writes the outputs, pushes, and checks the entrypoint. */
-    private void deliver(Built built, List<ImageRef> names, Progress progress) throws IOException {
+    private void deliver(Built built, List<ImageRef> names, List<OutputSpec> outputs, Progress progress) throws IOException {
         Images images = new Images(ctx.store());
         if (!images.isNamed(built.manifest().digest(), names)) images.add(built.manifest(), names, List.of());
         dev.whittle.build.Trace.mark("image named");
@@ -130,7 +135,7 @@ final class BuildRun {
         progress.done(step);
         progress.close();
         dev.whittle.build.Trace.mark("progress closed");
-        for (String o : cmd.outputs) output(o, images, built, names);
+        for (OutputSpec o : outputs) output(o, images, built, names);
         if (cmd.push) {
             if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
             push(images, built, names, Pusher.Options.DEFAULT);
@@ -342,24 +347,51 @@ final class BuildRun {
         }
     }
 
-    private void output(String spec, Images images, Built built, List<ImageRef> names)
+    /** One {@code --output}, checked before the build: its type, and where it goes. */
+    private record OutputSpec(String type, Map<String, String> attrs) {
+        static final List<String> TYPES = List.of("local", "tar", "docker", "oci", "image", "registry");
+
+        static OutputSpec parse(String spec, boolean tagged) {
+            Map<String, String> kv = csv(spec);
+            // docker: a plain path is a local directory
+            String type = spec.contains("=") ? kv.getOrDefault("type", "local") : "local";
+            if (!spec.contains("=")) kv = Map.of("dest", spec);
+            if (!TYPES.contains(type)) {
+                throw new UserError("--output " + spec + ": exporter \"" + type + "\" could not be found (whittle writes "
+                        + String.join(", ", TYPES) + ")");
+            }
+            if (type.equals("image") || type.equals("registry")) {
+                if (!kv.containsKey("name") && !tagged) throw new UserError("--output " + spec + ": name= (or -t) is required");
+                return new OutputSpec(type, kv);
+            }
+            String dest = kv.get("dest");
+            if (dest == null) throw new UserError("--output " + spec + ": dest= is required");
+            if (type.equals("local") && Files.exists(Path.of(dest)) && !Files.isDirectory(Path.of(dest))) {
+                throw new UserError("--output " + spec + ": cannot write to " + dest + ": it exists and is not a directory");
+            }
+            return new OutputSpec(type, kv);
+        }
+
+        String dest() {
+            return attrs.get("dest");
+        }
+    }
+
+    private void output(OutputSpec o, Images images, Built built, List<ImageRef> names)
             throws IOException {
-        Map<String, String> kv = csv(spec);
-        String type0 = kv.getOrDefault("type", "local");
-        if (type0.equals("registry") || type0.equals("image")) {
+        Map<String, String> kv = o.attrs();
+        String type = o.type();
+        if (type.equals("registry") || type.equals("image")) {
             List<ImageRef> to = new ArrayList<>();
             if (kv.containsKey("name")) for (String n : kv.get("name").split(";")) to.add(ImageRef.parse(n.trim()));
             else to.addAll(names);
-            if (to.isEmpty()) throw new UserError("--output " + spec + ": name= (or -t) is required");
-            if (type0.equals("image")) for (ImageRef n : to) images.tag(images.find(built.config().toString()).orElseThrow(), n);
-            if (type0.equals("registry") || "true".equals(kv.get("push"))) {
+            if (type.equals("image")) for (ImageRef n : to) images.tag(images.find(built.config().toString()).orElseThrow(), n);
+            if (type.equals("registry") || "true".equals(kv.get("push"))) {
                 push(images, built, to, new Pusher.Options("true".equals(kv.get("oci-mediatypes")), PushCommand.compression(kv.get("compression"))));
             }
             return;
         }
-        String type = kv.getOrDefault("type", spec.contains("=") ? "local" : "local");
-        String dest = kv.getOrDefault("dest", spec.contains("=") ? null : spec);
-        if (dest == null) throw new UserError("--output " + spec + ": dest= is required");
+        String dest = o.dest();
         StoredImage img = images.find(built.config().toString()).orElseThrow();
         switch (type) {
             case "docker", "oci" -> {
@@ -383,8 +415,8 @@ final class BuildRun {
                 Files.createDirectories(dir);
                 Path tar = dev.whittle.store.AtomicFiles.newTemp(ctx.store().tempDir(), "local-", ".tar", false);
                 try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
-                    try (var o = Files.newOutputStream(tar)) {
-                        dev.whittle.rootfs.Flattener.write(tree, reader, o);
+                    try (var out = Files.newOutputStream(tar)) {
+                        dev.whittle.rootfs.Flattener.write(tree, reader, out);
                     }
                     Process p = new ProcessBuilder("tar", "--same-owner", "-xpf", tar.toString(), "-C", dir.toString())
                             .redirectErrorStream(true).start();

@@ -1,5 +1,6 @@
 package dev.whittle.cli;
 
+import dev.whittle.build.BaseImages;
 import dev.whittle.cli.format.TabWriter;
 import dev.whittle.dockerfile.BuildPlan;
 import dev.whittle.dockerfile.Checks;
@@ -131,7 +132,7 @@ final class FrontendCalls {
     static int check(Context ctx, Dockerfile df, Planner.Options opt, boolean json, PrintStream out) {
         Images images = new Images(ctx.store());
         Checks.Report r = Checks.run(df, opt, ref -> {
-            Optional<dev.whittle.store.StoredImage> img = images.find(ref);
+            Optional<dev.whittle.store.StoredImage> img = BaseImages.find(images, ref);
             if (img.isEmpty()) return null;
             Map<String, String> env = new LinkedHashMap<>();
             ImageConfig c = img.get().config();

@@ -1,5 +1,6 @@
 package dev.whittle.cli;
 
+import dev.whittle.build.BaseImages;
 import dev.whittle.check.Lint;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.DockerfileException;
@@ -48,10 +49,10 @@ final class LintCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws IOException {
-        if (!Files.isRegularFile(file)) throw new UserError("open " + file + ": no such file or directory");
+        if (!Files.exists(file)) throw new UserError("open " + file + ": no such file or directory");
         Dockerfile df;
         try {
-            df = Parser.parse(file.toString(), Files.readString(file));
+            df = Parser.parse(file.toString(), DockerfileReader.read(file, file.toString()));
         } catch (DockerfileException e) {
             throw new UserError(e.getMessage());
         }
@@ -109,7 +110,7 @@ final class LintCommand implements Callable<Integer> {
 
     private Lint.BaseFacts facts(Images images, String ref) {
         try {
-            StoredImage img = images.find(ref).orElse(null);
+            StoredImage img = BaseImages.find(images, ref).orElse(null);
             if (img == null) return null;
             try (ImageTree t = ImageTree.of(ctx.store(), img.config().diffIds())) {
                 boolean shell = t.stat("bin/sh", true) != null;

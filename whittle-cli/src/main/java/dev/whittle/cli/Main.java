@@ -2,6 +2,7 @@ package dev.whittle.cli;
 
 import dev.whittle.archive.ArchiveException;
 import dev.whittle.cli.format.TemplateException;
+import dev.whittle.dockerfile.MessageText;
 import dev.whittle.json.JsonException;
 import dev.whittle.store.StoreException;
 import dev.whittle.tar.TarFormatException;
@@ -230,7 +231,7 @@ public final class Main {
                 return 70;
             }
         }
-        err.println("Error: " + msg);
+        err.println("Error: " + MessageText.shorten(msg));
         if (debug) t.printStackTrace(err);
         return code;
     }

@@ -164,7 +164,7 @@ class HostileSandboxTest {
         Files.writeString(secretFile, secret);
         Path ctx = context("secret-kill", """
                 FROM BASE
-                ARG SLEEP=60
+                ARG SLEEP=611
                 RUN --mount=type=secret,id=tok busybox test -s /run/secrets/tok && echo started && busybox sleep $SLEEP
                 """, Map.of());
         Path root = dir.resolve("secret-store");
@@ -196,7 +196,7 @@ class HostileSandboxTest {
 
     @Test
     void pruneRemovesWhatAKilledBuildLeft() throws Exception {
-        Path ctx = context("prune-kill", "FROM BASE\nRUN echo started && busybox sleep 60\n", Map.of());
+        Path ctx = context("prune-kill", "FROM BASE\nRUN echo started && busybox sleep 612\n", Map.of());
         Path root = dir.resolve("prune-store");
         new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
         WhittleProcess p = WhittleProcess.start(root, dir.resolve("prune-kill.log"), "build", "--progress", "plain", ctx.toString());
@@ -217,7 +217,8 @@ class HostileSandboxTest {
         try (Stream<Path> tmp = Files.list(root.resolve("whittle/tmp"))) {
             assertThat(tmp.toList()).isEmpty();
         }
-        assertThat(Exec.run("sh", "-c", "ps -eo args | grep -c '[b]usybox sleep 60' || true").out().trim()).isEqualTo("0");
+        // the killed builds' commands sleep 611 or 612 s, a mark no other test's process has
+        assertThat(Exec.run("sh", "-c", "ps -eo args | grep -c '[b]usybox sleep 61[12]' || true").out().trim()).isEqualTo("0");
         // RUN's network helpers end with the process that started them
         assertThat(Exec.run("sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x slirp4netns >/dev/null || break; sleep 0.2; done; "
                 + "pgrep -c -x slirp4netns || true").out().trim()).isEqualTo("0");

@@ -16,6 +16,7 @@ import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.image.Platform;
+import dev.whittle.json.Json;
 import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
@@ -55,6 +56,8 @@ public final class Builder {
     final Progress progress;
     final ShellLex lex;
     private final Map<Integer, CompletableFuture<State>> stages = new ConcurrentHashMap<>();
+    /** Named stages by (lower-case) name, for --from and mounts. */
+    private final Map<String, Integer> stageIndex = new ConcurrentHashMap<>();
     private BuildPlan plan;
     /** For the memo: the steps as a fully cached rebuild shows them, the bases resolved, whether it may be kept. */
     private final List<BuildMemo.Step> steps = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -82,11 +85,14 @@ public final class Builder {
         Trace.mark("build: start");
         dev.whittle.sandbox.Posix.prepareInBackground();
         plan = Planner.plan(df, req.options());
-        exported = exportedStages(plan);
+        exported = plan.exported();
+        for (Stage st : plan.allStages()) if (st.name() != null) stageIndex.put(st.name(), st.index());
         Trace.mark("build: planned");
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
-            fin = stage(plan.target(), exec).join();
+            // in plan order, so each stage's dependencies exist already (no recursion: chains of stages can be long)
+            for (BuildPlan.PlannedStage p : plan.stages()) stages.put(p.stage().index(), stage(p, exec));
+            fin = stages.get(plan.target()).join();
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;
@@ -98,6 +104,11 @@ public final class Builder {
         ImageConfig.Builder finished = fin.config().toBuilder().created(fin.created());
         req.labels().forEach((k, v) -> finished.putMapEntry("Labels", k, v)); // --label, over the Dockerfile's
         ImageConfig config = finished.build();
+        if (config.size() > Json.MAX_DOCUMENT) {
+            // stored, it could not be read back (by whittle, containerd or docker): refuse it now
+            throw new BuildException("the image config would be " + (config.size() >> 20) + " MiB, more than the "
+                    + (Json.MAX_DOCUMENT >> 20) + " MiB an image config may have: fewer or smaller ENV and LABEL values");
+        }
         store.putBlob(config.raw());
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
         Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
@@ -128,30 +139,18 @@ public final class Builder {
         return cache.used();
     }
 
-    /** The target and the stages it is built FROM, whose layers are the image's; the others are only read from. */
-    private static Set<Integer> exportedStages(BuildPlan plan) {
-        Set<Integer> out = new java.util.HashSet<>();
-        int i = plan.target();
-        while (out.add(i) && plan.planned(i).base() instanceof BuildPlan.Base.StageRef r) i = r.index();
-        return Set.copyOf(out);
-    }
-
-    private CompletableFuture<State> stage(int index, ExecutorService exec) {
-        CompletableFuture<State> f = stages.get(index);
-        if (f != null) return f;
-        BuildPlan.PlannedStage p = plan.planned(index);
+    /** A stage's result: it runs once the stages it needs are done (they have their futures already). */
+    private CompletableFuture<State> stage(BuildPlan.PlannedStage p, ExecutorService exec) {
         List<CompletableFuture<State>> deps = new ArrayList<>();
-        for (int d : p.dependsOn()) deps.add(stage(d, exec));
-        CompletableFuture<State> created = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+        for (int d : p.dependsOn()) deps.add(stages.get(d));
+        return CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
                 .thenApplyAsync(v -> {
                     try {
-                        return runStage(p, exec);
+                        return runStage(p);
                     } catch (IOException e) {
                         throw new CompletionException(e);
                     }
                 }, exec);
-        CompletableFuture<State> prev = stages.putIfAbsent(index, created);
-        return prev != null ? prev : created;
     }
 
     /** The final state of an already planned stage (for COPY --from and mounts). */
@@ -162,14 +161,13 @@ public final class Builder {
     /** Resolves a --from/from= value to a state: a stage by name or index, else an image. */
     State fromRef(String ref, Word where) throws IOException {
         if (ref.equals("context")) return null;
-        Integer idx = null;
-        for (Stage s : plan.allStages()) if (ref.equalsIgnoreCase(s.name() == null ? "" : s.name())) idx = s.index();
+        Integer idx = stageIndex.get(ref.toLowerCase(Locale.ROOT));
         if (idx == null && ref.matches("\\d+")) idx = Integer.parseInt(ref);
         if (idx != null) return stageResult(idx);
         return imageState(ref, where);
     }
 
-    private State runStage(BuildPlan.PlannedStage p, ExecutorService exec) throws IOException {
+    private State runStage(BuildPlan.PlannedStage p) throws IOException {
         Stage s = p.stage();
         int total = s.instructions().size() + 1;
         String label = label(s);
@@ -178,7 +176,7 @@ public final class Builder {
         Trace.mark("FROM: step shown");
         switch (p.base()) {
             case BuildPlan.Base.Scratch sc -> state = scratch();
-            case BuildPlan.Base.StageRef r -> state = stage(r.index(), exec).join();
+            case BuildPlan.Base.StageRef r -> state = stageResult(r.index());
             case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image());
         }
         Trace.mark("FROM: base state ready");
@@ -198,12 +196,33 @@ public final class Builder {
             state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
         }
         int n = 1;
+        ConfigInstructions config = configInstructions(df);
+        ConfigInstructions.Draft draft = null; // a run of config instructions shares one copy of the config
         for (Instruction i : s.instructions()) {
             n++;
             int st = start("[" + label + " " + n + "/" + total + "] " + i.name() + " " + i.text(), makesLayer(i));
+            if (ConfigInstructions.handles(i)) {
+                if (draft == null) draft = config.draft(state);
+                try {
+                    draft.apply(i);
+                } catch (DockerfileException e) {
+                    failed(st, e.reason().lines().findFirst().orElse(e.reason()));
+                    throw e;
+                }
+                progress.done(st);
+                continue;
+            }
+            if (draft != null) {
+                state = draft.state();
+                draft = null;
+            }
             state = execute(new StepContext(this, df, label, st, exported.contains(s.index())), state, i);
         }
-        return state;
+        return draft != null ? draft.state() : state;
+    }
+
+    private ConfigInstructions configInstructions(Dockerfile d) {
+        return new ConfigInstructions(d, lex, plan.globalArgs(), req.options().buildArgs(), true);
     }
 
     /** Starts a progress step, noting how a fully cached rebuild would show it. */
@@ -274,7 +293,7 @@ public final class Builder {
         } catch (IllegalArgumentException e) {
             throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
         }
-        StoredImage have = req.pull().equals("always") ? null : new Images(store).find(ref).orElse(null);
+        StoredImage have = req.pull().equals("always") ? null : BaseImages.find(new Images(store), ref).orElse(null);
         if (have != null) {
             resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
             return have;
@@ -282,7 +301,7 @@ public final class Builder {
         if (req.pull().equals("never") || req.puller() == null) {
             throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root() + ")"
                     + (req.pull().equals("never") ? " and --pull=never forbids pulling it" : "")
-                    + ": pull it with whittle pull, load it with whittle load or import it with whittle import");
+                    + ": pull it with whittle pull, load it with whittle load or import it with whittle import" + laterStage(ref, where));
         }
         CompletableFuture<StoredImage> mine = new CompletableFuture<>();
         CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed.toString(), mine);
@@ -304,8 +323,21 @@ public final class Builder {
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             String msg = c.getMessage() == null ? c.toString() : c.getMessage();
-            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store and could not be pulled: " + msg);
+            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store and could not be pulled: " + msg + laterStage(ref, where));
         }
+    }
+
+    /**
+     * When an image reference is also a stage's name, why the stage was not taken: as in BuildKit, FROM names only
+     * an earlier stage (so {@code FROM a AS b} / {@code FROM b AS a} starts from the image a, and cannot loop).
+     */
+    private String laterStage(String ref, Word where) {
+        Integer idx = stageIndex.get(ref.toLowerCase(Locale.ROOT));
+        if (idx == null) return "";
+        int line = plan.allStages().get(idx).from().pos().line();
+        return line == where.pos().line()
+                ? "; note: \"" + ref + "\" is this stage's own name, and FROM names only earlier stages"
+                : "; note: stage \"" + ref + "\" (line " + line + ") comes later, and FROM names only earlier stages";
     }
 
     static Map<String, String> envMap(List<String> env) {
@@ -358,7 +390,7 @@ public final class Builder {
                 case Instruction.Copy c -> new CopyStep(ctx).copy(s, c);
                 case Instruction.Workdir w -> new CopyStep(ctx).workdir(s, w);
                 default -> {
-                    State m = new ConfigInstructions(ctx.df(), lex, plan.globalArgs(), req.options().buildArgs(), true).apply(s, i);
+                    State m = configInstructions(ctx.df()).apply(s, i);
                     ctx.b().progress.done(ctx.step());
                     yield m;
                 }

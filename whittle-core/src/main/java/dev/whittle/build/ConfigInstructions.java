@@ -7,6 +7,7 @@ import dev.whittle.dockerfile.Scope;
 import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Word;
 import dev.whittle.image.ImageConfig;
+import dev.whittle.json.JsonObjects;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,152 +52,195 @@ public final class ConfigInstructions {
         }
     }
 
-    /** Instructions that change only the config, with BuildKit's history text. */
+    /** Whether an instruction changes only the config (what {@link #apply} and {@link Draft#apply} take). */
+    public static boolean handles(Instruction i) {
+        return !(i instanceof Instruction.Run || i instanceof Instruction.Copy || i instanceof Instruction.Workdir
+                || i instanceof Instruction.From);
+    }
+
+    /** One config instruction applied to a state. */
     public State apply(State s, Instruction i) {
-        ImageConfig.Builder c = s.config().toBuilder();
-        Scope scope = s.scope();
-        boolean cmdSet = s.cmdSet();
-        List<String> argNames = new ArrayList<>(s.buildArgNames());
-        String history;
-        switch (i) {
-            case Instruction.Arg a -> {
-                Scope before = scope;
-                scope = Planner.step(df, lex, scope, a, globalArgs, buildArgs);
-                List<String> parts = new ArrayList<>();
-                for (Instruction.ArgDef d : a.args()) {
-                    // BuildKit's history shows the default as expanded, quotes removed (not a --build-arg's value)
-                    parts.add(d.name().text() + (d.hasDefault() ? "=" + expand(d.defaultValue(), before) : ""));
-                    argNames.add(d.name().text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
-                }
-                history = "ARG " + String.join(" ", parts);
-            }
-            case Instruction.Env e -> {
-                Scope before = scope;
-                List<String> parts = new ArrayList<>();
-                for (Instruction.KeyValue kv : e.pairs()) {
-                    String k = expand(kv.key(), before), v = expand(kv.value(), before);
-                    c.setEnv(k, v);
-                    parts.add(k + "=" + v);
-                }
-                scope = Planner.step(df, lex, scope, e, globalArgs, buildArgs);
-                history = "ENV " + String.join(" ", parts);
-            }
-            case Instruction.Label l -> {
-                List<String> parts = new ArrayList<>();
-                for (Instruction.KeyValue kv : l.pairs()) {
-                    String k = expand(kv.key(), scope), v = expand(kv.value(), scope);
-                    c.putMapEntry("Labels", k, v);
-                    parts.add(k + "=" + v);
-                }
-                history = "LABEL " + String.join(" ", parts);
-            }
-            case Instruction.Maintainer m -> {
-                c.field("author", m.maintainer().text());
-                history = "MAINTAINER " + m.maintainer().text();
-            }
-            case Instruction.Expose x -> {
-                List<String> ports = new ArrayList<>();
-                for (Word w : x.ports()) for (String p : expandWords(w, scope)) ports.addAll(exposePorts(df, w, p));
-                for (String p : ports) c.putMapEntry("ExposedPorts", p, new LinkedHashMap<>());
-                history = "EXPOSE " + GoText.structSet(ports);
-            }
-            case Instruction.Volume v -> {
-                List<String> paths = new ArrayList<>();
-                for (Word w : v.paths()) {
-                    String p = expand(w, scope);
-                    if (p.isBlank()) throw df.error(w.pos(), "VOLUME specified can not be an empty string");
-                    paths.add(p);
-                    c.putMapEntry("Volumes", p, new LinkedHashMap<>());
-                }
-                history = "VOLUME " + GoText.plainSlice(paths);
-            }
-            case Instruction.User u -> {
-                String user = expand(u.user(), scope);
-                c.configField("User", user);
-                history = "USER " + user;
-            }
-            case Instruction.StopSignal st -> {
-                String sig = expand(st.signal(), scope);
-                if (!sig.matches("(SIG)?[A-Z0-9+\\-]+|\\d+")) throw df.error(st.signal().pos(), "invalid signal: " + sig);
-                c.configField("StopSignal", sig);
-                history = "STOPSIGNAL " + sig;
-            }
-            case Instruction.Healthcheck h -> {
-                Map<String, Object> hc = new LinkedHashMap<>();
-                List<String> test;
-                long interval = 0, timeout = 0, start = 0, startInterval = 0, retries = 0;
-                if (h.command() == null) {
-                    test = List.of("NONE");
-                } else {
-                    test = new ArrayList<>();
-                    if (h.command().exec()) {
-                        test.add("CMD");
-                        test.addAll(h.command().argStrings());
-                    } else {
-                        test.add("CMD-SHELL");
-                        test.add(h.command().shell().text());
+        return draft(s).apply(i).state();
+    }
+
+    /** A draft starting from a state, for a run of config instructions. */
+    public Draft draft(State s) {
+        return new Draft(s);
+    }
+
+    /**
+     * Config instructions applied one after another to one copy of the config, made into a state (serialised and
+     * hashed) only when asked. Copying and serialising the config for each instruction made a Dockerfile of many ENV
+     * or LABEL lines quadratic: 4 000 ENV lines took 11 s, 10 MB of LABEL lines minutes and gigabytes. Not thread-safe.
+     */
+    public final class Draft {
+        private final State base;
+        private final ImageConfig.Builder c;
+        private Scope scope;
+        private boolean cmdSet;
+        private final List<String> argNames;
+
+        private Draft(State s) {
+            this.base = s;
+            this.c = s.config().toBuilder();
+            this.scope = s.scope();
+            this.cmdSet = s.cmdSet();
+            this.argNames = new ArrayList<>(s.buildArgNames());
+        }
+
+        /** The state after the instructions applied so far. */
+        public State state() {
+            return new State(c.build(), base.layers(), scope, base.cacheKey(), base.created(), cmdSet, argNames);
+        }
+
+        /** Applies one config instruction, with BuildKit's history text. */
+        public Draft apply(Instruction i) {
+            String history;
+            switch (i) {
+                case Instruction.Arg a -> {
+                    Scope before = scope;
+                    scope = Planner.step(df, lex, scope, a, globalArgs, buildArgs);
+                    List<String> parts = new ArrayList<>();
+                    for (Instruction.ArgDef d : a.args()) {
+                        // BuildKit's history shows the default as expanded, quotes removed (not a --build-arg's value)
+                        parts.add(d.name().text() + (d.hasDefault() ? "=" + expand(d.defaultValue(), before) : ""));
+                        argNames.add(d.name().text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
                     }
-                    for (var f : h.flags()) {
-                        try {
-                            switch (f.name()) {
-                                case "interval" -> interval = GoText.parseDuration(f.value());
-                                case "timeout" -> timeout = GoText.parseDuration(f.value());
-                                case "start-period" -> start = GoText.parseDuration(f.value());
-                                case "start-interval" -> startInterval = GoText.parseDuration(f.value());
-                                case "retries" -> retries = Long.parseLong(f.value());
-                                default -> { }
+                    history = "ARG " + String.join(" ", parts);
+                }
+                case Instruction.Env e -> {
+                    Scope before = scope;
+                    List<String> parts = new ArrayList<>();
+                    for (Instruction.KeyValue kv : e.pairs()) {
+                        String k = expand(kv.key(), before), v = expand(kv.value(), before);
+                        c.setEnv(k, v);
+                        parts.add(k + "=" + v);
+                    }
+                    scope = Planner.step(df, lex, scope, e, globalArgs, buildArgs);
+                    history = "ENV " + String.join(" ", parts);
+                }
+                case Instruction.Label l -> {
+                    List<String> parts = new ArrayList<>();
+                    for (Instruction.KeyValue kv : l.pairs()) {
+                        String k = expand(kv.key(), scope), v = expand(kv.value(), scope);
+                        c.putMapEntry("Labels", k, v);
+                        parts.add(k + "=" + v);
+                    }
+                    history = "LABEL " + String.join(" ", parts);
+                }
+                case Instruction.Maintainer m -> {
+                    c.field("author", m.maintainer().text());
+                    history = "MAINTAINER " + m.maintainer().text();
+                }
+                case Instruction.Expose x -> {
+                    List<String> ports = new ArrayList<>();
+                    for (Word w : x.ports()) for (String p : expandWords(w, scope)) ports.addAll(exposePorts(df, w, p));
+                    for (String p : ports) c.putMapEntry("ExposedPorts", p, new LinkedHashMap<>());
+                    history = "EXPOSE " + GoText.structSet(ports);
+                }
+                case Instruction.Volume v -> {
+                    List<String> paths = new ArrayList<>();
+                    for (Word w : v.paths()) {
+                        String p = expand(w, scope);
+                        if (p.isBlank()) throw df.error(w.pos(), "VOLUME specified can not be an empty string");
+                        paths.add(p);
+                        c.putMapEntry("Volumes", p, new LinkedHashMap<>());
+                    }
+                    history = "VOLUME " + GoText.plainSlice(paths);
+                }
+                case Instruction.User u -> {
+                    String user = expand(u.user(), scope);
+                    c.configField("User", user);
+                    history = "USER " + user;
+                }
+                case Instruction.StopSignal st -> {
+                    String sig = expand(st.signal(), scope);
+                    if (!Signals.valid(sig)) throw df.error(st.signal().pos(), "invalid signal: " + sig);
+                    c.configField("StopSignal", sig);
+                    history = "STOPSIGNAL " + sig;
+                }
+                case Instruction.Healthcheck h -> {
+                    Map<String, Object> hc = new LinkedHashMap<>();
+                    List<String> test;
+                    long interval = 0, timeout = 0, start = 0, startInterval = 0, retries = 0;
+                    if (h.command() == null) {
+                        test = List.of("NONE");
+                    } else {
+                        test = new ArrayList<>();
+                        if (h.command().exec()) {
+                            test.add("CMD");
+                            test.addAll(h.command().argStrings());
+                        } else {
+                            test.add("CMD-SHELL");
+                            test.add(h.command().shell().text());
+                        }
+                        for (var f : h.flags()) {
+                            try {
+                                switch (f.name()) {
+                                    case "interval" -> interval = GoText.parseDuration(f.value());
+                                    case "timeout" -> timeout = GoText.parseDuration(f.value());
+                                    case "start-period" -> start = GoText.parseDuration(f.value());
+                                    case "start-interval" -> startInterval = GoText.parseDuration(f.value());
+                                    case "retries" -> retries = Long.parseLong(f.value());
+                                    default -> { }
+                                }
+                            } catch (IllegalArgumentException ex) {
+                                throw df.error(f.pos(), "invalid value for --" + f.name() + ": " + f.value());
                             }
-                        } catch (IllegalArgumentException ex) {
-                            throw df.error(f.pos(), "invalid value for --" + f.name() + ": " + f.value());
                         }
                     }
+                    hc.put("Test", test);
+                    if (interval != 0) hc.put("Interval", interval);
+                    if (timeout != 0) hc.put("Timeout", timeout);
+                    if (start != 0) hc.put("StartPeriod", start);
+                    if (startInterval != 0) hc.put("StartInterval", startInterval);
+                    if (retries != 0) hc.put("Retries", retries);
+                    c.configField("Healthcheck", hc);
+                    history = "HEALTHCHECK &{" + GoText.quotedSlice(test) + " " + GoText.quote(GoText.duration(interval)) + " "
+                            + GoText.quote(GoText.duration(timeout)) + " " + GoText.quote(GoText.duration(start)) + " "
+                            + GoText.quotedRune(retries) + "}";
                 }
-                hc.put("Test", test);
-                if (interval != 0) hc.put("Interval", interval);
-                if (timeout != 0) hc.put("Timeout", timeout);
-                if (start != 0) hc.put("StartPeriod", start);
-                if (startInterval != 0) hc.put("StartInterval", startInterval);
-                if (retries != 0) hc.put("Retries", retries);
-                c.configField("Healthcheck", hc);
-                history = "HEALTHCHECK &{" + GoText.quotedSlice(test) + " " + GoText.quote(GoText.duration(interval)) + " "
-                        + GoText.quote(GoText.duration(timeout)) + " " + GoText.quote(GoText.duration(start)) + " "
-                        + GoText.quotedRune(retries) + "}";
+                case Instruction.Shell sh -> {
+                    List<String> shell = sh.shell().stream().map(Word::text).toList();
+                    c.configField("Shell", shell);
+                    history = "SHELL " + GoText.plainSlice(shell);
+                }
+                case Instruction.Cmd cmd -> {
+                    List<String> args = commandArgs(shell(), cmd.command());
+                    c.configField("Cmd", args);
+                    c.configField("ArgsEscaped", true);
+                    cmdSet = true;
+                    history = "CMD " + GoText.quotedSlice(args);
+                }
+                case Instruction.Entrypoint ep -> {
+                    List<String> args = commandArgs(shell(), ep.command());
+                    c.configField("Entrypoint", args);
+                    if (!cmdSet) c.configField("Cmd", null);
+                    c.configField("ArgsEscaped", true);
+                    history = "ENTRYPOINT " + GoText.quotedSlice(args);
+                }
+                case Instruction.Onbuild ob -> {
+                    List<String> before = JsonObjects.strings(c.config(), "OnBuild");
+                    List<String> triggers = new ArrayList<>(before == null ? List.of() : before);
+                    triggers.add(ob.expression());
+                    c.configField("OnBuild", triggers);
+                    history = "ONBUILD " + ob.expression();
+                }
+                default -> throw df.error(i.pos(), i.name() + " cannot appear here");
             }
-            case Instruction.Shell sh -> {
-                List<String> shell = sh.shell().stream().map(Word::text).toList();
-                c.configField("Shell", shell);
-                history = "SHELL " + GoText.plainSlice(shell);
-            }
-            case Instruction.Cmd cmd -> {
-                List<String> args = commandArgs(s, cmd.command());
-                c.configField("Cmd", args);
-                c.configField("ArgsEscaped", true);
-                cmdSet = true;
-                history = "CMD " + GoText.quotedSlice(args);
-            }
-            case Instruction.Entrypoint ep -> {
-                List<String> args = commandArgs(s, ep.command());
-                c.configField("Entrypoint", args);
-                if (!cmdSet) c.configField("Cmd", null);
-                c.configField("ArgsEscaped", true);
-                history = "ENTRYPOINT " + GoText.quotedSlice(args);
-            }
-            case Instruction.Onbuild ob -> {
-                List<String> triggers = new ArrayList<>(s.config().onBuild());
-                triggers.add(ob.expression());
-                c.configField("OnBuild", triggers);
-                history = "ONBUILD " + ob.expression();
-            }
-            default -> throw df.error(i.pos(), i.name() + " cannot appear here");
+            if (withHistory) c.addHistory(new ImageConfig.History(base.created(), history, null, Builder.COMMENT, true));
+            return this;
         }
-        if (withHistory) c.addHistory(new ImageConfig.History(s.created(), history, null, Builder.COMMENT, true));
-        return new State(c.build(), s.layers(), scope, s.cacheKey(), s.created(), cmdSet, argNames);
+
+        /** The SHELL set so far (null: the default). */
+        private List<String> shell() {
+            return JsonObjects.strings(c.config(), "Shell");
+        }
     }
 
     /** Exec form as given; shell form as the stage's SHELL (default /bin/sh -c) plus the text. */
-    static List<String> commandArgs(State s, Instruction.Command cmd) {
+    static List<String> commandArgs(List<String> shell, Instruction.Command cmd) {
         if (cmd.exec()) return cmd.argStrings();
-        List<String> shell = s.config().shell();
         List<String> out = new ArrayList<>(shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell);
         out.add(cmd.shell().text());
         return out;

@@ -47,6 +47,17 @@ final class CopyStep {
         this.b = ctx.b();
     }
 
+    /** BuildKit's rule for ADD --checksum: one source, fetched over HTTP(S) or from git (the checksum is of that). */
+    private void checksumNeedsOneRemoteSource(Instruction.Copy c, List<String> sources) {
+        Flag checksum = c.flag("checksum").orElse(null);
+        if (checksum == null || checksum.value().isEmpty()) return;
+        if (sources.size() != 1) throw ctx.error(checksum.pos(), "checksum can't be specified for multiple sources");
+        String src = sources.getFirst();
+        if (!src.startsWith("http://") && !src.startsWith("https://") && !src.startsWith("git@") && !src.contains(".git#")) {
+            throw ctx.error(checksum.pos(), "checksum requires HTTP(S) or Git sources");
+        }
+    }
+
     /** One entry of the layer to write: metadata and where its content comes from. */
     private record Planned(TarEntry entry, FileTree tree, FileTree.Node source, byte[] data, String identity) {}
 
@@ -71,6 +82,7 @@ final class CopyStep {
         // of a no-change rebuild): what COPY writes is decided by the parent step and the sources, so the key is too
         List<String> shown = new ArrayList<>();
         for (Word w : c.sources()) shown.add(expand(w, scope));
+        checksumNeedsOneRemoteSource(c, shown);
         for (Heredoc h : c.heredocs()) shown.add("<<" + h.name());
         String shownHistory = verb + " " + String.join(" ", shown) + " " + destText;
         State.Origin shownOrigin = new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "

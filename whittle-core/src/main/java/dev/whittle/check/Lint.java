@@ -12,6 +12,7 @@ import dev.whittle.dockerfile.Stage;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,16 +79,18 @@ public final class Lint {
         List<Stage> stages = plan.allStages();
         int last = plan.target();
         Stage fin = stages.get(last);
-        String finBase = baseRef(plan, last);
+        Map<Integer, BuildPlan.PlannedStage> byIndex = plan.byIndex();
+        String finBase = baseRef(plan, byIndex, last);
         // WL001: toolchain image as the final stage
         if (finBase != null && TOOLCHAIN.matcher(finBase.toLowerCase(Locale.ROOT)).matches()) {
             out.add(f(TOOLCHAIN_FINAL, "the final stage is built FROM " + finBase + ", so the image ships its toolchain; build in a stage "
                     + "and COPY --from it into a small runtime stage (alpine, distroless, scratch)", fin.from().pos()));
         }
+        Set<Integer> finalStages = plan.exported();
         for (Stage s : stages) {
             boolean copiedAll = false;
             Pos copyAllAt = null;
-            boolean finalish = s.index() == last || usedAsBase(plan, s.index(), last);
+            boolean finalish = finalStages.contains(s.index());
             for (Instruction i : s.instructions()) {
                 if (i instanceof Instruction.Copy c && !c.add() && c.flag("from").isEmpty()
                         && c.sources().stream().anyMatch(w -> w.text().equals(".") || w.text().equals("./"))) {
@@ -111,7 +114,7 @@ public final class Lint {
                     }
                 }
             }
-            String base = baseRef(plan, s.index());
+            String base = baseRef(plan, byIndex, s.index());
             if (base != null && !base.equalsIgnoreCase("scratch") && !base.contains("@") && !base.startsWith("$")) {
                 int slash = base.lastIndexOf('/');
                 String last2 = base.substring(slash + 1);
@@ -136,23 +139,27 @@ public final class Lint {
                 }
             }
         }
-        crossStageLibc(df, plan, last, finBase, finFacts, store, out);
+        crossStageLibc(df, plan, byIndex, last, finBase, finFacts, store, out);
         out.sort(Comparator.comparingInt((Finding x) -> x.pos().line()).thenComparing(Finding::rule));
         return out;
     }
 
     /** WL007: a cgo build (dynamic) in one stage, copied into a final base without its C library. */
-    private static void crossStageLibc(Dockerfile df, BuildPlan plan, int last, String finBase, BaseFacts finFacts,
-                                       Function<String, BaseFacts> store, List<Finding> out) {
+    private static void crossStageLibc(Dockerfile df, BuildPlan plan, Map<Integer, BuildPlan.PlannedStage> byIndex, int last,
+                                       String finBase, BaseFacts finFacts, Function<String, BaseFacts> store, List<Finding> out) {
         Stage fin = plan.allStages().get(last);
         String runtimeLibc = finFacts != null ? finFacts.libc() : guessLibc(finBase);
+        Map<String, Stage> byName = new HashMap<>();
+        for (Stage s : plan.allStages()) {
+            byName.put(String.valueOf(s.index()), s);
+            if (s.name() != null) byName.put(s.name(), s);
+        }
         for (Instruction i : fin.instructions()) {
             if (!(i instanceof Instruction.Copy c) || c.flag("from").isEmpty()) continue;
             String from = c.flag("from").get().value();
-            Stage src = null;
-            for (Stage s : plan.allStages()) if (from.equalsIgnoreCase(s.name()) || from.equals(String.valueOf(s.index()))) src = s;
+            Stage src = byName.get(from.toLowerCase(Locale.ROOT));
             if (src == null) continue;
-            String srcBase = baseRef(plan, src.index());
+            String srcBase = baseRef(plan, byIndex, src.index());
             BaseFacts srcFacts = srcBase == null ? null : store.apply(srcBase);
             Map<String, String> env = new java.util.LinkedHashMap<>(srcFacts == null ? Map.of() : srcFacts.env());
             for (Instruction x : src.instructions()) {
@@ -186,20 +193,10 @@ public final class Lint {
         return null;
     }
 
-    private static boolean usedAsBase(BuildPlan plan, int index, int target) {
-        for (BuildPlan.PlannedStage p : plan.stages()) {
-            if (p.base() instanceof BuildPlan.Base.StageRef r && r.index() == index && (p.stage().index() == target || usedAsBase(plan, p.stage().index(), target))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The image a stage starts from (following FROM <stage> chains), or null for an unknown. */
-    private static String baseRef(BuildPlan plan, int index) {
+    private static String baseRef(BuildPlan plan, Map<Integer, BuildPlan.PlannedStage> byIndex, int index) {
         for (int hops = 0; hops < 100; hops++) {
-            BuildPlan.PlannedStage p = null;
-            for (BuildPlan.PlannedStage x : plan.stages()) if (x.stage().index() == index) p = x;
+            BuildPlan.PlannedStage p = byIndex.get(index);
             if (p == null) {
                 Stage s = plan.allStages().get(index);
                 return s.from().image().text();

@@ -1,5 +1,7 @@
 package dev.whittle.dockerfile;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +35,22 @@ public record BuildPlan(Dockerfile dockerfile, List<Stage> allStages, List<Plann
             dependsOn = Set.copyOf(dependsOn);
             imagesUsed = Set.copyOf(imagesUsed);
         }
+    }
+
+    /** The planned stages by index: one pass, for callers that look up many (planned() scans). */
+    public Map<Integer, PlannedStage> byIndex() {
+        Map<Integer, PlannedStage> m = new HashMap<>();
+        for (PlannedStage p : stages) m.put(p.stage().index(), p);
+        return m;
+    }
+
+    /** The target and the stages it is built FROM, transitively: the stages whose layers the image has. */
+    public Set<Integer> exported() {
+        Map<Integer, PlannedStage> byIndex = byIndex();
+        Set<Integer> out = new HashSet<>();
+        int i = target;
+        while (out.add(i) && byIndex.get(i).base() instanceof Base.StageRef r) i = r.index();
+        return Set.copyOf(out);
     }
 
     public PlannedStage planned(int index) {

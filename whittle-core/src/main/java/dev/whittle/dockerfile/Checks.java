@@ -103,11 +103,12 @@ public final class Checks {
         boolean knownBase = false;
         boolean absoluteWorkdir = false;
         Map<String, List<Instruction>> multiples = new LinkedHashMap<>();
+        Suggester suggester = new Suggester();
         for (Instruction i : df.instructions()) {
             if (i instanceof Instruction.From f) {
                 flushMultiples(multiples, out);
                 stageIndex++;
-                fromChecks(df, f, lex, globalDeclared, globalDefaults, auto, names, stageIndex, out);
+                fromChecks(df, f, lex, globalDeclared, globalDefaults, auto, names, stageIndex, suggester, out);
                 absoluteWorkdir = false;
                 String base = safeExpand(lex, f.image().text(), globalDefaults::get);
                 Map<String, String> env = null;
@@ -182,7 +183,7 @@ public final class Checks {
                 }
                 default -> { }
             }
-            if (knownBase) undefinedVars(lex, i, scope, out);
+            if (knownBase) undefinedVars(lex, i, scope, suggester, out);
             try {
                 scope = Planner.step(df, lex, scope, i, globalDefaults, opt.buildArgs());
             } catch (DockerfileException e) {
@@ -239,7 +240,7 @@ public final class Checks {
 
     private static void fromChecks(Dockerfile df, Instruction.From f, ShellLex lex, Set<String> globalDeclared,
                                    Map<String, String> globalDefaults, Map<String, String> auto, Map<String, Integer> names,
-                                   int stageIndex, List<Violation> out) {
+                                   int stageIndex, Suggester suggester, List<Violation> out) {
         if (f.asKeyword() != null) {
             String from = f.keyword(), as = f.asKeyword().text();
             boolean fromUpper = from.equals(from.toUpperCase(Locale.ROOT));
@@ -270,7 +271,7 @@ public final class Checks {
             return;
         }
         for (String missing : new java.util.TreeSet<>(r.unmatched())) {
-            String suggest = closest(missing, union(globalDeclared, auto.keySet()));
+            String suggest = suggester.closest(missing, globalDeclared, auto.keySet());
             out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
                     + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
         }
@@ -303,12 +304,6 @@ public final class Checks {
         });
     }
 
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> u = new HashSet<>(a);
-        u.addAll(b);
-        return u;
-    }
-
     private static void secret(Word name, String instruction, List<Violation> out) {
         for (String part : name.text().split("(?<=[a-z])(?=[A-Z])|[_\\-.]")) {
             if (SECRET_ALLOW.contains(part.toLowerCase(Locale.ROOT))) return;
@@ -323,7 +318,7 @@ public final class Checks {
     }
 
     /** UndefinedVar over the instructions the builder expands. */
-    private static void undefinedVars(ShellLex lex, Instruction i, Scope scope, List<Violation> out) {
+    private static void undefinedVars(ShellLex lex, Instruction i, Scope scope, Suggester suggester, List<Violation> out) {
         List<Word> words = new ArrayList<>();
         switch (i) {
             case Instruction.Copy c -> {
@@ -346,35 +341,58 @@ public final class Checks {
             case Instruction.StopSignal s -> words.add(s.signal());
             default -> { }
         }
-        Set<String> known = new HashSet<>(scope.args().keySet());
-        known.addAll(scope.env().keySet());
         for (Word w : words) {
             ShellLex.Result r;
             try {
-                r = lex.process(w.text(), k -> known.contains(k) ? "" : null);
+                r = lex.process(w.text(), k -> scope.declares(k) ? "" : null);
             } catch (ShellLex.ExpansionException e) {
                 continue;
             }
             for (String u : new java.util.TreeSet<>(r.unmatched())) {
                 if (Planner.PROXY_ARGS.contains(u)) continue;
-                String suggest = closest(u, known);
+                String suggest = suggester.open() ? suggester.closest(u, scope.args().keySet(), scope.env().keySet()) : null;
                 out.add(new Violation(UNDEFINED_VAR, "Usage of undefined variable '$" + u + "'" + (suggest == null ? "" : " (did you mean $" + suggest + "?)"), w.pos()));
             }
         }
     }
 
-    private static String closest(String name, Set<String> candidates) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            int d = osa(name, c);
-            int limit = Math.max(1, Math.min(name.length(), c.length()) / 3);
-            if (d <= limit && d < bestD) {
-                bestD = d;
-                best = c;
-            }
+    /**
+     * Did-you-mean lookups with a bound on their total work. Each compares a name with every candidate (as BuildKit's
+     * do), so thousands of misspelt variables against thousands of defined ones were quadratic, and two names cost the
+     * product of their lengths (two 60 000-character names: a 14 GB table). Past the bound, and for names longer than
+     * {@link #MAX_NAME}, violations come without a suggestion.
+     */
+    private static final class Suggester {
+        static final int MAX_NAME = 64;
+        private long budget = 50_000_000;
+
+        /** Whether a lookup may still be made (so callers need not gather candidates when it may not). */
+        boolean open() {
+            return budget > 0;
         }
-        return best;
+
+        /** The candidate nearest to a misspelt name, within a third of its length, or null. */
+        @SafeVarargs
+        final String closest(String name, Set<String>... candidateSets) {
+            if (name.length() > MAX_NAME || budget <= 0) return null;
+            String best = null;
+            int bestD = Integer.MAX_VALUE;
+            for (Set<String> candidates : candidateSets) {
+                budget -= candidates.size();
+                for (String c : candidates) {
+                    int limit = Math.max(1, Math.min(name.length(), c.length()) / 3);
+                    // the distance is at least the difference in length: most candidates need no comparison
+                    if (c.length() > MAX_NAME || Math.abs(c.length() - name.length()) > limit) continue;
+                    budget -= (long) name.length() * c.length();
+                    int d = osa(name, c);
+                    if (d <= limit && d < bestD) {
+                        bestD = d;
+                        best = c;
+                    }
+                }
+            }
+            return best;
+        }
     }
 
     /** Edit distance counting an adjacent transposition as one edit ($PAHT is one typo away from $PATH). */

@@ -1,5 +1,6 @@
 package dev.whittle.dockerfile;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,17 +29,20 @@ public record Dockerfile(String file, List<String> lines, char escape, Map<Strin
         return new DockerfileException(file, pos, reason, lines);
     }
 
-    /** The comment lines directly above the given line (no blank line between), nearest last. */
+    /**
+     * The comment lines directly above the given line (no blank line between), nearest last. Found by binary search
+     * (comments are in line order): descriptions are looked up per ARG and per stage.
+     */
     public List<String> commentsAbove(int line) {
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
-        int want = line - 1;
-        for (int i = comments.size() - 1; i >= 0; i--) {
-            Comment c = comments.get(i);
-            if (c.line() > want) continue;
-            if (c.line() < want) break;
-            out.addFirst(c.text());
-            want--;
+        int lo = 0, hi = comments.size(); // first comment at or after the line
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (comments.get(mid).line() < line) lo = mid + 1;
+            else hi = mid;
         }
+        ArrayList<String> out = new ArrayList<>();
+        int want = line - 1;
+        for (int i = lo - 1; i >= 0 && comments.get(i).line() == want; i--, want--) out.addFirst(comments.get(i).text());
         return out;
     }
 }

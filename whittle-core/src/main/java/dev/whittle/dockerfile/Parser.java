@@ -3,6 +3,12 @@ package dev.whittle.dockerfile;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +30,14 @@ public final class Parser {
     private static final Set<String> DIRECTIVES = Set.of("syntax", "escape", "check");
     static final List<String> INSTRUCTIONS = List.of("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM",
             "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR");
+
+    /**
+     * The largest Dockerfile whittle reads. BuildKit's frontend gets the Dockerfile in one gRPC message, and BuildKit
+     * and containerd cap those at 16 MiB (DefaultMaxRecvMsgSize): a larger one cannot be built by docker either.
+     */
+    public static final int MAX_BYTES = 16 << 20;
+    /** BuildKit reads lines with Go's bufio.Scanner, whose tokens are under 64 KiB: a longer line fails there. */
+    static final int MAX_LINE_BYTES = 65_535;
 
     private final String file;
     private final List<String> lines;
@@ -47,6 +61,34 @@ public final class Parser {
     /** Parses a Dockerfile's text; {@code file} names it in errors. */
     public static Dockerfile parse(String file, String text) {
         return new Parser(file, text).run();
+    }
+
+    /**
+     * A Dockerfile's (or .dockerignore's) bytes as text: refused when larger than {@link #MAX_BYTES}, or when not
+     * UTF-8, at the line and column of the first byte that is not.
+     */
+    public static String decode(String file, byte[] bytes) {
+        if (bytes.length > MAX_BYTES) {
+            throw new DockerfileException(file, null, "the file is larger than " + (MAX_BYTES >> 20) + " MiB, more than BuildKit "
+                    + "reads (one gRPC message): keep data out of it (COPY it from the context)", null);
+        }
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = d.decode(in, out, true);
+        if (r.isError()) {
+            int bad = in.position();
+            int lineStart = bad;
+            while (lineStart > 0 && bytes[lineStart - 1] != '\n') lineStart--;
+            int line = 1;
+            for (int i = 0; i < lineStart; i++) if (bytes[i] == '\n') line++;
+            int column = new String(bytes, lineStart, bad - lineStart, StandardCharsets.UTF_8).length() + 1;
+            throw new DockerfileException(file, new Pos(line, column), String.format("not valid UTF-8 (byte 0x%02x): save the file "
+                    + "as UTF-8, e.g. with iconv -f latin1 -t utf-8", bytes[bad] & 0xff), null);
+        }
+        d.flush(out);
+        return out.flip().toString();
     }
 
     private DockerfileException error(Pos pos, String reason) {
@@ -82,6 +124,11 @@ public final class Parser {
     }
 
     private Dockerfile run() {
+        for (int n = 0; n < lines.size(); n++) {
+            if (utf8Length(lines.get(n)) > MAX_LINE_BYTES) {
+                throw error(new Pos(n + 1, 1), "dockerfile line greater than max allowed size of " + MAX_LINE_BYTES);
+            }
+        }
         List<Instruction> out = new ArrayList<>();
         boolean directivesDone = false;
         int i = 0;
@@ -162,6 +209,17 @@ public final class Parser {
             out.add(ins);
         }
         return new Dockerfile(file, lines, escape, directives, out, warnings, comments);
+    }
+
+    /** The length of a line in UTF-8 bytes, as BuildKit's scanner counts it. */
+    private static int utf8Length(String s) {
+        if (s.length() <= MAX_LINE_BYTES / 3) return s.length(); // at most 3 bytes per char: short enough anyway
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
     }
 
     private static String stripLeading(String s) {
@@ -511,6 +569,7 @@ public final class Parser {
             if (eq < 0) {
                 throw error(w.pos(), "Syntax error - can't find = in \"" + w.text() + "\". Must be of the form: name=value");
             }
+            if (eq == 0) throw error(w.pos(), name + " names can not be blank");
             out.add(new Instruction.KeyValue(new Word(w.text().substring(0, eq), w.pos()),
                     new Word(w.text().substring(eq + 1), new Pos(w.pos().line(), w.pos().column() + eq + 1))));
         }

@@ -2,8 +2,11 @@ package dev.whittle.dockerfile;
 
 import dev.whittle.image.Platform;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -134,6 +137,7 @@ public final class Planner {
         for (Stage s : stages) {
             String baseText = expand(df, lex, s.from().image(), global::get);
             if (baseText.isEmpty()) throw df.error(s.from().image().pos(), "base name (" + s.from().image().text() + ") should not be blank");
+            String platform = s.from().flag("platform").map(f -> platform(df, lex, f, global)).orElse(null);
             BuildPlan.Base base;
             Set<Integer> deps = new LinkedHashSet<>();
             Set<String> images = new LinkedHashSet<>();
@@ -144,7 +148,6 @@ public final class Planner {
             } else if (baseText.equalsIgnoreCase("scratch")) {
                 base = new BuildPlan.Base.Scratch();
             } else {
-                String platform = s.from().flag("platform").map(f -> expand(df, lex, f.valueWord(), global::get)).orElse(null);
                 base = new BuildPlan.Base.Image(baseText, platform);
                 images.add(baseText);
             }
@@ -181,25 +184,48 @@ public final class Planner {
             target = t;
         }
 
-        // prune to what the target needs, refusing cycles
-        List<BuildPlan.PlannedStage> order = new ArrayList<>();
-        visit(df, planned, target, new HashSet<>(), new HashSet<>(), order, new ArrayList<>());
-        return new BuildPlan(df, stages, order, target, global, List.of());
+        return new BuildPlan(df, stages, dependencyOrder(df, planned, target), target, global, List.of());
     }
 
-    private static void visit(Dockerfile df, List<BuildPlan.PlannedStage> all, int i, Set<Integer> done, Set<Integer> active,
-                              List<BuildPlan.PlannedStage> order, List<Integer> path) {
-        if (done.contains(i)) return;
-        BuildPlan.PlannedStage p = all.get(i);
-        if (!active.add(i)) {
-            throw df.error(p.stage().from().pos(), "circular dependency detected on stage: " + p.stage().displayName());
+    /**
+     * The stages the target needs, each after the stages it needs; a cycle is refused. A depth-first walk with its own
+     * stack: a chain of 100 000 stages (one FROM line each) overflowed the thread's stack when it recursed.
+     */
+    private static List<BuildPlan.PlannedStage> dependencyOrder(Dockerfile df, List<BuildPlan.PlannedStage> all, int target) {
+        List<BuildPlan.PlannedStage> order = new ArrayList<>();
+        byte[] state = new byte[all.size()]; // 0 unvisited, 1 on the current path, 2 done
+        Deque<Iterator<Integer>> pending = new ArrayDeque<>();
+        Deque<Integer> path = new ArrayDeque<>();
+        state[target] = 1;
+        path.push(target);
+        pending.push(all.get(target).dependsOn().iterator());
+        while (!path.isEmpty()) {
+            Iterator<Integer> deps = pending.peek();
+            if (deps.hasNext()) {
+                int d = deps.next();
+                if (state[d] == 2) continue;
+                BuildPlan.PlannedStage p = all.get(d);
+                if (state[d] == 1) throw df.error(p.stage().from().pos(), "circular dependency detected on stage: " + p.stage().displayName());
+                state[d] = 1;
+                path.push(d);
+                pending.push(p.dependsOn().iterator());
+            } else {
+                int done = path.pop();
+                pending.pop();
+                state[done] = 2;
+                order.add(all.get(done));
+            }
         }
-        path.add(i);
-        for (int d : p.dependsOn()) visit(df, all, d, done, active, order, path);
-        path.removeLast();
-        active.remove(i);
-        done.add(i);
-        order.add(p);
+        return order;
+    }
+
+    /** FROM --platform expanded with the global ARGs, and refused where BuildKit (containerd's parser) refuses it. */
+    private static String platform(Dockerfile df, ShellLex lex, Flag f, Map<String, String> global) {
+        String v = expand(df, lex, f.valueWord(), global::get);
+        if (v.isEmpty()) throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value());
+        String problem = Platform.specifierError(v);
+        if (problem != null) throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem);
+        return v;
     }
 
     private static void resolveRef(Dockerfile df, ShellLex lex, Scope scope, Word w, Stage s, List<Stage> stages,

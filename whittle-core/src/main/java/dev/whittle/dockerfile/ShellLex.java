@@ -5,9 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Variable substitution and word splitting exactly as BuildKit's {@code shell.Lex} does them: single and double
@@ -71,6 +68,18 @@ public final class ShellLex {
     }
 
     private static final int EOF = -1;
+
+    /**
+     * The longest text one word may expand to (the largest Dockerfile): each {@code ENV A=$A$A} doubles a value, and
+     * a few dozen of them would fill any memory.
+     */
+    static final int MAX_EXPANSION = Parser.MAX_BYTES;
+
+    private static void bounded(StringBuilder sb) {
+        if (sb.length() > MAX_EXPANSION) {
+            throw new ExpansionException("the expansion is longer than " + (MAX_EXPANSION >> 20) + " Mi characters");
+        }
+    }
 
     private static final class Scanner {
         final String s;
@@ -168,7 +177,7 @@ public final class ShellLex {
                 }
                 if (ch == '$') {
                     String tmp = processDollar();
-                    result.append(tmp);
+                    bounded(result.append(tmp));
                     words.addString(tmp);
                 } else if (ch == '\'') {
                     String tmp = processSingleQuote();
@@ -228,7 +237,7 @@ public final class ShellLex {
                     return r.toString();
                 }
                 if (p == '$') {
-                    r.append(processDollar());
+                    bounded(r.append(processDollar()));
                     continue;
                 }
                 ch = sc.next();
@@ -336,11 +345,11 @@ public final class ShellLex {
                     }
                     String value = getEnv(name, set);
                     if (skipUnsetEnv && !set[0]) return "${" + name + "/" + (all ? "/" : "") + pattern + "/" + replacement + "}";
-                    Pattern re = shellPattern(pattern, true, false);
-                    Matcher m = re.matcher(value);
-                    if (all) return m.replaceAll(Matcher.quoteReplacement(replacement));
-                    if (m.find()) return value.substring(0, m.start()) + replacement + value.substring(m.end());
-                    return value;
+                    ShellPattern re = ShellPattern.compile(pattern, true);
+                    int[] v = value.codePoints().toArray();
+                    if (all) return replaceAll(re, v, replacement);
+                    int[] m = re.find(v, 0);
+                    return m == null ? value : text(v, 0, m[0]) + replacement + text(v, m[1], v.length);
                 }
                 default:
                     if (ch == EOF) throw new ExpansionException("syntax error: missing '}'");
@@ -366,39 +375,10 @@ public final class ShellLex {
         }
     }
 
-    /** A shell glob as a regex: {@code *} (lazy unless greedy), {@code ?}, backslash escapes. */
-    static Pattern shellPattern(String pattern, boolean greedy, boolean anchored) {
-        StringBuilder out = new StringBuilder();
-        if (anchored) out.append('^');
-        String star = greedy ? ".*" : ".*?";
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            switch (c) {
-                case '*' -> out.append(star);
-                case '?' -> out.append('.');
-                case '\\' -> {
-                    if (i + 1 < pattern.length() && (pattern.charAt(i + 1) == '}' || pattern.charAt(i + 1) == '/')) continue;
-                    if (i + 1 >= pattern.length()) throw new ExpansionException("invalid pattern (" + pattern + ") in substitution");
-                    char n = pattern.charAt(++i);
-                    if (n != '*' && n != '?' && n != '\\') {
-                        throw new ExpansionException("invalid pattern (" + pattern + ") in substitution: invalid escape '\\" + n + "'");
-                    }
-                    out.append('\\').append(n);
-                }
-                case '[', ']', '{', '}', '.', '+', '(', ')', '|', '^', '$' -> out.append('\\').append(c);
-                default -> out.append(c);
-            }
-        }
-        try {
-            return Pattern.compile(out.toString(), Pattern.DOTALL);
-        } catch (PatternSyntaxException e) {
-            throw new ExpansionException("invalid pattern (" + pattern + ") in substitution");
-        }
-    }
-
     static String trimPrefix(String pattern, String value, boolean greedy) {
-        Matcher m = shellPattern(pattern, greedy, true).matcher(value);
-        return m.find() ? value.substring(m.end()) : value;
+        int[] v = value.codePoints().toArray();
+        int end = ShellPattern.compile(pattern, greedy).matchAt(v, 0);
+        return end < 0 ? value : text(v, end, v.length);
     }
 
     static String trimSuffix(String pattern, String value, boolean greedy) {
@@ -406,23 +386,46 @@ public final class ShellLex {
         return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
     }
 
+    /**
+     * Every match replaced, as Go's Regexp.ReplaceAllString does it: an empty match right after a match is not
+     * replaced, and the search always moves on by at least one character.
+     */
+    private static String replaceAll(ShellPattern re, int[] v, String replacement) {
+        StringBuilder out = new StringBuilder();
+        int lastEnd = 0, search = 0;
+        while (search <= v.length) {
+            int[] m = re.find(v, search);
+            if (m == null) break;
+            out.append(text(v, lastEnd, m[0]));
+            if (m[1] > lastEnd || m[0] == 0) bounded(out.append(replacement));
+            lastEnd = m[1];
+            search = m[1] > search ? m[1] : search + 1;
+        }
+        return out.append(text(v, lastEnd, v.length)).toString();
+    }
+
+    private static String text(int[] codePoints, int from, int to) {
+        return new String(codePoints, from, to - from);
+    }
+
     private static String reverse(String s) {
         return new StringBuilder(s).reverse().toString();
     }
 
-    /** Reverses a pattern keeping each escape before the character it escapes. */
+    /** Reverses a pattern keeping each escape before the character it escapes (by code point). */
     private static String reversePattern(String p) {
-        List<String> tokens = new ArrayList<>();
-        for (int i = 0; i < p.length(); i++) {
-            if (p.charAt(i) == '\\' && i + 1 < p.length()) {
-                tokens.add(p.substring(i, i + 2));
+        int[] cps = p.codePoints().toArray();
+        List<int[]> tokens = new ArrayList<>();
+        for (int i = 0; i < cps.length; i++) {
+            if (cps[i] == '\\' && i + 1 < cps.length) {
+                tokens.add(new int[] {cps[i], cps[i + 1]});
                 i++;
             } else {
-                tokens.add(String.valueOf(p.charAt(i)));
+                tokens.add(new int[] {cps[i]});
             }
         }
         StringBuilder sb = new StringBuilder();
-        for (int i = tokens.size() - 1; i >= 0; i--) sb.append(tokens.get(i));
+        for (int i = tokens.size() - 1; i >= 0; i--) for (int c : tokens.get(i)) sb.appendCodePoint(c);
         return sb.toString();
     }
 }

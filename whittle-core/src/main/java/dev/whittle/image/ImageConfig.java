@@ -7,6 +7,7 @@ import dev.whittle.json.JsonObjects;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -306,23 +307,31 @@ public final class ImageConfig {
             return List.of();
         }
 
+        /** The Env list {@link #envIndex} indexes (the list in the config, unless replaced since). */
+        private List<String> indexedEnv;
+        /** Position in Env of each variable's first entry: a Dockerfile of thousands of ENV lines would scan it each time. */
+        private Map<String, Integer> envIndex;
+
         /** Sets (or replaces) one variable in Env, keeping its position. */
-        @SuppressWarnings("unchecked")
         public Builder setEnv(String name, String value) {
-            List<String> env = new ArrayList<>(env());
-            String entry = name + "=" + value;
-            boolean replaced = false;
-            for (int i = 0; i < env.size(); i++) {
-                String e = env.get(i);
-                int eq = e.indexOf('=');
-                if ((eq < 0 ? e : e.substring(0, eq)).equals(name)) {
-                    env.set(i, entry);
-                    replaced = true;
-                    break;
+            if (indexedEnv == null || config().get("Env") != indexedEnv) {
+                indexedEnv = new ArrayList<>(env());
+                envIndex = new HashMap<>();
+                for (int i = 0; i < indexedEnv.size(); i++) {
+                    String e = indexedEnv.get(i);
+                    int eq = e.indexOf('=');
+                    envIndex.putIfAbsent(eq < 0 ? e : e.substring(0, eq), i);
                 }
+                config().put("Env", indexedEnv);
             }
-            if (!replaced) env.add(entry);
-            config().put("Env", env);
+            String entry = name + "=" + value;
+            Integer at = envIndex.get(name);
+            if (at != null) {
+                indexedEnv.set(at, entry);
+            } else {
+                envIndex.put(name, indexedEnv.size());
+                indexedEnv.add(entry);
+            }
             return this;
         }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** os/architecture[/variant], normalised as containerd does (x86_64→amd64, aarch64→arm64, arm→arm/v7...). */
 public record Platform(String os, String architecture, String variant) {
@@ -31,6 +32,67 @@ public record Platform(String os, String architecture, String variant) {
         if (s.isBlank() || p.length > 3) throw new IllegalArgumentException("invalid platform \"" + s + "\": expected os/arch[/variant]");
         if (p.length == 1) return new Platform("linux", p[0], "");
         return new Platform(p[0], p[1], p.length == 3 ? p[2] : "");
+    }
+
+    private static final String COMPONENT = "^[A-Za-z0-9_.-]+$";
+    private static final String OS_COMPONENT = "^([A-Za-z0-9_-]+)(?:\\(([A-Za-z0-9_.%-]*)((?:\\+[A-Za-z0-9_.%-]+)*)\\))?$";
+
+    /**
+     * Why containerd's {@code platforms.Parse} (which BuildKit uses for FROM --platform) refuses a specifier, in its
+     * words, or null when it accepts it. {@link #parse} is more lenient and stays so for whittle's own options.
+     */
+    public static String specifierError(String specifier) {
+        if (specifier.contains("*")) return quote(specifier) + ": wildcards not yet supported: invalid argument";
+        String[] parts = specifier.split("/", 4);
+        if (!osComponent(parts[0])) {
+            return quote(parts[0]) + " is an invalid OS component of " + quote(specifier)
+                    + ": OSAndVersion specifier component must match " + quote(OS_COMPONENT) + ": invalid argument";
+        }
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].isEmpty() || !parts[i].chars().allMatch(c -> word(c) || c == '.')) {
+                return quote(parts[i]) + " is an invalid component of " + quote(specifier)
+                        + ": platform specifier component must match " + quote(COMPONENT) + ": invalid argument";
+            }
+        }
+        return switch (parts.length) {
+            case 1 -> KNOWN_OS.contains(parts[0].replaceFirst("\\(.*", "").toLowerCase(Locale.ROOT))
+                    || KNOWN_ARCH.contains(normalize(parts[0].toLowerCase(Locale.ROOT), "")[0])
+                    ? null : quote(specifier) + ": unknown operating system or architecture: invalid argument";
+            case 2, 3 -> null;
+            default -> quote(specifier) + ": cannot parse platform specifier: invalid argument";
+        };
+    }
+
+    private static final Set<String> KNOWN_OS = Set.of("aix", "android", "darwin", "dragonfly", "freebsd", "hurd",
+            "illumos", "ios", "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "windows", "zos", "macos");
+    private static final Set<String> KNOWN_ARCH = Set.of("386", "amd64", "amd64p32", "arm", "armbe", "arm64",
+            "arm64be", "ppc64", "ppc64le", "loong64", "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv",
+            "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm");
+
+    private static boolean word(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+    }
+
+    /** {@code os} or {@code os(version[+feature]...)}, as containerd's osRe. */
+    private static boolean osComponent(String s) {
+        int open = s.indexOf('(');
+        String name = open < 0 ? s : s.substring(0, open);
+        if (name.isEmpty() || !name.chars().allMatch(Platform::word)) return false;
+        if (open < 0) return true;
+        if (!s.endsWith(")")) return false;
+        String inside = s.substring(open + 1, s.length() - 1);
+        String[] versionAndFeatures = inside.split("\\+", -1);
+        for (int i = 0; i < versionAndFeatures.length; i++) {
+            String v = versionAndFeatures[i];
+            if (i > 0 && v.isEmpty()) return false;
+            if (!v.chars().allMatch(c -> word(c) || c == '.' || c == '%')) return false;
+        }
+        return true;
+    }
+
+    /** Go's %q for the ASCII strings these messages hold. */
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private static String[] normalize(String arch, String variant) {

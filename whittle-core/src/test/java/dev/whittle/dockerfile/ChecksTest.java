@@ -80,4 +80,13 @@ class ChecksTest {
         assertThat(r.errors()).isTrue();
         assertThat(r.violations()).extracting(v -> v.rule().name()).containsExactly("MaintainerDeprecated");
     }
+
+    @Test
+    void anUndefinedVariableWithAHugeNameIsReportedWithoutAQuadraticSuggestionSearch() {
+        // a did-you-mean search once compared the names with a (length x length) matrix: 60 000 x 60 000 ints is 14 GB
+        String name = "A".repeat(60_000);
+        List<String> v = run("FROM scratch\nENV " + name + "X=1\nENV B=$" + name + "Y\n");
+        assertThat(v).hasSize(1);
+        assertThat(v.getFirst()).startsWith("UndefinedVar@3: Usage of undefined variable '$AAAA").doesNotContain("did you mean");
+    }
 }

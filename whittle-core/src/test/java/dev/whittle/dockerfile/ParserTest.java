@@ -191,4 +191,23 @@ class ParserTest {
         assertThat(df.instructions()).extracting(Instruction::name).containsExactly("FROM", "RUN");
         assertThat(first(df, Instruction.Run.class).command().shell().text()).isEqualTo("echo hi");
     }
+
+    @Test
+    void blankEnvAndLabelNamesAreRefusedAsBuildKitDoes() {
+        assertThatThrownBy(() -> parse("FROM x\nENV =x\n")).isInstanceOf(DockerfileException.class)
+                .hasMessageStartingWith("Dockerfile:2:5: ENV names can not be blank");
+        assertThatThrownBy(() -> parse("FROM x\nLABEL a=b =c\n")).hasMessageStartingWith("Dockerfile:2:11: LABEL names can not be blank");
+    }
+
+    @Test
+    void aLineLongerThanBuildKitsScannerTakesIsRefused() {
+        String ok = "FROM x\nLABEL a=" + "x".repeat(65_535 - 8) + "\n";
+        assertThat(parse(ok).instructions()).hasSize(2);
+        assertThatThrownBy(() -> parse(ok.replace("a=", "ab=")))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessageStartingWith("Dockerfile:2:1: dockerfile line greater than max allowed size of 65535");
+        // a heredoc body's lines count too: BuildKit's scanner reads every line
+        assertThatThrownBy(() -> parse("FROM x\nRUN <<EOF\n" + "y".repeat(70_000) + "\nEOF\n"))
+                .hasMessageStartingWith("Dockerfile:3:1: dockerfile line greater than max allowed size of 65535");
+    }
 }

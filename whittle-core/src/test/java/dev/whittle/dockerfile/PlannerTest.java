@@ -128,4 +128,17 @@ class PlannerTest {
         BuildPlan p = plan("ARG USED\nFROM x\nARG ALSO\n", null, Map.of());
         assertThat(Planner.unusedBuildArgs(p, Map.of("USED", "1", "ALSO", "2", "NOPE", "3", "HTTP_PROXY", "x"))).containsExactly("NOPE");
     }
+
+    @Test
+    void aFromPlatformContainerdCannotParseIsRefusedWithBuildKitsMessage() {
+        assertThatThrownBy(() -> plan("FROM --platform=bogus/os/x/y scratch\n", null, Map.of()))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessageStartingWith("Dockerfile:1:17: failed to parse platform bogus/os/x/y: \"bogus/os/x/y\": cannot parse platform specifier: invalid argument");
+        assertThatThrownBy(() -> plan("ARG P=linux/am^d64\nFROM --platform=$P alpine\n", null, Map.of()))
+                .hasMessageContaining("failed to parse platform $P: \"am^d64\" is an invalid component of \"linux/am^d64\"");
+        assertThatThrownBy(() -> plan("FROM --platform=nonsense alpine\n", null, Map.of()))
+                .hasMessageContaining("failed to parse platform nonsense: \"nonsense\": unknown operating system or architecture: invalid argument");
+        assertThat(plan("FROM --platform=linux/arm64/v8 alpine\nFROM --platform=$BUILDPLATFORM scratch\nFROM --platform=arm64 x\n", null, Map.of())
+                .allStages()).hasSize(3);
+    }
 }

@@ -211,7 +211,7 @@ final class BuildCommand implements Callable<Integer> {
         for (int i = 1; i < parts.length; i++) if (parts[i].equals("format=json")) json = true;
         BuildContext bc = BuildContext.locate(ctx, context, file);
         dev.whittle.build.Trace.mark("context located");
-        try {
+        try (bc) { // a git or stdin context's temporary directory goes with it
             // a build parses the Dockerfile only if it cannot answer from the memo of an identical earlier build
             if (method.equals("build")) return new BuildRun(this, bc).run();
             Dockerfile df = bc.parse();

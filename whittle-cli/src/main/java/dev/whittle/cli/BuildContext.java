@@ -1,36 +1,74 @@
 package dev.whittle.cli;
 
+import dev.whittle.build.ContextArchive;
+import dev.whittle.build.GitContext;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Parser;
+import dev.whittle.sandbox.Cleanup;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Locates the Dockerfile and its .dockerignore for a build, as docker does. */
+/**
+ * Locates the context, the Dockerfile and its .dockerignore for a build, as docker does. The context is a directory, a
+ * git repository ({@code https://host/repo.git#ref:subdir}) or a tar on standard input ({@code -}); the last two are
+ * unpacked into a temporary directory that closing this removes.
+ */
 record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String dockerfileText, Path ignoreFile, String ignoreText,
-                    DockerIgnore ignore) {
+                    DockerIgnore ignore, Cleanup.TempDirectory temp) implements AutoCloseable {
 
     /**
-     * @param file {@code -f}: a path (relative to the working directory), {@code -} for stdin, or null for
-     *             CONTEXT/Dockerfile
+     * @param file {@code -f}: a path (relative to the working directory; inside the context for a git or stdin
+     *             context), {@code -} for stdin, or null for CONTEXT/Dockerfile (or CONTEXT/dockerfile)
      */
     static BuildContext locate(Context ctx, String contextArg, String file) throws IOException {
-        Path dir = directory(contextArg);
+        Cleanup.TempDirectory temp = null;
+        byte[] stdinDockerfile = null;
+        Path dir;
+        try {
+            if ("-".equals(contextArg)) {
+                if ("-".equals(file)) throw new UserError("invalid argument: can't use stdin for both build context and dockerfile");
+                temp = Cleanup.newTempDirectory(ctx.store().tempDir(), "context-");
+                ContextArchive.Contents c = ContextArchive.read(ctx.in(), temp.path());
+                if (!c.archive()) stdinDockerfile = c.dockerfile();
+                dir = temp.path();
+            } else if (GitContext.isGitUrl(contextArg)) {
+                temp = Cleanup.newTempDirectory(ctx.store().tempDir(), "context-");
+                dir = GitContext.parse(contextArg).checkout(temp.path());
+            } else {
+                dir = directory(contextArg);
+            }
+            return locate(ctx, dir, file, stdinDockerfile, temp);
+        } catch (IOException | RuntimeException e) {
+            if (temp != null) temp.close();
+            if (e instanceof IllegalArgumentException || e instanceof IOException && temp != null) throw new UserError(e.getMessage());
+            throw e;
+        }
+    }
+
+    private static BuildContext locate(Context ctx, Path dir, String file, byte[] stdinDockerfile, Cleanup.TempDirectory temp)
+            throws IOException {
         String text;
         Path path;
         String name;
-        if ("-".equals(file)) {
+        if (stdinDockerfile != null) {
+            text = DockerfileReader.read(new ByteArrayInputStream(stdinDockerfile), "Dockerfile");
+            path = null;
+            name = "Dockerfile";
+        } else if ("-".equals(file)) {
             text = DockerfileReader.read(ctx.in(), "Dockerfile");
             path = null;
             name = "Dockerfile";
         } else {
-            path = file == null ? dir.resolve("Dockerfile") : Path.of(file);
-            name = file == null ? "Dockerfile" : file;
+            path = file == null ? defaultDockerfile(dir) : temp != null ? dir.resolve(file) : Path.of(file);
+            name = file == null ? path.getFileName().toString() : file;
             text = DockerfileReader.read(path, name);
         }
         // <Dockerfile>.dockerignore next to the Dockerfile wins over the context's .dockerignore
@@ -42,7 +80,17 @@ record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String
         if (ignoreFile == null && Files.isRegularFile(dir.resolve(".dockerignore"))) ignoreFile = dir.resolve(".dockerignore");
         String ignoreText = ignoreFile == null ? null : DockerfileReader.read(ignoreFile, ignoreFile.toString());
         DockerIgnore ignore = ignoreFile == null ? DockerIgnore.none() : DockerIgnore.parse(ignoreText, ignoreFile.toString());
-        return new BuildContext(dir, path, name, text, ignoreFile, ignoreText, ignore);
+        return new BuildContext(dir, path, name, text, ignoreFile, ignoreText, ignore, temp);
+    }
+
+    /** CONTEXT/Dockerfile, or CONTEXT/dockerfile when only that exists (as docker looks for it). */
+    private static Path defaultDockerfile(Path dir) {
+        Path upper = dir.resolve("Dockerfile"), lower = dir.resolve("dockerfile");
+        return !Files.exists(upper, LinkOption.NOFOLLOW_LINKS) && Files.exists(lower, LinkOption.NOFOLLOW_LINKS) ? lower : upper;
+    }
+
+    @Override public void close() throws IOException {
+        if (temp != null) temp.close();
     }
 
     /** The context directory, or docker's refusal. */

@@ -133,6 +133,11 @@ class BuildDifferentialTest {
     }
 
     @Test
+    void aLineEndingInAnEscapedEscapeIsNotContinued() throws IOException {
+        same("FROM BASE\nENV C trailing\\\\\nLABEL x=1\nRUN echo \"$C\" > /c\n", files());
+    }
+
+    @Test
     void labelsFromTheCommandLineOverTheDockerfiles() throws IOException {
         same("FROM BASE\nLABEL a=dockerfile keep=1\nRUN echo x > /x\n", files(), "--label", "a=flag", "--label", "b=2");
     }

@@ -228,11 +228,15 @@ public final class Parser {
         return s.substring(k);
     }
 
-    /** Removes a trailing escape character (plus trailing blanks); sets cont[0] if the line continues. */
+    /**
+     * Removes a trailing escape character (plus trailing blanks); sets cont[0] if the line continues. As BuildKit's
+     * lineContinuationRegex: an escape character preceded by another one ({@code ENV C trailing\\}) is an escaped
+     * escape, and the line ends there.
+     */
     private String trimContinuation(String s, boolean[] cont) {
         int end = s.length();
         while (end > 0 && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) end--;
-        if (end > 0 && s.charAt(end - 1) == escape) {
+        if (end > 0 && s.charAt(end - 1) == escape && (end == 1 || s.charAt(end - 2) != escape)) {
             cont[0] = true;
             return s.substring(0, end - 1);
         }

@@ -42,6 +42,15 @@ class ParserTest {
     }
 
     @Test
+    void aLineEndingInAnEscapedEscapeIsNotContinued() {
+        // docker 20.10: ENV C=trailing\ and a LABEL of its own
+        Dockerfile df = parse("FROM x\nENV C trailing\\\\\nLABEL x=1\nRUN \\\n  a\n");
+        assertThat(df.instructions()).hasSize(4);
+        assertThat(df.instructions().get(2)).isInstanceOf(Instruction.Label.class);
+        assertThat(first(df, Instruction.Run.class).common().endLine()).isEqualTo(5); // a lone escape still continues
+    }
+
+    @Test
     void emptyContinuationLinesWarn() {
         Dockerfile df = parse("FROM x\nRUN a \\\n\n  b\n");
         assertThat(df.warnings()).extracting(Dockerfile.Warning::rule).containsExactly("NoEmptyContinuation");

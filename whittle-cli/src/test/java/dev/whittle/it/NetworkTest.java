@@ -45,7 +45,7 @@ class NetworkTest {
         whittle.run("import", "-c", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", RootFs.busybox(dir).toString(), BASE).ok();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", ex -> {
-            byte[] body = SERVED.get(ex.getRequestURI().getPath());
+            byte[] body = SERVED.get(ex.getRequestURI().normalize().getPath()); // apt asks for /./Packages
             ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
             if (body != null) try (OutputStream o = ex.getResponseBody()) {
                 o.write(body);
@@ -122,5 +122,44 @@ class NetworkTest {
                 .contains("Dockerfile:2").contains("network mode \"bridge2\" is not supported");
         assertThat(whittle.run("run", "--rm", "--network", "foo", BASE, "true").fails(125).err())
                 .contains("network mode \"foo\" is not supported");
+    }
+
+    @Test
+    void aRunInstallsAPackageWithAptFromAMirrorServedOnThisMachine() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("dpkg-deb"), "dpkg-deb is not installed");
+        Whittle debian = Scenarios.require(); // its golang:alpine stand-in is Debian with apt
+        // a flat apt repository with one package, served by the test's own server
+        Path pkg = Files.createDirectories(dir.resolve("deb/pkg/DEBIAN"));
+        Files.writeString(pkg.resolve("control"), "Package: whittle-hello\nVersion: 1.0\nArchitecture: all\n"
+                + "Maintainer: test <t@example.invalid>\nDescription: a test package\n");
+        Files.createDirectories(dir.resolve("deb/pkg/usr/share/whittle-hello"));
+        Files.writeString(dir.resolve("deb/pkg/usr/share/whittle-hello/hello.txt"), "hello from the mirror\n");
+        Path deb = dir.resolve("deb/whittle-hello_1.0_all.deb");
+        Exec.run("dpkg-deb", "-Zgzip", "--root-owner-group", "-b", dir.resolve("deb/pkg").toString(), deb.toString()).ok();
+        byte[] debBytes = Files.readAllBytes(deb);
+        String packages = "Package: whittle-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: test <t@example.invalid>\n"
+                + "Filename: ./whittle-hello_1.0_all.deb\nSize: " + debBytes.length + "\nSHA256: " + sha256(debBytes)
+                + "\nDescription: a test package\n\n";
+        byte[] pb = packages.getBytes(StandardCharsets.UTF_8);
+        String release = "Date: Thu, 01 Jan 2026 00:00:00 UTC\nSHA256:\n " + sha256(pb) + " " + pb.length + " Packages\n";
+        SERVED.put("/whittle-hello_1.0_all.deb", debBytes);
+        SERVED.put("/Packages", pb);
+        SERVED.put("/Release", release.getBytes(StandardCharsets.UTF_8));
+        Path ctx = Files.createDirectories(dir.resolve("apt"));
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM golang:alpine
+                RUN rm -f /etc/apt/sources.list.d/* \\
+                 && echo "deb [trusted=yes] http://mirror.test:PORT/ ./" > /etc/apt/sources.list \\
+                 && apt-get update -q && apt-get install -y -q whittle-hello
+                """.replace("PORT", String.valueOf(port)));
+        debian.run("build", "--progress", "plain", "--check=off", "--pull=never", "--no-cache", "--add-host", "mirror.test:host-gateway",
+                "-t", "net/apt:1", ctx.toString()).ok();
+        assertThat(debian.run("run", "--rm", "--network", "none", "net/apt:1", "cat", "/usr/share/whittle-hello/hello.txt").ok().out())
+                .isEqualTo("hello from the mirror\n");
+        debian.run("rmi", "net/apt:1").ok();
+    }
+
+    private static String sha256(byte[] b) {
+        return dev.whittle.image.Digest.sha256(b).hex();
     }
 }

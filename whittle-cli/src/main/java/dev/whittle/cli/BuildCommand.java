@@ -3,7 +3,10 @@ package dev.whittle.cli;
 import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
+import dev.whittle.build.ContextTree;
+import dev.whittle.build.NamedContext;
 import dev.whittle.build.RunSettings;
+import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Platform;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.ProcessLimits;
@@ -56,6 +59,9 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY]]",
             description = "SSH agent socket or keys to expose to RUN --mount=type=ssh (alone: $SSH_AUTH_SOCK)")
     List<String> ssh = new ArrayList<>();
+    @Option(names = "--build-context", paramLabel = "NAME=DIR|docker-image://REF|oci-layout://DIR[:TAG|@DIGEST]",
+            description = "Additional build contexts: FROM NAME, COPY --from=NAME and RUN --mount=from=NAME take them (over a stage of that name)")
+    List<String> buildContexts = new ArrayList<>();
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set metadata for an image")
     List<String> labels = new ArrayList<>();
     @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not cache specified stages")
@@ -169,6 +175,50 @@ final class BuildCommand implements Callable<Integer> {
         return m;
     }
 
+    /** --build-context NAME=VALUE, as buildx reads it. */
+    Map<String, NamedContext> namedContexts() {
+        Map<String, NamedContext> m = new LinkedHashMap<>();
+        for (String spec : buildContexts) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) throw new UserError("invalid --build-context \"" + spec + "\": NAME=VALUE expected");
+            String name = spec.substring(0, eq), value = spec.substring(eq + 1);
+            m.put(name, namedContext(name, value));
+        }
+        return m;
+    }
+
+    private static NamedContext namedContext(String name, String value) {
+        if (value.startsWith("docker-image://")) return new NamedContext.Image(value.substring("docker-image://".length()));
+        if (value.startsWith("oci-layout://")) {
+            String rest = value.substring("oci-layout://".length()), tag = null, digest = null;
+            int at = rest.indexOf("@sha256:");
+            if (at >= 0) {
+                digest = rest.substring(at + 1);
+                rest = rest.substring(0, at);
+            } else {
+                int colon = rest.lastIndexOf(':');
+                if (colon > rest.lastIndexOf('/')) {
+                    tag = rest.substring(colon + 1);
+                    rest = rest.substring(0, colon);
+                }
+            }
+            return new NamedContext.OciLayout(java.nio.file.Path.of(rest), tag, digest);
+        }
+        if (value.contains("://") || dev.whittle.build.GitContext.isGitUrl(value)) {
+            throw new UserError("--build-context " + name + "=" + value + ": only a directory, docker-image:// and oci-layout:// are supported");
+        }
+        java.nio.file.Path dir = java.nio.file.Path.of(value);
+        if (!java.nio.file.Files.isDirectory(dir)) throw new UserError("--build-context " + name + ": " + value + " is not a directory");
+        try {
+            java.nio.file.Path ignore = dir.resolve(".dockerignore");
+            DockerIgnore rules = java.nio.file.Files.isRegularFile(ignore)
+                    ? DockerIgnore.parse(java.nio.file.Files.readString(ignore), ignore.toString()) : DockerIgnore.none();
+            return new NamedContext.Directory(new ContextTree(dir, rules));
+        } catch (IOException e) {
+            throw new UserError("--build-context " + name + ": " + e.getMessage());
+        }
+    }
+
     /** --label KEY=VALUE (a key alone: an empty value, as docker's ConvertKVStringsToMap). */
     Map<String, String> labels() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -199,7 +249,7 @@ final class BuildCommand implements Callable<Integer> {
 
     Planner.Options options() {
         Platform target = platform == null ? Platform.host() : Platform.parse(platform);
-        return new Planner.Options(this.target, buildArgMap(), Platform.host(), target);
+        return new Planner.Options(this.target, buildArgMap(), Platform.host(), target, namedContexts().keySet());
     }
 
     @Override public Integer call() throws IOException {

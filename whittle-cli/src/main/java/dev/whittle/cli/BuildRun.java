@@ -105,8 +105,9 @@ final class BuildRun {
         BuildMemo memo = new BuildMemo(ctx.store());
         BuildMemo.Inputs inputs = memoInputs(secrets, epoch);
         Built built = null;
-        if (cmd.noCache || !cmd.noCacheFilter.isEmpty() || cmd.pull.equals("always")) {
-            if (ctx.debug()) ctx.err().println("debug: build memo: not used (--no-cache, --no-cache-filter or --pull=always)");
+        if (cmd.noCache || !cmd.noCacheFilter.isEmpty() || cmd.pull.equals("always") || !cmd.buildContexts.isEmpty()) {
+            // (the memo watches the build context's files, not those of other contexts)
+            if (ctx.debug()) ctx.err().println("debug: build memo: not used (--no-cache, --no-cache-filter, --pull=always or --build-context)");
         } else {
             BuildMemo.Answer a = memo.lookup(inputs, bc.ignore());
             if (ctx.debug()) ctx.err().println("debug: build memo: " + (a.miss() == null ? "hit" : "miss: " + a.miss()));
@@ -205,7 +206,7 @@ final class BuildRun {
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
-                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, cmd.sshSources(), epoch, progress, cmd.pull, puller);
+                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, cmd.sshSources(), cmd.namedContexts(), epoch, progress, cmd.pull, puller);
         Builder builder = new Builder(ctx.store(), req);
         dev.whittle.build.Trace.mark("builder ready (store open)");
         BuildResult result;

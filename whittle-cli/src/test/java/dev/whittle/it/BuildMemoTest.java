@@ -99,7 +99,7 @@ class BuildMemoTest {
                 "#5 [stage-0 5/5] CMD [\"/bin/sh\"]", "#5 DONE",
                 "#6 exporting to image", "#6 writing image " + id + " done", "#6 naming to docker.io/memo/app:latest done",
                 "#6 DONE");
-        assertThat(memo(build(ctx, "--no-cache"))).isEqualTo("not used (--no-cache, --no-cache-filter or --pull=always)");
+        assertThat(memo(build(ctx, "--no-cache"))).isEqualTo("not used (--no-cache, --no-cache-filter, --pull=always or --build-context)");
     }
 
     @Test

@@ -173,4 +173,35 @@ class DropInTest {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM " + BASE + "\nRUN --mount=type=ssh,required=true true\n");
         assertThat(build(ctx.toString()).fails(1).err()).contains("no SSH key \"default\" forwarded from the client").contains("Dockerfile:2");
     }
+
+    @Test
+    void buildContextsStandForImagesStagesAndDirectories() throws IOException {
+        Path assets = Files.createDirectories(dir.resolve("assets"));
+        Files.writeString(assets.resolve("a.txt"), "from the assets context\n");
+        Files.writeString(assets.resolve("x"), "x from the context\n");
+        Path ctx = context("named", """
+                FROM renamed-base AS deps
+                RUN echo x from the stage > /x
+                FROM renamed-base
+                COPY --from=assets /a.txt /a.txt
+                COPY --from=deps /x /x
+                RUN --mount=from=assets,target=/m cat /m/a.txt > /mounted
+                """, Map.of());
+        Exec b = build("-t", "dropin/named", "--build-context", "renamed-base=docker-image://" + BASE,
+                "--build-context", "assets=" + assets, "--build-context", "deps=" + assets, ctx.toString()).ok();
+        assertThat(b.err()).as("a named context stands over the stage of its name").doesNotContain("RUN echo x from the stage");
+        assertThat(whittle.run("run", "--rm", "dropin/named", "cat", "/a.txt", "/x", "/mounted").ok().out())
+                .isEqualTo("from the assets context\nx from the context\nfrom the assets context\n");
+
+        // an image from an OCI layout on disk
+        Path layout = Files.createDirectories(dir.resolve("layout"));
+        Path archive = dir.resolve("layout.tar");
+        whittle.run("save", "--format", "oci", "-o", archive.toString(), BASE).ok();
+        Exec.run("tar", "-xf", archive.toString(), "-C", layout.toString()).ok();
+        Path oci = context("oci", "FROM from-layout\nRUN echo built on the layout > /built\n", Map.of());
+        build("-t", "dropin/oci", "--build-context", "from-layout=oci-layout://" + layout, oci.toString()).ok();
+        assertThat(whittle.run("run", "--rm", "dropin/oci", "cat", "/built").ok().out()).isEqualTo("built on the layout\n");
+        assertThat(build("--build-context", "x=https://example.invalid/repo.git", oci.toString()).fails(1).err())
+                .contains("only a directory, docker-image:// and oci-layout:// are supported");
+    }
 }

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param run             how RUN's containers are set up (network, extra hosts, /dev/shm, ulimits)
  * @param labels          {@code --label}s for the image's config
  * @param noCacheStages   stages whose steps do not use the step cache ({@code --no-cache-filter})
+ * @param namedContexts   {@code --build-context} names and what each stands for
  * @param ssh             {@code --ssh} ids and what each forwards: one agent socket, or private key files
  * @param sourceDateEpoch SOURCE_DATE_EPOCH in seconds for reproducible builds, or null
  * @param pull            {@code missing} (pull images the store lacks), {@code always} or {@code never}
@@ -22,7 +23,7 @@ import java.util.Set;
  */
 public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, RunSettings run,
                            Map<String, String> labels, Set<String> noCacheStages, Map<String, Secret> secrets,
-                           Map<String, List<Path>> ssh, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
+                           Map<String, List<Path>> ssh, Map<String, NamedContext> namedContexts, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
     public BuildRequest {
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (run == null) run = RunSettings.DEFAULT;
@@ -30,6 +31,7 @@ public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.O
         noCacheStages = noCacheStages == null ? Set.of() : Set.copyOf(noCacheStages);
         if (pull == null) pull = "missing";
         ssh = ssh == null ? Map.of() : Map.copyOf(ssh);
+        namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
     }
 
     /** A build secret: a file or an environment variable, never written to a layer, history or cache key. */

@@ -159,8 +159,16 @@ public final class Builder {
     }
 
     /** Resolves a --from/from= value to a state: a stage by name or index, else an image. */
+    /**
+     * The state a {@code --from} or mount {@code from=} names: a stage, an image or a named context standing for an
+     * image; null when it names a file tree of the client's (the build context, or a named directory: see
+     * {@link #contextTree}).
+     */
     State fromRef(String ref, Word where) throws IOException {
         if (ref.equals("context")) return null;
+        NamedContext named = req.namedContexts().get(ref);
+        if (named instanceof NamedContext.Directory) return null;
+        if (named != null) return imageState(ref, where);
         Integer idx = stageIndex.get(ref.toLowerCase(Locale.ROOT));
         if (idx == null && ref.matches("\\d+")) idx = Integer.parseInt(ref);
         if (idx != null) return stageResult(idx);
@@ -266,8 +274,20 @@ public final class Builder {
         return new State(c, List.of(), Scope.empty(), CacheKeys.of(null, "scratch", pl.toString()), time(t), false, List.of());
     }
 
+    /** The file tree a {@code --from} names when it is the build context (null, "context") or a named directory. */
+    ContextTree contextTree(String ref) {
+        if (ref == null || ref.equals("context")) return req.context();
+        return req.namedContexts().get(ref) instanceof NamedContext.Directory d ? d.tree() : null;
+    }
+
     State imageState(String ref, Word where) throws IOException {
-        StoredImage img = baseImage(ref, where);
+        StoredImage img = switch (req.namedContexts().get(ref)) {
+            case null -> baseImage(ref, where);
+            case NamedContext.Image alias -> baseImage(alias.reference(), where);
+            case NamedContext.OciLayout layout -> layoutImage(ref, layout, where);
+            case NamedContext.Directory d -> throw df.error(where.pos(), "FROM " + ref + ": the build context \"" + ref
+                    + "\" is a directory; whittle takes it with COPY --from=" + ref + " or RUN --mount=from=" + ref + " only");
+        };
         Platform want = req.options().targetPlatform();
         Platform have = img.config().platform();
         if (!have.architecture().equals(want.architecture()) || !have.os().equals(want.os())) {
@@ -281,6 +301,24 @@ public final class Builder {
         return new State(img.config(), layers, Scope.of(Map.of(), env), CacheKeys.of(null, "image", img.manifest().digest().toString()),
                 created, false, List.of());
     }
+
+    /** The image an {@code oci-layout://} context names, loaded into the store (once per build). */
+    private StoredImage layoutImage(String name, NamedContext.OciLayout layout, Word where) throws IOException {
+        try {
+            return layouts.computeIfAbsent(name, k -> {
+                try {
+                    return new dev.whittle.archive.LayoutImport(store, req.options().targetPlatform()).load(layout.dir(), layout.tag(), layout.digest());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException | IllegalArgumentException e) {
+            String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw df.error(where.pos(), "build context \"" + name + "\" (oci-layout://" + layout.dir() + "): " + msg);
+        }
+    }
+
+    private final Map<String, StoredImage> layouts = new ConcurrentHashMap<>();
 
     /** One pull per image per build, however many stages name it. */
     private final Map<String, CompletableFuture<StoredImage>> pulls = new ConcurrentHashMap<>();

@@ -105,7 +105,7 @@ final class CopyStep {
             if (fromRef != null) {
                 fromState = b.fromRef(fromRef, c.flag("from").get().valueWord());
                 if (fromState != null) source = fromTree = StageTree.of(b, fromState.diffIds());
-                else source = b.req.context();
+                else source = b.contextTree(fromRef); // the build context, or a --build-context directory
             } else {
                 source = b.req.context();
             }
@@ -244,7 +244,7 @@ final class CopyStep {
             from = b.fromRef(fromRef, c.flag("from").get().valueWord());
             if (from != null) id.append("from:").append(from.cacheKey()).append('\n');
         }
-        ContextTree context = b.req.context();
+        ContextTree context = b.contextTree(from != null ? null : fromRef);
         for (Word w : c.sources()) {
             String src = expand(w, s.scope());
             if (c.add() && (src.startsWith("http://") || src.startsWith("https://"))) return null;

@@ -167,9 +167,9 @@ final class RunStep {
                 + (m.source() == null ? "" : m.source().text()) + "|" + (m.from() == null ? "" : m.from().text());
         if (m.type() == Mounts.Type.BIND) {
             String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
-            if (from == null || from.equals("context")) {
+            ContextTree c = b.contextTree(from);
+            if (c != null) {
                 // the bind source's content decides the result, as a COPY's would
-                ContextTree c = b.req.context();
                 FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope())), true);
                 base += "|" + (n == null ? "missing" : c.treeDigest(n));
             } else {
@@ -381,8 +381,8 @@ final class RunStep {
                 String source = m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope()));
                 Path root;
                 String rel, where;
-                if (from == null || from.equals("context")) {
-                    ContextTree c = b.req.context();
+                ContextTree c = b.contextTree(from);
+                if (c != null) {
                     rel = c.resolve(source, true);
                     if (rel == null) throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
                     root = c.root();

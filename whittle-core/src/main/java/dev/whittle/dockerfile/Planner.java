@@ -29,9 +29,16 @@ public final class Planner {
     private Planner() {}
 
     /** Build inputs the frontend needs. */
-    public record Options(String target, Map<String, String> buildArgs, Platform buildPlatform, Platform targetPlatform) {
+    /** @param namedContexts the {@code --build-context} names: over a stage or image of the same name */
+    public record Options(String target, Map<String, String> buildArgs, Platform buildPlatform, Platform targetPlatform,
+                          Set<String> namedContexts) {
         public Options {
             buildArgs = buildArgs == null ? Map.of() : Map.copyOf(buildArgs);
+            namedContexts = namedContexts == null ? Set.of() : Set.copyOf(namedContexts);
+        }
+
+        public Options(String target, Map<String, String> buildArgs, Platform buildPlatform, Platform targetPlatform) {
+            this(target, buildArgs, buildPlatform, targetPlatform, Set.of());
         }
 
         public static Options defaults() {
@@ -141,7 +148,7 @@ public final class Planner {
             BuildPlan.Base base;
             Set<Integer> deps = new LinkedHashSet<>();
             Set<String> images = new LinkedHashSet<>();
-            Integer ref = byName.get(baseText.toLowerCase(Locale.ROOT));
+            Integer ref = opt.namedContexts().contains(baseText) ? null : byName.get(baseText.toLowerCase(Locale.ROOT));
             if (ref != null && ref < s.index()) {
                 base = new BuildPlan.Base.StageRef(ref);
                 deps.add(ref);
@@ -157,8 +164,8 @@ public final class Planner {
                 List<Flag> froms = new ArrayList<>();
                 if (i instanceof Instruction.Copy c && !c.add()) froms.addAll(c.flagsNamed("from"));
                 List<Word> mountFroms = i instanceof Instruction.Run ? mountFromWords(df, i) : List.of();
-                for (Flag f : froms) resolveRef(df, lex, scope, f.valueWord(), s, stages, byName, deps, images);
-                for (Word w : mountFroms) resolveRef(df, lex, scope, w, s, stages, byName, deps, images);
+                for (Flag f : froms) resolveRef(df, lex, scope, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
+                for (Word w : mountFroms) resolveRef(df, lex, scope, w, s, stages, byName, deps, images, opt.namedContexts());
             }
             planned.add(new BuildPlan.PlannedStage(s, base, deps, images));
         }
@@ -229,10 +236,10 @@ public final class Planner {
     }
 
     private static void resolveRef(Dockerfile df, ShellLex lex, Scope scope, Word w, Stage s, List<Stage> stages,
-                                   Map<String, Integer> byName, Set<Integer> deps, Set<String> images) {
+                                   Map<String, Integer> byName, Set<Integer> deps, Set<String> images, Set<String> named) {
         String v = expand(df, lex, w, scope.lookup());
         if (v.isEmpty()) throw df.error(w.pos(), "--from requires a stage name, index or image");
-        if (v.equals("context")) return;
+        if (v.equals("context") || named.contains(v)) return; // a named context stands over a stage of its name
         Integer ref = byName.get(v.toLowerCase(Locale.ROOT));
         if (ref == null && v.matches("\\d+")) {
             int n = Integer.parseInt(v);

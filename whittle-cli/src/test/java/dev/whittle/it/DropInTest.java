@@ -204,4 +204,22 @@ class DropInTest {
         assertThat(build("--build-context", "x=https://example.invalid/repo.git", oci.toString()).fails(1).err())
                 .contains("only a directory, docker-image:// and oci-layout:// are supported");
     }
+
+    @Test
+    void errorsThatNeedNoFilesAreReportedBeforeAnyStepRuns() throws IOException {
+        for (String[] c : new String[][] {
+                {"WORKDIR ${MISSING:?must be set}", "MISSING: must be set"},
+                {"COPY --chmod=xyz a /a", "invalid --chmod value \"xyz\""},
+                {"RUN --network=bogus true", "network mode \"bogus\" is not supported"},
+                {"RUN --mount=type=bind,target=${NOPE:?notarget} true", "NOPE: notarget"}}) {
+            Path ctx = context("preflight-" + Math.abs(c[0].hashCode()), "FROM BASE\nRUN echo first > /ran\n" + c[0] + "\n", Map.of("a", "x"));
+            Exec e = build(ctx.toString()).fails(1);
+            assertThat(e.err()).as(c[0]).contains("Dockerfile:3").contains(c[1]).doesNotContain("RUN echo first > /ran\n#");
+            assertThat(e.err()).as(c[0] + ": no step ran").doesNotContainPattern("(?m)^#\\d+ \\[stage-0 2/3\\]");
+        }
+        // the base image's environment counts, as in docker: PATH is set there
+        Path ok = context("preflight-env", "FROM BASE\nENV X=${PATH:?unset}\nWORKDIR /w/${X:+set}\n", Map.of());
+        build("-t", "dropin/preflight", ok.toString()).ok();
+        assertThat(whittle.run("inspect", "--format", "{{.Config.WorkingDir}}", "dropin/preflight").ok().out()).isEqualTo("/w/set\n");
+    }
 }

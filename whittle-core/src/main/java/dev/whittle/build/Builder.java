@@ -87,6 +87,7 @@ public final class Builder {
         plan = Planner.plan(df, req.options());
         exported = plan.exported();
         for (Stage st : plan.allStages()) if (st.name() != null) stageIndex.put(st.name(), st.index());
+        Preflight.check(this, plan); // what needs no files fails now, not after the RUNs above it
         Trace.mark("build: planned");
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -229,7 +230,7 @@ public final class Builder {
         return draft != null ? draft.state() : state;
     }
 
-    private ConfigInstructions configInstructions(Dockerfile d) {
+    ConfigInstructions configInstructions(Dockerfile d) {
         return new ConfigInstructions(d, lex, plan.globalArgs(), req.options().buildArgs(), true);
     }
 
@@ -267,11 +268,28 @@ public final class Builder {
         };
     }
 
-    private State scratch() {
+    State scratch() {
         Platform pl = req.options().targetPlatform();
         ImageConfig c = ImageConfig.builder(pl).configField("Env", List.of(DEFAULT_PATH)).configField("WorkingDir", "/").build();
         Instant t = req.sourceDateEpoch() != null ? Instant.ofEpochSecond(req.sourceDateEpoch()) : Instant.EPOCH;
         return new State(c, List.of(), Scope.empty(), CacheKeys.of(null, "scratch", pl.toString()), time(t), false, List.of());
+    }
+
+    /**
+     * The state of an image base as far as the store knows it now, without pulling (or a named context's image); null
+     * when it is not there yet.
+     */
+    State storedImageState(String ref) {
+        NamedContext named = req.namedContexts().get(ref);
+        if (named != null && !(named instanceof NamedContext.Image)) return null;
+        String name = named instanceof NamedContext.Image alias ? alias.reference() : ref;
+        if (req.pull().equals("always")) return null;
+        try {
+            if (new Images(store).find(name).isEmpty()) return null;
+            return imageState(ref, null);
+        } catch (IOException | RuntimeException e) {
+            return null; // the build itself says what is wrong with it
+        }
     }
 
     /** The file tree a {@code --from} names when it is the build context (null, "context") or a named directory. */

@@ -2,6 +2,7 @@ package dev.whittle.build;
 
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.dockerfile.DockerIgnore;
+import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
@@ -417,8 +418,13 @@ final class CopyStep {
     }
 
     private Integer parseChmod(Flag f, String v) {
+        return checkChmod(ctx.df(), f, v);
+    }
+
+    /** A --chmod value: an octal mode. */
+    static int checkChmod(Dockerfile df, Flag f, String v) {
         if (v.matches("[0-7]{1,4}")) return Integer.parseInt(v, 8);
-        throw ctx.error(f.pos(), "invalid --chmod value \"" + v + "\" (an octal mode such as 755 is expected)");
+        throw df.error(f.pos(), "invalid --chmod value \"" + v + "\" (an octal mode such as 755 is expected)");
     }
 
     private String expand(Word w, Scope scope) {

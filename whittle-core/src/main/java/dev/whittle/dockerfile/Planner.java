@@ -160,7 +160,12 @@ public final class Planner {
             }
             Scope scope = Scope.empty();
             for (Instruction i : s.instructions()) {
-                scope = step(df, lex, scope, i, global, opt.buildArgs());
+                try {
+                    scope = step(df, lex, scope, i, global, opt.buildArgs());
+                } catch (DockerfileException unknownHere) {
+                    // ${PATH:?…} may be satisfied by the base image's environment, which planning does not know;
+                    // the build checks every expansion against it before any step runs (build.Preflight)
+                }
                 List<Flag> froms = new ArrayList<>();
                 if (i instanceof Instruction.Copy c && !c.add()) froms.addAll(c.flagsNamed("from"));
                 List<Word> mountFroms = i instanceof Instruction.Run ? mountFromWords(df, i) : List.of();

@@ -13,8 +13,18 @@ final class Budget {
     /** What one list item costs beyond its text: about the memory a short Java string takes. */
     static final int ITEM = 16;
 
-    private long text = TEXT;
-    private long steps = STEPS;
+    private final long textLimit, stepLimit;
+    private long text, steps;
+
+    Budget() {
+        this(TEXT, STEPS);
+    }
+
+    /** Other limits, for the fuzz target: the same code paths, found sooner. */
+    Budget(long text, long steps) {
+        this.textLimit = this.text = text;
+        this.stepLimit = this.steps = steps;
+    }
 
     /** Thrown when spent; the executor words it as a template error at the action it stopped in. */
     static final class Exceeded extends RuntimeException {
@@ -31,11 +41,11 @@ final class Budget {
 
     /** Fails unless {@code chars} more would still fit: for code that must check before it builds a string. */
     void ensure(long chars) {
-        if (chars > text) throw new Exceeded("64 MiB of text");
+        if (chars > text) throw new Exceeded((textLimit >> 20) + " MiB of text");
     }
 
     void step() {
-        if (--steps < 0) throw new Exceeded(STEPS + " steps");
+        if (--steps < 0) throw new Exceeded(stepLimit + " steps");
     }
 
     /**

@@ -40,8 +40,12 @@ public final class GoTemplate {
      * an execution that makes more text or takes more steps than {@link Budget} allows.
      */
     public String execute(Object data) {
+        return execute(data, new Budget());
+    }
+
+    String execute(Object data, Budget budget) {
         StringBuilder out = new StringBuilder();
-        Exec ex = new Exec(out, data, header, new Budget());
+        Exec ex = new Exec(out, data, header, budget);
         try {
             ex.run(root, data);
         } catch (Budget.Exceeded e) {

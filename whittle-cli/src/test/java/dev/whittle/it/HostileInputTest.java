@@ -65,6 +65,27 @@ class HostileInputTest {
     }
 
     /**
+     * An image whose config gives no date, or one no time can hold, has Go's zero time, as in docker 20.10: CREATED is
+     * "N/A" (CreatedSince is empty), CreatedAt is year 1, and it lists after every dated image. whittle showed the
+     * Unix epoch and "56 years ago".
+     */
+    @Test
+    void imagesWithoutAReadableDateHaveGosZeroTime() throws IOException {
+        Whittle w = new Whittle(dir.resolve("store"));
+        load(w, dir, "undated:1", null);
+        load(w, dir, "garbled:1", "yesterday");
+        load(w, dir, "ok:1", "1970-01-02T00:00:00Z");
+        Exec table = w.run("images").ok();
+        List<String> created = table.out().lines().skip(1).map(l -> l.split(" +")[0] + " " + l.split(" +")[3].replaceAll("\\d+", "n")).toList();
+        assertThat(created).containsExactlyInAnyOrder("ok n", "garbled N/A", "undated N/A").first().isEqualTo("ok n");
+        assertThat(w.run("images", "--format", "{{.Repository}}|{{.CreatedSince}}|{{.CreatedAt}}").ok().out().lines())
+                .allSatisfy(r -> assertThat(r).matches("ok\\|\\d+ years ago\\|1970-01-0.*|(garbled|undated)\\|\\|0001-01-01 .*"));
+        assertThat(w.run("inspect", "--format", "{{.Created}}", "undated:1", "garbled:1").ok().out())
+                .isEqualTo("0001-01-01T00:00:00Z\n0001-01-01T00:00:00Z\n");
+        assertThat(w.run("history", "undated:1").ok().out()).contains(" N/A ");
+    }
+
+    /**
      * BuildKit cannot write a config created outside the years 0-9999 (Go's Time.MarshalJSON refuses it), and an
      * epoch beyond what a time can hold once crashed whittle's build: both are refused before anything is built.
      */

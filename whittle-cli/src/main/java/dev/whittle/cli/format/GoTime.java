@@ -22,6 +22,9 @@ public final class GoTime {
     /** A day inside LocalDateTime.MIN and MAX (written out: java.time's constants cost class loading on the UTC path). */
     private static final Instant NAMEABLE_MIN = Instant.ofEpochSecond(-31557014135510400L), NAMEABLE_MAX = Instant.ofEpochSecond(31556889832694399L);
 
+    /** Go's zero time.Time, 0001-01-01T00:00:00Z: what docker shows for an image whose config gives no date. */
+    public static final Instant ZERO = Instant.ofEpochSecond(-62135596800L);
+
     private GoTime() {}
 
     /** Go's time.Local. */
@@ -96,7 +99,7 @@ public final class GoTime {
 
     /** RFC 3339 in UTC with the nanoseconds Go's {@code time.RFC3339Nano} keeps (trailing zeros dropped). */
     public static String rfc3339Nano(Instant t) {
-        if (t == null) return "0001-01-01T00:00:00Z";
+        if (t == null) t = ZERO;
         StringBuilder b = new StringBuilder(dateTime(t.getEpochSecond(), ZoneOffset.UTC, 'T'));
         int nanos = t.getNano();
         if (nanos != 0) {

@@ -267,7 +267,7 @@ final class Printf {
     private void printArg(Object a, int verb) {
         arg = a;
         if (a == null) {
-            if (verb == 'T' || verb == 'v') padString("<nil>");
+            if (verb == 'T' || verb == 'v') pad("<nil>");
             else badVerb(verb);
             return;
         }
@@ -291,7 +291,7 @@ final class Printf {
             case String s -> fmtString(s, verb);
             case GoValues.TypedNil t -> {
                 if (t == GoValues.NIL_POINTER) {
-                    if (verb == 'v') padString("<nil>");
+                    if (verb == 'v') pad("<nil>");
                     else badVerb(verb);
                 } else {
                     append(t.toString());
@@ -329,7 +329,7 @@ final class Printf {
                 }
                 append("]");
             }
-            default -> padString(GoValues.format(v));
+            default -> pad(GoValues.format(v));
         }
     }
 
@@ -346,7 +346,7 @@ final class Printf {
     }
 
     private void fmtBool(boolean b, int verb) {
-        if (verb == 't' || verb == 'v') padString(b ? "true" : "false");
+        if (verb == 't' || verb == 'v') pad(b ? "true" : "false");
         else badVerb(verb);
     }
 
@@ -558,7 +558,7 @@ final class Printf {
     }
 
     private void fmtS(String s) {
-        padString(truncate(s));
+        pad(truncate(s));
     }
 
     private void fmtQ(String s) {
@@ -597,11 +597,7 @@ final class Printf {
         if (widPresent && wid > width && minus) writePadding((int) (wid - width));
     }
 
-    /** Pads to the width by characters (Go counts runes). */
-    private void padString(String s) {
-        pad(s);
-    }
-
+    /** Pads to the width, counting code points as Go counts runes. */
     private void pad(String s) {
         if (!widPresent || wid == 0) {
             append(s);

@@ -312,12 +312,21 @@ final class BuildRun {
     private Long sourceDateEpoch() {
         String v = cmd.buildArgMap().getOrDefault("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"));
         if (v == null || v.isEmpty()) return null;
+        long epoch;
         try {
-            return Long.parseLong(v.trim());
+            epoch = Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
             throw new UserError("invalid SOURCE_DATE_EPOCH \"" + v + "\": seconds since 1970 expected");
         }
+        // BuildKit's config cannot hold such a time (Go's Time.MarshalJSON), and most of them no Instant either
+        if (epoch < FIRST_CONFIG_SECOND || epoch > LAST_CONFIG_SECOND) {
+            throw new UserError("invalid SOURCE_DATE_EPOCH \"" + v + "\": year outside of range [0,9999]");
+        }
+        return epoch;
     }
+
+    /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the times an image config written by Go can say. */
+    private static final long FIRST_CONFIG_SECOND = -62167219200L, LAST_CONFIG_SECOND = 253402300799L;
 
     /** Pushes the built image under each name, with docker push's output on stdout. */
     private void push(Images images, Built built, List<ImageRef> names, Pusher.Options opts)

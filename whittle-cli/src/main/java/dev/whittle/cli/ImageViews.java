@@ -164,8 +164,9 @@ final class ImageViews {
         return GoTime.string(t);
     }
 
+    /** docker's CreatedSince: empty for Go's zero time, which is what an image without a (readable) date has. */
     static String createdSince(Instant created, Instant now) {
-        if (created == null) return "";
+        if (created == null || created.equals(GoTime.ZERO)) return "";
         return Units.humanDuration(Duration.between(created, now)) + " ago";
     }
 
@@ -179,7 +180,7 @@ final class ImageViews {
     static Struct imageRow(StoredImage img, String repo, String tag, String digest, boolean trunc, Instant now) {
         Struct r = new Struct().htmlEscaped();
         Instant created = img.created();
-        Instant c = created == null ? Instant.EPOCH : created;
+        Instant c = created == null ? GoTime.ZERO : created;
         // json . marshals the row's methods as a map: keys sorted
         r.put("Containers", "N/A");
         r.put("CreatedAt", goTimeString(c));
@@ -225,7 +226,7 @@ final class ImageViews {
             Struct r = new Struct().htmlEscaped();
             String id = i == forward.size() - 1 ? img.id().toString() : "<missing>";
             Instant created = ImageConfig.parseTime(h.created());
-            String createdAt = created == null ? "0001-01-01T00:00:00Z" : GoTime.rfc3339(created);
+            String createdAt = GoTime.rfc3339(created == null ? GoTime.ZERO : created);
             String since = !human ? createdAt
                     : created == null || created.getEpochSecond() <= 0 ? "N/A" : createdSince(created, now);
             String by = h.createdBy() == null ? "" : h.createdBy().replace('\t', ' ');

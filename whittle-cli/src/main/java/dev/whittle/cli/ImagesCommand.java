@@ -1,6 +1,7 @@
 package dev.whittle.cli;
 
 import dev.whittle.cli.format.Formatter;
+import dev.whittle.cli.format.GoTime;
 import dev.whittle.cli.format.GoValues.Struct;
 import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
@@ -67,7 +68,8 @@ final class ImagesCommand implements Callable<Integer> {
 
         Instant now = Instant.now();
         List<StoredImage> images = new ArrayList<>(new Images(ctx.store()).list());
-        images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? Instant.EPOCH : i.created()).reversed());
+        // newest first; an image without a date has Go's zero time, so comes last, as in docker
+        images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? GoTime.ZERO : i.created()).reversed());
         List<Struct> rows = new ArrayList<>();
         for (StoredImage img : images) {
             if (dangling != null && dangling != img.dangling()) continue;

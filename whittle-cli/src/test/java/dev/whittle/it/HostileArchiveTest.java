@@ -45,10 +45,15 @@ class HostileArchiveTest {
 
     /** A Docker ≥ 25-style archive (manifest.json) with one image of the given layers, named {@code name}. */
     static byte[] imageArchive(String name, List<byte[]> layers, Map<String, byte[]> extra) throws IOException {
-        ImageConfig.Builder cb = ImageConfig.builder(Platform.LINUX_AMD64).created("2024-01-01T00:00:00Z").configField("Cmd", List.of("/bin/sh"));
+        return imageArchive(name, "2024-01-01T00:00:00Z", layers, extra);
+    }
+
+    /** The same, created (and each layer's history entry dated) at {@code created}. */
+    static byte[] imageArchive(String name, String created, List<byte[]> layers, Map<String, byte[]> extra) throws IOException {
+        ImageConfig.Builder cb = ImageConfig.builder(Platform.LINUX_AMD64).created(created).configField("Cmd", List.of("/bin/sh"));
         List<String> paths = new ArrayList<>();
         for (byte[] l : layers) {
-            cb.addLayer(sha(l), new ImageConfig.History("2024-01-01T00:00:00Z", "layer", null, null, false));
+            cb.addLayer(sha(l), new ImageConfig.History(created, "layer", null, null, false));
             paths.add("blobs/sha256/" + sha(l).hex());
         }
         ImageConfig c = cb.build();

@@ -104,12 +104,22 @@ public final class ImageConfig {
 
     /**
      * The usual shape, {@code 2020-06-11T23:02:15.123456789Z} or with an offset, read by hand: the JDK's formatter
-     * takes ~10 ms to set up in a young JVM, and listing images reads one of these per image. Null for other shapes.
+     * takes ~10 ms to set up in a young JVM, and listing images reads one of these per image. The year may have a
+     * sign and more than four digits, as Go's time.Format writes a year outside 0-9999 ({@code -5000000}) and the
+     * JDK's {@code +10000}: such a date is read as far as an Instant reaches (a billion years), so one image that
+     * claims one is listed with it rather than breaking the listing. Null for other shapes.
      */
     private static Instant rfc3339(String s) {
         int n = s.length();
-        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') return null;
-        int at = 19, nanos = 0;
+        int yearFrom = s.startsWith("-") || s.startsWith("+") ? 1 : 0;
+        int dash = yearFrom;
+        while (dash < n && dash - yearFrom <= 10 && s.charAt(dash) >= '0' && s.charAt(dash) <= '9') dash++;
+        if (dash - yearFrom < 4 || dash - yearFrom > 10) return null;
+        // from here on the fixed shape, shifted by the year's length
+        int shift = dash - 4;
+        if (n < 20 + shift || s.charAt(4 + shift) != '-' || s.charAt(7 + shift) != '-' || s.charAt(10 + shift) != 'T'
+                || s.charAt(13 + shift) != ':' || s.charAt(16 + shift) != ':') return null;
+        int at = 19 + shift, nanos = 0;
         if (s.charAt(at) == '.') {
             int start = ++at;
             while (at < n && Character.isDigit(s.charAt(at))) at++;
@@ -128,10 +138,12 @@ public final class ImageConfig {
         } else {
             return null;
         }
-        int year = digits(s, 0, 4), month = digits(s, 5, 7), day = digits(s, 8, 10);
-        int hour = digits(s, 11, 13), minute = digits(s, 14, 16), second = digits(s, 17, 19);
-        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || nanos < 0) return null;
-        long epochSecond = java.time.LocalDateTime.of(year, month, day, hour, minute, second).toEpochSecond(java.time.ZoneOffset.UTC);
+        long year = Long.parseLong(s, yearFrom, dash, 10) * (s.charAt(0) == '-' ? -1 : 1);
+        int month = digits(s, 5 + shift, 7 + shift), day = digits(s, 8 + shift, 10 + shift);
+        int hour = digits(s, 11 + shift, 13 + shift), minute = digits(s, 14 + shift, 16 + shift), second = digits(s, 17 + shift, 19 + shift);
+        if (month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || nanos < 0) return null;
+        if (year < java.time.Year.MIN_VALUE || year > java.time.Year.MAX_VALUE) return null;
+        long epochSecond = java.time.LocalDateTime.of((int) year, month, day, hour, minute, second).toEpochSecond(java.time.ZoneOffset.UTC);
         return Instant.ofEpochSecond(epochSecond - offsetSeconds, nanos);
     }
 

@@ -2,6 +2,7 @@ package dev.whittle.cli.format;
 
 import dev.whittle.json.Json;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,10 +35,22 @@ public final class GoTemplate {
         return new GoTemplate(root, true);
     }
 
+    /**
+     * Executes over {@code data}; errors are {@link TemplateException}s worded as Go's, and one more Go does not have:
+     * an execution that makes more text or takes more steps than {@link Budget} allows.
+     */
     public String execute(Object data) {
+        return execute(data, new Budget());
+    }
+
+    String execute(Object data, Budget budget) {
         StringBuilder out = new StringBuilder();
-        Exec ex = new Exec(out, data, header);
-        ex.run(root, data);
+        Exec ex = new Exec(out, data, header, budget);
+        try {
+            ex.run(root, data);
+        } catch (Budget.Exceeded e) {
+            throw ex.err(e.getMessage());
+        }
         return out.toString();
     }
 
@@ -50,11 +63,12 @@ public final class GoTemplate {
     private record Action(Pipe pipe, String where, String source) implements Node {}
 
     /** if and with. */
-    private record Branch(boolean isWith, Pipe pipe, List<Node> then, List<Node> otherwise, String where) implements Node {}
+    private record Branch(boolean isWith, Pipe pipe, List<Node> then, List<Node> otherwise, String where, String source) implements Node {}
 
-    private record Range(Pipe pipe, List<Node> body, List<Node> otherwise, String where) implements Node {}
+    private record Range(Pipe pipe, List<Node> body, List<Node> otherwise, String where, String source) implements Node {}
 
-    private record Pipe(List<String> decl, List<Cmd> cmds) {}
+    /** @param assign whether the variables are assigned ({@code $x = ...}), not declared ({@code $x := ...}) */
+    private record Pipe(List<String> decl, boolean assign, List<Cmd> cmds) {}
 
     private record Cmd(List<Arg> args) {}
 
@@ -88,16 +102,35 @@ public final class GoTemplate {
             this.s = s;
         }
 
+        // the line and byte column of position seenTo, carried forward as tokens are added in order, so lexing a
+        // long template is not quadratic
+        int seenTo, seenLine = 1, seenCol;
+
+        private void seek(int p) {
+            p = Math.min(p, s.length());
+            if (p < seenTo) { // an error that points back: count again from the start
+                seenTo = seenCol = 0;
+                seenLine = 1;
+            }
+            for (; seenTo < p; seenTo++) {
+                char c = s.charAt(seenTo);
+                if (c == '\n') {
+                    seenLine++;
+                    seenCol = 0;
+                } else {
+                    seenCol += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3; // Go counts UTF-8 bytes
+                }
+            }
+        }
+
         int lineOf(int p) {
-            int l = 1;
-            for (int i = 0; i < p && i < s.length(); i++) if (s.charAt(i) == '\n') l++;
-            return l;
+            seek(p);
+            return seenLine;
         }
 
         int colOf(int p) {
-            int c = 0;
-            for (int i = p - 1; i >= 0 && s.charAt(i) != '\n'; i--) c++;
-            return c;
+            seek(p);
+            return seenCol;
         }
 
         TemplateException err(int p, String msg) {
@@ -280,10 +313,19 @@ public final class GoTemplate {
 
     // ----------------------------------------------------------------------------------------------- parser
 
+    /**
+     * How deep parentheses and if, with and range blocks may nest, together. Go refuses parentheses nested deeper
+     * than 10000 ("max expression depth exceeded") and leaves blocks to its growable stacks; parsing and executing
+     * recurse here, and a JVM's default 1 MiB stack holds about a thousand levels, so whittle says the same words
+     * past 100: ten times what any --format needs, ten times below a stack overflow.
+     */
+    static final int MAX_DEPTH = 100;
+
     private static final class Parser {
         final String src;
         final List<Tok> toks;
         int i;
+        int depth;
 
         Parser(String src) {
             this.src = src;
@@ -362,11 +404,18 @@ public final class GoTemplate {
                         }
                         int start = i;
                         Pipe p = parsePipe(true);
-                        out.add(new Action(p, t.line() + ":" + t.col(), source(start)));
+                        out.add(new Action(p, position(start), source(start)));
                     }
                     default -> throw err(t, "unexpected " + t.text());
                 }
             }
+        }
+
+        /** Where the pipeline from token {@code from} starts, as Go's errors give it: line and byte column. */
+        String position(int from) {
+            int j = from;
+            while (toks.get(j).type() == T.SPACE) j++;
+            return toks.get(j).line() + ":" + toks.get(j).col();
         }
 
         String source(int from) {
@@ -380,8 +429,15 @@ public final class GoTemplate {
             if (t.type() != T.RIGHT) throw err(t, "unexpected \"" + t.text() + "\" in end");
         }
 
+        void enter(Tok t) {
+            if (++depth > MAX_DEPTH) throw err(t, "max expression depth exceeded");
+        }
+
         Branch parseBranch(boolean isWith, Tok kw) {
+            enter(kw);
+            int start = i;
             Pipe p = parsePipe(false);
+            String where = position(start), source = source(start);
             List<Node> then = new ArrayList<>();
             String end = parseList(then, true);
             List<Node> otherwise = new ArrayList<>();
@@ -397,11 +453,15 @@ public final class GoTemplate {
                     if (!"end".equals(e2)) throw err(kw, "expected end; found {{else}}");
                 }
             }
-            return new Branch(isWith, p, then, otherwise, kw.line() + ":" + kw.col());
+            depth--;
+            return new Branch(isWith, p, then, otherwise, where, source);
         }
 
         Range parseRange(Tok kw) {
+            enter(kw);
+            int start = i;
             Pipe p = parsePipe(false);
+            String where = position(start), source = source(start);
             List<Node> body = new ArrayList<>();
             String end = parseList(body, true);
             List<Node> otherwise = new ArrayList<>();
@@ -410,25 +470,29 @@ public final class GoTemplate {
                 String e2 = parseList(otherwise, true);
                 if (!"end".equals(e2)) throw err(kw, "expected end; found {{else}}");
             }
-            return new Range(p, body, otherwise, kw.line() + ":" + kw.col());
+            depth--;
+            return new Range(p, body, otherwise, where, source);
         }
 
         /** Parses a pipeline up to the closing }} (or ')' when nested). */
         Pipe parsePipe(boolean allowDeclOnly) {
             List<String> decl = new ArrayList<>();
-            // declarations: $x := or $i, $e :=
+            boolean assign = false;
+            // declarations: $x := or $i, $e :=, and assignments $x =
             int save = i;
             Tok a = nextNonSpace();
             if (a.type() == T.VAR) {
                 Tok b = nextNonSpace();
                 if (b.type() == T.DECLARE || b.type() == T.ASSIGN) {
                     decl.add(a.text());
+                    assign = b.type() == T.ASSIGN;
                 } else if (b.type() == T.COMMA) {
                     Tok c = nextNonSpace();
                     Tok d = nextNonSpace();
                     if (c.type() == T.VAR && (d.type() == T.DECLARE || d.type() == T.ASSIGN)) {
                         decl.add(a.text());
                         decl.add(c.text());
+                        assign = d.type() == T.ASSIGN;
                     } else {
                         i = save;
                     }
@@ -450,7 +514,7 @@ public final class GoTemplate {
                 }
                 throw err(t, "unexpected \"" + t.text() + "\" in command");
             }
-            return new Pipe(decl, cmds);
+            return new Pipe(decl, assign, cmds);
         }
 
         Cmd parseCommand() {
@@ -476,7 +540,7 @@ public final class GoTemplate {
                 case FIELD -> new Field(new Dot(), new ArrayList<>(List.of(t.text().substring(1))));
                 case VAR -> new Var(t.text(), new ArrayList<>());
                 case STRING -> new Literal(unquote(t));
-                case CHAR -> new Literal((long) unquote(t).codePointAt(0));
+                case CHAR -> new Literal(charConstant(t));
                 case NUMBER -> new Literal(number(t));
                 case IDENT -> switch (t.text()) {
                     case "true" -> new Literal(Boolean.TRUE);
@@ -488,9 +552,11 @@ public final class GoTemplate {
                     }
                 };
                 case LPAREN -> {
+                    enter(t);
                     Pipe p = parsePipe(false);
                     Tok r = nextNonSpace();
                     if (r.type() != T.RPAREN) throw err(r, "unclosed left paren");
+                    depth--;
                     yield new Sub(p);
                 }
                 default -> throw err(t, "unexpected \"" + t.text() + "\" in operand");
@@ -516,40 +582,84 @@ public final class GoTemplate {
             }
         }
 
+        /** Go's strconv.Unquote of a string literal; anything it refuses is "invalid syntax", as in Go. */
         String unquote(Tok t) {
-            String s = t.text();
-            if (s.startsWith("`")) return s.substring(1, s.length() - 1);
+            String q = t.text();
+            String body = q.substring(1, q.length() - 1);
+            if (q.startsWith("`")) return body.replace("\r", "");
             StringBuilder sb = new StringBuilder();
-            for (int k = 1; k < s.length() - 1; k++) {
-                char c = s.charAt(k);
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                char e = s.charAt(++k);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case '\\' -> sb.append('\\');
-                    case '"' -> sb.append('"');
-                    case '\'' -> sb.append('\'');
-                    case '0', '1', '2', '3', '4', '5', '6', '7' -> {
-                        sb.append((char) Integer.parseInt(s.substring(k, k + 3), 8));
-                        k += 2;
-                    }
-                    case 'x' -> {
-                        sb.append((char) Integer.parseInt(s.substring(k + 1, k + 3), 16));
-                        k += 2;
-                    }
-                    case 'u' -> {
-                        sb.append((char) Integer.parseInt(s.substring(k + 1, k + 5), 16));
-                        k += 4;
-                    }
-                    default -> throw err(t, "invalid syntax");
-                }
-            }
+            int[] at = {0};
+            while (at[0] < body.length()) sb.appendCodePoint(unquoteChar(t, body, at, '"'));
             return sb.toString();
+        }
+
+        /** A character constant ({@code 'a'}, {@code '\n'}, {@code '\x41'}) as Go's parser reads it: its code point. */
+        long charConstant(Tok t) {
+            String q = t.text();
+            int[] at = {1};
+            int r = unquoteChar(t, q, at, '\'');
+            if (at[0] != q.length() - 1) throw err(t, "malformed character constant: " + q);
+            return r;
+        }
+
+        static int hexDigit(char c) {
+            return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        }
+
+        /** strconv.UnquoteChar: the character at {@code at[0]} (which it moves past), escapes decoded. */
+        int unquoteChar(Tok t, String s, int[] at, char quote) {
+            int i = at[0];
+            if (i >= s.length()) throw err(t, "invalid syntax");
+            char c = s.charAt(i);
+            if (c == quote) throw err(t, "invalid syntax");
+            if (c != '\\') {
+                int cp = s.codePointAt(i);
+                at[0] = i + Character.charCount(cp);
+                return cp;
+            }
+            if (i + 1 >= s.length()) throw err(t, "invalid syntax");
+            char e = s.charAt(i + 1);
+            at[0] = i + 2;
+            int value = switch (e) {
+                case 'a' -> 7;
+                case 'b' -> '\b';
+                case 'f' -> '\f';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case 'v' -> 11;
+                case '\\' -> '\\';
+                case '\'', '"' -> {
+                    if (e != quote) throw err(t, "invalid syntax");
+                    yield e;
+                }
+                case 'x', 'u', 'U' -> {
+                    int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+                    int v = 0;
+                    for (int j = 0; j < n; j++) {
+                        int x = at[0] + j < s.length() ? hexDigit(s.charAt(at[0] + j)) : -1;
+                        if (x < 0) throw err(t, "invalid syntax");
+                        v = v << 4 | x;
+                    }
+                    at[0] += n;
+                    // x gives a byte; u and U a code point, which must be valid (no surrogates)
+                    if (e != 'x' && (v < 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))) throw err(t, "invalid syntax");
+                    yield v;
+                }
+                case '0', '1', '2', '3', '4', '5', '6', '7' -> {
+                    int v = e - '0';
+                    for (int j = 0; j < 2; j++) {
+                        int x = at[0] + j < s.length() ? s.charAt(at[0] + j) - '0' : -1;
+                        if (x < 0 || x > 7) throw err(t, "invalid syntax");
+                        v = v << 3 | x;
+                    }
+                    at[0] += 2;
+                    if (v > 255) throw err(t, "invalid syntax");
+                    yield v;
+                }
+                default -> throw err(t, "invalid syntax");
+            };
+            return value;
         }
     }
 
@@ -562,13 +672,15 @@ public final class GoTemplate {
 
         final StringBuilder out;
         final boolean header;
+        final Budget budget;
         final List<Object[]> vars = new ArrayList<>();
         String where = "";
         String at = "";
 
-        Exec(StringBuilder out, Object data, boolean header) {
+        Exec(StringBuilder out, Object data, boolean header, Budget budget) {
             this.out = out;
             this.header = header;
+            this.budget = budget;
             vars.add(new Object[] {"$", data});
         }
 
@@ -582,16 +694,18 @@ public final class GoTemplate {
 
         void run(List<Node> nodes, Object dot) {
             for (Node n : nodes) {
+                budget.step();
                 switch (n) {
-                    case Text t -> out.append(t.text());
+                    case Text t -> write(t.text());
                     case Action a -> {
                         where = a.where();
                         at = a.source();
                         Object v = evalPipe(a.pipe(), dot);
-                        if (a.pipe().decl().isEmpty()) out.append(GoValues.format(v));
+                        if (a.pipe().decl().isEmpty()) write(GoValues.format(v));
                     }
                     case Branch b -> {
                         where = b.where();
+                        at = b.source();
                         int mark = vars.size();
                         Object v = evalPipe(b.pipe(), dot);
                         if (GoValues.truthy(v)) run(b.then(), b.isWith() ? v : dot);
@@ -600,12 +714,14 @@ public final class GoTemplate {
                     }
                     case Range r -> {
                         where = r.where();
+                        at = r.source();
                         int mark = vars.size();
                         List<String> decl = r.pipe().decl();
-                        Object v = evalPipe(new Pipe(List.of(), r.pipe().cmds()), dot);
+                        Object v = evalPipe(new Pipe(List.of(), false, r.pipe().cmds()), dot);
                         boolean any = false;
                         if (v instanceof List<?> l) {
                             for (int k = 0; k < l.size(); k++) {
+                                budget.step();
                                 any = true;
                                 bindRange(decl, (long) k, l.get(k));
                                 run(r.body(), l.get(k));
@@ -613,6 +729,7 @@ public final class GoTemplate {
                             }
                         } else if (v instanceof Map<?, ?> m && !(v instanceof GoValues.Struct)) {
                             for (Map.Entry<?, ?> e : GoValues.sorted(m).entrySet()) {
+                                budget.step();
                                 any = true;
                                 bindRange(decl, e.getKey(), e.getValue());
                                 run(r.body(), e.getValue());
@@ -640,6 +757,22 @@ public final class GoTemplate {
             while (vars.size() > mark) vars.removeLast();
         }
 
+        void write(String s) {
+            budget.text(s.length());
+            out.append(s);
+        }
+
+        /** {@code $x = v}: the variable in scope takes the value, so it outlives the range or if that set it. */
+        void assignVar(String name, Object v) {
+            for (int k = vars.size() - 1; k >= 0; k--) {
+                if (vars.get(k)[0].equals(name)) {
+                    vars.get(k)[1] = v;
+                    return;
+                }
+            }
+            throw err("undefined variable: " + name);
+        }
+
         Object lookupVar(String name) {
             for (int k = vars.size() - 1; k >= 0; k--) if (vars.get(k)[0].equals(name)) return vars.get(k)[1];
             throw err("undefined variable: " + name);
@@ -652,13 +785,18 @@ public final class GoTemplate {
                 v = evalCmd(c, dot, first ? NO_ARG : v);
                 first = false;
             }
-            for (String d : p.decl()) vars.add(new Object[] {d, v});
+            if (p.assign()) {
+                for (String d : p.decl()) assignVar(d, v);
+            } else {
+                for (String d : p.decl()) vars.add(new Object[] {d, v});
+            }
             return v;
         }
 
         static final Object NO_ARG = new Object();
 
         Object evalCmd(Cmd c, Object dot, Object fin) {
+            budget.step();
             Arg head = c.args().getFirst();
             if (head instanceof Ident id) {
                 List<Arg> rest = c.args().subList(1, c.args().size());
@@ -707,25 +845,13 @@ public final class GoTemplate {
                 throw err("map has no entry for key \"" + name + "\"");
             }
             if (v == null || v instanceof GoValues.TypedNil) throw err("nil pointer evaluating interface {}." + name);
-            throw err("can't evaluate field " + name + " in type " + goType(v));
-        }
-
-        static String goType(Object v) {
-            return switch (v) {
-                case String s -> "string";
-                case Long l -> "int64";
-                case Integer n -> "int";
-                case Double d -> "float64";
-                case Boolean b -> "bool";
-                case List<?> l -> "[]interface {}";
-                default -> "interface {}";
-            };
+            throw err("can't evaluate field " + name + " in type " + GoValues.typeName(v));
         }
 
         Object call(String fn, List<Arg> argNodes, Object dot, Object fin) {
             if (fn.equals("and") || fn.equals("or")) {
                 List<Arg> all = new ArrayList<>(argNodes);
-                if (all.isEmpty() && fin == NO_ARG) throw err("wrong number of args for " + fn + ": want at least 1 got 0");
+                if (all.isEmpty() && fin == NO_ARG) throw argCount(fn, "at least 1", 0);
                 Object v = null;
                 for (Arg a : all) {
                     v = evalArg(a, dot);
@@ -741,6 +867,19 @@ public final class GoTemplate {
                     || fn.equals("split") || fn.equals("join") || fn.equals("pad") || fn.equals("truncate"))) {
                 return args.isEmpty() ? "" : args.getFirst();
             }
+            Object r = apply(fn, args);
+            // what a function makes is spent before anything can keep it: a variable, a range, printf's arguments
+            switch (fn) {
+                case "print", "println", "printf", "json", "join", "lower", "upper", "title", "pad", "truncate", "slice" -> {
+                    if (r instanceof String t) budget.text(t.length());
+                }
+                default -> { }
+            }
+            return r;
+        }
+
+        /** The function's result; Go's panics in it (a bad index, a negative count) are its "error calling" errors. */
+        Object apply(String fn, List<Object> args) {
             return switch (fn) {
                 case "not" -> {
                     want(fn, args, 1);
@@ -749,11 +888,11 @@ public final class GoTemplate {
                 case "len" -> {
                     want(fn, args, 1);
                     Object v = args.get(0);
-                    if (v instanceof String s) yield (long) s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                    if (v instanceof String s) yield (long) utf8(s).length;
                     if (v instanceof List<?> l) yield (long) l.size();
                     if (v instanceof Map<?, ?> m) yield (long) m.size();
                     if (v instanceof GoValues.TypedNil) yield 0L;
-                    throw err("error calling len: len of type " + (v == null ? "<nil>" : goType(v)));
+                    throw err("error calling len: len of type " + GoValues.typeName(v));
                 }
                 case "index" -> index(args);
                 case "slice" -> slice(args);
@@ -761,10 +900,10 @@ public final class GoTemplate {
                 case "println" -> Printf.sprintln(args);
                 case "printf" -> {
                     if (args.isEmpty() || !(args.get(0) instanceof String f)) throw err("wrong type for printf format");
-                    yield Printf.sprintf(f, args.subList(1, args.size()));
+                    yield Printf.sprintf(f, args.subList(1, args.size()), budget);
                 }
                 case "eq" -> {
-                    if (args.size() < 2) throw err("wrong number of args for eq: want at least 2 got " + args.size());
+                    if (args.size() < 2) throw argCount(fn, "at least 2", args.size());
                     boolean r = false;
                     for (int k = 1; k < args.size(); k++) r |= compare(args.get(0), args.get(k), true) == 0;
                     yield r;
@@ -786,10 +925,14 @@ public final class GoTemplate {
                 case "join" -> {
                     want(fn, args, 2);
                     if (!(args.get(0) instanceof List<?> l) || !l.stream().allMatch(o -> o instanceof String)) {
-                        throw err("wrong type for value; expected []string; got " + (args.get(0) == null ? "<nil>" : goType(args.get(0))));
+                        throw err("wrong type for value; expected []string; got " + GoValues.typeName(args.get(0)));
                     }
                     @SuppressWarnings("unchecked") List<String> ls = (List<String>) l;
-                    yield String.join(str(args.get(1)), ls);
+                    String sep = str(args.get(1));
+                    long total = (long) sep.length() * Math.max(ls.size() - 1, 0);
+                    for (String x : ls) total += x.length();
+                    budget.ensure(total);
+                    yield String.join(sep, ls);
                 }
                 case "split" -> {
                     want(fn, args, 2);
@@ -797,16 +940,18 @@ public final class GoTemplate {
                     String s = str(args.get(0));
                     List<Object> parts = new ArrayList<>();
                     if (sep.isEmpty()) {
-                        s.codePoints().forEach(cp -> parts.add(new String(Character.toChars(cp))));
+                        s.codePoints().forEach(cp -> {
+                            budget.text(Budget.ITEM + 2);
+                            parts.add(new String(Character.toChars(cp)));
+                        });
                     } else {
                         int from = 0;
                         while (true) {
                             int k = s.indexOf(sep, from);
-                            if (k < 0) {
-                                parts.add(s.substring(from));
-                                break;
-                            }
-                            parts.add(s.substring(from, k));
+                            String part = s.substring(from, k < 0 ? s.length() : k);
+                            budget.text(Budget.ITEM + part.length());
+                            parts.add(part);
+                            if (k < 0) break;
                             from = k + sep.length();
                         }
                     }
@@ -816,15 +961,23 @@ public final class GoTemplate {
                 case "upper" -> str(one(fn, args)).toUpperCase(java.util.Locale.ROOT);
                 case "title" -> title(str(one(fn, args)));
                 case "pad" -> {
+                    // docker's padWithSpace: strings.Repeat(" ", prefix) + source + strings.Repeat(" ", suffix)
                     want(fn, args, 3);
                     String s = str(args.get(0));
-                    yield s.isEmpty() ? s : " ".repeat((int) num(args.get(1))) + s + " ".repeat((int) num(args.get(2)));
+                    long prefix = num(args.get(1)), suffix = num(args.get(2));
+                    if (s.isEmpty()) yield s;
+                    if (prefix < 0 || suffix < 0) throw callErr(fn, "strings: negative Repeat count");
+                    budget.ensure(prefix + s.length() + suffix);
+                    yield " ".repeat((int) prefix) + s + " ".repeat((int) suffix);
                 }
                 case "truncate" -> {
+                    // docker's truncateWithLength: source[:length] unless len(source) < length, in bytes
                     want(fn, args, 2);
-                    String s = str(args.get(0));
-                    int n = (int) num(args.get(1));
-                    yield s.length() > n ? s.substring(0, n) : s;
+                    byte[] b = utf8(str(args.get(0)));
+                    long n = num(args.get(1));
+                    if (b.length < n) yield args.get(0);
+                    if (n < 0) throw callErr(fn, "runtime error: slice bounds out of range [:" + n + "]");
+                    yield new String(b, 0, (int) n, StandardCharsets.UTF_8);
                 }
                 default -> throw err("function \"" + fn + "\" is not supported");
             };
@@ -836,17 +989,29 @@ public final class GoTemplate {
         }
 
         void want(String fn, List<Object> args, int n) {
-            if (args.size() != n) throw err("wrong number of args for " + fn + ": want " + n + " got " + args.size());
+            if (args.size() != n) throw argCount(fn, Integer.toString(n), args.size());
+        }
+
+        /** A string as Go holds it, its UTF-8 bytes: Go's len, index and slicing count them. */
+        byte[] utf8(String s) {
+            budget.scan(s.length());
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** Go's complaint names the function alone. */
+        TemplateException argCount(String fn, String want, int got) {
+            at = fn;
+            return err("wrong number of args for " + fn + ": want " + want + " got " + got);
         }
 
         String str(Object o) {
             if (o instanceof String s) return s;
-            throw err("wrong type for value; expected string; got " + (o == null ? "<nil>" : goType(o)));
+            throw err("wrong type for value; expected string; got " + GoValues.typeName(o));
         }
 
         long num(Object o) {
-            if (o instanceof Number n) return n.longValue();
-            throw err("wrong type for value; expected int; got " + (o == null ? "<nil>" : goType(o)));
+            if (o instanceof Long || o instanceof Integer) return ((Number) o).longValue();
+            throw err("wrong type for value; expected int; got " + GoValues.typeName(o));
         }
 
         static String title(String s) {
@@ -860,38 +1025,87 @@ public final class GoTemplate {
             return sb.toString();
         }
 
+        TemplateException callErr(String fn, String msg) {
+            return err("error calling " + fn + ": " + msg);
+        }
+
+        /** Go's index: lists and strings by position (a string's bytes), maps by key, each index checked as Go's are. */
         Object index(List<Object> args) {
-            if (args.isEmpty()) throw err("wrong number of args for index: want at least 1 got 0");
+            if (args.isEmpty()) throw argCount("index", "at least 1", 0);
             Object v = args.get(0);
+            if (v == null) throw callErr("index", "index of untyped nil");
             for (Object k : args.subList(1, args.size())) {
-                if (v instanceof List<?> l) {
-                    long n = num(k);
-                    if (n < 0 || n >= l.size()) throw err("error calling index: index out of range: " + n);
-                    v = l.get((int) n);
+                if (v == GoValues.NIL_POINTER) throw callErr("index", "index of nil pointer");
+                if (v instanceof List<?> || v == GoValues.NIL_SLICE) {
+                    List<?> l = v instanceof List<?> x ? x : List.of();
+                    int n = indexArg("index", k, l.size());
+                    if (n == l.size()) throw callErr("index", "reflect: slice index out of range");
+                    v = l.get(n);
                 } else if (v instanceof String s) {
-                    long n = num(k);
-                    if (n < 0 || n >= s.length()) throw err("error calling index: index out of range: " + n);
-                    v = (long) s.charAt((int) n);
-                } else if (v instanceof Map<?, ?> m) {
-                    v = m.get(k);
-                } else if (v == null || v instanceof GoValues.TypedNil) {
-                    throw err("error calling index: index of untyped nil");
+                    byte[] b = utf8(s);
+                    int n = indexArg("index", k, b.length);
+                    if (n == b.length) throw callErr("index", "reflect: string index out of range");
+                    v = (long) (b[n] & 0xFF);
+                } else if ((v instanceof Map<?, ?> && !(v instanceof GoValues.Struct)) || v == GoValues.NIL_MAP) {
+                    Map<?, ?> m = v instanceof Map<?, ?> x ? x : Map.of();
+                    if (k == null) throw callErr("index", "value is nil; should be of type string");
+                    if (!(k instanceof String)) throw callErr("index", "value has type " + GoValues.typeName(k) + "; should be string");
+                    v = m.containsKey(k) ? m.get(k) : zeroValue(m);
                 } else {
-                    throw err("error calling index: can't index item of type " + goType(v));
+                    throw callErr("index", "can't index item of type " + (v instanceof GoValues.Struct ? "struct" : GoValues.typeName(v)));
                 }
             }
             return v;
         }
 
+        /** What a missing key gives: the zero value of the map's value type, as far as its other values show it. */
+        static Object zeroValue(Map<?, ?> m) {
+            for (Object x : m.values()) {
+                if (x instanceof String) return "";
+                if (x instanceof GoValues.EmptyStruct) return GoValues.EMPTY_STRUCT;
+                break;
+            }
+            return null;
+        }
+
+        /** Go's indexArg: an integer in [0, size]. */
+        int indexArg(String fn, Object index, int size) {
+            if (index == null) throw callErr(fn, "cannot index slice/array with nil");
+            if (!(index instanceof Long || index instanceof Integer)) {
+                throw callErr(fn, "cannot index slice/array with type " + GoValues.typeName(index));
+            }
+            long x = ((Number) index).longValue();
+            if (x < 0 || x > size) throw callErr(fn, "index out of range: " + x);
+            return (int) x;
+        }
+
+        /** Go's slice: item[i], item[i:j] or (lists only) item[i:j:k]; a string is sliced by bytes, as in Go. */
         Object slice(List<Object> args) {
-            if (args.isEmpty()) throw err("wrong number of args for slice");
+            if (args.isEmpty()) throw argCount("slice", "at least 1", 0);
             Object v = args.get(0);
-            int len = v instanceof String s ? s.length() : v instanceof List<?> l ? l.size() : -1;
-            if (len < 0) throw err("error calling slice: can't slice item of type " + (v == null ? "<nil>" : goType(v)));
-            int from = args.size() > 1 ? (int) num(args.get(1)) : 0;
-            int to = args.size() > 2 ? (int) num(args.get(2)) : len;
-            if (from < 0 || to > len || from > to) throw err("error calling slice: index out of range");
-            return v instanceof String s ? s.substring(from, to) : new ArrayList<>(((List<?>) v).subList(from, to));
+            if (v == null) throw callErr("slice", "slice of untyped nil");
+            List<Object> indexes = args.subList(1, args.size());
+            if (indexes.size() > 3) throw callErr("slice", "too many slice indexes: " + indexes.size());
+            byte[] bytes = null;
+            int len;
+            if (v instanceof String s) {
+                if (indexes.size() == 3) throw callErr("slice", "cannot 3-index slice a string");
+                bytes = utf8(s);
+                len = bytes.length;
+            } else if (v instanceof List<?> l) {
+                len = l.size();
+            } else if (v == GoValues.NIL_SLICE) {
+                len = 0;
+            } else {
+                throw callErr("slice", "can't slice item of type " + GoValues.typeName(v));
+            }
+            int[] idx = {0, len, len};
+            for (int k = 0; k < indexes.size(); k++) idx[k] = indexArg("slice", indexes.get(k), len);
+            if (idx[0] > idx[1]) throw callErr("slice", "invalid slice index: " + idx[0] + " > " + idx[1]);
+            if (indexes.size() == 3 && idx[1] > idx[2]) throw callErr("slice", "invalid slice index: " + idx[1] + " > " + idx[2]);
+            if (bytes != null) return new String(bytes, idx[0], idx[1] - idx[0], StandardCharsets.UTF_8);
+            if (v == GoValues.NIL_SLICE) return v;
+            return ((List<?>) v).subList(idx[0], idx[1]);
         }
 
         long cmp(String fn, List<Object> args) {
@@ -904,7 +1118,10 @@ public final class GoTemplate {
                 if (x instanceof Double || y instanceof Double) return Double.compare(x.doubleValue(), y.doubleValue());
                 return Long.compare(x.longValue(), y.longValue());
             }
-            if (a instanceof String x && b instanceof String y) return x.compareTo(y);
+            if (a instanceof String x && b instanceof String y) {
+                budget.scan(Math.min(x.length(), y.length()));
+                return x.compareTo(y);
+            }
             if (equality) {
                 if (a instanceof Boolean x && b instanceof Boolean y) return x.equals(y) ? 0 : 1;
                 if ((a == null || a instanceof GoValues.TypedNil) && (b == null || b instanceof GoValues.TypedNil)) return 0;

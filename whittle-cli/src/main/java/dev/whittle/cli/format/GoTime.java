@@ -3,7 +3,6 @@ package dev.whittle.cli.format;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,6 +19,11 @@ public final class GoTime {
     private static final Set<String> UTC_NAMES = Set.of("UTC", "Etc/UTC", "UCT", "Etc/UCT", "Zulu", "Etc/Zulu", "Universal",
             "Etc/Universal", "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Greenwich", "Etc/Greenwich");
     private static volatile ZoneId local;
+    /** A day inside LocalDateTime.MIN and MAX (written out: java.time's constants cost class loading on the UTC path). */
+    private static final Instant NAMEABLE_MIN = Instant.ofEpochSecond(-31557014135510400L), NAMEABLE_MAX = Instant.ofEpochSecond(31556889832694399L);
+
+    /** Go's zero time.Time, 0001-01-01T00:00:00Z: what docker shows for an image whose config gives no date. */
+    public static final Instant ZERO = Instant.ofEpochSecond(-62135596800L);
 
     private GoTime() {}
 
@@ -64,10 +68,13 @@ public final class GoTime {
 
     static String string(Instant t, ZoneId z) {
         if (z == ZoneOffset.UTC) return dateTime(t.getEpochSecond(), ZoneOffset.UTC, ' ') + " +0000 UTC";
-        var zoned = t.atZone(z);
-        String abbrev = zoned.format(DateTimeFormatter.ofPattern("zzz", Locale.US)); // Locale.ROOT says GMT+01:00, Go CET
+        ZoneOffset off = z.getRules().getOffset(t);
+        // a zone's name needs a ZonedDateTime, whose years stop a day's worth short of an Instant's: the edges take
+        // the name of the nearest time it holds, which has the same offset
+        Instant named = t.isBefore(NAMEABLE_MIN) ? NAMEABLE_MIN : t.isAfter(NAMEABLE_MAX) ? NAMEABLE_MAX : t;
+        String abbrev = named.atZone(z).format(DateTimeFormatter.ofPattern("zzz", Locale.US)); // Locale.ROOT says GMT+01:00, Go CET
         if (abbrev.equals("Z") || abbrev.equals("GMT")) abbrev = "UTC";
-        return zoned.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx", Locale.ROOT)) + " " + abbrev;
+        return dateTime(t.getEpochSecond(), off, ' ') + " " + offset(off, "") + " " + abbrev;
     }
 
     /** RFC 3339 of a whole second in the local zone, as Go's {@code time.RFC3339}: {@code 2021-03-04T03:24:42+01:00}. */
@@ -77,12 +84,22 @@ public final class GoTime {
 
     static String rfc3339(Instant t, ZoneId z) {
         ZoneOffset off = z == ZoneOffset.UTC ? ZoneOffset.UTC : z.getRules().getOffset(t);
-        return dateTime(t.getEpochSecond(), off, 'T') + (off.getTotalSeconds() == 0 ? "Z" : off.getId());
+        return dateTime(t.getEpochSecond(), off, 'T') + (off.getTotalSeconds() == 0 ? "Z" : offset(off, ":"));
+    }
+
+    /** Go's {@code -0700} ({@code sep} "") and {@code Z07:00} ({@code sep} ":") offsets: minutes, seconds dropped. */
+    private static String offset(ZoneOffset off, String sep) {
+        int minutes = off.getTotalSeconds() / 60;
+        StringBuilder b = new StringBuilder(6).append(minutes < 0 ? '-' : '+');
+        pad(b, Math.abs(minutes) / 60, 2);
+        b.append(sep);
+        pad(b, Math.abs(minutes) % 60, 2);
+        return b.toString();
     }
 
     /** RFC 3339 in UTC with the nanoseconds Go's {@code time.RFC3339Nano} keeps (trailing zeros dropped). */
     public static String rfc3339Nano(Instant t) {
-        if (t == null) return "0001-01-01T00:00:00Z";
+        if (t == null) t = ZERO;
         StringBuilder b = new StringBuilder(dateTime(t.getEpochSecond(), ZoneOffset.UTC, 'T'));
         int nanos = t.getNano();
         if (nanos != 0) {
@@ -94,27 +111,34 @@ public final class GoTime {
         return b.append('Z').toString();
     }
 
+    /** The civil date and time worked out by hand (Hinnant's days-to-civil), so any instant formats, as in Go. */
     private static String dateTime(long epochSecond, ZoneOffset off, char sep) {
-        LocalDateTime d = LocalDateTime.ofEpochSecond(epochSecond, 0, off);
+        long local = epochSecond + off.getTotalSeconds();
+        long days = Math.floorDiv(local, 86400), secs = Math.floorMod(local, 86400);
+        long z = days + 719468, era = Math.floorDiv(z, 146097), doe = z - era * 146097;
+        long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+        long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+        long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
         StringBuilder b = new StringBuilder(19);
-        int y = d.getYear();
-        if (y < 0 || y > 9999) b.append(y);
-        else pad(b, y, 4);
+        // Go's appendInt(year, 4): the sign, then at least four digits (-0005, 10000, -5000000)
+        if (year < 0) b.append('-');
+        pad(b, Math.abs(year), 4);
         b.append('-');
-        pad(b, d.getMonthValue(), 2);
+        pad(b, month, 2);
         b.append('-');
-        pad(b, d.getDayOfMonth(), 2);
+        pad(b, day, 2);
         b.append(sep);
-        pad(b, d.getHour(), 2);
+        pad(b, secs / 3600, 2);
         b.append(':');
-        pad(b, d.getMinute(), 2);
+        pad(b, secs / 60 % 60, 2);
         b.append(':');
-        pad(b, d.getSecond(), 2);
+        pad(b, secs % 60, 2);
         return b.toString();
     }
 
-    private static void pad(StringBuilder b, int v, int width) {
-        String s = Integer.toString(v);
+    private static void pad(StringBuilder b, long v, int width) {
+        String s = Long.toString(v);
         for (int i = s.length(); i < width; i++) b.append('0');
         b.append(s);
     }

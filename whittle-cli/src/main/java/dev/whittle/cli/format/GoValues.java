@@ -158,6 +158,20 @@ public final class GoValues {
         }
     }
 
+    /** The Go type a value stands for, as fmt and template errors name it. */
+    static String typeName(Object v) {
+        return switch (v) {
+            case null -> "<nil>";
+            case String s -> "string";
+            case Long l -> "int64";
+            case Integer n -> "int";
+            case Double d -> "float64";
+            case Boolean b -> "bool";
+            case List<?> l -> "[]interface {}";
+            default -> "interface {}";
+        };
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Map<?, ?> sorted(Map<?, ?> m) {
         if (m instanceof TreeMap) return m;
@@ -247,6 +261,12 @@ public final class GoValues {
         if (prec < 0) {
             d = new BigDecimal(Double.toString(v)); // shortest representation that round-trips
         } else if (fmt == 'f') {
+            // a double's exact decimal has at most 1074 decimals: past them the digits are zeros, which costs
+            // nothing to write where rounding at a scale of millions (%.9999999f) costs BigDecimal seconds
+            if (prec > exact.scale()) {
+                String plain = exact.toPlainString();
+                return plain + (exact.scale() <= 0 ? "." : "") + "0".repeat(prec - Math.max(exact.scale(), 0));
+            }
             d = exact.setScale(prec, RoundingMode.HALF_EVEN);
             return d.toPlainString();
         } else {
@@ -272,7 +292,7 @@ public final class GoValues {
         // 'e'
         String m = digits;
         if (prec >= 0) {
-            while (m.length() < prec + 1) m = m + "0";
+            if (m.length() < prec + 1) m = m + "0".repeat(prec + 1 - m.length());
         } else {
             m = m.replaceFirst("0+$", "");
             if (m.isEmpty()) m = "0";

@@ -1,10 +1,32 @@
 package dev.whittle.cli.format;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
-/** Go's fmt.Sprint, Sprintln and the common verbs of Sprintf. */
+/**
+ * Go's fmt.Sprint, Sprintln and Sprintf over the values templates hold. Sprintf follows fmt/print.go's doPrintf and
+ * format.go directive by directive: flags, argument indexes ({@code %[2]d}), widths and precisions from the format
+ * or from arguments ({@code %*d}), and Go's complaints ({@code %!d(string=x)}, {@code %!s(MISSING)},
+ * {@code %!(EXTRA ...)}, {@code %!(NOVERB)}, {@code %!(BADWIDTH)}, {@code %!(BADPREC)}, {@code %!d(BADINDEX)}).
+ * As in Go, a width or precision is read only while it stays within a million (fmt's {@code tooLarge}), so no
+ * directive asks for more than about ten million characters; the budget bounds what all of them add up to.
+ */
 final class Printf {
-    private Printf() {}
+    private static final int MAX_RUNE = 0x10FFFF, RUNE_ERROR = 0xFFFD;
+
+    private final StringBuilder buf = new StringBuilder();
+    private final Budget budget;
+    // fmt.fmtFlags and the width and precision of the directive being printed
+    private boolean plus, minus, sharp, space, zero, plusV, sharpV, widPresent, precPresent;
+    private int wid, prec;
+    // fmt.pp: whether the arguments were taken out of order, whether the last index was good, the argument printed
+    private boolean reordered, goodArgNum;
+    private Object arg;
+
+    private Printf(Budget budget) {
+        this.budget = budget;
+    }
 
     static String sprint(List<Object> args) {
         StringBuilder sb = new StringBuilder();
@@ -25,127 +47,642 @@ final class Printf {
         return sb.append('\n').toString();
     }
 
-    static String sprintf(String f, List<Object> args) {
-        StringBuilder sb = new StringBuilder();
-        int a = 0;
-        for (int i = 0; i < f.length(); i++) {
-            char c = f.charAt(i);
-            if (c != '%') {
-                sb.append(c);
-                continue;
-            }
-            if (++i >= f.length()) {
-                sb.append("%!(NOVERB)");
-                break;
-            }
-            boolean minus = false, plus = false, zero = false, space = false, sharp = false;
-            for (; i < f.length(); i++) {
-                char fl = f.charAt(i);
-                if (fl == '-') minus = true;
-                else if (fl == '+') plus = true;
-                else if (fl == '0') zero = true;
-                else if (fl == ' ') space = true;
-                else if (fl == '#') sharp = true;
-                else break;
-            }
-            int width = -1, prec = -1;
-            int start = i;
-            while (i < f.length() && Character.isDigit(f.charAt(i))) i++;
-            if (i > start) width = Integer.parseInt(f.substring(start, i));
-            if (i < f.length() && f.charAt(i) == '.') {
-                i++;
-                start = i;
-                while (i < f.length() && Character.isDigit(f.charAt(i))) i++;
-                prec = i > start ? Integer.parseInt(f.substring(start, i)) : 0;
-            }
-            if (i >= f.length()) {
-                sb.append("%!(NOVERB)");
-                break;
-            }
-            char verb = f.charAt(i);
-            if (verb == '%') {
-                sb.append('%');
-                continue;
-            }
-            if (a >= args.size()) {
-                sb.append("%!").append(verb).append("(MISSING)");
-                continue;
-            }
-            Object v = args.get(a++);
-            String s = switch (verb) {
-                case 'v', 's' -> {
-                    String t = GoValues.format(v);
-                    yield prec >= 0 && verb == 's' && t.length() > prec ? t.substring(0, prec) : t;
-                }
-                case 'q' -> v instanceof String str ? quote(str) : GoValues.format(v);
-                case 'd' -> v instanceof Number n && !(n instanceof Double) ? (plus && n.longValue() >= 0 ? "+" : "") + n.longValue()
-                        : "%!d(" + Exec2.type(v) + "=" + GoValues.format(v) + ")";
-                case 't' -> v instanceof Boolean ? v.toString() : "%!t(" + Exec2.type(v) + "=" + GoValues.format(v) + ")";
-                case 'x', 'X' -> {
-                    String h;
-                    if (v instanceof Number n) h = Long.toHexString(n.longValue());
-                    else {
-                        StringBuilder hb = new StringBuilder();
-                        for (byte b : GoValues.format(v).getBytes(java.nio.charset.StandardCharsets.UTF_8)) hb.append(String.format("%02x", b));
-                        h = hb.toString();
-                    }
-                    if (sharp) h = "0x" + h;
-                    yield verb == 'X' ? h.toUpperCase(java.util.Locale.ROOT) : h;
-                }
-                case 'o' -> v instanceof Number n ? Long.toOctalString(n.longValue()) : GoValues.format(v);
-                case 'c' -> v instanceof Number n ? new String(Character.toChars((int) n.longValue())) : GoValues.format(v);
-                case 'f', 'F', 'e', 'g' -> v instanceof Number n
-                        ? GoValues.formatFloat(n.doubleValue(), verb == 'F' ? 'f' : verb, prec < 0 && verb != 'g' ? 6 : prec)
-                        : "%!" + verb + "(" + Exec2.type(v) + "=" + GoValues.format(v) + ")";
-                default -> "%!" + verb + "(" + Exec2.type(v) + "=" + GoValues.format(v) + ")";
-            };
-            if (space && !s.startsWith("-") && (verb == 'd')) s = " " + s;
-            if (width > s.length()) {
-                String padding = (zero && !minus && "dfegxXo".indexOf(verb) >= 0 ? "0" : " ").repeat(width - s.length());
-                s = minus ? s + padding : padding + s;
-            }
-            sb.append(s);
-        }
-        if (a < args.size()) {
-            sb.append("%!(EXTRA ");
-            for (int k = a; k < args.size(); k++) {
-                if (k > a) sb.append(", ");
-                sb.append(Exec2.type(args.get(k))).append('=').append(GoValues.format(args.get(k)));
-            }
-            sb.append(')');
-        }
-        return sb.toString();
+    /** Go's Sprintf; fails with {@link Budget.Exceeded} rather than make more text than the budget has left. */
+    static String sprintf(String format, List<Object> args, Budget budget) {
+        Printf p = new Printf(budget);
+        p.doPrintf(format, args);
+        return p.buf.toString();
     }
 
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\x%02x", (int) c));
-                    else sb.append(c);
+    private void clearFlags() {
+        plus = minus = sharp = space = zero = plusV = sharpV = widPresent = precPresent = false;
+        wid = prec = 0;
+    }
+
+    private void doPrintf(String format, List<Object> a) {
+        int end = format.length();
+        int argNum = 0;
+        boolean afterIndex = false; // the last thing read was an index like [3]
+        reordered = false;
+        formatLoop:
+        for (int i = 0; i < end; ) {
+            goodArgNum = true;
+            int lasti = i;
+            while (i < end && format.charAt(i) != '%') i++;
+            if (i > lasti) append(format, lasti, i);
+            if (i >= end) break;
+            i++; // the %
+            clearFlags();
+            simpleFormat:
+            for (; i < end; i++) {
+                char c = format.charAt(i);
+                switch (c) {
+                    case '#' -> sharp = true;
+                    case '0' -> zero = !minus; // only padding to the left is with zeros
+                    case '+' -> plus = true;
+                    case '-' -> {
+                        minus = true;
+                        zero = false;
+                    }
+                    case ' ' -> space = true;
+                    default -> {
+                        // the common case: flags and a lower-case verb, no width, precision or index
+                        if ('a' <= c && c <= 'z' && argNum < a.size()) {
+                            if (c == 'v') verbV();
+                            printArg(a.get(argNum), c);
+                            argNum++;
+                            i++;
+                            continue formatLoop;
+                        }
+                        break simpleFormat;
+                    }
+                }
+            }
+            long[] n = argNumber(argNum, format, i, a.size());
+            argNum = (int) n[0];
+            i = (int) n[1];
+            afterIndex = n[2] != 0;
+            if (i < end && format.charAt(i) == '*') {
+                i++;
+                long[] w = intFromArg(a, argNum);
+                wid = (int) w[0];
+                widPresent = w[1] != 0;
+                argNum = (int) w[2];
+                if (!widPresent) append("%!(BADWIDTH)");
+                if (wid < 0) { // a negative width means a left-justified one
+                    wid = -wid;
+                    minus = true;
+                    zero = false;
+                }
+                afterIndex = false;
+            } else {
+                long[] w = parseNum(format, i, end);
+                wid = (int) w[0];
+                widPresent = w[1] != 0;
+                i = (int) w[2];
+                if (afterIndex && widPresent) goodArgNum = false; // "%[3]2d"
+            }
+            if (i + 1 < end && format.charAt(i) == '.') {
+                i++;
+                if (afterIndex) goodArgNum = false; // "%[3].2d"
+                n = argNumber(argNum, format, i, a.size());
+                argNum = (int) n[0];
+                i = (int) n[1];
+                afterIndex = n[2] != 0;
+                if (i < end && format.charAt(i) == '*') {
+                    i++;
+                    long[] p = intFromArg(a, argNum);
+                    prec = (int) p[0];
+                    precPresent = p[1] != 0;
+                    argNum = (int) p[2];
+                    if (prec < 0) { // a negative precision means none
+                        prec = 0;
+                        precPresent = false;
+                    }
+                    if (!precPresent) append("%!(BADPREC)");
+                    afterIndex = false;
+                } else {
+                    long[] p = parseNum(format, i, end);
+                    prec = (int) p[0];
+                    precPresent = true; // "%.d" is precision 0
+                    i = (int) p[2];
+                }
+            }
+            if (!afterIndex) {
+                n = argNumber(argNum, format, i, a.size());
+                argNum = (int) n[0];
+                i = (int) n[1];
+                afterIndex = n[2] != 0;
+            }
+            if (i >= end) {
+                append("%!(NOVERB)");
+                break;
+            }
+            int verb = format.codePointAt(i);
+            i += Character.charCount(verb);
+            if (verb == '%') {
+                append("%"); // takes no argument and ignores width and precision
+            } else if (!goodArgNum) {
+                append("%!").appendCodePoint(verb).append("(BADINDEX)");
+            } else if (argNum >= a.size()) {
+                append("%!").appendCodePoint(verb).append("(MISSING)");
+            } else {
+                if (verb == 'v') verbV();
+                printArg(a.get(argNum), verb);
+                argNum++;
+            }
+        }
+        // arguments left over, unless taken out of order (then Go does not know which were used)
+        if (!reordered && argNum < a.size()) {
+            clearFlags();
+            append("%!(EXTRA ");
+            for (int k = argNum; k < a.size(); k++) {
+                if (k > argNum) append(", ");
+                Object x = a.get(k);
+                if (x == null) {
+                    append("<nil>");
+                } else {
+                    append(GoValues.typeName(x)).append('=');
+                    printArg(x, 'v');
+                }
+            }
+            append(")");
+        }
+    }
+
+    /** %v takes # and + as Go-syntax and field-name requests. */
+    private void verbV() {
+        sharpV = sharp;
+        sharp = false;
+        plusV = plus;
+        plus = false;
+    }
+
+    /** fmt's parsenum: {value, whether a number was there, index after it}; a number past a million swallows the rest. */
+    private static long[] parseNum(String s, int start, int end) {
+        long num = 0;
+        boolean isNum = false;
+        int i = start;
+        for (; i < end && s.charAt(i) >= '0' && s.charAt(i) <= '9'; i++) {
+            if (tooLarge(num)) return new long[] {0, 0, end}; // overflow: most likely a crazy long number
+            num = num * 10 + (s.charAt(i) - '0');
+            isNum = true;
+        }
+        return new long[] {num, isNum ? 1 : 0, i};
+    }
+
+    /** fmt's tooLarge: whether a width or precision is beyond what fmt accepts. */
+    private static boolean tooLarge(long x) {
+        return x > 1_000_000 || x < -1_000_000;
+    }
+
+    /** fmt's argNumber: {argument index, index in the format after it, whether there was one}. */
+    private long[] argNumber(int argNum, String format, int i, int numArgs) {
+        if (format.length() <= i || format.charAt(i) != '[') return new long[] {argNum, i, 0};
+        reordered = true;
+        // parseArgNumber: [n], at least three characters
+        String f = format.substring(i);
+        long index = 0;
+        int width = 1;
+        boolean ok = false;
+        if (f.length() >= 3) {
+            for (int k = 1; k < f.length(); k++) {
+                if (f.charAt(k) == ']') {
+                    long[] n = parseNum(f, 1, k);
+                    width = k + 1;
+                    if (n[1] != 0 && n[2] == k) {
+                        index = n[0] - 1; // one-based
+                        ok = true;
+                    }
+                    break;
                 }
             }
         }
+        if (ok && 0 <= index && index < numArgs) return new long[] {index, i + width, 1};
+        goodArgNum = false;
+        return new long[] {argNum, i + width, ok ? 1 : 0};
+    }
+
+    /** fmt's intFromArg: {value, whether it is a usable integer, the next argument}. */
+    private static long[] intFromArg(List<Object> a, int argNum) {
+        long num = 0;
+        boolean isInt = false;
+        int next = argNum;
+        if (argNum < a.size()) {
+            if (a.get(argNum) instanceof Long || a.get(argNum) instanceof Integer) {
+                num = ((Number) a.get(argNum)).longValue();
+                isInt = true;
+            }
+            next = argNum + 1;
+            if (tooLarge(num)) {
+                num = 0;
+                isInt = false;
+            }
+        }
+        return new long[] {num, isInt ? 1 : 0, next};
+    }
+
+    // ------------------------------------------------------------------------------------------ fmt's printArg
+
+    private void printArg(Object a, int verb) {
+        arg = a;
+        if (a == null) {
+            if (verb == 'T' || verb == 'v') pad("<nil>");
+            else badVerb(verb);
+            return;
+        }
+        if (verb == 'T') {
+            fmtS(GoValues.typeName(a));
+            return;
+        }
+        printValue(a, verb, 0);
+    }
+
+    /** fmt's printValue: lists, maps and structs print each element with the verb. */
+    private void printValue(Object v, int verb, int depth) {
+        if (depth > 0) arg = v;
+        switch (v) {
+            case null -> append("<nil>"); // a nil inside a list or map
+            case Boolean b -> fmtBool(b, verb);
+            case Double d -> fmtFloat(d, verb);
+            case Float f -> fmtFloat(f.doubleValue(), verb);
+            case Long l -> fmtInteger(l, verb);
+            case Integer n -> fmtInteger(n, verb);
+            case String s -> fmtString(s, verb);
+            case GoValues.TypedNil t -> {
+                if (t == GoValues.NIL_POINTER) {
+                    if (verb == 'v') pad("<nil>");
+                    else badVerb(verb);
+                } else {
+                    append(t.toString());
+                }
+            }
+            case GoValues.EmptyStruct e -> append("{}");
+            case GoValues.Struct s -> {
+                append("{");
+                boolean first = true;
+                for (Map.Entry<String, Object> e : s.entrySet()) {
+                    if (!first) append(" ");
+                    first = false;
+                    if (plusV || sharpV) append(e.getKey()).append(':');
+                    printValue(e.getValue(), verb, depth + 1);
+                }
+                append("}");
+            }
+            case Map<?, ?> m -> {
+                append("map[");
+                boolean first = true;
+                for (Map.Entry<?, ?> e : GoValues.sorted(m).entrySet()) {
+                    if (!first) append(" ");
+                    first = false;
+                    printValue(e.getKey(), verb, depth + 1);
+                    append(":");
+                    printValue(e.getValue(), verb, depth + 1);
+                }
+                append("]");
+            }
+            case List<?> l -> {
+                append("[");
+                for (int k = 0; k < l.size(); k++) {
+                    if (k > 0) append(" ");
+                    printValue(l.get(k), verb, depth + 1);
+                }
+                append("]");
+            }
+            default -> pad(GoValues.format(v));
+        }
+    }
+
+    private void badVerb(int verb) {
+        append("%!").appendCodePoint(verb).append('(');
+        if (arg != null) {
+            Object a = arg;
+            append(GoValues.typeName(a)).append('=');
+            printArg(a, 'v');
+        } else {
+            append("<nil>");
+        }
+        append(")");
+    }
+
+    private void fmtBool(boolean b, int verb) {
+        if (verb == 't' || verb == 'v') pad(b ? "true" : "false");
+        else badVerb(verb);
+    }
+
+    private void fmtInteger(long v, int verb) {
+        switch (verb) {
+            case 'v', 'd' -> fmtInteger(v, 10, verb, false);
+            case 'b' -> fmtInteger(v, 2, verb, false);
+            case 'o', 'O' -> fmtInteger(v, 8, verb, false);
+            case 'x' -> fmtInteger(v, 16, verb, false);
+            case 'X' -> fmtInteger(v, 16, verb, true);
+            case 'c' -> pad(new String(Character.toChars(rune(v))));
+            case 'q' -> pad(quoteRune(rune(v), plus));
+            case 'U' -> fmtUnicode(v);
+            default -> badVerb(verb);
+        }
+    }
+
+    /** Go's rune(c) as fmt takes it: anything that is not a valid code point is U+FFFD. */
+    private static int rune(long c) {
+        return c < 0 || c > MAX_RUNE || (c >= 0xD800 && c <= 0xDFFF) ? RUNE_ERROR : (int) c;
+    }
+
+    /** format.go's fmtInteger: precision or zero padding as leading zeros, then prefixes and sign. */
+    private void fmtInteger(long v, int base, int verb, boolean upper) {
+        boolean negative = v < 0;
+        long u = negative ? -v : v; // Long.MIN_VALUE stays itself, which unsigned is its magnitude
+        int zeros = 0;
+        if (precPresent) {
+            zeros = prec;
+            if (prec == 0 && u == 0) { // precision 0 and value 0 print nothing but padding
+                boolean oldZero = zero;
+                zero = false;
+                writePadding(wid);
+                zero = oldZero;
+                return;
+            }
+        } else if (zero && widPresent) {
+            zeros = wid;
+            if (negative || plus || space) zeros--; // room for the sign
+        }
+        String digits = Long.toUnsignedString(u, base);
+        if (upper) digits = digits.toUpperCase(java.util.Locale.ROOT);
+        budget.ensure(buf.length() + (long) zeros + wid);
+        StringBuilder b = new StringBuilder();
+        if (negative) b.append('-');
+        else if (plus) b.append('+');
+        else if (space) b.append(' ');
+        if (verb == 'O') b.append("0o");
+        if (sharp) {
+            switch (base) {
+                case 2 -> b.append("0b");
+                case 8 -> {
+                    if (zeros <= digits.length() && digits.charAt(0) != '0') b.append('0');
+                }
+                case 16 -> b.append(upper ? "0X" : "0x");
+                default -> { }
+            }
+        }
+        if (zeros > digits.length()) b.repeat('0', zeros - digits.length());
+        b.append(digits);
+        boolean oldZero = zero;
+        zero = false; // zero padding was the precision above, or is ignored beside an explicit precision
+        pad(b.toString());
+        zero = oldZero;
+    }
+
+    /** format.go's fmtUnicode: U+0041, with %#U the character quoted after it when printable. */
+    private void fmtUnicode(long u) {
+        String hex = Long.toHexString(u).toUpperCase(java.util.Locale.ROOT);
+        int digits = precPresent && prec > 4 ? prec : 4;
+        budget.ensure(buf.length() + (long) digits + wid);
+        StringBuilder b = new StringBuilder("U+");
+        if (hex.length() < digits) b.repeat('0', digits - hex.length());
+        b.append(hex);
+        if (sharp && u >= 0 && u <= MAX_RUNE && isPrint((int) u)) b.append(" '").appendCodePoint((int) u).append('\'');
+        boolean oldZero = zero;
+        zero = false;
+        pad(b.toString());
+        zero = oldZero;
+    }
+
+    /** print.go's fmtFloat and format.go's: Go's strconv digits, a sign only when asked for or negative. */
+    private void fmtFloat(double v, int verb) {
+        int p;
+        switch (verb) {
+            case 'v', 'b', 'g', 'G', 'x', 'X' -> p = -1;
+            case 'f', 'e', 'E', 'F' -> p = 6;
+            default -> {
+                badVerb(verb);
+                return;
+            }
+        }
+        if (precPresent) p = prec;
+        budget.ensure(buf.length() + (long) Math.max(p, 0) + wid + 32);
+        String num = switch (verb) {
+            case 'b' -> binaryExponent(v);
+            case 'x', 'X' -> hexFloat(v, p, verb == 'X');
+            case 'e', 'E', 'g', 'G', 'v' -> {
+                String s = GoValues.formatFloat(v, Character.toLowerCase(verb == 'v' ? 'g' : (char) verb), p);
+                yield Character.isUpperCase(verb) ? s.replace('e', 'E') : s; // Inf and NaN stay as they are
+            }
+            default -> GoValues.formatFloat(v, 'f', p);
+        };
+        if (!num.startsWith("-") && !num.startsWith("+")) num = "+" + num;
+        if (space && num.charAt(0) == '+' && !plus) num = " " + num.substring(1);
+        if (num.charAt(1) == 'I' || num.charAt(1) == 'N') { // Inf and NaN are not padded with zeros
+            boolean oldZero = zero;
+            zero = false;
+            if (num.charAt(1) == 'N' && !space && !plus) num = num.substring(1);
+            pad(num);
+            zero = oldZero;
+            return;
+        }
+        if (plus || num.charAt(0) != '+') {
+            if (zero && widPresent && wid > num.length()) { // the sign before the leading zeros
+                append(num.substring(0, 1));
+                writePadding(wid - num.length());
+                append(num.substring(1));
+                return;
+            }
+            pad(num);
+            return;
+        }
+        pad(num.substring(1));
+    }
+
+    /** strconv's 'b' format: the mantissa in decimal and a binary exponent, {@code 6755399441055744p-52}. */
+    private static String binaryExponent(double v) {
+        long bits = Double.doubleToRawLongBits(v);
+        int exp = (int) (bits >>> 52) & 0x7FF;
+        long mant = bits & ((1L << 52) - 1);
+        String sign = bits < 0 ? "-" : "";
+        if (exp == 0x7FF) return mant != 0 ? "NaN" : bits < 0 ? "-Inf" : "+Inf";
+        if (exp == 0) exp++;
+        else mant |= 1L << 52;
+        exp += -1023 - 52;
+        return sign + mant + "p" + (exp >= 0 ? "+" : "") + exp;
+    }
+
+    /** strconv's 'x' format: {@code -0x1.yyyyp±dd}, rounded to {@code prec} hex digits when given. */
+    private static String hexFloat(double v, int prec, boolean upper) {
+        long bits = Double.doubleToRawLongBits(v);
+        int exp = (int) (bits >>> 52) & 0x7FF;
+        long mant = bits & ((1L << 52) - 1);
+        boolean neg = bits < 0;
+        if (exp == 0x7FF) return mant != 0 ? "NaN" : neg ? "-Inf" : "+Inf";
+        if (exp == 0) exp++;
+        else mant |= 1L << 52;
+        exp -= 1023;
+        if (mant == 0) exp = 0;
+        mant <<= 60 - 52; // the leading 1, if any, at bit 60
+        while (mant != 0 && (mant & (1L << 60)) == 0) {
+            mant <<= 1;
+            exp--;
+        }
+        if (prec >= 0 && prec < 15) {
+            int shift = prec * 4;
+            long extra = (mant << shift) & ((1L << 60) - 1);
+            mant >>>= 60 - shift;
+            if ((extra | (mant & 1)) > 1L << 59) mant++;
+            mant <<= 60 - shift;
+            if ((mant & (1L << 61)) != 0) { // wrapped around
+                mant >>>= 1;
+                exp++;
+            }
+        }
+        String hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+        StringBuilder b = new StringBuilder();
+        if (neg) b.append('-');
+        b.append('0').append(upper ? 'X' : 'x').append((char) ('0' + ((mant >>> 60) & 1)));
+        mant <<= 4;
+        if (prec < 0 && mant != 0) {
+            b.append('.');
+            while (mant != 0) {
+                b.append(hex.charAt((int) ((mant >>> 60) & 15)));
+                mant <<= 4;
+            }
+        } else if (prec > 0) {
+            b.append('.');
+            for (int k = 0; k < prec; k++) {
+                b.append(hex.charAt((int) ((mant >>> 60) & 15)));
+                mant <<= 4;
+            }
+        }
+        b.append(upper ? 'P' : 'p').append(exp < 0 ? '-' : '+');
+        String e = Integer.toString(Math.abs(exp));
+        if (e.length() < 2) b.append('0');
+        return b.append(e).toString();
+    }
+
+    private void fmtString(String s, int verb) {
+        switch (verb) {
+            case 'v' -> {
+                if (sharpV) fmtQ(s);
+                else fmtS(s);
+            }
+            case 's' -> fmtS(s);
+            case 'x' -> fmtSx(s, false);
+            case 'X' -> fmtSx(s, true);
+            case 'q' -> fmtQ(s);
+            default -> badVerb(verb);
+        }
+    }
+
+    /** At most {@code prec} characters when a precision is given. */
+    private String truncate(String s) {
+        if (precPresent && s.codePointCount(0, s.length()) > prec) return s.substring(0, s.offsetByCodePoints(0, prec));
+        return s;
+    }
+
+    private void fmtS(String s) {
+        pad(truncate(s));
+    }
+
+    private void fmtQ(String s) {
+        s = truncate(s);
+        if (sharp && canBackquote(s)) pad("`" + s + "`");
+        else pad(quote(s, plus));
+    }
+
+    /** format.go's fmtSbx: the UTF-8 bytes in hex, with % x spaced and %#x prefixed. */
+    private void fmtSx(String s, boolean upper) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        int length = precPresent && prec < bytes.length ? prec : bytes.length;
+        long width = 2L * length;
+        if (width > 0) {
+            if (space) {
+                if (sharp) width *= 2;
+                width += length - 1;
+            } else if (sharp) {
+                width += 2;
+            }
+        } else {
+            if (widPresent) writePadding(wid);
+            return;
+        }
+        budget.ensure(buf.length() + width + wid);
+        if (widPresent && wid > width && !minus) writePadding((int) (wid - width));
+        String digits = upper ? "0123456789ABCDEFX" : "0123456789abcdefx";
+        if (sharp) buf.append('0').append(digits.charAt(16));
+        for (int k = 0; k < length; k++) {
+            if (space && k > 0) {
+                buf.append(' ');
+                if (sharp) buf.append('0').append(digits.charAt(16));
+            }
+            buf.append(digits.charAt((bytes[k] >> 4) & 15)).append(digits.charAt(bytes[k] & 15));
+        }
+        if (widPresent && wid > width && minus) writePadding((int) (wid - width));
+    }
+
+    /** Pads to the width, counting code points as Go counts runes. */
+    private void pad(String s) {
+        if (!widPresent || wid == 0) {
+            append(s);
+            return;
+        }
+        int width = wid - s.codePointCount(0, s.length());
+        if (!minus) {
+            writePadding(width);
+            append(s);
+        } else {
+            append(s);
+            writePadding(width);
+        }
+    }
+
+    private void writePadding(int n) {
+        if (n <= 0) return;
+        budget.ensure(buf.length() + (long) n);
+        buf.repeat(zero ? '0' : ' ', n);
+    }
+
+    private StringBuilder append(String s) {
+        return append(s, 0, s.length());
+    }
+
+    private StringBuilder append(String s, int from, int to) {
+        budget.ensure(buf.length() + (long) (to - from));
+        return buf.append(s, from, to);
+    }
+
+    // ------------------------------------------------------------------------------------------------ strconv
+
+    /** strconv.Quote (or QuoteToASCII): Go's escapes for what is not printable. */
+    static String quote(String s, boolean ascii) {
+        StringBuilder sb = new StringBuilder("\"");
+        s.codePoints().forEach(r -> appendEscaped(sb, r, '"', ascii));
         return sb.append('"').toString();
     }
 
-    /** Go type names for printf's error verbs. */
-    private static final class Exec2 {
-        static String type(Object v) {
-            return switch (v) {
-                case null -> "<nil>";
-                case String s -> "string";
-                case Long l -> "int64";
-                case Double d -> "float64";
-                case Boolean b -> "bool";
-                default -> "interface {}";
-            };
+    /** strconv.QuoteRune (or QuoteRuneToASCII). */
+    static String quoteRune(int r, boolean ascii) {
+        StringBuilder sb = new StringBuilder("'");
+        appendEscaped(sb, r, '\'', ascii);
+        return sb.append('\'').toString();
+    }
+
+    private static void appendEscaped(StringBuilder sb, int r, char quote, boolean ascii) {
+        if (r >= 0xD800 && r <= 0xDFFF) r = RUNE_ERROR; // a lone surrogate: Go sees an invalid rune
+        if (r == quote || r == '\\') {
+            sb.append('\\').append((char) r);
+            return;
         }
+        if (ascii ? r < 0x80 && isPrint(r) : isPrint(r)) {
+            sb.appendCodePoint(r);
+            return;
+        }
+        switch (r) {
+            case 7 -> sb.append("\\a");
+            case '\b' -> sb.append("\\b");
+            case '\f' -> sb.append("\\f");
+            case '\n' -> sb.append("\\n");
+            case '\r' -> sb.append("\\r");
+            case '\t' -> sb.append("\\t");
+            case 11 -> sb.append("\\v");
+            default -> {
+                if (r < ' ' || r == 0x7F) sb.append(String.format("\\x%02x", r));
+                else if (r < 0x10000) sb.append(String.format("\\u%04x", r));
+                else sb.append(String.format("\\U%08x", r));
+            }
+        }
+    }
+
+    /** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+    static boolean isPrint(int r) {
+        if (r == ' ') return true;
+        return switch (Character.getType(r)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
+                 Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
+    }
+
+    /** strconv.CanBackquote: no control characters but tab, no backquote, no BOM. */
+    private static boolean canBackquote(String s) {
+        return s.codePoints().noneMatch(r -> r == '`' || r == 0xFEFF || r == RUNE_ERROR || (r < ' ' && r != '\t') || r == 0x7F
+                || (r >= 0xD800 && r <= 0xDFFF));
     }
 }

@@ -33,22 +33,34 @@ public final class Units {
         return GoValues.formatFloat(size, 'g', 4) + BINARY[i];
     }
 
-    /** {@code units.HumanDuration}. */
+    /** Go's time.Duration: int64 nanoseconds, which time.Sub saturates at about ±292 years. */
+    private static final Duration GO_MAX = Duration.ofNanos(Long.MAX_VALUE), GO_MIN = Duration.ofNanos(Long.MIN_VALUE);
+
+    /**
+     * {@code units.HumanDuration}, worked out as Go does on a {@code time.Duration}: a longer duration is taken as
+     * Go's {@code time.Sub} gives it, saturated, so an image dated 5 million years ago was created "292 years ago".
+     */
     public static String humanDuration(Duration d) {
-        long seconds = d.getSeconds();
+        long ns = d.compareTo(GO_MAX) >= 0 ? Long.MAX_VALUE : d.compareTo(GO_MIN) <= 0 ? Long.MIN_VALUE : d.toNanos();
+        long seconds = (long) inUnits(ns, 1_000_000_000L);
         if (seconds < 1) return "Less than a second";
         if (seconds == 1) return "1 second";
         if (seconds < 60) return seconds + " seconds";
-        long minutes = d.toMinutes();
+        long minutes = (long) inUnits(ns, 60_000_000_000L);
         if (minutes == 1) return "About a minute";
         if (minutes < 60) return minutes + " minutes";
-        long hours = (long) (d.toNanos() / 3.6e12 + 0.5);
+        long hours = (long) (inUnits(ns, 3_600_000_000_000L) + 0.5);
         if (hours == 1) return "About an hour";
         if (hours < 48) return hours + " hours";
         if (hours < 24 * 7 * 2) return hours / 24 + " days";
         if (hours < 24 * 30 * 2) return hours / 24 / 7 + " weeks";
         if (hours < 24 * 365 * 2) return hours / 24 / 30 + " months";
-        return d.toHours() / 24 / 365 + " years";
+        return (long) inUnits(ns, 3_600_000_000_000L) / 24 / 365 + " years";
+    }
+
+    /** Go's Duration.Seconds/Minutes/Hours: whole units plus the fraction, so no precision is lost to the double. */
+    private static double inUnits(long ns, long unit) {
+        return (double) (ns / unit) + (double) (ns % unit) / unit;
     }
 
     /** Parses sizes such as {@code 20MB}, {@code 1.5GiB}, {@code 100} (bytes), as dive's CI options do. */

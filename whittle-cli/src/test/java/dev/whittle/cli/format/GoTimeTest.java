@@ -33,4 +33,23 @@ class GoTimeTest {
         }
         assertThat(GoTime.string(Instant.parse("2021-03-04T03:24:42Z"), berlin)).isEqualTo("2021-03-04 04:24:42 +0100 CET");
     }
+
+    /** Go's time.Time holds any int64 second; its formats write the year with a sign and at least four digits. */
+    @Test void yearsOutsideRfc3339AreFormattedAsGoFormatsThem() {
+        Instant far = Instant.ofEpochSecond(-99999999999999L);
+        assertThat(GoTime.rfc3339Nano(far)).isEqualTo("-3166904-02-24T14:13:21Z");
+        assertThat(GoTime.string(far, ZoneOffset.UTC)).isEqualTo("-3166904-02-24 14:13:21 +0000 UTC");
+        assertThat(GoTime.rfc3339(far, ZoneOffset.UTC)).isEqualTo("-3166904-02-24T14:13:21Z");
+        assertThat(GoTime.rfc3339Nano(Instant.ofEpochSecond(-62293708800L))).isEqualTo("-0005-12-29T00:00:00Z");
+        assertThat(GoTime.rfc3339Nano(Instant.ofEpochSecond(253402300800L))).isEqualTo("10000-01-01T00:00:00Z");
+        assertThat(GoTime.rfc3339Nano(Instant.ofEpochSecond(3155633852800000L))).isEqualTo("100000025-12-25T23:06:40Z");
+        assertThat(GoTime.rfc3339Nano(Instant.MIN)).isEqualTo("-1000000000-01-01T00:00:00Z");
+        assertThat(GoTime.rfc3339Nano(Instant.MAX)).isEqualTo("1000000000-12-31T23:59:59.999999999Z");
+        // before a zone's first transition Go and the JDK both take its local mean time, and Go drops the offset's seconds
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        assertThat(GoTime.rfc3339(far, berlin)).isEqualTo("-3166904-02-24T15:06:49+00:53");
+        assertThat(GoTime.rfc3339(Instant.ofEpochSecond(-62293708800L), berlin)).isEqualTo("-0005-12-29T00:53:28+00:53");
+        assertThat(GoTime.string(far, berlin)).startsWith("-3166904-02-24 15:06:49 +0053 ");
+        assertThat(GoTime.string(Instant.MIN, berlin)).startsWith("-1000000000-01-01 00:53:28 +0053 ");
+    }
 }

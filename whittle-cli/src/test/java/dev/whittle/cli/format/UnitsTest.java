@@ -57,4 +57,16 @@ class UnitsTest {
     void durationsAsDockerPrintsThem(long seconds, String expected) {
         assertThat(Units.humanDuration(Duration.ofSeconds(seconds))).isEqualTo(expected);
     }
+
+    /** Go's time.Sub saturates at the int64 nanoseconds a Duration holds, so nothing is longer than 292 years. */
+    @Test
+    void durationsBeyondGosRangeSaturateAsTimeSubDoes() {
+        assertThat(Units.humanDuration(Duration.ofDays(200 * 365 + 50))).isEqualTo("200 years");
+        assertThat(Units.humanDuration(Duration.ofDays(300 * 365))).isEqualTo("292 years");
+        assertThat(Units.humanDuration(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo("292 years");
+        assertThat(Units.humanDuration(Duration.ofDays(-5_000_000L * 365))).isEqualTo("Less than a second");
+        assertThat(Units.humanDuration(Duration.ofSeconds(Long.MIN_VALUE))).isEqualTo("Less than a second");
+        assertThat(Units.humanDuration(Duration.ofNanos(Long.MAX_VALUE))).isEqualTo("292 years");
+        assertThat(Units.humanDuration(Duration.ofMillis(-500))).isEqualTo("Less than a second");
+    }
 }

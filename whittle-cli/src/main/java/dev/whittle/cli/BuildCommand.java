@@ -3,7 +3,7 @@ package dev.whittle.cli;
 import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
-import dev.whittle.build.ContextTree;
+import dev.whittle.rootfs.ContextTree;
 import dev.whittle.build.NamedContext;
 import dev.whittle.build.RunSettings;
 import dev.whittle.dockerfile.DockerIgnore;
@@ -260,7 +260,7 @@ final class BuildCommand implements Callable<Integer> {
         boolean json = format.equals("json");
         for (int i = 1; i < parts.length; i++) if (parts[i].equals("format=json")) json = true;
         BuildContext bc = BuildContext.locate(ctx, context, file);
-        dev.whittle.build.Trace.mark("context located");
+        dev.whittle.diag.Trace.mark("context located");
         try (bc) { // a git or stdin context's temporary directory goes with it
             // a build parses the Dockerfile only if it cannot answer from the memo of an identical earlier build
             if (method.equals("build")) return new BuildRun(this, bc).run();

@@ -10,8 +10,8 @@ import dev.whittle.registry.TransferProgress;
 import dev.whittle.build.BuildMemo;
 import dev.whittle.build.BuildResult;
 import dev.whittle.build.Builder;
-import dev.whittle.build.ContextObservations;
-import dev.whittle.build.ContextTree;
+import dev.whittle.rootfs.ContextObservations;
+import dev.whittle.rootfs.ContextTree;
 import dev.whittle.build.PlainProgress;
 import dev.whittle.build.Progress;
 import dev.whittle.dockerfile.Dockerfile;
@@ -101,7 +101,7 @@ final class BuildRun {
 
     private int build(List<ImageRef> names, List<OutputSpec> outputs, Map<String, BuildRequest.Secret> secrets, Long epoch,
                       Progress progress) throws IOException {
-        dev.whittle.build.Trace.mark("command line read, context and Dockerfile loaded");
+        dev.whittle.diag.Trace.mark("command line read, context and Dockerfile loaded");
         BuildMemo memo = new BuildMemo(ctx.store());
         BuildMemo.Inputs inputs = memoInputs(secrets, epoch);
         Built built = null;
@@ -121,7 +121,7 @@ final class BuildRun {
             throw e;
         }
         built.finish().run();
-        dev.whittle.build.Trace.mark("deferred layers and memo written");
+        dev.whittle.diag.Trace.mark("deferred layers and memo written");
         return 0;
     }
 
@@ -129,13 +129,13 @@ final class BuildRun {
     private void deliver(Built built, List<ImageRef> names, List<OutputSpec> outputs, Progress progress) throws IOException {
         Images images = new Images(ctx.store());
         if (!images.isNamed(built.manifest().digest(), names)) images.add(built.manifest(), names, List.of());
-        dev.whittle.build.Trace.mark("image named");
+        dev.whittle.diag.Trace.mark("image named");
         int step = progress.start("exporting to image");
         progress.note("#" + step + " writing image " + built.config() + " done");
         for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
         progress.done(step);
         progress.close();
-        dev.whittle.build.Trace.mark("progress closed");
+        dev.whittle.diag.Trace.mark("progress closed");
         for (OutputSpec o : outputs) output(o, images, built, names);
         if (cmd.push) {
             if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
@@ -150,7 +150,7 @@ final class BuildRun {
         if (!mode.equals("off")) {
             String name = names.isEmpty() ? built.config().shortHex() : names.getFirst().familiar();
             Verdict v = verdict(images, built, name);
-            dev.whittle.build.Trace.mark("entrypoint checked");
+            dev.whittle.diag.Trace.mark("entrypoint checked");
             if (v.noCommand()) {
                 // an artifact, data or base image: nothing declares how it starts, so nothing can fail to
                 if (!cmd.quiet) ctx.err().println("note: " + name + " declares no ENTRYPOINT or CMD; its entrypoint was not checked");
@@ -202,13 +202,13 @@ final class BuildRun {
     private Built buildFully(Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress, BuildMemo memo,
                              BuildMemo.Inputs inputs) throws IOException {
         Dockerfile df = bc.parse();
-        dev.whittle.build.Trace.mark("Dockerfile parsed");
+        dev.whittle.diag.Trace.mark("Dockerfile parsed");
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
                 cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, cmd.sshSources(), cmd.namedContexts(), epoch, progress, cmd.pull, puller);
         Builder builder = new Builder(ctx.store(), req);
-        dev.whittle.build.Trace.mark("builder ready (store open)");
+        dev.whittle.diag.Trace.mark("builder ready (store open)");
         BuildResult result;
         try {
             result = builder.build();

@@ -69,7 +69,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        dev.whittle.build.Trace.mark("main");
+        dev.whittle.diag.Trace.mark("main");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code;
@@ -85,8 +85,8 @@ public final class Main {
             code = run(args, out, err, System.in, true);
         }
         recordPeakMemory();
-        dev.whittle.build.Trace.mark("exit");
-        dev.whittle.build.Trace.print(err);
+        dev.whittle.diag.Trace.mark("exit");
+        dev.whittle.diag.Trace.print(err);
         out.flush();
         err.flush();
         System.out.flush();
@@ -165,11 +165,11 @@ public final class Main {
         try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot(),
                 registriesConfig, dockerConfig, processStreams)) {
             Object command = e.factory().apply(ctx);
-            dev.whittle.build.Trace.mark("command created");
+            dev.whittle.diag.Trace.mark("command created");
             boolean stopAtPositional = command instanceof RunCommand;
             if (command instanceof java.util.concurrent.Callable<?> callable
                     && FastArgs.bind(command, rest, stopAtPositional).isPresent()) {
-                dev.whittle.build.Trace.mark("command line bound");
+                dev.whittle.diag.Trace.mark("command line bound");
                 try {
                     return callable.call() instanceof Integer code ? code : 0;
                 } catch (Exception ex) {

@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.ContextObservations;
+import dev.whittle.diag.Trace;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;

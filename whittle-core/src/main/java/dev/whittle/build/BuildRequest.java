@@ -1,5 +1,6 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.ContextTree;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
 

@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.diag.Trace;
 import dev.whittle.dockerfile.BuildPlan;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.DockerfileException;
@@ -10,6 +12,7 @@ import dev.whittle.dockerfile.Scope;
 import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Stage;
 import dev.whittle.dockerfile.Word;
+import dev.whittle.ffi.Posix;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
@@ -83,7 +86,7 @@ public final class Builder {
      */
     public BuildResult build() throws IOException {
         Trace.mark("build: start");
-        dev.whittle.sandbox.Posix.prepareInBackground();
+        prepareNativeInBackground();
         plan = Planner.plan(df, req.options());
         exported = plan.exported();
         for (Stage st : plan.allStages()) if (st.name() != null) stageIndex.put(st.name(), st.index());
@@ -273,6 +276,17 @@ public final class Builder {
         ImageConfig c = ImageConfig.builder(pl).configField("Env", List.of(DEFAULT_PATH)).configField("WorkingDir", "/").build();
         Instant t = req.sourceDateEpoch() != null ? Instant.ofEpochSecond(req.sourceDateEpoch()) : Instant.EPOCH;
         return new State(c, List.of(), Scope.empty(), CacheKeys.of(null, "scratch", pl.toString()), time(t), false, List.of());
+    }
+
+    /**
+     * Binds libc's functions and libcrypto's on a background thread: a build's first mount otherwise waits ~30 ms for
+     * the FFM binding, while the second core idles as the build plans its stages.
+     */
+    private static void prepareNativeInBackground() {
+        Thread.ofPlatform().daemon().name("whittle-ffm-warmup").start(() -> {
+            if (Posix.isRoot()) Posix.prepare();
+            Digest.prepareNativeHashing();
+        });
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.Users;
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.diag.Trace;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Dockerfile;

@@ -1,5 +1,6 @@
 package dev.whittle.build;
 
+import dev.whittle.diag.Trace;
 import dev.whittle.image.Digest;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.Snapshots;

@@ -1,5 +1,6 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.ContextTree;
 import java.nio.file.Path;
 
 /**

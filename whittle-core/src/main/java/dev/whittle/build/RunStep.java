@@ -1,5 +1,8 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.Users;
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.diag.Trace;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.ImageTree;
 import dev.whittle.dockerfile.Flag;
@@ -14,7 +17,7 @@ import dev.whittle.json.Json;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.OverlayMount;
-import dev.whittle.sandbox.Posix;
+import dev.whittle.ffi.Posix;
 import dev.whittle.sandbox.RootedBind;
 import dev.whittle.sandbox.Runc;
 import dev.whittle.sandbox.RuncSpec;

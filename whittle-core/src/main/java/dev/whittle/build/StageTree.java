@@ -1,11 +1,13 @@
 package dev.whittle.build;
 
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.diag.Trace;
 import dev.whittle.image.Digest;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.ImageTree;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.OverlayMount;
-import dev.whittle.sandbox.Posix;
+import dev.whittle.ffi.Posix;
 import dev.whittle.store.LayerInfo;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.whittle.image;
 
-import dev.whittle.io.Native;
+import dev.whittle.ffi.Native;
 
 import java.lang.foreign.MemorySegment;
 import java.security.MessageDigest;

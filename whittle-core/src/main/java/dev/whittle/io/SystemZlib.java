@@ -1,5 +1,6 @@
 package dev.whittle.io;
 
+import dev.whittle.ffi.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;

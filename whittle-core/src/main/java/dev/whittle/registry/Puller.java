@@ -104,7 +104,7 @@ public final class Puller {
         String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
         String what = "manifest for " + ref.familiar();
         RegistryHost.Fetched top = host.manifest(repo, reference, what);
-        dev.whittle.build.Trace.mark("manifest fetched");
+        dev.whittle.diag.Trace.mark("manifest fetched");
         Manifest manifest;
         try {
             manifest = resolveManifest(host, repo, ref, top, platform);
@@ -132,14 +132,14 @@ public final class Puller {
             throw new RegistryException(host.name() + ": image " + ref.familiar() + " was found but does not match the specified platform: wanted "
                     + platform + ", actual: " + config.platform(), null, 200);
         }
-        dev.whittle.build.Trace.mark("config read");
+        dev.whittle.diag.Trace.mark("config read");
         String image = "image " + ref.familiar() + (host.endpoint().mirror() ? " (from the mirror " + host.name() + ")" : "");
         try (LayerChecks checks = checkBehind ? new LayerChecks(store, image, diffIds.size()) : null) {
             downloaded |= fetchLayers(host, repo, manifest, diffIds, checks);
-            dev.whittle.build.Trace.mark("layers fetched");
+            dev.whittle.diag.Trace.mark("layers fetched");
             if (checks != null) checks.await();
         }
-        dev.whittle.build.Trace.mark("layers verified");
+        dev.whittle.diag.Trace.mark("layers verified");
         List<ImageRef> names = ref.digest() == null ? List.of(ref) : List.of();
         String repoDigest = ref.repository() + "@" + top.digest();
         new Images(store).add(manifest, names, List.of(repoDigest));

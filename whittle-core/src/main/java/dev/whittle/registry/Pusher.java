@@ -80,9 +80,9 @@ public final class Pusher {
         Descriptor config = new Descriptor(oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, m.config().digest(), m.config().size());
         String mountFrom = mountSource(image, target);
         if (mountFrom != null) progress.mountSource(mountFrom);
-        dev.whittle.build.Trace.mark("push planned");
+        dev.whittle.diag.Trace.mark("push planned");
         uploadAll(host, repo, diffIds, layers, toMake, oci, config, mountFrom);
-        dev.whittle.build.Trace.mark("blobs sent");
+        dev.whittle.diag.Trace.mark("blobs sent");
         boolean unchanged = oci == m.isOci() && config.mediaType().equals(m.config().mediaType());
         for (int i = 0; unchanged && i < n; i++) {
             Descriptor a = layers[i];

@@ -1,7 +1,7 @@
 package dev.whittle.sandbox;
 
-import dev.whittle.build.ContextTree;
-import dev.whittle.build.Users;
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.rootfs.Users;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;

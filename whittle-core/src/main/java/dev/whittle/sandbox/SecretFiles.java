@@ -1,5 +1,6 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.ffi.Posix;
 import dev.whittle.store.Maintenance;
 
 import java.io.IOException;

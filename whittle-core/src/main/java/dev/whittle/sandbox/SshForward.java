@@ -1,5 +1,6 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.ffi.Posix;
 import dev.whittle.image.Digest;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Store;

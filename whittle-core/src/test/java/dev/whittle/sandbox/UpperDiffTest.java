@@ -1,5 +1,6 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.ffi.Posix;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

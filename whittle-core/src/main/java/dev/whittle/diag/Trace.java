@@ -1,4 +1,4 @@
-package dev.whittle.build;
+package dev.whittle.diag;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
-package dev.whittle.sandbox;
+package dev.whittle.ffi;
 
-import dev.whittle.io.Native;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.whittle.io.Native.cString;
+import static dev.whittle.ffi.Native.cString;
 
 /**
  * The few system calls Java lacks, through {@link Native}: mount/umount2 (overlay snapshots), mknod (whiteouts and
@@ -308,7 +307,7 @@ public final class Posix {
         }
     }
 
-    /** Binds the functions now, so the first mount does not wait for it (see {@link #prepareInBackground}). */
+    /** Binds the functions now, so the first mount does not wait for it (the build does it on a background thread while it plans). */
     public static void prepare() {
         String ignored = String.valueOf(Libc.MOUNT);
         if (canStat()) {
@@ -329,17 +328,6 @@ public final class Posix {
      */
     public static boolean isWarm() {
         return warm;
-    }
-
-    /**
-     * Binds libc's functions and libcrypto's on a background thread. A build's first mount otherwise waits ~30 ms for
-     * the FFM binding, while the second core idles as the build plans its stages.
-     */
-    public static void prepareInBackground() {
-        Thread.ofPlatform().daemon().name("whittle-ffm-warmup").start(() -> {
-            if (isRoot()) prepare();
-            dev.whittle.image.Digest.prepareNativeHashing();
-        });
     }
 
     public static boolean isRoot() {

@@ -1,4 +1,4 @@
-package dev.whittle.build;
+package dev.whittle.rootfs;
 
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.ImageTree;
@@ -67,7 +67,7 @@ public final class ContextTree implements FileTree {
     }
 
     /** Resolves symlinks inside the context (absolute targets start at the context root). Null if absent. */
-    String resolve(String path, boolean followLast) throws IOException {
+    public String resolve(String path, boolean followLast) throws IOException {
         String r = resolveUnobserved(path, followLast);
         if (observations != null) observations.resolution(path, followLast, r);
         return r;

@@ -1,4 +1,4 @@
-package dev.whittle.io;
+package dev.whittle.ffi;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,4 +1,4 @@
-package dev.whittle.sandbox;
+package dev.whittle.ffi;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.whittle.build;
+package dev.whittle.rootfs;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +16,7 @@ class ContextObservationsTest {
     /** A build records signatures one way and the next build's memo lookup may read them the other. */
     @Test
     void statxAndTheJdkGiveTheSameSignatures() throws IOException {
-        assumeThat(dev.whittle.sandbox.Posix.canStat()).as("libc has statx").isTrue();
+        assumeThat(dev.whittle.ffi.Posix.canStat()).as("libc has statx").isTrue();
         Files.writeString(root.resolve("main.go"), "package main\n");
         Files.createDirectories(root.resolve("cmd/site"));
         Files.createSymbolicLink(root.resolve("link"), Path.of("main.go"));

@@ -1,4 +1,4 @@
-package dev.whittle.build;
+package dev.whittle.rootfs;
 
 import dev.whittle.dockerfile.DockerIgnore;
 
@@ -36,7 +36,7 @@ public final class ContextObservations {
     }
 
     void signature(Path root, String real) {
-        answers.computeIfAbsent("S " + real, q -> signatureOf(root, real, dev.whittle.sandbox.Posix.isWarm()));
+        answers.computeIfAbsent("S " + real, q -> signatureOf(root, real, dev.whittle.ffi.Posix.isWarm()));
     }
 
     void listing(String dir, List<String> names) {
@@ -51,7 +51,7 @@ public final class ContextObservations {
     public static String firstDifference(Path root, DockerIgnore ignore, List<String> lines) throws IOException {
         ContextTree tree = new ContextTree(root, ignore);
         // statx only for many paths, or once bound anyway: both ways give the same signature
-        boolean statx = dev.whittle.sandbox.Posix.isWarm() || lines.size() > STATX_FROM;
+        boolean statx = dev.whittle.ffi.Posix.isWarm() || lines.size() > STATX_FROM;
         for (String line : lines) {
             int tab = line.indexOf('\t');
             if (tab < 2) return "unreadable entry";
@@ -83,8 +83,8 @@ public final class ContextObservations {
     static String signatureOf(Path root, String real, boolean statx) {
         Path p = real.isEmpty() ? root : root.resolve(real);
         try {
-            if (statx && dev.whittle.sandbox.Posix.canStat()) {
-                dev.whittle.sandbox.Posix.Stat st = dev.whittle.sandbox.Posix.lstat(p);
+            if (statx && dev.whittle.ffi.Posix.canStat()) {
+                dev.whittle.ffi.Posix.Stat st = dev.whittle.ffi.Posix.lstat(p);
                 if (st == null) return "absent";
                 return signature(st.mode(), st.size(), st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos(),
                         st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos(), st.ino(), st.dev());

@@ -1,4 +1,4 @@
-package dev.whittle.build;
+package dev.whittle.rootfs;
 
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.ImageTree;

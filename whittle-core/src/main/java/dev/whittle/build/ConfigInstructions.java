@@ -174,11 +174,11 @@ public final class ConfigInstructions {
                 List<String> triggers = new ArrayList<>(s.config().onBuild());
                 triggers.add(ob.expression());
                 c.configField("OnBuild", triggers);
-                history = "ONBUILD " + ob.expression();
+                history = null; // BuildKit records a trigger in the config only, with no history entry
             }
             default -> throw df.error(i.pos(), i.name() + " cannot appear here");
         }
-        if (withHistory) c.addHistory(new ImageConfig.History(s.created(), history, null, Builder.COMMENT, true));
+        if (withHistory && history != null) c.addHistory(new ImageConfig.History(s.created(), history, null, Builder.COMMENT, true));
         return new State(c.build(), s.layers(), scope, s.cacheKey(), s.created(), cmdSet, argNames);
     }
 

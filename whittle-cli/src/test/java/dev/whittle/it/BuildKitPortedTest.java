@@ -824,6 +824,53 @@ class BuildKitPortedTest {
         }
     }
 
+    /**
+     * Ports testChmodNonOctal (dockerfile_copy_test.go): symbolic --chmod, newer BuildKit only. The build itself checks
+     * each copy against what chmod(1) makes of the same file, as upstream does.
+     */
+    @Test
+    void chmodNonOctal() throws IOException {
+        String[][] cases = {{"file", "f1", "go-w"}, {"file", "f2", "u=rw,g=r,o=r"}, {"file", "f3", "a+X"},
+                {"dir", "d1", "go-w"}, {"dir", "d2", "u+rw,g+r,o-x,o+w"}, {"dir", "d3", "a+X"}};
+        StringBuilder expected = new StringBuilder(), copies = new StringBuilder(), verify = new StringBuilder();
+        for (String[] c : cases) {
+            String src = c[0], dst = c[1], mode = c[2];
+            if (src.equals("dir")) {
+                // a nested directory, as COPY copies a directory's contents
+                expected.append("RUN mkdir -p /input/dirs/").append(dst).append(" && cp -a /input/").append(src).append(" /input/dirs/")
+                        .append(dst).append('/').append(dst).append('\n');
+                expected.append("RUN cp -a /input/dirs/").append(dst).append("/. /expected/ && chmod ").append(mode).append(" /expected/")
+                        .append(dst).append('\n');
+                copies.append("COPY --from=base --chmod=").append(mode).append(" /input/dirs/").append(dst).append(" /\n");
+            } else {
+                expected.append("RUN cp -a /input/").append(src).append(" /expected/").append(dst).append(" && chmod ").append(mode)
+                        .append(" /expected/").append(dst).append('\n');
+                copies.append("COPY --from=base --chmod=").append(mode).append(" /input/").append(src).append(" /").append(dst).append('\n');
+            }
+            verify.append("RUN [ \"$(stat -c %A /actual/").append(dst).append(")\" = \"$(stat -c %A /expected/").append(dst).append(")\" ]\n");
+        }
+        Exported e = whittleOnly(ctx().dockerfile("""
+                FROM BASE as base
+                RUN <<eot
+                	set -ex
+                	mkdir /input
+                	touch /input/file
+                	chmod 666 /input/file
+                	mkdir /input/dir
+                	chmod 124 /input/dir
+                	mkdir /expected
+                eot
+                %s
+                FROM scratch as result
+                %s
+                FROM base
+                COPY --from=result / /actual/
+                %s
+                """.formatted(expected, copies, verify)));
+        assertThat(e.entry("actual/f1").mode()).isEqualTo(0644);
+        assertThat(e.entry("actual/d3").mode()).isEqualTo(0135);
+    }
+
     /** Ports testCopyOverrideFiles (dockerfile_copy_test.go). */
     @Test
     void copyOverrideFiles() throws IOException {
@@ -917,15 +964,174 @@ class BuildKitPortedTest {
         assertThat(e.text("test/foo1/foo2/baz")).isEqualTo("testing2");
     }
 
+    /**
+     * Ports testMountStubsDirectory (client/client_mount_test.go) as a Dockerfile: the directories made only to mount
+     * on, and their parents made for them, are removed when empty, as BuildKit does since 0.11 (Docker 20.10's
+     * BuildKit leaves them: docs/differences.md).
+     */
+    @Test
+    void mountStubsDirectory() throws IOException {
+        Exported e = whittleOnly(ctx().dockerfile("""
+                FROM BASE AS run
+                RUN mkdir -m 0700 /test /test/qux
+                RUN --mount=type=tmpfs,target=/test/foo --mount=type=tmpfs,target=/test/bar/x/y \
+                    --mount=type=tmpfs,target=/test/baz/x --mount=type=tmpfs,target=/test/qux touch /test/baz/keep
+                FROM scratch
+                COPY --from=run /test /
+                """));
+        assertThat(e.entries().keySet()).containsExactlyInAnyOrder("baz", "baz/keep", "qux");
+    }
+
+    /** Ports testCopyRelativeParents (dockerfile_parents_test.go): /./ pivots and ** with --parents, newer BuildKit. */
+    @Test
+    void copyRelativeParents() throws IOException {
+        Ctx c = ctx().dockerfile("""
+                FROM BASE AS base
+                WORKDIR /test
+                RUN <<eot
+                	set -ex
+                	mkdir -p a/b/c/d/e
+                	mkdir -p a/b2/c/d/e
+                	mkdir -p a/b/c2/d/e
+                	mkdir -p a/b/c2/d/e2
+                	touch a/b/c/d/foo
+                	touch a/b/c/d/e/bay
+                	touch a/b2/c/d/e/bar
+                	touch a/b/c2/d/e/baz
+                	touch a/b/c2/d/e2/baz
+                eot
+                FROM BASE AS middle
+                COPY --from=base --parents /test/a/b/./c/d /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/c/d/e ]
+                	[ -f /out/c/d/foo ]
+                	[ ! -d /out/a ]
+                	[ ! -d /out/e ]
+                eot
+                FROM BASE AS end
+                COPY --from=base --parents /test/a/b/c/d/. /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/test/a/b/c/d/e ]
+                	[ -f /out/test/a/b/c/d/foo ]
+                eot
+                FROM BASE AS start
+                COPY --from=base --parents ./test/a/b/c/d /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/test/a/b/c/d/e ]
+                	[ -f /out/test/a/b/c/d/foo ]
+                eot
+                FROM BASE AS double
+                COPY --from=base --parents /test/a/./b/./c /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/b/c/d/e ]
+                	[ -f /out/b/c/d/foo ]
+                eot
+                FROM BASE AS wildcard
+                COPY --from=base --parents /test/a/./*/c /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/b/c/d/e ]
+                	[ -f /out/b2/c/d/e/bar ]
+                eot
+                FROM BASE AS doublewildcard
+                COPY --from=base --parents /test/a/b*/./c/**/e /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/c/d/e ]
+                	[ -f /out/c/d/e/bay ] # via b
+                	[ -f /out/c/d/e/bar ] # via b2
+                eot
+                FROM BASE AS doubleinputs
+                COPY --from=base --parents /test/a/b/c*/./d/**/baz /test/a/b*/./c/**/bar /out/
+                RUN <<eot
+                	set -ex
+                	[ -f /out/d/e/baz ]
+                	[ ! -f /out/d/e/bay ]
+                	[ -f /out/d/e2/baz ]
+                	[ -f /out/c/d/e/bar ] # via b2
+                eot
+                """);
+        for (String target : List.of("middle", "end", "start", "double", "wildcard", "doublewildcard", "doubleinputs")) {
+            Exec w = whittleBuild(c, "--target", target);
+            assertThat(w.code()).as(target + ": " + w.err()).isZero();
+        }
+    }
+
+    /** Ports testCopyParentsMissingDirectory (dockerfile_parents_test.go), newer BuildKit. */
+    @Test
+    void copyParentsMissingDirectory() throws IOException {
+        Ctx c = ctx().dockerfile("""
+                FROM BASE AS base
+                WORKDIR /test
+                RUN <<eot
+                	set -ex
+                	mkdir -p a/b/c/d/e
+                	touch a/b/c/d/foo
+                	touch a/b/c/d/e/bay
+                eot
+                FROM BASE AS normal
+                COPY --from=base --parents /test/a/b/c/d /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/test/a/b/c/d/e ]
+                	[ -f /out/test/a/b/c/d/e/bay ]
+                	[ ! -d /out/e ]
+                	[ ! -d /out/a ]
+                eot
+                FROM BASE AS withpivot
+                COPY --from=base --parents /test/a/b/./c/d /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out/c/d/e ]
+                	[ -f /out/c/d/foo ]
+                	[ ! -d /out/a ]
+                	[ ! -d /out/e ]
+                eot
+                FROM BASE AS nonexistentfile
+                COPY --from=base --parents /test/nonexistent-file /out/
+                FROM BASE AS wildcard-nonexistent
+                COPY --from=base --parents /test/a/b2*/c /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out ]
+                	[ ! -d /out/a ]
+                eot
+                FROM BASE AS wildcard-afterpivot
+                COPY --from=base --parents /test/a/b/./c2* /out/
+                RUN <<eot
+                	set -ex
+                	[ -d /out ]
+                	[ ! -d /out/a ]
+                	[ ! -d /out/c* ]
+                eot
+                """);
+        for (String target : List.of("normal", "withpivot", "wildcard-nonexistent", "wildcard-afterpivot")) {
+            Exec w = whittleBuild(c, "--target", target);
+            assertThat(w.code()).as(target + ": " + w.err()).isZero();
+        }
+        Exec missing = whittleBuild(c, "--target", "nonexistentfile");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("\"/test/nonexistent-file\" not found");
+    }
+
     // ------------------------------------------------------------------------------------------ ADD
 
-    /** Ports testDockerfileAddArchive (dockerfile_add_test.go): its local-file cases (URLs need a network). */
+    /**
+     * Ports testDockerfileAddArchive (dockerfile_add_test.go): its local-file cases (URLs need a network);
+     * {@code --unpack=false} is newer BuildKit's.
+     */
     @Test
     void addArchive() throws IOException {
         Member foo = tfile("foo", "content0");
         same(ctx().dockerfile("FROM scratch\nADD t.tar /\n").tar("t.tar", foo));
         same(ctx().dockerfile("FROM scratch\nADD t.tar.gz /\n").tgz("t.tar.gz", foo));
         same(ctx().dockerfile("FROM scratch\nCOPY t.tar.gz /\n").tgz("t.tar.gz", foo));
+        Exported e = whittleOnly(ctx().dockerfile("FROM scratch\nADD --unpack=false t.tar.gz /\n").tgz("t.tar.gz", foo));
+        assertThat(e.entries()).containsKey("t.tar.gz").doesNotContainKey("foo");
     }
 
     /** Ports testDockerfileAddArchiveWithImpliedParentDir (dockerfile_add_test.go, moby/moby#53257). */

@@ -2,6 +2,7 @@ package dev.whittle.build;
 
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.dockerfile.DockerIgnore;
+import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
@@ -53,8 +54,10 @@ final class CopyStep {
         String verb = c.add() ? "ADD" : "COPY";
         String fromRef = c.flag("from").map(f -> expand(f.valueWord(), scope)).orElse(null);
         String chown = c.flag("chown").map(f -> expand(f.valueWord(), scope)).orElse(null);
-        Integer chmod = c.flag("chmod").map(f -> parseChmod(f, expand(f.valueWord(), scope))).orElse(null);
+        ChmodSpec chmod = c.flag("chmod").map(f -> parseChmod(f, expand(f.valueWord(), scope))).orElse(null);
         boolean parents = c.flag("parents").map(f -> f.value() == null || f.value().equalsIgnoreCase("true")).orElse(false);
+        // ADD --unpack=false copies a local archive as it is (newer BuildKit; by default ADD unpacks it)
+        boolean unpack = c.add() && c.flag("unpack").map(f -> f.value() == null || f.value().equalsIgnoreCase("true")).orElse(true);
         List<String> excludes = new ArrayList<>();
         for (Flag f : c.flagsNamed("exclude")) excludes.add(expand(f.valueWord(), scope));
         DockerIgnore exclude = excludes.isEmpty() ? DockerIgnore.none() : DockerIgnore.parse(String.join("\n", excludes), "--exclude");
@@ -71,9 +74,9 @@ final class CopyStep {
         String shownHistory = verb + " " + String.join(" ", shown) + " " + destText;
         State.Origin shownOrigin = new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
                 + String.join(" ", shown) + " " + destText, c.pos().line(), ctx.stage(), fromRef);
-        Digest quick = sourceKey(s, c, verb, fromRef, shownHistory, List.of(chown == null ? "" : chown,
-                chmod == null ? "" : Integer.toOctalString(chmod), String.valueOf(parents), String.join("\n", excludes),
-                c.flag("link").map(f -> String.valueOf(f.value())).orElse("")));
+        Digest quick = sourceKey(s, c, verb, fromRef, parents, shownHistory, List.of(chown == null ? "" : chown,
+                chmod == null ? "" : chmod.key(), String.valueOf(parents), String.join("\n", excludes),
+                c.flag("link").map(f -> String.valueOf(f.value())).orElse(""), String.valueOf(unpack)));
         BuildCache.Entry early = quick == null || b.req.noCache() ? null : b.cache.get(quick);
         if (early != null) {
             State.Origin origin = fromRef != null && b.fromRef(fromRef, c.flag("from").get().valueWord()) == null
@@ -107,31 +110,26 @@ final class CopyStep {
                     if (src.startsWith("git@") || src.contains(".git#")) {
                         throw ctx.error(w.pos(), verb + " of git sources is not supported by whittle");
                     }
+                    if (parents) {
+                        Pivot pv = Pivot.of(src);
+                        if (pv.required() != null && source.stat(pv.required(), true) == null) throw notFound(w, verb, src, source, fromRef);
+                        List<FileTree.Node> tops = new ArrayList<>();
+                        matches(source, pv.from(), tops, new ArrayList<>());
+                        for (FileTree.Node top : tops) copyParents(view, source, top, pv.pattern(), dest, how);
+                        continue;
+                    }
                     String rel = PathNames.clampToRoot(src);
                     List<FileTree.Node> matches = new ArrayList<>();
                     List<String> logical = new ArrayList<>();
-                    if (Glob.hasMeta(rel)) {
-                        glob(source, rel, matches, logical);
-                    } else {
-                        FileTree.Node n = source.stat(rel, true);
-                        if (n == null) {
-                            throw ctx.error(w.pos(), verb + " failed: \"" + src + "\" not found" + (source instanceof ContextTree
-                                    ? " in the build context or excluded by .dockerignore" : " in " + (fromRef == null ? "the source" : "\"" + fromRef + "\"")));
-                        }
-                        matches.add(n);
-                        logical.add(rel);
-                    }
+                    if (!matches(source, rel, matches, logical)) throw notFound(w, verb, src, source, fromRef);
                     // each match is copied on its own, as BuildKit does: several sources (or wildcard matches) need
                     // no directory destination, a later one simply lands where an earlier one did
                     for (int k = 0; k < matches.size(); k++) {
                         FileTree.Node m = matches.get(k);
-                        String lpath = logical.get(k);
-                        if (!m.isDir() && c.add() && fromRef == null && isArchive(source, m)) {
+                        if (!m.isDir() && unpack && fromRef == null && isArchive(source, m)) {
                             extractArchive(source, m, view, dest, how);
-                        } else if (parents) {
-                            copyMatch(view, source, m, PathNames.baseName(lpath), PathNames.join(dest, lpath), false, how);
                         } else {
-                            copyMatch(view, source, m, PathNames.baseName(lpath), dest, destIsDir, how);
+                            copyMatch(view, source, m, PathNames.baseName(logical.get(k)), dest, destIsDir, how);
                         }
                     }
                 }
@@ -141,15 +139,15 @@ final class CopyStep {
                     byte[] data = body.getBytes(StandardCharsets.UTF_8);
                     String to = placeFile(view, h.name(), dest, destIsDir, owner);
                     long uid = owner == null ? 0 : owner.uid(), gid = owner == null ? 0 : owner.gid();
-                    int mode = chmod != null ? chmod : 0644;
-                    planFile(view, new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, uid, gid, data.length, 0, "", 0, 0, null),
-                            null, null, data, "heredoc:" + Digest.sha256(data)));
+                    int mode = chmod != null ? chmod.apply(0644, false) : 0644;
+                    planFile(new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, uid, gid, data.length, 0, "", 0, 0, null),
+                            null, null, data, "heredoc:" + Digest.sha256(data)), view.lstat(to));
                     shownSources.add("<<" + h.name());
                 }
                 addParents(view, owner);
                 String history = verb + " " + String.join(" ", shownSources) + " " + destText;
                 Digest key = quick != null ? quick : CacheKeys.of(s.cacheKey(), verb, history, chown == null ? "" : chown,
-                        chmod == null ? "" : Integer.toOctalString(chmod), contentKey());
+                        chmod == null ? "" : chmod.key(), contentKey());
                 return layerStep(s, key, history + " # buildkit", new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
                         + String.join(" ", shownSources) + " " + destText, c.pos().line(), ctx.stage(), fromState == null ? null : fromRef));
             } catch (Refused e) {
@@ -209,7 +207,8 @@ final class CopyStep {
      * and the sources — a context path's tree digest, another stage's (or image's) own key, a heredoc's text. Null
      * for ADD of a URL, or when a source does not exist (the full path words that error).
      */
-    private Digest sourceKey(State s, Instruction.Copy c, String verb, String fromRef, String history, List<String> flags) throws IOException {
+    private Digest sourceKey(State s, Instruction.Copy c, String verb, String fromRef, boolean parents, String history, List<String> flags)
+            throws IOException {
         StringBuilder id = new StringBuilder();
         State from = null;
         if (fromRef != null) {
@@ -223,15 +222,13 @@ final class CopyStep {
             id.append("src:").append(src).append('\n');
             if (from != null) continue;
             String rel = PathNames.clampToRoot(src);
-            List<FileTree.Node> matches = new ArrayList<>();
-            List<String> logical = new ArrayList<>();
-            if (Glob.hasMeta(rel)) {
-                glob(context, rel, matches, logical);
-            } else {
-                FileTree.Node n = context.stat(rel, true);
-                if (n == null) return null;
-                matches.add(n);
+            if (parents) {
+                // what a pattern picks below the pivot is not known here: the whole tree it picks from decides
+                Pivot pv = Pivot.of(src);
+                rel = pv.required() != null ? pv.required() : pv.from();
             }
+            List<FileTree.Node> matches = new ArrayList<>();
+            if (!matches(context, rel, matches, new ArrayList<>())) return null;
             for (FileTree.Node m : matches) id.append(m.path()).append('=').append(context.treeDigest(m)).append('\n');
         }
         for (Heredoc h : c.heredocs()) {
@@ -313,7 +310,7 @@ final class CopyStep {
     }
 
     /** How one COPY copies: the owner and mode it forces, the paths it leaves out, where its sources come from. */
-    private record How(Users.Id owner, Integer chmod, DockerIgnore exclude, boolean fromContext) {}
+    private record How(Users.Id owner, ChmodSpec chmod, DockerIgnore exclude, boolean fromContext) {}
 
     /** A copy BuildKit refuses (the message is BuildKit's, with the path inside the image). */
     private static final class Refused extends IOException {
@@ -361,7 +358,7 @@ final class CopyStep {
             throws IOException {
         FileTree.Node there = view.lstat(to);
         if (!n.isDir()) {
-            planFile(view, planned(src, n, to, how));
+            planFile(planned(src, n, to, how), there);
             return;
         }
         if (there != null && !there.isDir()) throw new Refused("cannot copy to non-directory: /" + to);
@@ -378,10 +375,9 @@ final class CopyStep {
         }
     }
 
-    /** Plans a file or link, which replaces anything but a directory. */
-    private void planFile(DestinationTree view, Planned p) throws IOException {
+    /** Plans a file or link, which replaces anything but a directory ({@code there}: what is at its path now). */
+    private void planFile(Planned p, FileTree.Node there) throws IOException {
         String to = p.entry().name();
-        FileTree.Node there = view.lstat(to);
         if (there != null && there.isDir()) throw new Refused("cannot replace to directory /" + to + " with file");
         plan.put(to, p);
     }
@@ -411,7 +407,7 @@ final class CopyStep {
         Users.Id owner = how.owner();
         long uid = owner != null ? owner.uid() : how.fromContext() ? 0 : n.uid();
         long gid = owner != null ? owner.gid() : how.fromContext() ? 0 : n.gid();
-        int mode = how.chmod() != null && n.type() != TarEntry.Type.SYMLINK ? how.chmod() : n.mode();
+        int mode = how.chmod() != null && n.type() != TarEntry.Type.SYMLINK ? how.chmod().apply(n.mode(), n.isDir()) : n.mode();
         TarEntry e = switch (n.type()) {
             case DIR -> new TarEntry(to, TarEntry.Type.DIR, mode, uid, gid, 0, n.mtime(), "", 0, 0, null);
             case SYMLINK -> new TarEntry(to, TarEntry.Type.SYMLINK, 0777, uid, gid, 0, n.mtime(), n.linkTarget(), 0, 0, null);
@@ -434,6 +430,78 @@ final class CopyStep {
                 plan.put(p, n != null ? existingDir(p, n) : newDir(p, owner));
             }
         }
+    }
+
+    /** A source's paths: a wildcard's matches, else the path itself; false when a path without wildcards is absent. */
+    private boolean matches(FileTree tree, String rel, List<FileTree.Node> out, List<String> logical) throws IOException {
+        if (Glob.hasMeta(rel)) {
+            glob(tree, rel, out, logical);
+            return true;
+        }
+        FileTree.Node n = tree.stat(rel, true);
+        if (n == null) return false;
+        out.add(n);
+        logical.add(rel);
+        return true;
+    }
+
+    private DockerfileException notFound(Word w, String verb, String src, FileTree source, String fromRef) {
+        return ctx.error(w.pos(), verb + " failed: \"" + src + "\" not found" + (source instanceof ContextTree
+                ? " in the build context or excluded by .dockerignore" : " in " + (fromRef == null ? "the source" : "\"" + fromRef + "\"")));
+    }
+
+    /**
+     * A COPY --parents source as BuildKit splits it: up to a {@code /./} pivot (else the root) is where copying starts,
+     * the rest a pattern (.dockerignore syntax: {@code *}, {@code **}) of the paths copied with their directories.
+     * {@code required} is the path that must exist when neither part has a wildcard, else null.
+     */
+    private record Pivot(String from, String pattern, String required) {
+        static Pivot of(String src) {
+            int i = src.indexOf("/./");
+            String from = PathNames.clampToRoot(i < 0 ? "/" : src.substring(0, i));
+            String pattern = PathNames.clampToRoot(i < 0 ? src : src.substring(i + 3));
+            boolean wild = Glob.hasMeta(from) || Glob.hasMeta(pattern);
+            return new Pivot(from, pattern, wild ? null : PathNames.join(from, pattern));
+        }
+    }
+
+    /** COPY --parents from one directory: what the pattern picks below it, with the directories on the way. */
+    private void copyParents(DestinationTree view, FileTree src, FileTree.Node top, String pattern, String dest, How how) throws IOException {
+        String to = view.resolve(dest, true);
+        mkdirAll(view, to, how.owner());
+        if (!top.isDir()) {
+            copyMatch(view, src, top, PathNames.baseName(top.path()), dest, true, how);
+            return;
+        }
+        copyPicked(view, src, top, to, "", DockerIgnore.parse(pattern, "--parents"), pattern, how);
+    }
+
+    /**
+     * Copies what {@code pick} matches below a directory (everything below a match too); a directory on the way is
+     * made, with the source's metadata as fsutil's lazy parent directories are, only when something below it is.
+     */
+    private boolean copyPicked(DestinationTree view, FileTree src, FileTree.Node dir, String to, String rel, DockerIgnore pick,
+                               String pattern, How how) throws IOException {
+        boolean any = false;
+        for (String child : src.children(dir.path())) {
+            String childRel = PathNames.join(rel, child);
+            if (how.exclude().excluded(childRel)) continue;
+            FileTree.Node c = src.stat(PathNames.join(dir.path(), child), false);
+            if (c == null) continue;
+            String childTo = PathNames.join(to, child);
+            if (pick.excluded(childRel)) {
+                copyNode(view, src, c, childTo, true, childRel, how);
+                any = true;
+            } else if (c.isDir() && (Glob.hasMeta(pattern) || (pattern + "/").startsWith(childRel + "/"))) {
+                FileTree.Node there = view.lstat(childTo);
+                if (copyPicked(view, src, c, childTo, childRel, pick, pattern, how)) {
+                    if (there != null && !there.isDir()) throw new Refused("cannot copy to non-directory: /" + childTo);
+                    plan.put(childTo, planned(src, c, childTo, how));
+                    any = true;
+                }
+            }
+        }
+        return any;
     }
 
     /**
@@ -479,9 +547,12 @@ final class CopyStep {
         }
     }
 
-    private Integer parseChmod(Flag f, String v) {
-        if (v.matches("[0-7]{1,4}")) return Integer.parseInt(v, 8);
-        throw ctx.error(f.pos(), "invalid chmod parameter: '" + v + "'. it should be octal string and between 0 and 07777");
+    private ChmodSpec parseChmod(Flag f, String v) {
+        try {
+            return ChmodSpec.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw ctx.error(f.pos(), e.getMessage());
+        }
     }
 
     private String expand(Word w, Scope scope) {
@@ -580,11 +651,11 @@ final class CopyStep {
                     return 0L;
                 }
             }).orElse(0L);
-            int mode = how.chmod() != null ? how.chmod() : 0600;
+            int mode = how.chmod() != null ? how.chmod().apply(0600, false) : 0600;
             Users.Id owner = how.owner();
             String to = placeFile(view, name, dest, destIsDir, owner);
-            planFile(view, new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(),
-                    data.length, mtime, "", 0, 0, null), null, null, data, Digest.sha256(data).toString()));
+            planFile(new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(),
+                    data.length, mtime, "", 0, 0, null), null, null, data, Digest.sha256(data).toString()), view.lstat(to));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while downloading " + url);

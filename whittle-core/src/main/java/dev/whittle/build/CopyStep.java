@@ -327,13 +327,13 @@ final class CopyStep {
     private void copyMatch(DestinationTree view, FileTree src, FileTree.Node m, String name, String dest, boolean destIsDir, How how)
             throws IOException {
         if (!m.isDir()) {
-            copyNode(view, src, m, placeFile(view, name, dest, destIsDir, how.owner()), false, "", how);
+            copyNode(view, src, m, placeFile(view, name, dest, destIsDir, how.owner()), false, false, "", how);
             return;
         }
         mkdirAll(view, view.resolve(destIsDir ? dest : PathNames.parent(dest), true), how.owner());
         String to = view.resolve(dest, true);
         if (view.lstat(to) == null) mkdirAll(view, to, how.owner());
-        copyNode(view, src, m, to, false, "", how);
+        copyNode(view, src, m, to, false, false, "", how);
     }
 
     /**
@@ -354,14 +354,18 @@ final class CopyStep {
      * created with the source's metadata, or merged into an existing one (below the top, taking the source's metadata
      * as BuildKit does), and never replaces a file or a link (BuildKit refuses that).
      */
-    private void copyNode(DestinationTree view, FileTree src, FileTree.Node n, String to, boolean nested, String rel, How how)
-            throws IOException {
-        FileTree.Node there = view.lstat(to);
+    private void copyNode(DestinationTree view, FileTree src, FileTree.Node n, String to, boolean nested, boolean fresh, String rel,
+                          How how) throws IOException {
+        // below a directory this step creates, the stage has nothing: only the plan needs asking (a big tree copies
+        // without a lookup in the stage per file)
+        FileTree.Node there = fresh ? view.planned(to) : view.lstat(to);
         if (!n.isDir()) {
             planFile(planned(src, n, to, how), there);
             return;
         }
         if (there != null && !there.isDir()) throw new Refused("cannot copy to non-directory: /" + to);
+        Planned before = plan.get(to);
+        boolean freshBelow = fresh || there == null || before != null && "newdir".equals(before.identity());
         if (there == null || nested) {
             plan.put(to, planned(src, n, to, how));
         } else if (!to.isEmpty() && !plan.containsKey(to)) {
@@ -371,7 +375,7 @@ final class CopyStep {
             String childRel = PathNames.join(rel, child);
             if (how.exclude().excluded(childRel)) continue;
             FileTree.Node c = src.stat(PathNames.join(n.path(), child), false);
-            if (c != null) copyNode(view, src, c, PathNames.join(to, child), true, childRel, how);
+            if (c != null) copyNode(view, src, c, PathNames.join(to, child), true, freshBelow, childRel, how);
         }
     }
 
@@ -490,7 +494,7 @@ final class CopyStep {
             if (c == null) continue;
             String childTo = PathNames.join(to, child);
             if (pick.excluded(childRel)) {
-                copyNode(view, src, c, childTo, true, childRel, how);
+                copyNode(view, src, c, childTo, true, false, childRel, how);
                 any = true;
             } else if (c.isDir() && (Glob.hasMeta(pattern) || (pattern + "/").startsWith(childRel + "/"))) {
                 FileTree.Node there = view.lstat(childTo);

@@ -49,6 +49,12 @@ final class DestinationTree {
         return stage.stat(path, false);
     }
 
+    /** What the step has planned at a path, or null (for paths below a directory the step created itself). */
+    FileTree.Node planned(String path) {
+        TarEntry p = planned.apply(path);
+        return p == null ? null : node(p);
+    }
+
     private static FileTree.Node node(TarEntry e) {
         TarEntry.Type t = e.type() == TarEntry.Type.HARDLINK ? TarEntry.Type.FILE : e.type();
         return new FileTree.Node(e.name(), t, e.mode(), e.uid(), e.gid(), e.size(), e.mtime(), e.linkName(), null);

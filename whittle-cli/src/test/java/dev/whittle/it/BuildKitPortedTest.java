@@ -299,6 +299,23 @@ class BuildKitPortedTest {
                 .tar("r.tar", tfile("abs/../x", "x"), tlink("inner", "/"), tfile("inner/y", "y")));
     }
 
+    /**
+     * Links that point above the root, or at it, resolve inside the image (the root is its own parent), for COPY,
+     * WORKDIR and an archive's entries alike: nothing lands outside the image, as in Docker.
+     */
+    @Test
+    void destinationLinksOutOfTheRootStayInsideIt() throws IOException {
+        same(ctx().dockerfile("""
+                FROM BASE
+                RUN ln -s ../../../../.. /escape && ln -s / /abs && mkdir /d && ln -s ../../.. /d/up && ln -s /etc/../.. /dots
+                COPY a.txt /escape/x
+                COPY a.txt /d/up/tmp/y
+                COPY a.txt /dots/
+                WORKDIR /abs/escape/wd
+                ADD t.tar /abs/
+                """).file("a.txt", "a").tar("t.tar", tfile("escape/from-tar", "t"), tlink("inner", "../../.."), tfile("inner/deeper", "d")));
+    }
+
     /** Ports testDockerfileAddArchiveThroughAbsoluteSymlink (dockerfile_add_test.go, moby/moby#53258). */
     @Test
     void addOfAnArchiveThroughAnAbsoluteSymlink() throws IOException {

@@ -1,7 +1,6 @@
 package dev.whittle.build;
 
 import dev.whittle.rootfs.FileTree;
-import dev.whittle.rootfs.ImageTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Digest;
 import dev.whittle.io.HashingInputStream;

@@ -209,7 +209,7 @@ class DropInTest {
     void errorsThatNeedNoFilesAreReportedBeforeAnyStepRuns() throws IOException {
         for (String[] c : new String[][] {
                 {"WORKDIR ${MISSING:?must be set}", "MISSING: must be set"},
-                {"COPY --chmod=xyz a /a", "invalid --chmod value \"xyz\""},
+                {"COPY --chmod=xyz a /a", "invalid chmod parameter: 'xyz'"},
                 {"RUN --network=bogus true", "network mode \"bogus\" is not supported"},
                 {"RUN --mount=type=bind,target=${NOPE:?notarget} true", "NOPE: notarget"}}) {
             Path ctx = context("preflight-" + Math.abs(c[0].hashCode()), "FROM BASE\nRUN echo first > /ran\n" + c[0] + "\n", Map.of("a", "x"));

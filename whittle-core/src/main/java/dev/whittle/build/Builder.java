@@ -191,6 +191,7 @@ public final class Builder {
             case BuildPlan.Base.StageRef r -> state = stageResult(r.index());
             case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image());
         }
+        state = withDefaultPath(state);
         Trace.mark("FROM: base state ready");
         progress.done(step);
         // ONBUILD triggers of the base run first, then are cleared (not inherited by grandchildren)
@@ -269,6 +270,19 @@ public final class Builder {
                 }
             }
         };
+    }
+
+    /**
+     * BuildKit gives every stage a PATH when its base's config has none (dockerfile2llb: "make sure that PATH is
+     * always set"): appended to the config's Env, and seen by the stage's instructions.
+     */
+    static State withDefaultPath(State s) {
+        if (envMap(s.config().env()).containsKey("PATH")) return s;
+        List<String> env = new ArrayList<>(s.config().env());
+        env.add(DEFAULT_PATH);
+        ImageConfig c = s.config().toBuilder().configField("Env", env).build();
+        return new State(c, s.layers(), s.scope().withEnv("PATH", DEFAULT_PATH.substring("PATH=".length())), s.cacheKey(), s.created(),
+                s.cmdSet(), s.buildArgNames());
     }
 
     State scratch() {

@@ -224,11 +224,11 @@ public final class ConfigInstructions {
                     List<String> triggers = new ArrayList<>(before == null ? List.of() : before);
                     triggers.add(ob.expression());
                     c.configField("OnBuild", triggers);
-                    history = "ONBUILD " + ob.expression();
+                    history = null; // BuildKit records a trigger in the config only, with no history entry
                 }
                 default -> throw df.error(i.pos(), i.name() + " cannot appear here");
             }
-            if (withHistory) c.addHistory(new ImageConfig.History(base.created(), history, null, Builder.COMMENT, true));
+            if (withHistory && history != null) c.addHistory(new ImageConfig.History(base.created(), history, null, Builder.COMMENT, true));
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.whittle.diag.Trace;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
@@ -72,8 +73,10 @@ final class CopyStep {
         String verb = c.add() ? "ADD" : "COPY";
         String fromRef = c.flag("from").map(f -> expand(f.valueWord(), scope)).orElse(null);
         String chown = c.flag("chown").map(f -> expand(f.valueWord(), scope)).orElse(null);
-        Integer chmod = c.flag("chmod").map(f -> parseChmod(f, expand(f.valueWord(), scope))).orElse(null);
+        ChmodSpec chmod = c.flag("chmod").map(f -> parseChmod(f, expand(f.valueWord(), scope))).orElse(null);
         boolean parents = c.flag("parents").map(f -> f.value() == null || f.value().equalsIgnoreCase("true")).orElse(false);
+        // ADD --unpack=false copies a local archive as it is (newer BuildKit; by default ADD unpacks it)
+        boolean unpack = c.add() && c.flag("unpack").map(f -> f.value() == null || f.value().equalsIgnoreCase("true")).orElse(true);
         List<String> excludes = new ArrayList<>();
         for (Flag f : c.flagsNamed("exclude")) excludes.add(expand(f.valueWord(), scope));
         DockerIgnore exclude = excludes.isEmpty() ? DockerIgnore.none() : DockerIgnore.parse(String.join("\n", excludes), "--exclude");
@@ -91,9 +94,9 @@ final class CopyStep {
         String shownHistory = verb + " " + String.join(" ", shown) + " " + destText;
         State.Origin shownOrigin = new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
                 + String.join(" ", shown) + " " + destText, c.pos().line(), ctx.stage(), fromRef);
-        Digest quick = sourceKey(s, c, verb, fromRef, shownHistory, List.of(chown == null ? "" : chown,
-                chmod == null ? "" : Integer.toOctalString(chmod), String.valueOf(parents), String.join("\n", excludes),
-                c.flag("link").map(f -> String.valueOf(f.value())).orElse("")));
+        Digest quick = sourceKey(s, c, verb, fromRef, parents, shownHistory, List.of(chown == null ? "" : chown,
+                chmod == null ? "" : chmod.key(), String.valueOf(parents), String.join("\n", excludes),
+                c.flag("link").map(f -> String.valueOf(f.value())).orElse(""), String.valueOf(unpack)));
         BuildCache.Entry early = quick == null || ctx.noCache() ? null : b.cache.get(quick);
         if (early != null) {
             State.Origin origin = fromRef != null && b.fromRef(fromRef, c.flag("from").get().valueWord()) == null
@@ -113,81 +116,62 @@ final class CopyStep {
             } else {
                 source = b.req.context();
             }
+            DestinationTree view = destination(target);
+            How how = new How(owner, chmod, exclude, fromState == null);
             try {
-                int count = c.sources().size() + c.heredocs().size();
-                boolean anyWildcard = false;
                 List<String> shownSources = new ArrayList<>();
                 for (Word w : c.sources()) {
                     String src = expand(w, scope);
                     shownSources.add(src);
                     if (c.add() && (src.startsWith("http://") || src.startsWith("https://"))) {
-                        addUrl(c, src, dest, destIsDir, owner, chmod, scope);
+                        addUrl(c, src, view, dest, destIsDir, how, scope);
                         continue;
                     }
                     if (src.startsWith("git@") || src.contains(".git#")) {
                         throw ctx.error(w.pos(), verb + " of git sources is not supported by whittle");
                     }
+                    if (parents) {
+                        Pivot pv = Pivot.of(src);
+                        if (pv.required() != null && source.stat(pv.required(), true) == null) throw notFound(w, verb, src, source, fromRef);
+                        List<FileTree.Node> tops = new ArrayList<>();
+                        matches(source, pv.from(), tops, new ArrayList<>());
+                        for (FileTree.Node top : tops) copyParents(view, source, top, pv.pattern(), dest, how);
+                        continue;
+                    }
                     String rel = PathNames.clampToRoot(src);
                     List<FileTree.Node> matches = new ArrayList<>();
                     List<String> logical = new ArrayList<>();
-                    if (Glob.hasMeta(rel)) {
-                        anyWildcard = true;
-                        glob(source, "", List.of(rel.split("/")), 0, matches, logical);
-                    } else {
-                        FileTree.Node n = source.stat(rel, true);
-                        if (n == null) {
-                            throw ctx.error(w.pos(), verb + " failed: \"" + src + "\" not found" + (source instanceof ContextTree
-                                    ? " in the build context or excluded by .dockerignore" : " in " + (fromRef == null ? "the source" : "\"" + fromRef + "\"")));
-                        }
-                        matches.add(n);
-                        logical.add(rel);
-                    }
+                    if (!matches(source, rel, matches, logical)) throw notFound(w, verb, src, source, fromRef);
+                    // each match is copied on its own, as BuildKit does: several sources (or wildcard matches) need
+                    // no directory destination, a later one simply lands where an earlier one did
                     for (int k = 0; k < matches.size(); k++) {
                         FileTree.Node m = matches.get(k);
-                        String lpath = logical.get(k);
-                        boolean toDir = destIsDir || count > 1 || anyWildcard || isDir(target, dest);
-                        if ((count > 1 || anyWildcard) && !destIsDir && !isDir(target, dest)) {
-                            throw ctx.error(c.dest().pos(), "When using " + verb + " with more than one source file, the destination must be a directory and end with a /");
-                        }
-                        String base = parents ? PathNames.join(dest, lpath) : dest;
-                        if (m.isDir()) {
-                            String top = parents ? base : dest;
-                            // the directory itself is not copied, only its contents: the destination keeps its own
-                            // metadata, or is created 0755 as BuildKit does
-                            if (!top.isEmpty() && !plan.containsKey(top)) {
-                                FileTree.Node existing = target.stat(top, true);
-                                plan.put(top, existing != null && existing.isDir()
-                                        ? new Planned(new TarEntry(top, TarEntry.Type.DIR, existing.mode(), existing.uid(), existing.gid(), 0,
-                                                existing.mtime(), "", 0, 0, null), null, null, null, "dir")
-                                        : new Planned(new TarEntry(top, TarEntry.Type.DIR, 0755, owner == null ? 0 : owner.uid(),
-                                                owner == null ? 0 : owner.gid(), 0, nowSeconds(), "", 0, 0, null), null, null, null, "newdir"));
-                            }
-                            addTree(source, m, top, owner, chmod, exclude, "", fromState == null, false);
-                        } else if (c.add() && fromRef == null && isArchive(source, m)) {
-                            extractArchive(source, m, dest, owner);
+                        if (!m.isDir() && unpack && fromRef == null && isArchive(source, m)) {
+                            extractArchive(source, m, view, dest, how);
                         } else {
-                            String to = parents ? base : toDir ? PathNames.join(dest, PathNames.baseName(lpath)) : dest;
-                            addFile(source, m, to, owner, chmod, fromState == null);
+                            copyMatch(view, source, m, PathNames.baseName(logical.get(k)), dest, destIsDir, how);
                         }
                     }
                 }
                 for (Heredoc h : c.heredocs()) {
                     String body = h.body();
                     if (h.expand()) body = expandHeredoc(body, scope);
-                    String to = destIsDir || c.heredocs().size() > 1 ? PathNames.join(dest, h.name()) : dest;
                     byte[] data = body.getBytes(StandardCharsets.UTF_8);
+                    String to = placeFile(view, h.name(), dest, destIsDir, owner);
                     long uid = owner == null ? 0 : owner.uid(), gid = owner == null ? 0 : owner.gid();
-                    int mode = chmod != null ? chmod : 0644;
-                    plan.put(to, new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, uid, gid, data.length, 0, "", 0, 0, null),
-                            null, null, data, "heredoc:" + Digest.sha256(data)));
+                    int mode = chmod != null ? chmod.apply(0644, false) : 0644;
+                    planFile(new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, uid, gid, data.length, 0, "", 0, 0, null),
+                            null, null, data, "heredoc:" + Digest.sha256(data)), view.lstat(to));
                     shownSources.add("<<" + h.name());
                 }
-                addParents(target, owner);
+                addParents(view, owner);
                 String history = verb + " " + String.join(" ", shownSources) + " " + destText;
                 Digest key = quick != null ? quick : CacheKeys.of(s.cacheKey(), verb, history, chown == null ? "" : chown,
-                        chmod == null ? "" : Integer.toOctalString(chmod), contentKey());
+                        chmod == null ? "" : chmod.key(), contentKey());
                 return layerStep(s, key, history + " # buildkit", new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
                         + String.join(" ", shownSources) + " " + destText, c.pos().line(), ctx.stage(), fromState == null ? null : fromRef));
+            } catch (Refused e) {
+                throw ctx.error(c.pos(), verb + " failed: " + e.getMessage());
             } finally {
                 if (fromTree != null) fromTree.close();
             }
@@ -201,6 +185,12 @@ final class CopyStep {
         ImageConfig cfg = s.config().toBuilder().configField("WorkingDir", abs).build();
         State withWd = Builder.withConfig(s, cfg);
         String rel = PathNames.clampToRoot(abs);
+        if (rel.isEmpty()) {
+            // the root always exists: BuildKit makes no file operation for it, so no layer, only an empty history entry
+            b.progress.done(ctx.step());
+            ImageConfig h = cfg.toBuilder().addHistory(new ImageConfig.History(s.created(), "WORKDIR /", null, Builder.COMMENT, true)).build();
+            return Builder.withConfig(s, h);
+        }
         Digest key = CacheKeys.of(s.cacheKey(), "WORKDIR", abs, s.config().user());
         State.Origin origin = new State.Origin("WORKDIR " + abs, w.pos().line(), ctx.stage(), null);
         BuildCache.Entry early = ctx.noCache() ? null : b.cache.get(key);
@@ -208,26 +198,22 @@ final class CopyStep {
         Trace.mark("WORKDIR: cache looked up");
         try (StageTree target = StageTree.of(b, s.diffIds())) {
             Trace.mark("WORKDIR: tree read");
-            FileTree.Node existing = rel.isEmpty() ? null : target.stat(rel, true);
+            DestinationTree view = destination(target);
+            // BuildKit's mkdir -p of the path with every link in it followed (WORKDIR /var/run/app makes /run/app)
+            String real = view.resolve(rel, true);
+            FileTree.Node existing = view.lstat(real);
             if (existing != null && !existing.isDir()) {
                 throw ctx.error(w.path().pos(), "WORKDIR " + abs + " is not a directory in the image");
             }
-            if (existing == null && !rel.isEmpty()) {
+            if (existing == null) {
                 String user = s.config().user();
                 Users.Id id = user.isEmpty() ? null : Users.resolve(target, user);
-                long now = nowSeconds();
-                String acc = "";
-                for (String part : rel.split("/")) {
-                    acc = PathNames.join(acc, part);
-                    FileTree.Node n = target.stat(acc, true);
-                    if (n != null) {
-                        plan.put(acc, new Planned(new TarEntry(acc, TarEntry.Type.DIR, n.mode(), n.uid(), n.gid(), 0, n.mtime(), "", 0, 0, null),
-                                null, null, null, "dir"));
-                    } else {
-                        plan.put(acc, new Planned(new TarEntry(acc, TarEntry.Type.DIR, 0755, id == null ? 0 : id.uid(), id == null ? 0 : id.gid(),
-                                0, now, "", 0, 0, null), null, null, null, "newdir"));
-                    }
+                try {
+                    mkdirAll(view, real, id);
+                } catch (Refused e) {
+                    throw ctx.error(w.path().pos(), "WORKDIR " + abs + ": " + e.getMessage());
                 }
+                addParents(view, id);
             }
         }
         Trace.mark("WORKDIR: planned");
@@ -241,7 +227,8 @@ final class CopyStep {
      * and the sources — a context path's tree digest, another stage's (or image's) own key, a heredoc's text. Null
      * for ADD of a URL, or when a source does not exist (the full path words that error).
      */
-    private Digest sourceKey(State s, Instruction.Copy c, String verb, String fromRef, String history, List<String> flags) throws IOException {
+    private Digest sourceKey(State s, Instruction.Copy c, String verb, String fromRef, boolean parents, String history, List<String> flags)
+            throws IOException {
         StringBuilder id = new StringBuilder();
         State from = null;
         if (fromRef != null) {
@@ -255,15 +242,13 @@ final class CopyStep {
             id.append("src:").append(src).append('\n');
             if (from != null) continue;
             String rel = PathNames.clampToRoot(src);
-            List<FileTree.Node> matches = new ArrayList<>();
-            List<String> logical = new ArrayList<>();
-            if (Glob.hasMeta(rel)) {
-                glob(context, "", List.of(rel.split("/")), 0, matches, logical);
-            } else {
-                FileTree.Node n = context.stat(rel, true);
-                if (n == null) return null;
-                matches.add(n);
+            if (parents) {
+                // what a pattern picks below the pivot is not known here: the whole tree it picks from decides
+                Pivot pv = Pivot.of(src);
+                rel = pv.required() != null ? pv.required() : pv.from();
             }
+            List<FileTree.Node> matches = new ArrayList<>();
+            if (!matches(context, rel, matches, new ArrayList<>())) return null;
             for (FileTree.Node m : matches) id.append(m.path()).append('=').append(context.treeDigest(m)).append('\n');
         }
         for (Heredoc h : c.heredocs()) {
@@ -336,28 +321,117 @@ final class CopyStep {
         return Digest.ofSha256(md.digest()).toString();
     }
 
-    private void addTree(FileTree src, FileTree.Node dir, String to, Users.Id owner, Integer chmod, DockerIgnore exclude, String rel,
-                         boolean fromContext, boolean withSelf) throws IOException {
-        if (withSelf && !to.isEmpty()) plan.put(to, planned(src, dir, to, owner, chmod, fromContext));
-        for (String child : src.children(dir.path())) {
-            String childRel = PathNames.join(rel, child);
-            if (exclude.excluded(childRel)) continue;
-            FileTree.Node n = src.stat(PathNames.join(dir.path(), child), false);
-            if (n == null) continue;
-            String childTo = PathNames.join(to, child);
-            if (n.isDir()) addTree(src, n, childTo, owner, chmod, exclude, childRel, fromContext, true);
-            else plan.put(childTo, planned(src, n, childTo, owner, chmod, fromContext));
+    /** The stage's tree with this step's plan on top. */
+    private DestinationTree destination(FileTree stage) {
+        return new DestinationTree(stage, path -> {
+            Planned p = plan.get(path);
+            return p == null ? null : p.entry();
+        });
+    }
+
+    /** How one COPY copies: the owner and mode it forces, the paths it leaves out, where its sources come from. */
+    private record How(Users.Id owner, ChmodSpec chmod, DockerIgnore exclude, boolean fromContext) {}
+
+    /** A copy BuildKit refuses (the message is BuildKit's, with the path inside the image). */
+    private static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
         }
     }
 
-    private void addFile(FileTree src, FileTree.Node n, String to, Users.Id owner, Integer chmod, boolean fromContext) throws IOException {
-        plan.put(to, planned(src, n, to, owner, chmod, fromContext));
+    /**
+     * One source, as BuildKit's copy (tonistiigi/fsutil's {@code Copy}) places it: a file into a destination that is
+     * (or, followed through links, leads to) a directory keeps its name, else it becomes the destination; a
+     * directory's contents merge into the destination, which is created if missing.
+     */
+    private void copyMatch(DestinationTree view, FileTree src, FileTree.Node m, String name, String dest, boolean destIsDir, How how)
+            throws IOException {
+        if (!m.isDir()) {
+            copyNode(view, src, m, placeFile(view, name, dest, destIsDir, how.owner()), false, false, "", how);
+            return;
+        }
+        mkdirAll(view, view.resolve(destIsDir ? dest : PathNames.parent(dest), true), how.owner());
+        String to = view.resolve(dest, true);
+        if (view.lstat(to) == null) mkdirAll(view, to, how.owner());
+        copyNode(view, src, m, to, false, false, "", how);
     }
 
-    private Planned planned(FileTree src, FileTree.Node n, String to, Users.Id owner, Integer chmod, boolean fromContext) throws IOException {
-        long uid = owner != null ? owner.uid() : fromContext ? 0 : n.uid();
-        long gid = owner != null ? owner.gid() : fromContext ? 0 : n.gid();
-        int mode = chmod != null && n.type() != TarEntry.Type.SYMLINK ? chmod : n.mode();
+    /**
+     * Where a file source lands, its parent directories planned: the destination with every link followed, or the
+     * directory it names plus the file's own name. A destination written with a trailing '/' is a directory.
+     */
+    private String placeFile(DestinationTree view, String name, String dest, boolean destIsDir, Users.Id owner) throws IOException {
+        mkdirAll(view, view.resolve(destIsDir ? dest : PathNames.parent(dest), true), owner);
+        String to = view.resolve(dest, true);
+        FileTree.Node there = view.lstat(to);
+        if (there != null && there.isDir()) to = PathNames.join(to, name);
+        mkdirAll(view, PathNames.parent(to), owner);
+        return to;
+    }
+
+    /**
+     * fsutil's copy of one path: a file or link replaces what is there unless that is a directory; a directory is
+     * created with the source's metadata, or merged into an existing one (below the top, taking the source's metadata
+     * as BuildKit does), and never replaces a file or a link (BuildKit refuses that).
+     */
+    private void copyNode(DestinationTree view, FileTree src, FileTree.Node n, String to, boolean nested, boolean fresh, String rel,
+                          How how) throws IOException {
+        // below a directory this step creates, the stage has nothing: only the plan needs asking (a big tree copies
+        // without a lookup in the stage per file)
+        FileTree.Node there = fresh ? view.planned(to) : view.lstat(to);
+        if (!n.isDir()) {
+            planFile(planned(src, n, to, how), there);
+            return;
+        }
+        if (there != null && !there.isDir()) throw new Refused("cannot copy to non-directory: /" + to);
+        Planned before = plan.get(to);
+        boolean freshBelow = fresh || there == null || before != null && "newdir".equals(before.identity());
+        if (there == null || nested) {
+            plan.put(to, planned(src, n, to, how));
+        } else if (!to.isEmpty() && !plan.containsKey(to)) {
+            plan.put(to, existingDir(to, there));
+        }
+        for (String child : src.children(n.path())) {
+            String childRel = PathNames.join(rel, child);
+            if (how.exclude().excluded(childRel)) continue;
+            FileTree.Node c = src.stat(PathNames.join(n.path(), child), false);
+            if (c != null) copyNode(view, src, c, PathNames.join(to, child), true, freshBelow, childRel, how);
+        }
+    }
+
+    /** Plans a file or link, which replaces anything but a directory ({@code there}: what is at its path now). */
+    private void planFile(Planned p, FileTree.Node there) throws IOException {
+        String to = p.entry().name();
+        if (there != null && there.isDir()) throw new Refused("cannot replace to directory /" + to + " with file");
+        plan.put(to, p);
+    }
+
+    /** fsutil's MkdirAll of a resolved path: missing directories are made 0755, owned by --chown's user. */
+    private void mkdirAll(DestinationTree view, String path, Users.Id owner) throws IOException {
+        if (path.isEmpty()) return;
+        String acc = "";
+        for (String part : path.split("/")) {
+            acc = PathNames.join(acc, part);
+            FileTree.Node n = view.lstat(acc);
+            if (n == null) plan.put(acc, newDir(acc, owner));
+            else if (!n.isDir()) throw new Refused("mkdir /" + acc + ": not a directory");
+        }
+    }
+
+    private Planned newDir(String path, Users.Id owner) {
+        return new Planned(new TarEntry(path, TarEntry.Type.DIR, 0755, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(), 0,
+                nowSeconds(), "", 0, 0, null), null, null, null, "newdir");
+    }
+
+    private static Planned existingDir(String path, FileTree.Node n) {
+        return new Planned(new TarEntry(path, TarEntry.Type.DIR, n.mode(), n.uid(), n.gid(), 0, n.mtime(), "", 0, 0, null), null, null, null, "dir");
+    }
+
+    private Planned planned(FileTree src, FileTree.Node n, String to, How how) throws IOException {
+        Users.Id owner = how.owner();
+        long uid = owner != null ? owner.uid() : how.fromContext() ? 0 : n.uid();
+        long gid = owner != null ? owner.gid() : how.fromContext() ? 0 : n.gid();
+        int mode = how.chmod() != null && n.type() != TarEntry.Type.SYMLINK ? how.chmod().apply(n.mode(), n.isDir()) : n.mode();
         TarEntry e = switch (n.type()) {
             case DIR -> new TarEntry(to, TarEntry.Type.DIR, mode, uid, gid, 0, n.mtime(), "", 0, 0, null);
             case SYMLINK -> new TarEntry(to, TarEntry.Type.SYMLINK, 0777, uid, gid, 0, n.mtime(), n.linkTarget(), 0, 0, null);
@@ -368,47 +442,124 @@ final class CopyStep {
         return new Planned(e, src, n, null, identity == null ? n.type().name() : identity);
     }
 
-    /** Parents of everything planned: existing ones as they are in the stage, missing ones created 0755. */
-    private void addParents(FileTree target, Users.Id owner) throws IOException {
-        long now = nowSeconds();
+    /**
+     * The parents of everything planned, as the stage has them (a layer lists the directories its files are in).
+     * Planned paths are resolved, so each parent is a directory of the stage or one this step makes.
+     */
+    private void addParents(DestinationTree view, Users.Id owner) throws IOException {
         for (String path : new ArrayList<>(plan.keySet())) {
-            for (String p = PathNames.parent(path); !p.isEmpty(); p = PathNames.parent(p)) {
-                if (plan.containsKey(p)) continue;
-                FileTree.Node n = target.stat(p, true);
-                TarEntry e = n != null && n.isDir()
-                        ? new TarEntry(p, TarEntry.Type.DIR, n.mode(), n.uid(), n.gid(), 0, n.mtime(), "", 0, 0, null)
-                        : new TarEntry(p, TarEntry.Type.DIR, 0755, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(), 0, now, "", 0, 0, null);
-                plan.put(p, new Planned(e, null, null, null, n != null ? "dir" : "newdir"));
+            for (String p = PathNames.parent(path); !p.isEmpty() && !plan.containsKey(p); p = PathNames.parent(p)) {
+                FileTree.Node n = view.lstat(p);
+                if (n != null && !n.isDir()) throw new IllegalStateException("/" + path + " was planned below /" + p + ", which is not a directory");
+                plan.put(p, n != null ? existingDir(p, n) : newDir(p, owner));
             }
         }
     }
 
-    private boolean isDir(FileTree t, String dest) throws IOException {
-        if (dest.isEmpty()) return true;
-        FileTree.Node n = t.stat(dest, true);
-        return n != null && n.isDir();
+    /** A source's paths: a wildcard's matches, else the path itself; false when a path without wildcards is absent. */
+    private boolean matches(FileTree tree, String rel, List<FileTree.Node> out, List<String> logical) throws IOException {
+        if (Glob.hasMeta(rel)) {
+            glob(tree, rel, out, logical);
+            return true;
+        }
+        FileTree.Node n = tree.stat(rel, true);
+        if (n == null) return false;
+        out.add(n);
+        logical.add(rel);
+        return true;
     }
 
-    private void glob(FileTree tree, String dir, List<String> parts, int i, List<FileTree.Node> out, List<String> logical) throws IOException {
-        if (i == parts.size()) {
-            FileTree.Node n = tree.stat(dir, true);
-            if (n != null) {
-                out.add(n);
-                logical.add(dir);
+    private DockerfileException notFound(Word w, String verb, String src, FileTree source, String fromRef) {
+        return ctx.error(w.pos(), verb + " failed: \"" + src + "\" not found" + (source instanceof ContextTree
+                ? " in the build context or excluded by .dockerignore" : " in " + (fromRef == null ? "the source" : "\"" + fromRef + "\"")));
+    }
+
+    /**
+     * A COPY --parents source as BuildKit splits it: up to a {@code /./} pivot (else the root) is where copying starts,
+     * the rest a pattern (.dockerignore syntax: {@code *}, {@code **}) of the paths copied with their directories.
+     * {@code required} is the path that must exist when neither part has a wildcard, else null.
+     */
+    private record Pivot(String from, String pattern, String required) {
+        static Pivot of(String src) {
+            int i = src.indexOf("/./");
+            String from = PathNames.clampToRoot(i < 0 ? "/" : src.substring(0, i));
+            String pattern = PathNames.clampToRoot(i < 0 ? src : src.substring(i + 3));
+            boolean wild = Glob.hasMeta(from) || Glob.hasMeta(pattern);
+            return new Pivot(from, pattern, wild ? null : PathNames.join(from, pattern));
+        }
+    }
+
+    /** COPY --parents from one directory: what the pattern picks below it, with the directories on the way. */
+    private void copyParents(DestinationTree view, FileTree src, FileTree.Node top, String pattern, String dest, How how) throws IOException {
+        String to = view.resolve(dest, true);
+        mkdirAll(view, to, how.owner());
+        if (!top.isDir()) {
+            copyMatch(view, src, top, PathNames.baseName(top.path()), dest, true, how);
+            return;
+        }
+        copyPicked(view, src, top, to, "", DockerIgnore.parse(pattern, "--parents"), pattern, how);
+    }
+
+    /**
+     * Copies what {@code pick} matches below a directory (everything below a match too); a directory on the way is
+     * made, with the source's metadata as fsutil's lazy parent directories are, only when something below it is.
+     */
+    private boolean copyPicked(DestinationTree view, FileTree src, FileTree.Node dir, String to, String rel, DockerIgnore pick,
+                               String pattern, How how) throws IOException {
+        boolean any = false;
+        for (String child : src.children(dir.path())) {
+            String childRel = PathNames.join(rel, child);
+            if (how.exclude().excluded(childRel)) continue;
+            FileTree.Node c = src.stat(PathNames.join(dir.path(), child), false);
+            if (c == null) continue;
+            String childTo = PathNames.join(to, child);
+            if (pick.excluded(childRel)) {
+                copyNode(view, src, c, childTo, true, false, childRel, how);
+                any = true;
+            } else if (c.isDir() && (Glob.hasMeta(pattern) || (pattern + "/").startsWith(childRel + "/"))) {
+                FileTree.Node there = view.lstat(childTo);
+                if (copyPicked(view, src, c, childTo, childRel, pick, pattern, how)) {
+                    if (there != null && !there.isDir()) throw new Refused("cannot copy to non-directory: /" + childTo);
+                    plan.put(childTo, planned(src, c, childTo, how));
+                    any = true;
+                }
             }
-            return;
         }
-        String part = parts.get(i);
-        if (!Glob.hasMeta(part)) {
-            String next = PathNames.join(dir, part);
-            if (i + 1 < parts.size() || tree.stat(next, true) != null) glob(tree, next, parts, i + 1, out, logical);
-            return;
-        }
-        FileTree.Node d = tree.stat(dir, true);
-        if (d == null || !d.isDir()) return;
-        Pattern p = Glob.compile(part);
-        for (String child : tree.children(d.path())) {
-            if (p.matcher(child).matches()) glob(tree, PathNames.join(dir, child), parts, i + 1, out, logical);
+        return any;
+    }
+
+    /**
+     * A wildcard source's matches, as BuildKit finds them: the part before the first wildcard is resolved through
+     * links, the rest is matched component by component while walking real directories (links are not descended,
+     * though a link can be a match), in name order.
+     */
+    private void glob(FileTree tree, String rel, List<FileTree.Node> out, List<String> logical) throws IOException {
+        List<String> parts = List.of(rel.split("/"));
+        int first = 0;
+        while (!Glob.hasMeta(parts.get(first))) first++;
+        String prefix = String.join("/", parts.subList(0, first));
+        FileTree.Node top = tree.stat(prefix, true);
+        if (top == null || !top.isDir()) return;
+        walk(tree, top.path(), prefix, parts, first, out, logical);
+    }
+
+    private void walk(FileTree tree, String dir, String shown, List<String> parts, int i, List<FileTree.Node> out, List<String> logical)
+            throws IOException {
+        Pattern p = Glob.compile(parts.get(i));
+        boolean last = i == parts.size() - 1;
+        for (String child : tree.children(dir)) {
+            if (!p.matcher(child).matches()) continue;
+            String path = PathNames.join(dir, child);
+            if (last) {
+                FileTree.Node n = tree.stat(path, true);
+                if (n != null) {
+                    out.add(n);
+                    logical.add(PathNames.join(shown, child));
+                }
+            } else {
+                FileTree.Node n = tree.stat(path, false);
+                if (n != null && n.isDir()) walk(tree, n.path(), PathNames.join(shown, child), parts, i + 1, out, logical);
+            }
         }
     }
 
@@ -420,14 +571,17 @@ final class CopyStep {
         }
     }
 
-    private Integer parseChmod(Flag f, String v) {
+    private ChmodSpec parseChmod(Flag f, String v) {
         return checkChmod(ctx.df(), f, v);
     }
 
-    /** A --chmod value: an octal mode. */
-    static int checkChmod(Dockerfile df, Flag f, String v) {
-        if (v.matches("[0-7]{1,4}")) return Integer.parseInt(v, 8);
-        throw df.error(f.pos(), "invalid --chmod value \"" + v + "\" (an octal mode such as 755 is expected)");
+    /** A --chmod value (octal, or symbolic as BuildKit takes it), or BuildKit's error at the flag. */
+    static ChmodSpec checkChmod(Dockerfile df, Flag f, String v) {
+        try {
+            return ChmodSpec.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw df.error(f.pos(), e.getMessage());
+        }
     }
 
     private String expand(Word w, Scope scope) {
@@ -470,16 +624,28 @@ final class CopyStep {
         }
     }
 
-    private void extractArchive(FileTree src, FileTree.Node n, String dest, Users.Id owner) throws IOException {
+    /**
+     * ADD of a local archive, as docker unpacks it: into the destination (links followed, created if missing), each
+     * entry's directory resolved as a process chrooted into the destination sees it (so {@code var/run/x} goes through
+     * an image's {@code /var/run -> /run}), the entry itself replacing whatever is at its name (a directory entry
+     * named like a link replaces the link), missing directories made on the way.
+     */
+    private void extractArchive(FileTree src, FileTree.Node n, DestinationTree view, String dest, How how) throws IOException {
+        Users.Id owner = how.owner();
+        String top = view.resolve(dest, true);
+        mkdirAll(view, top, owner);
         try (InputStream in = Compression.decompress(new BufferedInputStream(src.open(n), 1 << 16))) {
             TarReader r = new TarReader(in);
             for (TarEntry e; (e = r.next()) != null; ) {
                 if (e.name().isEmpty()) continue;
-                String to = PathNames.join(dest, e.name());
+                String dir = view.resolveIn(top, e.parent(), true);
+                mkdirAll(view, dir, owner);
+                String to = PathNames.join(dir, e.baseName());
                 TarEntry t = e.withName(to);
                 if (owner != null) t = t.withOwner(owner.uid(), owner.gid());
                 if (e.type() == TarEntry.Type.HARDLINK) {
-                    t = new TarEntry(to, TarEntry.Type.HARDLINK, e.mode(), t.uid(), t.gid(), 0, e.mtime(), PathNames.join(dest, e.linkName()), 0, 0, null);
+                    String target = PathNames.join(view.resolveIn(top, PathNames.parent(e.linkName()), true), PathNames.baseName(e.linkName()));
+                    t = new TarEntry(to, TarEntry.Type.HARDLINK, e.mode(), t.uid(), t.gid(), 0, e.mtime(), target, 0, 0, null);
                 }
                 byte[] data = e.isFile() ? r.content().readAllBytes() : null;
                 plan.put(to, new Planned(t, null, null, data, data == null ? e.type().name() : Digest.sha256(data).toString()));
@@ -487,12 +653,12 @@ final class CopyStep {
         }
     }
 
-    private void addUrl(Instruction.Copy c, String url, String dest, boolean destIsDir, Users.Id owner, Integer chmod, Scope scope) throws IOException {
+    private void addUrl(Instruction.Copy c, String url, DestinationTree view, String dest, boolean destIsDir, How how, Scope scope)
+            throws IOException {
         b.notMemoizable(); // what the server answers next time cannot be seen from here
         java.net.URI uri = java.net.URI.create(url);
         String name = PathNames.baseName(uri.getPath() == null ? "" : uri.getPath());
         if (name.isEmpty()) name = "index.html";
-        String to = destIsDir ? PathNames.join(dest, name) : dest;
         try (java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
                 .connectTimeout(java.time.Duration.ofSeconds(30)).build()) {
             java.net.http.HttpResponse<byte[]> resp = client.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
@@ -514,9 +680,11 @@ final class CopyStep {
                     return 0L;
                 }
             }).orElse(0L);
-            int mode = chmod != null ? chmod : 0600;
-            plan.put(to, new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(),
-                    data.length, mtime, "", 0, 0, null), null, null, data, Digest.sha256(data).toString()));
+            int mode = how.chmod() != null ? how.chmod().apply(0600, false) : 0600;
+            Users.Id owner = how.owner();
+            String to = placeFile(view, name, dest, destIsDir, owner);
+            planFile(new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(),
+                    data.length, mtime, "", 0, 0, null), null, null, data, Digest.sha256(data).toString()), view.lstat(to));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while downloading " + url);

@@ -46,7 +46,7 @@ final class Preflight {
                 case BuildPlan.Base.StageRef r -> known.get(r.index());
                 case BuildPlan.Base.Image img -> b.storedImageState(img.reference());
             };
-            State state = base;
+            State state = base == null ? null : Builder.withDefaultPath(base); // as the build gives each stage
             ConfigInstructions config = b.configInstructions(b.df);
             ConfigInstructions.Draft draft = null;
             for (Instruction i : p.stage().instructions()) {

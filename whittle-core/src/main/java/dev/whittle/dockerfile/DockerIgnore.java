@@ -102,9 +102,19 @@ public final class DockerIgnore {
         return rules.isEmpty();
     }
 
-    /** True when some pattern re-includes paths ({@code !}), so excluded directories must still be walked. */
-    public boolean hasExceptions() {
-        return exceptions;
+    /**
+     * Whether an excluded directory is still walked for what a {@code !} pattern re-includes below it, and so kept
+     * (with only those paths in it): Docker 20.10 (tonistiigi/fsutil's walker) does so when an exception pattern
+     * starts with the directory's path, so {@code *} then {@code !sub/keep.txt} keeps sub/ and sub/keep.txt, while
+     * {@code !*}{@code /keep.txt} re-includes nothing below an excluded directory.
+     */
+    public boolean mayReinclude(String dir) {
+        if (!exceptions) return false;
+        String prefix = dir + "/";
+        for (Rule r : rules) {
+            if (r.exclusion() && (r.pattern() + "/").startsWith(prefix)) return true;
+        }
+        return false;
     }
 
     /** Whether a context path (relative, '/'-separated) is excluded: last matching rule wins, parents count. */

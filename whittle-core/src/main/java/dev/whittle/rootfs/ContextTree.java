@@ -1,7 +1,6 @@
 package dev.whittle.rootfs;
 
 import dev.whittle.rootfs.FileTree;
-import dev.whittle.rootfs.ImageTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Digest;
 import dev.whittle.io.HashingInputStream;
@@ -42,10 +41,19 @@ public final class ContextTree implements FileTree {
     }
 
     private ContextTree(Path root, DockerIgnore ignore, boolean imageRoot, ContextObservations observations) {
-        this.root = root.toAbsolutePath().normalize();
+        this.root = real(root);
         this.ignore = ignore;
         this.imageRoot = imageRoot;
         this.observations = observations;
+    }
+
+    /** The directory itself when {@code root} is a symlink to it (docker builds what a symlinked context points to). */
+    private static Path real(Path root) {
+        try {
+            return root.toRealPath();
+        } catch (IOException e) {
+            return root.toAbsolutePath().normalize(); // nothing there: every question gets "absent"
+        }
     }
 
     /** An image's root file system mounted at {@code root}. */
@@ -103,11 +111,15 @@ public final class ContextTree implements FileTree {
 
     @Override public Node stat(String path, boolean follow) throws IOException {
         String logical = PathNames.clampToRoot(path);
-        if (!logical.isEmpty() && ignore.excluded(logical)) return null;
+        boolean excluded = !logical.isEmpty() && ignore.excluded(logical);
+        if (excluded && !ignore.mayReinclude(logical)) return null;
         String real = resolve(logical, follow);
         if (real == null) return null;
-        if (!real.isEmpty() && !real.equals(logical) && ignore.excluded(real)) return null;
-        return node(real);
+        if (!real.isEmpty() && !real.equals(logical) && ignore.excluded(real) && !ignore.mayReinclude(real)) return null;
+        Node n = node(real);
+        // an excluded directory is there only to hold what a '!' pattern re-includes below it
+        if (excluded && (n == null || !n.isDir())) return null;
+        return n;
     }
 
     Node node(String real) throws IOException {
@@ -127,10 +139,11 @@ public final class ContextTree implements FileTree {
             case 0020000 -> imageRoot ? TarEntry.Type.CHAR : null;
             case 0060000 -> imageRoot ? TarEntry.Type.BLOCK : null;
             case 0010000 -> imageRoot ? TarEntry.Type.FIFO : null;
+            case 0140000 -> imageRoot ? null : TarEntry.Type.FILE; // docker copies a context's socket as an empty file
             default -> null;
         };
-        if (t == null) return null; // sockets, devices: not copied, as docker skips them
-        long size = t == TarEntry.Type.FILE ? (Long) a.get("size") : 0;
+        if (t == null) return null; // devices and pipes of a context: not copied, as docker skips them
+        long size = (mode & 0170000) == 0100000 ? (Long) a.get("size") : 0;
         long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
         String link = t == TarEntry.Type.SYMLINK ? Files.readSymbolicLink(p).toString() : "";
         long uid = imageRoot ? ((Number) a.get("uid")).longValue() : 0, gid = imageRoot ? ((Number) a.get("gid")).longValue() : 0;
@@ -144,7 +157,7 @@ public final class ContextTree implements FileTree {
             for (Path c : ds) {
                 String name = c.getFileName().toString();
                 String rel = PathNames.join(dir, name);
-                if (ignore.excluded(rel) && !(ignore.hasExceptions() && Files.isDirectory(c, NOFOLLOW))) continue;
+                if (ignore.excluded(rel) && !(ignore.mayReinclude(rel) && Files.isDirectory(c, NOFOLLOW))) continue;
                 out.add(name);
             }
         }
@@ -155,6 +168,7 @@ public final class ContextTree implements FileTree {
 
     @Override public InputStream open(Node node) throws IOException {
         if (observations != null) observations.signature(root, node.path());
+        if (node.size() == 0) return InputStream.nullInputStream(); // a socket cannot be opened; it copies as empty
         return Files.newInputStream(root.resolve(node.path()));
     }
 

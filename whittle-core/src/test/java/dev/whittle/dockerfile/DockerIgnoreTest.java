@@ -44,7 +44,21 @@ class DockerIgnoreTest {
         assertThat(d.excluded("CHANGES.md")).isTrue();
         assertThat(d.excluded("README.md")).isFalse();
         assertThat(d.excluded("README-secret.md")).isTrue();
-        assertThat(d.hasExceptions()).isTrue();
+    }
+
+    @Test
+    void anExcludedDirectoryIsWalkedOnlyWhenAnExceptionNamesAPathBelowIt() {
+        DockerIgnore d = DockerIgnore.parse("*\n!sub/keep.txt\n!deep/er/x\n", ".dockerignore");
+        assertThat(d.excluded("sub")).isTrue();
+        assertThat(d.mayReinclude("sub")).isTrue();
+        assertThat(d.excluded("sub/keep.txt")).isFalse();
+        assertThat(d.mayReinclude("deep")).isTrue();
+        assertThat(d.mayReinclude("deep/er")).isTrue();
+        assertThat(d.mayReinclude("other")).isFalse();
+        assertThat(d.mayReinclude("su")).isFalse();
+        // Docker 20.10 compares the exception's text: a wildcard in it re-includes nothing below an excluded directory
+        assertThat(DockerIgnore.parse("*\n!*/keep.txt\n", ".dockerignore").mayReinclude("sub")).isFalse();
+        assertThat(DockerIgnore.parse("sub\n", ".dockerignore").mayReinclude("sub")).isFalse();
     }
 
     @Test

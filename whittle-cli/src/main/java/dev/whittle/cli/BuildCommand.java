@@ -5,6 +5,7 @@ import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.rootfs.ContextTree;
 import dev.whittle.build.NamedContext;
+import dev.whittle.build.PullPolicy;
 import dev.whittle.build.RunSettings;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Platform;
@@ -129,8 +130,6 @@ final class BuildCommand implements Callable<Integer> {
             context = sbom;
             sbom = "true";
         }
-        if (pull.equals("true")) pull = "always";
-        if (pull.equals("false")) pull = "missing";
         if (context == null) throw new UserError("\"whittle build\" requires exactly 1 argument.\nSee 'whittle build --help'.");
         for (String[] attestation : new String[][] {{"--provenance", provenance}, {"--sbom", sbom}}) {
             if (!attestation[1].equals("false") && !attestation[1].equals("0")) {
@@ -227,6 +226,15 @@ final class BuildCommand implements Callable<Integer> {
             m.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
         return m;
+    }
+
+    /** --pull: missing (default), always (a bare --pull, or true), never; false is missing. */
+    PullPolicy pullPolicy() {
+        try {
+            return PullPolicy.parse(pull);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     /** What to do when the built image cannot start. */

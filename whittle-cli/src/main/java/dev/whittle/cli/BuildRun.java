@@ -13,6 +13,7 @@ import dev.whittle.build.Builder;
 import dev.whittle.rootfs.ContextObservations;
 import dev.whittle.rootfs.ContextTree;
 import dev.whittle.build.PlainProgress;
+import dev.whittle.build.PullPolicy;
 import dev.whittle.build.Progress;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.image.Digest;
@@ -70,9 +71,7 @@ final class BuildRun {
                 throw new UserError("invalid argument \"" + t + "\" for \"-t, --tag\" flag: " + e.getMessage());
             }
         }
-        if (!cmd.pull.equals("missing") && !cmd.pull.equals("always") && !cmd.pull.equals("never")) {
-            throw new UserError("invalid --pull value \"" + cmd.pull + "\" (missing, always or never)");
-        }
+        cmd.pullPolicy(); // refused before the build
         cmd.runSettings(); // network, hosts, shm, ulimits: refused before the build
         // refused before the build, not after it (with the image named but not delivered)
         List<OutputSpec> outputs = new ArrayList<>();
@@ -105,7 +104,7 @@ final class BuildRun {
         BuildMemo memo = new BuildMemo(ctx.store());
         BuildMemo.Inputs inputs = memoInputs(secrets, epoch);
         Built built = null;
-        if (cmd.noCache || !cmd.noCacheFilter.isEmpty() || cmd.pull.equals("always") || !cmd.buildContexts.isEmpty()) {
+        if (cmd.noCache || !cmd.noCacheFilter.isEmpty() || cmd.pullPolicy() == PullPolicy.ALWAYS || !cmd.buildContexts.isEmpty()) {
             // (the memo watches the build context's files, not those of other contexts)
             if (ctx.debug()) ctx.err().println("debug: build memo: not used (--no-cache, --no-cache-filter, --pull=always or --build-context)");
         } else {
@@ -206,7 +205,7 @@ final class BuildRun {
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
-                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, cmd.sshSources(), cmd.namedContexts(), epoch, progress, cmd.pull, puller);
+                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, cmd.sshSources(), cmd.namedContexts(), epoch, progress, cmd.pullPolicy(), puller);
         Builder builder = new Builder(ctx.store(), req);
         dev.whittle.diag.Trace.mark("builder ready (store open)");
         BuildResult result;

@@ -71,21 +71,6 @@ public final class BuildCache {
         return out;
     }
 
-    /** diffIDs the cache refers to (kept by garbage collection unless the cache itself is pruned). */
-    public void addRoots(Set<Digest> layers) {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                try {
-                    layers.add(Digest.parse(JsonObjects.requireString(Json.parseObject(Files.readAllBytes(p)), "diffId")));
-                } catch (RuntimeException ignored) {
-                    // damaged entry: not a root
-                }
-            }
-        } catch (IOException ignored) {
-            // no cache
-        }
-    }
-
     /** Removes every entry; returns how many. */
     public int clear() throws IOException {
         return dev.whittle.store.Maintenance.deleteFilesIn(dir);

@@ -19,18 +19,18 @@ import java.util.Set;
  * @param namedContexts   {@code --build-context} names and what each stands for
  * @param ssh             {@code --ssh} ids and what each forwards: one agent socket, or private key files
  * @param sourceDateEpoch SOURCE_DATE_EPOCH in seconds for reproducible builds, or null
- * @param pull            {@code missing} (pull images the store lacks), {@code always} or {@code never}
+ * @param pull            when base images are pulled
  * @param puller          fetches images from registries; null when none may be used
  */
 public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, RunSettings run,
                            Map<String, String> labels, Set<String> noCacheStages, Map<String, Secret> secrets,
-                           Map<String, List<Path>> ssh, Map<String, NamedContext> namedContexts, Long sourceDateEpoch, Progress progress, String pull, ImagePuller puller) {
+                           Map<String, List<Path>> ssh, Map<String, NamedContext> namedContexts, Long sourceDateEpoch, Progress progress, PullPolicy pull, ImagePuller puller) {
     public BuildRequest {
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (run == null) run = RunSettings.DEFAULT;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         noCacheStages = noCacheStages == null ? Set.of() : Set.copyOf(noCacheStages);
-        if (pull == null) pull = "missing";
+        if (pull == null) pull = PullPolicy.MISSING;
         ssh = ssh == null ? Map.of() : Map.copyOf(ssh);
         namedContexts = namedContexts == null ? Map.of() : Map.copyOf(namedContexts);
     }

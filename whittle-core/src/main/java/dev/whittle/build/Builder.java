@@ -117,7 +117,6 @@ public final class Builder {
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
         Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
         store.putBlob(m.raw());
-        List<String> warnings = new ArrayList<>();
         List<dev.whittle.check.Provenance.Layer> origins = new ArrayList<>();
         for (int i = 0; i < fin.layers().size(); i++) {
             State.Origin o = fin.layers().get(i).origin();
@@ -130,7 +129,7 @@ public final class Builder {
         var provenance = new dev.whittle.check.Provenance(df.file(), origins, bases);
         provenance.save(store, config.digest());
         Trace.mark("build: config, manifest and provenance stored");
-        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), warnings, provenance,
+        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), provenance,
                 List.copyOf(steps), new java.util.TreeMap<>(resolvedBases), memoizable);
     }
 
@@ -311,7 +310,7 @@ public final class Builder {
         NamedContext named = req.namedContexts().get(ref);
         if (named != null && !(named instanceof NamedContext.Image)) return null;
         String name = named instanceof NamedContext.Image alias ? alias.reference() : ref;
-        if (req.pull().equals("always")) return null;
+        if (req.pull() == PullPolicy.ALWAYS) return null;
         try {
             if (new Images(store).find(name).isEmpty()) return null;
             return imageState(ref, null);
@@ -377,14 +376,14 @@ public final class Builder {
         } catch (IllegalArgumentException e) {
             throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
         }
-        StoredImage have = req.pull().equals("always") ? null : BaseImages.find(new Images(store), ref).orElse(null);
+        StoredImage have = req.pull() == PullPolicy.ALWAYS ? null : BaseImages.find(new Images(store), ref).orElse(null);
         if (have != null) {
             resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
             return have;
         }
-        if (req.pull().equals("never") || req.puller() == null) {
+        if (req.pull() == PullPolicy.NEVER || req.puller() == null) {
             throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root() + ")"
-                    + (req.pull().equals("never") ? " and --pull=never forbids pulling it" : "")
+                    + (req.pull() == PullPolicy.NEVER ? " and --pull=never forbids pulling it" : "")
                     + ": pull it with whittle pull, load it with whittle load or import it with whittle import" + laterStage(ref, where));
         }
         CompletableFuture<StoredImage> mine = new CompletableFuture<>();

@@ -95,16 +95,6 @@ public final class Scope {
         }
     }
 
-    /** The environment a RUN sees: the ARGs, then the ENV variables over them. */
-    public Map<String, String> runEnvironment() {
-        Map<String, String> m = new LinkedHashMap<>();
-        args().forEach((k, v) -> {
-            if (v != null) m.put(k, v);
-        });
-        m.putAll(env());
-        return m;
-    }
-
     private String at(Map<String, History> names, String name) {
         History h = names.get(name);
         return h == null ? null : h.at(version);

@@ -67,15 +67,6 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         Sha256.nativeAvailable();
     }
 
-    public MessageDigest newHasher() {
-        try {
-            if (algorithm.equals("sha256")) return newSha256();
-            return MessageDigest.getInstance("SHA-512");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** The 12-hex short form docker shows as IMAGE ID. */
     public String shortHex() {
         return hex.substring(0, 12);

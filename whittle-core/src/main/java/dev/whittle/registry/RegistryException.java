@@ -31,8 +31,4 @@ public final class RegistryException extends IOException {
     public int status() {
         return status;
     }
-
-    public boolean notFound() {
-        return status == 404 || "MANIFEST_UNKNOWN".equals(code) || "NAME_UNKNOWN".equals(code) || "BLOB_UNKNOWN".equals(code);
-    }
 }

@@ -73,7 +73,8 @@ class PlannerTest {
         // ENV sees values from before the instruction, and ENV wins over ARG afterwards
         assertThat(s.lookup("L")).isEqualTo("overridden");
         assertThat(s.lookup("AFTER")).isEqualTo("overridden");
-        assertThat(s.runEnvironment()).containsEntry("G", "global").containsEntry("L", "overridden");
+        assertThat(s.args()).containsEntry("G", "global");
+        assertThat(s.env()).containsEntry("L", "overridden");
     }
 
     @Test

@@ -119,12 +119,12 @@ class HostileCrashTest {
             }
             WhittleProcess p = WhittleProcess.start(root, dir.resolve(command + "-" + i + ".log"), args.toArray(String[]::new));
             Thread.sleep(random.nextInt(2500)); // a JVM start is ~0.5 s of it: kills land in start-up and in the work
-            p.kill9();
+            List<ProcessHandle> children = p.kill9();
 
             assertThat(Exec.run("sh", "-c", "find " + root + " -xdev -type f -exec grep -l '" + secret + "' {} + 2>/dev/null || true").out())
                     .as(what + ": the secret on disk").isEmpty();
             w.run("images").ok(); // any command removes what the killed one left
-            HostileSandboxTest.assertNothingLeft(root);
+            HostileSandboxTest.assertNothingLeft(root, children);
             assertThat(w.run("system", "fsck").out()).as(what).contains("is consistent");
             redo(w, command, i);
         }

@@ -42,10 +42,15 @@ public final class WhittleProcess {
         return this;
     }
 
-    /** SIGKILL, as a crash or the OOM killer would end it: no exit hook runs. */
-    public void kill9() throws InterruptedException {
+    /**
+     * SIGKILL, as a crash or the OOM killer would end it: no exit hook runs. Returns the processes it had started
+     * (runc, the container, RUN's network helpers, an ssh-agent), which outlive it until something ends them.
+     */
+    public List<ProcessHandle> kill9() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly(); // SIGKILL on Linux
         process.waitFor(30, TimeUnit.SECONDS);
+        return children;
     }
 
     public boolean alive() {

@@ -4,6 +4,7 @@ import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.rootfs.ContextTree;
+import dev.whittle.api.BuildSource;
 import dev.whittle.build.NamedContext;
 import dev.whittle.build.PullPolicy;
 import dev.whittle.build.RunSettings;
@@ -267,7 +268,7 @@ final class BuildCommand implements Callable<Integer> {
         method = parts[0];
         boolean json = format.equals("json");
         for (int i = 1; i < parts.length; i++) if (parts[i].equals("format=json")) json = true;
-        BuildContext bc = BuildContext.locate(ctx, context, file);
+        BuildSource bc = BuildSource.locate(ctx.store(), ctx.in(), context, file);
         dev.whittle.diag.Trace.mark("context located");
         try (bc) { // a git or stdin context's temporary directory goes with it
             // a build parses the Dockerfile only if it cannot answer from the memo of an identical earlier build

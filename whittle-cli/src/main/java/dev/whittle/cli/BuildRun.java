@@ -1,24 +1,16 @@
 package dev.whittle.cli;
 
+import dev.whittle.api.Build;
+import dev.whittle.api.BuildSource;
+import dev.whittle.api.BuildSpec;
 import dev.whittle.archive.ArchiveWriter;
-import dev.whittle.build.BuildException;
 import dev.whittle.build.BuildRequest;
-import dev.whittle.build.ImagePuller;
-import dev.whittle.registry.Puller;
-import dev.whittle.registry.Pusher;
-import dev.whittle.registry.TransferProgress;
-import dev.whittle.build.BuildMemo;
-import dev.whittle.build.BuildResult;
-import dev.whittle.build.Builder;
-import dev.whittle.rootfs.ContextObservations;
-import dev.whittle.rootfs.ContextTree;
 import dev.whittle.build.PlainProgress;
-import dev.whittle.build.PullPolicy;
 import dev.whittle.build.Progress;
-import dev.whittle.dockerfile.Dockerfile;
-import dev.whittle.image.Digest;
+import dev.whittle.cli.format.Units;
+import dev.whittle.diag.Trace;
 import dev.whittle.image.ImageRef;
-import dev.whittle.image.Manifest;
+import dev.whittle.registry.Pusher;
 import dev.whittle.rootfs.LayerReader;
 import dev.whittle.rootfs.MergedTree;
 import dev.whittle.store.Images;
@@ -32,34 +24,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-/** One {@code whittle build}: the build itself, naming, outputs and the messages docker users expect. */
+/**
+ * One {@code whittle build}: the flags read into a {@link BuildSpec}, the build run by the API ({@link Build}), then
+ * the outputs, the push and the entrypoint check, with the messages docker users expect.
+ */
 final class BuildRun {
     private final BuildCommand cmd;
-    private final BuildContext bc;
+    private final BuildSource bc;
     private final Context ctx;
 
-    BuildRun(BuildCommand cmd, BuildContext bc) {
+    BuildRun(BuildCommand cmd, BuildSource bc) {
         this.cmd = cmd;
         this.bc = bc;
         this.ctx = cmd.ctx;
-    }
-
-    /** The image a build made (or the memo remembered): what naming, outputs and the check need. */
-    private record Built(Manifest manifest, Digest config, Set<String> unusedBuildArgs, Finish finish) {
-        void finishQuietly() {
-            try {
-                finish.run();
-            } catch (IOException | RuntimeException ignored) {
-                // the command already failed; this only completes the step cache and the memo
-            }
-        }
-    }
-
-    /** What is left once the image is named: layers written in the background, their cache entries, the memo. */
-    private interface Finish {
-        void run() throws IOException;
     }
 
     int run() throws IOException {
@@ -76,11 +54,15 @@ final class BuildRun {
         // refused before the build, not after it (with the image named but not delivered)
         List<OutputSpec> outputs = new ArrayList<>();
         for (String o : cmd.outputs) outputs.add(OutputSpec.parse(o, !names.isEmpty()));
-        Map<String, BuildRequest.Secret> secrets = secrets();
-        Long epoch = sourceDateEpoch();
+        BuildSpec.Builder b = BuildSpec.of(bc).target(cmd.target).buildArgs(cmd.buildArgMap()).platform(cmd.options().targetPlatform())
+                .noCache(cmd.noCache).noCacheStages(new java.util.HashSet<>(cmd.noCacheFilter)).run(cmd.runSettings())
+                .labels(cmd.labels()).secrets(secrets()).ssh(cmd.sshSources()).namedContexts(cmd.namedContexts())
+                .pull(cmd.pullPolicy()).sourceDateEpoch(sourceDateEpoch()).clientIdentity(clientIdentity());
+        for (ImageRef n : names) b.tag(n);
+        BuildSpec spec = b.build();
         Progress progress = progress();
         try {
-            return build(names, outputs, secrets, epoch, progress);
+            return build(spec, names, outputs, progress);
         } finally {
             progress.close();
         }
@@ -98,43 +80,32 @@ final class BuildRun {
         };
     }
 
-    private int build(List<ImageRef> names, List<OutputSpec> outputs, Map<String, BuildRequest.Secret> secrets, Long epoch,
-                      Progress progress) throws IOException {
-        dev.whittle.diag.Trace.mark("command line read, context and Dockerfile loaded");
-        BuildMemo memo = new BuildMemo(ctx.store());
-        BuildMemo.Inputs inputs = memoInputs(secrets, epoch);
-        Built built = null;
-        if (cmd.noCache || !cmd.noCacheFilter.isEmpty() || cmd.pullPolicy() == PullPolicy.ALWAYS || !cmd.buildContexts.isEmpty()) {
-            // (the memo watches the build context's files, not those of other contexts)
-            if (ctx.debug()) ctx.err().println("debug: build memo: not used (--no-cache, --no-cache-filter, --pull=always or --build-context)");
-        } else {
-            BuildMemo.Answer a = memo.lookup(inputs, bc.ignore());
-            if (ctx.debug()) ctx.err().println("debug: build memo: " + (a.miss() == null ? "hit" : "miss: " + a.miss()));
-            built = a.hit().map(e -> replay(e, progress)).orElse(null);
-        }
-        if (built == null) built = buildFully(secrets, epoch, progress, memo, inputs);
+    private int build(BuildSpec spec, List<ImageRef> names, List<OutputSpec> outputs, Progress progress) throws IOException {
+        Trace.mark("command line read, context and Dockerfile loaded");
+        Build build = new Build(ctx.store(), Build.registryPuller(ctx.store(), ctx::registries, Units::humanSize),
+                ctx.debug() ? m -> ctx.err().println("debug: " + m) : m -> { });
+        Build.Result built = build.run(spec, progress);
         try {
-            deliver(built, names, outputs, progress);
+            deliver(build, spec, built, names, outputs, progress);
         } catch (IOException | RuntimeException e) {
-            built.finishQuietly();
+            built.closeQuietly();
             throw e;
         }
-        built.finish().run();
-        dev.whittle.diag.Trace.mark("deferred layers and memo written");
+        built.close();
+        Trace.mark("deferred layers and memo written");
         return 0;
     }
 
-    /** Names the image, writes the outputs, pushes, and checks the entrypoint. */
-    private void deliver(Built built, List<ImageRef> names, List<OutputSpec> outputs, Progress progress) throws IOException {
+    /** Shows the naming, writes the outputs, pushes, and checks the entrypoint. */
+    private void deliver(Build build, BuildSpec spec, Build.Result built, List<ImageRef> names, List<OutputSpec> outputs,
+                         Progress progress) throws IOException {
         Images images = new Images(ctx.store());
-        if (!images.isNamed(built.manifest().digest(), names)) images.add(built.manifest(), names, List.of());
-        dev.whittle.diag.Trace.mark("image named");
         int step = progress.start("exporting to image");
-        progress.note("#" + step + " writing image " + built.config() + " done");
+        progress.note("#" + step + " writing image " + built.id() + " done");
         for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
         progress.done(step);
         progress.close();
-        dev.whittle.diag.Trace.mark("progress closed");
+        Trace.mark("progress closed");
         for (OutputSpec o : outputs) output(o, images, built, names);
         if (cmd.push) {
             if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
@@ -143,13 +114,13 @@ final class BuildRun {
         if (!built.unusedBuildArgs().isEmpty()) {
             ctx.err().println("[Warning] One or more build-args " + built.unusedBuildArgs() + " were not consumed");
         }
-        if (cmd.iidfile != null) Files.writeString(cmd.iidfile, built.config().toString());
-        if (cmd.quiet) ctx.out().println(built.config());
+        if (cmd.iidfile != null) Files.writeString(cmd.iidfile, built.id().toString());
+        if (cmd.quiet) ctx.out().println(built.id());
         String mode = cmd.checkMode();
         if (!mode.equals("off")) {
-            String name = names.isEmpty() ? built.config().shortHex() : names.getFirst().familiar();
-            Verdict v = verdict(images, built, name);
-            dev.whittle.diag.Trace.mark("entrypoint checked");
+            String name = names.isEmpty() ? built.id().shortHex() : names.getFirst().familiar();
+            Build.Verdict v = build.verdict(spec, built.manifest().digest(), built.id(), name);
+            Trace.mark("entrypoint checked");
             if (v.noCommand()) {
                 // an artifact, data or base image: nothing declares how it starts, so nothing can fail to
                 if (!cmd.quiet) ctx.err().println("note: " + name + " declares no ENTRYPOINT or CMD; its entrypoint was not checked");
@@ -163,120 +134,9 @@ final class BuildRun {
         }
     }
 
-    /** What the entrypoint check says of a built image: its findings as text (empty when none), and whether it fails. */
-    private record Verdict(String text, boolean fails, boolean noCommand) {}
-
-    /**
-     * The entrypoint check of the built image, kept in the store by image, name and Dockerfile: an image is immutable
-     * and the check deterministic, so an unchanged rebuild (of the 850 MB toolchain image, a quarter of a second of
-     * reading) only reads the verdict back.
-     */
-    private Verdict verdict(Images images, Built built, String name) throws IOException {
-        String id = builderIdentity() + "\n" + built.manifest().digest() + "\n" + name + "\n" + bc.dockerfilePath() + "\n"
-                + bc.dockerfileText();
-        Path kept = ctx.store().stateDir().resolve("check").resolve(Digest.sha256(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex());
-        try {
-            Map<String, Object> m = dev.whittle.json.Json.parseObject(Files.readAllBytes(kept));
-            return new Verdict((String) m.get("text"), (Boolean) m.get("fails"), (Boolean) m.get("noCommand"));
-        } catch (IOException | RuntimeException e) {
-            // not checked yet (or a damaged entry): check now
-        }
-        StoredImage img = images.find(built.config().toString()).orElseThrow();
-        var report = CheckCommand.check(ctx.store(), img, name);
-        Verdict v = new Verdict(report.findings().isEmpty() ? "" : CheckCommand.render(report, "text"), report.fails(),
-                report.findings().stream().anyMatch(f -> f.code().equals("NoCommand")));
-        try {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("text", v.text());
-            m.put("fails", v.fails());
-            m.put("noCommand", v.noCommand());
-            dev.whittle.store.AtomicFiles.write(kept, dev.whittle.json.Json.write(m));
-        } catch (IOException | RuntimeException e) {
-            // only a shortcut for the next build
-        }
-        return v;
-    }
-
-    /** Plans and runs the build (the Dockerfile parsed now), and remembers it for an identical rebuild. */
-    private Built buildFully(Map<String, BuildRequest.Secret> secrets, Long epoch, Progress progress, BuildMemo memo,
-                             BuildMemo.Inputs inputs) throws IOException {
-        Dockerfile df = bc.parse();
-        dev.whittle.diag.Trace.mark("Dockerfile parsed");
-        ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
-        ContextObservations seen = new ContextObservations();
-        BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,
-                cmd.runSettings(), cmd.labels(), new java.util.HashSet<>(cmd.noCacheFilter), secrets, cmd.sshSources(), cmd.namedContexts(), epoch, progress, cmd.pullPolicy(), puller);
-        Builder builder = new Builder(ctx.store(), req);
-        dev.whittle.diag.Trace.mark("builder ready (store open)");
-        BuildResult result;
-        try {
-            result = builder.build();
-        } catch (IOException | RuntimeException e) {
-            try {
-                builder.finish();
-            } catch (IOException | RuntimeException ignored) {
-                // the build's own error is the one to report
-            }
-            if (e instanceof BuildException b) throw new UserError(b.getMessage());
-            throw e;
-        }
-        return new Built(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
-            List<String> cacheKeys = builder.finish();
-            if (!result.memoizable()) return;
-            try {
-                memo.save(inputs, new BuildMemo.Entry(result.manifest().digest(), result.config().digest(),
-                        List.copyOf(result.unusedBuildArgs()), result.steps(), result.bases(), cacheKeys, seen.lines()));
-            } catch (IOException | RuntimeException e) {
-                // only a shortcut for the next build
-            }
-        });
-    }
-
-    /** Shows a remembered build's steps as a fully cached rebuild shows them. */
-    private Built replay(BuildMemo.Entry e, Progress progress) {
-        for (BuildMemo.Step s : e.steps()) {
-            int id = progress.start(s.name());
-            if (s.cached()) progress.cached(id);
-            else progress.done(id);
-        }
-        Manifest m = Manifest.parse(ctx.store().readBlob(e.manifest()), null);
-        return new Built(m, e.config(), new java.util.LinkedHashSet<>(e.unusedBuildArgs()), () -> {});
-    }
-
-    /** What decides this build's result, apart from base images and the context's files (the memo checks those). */
-    private BuildMemo.Inputs memoInputs(Map<String, BuildRequest.Secret> secrets, Long epoch) {
-        var opts = cmd.options();
-        List<String> secretNames = new ArrayList<>();
-        for (BuildRequest.Secret sc : secrets.values()) secretNames.add(sc.id() + "=" + sc.file() + "|" + sc.env());
-        for (String id : cmd.sshSources().keySet()) secretNames.add("ssh:" + id);
-        return new BuildMemo.Inputs(builderIdentity(), bc.dir(), bc.dockerfileName(), bc.dockerfileText(),
-                bc.ignoreFile() == null ? null : bc.ignoreFile().toAbsolutePath().toString(), bc.ignoreText(), cmd.target,
-                opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(),
-                cmd.runSettings() + " labels=" + new java.util.TreeMap<>(cmd.labels()), secretNames, epoch);
-    }
-
-    private static String identity;
-
-    /** This whittle: its version and the jars (or class directories) it runs from, so a new build of it starts afresh. */
-    private static synchronized String builderIdentity() {
-        if (identity == null) identity = readIdentity();
-        return identity;
-    }
-
-    private static String readIdentity() {
-        StringBuilder b = new StringBuilder(Main.version());
-        for (Class<?> c : List.of(BuildRun.class, Builder.class)) {
-            try {
-                java.net.URL u = c.getProtectionDomain().getCodeSource().getLocation();
-                // the URL's path as it is where nothing needed escaping (URI parsing costs a young JVM a few ms)
-                Path p = u.getPath().indexOf('%') < 0 ? Path.of(u.getPath()) : Path.of(u.toURI());
-                var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
-                b.append(' ').append(p).append('@').append(a.lastModifiedTime().toMillis()).append('/').append(a.size());
-            } catch (Exception e) {
-                b.append(" unknown:").append(System.nanoTime()); // never equal twice: no memo hits
-            }
-        }
-        return b.toString();
+    /** This command's version and jar, for the memo's key: a new build of whittle starts afresh. */
+    private static String clientIdentity() {
+        return "whittle " + Main.version() + Build.codeIdentity(BuildRun.class);
     }
 
     private Map<String, BuildRequest.Secret> secrets() {
@@ -328,30 +188,15 @@ final class BuildRun {
     private static final long FIRST_CONFIG_SECOND = -62167219200L, LAST_CONFIG_SECOND = 253402300799L;
 
     /** Pushes the built image under each name, with docker push's output on stdout. */
-    private void push(Images images, Built built, List<ImageRef> names, Pusher.Options opts)
+    private void push(Images images, Build.Result built, List<ImageRef> names, Pusher.Options opts)
             throws IOException {
-        StoredImage img = images.find(built.config().toString()).orElseThrow();
+        StoredImage img = images.find(built.id().toString()).orElseThrow();
         for (ImageRef n : names) {
             TransferView view = new TransferView(ctx.err(), false, true, cmd.quiet);
             try {
                 new Pusher(ctx.store(), ctx.registries(), view).push(img, n, opts);
             } finally {
                 view.finish();
-            }
-        }
-    }
-
-    /** Build-log lines for a base image pull: what is fetched and when each layer is in. */
-    private record BuildLogProgress(java.util.function.Consumer<String> log) implements TransferProgress {
-        @Override public void message(String line) {
-            log.accept(line);
-        }
-
-        @Override public void blob(dev.whittle.image.Digest d, long size, State state, long done) {
-            switch (state) {
-                case EXISTS -> log.accept(d.shortHex() + ": already in the store");
-                case DONE -> log.accept(d.shortHex() + ": " + dev.whittle.cli.format.Units.humanSize(size) + " pulled");
-                default -> { }
             }
         }
     }
@@ -386,7 +231,7 @@ final class BuildRun {
         }
     }
 
-    private void output(OutputSpec o, Images images, Built built, List<ImageRef> names)
+    private void output(OutputSpec o, Images images, Build.Result built, List<ImageRef> names)
             throws IOException {
         Map<String, String> kv = o.attrs();
         String type = o.type();
@@ -394,14 +239,14 @@ final class BuildRun {
             List<ImageRef> to = new ArrayList<>();
             if (kv.containsKey("name")) for (String n : kv.get("name").split(";")) to.add(ImageRef.parse(n.trim()));
             else to.addAll(names);
-            if (type.equals("image")) for (ImageRef n : to) images.tag(images.find(built.config().toString()).orElseThrow(), n);
+            if (type.equals("image")) for (ImageRef n : to) images.tag(images.find(built.id().toString()).orElseThrow(), n);
             if (type.equals("registry") || "true".equals(kv.get("push"))) {
                 push(images, built, to, new Pusher.Options("true".equals(kv.get("oci-mediatypes")), PushCommand.compression(kv.get("compression"))));
             }
             return;
         }
         String dest = o.dest();
-        StoredImage img = images.find(built.config().toString()).orElseThrow();
+        StoredImage img = images.find(built.id().toString()).orElseThrow();
         switch (type) {
             case "docker", "oci" -> {
                 ArchiveWriter w = new ArchiveWriter(ctx.store());

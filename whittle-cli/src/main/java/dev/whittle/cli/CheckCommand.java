@@ -1,10 +1,7 @@
 package dev.whittle.cli;
 
+import dev.whittle.api.Check;
 import dev.whittle.check.CheckReport;
-import dev.whittle.check.EntrypointCheck;
-import dev.whittle.check.Provenance;
-import dev.whittle.check.ReportWriter;
-import dev.whittle.rootfs.ImageTree;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
@@ -37,17 +34,14 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     static CheckReport check(Store store, StoredImage img, String name) throws IOException {
-        try (ImageTree fs = ImageTree.of(store, img.config().diffIds())) {
-            return EntrypointCheck.run(name, img.config(), fs, Provenance.load(store, img.id()));
-        }
+        return Check.image(store, img, name);
     }
 
     static String render(CheckReport r, String format) {
-        return switch (format) {
-            case "json" -> ReportWriter.json(r) + "\n";
-            case "sarif" -> ReportWriter.sarif(r) + "\n";
-            case "text" -> ReportWriter.text(r);
-            default -> throw new UserError("unknown --format \"" + format + "\" (text, json or sarif)");
-        };
+        try {
+            return Check.render(r, format);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 }

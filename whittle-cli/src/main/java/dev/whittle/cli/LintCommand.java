@@ -1,5 +1,6 @@
 package dev.whittle.cli;
 
+import dev.whittle.api.DockerfileReader;
 import dev.whittle.build.BaseImages;
 import dev.whittle.check.Lint;
 import dev.whittle.dockerfile.Dockerfile;

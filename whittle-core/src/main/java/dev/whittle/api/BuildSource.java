@@ -1,14 +1,17 @@
-package dev.whittle.cli;
+package dev.whittle.api;
 
+import dev.whittle.build.BuildException;
 import dev.whittle.build.ContextArchive;
 import dev.whittle.build.GitContext;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Parser;
 import dev.whittle.sandbox.Cleanup;
+import dev.whittle.store.Store;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -17,43 +20,43 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * Locates the context, the Dockerfile and its .dockerignore for a build, as docker does. The context is a directory, a
- * git repository ({@code https://host/repo.git#ref:subdir}) or a tar on standard input ({@code -}); the last two are
- * unpacked into a temporary directory that closing this removes.
+ * What a build reads: the context, the Dockerfile and its .dockerignore, located as docker locates them. The context is
+ * a directory, a git repository ({@code https://host/repo.git#ref:subdir}) or a tar on standard input ({@code -}); the
+ * last two are unpacked into a temporary directory of the store that closing this removes.
  */
-record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String dockerfileText, Path ignoreFile, String ignoreText,
+public record BuildSource(Path dir, Path dockerfilePath, String dockerfileName, String dockerfileText, Path ignoreFile, String ignoreText,
                     DockerIgnore ignore, Cleanup.TempDirectory temp) implements AutoCloseable {
 
     /**
      * @param file {@code -f}: a path (relative to the working directory; inside the context for a git or stdin
      *             context), {@code -} for stdin, or null for CONTEXT/Dockerfile (or CONTEXT/dockerfile)
      */
-    static BuildContext locate(Context ctx, String contextArg, String file) throws IOException {
+    public static BuildSource locate(Store store, InputStream stdin, String contextArg, String file) throws IOException {
         Cleanup.TempDirectory temp = null;
         byte[] stdinDockerfile = null;
         Path dir;
         try {
             if ("-".equals(contextArg)) {
-                if ("-".equals(file)) throw new UserError("invalid argument: can't use stdin for both build context and dockerfile");
-                temp = Cleanup.newTempDirectory(ctx.store().tempDir(), "context-");
-                ContextArchive.Contents c = ContextArchive.read(ctx.in(), temp.path());
+                if ("-".equals(file)) throw new BuildException("invalid argument: can't use stdin for both build context and dockerfile");
+                temp = Cleanup.newTempDirectory(store.tempDir(), "context-");
+                ContextArchive.Contents c = ContextArchive.read(stdin, temp.path());
                 if (!c.archive()) stdinDockerfile = c.dockerfile();
                 dir = temp.path();
             } else if (GitContext.isGitUrl(contextArg)) {
-                temp = Cleanup.newTempDirectory(ctx.store().tempDir(), "context-");
+                temp = Cleanup.newTempDirectory(store.tempDir(), "context-");
                 dir = GitContext.parse(contextArg).checkout(temp.path());
             } else {
                 dir = directory(contextArg);
             }
-            return locate(ctx, dir, file, stdinDockerfile, temp);
+            return locate(stdin, dir, file, stdinDockerfile, temp);
         } catch (IOException | RuntimeException e) {
             if (temp != null) temp.close();
-            if (e instanceof IllegalArgumentException || e instanceof IOException && temp != null) throw new UserError(e.getMessage());
+            if (e instanceof IllegalArgumentException || e instanceof IOException && temp != null) throw new BuildException(e.getMessage());
             throw e;
         }
     }
 
-    private static BuildContext locate(Context ctx, Path dir, String file, byte[] stdinDockerfile, Cleanup.TempDirectory temp)
+    private static BuildSource locate(InputStream stdin, Path dir, String file, byte[] stdinDockerfile, Cleanup.TempDirectory temp)
             throws IOException {
         String text;
         Path path;
@@ -63,7 +66,7 @@ record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String
             path = null;
             name = "Dockerfile";
         } else if ("-".equals(file)) {
-            text = DockerfileReader.read(ctx.in(), "Dockerfile");
+            text = DockerfileReader.read(stdin, "Dockerfile");
             path = null;
             name = "Dockerfile";
         } else {
@@ -80,7 +83,7 @@ record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String
         if (ignoreFile == null && Files.isRegularFile(dir.resolve(".dockerignore"))) ignoreFile = dir.resolve(".dockerignore");
         String ignoreText = ignoreFile == null ? null : DockerfileReader.read(ignoreFile, ignoreFile.toString());
         DockerIgnore ignore = ignoreFile == null ? DockerIgnore.none() : DockerIgnore.parse(ignoreText, ignoreFile.toString());
-        return new BuildContext(dir, path, name, text, ignoreFile, ignoreText, ignore, temp);
+        return new BuildSource(dir, path, name, text, ignoreFile, ignoreText, ignore, temp);
     }
 
     /** CONTEXT/Dockerfile, or CONTEXT/dockerfile when only that exists (as docker looks for it). */
@@ -100,15 +103,20 @@ record BuildContext(Path dir, Path dockerfilePath, String dockerfileName, String
         try {
             a = Files.readAttributes(dir, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            throw new UserError("unable to prepare context: path \"" + contextArg + "\" not found");
+            throw new BuildException("unable to prepare context: path \"" + contextArg + "\" not found");
         } catch (FileSystemException e) {
-            throw new UserError("unable to prepare context: path \"" + contextArg + "\": " + e.getReason());
+            throw new BuildException("unable to prepare context: path \"" + contextArg + "\": " + e.getReason());
         }
-        if (!a.isDirectory()) throw new UserError("unable to prepare context: context must be a directory: " + dir.toAbsolutePath());
+        if (!a.isDirectory()) throw new BuildException("unable to prepare context: context must be a directory: " + dir.toAbsolutePath());
         return dir;
     }
 
-    Dockerfile parse() {
+    /** A directory context with CONTEXT/Dockerfile (or -f {@code dockerfile}, relative to the working directory). */
+    public static BuildSource of(Store store, Path context, Path dockerfile) throws IOException {
+        return locate(store, InputStream.nullInputStream(), context.toString(), dockerfile == null ? null : dockerfile.toString());
+    }
+
+    public Dockerfile parse() {
         return Parser.parse(dockerfileName, dockerfileText);
     }
 }

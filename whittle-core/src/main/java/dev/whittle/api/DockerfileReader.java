@@ -1,5 +1,6 @@
-package dev.whittle.cli;
+package dev.whittle.api;
 
+import dev.whittle.build.BuildException;
 import dev.whittle.dockerfile.Parser;
 
 import java.io.IOException;
@@ -15,23 +16,23 @@ import java.util.Map;
  * opened (opening a FIFO waits for a writer: the build would hang), at most {@link Parser#MAX_BYTES} and one byte
  * are read, and the text must be UTF-8 ({@link Parser#decode} says where it is not).
  */
-final class DockerfileReader {
+public final class DockerfileReader {
     private DockerfileReader() {}
 
     /** A file named on the command line or found in the context; {@code shown} names it in errors. */
-    static String read(Path path, String shown) throws IOException {
+    public static String read(Path path, String shown) throws IOException {
         int mode;
         try {
             mode = (Integer) Files.readAttributes(path, "unix:mode").get("mode"); // follows symlinks, as docker does
         } catch (NoSuchFileException e) {
-            throw new UserError("unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat "
+            throw new BuildException("unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat "
                     + path.toAbsolutePath() + ": no such file or directory");
         } catch (FileSystemException e) {
-            throw new UserError("unable to prepare context: " + path + ": " + e.getReason());
+            throw new BuildException("unable to prepare context: " + path + ": " + e.getReason());
         }
         String kind = KINDS.get(mode & 0170000);
         if (kind != null) {
-            throw new UserError("unable to prepare context: " + path + " is " + kind + ", not a file: name the Dockerfile with -f"
+            throw new BuildException("unable to prepare context: " + path + " is " + kind + ", not a file: name the Dockerfile with -f"
                     + (kind.equals("a directory") ? " (default CONTEXT/Dockerfile)" : ", or use -f - to read it from standard input"));
         }
         try (InputStream in = Files.newInputStream(path)) {
@@ -40,7 +41,7 @@ final class DockerfileReader {
     }
 
     /** Standard input ({@code -f -}). */
-    static String read(InputStream in, String shown) throws IOException {
+    public static String read(InputStream in, String shown) throws IOException {
         return Parser.decode(shown, in.readNBytes(Parser.MAX_BYTES + 1));
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** os/architecture[/variant], normalised as containerd does (x86_64→amd64, aarch64→arm64, arm→arm/v7...). */
 public record Platform(String os, String architecture, String variant) {
@@ -18,6 +19,10 @@ public record Platform(String os, String architecture, String variant) {
         variant = av[1];
     }
 
+    /** containerd's known operating systems (GOOS values): a lone one of these is an OS, anything else an arch. */
+    private static final Set<String> KNOWN_OS = Set.of("aix", "android", "darwin", "dragonfly", "freebsd",
+            "hurd", "illumos", "ios", "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "windows", "zos");
+
     public static final Platform LINUX_AMD64 = new Platform("linux", "amd64", "");
 
     /** The platform of the machine whittle runs on. */
@@ -25,10 +30,11 @@ public record Platform(String os, String architecture, String variant) {
         return new Platform("linux", System.getProperty("os.arch"), "");
     }
 
-    /** Parses {@code os/arch[/variant]} or just {@code arch}. */
+    /** Parses {@code os/arch[/variant]}, or just {@code arch} (linux), or just {@code os} (the host's arch), as containerd. */
     public static Platform parse(String s) {
         String[] p = s.trim().split("/");
         if (s.isBlank() || p.length > 3) throw new IllegalArgumentException("invalid platform \"" + s + "\": expected os/arch[/variant]");
+        if (p.length == 1 && KNOWN_OS.contains(p[0].toLowerCase(Locale.ROOT))) return new Platform(p[0], host().architecture(), "");
         if (p.length == 1) return new Platform("linux", p[0], "");
         return new Platform(p[0], p[1], p.length == 3 ? p[2] : "");
     }

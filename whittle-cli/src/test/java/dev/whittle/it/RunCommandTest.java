@@ -91,8 +91,9 @@ class RunCommandTest {
         return firstLine(e).replaceFirst("^Error: ", "").replaceFirst("^whittle: ", "");
     }
 
+    /** The first line of the message (docker's client may log "error waiting for container" before or after it). */
     static String firstLine(Exec e) {
-        return e.err().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+        return e.err().lines().filter(l -> !l.isBlank() && !l.startsWith("time=")).findFirst().orElse("");
     }
 
     // ------------------------------------------------------------------------------------------ exit codes, messages

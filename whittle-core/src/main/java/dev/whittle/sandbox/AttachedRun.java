@@ -41,7 +41,6 @@ public final class AttachedRun {
 
     static Result run(Runc runc, Path bundle, Path consoleDir, RuncSpec spec, Io io, SignalRelay relay) throws IOException {
         String id = runc.prepare(bundle, spec);
-        Reaper.becomeSubreaper();
         relay.arm();
         try (ConsoleSocket console = spec.terminal() ? ConsoleSocket.listen(consoleDir.resolve(id + ".sock")) : null;
              StdioPipes pipes = spec.terminal() ? null : StdioPipes.open(io.stdin() != null);
@@ -54,7 +53,7 @@ public final class AttachedRun {
             ProcessBuilder pb = new ProcessBuilder(runc.command(create.toArray(String[]::new)));
             if (pipes != null) pipes.redirect(pb);
             else pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            if (!runStep(h, pb, pipes)) return new Result(-1, error(log, "create"));
+            if (!Reaper.adoptingOrphans(() -> runStep(h, pb, pipes))) return new Result(-1, error(log, "create"));
             int pid = Integer.parseInt(Files.readString(pidFile).trim());
             try (PtyMaster master = console != null ? console.receive() : null) {
                 Forwarder forwarder = new Forwarder(pid, master, io.size());

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * read its exit status as docker's shim does. The JDK's own reaper waits only for the processes it started.
  */
 final class Reaper {
-    private static final int PR_SET_CHILD_SUBREAPER = 36, P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000, EINTR = 4;
+    private static final int PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000, EINTR = 4;
     private static final int CLD_EXITED = 1;
 
     private Reaper() {}
@@ -28,15 +28,29 @@ final class Reaper {
         }
     }
 
-    /** Makes this process the child subreaper of everything it starts (for the rest of its life: harmless). */
-    static void becomeSubreaper() throws IOException {
+    /**
+     * Runs {@code step} (one that starts a process which leaves an orphan, as {@code runc create} does) with this
+     * process as child subreaper, so the orphan becomes this process's child. Only for that long: every other
+     * orphan of this process's children (a test JVM's killed whittle) keeps going to init.
+     */
+    static <T> T adoptingOrphans(Step<T> step) throws IOException, InterruptedException {
         if (Libc.PRCTL == null) throw new IOException("prctl: not available (no native access to libc)");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = Native.errnoState(a);
-            if ((int) Libc.PRCTL.call(state, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+            MemorySegment state = Native.errnoState(a), was = a.allocate(4, 4);
+            if ((int) Libc.PRCTL.call(state, PR_GET_CHILD_SUBREAPER, was.address(), 0, 0, 0) != 0
+                    || (int) Libc.PRCTL.call(state, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
                 throw new Posix.ErrnoException("prctl", "PR_SET_CHILD_SUBREAPER", Native.errno(state));
             }
+            try {
+                return step.run();
+            } finally {
+                Libc.PRCTL.call(state, PR_SET_CHILD_SUBREAPER, was.get(ValueLayout.JAVA_INT, 0), 0, 0, 0);
+            }
         }
+    }
+
+    interface Step<T> {
+        T run() throws IOException, InterruptedException;
     }
 
     /**

@@ -285,7 +285,7 @@ class RunCommandTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("script"), "script (util-linux) is not installed");
         String whittleCmd = WhittleProcess.command(whittle.root(), "run", "--rm", "--network", "none", "-it", IMG, "sh").stream()
                 .map(RunCommandTest::shellQuote).collect(Collectors.joining(" "));
-        String session = "stty rows 33 cols 101; before=$(stty -g); " + whittleCmd + "; echo \"EXIT=$?\";"
+        String session = "stty rows 33 cols 101; echo \"OUTER=$(tty)\"; before=$(stty -g); " + whittleCmd + "; echo \"EXIT=$?\";"
                 + " [ \"$(stty -g)\" = \"$before\" ] && echo TERMINAL-RESTORED";
         Process p = new ProcessBuilder("script", "-q", "-e", "-c", session, "/dev/null").redirectErrorStream(true).start();
         try (OutputStream keys = p.getOutputStream(); InputStream screen = p.getInputStream()) {
@@ -294,6 +294,12 @@ class RunCommandTest {
             keys.write("echo $((6*7)) $(busybox stty size) $(tty) $TERM\r".getBytes(StandardCharsets.UTF_8));
             keys.flush();
             awaitScreen(screen, seen, "42 33 101 /dev/pts/0 xterm");
+            // the local terminal is resized: whittle gets SIGWINCH and resizes the container's
+            String outer = seen.toString().replaceAll("(?s).*OUTER=(\\S+).*", "$1");
+            Exec.run("stty", "-F", outer, "rows", "40", "cols", "120").ok();
+            keys.write("echo resized to $(busybox stty size)\r".getBytes(StandardCharsets.UTF_8));
+            keys.flush();
+            awaitScreen(screen, seen, "resized to 40 120");
             // Ctrl-C reaches the container's terminal (raw mode here): it interrupts the shell's command, not whittle
             keys.write("busybox sleep 60; echo not-interrupted\r".getBytes(StandardCharsets.UTF_8));
             keys.flush();
@@ -378,6 +384,21 @@ class RunCommandTest {
             assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(10);
         }
         assertNothingLeft(whittle.root());
+    }
+
+    /** A whittle killed while its container runs (with or without a terminal) leaves nothing the next command keeps. */
+    @Test
+    void aKilledRunLeavesNothingTheNextCommandDoesNotRemove() throws Exception {
+        for (String flag : List.of("--tty", "--interactive")) {
+            WhittleProcess w = WhittleProcess.start(whittle.root(), dir.resolve("killed" + flag + ".log"), "run", "--rm", "--network", "none",
+                    flag, IMG, "sh", "-c", "echo ready; busybox sleep 60");
+            w.awaitOutput(Pattern.compile("(?m)^ready\\r?$"));
+            w.kill9();
+            assertThat(whittle.run("system", "fsck").code()).as("fsck names what the killed run left").isEqualTo(1);
+            whittle.run("images").ok();
+            assertNothingLeft(whittle.root());
+            assertThat(Exec.run("sh", "-c", "ps -eo args | grep -c '[b]usybox sleep 60' || true").out().trim()).isEqualTo("0");
+        }
     }
 
     /** No container, mount, console socket or temp directory of the store's is left. */

@@ -127,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
                 mountList, tty);
         SignalRelay relay = new SignalRelay();
         InputStream stdin = interactive ? ctx.in() : null;
-        AttachedRun.Io io = new AttachedRun.Io(stdin, ctx.out(), ctx.err(), ctx.ownsProcessStreams() ? () -> localSize() : null);
+        AttachedRun.Io io = new AttachedRun.Io(stdin, ctx.out(), ctx.err(), ctx.ownsProcessStreams() ? RunCommand::localSize : null);
         ContainerRunner.Outcome out;
         try (RunSignals signals = ctx.ownsProcessStreams() ? RunSignals.install(relay) : null;
              RawMode raw = tty && interactive ? RawMode.of(0) : null) {

@@ -277,6 +277,20 @@ class RunCommandTest {
                 .isEqualTo("hi\r\n/dev/pts/0\r\n");
     }
 
+    /** `whittle run IMAGE yes | head -2` ends: once whittle cannot write on, the container's writes fail too, as in a pipeline. */
+    @Test
+    void aRunWhoseOutputIsClosedEnds() {
+        for (String flag : List.of("--interactive", "--tty")) {
+            String cmd = WhittleProcess.command(whittle.root(), "run", "--rm", "--network", "none", flag, IMG, "busybox", "yes").stream()
+                    .map(RunCommandTest::shellQuote).collect(Collectors.joining(" "));
+            long start = System.nanoTime();
+            // (a whittle that never ends is stopped by timeout's SIGTERM, which it passes on: nothing is left running)
+            Exec e = Exec.run(List.of("sh", "-c", "timeout 60 " + cmd + " </dev/null | head -n 2"), null, 120);
+            assertThat(e.out()).isEqualTo(flag.equals("--tty") ? "y\r\ny\r\n" : "y\ny\n");
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("seconds until whittle ended").isLessThan(30);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ a terminal, signals
 
     /** `run -it IMAGE sh` in a real pseudo-terminal (util-linux script): type, read back, Ctrl-C, exit code, terminal restored. */

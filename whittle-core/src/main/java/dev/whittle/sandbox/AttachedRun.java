@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,11 +98,21 @@ public final class AttachedRun {
     private static List<Thread> copy(Io io, StdioPipes pipes, PtyMaster master) {
         List<Thread> outputs = new ArrayList<>();
         if (master != null) {
-            outputs.add(platform("whittle-tty-out", () -> master.copyTo(io.stdout())));
+            outputs.add(platform("whittle-tty-out", () -> {
+                master.copyTo(io.stdout());
+                master.close(); // whittle's output is gone (or the container): a hang-up, as a closed terminal gives
+            }));
             if (io.stdin() != null) platform("whittle-tty-in", () -> master.copyFrom(io.stdin()));
         } else {
-            outputs.add(platform("whittle-stdout", () -> transfer(pipes.stdout(), io.stdout())));
-            outputs.add(platform("whittle-stderr", () -> transfer(pipes.stderr(), io.stderr())));
+            for (InputStream[] from : new InputStream[][] {{pipes.stdout()}, {pipes.stderr()}}) {
+                OutputStream to = from[0] == pipes.stdout() ? io.stdout() : io.stderr();
+                outputs.add(platform("whittle-output", () -> {
+                    // closed once whittle cannot write on: the container's next write fails (EPIPE), as in a pipeline
+                    try (InputStream in = from[0]) {
+                        transfer(in, to);
+                    }
+                }));
+            }
             if (io.stdin() != null) {
                 platform("whittle-stdin", () -> {
                     try (OutputStream to = pipes.stdin()) {
@@ -128,13 +139,19 @@ public final class AttachedRun {
         });
     }
 
-    /** Copies as the bytes come (a prompt without a newline shows at once). */
+    /** Copies as the bytes come (a prompt without a newline shows at once) until either side ends. */
     private static void transfer(InputStream in, OutputStream out) throws IOException {
         byte[] b = new byte[32 << 10];
         for (int n; (n = in.read(b)) > 0; ) {
             out.write(b, 0, n);
             out.flush();
+            if (failed(out)) return;
         }
+    }
+
+    /** Whether writing to {@code out} failed (a PrintStream keeps that to itself: whittle's stdout is one). */
+    static boolean failed(OutputStream out) {
+        return out instanceof PrintStream ps && ps.checkError();
     }
 
     /** runc's error from its JSON log, as docker shows the part after its own prefixes. */

@@ -22,7 +22,7 @@ public final class PtyMaster implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** Copies the container's output to {@code out} (flushed as it comes) until no process has the terminal open. */
+    /** Copies the container's output to {@code out} (flushed as it comes) until no process has the terminal open or {@code out} fails. */
     public void copyTo(OutputStream out) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(BUFFER), state = Native.errnoState(a);
@@ -30,6 +30,7 @@ public final class PtyMaster implements AutoCloseable {
             for (int n; !closed && (n = Tty.read(fd, buf, b, state)) > 0; ) {
                 out.write(b, 0, n);
                 out.flush();
+                if (AttachedRun.failed(out)) return;
             }
         }
     }

@@ -104,15 +104,8 @@ public final class AttachedRun {
             }));
             if (io.stdin() != null) platform("whittle-tty-in", () -> master.copyFrom(io.stdin()));
         } else {
-            for (InputStream[] from : new InputStream[][] {{pipes.stdout()}, {pipes.stderr()}}) {
-                OutputStream to = from[0] == pipes.stdout() ? io.stdout() : io.stderr();
-                outputs.add(platform("whittle-output", () -> {
-                    // closed once whittle cannot write on: the container's next write fails (EPIPE), as in a pipeline
-                    try (InputStream in = from[0]) {
-                        transfer(in, to);
-                    }
-                }));
-            }
+            outputs.add(platform("whittle-stdout", () -> drain(pipes.stdout(), io.stdout())));
+            outputs.add(platform("whittle-stderr", () -> drain(pipes.stderr(), io.stderr())));
             if (io.stdin() != null) {
                 platform("whittle-stdin", () -> {
                     try (OutputStream to = pipes.stdin()) {
@@ -137,6 +130,16 @@ public final class AttachedRun {
                 // the other side is gone: the container ended, or whittle's output was closed
             }
         });
+    }
+
+    /**
+     * Copies a container's output, then closes the pipe: when whittle cannot write on, the container's next write
+     * fails (EPIPE), as in a pipeline, instead of both going on forever.
+     */
+    private static void drain(InputStream in, OutputStream out) throws IOException {
+        try (in) {
+            transfer(in, out);
+        }
     }
 
     /** Copies as the bytes come (a prompt without a newline shows at once) until either side ends. */

@@ -49,7 +49,7 @@ public final class PtyMaster implements AutoCloseable {
         }
     }
 
-    public void resize(Tty.Size size) throws IOException {
+    public synchronized void resize(Tty.Size size) throws IOException {
         if (!closed) Tty.setSize(fd, size);
     }
 

@@ -98,6 +98,11 @@ public final class Context implements AutoCloseable {
         return store;
     }
 
+    /** Whether out, err and in are this process's own standard streams (not a test's, running whittle in its JVM). */
+    public boolean ownsProcessStreams() {
+        return processStreams;
+    }
+
     /** True when standard output is a terminal (docker refuses to write archives there; progress bars go there). */
     public boolean stdoutIsTerminal() {
         return processStreams && isTerminal(1);

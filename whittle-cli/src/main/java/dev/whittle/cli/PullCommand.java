@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -38,15 +39,24 @@ final class PullCommand implements Callable<Integer> {
         if (allTags) return pullAllTags(given);
         if (given.tag() == null && given.digest() == null && !quiet) ctx.out().println("Using default tag: latest");
         ImageRef ref = ImageRef.parse(name);
-        StoredImage before = new Images(ctx.store()).find(ref.toString()).orElse(null);
-        Puller.Result r = pullOne(ref);
-        if (!quiet) {
-            ctx.out().println("Digest: " + r.digest());
-            boolean same = before != null && before.manifest().digest().equals(r.manifest().digest()) && !r.downloaded();
-            ctx.out().println("Status: " + (same ? "Image is up to date for " : "Downloaded newer image for ") + ref.familiar());
-        }
+        pullShowing(ctx, ref, platform == null ? Platform.host() : Platform.parse(platform), ctx.out(), ctx.stdoutIsTerminal(), quiet);
         ctx.out().println(ref);
         return 0;
+    }
+
+    /**
+     * Pulls one image, showing docker's progress and its Digest and Status lines on {@code to} (standard output for
+     * pull, standard error for run, as docker's client shows them).
+     */
+    static Puller.Result pullShowing(Context ctx, ImageRef ref, Platform p, PrintStream to, boolean terminal, boolean quiet) throws IOException {
+        StoredImage before = new Images(ctx.store()).find(ref.toString()).orElse(null);
+        Puller.Result r = pullOne(ctx, ref, p, to, terminal, quiet);
+        if (!quiet) {
+            to.println("Digest: " + r.digest());
+            boolean same = before != null && before.manifest().digest().equals(r.manifest().digest()) && !r.downloaded();
+            to.println("Status: " + (same ? "Image is up to date for " : "Downloaded newer image for ") + ref.familiar());
+        }
+        return r;
     }
 
     /** docker pull -a: every tag in turn, one status line for the repository at the end. */
@@ -57,7 +67,8 @@ final class PullCommand implements Callable<Integer> {
         if (tags.isEmpty()) throw new UserError("no tags found for " + repo.familiarRepository());
         boolean downloaded = false;
         for (String tag : tags) {
-            Puller.Result r = pullOne(repo.withTag(tag));
+            Puller.Result r = pullOne(ctx, repo.withTag(tag), platform == null ? Platform.host() : Platform.parse(platform), ctx.out(),
+                    ctx.stdoutIsTerminal(), quiet);
             downloaded |= r.downloaded();
             if (!quiet) ctx.out().println("Digest: " + r.digest());
         }
@@ -66,9 +77,8 @@ final class PullCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Puller.Result pullOne(ImageRef ref) throws IOException {
-        Platform p = platform == null ? Platform.host() : Platform.parse(platform);
-        TransferView view = new TransferView(ctx.out(), ctx.stdoutIsTerminal(), false, quiet);
+    private static Puller.Result pullOne(Context ctx, ImageRef ref, Platform p, PrintStream to, boolean terminal, boolean quiet) throws IOException {
+        TransferView view = new TransferView(to, terminal, false, quiet);
         try {
             return new Puller(ctx.store(), ctx.registries(), view, true).pull(ref, p);
         } finally {

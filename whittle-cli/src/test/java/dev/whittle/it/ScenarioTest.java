@@ -114,7 +114,7 @@ class ScenarioTest {
             Exec r = whittle.run(cmd.toArray(String[]::new));
             assertThat(r.code()).as(s.tag() + r.err()).isEqualTo(s.expectCode());
             if (s.expectCode() == 0) assertThat(r.out()).isEqualTo(s.expectOut());
-            else assertThat(r.out()).contains("exec /app/site: no such file or directory");
+            else assertThat(r.err()).contains("exec /app/site: no such file or directory"); // on stderr, as docker shows it
         }
     }
 

@@ -22,12 +22,29 @@ public final class WhittleProcess {
 
     /** Starts {@code whittle --root ROOT ARGS...} with this test JVM's classpath. */
     public static WhittleProcess start(Path root, Path log, String... args) throws IOException {
+        Process p = new ProcessBuilder(command(root, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new WhittleProcess(p, log);
+    }
+
+    /** Starts another program the same way (docker's client, to compare with). */
+    public static WhittleProcess startProgram(List<String> cmd, Path log) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return new WhittleProcess(p, log);
+    }
+
+    /** The command line of {@code whittle --root ROOT ARGS...} in a JVM of its own, with SIGINT at its default. */
+    public static List<String> command(Path root, String... args) {
         List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.whittle.cli.Main",
                 "--root", root.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new WhittleProcess(p, log);
+        return cmd;
+    }
+
+    /** Sends a signal (INT, TERM, ...), as a shell's kill does. */
+    public void signal(String name) {
+        Exec.run("kill", "-" + name, Long.toString(process.pid())).ok();
     }
 
     public String output() throws IOException {

@@ -44,7 +44,7 @@ public final class Posix {
     public static final class ErrnoException extends IOException {
         private final int errno;
 
-        ErrnoException(String call, String path, int errno) {
+        public ErrnoException(String call, String path, int errno) {
             super(call + " " + path + ": " + strerror(errno));
             this.errno = errno;
         }

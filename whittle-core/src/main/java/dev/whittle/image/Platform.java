@@ -26,10 +26,11 @@ public record Platform(String os, String architecture, String variant) {
         return new Platform("linux", System.getProperty("os.arch"), "");
     }
 
-    /** Parses {@code os/arch[/variant]} or just {@code arch}. */
+    /** Parses {@code os/arch[/variant]}, or just {@code arch} (linux), or just {@code os} (the host's arch), as containerd. */
     public static Platform parse(String s) {
         String[] p = s.trim().split("/");
         if (s.isBlank() || p.length > 3) throw new IllegalArgumentException("invalid platform \"" + s + "\": expected os/arch[/variant]");
+        if (p.length == 1 && KNOWN_OS.contains(p[0].toLowerCase(Locale.ROOT))) return new Platform(p[0], host().architecture(), "");
         if (p.length == 1) return new Platform("linux", p[0], "");
         return new Platform(p[0], p[1], p.length == 3 ? p[2] : "");
     }

@@ -61,6 +61,18 @@ public final class Users {
         return inRange(new Id(uid, gid, extra));
     }
 
+    /**
+     * {@code docker run}'s user: as {@link #resolve}, except that no user is uid 0 looked up in /etc/passwd (so root's
+     * groups in /etc/group count), and the primary group is one of the supplementary groups too, as Engine 20.10.24
+     * sets them (the fix of CVE-2023-25173). A RUN step keeps BuildKit's rules.
+     */
+    public static Id forContainer(FileTree root, String spec) throws IOException {
+        Id id = resolve(root, spec == null || spec.isEmpty() ? "0" : spec);
+        List<Long> groups = new ArrayList<>(List.of(id.gid()));
+        for (long g : id.groups()) if (!groups.contains(g)) groups.add(g);
+        return new Id(id.uid(), id.gid(), List.copyOf(groups));
+    }
+
     /** runc's limit, which docker and BuildKit report in these words. */
     private static Id inRange(Id id) throws IOException {
         if (id.uid() < 0 || id.uid() > MAX_ID || id.gid() < 0 || id.gid() > MAX_ID) {

@@ -46,7 +46,8 @@ public final class Leftovers {
      */
     public static void cleanIfIdle(Store store) {
         try {
-            if (isEmpty(store.tempDir()) && isEmpty(Runc.stateRoot(store)) && isEmpty(SshForward.socketDir(store))) return;
+            if (isEmpty(store.tempDir()) && isEmpty(Runc.stateRoot(store)) && isEmpty(SshForward.socketDir(store))
+                    && isEmpty(ConsoleSocket.socketDir(store))) return;
             store.whenAlone(() -> remove(store, find(store)));
         } catch (IOException | RuntimeException e) {
             // best effort: fsck names what is left, prune removes it
@@ -68,6 +69,7 @@ public final class Leftovers {
         mounts.sort(Comparator.comparingInt((Path p) -> p.getNameCount()).reversed());
         List<Path> temp = list(store.tempDir());
         temp.addAll(list(SshForward.socketDir(store)));
+        temp.addAll(list(ConsoleSocket.socketDir(store)));
         return new Found(containers, mounts, temp);
     }
 

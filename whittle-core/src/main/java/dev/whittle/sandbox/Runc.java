@@ -75,10 +75,8 @@ public final class Runc {
      * @param stdin  what to feed the process, or null for /dev/null
      */
     public int run(Path bundle, RuncSpec spec, Consumer<String> output, InputStream stdin) throws IOException {
-        Files.createDirectories(stateRoot, PRIVATE); // a container's state holds its environment
-        Files.write(bundle.resolve("config.json"), Json.write(spec.toJson(), Json.Style.INDENT));
-        String id = "whittle-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
-        List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString(), "run", "--bundle", bundle.toString(), id));
+        String id = prepare(bundle, spec);
+        List<String> cmd = command("run", "--bundle", bundle.toString(), id);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
         Process[] started = {null};
@@ -115,6 +113,24 @@ public final class Runc {
         }
     }
 
+    /** Writes the bundle's config.json; returns a new container id (the state root's entries are containers). */
+    String prepare(Path bundle, RuncSpec spec) throws IOException {
+        Files.createDirectories(stateRoot, PRIVATE); // a container's state holds its environment
+        Files.write(bundle.resolve("config.json"), Json.write(spec.toJson(), Json.Style.INDENT));
+        return "whittle-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+    }
+
+    /** A runc command line with this state root. */
+    List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    Path stateRoot() {
+        return stateRoot;
+    }
+
     /**
      * Ends a "runc run" that may still be creating its container: "runc kill" fails until the container exists, so it
      * is repeated until runc exits (its container's init died). A foreground "runc run" removes its container when the
@@ -131,10 +147,8 @@ public final class Runc {
         if (Files.exists(stateRoot.resolve(id))) runcQuietly("delete", "--force", id);
     }
 
-    private void runcQuietly(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(binary, "--root", stateRoot.toString()));
-        cmd.addAll(List.of(args));
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    void runcQuietly(String... args) throws IOException, InterruptedException {
+        new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     /** runc's own start-up failure, reduced to the part docker shows ({@code exec /app/site: no such file or directory}). */

@@ -11,7 +11,14 @@ import java.util.Map;
  * asked for, and no-new-privileges off so setuid programs behave as in docker.
  */
 public record RuncSpec(List<String> args, List<String> env, String cwd, long uid, long gid, List<Long> additionalGids,
-                       String hostname, Network network, List<Mount> mounts, boolean readonlyRoot, ProcessLimits limits) {
+                       String hostname, Network network, List<Mount> mounts, boolean readonlyRoot, ProcessLimits limits,
+                       boolean terminal) {
+
+    /** Without a terminal (RUN's). */
+    public RuncSpec(List<String> args, List<String> env, String cwd, long uid, long gid, List<Long> additionalGids,
+                    String hostname, Network network, List<Mount> mounts, boolean readonlyRoot, ProcessLimits limits) {
+        this(args, env, cwd, uid, gid, additionalGids, hostname, network, mounts, readonlyRoot, limits, false);
+    }
 
     /** The container's network: the host's, a new namespace with loopback only, or an existing namespace to join. */
     public record Network(boolean host, String namespacePath) {
@@ -31,7 +38,7 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
 
     public Map<String, Object> toJson() {
         Map<String, Object> process = new LinkedHashMap<>();
-        process.put("terminal", false);
+        process.put("terminal", terminal); // runc then sends the terminal's master to --console-socket
         Map<String, Object> user = new LinkedHashMap<>();
         user.put("uid", uid);
         user.put("gid", gid);

@@ -15,6 +15,9 @@ class PlatformTest {
         assertThat(Platform.parse("linux/arm")).hasToString("linux/arm/v7");
         assertThat(Platform.parse("linux/armhf")).hasToString("linux/arm/v7");
         assertThat(Platform.parse("i386")).hasToString("linux/386");
+        // a lone OS name is that OS on this machine's architecture, as containerd reads it (docker run --platform windows)
+        assertThat(Platform.parse("windows")).isEqualTo(new Platform("windows", Platform.host().architecture(), ""));
+        assertThat(Platform.parse("linux")).isEqualTo(Platform.host());
     }
 
     @Test

@@ -9,7 +9,6 @@ import dev.whittle.dockerfile.Instruction;
 import dev.whittle.dockerfile.Mounts;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.dockerfile.Stage;
-import dev.whittle.image.ImageConfig;
 import dev.whittle.json.Json;
 import dev.whittle.store.Images;
 
@@ -134,13 +133,7 @@ final class FrontendCalls {
         Checks.Report r = Checks.run(df, opt, ref -> {
             Optional<dev.whittle.store.StoredImage> img = BaseImages.find(images, ref);
             if (img.isEmpty()) return null;
-            Map<String, String> env = new LinkedHashMap<>();
-            ImageConfig c = img.get().config();
-            for (String e : c.env()) {
-                int eq = e.indexOf('=');
-                if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
-            }
-            return env;
+            return img.get().config().envMap();
         });
         print(df, r, json, out);
         return r.violations().isEmpty() ? 0 : 1;

@@ -276,7 +276,7 @@ public final class Builder {
      * always set"): appended to the config's Env, and seen by the stage's instructions.
      */
     static State withDefaultPath(State s) {
-        if (envMap(s.config().env()).containsKey("PATH")) return s;
+        if (s.config().envMap().containsKey("PATH")) return s;
         List<String> env = new ArrayList<>(s.config().env());
         env.add(DEFAULT_PATH);
         ImageConfig c = s.config().toBuilder().configField("Env", env).build();
@@ -341,7 +341,7 @@ public final class Builder {
         List<Digest> diffIds = img.config().diffIds();
         List<State.Layer> layers = new ArrayList<>();
         for (int i = 0; i < diffIds.size(); i++) layers.add(new State.Layer(diffIds.get(i), img.manifest().layers().get(i)));
-        Map<String, String> env = envMap(img.config().env());
+        Map<String, String> env = img.config().envMap();
         String created = img.config().createdText() != null ? img.config().createdText() : time(Instant.EPOCH);
         return new State(img.config(), layers, Scope.of(Map.of(), env), CacheKeys.of(null, "image", img.manifest().digest().toString()),
                 created, false, List.of());
@@ -423,15 +423,6 @@ public final class Builder {
                 : "; note: stage \"" + ref + "\" (line " + line + ") comes later, and FROM names only earlier stages";
     }
 
-    static Map<String, String> envMap(List<String> env) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String e : env) {
-            int eq = e.indexOf('=');
-            if (eq > 0) m.put(e.substring(0, eq), e.substring(eq + 1));
-        }
-        return m;
-    }
-
     String now() {
         return req.sourceDateEpoch() != null ? time(Instant.ofEpochSecond(req.sourceDateEpoch())) : time(Instant.now());
     }
@@ -504,7 +495,7 @@ public final class Builder {
 
     /** The RUN environment: the image's Env, then build args it does not already set, and a default PATH. */
     static List<String> runEnv(State s) {
-        Map<String, String> env = envMap(s.config().env());
+        Map<String, String> env = s.config().envMap();
         Map<String, String> args = s.scope().args();
         for (String name : s.buildArgNames()) {
             String v = args.get(name);
@@ -518,7 +509,7 @@ public final class Builder {
 
     /** BuildKit's history text for RUN: {@code |N K=V ... args}. */
     static String runCommandString(State s, List<String> args) {
-        Map<String, String> env = envMap(s.config().env());
+        Map<String, String> env = s.config().envMap();
         List<String> parts = new ArrayList<>();
         for (String name : s.buildArgNames()) {
             String v = env.containsKey(name) ? env.get(name) : s.scope().args().get(name);

@@ -81,7 +81,7 @@ final class CopyStep {
         for (Flag f : c.flagsNamed("exclude")) excludes.add(expand(f.valueWord(), scope));
         DockerIgnore exclude = excludes.isEmpty() ? DockerIgnore.none() : DockerIgnore.parse(String.join("\n", excludes), "--exclude");
         String destText = expand(c.dest(), scope);
-        String workdir = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
+        String workdir = s.config().workingDirOrRoot();
         boolean destIsDir = destText.endsWith("/") || destText.equals(".") || destText.isEmpty();
         String dest = PathNames.clampToRoot(destText.startsWith("/") ? destText : workdir + "/" + destText);
 
@@ -180,7 +180,7 @@ final class CopyStep {
 
     State workdir(State s, Instruction.Workdir w) throws IOException {
         String p = expand(w.path(), s.scope());
-        String cur = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
+        String cur = s.config().workingDirOrRoot();
         String abs = "/" + PathNames.clampToRoot(p.startsWith("/") ? p : cur + "/" + p);
         ImageConfig cfg = s.config().toBuilder().configField("WorkingDir", abs).build();
         State withWd = Builder.withConfig(s, cfg);

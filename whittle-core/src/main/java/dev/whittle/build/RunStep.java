@@ -197,7 +197,7 @@ final class RunStep {
             Path rootfs = tmp.resolve("rootfs");
             OverlayMount root = OverlayMount.mount(lowers, upper, tmp.resolve("work"), rootfs, b.snapshots.root().resolve("empty"));
             undo.add(root);
-            String cwd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
+            String cwd = s.config().workingDirOrRoot();
             Users.Id id;
             try {
                 id = Users.resolve(new ContextTree(rootfs, dev.whittle.dockerfile.DockerIgnore.none()), s.config().user());
@@ -324,7 +324,7 @@ final class RunStep {
                                         List<FileLock> locks, SecretFiles[] secrets) throws IOException {
         String target = m.target() == null ? null : ctx.expand(m.target(), s.scope());
         if (target != null && !target.startsWith("/")) {
-            String wd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
+            String wd = s.config().workingDirOrRoot();
             target = "/" + PathNames.clampToRoot(wd + "/" + target);
         }
         switch (m.type()) {

@@ -107,7 +107,7 @@ public final class EntrypointCheck {
         String prog = args.getFirst();
         List<String> shell = config.shell() == null || config.shell().isEmpty() ? List.of("/bin/sh", "-c") : config.shell();
         boolean shellForm = args.size() >= shell.size() + 1 && args.subList(0, shell.size()).equals(shell);
-        String cwd = config.workingDir().isEmpty() ? "/" : config.workingDir();
+        String cwd = config.workingDirOrRoot();
         String resolved;
         if (prog.contains("/")) {
             resolved = prog.startsWith("/") ? prog : "/" + PathNames.clampToRoot(cwd + "/" + prog);
@@ -139,7 +139,7 @@ public final class EntrypointCheck {
     private String lookPath(String name) throws IOException {
         for (String dir : path().split(":")) {
             if (dir.isEmpty()) dir = ".";
-            String p = dir.startsWith("/") ? dir + "/" + name : "/" + PathNames.clampToRoot((config.workingDir().isEmpty() ? "/" : config.workingDir()) + "/" + dir + "/" + name);
+            String p = dir.startsWith("/") ? dir + "/" + name : "/" + PathNames.clampToRoot((config.workingDirOrRoot()) + "/" + dir + "/" + name);
             FileTree.Node n = fs.stat(PathNames.clampToRoot(p), true);
             if (n != null && n.type() == TarEntry.Type.FILE && (n.mode() & 0111) != 0) return p;
         }

@@ -169,6 +169,16 @@ public final class ImageConfig {
         return e == null ? List.of() : e;
     }
 
+    /** Env as a map, in order; a variable given twice has its later value, as Go's map of it does. */
+    public Map<String, String> envMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String e : env()) {
+            int eq = e.indexOf('=');
+            if (eq > 0) m.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        return m;
+    }
+
     /** The value of one variable of the config's Env, or null. */
     public String envValue(String name) {
         for (String e : env()) {
@@ -188,6 +198,12 @@ public final class ImageConfig {
 
     public String workingDir() {
         return orEmpty(JsonObjects.string(config(), "WorkingDir"));
+    }
+
+    /** Where the container's process starts: WorkingDir, or / when the config has none (as runc and docker do). */
+    public String workingDirOrRoot() {
+        String wd = workingDir();
+        return wd.isEmpty() ? "/" : wd;
     }
 
     public String user() {

@@ -107,7 +107,7 @@ public final class ContainerRunner {
     public Outcome run(ImageConfig c, Options o, AttachedRun.Io io, SignalRelay relay) throws IOException {
         List<String> args = processArgs(c, o);
         if (args.isEmpty()) throw new IOException("no command specified");
-        String cwd = o.workdir() != null && !o.workdir().isEmpty() ? o.workdir() : c.workingDir().isEmpty() ? "/" : c.workingDir();
+        String cwd = o.workdir() != null && !o.workdir().isEmpty() ? o.workdir() : c.workingDirOrRoot();
         if (!cwd.startsWith("/")) throw new IOException("the working directory '" + cwd + "' is invalid, it needs to be an absolute path");
         String hostname = o.hostname() != null ? o.hostname()
                 : o.network() == ContainerNetwork.Mode.HOST ? Files.readString(Path.of("/proc/sys/kernel/hostname")).trim() : randomHostname();

@@ -18,8 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "analyze", description = "Explain an image's size: layers, largest files, wasted bytes, efficiency, advice",
-        mixinStandardHelpOptions = true)
+@Command(name = "analyze", description = "Explain an image's size: layers, largest files, wasted bytes, efficiency, advice")
 final class AnalyzeCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -27,7 +27,8 @@ final class AotTraining {
     static final Map<String, List<String>> GROUPS = Map.of(
             "build", List.of("build"),
             "version", List.of("", "version", "help"),
-            "image", List.of("images", "image", "inspect", "history", "tag", "rmi", "system", "login", "logout"),
+            "image", List.of("images", "image", "inspect", "history", "tag", "rmi", "system", "builder", "info", "completion", "login",
+                    "logout"),
             "archive", List.of("save", "load", "import", "export"),
             "registry", List.of("pull", "push"),
             "check", List.of("check", "analyze", "compare", "lint"),
@@ -104,7 +105,8 @@ final class AotTraining {
                     List.of("images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"), List.of("images", "training/app"),
                     List.of("inspect", "training/app:1"), List.of("inspect", "--format", "{{.Id}} {{json .Config}}", "training/app:1"),
                     List.of("history", "training/app:1"), List.of("history", "--no-trunc", "--format", "{{.CreatedBy}}", "training/app:1"),
-                    List.of("tag", "training/app:1", "training/app:2"), List.of("rmi", "training/app:2"), List.of("system", "df"));
+                    List.of("tag", "training/app:1", "training/app:2"), List.of("rmi", "training/app:2"), List.of("system", "df"),
+                    List.of("system", "df", "-v"), List.of("info", "--format", "{{.Images}}"));
             case "archive" -> List.of(
                     List.of("save", "-o", dir.resolve("saved-again.tar").toString(), "training/app:1"),
                     List.of("load", "-i", dir.resolve("saved.tar").toString()),

@@ -15,8 +15,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user)",
-        mixinStandardHelpOptions = true)
+@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user)")
 final class CheckCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", description = "Export an image's root filesystem as a tar archive", mixinStandardHelpOptions = true)
+@Command(name = "export", description = "Export an image's root filesystem as a tar archive")
 final class ExportCommand implements Callable<Integer> {
     private final Context ctx;
 

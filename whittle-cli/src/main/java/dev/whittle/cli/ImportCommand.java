@@ -35,7 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-@Command(name = "import", description = "Import the contents from a tarball to create a filesystem image", mixinStandardHelpOptions = true)
+@Command(name = "import", description = "Import the contents from a tarball to create a filesystem image")
 final class ImportCommand implements Callable<Integer> {
     private static final Set<String> CHANGES = Set.of("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER", "VOLUME",
             "WORKDIR", "STOPSIGNAL", "HEALTHCHECK", "SHELL");

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "inspect", description = "Return low-level information on images", mixinStandardHelpOptions = true)
+@Command(name = "inspect", description = "Return low-level information on images")
 final class InspectCommand implements Callable<Integer> {
     private final Context ctx;
 

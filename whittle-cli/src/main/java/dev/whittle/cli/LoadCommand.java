@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "load", description = "Load an image from a tar archive or STDIN", mixinStandardHelpOptions = true)
+@Command(name = "load", description = "Load an image from a tar archive or STDIN")
 final class LoadCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "pull", description = "Download an image from a registry", mixinStandardHelpOptions = true)
+@Command(name = "pull", description = "Download an image from a registry")
 final class PullCommand implements Callable<Integer> {
     private final Context ctx;
 

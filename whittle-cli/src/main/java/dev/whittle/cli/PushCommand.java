@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "push", description = "Upload an image to a registry", mixinStandardHelpOptions = true)
+@Command(name = "push", description = "Upload an image to a registry")
 final class PushCommand implements Callable<Integer> {
     private final Context ctx;
 

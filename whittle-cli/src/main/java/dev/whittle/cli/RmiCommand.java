@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "rmi", description = "Remove one or more images", mixinStandardHelpOptions = true)
+@Command(name = "rmi", description = "Remove one or more images")
 final class RmiCommand implements Callable<Integer> {
     private final Context ctx;
 

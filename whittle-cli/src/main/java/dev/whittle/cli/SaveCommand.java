@@ -14,8 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "save", description = "Save one or more images to a tar archive (streamed to STDOUT by default)",
-        mixinStandardHelpOptions = true)
+@Command(name = "save", description = "Save one or more images to a tar archive (streamed to STDOUT by default)")
 final class SaveCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "tag", description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", mixinStandardHelpOptions = true)
+@Command(name = "tag", description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
 final class TagCommand implements Callable<Integer> {
     private final Context ctx;
 

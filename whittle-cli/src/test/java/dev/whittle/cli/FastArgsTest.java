@@ -50,7 +50,9 @@ class FastArgsTest {
         same("images", "--format={{.ID}}", "--no-trunc");
         same("inspect", "--format", "{{json .Config}}", "a", "b:1");
         same("history", "-H=false", "--no-trunc", "img");
-        same("history", "-H", "false", "img");
+        same("history", "-H", "img"); // a boolean flag: the word after it is the image, as with docker
+        same("system df", "-v", "--format", "{{json .}}");
+        same("builder prune", "-af", "--filter", "until=24h", "--keep-storage", "1g");
         same("tag", "a", "b:2");
         same("rmi", "-f", "a", "b", "c");
         same("save", "-o", "/tmp/x.tar", "a", "b");
@@ -70,7 +72,7 @@ class FastArgsTest {
         picocliDecides("tag", "onlyone");
         picocliDecides("build", "--pull", ".");
         picocliDecides("inspect", "--format");
-        picocliDecides("system", "df");
+        picocliDecides("history", "-H", "false", "img");
         picocliDecides("history", "-H=maybe", "img");
     }
 

@@ -283,7 +283,8 @@ final class Usage {
             for (int k = 1; k < a.length(); k++) {
                 char c = a.charAt(k);
                 OptionSpec o = spec.findOption(c);
-                if (o == null || o.usageHelp() || o.versionHelp()) return "unknown shorthand flag: '" + c + "' in " + a;
+                // pflag names the rest of the cluster from the unknown letter on
+                if (o == null || o.usageHelp() || o.versionHelp()) return "unknown shorthand flag: '" + c + "' in -" + a.substring(k);
                 if (k + 1 < a.length() && a.charAt(k + 1) == '=') break; // -H=false: the rest is its value
                 if (needsValue(o)) {
                     if (k + 1 < a.length()) break; // the rest is its value

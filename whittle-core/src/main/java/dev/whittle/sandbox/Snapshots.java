@@ -40,7 +40,11 @@ public final class Snapshots {
     /** The directory holding a layer's files, unpacking the layer first if needed. */
     public Path get(Digest diffId) throws IOException {
         Path fs = home(diffId).resolve("fs");
-        if (isReady(diffId)) return fs;
+        if (isReady(diffId)) {
+            // when a build last used it, for builder prune (until=, --keep-storage)
+            home(diffId).resolve("diffid").toFile().setLastModified(System.currentTimeMillis());
+            return fs;
+        }
         synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
             try (FileChannel ch = FileChannel.open(dir.resolve(diffId.hex().substring(0, 16) + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {

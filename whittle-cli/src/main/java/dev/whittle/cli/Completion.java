@@ -124,9 +124,10 @@ final class Completion {
                         COMPREPLY=($(compgen -W "$subs" -- "$cur"))
                         return
                     fi
-                    local path=$cmd flags= valued= paths= args=none
-                    [[ -n $sub ]] && path="$cmd $sub"
-                    case $path in
+                    # not "path": zsh ties that name to $PATH
+                    local cmdpath=$cmd flags= valued= paths= args=none
+                    [[ -n $sub ]] && cmdpath="$cmd $sub"
+                    case $cmdpath in
                 %s
                     esac
                     local p
@@ -137,7 +138,7 @@ final class Completion {
                         return
                     fi
                     case $args in
-                        image) local IFS=$'\\n'; COMPREPLY=($(compgen -W "$(_whittle_images)" -- "$cur")) ;;
+                        image) COMPREPLY=($(compgen -W "$(_whittle_images)" -- "$cur")) ;; # names hold no blanks
                         dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
                         file) COMPREPLY=($(compgen -f -- "$cur")) ;;
                         shell) COMPREPLY=($(compgen -W 'bash zsh' -- "$cur")) ;;

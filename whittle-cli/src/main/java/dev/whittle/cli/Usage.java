@@ -179,6 +179,7 @@ final class Usage {
 
     /** pflag's wrap: {@code s} wrapped to width {@code w}, continuation lines indented by {@code i}. */
     static String wrap(int i, int w, String s) {
+        if (w == 0) return s.replace("\n", "\n" + " ".repeat(i)); // no wrapping
         int room = w - i;
         StringBuilder r = new StringBuilder();
         if (room < 24) {

@@ -36,7 +36,10 @@ final class LoadCommand implements Callable<Integer> {
         Platform p = platform == null ? Platform.host() : Platform.parse(platform);
         List<ArchiveLoader.Loaded> loaded;
         try (InputStream in = new BufferedInputStream(input == null ? ctx.in() : Files.newInputStream(input), 1 << 16)) {
-            loaded = new ArchiveLoader(ctx.store(), p).load(in);
+            ArchiveLoader loader = new ArchiveLoader(ctx.store(), p);
+            // as docker: progress only on a terminal, and not with -q
+            if (!quiet && ctx.stdoutIsTerminal()) loader.progress(new LoadProgress(ctx.out(), TtyProgress.TerminalSize.detect()[0]));
+            loaded = loader.load(in);
         }
         for (ArchiveLoader.Loaded l : loaded) {
             if (l.names().isEmpty()) ctx.out().println("Loaded image ID: " + l.id());

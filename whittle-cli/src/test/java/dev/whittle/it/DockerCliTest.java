@@ -171,6 +171,35 @@ class DockerCliTest {
     }
 
     @Test
+    void loadShowsDockersPerLayerProgressOnATerminal() throws Exception {
+        // a layer docker has never seen, larger than what whittle reads into memory at once
+        Path ctx = Files.createDirectories(dir.resolve("random"));
+        byte[] random = new byte[6_000_000];
+        new java.util.Random(17).nextBytes(random);
+        Files.write(ctx.resolve("big"), random);
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY big /big\n");
+        String name = "whittle-cli/random:1";
+        Whittle w = new Whittle(dir.resolve("random-store"));
+        w.run("build", "--progress", "quiet", "-t", name, ctx.toString()).ok();
+        Path tar = dir.resolve("random.tar");
+        w.run("save", "-o", tar.toString(), name).ok();
+        docker("rmi", "-f", name);
+        String theirs, ours;
+        try (Tmux t = Tmux.start(dir, DockerDaemon.DOCKER + " load -i " + tar + "\nsleep 600\n", 120, 10)) {
+            theirs = t.screen(false, s -> s.contains("Loaded image"));
+        } finally {
+            docker("rmi", "-f", name);
+        }
+        try (Tmux t = Tmux.start(dir, Tmux.whittleCommand() + " --root " + dir.resolve("random-loaded") + " load -i " + tar + "\nsleep 600\n",
+                120, 10)) {
+            ours = t.screen(false, s -> s.contains("Loaded image"));
+        }
+        assertThat(ours.strip()).isEqualTo(theirs.strip()).contains(": Loading layer [==================================================>]");
+        // off a terminal, as docker: the names alone
+        assertThat(new Whittle(dir.resolve("random-plain")).run("load", "-i", tar.toString()).ok().out()).isEqualTo("Loaded image: " + name + "\n");
+    }
+
+    @Test
     void imagePruneRemovesDanglingThenAll() throws IOException {
         Whittle w = new Whittle(dir.resolve("prune-store"));
         w.run("load", "-i", dir.resolve("ab.tar").toString()).ok();

@@ -30,8 +30,7 @@ class ShellFilesTest {
         // `whittle` on PATH for the completion's own `whittle images`: this JVM's classes
         bin = Files.createDirectories(dir.resolve("bin"));
         Path w = bin.resolve("whittle");
-        Files.writeString(w, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java")
-                + "' --enable-native-access=ALL-UNNAMED -cp '" + System.getProperty("java.class.path") + "' dev.whittle.cli.Main \"$@\"\n");
+        Files.writeString(w, "#!/bin/sh\nexec " + Tmux.whittleCommand() + " \"$@\"\n");
         Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwxr-xr-x"));
         whittle = new Whittle(dir.resolve("store"));
         whittle.run("import", RootFs.busybox(dir).toString(), "shell/base:1").ok();
@@ -61,25 +60,16 @@ class ShellFilesTest {
 
     @Test
     void zshCompletesUnderARealTerminal() throws Exception {
-        Assumptions.assumeTrue(Exec.available("zsh") && Exec.available("tmux"), "zsh and tmux are needed (scripts/install-deps)");
+        Assumptions.assumeTrue(Exec.available("zsh"), "zsh is needed (scripts/install-deps)");
         Path fpath = Files.createDirectories(dir.resolve("zfunc"));
         Files.copy(docs.resolve("completion/_whittle"), fpath.resolve("_whittle"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path zdot = Files.createDirectories(dir.resolve("zdot"));
         Files.writeString(zdot.resolve(".zshrc"), "PS1='%% '\nfpath=('" + fpath + "' $fpath)\nexport PATH='" + bin + "':$PATH\n"
                 + "autoload -U compinit && compinit -u\n");
-        String session = "whittle-zsh-" + ProcessHandle.current().pid();
-        Exec.run("tmux", "new-session", "-d", "-s", session, "-x", "150", "-y", "20", "env ZDOTDIR=" + zdot + " zsh -i").ok();
-        try {
-            Thread.sleep(1000);
-            Exec.run("tmux", "send-keys", "-t", session, "whittle --root " + whittle.root() + " history shell/o", "Tab").ok();
-            String screen = "";
-            for (int i = 0; i < 100 && !screen.contains("shell/other:2"); i++) {
-                Thread.sleep(200);
-                screen = Exec.run("tmux", "capture-pane", "-t", session, "-p").ok().out();
-            }
-            assertThat(screen).contains("history shell/other:2");
-        } finally {
-            Exec.run("tmux", "kill-session", "-t", session);
+        try (Tmux t = Tmux.start(dir, "ZDOTDIR='" + zdot + "' exec zsh -i\n", 150, 20)) {
+            t.screen(false, s -> s.contains("%"));
+            t.keys("whittle --root " + whittle.root() + " history shell/o", "Tab");
+            assertThat(t.screen(false, s -> s.contains("shell/other:2"))).contains("history shell/other:2");
         }
     }
 

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,11 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TtyProgressTest {
     @TempDir Path dir;
     Path store, ctx;
-    String session;
 
     @BeforeEach
     void prepare() throws IOException {
-        Assumptions.assumeTrue(Exec.available("tmux"), "tmux is needed (scripts/install-deps)");
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
         Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
         store = dir.resolve("store");
@@ -38,42 +35,26 @@ class TtyProgressTest {
                 RUN echo first-line; sleep 3; echo second-line
                 RUN echo done
                 """);
-        session = "whittle-tty-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
 
-    /** Runs whittle (this JVM's classes) in a new tmux pane, 100x40, with {@code env} set. */
-    void start(String env, String... args) throws IOException {
-        StringBuilder cmd = new StringBuilder("env " + env + " '" + ProcessHandle.current().info().command().orElse("java")
-                + "' --enable-native-access=ALL-UNNAMED -cp '" + System.getProperty("java.class.path") + "' dev.whittle.cli.Main --root '" + store + "'");
+    /** Runs whittle in a new 100x40 terminal with {@code env} set; the screen shows EXIT=code when it ends. */
+    Tmux start(String env, String... args) throws IOException {
+        StringBuilder cmd = new StringBuilder("env " + env + " " + Tmux.whittleCommand() + " --root '" + store + "'");
         for (String a : args) cmd.append(" '").append(a).append('\'');
-        Files.writeString(dir.resolve("run.sh"), cmd + "\necho EXIT=$?\nsleep 600\n");
-        Exec.run("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "40", "sh " + dir.resolve("run.sh")).ok();
-    }
-
-    /** The pane's screen (with colour escapes when asked) once {@code until} holds, within 60 s. */
-    String screen(boolean escapes, Predicate<String> until) throws InterruptedException {
-        String s = "";
-        for (int i = 0; i < 300; i++) {
-            s = Exec.run(escapes ? List.of("tmux", "capture-pane", "-e", "-p", "-t", session) : List.of("tmux", "capture-pane", "-p", "-t", session))
-                    .ok().out();
-            if (until.test(s)) return s;
-            Thread.sleep(200);
-        }
-        throw new AssertionError("screen never showed what was waited for:\n" + s);
+        return Tmux.start(dir, cmd + "\necho EXIT=$?\nsleep 600\n", 100, 40);
     }
 
     @Test
     void buildkitsLayoutWhileRunningAndWhenFinished() throws Exception {
-        try {
-            start("COLUMNS= LINES=", "build", "--progress", "tty", "-t", "tty/app:1", ctx.toString());
+        try (Tmux t = start("COLUMNS= LINES=", "build", "--progress", "tty", "-t", "tty/app:1", ctx.toString())) {
             // while the RUN sleeps: the header on the first line, the running step timed, its output below it
-            String running = screen(false, s -> s.contains("# first-line"));
+            String running = t.screen(false, s -> s.contains("# first-line"));
             List<String> lines = running.lines().toList();
             assertThat(lines.getFirst()).matches("\\[\\+] Building \\d+\\.\\ds \\(\\d+/\\d+\\)");
             assertThat(running).containsPattern("(?m)^ => \\[stage-0 2/3\\] RUN echo first-line; sleep 3; echo second-line +\\d+\\.\\ds$")
                     .containsPattern("(?m)^ => => extracting sha256:[0-9a-f]+(\\.\\.\\.)? \\d+\\.\\d\\dMB / \\d+\\.\\d\\dMB +\\d+\\.\\ds$")
                     .contains(" => => # first-line");
-            String done = screen(false, s -> s.contains("EXIT="));
+            String done = t.screen(false, s -> s.contains("EXIT="));
             List<String> rows = done.lines().takeWhile(l -> !l.startsWith("EXIT=") && !l.startsWith("note:")).filter(l -> !l.isBlank()).toList();
             assertThat(rows.getFirst()).matches("\\[\\+] Building \\d+\\.\\ds \\(4/4\\) FINISHED");
             // every row and sub-row timed, at the right edge of the 100 columns
@@ -81,22 +62,17 @@ class TtyProgressTest {
             assertThat(rows).anyMatch(r -> r.startsWith(" => => naming to docker.io/tty/app:1 "));
             assertThat(done).doesNotContain("# first-line").contains("EXIT=0");
             // finished steps in blue
-            assertThat(screen(true, s -> s.contains("EXIT="))).contains("\033[34m");
-        } finally {
-            Exec.run("tmux", "kill-session", "-t", session);
+            assertThat(t.screen(true, s -> s.contains("EXIT="))).contains("\033[34m");
         }
     }
 
     @Test
     void noColorMeansNoColourAndACachedRebuildSaysCached() throws Exception {
         new Whittle(store).run("build", "--progress", "plain", "-t", "tty/app:1", ctx.toString()).ok();
-        try {
-            start("NO_COLOR=1", "build", "--progress", "tty", "-t", "tty/app:1", ctx.toString());
-            String done = screen(true, s -> s.contains("EXIT="));
+        try (Tmux t = start("NO_COLOR=1", "build", "--progress", "tty", "-t", "tty/app:1", ctx.toString())) {
+            String done = t.screen(true, s -> s.contains("EXIT="));
             assertThat(done).doesNotContain("\033[34m").doesNotContain("\033[31m").contains("EXIT=0");
             assertThat(done).containsPattern("(?m)^ => CACHED \\[stage-0 2/3\\] RUN echo first-line.* \\d+\\.\\ds$");
-        } finally {
-            Exec.run("tmux", "kill-session", "-t", session);
         }
     }
 }

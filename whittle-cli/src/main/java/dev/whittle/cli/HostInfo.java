@@ -107,6 +107,12 @@ final class HostInfo {
         };
     }
 
+    /** uname -m, as docker info's Architecture: x86_64, aarch64. */
+    static String machine() {
+        String a = System.getProperty("os.arch");
+        return a.equals("amd64") ? "x86_64" : a;
+    }
+
     private static String read(String file) {
         try {
             return Files.readString(Path.of(file));

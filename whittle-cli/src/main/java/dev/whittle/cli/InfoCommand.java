@@ -81,7 +81,7 @@ final class InfoCommand implements Callable<Integer> {
         boolean overlay = HostInfo.overlaySupported();
         List<String> binfmt = HostInfo.binfmtHandlers();
         Struct s = new Struct();
-        s.put("Architecture", System.getProperty("os.arch"));
+        s.put("Architecture", HostInfo.machine());
         s.put("BinfmtHandlers", binfmt == null ? GoValues.NIL_SLICE : binfmt);
         s.put("BuildCacheRecords", r.cache().size());
         s.put("BuildCacheSize", r.cacheSize());

@@ -158,6 +158,23 @@ class DockerCliTest {
     }
 
     @Test
+    void versionAndInfoTemplatesSeeDockersFields() {
+        // the same machine, kernel and runc, asked through docker's own template fields
+        for (String f : List.of("{{.Client.Os}}/{{.Client.Arch}}", "{{.Server.Os}}/{{.Server.Arch}} {{.Server.KernelVersion}}",
+                "{{range .Server.Components}}{{if eq .Name \"runc\"}}{{.Version}}{{end}}{{end}}")) {
+            assertThat(whittle.run("version", "--format", f).ok().out()).as(f).isEqualTo(docker("version", "--format", f).ok().out());
+        }
+        assertThat(whittle.run("version", "--format", "{{.Client.Version}}").ok().out().strip()).isNotEmpty();
+        for (String f : List.of("{{.KernelVersion}} {{.OperatingSystem}} {{.OSType}} {{.Architecture}}", "{{.MemTotal}} {{.Name}}",
+                "{{.DefaultRuntime}} {{.Containers}} {{.ContainersRunning}}")) {
+            assertThat(whittle.run("info", "--format", f).ok().out()).as(f).isEqualTo(docker("info", "--format", f).ok().out());
+        }
+        Exec info = whittle.run("info").ok();
+        assertThat(info.out()).contains(" Store Root Dir: " + whittle.root() + "\n", " Storage Driver: overlay\n", " Default Runtime: runc\n")
+                .containsPattern(" binfmt_misc: (mounted|not mounted)").containsPattern(" slirp4netns: ");
+    }
+
+    @Test
     void prunePromptsAndDeclineAsDocker() {
         byte[] no = "n\n".getBytes(StandardCharsets.UTF_8);
         for (List<String> cmd : List.of(List.of("image", "prune"), List.of("image", "prune", "-a"), List.of("builder", "prune"),

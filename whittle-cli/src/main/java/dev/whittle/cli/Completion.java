@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Shell completion scripts, generated from the command table and each command's options: commands and management
@@ -42,13 +41,9 @@ final class Completion {
         Context ctx = new Context(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), java.io.InputStream.nullInputStream(), false, Path.of("/nonexistent"));
         StringBuilder cases = new StringBuilder();
-        Map<String, String> paths = new TreeMap<>();
-        for (String key : Main.COMMANDS.keySet()) if (!key.contains(" ")) paths.put(key, key);
-        for (Map.Entry<String, Main.Group> g : Main.GROUPS.entrySet()) {
-            for (Map.Entry<String, String> s : g.getValue().subcommands().entrySet()) paths.put(g.getKey() + " " + s.getKey(), s.getValue());
-        }
+        Map<String, String> paths = Commands.paths();
         for (Map.Entry<String, String> p : paths.entrySet()) {
-            CommandSpec spec = CommandSpec.forAnnotatedObject(Main.COMMANDS.get(p.getValue()).factory().apply(ctx));
+            CommandSpec spec = CommandSpec.forAnnotatedObject(Commands.COMMANDS.get(p.getValue()).factory().apply(ctx));
             List<String> flags = new ArrayList<>(List.of("--help"));
             List<String> valued = new ArrayList<>(), pathValued = new ArrayList<>();
             for (OptionSpec o : spec.options()) {
@@ -66,12 +61,12 @@ final class Completion {
                     .append("            args=").append(argumentKind(p.getValue(), spec)).append(" ;;\n");
         }
         StringBuilder groups = new StringBuilder();
-        for (Map.Entry<String, Main.Group> g : Main.GROUPS.entrySet()) {
+        for (Map.Entry<String, Commands.Group> g : Commands.GROUPS.entrySet()) {
             groups.append("                        ").append(g.getKey()).append(") subs='").append(String.join(" ", new java.util.TreeSet<>(g.getValue().subcommands().keySet())))
                     .append("' ;;\n");
         }
-        List<String> top = new ArrayList<>(Main.GROUPS.keySet());
-        for (String k : Main.COMMANDS.keySet()) if (!k.contains(" ")) top.add(k);
+        List<String> top = new ArrayList<>(Commands.GROUPS.keySet());
+        for (String k : Commands.COMMANDS.keySet()) if (!k.contains(" ")) top.add(k);
         top.add("help");
         return """
                 # bash completion for whittle (whittle completion bash)

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Man pages in roff ({@code man 1 whittle-images}), one per command path as docker's man pages are laid out
@@ -20,16 +19,6 @@ import java.util.TreeMap;
  */
 final class ManPages {
     private ManPages() {}
-
-    /** Every command path (images, image ls, system df...) to the command it runs. */
-    static Map<String, String> paths() {
-        Map<String, String> paths = new TreeMap<>();
-        for (String key : Main.COMMANDS.keySet()) paths.put(key, key);
-        for (Map.Entry<String, Main.Group> g : Main.GROUPS.entrySet()) {
-            for (Map.Entry<String, String> s : g.getValue().subcommands().entrySet()) paths.putIfAbsent(g.getKey() + " " + s.getKey(), s.getValue());
-        }
-        return paths;
-    }
 
     /** Writes whittle.1 and one page per command into {@code dir}; returns the files. */
     static List<Path> write(Path dir) throws IOException {
@@ -40,8 +29,8 @@ final class ManPages {
         out.add(top);
         Context ctx = new Context(new PrintStream(OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()),
                 InputStream.nullInputStream(), false, Path.of("/nonexistent"));
-        for (Map.Entry<String, String> p : paths().entrySet()) {
-            Usage u = Main.usage(Main.COMMANDS.get(p.getValue()).factory().apply(ctx), p.getValue(), p.getKey());
+        for (Map.Entry<String, String> p : Commands.paths().entrySet()) {
+            Usage u = Main.usage(Commands.COMMANDS.get(p.getValue()).factory().apply(ctx), p.getValue(), p.getKey());
             Path f = dir.resolve("whittle-" + p.getKey().replace(' ', '-') + ".1");
             Files.writeString(f, page(u));
             out.add(f);
@@ -63,9 +52,9 @@ final class ManPages {
         b.append(".TP\n\\fB--root\\fR \\fIstring\\fR\nImage store (default $WHITTLE_ROOT, /var/lib/whittle as root)\n");
         b.append(".TP\n\\fB-v\\fR, \\fB--version\\fR\nPrint version information and quit\n");
         b.append(".SH COMMANDS\n");
-        for (Map.Entry<String, String> p : paths().entrySet()) {
+        for (Map.Entry<String, String> p : Commands.paths().entrySet()) {
             b.append(".TP\n\\fBwhittle-").append(p.getKey().replace(' ', '-')).append("\\fR(1)\n")
-                    .append(escape(Main.COMMANDS.get(p.getValue()).summary())).append('\n');
+                    .append(escape(Commands.COMMANDS.get(p.getValue()).summary())).append('\n');
         }
         return b.toString();
     }

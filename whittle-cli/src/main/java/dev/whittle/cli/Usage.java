@@ -15,9 +15,6 @@ import java.util.List;
  * never paid by a command line that parses.
  */
 final class Usage {
-    /** pflag's wrapping width when standard input is not a terminal: 80 columns, less one. */
-    static final int WIDTH = 79;
-
     private final CommandSpec spec;
     private final String path;
     private final List<String> aliases;
@@ -41,6 +38,16 @@ final class Usage {
     /** @param summary the one-line description (the command table's, which {@code whittle --help} lists too) */
     static Usage of(Object command, String path, List<String> aliases, int[] argRange, String summary) {
         return new Usage(CommandSpec.forAnnotatedObject(command), path, aliases, argRange, summary);
+    }
+
+    /**
+     * Help is docker's (Main answers --help before parsing) and -V is no flag of a subcommand: both go from the model.
+     * Here, not in Main: Main's bytecode must not make the verifier load picocli's model classes on every start.
+     */
+    static void dropHelpOptions(CommandSpec spec) {
+        for (OptionSpec o : List.copyOf(spec.options())) {
+            if (o.usageHelp() || o.versionHelp()) spec.remove(o);
+        }
     }
 
     String commandPath() {
@@ -91,10 +98,10 @@ final class Usage {
             b.append("\nArguments:\n");
             int w = args.stream().mapToInt(a -> a[0].length()).max().orElse(0);
             for (String[] a : args) {
-                b.append("  ").append(a[0]).append(" ".repeat(w - a[0].length() + 3)).append(wrap(w + 5, WIDTH, a[1])).append('\n');
+                b.append("  ").append(a[0]).append(" ".repeat(w - a[0].length() + 3)).append(FlagTable.wrap(w + 5, FlagTable.WIDTH, a[1])).append('\n');
             }
         }
-        if (!visibleOptions().isEmpty()) b.append("\nOptions:\n").append(flagTable(visibleOptions(), WIDTH).stripTrailing()).append('\n');
+        if (!visibleOptions().isEmpty()) b.append("\nOptions:\n").append(flagTable(visibleOptions(), FlagTable.WIDTH).stripTrailing()).append('\n');
         return b.toString();
     }
 
@@ -156,59 +163,11 @@ final class Usage {
             }
             rows.add(new String[] {names, usage});
         }
-        return table(rows, cols);
-    }
-
-    /** Rows of (flag names and value word, description) laid out as pflag does. */
-    static String table(List<String[]> rows, int cols) {
-        int maxlen = 0;
-        for (String[] r : rows) maxlen = Math.max(maxlen, r[0].length() + 3); // "  " before, pflag's NUL marker after
-        StringBuilder b = new StringBuilder();
-        for (String[] r : rows) {
-            int sidx = r[0].length() + 2;
-            // Go's Fprintln(line, spacing, usage): a space between each
-            b.append("  ").append(r[0]).append(' ').append(" ".repeat(maxlen - sidx)).append(' ').append(wrap(maxlen + 2, cols, r[1]))
-                    .append('\n');
-        }
-        return b.toString();
+        return FlagTable.table(rows, cols);
     }
 
     private static boolean isZero(String v) {
         return v.isEmpty() || v.equals("false") || v.equals("0") || v.equals("[]");
-    }
-
-    /** pflag's wrap: {@code s} wrapped to width {@code w}, continuation lines indented by {@code i}. */
-    static String wrap(int i, int w, String s) {
-        if (w == 0) return s.replace("\n", "\n" + " ".repeat(i)); // no wrapping
-        int room = w - i;
-        StringBuilder r = new StringBuilder();
-        if (room < 24) {
-            i = 16;
-            room = w - i;
-            r.append('\n').append(" ".repeat(i));
-        }
-        if (room < 24) return r + s.replace("\n", r.toString());
-        int slop = 5;
-        room -= slop;
-        String[] first = wrapN(room, slop, s);
-        r.append(first[0].replace("\n", "\n" + " ".repeat(i)));
-        s = first[1];
-        while (!s.isEmpty()) {
-            String[] t = wrapN(room, slop, s);
-            r.append('\n').append(" ".repeat(i)).append(t[0].replace("\n", "\n" + " ".repeat(i)));
-            s = t[1];
-        }
-        return r.toString();
-    }
-
-    private static String[] wrapN(int i, int slop, String s) {
-        if (i + slop > s.length()) return new String[] {s, ""};
-        String head = s.substring(0, i);
-        int w = Math.max(Math.max(head.lastIndexOf(' '), head.lastIndexOf('\t')), head.lastIndexOf('\n'));
-        if (w <= 0) return new String[] {s, ""};
-        int nl = head.lastIndexOf('\n');
-        if (nl > 0 && nl < w) return new String[] {s.substring(0, nl), s.substring(nl + 1)};
-        return new String[] {s.substring(0, w), s.substring(w + 1)};
     }
 
     /** docker/cli's argument-count error for {@code given} arguments, or null when the count is allowed. */

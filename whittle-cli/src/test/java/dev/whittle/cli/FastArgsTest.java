@@ -28,10 +28,10 @@ class FastArgsTest {
     }
 
     static void same(String command, String... args) throws Exception {
-        Object fast = Main.COMMANDS.get(command).factory().apply(CTX);
+        Object fast = Commands.COMMANDS.get(command).factory().apply(CTX);
         boolean stop = fast instanceof RunCommand;
         assertThat(FastArgs.bind(fast, args, stop)).as("fast path taken for " + List.of(args)).isPresent();
-        Object slow = Main.COMMANDS.get(command).factory().apply(CTX);
+        Object slow = Commands.COMMANDS.get(command).factory().apply(CTX);
         CommandLine cl = new CommandLine(slow);
         cl.setStopAtPositional(stop);
         cl.parseArgs(args);
@@ -39,7 +39,7 @@ class FastArgsTest {
     }
 
     static void picocliDecides(String command, String... args) {
-        Object fast = Main.COMMANDS.get(command).factory().apply(CTX);
+        Object fast = Commands.COMMANDS.get(command).factory().apply(CTX);
         assertThat(FastArgs.bind(fast, args, fast instanceof RunCommand)).as(List.of(args).toString()).isEmpty();
     }
 

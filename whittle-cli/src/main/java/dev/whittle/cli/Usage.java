@@ -132,13 +132,13 @@ final class Usage {
 
     /**
      * The word after a flag in the table: pflag's type name ({@code string}, {@code list}, {@code int}), or the
-     * command's own label where it is one in docker's style, lower case ({@code filter}, {@code bytes},
-     * {@code gzip|zstd|uncompressed}); placeholders such as {@code KEY=VALUE} are for the description to explain.
+     * command's own label where it is a short one in docker's style, lower case ({@code filter}, {@code bytes});
+     * placeholders ({@code KEY=VALUE}) and lists of values are for the description to explain.
      */
     static String valueWord(OptionSpec o) {
         if (isBoolean(o)) return "";
         String label = o.paramLabel();
-        if (!label.startsWith("<") && label.equals(label.toLowerCase(java.util.Locale.ROOT))) return label;
+        if (!label.startsWith("<") && label.equals(label.toLowerCase(java.util.Locale.ROOT)) && label.length() <= 12) return label;
         if (List.class.isAssignableFrom(o.type())) return "list";
         if (o.type() == int.class || o.type() == Integer.class) return "int";
         if (o.type() == double.class || o.type() == Double.class) return "float";
@@ -176,7 +176,9 @@ final class Usage {
         for (PositionalParamSpec p : spec.positionalParameters()) {
             CommandLine.Range a = p.arity();
             min += a.min();
-            max = max < 0 || a.isVariable() || a.max() == Integer.MAX_VALUE ? -1 : max + a.max();
+            // a list at an open index (1..*) takes any number, whatever its arity says of one occurrence
+            boolean open = a.isVariable() || a.max() == Integer.MAX_VALUE || p.isMultiValue() && p.index().max() == Integer.MAX_VALUE;
+            max = max < 0 || open ? -1 : max + a.max();
         }
         if (argRange != null) {
             min = argRange[0];

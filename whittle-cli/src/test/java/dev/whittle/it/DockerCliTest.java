@@ -82,7 +82,7 @@ class DockerCliTest {
             assertThat(w.out()).as(line).isEmpty();
         }
         // whittle words these commands for images, not containers or "Docker objects": the error and exit code still
-        for (String line : List.of("inspect", "export", "import", "login a b", "logout a b", "version x", "builder prune x")) {
+        for (String line : List.of("inspect", "export", "import", "run", "login a b", "logout a b", "version x", "builder prune x")) {
             String[] args = line.split(" ");
             Exec d = dockers(args), w = whittle.run(args);
             assertThat(w.err().lines().limit(2).toList()).as(line).isEqualTo(d.err().lines().limit(2).toList());

@@ -157,6 +157,36 @@ class DockerCliTest {
         assertThat(whittle.run("history", "-H", "-q", A).ok().out()).isEqualTo(docker("history", "-H", "-q", A).ok().out());
     }
 
+    /** The keys of a JSON object, or of the first object of the list under {@code key}. */
+    @SuppressWarnings("unchecked")
+    static List<String> keys(String json, String key) {
+        Object o = dev.whittle.json.Json.parse(json);
+        if (key != null) o = ((List<Object>) ((java.util.Map<String, Object>) o).get(key)).getFirst();
+        return List.copyOf(((java.util.Map<String, Object>) o).keySet());
+    }
+
+    @Test
+    void systemDfHasDockersRowsSectionsAndFields() {
+        assertThat(whittle.run("system", "df", "--format", "{{.Type}}").ok().out()).isEqualTo(docker("system", "df", "--format", "{{.Type}}").ok().out());
+        assertThat(whittle.run("system", "df").ok().out().lines().findFirst()).isEqualTo(docker("system", "df").ok().out().lines().findFirst());
+        String row = "{{json .}}";
+        assertThat(keys(whittle.run("system", "df", "--format", row).ok().out().lines().findFirst().orElseThrow(), null))
+                .isEqualTo(keys(docker("system", "df", "--format", row).ok().out().lines().findFirst().orElseThrow(), null));
+        String w = whittle.run("system", "df", "-v").ok().out(), d = docker("system", "df", "-v").ok().out();
+        for (String title : List.of("Images space usage:", "Containers space usage:", "Local Volumes space usage:")) {
+            assertThat(w).as(title).contains(title + "\n\n");
+            assertThat(d).contains(title + "\n\n");
+        }
+        String containers = "CONTAINER ID   IMAGE     COMMAND   LOCAL VOLUMES   SIZE      CREATED   STATUS    NAMES\n";
+        assertThat(d).contains(containers);
+        assertThat(w).contains(containers).containsPattern("\nBuild cache usage: \\S+\n\nCACHE ID ");
+        // the verbose template sees docker's document: its four lists, rows with docker's fields
+        String wj = whittle.run("system", "df", "-v", "--format", row).ok().out(), dj = docker("system", "df", "-v", "--format", row).ok().out();
+        assertThat(keys(wj, null)).isEqualTo(keys(dj, null));
+        assertThat(keys(wj, "Images")).isEqualTo(keys(dj, "Images"));
+        assertThat(keys(wj, "BuildCache")).isEqualTo(keys(dj, "BuildCache"));
+    }
+
     @Test
     void versionAndInfoTemplatesSeeDockersFields() {
         // the same machine, kernel and runc, asked through docker's own template fields

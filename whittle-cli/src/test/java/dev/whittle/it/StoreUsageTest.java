@@ -33,15 +33,20 @@ class StoreUsageTest {
         w = new Whittle(dir.resolve("store"));
         w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "df/base:1").ok();
         ctx = Files.createDirectories(dir.resolve("ctx"));
-        // a cache mount, a stage only copied from (its layer is the step cache's alone), a final image
-        Files.writeString(ctx.resolve("Dockerfile"), """
+        // a host directory a hostile RUN points links at: measuring and pruning must neither count nor touch it
+        Path victim = Files.createDirectories(dir.resolve("victim"));
+        Files.write(victim.resolve("keep"), new byte[1_000_000]);
+        // a cache mount (with symlinks out to that host path), a stage only copied from (its layer is the
+        // step cache's alone), a final image
+        Files.writeString(ctx.resolve("Dockerfile"), ("""
                 FROM df/base:1 AS deps
-                RUN --mount=type=cache,target=/cache busybox dd if=/dev/zero of=/cache/blob bs=1024 count=300 && echo dep > /dep
+                RUN --mount=type=cache,target=/cache busybox dd if=/dev/zero of=/cache/blob bs=1024 count=300 && echo dep > /dep \
+                    && busybox ln -sfn VICTIM /cache/victim && busybox ln -sfn VICTIM/keep /cache/keep
                 RUN busybox dd if=/dev/zero of=/big bs=1024 count=200
                 FROM df/base:1
                 COPY --from=deps /dep /dep
                 RUN echo app > /app
-                """);
+                """).replace("VICTIM", victim.toString()));
         w.run("build", "--progress", "plain", "-t", "df/app:1", ctx.toString()).ok();
     }
 
@@ -79,6 +84,7 @@ class StoreUsageTest {
         assertThat(rows.keySet()).containsExactly("Build Cache", "Containers", "Images", "Local Volumes");
         double total = bytes(rows.get("Images")[2]) + bytes(rows.get("Build Cache")[2]);
         long du = du(w.root());
+        // (the cache mount's links count as links, as du -b counts them: followed, they would add 2 MB)
         assertThat(Math.abs(total - du) / du).as("df total %.0f, du -sb %d", total, du).isLessThan(0.01);
         // the cache mount (300 kB) and the layer only the deps stage has (200 kB) are the build cache's
         assertThat(bytes(rows.get("Build Cache")[2])).isGreaterThan(500_000);
@@ -119,5 +125,6 @@ class StoreUsageTest {
         assertThat(w.run("build", "--progress", "plain", "-t", "df/app:1", ctx.toString()).ok().err()).contains("DONE");
         List<String> rebuilt = new ArrayList<>(w.run("system", "df", "-v", "--format", records).ok().out().lines().filter(l -> !l.isBlank()).toList());
         assertThat(rebuilt).anyMatch(l -> l.contains(" exec.cachemount "));
+        assertThat(dir.resolve("victim/keep")).as("what the cache mount's links point at").hasSize(1_000_000);
     }
 }

@@ -30,7 +30,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     String highestWasted;
     @Option(names = "--highest-user-wasted-percent", paramLabel = "0..1", description = "CI: fail when wasted bytes exceed this share of the image's own layers")
     Double highestUserWasted;
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to explain")
     String image;
 
     AnalyzeCommand(Context ctx) {

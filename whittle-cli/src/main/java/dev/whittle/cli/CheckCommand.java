@@ -21,7 +21,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--format", description = "Output format: text (default), json, sarif")
     String format = "text";
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image whose entrypoint is checked")
     String image;
 
     CheckCommand(Context ctx) {

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 final class CompareCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "The images, side by side in this order")
     List<String> refs;
 
     CompareCommand(Context ctx) {

@@ -23,7 +23,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, description = "Write to a file, instead of STDOUT")
     Path output;
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image whose merged root filesystem is written")
     String image;
 
     ExportCommand(Context ctx) {

@@ -47,9 +47,9 @@ final class ImportCommand implements Callable<Integer> {
     String message;
     @Option(names = "--platform", description = "Set platform (default: this machine's)")
     String platform;
-    @Parameters(index = "0", paramLabel = "file|-")
+    @Parameters(index = "0", paramLabel = "file|-", description = "A tarball of a root filesystem (compressed or not), - for STDIN")
     String source;
-    @Parameters(index = "1", arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "REPOSITORY[:TAG]", description = "A name for the image")
     String repository;
 
     ImportCommand(Context ctx) {

@@ -26,7 +26,7 @@ final class PullCommand implements Callable<Integer> {
     boolean quiet;
     @Option(names = "--disable-content-trust", description = "Skip image verification (whittle does not verify signatures)")
     boolean disableContentTrust;
-    @Parameters(index = "0", paramLabel = "NAME[:TAG|@DIGEST]")
+    @Parameters(index = "0", paramLabel = "NAME[:TAG|@DIGEST]", description = "The image's reference, as docker reads it (docker.io and latest by default)")
     String name;
 
     PullCommand(Context ctx) {

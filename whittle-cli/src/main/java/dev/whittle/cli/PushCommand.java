@@ -30,7 +30,7 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--compression", paramLabel = "gzip|zstd|uncompressed",
             description = "Layer compression (default: compressed layers as they are, others gzip; zstd implies OCI media types)")
     String compression;
-    @Parameters(index = "0", paramLabel = "NAME[:TAG]")
+    @Parameters(index = "0", paramLabel = "NAME[:TAG]", description = "A name of an image in the store; its registry is where it goes")
     String name;
 
     PushCommand(Context ctx) {

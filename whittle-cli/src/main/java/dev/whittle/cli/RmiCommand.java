@@ -21,7 +21,7 @@ final class RmiCommand implements Callable<Integer> {
     boolean force;
     @Option(names = "--no-prune", description = "Do not free the space of the removed images now")
     boolean noPrune;
-    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs; a name removes that name, an ID the image")
     List<String> refs;
 
     RmiCommand(Context ctx) {

@@ -22,7 +22,7 @@ final class SaveCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--format", defaultValue = "docker", description = "Archive format: docker (docker load) or oci (OCI image layout)")
     String format;
-    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs of the images to save")
     List<String> refs;
 
     SaveCommand(Context ctx) {

@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 final class TagCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]")
+    @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]", description = "The image to tag: a name or an ID")
     String source;
-    @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]")
+    @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]", description = "The new name (tag \"latest\" when none is given)")
     String target;
 
     TagCommand(Context ctx) {

@@ -97,6 +97,20 @@ class StoreUsageTest {
     }
 
     @Test
+    void aRebuildMarksWhatItUsedSoUntilKeepsIt() throws InterruptedException {
+        Thread.sleep(2100);
+        // answered from the memo: no RUN runs, so the unpacked layers and the cache mount stay unused
+        w.run("build", "--progress", "plain", "-t", "df/app:1", ctx.toString()).ok();
+        w.run("builder", "prune", "-af", "--filter", "until=2s").ok();
+        String records = "{{range .BuildCache}}{{.CacheType}} {{.Description}}\n{{end}}";
+        List<String> left = w.run("system", "df", "-v", "--format", records).ok().out().lines().filter(l -> !l.isBlank()).toList();
+        assertThat(left).anyMatch(l -> l.startsWith("internal build memo")).anyMatch(l -> l.startsWith("regular step result"))
+                .noneMatch(l -> l.startsWith("exec.cachemount")).noneMatch(l -> l.contains("unpacked layer"));
+        // and what was kept still answers the rebuild
+        assertThat(w.run("build", "--progress", "plain", "-t", "df/app:1", ctx.toString()).ok().err()).contains("#3 CACHED", "#6 CACHED");
+    }
+
+    @Test
     void builderPruneRemovesByKindIdAgeAndSize() {
         String records = "{{range .BuildCache}}{{.ID}} {{.CacheType}} {{.Shared}}\n{{end}}";
         List<String> before = w.run("system", "df", "-v", "--format", records).ok().out().lines().filter(l -> !l.isBlank()).toList();

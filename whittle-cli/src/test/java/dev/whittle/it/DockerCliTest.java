@@ -196,7 +196,7 @@ class DockerCliTest {
         }
         assertThat(whittle.run("version", "--format", "{{.Client.Version}}").ok().out().strip()).isNotEmpty();
         for (String f : List.of("{{.KernelVersion}} {{.OperatingSystem}} {{.OSType}} {{.Architecture}}", "{{.MemTotal}} {{.Name}}",
-                "{{.DefaultRuntime}} {{.Containers}} {{.ContainersRunning}}")) {
+                "{{.DefaultRuntime}}")) { // not .Containers: docker's count is whatever else runs on the machine
             assertThat(whittle.run("info", "--format", f).ok().out()).as(f).isEqualTo(docker("info", "--format", f).ok().out());
         }
         Exec info = whittle.run("info").ok();

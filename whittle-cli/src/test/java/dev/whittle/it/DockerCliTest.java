@@ -184,7 +184,8 @@ class DockerCliTest {
         String wj = whittle.run("system", "df", "-v", "--format", row).ok().out(), dj = docker("system", "df", "-v", "--format", row).ok().out();
         assertThat(keys(wj, null)).isEqualTo(keys(dj, null));
         assertThat(keys(wj, "Images")).isEqualTo(keys(dj, "Images"));
-        assertThat(keys(wj, "BuildCache")).isEqualTo(keys(dj, "BuildCache"));
+        // (docker's build cache is whatever other builds on this machine left: compared when it has a record)
+        if (!dj.contains("\"BuildCache\":[]")) assertThat(keys(wj, "BuildCache")).isEqualTo(keys(dj, "BuildCache"));
     }
 
     @Test

@@ -18,8 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "analyze", description = "Explain an image's size: layers, largest files, wasted bytes, efficiency, advice",
-        mixinStandardHelpOptions = true)
+@Command(name = "analyze", description = "Explain an image's size: layers, largest files, wasted bytes, efficiency, advice")
 final class AnalyzeCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -31,7 +30,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     String highestWasted;
     @Option(names = "--highest-user-wasted-percent", paramLabel = "0..1", description = "CI: fail when wasted bytes exceed this share of the image's own layers")
     Double highestUserWasted;
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to explain")
     String image;
 
     AnalyzeCommand(Context ctx) {

@@ -12,14 +12,13 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user)",
-        mixinStandardHelpOptions = true)
+@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user)")
 final class CheckCommand implements Callable<Integer> {
     private final Context ctx;
 
     @Option(names = "--format", description = "Output format: text (default), json, sarif")
     String format = "text";
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image whose entrypoint is checked")
     String image;
 
     CheckCommand(Context ctx) {

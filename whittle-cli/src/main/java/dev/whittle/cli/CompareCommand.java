@@ -15,12 +15,11 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "compare", description = "Compare images side by side: size, layers, efficiency, and whether their entrypoint can start",
-        mixinStandardHelpOptions = true)
+@Command(name = "compare", description = "Compare images side by side: size, layers, efficiency, and whether their entrypoint can start")
 final class CompareCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "The images, side by side in this order")
     List<String> refs;
 
     CompareCommand(Context ctx) {

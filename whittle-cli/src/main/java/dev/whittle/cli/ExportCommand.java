@@ -17,13 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", description = "Export an image's root filesystem as a tar archive", mixinStandardHelpOptions = true)
+@Command(name = "export", description = "Export an image's root filesystem as a tar archive")
 final class ExportCommand implements Callable<Integer> {
     private final Context ctx;
 
     @Option(names = {"-o", "--output"}, description = "Write to a file, instead of STDOUT")
     Path output;
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image whose merged root filesystem is written")
     String image;
 
     ExportCommand(Context ctx) {

@@ -182,7 +182,8 @@ final class FastArgs {
             if (o == null) return false;
             String arity = o.arity();
             if (o.flag()) {
-                if (value != null && !arity.equals("1")) return false;
+                // a boolean takes a value attached (-H=false) when its arity allows one, never the next word unless "1"
+                if (value != null && !arity.equals("1") && !arity.equals("0..1")) return false;
                 if (arity.equals("1") && value == null) {
                     if (i + 1 >= args.length) return false;
                     value = args[++i];

@@ -10,19 +10,21 @@ import picocli.CommandLine.Parameters;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-@Command(name = "history", description = "Show the history of an image", mixinStandardHelpOptions = true)
+@Command(name = "history", description = "Show the history of an image")
 final class HistoryCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = "--format", description = "Pretty-print history using a Go template")
+    @Option(names = "--format", paramLabel = "string", description = "Pretty-print images using a Go template")
     String format;
-    @Option(names = {"-H", "--human"}, arity = "1", defaultValue = "true", description = "Print sizes and dates in human readable format (default true)")
+    // a boolean flag as docker's: -H alone is true, -H=false sets it, and the word after -H is the image
+    @Option(names = {"-H", "--human"}, arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "Print sizes and dates in human readable format")
     boolean human = true;
     @Option(names = "--no-trunc", description = "Don't truncate output")
     boolean noTrunc;
     @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
     boolean quiet;
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or ID")
     String image;
 
     HistoryCommand(Context ctx) {

@@ -180,11 +180,11 @@ final class ImageViews {
     static Struct imageRow(StoredImage img, String repo, String tag, String digest, boolean trunc, Instant now) {
         Struct r = new Struct().htmlEscaped();
         Instant created = img.created();
-        Instant c = created == null ? GoTime.ZERO : created;
         // json . marshals the row's methods as a map: keys sorted
         r.put("Containers", "N/A");
-        r.put("CreatedAt", goTimeString(c));
-        r.put("CreatedSince", createdSince(c, now));
+        // no date at all is Go's zero time (year 1), which docker shows as no CreatedSince; 1970 is a date like any other
+        r.put("CreatedAt", created == null ? "0001-01-01 00:00:00 +0000 UTC" : goTimeString(created));
+        r.put("CreatedSince", created == null ? "" : createdSince(created, now));
         r.put("Digest", digest);
         r.put("ID", trunc ? truncateId(img.id().toString()) : img.id().toString());
         r.put("Repository", repo);
@@ -192,7 +192,7 @@ final class ImageViews {
         r.put("Size", Units.humanSize(img.size()));
         r.put("Tag", tag);
         r.put("UniqueSize", "N/A");
-        r.put("VirtualSize", Units.humanSize(img.size()));
+        r.put("VirtualSize", Units.humanSize(img.size(), 4)); // units.HumanSize: four digits where Size has three
         return r;
     }
 
@@ -200,7 +200,7 @@ final class ImageViews {
             Map.entry("Containers", "CONTAINERS"), Map.entry("CreatedAt", "CREATED AT"), Map.entry("CreatedSince", "CREATED"),
             Map.entry("Digest", "DIGEST"), Map.entry("ID", "IMAGE ID"), Map.entry("Repository", "REPOSITORY"),
             Map.entry("SharedSize", "SHARED SIZE"), Map.entry("Size", "SIZE"), Map.entry("Tag", "TAG"),
-            Map.entry("UniqueSize", "UNIQUE SIZE"), Map.entry("VirtualSize", "VIRTUAL SIZE"));
+            Map.entry("UniqueSize", "UNIQUE SIZE"), Map.entry("VirtualSize", "SIZE"));
 
     /** Rows of {@code docker history}, newest first. */
     static List<Struct> historyRows(StoredImage img, Store store, boolean human, boolean trunc, Instant now) {
@@ -226,9 +226,9 @@ final class ImageViews {
             Struct r = new Struct().htmlEscaped();
             String id = i == forward.size() - 1 ? img.id().toString() : "<missing>";
             Instant created = ImageConfig.parseTime(h.created());
-            String createdAt = GoTime.rfc3339(created == null ? GoTime.ZERO : created);
-            String since = !human ? createdAt
-                    : created == null || created.getEpochSecond() <= 0 ? "N/A" : createdSince(created, now);
+            String createdAt = created == null ? "0001-01-01T00:00:00Z" : GoTime.rfc3339(created);
+            // docker: HumanDuration(now - created); no date is Go's zero time, which saturates Go's Duration (292 years)
+            String since = !human ? createdAt : created == null ? "292 years ago" : createdSince(created, now);
             String by = h.createdBy() == null ? "" : h.createdBy().replace('\t', ' ');
             r.put("Comment", h.comment() == null ? "" : h.comment());
             r.put("CreatedAt", createdAt);

@@ -16,11 +16,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-@Command(name = "images", description = "List images", mixinStandardHelpOptions = true)
+@Command(name = "images", description = "List images")
 final class ImagesCommand implements Callable<Integer> {
     private static final String DEFAULT = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
     private static final String DIGESTS = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
@@ -31,15 +32,16 @@ final class ImagesCommand implements Callable<Integer> {
     boolean all;
     @Option(names = "--digests", description = "Show digests")
     boolean digests;
-    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (dangling=true|false, reference=PATTERN)")
+    @Option(names = {"-f", "--filter"}, paramLabel = "filter",
+            description = "Filter output based on conditions provided (dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE, reference=PATTERN)")
     List<String> filters = new ArrayList<>();
-    @Option(names = "--format", description = "Pretty-print images using a Go template")
+    @Option(names = "--format", paramLabel = "string", description = "Pretty-print images using a Go template")
     String format;
     @Option(names = "--no-trunc", description = "Don't truncate output")
     boolean noTrunc;
     @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
     boolean quiet;
-    @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
+    @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]", description = "Only images of this repository (and tag); * and ? match as in a path")
     String repository;
 
     ImagesCommand(Context ctx) {
@@ -47,40 +49,47 @@ final class ImagesCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() {
+        Filters f = Filters.parse(filters, Set.of("dangling", "label", "before", "since", "reference"), "-f, --filter", "whittle images");
         Boolean dangling = null;
-        List<String> refPatterns = new ArrayList<>();
-        for (String f : filters) {
-            int eq = f.indexOf('=');
-            if (eq < 0) throw new UserError("bad format of filter (expected name=value)");
-            String k = f.substring(0, eq), v = f.substring(eq + 1);
-            switch (k) {
-                case "dangling" -> {
-                    if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                        throw new UserError("Invalid filter 'dangling=" + v + "'");
-                    }
-                    dangling = Boolean.parseBoolean(v.toLowerCase());
-                }
-                case "reference" -> refPatterns.add(v);
-                default -> throw new UserError("Invalid filter '" + k + "'");
+        for (String v : f.get("dangling")) {
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false") && !v.equals("1") && !v.equals("0")) {
+                throw new UserError("Invalid filter 'dangling=" + v + "'");
             }
+            dangling = v.equalsIgnoreCase("true") || v.equals("1");
         }
+        List<String> refPatterns = new ArrayList<>(f.get("reference"));
         if (repository != null) refPatterns.add(repository);
+        Images store = new Images(ctx.store());
+        // docker's before/since: created before (after) the named image was
+        Instant before = f.has("before") ? createdOf(store, f.get("before").getLast()) : null;
+        Instant since = f.has("since") ? createdOf(store, f.get("since").getLast()) : null;
 
         Instant now = Instant.now();
-        List<StoredImage> images = new ArrayList<>(new Images(ctx.store()).list());
+        List<StoredImage> images = new ArrayList<>(store.list());
         // newest first; an image without a date has Go's zero time, so comes last, as in docker
         images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? GoTime.ZERO : i.created()).reversed());
         List<Struct> rows = new ArrayList<>();
         for (StoredImage img : images) {
             if (dangling != null && dangling != img.dangling()) continue;
+            Instant created = img.created() == null ? Instant.MIN : img.created();
+            if (before != null && !created.isBefore(before) || since != null && !created.isAfter(since)) continue;
+            if (f.has("label")) {
+                Map<String, String> labels = Filters.labels(img.config());
+                if (!f.get("label").stream().allMatch(l -> Filters.labelMatches(l, labels))) continue;
+            }
             for (String[] rtd : repoTagDigests(img)) {
                 if (!refPatterns.isEmpty() && (img.dangling() || refPatterns.stream().noneMatch(p -> matches(p, rtd[0], rtd[1])))) continue;
                 rows.add(ImageViews.imageRow(img, rtd[0], rtd[1], rtd[2], !noTrunc, now));
             }
         }
-        String f = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
-        ctx.out().print(new Formatter(f).render(rows, ImageViews.IMAGE_HEADERS));
+        String template = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
+        ctx.out().print(new Formatter(template).render(rows, ImageViews.IMAGE_HEADERS));
         return 0;
+    }
+
+    private static Instant createdOf(Images store, String ref) {
+        StoredImage img = store.resolve(ref);
+        return img.created() == null ? Instant.MIN : img.created();
     }
 
     /** (repository, tag, digest) rows of one image, as docker's formatter derives them. */

@@ -35,7 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-@Command(name = "import", description = "Import the contents from a tarball to create a filesystem image", mixinStandardHelpOptions = true)
+@Command(name = "import", description = "Import the contents from a tarball to create a filesystem image")
 final class ImportCommand implements Callable<Integer> {
     private static final Set<String> CHANGES = Set.of("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER", "VOLUME",
             "WORKDIR", "STOPSIGNAL", "HEALTHCHECK", "SHELL");
@@ -47,9 +47,9 @@ final class ImportCommand implements Callable<Integer> {
     String message;
     @Option(names = "--platform", description = "Set platform (default: this machine's)")
     String platform;
-    @Parameters(index = "0", paramLabel = "file|-")
+    @Parameters(index = "0", paramLabel = "file|-", description = "A tarball of a root filesystem (compressed or not), - for STDIN")
     String source;
-    @Parameters(index = "1", arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "REPOSITORY[:TAG]", description = "A name for the image")
     String repository;
 
     ImportCommand(Context ctx) {

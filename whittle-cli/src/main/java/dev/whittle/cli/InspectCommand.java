@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "inspect", description = "Return low-level information on images", mixinStandardHelpOptions = true)
+@Command(name = "inspect", description = "Return low-level information on images")
 final class InspectCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -22,7 +22,7 @@ final class InspectCommand implements Callable<Integer> {
     String type;
     @Option(names = {"-s", "--size"}, description = "Accepted for compatibility; sizes are always shown")
     boolean size;
-    @Parameters(arity = "1..*", paramLabel = "NAME|ID")
+    @Parameters(arity = "1..*", paramLabel = "NAME|ID", description = "Images, by name or ID")
     List<String> names;
 
     InspectCommand(Context ctx) {

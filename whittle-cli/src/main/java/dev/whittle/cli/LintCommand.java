@@ -29,8 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-@Command(name = "lint", description = "Lint a Dockerfile: size, cache and correctness rules for multi-stage builds, plus BuildKit's checks",
-        mixinStandardHelpOptions = true)
+@Command(name = "lint", description = "Lint a Dockerfile: size, cache and correctness rules for multi-stage builds, plus BuildKit's checks")
 final class LintCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "load", description = "Load an image from a tar archive or STDIN", mixinStandardHelpOptions = true)
+@Command(name = "load", description = "Load an image from a tar archive or STDIN")
 final class LoadCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -36,7 +36,10 @@ final class LoadCommand implements Callable<Integer> {
         Platform p = platform == null ? Platform.host() : Platform.parse(platform);
         List<ArchiveLoader.Loaded> loaded;
         try (InputStream in = new BufferedInputStream(input == null ? ctx.in() : Files.newInputStream(input), 1 << 16)) {
-            loaded = new ArchiveLoader(ctx.store(), p).load(in);
+            ArchiveLoader loader = new ArchiveLoader(ctx.store(), p);
+            // as docker: progress only on a terminal, and not with -q
+            if (!quiet && ctx.stdoutIsTerminal()) loader.progress(new LoadProgress(ctx.out(), TtyProgress.TerminalSize.detect()[0]));
+            loaded = loader.load(in);
         }
         for (ArchiveLoader.Loaded l : loaded) {
             if (l.names().isEmpty()) ctx.out().println("Loaded image ID: " + l.id());

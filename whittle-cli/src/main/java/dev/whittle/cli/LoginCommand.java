@@ -12,8 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
-@Command(name = "login", description = "Log in to a registry (credentials shared with docker in ~/.docker/config.json)",
-        mixinStandardHelpOptions = true)
+@Command(name = "login", description = "Log in to a registry (credentials shared with docker in ~/.docker/config.json)")
 final class LoginCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-@Command(name = "logout", description = "Log out from a registry", mixinStandardHelpOptions = true)
+@Command(name = "logout", description = "Log out from a registry")
 final class LogoutCommand implements Callable<Integer> {
     private final Context ctx;
 

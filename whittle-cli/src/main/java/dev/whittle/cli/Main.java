@@ -18,52 +18,21 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 
 /**
  * The whittle command line. Global flags come first ({@code --debug}, {@code --root}); then one command, whose class
  * alone is loaded and parsed, so start-up stays light whatever the number of commands.
  */
 public final class Main {
-    /** Command name → (description, factory). Kept in the order {@code whittle help} lists them. */
-    static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
-
-    record Entry(String summary, Function<Context, Object> factory) {}
-
-    static {
-        COMMANDS.put("build", new Entry("Build an image from a Dockerfile", BuildCommand::new));
-        COMMANDS.put("images", new Entry("List images", ImagesCommand::new));
-        COMMANDS.put("inspect", new Entry("Show low-level information about images", InspectCommand::new));
-        COMMANDS.put("history", new Entry("Show the history of an image", HistoryCommand::new));
-        COMMANDS.put("tag", new Entry("Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", TagCommand::new));
-        COMMANDS.put("rmi", new Entry("Remove one or more images", RmiCommand::new));
-        COMMANDS.put("save", new Entry("Save one or more images to a tar archive", SaveCommand::new));
-        COMMANDS.put("load", new Entry("Load images from a tar archive or STDIN", LoadCommand::new));
-        COMMANDS.put("import", new Entry("Import the contents from a tarball to create a filesystem image", ImportCommand::new));
-        COMMANDS.put("export", new Entry("Export an image's filesystem as a tar archive", ExportCommand::new));
-        COMMANDS.put("pull", new Entry("Download an image from a registry", PullCommand::new));
-        COMMANDS.put("push", new Entry("Upload an image to a registry", PushCommand::new));
-        COMMANDS.put("login", new Entry("Log in to a registry", LoginCommand::new));
-        COMMANDS.put("logout", new Entry("Log out from a registry", LogoutCommand::new));
-        COMMANDS.put("run", new Entry("Run a command in a new container from an image", RunCommand::new));
-        COMMANDS.put("check", new Entry("Prove that an image's entrypoint can start, or say exactly why not", CheckCommand::new));
-        COMMANDS.put("analyze", new Entry("Explain an image's size layer by layer: waste, efficiency, advice", AnalyzeCommand::new));
-        COMMANDS.put("compare", new Entry("Compare images: size, layers, efficiency, can it start", CompareCommand::new));
-        COMMANDS.put("lint", new Entry("Lint a Dockerfile for multi-stage size, cache and correctness mistakes", LintCommand::new));
-        COMMANDS.put("system", new Entry("Manage the store: df, prune, fsck", SystemCommand::new));
-        COMMANDS.put("version", new Entry("Show the whittle version", c -> new VersionCommand(c)));
-    }
-
     private Main() {}
 
     /** The command classes, for the option table recorded with the AOT cache. */
     static List<Class<?>> commandClasses() {
         List<Class<?>> out = new java.util.ArrayList<>();
         try (Context ctx = new Context(System.out, System.err, System.in, false, Path.of("/nonexistent"))) {
-            for (Entry e : COMMANDS.values()) out.add(e.factory().apply(ctx).getClass());
+            for (Commands.Entry e : Commands.COMMANDS.values()) out.add(e.factory().apply(ctx).getClass());
         }
         return out;
     }
@@ -143,30 +112,57 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, i + 1, args.length);
         if (name.equals("help")) {
             if (rest.length == 0) return help(out);
-            name = rest[0];
+            String key = rest.length > 1 && Commands.GROUPS.containsKey(rest[0]) ? Commands.GROUPS.get(rest[0]).subcommands().get(rest[1]) : null;
+            String path = key == null ? rest[0] : rest[0] + " " + rest[1];
+            if (key == null && Commands.GROUPS.containsKey(rest[0]) && rest.length == 1) return groupHelp(rest[0], out);
+            if (key == null) key = Commands.COMMANDS.containsKey(rest[0]) && rest.length == 1 ? rest[0] : null;
+            if (key == null) {
+                err.println("unknown help topic: " + String.join(" ", rest));
+                return 1;
+            }
+            name = key;
             rest = new String[] {"--help"};
+            return runCommand(key, path, rest, out, err, in, debug, root, registriesConfig, dockerConfig, processStreams);
         }
-        if (name.equals("image") && rest.length > 0) {
-            // docker's management-command spelling: whittle image ls|inspect|history|rm|...
-            String sub = switch (rest[0]) {
-                case "ls", "list" -> "images";
-                case "rm" -> "rmi";
-                default -> rest[0];
-            };
-            name = sub;
+        String path = name;
+        Commands.Group group = Commands.GROUPS.get(name);
+        if (group != null) {
+            // docker's management commands: whittle image ls|prune|..., whittle system df|prune|..., whittle builder prune
+            if (rest.length == 0 || rest[0].equals("--help") || rest[0].equals("-h")) return groupHelp(name, out);
+            if (rest[0].startsWith("-")) {
+                err.println("unknown flag: " + rest[0].replaceFirst("=.*", "") + "\nSee 'whittle " + name + " --help'.");
+                return 125;
+            }
+            String key = group.subcommands().get(rest[0]);
+            if (key == null) {
+                groupHelp(name, err);
+                return 1;
+            }
+            path = name + " " + rest[0];
+            name = key;
             rest = Arrays.copyOfRange(rest, 1, rest.length);
         }
-        Entry e = COMMANDS.get(name);
-        if (e == null) {
+        if (!Commands.COMMANDS.containsKey(name) || name.contains(" ") && group == null) {
             err.println("whittle: '" + name + "' is not a whittle command.");
-            err.println("See 'whittle help'.");
-            return 125;
+            err.println("See 'whittle --help'");
+            return 1;
         }
+        return runCommand(name, path, rest, out, err, in, debug, root, registriesConfig, dockerConfig, processStreams);
+    }
+
+    private static int runCommand(String key, String path, String[] rest, PrintStream out, PrintStream err, InputStream in, boolean debug,
+                                  Path root, Path registriesConfig, Path dockerConfig, boolean processStreams) {
+        Commands.Entry e = Commands.COMMANDS.get(key);
         try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot(),
                 registriesConfig, dockerConfig, processStreams)) {
             Object command = e.factory().apply(ctx);
             dev.whittle.diag.Trace.mark("command created");
+            // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker
             boolean stopAtPositional = command instanceof RunCommand;
+            if (wantsHelp(rest, stopAtPositional)) {
+                out.print(usage(command, key, path).help());
+                return 0;
+            }
             if (command instanceof java.util.concurrent.Callable<?> callable
                     && FastArgs.bind(command, rest, stopAtPositional).isPresent()) {
                 dev.whittle.diag.Trace.mark("command line bound");
@@ -178,17 +174,15 @@ public final class Main {
             }
             command = e.factory().apply(ctx);
             CommandLine cl = new CommandLine(command);
-            // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker
+            Usage.dropHelpOptions(cl.getCommandSpec());
             if (stopAtPositional) cl.setStopAtPositional(true);
-            cl.setCommandName("whittle " + name);
+            cl.setCommandName("whittle " + path);
             cl.setOut(new java.io.PrintWriter(out, true));
             cl.setErr(new java.io.PrintWriter(err, true));
             cl.setUsageHelpAutoWidth(false);
-            cl.setParameterExceptionHandler((ex, a) -> {
-                err.println("Error: " + ex.getMessage());
-                err.println("See 'whittle " + ex.getCommandLine().getCommandName().replaceFirst("^whittle ", "") + " --help'.");
-                return 125;
-            });
+            Usage usage = usage(command, key, path);
+            String[] given = rest;
+            cl.setParameterExceptionHandler((ex, a) -> usage.reportParseError(ex, given, stopAtPositional, err));
             final boolean dbg = debug;
             cl.setExecutionExceptionHandler((ex, c, p) -> report(ex, err, dbg));
             return cl.execute(rest);
@@ -199,6 +193,25 @@ public final class Main {
         }
     }
 
+    /** docker's help and usage errors for a command as typed ({@code path}) and the other ways to type it. */
+    static Usage usage(Object command, String key, String path) {
+        Commands.Entry e = Commands.COMMANDS.get(key);
+        List<String> aliases = new java.util.ArrayList<>();
+        if (!path.equals(key)) aliases.add(key);
+        for (String a : e.aliases()) if (!a.equals(path)) aliases.add(a);
+        return Usage.of(command, path, aliases, e.argRange(), e.summary());
+    }
+
+    /** --help or -h among the flags (for run, only before the image: what follows belongs to the container). */
+    private static boolean wantsHelp(String[] args, boolean stopAtPositional) {
+        for (String a : args) {
+            if (a.equals("--")) return false;
+            if (a.equals("--help") || a.equals("-h")) return true;
+            if (stopAtPositional && !a.startsWith("-")) return false;
+        }
+        return false;
+    }
+
     /** Maps a failure to a message and exit code; stack traces only with --debug or for real bugs. */
     static int report(Exception ex, PrintStream err, boolean debug) {
         Throwable t = ex;
@@ -207,6 +220,10 @@ public final class Main {
         int code = 1;
         switch (t) {
             case UserError u -> {
+                if (u.bare()) {
+                    err.println(u.getMessage());
+                    return u.exitCode();
+                }
                 msg = u.getMessage();
                 code = u.exitCode();
             }
@@ -237,27 +254,43 @@ public final class Main {
     }
 
     static int help(PrintStream out) {
-        out.println();
-        out.println("Usage:  whittle [OPTIONS] COMMAND");
-        out.println();
-        out.println("A daemonless, multi-stage container image builder");
-        out.println();
-        out.println("Options:");
-        out.println("  -D, --debug        Show stack traces and debug output");
-        out.println("      --root DIR     Image store (default $WHITTLE_ROOT, /var/lib/whittle as root)");
-        out.println("      --config DIR   Location of docker's client config files, for credentials (default ~/.docker)");
-        out.println("      --registries-config FILE");
-        out.println("                     Mirrors and insecure registries (default $WHITTLE_REGISTRIES_CONFIG,");
-        out.println("                     ~/.config/whittle/registries.json, /etc/whittle/registries.json)");
-        out.println("  -v, --version      Print version information and quit");
-        out.println();
-        out.println("Commands:");
-        for (Map.Entry<String, Entry> e : COMMANDS.entrySet()) {
-            out.printf("  %-10s %s%n", e.getKey(), e.getValue().summary());
+        StringBuilder b = new StringBuilder("\nUsage:  whittle [OPTIONS] COMMAND\n\nA daemonless, multi-stage container image builder\n\nOptions:\n");
+        b.append(FlagTable.table(List.of(
+                new String[] {"    --config string", "Location of docker's client config files, for credentials (default \"~/.docker\")"},
+                new String[] {"-D, --debug", "Show stack traces and debug output"},
+                new String[] {"    --registries-config string", "Mirrors and insecure registries (default $WHITTLE_REGISTRIES_CONFIG, "
+                        + "~/.config/whittle/registries.json, /etc/whittle/registries.json)"},
+                new String[] {"    --root string", "Image store (default $WHITTLE_ROOT, /var/lib/whittle as root)"},
+                new String[] {"-v, --version", "Print version information and quit"}), FlagTable.WIDTH));
+        b.append("\nManagement Commands:\n");
+        for (Map.Entry<String, Commands.Group> g : Commands.GROUPS.entrySet()) b.append(commandLine(g.getKey(), g.getValue().summary()));
+        b.append("\nCommands:\n");
+        for (Map.Entry<String, Commands.Entry> e : Commands.COMMANDS.entrySet()) {
+            if (!e.getKey().contains(" ")) b.append(commandLine(e.getKey(), e.getValue().summary()));
         }
-        out.println();
-        out.println("Run 'whittle COMMAND --help' for more information on a command.");
+        b.append("\nRun 'whittle COMMAND --help' for more information on a command.\n");
+        out.print(b);
         return 0;
+    }
+
+    /** A management command's usage: its subcommands, each once, by the name docker lists. */
+    static int groupHelp(String group, PrintStream out) {
+        Commands.Group g = Commands.GROUPS.get(group);
+        StringBuilder b = new StringBuilder("\nUsage:  whittle " + group + " COMMAND\n\n" + g.summary() + "\n\nCommands:\n");
+        java.util.TreeMap<String, String> listed = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> sub : g.subcommands().entrySet()) {
+            // one line per command: its first alias in docker's listing (ls, rm), not list or remove
+            if (sub.getKey().equals("list") || sub.getKey().equals("remove")) continue;
+            listed.put(sub.getKey(), Commands.COMMANDS.get(sub.getValue()).summary());
+        }
+        for (Map.Entry<String, String> l : listed.entrySet()) b.append(commandLine(l.getKey(), l.getValue()));
+        b.append("\nRun 'whittle " + group + " COMMAND --help' for more information on a command.\n");
+        out.print(b);
+        return 0;
+    }
+
+    private static String commandLine(String name, String summary) {
+        return "  " + name + " ".repeat(Math.max(1, 12 - name.length())) + summary + "\n";
     }
 
     static String version() {

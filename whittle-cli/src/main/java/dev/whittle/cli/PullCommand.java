@@ -15,7 +15,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "pull", description = "Download an image from a registry", mixinStandardHelpOptions = true)
+@Command(name = "pull", description = "Download an image from a registry")
 final class PullCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -27,7 +27,7 @@ final class PullCommand implements Callable<Integer> {
     boolean quiet;
     @Option(names = "--disable-content-trust", description = "Skip image verification (whittle does not verify signatures)")
     boolean disableContentTrust;
-    @Parameters(index = "0", paramLabel = "NAME[:TAG|@DIGEST]")
+    @Parameters(index = "0", paramLabel = "NAME[:TAG|@DIGEST]", description = "The image's reference, as docker reads it (docker.io and latest by default)")
     String name;
 
     PullCommand(Context ctx) {

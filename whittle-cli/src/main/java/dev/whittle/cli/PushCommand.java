@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "push", description = "Upload an image to a registry", mixinStandardHelpOptions = true)
+@Command(name = "push", description = "Upload an image to a registry")
 final class PushCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -30,7 +30,7 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--compression", paramLabel = "gzip|zstd|uncompressed",
             description = "Layer compression (default: compressed layers as they are, others gzip; zstd implies OCI media types)")
     String compression;
-    @Parameters(index = "0", paramLabel = "NAME[:TAG]")
+    @Parameters(index = "0", paramLabel = "NAME[:TAG]", description = "A name of an image in the store; its registry is where it goes")
     String name;
 
     PushCommand(Context ctx) {

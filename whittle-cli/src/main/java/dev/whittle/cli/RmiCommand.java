@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "rmi", description = "Remove one or more images", mixinStandardHelpOptions = true)
+@Command(name = "rmi", description = "Remove one or more images")
 final class RmiCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -21,7 +21,7 @@ final class RmiCommand implements Callable<Integer> {
     boolean force;
     @Option(names = "--no-prune", description = "Do not free the space of the removed images now")
     boolean noPrune;
-    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs; a name removes that name, an ID the image")
     List<String> refs;
 
     RmiCommand(Context ctx) {

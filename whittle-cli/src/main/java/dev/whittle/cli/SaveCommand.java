@@ -14,8 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "save", description = "Save one or more images to a tar archive (streamed to STDOUT by default)",
-        mixinStandardHelpOptions = true)
+@Command(name = "save", description = "Save one or more images to a tar archive (streamed to STDOUT by default)")
 final class SaveCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -23,7 +22,7 @@ final class SaveCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--format", defaultValue = "docker", description = "Archive format: docker (docker load) or oci (OCI image layout)")
     String format;
-    @Parameters(arity = "1..*", paramLabel = "IMAGE")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs of the images to save")
     List<String> refs;
 
     SaveCommand(Context ctx) {

@@ -1,65 +1,180 @@
 package dev.whittle.cli;
 
+import dev.whittle.build.StoreUsage;
+import dev.whittle.cli.format.Formatter;
+import dev.whittle.cli.format.GoValues.Struct;
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
+import dev.whittle.image.ImageRef;
 import dev.whittle.sandbox.Leftovers;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
+import dev.whittle.store.StoredImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 
-@Command(name = "system", description = "Manage the store", mixinStandardHelpOptions = true,
-        subcommands = {SystemCommand.Df.class, SystemCommand.Prune.class, SystemCommand.Fsck.class})
-final class SystemCommand implements Runnable {
-    final Context ctx;
+/** {@code whittle system df|prune|fsck}: the store as a whole. */
+final class SystemCommand {
+    private SystemCommand() {}
 
-    SystemCommand(Context ctx) {
-        this.ctx = ctx;
-    }
+    @Command(name = "df", description = "Show whittle disk usage")
+    static final class Df implements Callable<Integer> {
+        private static final String SUMMARY = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}";
+        private static final String IMAGES = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.VirtualSize}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}";
+        private static final String CONTAINERS = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}";
+        private static final String VOLUMES = "table {{.Name}}\t{{.Links}}\t{{.Size}}";
+        private static final String CACHE = "table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.Shared}}\t{{.Description}}";
 
-    @Override public void run() {
-        throw new UserError("'whittle system' requires a subcommand: df, prune or fsck");
-    }
+        private final Context ctx;
+        @Option(names = "--format", paramLabel = "string", description = "Pretty-print images using a Go template")
+        String format;
+        @Option(names = {"-v", "--verbose"}, description = "Show detailed information on space usage")
+        boolean verbose;
 
-    @Command(name = "df", description = "Show store disk usage", mixinStandardHelpOptions = true)
-    static final class Df implements java.util.concurrent.Callable<Integer> {
-        @picocli.CommandLine.ParentCommand SystemCommand parent;
+        Df(Context ctx) {
+            this.ctx = ctx;
+        }
 
         @Override public Integer call() throws IOException {
-            Maintenance.Usage u = new Maintenance(parent.ctx.store()).usage();
-            long pct = u.imagesSize() == 0 ? 0 : Math.round(100.0 * u.reclaimableSize() / u.imagesSize());
-            String table = "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE\n"
-                    + "Images\t" + u.images() + "\t" + u.activeImages() + "\t" + Units.humanSize(u.imagesSize()) + "\t"
-                    + Units.humanSize(u.reclaimableSize()) + " (" + pct + "%)\n"
-                    + "Blobs on disk\t\t\t" + Units.humanSize(u.blobBytes()) + "\t\n";
-            parent.ctx.out().println(dev.whittle.cli.format.TabWriter.docker().format(table));
+            StoreUsage.Report r = StoreUsage.measure(ctx.store());
+            Instant now = Instant.now();
+            String f = format == null ? "table" : format.equals("json") ? "{{json .}}" : format;
+            if (verbose) {
+                ctx.out().print(f.equals("table") ? verboseTable(r, now) : new Formatter(f).render(List.of(verboseData(r, now, false)), Map.of()));
+            } else {
+                ctx.out().print(new Formatter(f.equals("table") ? SUMMARY : f).render(summary(r), HEADERS));
+            }
             return 0;
+        }
+
+        static final Map<String, Object> HEADERS = Map.of("Type", "TYPE", "TotalCount", "TOTAL", "Active", "ACTIVE", "Size", "SIZE",
+                "Reclaimable", "RECLAIMABLE");
+
+        /** docker's four rows; whittle keeps no containers or volumes, so theirs are zero. */
+        static List<Struct> summary(StoreUsage.Report r) {
+            long images = r.imagesSize();
+            String imagesReclaim = images > 0 ? Units.humanSize(images, 4) + " (100%)" : "0B"; // no container uses an image
+            long cache = r.cacheSize();
+            return List.of(row("Images", r.images().size(), Units.humanSize(images, 4), imagesReclaim),
+                    row("Containers", 0, "0B", "0B"), row("Local Volumes", 0, "0B", "0B"),
+                    row("Build Cache", r.cache().size(), Units.humanSize(cache, 4), Units.humanSize(cache, 4)));
+        }
+
+        private static Struct row(String type, int total, String size, String reclaimable) {
+            Struct s = new Struct().htmlEscaped();
+            // {{json .}} marshals the row's methods as a map: keys sorted
+            s.put("Active", "0");
+            s.put("Reclaimable", reclaimable);
+            s.put("Size", size);
+            s.put("TotalCount", Integer.toString(total));
+            s.put("Type", type);
+            return s;
+        }
+
+        private static String verboseTable(StoreUsage.Report r, Instant now) {
+            Struct data = verboseData(r, now, true);
+            StringBuilder b = new StringBuilder("Images space usage:\n\n");
+            b.append(new Formatter(IMAGES).render((List<?>) data.get("Images"), ImageViews.IMAGE_HEADERS));
+            b.append("\nContainers space usage:\n\n");
+            b.append(new Formatter(CONTAINERS).render(List.of(), Map.of("ID", "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND",
+                    "LocalVolumes", "LOCAL VOLUMES", "Size", "SIZE", "RunningFor", "CREATED", "Status", "STATUS", "Names", "NAMES")));
+            b.append("\nLocal Volumes space usage:\n\n");
+            b.append(new Formatter(VOLUMES).render(List.of(), Map.of("Name", "VOLUME NAME", "Links", "LINKS", "Size", "SIZE")));
+            b.append("\nBuild cache usage: ").append(Units.humanSize(r.cacheSize(), 4)).append("\n\n");
+            b.append(new Formatter(CACHE).render((List<?>) data.get("BuildCache"), CACHE_HEADERS));
+            return b.toString();
+        }
+
+        static final Map<String, Object> CACHE_HEADERS = Map.ofEntries(Map.entry("ID", "CACHE ID"), Map.entry("CacheType", "CACHE TYPE"),
+                Map.entry("Size", "SIZE"), Map.entry("CreatedSince", "CREATED"), Map.entry("LastUsedSince", "LAST USED"),
+                Map.entry("UsageCount", "USAGE"), Map.entry("InUse", "IN USE"), Map.entry("Shared", "SHARED"),
+                Map.entry("Description", "DESCRIPTION"), Map.entry("Parent", "PARENT"), Map.entry("CreatedAt", "CREATED AT"),
+                Map.entry("LastUsedAt", "LAST USED AT"));
+
+        /** What docker's verbose template sees: {Images, Containers, Volumes, BuildCache}. */
+        static Struct verboseData(StoreUsage.Report r, Instant now, boolean trunc) {
+            List<Struct> images = new ArrayList<>();
+            List<StoreUsage.ImageUsage> sorted = new ArrayList<>(r.images());
+            sorted.sort(Comparator.comparing((StoreUsage.ImageUsage u) -> u.image().created() == null ? Instant.EPOCH : u.image().created())
+                    .reversed());
+            for (StoreUsage.ImageUsage u : sorted) images.add(imageRow(u, trunc, now));
+            List<Struct> cache = new ArrayList<>();
+            List<StoreUsage.CacheRecord> records = new ArrayList<>(r.cache());
+            records.sort(Comparator.comparing(StoreUsage.CacheRecord::lastUsed).thenComparing(StoreUsage.CacheRecord::id));
+            for (StoreUsage.CacheRecord c : records) cache.add(cacheRow(c, trunc, now));
+            Struct s = new Struct().htmlEscaped();
+            s.put("Images", images);
+            s.put("Containers", List.of());
+            s.put("Volumes", List.of());
+            s.put("BuildCache", cache);
+            return s;
+        }
+
+        /** docker's image row, sizes as the store holds them (first name only, as docker shows). */
+        private static Struct imageRow(StoreUsage.ImageUsage u, boolean trunc, Instant now) {
+            StoredImage img = u.image();
+            String repo = "<none>", tag = "<none>";
+            if (!img.dangling() && !img.names().isEmpty()) {
+                ImageRef first = img.names().getFirst();
+                repo = first.familiarRepository();
+                tag = first.tag();
+            }
+            Struct row = ImageViews.imageRow(img, repo, tag, "", trunc, now);
+            row.put("Containers", "0");
+            row.put("SharedSize", Units.humanSize(u.sharedSize(), 4));
+            row.put("Size", Units.humanSize(u.size()));
+            row.put("UniqueSize", Units.humanSize(u.uniqueSize(), 4));
+            row.put("VirtualSize", Units.humanSize(u.size(), 4));
+            if (!trunc) row.put("ID", img.id().toString());
+            return row;
+        }
+
+        /** BuildKit's cache record as docker's buildCacheContext prints it. */
+        static Struct cacheRow(StoreUsage.CacheRecord c, boolean trunc, Instant now) {
+            Struct s = new Struct().htmlEscaped();
+            s.put("CacheType", c.type());
+            s.put("CreatedAt", ImageViews.goTimeString(c.created()));
+            s.put("CreatedSince", ImageViews.createdSince(c.created(), now));
+            s.put("Description", c.description());
+            s.put("ID", trunc && c.id().length() > 12 ? c.id().substring(0, 12) : c.id());
+            s.put("InUse", "false");
+            s.put("LastUsedAt", ImageViews.goTimeString(c.lastUsed()));
+            s.put("LastUsedSince", ImageViews.createdSince(c.lastUsed(), now));
+            s.put("Parent", "");
+            s.put("Shared", Boolean.toString(c.shared()));
+            s.put("Size", Units.humanSize(c.size()));
+            s.put("UsageCount", "0");
+            return s;
         }
     }
 
-    @Command(name = "prune", description = "Remove dangling images and unreferenced blobs", mixinStandardHelpOptions = true)
-    static final class Prune implements java.util.concurrent.Callable<Integer> {
-        @picocli.CommandLine.ParentCommand SystemCommand parent;
+    @Command(name = "prune", description = "Remove unused data")
+    static final class Prune implements Callable<Integer> {
+        private final Context ctx;
         @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
         boolean force;
 
+        Prune(Context ctx) {
+            this.ctx = ctx;
+        }
+
         @Override public Integer call() throws IOException {
-            Context ctx = parent.ctx;
-            if (!force) {
-                ctx.out().println("WARNING! This will remove:");
-                ctx.out().println("  - all dangling images");
-                ctx.out().println("  - all blobs and layers no image refers to");
-                ctx.out().println("  - all unused build cache");
-                ctx.out().print("\nAre you sure you want to continue? [y/N] ");
-                ctx.out().flush();
-                String answer = new BufferedReader(new InputStreamReader(ctx.in())).readLine();
-                if (answer == null || !answer.trim().equalsIgnoreCase("y")) return 0;
+            if (!force && !Prompt.confirm(ctx, """
+                    WARNING! This will remove:
+                      - all dangling images
+                      - all blobs and layers no image refers to
+                      - all build cache
+
+                    Are you sure you want to continue?""")) {
+                return 0;
             }
             // first what killed processes left (mounts would keep prune from emptying the temp directory)
             Store store = ctx.storeAsFound();
@@ -83,31 +198,34 @@ final class SystemCommand implements Runnable {
             for (String l : left[0].describe()) ctx.out().println("Removed " + l);
             if (cleaned[0] > 0) ctx.out().println("Deleted build cache entries: " + cleaned[0]);
             if (cleaned[1] > 0) ctx.out().println("Deleted layer snapshots: " + cleaned[1]);
-            ctx.out().println("Total reclaimed space: " + Units.humanSize(r.reclaimedBytes()));
+            ctx.out().println("Total reclaimed space: " + Units.humanSize(r.reclaimedBytes(), 4));
             return 0;
         }
     }
 
-    @Command(name = "fsck", description = "Verify every blob against its digest and every image against its blobs",
-            mixinStandardHelpOptions = true)
-    static final class Fsck implements java.util.concurrent.Callable<Integer> {
-        @picocli.CommandLine.ParentCommand SystemCommand parent;
+    @Command(name = "fsck", description = "Verify every blob against its digest and every image against its blobs")
+    static final class Fsck implements Callable<Integer> {
+        private final Context ctx;
+
+        Fsck(Context ctx) {
+            this.ctx = ctx;
+        }
 
         @Override public Integer call() throws IOException {
-            Store store = parent.ctx.storeAsFound();
+            Store store = ctx.storeAsFound();
             List<Maintenance.Problem> problems = new ArrayList<>(new Maintenance(store).fsck(null));
             boolean checked = store.whenAlone(() -> {
                 for (String l : Leftovers.find(store).describe()) {
                     problems.add(new Maintenance.Problem("leftover", l + " (whittle system prune removes it)"));
                 }
             });
-            if (!checked) parent.ctx.err().println("note: other whittle commands are using the store; leftovers of killed ones not checked");
-            for (Maintenance.Problem p : problems) parent.ctx.out().println(p);
+            if (!checked) ctx.err().println("note: other whittle commands are using the store; leftovers of killed ones not checked");
+            for (Maintenance.Problem p : problems) ctx.out().println(p);
             if (problems.isEmpty()) {
-                parent.ctx.out().println("store " + parent.ctx.root() + " is consistent");
+                ctx.out().println("store " + ctx.root() + " is consistent");
                 return 0;
             }
-            parent.ctx.out().println(problems.size() + " problem(s) found");
+            ctx.out().println(problems.size() + " problem(s) found");
             return 1;
         }
     }

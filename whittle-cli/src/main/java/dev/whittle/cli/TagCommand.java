@@ -8,13 +8,13 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "tag", description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", mixinStandardHelpOptions = true)
+@Command(name = "tag", description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
 final class TagCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]")
+    @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]", description = "The image to tag: a name or an ID")
     String source;
-    @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]")
+    @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]", description = "The new name (tag \"latest\" when none is given)")
     String target;
 
     TagCommand(Context ctx) {

@@ -11,25 +11,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * BuildKit's live terminal view. Finished steps are printed once, as {@code => [build 3/7] RUN go build   9.1s}
- * (or {@code => CACHED [...]}), and scroll away; below them a region redrawn ten times a second shows the running
- * steps with their timers and the last lines of their output, and {@code [+] Building 12.3s (8/12)}. On a failure
- * the failed step's last output stays on screen.
+ * BuildKit's live terminal view: {@code [+] Building 12.3s (8/12)} on top, then every step in the order it started,
+ * each with its time on the right ({@code => [build 3/7] RUN go build   9.1s}, {@code => CACHED [...]}), its
+ * sub-rows ({@code => => extracting sha256:... 1.98MB / 1.98MB   0.1s}, timed too) and, while it runs or when it
+ * failed, the last lines of its output ({@code => => # ...}). The whole view is redrawn ten times a second, cut to the
+ * terminal's height while the build runs and printed whole at the end ({@code FINISHED}). Finished steps are blue,
+ * failed ones red, where the terminal has colours and {@code NO_COLOR} is not set.
  */
 final class TtyProgress implements Progress {
     private static final int TAIL = 6;
+    private static final String BLUE = "\033[34m", RED = "\033[31m", RESET = "\033[0m";
 
-    private static final class Step {
-        final int id;
+    /** A timed row: a step or a sub-row. */
+    private static class Timed {
         final String name;
         final long start = System.nanoTime();
-        final Deque<String> tail = new ArrayDeque<>();
         long end;
-        boolean cached;
-        String error;
 
-        Step(int id, String name) {
-            this.id = id;
+        Timed(String name) {
             this.name = name;
         }
 
@@ -38,27 +37,56 @@ final class TtyProgress implements Progress {
         }
     }
 
+    private static final class Sub extends Timed {
+        long current, total;
+
+        Sub(String name) {
+            super(name);
+        }
+    }
+
+    private static final class Step extends Timed {
+        final Deque<String> tail = new ArrayDeque<>();
+        final List<Sub> subs = new ArrayList<>();
+        boolean cached;
+        String error;
+
+        Step(String name) {
+            super(name);
+        }
+    }
+
     private final PrintStream out;
     private final int width;
+    private final int height;
+    private final boolean color;
     private final long begin = System.nanoTime();
     private final Map<Integer, Step> steps = new LinkedHashMap<>();
+    private final Map<Integer, Sub> subs = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private final Thread ticker;
     private int next;
+    private int nextSub;
     private int drawn;
     private boolean closed;
 
     TtyProgress(PrintStream out) {
+        this(out, TerminalSize.detect(), colors());
+    }
+
+    TtyProgress(PrintStream out, int[] size, boolean color) {
         this.out = out;
-        int w = 80;
-        try {
-            String cols = System.getenv("COLUMNS");
-            if (cols != null) w = Integer.parseInt(cols.trim());
-        } catch (NumberFormatException ignored) {
-            // keep 80
-        }
-        this.width = Math.max(40, w);
+        this.width = Math.max(40, size[0]) - 1; // never the last column: a full line would wrap on some terminals
+        this.height = Math.max(5, size[1]);
+        this.color = color;
         this.ticker = Thread.ofPlatform().daemon().name("whittle-progress").start(this::tick);
+    }
+
+    /** Colours unless NO_COLOR is set (https://no-color.org) or the terminal is a dumb one. */
+    static boolean colors() {
+        String noColor = System.getenv("NO_COLOR");
+        String term = System.getenv("TERM");
+        return (noColor == null || noColor.isEmpty()) && !"dumb".equals(term);
     }
 
     private void tick() {
@@ -70,14 +98,14 @@ final class TtyProgress implements Progress {
             }
             synchronized (this) {
                 if (closed) return;
-                redraw(List.of());
+                draw(false);
             }
         }
     }
 
     @Override public synchronized int start(String name) {
         int id = ++next;
-        steps.put(id, new Step(id, name));
+        steps.put(id, new Step(name));
         return id;
     }
 
@@ -86,7 +114,6 @@ final class TtyProgress implements Progress {
         if (s == null) return;
         s.cached = true;
         s.end = System.nanoTime();
-        finish(s);
     }
 
     @Override public synchronized void log(int step, String line) {
@@ -100,7 +127,6 @@ final class TtyProgress implements Progress {
         Step s = steps.get(step);
         if (s == null || s.end != 0) return;
         s.end = System.nanoTime();
-        finish(s);
     }
 
     @Override public synchronized void error(int step, String message) {
@@ -108,63 +134,122 @@ final class TtyProgress implements Progress {
         if (s == null) return;
         s.error = message;
         s.end = System.nanoTime();
-        finish(s);
+    }
+
+    @Override public synchronized int subStart(int step, String name) {
+        Step s = steps.get(step);
+        int id = ++nextSub;
+        Sub sub = new Sub(name);
+        subs.put(id, sub);
+        if (s != null) s.subs.add(sub);
+        return id;
+    }
+
+    @Override public synchronized void subProgress(int sub, long current, long total) {
+        Sub s = subs.get(sub);
+        if (s == null) return;
+        s.current = current;
+        s.total = total;
+    }
+
+    @Override public synchronized void subDone(int sub) {
+        Sub s = subs.get(sub);
+        if (s != null && s.end == 0) s.end = System.nanoTime();
     }
 
     @Override public synchronized void note(String line) {
-        // plain-mode notes name their step ("#12 writing image ..."): drawn as BuildKit's sub-lines here
-        notes.add(line.matches("#\\d+ .*") ? " => => " + line.substring(line.indexOf(' ') + 1) : line);
-        redraw(List.of());
-    }
-
-    /** Prints a finished step above the live region, for good. */
-    private void finish(Step s) {
-        List<String> lines = new ArrayList<>();
-        lines.add(stepLine(s, true));
-        if (s.error != null) {
-            for (String t : s.tail) lines.add(fit(" => => # " + t));
-            lines.add(" => ERROR: " + s.error);
+        // plain-mode notes name their step and end in "done" ("#12 writing image sha256:... done"): its sub-rows here
+        if (line.matches("#\\d+ .*")) {
+            int space = line.indexOf(' ');
+            Step s = steps.get(Integer.parseInt(line.substring(1, space)));
+            if (s != null) {
+                Sub sub = new Sub(line.substring(space + 1).replaceFirst(" done$", ""));
+                sub.end = sub.start;
+                s.subs.add(sub);
+                return;
+            }
         }
-        redraw(lines);
+        notes.add(line);
     }
 
-    private String stepLine(Step s, boolean finished) {
-        String prefix = s.error != null ? " => ERROR " : s.cached ? " => CACHED " : " => ";
-        String time = String.format("%.1fs", s.seconds());
-        String text = prefix + s.name;
-        int room = width - time.length() - 1;
-        if (text.length() > room) text = text.substring(0, Math.max(0, room - 3)) + "...";
-        return text + " ".repeat(Math.max(1, width - text.length() - time.length())) + time;
+    /** The lines of the view: header, then each step with its sub-rows and output. */
+    private List<String> lines(boolean finished) {
+        List<String> lines = new ArrayList<>();
+        long done = steps.values().stream().filter(s -> s.end != 0).count();
+        lines.add(String.format("[+] Building %.1fs (%d/%d)%s", (System.nanoTime() - begin) / 1e9, done, steps.size(),
+                finished ? " FINISHED" : ""));
+        for (Step s : steps.values()) {
+            String prefix = s.error != null ? " => ERROR " : s.cached ? " => CACHED " : " => ";
+            String paint = s.error != null ? RED : s.end != 0 ? BLUE : null;
+            lines.add(paint(row(prefix + s.name, "", s.seconds()), paint));
+            for (Sub sub : s.subs) {
+                String amount = sub.total > 0 ? " " + bytes(sub.current) + " / " + bytes(sub.total) : sub.current > 0 ? " " + bytes(sub.current) : "";
+                lines.add(paint(row(" => => " + sub.name, amount, sub.seconds()), sub.end != 0 ? paint : null));
+            }
+            if (s.end == 0 || s.error != null) {
+                for (String t : s.tail) lines.add(paint(fit(" => => # " + t), s.error != null ? RED : null));
+            }
+            if (s.error != null) lines.add(paint(" => ERROR: " + clean(s.error), RED)); // whole: it says what went wrong
+        }
+        return lines;
+    }
+
+    private String paint(String line, String paint) {
+        return color && paint != null ? paint + line + RESET : line;
+    }
+
+    /** A row with its time at the right edge; the name (not the byte amount after it) cut with "..." to make room. */
+    private String row(String text, String amount, double seconds) {
+        String time = String.format("%.1fs", seconds);
+        int room = width - time.length() - 1 - amount.length();
+        String t = clean(text);
+        if (t.length() > room) t = t.substring(0, Math.max(0, room - 3)) + "...";
+        t += amount;
+        return t + " ".repeat(Math.max(1, width - t.length() - time.length())) + time;
     }
 
     private String fit(String line) {
-        String clean = line.replace('\t', ' ').replaceAll("\\p{Cntrl}", "");
-        return clean.length() > width ? clean.substring(0, width - 1) : clean;
+        String t = clean(line);
+        return t.length() > width ? t.substring(0, width) : t;
     }
 
-    /** Clears the live region, prints {@code permanent} lines, and draws the region again. */
-    private void redraw(List<String> permanent) {
-        StringBuilder b = new StringBuilder();
-        if (drawn > 0) b.append("\033[").append(drawn).append('F').append("\033[J");
-        for (String p : permanent) b.append(p).append('\n');
-        for (String n : notes) b.append(fit(n)).append('\n');
-        notes.clear();
-        int lines = 0;
-        if (!closed) {
-            long finished = steps.values().stream().filter(s -> s.end != 0).count();
-            b.append(String.format("[+] Building %.1fs (%d/%d)%n", (System.nanoTime() - begin) / 1e9, finished, steps.size()));
-            lines++;
-            for (Step s : steps.values()) {
-                if (s.end != 0) continue;
-                b.append(stepLine(s, false)).append('\n');
-                lines++;
-                for (String t : s.tail) {
-                    b.append(fit(" => => # " + t)).append('\n');
-                    lines++;
-                }
-            }
+    private static String clean(String line) {
+        return line.replace('\t', ' ').replaceAll("\\p{Cntrl}", "");
+    }
+
+    /** BuildKit's byte amounts: two decimals in decimal units ({@code 1.98MB}). */
+    static String bytes(long n) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        double v = n;
+        int i = 0;
+        while (v >= 1000 && i < units.length - 1) {
+            v /= 1000;
+            i++;
         }
-        drawn = lines;
+        return i == 0 ? n + "B" : String.format("%.2f%s", v, units[i]);
+    }
+
+    /** Moves up over the last frame and draws this one; while running, no taller than the terminal. */
+    private void draw(boolean finished) {
+        List<String> lines = lines(finished);
+        if (!finished && lines.size() > height - 1) {
+            // the header stays; the oldest rows scroll away first
+            List<String> cut = new ArrayList<>(List.of(lines.getFirst()));
+            cut.addAll(lines.subList(lines.size() - (height - 2), lines.size()));
+            lines = cut;
+        }
+        StringBuilder b = new StringBuilder();
+        if (drawn > 0) b.append("\033[").append(drawn).append('F');
+        int rows = 0;
+        for (String l : lines) {
+            b.append(l).append("\033[K\n");
+            // a line longer than the terminal (an error message) takes more than one row to move back over
+            int visible = l.replaceAll("\033\\[[0-9;]*m", "").length();
+            rows += Math.max(1, (visible + width) / (width + 1));
+        }
+        b.append("\033[J");
+        if (finished) for (String n : notes) b.append(n).append('\n');
+        drawn = rows;
         out.print(b);
         out.flush();
     }
@@ -173,9 +258,41 @@ final class TtyProgress implements Progress {
         synchronized (this) {
             if (closed) return;
             closed = true;
-            long finished = steps.values().stream().filter(s -> s.end != 0).count();
-            redraw(List.of(String.format("[+] Building %.1fs (%d/%d) FINISHED", (System.nanoTime() - begin) / 1e9, finished, steps.size())));
+            draw(true);
         }
         ticker.interrupt();
+    }
+
+    /** The terminal's columns and rows: $COLUMNS/$LINES, else stty's answer for /dev/tty, else 80x24. */
+    static final class TerminalSize {
+        private TerminalSize() {}
+
+        static int[] detect() {
+            int cols = env("COLUMNS"), rows = env("LINES");
+            if (cols > 0 && rows > 0) return new int[] {cols, rows};
+            try {
+                Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String[] f = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
+                p.waitFor();
+                if (f.length == 2) {
+                    return new int[] {cols > 0 ? cols : Integer.parseInt(f[1]), rows > 0 ? rows : Integer.parseInt(f[0])};
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                // no terminal to ask
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new int[] {cols > 0 ? cols : 80, rows > 0 ? rows : 24};
+        }
+
+        private static int env(String name) {
+            try {
+                String v = System.getenv(name);
+                return v == null ? 0 : Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
     }
 }

@@ -28,10 +28,10 @@ class FastArgsTest {
     }
 
     static void same(String command, String... args) throws Exception {
-        Object fast = Main.COMMANDS.get(command).factory().apply(CTX);
+        Object fast = Commands.COMMANDS.get(command).factory().apply(CTX);
         boolean stop = fast instanceof RunCommand;
         assertThat(FastArgs.bind(fast, args, stop)).as("fast path taken for " + List.of(args)).isPresent();
-        Object slow = Main.COMMANDS.get(command).factory().apply(CTX);
+        Object slow = Commands.COMMANDS.get(command).factory().apply(CTX);
         CommandLine cl = new CommandLine(slow);
         cl.setStopAtPositional(stop);
         cl.parseArgs(args);
@@ -39,7 +39,7 @@ class FastArgsTest {
     }
 
     static void picocliDecides(String command, String... args) {
-        Object fast = Main.COMMANDS.get(command).factory().apply(CTX);
+        Object fast = Commands.COMMANDS.get(command).factory().apply(CTX);
         assertThat(FastArgs.bind(fast, args, fast instanceof RunCommand)).as(List.of(args).toString()).isEmpty();
     }
 
@@ -50,7 +50,9 @@ class FastArgsTest {
         same("images", "--format={{.ID}}", "--no-trunc");
         same("inspect", "--format", "{{json .Config}}", "a", "b:1");
         same("history", "-H=false", "--no-trunc", "img");
-        same("history", "-H", "false", "img");
+        same("history", "-H", "img"); // a boolean flag: the word after it is the image, as with docker
+        same("system df", "-v", "--format", "{{json .}}");
+        same("builder prune", "-af", "--filter", "until=24h", "--keep-storage", "1g");
         same("tag", "a", "b:2");
         same("rmi", "-f", "a", "b", "c");
         same("save", "-o", "/tmp/x.tar", "a", "b");
@@ -70,7 +72,7 @@ class FastArgsTest {
         picocliDecides("tag", "onlyone");
         picocliDecides("build", "--pull", ".");
         picocliDecides("inspect", "--format");
-        picocliDecides("system", "df");
+        picocliDecides("history", "-H", "false", "img");
         picocliDecides("history", "-H=maybe", "img");
     }
 

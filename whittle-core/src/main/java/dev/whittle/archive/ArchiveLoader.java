@@ -43,10 +43,56 @@ public final class ArchiveLoader {
 
     private final Store store;
     private final Platform platform;
+    private LayerProgress progress = (id, done, total) -> { };
 
     public ArchiveLoader(Store store, Platform platform) {
         this.store = store;
         this.platform = platform;
+    }
+
+    /** Told how far each large member (a layer, read as it streams in) has got; {@code id} names it as docker does. */
+    public interface LayerProgress {
+        void loading(String id, long done, long total);
+    }
+
+    public ArchiveLoader progress(LayerProgress p) {
+        this.progress = p;
+        return this;
+    }
+
+    /** docker's short name of a member: the digest of {@code blobs/sha256/<hex>}, the directory of {@code <id>/layer.tar}. */
+    static String shortId(String member) {
+        String n = member.startsWith("blobs/sha256/") ? member.substring("blobs/sha256/".length()) : member.replaceFirst("/.*$", "");
+        return n.length() > 12 ? n.substring(0, 12) : n;
+    }
+
+    /** Reports the bytes read of one member, every 256 KiB and at its end. */
+    private InputStream watched(InputStream in, String member, long size) {
+        String id = shortId(member);
+        progress.loading(id, 0, size);
+        return new java.io.FilterInputStream(in) {
+            long done, told;
+
+            @Override public int read() throws IOException {
+                int c = super.read();
+                if (c >= 0) count(1);
+                return c;
+            }
+
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) count(n);
+                return n;
+            }
+
+            private void count(long n) {
+                done += n;
+                if (done - told >= 256 * 1024 || done == size) {
+                    told = done;
+                    progress.loading(id, done, size);
+                }
+            }
+        };
     }
 
     /** One image loaded: its ID, the names it received and its manifest. */
@@ -71,8 +117,8 @@ public final class ArchiveLoader {
                             small.put(e.name(), r.readContent(IN_MEMORY));
                         } else {
                             try {
-                                ingested.put(e.name(), LayerIngest.ingest(store, r.content(), LayerIngest.Keep.AS_IS, null, null,
-                                        e.size(), null, true));
+                                ingested.put(e.name(), LayerIngest.ingest(store, watched(r.content(), e.name(), e.size()),
+                                        LayerIngest.Keep.AS_IS, null, null, e.size(), null, true));
                             } catch (TarFormatException ex) {
                                 refused.put(e.name(), ex);
                             }

@@ -47,11 +47,24 @@ public final class BuildCache {
             LayerInfo info = store.layer(diffId);
             if (info == null || !info.blobs().containsKey(blob.digest()) || !store.hasBlob(blob.digest())) return null;
             used.add(key.hex());
+            touch(p);
             return new Entry(diffId, blob, JsonObjects.string(m, "created"));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {
             return null; // a damaged entry is a miss
+        }
+    }
+
+    /**
+     * Marks an entry used now: its modification time is when a build last used it, which {@code builder prune}'s
+     * {@code until} filter and {@code --keep-storage} (least recently used first) go by.
+     */
+    static void touch(Path p) {
+        try {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException ignored) {
+            // only a date for prune to go by
         }
     }
 
@@ -74,5 +87,20 @@ public final class BuildCache {
     /** Removes every entry; returns how many. */
     public int clear() throws IOException {
         return dev.whittle.store.Maintenance.deleteFilesIn(dir);
+    }
+
+    /** diffIDs the cache refers to (kept by garbage collection unless the cache itself is pruned). */
+    public void addRoots(Set<Digest> layers) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                try {
+                    layers.add(Digest.parse(JsonObjects.requireString(Json.parseObject(Files.readAllBytes(p)), "diffId")));
+                } catch (RuntimeException ignored) {
+                    // damaged entry: not a root
+                }
+            }
+        } catch (IOException ignored) {
+            // no cache
+        }
     }
 }

@@ -111,6 +111,9 @@ public final class BuildMemo {
                 }
             }
             Trace.mark("memo: hit");
+            // a hit uses the entry and the step results it stands for: builder prune's until= and --keep-storage see it
+            BuildCache.touch(dir.resolve(in.key().hex()));
+            for (String k : e.cacheKeys()) BuildCache.touch(cache.resolve(k));
             return new Answer(e, null);
         } catch (IOException | RuntimeException x) {
             return miss(x.toString());

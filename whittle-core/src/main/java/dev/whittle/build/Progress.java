@@ -16,6 +16,19 @@ public interface Progress extends AutoCloseable {
     /** A note not tied to a step (warnings, naming). */
     void note(String line);
 
+    /**
+     * A sub-row of a step, as BuildKit shows a vertex's statuses ({@code => => extracting sha256:... 1.2MB / 5MB 0.3s});
+     * returns its id. Views that show no sub-rows ignore it.
+     */
+    default int subStart(int step, String name) {
+        return 0;
+    }
+
+    /** How far a sub-row has got, in bytes ({@code total} 0 when unknown). */
+    default void subProgress(int sub, long current, long total) {}
+
+    default void subDone(int sub) {}
+
     @Override default void close() {}
 
     Progress QUIET = new Progress() {

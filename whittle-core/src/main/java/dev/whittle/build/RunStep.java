@@ -187,7 +187,7 @@ final class RunStep {
                           ContainerNetwork.Mode network, Upper<T> result) throws IOException {
         List<Path> lowers = new ArrayList<>();
         List<State.Layer> layers = s.layers();
-        for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId()));
+        for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId(), extracting(ctx.step())));
         Trace.mark("RUN: lower snapshots ready");
         Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store.tempDir(), "run-");
         Path tmp = rmTmp.path();
@@ -271,6 +271,23 @@ final class RunStep {
             closeAll(undo);
             rmTmp.close();
         }
+    }
+
+    /** A base layer unpacked on first use shows as the step's sub-row: {@code extracting sha256:...} with its bytes. */
+    private dev.whittle.sandbox.Snapshots.Unpacking extracting(int step) {
+        return (diffId, size) -> {
+            int sub = b.progress.subStart(step, "extracting " + diffId);
+            b.progress.subProgress(sub, 0, size);
+            return new dev.whittle.sandbox.Snapshots.Unpacking.Watch() {
+                @Override public void read(long bytes) {
+                    b.progress.subProgress(sub, bytes, size);
+                }
+
+                @Override public void close() {
+                    b.progress.subDone(sub);
+                }
+            };
+        };
     }
 
     private static void closeAll(List<AutoCloseable> undo) throws IOException {

@@ -37,10 +37,38 @@ public final class Snapshots {
         return dir.resolve(diffId.hex().substring(0, 16));
     }
 
+    /** Told when a layer is unpacked (never for one already unpacked), and how far it has got. */
+    public interface Unpacking {
+        Unpacking NONE = (diffId, size) -> new Watch() {
+            @Override public void read(long bytes) {}
+
+            @Override public void close() {}
+        };
+
+        /** A layer of {@code size} tar bytes starts unpacking. */
+        Watch started(Digest diffId, long size);
+
+        interface Watch extends AutoCloseable {
+            /** {@code bytes} of its tar read so far. */
+            void read(long bytes);
+
+            @Override void close();
+        }
+    }
+
     /** The directory holding a layer's files, unpacking the layer first if needed. */
     public Path get(Digest diffId) throws IOException {
+        return get(diffId, Unpacking.NONE);
+    }
+
+    /** As {@link #get(Digest)}, telling {@code unpacking} about an unpack (a build shows it as a sub-row). */
+    public Path get(Digest diffId, Unpacking unpacking) throws IOException {
         Path fs = home(diffId).resolve("fs");
-        if (isReady(diffId)) return fs;
+        if (isReady(diffId)) {
+            // when a build last used it, for builder prune (until=, --keep-storage)
+            home(diffId).resolve("diffid").toFile().setLastModified(System.currentTimeMillis());
+            return fs;
+        }
         synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
             try (FileChannel ch = FileChannel.open(dir.resolve(diffId.hex().substring(0, 16) + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
@@ -48,7 +76,9 @@ public final class Snapshots {
                 Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-" + ProcessHandle.current().pid());
                 Maintenance.deleteTree(tmp);
                 Path tmpFs = Files.createDirectories(tmp.resolve("fs"));
-                try (InputStream in = store.openLayer(diffId)) {
+                dev.whittle.store.LayerInfo info = store.layer(diffId);
+                try (Unpacking.Watch watch = unpacking.started(diffId, info == null ? 0 : info.tarSize());
+                     InputStream in = new Counting(store.openLayer(diffId), watch)) {
                     new OverlayExtractor(tmpFs).extract(new TarReader(in));
                 }
                 writeMarker(tmp, diffId);
@@ -58,6 +88,42 @@ public final class Snapshots {
             }
         }
         return fs;
+    }
+
+    /** Tells a watch how many bytes went through, at most every 256 KiB (and at the end). */
+    private static final class Counting extends java.io.FilterInputStream {
+        private final Unpacking.Watch watch;
+        private long count, told;
+
+        Counting(InputStream in, Unpacking.Watch watch) {
+            super(in);
+            this.watch = watch;
+        }
+
+        @Override public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) add(1);
+            return c;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) add(n);
+            return n;
+        }
+
+        private void add(long n) {
+            count += n;
+            if (count - told >= 256 * 1024) {
+                told = count;
+                watch.read(count);
+            }
+        }
+
+        @Override public void close() throws IOException {
+            watch.read(count);
+            super.close();
+        }
     }
 
     /**

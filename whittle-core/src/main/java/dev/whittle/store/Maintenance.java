@@ -73,10 +73,20 @@ public final class Maintenance {
 
     /** As {@link #prune(boolean, boolean, Runnable)}, then runs {@code also} under the same exclusive lock. */
     public PruneResult prune(boolean danglingImages, boolean wait, Runnable onWait, Cleaner also) throws IOException {
+        return prune(danglingImages, wait, onWait, () -> { }, also);
+    }
+
+    /**
+     * As {@link #prune(boolean, boolean, Runnable, Cleaner)}, with {@code first} run under the same lock before
+     * anything is collected (it removes what the collection should then find unreferenced: images, cache entries).
+     */
+    public PruneResult prune(boolean danglingImages, boolean wait, Runnable onWait, Store.IORunnable first, Cleaner also)
+            throws IOException {
         List<Digest> deleted = new ArrayList<>();
         int[] blobs = {0};
         long[] bytes = {0};
         boolean ran = store.withExclusiveLock(wait, onWait, () -> {
+            first.run();
             if (danglingImages) {
                 Images images = new Images(store);
                 for (StoredImage i : images.list()) {

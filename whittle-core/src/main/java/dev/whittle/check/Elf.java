@@ -181,10 +181,13 @@ public final class Elf {
 
     /** musl, glibc, or null (static / unknown) by the interpreter's name. */
     public String libc() {
-        if (interpreter == null) return null;
-        String base = interpreter.substring(interpreter.lastIndexOf('/') + 1);
-        if (base.startsWith("ld-musl-")) return "musl";
-        if (base.startsWith("ld-linux") || base.startsWith("ld64.so") || base.startsWith("ld.so")) return "glibc";
+        return interpreter == null ? null : libcOfLoader(interpreter.substring(interpreter.lastIndexOf('/') + 1));
+    }
+
+    /** The C library a dynamic loader belongs to, by its file name: musl, glibc, or null. */
+    public static String libcOfLoader(String fileName) {
+        if (fileName.startsWith("ld-musl-")) return "musl";
+        if (fileName.startsWith("ld-linux") || fileName.startsWith("ld64.so") || fileName.startsWith("ld.so")) return "glibc";
         return null;
     }
 

@@ -64,37 +64,18 @@ public final class ReportWriter {
     }
 
     public static String sarif(CheckReport r) {
-        List<Object> results = new ArrayList<>();
-        Map<String, Object> rules = new LinkedHashMap<>();
+        List<Sarif.Result> results = new ArrayList<>();
         for (Finding f : r.findings()) {
-            Map<String, Object> rule = new LinkedHashMap<>();
-            rule.put("id", f.code());
-            rule.put("shortDescription", Map.of("text", f.code()));
-            rules.putIfAbsent(f.code(), rule);
-            Map<String, Object> res = new LinkedHashMap<>();
-            res.put("ruleId", f.code());
-            res.put("level", switch (f.severity()) {
+            String level = switch (f.severity()) {
                 case ERROR -> "error";
                 case WARNING -> "warning";
                 case NOTE -> "note";
-            });
+            };
             String msg = (f.runtimeError() != null ? f.runtimeError() + ": " : "") + f.cause()
                     + (f.fixes().isEmpty() ? "" : ". Fix: " + f.fixes().getFirst());
-            res.put("message", Map.of("text", msg));
-            res.put("locations", List.of(Map.of("physicalLocation", Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))))));
-            res.put("properties", Map.of("exitCode", f.exitCode()));
-            results.add(res);
+            results.add(new Sarif.Result(f.code(), f.code(), level, msg,
+                    Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))), Map.of("exitCode", f.exitCode())));
         }
-        Map<String, Object> run = new LinkedHashMap<>();
-        Map<String, Object> driver = new LinkedHashMap<>();
-        driver.put("name", "whittle check");
-        driver.put("rules", new ArrayList<>(rules.values()));
-        run.put("tool", Map.of("driver", driver));
-        run.put("results", results);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        s.put("version", "2.1.0");
-        s.put("runs", List.of(run));
-        return Json.writeString(s, Json.Style.INDENT);
+        return Sarif.document("whittle check", results);
     }
 }

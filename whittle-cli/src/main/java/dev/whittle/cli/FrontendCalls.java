@@ -1,140 +1,97 @@
 package dev.whittle.cli;
 
-import dev.whittle.build.BaseImages;
+import dev.whittle.api.BuildCalls;
 import dev.whittle.cli.format.TabWriter;
-import dev.whittle.dockerfile.BuildPlan;
 import dev.whittle.dockerfile.Checks;
 import dev.whittle.dockerfile.Dockerfile;
-import dev.whittle.dockerfile.Instruction;
-import dev.whittle.dockerfile.Mounts;
 import dev.whittle.dockerfile.Planner;
-import dev.whittle.dockerfile.Stage;
 import dev.whittle.json.Json;
-import dev.whittle.store.Images;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** The frontend's answers without building, as {@code docker buildx build --call} gives them. */
 final class FrontendCalls {
     private FrontendCalls() {}
 
     static int targets(Dockerfile df, Planner.Options opt, boolean json, PrintStream out) {
-        List<Stage> stages = Planner.stages(df);
         List<Object> list = new ArrayList<>();
         StringBuilder table = new StringBuilder("TARGET\tDESCRIPTION\n");
-        for (Stage s : stages) {
-            boolean dflt = s.index() == stages.size() - 1;
-            String desc = description(df, s.from().pos().line(), s.name());
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("name", s.name() == null ? String.valueOf(s.index()) : s.name());
-            if (dflt) t.put("default", true);
-            if (!desc.isEmpty()) t.put("description", desc);
-            t.put("base", s.from().image().text());
-            t.put("location", Map.of("line", s.from().pos().line()));
-            list.add(t);
-            if (s.name() == null && !dflt) continue;
-            String name = s.name() == null ? "(default)" : s.name() + (dflt ? " (default)" : "");
-            table.append(name).append('\t').append(desc).append('\n');
+        for (BuildCalls.Target t : BuildCalls.targets(df)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", t.name());
+            if (t.isDefault()) m.put("default", true);
+            if (!t.description().isEmpty()) m.put("description", t.description());
+            m.put("base", t.base());
+            m.put("location", Map.of("line", t.line()));
+            list.add(m);
+            if (!t.named() && !t.isDefault()) continue;
+            String name = !t.named() ? "(default)" : t.name() + (t.isDefault() ? " (default)" : "");
+            table.append(name).append('\t').append(t.description()).append('\n');
         }
         if (json) out.println(Json.writeString(Map.of("targets", list), Json.Style.INDENT));
         else out.print(new TabWriter(1, 1).format(table.toString()));
         return 0;
     }
 
-    /** A definition's description: the comment block right above it, when it starts with the definition's name. */
-    static String description(Dockerfile df, int line, String name) {
-        List<String> above = df.commentsAbove(line);
-        if (above.isEmpty() || name == null) return "";
-        String first = above.getFirst();
-        if (!first.startsWith(name + " ") && !first.equals(name)) return "";
-        StringBuilder sb = new StringBuilder(first.substring(name.length()).trim());
-        for (String more : above.subList(1, above.size())) sb.append(' ').append(more);
-        return sb.toString().trim();
-    }
-
     static int outline(Dockerfile df, Planner.Options opt, boolean json, PrintStream out) {
-        BuildPlan plan = Planner.plan(df, opt);
-        Stage target = plan.targetStage().stage();
-        Map<String, Map<String, Object>> args = new LinkedHashMap<>();
-        for (Instruction i : df.instructions()) {
-            if (i instanceof Instruction.From) break;
-            if (i instanceof Instruction.Arg a) for (Instruction.ArgDef d : a.args()) addArg(df, args, d, i);
-        }
-        List<Map<String, Object>> secrets = new ArrayList<>();
-        List<Map<String, Object>> ssh = new ArrayList<>();
-        for (BuildPlan.PlannedStage p : plan.stages()) {
-            for (Instruction i : p.stage().instructions()) {
-                if (i instanceof Instruction.Arg a) for (Instruction.ArgDef d : a.args()) addArg(df, args, d, i);
-                for (var f : i.flagsNamed("mount")) {
-                    Mounts.Spec m = Mounts.parse(df, f);
-                    Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("name", m.id());
-                    if (m.required()) e.put("required", true);
-                    e.put("location", Map.of("line", i.pos().line()));
-                    if (m.type() == Mounts.Type.SECRET) secrets.add(e);
-                    if (m.type() == Mounts.Type.SSH) ssh.add(e);
-                }
-            }
-        }
+        BuildCalls.Outline o = BuildCalls.outline(df, opt);
         if (json) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("name", target.displayName());
-            String d = description(df, target.from().pos().line(), target.name());
-            if (!d.isEmpty()) o.put("description", d);
-            o.put("args", new ArrayList<>(args.values()));
-            if (!secrets.isEmpty()) o.put("secrets", secrets);
-            if (!ssh.isEmpty()) o.put("ssh", ssh);
-            out.println(Json.writeString(o, Json.Style.INDENT));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", o.target());
+            if (!o.description().isEmpty()) m.put("description", o.description());
+            List<Object> args = new ArrayList<>();
+            for (BuildCalls.Input a : o.args()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", a.name());
+                if (a.value() != null) e.put("value", a.value());
+                if (!a.description().isEmpty()) e.put("description", a.description());
+                e.put("location", Map.of("line", a.line()));
+                args.add(e);
+            }
+            m.put("args", args);
+            if (!o.secrets().isEmpty()) m.put("secrets", mounts(o.secrets()));
+            if (!o.ssh().isEmpty()) m.put("ssh", mounts(o.ssh()));
+            out.println(Json.writeString(m, Json.Style.INDENT));
             return 0;
         }
-        out.println("TARGET:      " + target.displayName());
-        String d = description(df, target.from().pos().line(), target.name());
-        if (!d.isEmpty()) out.println("DESCRIPTION: " + d);
+        out.println("TARGET:      " + o.target());
+        if (!o.description().isEmpty()) out.println("DESCRIPTION: " + o.description());
         out.println();
-        if (!args.isEmpty()) {
+        if (!o.args().isEmpty()) {
             StringBuilder t = new StringBuilder("BUILD ARG\tVALUE\tDESCRIPTION\n");
-            for (Map<String, Object> a : args.values()) {
-                t.append(a.get("name")).append('\t').append(a.getOrDefault("value", "")).append('\t').append(a.getOrDefault("description", "")).append('\n');
+            for (BuildCalls.Input a : o.args()) {
+                t.append(a.name()).append('\t').append(a.value() == null ? "" : a.value()).append('\t').append(a.description()).append('\n');
             }
             out.println(new TabWriter(1, 3).format(t.toString()));
         }
-        if (!secrets.isEmpty()) {
-            StringBuilder t = new StringBuilder("SECRET\tREQUIRED\n");
-            for (Map<String, Object> s : secrets) t.append(s.get("name")).append('\t').append(s.containsKey("required") ? "true" : "").append('\n');
-            out.println(new TabWriter(1, 3).format(t.toString()));
-        }
-        if (!ssh.isEmpty()) {
-            StringBuilder t = new StringBuilder("SSH\tREQUIRED\n");
-            for (Map<String, Object> s : ssh) t.append(s.get("name")).append('\t').append(s.containsKey("required") ? "true" : "").append('\n');
+        for (var kind : List.of(Map.entry("SECRET", o.secrets()), Map.entry("SSH", o.ssh()))) {
+            if (kind.getValue().isEmpty()) continue;
+            StringBuilder t = new StringBuilder(kind.getKey() + "\tREQUIRED\n");
+            for (BuildCalls.Input s : kind.getValue()) t.append(s.name()).append('\t').append(s.required() ? "true" : "").append('\n');
             out.println(new TabWriter(1, 3).format(t.toString()));
         }
         return 0;
     }
 
-    private static void addArg(Dockerfile df, Map<String, Map<String, Object>> args, Instruction.ArgDef d, Instruction at) {
-        String name = d.name().text();
-        if (Planner.PROXY_ARGS.contains(name)) return;
-        Map<String, Object> a = args.computeIfAbsent(name, k -> new LinkedHashMap<>());
-        a.put("name", name);
-        if (d.hasDefault() && !a.containsKey("value")) a.put("value", d.defaultValue().text());
-        String desc = description(df, at.pos().line(), name);
-        if (!desc.isEmpty()) a.put("description", desc);
-        a.putIfAbsent("location", Map.of("line", at.pos().line()));
+    private static List<Object> mounts(List<BuildCalls.Input> in) {
+        List<Object> out = new ArrayList<>();
+        for (BuildCalls.Input s : in) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", s.name());
+            if (s.required()) e.put("required", true);
+            e.put("location", Map.of("line", s.line()));
+            out.add(e);
+        }
+        return out;
     }
 
     /** Runs the build checks; exits 1 if anything is reported, as {@code docker build --check} does. */
     static int check(Context ctx, Dockerfile df, Planner.Options opt, boolean json, PrintStream out) {
-        Images images = new Images(ctx.store());
-        Checks.Report r = Checks.run(df, opt, ref -> {
-            Optional<dev.whittle.store.StoredImage> img = BaseImages.find(images, ref);
-            if (img.isEmpty()) return null;
-            return img.get().config().envMap();
-        });
+        Checks.Report r = BuildCalls.check(ctx.store(), df, opt);
         print(df, r, json, out);
         return r.violations().isEmpty() ? 0 : 1;
     }

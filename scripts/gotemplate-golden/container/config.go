@@ -1,4 +1,4 @@
-// Package container mirrors github.com/docker/docker/api/types/container (Engine 20.10), plus StartInterval.
+// Package container mirrors github.com/docker/docker/api/types/container (Engine 20.10).
 package container
 
 import (
@@ -9,12 +9,11 @@ import (
 )
 
 type HealthConfig struct {
-	Test          []string      `json:",omitempty"`
-	Interval      time.Duration `json:",omitempty"`
-	Timeout       time.Duration `json:",omitempty"`
-	StartPeriod   time.Duration `json:",omitempty"`
-	StartInterval time.Duration `json:",omitempty"`
-	Retries       int           `json:",omitempty"`
+	Test        []string      `json:",omitempty"`
+	Interval    time.Duration `json:",omitempty"`
+	Timeout     time.Duration `json:",omitempty"`
+	StartPeriod time.Duration `json:",omitempty"`
+	Retries     int           `json:",omitempty"`
 }
 
 type Config struct {

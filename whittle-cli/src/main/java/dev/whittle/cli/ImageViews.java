@@ -110,7 +110,8 @@ final class ImageViews {
     private static GoValue.Ptr healthcheck(Map<?, ?> hc) {
         GoStruct s = new GoStruct(DockerTypes.HEALTH_CONFIG);
         if (hc.get("Test") instanceof List<?> t) s.set("Test", list(t));
-        for (String k : List.of("Interval", "Timeout", "StartPeriod", "StartInterval", "Retries")) {
+        // docker 20.10's HealthConfig has no StartInterval (a later API's): its inspect shows none, nor does whittle's
+        for (String k : List.of("Interval", "Timeout", "StartPeriod", "Retries")) {
             if (hc.get(k) instanceof Number n) s.set(k, n.longValue());
         }
         return s.pointer();

@@ -64,7 +64,7 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         if (format == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(found, Json.Style.GO_INDENT));
-        else ctx.out().print(lines);
+        else ctx.out().print(lines.isEmpty() ? "\n" : lines); // docker's TemplateInspector.Flush: a newline when nothing printed
         // as docker: the images that worked are printed, then every failure is reported
         if (!failed.isEmpty()) throw new UserError(String.join("\n", failed));
         if (!missing.isEmpty()) {

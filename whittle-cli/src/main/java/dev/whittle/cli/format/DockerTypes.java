@@ -58,7 +58,7 @@ public final class DockerTypes {
 
     public static final GoType HEALTH_CONFIG = GoType.struct("container.HealthConfig", omitEmpty("Test", STRINGS),
             omitEmpty("Interval", DURATION), omitEmpty("Timeout", DURATION), omitEmpty("StartPeriod", DURATION),
-            omitEmpty("StartInterval", DURATION), omitEmpty("Retries", GoType.INT));
+            omitEmpty("Retries", GoType.INT));
 
     public static final GoType CONFIG = GoType.struct("container.Config", field("Hostname", GoType.STRING), field("Domainname", GoType.STRING),
             field("User", GoType.STRING), field("AttachStdin", GoType.BOOL), field("AttachStdout", GoType.BOOL),

@@ -35,8 +35,10 @@ class FormatParityTest {
         DockerDaemon.require();
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(root.resolve("f"), "hi\n");
+        // 1234570 bytes: Size has three digits (1.23MB), VirtualSize four (1.235MB)
+        Files.write(root.resolve("big"), new byte[1_234_567]);
         Path tar = dir.resolve("root.tar");
-        Exec.run("tar", "-C", root.toString(), "-cf", tar.toString(), "f").ok();
+        Exec.run("tar", "-C", root.toString(), "-cf", tar.toString(), "f", "big").ok();
         docker("import", "--change", "LABEL org.opencontainers.image.source=https://example.test/src a=b", "--change", "EXPOSE 80/tcp 443",
                 "--change", "ENV A=b", "--change", "CMD [\"/bin/sh\"]", "--change", "HEALTHCHECK --interval=30s --timeout=1500ms CMD true",
                 tar.toString(), LABELS).ok();

@@ -61,11 +61,6 @@ final class ImageViews {
                 .value();
     }
 
-    /** The JSON docker's daemon sends for an image: what {@code inspect} prints, and the raw data of its second try. */
-    static Object inspectJson(GoValue view) {
-        return dev.whittle.cli.format.GoJson.tree(view);
-    }
-
     /** container.Config as docker 20.10 holds it: nil slices and maps where the config has none. */
     static GoStruct containerConfig(Map<String, Object> cfg) {
         Map<Object, Object> ports = set(cfg.get("ExposedPorts"));

@@ -48,17 +48,17 @@ final class InspectCommand implements Callable<Integer> {
         for (String n : names) {
             try {
                 GoValue view = ImageViews.inspect(images.resolve(n));
-                Object json = GoJson.tree(view);
                 if (tmpl != null) {
                     try {
-                        lines.append(execute(tmpl, view, json)).append('\n');
+                        lines.append(execute(tmpl, view)).append('\n');
                     } catch (TemplateException e) {
                         failed.add(FormatErrors.of(e, true).getMessage());
                     }
-                } else if (format != null) {
-                    lines.append(Json.writeString(json, Json.Style.GO)).append('\n');
+                } else {
+                    Object json = GoJson.tree(view);
+                    if (format != null) lines.append(Json.writeString(json, Json.Style.GO)).append('\n');
+                    found.add(json);
                 }
-                found.add(json);
             } catch (ImageNotFoundException e) {
                 missing.add(n);
             }
@@ -79,11 +79,11 @@ final class InspectCommand implements Callable<Integer> {
      * daemon sent decoded into {@code map[string]interface{}}, with missingkey=error; the second error is the one
      * reported. So {@code {{.Id}}} works (the JSON's name) though the Go field is {@code ID}.
      */
-    private static String execute(GoTemplate tmpl, GoValue view, Object json) {
+    private static String execute(GoTemplate tmpl, GoValue view) {
         try {
             return tmpl.execute(view);
         } catch (TemplateException typed) {
-            return tmpl.executeMissingKeyError(DockerTypes.fromJson(json));
+            return tmpl.executeMissingKeyError(DockerTypes.fromJson(GoJson.tree(view)));
         }
     }
 }

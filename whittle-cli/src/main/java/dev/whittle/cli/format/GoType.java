@@ -1,6 +1,5 @@
 package dev.whittle.cli.format;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,6 @@ public final class GoType {
     private boolean variadic, returnsError;
     private List<String> interfaceMethods = List.of();
     private final Map<String, Method> methods = new HashMap<>(4);
-    private final List<String> methodOrder = new ArrayList<>(4);
     /** What encoding/json writes for a value of this type, when the type has its own MarshalJSON. */
     private java.util.function.Function<Object, Object> marshalJson;
 
@@ -84,8 +82,6 @@ public final class GoType {
     public static final GoType STRING = new GoType(Kind.STRING, "string");
     /** {@code interface {}}. */
     public static final GoType ANY = interfaceOf(null);
-    public static final GoType ERROR = interfaceOf("error", "Error");
-    public static final GoType STRINGER = interfaceOf("fmt.Stringer", "String");
     /** Builtins take and return reflect.Value: the argument as it is, unconverted. */
     static final GoType REFLECT_VALUE = new GoType(Kind.STRUCT, "reflect.Value");
 
@@ -200,7 +196,7 @@ public final class GoType {
 
     /** Adds a method to this (named) type. */
     public GoType method(String methodName, boolean pointerReceiver, GoFunc f) {
-        if (methods.put(methodName, new Method(methodName, f, pointerReceiver)) == null) methodOrder.add(methodName);
+        methods.put(methodName, new Method(methodName, f, pointerReceiver));
         return this;
     }
 
@@ -271,12 +267,6 @@ public final class GoType {
         return m;
     }
 
-    /** Method names in the order declared (reflect sorts them by name: callers that care sort). */
-    List<String> methodNames() {
-        if (kind == Kind.POINTER && name == null && elem != null && methodOrder.isEmpty()) return elem.methodOrder;
-        return methodOrder;
-    }
-
     /** Whether values of this type have all of the interface's methods. */
     public boolean implementsInterface(GoType iface) {
         for (String m : iface.interfaceMethods) {
@@ -297,11 +287,6 @@ public final class GoType {
         // identical underlying types and one of them unnamed (composite types)
         if (name() != null && t.name() != null) return false;
         return kind == t.kind && identicalUnderlying(this, t);
-    }
-
-    /** reflect's ConvertibleTo, for what templates ask of it: integer kinds convert to one another. */
-    boolean convertibleTo(GoType t) {
-        return assignableTo(t) || ((kind.isInt() || kind.isUint()) && (t.kind.isInt() || t.kind.isUint()));
     }
 
     /** Whether == works on values of this type (no slices, maps or funcs in it). */

@@ -171,11 +171,6 @@ public final class GoValue {
         return data == null ? List.of() : Collections.unmodifiableList((List<?>) data);
     }
 
-    /** The same data under another type (a conversion between integer kinds, for one). */
-    public GoValue withType(GoType t) {
-        return new GoValue(t, data);
-    }
-
     /** The zero value of a type. */
     public static GoValue zero(GoType t) {
         return new GoValue(t, zeroData(t));

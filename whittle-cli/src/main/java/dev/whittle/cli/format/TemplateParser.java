@@ -521,7 +521,7 @@ final class TemplateParser {
                 return n;
             }
             if (token.type() == COMPLEX) {
-                n.complex = parseComplex(text);
+                n.complex = parseComplex(text); // its errors are fmt's
                 n.isComplex = true;
                 simplifyComplex(n);
                 return n;
@@ -596,20 +596,64 @@ final class TemplateParser {
         return false;
     }
 
-    /** fmt.Sscan of {@code real±imag i}: both parts as ParseFloat reads them. */
-    private static GoValue.Complex parseComplex(String text) {
-        int split = -1;
-        for (int i = text.length() - 2; i > 0; i--) {
-            char c = text.charAt(i);
-            char before = text.charAt(i - 1);
-            if ((c == '+' || c == '-') && before != 'e' && before != 'E' && before != 'p' && before != 'P') {
-                split = i;
-                break;
-            }
+    /**
+     * fmt.Sscan of a complex constant ({@code 1+2i}, {@code (1-2e3i)}): fmt's complexTokens and convertFloat, with its
+     * errors ("syntax error scanning complex number", strconv's for a part that is no float).
+     */
+    private GoValue.Complex parseComplex(String text) {
+        int[] at = {0};
+        boolean parens = acceptChar(text, at, "(");
+        String real = floatToken(text, at);
+        if (!acceptChar(text, at, "+-")) throw errorf("syntax error scanning complex number");
+        String imagSign = text.substring(at[0] - 1, at[0]);
+        String imag = floatToken(text, at);
+        if (!acceptChar(text, at, "i")) throw errorf("syntax error scanning complex number");
+        if (parens && !acceptChar(text, at, ")")) throw errorf("syntax error scanning complex number");
+        return new GoValue.Complex(convertFloat(real), convertFloat(imagSign + imag));
+    }
+
+    private static boolean acceptChar(String s, int[] at, String chars) {
+        if (at[0] < s.length() && chars.indexOf(s.charAt(at[0])) >= 0) {
+            at[0]++;
+            return true;
         }
-        if (split < 0 || !text.endsWith("i")) throw new GoLiterals.Invalid(false);
-        return new GoValue.Complex(GoLiterals.parseFloat(text.substring(0, split)),
-                GoLiterals.parseFloat(text.substring(split, text.length() - 1)));
+        return false;
+    }
+
+    /** fmt's floatToken: the longest prefix that looks like a float, NaN or Inf. */
+    private static String floatToken(String s, int[] at) {
+        int start = at[0];
+        if (acceptChar(s, at, "nN") && acceptChar(s, at, "aA") && acceptChar(s, at, "nN")) return s.substring(start, at[0]);
+        acceptChar(s, at, "+-");
+        if (acceptChar(s, at, "iI") && acceptChar(s, at, "nN") && acceptChar(s, at, "fF")) return s.substring(start, at[0]);
+        String digits = "0123456789_", exp = "eEpP";
+        if (acceptChar(s, at, "0") && acceptChar(s, at, "xX")) {
+            digits = "0123456789aAbBcCdDeEfF_";
+            exp = "pP";
+        }
+        while (acceptChar(s, at, digits)) { }
+        if (acceptChar(s, at, ".")) while (acceptChar(s, at, digits)) { }
+        if (acceptChar(s, at, exp)) {
+            acceptChar(s, at, "+-");
+            while (acceptChar(s, at, "0123456789_")) { }
+        }
+        return s.substring(start, at[0]);
+    }
+
+    /** fmt's convertFloat: strconv.ParseFloat, and a decimal mantissa with a binary exponent ({@code 1.5p3}; not hex). */
+    private double convertFloat(String str) {
+        int p = str.indexOf('p');
+        try {
+            if (p >= 0 && str.indexOf('x') < 0 && str.indexOf('X') < 0) {
+                double f = GoLiterals.parseFloat(str.substring(0, p));
+                return Math.scalb(f, Integer.parseInt(str.substring(p + 1)));
+            }
+            return GoLiterals.parseFloat(str);
+        } catch (GoLiterals.Invalid e) {
+            throw errorf("strconv.ParseFloat: parsing " + Printf.quote(str, false) + ": " + e.getMessage());
+        } catch (NumberFormatException e) {
+            throw errorf("strconv.Atoi: parsing " + Printf.quote(str, false) + ": invalid syntax");
+        }
     }
 
     private static void simplifyComplex(NumberNode n) {

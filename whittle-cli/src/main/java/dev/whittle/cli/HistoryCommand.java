@@ -32,7 +32,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         StoredImage img = new Images(ctx.store()).resolve(image);
-        String f = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format)
+        String f = quiet ? "{{.ID}}" : format != null && !format.isEmpty() ? (format.equals("json") ? "{{json .}}" : format)
                 : human ? "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
                 : "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
         var rows = ImageViews.historyRows(img, ctx.store(), human, !noTrunc, Instant.now());

@@ -157,10 +157,13 @@ final class ImageViews {
         return GoTime.string(t);
     }
 
-    /** docker's CreatedSince: empty for Go's zero time, which is what an image without a (readable) date has. */
+    /**
+     * docker's CreatedSince: empty for Go's zero time, which is what an image without a (readable) date has; counted
+     * from the whole second, as docker's API gives creation times ({@code time.Unix(created, 0)}).
+     */
     static String createdSince(Instant created, Instant now) {
         if (created == null || created.equals(GoTime.ZERO)) return "";
-        return Units.humanDuration(Duration.between(created, now)) + " ago";
+        return Units.humanDuration(Duration.between(Instant.ofEpochSecond(created.getEpochSecond()), now)) + " ago";
     }
 
     static String truncateId(String id) {

@@ -79,7 +79,7 @@ final class ImagesCommand implements Callable<Integer> {
                 rows.add(ImageViews.imageRow(img, rtd[0], rtd[1], rtd[2], !noTrunc, now));
             }
         }
-        String f = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
+        String f = quiet ? "{{.ID}}" : format != null && !format.isEmpty() ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
         String out;
         try {
             out = new Formatter(f).render(rows, ImageViews.IMAGE_HEADERS);

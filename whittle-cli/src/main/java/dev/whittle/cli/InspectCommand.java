@@ -36,9 +36,10 @@ final class InspectCommand implements Callable<Integer> {
     @Override public Integer call() {
         if (type != null && !type.equals("image")) throw new UserError("\"" + type + "\" is not a valid value for --type");
         Images images = new Images(ctx.store());
+        String fmt = format == null || format.isEmpty() ? null : format; // docker: an empty --format is the default JSON
         GoTemplate tmpl;
         try {
-            tmpl = format == null || format.equals("json") ? null : GoTemplate.parse(format);
+            tmpl = fmt == null || fmt.equals("json") ? null : GoTemplate.parse(fmt);
         } catch (TemplateException e) {
             throw FormatErrors.of(e, true);
         }
@@ -56,14 +57,14 @@ final class InspectCommand implements Callable<Integer> {
                     }
                 } else {
                     Object json = GoJson.tree(view);
-                    if (format != null) lines.append(Json.writeString(json, Json.Style.GO)).append('\n');
+                    if (fmt != null) lines.append(Json.writeString(json, Json.Style.GO)).append('\n');
                     found.add(json);
                 }
             } catch (ImageNotFoundException e) {
                 missing.add(n);
             }
         }
-        if (format == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(found, Json.Style.GO_INDENT));
+        if (fmt == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(found, Json.Style.GO_INDENT));
         else ctx.out().print(lines.isEmpty() ? "\n" : lines); // docker's TemplateInspector.Flush: a newline when nothing printed
         // as docker: the images that worked are printed, then every failure is reported
         if (!failed.isEmpty()) throw new UserError(String.join("\n", failed));

@@ -3,10 +3,11 @@ package dev.whittle.it;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,7 +92,7 @@ class FormatParityTest {
     }
 
     /** An empty --format is no format: the default table, or for inspect the default JSON. */
-    @org.junit.jupiter.api.Test
+    @Test
     void anEmptyFormatIsTheDefault() {
         assertThat(whittle.run("inspect", "--format", "", LABELS).ok().out()).isEqualTo(whittle.run("inspect", LABELS).ok().out())
                 .startsWith("[\n    {\n        \"Id\": ");

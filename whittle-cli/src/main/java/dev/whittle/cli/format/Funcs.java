@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -193,7 +194,7 @@ final class Funcs implements GoFunc {
                     } else if (r < 0x80 || Printf.isPrint(r)) {
                         b.appendCodePoint(r);
                     } else {
-                        String h = Integer.toHexString(r).toUpperCase(java.util.Locale.ROOT);
+                        String h = Integer.toHexString(r).toUpperCase(Locale.ROOT);
                         b.append("\\u").append("0000", 0, Math.max(0, 4 - h.length())).append(h);
                     }
                 }

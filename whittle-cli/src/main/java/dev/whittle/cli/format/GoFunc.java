@@ -1,6 +1,7 @@
 package dev.whittle.cli.format;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A Go function value as templates call it: its signature ({@link GoType#func}) and a body over arguments already
@@ -21,7 +22,7 @@ public interface GoFunc {
     }
 
     /** A function of the given signature. */
-    static GoFunc of(GoType type, java.util.function.Function<List<GoValue>, GoValue> body) {
+    static GoFunc of(GoType type, Function<List<GoValue>, GoValue> body) {
         return new GoFunc() {
             @Override public GoType type() {
                 return type;

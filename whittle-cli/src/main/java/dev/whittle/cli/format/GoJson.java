@@ -3,6 +3,7 @@ package dev.whittle.cli.format;
 import dev.whittle.json.Json;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ public final class GoJson {
     private static String base64(GoValue v) {
         byte[] b = new byte[v.list().size()];
         for (int i = 0; i < b.length; i++) b[i] = (byte) (long) (Long) v.list().get(i);
-        return java.util.Base64.getEncoder().encodeToString(b);
+        return Base64.getEncoder().encodeToString(b);
     }
 
     /** encoding/json's isEmptyValue, for omitempty. */

@@ -2,7 +2,9 @@ package dev.whittle.cli.format;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A Go type as reflect sees it, for the few types docker's templates meet (and the ones Go's own template tests
@@ -56,7 +58,7 @@ public final class GoType {
     private List<String> interfaceMethods = List.of();
     private final Map<String, Method> methods = new HashMap<>(4);
     /** What encoding/json writes for a value of this type, when the type has its own MarshalJSON. */
-    private java.util.function.Function<Object, Object> marshalJson;
+    private Function<Object, Object> marshalJson;
 
     private GoType(Kind kind, String name) {
         this.kind = kind;
@@ -201,12 +203,12 @@ public final class GoType {
     }
 
     /** Gives the type its own JSON encoding: the function maps a value's data to a JSON tree ({@code Json.RawJson} allowed). */
-    public GoType marshalJson(java.util.function.Function<Object, Object> f) {
+    public GoType marshalJson(Function<Object, Object> f) {
         this.marshalJson = f;
         return this;
     }
 
-    java.util.function.Function<Object, Object> marshalJson() {
+    Function<Object, Object> marshalJson() {
         return marshalJson;
     }
 
@@ -416,7 +418,7 @@ public final class GoType {
                     out.appendTo(b);
                 }
             }
-            default -> b.append(kind.name().toLowerCase(java.util.Locale.ROOT));
+            default -> b.append(kind.name().toLowerCase(Locale.ROOT));
         }
     }
 }

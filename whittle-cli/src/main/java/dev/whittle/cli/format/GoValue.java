@@ -1,9 +1,11 @@
 package dev.whittle.cli.format;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A value with its Go type: reflect.Value for the template engine. An invalid reflect.Value (a nil interface, a
@@ -199,11 +201,11 @@ public final class GoValue {
 
     /** Go's == on values of one type (used for interface-typed map keys). */
     @Override public boolean equals(Object o) {
-        return o instanceof GoValue v && GoType.identical(type, v.type) && java.util.Objects.deepEquals(data, v.data);
+        return o instanceof GoValue v && GoType.identical(type, v.type) && Objects.deepEquals(data, v.data);
     }
 
     @Override public int hashCode() {
-        return data instanceof Object[] a ? java.util.Arrays.deepHashCode(a) : java.util.Objects.hashCode(data);
+        return data instanceof Object[] a ? Arrays.deepHashCode(a) : Objects.hashCode(data);
     }
 
     @Override public String toString() {

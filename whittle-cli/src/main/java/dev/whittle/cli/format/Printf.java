@@ -2,6 +2,7 @@ package dev.whittle.cli.format;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -569,7 +570,7 @@ final class Printf {
             if (negative || plus || space) zeros--; // room for the sign
         }
         String digits = Long.toUnsignedString(u, base);
-        if (upper) digits = digits.toUpperCase(java.util.Locale.ROOT);
+        if (upper) digits = digits.toUpperCase(Locale.ROOT);
         budget.ensure(buf.length() + (long) zeros + wid);
         StringBuilder b = new StringBuilder();
         if (negative) b.append('-');
@@ -596,7 +597,7 @@ final class Printf {
 
     /** format.go's fmtUnicode: U+0041, with %#U the character quoted after it when printable. */
     private void fmtUnicode(long u) {
-        String hex = Long.toHexString(u).toUpperCase(java.util.Locale.ROOT); // u is a uint64: its bits in hex
+        String hex = Long.toHexString(u).toUpperCase(Locale.ROOT); // u is a uint64: its bits in hex
         int digits = precPresent && prec > 4 ? prec : 4;
         budget.ensure(buf.length() + (long) digits + wid);
         StringBuilder b = new StringBuilder("U+");

@@ -2,6 +2,7 @@ package dev.whittle.cli.format;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Locale;
 
 /**
  * text/template/parse's lexer (lex.go), state for state. It reads the template's UTF-8 bytes, so positions are
@@ -343,7 +344,7 @@ final class TemplateLexer {
 
     /** Go's %#U: {@code U+0023 '#'}. */
     static String unicodeName(int r) {
-        String hex = Integer.toHexString(r).toUpperCase(java.util.Locale.ROOT);
+        String hex = Integer.toHexString(r).toUpperCase(Locale.ROOT);
         String u = "U+" + "0000".substring(Math.min(4, hex.length())) + hex;
         return Printf.isPrint(r) ? u + " '" + new String(Character.toChars(r)) + "'" : u;
     }

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,7 +64,7 @@ class FormatFuzzTargets {
 
     /** An images row: a *formatter.imageContext whose values are methods, whose json escapes HTML. */
     static GoValue row() {
-        Map<String, String> cols = new java.util.HashMap<>();
+        Map<String, String> cols = new HashMap<>();
         for (String c : DockerTypes.IMAGE_COLUMNS) cols.put(c, "N/A");
         cols.put("CreatedSince", "292 years ago");
         cols.put("ID", "4f53cda18c2b");

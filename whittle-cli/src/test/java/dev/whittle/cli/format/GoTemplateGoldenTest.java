@@ -1,18 +1,22 @@
 package dev.whittle.cli.format;
 
 import dev.whittle.json.Json;
+
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -151,7 +155,7 @@ class GoTemplateGoldenTest {
 
     // ------------------------------------------------------------------------------------------ decoding
 
-    /** Builds GoTypes and GoValues from the generator's serialization of Go types and values. */
+    /** Builds GoType and GoValue objects from the generator's serialization of Go types and values. */
     static final class Decoder {
         private final List<Map<String, Object>> types;
         private final Map<Integer, GoType> built = new HashMap<>();
@@ -218,7 +222,7 @@ class GoTemplateGoldenTest {
                                 : ((List<?>) d.get("methods")).toArray(String[]::new));
                         case "func" -> func(d);
                         case "unsafe.Pointer" -> GoType.UINTPTR;
-                        default -> GoType.basic(GoType.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT)));
+                        default -> GoType.basic(GoType.Kind.valueOf(kind.toUpperCase(Locale.ROOT)));
                     };
                     t = name == null || (u.kind().ordinal() <= GoType.Kind.STRING.ordinal() && name.equals(kind)) ? u
                             : u.kind() == GoType.Kind.INTERFACE ? GoType.interfaceOf(name, interfaceMethods(d)) : GoType.named(name, u);
@@ -349,7 +353,7 @@ class GoTemplateGoldenTest {
 
     /** exec_test.go's methods and functions, in Java: the data's behaviour beyond its fields. */
     static final class Methods {
-        static java.util.function.Function<List<GoValue>, GoValue> of(String name) {
+        static Function<List<GoValue>, GoValue> of(String name) {
             return a -> switch (name) {
                 case "main.T.Method0", "main.S.Method0" -> GoValue.string("M0");
                 case "main.T.Method1" -> GoValue.integer(a.get(1).longValue());
@@ -384,7 +388,7 @@ class GoTemplateGoldenTest {
                     List<?> bytes = b[0] == null ? List.of() : (List<?>) b[0];
                     byte[] raw = new byte[bytes.size() - (int) (long) (Long) b[1]];
                     for (int i = 0; i < raw.length; i++) raw[i] = (byte) (long) (Long) bytes.get(i + (int) (long) (Long) b[1]);
-                    yield GoValue.string(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
+                    yield GoValue.string(new String(raw, StandardCharsets.UTF_8));
                 }
                 case "func BinaryFunc" -> GoValue.string("[" + a.get(0).stringValue() + "=" + a.get(1).stringValue() + "]");
                 case "func VariadicFunc" -> GoValue.string("<" + join(a, 0) + ">");

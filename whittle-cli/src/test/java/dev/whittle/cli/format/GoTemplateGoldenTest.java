@@ -27,12 +27,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * printed for them. {@code go-template-golden.json} is made by {@code scripts/gotemplate-golden/gen.sh}: it copies
  * {@code exec_test.go}, {@code multi_test.go} and {@code parse/parse_test.go} from the Go installation, runs every
  * case with docker's functions as a template named "" over the case's data, and writes the output or error, the
- * data serialized with its Go types, and the cases it left out with the reason (its {@code skipped} list:
- * {@code .SICap}'s capacity, channels, the template API, several Parse calls into one set, delimiters, Go error
- * values from functions). Cases that call the tests' own functions (typeOf, add, echo, ...) stay in: docker does
- * not have them, so Go's answer is the parse error a docker user gets. whittle's own cases (table "whittle") run
- * over docker's types: an image inspect object, the same as raw JSON (inspect's second try), an images row and a
- * table header. Nothing here needs Go at run time.
+ * data serialized with its Go types (methods and funcs by name, in {@link Methods}), and the cases it left out.
+ * Cases that call the tests' own functions (typeOf, add, echo, ...) stay in: docker does not have them, so Go's
+ * answer is the parse error a docker user gets. Ported: execTests, cmpTests, multiExecTests (their templates
+ * prepended to each case, docker parsing one text), parseTests and errorTests (the error, or the tree as Go prints
+ * it), and TestExecError, TestBlock, TestTree (with {{ }} for its delimiters), TestMissingMapKey, TestEvalFieldErrors,
+ * TestInterfaceValues, TestExecutePanicDuringCall, TestIssue31810, TestAddrOfIndex, TestIssue19294, TestJSEscaping,
+ * TestUnterminatedStringError, TestExecuteGivesExecError, TestFinalForPrintf. Left out (the file's "skipped" list):
+ * <ul>
+ * <li>execTests' four {@code .SICap} cases: a slice's capacity beyond its length is not modelled (docker's data
+ * has no such slice), and "range count" / "range nil count": channels;
+ * <li>TestDelims (docker's templates have the default delimiters), TestExecuteError and TestExecError_CustomError
+ * (Go error values from functions), TestExecuteOnNewTemplate, TestMessageForExecuteEmpty, TestGoodFuncNames,
+ * TestBadFuncNames (the Go API, not templates), TestIssue43065 (channels), TestIssue39807 (concurrency of the Go
+ * API), TestIssue48215 (embedded pointer fields), TestMaxExecDepth (whittle's limit is its own: GoTemplateTest);
+ * <li>multi_test.go's TestMultiParse, TestParseFiles, TestParseGlob, TestParseFS, TestClone, TestAddParseTree,
+ * TestRedefinition, TestEmptyTemplate, TestNew, TestTemplateLookUp (several Parse calls or files into one set);
+ * <li>parse_test.go's TestParseWithComments, TestSkipFuncCheck, TestIsEmpty, TestBlock, TestLineNum and numberTests
+ * (parse modes and tree internals docker does not use; number syntax is covered by execTests and whittle's cases);
+ * <li>the tests' {@code Tmpl} field (a *template.Template) is not serialized; no kept case reads it.
+ * </ul>
+ * whittle's own cases (table "whittle") run over docker's types: an image inspect object, the same as raw JSON
+ * (inspect's second try), an images row and a table header; table "legacy" holds the cases of whittle's earlier
+ * template tests, now with Go's answers. {@link #KNOWN_DIFFERENCES} lists the cases whittle answers otherwise on
+ * purpose. Nothing here needs Go at run time.
  */
 class GoTemplateGoldenTest {
     private static final Map<String, Object> GOLDEN = load();

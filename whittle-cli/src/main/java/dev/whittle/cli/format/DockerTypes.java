@@ -166,22 +166,21 @@ public final class DockerTypes {
      * {@code map[string]interface {}}, arrays as {@code []interface {}}, numbers as json.Number; null is nil (null).
      */
     public static GoValue fromJson(Object tree) {
-        return switch (tree) {
-            case null -> null;
-            case Map<?, ?> m -> {
-                Map<Object, Object> d = new LinkedHashMap<>();
-                m.forEach((k, v) -> d.put(String.valueOf(k), fromJson(v)));
-                yield GoValue.of(RAW_OBJECT, d);
-            }
-            case List<?> l -> {
-                List<Object> d = new ArrayList<>(l.size());
-                for (Object x : l) d.add(fromJson(x));
-                yield GoValue.of(RAW_ARRAY, d);
-            }
-            case String s -> GoValue.string(s);
-            case Boolean b -> GoValue.bool(b);
-            case Json.RawJson r -> GoValue.of(JSON_NUMBER, r.text());
-            default -> GoValue.of(JSON_NUMBER, tree.toString());
-        };
+        // instanceof, not a pattern switch: {{.Id}} takes this path, and a type switch is bootstrapped at run time
+        if (tree == null) return null;
+        if (tree instanceof Map<?, ?> m) {
+            Map<Object, Object> d = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) d.put(String.valueOf(e.getKey()), fromJson(e.getValue()));
+            return GoValue.of(RAW_OBJECT, d);
+        }
+        if (tree instanceof List<?> l) {
+            List<Object> d = new ArrayList<>(l.size());
+            for (Object x : l) d.add(fromJson(x));
+            return GoValue.of(RAW_ARRAY, d);
+        }
+        if (tree instanceof String s) return GoValue.string(s);
+        if (tree instanceof Boolean b) return GoValue.bool(b);
+        if (tree instanceof Json.RawJson r) return GoValue.of(JSON_NUMBER, r.text());
+        return GoValue.of(JSON_NUMBER, tree.toString());
     }
 }

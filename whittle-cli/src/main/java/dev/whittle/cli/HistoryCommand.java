@@ -1,6 +1,7 @@
 package dev.whittle.cli;
 
 import dev.whittle.cli.format.Formatter;
+import dev.whittle.cli.format.TemplateException;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
 import picocli.CommandLine.Command;
@@ -33,11 +34,17 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         StoredImage img = new Images(ctx.store()).resolve(image);
-        String f = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format)
+        String f = quiet ? "{{.ID}}" : format != null && !format.isEmpty() ? (format.equals("json") ? "{{json .}}" : format)
                 : human ? "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
                 : "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
         var rows = ImageViews.historyRows(img, ctx.store(), human, !noTrunc, Instant.now());
-        ctx.out().print(new Formatter(f).render(rows, ImageViews.HISTORY_HEADERS));
+        String out;
+        try {
+            out = new Formatter(f).render(rows, ImageViews.HISTORY_HEADERS);
+        } catch (TemplateException e) {
+            throw FormatErrors.of(e, false);
+        }
+        ctx.out().print(out);
         return 0;
     }
 }

@@ -1,8 +1,9 @@
 package dev.whittle.cli;
 
-import dev.whittle.cli.format.GoValues;
-import dev.whittle.cli.format.GoValues.Struct;
+import dev.whittle.cli.format.DockerTypes;
+import dev.whittle.cli.format.GoStruct;
 import dev.whittle.cli.format.GoTime;
+import dev.whittle.cli.format.GoValue;
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
@@ -14,114 +15,101 @@ import dev.whittle.store.StoredImage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The objects docker's templates see, built from stored images: {@code docker inspect}'s ImageInspect (Engine 20.10
- * shape), {@code docker images}' rows and {@code docker history}'s rows, with Go's types emulated (typed nils,
- * empty structs, sorted maps) so {@code --format} prints what docker prints.
+ * The values docker's templates see, built from stored images with docker 20.10's Go types ({@link DockerTypes}):
+ * {@code docker inspect}'s types.ImageInspect, {@code docker images}' and {@code docker history}'s row contexts,
+ * and a table's header map; so {@code --format} prints what docker prints.
  */
 final class ImageViews {
     private ImageViews() {}
 
     /** docker's image inspect object. */
-    static Struct inspect(StoredImage img) {
+    static GoValue inspect(StoredImage img) {
         ImageConfig c = img.config();
-        Struct s = new Struct();
-        s.put("Id", img.id().toString());
-        s.alias("ID", "Id");
         List<Object> tags = new ArrayList<>();
         for (ImageRef r : img.names()) tags.add(r.familiar());
-        s.put("RepoTags", tags);
         List<Object> digests = new ArrayList<>();
         for (String d : img.repoDigests()) digests.add(familiarDigestRef(d));
-        s.put("RepoDigests", digests);
-        s.put("Parent", "");
-        Object comment = c.json().get("comment");
-        s.put("Comment", comment instanceof String cs ? cs : "");
-        s.put("Created", rfc3339Nano(c.created()));
-        s.put("Container", c.json().get("container") instanceof String cn ? cn : "");
-        s.put("ContainerConfig", containerConfig(c.json().get("container_config") instanceof Map<?, ?> cc ? cast(cc) : Map.of()));
-        s.put("DockerVersion", c.json().get("docker_version") instanceof String dv ? dv : "");
-        s.put("Author", c.author());
-        s.put("Config", containerConfig(c.config()));
-        s.put("Architecture", c.architecture());
-        s.put("Variant", c.variant());
-        s.put("Os", c.os());
-        s.put("OsVersion", c.json().get("os.version") instanceof String ov ? ov : "");
-        s.put("Size", img.size());
-        s.put("VirtualSize", img.size());
-        Struct gd = new Struct();
-        gd.put("Data", GoValues.NIL_MAP);
-        gd.put("Name", "whittle");
-        s.put("GraphDriver", gd);
-        Struct rootfs = new Struct();
-        rootfs.put("Type", "layers");
         List<Object> layers = new ArrayList<>();
         for (Digest d : c.diffIds()) layers.add(d.toString());
-        rootfs.put("Layers", layers.isEmpty() ? GoValues.NIL_SLICE : layers);
-        rootfs.omitEmpty("Layers");
-        s.put("RootFS", rootfs);
-        s.omitEmpty("Variant", "OsVersion");
-        Struct meta = new Struct();
-        meta.put("LastTagTime", "0001-01-01T00:00:00Z");
-        s.put("Metadata", meta);
-        return s;
+        Object comment = c.json().get("comment");
+        return new GoStruct(DockerTypes.IMAGE_INSPECT)
+                .set("ID", img.id().toString())
+                .set("RepoTags", tags)
+                .set("RepoDigests", digests)
+                .set("Comment", comment instanceof String cs ? cs : "")
+                .set("Created", rfc3339Nano(c.created()))
+                .set("Container", c.json().get("container") instanceof String cn ? cn : "")
+                .set("ContainerConfig", containerConfig(c.json().get("container_config") instanceof Map<?, ?> cc ? cast(cc) : Map.of()).pointer())
+                .set("DockerVersion", c.json().get("docker_version") instanceof String dv ? dv : "")
+                .set("Author", c.author())
+                .set("Config", containerConfig(c.config()).pointer())
+                .set("Architecture", c.architecture())
+                .set("Variant", c.variant())
+                .set("Os", c.os())
+                .set("OsVersion", c.json().get("os.version") instanceof String ov ? ov : "")
+                .set("Size", img.size())
+                .set("VirtualSize", img.size())
+                .set("GraphDriver", new GoStruct(DockerTypes.GRAPH_DRIVER).set("Data", null).set("Name", "whittle").data())
+                .set("RootFS", new GoStruct(DockerTypes.ROOT_FS).set("Type", "layers").set("Layers", layers.isEmpty() ? null : layers).data())
+                .set("Metadata", new GoStruct(DockerTypes.METADATA).set("LastTagTime", DockerTypes.time(GoTime.ZERO)).data())
+                .value();
     }
 
-    /** container.Config as docker 20.10 serialises it: every field, typed nils for absent slices and maps. */
-    static Struct containerConfig(Map<String, Object> cfg) {
-        Struct s = new Struct();
-        s.put("Hostname", str(cfg.get("Hostname")));
-        s.put("Domainname", str(cfg.get("Domainname")));
-        s.put("User", str(cfg.get("User")));
-        s.put("AttachStdin", bool(cfg.get("AttachStdin")));
-        s.put("AttachStdout", bool(cfg.get("AttachStdout")));
-        s.put("AttachStderr", bool(cfg.get("AttachStderr")));
-        Map<String, Object> ports = structSet(cfg.get("ExposedPorts"));
-        s.put("ExposedPorts", ports == null || ports.isEmpty() ? GoValues.NIL_MAP : ports);
-        s.put("Tty", bool(cfg.get("Tty")));
-        s.put("OpenStdin", bool(cfg.get("OpenStdin")));
-        s.put("StdinOnce", bool(cfg.get("StdinOnce")));
-        s.put("Env", list(cfg.get("Env")));
-        s.put("Cmd", list(cfg.get("Cmd")));
-        s.put("Healthcheck", cfg.get("Healthcheck") instanceof Map<?, ?> hc ? healthcheck(hc) : GoValues.NIL_POINTER);
-        s.put("ArgsEscaped", Boolean.TRUE.equals(cfg.get("ArgsEscaped")));
-        s.put("Image", str(cfg.get("Image")));
-        Map<String, Object> vols = structSet(cfg.get("Volumes"));
-        s.put("Volumes", vols == null ? GoValues.NIL_MAP : vols);
-        s.put("WorkingDir", str(cfg.get("WorkingDir")));
-        s.put("Entrypoint", list(cfg.get("Entrypoint")));
-        s.put("NetworkDisabled", Boolean.TRUE.equals(cfg.get("NetworkDisabled")));
-        s.put("MacAddress", cfg.get("MacAddress") instanceof String mac ? mac : "");
-        s.put("OnBuild", list(cfg.get("OnBuild")));
+    /** container.Config as docker 20.10 holds it: nil slices and maps where the config has none. */
+    static GoStruct containerConfig(Map<String, Object> cfg) {
+        Map<Object, Object> ports = set(cfg.get("ExposedPorts"));
+        Map<Object, Object> vols = set(cfg.get("Volumes"));
+        Map<Object, Object> labels = null;
         if (cfg.get("Labels") instanceof Map<?, ?> l) {
-            Map<String, Object> labels = new TreeMap<>();
-            l.forEach((k, v) -> labels.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
-            s.put("Labels", labels);
-        } else {
-            s.put("Labels", GoValues.NIL_MAP);
+            labels = new TreeMap<>();
+            for (Map.Entry<?, ?> e : l.entrySet()) labels.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
         }
-        s.put("StopSignal", cfg.get("StopSignal") instanceof String ss ? ss : "");
-        s.put("StopTimeout", cfg.get("StopTimeout") instanceof Number n ? (Object) n.longValue() : GoValues.NIL_POINTER);
-        s.put("Shell", cfg.get("Shell") instanceof List<?> sh && !sh.isEmpty() ? new ArrayList<>(sh) : GoValues.NIL_SLICE);
-        s.omitEmpty("ExposedPorts", "Healthcheck", "ArgsEscaped", "NetworkDisabled", "MacAddress", "StopSignal", "StopTimeout", "Shell");
-        return s;
+        return new GoStruct(DockerTypes.CONFIG)
+                .set("Hostname", str(cfg.get("Hostname")))
+                .set("Domainname", str(cfg.get("Domainname")))
+                .set("User", str(cfg.get("User")))
+                .set("AttachStdin", bool(cfg.get("AttachStdin")))
+                .set("AttachStdout", bool(cfg.get("AttachStdout")))
+                .set("AttachStderr", bool(cfg.get("AttachStderr")))
+                .set("ExposedPorts", ports == null || ports.isEmpty() ? null : ports)
+                .set("Tty", bool(cfg.get("Tty")))
+                .set("OpenStdin", bool(cfg.get("OpenStdin")))
+                .set("StdinOnce", bool(cfg.get("StdinOnce")))
+                .set("Env", list(cfg.get("Env")))
+                .set("Cmd", list(cfg.get("Cmd")))
+                .set("Healthcheck", cfg.get("Healthcheck") instanceof Map<?, ?> hc ? healthcheck(hc) : null)
+                .set("ArgsEscaped", bool(cfg.get("ArgsEscaped")))
+                .set("Image", str(cfg.get("Image")))
+                .set("Volumes", vols)
+                .set("WorkingDir", str(cfg.get("WorkingDir")))
+                .set("Entrypoint", list(cfg.get("Entrypoint")))
+                .set("NetworkDisabled", bool(cfg.get("NetworkDisabled")))
+                .set("MacAddress", str(cfg.get("MacAddress")))
+                .set("OnBuild", list(cfg.get("OnBuild")))
+                .set("Labels", labels)
+                .set("StopSignal", str(cfg.get("StopSignal")))
+                .set("StopTimeout", cfg.get("StopTimeout") instanceof Number n ? new GoValue.Ptr(n.longValue()) : null)
+                .set("Shell", cfg.get("Shell") instanceof List<?> sh && !sh.isEmpty() ? list(sh) : null);
     }
 
     private static boolean bool(Object v) {
         return Boolean.TRUE.equals(v);
     }
 
-    private static Struct healthcheck(Map<?, ?> hc) {
-        Struct s = new Struct();
-        if (hc.get("Test") instanceof List<?> t) s.put("Test", new ArrayList<>(t));
-        for (String k : List.of("Interval", "Timeout", "StartPeriod", "StartInterval", "Retries")) {
-            if (hc.get(k) instanceof Number n && n.longValue() != 0) s.put(k, n.longValue());
+    private static GoValue.Ptr healthcheck(Map<?, ?> hc) {
+        GoStruct s = new GoStruct(DockerTypes.HEALTH_CONFIG);
+        if (hc.get("Test") instanceof List<?> t) s.set("Test", list(t));
+        // docker 20.10's HealthConfig has no StartInterval (a later API's): its inspect shows none, nor does whittle's
+        for (String k : List.of("Interval", "Timeout", "StartPeriod", "Retries")) {
+            if (hc.get(k) instanceof Number n) s.set(k, n.longValue());
         }
-        return s;
+        return s.pointer();
     }
 
     @SuppressWarnings("unchecked")
@@ -129,18 +117,23 @@ final class ImageViews {
         return (Map<String, Object>) m;
     }
 
-    private static Object list(Object v) {
-        return v instanceof List<?> l ? new ArrayList<>(l) : GoValues.NIL_SLICE;
+    /** A []string: the strings of a JSON array, or nil. */
+    private static List<Object> list(Object v) {
+        if (!(v instanceof List<?> l)) return null;
+        List<Object> out = new ArrayList<>(l.size());
+        for (Object x : l) out.add(x == null ? "" : String.valueOf(x));
+        return out;
     }
 
     private static String str(Object v) {
         return v instanceof String s ? s : "";
     }
 
-    private static Map<String, Object> structSet(Object v) {
+    /** A set (map to struct{}) of a JSON object's keys, or nil. */
+    private static Map<Object, Object> set(Object v) {
         if (!(v instanceof Map<?, ?> m)) return null;
-        Map<String, Object> out = new TreeMap<>();
-        for (Object k : m.keySet()) out.put(String.valueOf(k), GoValues.EMPTY_STRUCT);
+        Map<Object, Object> out = new TreeMap<>();
+        for (Object k : m.keySet()) out.put(String.valueOf(k), DockerTypes.EMPTY);
         return out;
     }
 
@@ -164,10 +157,13 @@ final class ImageViews {
         return GoTime.string(t);
     }
 
-    /** docker's CreatedSince: empty for Go's zero time, which is what an image without a (readable) date has. */
+    /**
+     * docker's CreatedSince: empty for Go's zero time, which is what an image without a (readable) date has; counted
+     * from the whole second, as docker's API gives creation times ({@code time.Unix(created, 0)}).
+     */
     static String createdSince(Instant created, Instant now) {
         if (created == null || created.equals(GoTime.ZERO)) return "";
-        return Units.humanDuration(Duration.between(created, now)) + " ago";
+        return Units.humanDuration(Duration.between(Instant.ofEpochSecond(created.getEpochSecond()), now)) + " ago";
     }
 
     static String truncateId(String id) {
@@ -176,37 +172,81 @@ final class ImageViews {
         return hex.length() > 12 ? hex.substring(0, 12) : hex;
     }
 
-    /** One row of {@code docker images}. */
-    static Struct imageRow(StoredImage img, String repo, String tag, String digest, boolean trunc, Instant now) {
-        Struct r = new Struct().htmlEscaped();
-        Instant created = img.created();
-        // json . marshals the row's methods as a map: keys sorted
-        r.put("Containers", "N/A");
-        // no date at all is Go's zero time (year 1), which docker shows as no CreatedSince; 1970 is a date like any other
-        r.put("CreatedAt", created == null ? "0001-01-01 00:00:00 +0000 UTC" : goTimeString(created));
-        r.put("CreatedSince", created == null ? "" : createdSince(created, now));
-        r.put("Digest", digest);
-        r.put("ID", trunc ? truncateId(img.id().toString()) : img.id().toString());
-        r.put("Repository", repo);
-        r.put("SharedSize", "N/A");
-        r.put("Size", Units.humanSize(img.size()));
-        r.put("Tag", tag);
-        r.put("UniqueSize", "N/A");
-        r.put("VirtualSize", Units.humanSize(img.size(), 4)); // units.HumanSize: four digits where Size has three
-        return r;
+    /** One row of {@code docker images}: a *formatter.imageContext. */
+    static GoValue imageRow(StoredImage img, String repo, String tag, String digest, boolean trunc, Instant now) {
+        return imageRow(img, repo, tag, digest, trunc, now, Map.of());
     }
 
-    static final Map<String, Object> IMAGE_HEADERS = Map.ofEntries(
+    /** The row with some columns' values given ({@code system df -v}: the sizes as the store holds them). */
+    static GoValue imageRow(StoredImage img, String repo, String tag, String digest, boolean trunc, Instant now,
+                            Map<String, String> columns) {
+        Instant created = img.created();
+        Instant c = created == null ? GoTime.ZERO : created;
+        String id = img.id().toString();
+        Map<String, String> cols = new HashMap<>();
+        cols.put("Containers", "N/A");
+        // no date at all is Go's zero time (year 1), which docker shows as no CreatedSince; 1970 is a date like any other
+        cols.put("CreatedAt", goTimeString(c));
+        cols.put("CreatedSince", created == null ? "" : createdSince(created, now));
+        cols.put("Digest", digest);
+        cols.put("ID", trunc ? truncateId(id) : id);
+        cols.put("Repository", repo);
+        cols.put("SharedSize", "N/A");
+        cols.put("Size", Units.humanSize(img.size()));
+        cols.put("Tag", tag);
+        cols.put("UniqueSize", "N/A");
+        cols.put("VirtualSize", Units.humanSize(img.size(), 4)); // units.HumanSize: four digits, where Size has three
+        cols.putAll(columns);
+        List<Object> tags = new ArrayList<>();
+        for (ImageRef r : img.names()) tags.add(r.familiar());
+        List<Object> digests = new ArrayList<>();
+        for (String d : img.repoDigests()) digests.add(familiarDigestRef(d));
+        Object labels = img.config().config().get("Labels") instanceof Map<?, ?> l ? labelMap(l) : null;
+        Object[] summary = new GoStruct(DockerTypes.IMAGE_SUMMARY)
+                .set("Containers", -1L)
+                .set("Created", c.getEpochSecond())
+                .set("ID", id)
+                .set("Labels", labels)
+                .set("RepoDigests", digests.isEmpty() ? null : digests)
+                .set("RepoTags", tags.isEmpty() ? null : tags)
+                .set("SharedSize", -1L)
+                .set("Size", img.size())
+                .set("VirtualSize", img.size())
+                .data();
+        return DockerTypes.row(DockerTypes.IMAGE_CONTEXT, List.of(trunc, summary, repo, tag, digest), cols, DockerTypes.IMAGE_COLUMNS);
+    }
+
+    private static Map<Object, Object> labelMap(Map<?, ?> l) {
+        Map<Object, Object> out = new TreeMap<>();
+        for (Map.Entry<?, ?> e : l.entrySet()) out.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
+        return out;
+    }
+
+    /** The column titles of {@code docker images}. */
+    static final GoValue IMAGE_HEADERS = headers(Map.ofEntries(
             Map.entry("Containers", "CONTAINERS"), Map.entry("CreatedAt", "CREATED AT"), Map.entry("CreatedSince", "CREATED"),
             Map.entry("Digest", "DIGEST"), Map.entry("ID", "IMAGE ID"), Map.entry("Repository", "REPOSITORY"),
             Map.entry("SharedSize", "SHARED SIZE"), Map.entry("Size", "SIZE"), Map.entry("Tag", "TAG"),
-            Map.entry("UniqueSize", "UNIQUE SIZE"), Map.entry("VirtualSize", "SIZE"));
+            Map.entry("UniqueSize", "UNIQUE SIZE"), Map.entry("VirtualSize", "SIZE"))); // docker 20.10 heads it SIZE too
 
-    /** Rows of {@code docker history}, newest first. */
-    static List<Struct> historyRows(StoredImage img, Store store, boolean human, boolean trunc, Instant now) {
+    /** A table's header map (formatter.SubHeaderContext). */
+    static GoValue headers(Map<String, String> m) {
+        return GoValue.of(DockerTypes.SUB_HEADER, new TreeMap<Object, Object>(m));
+    }
+
+    /**
+     * A row of string columns as a template sees a row type whose values are methods; {@code json .} marshals it as a
+     * map, keys sorted, as docker's rows marshal their methods.
+     */
+    static GoValue plainRow(Map<String, ?> columns) {
+        return DockerTypes.fromJson(new TreeMap<>(columns));
+    }
+
+    /** Rows of {@code docker history}, newest first: *image.historyContext values. */
+    static List<GoValue> historyRows(StoredImage img, Store store, boolean human, boolean trunc, Instant now) {
         List<ImageConfig.History> hist = img.config().history();
         List<Digest> diffIds = img.config().diffIds();
-        List<Struct> rows = new ArrayList<>();
+        List<GoValue> rows = new ArrayList<>();
         int layer = 0;
         List<Object[]> forward = new ArrayList<>();
         for (ImageConfig.History h : hist) {
@@ -223,26 +263,40 @@ final class ImageViews {
         for (int i = forward.size() - 1; i >= 0; i--) {
             ImageConfig.History h = (ImageConfig.History) forward.get(i)[0];
             long size = (Long) forward.get(i)[1];
-            Struct r = new Struct().htmlEscaped();
-            String id = i == forward.size() - 1 ? img.id().toString() : "<missing>";
+            boolean top = i == forward.size() - 1;
+            String id = top ? img.id().toString() : "<missing>";
             Instant created = ImageConfig.parseTime(h.created());
             String createdAt = created == null ? "0001-01-01T00:00:00Z" : GoTime.rfc3339(created);
             // docker: HumanDuration(now - created); no date is Go's zero time, which saturates Go's Duration (292 years)
             String since = !human ? createdAt : created == null ? "292 years ago" : createdSince(created, now);
             String by = h.createdBy() == null ? "" : h.createdBy().replace('\t', ' ');
-            r.put("Comment", h.comment() == null ? "" : h.comment());
-            r.put("CreatedAt", createdAt);
-            r.put("CreatedBy", trunc ? ellipsis(by, 45) : by);
-            r.put("CreatedSince", since);
-            r.put("ID", trunc && !id.equals("<missing>") ? truncateId(id) : id);
-            r.put("Size", human ? Units.humanSize(size) : Long.toString(size));
-            rows.add(r);
+            Map<String, String> cols = new HashMap<>();
+            cols.put("Comment", h.comment() == null ? "" : h.comment());
+            cols.put("CreatedAt", createdAt);
+            cols.put("CreatedBy", trunc ? ellipsis(by, 45) : by);
+            cols.put("CreatedSince", since);
+            cols.put("ID", trunc && !id.equals("<missing>") ? truncateId(id) : id);
+            cols.put("Size", human ? Units.humanSize(size) : Long.toString(size));
+            List<Object> tags = null;
+            if (top && !img.names().isEmpty()) {
+                tags = new ArrayList<>();
+                for (ImageRef r : img.names()) tags.add(r.familiar());
+            }
+            Object[] item = new GoStruct(DockerTypes.HISTORY_ITEM)
+                    .set("Comment", h.comment() == null ? "" : h.comment())
+                    .set("Created", created == null ? GoTime.ZERO.getEpochSecond() : created.getEpochSecond())
+                    .set("CreatedBy", h.createdBy() == null ? "" : h.createdBy())
+                    .set("ID", id)
+                    .set("Size", size)
+                    .set("Tags", tags)
+                    .data();
+            rows.add(DockerTypes.row(DockerTypes.HISTORY_CONTEXT, List.of(trunc, human, item), cols, DockerTypes.HISTORY_COLUMNS));
         }
         return rows;
     }
 
-    static final Map<String, Object> HISTORY_HEADERS = Map.of("ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
-            "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
+    static final GoValue HISTORY_HEADERS = headers(Map.of("ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
+            "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT"));
 
     /** docker's formatter.Ellipsis for strings of single-width characters. */
     static String ellipsis(String s, int max) {

@@ -2,7 +2,8 @@ package dev.whittle.cli;
 
 import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.GoTime;
-import dev.whittle.cli.format.GoValues.Struct;
+import dev.whittle.cli.format.GoValue;
+import dev.whittle.cli.format.TemplateException;
 import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
@@ -68,7 +69,7 @@ final class ImagesCommand implements Callable<Integer> {
         List<StoredImage> images = new ArrayList<>(store.list());
         // newest first; an image without a date has Go's zero time, so comes last, as in docker
         images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? GoTime.ZERO : i.created()).reversed());
-        List<Struct> rows = new ArrayList<>();
+        List<GoValue> rows = new ArrayList<>();
         for (StoredImage img : images) {
             if (dangling != null && dangling != img.dangling()) continue;
             Instant created = img.created() == null ? Instant.MIN : img.created();
@@ -82,8 +83,14 @@ final class ImagesCommand implements Callable<Integer> {
                 rows.add(ImageViews.imageRow(img, rtd[0], rtd[1], rtd[2], !noTrunc, now));
             }
         }
-        String template = quiet ? "{{.ID}}" : format != null ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
-        ctx.out().print(new Formatter(template).render(rows, ImageViews.IMAGE_HEADERS));
+        String template = quiet ? "{{.ID}}" : format != null && !format.isEmpty() ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
+        String out;
+        try {
+            out = new Formatter(template).render(rows, ImageViews.IMAGE_HEADERS);
+        } catch (TemplateException e) {
+            throw FormatErrors.of(e, false);
+        }
+        ctx.out().print(out);
         return 0;
     }
 

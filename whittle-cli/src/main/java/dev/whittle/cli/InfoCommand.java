@@ -2,14 +2,14 @@ package dev.whittle.cli;
 
 import dev.whittle.build.StoreUsage;
 import dev.whittle.cli.format.Formatter;
-import dev.whittle.cli.format.GoValues;
-import dev.whittle.cli.format.GoValues.Struct;
+import dev.whittle.cli.format.DockerTypes;
 import dev.whittle.cli.format.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,9 +32,9 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws IOException {
-        Struct info = data();
+        Map<String, Object> info = data();
         if (format != null) {
-            ctx.out().print(new Formatter(format.equals("json") ? "{{json .}}" : format).render(List.of(info), null));
+            ctx.out().print(new Formatter(format.equals("json") ? "{{json .}}" : format).render(List.of(DockerTypes.fromJson(info)), null));
             return 0;
         }
         StringBuilder b = new StringBuilder();
@@ -74,15 +74,15 @@ final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Struct data() throws IOException {
+    private Map<String, Object> data() throws IOException {
         StoreUsage.Report r = StoreUsage.measure(ctx.store());
         Path runc = HostInfo.which("runc");
         Path slirp = HostInfo.which("slirp4netns");
         boolean overlay = HostInfo.overlaySupported();
         List<String> binfmt = HostInfo.binfmtHandlers();
-        Struct s = new Struct();
+        Map<String, Object> s = new LinkedHashMap<>();
         s.put("Architecture", HostInfo.machine());
-        s.put("BinfmtHandlers", binfmt == null ? GoValues.NIL_SLICE : binfmt);
+        s.put("BinfmtHandlers", binfmt == null ? null : binfmt);
         s.put("BuildCacheRecords", r.cache().size());
         s.put("BuildCacheSize", r.cacheSize());
         s.put("Containers", 0);
@@ -102,7 +102,7 @@ final class InfoCommand implements Callable<Integer> {
         s.put("RuncVersion", runc == null ? "not installed (RUN and run need it: apt-get install runc)"
                 : HostInfo.runcVersion(runc) + " (" + runc + ")");
         Map<String, Object> runtimes = new TreeMap<>();
-        Struct rt = new Struct();
+        Map<String, Object> rt = new LinkedHashMap<>();
         rt.put("path", runc == null ? "runc" : runc.toString());
         runtimes.put("runc", rt);
         s.put("Runtimes", runtimes);

@@ -1,6 +1,10 @@
 package dev.whittle.cli;
 
+import dev.whittle.cli.format.DockerTypes;
+import dev.whittle.cli.format.GoJson;
 import dev.whittle.cli.format.GoTemplate;
+import dev.whittle.cli.format.GoValue;
+import dev.whittle.cli.format.TemplateException;
 import dev.whittle.json.Json;
 import dev.whittle.store.ImageNotFoundException;
 import dev.whittle.store.Images;
@@ -32,26 +36,55 @@ final class InspectCommand implements Callable<Integer> {
     @Override public Integer call() {
         if (type != null && !type.equals("image")) throw new UserError("\"" + type + "\" is not a valid value for --type");
         Images images = new Images(ctx.store());
-        GoTemplate tmpl = format == null || format.equals("json") ? null : GoTemplate.parse(format);
+        String fmt = format == null || format.isEmpty() ? null : format; // docker: an empty --format is the default JSON
+        GoTemplate tmpl;
+        try {
+            tmpl = fmt == null || fmt.equals("json") ? null : GoTemplate.parse(fmt);
+        } catch (TemplateException e) {
+            throw FormatErrors.of(e, true);
+        }
         List<Object> found = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
+        List<String> missing = new ArrayList<>(), failed = new ArrayList<>();
         StringBuilder lines = new StringBuilder();
         for (String n : names) {
             try {
-                Object view = ImageViews.inspect(images.resolve(n));
-                if (tmpl != null) lines.append(tmpl.execute(view)).append('\n');
-                else if (format != null) lines.append(Json.writeString(dev.whittle.cli.format.GoValues.toJson(view), Json.Style.GO)).append('\n');
-                found.add(view);
+                GoValue view = ImageViews.inspect(images.resolve(n));
+                if (tmpl != null) {
+                    try {
+                        lines.append(execute(tmpl, view)).append('\n');
+                    } catch (TemplateException e) {
+                        failed.add(FormatErrors.of(e, true).getMessage());
+                    }
+                } else {
+                    Object json = GoJson.tree(view);
+                    if (fmt != null) lines.append(Json.writeString(json, Json.Style.GO)).append('\n');
+                    found.add(json);
+                }
             } catch (ImageNotFoundException e) {
                 missing.add(n);
             }
         }
-        if (format == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(dev.whittle.cli.format.GoValues.toJson(found), Json.Style.GO_INDENT));
-        else ctx.out().print(lines);
+        if (fmt == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(found, Json.Style.GO_INDENT));
+        else ctx.out().print(lines.isEmpty() ? "\n" : lines); // docker's TemplateInspector.Flush: a newline when nothing printed
+        // as docker: the images that worked are printed, then every failure is reported
+        if (!failed.isEmpty()) throw new UserError(String.join("\n", failed));
         if (!missing.isEmpty()) {
             String what = "image".equals(type) ? "image" : "object";
             throw new UserError("No such " + what + ": " + String.join(", ", missing));
         }
         return 0;
+    }
+
+    /**
+     * docker's TemplateInspector: the template over the typed value, and when that fails, again over the JSON the
+     * daemon sent decoded into {@code map[string]interface{}}, with missingkey=error; the second error is the one
+     * reported. So {@code {{.Id}}} works (the JSON's name) though the Go field is {@code ID}.
+     */
+    private static String execute(GoTemplate tmpl, GoValue view) {
+        try {
+            return tmpl.execute(view);
+        } catch (TemplateException typed) {
+            return tmpl.executeMissingKeyError(DockerTypes.fromJson(GoJson.tree(view)));
+        }
     }
 }

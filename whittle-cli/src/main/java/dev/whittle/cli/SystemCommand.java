@@ -2,7 +2,10 @@ package dev.whittle.cli;
 
 import dev.whittle.build.StoreUsage;
 import dev.whittle.cli.format.Formatter;
-import dev.whittle.cli.format.GoValues.Struct;
+import dev.whittle.cli.format.DockerTypes;
+import dev.whittle.cli.format.GoStruct;
+import dev.whittle.cli.format.GoType;
+import dev.whittle.cli.format.GoValue;
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
@@ -48,18 +51,19 @@ final class SystemCommand {
             Instant now = Instant.now();
             String f = format == null ? "table" : format.equals("json") ? "{{json .}}" : format;
             if (verbose) {
-                ctx.out().print(f.equals("table") ? verboseTable(r, now) : new Formatter(f).render(List.of(verboseData(r, now, false)), Map.of()));
+                ctx.out().print(f.equals("table") ? verboseTable(r, now)
+                        : new Formatter(f).render(List.of(verboseData(r, now, false).value()), ImageViews.headers(Map.of())));
             } else {
-                ctx.out().print(new Formatter(f.equals("table") ? SUMMARY : f).render(summary(r), HEADERS));
+                ctx.out().print(new Formatter(f.equals("table") ? SUMMARY : f).render(summary(r), ImageViews.headers(HEADERS)));
             }
             return 0;
         }
 
-        static final Map<String, Object> HEADERS = Map.of("Type", "TYPE", "TotalCount", "TOTAL", "Active", "ACTIVE", "Size", "SIZE",
+        static final Map<String, String> HEADERS = Map.of("Type", "TYPE", "TotalCount", "TOTAL", "Active", "ACTIVE", "Size", "SIZE",
                 "Reclaimable", "RECLAIMABLE");
 
         /** docker's four rows; whittle keeps no containers or volumes, so theirs are zero. */
-        static List<Struct> summary(StoreUsage.Report r) {
+        static List<GoValue> summary(StoreUsage.Report r) {
             long images = r.imagesSize();
             String imagesReclaim = images > 0 ? Units.humanSize(images, 4) + " (100%)" : "0B"; // no container uses an image
             long cache = r.cacheSize();
@@ -68,58 +72,59 @@ final class SystemCommand {
                     row("Build Cache", r.cache().size(), Units.humanSize(cache, 4), Units.humanSize(cache, 4)));
         }
 
-        private static Struct row(String type, int total, String size, String reclaimable) {
-            Struct s = new Struct().htmlEscaped();
-            // {{json .}} marshals the row's methods as a map: keys sorted
-            s.put("Active", "0");
-            s.put("Reclaimable", reclaimable);
-            s.put("Size", size);
-            s.put("TotalCount", Integer.toString(total));
-            s.put("Type", type);
-            return s;
+        private static GoValue row(String type, int total, String size, String reclaimable) {
+            return ImageViews.plainRow(Map.of("Active", "0", "Reclaimable", reclaimable, "Size", size, "TotalCount", Integer.toString(total),
+                    "Type", type));
         }
 
         private static String verboseTable(StoreUsage.Report r, Instant now) {
-            Struct data = verboseData(r, now, true);
+            Verbose data = verboseData(r, now, true);
             StringBuilder b = new StringBuilder("Images space usage:\n\n");
-            b.append(new Formatter(IMAGES).render((List<?>) data.get("Images"), ImageViews.IMAGE_HEADERS));
+            b.append(new Formatter(IMAGES).render(data.images(), ImageViews.IMAGE_HEADERS));
             b.append("\nContainers space usage:\n\n");
-            b.append(new Formatter(CONTAINERS).render(List.of(), Map.of("ID", "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND",
-                    "LocalVolumes", "LOCAL VOLUMES", "Size", "SIZE", "RunningFor", "CREATED", "Status", "STATUS", "Names", "NAMES")));
+            b.append(new Formatter(CONTAINERS).render(List.of(), ImageViews.headers(Map.of("ID", "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND",
+                    "LocalVolumes", "LOCAL VOLUMES", "Size", "SIZE", "RunningFor", "CREATED", "Status", "STATUS", "Names", "NAMES"))));
             b.append("\nLocal Volumes space usage:\n\n");
-            b.append(new Formatter(VOLUMES).render(List.of(), Map.of("Name", "VOLUME NAME", "Links", "LINKS", "Size", "SIZE")));
+            b.append(new Formatter(VOLUMES).render(List.of(), ImageViews.headers(Map.of("Name", "VOLUME NAME", "Links", "LINKS", "Size", "SIZE"))));
             b.append("\nBuild cache usage: ").append(Units.humanSize(r.cacheSize(), 4)).append("\n\n");
-            b.append(new Formatter(CACHE).render((List<?>) data.get("BuildCache"), CACHE_HEADERS));
+            b.append(new Formatter(CACHE).render(data.cache(), ImageViews.headers(CACHE_HEADERS)));
             return b.toString();
         }
 
-        static final Map<String, Object> CACHE_HEADERS = Map.ofEntries(Map.entry("ID", "CACHE ID"), Map.entry("CacheType", "CACHE TYPE"),
+        static final Map<String, String> CACHE_HEADERS = Map.ofEntries(Map.entry("ID", "CACHE ID"), Map.entry("CacheType", "CACHE TYPE"),
                 Map.entry("Size", "SIZE"), Map.entry("CreatedSince", "CREATED"), Map.entry("LastUsedSince", "LAST USED"),
                 Map.entry("UsageCount", "USAGE"), Map.entry("InUse", "IN USE"), Map.entry("Shared", "SHARED"),
                 Map.entry("Description", "DESCRIPTION"), Map.entry("Parent", "PARENT"), Map.entry("CreatedAt", "CREATED AT"),
                 Map.entry("LastUsedAt", "LAST USED AT"));
 
         /** What docker's verbose template sees: {Images, Containers, Volumes, BuildCache}. */
-        static Struct verboseData(StoreUsage.Report r, Instant now, boolean trunc) {
-            List<Struct> images = new ArrayList<>();
+        record Verbose(List<GoValue> images, List<GoValue> cache) {
+            /** docker's document, a struct: its four lists in docker's order. */
+            static final GoType TYPE = GoType.struct("system.diskUsage", GoType.field("Images", DockerTypes.RAW_ARRAY),
+                    GoType.field("Containers", DockerTypes.RAW_ARRAY), GoType.field("Volumes", DockerTypes.RAW_ARRAY),
+                    GoType.field("BuildCache", DockerTypes.RAW_ARRAY));
+
+            GoValue value() {
+                return new GoStruct(TYPE).set("Images", new ArrayList<Object>(images)).set("Containers", new ArrayList<>())
+                        .set("Volumes", new ArrayList<>()).set("BuildCache", new ArrayList<Object>(cache)).value();
+            }
+        }
+
+        static Verbose verboseData(StoreUsage.Report r, Instant now, boolean trunc) {
+            List<GoValue> images = new ArrayList<>();
             List<StoreUsage.ImageUsage> sorted = new ArrayList<>(r.images());
             sorted.sort(Comparator.comparing((StoreUsage.ImageUsage u) -> u.image().created() == null ? Instant.EPOCH : u.image().created())
                     .reversed());
             for (StoreUsage.ImageUsage u : sorted) images.add(imageRow(u, trunc, now));
-            List<Struct> cache = new ArrayList<>();
+            List<GoValue> cache = new ArrayList<>();
             List<StoreUsage.CacheRecord> records = new ArrayList<>(r.cache());
             records.sort(Comparator.comparing(StoreUsage.CacheRecord::lastUsed).thenComparing(StoreUsage.CacheRecord::id));
             for (StoreUsage.CacheRecord c : records) cache.add(cacheRow(c, trunc, now));
-            Struct s = new Struct().htmlEscaped();
-            s.put("Images", images);
-            s.put("Containers", List.of());
-            s.put("Volumes", List.of());
-            s.put("BuildCache", cache);
-            return s;
+            return new Verbose(images, cache);
         }
 
         /** docker's image row, sizes as the store holds them (first name only, as docker shows). */
-        private static Struct imageRow(StoreUsage.ImageUsage u, boolean trunc, Instant now) {
+        private static GoValue imageRow(StoreUsage.ImageUsage u, boolean trunc, Instant now) {
             StoredImage img = u.image();
             String repo = "<none>", tag = "<none>";
             if (!img.dangling() && !img.names().isEmpty()) {
@@ -127,19 +132,16 @@ final class SystemCommand {
                 repo = first.familiarRepository();
                 tag = first.tag();
             }
-            Struct row = ImageViews.imageRow(img, repo, tag, "", trunc, now);
-            row.put("Containers", "0");
-            row.put("SharedSize", Units.humanSize(u.sharedSize(), 4));
-            row.put("Size", Units.humanSize(u.size()));
-            row.put("UniqueSize", Units.humanSize(u.uniqueSize(), 4));
-            row.put("VirtualSize", Units.humanSize(u.size(), 4));
-            if (!trunc) row.put("ID", img.id().toString());
-            return row;
+            Map<String, String> sizes = new java.util.HashMap<>(Map.of("Containers", "0", "SharedSize", Units.humanSize(u.sharedSize(), 4),
+                    "Size", Units.humanSize(u.size()), "UniqueSize", Units.humanSize(u.uniqueSize(), 4),
+                    "VirtualSize", Units.humanSize(u.size(), 4)));
+            if (!trunc) sizes.put("ID", img.id().toString());
+            return ImageViews.imageRow(img, repo, tag, "", trunc, now, sizes);
         }
 
         /** BuildKit's cache record as docker's buildCacheContext prints it. */
-        static Struct cacheRow(StoreUsage.CacheRecord c, boolean trunc, Instant now) {
-            Struct s = new Struct().htmlEscaped();
+        static GoValue cacheRow(StoreUsage.CacheRecord c, boolean trunc, Instant now) {
+            Map<String, Object> s = new java.util.HashMap<>();
             s.put("CacheType", c.type());
             s.put("CreatedAt", ImageViews.goTimeString(c.created()));
             s.put("CreatedSince", ImageViews.createdSince(c.created(), now));
@@ -152,7 +154,7 @@ final class SystemCommand {
             s.put("Shared", Boolean.toString(c.shared()));
             s.put("Size", Units.humanSize(c.size()));
             s.put("UsageCount", "0");
-            return s;
+            return ImageViews.plainRow(s);
         }
     }
 

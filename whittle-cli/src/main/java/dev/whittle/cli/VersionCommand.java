@@ -1,13 +1,16 @@
 package dev.whittle.cli;
 
 import dev.whittle.cli.format.Formatter;
-import dev.whittle.cli.format.GoValues.Struct;
+import dev.whittle.cli.format.DockerTypes;
+import dev.whittle.cli.format.GoValue;
 import dev.whittle.cli.format.TabWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -47,7 +50,7 @@ final class VersionCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() {
-        Struct data = data(ctx.root());
+        GoValue data = DockerTypes.fromJson(data(ctx.root()));
         if (format != null) {
             ctx.out().print(new Formatter(format.equals("json") ? "{{json .}}" : format).render(List.of(data), null));
             return 0;
@@ -57,9 +60,10 @@ final class VersionCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Struct data(Path store) {
-        Struct client = new Struct();
-        Struct platform = new Struct();
+    /** docker's version data as the template sees it (maps: JSON keys sorted, where docker's structs keep their order). */
+    static Map<String, Object> data(Path store) {
+        Map<String, Object> client = new LinkedHashMap<>();
+        Map<String, Object> platform = new LinkedHashMap<>();
         platform.put("Name", "whittle");
         client.put("Platform", platform);
         client.put("Version", Main.version());
@@ -67,16 +71,16 @@ final class VersionCommand implements Callable<Integer> {
         client.put("Os", "linux");
         client.put("Arch", HostInfo.arch());
         client.put("Store", store.toString());
-        Struct server = new Struct();
-        Struct sp = new Struct();
+        Map<String, Object> server = new LinkedHashMap<>();
+        Map<String, Object> sp = new LinkedHashMap<>();
         sp.put("Name", "");
         server.put("Platform", sp);
-        Struct kernel = new Struct();
+        Map<String, Object> kernel = new LinkedHashMap<>();
         kernel.put("Name", "Kernel");
         kernel.put("Version", HostInfo.kernelVersion());
         kernel.put("Details", new java.util.TreeMap<>(java.util.Map.of("Overlayfs", HostInfo.overlaySupported() ? "supported" : "missing")));
         Path runcPath = HostInfo.which("runc");
-        Struct runc = new Struct();
+        Map<String, Object> runc = new LinkedHashMap<>();
         runc.put("Name", "runc");
         runc.put("Version", runcPath == null ? "not installed" : HostInfo.runcVersion(runcPath));
         runc.put("Details", new java.util.TreeMap<>(java.util.Map.of("Path", runcPath == null ? "" : runcPath.toString())));
@@ -85,7 +89,7 @@ final class VersionCommand implements Callable<Integer> {
         server.put("Os", "linux");
         server.put("Arch", HostInfo.arch());
         server.put("KernelVersion", HostInfo.kernelVersion());
-        Struct v = new Struct();
+        Map<String, Object> v = new LinkedHashMap<>();
         v.put("Client", client);
         v.put("Server", server);
         return v;

@@ -111,6 +111,73 @@ public final class GoTime {
         return b.append('Z').toString();
     }
 
+    /** Go's {@code time.Time.String()} of a time in UTC, with its fraction: {@code 2021-03-04 03:24:42.5 +0000 UTC}. */
+    public static String stringUtc(Instant t) {
+        StringBuilder b = new StringBuilder(dateTime(t.getEpochSecond(), ZoneOffset.UTC, ' '));
+        int nanos = t.getNano();
+        if (nanos != 0) {
+            String n = Integer.toString(1_000_000_000 + nanos).substring(1);
+            int end = n.length();
+            while (n.charAt(end - 1) == '0') end--;
+            b.append('.').append(n, 0, end);
+        }
+        return b.append(" +0000 UTC").toString();
+    }
+
+    private static final String[] MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December"};
+
+    /** Go's {@code time.Time.GoString()} of a time in UTC: {@code time.Date(2021, time.March, 4, 3, 24, 42, 0, time.UTC)}. */
+    public static String goString(Instant t) {
+        String dt = dateTime(t.getEpochSecond(), ZoneOffset.UTC, ' ');
+        int dash = dt.indexOf('-', 1);
+        long year = Long.parseLong(dt.substring(0, dash));
+        int month = Integer.parseInt(dt.substring(dash + 1, dash + 3));
+        int day = Integer.parseInt(dt.substring(dash + 4, dash + 6));
+        String clock = dt.substring(dash + 7);
+        return "time.Date(" + year + ", time." + MONTHS[month - 1] + ", " + day + ", " + Integer.parseInt(clock.substring(0, 2)) + ", "
+                + Integer.parseInt(clock.substring(3, 5)) + ", " + Integer.parseInt(clock.substring(6, 8)) + ", " + t.getNano() + ", time.UTC)";
+    }
+
+    /** Go's {@code time.Duration.String()}: {@code 1h2m3.5s}, {@code 30s}, {@code 1.5ms}, {@code 0s}. */
+    public static String durationString(long d) {
+        if (d == 0) return "0s";
+        boolean neg = d < 0;
+        long u = Math.abs(d); // Long.MIN_VALUE stays negative: its magnitude as unsigned below
+        StringBuilder b = new StringBuilder();
+        if (Long.compareUnsigned(u, 1_000_000_000L) < 0) {
+            // under a second: the largest unit that keeps a digit before the point
+            long unit;
+            String name;
+            if (u < 1_000L) {
+                return (neg ? "-" : "") + u + "ns";
+            } else if (u < 1_000_000L) {
+                unit = 1_000L;
+                name = "µs";
+            } else {
+                unit = 1_000_000L;
+                name = "ms";
+            }
+            b.append(u / unit).append(fraction(u % unit, unit)).append(name);
+        } else {
+            long secs = Long.divideUnsigned(u, 1_000_000_000L), nanos = Long.remainderUnsigned(u, 1_000_000_000L);
+            long h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
+            if (h > 0) b.append(h).append('h');
+            if (h > 0 || m > 0) b.append(m).append('m');
+            b.append(s).append(fraction(nanos, 1_000_000_000L)).append('s');
+        }
+        return (neg ? "-" : "") + b;
+    }
+
+    /** ".5" for 500 of 1000: the digits of {@code v / unit} after the point, trailing zeros dropped. */
+    private static String fraction(long v, long unit) {
+        if (v == 0) return "";
+        String digits = Long.toString(unit + v).substring(1);
+        int end = digits.length();
+        while (digits.charAt(end - 1) == '0') end--;
+        return "." + digits.substring(0, end);
+    }
+
     /** The civil date and time worked out by hand (Hinnant's days-to-civil), so any instant formats, as in Go. */
     private static String dateTime(long epochSecond, ZoneOffset off, char sep) {
         long local = epochSecond + off.getTotalSeconds();

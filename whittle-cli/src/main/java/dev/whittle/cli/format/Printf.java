@@ -2,6 +2,7 @@ package dev.whittle.cli.format;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,35 +21,45 @@ final class Printf {
     // fmt.fmtFlags and the width and precision of the directive being printed
     private boolean plus, minus, sharp, space, zero, plusV, sharpV, widPresent, precPresent;
     private int wid, prec;
-    // fmt.pp: whether the arguments were taken out of order, whether the last index was good, the argument printed
-    private boolean reordered, goodArgNum;
-    private Object arg;
+    // fmt.pp: whether the arguments were taken out of order, whether the last index was good, the argument or
+    // value being printed (for badVerb), whether a bad verb is being reported
+    private boolean reordered, goodArgNum, erroring;
+    private GoValue arg, value;
 
     private Printf(Budget budget) {
         this.budget = budget;
     }
 
-    static String sprint(List<Object> args) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < args.size(); i++) {
-            // Sprint adds spaces between operands when neither is a string
-            if (i > 0 && !(args.get(i) instanceof String) && !(args.get(i - 1) instanceof String)) sb.append(' ');
-            sb.append(GoValues.format(args.get(i)));
-        }
-        return sb.toString();
+    /** Go's Sprint over interface values (null is nil): spaces between operands when neither is a string. */
+    static String sprint(List<GoValue> args) {
+        return sprint(args, new Budget());
     }
 
-    static String sprintln(List<Object> args) {
-        StringBuilder sb = new StringBuilder();
+    static String sprint(List<GoValue> args, Budget budget) {
+        Printf p = new Printf(budget);
+        boolean prevString = false;
         for (int i = 0; i < args.size(); i++) {
-            if (i > 0) sb.append(' ');
-            sb.append(GoValues.format(args.get(i)));
+            GoValue a = args.get(i);
+            boolean isString = a != null && a.kind() == GoType.Kind.STRING;
+            if (i > 0 && !isString && !prevString) p.append(" ");
+            p.printArg(a, 'v');
+            prevString = isString;
         }
-        return sb.append('\n').toString();
+        return p.buf.toString();
+    }
+
+    static String sprintln(List<GoValue> args, Budget budget) {
+        Printf p = new Printf(budget);
+        for (int i = 0; i < args.size(); i++) {
+            if (i > 0) p.append(" ");
+            p.printArg(args.get(i), 'v');
+        }
+        p.append("\n");
+        return p.buf.toString();
     }
 
     /** Go's Sprintf; fails with {@link Budget.Exceeded} rather than make more text than the budget has left. */
-    static String sprintf(String format, List<Object> args, Budget budget) {
+    static String sprintf(String format, List<GoValue> args, Budget budget) {
         Printf p = new Printf(budget);
         p.doPrintf(format, args);
         return p.buf.toString();
@@ -59,7 +70,7 @@ final class Printf {
         wid = prec = 0;
     }
 
-    private void doPrintf(String format, List<Object> a) {
+    private void doPrintf(String format, List<GoValue> a) {
         int end = format.length();
         int argNum = 0;
         boolean afterIndex = false; // the last thing read was an index like [3]
@@ -178,11 +189,11 @@ final class Printf {
             append("%!(EXTRA ");
             for (int k = argNum; k < a.size(); k++) {
                 if (k > argNum) append(", ");
-                Object x = a.get(k);
+                GoValue x = a.get(k);
                 if (x == null) {
                     append("<nil>");
                 } else {
-                    append(GoValues.typeName(x)).append('=');
+                    append(x.type().toString()).append('=');
                     printArg(x, 'v');
                 }
             }
@@ -244,13 +255,17 @@ final class Printf {
     }
 
     /** fmt's intFromArg: {value, whether it is a usable integer, the next argument}. */
-    private static long[] intFromArg(List<Object> a, int argNum) {
+    private static long[] intFromArg(List<GoValue> a, int argNum) {
         long num = 0;
         boolean isInt = false;
         int next = argNum;
         if (argNum < a.size()) {
-            if (a.get(argNum) instanceof Long || a.get(argNum) instanceof Integer) {
-                num = ((Number) a.get(argNum)).longValue();
+            GoValue v = a.get(argNum);
+            if (v != null && v.kind().isInt()) {
+                num = v.longValue();
+                isInt = true;
+            } else if (v != null && v.kind().isUint() && v.longValue() >= 0) {
+                num = v.longValue();
                 isInt = true;
             }
             next = argNum + 1;
@@ -264,85 +279,246 @@ final class Printf {
 
     // ------------------------------------------------------------------------------------------ fmt's printArg
 
-    private void printArg(Object a, int verb) {
+    /** fmt's printArg: {@code a} is the interface value fmt was given (null for nil). */
+    private void printArg(GoValue a, int verb) {
         arg = a;
+        value = null;
         if (a == null) {
             if (verb == 'T' || verb == 'v') pad("<nil>");
             else badVerb(verb);
             return;
         }
         if (verb == 'T') {
-            fmtS(GoValues.typeName(a));
+            fmtS(a.type().toString());
             return;
         }
-        printValue(a, verb, 0);
+        if (verb == 'p') {
+            fmtPointer(a, 'p');
+            return;
+        }
+        // the predeclared types print without looking for methods; named ones may have String or Error
+        if (a.type() == GoType.basic(basicKind(a))) {
+            printBasic(a, verb);
+            return;
+        }
+        if (!handleMethods(a, verb)) printValue(a, verb, 0);
     }
 
-    /** fmt's printValue: lists, maps and structs print each element with the verb. */
-    private void printValue(Object v, int verb, int depth) {
-        if (depth > 0) arg = v;
-        switch (v) {
-            case null -> append("<nil>"); // a nil inside a list or map
-            case Boolean b -> fmtBool(b, verb);
-            case Double d -> fmtFloat(d, verb);
-            case Float f -> fmtFloat(f.doubleValue(), verb);
-            case Long l -> fmtInteger(l, verb);
-            case Integer n -> fmtInteger(n, verb);
-            case String s -> fmtString(s, verb);
-            case GoValues.TypedNil t -> {
-                if (t == GoValues.NIL_POINTER) {
-                    if (verb == 'v') pad("<nil>");
-                    else badVerb(verb);
-                } else {
-                    append(t.toString());
-                }
+    private static GoType.Kind basicKind(GoValue a) {
+        GoType.Kind k = a.kind();
+        return k.ordinal() <= GoType.Kind.STRING.ordinal() ? k : GoType.Kind.STRING;
+    }
+
+    private void printBasic(GoValue v, int verb) {
+        GoType.Kind k = v.kind();
+        if (k == GoType.Kind.BOOL) fmtBool(v.boolValue(), verb);
+        else if (k.isInt()) fmtInteger(v.longValue(), true, verb);
+        else if (k.isUint()) fmtInteger(v.longValue(), false, verb);
+        else if (k.isFloat()) fmtFloat(v.doubleValue(), k == GoType.Kind.FLOAT32 ? 32 : 64, verb);
+        else if (k.isComplex()) fmtComplex(v.complexValue(), k == GoType.Kind.COMPLEX64 ? 64 : 128, verb);
+        else fmtString(v.stringValue(), verb);
+    }
+
+    /** fmt's handleMethods: GoString for %#v, Error or String for the verbs that take a string. */
+    private boolean handleMethods(GoValue a, int verb) {
+        if (erroring) return false;
+        if (sharpV) {
+            GoType.Method m = method(a, "GoString");
+            if (m == null) return false;
+            String s = callStringMethod(a, m, verb);
+            if (s != null) fmtS(s);
+            return true;
+        }
+        if (verb != 'v' && verb != 's' && verb != 'x' && verb != 'X' && verb != 'q') return false;
+        GoType.Method m = method(a, "Error");
+        if (m == null) m = method(a, "String");
+        if (m == null) return false;
+        String s = callStringMethod(a, m, verb);
+        if (s != null) fmtString(s, verb);
+        return true;
+    }
+
+    /** A method in the value's method set: a value (not a pointer) lacks the methods with pointer receivers. */
+    private static GoType.Method method(GoValue a, String name) {
+        GoType.Method m = a.type().methodByName(name);
+        return m == null || (m.pointer() && a.kind() != GoType.Kind.POINTER) ? null : m;
+    }
+
+    /** Calls String, Error or GoString; a panic prints as fmt's catchPanic prints it (then null is returned). */
+    private String callStringMethod(GoValue a, GoType.Method m, int verb) {
+        try {
+            return Funcs.callMethod(a, m, List.of()).stringValue();
+        } catch (GoFunc.Failure f) {
+            if (a.kind() == GoType.Kind.POINTER && a.isNil()) {
+                append("<nil>");
+                return null;
             }
-            case GoValues.EmptyStruct e -> append("{}");
-            case GoValues.Struct s -> {
-                append("{");
+            clearFlags();
+            append("%!").appendCodePoint(verb).append("(PANIC=").append(m.name()).append(" method: ").append(f.getMessage()).append(")");
+            return null;
+        }
+    }
+
+    /** fmt's printValue: composite values print each element with the verb, nested values with their methods. */
+    private void printValue(GoValue v, int verb, int depth) {
+        if (depth > 0 && v != null) {
+            arg = v;
+            if (handleMethods(v, verb)) return;
+        }
+        arg = null;
+        value = v;
+        if (v == null) { // an invalid value: a nil interface inside something
+            if (depth == 0) fmtS("<invalid reflect.Value>");
+            else if (verb == 'v') pad("<nil>");
+            else badVerb(verb);
+            return;
+        }
+        GoType t = v.type();
+        switch (t.kind()) {
+            case BOOL, INT, INT8, INT16, INT32, INT64, UINT, UINT8, UINT16, UINT32, UINT64, UINTPTR, FLOAT32, FLOAT64,
+                 COMPLEX64, COMPLEX128, STRING -> printBasic(v, verb);
+            case MAP -> {
+                if (sharpV) {
+                    append(t.toString());
+                    if (v.isNil()) {
+                        append("(nil)");
+                        return;
+                    }
+                    append("{");
+                } else {
+                    append("map[");
+                }
                 boolean first = true;
-                for (Map.Entry<String, Object> e : s.entrySet()) {
-                    if (!first) append(" ");
+                for (GoValue[] e : v.sortedEntries()) {
+                    if (!first) append(sharpV ? ", " : " ");
                     first = false;
-                    if (plusV || sharpV) append(e.getKey()).append(':');
-                    printValue(e.getValue(), verb, depth + 1);
+                    budget.step();
+                    printValue(e[0], verb, depth + 1);
+                    append(":");
+                    printValue(e[1], verb, depth + 1);
+                }
+                append(sharpV ? "}" : "]");
+            }
+            case STRUCT -> {
+                if (sharpV) append(t.toString());
+                append("{");
+                for (int i = 0; i < t.fields().size(); i++) {
+                    if (i > 0) append(sharpV ? ", " : " ");
+                    if (plusV || sharpV) append(t.fields().get(i).name()).append(':');
+                    budget.step();
+                    printValue(v.field(i), verb, depth + 1);
                 }
                 append("}");
             }
-            case Map<?, ?> m -> {
-                append("map[");
-                boolean first = true;
-                for (Map.Entry<?, ?> e : GoValues.sorted(m).entrySet()) {
-                    if (!first) append(" ");
-                    first = false;
-                    printValue(e.getKey(), verb, depth + 1);
-                    append(":");
-                    printValue(e.getValue(), verb, depth + 1);
+            case INTERFACE -> {
+                GoValue e = v.elem();
+                if (e == null) {
+                    if (sharpV) append(t.toString()).append("(nil)");
+                    else pad("<nil>");
+                } else {
+                    printValue(e, verb, depth + 1);
                 }
-                append("]");
             }
-            case List<?> l -> {
-                append("[");
-                for (int k = 0; k < l.size(); k++) {
-                    if (k > 0) append(" ");
-                    printValue(l.get(k), verb, depth + 1);
+            case ARRAY, SLICE -> {
+                if (sharpV) {
+                    append(t.toString());
+                    if (t.kind() == GoType.Kind.SLICE && v.isNil()) {
+                        append("(nil)");
+                        return;
+                    }
+                    append("{");
+                } else {
+                    append("[");
                 }
-                append("]");
+                int n = v.list().size();
+                for (int i = 0; i < n; i++) {
+                    if (i > 0) append(sharpV ? ", " : " ");
+                    budget.step();
+                    printValue(v.index(i), verb, depth + 1);
+                }
+                append(sharpV ? "}" : "]");
             }
-            default -> pad(GoValues.format(v));
+            case POINTER -> {
+                // a pointer to an array, slice, struct or map prints as &{...} at the top, an address deeper down
+                if (depth == 0 && !v.isNil()) {
+                    GoValue e = v.elem();
+                    switch (e.kind()) {
+                        case ARRAY, SLICE, STRUCT, MAP -> {
+                            append("&");
+                            printValue(e, verb, depth + 1);
+                            return;
+                        }
+                        default -> { }
+                    }
+                }
+                fmtPointer(v, verb);
+            }
+            case CHAN, FUNC -> fmtPointer(v, verb);
         }
     }
 
+    /**
+     * A stand-in for a pointer's address: Go prints where the value lives in memory, which differs from run to
+     * run; whittle prints an address of the same shape, {@code 0xc000...}, distinct per object.
+     */
+    static long address(GoValue v) {
+        Object d = v.data();
+        if (d == null) return 0;
+        return 0xc000000000L + ((System.identityHashCode(d) & 0xffffffL) << 4);
+    }
+
+    /** fmt's fmtPointer: {@code 0xc000012345}, {@code <nil>}, and with %#v {@code (*int)(0xc000012345)}. */
+    private void fmtPointer(GoValue v, int verb) {
+        switch (v.kind()) {
+            case CHAN, FUNC, MAP, POINTER, SLICE -> { }
+            default -> {
+                badVerb(verb);
+                return;
+            }
+        }
+        long u = address(v);
+        switch (verb) {
+            case 'v' -> {
+                if (sharpV) {
+                    append("(").append(v.type().toString()).append(")(");
+                    if (u == 0) append("nil");
+                    else fmt0x64(u, true);
+                    append(")");
+                } else if (u == 0) {
+                    pad("<nil>");
+                } else {
+                    fmt0x64(u, !sharp);
+                }
+            }
+            case 'p' -> fmt0x64(u, !sharp);
+            case 'b', 'o', 'd', 'x', 'X' -> fmtInteger(u, false, verb);
+            default -> badVerb(verb);
+        }
+    }
+
+    private void fmt0x64(long v, boolean leading0x) {
+        boolean old = sharp;
+        sharp = leading0x;
+        fmtInteger(v, 16, false, 'v', false);
+        sharp = old;
+    }
+
     private void badVerb(int verb) {
+        erroring = true;
         append("%!").appendCodePoint(verb).append('(');
         if (arg != null) {
-            Object a = arg;
-            append(GoValues.typeName(a)).append('=');
+            GoValue a = arg;
+            append(a.type().toString()).append('=');
             printArg(a, 'v');
+        } else if (value != null) {
+            GoValue a = value;
+            append(a.type().toString()).append('=');
+            printValue(a, 'v', 0);
         } else {
             append("<nil>");
         }
         append(")");
+        erroring = false;
     }
 
     private void fmtBool(boolean b, int verb) {
@@ -350,28 +526,34 @@ final class Printf {
         else badVerb(verb);
     }
 
-    private void fmtInteger(long v, int verb) {
+    /** print.go's fmtInteger: {@code v} is a signed value or the bits of an unsigned one. */
+    private void fmtInteger(long v, boolean signed, int verb) {
         switch (verb) {
-            case 'v', 'd' -> fmtInteger(v, 10, verb, false);
-            case 'b' -> fmtInteger(v, 2, verb, false);
-            case 'o', 'O' -> fmtInteger(v, 8, verb, false);
-            case 'x' -> fmtInteger(v, 16, verb, false);
-            case 'X' -> fmtInteger(v, 16, verb, true);
-            case 'c' -> pad(new String(Character.toChars(rune(v))));
-            case 'q' -> pad(quoteRune(rune(v), plus));
+            case 'v' -> {
+                if (sharpV && !signed) fmt0x64(v, true);
+                else fmtInteger(v, 10, signed, verb, false);
+            }
+            case 'd' -> fmtInteger(v, 10, signed, verb, false);
+            case 'b' -> fmtInteger(v, 2, signed, verb, false);
+            case 'o', 'O' -> fmtInteger(v, 8, signed, verb, false);
+            case 'x' -> fmtInteger(v, 16, signed, verb, false);
+            case 'X' -> fmtInteger(v, 16, signed, verb, true);
+            case 'c' -> pad(new String(Character.toChars(rune(v, signed))));
+            case 'q' -> pad(quoteRune(rune(v, signed), plus));
             case 'U' -> fmtUnicode(v);
             default -> badVerb(verb);
         }
     }
 
-    /** Go's rune(c) as fmt takes it: anything that is not a valid code point is U+FFFD. */
-    private static int rune(long c) {
-        return c < 0 || c > MAX_RUNE || (c >= 0xD800 && c <= 0xDFFF) ? RUNE_ERROR : (int) c;
+    /** Go's rune(c) as fmt takes it: anything past U+10FFFF (as a uint64), a surrogate or a negative rune is U+FFFD. */
+    private static int rune(long c, boolean signed) {
+        if (Long.compareUnsigned(c, MAX_RUNE) > 0) return RUNE_ERROR;
+        return c >= 0xD800 && c <= 0xDFFF ? RUNE_ERROR : (int) c;
     }
 
     /** format.go's fmtInteger: precision or zero padding as leading zeros, then prefixes and sign. */
-    private void fmtInteger(long v, int base, int verb, boolean upper) {
-        boolean negative = v < 0;
+    private void fmtInteger(long v, int base, boolean signed, int verb, boolean upper) {
+        boolean negative = signed && v < 0;
         long u = negative ? -v : v; // Long.MIN_VALUE stays itself, which unsigned is its magnitude
         int zeros = 0;
         if (precPresent) {
@@ -388,7 +570,7 @@ final class Printf {
             if (negative || plus || space) zeros--; // room for the sign
         }
         String digits = Long.toUnsignedString(u, base);
-        if (upper) digits = digits.toUpperCase(java.util.Locale.ROOT);
+        if (upper) digits = digits.toUpperCase(Locale.ROOT);
         budget.ensure(buf.length() + (long) zeros + wid);
         StringBuilder b = new StringBuilder();
         if (negative) b.append('-');
@@ -415,40 +597,58 @@ final class Printf {
 
     /** format.go's fmtUnicode: U+0041, with %#U the character quoted after it when printable. */
     private void fmtUnicode(long u) {
-        String hex = Long.toHexString(u).toUpperCase(java.util.Locale.ROOT);
+        String hex = Long.toHexString(u).toUpperCase(Locale.ROOT); // u is a uint64: its bits in hex
         int digits = precPresent && prec > 4 ? prec : 4;
         budget.ensure(buf.length() + (long) digits + wid);
         StringBuilder b = new StringBuilder("U+");
         if (hex.length() < digits) b.repeat('0', digits - hex.length());
         b.append(hex);
-        if (sharp && u >= 0 && u <= MAX_RUNE && isPrint((int) u)) b.append(" '").appendCodePoint((int) u).append('\'');
+        if (sharp && Long.compareUnsigned(u, MAX_RUNE) <= 0 && isPrint((int) u)) b.append(" '").appendCodePoint((int) u).append('\'');
         boolean oldZero = zero;
         zero = false;
         pad(b.toString());
         zero = oldZero;
     }
 
-    /** print.go's fmtFloat and format.go's: Go's strconv digits, a sign only when asked for or negative. */
-    private void fmtFloat(double v, int verb) {
-        int p;
+    /** print.go's fmtFloat: the verb's default precision. */
+    private void fmtFloat(double v, int size, int verb) {
         switch (verb) {
-            case 'v', 'b', 'g', 'G', 'x', 'X' -> p = -1;
-            case 'f', 'e', 'E', 'F' -> p = 6;
-            default -> {
-                badVerb(verb);
-                return;
-            }
+            case 'v' -> fmtFloat(v, size, 'g', -1);
+            case 'b', 'g', 'G', 'x', 'X' -> fmtFloat(v, size, verb, -1);
+            case 'f', 'e', 'E' -> fmtFloat(v, size, verb, 6);
+            case 'F' -> fmtFloat(v, size, 'f', 6);
+            default -> badVerb(verb);
         }
+    }
+
+    /** print.go's fmtComplex: {@code (r+ji)}, the imaginary part always signed. */
+    private void fmtComplex(GoValue.Complex c, int size, int verb) {
+        switch (verb) {
+            case 'v', 'b', 'g', 'G', 'x', 'X', 'f', 'F', 'e', 'E' -> {
+                boolean oldPlus = plus;
+                append("(");
+                fmtFloat(c.re(), size / 2, verb);
+                plus = true;
+                fmtFloat(c.im(), size / 2, verb);
+                append("i)");
+                plus = oldPlus;
+            }
+            default -> badVerb(verb);
+        }
+    }
+
+    /** format.go's fmtFloat: Go's strconv digits, a sign only when asked for or negative, # keeping zeros. */
+    private void fmtFloat(double v, int size, int verb, int p) {
         if (precPresent) p = prec;
         budget.ensure(buf.length() + (long) Math.max(p, 0) + wid + 32);
         String num = switch (verb) {
             case 'b' -> binaryExponent(v);
             case 'x', 'X' -> hexFloat(v, p, verb == 'X');
-            case 'e', 'E', 'g', 'G', 'v' -> {
-                String s = GoValues.formatFloat(v, Character.toLowerCase(verb == 'v' ? 'g' : (char) verb), p);
+            case 'e', 'E', 'g', 'G' -> {
+                String s = GoFloat.formatFloat(v, (char) Character.toLowerCase(verb), p, size);
                 yield Character.isUpperCase(verb) ? s.replace('e', 'E') : s; // Inf and NaN stay as they are
             }
-            default -> GoValues.formatFloat(v, 'f', p);
+            default -> GoFloat.formatFloat(v, 'f', p, size);
         };
         if (!num.startsWith("-") && !num.startsWith("+")) num = "+" + num;
         if (space && num.charAt(0) == '+' && !plus) num = " " + num.substring(1);
@@ -460,6 +660,7 @@ final class Printf {
             zero = oldZero;
             return;
         }
+        if (sharp && verb != 'b') num = keepZeros(num, verb, p);
         if (plus || num.charAt(0) != '+') {
             if (zero && widPresent && wid > num.length()) { // the sign before the leading zeros
                 append(num.substring(0, 1));
@@ -471,6 +672,34 @@ final class Printf {
             return;
         }
         pad(num.substring(1));
+    }
+
+    /** The # flag: a decimal point always, and %g's trailing zeros back up to its precision (6 by default). */
+    private static String keepZeros(String num, int verb, int p) {
+        int digits = 0;
+        if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x') digits = p == -1 ? 6 : p;
+        String tail = "";
+        boolean hasDecimalPoint = false, sawNonzeroDigit = false;
+        StringBuilder n = new StringBuilder(num);
+        for (int i = 1; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if (c == '.') {
+                hasDecimalPoint = true;
+            } else if (c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+                tail = n.substring(i);
+                n.setLength(i);
+                break;
+            } else {
+                if (c != '0') sawNonzeroDigit = true;
+                if (sawNonzeroDigit) digits--;
+            }
+        }
+        if (!hasDecimalPoint) {
+            if (n.length() == 2 && n.charAt(1) == '0') digits--; // a leading 0 counts once
+            n.append('.');
+        }
+        while (digits-- > 0) n.append('0');
+        return n.append(tail).toString();
     }
 
     /** strconv's 'b' format: the mantissa in decimal and a binary exponent, {@code 6755399441055744p-52}. */

@@ -20,7 +20,7 @@ public final class Units {
             size /= 1000;
             i++;
         }
-        return GoValues.formatFloat(size, 'g', precision) + DECIMAL[i];
+        return GoFloat.formatFloat(size, 'g', precision) + DECIMAL[i];
     }
 
     /** {@code BytesSize}: binary units, %.4g. */
@@ -30,7 +30,7 @@ public final class Units {
             size /= 1024;
             i++;
         }
-        return GoValues.formatFloat(size, 'g', 4) + BINARY[i];
+        return GoFloat.formatFloat(size, 'g', 4) + BINARY[i];
     }
 
     /** Go's time.Duration: int64 nanoseconds, which time.Sub saturates at about ±292 years. */

@@ -34,8 +34,8 @@ class UnitsTest {
         for (double v : values) {
             for (int prec : new int[] {1, 3, 4, 6}) {
                 for (char fmt : new char[] {'g', 'e'}) {
-                    assertThat(GoValues.formatFloat(v, fmt, prec)).as("%s %c %d", v, fmt, prec)
-                            .isEqualTo(GoValues.formatFloatExact(v, fmt, prec));
+                    assertThat(GoFloat.formatFloat(v, fmt, prec)).as("%s %c %d", v, fmt, prec)
+                            .isEqualTo(GoFloat.formatFloatExact(v, fmt, prec));
                 }
             }
         }
@@ -43,12 +43,12 @@ class UnitsTest {
 
     @Test
     void goFloatFormatting() {
-        assertThat(GoValues.formatFloat(1e6, 'g', -1)).isEqualTo("1e+06");
-        assertThat(GoValues.formatFloat(123456, 'g', -1)).isEqualTo("123456");
-        assertThat(GoValues.formatFloat(0.5, 'g', -1)).isEqualTo("0.5");
-        assertThat(GoValues.formatFloat(0.00001234, 'g', -1)).isEqualTo("1.234e-05");
-        assertThat(GoValues.formatFloat(3.14159, 'f', 2)).isEqualTo("3.14");
-        assertThat(GoValues.formatFloat(100, 'g', 3)).isEqualTo("100");
+        assertThat(GoFloat.formatFloat(1e6, 'g', -1)).isEqualTo("1e+06");
+        assertThat(GoFloat.formatFloat(123456, 'g', -1)).isEqualTo("123456");
+        assertThat(GoFloat.formatFloat(0.5, 'g', -1)).isEqualTo("0.5");
+        assertThat(GoFloat.formatFloat(0.00001234, 'g', -1)).isEqualTo("1.234e-05");
+        assertThat(GoFloat.formatFloat(3.14159, 'f', 2)).isEqualTo("3.14");
+        assertThat(GoFloat.formatFloat(100, 'g', 3)).isEqualTo("100");
     }
 
     @ParameterizedTest

@@ -457,9 +457,9 @@ public final class EntrypointCheck {
             return; // NONE
         }
         if (args.isEmpty()) return;
-        int from = findings.size(), chainFrom = chain.size();
+        int from = findings.size(), chainFrom = chain.size(), errorsFrom = errors();
         checkProgram(args);
-        if (kind.equals("CMD-SHELL") && findings.size() == from) shellCommand(args.getFirst(), String.join(" ", rest));
+        if (kind.equals("CMD-SHELL") && errors() == errorsFrom) shellCommand(args.getFirst(), String.join(" ", rest));
         for (int i = from; i < findings.size(); i++) findings.set(i, findings.get(i).in(Finding.Phase.HEALTHCHECK, "Healthcheck"));
         for (int i = chainFrom; i < chain.size(); i++) chain.set(i, "healthcheck: " + chain.get(i));
     }
@@ -474,7 +474,12 @@ public final class EntrypointCheck {
             return;
         }
         if (lookPath(word) != null) return;
-        findings.add(new Finding(Finding.Severity.ERROR, "NotInPath", word, shell + ": " + word + ": not found", 127,
+        FileTree.Node sh = fs.stat(PathNames.clampToRoot(shell), true);
+        String impl = sh == null ? "" : PathNames.baseName(sh.path());
+        // each shell's own words: busybox ash, dash (with the line number), bash
+        String error = impl.equals("dash") ? shell + ": 1: " + word + ": not found"
+                : impl.startsWith("bash") ? shell + ": line 1: " + word + ": command not found" : shell + ": " + word + ": not found";
+        findings.add(new Finding(Finding.Severity.ERROR, "NotInPath", word, error, 127,
                 "the health check runs \"" + command + "\" with " + shell + ", and no " + word + " is in PATH=" + path(), List.of(),
                 List.of("install " + word + " in the final stage", "HEALTHCHECK CMD [\"/app/prog\", \"--health\"] with a probe the image has "
                         + "(a subcommand of the program itself, or a small static probe binary)")));

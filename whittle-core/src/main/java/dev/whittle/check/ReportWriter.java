@@ -37,7 +37,7 @@ public final class ReportWriter {
     }
 
     /** The verdict in a line: whether it starts, and whether it then fails or never becomes healthy. */
-    static String headline(CheckReport r) {
+    public static String headline(CheckReport r) {
         if (r.fails()) return "the entrypoint cannot start";
         boolean runtime = has(r, Finding.Phase.RUNTIME, Finding.Severity.ERROR), health = has(r, Finding.Phase.HEALTHCHECK, Finding.Severity.ERROR);
         if (runtime && health) return "the entrypoint can start, but fails once it runs and its health check cannot pass";

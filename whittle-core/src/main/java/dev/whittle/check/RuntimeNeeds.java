@@ -240,7 +240,8 @@ final class RuntimeNeeds {
         if (missing.isEmpty()) return;
         boolean none = available == 0;
         String line = db + ": " + String.join(" ", sources);
-        String err = db.equals("hosts") ? "lookup <host>: no such host" : "user: unknown userid " + who().uid();
+        // glibc answers with whatever errno its failed dlopen left (EBUSY, ENOENT…): the message names the host, not a cause
+        String err = db.equals("hosts") ? "lookup <host>: <error>" : "user: unknown userid " + who().uid();
         out.add(new Finding(none ? Finding.Severity.ERROR : Finding.Severity.WARNING, "MissingNssModule", "/etc/nsswitch.conf", err, 1,
                 p.path() + " resolves " + (db.equals("hosts") ? "host names" : "users") + " through glibc's NSS (" + evidence + "); "
                         + (stat("/etc/nsswitch.conf") == null ? "without /etc/nsswitch.conf glibc uses \"" + line + "\"" : "/etc/nsswitch.conf says \"" + line + "\"")

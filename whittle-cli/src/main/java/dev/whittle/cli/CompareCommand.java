@@ -29,7 +29,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         Images images = new Images(ctx.store());
-        StringBuilder t = new StringBuilder("IMAGE\t\tSIZE\tLAYERS\tEFFICIENCY\tSTARTS\tONCE RUNNING\n");
+        StringBuilder t = new StringBuilder("IMAGE\t\tSIZE\tLAYERS\tEFFICIENCY\tONCE RUNNING\tSTARTS\n");
         for (String ref : refs) {
             StoredImage img = images.resolve(ref);
             SizeAnalysis.Result a = SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
@@ -38,7 +38,7 @@ final class CompareCommand implements Callable<Integer> {
                     .map(Finding::runtimeError).findFirst().orElse("") : "yes";
             String name = ref.contains(":") || ref.contains("@") ? ref : ref + ":latest";
             t.append(name).append("\t->\t").append(Units.humanSize(img.size())).append('\t').append(img.config().diffIds().size()).append('\t')
-                    .append(SizeAnalysis.percent(a.efficiency())).append('\t').append(starts).append('\t').append(running(c)).append('\n');
+                    .append(SizeAnalysis.percent(a.efficiency())).append('\t').append(running(c)).append('\t').append(starts).append('\n');
         }
         ctx.out().print(new TabWriter(0, 1).format(t.toString()));
         return 0;

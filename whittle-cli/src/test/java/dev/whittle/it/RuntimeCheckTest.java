@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RuntimeCheckTest {
     @TempDir static Path dir;
     static Whittle whittle;
-    static Path tz, hello;
+    static Path tz, hello, server;
 
     @BeforeAll
     static void programs() throws IOException {
@@ -36,6 +36,12 @@ class RuntimeCheckTest {
                 	fmt.Println("hello", l)
                 }""");
         hello = build("hello", "import \"fmt\"\nfunc main() { fmt.Println(\"hello\") }");
+        server = build("server", """
+                import ("fmt"; "log"; "net/http")
+                func main() {
+                	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "hello") })
+                	log.Fatal(http.ListenAndServe(":4242", nil))
+                }""");
     }
 
     static Path build(String name, String body) throws IOException {
@@ -87,6 +93,18 @@ class RuntimeCheckTest {
         // the program that uses nothing of the kind gets nothing
         String plain = image("rt/hello:scratch", hello, "FROM scratch\nCOPY prog /app/prog\nCMD [\"/app/prog\"]\n");
         assertThat((List<?>) json(plain).get("findings")).isEmpty();
+    }
+
+    /** The seed's site on scratch: a server links TLS verification (for client certificates) but fetches nothing. */
+    @Test
+    void aServerOnScratchGetsNoCaOrZoneinfoFinding() throws IOException {
+        String tag = image("rt/server:scratch", server, "FROM scratch\nCOPY prog /app/site\nCMD [\"/app/site\"]\n");
+        Map<?, ?> j = json(tag);
+        assertThat(j.get("canRun")).isEqualTo(true);
+        List<?> codes = ((List<?>) j.get("findings")).stream().map(f -> ((Map<?, ?>) f).get("code")).toList();
+        assertThat(codes).doesNotContain("NoCaCertificates", "NoZoneinfo");
+        // net/http's multipart forms spill to temp files: that one is real, and a warning
+        assertThat(codes).containsExactly("NoTempDir");
     }
 
     @Test

@@ -239,7 +239,7 @@ class RuntimeMatrixTest {
                 Map<?, ?> j = (Map<?, ?>) Json.parse(whittle.run("check", "--format", "json", tag).out());
                 boolean predictedOk = Boolean.TRUE.equals(j.get("healthcheckCanPass"));
                 String predicted = ((List<?>) j.get("findings")).stream().map(f -> (Map<?, ?>) f).filter(f -> "healthcheck".equals(f.get("phase")))
-                        .map(f -> String.valueOf(f.get("runtimeError"))).findFirst().orElse("");
+                        .filter(f -> "error".equals(f.get("severity"))).map(f -> String.valueOf(f.get("runtimeError"))).findFirst().orElse("");
                 // dockerd: CMD-SHELL runs the image's shell with -c; CMD runs the arguments; both as the container's user
                 List<String> cmd = new ArrayList<>(List.of("run", "--rm", "--entrypoint"));
                 if (t.getFirst().equals("CMD-SHELL")) cmd.addAll(List.of("/bin/sh", tag, "-c", t.get(1)));

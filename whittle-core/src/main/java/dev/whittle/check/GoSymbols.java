@@ -57,16 +57,19 @@ public final class GoSymbols {
             start = find(data);
             end = data.length;
         }
-        if (start < 0) return null;
+        return parse(data, start, end);
+    }
+
+    /** Reads a pclntab at {@code data[start, end)}; null when the header is not one Go writes or an offset leads outside. */
+    static GoSymbols parse(byte[] data, int start, int end) {
         try {
-            return parse(data, start, end);
+            return parseChecked(data, start, end);
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             return null;
         }
     }
 
-    /** Reads a pclntab at {@code data[start, end)}; null when the header is not one Go writes. */
-    static GoSymbols parse(byte[] data, int start, int end) {
+    private static GoSymbols parseChecked(byte[] data, int start, int end) {
         if (start < 0 || end > data.length || end - start < 16) return null;
         ByteBuffer b = ByteBuffer.wrap(data, 0, end);
         int le = b.order(ByteOrder.LITTLE_ENDIAN).getInt(start);

@@ -101,10 +101,8 @@ class RuntimeCheckTest {
         String tag = image("rt/server:scratch", server, "FROM scratch\nCOPY prog /app/site\nCMD [\"/app/site\"]\n");
         Map<?, ?> j = json(tag);
         assertThat(j.get("canRun")).isEqualTo(true);
-        List<?> codes = ((List<?>) j.get("findings")).stream().map(f -> ((Map<?, ?>) f).get("code")).toList();
-        assertThat(codes).doesNotContain("NoCaCertificates", "NoZoneinfo");
-        // net/http's multipart forms spill to temp files: that one is real, and a warning
-        assertThat(codes).containsExactly("NoTempDir");
+        List<String> codes = ((List<?>) j.get("findings")).stream().map(f -> String.valueOf(((Map<?, ?>) f).get("code"))).toList();
+        assertThat(codes).doesNotContain("NoCaCertificates", "NoZoneinfo").isEmpty();
     }
 
     @Test

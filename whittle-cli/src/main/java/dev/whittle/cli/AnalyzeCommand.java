@@ -1,6 +1,9 @@
 package dev.whittle.cli;
 
+import dev.whittle.check.CheckReport;
+import dev.whittle.check.Finding;
 import dev.whittle.check.Provenance;
+import dev.whittle.check.ReportWriter;
 import dev.whittle.check.SizeAnalysis;
 import dev.whittle.cli.format.TabWriter;
 import dev.whittle.cli.format.Units;
@@ -40,6 +43,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         StoredImage img = new Images(ctx.store()).resolve(image);
         SizeAnalysis.Result r = SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
+        CheckReport check = CheckCommand.check(ctx.store(), img, image);
         List<String[]> rules = new ArrayList<>();
         boolean failed = false;
         if (lowestEfficiency != null) failed |= rule(rules, "lowest-efficiency", r.efficiency() >= lowestEfficiency,
@@ -50,9 +54,27 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         if (highestUserWasted != null) failed |= rule(rules, "highest-user-wasted-percent", r.userWastedPercent() <= highestUserWasted,
                 SizeAnalysis.percent(r.userWastedPercent()) + " (threshold " + SizeAnalysis.percent(highestUserWasted) + ")");
-        if (format.equals("json")) ctx.out().println(Json.writeString(json(r, rules), Json.Style.INDENT));
-        else ctx.out().print(text(r, rules));
+        if (format.equals("json")) {
+            Map<String, Object> m = json(r, rules);
+            m.put("check", Json.parse(CheckCommand.render(check, "json")));
+            ctx.out().println(Json.writeString(m, Json.Style.INDENT));
+        } else {
+            ctx.out().print(text(r, rules) + checkText(check));
+        }
         return failed ? 1 : 0;
+    }
+
+    /** The check's verdict and each finding in a line: what starts and what fails once it runs sits beside the size. */
+    private static String checkText(CheckReport c) {
+        StringBuilder sb = new StringBuilder("\ncheck: ").append(ReportWriter.headline(c)).append('\n');
+        for (Finding f : c.findings()) {
+            sb.append("  ").append(f.severity().name().toLowerCase()).append(' ').append(f.code());
+            if (f.phase() != Finding.Phase.START) sb.append(f.phase() == Finding.Phase.RUNTIME ? " (at run time)" : " (health check)");
+            if (f.runtimeError() != null) sb.append(": ").append(f.runtimeError());
+            if (!f.fixes().isEmpty()) sb.append("\n    fix: ").append(f.fixes().getFirst());
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     private static boolean rule(List<String[]> rules, String name, boolean pass, String detail) {

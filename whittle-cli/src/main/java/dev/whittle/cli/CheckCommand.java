@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user)")
+@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user, permissions) and what it needs once running (TLS roots, zoneinfo, passwd, temp dir, NSS, healthcheck)")
 final class CheckCommand implements Callable<Integer> {
     private final Context ctx;
 
@@ -29,7 +29,7 @@ final class CheckCommand implements Callable<Integer> {
         StoredImage img = new Images(ctx.store()).resolve(image);
         CheckReport r = check(ctx.store(), img, image);
         ctx.out().print(render(r, format));
-        return r.fails() ? 1 : 0;
+        return r.hasErrors() ? 1 : 0;
     }
 
     static CheckReport check(Store store, StoredImage img, String name) throws IOException {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -28,7 +29,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         Images images = new Images(ctx.store());
-        StringBuilder t = new StringBuilder("IMAGE\t\tSIZE\tLAYERS\tEFFICIENCY\tSTARTS\n");
+        StringBuilder t = new StringBuilder("IMAGE\t\tSIZE\tLAYERS\tEFFICIENCY\tONCE RUNNING\tSTARTS\n");
         for (String ref : refs) {
             StoredImage img = images.resolve(ref);
             SizeAnalysis.Result a = SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
@@ -37,9 +38,17 @@ final class CompareCommand implements Callable<Integer> {
                     .map(Finding::runtimeError).findFirst().orElse("") : "yes";
             String name = ref.contains(":") || ref.contains("@") ? ref : ref + ":latest";
             t.append(name).append("\t->\t").append(Units.humanSize(img.size())).append('\t').append(img.config().diffIds().size()).append('\t')
-                    .append(SizeAnalysis.percent(a.efficiency())).append('\t').append(starts).append('\n');
+                    .append(SizeAnalysis.percent(a.efficiency())).append('\t').append(running(c)).append('\t').append(starts).append('\n');
         }
         ctx.out().print(new TabWriter(0, 1).format(t.toString()));
         return 0;
+    }
+
+    /** What fails once it runs (run time and health check findings, errors first): their codes, or "ok". */
+    static String running(CheckReport c) {
+        List<String> codes = c.findings().stream().filter(f -> f.phase() != Finding.Phase.START && f.severity() != Finding.Severity.NOTE)
+                .sorted(Comparator.comparing(Finding::severity))
+                .map(f -> f.code() + (f.severity() == Finding.Severity.WARNING ? "?" : "")).distinct().toList();
+        return codes.isEmpty() ? (c.fails() ? "-" : "ok") : String.join(", ", codes);
     }
 }

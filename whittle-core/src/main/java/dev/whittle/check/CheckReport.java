@@ -12,6 +12,11 @@ public record CheckReport(String image, String platform, List<String> process, L
 
     /** True when the image's entrypoint definitely cannot start. */
     public boolean fails() {
+        return findings.stream().anyMatch(f -> f.severity() == Finding.Severity.ERROR && f.phase() == Finding.Phase.START);
+    }
+
+    /** True when something is certain to fail: the start, a code path the program has once it runs, or its health check. */
+    public boolean hasErrors() {
         return findings.stream().anyMatch(f -> f.severity() == Finding.Severity.ERROR);
     }
 }

@@ -48,7 +48,9 @@ public final class Elf {
         }
     }
 
+    private static final int SHT_DYNSYM = 11;
     private final ByteBuffer b;
+    private Set<String> imports;
     private final List<long[]> loads = new ArrayList<>(); // vaddr, offset, filesz
 
     public static boolean isElf(byte[] data) {
@@ -244,29 +246,85 @@ public final class Elf {
 
     /** Reads a section's bytes by name (null when absent or when there is no section table). */
     public byte[] section(String name) {
+        long[] at = sectionBounds(name);
+        if (at == null) return null;
+        byte[] out = new byte[(int) at[1]];
+        b.get((int) at[0], out);
+        return out;
+    }
+
+    /** A section's file offset and size, checked to lie inside the file (null when absent or out of bounds). */
+    long[] sectionBounds(String name) {
+        long[] h = sectionHeader(name, -1);
+        return h == null ? null : new long[] {h[0], h[1]};
+    }
+
+    /**
+     * Finds a section by name (or, when {@code name} is null, by type): {offset, size, link, entsize}; null when absent,
+     * out of the file's bounds, or when there is no section table.
+     */
+    private long[] sectionHeader(String name, int type) {
         try {
             long shoff = is64 ? b.getLong(40) : u32(32);
             int shentsize = u16(is64 ? 58 : 46);
             int shnum = u16(is64 ? 60 : 48);
             int shstrndx = u16(is64 ? 62 : 50);
-            if (shoff == 0 || shnum == 0 || shnum > 65535 || shstrndx >= shnum) return null;
+            if (shoff <= 0 || shnum == 0 || shstrndx >= shnum || shentsize < (is64 ? 64 : 40)) return null;
             long strHdr = shoff + (long) shstrndx * shentsize;
             long strOff = is64 ? b.getLong(idx(strHdr + 24)) : u32(strHdr + 16);
             for (int i = 0; i < shnum; i++) {
                 long h = shoff + (long) i * shentsize;
-                String n = cstring(strOff + u32(h), 256);
-                if (!n.equals(name)) continue;
-                long off = is64 ? b.getLong(idx(h + 24)) : u32(h + 16);
-                long size = is64 ? b.getLong(idx(h + 32)) : u32(h + 20);
-                if (off < 0 || size < 0 || off + size > b.capacity() || size > Integer.MAX_VALUE) return null;
-                byte[] out = new byte[(int) size];
-                b.get(idx(off), out);
-                return out;
+                if (name != null ? !cstring(strOff + u32(h), 256).equals(name) : (int) u32(h + 4) != type) continue;
+                return bounds(h);
             }
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             return null;
         }
         return null;
+    }
+
+    /** The section at header index {@code i}: {offset, size, link, entsize}, or null. */
+    private long[] sectionAt(int i) {
+        long shoff = is64 ? b.getLong(40) : u32(32);
+        int shentsize = u16(is64 ? 58 : 46);
+        int shnum = u16(is64 ? 60 : 48);
+        if (i < 0 || i >= shnum) return null;
+        return bounds(shoff + (long) i * shentsize);
+    }
+
+    private long[] bounds(long h) {
+        long off = is64 ? b.getLong(idx(h + 24)) : u32(h + 16);
+        long size = is64 ? b.getLong(idx(h + 32)) : u32(h + 20);
+        long link = u32(is64 ? h + 40 : h + 24);
+        long entsize = is64 ? b.getLong(idx(h + 56)) : u32(h + 36);
+        if (off < 0 || size < 0 || off > b.capacity() || size > b.capacity() - off) return null;
+        return new long[] {off, size, link, entsize};
+    }
+
+    /**
+     * The names of the functions and objects this file takes from shared libraries (its undefined dynamic symbols:
+     * {@code getaddrinfo}, {@code getpwnam}…), read from {@code .dynsym} on first use. Empty for a static file.
+     */
+    public Set<String> dynamicImports() {
+        if (imports != null) return imports;
+        Set<String> out = new LinkedHashSet<>();
+        try {
+            long[] sym = sectionHeader(null, SHT_DYNSYM);
+            long[] str = sym == null ? null : sectionAt((int) sym[2]);
+            if (sym != null && str != null) {
+                int ent = is64 ? 24 : 16;
+                for (long o = sym[0] + ent; o + ent <= sym[0] + sym[1] && out.size() < 100_000; o += ent) {
+                    long name = u32(o);
+                    int shndx = u16(is64 ? o + 6 : o + 14);
+                    if (shndx != 0 || name == 0 || name >= str[1]) continue;
+                    out.add(cstring(str[0] + name, 1024));
+                }
+            }
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            // a damaged table: what was read so far
+        }
+        imports = Set.copyOf(out);
+        return imports;
     }
 
     /** The bytes at a virtual address (for Go build info pointers), or null. */

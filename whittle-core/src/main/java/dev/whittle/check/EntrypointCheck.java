@@ -4,6 +4,7 @@ import dev.whittle.image.ImageConfig;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.ImageTree;
 import dev.whittle.rootfs.MergedTree;
+import dev.whittle.rootfs.Users;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 
@@ -31,6 +32,11 @@ public final class EntrypointCheck {
     private final Provenance provenance;
     private final List<Finding> findings = new ArrayList<>();
     private final List<String> chain = new ArrayList<>();
+    /** The container's user as docker runs it (null when USER names no user of the image: that is reported). */
+    private Users.Id who;
+    /** The loader's search and the libc of the last dynamic program checked (for its NSS modules). */
+    private LibrarySearch search;
+    private LibrarySearch.Obj self, libc;
 
     private EntrypointCheck(String image, ImageConfig config, ImageTree fs, Provenance provenance) {
         this.image = image;
@@ -43,6 +49,11 @@ public final class EntrypointCheck {
         EntrypointCheck c = new EntrypointCheck(image, config, fs, provenance);
         List<String> args = c.process();
         c.checkUser();
+        try {
+            c.who = Users.forContainer(fs, config.user());
+        } catch (IOException e) {
+            c.who = null;
+        }
         if (args.isEmpty()) {
             c.findings.add(new Finding(Finding.Severity.ERROR, "NoCommand", null, "No command specified", 125,
                     "the image has neither ENTRYPOINT nor CMD", List.of(), List.of("add CMD [\"/path/to/program\"] to the final stage")));
@@ -50,6 +61,7 @@ public final class EntrypointCheck {
             c.checkProgram(args);
         }
         c.checkHealthcheck();
+        c.findings.addAll(RuntimeNeeds.volumes(fs, config, c.who, Finding.Phase.RUNTIME));
         return new CheckReport(image, config.platform().toString(), args, c.chain, c.findings);
     }
 
@@ -166,6 +178,7 @@ public final class EntrypointCheck {
         }
         FileTree.Node n = fs.stat(PathNames.clampToRoot(path), true);
         if (n == null || !executable(n)) return;
+        if (!permitted(n, Access.X, "exec " + shown + ": permission denied", 126, path + " is executed")) return;
         byte[] head;
         try (InputStream in = fs.open(n)) {
             head = in.readNBytes(256);
@@ -204,6 +217,7 @@ public final class EntrypointCheck {
         }
         if (elf.isStatic()) {
             staticNotes(path, elf, go, data);
+            if (depth == 0) runtimeNeeds(new RuntimeNeeds.Program(path, elf, data, go, staticLibc(data), null, null, null));
             return;
         }
         String interp = elf.interpreter;
@@ -212,8 +226,52 @@ public final class EntrypointCheck {
             missingInterpreter(path, shown, elf, go, data);
             return;
         }
+        if (!permitted(in, Access.X, "exec " + shown + ": permission denied", 126, "the kernel executes its loader " + interp + " for " + path)) return;
         String flavor = elf.libc() == null ? "glibc" : elf.libc();
+        int before = errors();
         libraries(path, elf, flavor, interp, go, data);
+        if (depth == 0 && errors() == before) {
+            runtimeNeeds(new RuntimeNeeds.Program(path, elf, data, go, flavor, libc == null ? null : libc.elf(), search, self));
+        }
+    }
+
+    private void runtimeNeeds(RuntimeNeeds.Program p) throws IOException {
+        findings.addAll(RuntimeNeeds.check(fs, config, who, p, Finding.Phase.RUNTIME));
+    }
+
+    /** A static program's C library by what it contains ("glibc" keeps its NSS, which still loads modules), or null. */
+    private static String staticLibc(byte[] data) {
+        return contains(data, "GLIBC_") || contains(data, "libnss_") ? "glibc-static" : null;
+    }
+
+    private int errors() {
+        return (int) findings.stream().filter(f -> f.severity() == Finding.Severity.ERROR).count();
+    }
+
+    /**
+     * Whether the container's user may {@code bits} (read or execute) the file and search every directory above it:
+     * docker and containerd give a non-root user no capabilities at exec, so the mode bits decide. Adds the finding
+     * when not.
+     */
+    private boolean permitted(FileTree.Node n, int bits, String error, int exit, String what) throws IOException {
+        if (who == null) return true;
+        String p = "/" + n.path();
+        String dir = Access.unsearchable(fs, p, who);
+        String cause;
+        if (dir != null) {
+            FileTree.Node d = fs.stat(PathNames.clampToRoot(dir), true);
+            cause = what + ", but its directory " + dir + " (" + Access.describe(d) + ") cannot be searched by " + Access.describe(who);
+        } else if (!Access.allows(n, who, bits)) {
+            cause = what + ", but " + p + " (" + Access.describe(n) + ") cannot be " + (bits == Access.X ? "executed" : "read") + " by " + Access.describe(who);
+        } else {
+            return true;
+        }
+        findings.add(new Finding(Finding.Severity.ERROR, "PermissionDenied", dir != null ? dir : p, error, exit,
+                cause + " (a non-root user has no capabilities at exec: the mode bits decide)", origin(dir != null ? dir : p),
+                List.of("COPY --chmod=755 (or --chown=" + who.uid() + ":" + who.gid() + ") where the file is copied",
+                        "RUN chmod a+rx " + (dir != null ? dir : p) + " in the stage that creates it",
+                        "run as a user that owns it (USER)")));
+        return false;
     }
 
     private void script(String path, byte[] head, int depth, String shown) throws IOException {
@@ -236,6 +294,9 @@ public final class EntrypointCheck {
                     "RUN sed -i 's/\\r$//' " + path + " in the stage that copies it")));
             return;
         }
+        FileTree.Node self = fs.stat(PathNames.clampToRoot(path), true);
+        if (self != null && !permitted(self, Access.R, interp + ": can't open '" + path + "': Permission denied", 2,
+                path + " is read by its interpreter " + interp)) return;
         FileTree.Node n = fs.stat(PathNames.clampToRoot(interp.startsWith("/") ? interp : PathNames.join(config.workingDir(), interp)), true);
         if (n == null) {
             findings.add(new Finding(Finding.Severity.ERROR, "MissingInterpreter", path, "exec " + shown + ": no such file or directory", 1,
@@ -296,6 +357,9 @@ public final class EntrypointCheck {
         if (lp != null) for (String d : lp.split(":")) if (!d.isEmpty()) ldPath.add(d);
         LibrarySearch search = new LibrarySearch(fs, flavor, interp, ldPath);
         LibrarySearch.Obj root = new LibrarySearch.Obj(path, elf, null);
+        this.search = search;
+        this.self = root;
+        this.libc = null;
         List<LibrarySearch.Obj> todo = new ArrayList<>(List.of(root));
         Set<String> seen = new LinkedHashSet<>();
         List<LibrarySearch.Obj> all = new ArrayList<>();
@@ -317,7 +381,14 @@ public final class EntrypointCheck {
                                     "copy it from the build stage: COPY --from=" + buildStage(path) + " /usr/lib/.../" + need + " /usr/lib/")));
                     continue;
                 }
+                if (lib.elf() != null && !lib.path().equals(interp)) {
+                    FileTree.Node ln = fs.stat(PathNames.clampToRoot(lib.path()), true);
+                    String err = flavor.equals("musl") ? "Error loading shared library " + need + ": Permission denied (needed by " + o.path() + ")"
+                            : path + ": error while loading shared libraries: " + need + ": cannot open shared object file: Permission denied";
+                    if (ln != null && !permitted(ln, Access.R, err, 127, "the loader opens " + lib.path() + " (" + need + ")")) continue;
+                }
                 bySoname.put(need, lib);
+                if (need.startsWith("libc.so")) libc = lib;
                 if (lib.elf() != null && seen.add(lib.path())) todo.add(lib);
             }
         }
@@ -364,19 +435,60 @@ public final class EntrypointCheck {
         }
     }
 
+    /**
+     * The HEALTHCHECK's command as dockerd runs it (an exec in the container, same user, environment and working
+     * directory): CMD through the exec analysis of the entrypoint; CMD-SHELL through the image's SHELL (default
+     * /bin/sh -c), and the command's first word through the shell's PATH search. Its findings are the entrypoint's,
+     * named Healthcheck…: the container starts, but never becomes healthy.
+     */
     private void checkHealthcheck() throws IOException {
         Object hc = config.config().get("Healthcheck");
         if (!(hc instanceof Map<?, ?> m) || !(m.get("Test") instanceof List<?> t) || t.isEmpty()) return;
-        if ("CMD-SHELL".equals(t.getFirst())) {
+        String kind = String.valueOf(t.getFirst());
+        List<String> rest = t.subList(1, t.size()).stream().map(String::valueOf).toList();
+        List<String> args;
+        if (kind.equals("CMD")) {
+            args = rest;
+        } else if (kind.equals("CMD-SHELL")) {
             List<String> shell = config.shell() == null || config.shell().isEmpty() ? List.of("/bin/sh", "-c") : config.shell();
-            if (fs.stat(PathNames.clampToRoot(shell.getFirst()), true) == null) {
-                findings.add(new Finding(Finding.Severity.WARNING, "HealthcheckNeedsShell", shell.getFirst(), null, 0,
-                        "HEALTHCHECK CMD in shell form runs " + String.join(" ", shell) + ", and the image has no " + shell.getFirst()
-                                + ": the container will always be unhealthy", List.of(),
-                        List.of("use the exec form: HEALTHCHECK CMD [\"/app/site\", \"--health\"]")));
-            }
+            args = new ArrayList<>(shell);
+            args.add(String.join(" ", rest));
+        } else {
+            return; // NONE
         }
+        if (args.isEmpty()) return;
+        int from = findings.size(), chainFrom = chain.size(), errorsFrom = errors();
+        checkProgram(args);
+        if (kind.equals("CMD-SHELL") && errors() == errorsFrom) shellCommand(args.getFirst(), String.join(" ", rest));
+        for (int i = from; i < findings.size(); i++) findings.set(i, findings.get(i).in(Finding.Phase.HEALTHCHECK, "Healthcheck"));
+        for (int i = chainFrom; i < chain.size(); i++) chain.set(i, "healthcheck: " + chain.get(i));
     }
+
+    /** The first word of a shell command, looked up as the shell would: a builtin, a path, or a PATH search. */
+    private void shellCommand(String shell, String command) throws IOException {
+        String word = command.strip().split("[\s;&|<>()]", 2)[0];
+        if (word.isEmpty() || word.contains("=") || word.contains("$") || word.contains("`") || word.contains("'") || word.contains("\"")
+                || SHELL_WORDS.contains(word)) return;
+        if (word.contains("/")) {
+            checkExec(word.startsWith("/") ? word : "/" + PathNames.clampToRoot(config.workingDirOrRoot() + "/" + word), 0, word);
+            return;
+        }
+        if (lookPath(word) != null) return;
+        FileTree.Node sh = fs.stat(PathNames.clampToRoot(shell), true);
+        String impl = sh == null ? "" : PathNames.baseName(sh.path());
+        // each shell's own words: busybox ash, dash (with the line number), bash
+        String error = impl.equals("dash") ? shell + ": 1: " + word + ": not found"
+                : impl.startsWith("bash") ? shell + ": line 1: " + word + ": command not found" : shell + ": " + word + ": not found";
+        findings.add(new Finding(Finding.Severity.ERROR, "NotInPath", word, error, 127,
+                "the health check runs \"" + command + "\" with " + shell + ", and no " + word + " is in PATH=" + path(), List.of(),
+                List.of("install " + word + " in the final stage", "HEALTHCHECK CMD [\"/app/prog\", \"--health\"] with a probe the image has "
+                        + "(a subcommand of the program itself, or a small static probe binary)")));
+    }
+
+    /** Shell builtins and keywords (POSIX sh, busybox ash, dash, bash): no PATH search for these. */
+    private static final Set<String> SHELL_WORDS = Set.of("exit", "true", "false", "test", "[", "echo", "printf", "cd", "exec",
+            "if", "for", "while", "until", "case", "!", "{", "read", "kill", "command", "type", ":", ".", "set", "export", "eval",
+            "wait", "trap", "return", "shift", "ulimit", "umask", "local");
 
     // --------------------------------------------------------------------------------------------- context
 

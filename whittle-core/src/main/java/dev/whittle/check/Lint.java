@@ -45,8 +45,11 @@ public final class Lint {
             "CMD or ENTRYPOINT in shell form needs /bin/sh, which this base image does not have");
     public static final Rule CGO_LIBC = new Rule("WL007", "c-library-mismatch-across-stages", Level.ERROR,
             "A binary built with cgo against one C library is copied into a base without that library's loader");
+    public static final Rule HEALTHCHECK_TOOL = new Rule("WL008", "healthcheck-tool-missing", Level.ERROR,
+            "HEALTHCHECK runs a shell, curl or wget, which this shell-less base image does not have: the container never becomes healthy");
     public static final List<Rule> RULES = List.of(TOOLCHAIN_FINAL, DEPS_AFTER_COPY, APK_CACHE, APT_LISTS, UNPINNED_BASE,
-            SHELL_FORM_SHELLLESS, CGO_LIBC);
+            SHELL_FORM_SHELLLESS, CGO_LIBC, HEALTHCHECK_TOOL);
+    private static final Set<String> PROBE_TOOLS = Set.of("curl", "wget", "nc", "sh", "bash");
 
     /** A finding at a position. {@code rule} is a WL rule or a BuildKit check name. */
     public record Finding(String rule, String name, Level level, String message, Pos pos) {}
@@ -139,9 +142,46 @@ public final class Lint {
                 }
             }
         }
+        if (shellless && (finBase == null || !finBase.contains(":debug"))) healthcheckTools(fin, finBase, finalHasShellChange, out);
         crossStageLibc(df, plan, byIndex, last, finBase, finFacts, store, out);
         out.sort(Comparator.comparingInt((Finding x) -> x.pos().line()).thenComparing(Finding::rule));
         return out;
+    }
+
+    /**
+     * WL008: a HEALTHCHECK on a shell-less final base (scratch, distroless) that runs the shell (CMD-SHELL form) or a
+     * probe such bases never have (curl, wget…), unless the stage copies a file of that name in.
+     */
+    private static void healthcheckTools(Stage fin, String finBase, boolean shellChanged, List<Finding> out) {
+        for (Instruction i : fin.instructions()) {
+            if (!(i instanceof Instruction.Healthcheck h) || h.command() == null) continue;
+            Instruction.Command c = h.command();
+            String tool;
+            String why;
+            if (!c.exec()) {
+                if (shellChanged || c.shell() == null) continue;
+                tool = "/bin/sh";
+                why = "HEALTHCHECK CMD " + c.shell().text() + " runs /bin/sh -c";
+            } else {
+                if (c.args().isEmpty()) continue;
+                String first = c.args().getFirst().text();
+                String name = first.substring(first.lastIndexOf('/') + 1);
+                if (!PROBE_TOOLS.contains(name) || copiesIn(fin, name)) continue;
+                tool = first;
+                why = "HEALTHCHECK CMD [\"" + first + "\", ...] runs " + first;
+            }
+            out.add(f(HEALTHCHECK_TOOL, why + ", and " + finBase + " has no " + tool + ": every check fails (exec: \"" + tool
+                    + "\": executable file not found) and the container stays unhealthy; probe with the program itself "
+                    + "(HEALTHCHECK CMD [\"/app/prog\", \"-health\"]) or copy a static probe binary into the image", i.pos()));
+        }
+    }
+
+    private static boolean copiesIn(Stage fin, String name) {
+        for (Instruction i : fin.instructions()) {
+            if (i instanceof Instruction.Copy c && (c.sources().stream().anyMatch(w -> w.text().endsWith(name))
+                    || c.dest().text().endsWith(name))) return true;
+        }
+        return false;
     }
 
     /** WL007: a cgo build (dynamic) in one stage, copied into a final base without its C library. */

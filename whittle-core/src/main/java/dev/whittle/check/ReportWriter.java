@@ -13,12 +13,12 @@ public final class ReportWriter {
 
     public static String text(CheckReport r) {
         StringBuilder sb = new StringBuilder();
-        boolean fails = r.fails();
-        sb.append(r.image()).append(": ").append(fails ? "the entrypoint cannot start" : "the entrypoint can start").append('\n');
+        sb.append(r.image()).append(": ").append(headline(r)).append('\n');
         sb.append("  process: ").append(r.process().isEmpty() ? "(none)" : String.join(" ", r.process())).append('\n');
         for (String c : r.chain()) sb.append("  ").append(c).append('\n');
         for (Finding f : r.findings()) {
             sb.append('\n').append(f.severity()).append(" ").append(f.code());
+            if (f.phase() != Finding.Phase.START) sb.append(f.phase() == Finding.Phase.RUNTIME ? " (at run time)" : " (health check)");
             if (f.path() != null) sb.append(" ").append(f.path());
             sb.append('\n');
             if (f.runtimeError() != null) {
@@ -33,10 +33,21 @@ public final class ReportWriter {
                 for (int i = 0; i < f.fixes().size(); i++) sb.append("    ").append(i + 1).append(". ").append(f.fixes().get(i)).append('\n');
             }
         }
-        if (!r.findings().isEmpty() || fails) {
-            sb.append("\n  note: libraries loaded at run time with dlopen (NSS modules, plugins) cannot be seen by static analysis\n");
-        }
         return sb.toString();
+    }
+
+    /** The verdict in a line: whether it starts, and whether it then fails or never becomes healthy. */
+    public static String headline(CheckReport r) {
+        if (r.fails()) return "the entrypoint cannot start";
+        boolean runtime = has(r, Finding.Phase.RUNTIME, Finding.Severity.ERROR), health = has(r, Finding.Phase.HEALTHCHECK, Finding.Severity.ERROR);
+        if (runtime && health) return "the entrypoint can start, but fails once it runs and its health check cannot pass";
+        if (runtime) return "the entrypoint can start, but fails once it runs";
+        if (health) return "the entrypoint can start, but its health check cannot pass";
+        return "the entrypoint can start";
+    }
+
+    private static boolean has(CheckReport r, Finding.Phase phase, Finding.Severity severity) {
+        return r.findings().stream().anyMatch(f -> f.phase() == phase && f.severity() == severity);
     }
 
     public static String json(CheckReport r) {
@@ -44,6 +55,8 @@ public final class ReportWriter {
         m.put("image", r.image());
         m.put("platform", r.platform());
         m.put("canStart", !r.fails());
+        m.put("canRun", !r.fails() && !has(r, Finding.Phase.RUNTIME, Finding.Severity.ERROR));
+        m.put("healthcheckCanPass", !has(r, Finding.Phase.HEALTHCHECK, Finding.Severity.ERROR));
         m.put("process", r.process());
         m.put("chain", r.chain());
         List<Object> fs = new ArrayList<>();
@@ -51,6 +64,7 @@ public final class ReportWriter {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("severity", f.severity().name().toLowerCase());
             o.put("code", f.code());
+            o.put("phase", f.phase().name().toLowerCase());
             o.put("path", f.path());
             o.put("runtimeError", f.runtimeError());
             o.put("exitCode", f.exitCode());
@@ -74,7 +88,7 @@ public final class ReportWriter {
             String msg = (f.runtimeError() != null ? f.runtimeError() + ": " : "") + f.cause()
                     + (f.fixes().isEmpty() ? "" : ". Fix: " + f.fixes().getFirst());
             results.add(new Sarif.Result(f.code(), f.code(), level, msg,
-                    Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))), Map.of("exitCode", f.exitCode())));
+                    Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))), Map.of("exitCode", f.exitCode(), "phase", f.phase().name().toLowerCase())));
         }
         return Sarif.document("whittle check", results);
     }

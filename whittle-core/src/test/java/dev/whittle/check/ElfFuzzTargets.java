@@ -30,5 +30,7 @@ class ElfFuzzTargets {
         elf.section(".go.buildinfo");
         GoBuildInfo go = GoBuildInfo.read(elf);
         if (go != null) go.cgo();
+        GoSymbols.read(elf);
+        elf.dynamicImports();
     }
 }

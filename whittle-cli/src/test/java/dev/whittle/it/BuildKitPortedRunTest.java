@@ -235,7 +235,6 @@ class BuildKitPortedRunTest {
      * Ports testBuiltinArgs (dockerfile_args_test.go): proxy args reach RUN without an ARG, and a changed proxy value
      * alone does not invalidate the cache.
      */
-    @Disabled("whittle: a proxy build arg reaches RUN in the case given only")
     @Test
     void builtinArgs() throws IOException {
         Ctx c = ctx().dockerfile("""

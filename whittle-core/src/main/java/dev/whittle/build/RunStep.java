@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -121,16 +122,22 @@ final class RunStep {
      * The environment RUN gets: the image's and the declared build args ({@code env}, which the cache key and history
      * see), plus the predefined proxy args given with --build-arg that no ARG declares: as in BuildKit they reach the
      * process without an ARG and stay out of the cache key, history and config (a proxy does not change what a
-     * command makes, and its URL may hold credentials).
+     * command makes, and its URL may hold credentials). A proxy given in either case reaches the process in both
+     * ({@code http_proxy} and {@code HTTP_PROXY}: tools read one or the other), the lower-case value winning when
+     * both are given, as BuildKit's ProxyEnv does.
      */
     private List<String> withProxies(State s, List<String> env) {
+        Map<String, String> proxies = new java.util.TreeMap<>(); // upper-case name → value
+        for (Map.Entry<String, String> a : new java.util.TreeMap<>(b.req.options().buildArgs()).entrySet()) {
+            if (Planner.PROXY_ARGS.contains(a.getKey()) && a.getValue() != null) proxies.put(a.getKey().toUpperCase(Locale.ROOT), a.getValue());
+        }
         List<String> out = null;
-        for (Map.Entry<String, String> a : b.req.options().buildArgs().entrySet()) {
-            String name = a.getKey();
-            if (!Planner.PROXY_ARGS.contains(name) || a.getValue() == null || s.buildArgNames().contains(name)) continue;
-            if (env.stream().anyMatch(e -> e.startsWith(name + "="))) continue;
-            if (out == null) out = new ArrayList<>(env);
-            out.add(name + "=" + a.getValue());
+        for (Map.Entry<String, String> p : proxies.entrySet()) {
+            for (String name : List.of(p.getKey(), p.getKey().toLowerCase(Locale.ROOT))) {
+                if (s.buildArgNames().contains(name) || env.stream().anyMatch(e -> e.startsWith(name + "="))) continue;
+                if (out == null) out = new ArrayList<>(env);
+                out.add(name + "=" + p.getValue());
+            }
         }
         return out == null ? env : out;
     }

@@ -428,7 +428,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testMountArg (dockerfile_mount_test.go): ARG expands in a mount's type. */
-    @Disabled("whittle: variables in mount type, id, mode, uid, gid are not expanded")
     @Test
     void mountArg() throws IOException {
         whittleOnly(ctx().dockerfile("""
@@ -440,7 +439,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testMountEnvAcrossStages (dockerfile_mount_test.go): ENV of a parent stage expands in type and id. */
-    @Disabled("whittle: variables in mount type, id, mode, uid, gid are not expanded")
     @Test
     void mountEnvAcrossStages() throws IOException {
         whittleOnly(ctx().dockerfile("""
@@ -467,7 +465,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testMountFromError (dockerfile_mount_test.go). */
-    @Disabled("whittle: a variable in mount from= is expanded, not refused")
     @Test
     void mountFromError() throws IOException {
         port.whittleFails(ctx().dockerfile("""
@@ -480,7 +477,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testMountInvalid (dockerfile_mount_test.go): misspelt flag, key and type, each with a suggestion. */
-    @Disabled("whittle: no did-you-mean for flags, mount keys and types")
     @Test
     void mountInvalid() throws IOException {
         String err = port.whittleFails(ctx().dockerfile("""
@@ -501,7 +497,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testMountTmpfsSize (dockerfile_mount_test.go): size= with a unit. */
-    @Disabled("whittle: tmpfs size= takes no unit")
     @Test
     void mountTmpfsSize() throws IOException {
         assertThat(whittleOnly(ctx().dockerfile("""

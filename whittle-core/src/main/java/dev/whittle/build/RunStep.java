@@ -17,6 +17,7 @@ import dev.whittle.json.Json;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.OverlayMount;
+import dev.whittle.sandbox.ProcessLimits;
 import dev.whittle.ffi.Posix;
 import dev.whittle.sandbox.RootedBind;
 import dev.whittle.sandbox.Runc;
@@ -63,7 +64,10 @@ final class RunStep {
     State run(State s, Instruction.Run r) throws IOException {
         List<String> args = args(s, r);
         List<Mounts.Spec> mounts = new ArrayList<>();
-        for (Flag f : r.flagsNamed("mount")) mounts.add(Mounts.parse(ctx.df(), f));
+        for (Flag f : r.flagsNamed("mount")) {
+            // each field's value expanded on its own, after the CSV split, as BuildKit does
+            mounts.add(Mounts.parse(ctx.df(), f, v -> ctx.expand(new dev.whittle.dockerfile.Word(v, f.valueWord().pos()), s.scope())));
+        }
         ContainerNetwork.Mode network;
         try {
             network = r.flag("network").isPresent() ? ContainerNetwork.Mode.parse(r.flag("network").get().value()) : b.req.run().network();
@@ -176,11 +180,11 @@ final class RunStep {
         String base = m.type() + "|" + (m.target() == null ? "" : m.target().text()) + "|" + m.id() + "|" + m.readOnly() + "|"
                 + (m.source() == null ? "" : m.source().text()) + "|" + (m.from() == null ? "" : m.from().text());
         if (m.type() == Mounts.Type.BIND) {
-            String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
+            String from = m.from() == null ? null : m.from().text();
             ContextTree c = b.contextTree(from);
             if (c != null) {
                 // the bind source's content decides the result, as a COPY's would
-                FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope())), true);
+                FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(m.source().text()), true);
                 base += "|" + (n == null ? "missing" : c.treeDigest(n));
             } else {
                 State st = b.fromRef(from, m.from());
@@ -329,14 +333,14 @@ final class RunStep {
     /** Prepares a RUN --mount; returns the runc mount, or null for an optional secret that is not given. */
     private RuncSpec.Mount prepareMount(State s, Instruction.Run r, Mounts.Spec m, Path tmp, List<AutoCloseable> undo,
                                         List<FileLock> locks, SecretFiles[] secrets) throws IOException {
-        String target = m.target() == null ? null : ctx.expand(m.target(), s.scope());
+        String target = m.target() == null ? null : m.target().text();
         if (target != null && !target.startsWith("/")) {
             String wd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
             target = "/" + PathNames.clampToRoot(wd + "/" + target);
         }
         switch (m.type()) {
             case CACHE -> {
-                String id = ctx.expand(new dev.whittle.dockerfile.Word(m.id(), m.pos()), s.scope());
+                String id = m.id();
                 Path dir = b.store.stateDir().resolve("cachemounts").resolve(Digest.sha256(id.getBytes()).hex().substring(0, 24));
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
@@ -352,7 +356,13 @@ final class RunStep {
             }
             case TMPFS -> {
                 List<String> opts = new ArrayList<>(List.of("nosuid", "nodev"));
-                if (m.size() != null) opts.add("size=" + m.size());
+                if (m.size() != null) {
+                    try {
+                        opts.add("size=" + ProcessLimits.parseSize(m.size()));
+                    } catch (IllegalArgumentException e) {
+                        throw ctx.error(m.pos(), "invalid value for size: " + m.size());
+                    }
+                }
                 return new RuncSpec.Mount(target, "tmpfs", "tmpfs", opts);
             }
             case SECRET -> {
@@ -387,8 +397,8 @@ final class RunStep {
                 return new RuncSpec.Mount(target, "bind", forward.socket().toString(), List.of("rbind", "ro"));
             }
             case BIND -> {
-                String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
-                String source = m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope()));
+                String from = m.from() == null ? null : m.from().text();
+                String source = m.source() == null ? "" : PathNames.clampToRoot(m.source().text());
                 Path root;
                 String rel, where;
                 ContextTree c = b.contextTree(from);

@@ -311,10 +311,19 @@ public final class Parser {
     private boolean legacy;
 
     private static String suggest(String upper) {
+        return closest(upper, INSTRUCTIONS);
+    }
+
+    /**
+     * The option nearest to a misspelt value (fewer than three edits), for "did you mean"; null when none is near or
+     * the value is one of them. BuildKit's suggest.Search.
+     */
+    static String closest(String value, Iterable<String> options) {
         String best = null;
         int bestD = 3;
-        for (String c : INSTRUCTIONS) {
-            int d = levenshtein(upper, c);
+        for (String c : options) {
+            if (c.equals(value)) return null;
+            int d = levenshtein(value, c);
             if (d < bestD) {
                 bestD = d;
                 best = c;
@@ -352,7 +361,9 @@ public final class Parser {
         Set<String> seen = new java.util.HashSet<>();
         for (Flag f : flags) {
             if (!allowed.contains(f.name())) {
+                String hint = closest(f.name(), allowed.stream().sorted().toList());
                 throw error(f.pos(), "unknown flag: --" + f.name() + (allowed.isEmpty() ? " (" + instruction + " takes no flags)"
+                        : hint != null ? " (did you mean " + hint + "?)"
                         : " (" + instruction + " accepts " + String.join(", ", allowed.stream().sorted().map(s -> "--" + s).toList()) + ")"));
             }
             if (!REPEATABLE.contains(f.name()) && !seen.add(f.name())) throw error(f.pos(), "duplicate flag specified: --" + f.name());

@@ -168,7 +168,7 @@ public final class Planner {
                 }
                 List<Flag> froms = new ArrayList<>();
                 if (i instanceof Instruction.Copy c && !c.add()) froms.addAll(c.flagsNamed("from"));
-                List<Word> mountFroms = i instanceof Instruction.Run ? mountFromWords(df, i) : List.of();
+                List<Word> mountFroms = i instanceof Instruction.Run ? mountFromWords(df, lex, scope, i) : List.of();
                 for (Flag f : froms) resolveRef(df, lex, scope, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
                 for (Word w : mountFroms) resolveRef(df, lex, scope, w, s, stages, byName, deps, images, opt.namedContexts());
             }
@@ -259,10 +259,16 @@ public final class Planner {
         deps.add(ref);
     }
 
-    private static List<Word> mountFromWords(Dockerfile df, Instruction i) {
+    private static List<Word> mountFromWords(Dockerfile df, ShellLex lex, Scope scope, Instruction i) {
         List<Word> out = new ArrayList<>();
         for (Flag f : i.flagsNamed("mount")) {
-            Mounts.Spec m = Mounts.parse(df, f);
+            // the other fields as the step will see them (a type may be an ARG), where planning can expand them
+            Mounts.Spec m;
+            try {
+                m = Mounts.parse(df, f, v -> expand(df, lex, new Word(v, f.valueWord().pos()), scope.lookup()));
+            } catch (DockerfileException unknownHere) {
+                m = Mounts.parse(df, f);
+            }
             if (m.from() != null) out.add(m.from());
         }
         return out;

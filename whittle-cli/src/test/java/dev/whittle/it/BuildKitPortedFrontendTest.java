@@ -283,7 +283,6 @@ class BuildKitPortedFrontendTest {
      * Ports testOutOfOrderStage (dockerfile_multistage_test.go): COPY --from a stage defined later is refused, as in
      * newer BuildKit. (Engine 20.10 builds it, copying from the later stage's base without that stage's own steps.)
      */
-    @Disabled("whittle: COPY --from a later stage is built, not refused")
     @Test
     void outOfOrderStage() throws IOException {
         for (String src : List.of("/", "/d2")) {
@@ -303,7 +302,6 @@ class BuildKitPortedFrontendTest {
      * Ports testEmptyStages (dockerfile_multistage_test.go). Not given to Docker: Engine 20.10's dockerd panics on a
      * Dockerfile of ARGs alone (dockerfile2llb's lastTarget, index out of range) and stops.
      */
-    @Disabled("whittle: not BuildKit's message for a Dockerfile without stages")
     @Test
     void emptyStages() throws IOException {
         port.whittleFails(ctx().dockerfile("ARG foo=bar"), "dockerfile contains no stages to build");
@@ -321,7 +319,6 @@ class BuildKitPortedFrontendTest {
     }
 
     /** Ports testDockerfileCopyFromArgs (dockerfile_copy_test.go): COPY --from does not expand variables. */
-    @Disabled("whittle: not BuildKit's message for --from=$VAR")
     @Test
     void copyFromArgs() throws IOException {
         port.whittleFails(ctx().dockerfile("""

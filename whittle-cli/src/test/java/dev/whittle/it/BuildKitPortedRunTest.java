@@ -615,7 +615,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testSecretRequiredWithoutValue (dockerfile_secrets_test.go). */
-    @Disabled("whittle: not BuildKit's message for a missing required secret")
     @Test
     void secretRequiredWithoutValue() throws IOException {
         port.bothFail(ctx().dockerfile("""

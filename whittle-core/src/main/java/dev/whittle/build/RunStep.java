@@ -368,7 +368,7 @@ final class RunStep {
             case SECRET -> {
                 BuildRequest.Secret secret = b.req.secrets().get(m.id());
                 if (secret == null) {
-                    if (m.required()) throw ctx.error(m.pos(), "secret " + m.id() + " is required but was not given (--secret id=" + m.id() + ",src=PATH)");
+                    if (m.required()) throw ctx.error(m.pos(), "secret " + m.id() + ": not found (required; give it with --secret id=" + m.id() + ",src=PATH)");
                     return null;
                 }
                 if (m.env() != null) {

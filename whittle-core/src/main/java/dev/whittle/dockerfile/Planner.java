@@ -65,7 +65,7 @@ public final class Planner {
                 body.add(i);
             }
         }
-        if (from == null) throw df.error(new Pos(Math.max(1, df.lines().size()), 1), "the Dockerfile has no FROM instruction (file with no instructions?)");
+        if (from == null) throw df.error(new Pos(Math.max(1, df.lines().size()), 1), "dockerfile contains no stages to build: it has no FROM instruction");
         stages.add(stage(df, stages.size(), from, body, names));
         return stages;
     }
@@ -166,11 +166,24 @@ public final class Planner {
                     // ${PATH:?…} may be satisfied by the base image's environment, which planning does not know;
                     // the build checks every expansion against it before any step runs (build.Preflight)
                 }
-                List<Flag> froms = new ArrayList<>();
-                if (i instanceof Instruction.Copy c && !c.add()) froms.addAll(c.flagsNamed("from"));
-                List<Word> mountFroms = i instanceof Instruction.Run ? mountFromWords(df, lex, scope, i) : List.of();
-                for (Flag f : froms) resolveRef(df, lex, scope, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
-                for (Word w : mountFroms) resolveRef(df, lex, scope, w, s, stages, byName, deps, images, opt.namedContexts());
+                if (i instanceof Instruction.Copy c && !c.add()) {
+                    for (Flag f : c.flagsNamed("from")) {
+                        String v = copyFrom(df, lex, f);
+                        int used = resolveRef(df, v, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
+                        if (used > s.index()) {
+                            throw df.error(f.valueWord().pos(), "cannot copy from stage \"" + v + "\", it needs to be defined before current stage \""
+                                    + s.displayName() + "\"");
+                        }
+                    }
+                }
+                for (Mounts.Spec m : i instanceof Instruction.Run ? mountsFrom(df, lex, scope, i) : List.<Mounts.Spec>of()) {
+                    String v = m.from().text();
+                    int used = resolveRef(df, v, m.from(), s, stages, byName, deps, images, opt.namedContexts());
+                    if (used > s.index()) {
+                        throw df.error(m.from().pos(), "cannot mount from stage \"" + v + "\" to \"" + (m.target() == null ? "" : m.target().text())
+                                + "\", stage needs to be defined before current command");
+                    }
+                }
             }
             planned.add(new BuildPlan.PlannedStage(s, base, deps, images));
         }
@@ -240,11 +253,24 @@ public final class Planner {
         return v;
     }
 
-    private static void resolveRef(Dockerfile df, ShellLex lex, Scope scope, Word w, Stage s, List<Stage> stages,
-                                   Map<String, Integer> byName, Set<Integer> deps, Set<String> images, Set<String> named) {
-        String v = expand(df, lex, w, scope.lookup());
+    /**
+     * COPY --from as written: BuildKit expands no variable in it (a stage is named, not computed), and refuses a
+     * value that expansion would change.
+     */
+    public static String copyFrom(Dockerfile df, ShellLex lex, Flag f) {
+        String v = expand(df, lex, f.valueWord(), k -> null);
+        if (!v.equals(f.value())) {
+            throw df.error(f.valueWord().pos(), "variable expansion is not supported for --from, define a new stage with FROM using ARG from "
+                    + "global scope as a workaround");
+        }
+        return v;
+    }
+
+    /** Records what a --from or mount from= names; returns the stage's index, or -1 for an image or a context. */
+    private static int resolveRef(Dockerfile df, String v, Word w, Stage s, List<Stage> stages,
+                                  Map<String, Integer> byName, Set<Integer> deps, Set<String> images, Set<String> named) {
         if (v.isEmpty()) throw df.error(w.pos(), "--from requires a stage name, index or image");
-        if (v.equals("context") || named.contains(v)) return; // a named context stands over a stage of its name
+        if (v.equals("context") || named.contains(v)) return -1; // a named context stands over a stage of its name
         Integer ref = byName.get(v.toLowerCase(Locale.ROOT));
         if (ref == null && v.matches("\\d+")) {
             int n = Integer.parseInt(v);
@@ -253,14 +279,16 @@ public final class Planner {
         }
         if (ref == null) {
             images.add(v);
-            return;
+            return -1;
         }
         if (ref == s.index()) throw df.error(w.pos(), "circular dependency detected on stage: " + s.displayName());
         deps.add(ref);
+        return ref;
     }
 
-    private static List<Word> mountFromWords(Dockerfile df, ShellLex lex, Scope scope, Instruction i) {
-        List<Word> out = new ArrayList<>();
+    /** A RUN's mounts that name a stage, an image or a context (from=). */
+    private static List<Mounts.Spec> mountsFrom(Dockerfile df, ShellLex lex, Scope scope, Instruction i) {
+        List<Mounts.Spec> out = new ArrayList<>();
         for (Flag f : i.flagsNamed("mount")) {
             // the other fields as the step will see them (a type may be an ARG), where planning can expand them
             Mounts.Spec m;
@@ -269,7 +297,7 @@ public final class Planner {
             } catch (DockerfileException unknownHere) {
                 m = Mounts.parse(df, f);
             }
-            if (m.from() != null) out.add(m.from());
+            if (m.from() != null) out.add(m);
         }
         return out;
     }

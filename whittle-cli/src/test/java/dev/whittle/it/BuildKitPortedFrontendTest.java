@@ -81,7 +81,6 @@ class BuildKitPortedFrontendTest {
     }
 
     /** Ports testArgDefaultExpansion (dockerfile_args_test.go): ${FOO:?message} in a stage's ARG default, newer BuildKit. */
-    @Disabled("whittle: an ARG's default is expanded even when a build arg gives the value")
     @Test
     void argDefaultExpansion() throws IOException {
         Ctx c = ctx().dockerfile("""

@@ -127,7 +127,6 @@ class BuildKitPortedFrontendTest {
     }
 
     /** Ports testTargetStageNameArg (dockerfile_args_test.go): the TARGETSTAGE built-in, newer BuildKit. */
-    @Disabled("whittle: no TARGETSTAGE")
     @Test
     void targetStageNameArg() throws IOException {
         String df = """

@@ -92,6 +92,14 @@ public final class Planner {
     /** The global ARG values: declared defaults (expanded in order), overridden by build args. */
     public static Map<String, String> globalArgs(Dockerfile df, Options opt) {
         Map<String, String> auto = automaticArgs(opt);
+        if (opt.target() == null || opt.target().isEmpty()) {
+            // no --target: the last stage is built, and TARGETSTAGE is its name
+            String last = null;
+            for (Instruction i : df.instructions()) {
+                if (i instanceof Instruction.From f) last = f.stageName() == null ? null : f.stageName().text().toLowerCase(Locale.ROOT);
+            }
+            if (last != null) auto.put("TARGETSTAGE", last);
+        }
         Map<String, String> values = new LinkedHashMap<>(auto);
         ShellLex lex = new ShellLex(df.escape());
         for (Instruction i : df.instructions()) {
@@ -110,7 +118,7 @@ public final class Planner {
         return values;
     }
 
-    /** BuildKit's automatic platform ARGs. */
+    /** BuildKit's automatic ARGs: the platforms', and TARGETSTAGE. */
     public static Map<String, String> automaticArgs(Options opt) {
         Map<String, String> m = new LinkedHashMap<>();
         Platform b = opt.buildPlatform(), t = opt.targetPlatform();
@@ -122,6 +130,8 @@ public final class Planner {
         m.put("TARGETOS", t.os());
         m.put("TARGETARCH", t.architecture());
         m.put("TARGETVARIANT", t.variant());
+        // the stage being built: --target, else the last stage's name (see globalArgs), "default" when it has none
+        m.put("TARGETSTAGE", opt.target() == null || opt.target().isEmpty() ? "default" : opt.target());
         return m;
     }
 

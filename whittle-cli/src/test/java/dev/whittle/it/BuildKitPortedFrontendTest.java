@@ -341,7 +341,6 @@ class BuildKitPortedFrontendTest {
     }
 
     /** Ports testPlatformArgsExplicit (dockerfile_platform_test.go): a stage on the build platform sees the target's args. */
-    @Disabled("whittle: a base image is checked against the target platform, not FROM --platform's")
     @Test
     void platformArgsExplicit() throws IOException {
         Exported e = whittleOnly(ctx().dockerfile("""

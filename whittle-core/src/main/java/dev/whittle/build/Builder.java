@@ -172,11 +172,11 @@ public final class Builder {
         if (ref.equals("context")) return null;
         NamedContext named = req.namedContexts().get(ref);
         if (named instanceof NamedContext.Directory) return null;
-        if (named != null) return imageState(ref, where);
+        if (named != null) return imageState(ref, where, req.options().targetPlatform());
         Integer idx = stageIndex.get(ref.toLowerCase(Locale.ROOT));
         if (idx == null && ref.matches("\\d+")) idx = Integer.parseInt(ref);
         if (idx != null) return stageResult(idx);
-        return imageState(ref, where);
+        return imageState(ref, where, req.options().targetPlatform());
     }
 
     private State runStage(BuildPlan.PlannedStage p) throws IOException {
@@ -186,10 +186,13 @@ public final class Builder {
         State state;
         int step = start("[" + label + " 1/" + total + "] FROM " + fromText(p), false);
         Trace.mark("FROM: step shown");
+        // FROM --platform: the stage runs on that platform (a tool stage on $BUILDPLATFORM), else the target's
+        Platform platform = s.from().flag("platform").isPresent() && p.base() instanceof BuildPlan.Base.Image img && img.platform() != null
+                ? Platform.parse(img.platform()) : req.options().targetPlatform();
         switch (p.base()) {
             case BuildPlan.Base.Scratch sc -> state = scratch();
             case BuildPlan.Base.StageRef r -> state = stageResult(r.index());
-            case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image());
+            case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image(), platform);
         }
         state = withDefaultPath(state);
         Trace.mark("FROM: base state ready");
@@ -314,7 +317,7 @@ public final class Builder {
         if (req.pull().equals("always")) return null;
         try {
             if (new Images(store).find(name).isEmpty()) return null;
-            return imageState(ref, null);
+            return imageState(ref, null, req.options().targetPlatform());
         } catch (IOException | RuntimeException e) {
             return null; // the build itself says what is wrong with it
         }
@@ -326,15 +329,15 @@ public final class Builder {
         return req.namedContexts().get(ref) instanceof NamedContext.Directory d ? d.tree() : null;
     }
 
-    State imageState(String ref, Word where) throws IOException {
+    /** The state of an image base (or a named context's image), which must be for the platform {@code want}. */
+    State imageState(String ref, Word where, Platform want) throws IOException {
         StoredImage img = switch (req.namedContexts().get(ref)) {
-            case null -> baseImage(ref, where);
-            case NamedContext.Image alias -> baseImage(alias.reference(), where);
+            case null -> baseImage(ref, where, want);
+            case NamedContext.Image alias -> baseImage(alias.reference(), where, want);
             case NamedContext.OciLayout layout -> layoutImage(ref, layout, where);
             case NamedContext.Directory d -> throw df.error(where.pos(), "FROM " + ref + ": the build context \"" + ref
                     + "\" is a directory; whittle takes it with COPY --from=" + ref + " or RUN --mount=from=" + ref + " only");
         };
-        Platform want = req.options().targetPlatform();
         Platform have = img.config().platform();
         if (!have.architecture().equals(want.architecture()) || !have.os().equals(want.os())) {
             throw df.error(where.pos(), "image \"" + ref + "\" is for " + have + ", but the build targets " + want);
@@ -370,7 +373,7 @@ public final class Builder {
     private final Map<String, CompletableFuture<StoredImage>> pulls = new ConcurrentHashMap<>();
 
     /** An image for FROM or --from: from the store, or pulled as the --pull policy says. */
-    private StoredImage baseImage(String ref, Word where) throws IOException {
+    private StoredImage baseImage(String ref, Word where, Platform platform) throws IOException {
         dev.whittle.image.ImageRef parsed;
         try {
             parsed = dev.whittle.image.ImageRef.parse(ref);
@@ -388,12 +391,12 @@ public final class Builder {
                     + ": pull it with whittle pull, load it with whittle load or import it with whittle import" + laterStage(ref, where));
         }
         CompletableFuture<StoredImage> mine = new CompletableFuture<>();
-        CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed.toString(), mine);
+        CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed + " " + platform, mine);
         if (f == null) {
             f = mine;
             int step = progress.start("[internal] pull " + parsed);
             try {
-                mine.complete(req.puller().pull(parsed, req.options().targetPlatform(), line -> progress.log(step, line)));
+                mine.complete(req.puller().pull(parsed, platform, line -> progress.log(step, line)));
                 progress.done(step);
             } catch (IOException | RuntimeException e) {
                 progress.error(step, e.getMessage());

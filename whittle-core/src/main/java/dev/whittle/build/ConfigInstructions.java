@@ -222,14 +222,15 @@ public final class ConfigInstructions {
                 }
                 case Instruction.Cmd cmd -> {
                     List<String> args = commandArgs(shell(), cmd.command());
-                    c.configField("Cmd", args);
+                    // an empty list is no list: BuildKit's config omits it (omitempty), so CMD [] leaves none
+                    c.configField("Cmd", args.isEmpty() ? null : args);
                     c.configField("ArgsEscaped", true);
                     cmdSet = true;
                     history = "CMD " + GoText.quotedSlice(args);
                 }
                 case Instruction.Entrypoint ep -> {
                     List<String> args = commandArgs(shell(), ep.command());
-                    c.configField("Entrypoint", args);
+                    c.configField("Entrypoint", args.isEmpty() ? null : args);
                     if (!cmdSet) c.configField("Cmd", null);
                     c.configField("ArgsEscaped", true);
                     history = "ENTRYPOINT " + GoText.quotedSlice(args);

@@ -359,7 +359,6 @@ class BuildKitPortedFrontendTest {
      * Ports testStepNames (dockerfile_core_test.go): the progress names steps as "[stage n/total] INSTRUCTION", the
      * instruction as written.
      */
-    @Disabled("whittle: FROM scratch and FROM <stage> are shown and counted as steps")
     @Test
     void stepNames() throws IOException {
         Exec built = port.whittleBuild(ctx().dockerfile("""

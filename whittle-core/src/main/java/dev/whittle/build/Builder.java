@@ -181,10 +181,12 @@ public final class Builder {
 
     private State runStage(BuildPlan.PlannedStage p) throws IOException {
         Stage s = p.stage();
-        int total = s.instructions().size() + 1;
+        // FROM is a step only when it loads an image: as in BuildKit, FROM scratch and FROM <stage> are not shown
+        boolean fromStep = p.base() instanceof BuildPlan.Base.Image;
+        int total = s.instructions().size() + (fromStep ? 1 : 0);
         String label = label(s);
         State state;
-        int step = start("[" + label + " 1/" + total + "] FROM " + fromText(p), false);
+        int step = fromStep ? start("[" + label + " 1/" + total + "] FROM " + fromText(p), false) : -1;
         Trace.mark("FROM: step shown");
         // FROM --platform: the stage runs on that platform (a tool stage on $BUILDPLATFORM), else the target's
         Platform platform = s.from().flag("platform").isPresent() && p.base() instanceof BuildPlan.Base.Image img && img.platform() != null
@@ -196,7 +198,7 @@ public final class Builder {
         }
         state = withDefaultPath(state);
         Trace.mark("FROM: base state ready");
-        progress.done(step);
+        if (fromStep) progress.done(step);
         // ONBUILD triggers of the base run first, then are cleared (not inherited by grandchildren)
         List<String> triggers = state.config().onBuild();
         if (!triggers.isEmpty()) {
@@ -211,7 +213,7 @@ public final class Builder {
         } else if (state.config().config().containsKey("OnBuild")) {
             state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
         }
-        int n = 1;
+        int n = fromStep ? 1 : 0;
         ConfigInstructions config = configInstructions(df);
         ConfigInstructions.Draft draft = null; // a run of config instructions shares one copy of the config
         for (Instruction i : s.instructions()) {

@@ -487,7 +487,6 @@ class BuildKitPortedFrontendTest {
     }
 
     /** Ports testOnBuildHeredoc (dockerfile_heredoc_test.go): a trigger that is a RUN heredoc. */
-    @Disabled("whittle: a heredoc trigger fails to parse")
     @Test
     void onBuildHeredoc() throws IOException {
         String base = "whittle-it/bkport2-onbuild-heredoc:" + port.next();

@@ -712,7 +712,12 @@ public final class Parser {
                 List<Word> sources = c.sources().stream().filter(w -> !w.text().contains("<<")).toList();
                 yield new Instruction.Copy(withEnd(c.common(), endLine), c.add(), sources, c.dest(), docs, c.json());
             }
-            case Instruction.Onbuild o -> new Instruction.Onbuild(withEnd(o.common(), endLine), withHeredocs(o.trigger(), docs, endLine), o.expression());
+            case Instruction.Onbuild o -> {
+                // the trigger the image keeps carries its heredocs, as BuildKit writes it (the child parses it again)
+                StringBuilder expression = new StringBuilder(o.expression());
+                for (Heredoc h : docs) expression.append('\n').append(h.content()).append(h.name());
+                yield new Instruction.Onbuild(withEnd(o.common(), endLine), withHeredocs(o.trigger(), docs, endLine), expression.toString());
+            }
             default -> ins;
         };
     }

@@ -94,8 +94,9 @@ public final class Builder {
         Trace.mark("build: planned");
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            this.exec = exec;
             // in plan order, so each stage's dependencies exist already (no recursion: chains of stages can be long)
-            for (BuildPlan.PlannedStage p : plan.stages()) stages.put(p.stage().index(), stage(p, exec));
+            for (BuildPlan.PlannedStage p : plan.stages()) launch(p);
             fin = stages.get(plan.target()).join();
         } catch (CompletionException e) {
             Throwable c = e.getCause();
@@ -157,9 +158,29 @@ public final class Builder {
                 }, exec);
     }
 
-    /** The final state of an already planned stage (for COPY --from and mounts). */
+    /** Runs stages; set while {@link #build} runs. */
+    private ExecutorService exec;
+
+    /** Starts a planned stage unless it is started already. */
+    private synchronized CompletableFuture<State> launch(BuildPlan.PlannedStage p) {
+        CompletableFuture<State> f = stages.get(p.stage().index());
+        if (f == null) {
+            f = stage(p, exec);
+            stages.put(p.stage().index(), f);
+        }
+        return f;
+    }
+
+    /**
+     * The final state of a stage (for FROM, COPY --from and mounts). A stage the plan left out is one only a base
+     * image's ONBUILD trigger names: it is planned and started now, with what it needs.
+     */
     State stageResult(int index) {
-        return stages.get(index).join();
+        CompletableFuture<State> f = stages.get(index);
+        if (f == null) {
+            for (BuildPlan.PlannedStage p : Planner.plan(df, req.options(), index).stages()) f = launch(p);
+        }
+        return f.join();
     }
 
     /** Resolves a --from/from= value to a state: a stage by name or index, else an image. */
@@ -206,6 +227,7 @@ public final class Builder {
             for (String t : triggers) {
                 Dockerfile tdf = Parser.parse("ONBUILD trigger of " + fromText(p), t);
                 for (Instruction i : tdf.instructions()) {
+                    earlierStagesOnly(tdf, i, s);
                     int st = start("[" + label + " ONBUILD] " + t, makesLayer(i));
                     state = execute(new StepContext(this, tdf, label, st, exported.contains(s.index())), state, i);
                 }
@@ -237,6 +259,29 @@ public final class Builder {
             state = execute(new StepContext(this, df, label, st, exported.contains(s.index())), state, i);
         }
         return draft != null ? draft.state() : state;
+    }
+
+    /**
+     * A trigger may name (COPY --from, RUN --mount from=) only a stage defined before the one it runs in, as a
+     * Dockerfile's own steps may: what it names is built on demand, and a later stage could need this one.
+     */
+    private void earlierStagesOnly(Dockerfile tdf, Instruction i, Stage s) {
+        List<Word> refs = new ArrayList<>();
+        if (i instanceof Instruction.Copy c && !c.add()) for (var f : c.flagsNamed("from")) refs.add(f.valueWord());
+        if (i instanceof Instruction.Run) {
+            for (var f : i.flagsNamed("mount")) {
+                var m = dev.whittle.dockerfile.Mounts.parse(tdf, f);
+                if (m.from() != null) refs.add(m.from());
+            }
+        }
+        for (Word w : refs) {
+            Integer idx = stageIndex.get(w.text().toLowerCase(Locale.ROOT));
+            if (idx == null && w.text().matches("\\d{1,9}")) idx = Integer.parseInt(w.text());
+            if (idx != null && idx >= s.index()) {
+                throw tdf.error(w.pos(), "cannot use stage \"" + w.text() + "\" in a trigger of stage \"" + label(s)
+                        + "\": it needs to be defined before the stage");
+            }
+        }
     }
 
     ConfigInstructions configInstructions(Dockerfile d) {

@@ -144,6 +144,14 @@ public final class Planner {
     }
 
     public static BuildPlan plan(Dockerfile df, Options opt) {
+        return plan(df, opt, -1);
+    }
+
+    /**
+     * The plan for one stage, given by index (-1: the target the options name, else the last stage): the stages a
+     * base image's ONBUILD trigger names are known only when that stage runs.
+     */
+    public static BuildPlan plan(Dockerfile df, Options opt, int stage) {
         List<Stage> stages = stages(df);
         Map<String, String> global = globalArgs(df, opt);
         ShellLex lex = new ShellLex(df.escape());
@@ -198,8 +206,8 @@ public final class Planner {
             planned.add(new BuildPlan.PlannedStage(s, base, deps, images));
         }
 
-        int target = stages.size() - 1;
-        if (opt.target() != null && !opt.target().isEmpty()) {
+        int target = stage >= 0 ? stage : stages.size() - 1;
+        if (stage < 0 && opt.target() != null && !opt.target().isEmpty()) {
             Integer t = byName.get(opt.target().toLowerCase(Locale.ROOT));
             if (t == null) {
                 List<String> known = stages.stream().map(Stage::name).filter(java.util.Objects::nonNull).toList();

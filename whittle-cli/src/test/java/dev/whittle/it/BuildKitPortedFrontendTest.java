@@ -526,7 +526,6 @@ class BuildKitPortedFrontendTest {
     }
 
     /** Ports testErrorsSourceMap (errors_test.go): each error names the Dockerfile line(s) it is about. */
-    @Disabled("whittle: a # syntax= naming another frontend is ignored")
     @Test
     void errorsSourceMap() throws IOException {
         String[][] cases = {

@@ -1,5 +1,6 @@
 package dev.whittle.dockerfile;
 
+import dev.whittle.image.ImageRef;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 
@@ -148,6 +149,7 @@ public final class Parser {
                         }
                         escape = v.charAt(0);
                     }
+                    if (k.equals("syntax")) checkSyntax(v, new Pos(lineNo, raw.indexOf(v) + 1));
                     directives.put(k, v);
                     continue;
                 }
@@ -209,6 +211,29 @@ public final class Parser {
             out.add(ins);
         }
         return new Dockerfile(file, lines, escape, directives, out, warnings, comments);
+    }
+
+    /** The frontends whose Dockerfiles whittle's own frontend builds: any version or digest of them. */
+    private static final Set<String> DOCKERFILE_FRONTENDS = Set.of("docker.io/docker/dockerfile", "docker.io/docker/dockerfile-upstream");
+
+    /**
+     * {@code # syntax=}: BuildKit would run the image it names as the frontend. whittle has one frontend, its own,
+     * which follows docker/dockerfile; another (a custom frontend, or a name BuildKit cannot resolve) would build
+     * something else, or nothing, so it is refused rather than ignored.
+     */
+    private void checkSyntax(String v, Pos pos) {
+        String ref = v.trim();
+        boolean ours;
+        try {
+            ImageRef r = ImageRef.parse(ref);
+            ours = DOCKERFILE_FRONTENDS.contains(r.domain() + "/" + r.path());
+        } catch (IllegalArgumentException e) {
+            ours = false;
+        }
+        if (!ours) {
+            throw error(pos, "unsupported frontend \"" + ref + "\" in # syntax=: whittle builds with its own Dockerfile frontend, "
+                    + "so the directive may name only docker/dockerfile (any version), or be left out");
+        }
     }
 
     /** The length of a line in UTF-8 bytes, as BuildKit's scanner counts it. */

@@ -789,7 +789,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testHeredocVarSubstitution (dockerfile_heredoc_test.go): ARGs expand in <<EOF, not in <<'EOF' or <<"EOF". */
-    @Disabled("whittle: quotes in an unquoted heredoc are processed")
     @Test
     void heredocVarSubstitution() throws IOException {
         Exported e = whittleOnly(ctx().dockerfile("""

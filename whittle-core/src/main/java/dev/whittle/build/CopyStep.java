@@ -591,7 +591,8 @@ final class CopyStep {
 
     private String expandHeredoc(String body, Scope scope) {
         try {
-            return new dev.whittle.dockerfile.ShellLex('\\').rawQuotes(true).processWord(body, scope.lookup());
+            // variables only: quotes in a heredoc are its text, not shell quoting (BuildKit's SkipProcessQuotes)
+            return new dev.whittle.dockerfile.ShellLex('\\').skipProcessQuotes(true).processWord(body, scope.lookup());
         } catch (RuntimeException e) {
             return body;
         }

@@ -684,7 +684,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testRunShebangHeredoc (dockerfile_heredoc_test.go): a shebang picks the interpreter; <<- strips tabs first. */
-    @Disabled("whittle: a RUN heredoc with a shebang runs in the shell")
     @Test
     void runShebangHeredoc() throws IOException {
         Exported e = whittleOnly(ctx().dockerfile("""

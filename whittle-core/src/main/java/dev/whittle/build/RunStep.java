@@ -53,8 +53,11 @@ import java.util.Map;
 final class RunStep {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final int TAIL = 20;
+    private static final String PIPES = "/dev/pipes";
     private final Builder.StepContext ctx;
     private final Builder b;
+    /** A RUN's only heredoc when it starts with #!: run as an executable file, not given to the shell (set by args). */
+    private Heredoc script;
 
     RunStep(Builder.StepContext ctx) {
         this.ctx = ctx;
@@ -82,6 +85,7 @@ final class RunStep {
         String history = "RUN " + Builder.runCommandString(s, args) + " # buildkit";
         List<String> keyParts = new ArrayList<>(List.of("RUN", Json.writeString(args, Json.Style.COMPACT), String.join("\n", env),
                 s.config().user(), s.config().workingDir(), network.toString()));
+        if (script != null) keyParts.add("script\n" + script.body()); // the command is a file: its text decides the result
         String settings = b.req.run().cacheKeyPart();
         if (!settings.isEmpty()) keyParts.add(settings);
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
@@ -166,8 +170,15 @@ final class RunStep {
         String text = r.command().shell().text();
         List<Heredoc> docs = r.heredocs();
         if (docs.size() == 1 && text.trim().matches("\\d*<<-?\\s*[\"']?" + java.util.regex.Pattern.quote(docs.getFirst().name()) + "[\"']?")) {
-            // RUN <<EOF: the body is the script
-            out.add(docs.getFirst().body());
+            // RUN <<EOF: the body is the script; one with a shebang is a file the shell runs, so #! picks its interpreter
+            String body = docs.getFirst().body();
+            String name = docs.getFirst().name();
+            if (body.startsWith("#!") && name.matches("[A-Za-z0-9_.-]+") && !name.equals(".") && !name.equals("..")) {
+                script = docs.getFirst();
+                out.add(PIPES + "/" + script.name());
+            } else {
+                out.add(body);
+            }
             return out;
         }
         StringBuilder full = new StringBuilder(text);
@@ -217,6 +228,14 @@ final class RunStep {
             }
 
             List<RuncSpec.Mount> extra = new ArrayList<>();
+            if (script != null) {
+                // BuildKit mounts the file read-only at /dev/pipes, inside the container's /dev (so in no layer)
+                Path pipes = Files.createDirectories(tmp.resolve("pipes"));
+                Path f = pipes.resolve(script.name());
+                Files.writeString(f, script.body());
+                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                extra.add(new RuncSpec.Mount(PIPES, "bind", pipes.toString(), List.of("rbind", "ro")));
+            }
             Map<String, Boolean> existed = new LinkedHashMap<>();
             for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf")) existed.put(d, exists(rootfs, d));
             ContainerNetwork net = ContainerNetwork.prepare(network, List.of("buildkitsandbox"), b.req.run().extraHosts(), tmp);

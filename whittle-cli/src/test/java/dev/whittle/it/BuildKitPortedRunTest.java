@@ -626,7 +626,6 @@ class BuildKitPortedRunTest {
      * Ports testSecretAsEnviron (dockerfile_secrets_test.go): env= puts the secret in the environment, not in a file,
      * and the progress shows the command with the value masked (newer BuildKit).
      */
-    @Disabled("whittle: secret env= is refused")
     @Test
     void secretAsEnviron() throws IOException {
         Path secret = Files.writeString(dir.resolve("mysecret-" + port.next()), "pw");
@@ -641,7 +640,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testSecretAsEnvironWithFileMount (dockerfile_secrets_test.go): env= and target= together. */
-    @Disabled("whittle: secret env= is refused")
     @Test
     void secretAsEnvironWithFileMount() throws IOException {
         Path secret = Files.writeString(dir.resolve("mysecret-" + port.next()), "pw");

@@ -244,8 +244,9 @@ final class RunStep {
             List<FileLock> locks = new ArrayList<>();
             SecretFiles[] secrets = {null}; // one tmpfs for all of this RUN's secrets, mounted on the first
             String sshSocket = null; // the first ssh mount is SSH_AUTH_SOCK, as in BuildKit
+            Map<String, String> secretEnv = new LinkedHashMap<>(); // secret mounts with env=: the process's variables
             for (Mounts.Spec m : mounts) {
-                RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks, secrets);
+                RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks, secrets, secretEnv);
                 if (mt == null) continue;
                 if (m.type() == Mounts.Type.SSH && sshSocket == null) sshSocket = mt.destination();
                 // Ancestors too: runc creates missing parents, which must not leak into the layer.
@@ -260,6 +261,22 @@ final class RunStep {
             if (sshSocket != null) {
                 env = new ArrayList<>(env);
                 env.add("SSH_AUTH_SOCK=" + sshSocket);
+            }
+            if (!secretEnv.isEmpty()) {
+                // over the image's variable of the same name (ENV SECRET=placeholder), for this process only
+                List<String> withSecrets = new ArrayList<>();
+                for (String e : env) if (!secretEnv.containsKey(e.substring(0, Math.max(0, e.indexOf('='))))) withSecrets.add(e);
+                secretEnv.forEach((k, v) -> withSecrets.add(k + "=" + v));
+                env = withSecrets;
+                // runc reads the process's environment from the bundle's config.json, which is on disk: with a secret
+                // in it, the file lives on the secrets' tmpfs and the bundle has a link to it (runc follows it, and
+                // Runc.run writes through it), so no secret reaches persistent disk, even if whittle is killed
+                SecretFiles files = secrets[0];
+                if (files == null) {
+                    files = secrets[0] = SecretFiles.mount(tmp.resolve("secrets"));
+                    undo.add(files);
+                }
+                Files.createSymbolicLink(tmp.resolve("config.json"), files.write("config.json", new byte[0], 0, 0, 0600));
             }
             RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", net.network(), extra, false,
                     b.req.run().limits());
@@ -351,7 +368,7 @@ final class RunStep {
 
     /** Prepares a RUN --mount; returns the runc mount, or null for an optional secret that is not given. */
     private RuncSpec.Mount prepareMount(State s, Instruction.Run r, Mounts.Spec m, Path tmp, List<AutoCloseable> undo,
-                                        List<FileLock> locks, SecretFiles[] secrets) throws IOException {
+                                        List<FileLock> locks, SecretFiles[] secrets, Map<String, String> secretEnv) throws IOException {
         String target = m.target() == null ? null : m.target().text();
         if (target != null && !target.startsWith("/")) {
             String wd = s.config().workingDir().isEmpty() ? "/" : s.config().workingDir();
@@ -391,7 +408,8 @@ final class RunStep {
                     return null;
                 }
                 if (m.env() != null) {
-                    throw ctx.error(m.pos(), "secret mounts with env= are not supported yet; mount the secret as a file");
+                    secretEnv.put(m.env(), new String(secret.value(), java.nio.charset.StandardCharsets.UTF_8));
+                    if (m.target() == null) return null; // env= alone: no file
                 }
                 SecretFiles files = secrets[0];
                 if (files == null) {

@@ -396,7 +396,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testCacheMountUser (dockerfile_mount_test.go): a cache mount's owner and mode. */
-    @Disabled("whittle: a cache mount with uid/gid/mode shares the cache of the same id without them")
     @Test
     void cacheMountUser() throws IOException {
         port.sameButDockerStubs(ctx().dockerfile("""
@@ -562,7 +561,6 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testCacheMountModeNoCache (dockerfile_cache_test.go): --no-cache starts cache mounts empty. */
-    @Disabled("whittle: --no-cache keeps a cache mount with uid/gid/mode")
     @Test
     void cacheMountModeNoCache() throws IOException {
         Ctx c = ctx().dockerfile("""

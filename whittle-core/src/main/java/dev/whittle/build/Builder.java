@@ -27,6 +27,7 @@ import dev.whittle.store.StoredImage;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -140,8 +141,26 @@ public final class Builder {
      * build found or stored, sorted (what its image came from).
      */
     public List<String> finish() throws IOException {
-        deferred.finish();
+        try {
+            deferred.finish();
+        } finally {
+            synchronized (this) {
+                if (freshCaches != null) freshCaches.close();
+                freshCaches = null;
+            }
+        }
         return cache.used();
+    }
+
+    /**
+     * Cache mounts that start empty for this build (a step run with --no-cache whose mount sets uid, gid or mode:
+     * BuildKit's cache is then keyed by a permissions step that runs again), removed when the build ends.
+     */
+    private dev.whittle.sandbox.Cleanup.TempDirectory freshCaches;
+
+    synchronized Path freshCacheRoot() throws IOException {
+        if (freshCaches == null) freshCaches = dev.whittle.sandbox.Cleanup.newTempDirectory(store.tempDir(), "cachemounts-");
+        return freshCaches.path();
     }
 
     /** A stage's result: it runs once the stages it needs are done (they have their futures already). */

@@ -376,8 +376,12 @@ final class RunStep {
         }
         switch (m.type()) {
             case CACHE -> {
-                String id = m.id();
-                Path dir = b.store.stateDir().resolve("cachemounts").resolve(Digest.sha256(id.getBytes()).hex().substring(0, 24));
+                // uid, gid and mode make a cache of their own (in BuildKit they are a step the cache is keyed by), which
+                // --no-cache runs again: such a cache starts empty then, for this build only
+                boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
+                String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
+                Path caches = owned && ctx.noCache() ? b.freshCacheRoot() : b.store.stateDir().resolve("cachemounts");
+                Path dir = caches.resolve(Digest.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex().substring(0, 24));
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
                     Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);

@@ -93,20 +93,21 @@ final class RunStep {
         BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
         if (hit != null) {
             b.progress.cached(ctx.step());
-            return append(s, key, hit.diffId(), hit.blob(), hit.created(), history, r);
+            return append(s, hit.next() != null ? hit.next() : key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
         if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
         long clamp = b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch();
         if (!ctx.exported()) {
             // a stage only read from: its layer is written in the background while the build goes on
             String[] created = {null}; // when the command ended, as for an exported layer
+            Digest after = next(key);
             Digest provisional = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
                 String when = created[0] = b.now();
                 return b.deferred.defer(upper, key, clamp, "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
-                        layer -> b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when)));
+                        layer -> b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when, after)));
             });
             b.progress.done(ctx.step());
-            return append(s, key, provisional, null, created[0], history, r);
+            return append(s, after == null ? key : after, provisional, null, created[0], history, r);
         }
         LayerIngest.Result layer = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
             LayerIngest.Result made;
@@ -121,9 +122,21 @@ final class RunStep {
             return made;
         });
         String created = b.now();
-        b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created));
+        Digest after = next(key);
+        b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created, after));
         b.progress.done(ctx.step());
-        return append(s, key, layer.info().diffId(), layer.descriptor(), created, history, r);
+        return append(s, after == null ? key : after, layer.info().diffId(), layer.descriptor(), created, history, r);
+    }
+
+    /**
+     * The cache key the steps after this one build on. A step run again for --no-cache (or --no-cache-filter) made a
+     * new layer under the same key; what follows (in this stage, and COPY --from or FROM this stage elsewhere) must
+     * not be answered from entries made after the old layer, so the key then is a new one. BuildKit gets
+     * the same from keying those steps by content. The cache entry keeps that key, so a later build that finds the
+     * new layer builds on it as well, and finds the steps after it as this build made them. Null: the step's key.
+     */
+    private Digest next(Digest key) {
+        return ctx.noCache() ? CacheKeys.of(key, "run again", java.util.UUID.randomUUID().toString()) : null;
     }
 
     /**

@@ -278,7 +278,6 @@ class BuildKitPortedRunTest {
      * Ports testDockerfileCheckHostname (dockerfile_core_test.go): the RUN's hostname, /etc/hosts and $HOSTNAME, set by
      * the BUILDKIT_SANDBOX_HOSTNAME build arg (newer BuildKit; docker build has no --hostname).
      */
-    @Disabled("whittle: no BUILDKIT_SANDBOX_HOSTNAME")
     @Test
     void checkHostname() throws IOException {
         whittleOnly(ctx().dockerfile("""

@@ -54,6 +54,13 @@ final class RunStep {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final int TAIL = 20;
     private static final String PIPES = "/dev/pipes";
+    private static final String HOSTNAME = "buildkitsandbox";
+
+    /** The RUN's hostname: BuildKit's, or the BUILDKIT_SANDBOX_HOSTNAME build arg's (docker build has no --hostname). */
+    private String hostname() {
+        String h = b.req.options().buildArgs().get("BUILDKIT_SANDBOX_HOSTNAME");
+        return h == null || h.isEmpty() ? HOSTNAME : h;
+    }
     private final Builder.StepContext ctx;
     private final Builder b;
     /** A RUN's only heredoc when it starts with #!: run as an executable file, not given to the shell (set by args). */
@@ -88,6 +95,7 @@ final class RunStep {
         if (script != null) keyParts.add("script\n" + script.body()); // the command is a file: its text decides the result
         String settings = b.req.run().cacheKeyPart();
         if (!settings.isEmpty()) keyParts.add(settings);
+        if (!hostname().equals(HOSTNAME)) keyParts.add("hostname=" + hostname());
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
         Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
         BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
@@ -251,7 +259,7 @@ final class RunStep {
             }
             Map<String, Boolean> existed = new LinkedHashMap<>();
             for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf")) existed.put(d, exists(rootfs, d));
-            ContainerNetwork net = ContainerNetwork.prepare(network, List.of("buildkitsandbox"), b.req.run().extraHosts(), tmp);
+            ContainerNetwork net = ContainerNetwork.prepare(network, List.of(hostname()), b.req.run().extraHosts(), tmp);
             undo.add(net);
             extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
@@ -291,7 +299,7 @@ final class RunStep {
                 }
                 Files.createSymbolicLink(tmp.resolve("config.json"), files.write("config.json", new byte[0], 0, 0, 0600));
             }
-            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", net.network(), extra, false,
+            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), hostname(), net.network(), extra, false,
                     b.req.run().limits());
             Deque<String> tail = new ArrayDeque<>();
             String[] notStarted = {null}; // runc's reason when the process could not be started at all

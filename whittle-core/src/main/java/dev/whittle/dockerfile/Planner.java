@@ -350,7 +350,7 @@ public final class Planner {
         }
     }
 
-    /** Build args given but not declared by any ARG of the stages built (proxy args never count). */
+    /** Build args given but not declared by any ARG of the stages built (proxy args and the frontend's options never count). */
     public static Set<String> unusedBuildArgs(BuildPlan plan, Map<String, String> buildArgs) {
         Set<String> declared = new HashSet<>();
         for (Instruction i : plan.dockerfile().instructions()) {
@@ -363,7 +363,8 @@ public final class Planner {
             }
         }
         Set<String> unused = new TreeSet<>();
-        for (String k : buildArgs.keySet()) if (!declared.contains(k) && !PROXY_ARGS.contains(k)) unused.add(k);
+        // BUILDKIT_* args are the frontend's options (BUILDKIT_SANDBOX_HOSTNAME, BUILDKIT_DOCKERFILE_CHECK), not the Dockerfile's
+        for (String k : buildArgs.keySet()) if (!declared.contains(k) && !PROXY_ARGS.contains(k) && !k.startsWith("BUILDKIT_")) unused.add(k);
         return unused;
     }
 }

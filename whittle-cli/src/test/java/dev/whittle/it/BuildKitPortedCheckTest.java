@@ -181,7 +181,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testNoEmptyContinuation. */
-    @Disabled("whittle: NoEmptyContinuation names the instruction's first line")
     @Test
     void noEmptyContinuation() throws IOException {
         assertThat(check("""
@@ -237,7 +236,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testJSONArgsRecommended: shell-form CMD/ENTRYPOINT, unless SHELL (of the stage or a parent) was changed. */
-    @Disabled("whittle: JSONArgsRecommended ignores SHELL")
     @Test
     void jsonArgsRecommended() throws IOException {
         assertThat(check("\nFROM scratch\nCMD mycommand\n"))
@@ -274,7 +272,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testUndeclaredArg: UndefinedArgInFrom, and what it leaves alone. */
-    @Disabled("whittle: UndefinedArgInFrom does not look at FROM --platform")
     @Test
     void undeclaredArg() throws IOException {
         assertThat(check("\nARG base=scratch\nFROM $base\nCOPY Dockerfile .\n")).isEmpty();
@@ -302,7 +299,7 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testWorkdirRelativePath. */
-    @Disabled("whittle: WorkdirRelativePath ignores the parent stage's WORKDIR")
+    @Disabled("whittle: no instruction-level # check=skip=")
     @Test
     void workdirRelativePath() throws IOException {
         assertThat(check("\nFROM scratch\nWORKDIR app/\n"))
@@ -399,7 +396,7 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testSecretsUsedInArgOrEnv, with instruction-level skips. */
-    @Disabled("whittle: not BuildKit's secret-name patterns; no instruction-level # check=skip=")
+    @Disabled("whittle: no instruction-level # check=skip=")
     @Test
     void secretsUsedInArgOrEnv() throws IOException {
         String s = "SecretsUsedInArgOrEnv@%d: Do not use ARG or ENV instructions for sensitive data (%s \"%s\")";
@@ -432,7 +429,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testInvalidDefaultArgInFrom: a global ARG's default that makes no image name, even when a build arg fixes it. */
-    @Disabled("whittle: InvalidDefaultArgInFrom looks at build args, not the defaults alone")
     @Test
     void invalidDefaultArgInFrom() throws IOException {
         assertThat(check("\nARG VERSION\nFROM busybox:$VERSION\n", "--build-arg", "VERSION=latest"))
@@ -447,7 +443,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testFromPlatformFlagConstDisallowed. */
-    @Disabled("whittle: a stage named after the OS still gets FromPlatformFlagConstDisallowed")
     @Test
     void fromPlatformFlagConstDisallowed() throws IOException {
         assertThat(check("\nFROM --platform=linux/amd64 scratch\n"))
@@ -465,7 +460,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testExposeInvalidFormat. */
-    @Disabled("whittle: not BuildKit's ExposeInvalidFormat description")
     @Test
     void exposeInvalidFormat() throws IOException {
         String e = "ExposeInvalidFormat@3: EXPOSE instruction should not define an IP address or host-port mapping, found '%s'";

@@ -1,6 +1,7 @@
 package dev.whittle.dockerfile;
 
 import dev.whittle.image.ImageRef;
+import dev.whittle.image.Platform;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,7 +54,8 @@ public final class Checks {
             "Default value for global ARG results in an empty or invalid base image name");
     public static final Rule FROM_PLATFORM_CONST = new Rule("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
     public static final Rule EXPOSE_PROTO_CASING = new Rule("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
-    public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat", "IP address and host-port mapping should not be used in EXPOSE instruction");
+    public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat",
+            "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release");
 
     public static final List<Rule> ALL = List.of(STAGE_NAME_CASING, FROM_AS_CASING, NO_EMPTY_CONTINUATION, CONSISTENT_CASING,
             DUPLICATE_STAGE_NAME, RESERVED_STAGE_NAME, JSON_ARGS, MAINTAINER, UNDEFINED_ARG_IN_FROM, WORKDIR_RELATIVE, UNDEFINED_VAR,
@@ -66,9 +68,10 @@ public final class Checks {
     /** The result: violations in file order, and whether the check directive makes them errors. */
     public record Report(List<Violation> violations, boolean errors) {}
 
+    /** BuildKit's: a secret word as the whole name, or as its first or last _-separated part; not when an allowed one is. */
     private static final Pattern SECRET_WORDS = Pattern.compile(
-            "(?i)^(apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)$");
-    private static final Set<String> SECRET_ALLOW = Set.of("public");
+            "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)");
+    private static final Pattern SECRET_ALLOW = Pattern.compile("(?i)(?:_|^)(?:public|file|version)(?:_|$)");
 
     /**
      * Runs every rule.
@@ -96,21 +99,28 @@ public final class Checks {
         Map<String, String> auto = Planner.automaticArgs(opt);
         Set<String> globalDeclared = new HashSet<>();
         Map<String, String> globalDefaults = new LinkedHashMap<>(auto);
+        Map<String, String> defaultsOnly = new LinkedHashMap<>(auto); // the global ARGs without build args
         ShellLex lex = new ShellLex(df.escape());
         Map<String, Integer> names = new HashMap<>();
         int stageIndex = -1;
         Scope scope = Scope.empty();
         boolean knownBase = false;
-        boolean absoluteWorkdir = false;
+        // per stage: whether a WORKDIR was set, whether SHELL was (a stage built FROM another starts with its facts)
+        boolean workdirSet = false, shellSet = false;
+        Map<Integer, boolean[]> stageFacts = new HashMap<>();
         Map<String, List<Instruction>> multiples = new LinkedHashMap<>();
         Suggester suggester = new Suggester();
         for (Instruction i : df.instructions()) {
             if (i instanceof Instruction.From f) {
                 flushMultiples(multiples, out);
                 stageIndex++;
-                fromChecks(df, f, lex, globalDeclared, globalDefaults, auto, names, stageIndex, suggester, out);
-                absoluteWorkdir = false;
+                fromChecks(df, f, lex, globalDeclared, globalDefaults, defaultsOnly, auto, names, stageIndex, suggester, out);
                 String base = safeExpand(lex, f.image().text(), globalDefaults::get);
+                Integer parent = base == null ? null : names.get(base.toLowerCase(Locale.ROOT));
+                boolean[] inherited = parent != null && parent < stageIndex ? stageFacts.get(parent) : null;
+                workdirSet = inherited != null && inherited[0];
+                shellSet = inherited != null && inherited[1];
+                stageFacts.put(stageIndex, new boolean[] {workdirSet, shellSet});
                 Map<String, String> env = null;
                 String lower = base == null ? null : base.toLowerCase(Locale.ROOT);
                 if (lower != null && names.containsKey(lower) && names.get(lower) < stageIndex) {
@@ -135,6 +145,9 @@ public final class Checks {
                         String v = opt.buildArgs().get(d.name().text());
                         if (v == null && d.hasDefault()) v = safeExpand(lex, d.defaultValue().text(), globalDefaults::get);
                         if (v != null) globalDefaults.put(d.name().text(), v);
+                        String dv = d.hasDefault() ? safeExpand(lex, d.defaultValue().text(), defaultsOnly::get) : null;
+                        if (dv != null) defaultsOnly.put(d.name().text(), dv);
+                        else defaultsOnly.remove(d.name().text());
                         secret(d.name(), "ARG", out);
                     }
                 }
@@ -142,22 +155,29 @@ public final class Checks {
             }
             switch (i) {
                 case Instruction.Cmd c -> {
-                    if (!c.command().exec()) out.add(new Violation(JSON_ARGS, jsonMessage("CMD"), c.pos()));
+                    if (!c.command().exec() && !shellSet) out.add(new Violation(JSON_ARGS, jsonMessage("CMD"), c.pos()));
                     multiples.computeIfAbsent("CMD", k -> new ArrayList<>()).add(c);
                 }
                 case Instruction.Entrypoint e -> {
-                    if (!e.command().exec()) out.add(new Violation(JSON_ARGS, jsonMessage("ENTRYPOINT"), e.pos()));
+                    if (!e.command().exec() && !shellSet) out.add(new Violation(JSON_ARGS, jsonMessage("ENTRYPOINT"), e.pos()));
                     multiples.computeIfAbsent("ENTRYPOINT", k -> new ArrayList<>()).add(e);
                 }
                 case Instruction.Healthcheck h -> multiples.computeIfAbsent("HEALTHCHECK", k -> new ArrayList<>()).add(h);
                 case Instruction.Maintainer m ->
                         out.add(new Violation(MAINTAINER, "Maintainer instruction is deprecated in favor of using label", m.pos()));
                 case Instruction.Workdir w -> {
+                    // only a stage's (or its parent stage's) first WORKDIR: fixing it fixes those after it
                     String p = safeExpand(lex, w.path().text(), scope.lookup());
-                    if (p != null && p.startsWith("/")) absoluteWorkdir = true;
-                    else if (p != null && !absoluteWorkdir) {
-                        out.add(new Violation(WORKDIR_RELATIVE, "Relative workdir \"" + p + "\" can have unexpected results if the base image changes", w.pos()));
+                    if (!workdirSet && p != null && !p.startsWith("/")) {
+                        out.add(new Violation(WORKDIR_RELATIVE, "Relative workdir \"" + p + "\" can have unexpected results if the base image changes",
+                                w.pos()));
                     }
+                    workdirSet = true;
+                    stageFacts.put(stageIndex, new boolean[] {workdirSet, shellSet});
+                }
+                case Instruction.Shell sh -> {
+                    shellSet = true;
+                    stageFacts.put(stageIndex, new boolean[] {workdirSet, shellSet});
                 }
                 case Instruction.Env e -> {
                     if (e.legacyForm()) out.add(new Violation(LEGACY_KEY_VALUE, legacy("ENV"), e.pos()));
@@ -239,7 +259,8 @@ public final class Checks {
     }
 
     private static void fromChecks(Dockerfile df, Instruction.From f, ShellLex lex, Set<String> globalDeclared,
-                                   Map<String, String> globalDefaults, Map<String, String> auto, Map<String, Integer> names,
+                                   Map<String, String> globalDefaults, Map<String, String> defaultsOnly, Map<String, String> auto,
+                                   Map<String, Integer> names,
                                    int stageIndex, Suggester suggester, List<Violation> out) {
         if (f.asKeyword() != null) {
             String from = f.keyword(), as = f.asKeyword().text();
@@ -263,57 +284,62 @@ public final class Checks {
                 out.add(new Violation(DUPLICATE_STAGE_NAME, "Duplicate stage name \"" + lower + "\", stage names should be unique", f.stageName().pos()));
             }
         }
-        // FROM uses only global ARGs and the automatic platform ARGs
-        ShellLex.Result r;
+        // FROM (its image and --platform) uses only global ARGs and the automatic platform ARGs
+        List<Word> words = new ArrayList<>();
+        f.flag("platform").ifPresent(p -> words.add(p.valueWord()));
+        words.add(f.image());
+        for (Word w : words) {
+            ShellLex.Result r;
+            try {
+                r = lex.process(w.text(), k -> globalDeclared.contains(k) || auto.containsKey(k) ? globalDefaults.getOrDefault(k, "") : null);
+            } catch (ShellLex.ExpansionException e) {
+                return;
+            }
+            for (String missing : new java.util.TreeSet<>(r.unmatched())) {
+                String suggest = suggester.closest(missing, globalDeclared, auto.keySet());
+                out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
+                        + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
+            }
+        }
+        // the base name as the global ARGs' defaults make it, whatever build args give: BuildKit's
+        // validateBaseImagesWithDefaultArgs (a build arg fixing a bad default still leaves the Dockerfile wrong)
+        String base;
         try {
-            r = lex.process(f.image().text(), k -> globalDeclared.contains(k) || auto.containsKey(k) ? globalDefaults.getOrDefault(k, "") : null);
+            base = lex.processWord(f.image().text(), k -> defaultsOnly.get(k));
         } catch (ShellLex.ExpansionException e) {
             return;
         }
-        for (String missing : new java.util.TreeSet<>(r.unmatched())) {
-            String suggest = suggester.closest(missing, globalDeclared, auto.keySet());
-            out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
-                    + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
+        boolean valid = !base.isEmpty();
+        if (valid && !base.equalsIgnoreCase("scratch")) {
+            try {
+                ImageRef.parse(base);
+            } catch (IllegalArgumentException e) {
+                valid = names.containsKey(base.toLowerCase(Locale.ROOT));
+            }
         }
-        if (!r.matched().isEmpty() && r.unmatched().isEmpty()) {
-            String base = r.word();
-            boolean valid = !base.isEmpty();
-            if (valid && !base.equalsIgnoreCase("scratch")) {
-                try {
-                    ImageRef.parse(base);
-                } catch (IllegalArgumentException e) {
-                    valid = names.containsKey(base.toLowerCase(Locale.ROOT));
-                }
-            }
-            if (!valid) {
-                out.add(new Violation(INVALID_DEFAULT_ARG_IN_FROM, "Default value for ARG " + f.image().text()
-                        + " results in empty or invalid base image name", f.image().pos()));
-            }
+        if (!valid) {
+            out.add(new Violation(INVALID_DEFAULT_ARG_IN_FROM, "Default value for ARG " + f.image().text()
+                    + " results in empty or invalid base image name", f.image().pos()));
         }
         f.flag("platform").ifPresent(p -> {
             String v = p.value();
             if (v.equals("$TARGETPLATFORM") || v.equals("${TARGETPLATFORM}")) {
                 out.add(new Violation(REDUNDANT_TARGET_PLATFORM, "Setting platform to predefined " + v
                         + " in FROM is redundant as this is the default behavior", p.pos()));
-            } else if (!v.contains("$")) {
-                String stage = f.stageName() == null ? "" : f.stageName().text().toLowerCase(Locale.ROOT);
-                String[] parts = v.split("/");
-                boolean named = parts.length > 1 && stage.contains(parts[1]);
+            } else if (!v.contains("$") && Platform.specifierError(v) == null) {
+                // a stage named for its platform's OS or architecture (AS linux, AS my_amd64_stage) is meant to be fixed
+                String stage = f.stageName() == null ? "" : f.stageName().text();
+                Platform pl = Platform.parse(v);
+                boolean named = stage.contains(pl.os()) || stage.contains(pl.architecture());
                 if (!named) out.add(new Violation(FROM_PLATFORM_CONST, "FROM --platform flag should not use constant value \"" + v + "\"", p.pos()));
             }
         });
     }
 
     private static void secret(Word name, String instruction, List<Violation> out) {
-        for (String part : name.text().split("(?<=[a-z])(?=[A-Z])|[_\\-.]")) {
-            if (SECRET_ALLOW.contains(part.toLowerCase(Locale.ROOT))) return;
-        }
-        for (String part : name.text().split("(?<=[a-z])(?=[A-Z])|[_\\-.]")) {
-            if (SECRET_WORDS.matcher(part).matches()) {
-                out.add(new Violation(SECRETS_IN_ARG_OR_ENV, "Do not use ARG or ENV instructions for sensitive data (" + instruction
-                        + " \"" + name.text() + "\")", name.pos()));
-                return;
-            }
+        if (SECRET_WORDS.matcher(name.text()).find() && !SECRET_ALLOW.matcher(name.text()).find()) {
+            out.add(new Violation(SECRETS_IN_ARG_OR_ENV, "Do not use ARG or ENV instructions for sensitive data (" + instruction
+                    + " \"" + name.text() + "\")", name.pos()));
         }
     }
 

@@ -166,7 +166,6 @@ public final class Parser {
             boolean[] cont = new boolean[1];
             String content = trimContinuation(trimmed, cont);
             logical.append(content, lineNo, firstCol);
-            int startLine = lineNo;
             boolean emptyContinuation = false;
             while (cont[0] && i < lines.size()) {
                 String next = lines.get(i);
@@ -182,8 +181,9 @@ public final class Parser {
             }
             int endLine = i;
             if (emptyContinuation) {
+                // at the instruction's last line, as BuildKit reports it
                 warnings.add(new Dockerfile.Warning("NoEmptyContinuation", "Empty continuation line found in: " + logical.text.toString().trim(),
-                        new Pos(startLine, firstCol + 1)));
+                        new Pos(endLine, 1)));
             }
             Instruction ins = instruction(logical, 0, endLine);
             // heredoc bodies follow the instruction's last line

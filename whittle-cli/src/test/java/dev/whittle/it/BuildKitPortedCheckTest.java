@@ -119,7 +119,6 @@ class BuildKitPortedCheckTest {
     // ------------------------------------------------------------------------------------------ dockerfile_check_test.go
 
     /** Ports testRuleCheckOption: the check directive, and BUILDKIT_DOCKERFILE_CHECK over it. */
-    @Disabled("whittle: no BUILDKIT_DOCKERFILE_CHECK")
     @Test
     void ruleCheckOption() throws IOException {
         String body = "FROM scratch as base\ncopy Dockerfile .\n";
@@ -249,7 +248,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testMaintainerDeprecated, with its instruction-level {@code # check=skip=} comments. */
-    @Disabled("whittle: no instruction-level # check=skip=")
     @Test
     void maintainerDeprecated() throws IOException {
         assertThat(check("\nFROM scratch\nMAINTAINER me@example.org\n"))
@@ -299,7 +297,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testWorkdirRelativePath. */
-    @Disabled("whittle: no instruction-level # check=skip=")
     @Test
     void workdirRelativePath() throws IOException {
         assertThat(check("\nFROM scratch\nWORKDIR app/\n"))
@@ -370,7 +367,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testLegacyKeyValueFormat, in reachable and unreachable stages alike. */
-    @Disabled("whittle: no instruction-level # check=skip=")
     @Test
     void legacyKeyValueFormat() throws IOException {
         List<String> both = List.of("LegacyKeyValueFormat@3: \"ENV key=value\" should be used instead of legacy \"ENV key value\" format",
@@ -385,7 +381,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testRedundantTargetPlatform. */
-    @Disabled("whittle: no instruction-level # check=skip=")
     @Test
     void redundantTargetPlatform() throws IOException {
         assertThat(check("\nFROM --platform=$TARGETPLATFORM scratch\n")).containsExactly(
@@ -396,7 +391,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testSecretsUsedInArgOrEnv, with instruction-level skips. */
-    @Disabled("whittle: no instruction-level # check=skip=")
     @Test
     void secretsUsedInArgOrEnv() throws IOException {
         String s = "SecretsUsedInArgOrEnv@%d: Do not use ARG or ENV instructions for sensitive data (%s \"%s\")";

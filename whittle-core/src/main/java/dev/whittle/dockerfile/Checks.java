@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +24,11 @@ public final class Checks {
     private Checks() {}
 
     /** A rule: its name, what it checks, and its documentation page. */
-    public record Rule(String name, String description) {
+    public record Rule(String name, String description, boolean experimental) {
+        public Rule(String name, String description) {
+            this(name, description, false);
+        }
+
         public String url() {
             return "https://docs.docker.com/go/dockerfile/rule/" + name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT) + "/";
         }
@@ -81,17 +86,9 @@ public final class Checks {
      */
     public static Report run(Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv) {
         List<Violation> out = new ArrayList<>();
-        Set<String> skip = new HashSet<>();
-        boolean errors = false;
-        String directive = df.directives().get("check");
-        if (directive != null) {
-            for (String part : directive.split(";")) {
-                String[] kv = part.trim().split("=", 2);
-                if (kv.length != 2) continue;
-                if (kv[0].trim().equals("skip")) for (String r : kv[1].split(",")) skip.add(r.trim());
-                if (kv[0].trim().equals("error")) errors = Boolean.parseBoolean(kv[1].trim());
-            }
-        }
+        // the BUILDKIT_DOCKERFILE_CHECK build arg stands in for the file's check directive, as in BuildKit
+        String arg = opt.buildArgs().get("BUILDKIT_DOCKERFILE_CHECK");
+        Config config = Config.parse(df, arg != null ? arg : df.directives().get("check"));
         for (Dockerfile.Warning w : df.warnings()) {
             if (w.rule().equals("NoEmptyContinuation")) out.add(new Violation(NO_EMPTY_CONTINUATION, "Empty continuation line", w.pos()));
         }
@@ -211,10 +208,88 @@ public final class Checks {
             }
         }
         flushMultiples(multiples, out);
-        out.removeIf(v -> skip.contains(v.rule().name()) || skip.contains("all"));
+        var own = config.perInstruction(df);
+        out.removeIf(v -> !config.at(own, v.pos().line()).reports(v.rule()));
         out.sort(java.util.Comparator.comparingInt((Violation v) -> v.pos().line()).thenComparingInt(v -> v.pos().column()));
-        return new Report(out, errors);
+        return new Report(out, config.error());
     }
+
+    /**
+     * What the check directive (or BUILDKIT_DOCKERFILE_CHECK) says: rules skipped, experimental rules on, and whether
+     * violations fail a build. BuildKit's linter.Config and ParseLintOptions.
+     */
+    record Config(Set<String> skip, boolean skipAll, Set<String> experimental, boolean experimentalAll, boolean error) {
+        static Config parse(Dockerfile df, String text) {
+            Set<String> skip = new HashSet<>(), experimental = new HashSet<>();
+            boolean skipAll = false, experimentalAll = false, error = false;
+            if (text != null && !text.isBlank()) {
+                for (String part : text.trim().split(";", 3)) {
+                    int eq = part.indexOf('=');
+                    if (eq < 0) continue; // BuildKit refuses the options; the build says so, the checks go on
+                    String k = part.substring(0, eq).trim(), v = part.substring(eq + 1).trim();
+                    switch (k) {
+                        case "skip" -> {
+                            if (v.equals("all")) skipAll = true;
+                            else for (String r : v.split(",")) skip.add(r.trim());
+                        }
+                        case "experimental" -> {
+                            if (v.equals("all")) experimentalAll = true;
+                            else for (String r : v.split(",")) experimental.add(r.trim());
+                        }
+                        case "error" -> error = Boolean.parseBoolean(v) || v.equals("1") || v.equalsIgnoreCase("t");
+                        default -> { }
+                    }
+                }
+            }
+            return new Config(Set.copyOf(skip), skipAll, Set.copyOf(experimental), experimentalAll, error);
+        }
+
+        /**
+         * The config for each instruction with its own {@code # check=...} comment (skips and experimental rules
+         * added: BuildKit's WithMergedConfigFromComments), by the instruction's first line; with its last line.
+         */
+        java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> perInstruction(Dockerfile df) {
+            java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> out = new java.util.TreeMap<>();
+            List<Dockerfile.Comment> cs = df.comments();
+            List<String> pending = new ArrayList<>(); // the comments since the previous instruction (BuildKit's PrevComment)
+            int ci = 0;
+            for (Instruction i : df.instructions()) {
+                for (; ci < cs.size() && cs.get(ci).line() < i.pos().line(); ci++) {
+                    if (cs.get(ci).text().isEmpty()) pending.clear(); // an empty # starts them afresh
+                    else pending.add(cs.get(ci).text());
+                }
+                for (String c : pending) {
+                    Matcher m = CHECK_COMMENT.matcher(c);
+                    if (!m.matches()) continue;
+                    Config own = parse(df, m.group(1).split(" ", 2)[0]);
+                    Set<String> sk = new HashSet<>(skip);
+                    sk.addAll(own.skip);
+                    Set<String> ex = new HashSet<>(experimental);
+                    ex.addAll(own.experimental);
+                    out.put(i.pos().line(), Map.entry(i.common().endLine(),
+                            new Config(Set.copyOf(sk), skipAll || own.skipAll, Set.copyOf(ex), experimentalAll || own.experimentalAll, error)));
+                    break;
+                }
+                pending.clear();
+                while (ci < cs.size() && cs.get(ci).line() <= i.common().endLine()) ci++; // comments inside a continued line
+            }
+            return out;
+        }
+
+        /** The config that applies at a line: its instruction's own, else this. */
+        Config at(java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> own, int line) {
+            Map.Entry<Integer, Map.Entry<Integer, Config>> e = own.floorEntry(line);
+            return e != null && line <= e.getValue().getKey() ? e.getValue().getValue() : this;
+        }
+
+        /** Whether a violation of the rule is reported: an experimental rule when enabled, another unless skipped. */
+        boolean reports(Rule r) {
+            if (r.experimental()) return experimentalAll || experimental.contains(r.name());
+            return !skipAll && !skip.contains(r.name());
+        }
+    }
+
+    private static final Pattern CHECK_COMMENT = Pattern.compile("(?i)\\s*check\\s*=\\s*(.+?)\\s*");
 
     private static String jsonMessage(String name) {
         return "JSON arguments recommended for " + name + " to prevent unintended behavior related to OS signals";

@@ -4,6 +4,7 @@ import dev.whittle.build.BaseImages;
 import dev.whittle.cli.format.TabWriter;
 import dev.whittle.dockerfile.BuildPlan;
 import dev.whittle.dockerfile.Checks;
+import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Instruction;
 import dev.whittle.dockerfile.Mounts;
@@ -129,7 +130,7 @@ final class FrontendCalls {
     }
 
     /** Runs the build checks; exits 1 if anything is reported, as {@code docker build --check} does. */
-    static int check(Context ctx, Dockerfile df, Planner.Options opt, boolean json, PrintStream out) {
+    static int check(Context ctx, Dockerfile df, DockerIgnore ignore, Planner.Options opt, boolean json, PrintStream out) {
         Images images = new Images(ctx.store());
         Checks.Report r = Checks.run(df, opt, ref -> {
             Optional<dev.whittle.store.StoredImage> img = BaseImages.find(images, ref);
@@ -141,7 +142,7 @@ final class FrontendCalls {
                 if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
             }
             return env;
-        });
+        }, ignore);
         print(df, r, json, out);
         return r.violations().isEmpty() ? 0 : 1;
     }

@@ -462,7 +462,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testCopyIgnoredFiles: COPY and ADD of a file .dockerignore excludes. */
-    @Disabled("whittle: no CopyIgnoredFile")
     @Test
     void copyIgnoredFiles() throws IOException {
         String ignore = "\nDockerfile\n";
@@ -478,7 +477,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testCopyIgnoredFileContextRoot: "COPY . ." is only reported when everything is excluded. */
-    @Disabled("whittle: no CopyIgnoredFile")
     @Test
     void copyIgnoredFileContextRoot() throws IOException {
         assertThat(checkIgnoring("\n.*\n", "\nFROM scratch\nCOPY . .\n")).isEmpty();

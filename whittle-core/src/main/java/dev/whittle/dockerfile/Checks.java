@@ -58,6 +58,7 @@ public final class Checks {
     public static final Rule INVALID_DEFAULT_ARG_IN_FROM = new Rule("InvalidDefaultArgInFrom",
             "Default value for global ARG results in an empty or invalid base image name");
     public static final Rule FROM_PLATFORM_CONST = new Rule("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
+    public static final Rule COPY_IGNORED_FILE = new Rule("CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore");
     public static final Rule EXPOSE_PROTO_CASING = new Rule("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
     public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat",
             "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release");
@@ -65,7 +66,7 @@ public final class Checks {
     public static final List<Rule> ALL = List.of(STAGE_NAME_CASING, FROM_AS_CASING, NO_EMPTY_CONTINUATION, CONSISTENT_CASING,
             DUPLICATE_STAGE_NAME, RESERVED_STAGE_NAME, JSON_ARGS, MAINTAINER, UNDEFINED_ARG_IN_FROM, WORKDIR_RELATIVE, UNDEFINED_VAR,
             MULTIPLE_INSTRUCTIONS, LEGACY_KEY_VALUE, REDUNDANT_TARGET_PLATFORM, SECRETS_IN_ARG_OR_ENV, INVALID_DEFAULT_ARG_IN_FROM,
-            FROM_PLATFORM_CONST, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
+            FROM_PLATFORM_CONST, COPY_IGNORED_FILE, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
 
     /** One violation. */
     public record Violation(Rule rule, String message, Pos pos) {}
@@ -85,6 +86,11 @@ public final class Checks {
      *                for that stage rather than guess)
      */
     public static Report run(Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv) {
+        return run(df, opt, baseEnv, DockerIgnore.none());
+    }
+
+    /** As above, with the build context's .dockerignore (for CopyIgnoredFile). */
+    public static Report run(Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv, DockerIgnore ignore) {
         List<Violation> out = new ArrayList<>();
         // the BUILDKIT_DOCKERFILE_CHECK build arg stands in for the file's check directive, as in BuildKit
         String arg = opt.buildArgs().get("BUILDKIT_DOCKERFILE_CHECK");
@@ -180,6 +186,7 @@ public final class Checks {
                     if (e.legacyForm()) out.add(new Violation(LEGACY_KEY_VALUE, legacy("ENV"), e.pos()));
                     for (Instruction.KeyValue kv : e.pairs()) secret(kv.key(), "ENV", out);
                 }
+                case Instruction.Copy c -> copyIgnored(lex, c, scope, ignore, out);
                 case Instruction.Label l -> {
                     if (l.legacyForm()) out.add(new Violation(LEGACY_KEY_VALUE, legacy("LABEL"), l.pos()));
                 }
@@ -409,6 +416,26 @@ public final class Checks {
                 if (!named) out.add(new Violation(FROM_PLATFORM_CONST, "FROM --platform flag should not use constant value \"" + v + "\"", p.pos()));
             }
         });
+    }
+
+    /**
+     * CopyIgnoredFile: a COPY or ADD source from the context that .dockerignore excludes (BuildKit's
+     * validateCopySourcePath). Not judged when a pattern re-includes (an excluded directory may hold what one brings
+     * back); the context's root only when a pattern excludes all of it.
+     */
+    private static void copyIgnored(ShellLex lex, Instruction.Copy c, Scope scope, DockerIgnore ignore, List<Violation> out) {
+        if (ignore.isEmpty() || ignore.hasExclusions() || c.flag("from").isPresent()) return;
+        for (Word w : c.sources()) {
+            String src = safeExpand(lex, w.text(), scope.lookup());
+            if (src == null || src.contains("://")) continue;
+            String clean = DockerIgnore.goClean(src);
+            boolean root = clean.equals(".") || clean.equals("/");
+            String rel = clean.startsWith("/") ? clean.substring(1) : clean;
+            if (root ? ignore.excludesRoot() : ignore.excluded(rel)) {
+                out.add(new Violation(COPY_IGNORED_FILE, "Attempting to " + (c.add() ? "Add" : "Copy") + " file \"" + clean
+                        + "\" that is excluded by .dockerignore", c.pos()));
+            }
+        }
     }
 
     private static void secret(Word name, String instruction, List<Violation> out) {

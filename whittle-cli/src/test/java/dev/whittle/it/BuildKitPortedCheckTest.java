@@ -485,7 +485,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testDefinitionDescription: the experimental InvalidDefinitionDescription, when the directive enables it. */
-    @Disabled("whittle: no InvalidDefinitionDescription")
     @Test
     void definitionDescription() throws IOException {
         assertThat(check("""

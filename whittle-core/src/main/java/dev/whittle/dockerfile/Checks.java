@@ -59,6 +59,9 @@ public final class Checks {
             "Default value for global ARG results in an empty or invalid base image name");
     public static final Rule FROM_PLATFORM_CONST = new Rule("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
     public static final Rule COPY_IGNORED_FILE = new Rule("CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore");
+    public static final Rule INVALID_DEFINITION_DESCRIPTION = new Rule("InvalidDefinitionDescription",
+            "Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be "
+                    + "a description comment, add an empty line or comment between the instruction and the comment.", true);
     public static final Rule EXPOSE_PROTO_CASING = new Rule("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
     public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat",
             "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release");
@@ -66,7 +69,7 @@ public final class Checks {
     public static final List<Rule> ALL = List.of(STAGE_NAME_CASING, FROM_AS_CASING, NO_EMPTY_CONTINUATION, CONSISTENT_CASING,
             DUPLICATE_STAGE_NAME, RESERVED_STAGE_NAME, JSON_ARGS, MAINTAINER, UNDEFINED_ARG_IN_FROM, WORKDIR_RELATIVE, UNDEFINED_VAR,
             MULTIPLE_INSTRUCTIONS, LEGACY_KEY_VALUE, REDUNDANT_TARGET_PLATFORM, SECRETS_IN_ARG_OR_ENV, INVALID_DEFAULT_ARG_IN_FROM,
-            FROM_PLATFORM_CONST, COPY_IGNORED_FILE, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
+            FROM_PLATFORM_CONST, COPY_IGNORED_FILE, INVALID_DEFINITION_DESCRIPTION, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
 
     /** One violation. */
     public record Violation(Rule rule, String message, Pos pos) {}
@@ -113,7 +116,12 @@ public final class Checks {
         Map<Integer, boolean[]> stageFacts = new HashMap<>();
         Map<String, List<Instruction>> multiples = new LinkedHashMap<>();
         Suggester suggester = new Suggester();
+        // experimental, so looked at only when the directive enables it (it reads every instruction's comments)
+        boolean descriptions = config.reports(INVALID_DEFINITION_DESCRIPTION);
+        int prevEnd = 0;
         for (Instruction i : df.instructions()) {
+            if (descriptions) definitionDescription(df, i, prevEnd, out);
+            prevEnd = i.common().endLine();
             if (i instanceof Instruction.From f) {
                 flushMultiples(multiples, out);
                 stageIndex++;
@@ -436,6 +444,29 @@ public final class Checks {
                         + "\" that is excluded by .dockerignore", c.pos()));
             }
         }
+    }
+
+    /**
+     * InvalidDefinitionDescription: the last comment above an ARG, or a named stage's FROM, starts with what it
+     * defines, so tools can show it as the description (BuildKit's validateDefinitionDescription).
+     */
+    private static void definitionDescription(Dockerfile df, Instruction i, int prevEnd, List<Violation> out) {
+        List<String> keys = new ArrayList<>();
+        String what;
+        if (i instanceof Instruction.Arg a) {
+            what = "ARG";
+            for (Instruction.ArgDef d : a.args()) keys.add(d.name().text());
+        } else if (i instanceof Instruction.From f && f.stageName() != null) {
+            what = "FROM";
+            keys.add(f.stageName().text().toLowerCase(Locale.ROOT));
+        } else {
+            return;
+        }
+        List<String> comments = df.commentsBefore(i.pos().line(), prevEnd);
+        if (comments.isEmpty() || keys.isEmpty() || keys.contains(comments.getLast().split(" ", 2)[0])) return;
+        String example = keys.size() > 1 ? "<arg_key>" : keys.getFirst();
+        out.add(new Violation(INVALID_DEFINITION_DESCRIPTION, "Comment for " + what + " should follow the format: `# " + example
+                + " <description>`", i.pos()));
     }
 
     private static void secret(Word name, String instruction, List<Violation> out) {

@@ -203,6 +203,7 @@ final class BuildRun {
                              BuildMemo.Inputs inputs) throws IOException {
         Dockerfile df = bc.parse();
         dev.whittle.diag.Trace.mark("Dockerfile parsed");
+        FrontendCalls.failOnViolations(ctx, df, bc.ignore(), cmd.options());
         ImagePuller puller = (ref, platform, log) -> new Puller(ctx.store(), ctx.registries(), new BuildLogProgress(log)).pullImage(ref, platform);
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(bc.dir(), bc.ignore()).observedBy(seen), df, cmd.options(), cmd.noCache,

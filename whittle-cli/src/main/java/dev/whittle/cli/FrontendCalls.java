@@ -131,8 +131,30 @@ final class FrontendCalls {
 
     /** Runs the build checks; exits 1 if anything is reported, as {@code docker build --check} does. */
     static int check(Context ctx, Dockerfile df, DockerIgnore ignore, Planner.Options opt, boolean json, PrintStream out) {
+        Checks.Report r = report(ctx, df, ignore, opt);
+        print(df, r, json, out);
+        return r.violations().isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Before a build: when the check directive (or BUILDKIT_DOCKERFILE_CHECK) says error=true, a violation fails it,
+     * as in BuildKit, naming the rules and the first one's line. (Otherwise a build shows no warnings: --call=check does.)
+     */
+    static void failOnViolations(Context ctx, Dockerfile df, DockerIgnore ignore, Planner.Options opt) {
+        String arg = opt.buildArgs().get("BUILDKIT_DOCKERFILE_CHECK");
+        String directive = arg != null ? arg : df.directives().get("check");
+        if (directive == null || !directive.contains("error")) return; // the checks' cost only where they can fail the build
+        Checks.Report r = report(ctx, df, ignore, opt);
+        if (!r.errors() || r.violations().isEmpty()) return;
+        java.util.LinkedHashSet<String> rules = new java.util.LinkedHashSet<>();
+        for (Checks.Violation v : r.violations()) rules.add(v.rule().name());
+        throw new UserError(df.file() + ":" + r.violations().getFirst().pos().line() + ": lint violation found for rules: "
+                + String.join(", ", rules) + " (whittle build --call=check shows them)");
+    }
+
+    private static Checks.Report report(Context ctx, Dockerfile df, DockerIgnore ignore, Planner.Options opt) {
         Images images = new Images(ctx.store());
-        Checks.Report r = Checks.run(df, opt, ref -> {
+        return Checks.run(df, opt, ref -> {
             Optional<dev.whittle.store.StoredImage> img = BaseImages.find(images, ref);
             if (img.isEmpty()) return null;
             Map<String, String> env = new LinkedHashMap<>();
@@ -143,8 +165,6 @@ final class FrontendCalls {
             }
             return env;
         }, ignore);
-        print(df, r, json, out);
-        return r.violations().isEmpty() ? 0 : 1;
     }
 
     static void print(Dockerfile df, Checks.Report r, boolean json, PrintStream out) {

@@ -138,7 +138,6 @@ class BuildKitPortedCheckTest {
      * Ports testRuleCheckOption's build half (checkProgressStream): a build fails when the check directive (or
      * BUILDKIT_DOCKERFILE_CHECK) says error=true and a rule is violated, naming the rules and the line.
      */
-    @Disabled("whittle: a build does not run the checks")
     @Test
     void ruleCheckOptionFailsTheBuild() throws IOException {
         String body = "FROM scratch as base\ncopy Dockerfile .\n";

@@ -286,7 +286,6 @@ class BuildKitPortedCheckTest {
     }
 
     /** Ports testUndeclaredArg's build errors: what a build says of the same FROM lines. */
-    @Disabled("whittle: no did-you-mean in FROM --platform errors")
     @Test
     void undeclaredArgBuildErrors() throws IOException {
         Exec e = whittle.run("build", "-q", context("\nFROM --platform=$BULIDPLATFORM scratch\nCOPY Dockerfile .\n", null).toString());

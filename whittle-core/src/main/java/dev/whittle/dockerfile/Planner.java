@@ -264,10 +264,25 @@ public final class Planner {
 
     /** FROM --platform expanded with the global ARGs, and refused where BuildKit (containerd's parser) refuses it. */
     private static String platform(Dockerfile df, ShellLex lex, Flag f, Map<String, String> global) {
-        String v = expand(df, lex, f.valueWord(), global::get);
-        if (v.isEmpty()) throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value());
+        ShellLex.Result r;
+        try {
+            r = lex.process(f.value(), global::get);
+        } catch (ShellLex.ExpansionException e) {
+            throw df.error(f.valueWord().pos(), e.getMessage());
+        }
+        String v = r.word();
+        // a misspelt ARG is the likely cause: BuildKit names the global ARG it was probably meant to be
+        String hint = "";
+        for (String unset : new java.util.TreeSet<>(r.unmatched())) {
+            String near = Parser.closest(unset, global.keySet());
+            if (near != null) {
+                hint = " (did you mean " + near + "?)";
+                break;
+            }
+        }
+        if (v.isEmpty()) throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value() + hint);
         String problem = Platform.specifierError(v);
-        if (problem != null) throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem);
+        if (problem != null) throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem + hint);
         return v;
     }
 

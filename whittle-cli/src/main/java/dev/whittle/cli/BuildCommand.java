@@ -277,7 +277,7 @@ final class BuildCommand implements Callable<Integer> {
             return switch (method) {
                 case "targets" -> FrontendCalls.targets(df, options(), json, ctx.out());
                 case "outline" -> FrontendCalls.outline(df, options(), json, ctx.out());
-                case "check" -> FrontendCalls.check(ctx, df, options(), json, ctx.out());
+                case "check" -> FrontendCalls.check(ctx, df, bc.ignore(), options(), json, ctx.out());
                 default -> throw new UserError("unknown --call method \"" + method + "\" (build, check, outline, targets)");
             };
         } catch (DockerfileException e) {

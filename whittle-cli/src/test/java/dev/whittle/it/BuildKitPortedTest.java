@@ -1,31 +1,29 @@
 package dev.whittle.it;
 
+import dev.whittle.it.Ported.Ctx;
+import dev.whittle.it.Ported.Exported;
+import dev.whittle.it.Ported.Member;
 import dev.whittle.tar.TarEntry;
-import dev.whittle.tar.TarReader;
-import dev.whittle.tar.TarWriter;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.zip.GZIPOutputStream;
 
 import static dev.whittle.it.DockerDaemon.docker;
+import static dev.whittle.it.Ported.tdir;
+import static dev.whittle.it.Ported.tfile;
+import static dev.whittle.it.Ported.thard;
+import static dev.whittle.it.Ported.tlink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -48,18 +46,15 @@ class BuildKitPortedTest {
      */
     static final String MERGED = "whittle-it/bkport-merged:1";
 
-    /** The upstream cases build FROM scratch without a command, which whittle's entrypoint check would refuse. */
-    static final List<String> NO_COMMAND_OK = List.of("--check=warn");
-
     @TempDir static Path dir;
     static Whittle whittle;
-    static int seq;
 
     @BeforeAll
     static void bases() throws IOException {
         DockerDaemon.require();
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed");
         whittle = new Whittle(dir.resolve("store"));
+        port = new Ported(whittle, dir, "whittle-it/bkport", Map.of("BASE", BASE, "NOPATH", NOPATH, "MERGED", MERGED));
         List<String> applets = new ArrayList<>(RootFs.APPLETS);
         applets.addAll(List.of("chown", "cp", "cmp", "head", "sha256sum", "test", "[", "sort", "xargs", "awk", "wc", "grep", "readlink"));
         String passwd = RootFs.PASSWD + "daemon:x:1:1:daemon:/usr/sbin:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n";
@@ -79,165 +74,36 @@ class BuildKitPortedTest {
         BuildDifferentialTest.importBoth(whittle, RootFs.busybox(dir, "bkport-merged.tar", applets, passwd, group, merged), MERGED, path, cmd);
     }
 
-    // ------------------------------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------------------------------ helpers (Ported)
 
-    /** A build context being written. */
-    record Ctx(Path root) {
-        Ctx dockerfile(String text) throws IOException {
-            return file("Dockerfile", text.replace("BASE", BASE).replace("NOPATH", NOPATH).replace("MERGED", MERGED));
-        }
-
-        Ctx file(String path, String content) throws IOException {
-            return file(path, content, 0644);
-        }
-
-        Ctx file(String path, String content, int mode) throws IOException {
-            return bytes(path, content.getBytes(StandardCharsets.UTF_8), mode);
-        }
-
-        Ctx bytes(String path, byte[] content, int mode) throws IOException {
-            Path p = root.resolve(path);
-            Files.createDirectories(p.getParent());
-            Files.write(p, content);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(rwx(mode)));
-            return this;
-        }
-
-        Ctx dir(String path, int mode) throws IOException {
-            Path p = Files.createDirectories(root.resolve(path));
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(rwx(mode)));
-            return this;
-        }
-
-        Ctx link(String path, String target) throws IOException {
-            Path p = root.resolve(path);
-            Files.createDirectories(p.getParent());
-            Files.createSymbolicLink(p, Path.of(target));
-            return this;
-        }
-
-        Ctx tar(String name, Member... members) throws IOException {
-            return bytes(name, tarBytes(members), 0644);
-        }
-
-        Ctx tgz(String name, Member... members) throws IOException {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            try (OutputStream gz = new GZIPOutputStream(buf)) {
-                gz.write(tarBytes(members));
-            }
-            return bytes(name, buf.toByteArray(), 0644);
-        }
-
-        private static String rwx(int mode) {
-            StringBuilder s = new StringBuilder();
-            for (int shift = 6; shift >= 0; shift -= 3) {
-                int m = mode >> shift;
-                s.append((m & 4) != 0 ? 'r' : '-').append((m & 2) != 0 ? 'w' : '-').append((m & 1) != 0 ? 'x' : '-');
-            }
-            return s.toString();
-        }
-    }
-
-    /** One member of a tar written by a test: an entry and, for a file, its content. */
-    record Member(TarEntry entry, byte[] data) {}
-
-    static Member tdir(String name) {
-        return new Member(TarEntry.dir(name, 0755, 0), null);
-    }
-
-    static Member tfile(String name, String content) {
-        byte[] d = content.getBytes(StandardCharsets.UTF_8);
-        return new Member(TarEntry.file(name, 0644, d.length, 0), d);
-    }
-
-    static Member tlink(String name, String target) {
-        return new Member(TarEntry.symlink(name, target, 0), null);
-    }
-
-    static Member thard(String name, String target) {
-        return new Member(new TarEntry(name, TarEntry.Type.HARDLINK, 0644, 0, 0, 0, 0, target, 0, 0, null), null);
-    }
-
-    static byte[] tarBytes(Member... members) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (TarWriter w = new TarWriter(buf)) {
-            for (Member m : members) {
-                if (m.data() != null) w.write(m.entry(), m.data());
-                else w.writeHeader(m.entry());
-            }
-        }
-        return buf.toByteArray();
-    }
+    static Ported port;
 
     static Ctx ctx() throws IOException {
-        return new Ctx(Files.createDirectories(dir.resolve("ctx" + (++seq))));
+        return port.ctx();
     }
 
     static String tag() {
-        return "whittle-it/bkport" + seq;
+        return port.tag();
     }
 
-    /** Builds the context with Docker 20.10's BuildKit and with whittle, and compares the images. */
     static void same(Ctx c, String... flags) throws IOException {
-        BuildDifferentialTest.compare(whittle, dir, c.root(), tag(), NO_COMMAND_OK, flags);
+        port.same(c, flags);
     }
 
-    /** Both refuse the build; whittle's error (one line, no stack trace) contains {@code message}. */
     static void bothFail(Ctx c, String message, String... flags) {
-        List<String> dk = new ArrayList<>(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", tag()));
-        dk.addAll(List.of(flags));
-        dk.add(c.root().toString());
-        Exec d = Exec.run(dk);
-        assertThat(d.code()).as("docker build should fail: " + d.out()).isNotZero();
-        Exec w = whittleBuild(c, flags);
-        assertThat(w.code()).as(w.out()).isEqualTo(1);
-        assertThat(w.err()).contains("Error: ").contains(message).doesNotContain("\tat dev.whittle");
+        port.bothFail(c, message, flags);
     }
 
     static Exec whittleBuild(Ctx c, String... flags) {
-        List<String> wt = new ArrayList<>(List.of("build", "--progress", "plain", "-t", tag()));
-        wt.addAll(NO_COMMAND_OK);
-        wt.addAll(List.of(flags));
-        wt.add(c.root().toString());
-        return whittle.run(wt.toArray(String[]::new));
+        return port.whittleBuild(c, flags);
     }
 
-    /** Builds with whittle only (for what Docker 20.10 cannot build) and returns the image's files. */
     static Exported whittleOnly(Ctx c, String... flags) throws IOException {
-        Exec built = whittleBuild(c, flags);
-        assertThat(built.code()).as(built.err()).isZero();
-        return exported(tag());
+        return port.whittleOnly(c, flags);
     }
 
     static Exported exported(String image) throws IOException {
-        Path tar = dir.resolve("export-" + (++seq) + ".tar");
-        whittle.run("export", "-o", tar.toString(), image).ok();
-        return Exported.read(tar);
-    }
-
-    /** An exported root file system: each path's entry and a file's content. */
-    record Exported(Map<String, TarEntry> entries, Map<String, String> contents) {
-        static Exported read(Path tar) throws IOException {
-            Map<String, TarEntry> e = new TreeMap<>();
-            Map<String, String> c = new TreeMap<>();
-            try (InputStream in = Files.newInputStream(tar); TarReader r = new TarReader(in)) {
-                for (TarEntry t; (t = r.next()) != null; ) {
-                    e.put(t.name(), t);
-                    if (t.isFile()) c.put(t.name(), new String(r.content().readAllBytes(), StandardCharsets.UTF_8));
-                }
-            }
-            return new Exported(e, c);
-        }
-
-        String text(String path) {
-            assertThat(contents).as(path + " in " + entries.keySet()).containsKey(path);
-            return contents.get(path);
-        }
-
-        TarEntry entry(String path) {
-            assertThat(entries).as(path + " in " + entries.keySet()).containsKey(path);
-            return entries.get(path);
-        }
+        return port.exported(image);
     }
 
     // ------------------------------------------------------------------------------------------ symlinked destinations
@@ -551,11 +417,11 @@ class BuildKitPortedTest {
                 ONBUILD ADD t.tar /unpacked/
                 ONBUILD WORKDIR /tmp
                 """);
-        String base = "whittle-it/bkport-onbuild:" + seq;
+        String base = "whittle-it/bkport-onbuild:" + port.seq();
         Exec.run(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", base, parent.root().toString())).ok();
         whittle.run("build", "-q", "-t", base, parent.root().toString()).ok();
         Ctx child = ctx().dockerfile("FROM " + base + "\n").file("a.txt", "a").tar("t.tar", tfile("x", "x"));
-        String childTag = "whittle-it/bkport-onbuild-child:" + seq;
+        String childTag = "whittle-it/bkport-onbuild-child:" + port.seq();
         Exec.run(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", childTag, child.root().toString())).ok();
         whittle.run("build", "-q", "-t", childTag, child.root().toString()).ok();
         same(ctx().dockerfile("""
@@ -625,9 +491,9 @@ class BuildKitPortedTest {
                 COPY . /c
                 COPY * /e/
                 """).file("a.txt", "a").file("sub/b.txt", "b");
-        Path link = dir.resolve("ctxlink" + seq);
+        Path link = dir.resolve("ctxlink" + port.seq());
         Files.createSymbolicLink(link, c.root());
-        BuildDifferentialTest.compare(whittle, dir, link, tag(), NO_COMMAND_OK);
+        BuildDifferentialTest.compare(whittle, dir, link, tag(), Ported.NO_COMMAND_OK);
     }
 
     /** Ports testCopyThroughSymlinkContext (dockerfile_copy_test.go). */

@@ -117,7 +117,7 @@ class EngineTest {
         }
         Exec missing = build(whittle, context("secret-required", "FROM BASE\nRUN --mount=type=secret,id=nope,required=true true\n", Map.of()));
         assertThat(missing.code()).isEqualTo(1);
-        assertThat(missing.err()).contains("secret nope is required");
+        assertThat(missing.err()).contains("secret nope: not found");
     }
 
     @Test

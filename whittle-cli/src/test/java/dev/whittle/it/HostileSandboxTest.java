@@ -195,6 +195,32 @@ class HostileSandboxTest {
         assertNothingLeft(root, List.of());
     }
 
+    /**
+     * A secret given to RUN as a variable ({@code --mount=type=secret,env=NAME}) is in the process's environment, which
+     * runc reads from the bundle's config.json: that file must not be on disk either, even when whittle is killed.
+     */
+    @Test
+    void aSecretInTheEnvironmentIsNeverOnDiskEvenWhenTheBuildIsKilled() throws Exception {
+        String secret = "ENVTOKEN-" + UUID.randomUUID();
+        Path secretFile = dir.resolve("envtoken");
+        Files.writeString(secretFile, secret);
+        Path ctx = context("secret-env-kill", """
+                FROM BASE
+                ARG SLEEP=611
+                RUN --mount=type=secret,id=tok,env=TOKEN busybox test -n "$TOKEN" && echo started && busybox sleep $SLEEP
+                """, Map.of());
+        Path root = dir.resolve("secret-env-store");
+        new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
+        WhittleProcess p = WhittleProcess.start(root, dir.resolve("secret-env-kill.log"), "build", "--progress", "plain",
+                "--secret", "id=tok,src=" + secretFile, ctx.toString());
+        p.awaitOutput(Pattern.compile("(?m)^#\\d+ [0-9.]+ started$"));
+        assertThat(grepStore(root, secret)).isEmpty();
+        List<ProcessHandle> children = p.kill9();
+        assertThat(grepStore(root, secret)).isEmpty();
+        new Whittle(root).run("images").ok();
+        assertNothingLeft(root, children);
+    }
+
     @Test
     void pruneRemovesWhatAKilledBuildLeft() throws Exception {
         Path ctx = context("prune-kill", "FROM BASE\nRUN echo started && busybox sleep 612\n", Map.of());

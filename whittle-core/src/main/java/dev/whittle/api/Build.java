@@ -142,6 +142,7 @@ public final class Build {
     private Result buildFully(BuildSpec spec, Progress progress, BuildMemo memo, BuildMemo.Inputs inputs) throws IOException {
         Dockerfile df = spec.source().parse();
         Trace.mark("Dockerfile parsed");
+        BuildCalls.failOnViolations(store, df, spec.source().ignore(), spec.options());
         ContextObservations seen = new ContextObservations();
         BuildRequest req = new BuildRequest(new ContextTree(spec.source().dir(), spec.source().ignore()).observedBy(seen), df,
                 spec.options(), spec.noCache(), spec.run(), spec.labels(), spec.noCacheStages(), spec.secrets(), spec.ssh(),

@@ -34,8 +34,15 @@ public final class BuildCache {
         Files.createDirectories(dir);
     }
 
-    /** A cached step result. */
-    public record Entry(Digest diffId, Descriptor blob, String created) {}
+    /**
+     * A cached step result. {@code next}: the key the steps after it built on when it was made, when that is not the
+     * entry's own key (a RUN run again for --no-cache); null otherwise.
+     */
+    public record Entry(Digest diffId, Descriptor blob, String created, Digest next) {
+        public Entry(Digest diffId, Descriptor blob, String created) {
+            this(diffId, blob, created, null);
+        }
+    }
 
     public Entry get(Digest key) {
         Path p = dir.resolve(key.hex());
@@ -48,7 +55,8 @@ public final class BuildCache {
             if (info == null || !info.blobs().containsKey(blob.digest()) || !store.hasBlob(blob.digest())) return null;
             used.add(key.hex());
             touch(p);
-            return new Entry(diffId, blob, JsonObjects.string(m, "created"));
+            String next = JsonObjects.string(m, "next");
+            return new Entry(diffId, blob, JsonObjects.string(m, "created"), next == null ? null : Digest.parse(next));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {
@@ -73,6 +81,7 @@ public final class BuildCache {
         m.put("diffId", e.diffId().toString());
         m.put("blob", e.blob().toJson());
         m.put("created", e.created());
+        if (e.next() != null) m.put("next", e.next().toString());
         AtomicFiles.write(dir.resolve(key.hex()), Json.write(m));
         used.add(key.hex());
     }

@@ -27,6 +27,7 @@ import dev.whittle.store.StoredImage;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -94,8 +95,9 @@ public final class Builder {
         Trace.mark("build: planned");
         State fin;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            this.exec = exec;
             // in plan order, so each stage's dependencies exist already (no recursion: chains of stages can be long)
-            for (BuildPlan.PlannedStage p : plan.stages()) stages.put(p.stage().index(), stage(p, exec));
+            for (BuildPlan.PlannedStage p : plan.stages()) launch(p);
             fin = stages.get(plan.target()).join();
         } catch (CompletionException e) {
             Throwable c = e.getCause();
@@ -138,8 +140,26 @@ public final class Builder {
      * build found or stored, sorted (what its image came from).
      */
     public List<String> finish() throws IOException {
-        deferred.finish();
+        try {
+            deferred.finish();
+        } finally {
+            synchronized (this) {
+                if (freshCaches != null) freshCaches.close();
+                freshCaches = null;
+            }
+        }
         return cache.used();
+    }
+
+    /**
+     * Cache mounts that start empty for this build (a step run with --no-cache whose mount sets uid, gid or mode:
+     * BuildKit's cache is then keyed by a permissions step that runs again), removed when the build ends.
+     */
+    private dev.whittle.sandbox.Cleanup.TempDirectory freshCaches;
+
+    synchronized Path freshCacheRoot() throws IOException {
+        if (freshCaches == null) freshCaches = dev.whittle.sandbox.Cleanup.newTempDirectory(store.tempDir(), "cachemounts-");
+        return freshCaches.path();
     }
 
     /** A stage's result: it runs once the stages it needs are done (they have their futures already). */
@@ -156,9 +176,29 @@ public final class Builder {
                 }, exec);
     }
 
-    /** The final state of an already planned stage (for COPY --from and mounts). */
+    /** Runs stages; set while {@link #build} runs. */
+    private ExecutorService exec;
+
+    /** Starts a planned stage unless it is started already. */
+    private synchronized CompletableFuture<State> launch(BuildPlan.PlannedStage p) {
+        CompletableFuture<State> f = stages.get(p.stage().index());
+        if (f == null) {
+            f = stage(p, exec);
+            stages.put(p.stage().index(), f);
+        }
+        return f;
+    }
+
+    /**
+     * The final state of a stage (for FROM, COPY --from and mounts). A stage the plan left out is one only a base
+     * image's ONBUILD trigger names: it is planned and started now, with what it needs.
+     */
     State stageResult(int index) {
-        return stages.get(index).join();
+        CompletableFuture<State> f = stages.get(index);
+        if (f == null) {
+            for (BuildPlan.PlannedStage p : Planner.plan(df, req.options(), index).stages()) f = launch(p);
+        }
+        return f.join();
     }
 
     /** Resolves a --from/from= value to a state: a stage by name or index, else an image. */
@@ -171,28 +211,33 @@ public final class Builder {
         if (ref.equals("context")) return null;
         NamedContext named = req.namedContexts().get(ref);
         if (named instanceof NamedContext.Directory) return null;
-        if (named != null) return imageState(ref, where);
+        if (named != null) return imageState(ref, where, req.options().targetPlatform());
         Integer idx = stageIndex.get(ref.toLowerCase(Locale.ROOT));
         if (idx == null && ref.matches("\\d+")) idx = Integer.parseInt(ref);
         if (idx != null) return stageResult(idx);
-        return imageState(ref, where);
+        return imageState(ref, where, req.options().targetPlatform());
     }
 
     private State runStage(BuildPlan.PlannedStage p) throws IOException {
         Stage s = p.stage();
-        int total = s.instructions().size() + 1;
+        // FROM is a step only when it loads an image: as in BuildKit, FROM scratch and FROM <stage> are not shown
+        boolean fromStep = p.base() instanceof BuildPlan.Base.Image;
+        int total = s.instructions().size() + (fromStep ? 1 : 0);
         String label = label(s);
         State state;
-        int step = start("[" + label + " 1/" + total + "] FROM " + fromText(p), false);
+        int step = fromStep ? start("[" + label + " 1/" + total + "] FROM " + fromText(p), false) : -1;
         Trace.mark("FROM: step shown");
+        // FROM --platform: the stage runs on that platform (a tool stage on $BUILDPLATFORM), else the target's
+        Platform platform = s.from().flag("platform").isPresent() && p.base() instanceof BuildPlan.Base.Image img && img.platform() != null
+                ? Platform.parse(img.platform()) : req.options().targetPlatform();
         switch (p.base()) {
             case BuildPlan.Base.Scratch sc -> state = scratch();
             case BuildPlan.Base.StageRef r -> state = stageResult(r.index());
-            case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image());
+            case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image(), platform);
         }
         state = withDefaultPath(state);
         Trace.mark("FROM: base state ready");
-        progress.done(step);
+        if (fromStep) progress.done(step);
         // ONBUILD triggers of the base run first, then are cleared (not inherited by grandchildren)
         List<String> triggers = state.config().onBuild();
         if (!triggers.isEmpty()) {
@@ -200,6 +245,7 @@ public final class Builder {
             for (String t : triggers) {
                 Dockerfile tdf = Parser.parse("ONBUILD trigger of " + fromText(p), t);
                 for (Instruction i : tdf.instructions()) {
+                    earlierStagesOnly(tdf, i, s);
                     int st = start("[" + label + " ONBUILD] " + t, makesLayer(i));
                     state = execute(new StepContext(this, tdf, label, st, exported.contains(s.index())), state, i);
                 }
@@ -207,7 +253,7 @@ public final class Builder {
         } else if (state.config().config().containsKey("OnBuild")) {
             state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
         }
-        int n = 1;
+        int n = fromStep ? 1 : 0;
         ConfigInstructions config = configInstructions(df);
         ConfigInstructions.Draft draft = null; // a run of config instructions shares one copy of the config
         for (Instruction i : s.instructions()) {
@@ -231,6 +277,29 @@ public final class Builder {
             state = execute(new StepContext(this, df, label, st, exported.contains(s.index())), state, i);
         }
         return draft != null ? draft.state() : state;
+    }
+
+    /**
+     * A trigger may name (COPY --from, RUN --mount from=) only a stage defined before the one it runs in, as a
+     * Dockerfile's own steps may: what it names is built on demand, and a later stage could need this one.
+     */
+    private void earlierStagesOnly(Dockerfile tdf, Instruction i, Stage s) {
+        List<Word> refs = new ArrayList<>();
+        if (i instanceof Instruction.Copy c && !c.add()) for (var f : c.flagsNamed("from")) refs.add(f.valueWord());
+        if (i instanceof Instruction.Run) {
+            for (var f : i.flagsNamed("mount")) {
+                var m = dev.whittle.dockerfile.Mounts.parse(tdf, f);
+                if (m.from() != null) refs.add(m.from());
+            }
+        }
+        for (Word w : refs) {
+            Integer idx = stageIndex.get(w.text().toLowerCase(Locale.ROOT));
+            if (idx == null && w.text().matches("\\d{1,9}")) idx = Integer.parseInt(w.text());
+            if (idx != null && idx >= s.index()) {
+                throw tdf.error(w.pos(), "cannot use stage \"" + w.text() + "\" in a trigger of stage \"" + label(s)
+                        + "\": it needs to be defined before the stage");
+            }
+        }
     }
 
     ConfigInstructions configInstructions(Dockerfile d) {
@@ -313,7 +382,7 @@ public final class Builder {
         if (req.pull() == PullPolicy.ALWAYS) return null;
         try {
             if (new Images(store).find(name).isEmpty()) return null;
-            return imageState(ref, null);
+            return imageState(ref, null, req.options().targetPlatform());
         } catch (IOException | RuntimeException e) {
             return null; // the build itself says what is wrong with it
         }
@@ -325,15 +394,15 @@ public final class Builder {
         return req.namedContexts().get(ref) instanceof NamedContext.Directory d ? d.tree() : null;
     }
 
-    State imageState(String ref, Word where) throws IOException {
+    /** The state of an image base (or a named context's image), which must be for the platform {@code want}. */
+    State imageState(String ref, Word where, Platform want) throws IOException {
         StoredImage img = switch (req.namedContexts().get(ref)) {
-            case null -> baseImage(ref, where);
-            case NamedContext.Image alias -> baseImage(alias.reference(), where);
+            case null -> baseImage(ref, where, want);
+            case NamedContext.Image alias -> baseImage(alias.reference(), where, want);
             case NamedContext.OciLayout layout -> layoutImage(ref, layout, where);
             case NamedContext.Directory d -> throw df.error(where.pos(), "FROM " + ref + ": the build context \"" + ref
                     + "\" is a directory; whittle takes it with COPY --from=" + ref + " or RUN --mount=from=" + ref + " only");
         };
-        Platform want = req.options().targetPlatform();
         Platform have = img.config().platform();
         if (!have.architecture().equals(want.architecture()) || !have.os().equals(want.os())) {
             throw df.error(where.pos(), "image \"" + ref + "\" is for " + have + ", but the build targets " + want);
@@ -369,7 +438,7 @@ public final class Builder {
     private final Map<String, CompletableFuture<StoredImage>> pulls = new ConcurrentHashMap<>();
 
     /** An image for FROM or --from: from the store, or pulled as the --pull policy says. */
-    private StoredImage baseImage(String ref, Word where) throws IOException {
+    private StoredImage baseImage(String ref, Word where, Platform platform) throws IOException {
         dev.whittle.image.ImageRef parsed;
         try {
             parsed = dev.whittle.image.ImageRef.parse(ref);
@@ -387,12 +456,12 @@ public final class Builder {
                     + ": pull it with whittle pull, load it with whittle load or import it with whittle import" + laterStage(ref, where));
         }
         CompletableFuture<StoredImage> mine = new CompletableFuture<>();
-        CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed.toString(), mine);
+        CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed + " " + platform, mine);
         if (f == null) {
             f = mine;
             int step = progress.start("[internal] pull " + parsed);
             try {
-                mine.complete(req.puller().pull(parsed, req.options().targetPlatform(), line -> progress.log(step, line)));
+                mine.complete(req.puller().pull(parsed, platform, line -> progress.log(step, line)));
                 progress.done(step);
             } catch (IOException | RuntimeException e) {
                 progress.error(step, e.getMessage());

@@ -1,6 +1,7 @@
 package dev.whittle.build;
 
 import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Instruction;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.dockerfile.Scope;
@@ -33,6 +34,20 @@ public final class ConfigInstructions {
         this.globalArgs = globalArgs;
         this.buildArgs = buildArgs;
         this.withHistory = withHistory;
+    }
+
+    /**
+     * An ARG's default as the history shows it (Engine 20.10: expanded). A default that cannot be expanded
+     * (${X:?message}) is not evaluated when a build arg gives the value, as in BuildKit; the history then shows that.
+     */
+    private String historyDefault(Instruction.ArgDef d, Scope before) {
+        try {
+            return expand(d.defaultValue(), before);
+        } catch (DockerfileException e) {
+            String given = buildArgs.get(d.name().text());
+            if (given == null) throw e;
+            return given;
+        }
     }
 
     private String expand(Word w, Scope scope) {
@@ -103,7 +118,7 @@ public final class ConfigInstructions {
                     List<String> parts = new ArrayList<>();
                     for (Instruction.ArgDef d : a.args()) {
                         // BuildKit's history shows the default as expanded, quotes removed (not a --build-arg's value)
-                        parts.add(d.name().text() + (d.hasDefault() ? "=" + expand(d.defaultValue(), before) : ""));
+                        parts.add(d.name().text() + (d.hasDefault() ? "=" + historyDefault(d, before) : ""));
                         argNames.add(d.name().text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
                     }
                     history = "ARG " + String.join(" ", parts);
@@ -207,14 +222,15 @@ public final class ConfigInstructions {
                 }
                 case Instruction.Cmd cmd -> {
                     List<String> args = commandArgs(shell(), cmd.command());
-                    c.configField("Cmd", args);
+                    // an empty list is no list: BuildKit's config omits it (omitempty), so CMD [] leaves none
+                    c.configField("Cmd", args.isEmpty() ? null : args);
                     c.configField("ArgsEscaped", true);
                     cmdSet = true;
                     history = "CMD " + GoText.quotedSlice(args);
                 }
                 case Instruction.Entrypoint ep -> {
                     List<String> args = commandArgs(shell(), ep.command());
-                    c.configField("Entrypoint", args);
+                    c.configField("Entrypoint", args.isEmpty() ? null : args);
                     if (!cmdSet) c.configField("Cmd", null);
                     c.configField("ArgsEscaped", true);
                     history = "ENTRYPOINT " + GoText.quotedSlice(args);

@@ -10,6 +10,7 @@ import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
+import dev.whittle.dockerfile.Planner;
 import dev.whittle.dockerfile.Scope;
 import dev.whittle.dockerfile.Word;
 import dev.whittle.image.Descriptor;
@@ -71,7 +72,7 @@ final class CopyStep {
     State copy(State s, Instruction.Copy c) throws IOException {
         Scope scope = s.scope();
         String verb = c.add() ? "ADD" : "COPY";
-        String fromRef = c.flag("from").map(f -> expand(f.valueWord(), scope)).orElse(null);
+        String fromRef = c.flag("from").map(f -> Planner.copyFrom(ctx.df(), b.lex, f)).orElse(null);
         String chown = c.flag("chown").map(f -> expand(f.valueWord(), scope)).orElse(null);
         ChmodSpec chmod = c.flag("chmod").map(f -> parseChmod(f, expand(f.valueWord(), scope))).orElse(null);
         boolean parents = c.flag("parents").map(f -> f.value() == null || f.value().equalsIgnoreCase("true")).orElse(false);
@@ -590,7 +591,8 @@ final class CopyStep {
 
     private String expandHeredoc(String body, Scope scope) {
         try {
-            return new dev.whittle.dockerfile.ShellLex('\\').rawQuotes(true).processWord(body, scope.lookup());
+            // variables only: quotes in a heredoc are its text, not shell quoting (BuildKit's SkipProcessQuotes)
+            return new dev.whittle.dockerfile.ShellLex('\\').skipProcessQuotes(true).processWord(body, scope.lookup());
         } catch (RuntimeException e) {
             return body;
         }

@@ -9,6 +9,7 @@ import dev.whittle.dockerfile.Scope;
 import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Word;
 import dev.whittle.sandbox.ContainerNetwork;
+import dev.whittle.sandbox.ProcessLimits;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,10 +80,16 @@ final class Preflight {
                         throw df.error(f.pos(), e.getMessage());
                     }
                 });
+                // each value expanded as the step will (what cannot be expanded fails now)
                 for (Flag f : r.flagsNamed("mount")) {
-                    Mounts.Spec m = Mounts.parse(df, f);
-                    for (Word w : new Word[] {m.target(), m.source(), m.from()}) if (w != null) words.add(w);
-                    if (m.type() == Mounts.Type.CACHE && m.id() != null) words.add(new Word(m.id(), m.pos()));
+                    Mounts.Spec m = Mounts.parse(df, f, scope == null ? null : v -> expand(df, new Word(v, f.valueWord().pos()), scope));
+                    if (m.size() != null && !m.size().contains("$")) {
+                        try {
+                            ProcessLimits.parseSize(m.size());
+                        } catch (IllegalArgumentException e) {
+                            throw df.error(f.valueWord().pos(), "invalid value for size: " + m.size());
+                        }
+                    }
                 }
             }
             case Instruction.Copy c -> {

@@ -17,6 +17,7 @@ import dev.whittle.json.Json;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.OverlayMount;
+import dev.whittle.sandbox.ProcessLimits;
 import dev.whittle.ffi.Posix;
 import dev.whittle.sandbox.RootedBind;
 import dev.whittle.sandbox.Runc;
@@ -41,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -51,8 +53,18 @@ import java.util.Map;
 final class RunStep {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final int TAIL = 20;
+    private static final String PIPES = "/dev/pipes";
+    private static final String HOSTNAME = "buildkitsandbox";
+
+    /** The RUN's hostname: BuildKit's, or the BUILDKIT_SANDBOX_HOSTNAME build arg's (docker build has no --hostname). */
+    private String hostname() {
+        String h = b.req.options().buildArgs().get("BUILDKIT_SANDBOX_HOSTNAME");
+        return h == null || h.isEmpty() ? HOSTNAME : h;
+    }
     private final Builder.StepContext ctx;
     private final Builder b;
+    /** A RUN's only heredoc when it starts with #!: run as an executable file, not given to the shell (set by args). */
+    private Heredoc script;
 
     RunStep(Builder.StepContext ctx) {
         this.ctx = ctx;
@@ -62,7 +74,10 @@ final class RunStep {
     State run(State s, Instruction.Run r) throws IOException {
         List<String> args = args(s, r);
         List<Mounts.Spec> mounts = new ArrayList<>();
-        for (Flag f : r.flagsNamed("mount")) mounts.add(Mounts.parse(ctx.df(), f));
+        for (Flag f : r.flagsNamed("mount")) {
+            // each field's value expanded on its own, after the CSV split, as BuildKit does
+            mounts.add(Mounts.parse(ctx.df(), f, v -> ctx.expand(new dev.whittle.dockerfile.Word(v, f.valueWord().pos()), s.scope())));
+        }
         ContainerNetwork.Mode network;
         try {
             network = r.flag("network").isPresent() ? ContainerNetwork.Mode.parse(r.flag("network").get().value()) : b.req.run().network();
@@ -77,27 +92,30 @@ final class RunStep {
         String history = "RUN " + Builder.runCommandString(s, args) + " # buildkit";
         List<String> keyParts = new ArrayList<>(List.of("RUN", Json.writeString(args, Json.Style.COMPACT), String.join("\n", env),
                 s.config().user(), s.config().workingDir(), network.toString()));
+        if (script != null) keyParts.add("script\n" + script.body()); // the command is a file: its text decides the result
         String settings = b.req.run().cacheKeyPart();
         if (!settings.isEmpty()) keyParts.add(settings);
+        if (!hostname().equals(HOSTNAME)) keyParts.add("hostname=" + hostname());
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
         Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
         BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
         if (hit != null) {
             b.progress.cached(ctx.step());
-            return append(s, key, hit.diffId(), hit.blob(), hit.created(), history, r);
+            return append(s, hit.next() != null ? hit.next() : key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
         if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
         long clamp = b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch();
         if (!ctx.exported()) {
             // a stage only read from: its layer is written in the background while the build goes on
             String[] created = {null}; // when the command ended, as for an exported layer
+            Digest after = next(key);
             Digest provisional = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
                 String when = created[0] = b.now();
                 return b.deferred.defer(upper, key, clamp, "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
-                        layer -> b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when)));
+                        layer -> b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when, after)));
             });
             b.progress.done(ctx.step());
-            return append(s, key, provisional, null, created[0], history, r);
+            return append(s, after == null ? key : after, provisional, null, created[0], history, r);
         }
         LayerIngest.Result layer = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
             LayerIngest.Result made;
@@ -112,25 +130,43 @@ final class RunStep {
             return made;
         });
         String created = b.now();
-        b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created));
+        Digest after = next(key);
+        b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created, after));
         b.progress.done(ctx.step());
-        return append(s, key, layer.info().diffId(), layer.descriptor(), created, history, r);
+        return append(s, after == null ? key : after, layer.info().diffId(), layer.descriptor(), created, history, r);
+    }
+
+    /**
+     * The cache key the steps after this one build on. A step run again for --no-cache (or --no-cache-filter) made a
+     * new layer under the same key; what follows (in this stage, and COPY --from or FROM this stage elsewhere) must
+     * not be answered from entries made after the old layer, so the key then is a new one. BuildKit gets
+     * the same from keying those steps by content. The cache entry keeps that key, so a later build that finds the
+     * new layer builds on it as well, and finds the steps after it as this build made them. Null: the step's key.
+     */
+    private Digest next(Digest key) {
+        return ctx.noCache() ? CacheKeys.of(key, "run again", java.util.UUID.randomUUID().toString()) : null;
     }
 
     /**
      * The environment RUN gets: the image's and the declared build args ({@code env}, which the cache key and history
      * see), plus the predefined proxy args given with --build-arg that no ARG declares: as in BuildKit they reach the
      * process without an ARG and stay out of the cache key, history and config (a proxy does not change what a
-     * command makes, and its URL may hold credentials).
+     * command makes, and its URL may hold credentials). A proxy given in either case reaches the process in both
+     * ({@code http_proxy} and {@code HTTP_PROXY}: tools read one or the other), the lower-case value winning when
+     * both are given, as BuildKit's ProxyEnv does.
      */
     private List<String> withProxies(State s, List<String> env) {
+        Map<String, String> proxies = new java.util.TreeMap<>(); // upper-case name → value
+        for (Map.Entry<String, String> a : new java.util.TreeMap<>(b.req.options().buildArgs()).entrySet()) {
+            if (Planner.PROXY_ARGS.contains(a.getKey()) && a.getValue() != null) proxies.put(a.getKey().toUpperCase(Locale.ROOT), a.getValue());
+        }
         List<String> out = null;
-        for (Map.Entry<String, String> a : b.req.options().buildArgs().entrySet()) {
-            String name = a.getKey();
-            if (!Planner.PROXY_ARGS.contains(name) || a.getValue() == null || s.buildArgNames().contains(name)) continue;
-            if (env.stream().anyMatch(e -> e.startsWith(name + "="))) continue;
-            if (out == null) out = new ArrayList<>(env);
-            out.add(name + "=" + a.getValue());
+        for (Map.Entry<String, String> p : proxies.entrySet()) {
+            for (String name : List.of(p.getKey(), p.getKey().toLowerCase(Locale.ROOT))) {
+                if (s.buildArgNames().contains(name) || env.stream().anyMatch(e -> e.startsWith(name + "="))) continue;
+                if (out == null) out = new ArrayList<>(env);
+                out.add(name + "=" + p.getValue());
+            }
         }
         return out == null ? env : out;
     }
@@ -155,8 +191,15 @@ final class RunStep {
         String text = r.command().shell().text();
         List<Heredoc> docs = r.heredocs();
         if (docs.size() == 1 && text.trim().matches("\\d*<<-?\\s*[\"']?" + java.util.regex.Pattern.quote(docs.getFirst().name()) + "[\"']?")) {
-            // RUN <<EOF: the body is the script
-            out.add(docs.getFirst().body());
+            // RUN <<EOF: the body is the script; one with a shebang is a file the shell runs, so #! picks its interpreter
+            String body = docs.getFirst().body();
+            String name = docs.getFirst().name();
+            if (body.startsWith("#!") && name.matches("[A-Za-z0-9_.-]+") && !name.equals(".") && !name.equals("..")) {
+                script = docs.getFirst();
+                out.add(PIPES + "/" + script.name());
+            } else {
+                out.add(body);
+            }
             return out;
         }
         StringBuilder full = new StringBuilder(text);
@@ -169,11 +212,11 @@ final class RunStep {
         String base = m.type() + "|" + (m.target() == null ? "" : m.target().text()) + "|" + m.id() + "|" + m.readOnly() + "|"
                 + (m.source() == null ? "" : m.source().text()) + "|" + (m.from() == null ? "" : m.from().text());
         if (m.type() == Mounts.Type.BIND) {
-            String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
+            String from = m.from() == null ? null : m.from().text();
             ContextTree c = b.contextTree(from);
             if (c != null) {
                 // the bind source's content decides the result, as a COPY's would
-                FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope())), true);
+                FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(m.source().text()), true);
                 base += "|" + (n == null ? "missing" : c.treeDigest(n));
             } else {
                 State st = b.fromRef(from, m.from());
@@ -206,16 +249,25 @@ final class RunStep {
             }
 
             List<RuncSpec.Mount> extra = new ArrayList<>();
+            if (script != null) {
+                // BuildKit mounts the file read-only at /dev/pipes, inside the container's /dev (so in no layer)
+                Path pipes = Files.createDirectories(tmp.resolve("pipes"));
+                Path f = pipes.resolve(script.name());
+                Files.writeString(f, script.body());
+                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                extra.add(new RuncSpec.Mount(PIPES, "bind", pipes.toString(), List.of("rbind", "ro")));
+            }
             Map<String, Boolean> existed = new LinkedHashMap<>();
             for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf")) existed.put(d, exists(rootfs, d));
-            ContainerNetwork net = ContainerNetwork.prepare(network, List.of("buildkitsandbox"), b.req.run().extraHosts(), tmp);
+            ContainerNetwork net = ContainerNetwork.prepare(network, List.of(hostname()), b.req.run().extraHosts(), tmp);
             undo.add(net);
             extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
             SecretFiles[] secrets = {null}; // one tmpfs for all of this RUN's secrets, mounted on the first
             String sshSocket = null; // the first ssh mount is SSH_AUTH_SOCK, as in BuildKit
+            Map<String, String> secretEnv = new LinkedHashMap<>(); // secret mounts with env=: the process's variables
             for (Mounts.Spec m : mounts) {
-                RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks, secrets);
+                RuncSpec.Mount mt = prepareMount(s, r, m, tmp, undo, locks, secrets, secretEnv);
                 if (mt == null) continue;
                 if (m.type() == Mounts.Type.SSH && sshSocket == null) sshSocket = mt.destination();
                 // Ancestors too: runc creates missing parents, which must not leak into the layer.
@@ -231,7 +283,23 @@ final class RunStep {
                 env = new ArrayList<>(env);
                 env.add("SSH_AUTH_SOCK=" + sshSocket);
             }
-            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), "buildkitsandbox", net.network(), extra, false,
+            if (!secretEnv.isEmpty()) {
+                // over the image's variable of the same name (ENV SECRET=placeholder), for this process only
+                List<String> withSecrets = new ArrayList<>();
+                for (String e : env) if (!secretEnv.containsKey(e.substring(0, Math.max(0, e.indexOf('='))))) withSecrets.add(e);
+                secretEnv.forEach((k, v) -> withSecrets.add(k + "=" + v));
+                env = withSecrets;
+                // runc reads the process's environment from the bundle's config.json, which is on disk: with a secret
+                // in it, the file lives on the secrets' tmpfs and the bundle has a link to it (runc follows it, and
+                // Runc.run writes through it), so no secret reaches persistent disk, even if whittle is killed
+                SecretFiles files = secrets[0];
+                if (files == null) {
+                    files = secrets[0] = SecretFiles.mount(tmp.resolve("secrets"));
+                    undo.add(files);
+                }
+                Files.createSymbolicLink(tmp.resolve("config.json"), files.write("config.json", new byte[0], 0, 0, 0600));
+            }
+            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), hostname(), net.network(), extra, false,
                     b.req.run().limits());
             Deque<String> tail = new ArrayDeque<>();
             String[] notStarted = {null}; // runc's reason when the process could not be started at all
@@ -338,16 +406,20 @@ final class RunStep {
 
     /** Prepares a RUN --mount; returns the runc mount, or null for an optional secret that is not given. */
     private RuncSpec.Mount prepareMount(State s, Instruction.Run r, Mounts.Spec m, Path tmp, List<AutoCloseable> undo,
-                                        List<FileLock> locks, SecretFiles[] secrets) throws IOException {
-        String target = m.target() == null ? null : ctx.expand(m.target(), s.scope());
+                                        List<FileLock> locks, SecretFiles[] secrets, Map<String, String> secretEnv) throws IOException {
+        String target = m.target() == null ? null : m.target().text();
         if (target != null && !target.startsWith("/")) {
             String wd = s.config().workingDirOrRoot();
             target = "/" + PathNames.clampToRoot(wd + "/" + target);
         }
         switch (m.type()) {
             case CACHE -> {
-                String id = ctx.expand(new dev.whittle.dockerfile.Word(m.id(), m.pos()), s.scope());
-                Path dir = b.store.stateDir().resolve("cachemounts").resolve(Digest.sha256(id.getBytes()).hex().substring(0, 24));
+                // uid, gid and mode make a cache of their own (in BuildKit they are a step the cache is keyed by), which
+                // --no-cache runs again: such a cache starts empty then, for this build only
+                boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
+                String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
+                Path caches = owned && ctx.noCache() ? b.freshCacheRoot() : b.store.stateDir().resolve("cachemounts");
+                Path dir = caches.resolve(Digest.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex().substring(0, 24));
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
                     Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
@@ -362,17 +434,24 @@ final class RunStep {
             }
             case TMPFS -> {
                 List<String> opts = new ArrayList<>(List.of("nosuid", "nodev"));
-                if (m.size() != null) opts.add("size=" + m.size());
+                if (m.size() != null) {
+                    try {
+                        opts.add("size=" + ProcessLimits.parseSize(m.size()));
+                    } catch (IllegalArgumentException e) {
+                        throw ctx.error(m.pos(), "invalid value for size: " + m.size());
+                    }
+                }
                 return new RuncSpec.Mount(target, "tmpfs", "tmpfs", opts);
             }
             case SECRET -> {
                 BuildRequest.Secret secret = b.req.secrets().get(m.id());
                 if (secret == null) {
-                    if (m.required()) throw ctx.error(m.pos(), "secret " + m.id() + " is required but was not given (--secret id=" + m.id() + ",src=PATH)");
+                    if (m.required()) throw ctx.error(m.pos(), "secret " + m.id() + ": not found (required; give it with --secret id=" + m.id() + ",src=PATH)");
                     return null;
                 }
                 if (m.env() != null) {
-                    throw ctx.error(m.pos(), "secret mounts with env= are not supported yet; mount the secret as a file");
+                    secretEnv.put(m.env(), new String(secret.value(), java.nio.charset.StandardCharsets.UTF_8));
+                    if (m.target() == null) return null; // env= alone: no file
                 }
                 SecretFiles files = secrets[0];
                 if (files == null) {
@@ -397,8 +476,8 @@ final class RunStep {
                 return new RuncSpec.Mount(target, "bind", forward.socket().toString(), List.of("rbind", "ro"));
             }
             case BIND -> {
-                String from = m.from() == null ? null : ctx.expand(m.from(), s.scope());
-                String source = m.source() == null ? "" : PathNames.clampToRoot(ctx.expand(m.source(), s.scope()));
+                String from = m.from() == null ? null : m.from().text();
+                String source = m.source() == null ? "" : PathNames.clampToRoot(m.source().text());
                 Path root;
                 String rel, where;
                 ContextTree c = b.contextTree(from);

@@ -1,6 +1,7 @@
 package dev.whittle.dockerfile;
 
 import dev.whittle.image.ImageRef;
+import dev.whittle.image.Platform;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +24,11 @@ public final class Checks {
     private Checks() {}
 
     /** A rule: its name, what it checks, and its documentation page. */
-    public record Rule(String name, String description) {
+    public record Rule(String name, String description, boolean experimental) {
+        public Rule(String name, String description) {
+            this(name, description, false);
+        }
+
         public String url() {
             return "https://docs.docker.com/go/dockerfile/rule/" + name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT) + "/";
         }
@@ -52,13 +58,18 @@ public final class Checks {
     public static final Rule INVALID_DEFAULT_ARG_IN_FROM = new Rule("InvalidDefaultArgInFrom",
             "Default value for global ARG results in an empty or invalid base image name");
     public static final Rule FROM_PLATFORM_CONST = new Rule("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
+    public static final Rule COPY_IGNORED_FILE = new Rule("CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore");
+    public static final Rule INVALID_DEFINITION_DESCRIPTION = new Rule("InvalidDefinitionDescription",
+            "Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be "
+                    + "a description comment, add an empty line or comment between the instruction and the comment.", true);
     public static final Rule EXPOSE_PROTO_CASING = new Rule("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
-    public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat", "IP address and host-port mapping should not be used in EXPOSE instruction");
+    public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat",
+            "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release");
 
     public static final List<Rule> ALL = List.of(STAGE_NAME_CASING, FROM_AS_CASING, NO_EMPTY_CONTINUATION, CONSISTENT_CASING,
             DUPLICATE_STAGE_NAME, RESERVED_STAGE_NAME, JSON_ARGS, MAINTAINER, UNDEFINED_ARG_IN_FROM, WORKDIR_RELATIVE, UNDEFINED_VAR,
             MULTIPLE_INSTRUCTIONS, LEGACY_KEY_VALUE, REDUNDANT_TARGET_PLATFORM, SECRETS_IN_ARG_OR_ENV, INVALID_DEFAULT_ARG_IN_FROM,
-            FROM_PLATFORM_CONST, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
+            FROM_PLATFORM_CONST, COPY_IGNORED_FILE, INVALID_DEFINITION_DESCRIPTION, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
 
     /** One violation. */
     public record Violation(Rule rule, String message, Pos pos) {}
@@ -66,9 +77,10 @@ public final class Checks {
     /** The result: violations in file order, and whether the check directive makes them errors. */
     public record Report(List<Violation> violations, boolean errors) {}
 
+    /** BuildKit's: a secret word as the whole name, or as its first or last _-separated part; not when an allowed one is. */
     private static final Pattern SECRET_WORDS = Pattern.compile(
-            "(?i)^(apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)$");
-    private static final Set<String> SECRET_ALLOW = Set.of("public");
+            "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)");
+    private static final Pattern SECRET_ALLOW = Pattern.compile("(?i)(?:_|^)(?:public|file|version)(?:_|$)");
 
     /**
      * Runs every rule.
@@ -77,18 +89,15 @@ public final class Checks {
      *                for that stage rather than guess)
      */
     public static Report run(Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv) {
+        return run(df, opt, baseEnv, DockerIgnore.none());
+    }
+
+    /** As above, with the build context's .dockerignore (for CopyIgnoredFile). */
+    public static Report run(Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv, DockerIgnore ignore) {
         List<Violation> out = new ArrayList<>();
-        Set<String> skip = new HashSet<>();
-        boolean errors = false;
-        String directive = df.directives().get("check");
-        if (directive != null) {
-            for (String part : directive.split(";")) {
-                String[] kv = part.trim().split("=", 2);
-                if (kv.length != 2) continue;
-                if (kv[0].trim().equals("skip")) for (String r : kv[1].split(",")) skip.add(r.trim());
-                if (kv[0].trim().equals("error")) errors = Boolean.parseBoolean(kv[1].trim());
-            }
-        }
+        // the BUILDKIT_DOCKERFILE_CHECK build arg stands in for the file's check directive, as in BuildKit
+        String arg = opt.buildArgs().get("BUILDKIT_DOCKERFILE_CHECK");
+        Config config = Config.parse(df, arg != null ? arg : df.directives().get("check"));
         for (Dockerfile.Warning w : df.warnings()) {
             if (w.rule().equals("NoEmptyContinuation")) out.add(new Violation(NO_EMPTY_CONTINUATION, "Empty continuation line", w.pos()));
         }
@@ -96,21 +105,33 @@ public final class Checks {
         Map<String, String> auto = Planner.automaticArgs(opt);
         Set<String> globalDeclared = new HashSet<>();
         Map<String, String> globalDefaults = new LinkedHashMap<>(auto);
+        Map<String, String> defaultsOnly = new LinkedHashMap<>(auto); // the global ARGs without build args
         ShellLex lex = new ShellLex(df.escape());
         Map<String, Integer> names = new HashMap<>();
         int stageIndex = -1;
         Scope scope = Scope.empty();
         boolean knownBase = false;
-        boolean absoluteWorkdir = false;
+        // per stage: whether a WORKDIR was set, whether SHELL was (a stage built FROM another starts with its facts)
+        boolean workdirSet = false, shellSet = false;
+        Map<Integer, boolean[]> stageFacts = new HashMap<>();
         Map<String, List<Instruction>> multiples = new LinkedHashMap<>();
         Suggester suggester = new Suggester();
+        // experimental, so looked at only when the directive enables it (it reads every instruction's comments)
+        boolean descriptions = config.reports(INVALID_DEFINITION_DESCRIPTION);
+        int prevEnd = 0;
         for (Instruction i : df.instructions()) {
+            if (descriptions) definitionDescription(df, i, prevEnd, out);
+            prevEnd = i.common().endLine();
             if (i instanceof Instruction.From f) {
                 flushMultiples(multiples, out);
                 stageIndex++;
-                fromChecks(df, f, lex, globalDeclared, globalDefaults, auto, names, stageIndex, suggester, out);
-                absoluteWorkdir = false;
+                fromChecks(df, f, lex, globalDeclared, globalDefaults, defaultsOnly, auto, names, stageIndex, suggester, out);
                 String base = safeExpand(lex, f.image().text(), globalDefaults::get);
+                Integer parent = base == null ? null : names.get(base.toLowerCase(Locale.ROOT));
+                boolean[] inherited = parent != null && parent < stageIndex ? stageFacts.get(parent) : null;
+                workdirSet = inherited != null && inherited[0];
+                shellSet = inherited != null && inherited[1];
+                stageFacts.put(stageIndex, new boolean[] {workdirSet, shellSet});
                 Map<String, String> env = null;
                 String lower = base == null ? null : base.toLowerCase(Locale.ROOT);
                 if (lower != null && names.containsKey(lower) && names.get(lower) < stageIndex) {
@@ -135,6 +156,9 @@ public final class Checks {
                         String v = opt.buildArgs().get(d.name().text());
                         if (v == null && d.hasDefault()) v = safeExpand(lex, d.defaultValue().text(), globalDefaults::get);
                         if (v != null) globalDefaults.put(d.name().text(), v);
+                        String dv = d.hasDefault() ? safeExpand(lex, d.defaultValue().text(), defaultsOnly::get) : null;
+                        if (dv != null) defaultsOnly.put(d.name().text(), dv);
+                        else defaultsOnly.remove(d.name().text());
                         secret(d.name(), "ARG", out);
                     }
                 }
@@ -142,27 +166,35 @@ public final class Checks {
             }
             switch (i) {
                 case Instruction.Cmd c -> {
-                    if (!c.command().exec()) out.add(new Violation(JSON_ARGS, jsonMessage("CMD"), c.pos()));
+                    if (!c.command().exec() && !shellSet) out.add(new Violation(JSON_ARGS, jsonMessage("CMD"), c.pos()));
                     multiples.computeIfAbsent("CMD", k -> new ArrayList<>()).add(c);
                 }
                 case Instruction.Entrypoint e -> {
-                    if (!e.command().exec()) out.add(new Violation(JSON_ARGS, jsonMessage("ENTRYPOINT"), e.pos()));
+                    if (!e.command().exec() && !shellSet) out.add(new Violation(JSON_ARGS, jsonMessage("ENTRYPOINT"), e.pos()));
                     multiples.computeIfAbsent("ENTRYPOINT", k -> new ArrayList<>()).add(e);
                 }
                 case Instruction.Healthcheck h -> multiples.computeIfAbsent("HEALTHCHECK", k -> new ArrayList<>()).add(h);
                 case Instruction.Maintainer m ->
                         out.add(new Violation(MAINTAINER, "Maintainer instruction is deprecated in favor of using label", m.pos()));
                 case Instruction.Workdir w -> {
+                    // only a stage's (or its parent stage's) first WORKDIR: fixing it fixes those after it
                     String p = safeExpand(lex, w.path().text(), scope.lookup());
-                    if (p != null && p.startsWith("/")) absoluteWorkdir = true;
-                    else if (p != null && !absoluteWorkdir) {
-                        out.add(new Violation(WORKDIR_RELATIVE, "Relative workdir \"" + p + "\" can have unexpected results if the base image changes", w.pos()));
+                    if (!workdirSet && p != null && !p.startsWith("/")) {
+                        out.add(new Violation(WORKDIR_RELATIVE, "Relative workdir \"" + p + "\" can have unexpected results if the base image changes",
+                                w.pos()));
                     }
+                    workdirSet = true;
+                    stageFacts.put(stageIndex, new boolean[] {workdirSet, shellSet});
+                }
+                case Instruction.Shell sh -> {
+                    shellSet = true;
+                    stageFacts.put(stageIndex, new boolean[] {workdirSet, shellSet});
                 }
                 case Instruction.Env e -> {
                     if (e.legacyForm()) out.add(new Violation(LEGACY_KEY_VALUE, legacy("ENV"), e.pos()));
                     for (Instruction.KeyValue kv : e.pairs()) secret(kv.key(), "ENV", out);
                 }
+                case Instruction.Copy c -> copyIgnored(lex, c, scope, ignore, out);
                 case Instruction.Label l -> {
                     if (l.legacyForm()) out.add(new Violation(LEGACY_KEY_VALUE, legacy("LABEL"), l.pos()));
                 }
@@ -191,10 +223,88 @@ public final class Checks {
             }
         }
         flushMultiples(multiples, out);
-        out.removeIf(v -> skip.contains(v.rule().name()) || skip.contains("all"));
+        var own = config.perInstruction(df);
+        out.removeIf(v -> !config.at(own, v.pos().line()).reports(v.rule()));
         out.sort(java.util.Comparator.comparingInt((Violation v) -> v.pos().line()).thenComparingInt(v -> v.pos().column()));
-        return new Report(out, errors);
+        return new Report(out, config.error());
     }
+
+    /**
+     * What the check directive (or BUILDKIT_DOCKERFILE_CHECK) says: rules skipped, experimental rules on, and whether
+     * violations fail a build. BuildKit's linter.Config and ParseLintOptions.
+     */
+    record Config(Set<String> skip, boolean skipAll, Set<String> experimental, boolean experimentalAll, boolean error) {
+        static Config parse(Dockerfile df, String text) {
+            Set<String> skip = new HashSet<>(), experimental = new HashSet<>();
+            boolean skipAll = false, experimentalAll = false, error = false;
+            if (text != null && !text.isBlank()) {
+                for (String part : text.trim().split(";", 3)) {
+                    int eq = part.indexOf('=');
+                    if (eq < 0) continue; // BuildKit refuses the options; the build says so, the checks go on
+                    String k = part.substring(0, eq).trim(), v = part.substring(eq + 1).trim();
+                    switch (k) {
+                        case "skip" -> {
+                            if (v.equals("all")) skipAll = true;
+                            else for (String r : v.split(",")) skip.add(r.trim());
+                        }
+                        case "experimental" -> {
+                            if (v.equals("all")) experimentalAll = true;
+                            else for (String r : v.split(",")) experimental.add(r.trim());
+                        }
+                        case "error" -> error = Boolean.parseBoolean(v) || v.equals("1") || v.equalsIgnoreCase("t");
+                        default -> { }
+                    }
+                }
+            }
+            return new Config(Set.copyOf(skip), skipAll, Set.copyOf(experimental), experimentalAll, error);
+        }
+
+        /**
+         * The config for each instruction with its own {@code # check=...} comment (skips and experimental rules
+         * added: BuildKit's WithMergedConfigFromComments), by the instruction's first line; with its last line.
+         */
+        java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> perInstruction(Dockerfile df) {
+            java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> out = new java.util.TreeMap<>();
+            List<Dockerfile.Comment> cs = df.comments();
+            List<String> pending = new ArrayList<>(); // the comments since the previous instruction (BuildKit's PrevComment)
+            int ci = 0;
+            for (Instruction i : df.instructions()) {
+                for (; ci < cs.size() && cs.get(ci).line() < i.pos().line(); ci++) {
+                    if (cs.get(ci).text().isEmpty()) pending.clear(); // an empty # starts them afresh
+                    else pending.add(cs.get(ci).text());
+                }
+                for (String c : pending) {
+                    Matcher m = CHECK_COMMENT.matcher(c);
+                    if (!m.matches()) continue;
+                    Config own = parse(df, m.group(1).split(" ", 2)[0]);
+                    Set<String> sk = new HashSet<>(skip);
+                    sk.addAll(own.skip);
+                    Set<String> ex = new HashSet<>(experimental);
+                    ex.addAll(own.experimental);
+                    out.put(i.pos().line(), Map.entry(i.common().endLine(),
+                            new Config(Set.copyOf(sk), skipAll || own.skipAll, Set.copyOf(ex), experimentalAll || own.experimentalAll, error)));
+                    break;
+                }
+                pending.clear();
+                while (ci < cs.size() && cs.get(ci).line() <= i.common().endLine()) ci++; // comments inside a continued line
+            }
+            return out;
+        }
+
+        /** The config that applies at a line: its instruction's own, else this. */
+        Config at(java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> own, int line) {
+            Map.Entry<Integer, Map.Entry<Integer, Config>> e = own.floorEntry(line);
+            return e != null && line <= e.getValue().getKey() ? e.getValue().getValue() : this;
+        }
+
+        /** Whether a violation of the rule is reported: an experimental rule when enabled, another unless skipped. */
+        boolean reports(Rule r) {
+            if (r.experimental()) return experimentalAll || experimental.contains(r.name());
+            return !skipAll && !skip.contains(r.name());
+        }
+    }
+
+    private static final Pattern CHECK_COMMENT = Pattern.compile("(?i)\\s*check\\s*=\\s*(.+?)\\s*");
 
     private static String jsonMessage(String name) {
         return "JSON arguments recommended for " + name + " to prevent unintended behavior related to OS signals";
@@ -239,7 +349,8 @@ public final class Checks {
     }
 
     private static void fromChecks(Dockerfile df, Instruction.From f, ShellLex lex, Set<String> globalDeclared,
-                                   Map<String, String> globalDefaults, Map<String, String> auto, Map<String, Integer> names,
+                                   Map<String, String> globalDefaults, Map<String, String> defaultsOnly, Map<String, String> auto,
+                                   Map<String, Integer> names,
                                    int stageIndex, Suggester suggester, List<Violation> out) {
         if (f.asKeyword() != null) {
             String from = f.keyword(), as = f.asKeyword().text();
@@ -263,57 +374,105 @@ public final class Checks {
                 out.add(new Violation(DUPLICATE_STAGE_NAME, "Duplicate stage name \"" + lower + "\", stage names should be unique", f.stageName().pos()));
             }
         }
-        // FROM uses only global ARGs and the automatic platform ARGs
-        ShellLex.Result r;
+        // FROM (its image and --platform) uses only global ARGs and the automatic platform ARGs
+        List<Word> words = new ArrayList<>();
+        f.flag("platform").ifPresent(p -> words.add(p.valueWord()));
+        words.add(f.image());
+        for (Word w : words) {
+            ShellLex.Result r;
+            try {
+                r = lex.process(w.text(), k -> globalDeclared.contains(k) || auto.containsKey(k) ? globalDefaults.getOrDefault(k, "") : null);
+            } catch (ShellLex.ExpansionException e) {
+                return;
+            }
+            for (String missing : new java.util.TreeSet<>(r.unmatched())) {
+                String suggest = suggester.closest(missing, globalDeclared, auto.keySet());
+                out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
+                        + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
+            }
+        }
+        // the base name as the global ARGs' defaults make it, whatever build args give: BuildKit's
+        // validateBaseImagesWithDefaultArgs (a build arg fixing a bad default still leaves the Dockerfile wrong)
+        String base;
         try {
-            r = lex.process(f.image().text(), k -> globalDeclared.contains(k) || auto.containsKey(k) ? globalDefaults.getOrDefault(k, "") : null);
+            base = lex.processWord(f.image().text(), k -> defaultsOnly.get(k));
         } catch (ShellLex.ExpansionException e) {
             return;
         }
-        for (String missing : new java.util.TreeSet<>(r.unmatched())) {
-            String suggest = suggester.closest(missing, globalDeclared, auto.keySet());
-            out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
-                    + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
+        boolean valid = !base.isEmpty();
+        if (valid && !base.equalsIgnoreCase("scratch")) {
+            try {
+                ImageRef.parse(base);
+            } catch (IllegalArgumentException e) {
+                valid = names.containsKey(base.toLowerCase(Locale.ROOT));
+            }
         }
-        if (!r.matched().isEmpty() && r.unmatched().isEmpty()) {
-            String base = r.word();
-            boolean valid = !base.isEmpty();
-            if (valid && !base.equalsIgnoreCase("scratch")) {
-                try {
-                    ImageRef.parse(base);
-                } catch (IllegalArgumentException e) {
-                    valid = names.containsKey(base.toLowerCase(Locale.ROOT));
-                }
-            }
-            if (!valid) {
-                out.add(new Violation(INVALID_DEFAULT_ARG_IN_FROM, "Default value for ARG " + f.image().text()
-                        + " results in empty or invalid base image name", f.image().pos()));
-            }
+        if (!valid) {
+            out.add(new Violation(INVALID_DEFAULT_ARG_IN_FROM, "Default value for ARG " + f.image().text()
+                    + " results in empty or invalid base image name", f.image().pos()));
         }
         f.flag("platform").ifPresent(p -> {
             String v = p.value();
             if (v.equals("$TARGETPLATFORM") || v.equals("${TARGETPLATFORM}")) {
                 out.add(new Violation(REDUNDANT_TARGET_PLATFORM, "Setting platform to predefined " + v
                         + " in FROM is redundant as this is the default behavior", p.pos()));
-            } else if (!v.contains("$")) {
-                String stage = f.stageName() == null ? "" : f.stageName().text().toLowerCase(Locale.ROOT);
-                String[] parts = v.split("/");
-                boolean named = parts.length > 1 && stage.contains(parts[1]);
+            } else if (!v.contains("$") && Platform.specifierError(v) == null) {
+                // a stage named for its platform's OS or architecture (AS linux, AS my_amd64_stage) is meant to be fixed
+                String stage = f.stageName() == null ? "" : f.stageName().text();
+                Platform pl = Platform.parse(v);
+                boolean named = stage.contains(pl.os()) || stage.contains(pl.architecture());
                 if (!named) out.add(new Violation(FROM_PLATFORM_CONST, "FROM --platform flag should not use constant value \"" + v + "\"", p.pos()));
             }
         });
     }
 
-    private static void secret(Word name, String instruction, List<Violation> out) {
-        for (String part : name.text().split("(?<=[a-z])(?=[A-Z])|[_\\-.]")) {
-            if (SECRET_ALLOW.contains(part.toLowerCase(Locale.ROOT))) return;
-        }
-        for (String part : name.text().split("(?<=[a-z])(?=[A-Z])|[_\\-.]")) {
-            if (SECRET_WORDS.matcher(part).matches()) {
-                out.add(new Violation(SECRETS_IN_ARG_OR_ENV, "Do not use ARG or ENV instructions for sensitive data (" + instruction
-                        + " \"" + name.text() + "\")", name.pos()));
-                return;
+    /**
+     * CopyIgnoredFile: a COPY or ADD source from the context that .dockerignore excludes (BuildKit's
+     * validateCopySourcePath). Not judged when a pattern re-includes (an excluded directory may hold what one brings
+     * back); the context's root only when a pattern excludes all of it.
+     */
+    private static void copyIgnored(ShellLex lex, Instruction.Copy c, Scope scope, DockerIgnore ignore, List<Violation> out) {
+        if (ignore.isEmpty() || ignore.hasExclusions() || c.flag("from").isPresent()) return;
+        for (Word w : c.sources()) {
+            String src = safeExpand(lex, w.text(), scope.lookup());
+            if (src == null || src.contains("://")) continue;
+            String clean = DockerIgnore.goClean(src);
+            boolean root = clean.equals(".") || clean.equals("/");
+            String rel = clean.startsWith("/") ? clean.substring(1) : clean;
+            if (root ? ignore.excludesRoot() : ignore.excluded(rel)) {
+                out.add(new Violation(COPY_IGNORED_FILE, "Attempting to " + (c.add() ? "Add" : "Copy") + " file \"" + clean
+                        + "\" that is excluded by .dockerignore", c.pos()));
             }
+        }
+    }
+
+    /**
+     * InvalidDefinitionDescription: the last comment above an ARG, or a named stage's FROM, starts with what it
+     * defines, so tools can show it as the description (BuildKit's validateDefinitionDescription).
+     */
+    private static void definitionDescription(Dockerfile df, Instruction i, int prevEnd, List<Violation> out) {
+        List<String> keys = new ArrayList<>();
+        String what;
+        if (i instanceof Instruction.Arg a) {
+            what = "ARG";
+            for (Instruction.ArgDef d : a.args()) keys.add(d.name().text());
+        } else if (i instanceof Instruction.From f && f.stageName() != null) {
+            what = "FROM";
+            keys.add(f.stageName().text().toLowerCase(Locale.ROOT));
+        } else {
+            return;
+        }
+        List<String> comments = df.commentsBefore(i.pos().line(), prevEnd);
+        if (comments.isEmpty() || keys.isEmpty() || keys.contains(comments.getLast().split(" ", 2)[0])) return;
+        String example = keys.size() > 1 ? "<arg_key>" : keys.getFirst();
+        out.add(new Violation(INVALID_DEFINITION_DESCRIPTION, "Comment for " + what + " should follow the format: `# " + example
+                + " <description>`", i.pos()));
+    }
+
+    private static void secret(Word name, String instruction, List<Violation> out) {
+        if (SECRET_WORDS.matcher(name.text()).find() && !SECRET_ALLOW.matcher(name.text()).find()) {
+            out.add(new Violation(SECRETS_IN_ARG_OR_ENV, "Do not use ARG or ENV instructions for sensitive data (" + instruction
+                    + " \"" + name.text() + "\")", name.pos()));
         }
     }
 

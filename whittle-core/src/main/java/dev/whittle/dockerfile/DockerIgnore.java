@@ -102,6 +102,19 @@ public final class DockerIgnore {
         return rules.isEmpty();
     }
 
+    /** Whether a pattern re-includes something ({@code !pattern}). */
+    public boolean hasExclusions() {
+        return exceptions;
+    }
+
+    /** Whether a pattern excludes every entry of the context's root ({@code *}, {@code **} or {@code **}{@code /*}). */
+    public boolean excludesRoot() {
+        for (Rule r : rules) {
+            if (!r.exclusion() && (r.pattern().equals("*") || r.pattern().equals("**") || r.pattern().equals("**/*"))) return true;
+        }
+        return false;
+    }
+
     /**
      * Whether an excluded directory is still walked for what a {@code !} pattern re-includes below it, and so kept
      * (with only those paths in it): Docker 20.10 (tonistiigi/fsutil's walker) does so when an exception pattern

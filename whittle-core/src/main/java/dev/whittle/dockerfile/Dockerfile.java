@@ -30,6 +30,22 @@ public record Dockerfile(String file, List<String> lines, char escape, Map<Strin
     }
 
     /**
+     * The comments an instruction at {@code line} has, as BuildKit's parser keeps them (its PrevComment): those since
+     * the line {@code after} (the previous instruction's last), blank lines between allowed, an empty {@code #}
+     * starting the list afresh.
+     */
+    public List<String> commentsBefore(int line, int after) {
+        ArrayList<String> out = new ArrayList<>();
+        for (Comment c : comments) {
+            if (c.line() <= after) continue;
+            if (c.line() >= line) break;
+            if (c.text().isEmpty()) out.clear();
+            else out.add(c.text());
+        }
+        return out;
+    }
+
+    /**
      * The comment lines directly above the given line (no blank line between), nearest last. Found by binary search
      * (comments are in line order): descriptions are looked up per ARG and per stage.
      */

@@ -3,6 +3,8 @@ package dev.whittle.dockerfile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
 
 /** {@code RUN --mount=type=...,target=...} parsed and validated as BuildKit's instructions package does. */
 public final class Mounts {
@@ -12,39 +14,72 @@ public final class Mounts {
 
     public enum Sharing { SHARED, PRIVATE, LOCKED }
 
+    /** The keys a mount takes, BuildKit's spellings. */
+    private static final List<String> KEYS = List.of("type", "from", "source", "target", "readonly", "id", "sharing", "required", "size",
+            "mode", "uid", "gid", "src", "dst", "destination", "ro", "rw", "readwrite", "env");
+    private static final List<String> TYPES = List.of("bind", "cache", "tmpfs", "secret", "ssh");
+    /** Keys whose value is a text used as it is (a path, an id), which may wait for the step's variables unexpanded. */
+    private static final Set<String> KEEPS_TEXT = Set.of("target", "dst", "destination", "source", "src", "id", "env");
+
     /** One mount, values unexpanded where BuildKit expands them (from, source, target, id). */
     public record Spec(Type type, Word target, Word source, Word from, boolean readOnly, String id, Sharing sharing,
-                       Integer mode, Integer uid, Integer gid, boolean required, Long size, String env, Pos pos) {}
+                       Integer mode, Integer uid, Integer gid, boolean required, String size, String env, Pos pos) {}
 
+    /** The mount as written, for a look at the Dockerfile before the build (see {@link #parse(Dockerfile, Flag, Function)}). */
     public static Spec parse(Dockerfile df, Flag f) {
+        return parse(df, f, null);
+    }
+
+    /**
+     * Parses one {@code --mount} flag as BuildKit's parseMount does: the value is split as CSV, then each field's value
+     * is expanded on its own with the step's variables ({@code expand}; null leaves values as written, and a value
+     * with a variable in a field whose meaning it decides — type, mode, uid, gid, size, ro, required — is then taken
+     * as absent). {@code from} may hold no variable at all: a stage is named, not computed.
+     */
+    public static Spec parse(Dockerfile df, Flag f, Function<String, String> expand) {
         if (f.value() == null || f.value().isEmpty()) throw df.error(f.pos(), "--mount requires a value, e.g. --mount=type=cache,target=/root/.cache");
-        List<String> fields = csv(df, f);
+        Pos vpos = f.valueWord().pos();
+        List<String[]> fields = new ArrayList<>(); // key (lower case), value (expanded; null for a bare key)
+        for (String field : csv(df, f)) {
+            int eq = field.indexOf('=');
+            String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT).trim();
+            String value = eq < 0 ? null : field.substring(eq + 1);
+            if (value != null && key.equals("from")) {
+                int dollar = value.indexOf('$');
+                if (dollar >= 0 && dollar != value.length() - 1) {
+                    throw df.error(vpos, "'from' doesn't support variable expansion, define alias stage instead");
+                }
+            } else if (value != null && expand != null) {
+                value = expand.apply(value);
+            } else if (value != null && value.contains("$") && !KEEPS_TEXT.contains(key)) {
+                continue; // decided only when the step's variables are known
+            }
+            if (!KEYS.contains(key)) {
+                String hint = Parser.closest(key, KEYS);
+                throw df.error(vpos, "unexpected key '" + key + "' in '" + field + "'" + (hint == null ? "" : " (did you mean " + hint + "?)"));
+            }
+            fields.add(new String[] {key, value});
+        }
         Type type = Type.BIND;
+        for (String[] kv : fields) {
+            if (!kv[0].equals("type")) continue;
+            if (kv[1] == null) throw df.error(vpos, "invalid mount: type needs a value");
+            try {
+                type = Type.valueOf(kv[1].toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                String hint = Parser.closest(kv[1], TYPES);
+                throw df.error(vpos, "unsupported mount type \"" + kv[1] + "\"" + (hint == null ? " (bind, cache, tmpfs, secret or ssh)" : " (did you mean " + hint + "?)"));
+            }
+        }
         Word target = null, source = null, from = null;
         Boolean ro = null;
         String id = null, env = null;
         Sharing sharing = Sharing.SHARED;
         Integer mode = null, uid = null, gid = null;
         boolean required = false;
-        Long size = null;
-        Pos vpos = f.valueWord().pos();
-        for (String field : fields) {
-            int eq = field.indexOf('=');
-            String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT).trim();
-            String value = eq < 0 ? null : field.substring(eq + 1);
-            if (key.equals("type")) {
-                if (value == null) throw df.error(vpos, "invalid mount: type needs a value");
-                try {
-                    type = Type.valueOf(value.toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    throw df.error(vpos, "unsupported mount type \"" + value + "\" (bind, cache, tmpfs, secret or ssh)");
-                }
-            }
-        }
-        for (String field : fields) {
-            int eq = field.indexOf('=');
-            String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT).trim();
-            String value = eq < 0 ? null : field.substring(eq + 1);
+        String size = null;
+        for (String[] kv : fields) {
+            String key = kv[0], value = kv[1];
             switch (key) {
                 case "type" -> { }
                 case "target", "dst", "destination" -> target = new Word(need(df, vpos, key, value), vpos);
@@ -57,16 +92,21 @@ public final class Mounts {
                     try {
                         sharing = Sharing.valueOf(need(df, vpos, key, value).toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {
-                        throw df.error(vpos, "unsupported sharing value \"" + value + "\" (shared, private or locked)");
+                        String hint = Parser.closest(value, List.of("shared", "private", "locked"));
+                        throw df.error(vpos, "unsupported sharing value \"" + value + "\"" + (hint == null ? " (shared, private or locked)" : " (did you mean " + hint + "?)"));
                     }
                 }
                 case "mode" -> mode = octal(df, vpos, need(df, vpos, key, value));
                 case "uid" -> uid = integer(df, vpos, key, need(df, vpos, key, value));
                 case "gid" -> gid = integer(df, vpos, key, need(df, vpos, key, value));
                 case "required" -> required = value == null || bool(df, vpos, key, value);
-                case "size" -> size = (long) integer(df, vpos, key, need(df, vpos, key, value));
+                case "size" -> {
+                    // a size with docker's units (128m); read where the tmpfs is mounted (RunStep)
+                    if (type != Type.TMPFS) throw df.error(vpos, "unexpected key 'size' for mount type '" + type.name().toLowerCase(Locale.ROOT) + "'");
+                    size = need(df, vpos, key, value);
+                }
                 case "env" -> env = need(df, vpos, key, value);
-                default -> throw df.error(vpos, "unexpected key '" + key + "' in '" + field + "'");
+                default -> throw new IllegalStateException(key); // refused above
             }
         }
         if (type == Type.SECRET || type == Type.SSH) {

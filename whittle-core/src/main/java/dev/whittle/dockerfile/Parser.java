@@ -1,5 +1,6 @@
 package dev.whittle.dockerfile;
 
+import dev.whittle.image.ImageRef;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 
@@ -148,6 +149,7 @@ public final class Parser {
                         }
                         escape = v.charAt(0);
                     }
+                    if (k.equals("syntax")) checkSyntax(v, new Pos(lineNo, raw.indexOf(v) + 1));
                     directives.put(k, v);
                     continue;
                 }
@@ -164,7 +166,6 @@ public final class Parser {
             boolean[] cont = new boolean[1];
             String content = trimContinuation(trimmed, cont);
             logical.append(content, lineNo, firstCol);
-            int startLine = lineNo;
             boolean emptyContinuation = false;
             while (cont[0] && i < lines.size()) {
                 String next = lines.get(i);
@@ -180,8 +181,9 @@ public final class Parser {
             }
             int endLine = i;
             if (emptyContinuation) {
+                // at the instruction's last line, as BuildKit reports it
                 warnings.add(new Dockerfile.Warning("NoEmptyContinuation", "Empty continuation line found in: " + logical.text.toString().trim(),
-                        new Pos(startLine, firstCol + 1)));
+                        new Pos(endLine, 1)));
             }
             Instruction ins = instruction(logical, 0, endLine);
             // heredoc bodies follow the instruction's last line
@@ -209,6 +211,29 @@ public final class Parser {
             out.add(ins);
         }
         return new Dockerfile(file, lines, escape, directives, out, warnings, comments);
+    }
+
+    /** The frontends whose Dockerfiles whittle's own frontend builds: any version or digest of them. */
+    private static final Set<String> DOCKERFILE_FRONTENDS = Set.of("docker.io/docker/dockerfile", "docker.io/docker/dockerfile-upstream");
+
+    /**
+     * {@code # syntax=}: BuildKit would run the image it names as the frontend. whittle has one frontend, its own,
+     * which follows docker/dockerfile; another (a custom frontend, or a name BuildKit cannot resolve) would build
+     * something else, or nothing, so it is refused rather than ignored.
+     */
+    private void checkSyntax(String v, Pos pos) {
+        String ref = v.trim();
+        boolean ours;
+        try {
+            ImageRef r = ImageRef.parse(ref);
+            ours = DOCKERFILE_FRONTENDS.contains(r.domain() + "/" + r.path());
+        } catch (IllegalArgumentException e) {
+            ours = false;
+        }
+        if (!ours) {
+            throw error(pos, "unsupported frontend \"" + ref + "\" in # syntax=: whittle builds with its own Dockerfile frontend, "
+                    + "so the directive may name only docker/dockerfile (any version), or be left out");
+        }
     }
 
     /** The length of a line in UTF-8 bytes, as BuildKit's scanner counts it. */
@@ -311,10 +336,19 @@ public final class Parser {
     private boolean legacy;
 
     private static String suggest(String upper) {
+        return closest(upper, INSTRUCTIONS);
+    }
+
+    /**
+     * The option nearest to a misspelt value (fewer than three edits), for "did you mean"; null when none is near or
+     * the value is one of them. BuildKit's suggest.Search.
+     */
+    static String closest(String value, Iterable<String> options) {
         String best = null;
         int bestD = 3;
-        for (String c : INSTRUCTIONS) {
-            int d = levenshtein(upper, c);
+        for (String c : options) {
+            if (c.equals(value)) return null;
+            int d = levenshtein(value, c);
             if (d < bestD) {
                 bestD = d;
                 best = c;
@@ -352,7 +386,9 @@ public final class Parser {
         Set<String> seen = new java.util.HashSet<>();
         for (Flag f : flags) {
             if (!allowed.contains(f.name())) {
+                String hint = closest(f.name(), allowed.stream().sorted().toList());
                 throw error(f.pos(), "unknown flag: --" + f.name() + (allowed.isEmpty() ? " (" + instruction + " takes no flags)"
+                        : hint != null ? " (did you mean " + hint + "?)"
                         : " (" + instruction + " accepts " + String.join(", ", allowed.stream().sorted().map(s -> "--" + s).toList()) + ")"));
             }
             if (!REPEATABLE.contains(f.name()) && !seen.add(f.name())) throw error(f.pos(), "duplicate flag specified: --" + f.name());
@@ -701,7 +737,12 @@ public final class Parser {
                 List<Word> sources = c.sources().stream().filter(w -> !w.text().contains("<<")).toList();
                 yield new Instruction.Copy(withEnd(c.common(), endLine), c.add(), sources, c.dest(), docs, c.json());
             }
-            case Instruction.Onbuild o -> new Instruction.Onbuild(withEnd(o.common(), endLine), withHeredocs(o.trigger(), docs, endLine), o.expression());
+            case Instruction.Onbuild o -> {
+                // the trigger the image keeps carries its heredocs, as BuildKit writes it (the child parses it again)
+                StringBuilder expression = new StringBuilder(o.expression());
+                for (Heredoc h : docs) expression.append('\n').append(h.content()).append(h.name());
+                yield new Instruction.Onbuild(withEnd(o.common(), endLine), withHeredocs(o.trigger(), docs, endLine), expression.toString());
+            }
             default -> ins;
         };
     }

@@ -65,7 +65,7 @@ public final class Planner {
                 body.add(i);
             }
         }
-        if (from == null) throw df.error(new Pos(Math.max(1, df.lines().size()), 1), "the Dockerfile has no FROM instruction (file with no instructions?)");
+        if (from == null) throw df.error(new Pos(Math.max(1, df.lines().size()), 1), "dockerfile contains no stages to build: it has no FROM instruction");
         stages.add(stage(df, stages.size(), from, body, names));
         return stages;
     }
@@ -92,6 +92,14 @@ public final class Planner {
     /** The global ARG values: declared defaults (expanded in order), overridden by build args. */
     public static Map<String, String> globalArgs(Dockerfile df, Options opt) {
         Map<String, String> auto = automaticArgs(opt);
+        if (opt.target() == null || opt.target().isEmpty()) {
+            // no --target: the last stage is built, and TARGETSTAGE is its name
+            String last = null;
+            for (Instruction i : df.instructions()) {
+                if (i instanceof Instruction.From f) last = f.stageName() == null ? null : f.stageName().text().toLowerCase(Locale.ROOT);
+            }
+            if (last != null) auto.put("TARGETSTAGE", last);
+        }
         Map<String, String> values = new LinkedHashMap<>(auto);
         ShellLex lex = new ShellLex(df.escape());
         for (Instruction i : df.instructions()) {
@@ -110,7 +118,7 @@ public final class Planner {
         return values;
     }
 
-    /** BuildKit's automatic platform ARGs. */
+    /** BuildKit's automatic ARGs: the platforms', and TARGETSTAGE. */
     public static Map<String, String> automaticArgs(Options opt) {
         Map<String, String> m = new LinkedHashMap<>();
         Platform b = opt.buildPlatform(), t = opt.targetPlatform();
@@ -122,6 +130,8 @@ public final class Planner {
         m.put("TARGETOS", t.os());
         m.put("TARGETARCH", t.architecture());
         m.put("TARGETVARIANT", t.variant());
+        // the stage being built: --target, else the last stage's name (see globalArgs), "default" when it has none
+        m.put("TARGETSTAGE", opt.target() == null || opt.target().isEmpty() ? "default" : opt.target());
         return m;
     }
 
@@ -134,6 +144,14 @@ public final class Planner {
     }
 
     public static BuildPlan plan(Dockerfile df, Options opt) {
+        return plan(df, opt, -1);
+    }
+
+    /**
+     * The plan for one stage, given by index (-1: the target the options name, else the last stage): the stages a
+     * base image's ONBUILD trigger names are known only when that stage runs.
+     */
+    public static BuildPlan plan(Dockerfile df, Options opt, int stage) {
         List<Stage> stages = stages(df);
         Map<String, String> global = globalArgs(df, opt);
         ShellLex lex = new ShellLex(df.escape());
@@ -166,17 +184,30 @@ public final class Planner {
                     // ${PATH:?…} may be satisfied by the base image's environment, which planning does not know;
                     // the build checks every expansion against it before any step runs (build.Preflight)
                 }
-                List<Flag> froms = new ArrayList<>();
-                if (i instanceof Instruction.Copy c && !c.add()) froms.addAll(c.flagsNamed("from"));
-                List<Word> mountFroms = i instanceof Instruction.Run ? mountFromWords(df, i) : List.of();
-                for (Flag f : froms) resolveRef(df, lex, scope, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
-                for (Word w : mountFroms) resolveRef(df, lex, scope, w, s, stages, byName, deps, images, opt.namedContexts());
+                if (i instanceof Instruction.Copy c && !c.add()) {
+                    for (Flag f : c.flagsNamed("from")) {
+                        String v = copyFrom(df, lex, f);
+                        int used = resolveRef(df, v, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
+                        if (used > s.index()) {
+                            throw df.error(f.valueWord().pos(), "cannot copy from stage \"" + v + "\", it needs to be defined before current stage \""
+                                    + s.displayName() + "\"");
+                        }
+                    }
+                }
+                for (Mounts.Spec m : i instanceof Instruction.Run ? mountsFrom(df, lex, scope, i) : List.<Mounts.Spec>of()) {
+                    String v = m.from().text();
+                    int used = resolveRef(df, v, m.from(), s, stages, byName, deps, images, opt.namedContexts());
+                    if (used > s.index()) {
+                        throw df.error(m.from().pos(), "cannot mount from stage \"" + v + "\" to \"" + (m.target() == null ? "" : m.target().text())
+                                + "\", stage needs to be defined before current command");
+                    }
+                }
             }
             planned.add(new BuildPlan.PlannedStage(s, base, deps, images));
         }
 
-        int target = stages.size() - 1;
-        if (opt.target() != null && !opt.target().isEmpty()) {
+        int target = stage >= 0 ? stage : stages.size() - 1;
+        if (stage < 0 && opt.target() != null && !opt.target().isEmpty()) {
             Integer t = byName.get(opt.target().toLowerCase(Locale.ROOT));
             if (t == null) {
                 List<String> known = stages.stream().map(Stage::name).filter(java.util.Objects::nonNull).toList();
@@ -233,18 +264,46 @@ public final class Planner {
 
     /** FROM --platform expanded with the global ARGs, and refused where BuildKit (containerd's parser) refuses it. */
     private static String platform(Dockerfile df, ShellLex lex, Flag f, Map<String, String> global) {
-        String v = expand(df, lex, f.valueWord(), global::get);
-        if (v.isEmpty()) throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value());
+        ShellLex.Result r;
+        try {
+            r = lex.process(f.value(), global::get);
+        } catch (ShellLex.ExpansionException e) {
+            throw df.error(f.valueWord().pos(), e.getMessage());
+        }
+        String v = r.word();
+        // a misspelt ARG is the likely cause: BuildKit names the global ARG it was probably meant to be
+        String hint = "";
+        for (String unset : new java.util.TreeSet<>(r.unmatched())) {
+            String near = Parser.closest(unset, global.keySet());
+            if (near != null) {
+                hint = " (did you mean " + near + "?)";
+                break;
+            }
+        }
+        if (v.isEmpty()) throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value() + hint);
         String problem = Platform.specifierError(v);
-        if (problem != null) throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem);
+        if (problem != null) throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem + hint);
         return v;
     }
 
-    private static void resolveRef(Dockerfile df, ShellLex lex, Scope scope, Word w, Stage s, List<Stage> stages,
-                                   Map<String, Integer> byName, Set<Integer> deps, Set<String> images, Set<String> named) {
-        String v = expand(df, lex, w, scope.lookup());
+    /**
+     * COPY --from as written: BuildKit expands no variable in it (a stage is named, not computed), and refuses a
+     * value that expansion would change.
+     */
+    public static String copyFrom(Dockerfile df, ShellLex lex, Flag f) {
+        String v = expand(df, lex, f.valueWord(), k -> null);
+        if (!v.equals(f.value())) {
+            throw df.error(f.valueWord().pos(), "variable expansion is not supported for --from, define a new stage with FROM using ARG from "
+                    + "global scope as a workaround");
+        }
+        return v;
+    }
+
+    /** Records what a --from or mount from= names; returns the stage's index, or -1 for an image or a context. */
+    private static int resolveRef(Dockerfile df, String v, Word w, Stage s, List<Stage> stages,
+                                  Map<String, Integer> byName, Set<Integer> deps, Set<String> images, Set<String> named) {
         if (v.isEmpty()) throw df.error(w.pos(), "--from requires a stage name, index or image");
-        if (v.equals("context") || named.contains(v)) return; // a named context stands over a stage of its name
+        if (v.equals("context") || named.contains(v)) return -1; // a named context stands over a stage of its name
         Integer ref = byName.get(v.toLowerCase(Locale.ROOT));
         if (ref == null && v.matches("\\d+")) {
             int n = Integer.parseInt(v);
@@ -253,17 +312,25 @@ public final class Planner {
         }
         if (ref == null) {
             images.add(v);
-            return;
+            return -1;
         }
         if (ref == s.index()) throw df.error(w.pos(), "circular dependency detected on stage: " + s.displayName());
         deps.add(ref);
+        return ref;
     }
 
-    private static List<Word> mountFromWords(Dockerfile df, Instruction i) {
-        List<Word> out = new ArrayList<>();
+    /** A RUN's mounts that name a stage, an image or a context (from=). */
+    private static List<Mounts.Spec> mountsFrom(Dockerfile df, ShellLex lex, Scope scope, Instruction i) {
+        List<Mounts.Spec> out = new ArrayList<>();
         for (Flag f : i.flagsNamed("mount")) {
-            Mounts.Spec m = Mounts.parse(df, f);
-            if (m.from() != null) out.add(m.from());
+            // the other fields as the step will see them (a type may be an ARG), where planning can expand them
+            Mounts.Spec m;
+            try {
+                m = Mounts.parse(df, f, v -> expand(df, lex, new Word(v, f.valueWord().pos()), scope.lookup()));
+            } catch (DockerfileException unknownHere) {
+                m = Mounts.parse(df, f);
+            }
+            if (m.from() != null) out.add(m);
         }
         return out;
     }
@@ -298,7 +365,7 @@ public final class Planner {
         }
     }
 
-    /** Build args given but not declared by any ARG of the stages built (proxy args never count). */
+    /** Build args given but not declared by any ARG of the stages built (proxy args and the frontend's options never count). */
     public static Set<String> unusedBuildArgs(BuildPlan plan, Map<String, String> buildArgs) {
         Set<String> declared = new HashSet<>();
         for (Instruction i : plan.dockerfile().instructions()) {
@@ -311,7 +378,8 @@ public final class Planner {
             }
         }
         Set<String> unused = new TreeSet<>();
-        for (String k : buildArgs.keySet()) if (!declared.contains(k) && !PROXY_ARGS.contains(k)) unused.add(k);
+        // BUILDKIT_* args are the frontend's options (BUILDKIT_SANDBOX_HOSTNAME, BUILDKIT_DOCKERFILE_CHECK), not the Dockerfile's
+        for (String k : buildArgs.keySet()) if (!declared.contains(k) && !PROXY_ARGS.contains(k) && !k.startsWith("BUILDKIT_")) unused.add(k);
         return unused;
     }
 }

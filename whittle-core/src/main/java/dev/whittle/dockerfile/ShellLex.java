@@ -16,6 +16,7 @@ public final class ShellLex {
     private boolean rawQuotes;
     private boolean rawEscapes;
     private boolean skipUnsetEnv;
+    private boolean skipProcessQuotes;
 
     public ShellLex(char escape) {
         this.escape = escape;
@@ -33,6 +34,12 @@ public final class ShellLex {
 
     public ShellLex skipUnsetEnv(boolean v) {
         skipUnsetEnv = v;
+        return this;
+    }
+
+    /** Quotes are plain characters (BuildKit's SkipProcessQuotes): a heredoc's text is no shell word. */
+    public ShellLex skipProcessQuotes(boolean v) {
+        skipProcessQuotes = v;
         return this;
     }
 
@@ -179,11 +186,11 @@ public final class ShellLex {
                     String tmp = processDollar();
                     bounded(result.append(tmp));
                     words.addString(tmp);
-                } else if (ch == '\'') {
+                } else if (ch == '\'' && !skipProcessQuotes) {
                     String tmp = processSingleQuote();
                     result.append(tmp);
                     words.addRawString(tmp);
-                } else if (ch == '"') {
+                } else if (ch == '"' && !skipProcessQuotes) {
                     String tmp = processDoubleQuote();
                     result.append(tmp);
                     words.addRawString(tmp);

@@ -63,7 +63,11 @@ class ChecksTest {
 
     @Test
     void undefinedArgInFromSuggests() {
-        assertThat(run("ARG VERSION=1\nFROM alpine:$VERSON\n"))
+        // "alpine:" is no image name either (BuildKit's validateBaseImagesWithDefaultArgs reports that too)
+        assertThat(run("ARG VERSION=1\nFROM alpine:$VERSON\n")).containsExactly(
+                "UndefinedArgInFrom@2: FROM argument 'VERSON' is not declared (did you mean VERSION?)",
+                "InvalidDefaultArgInFrom@2: Default value for ARG alpine:$VERSON results in empty or invalid base image name");
+        assertThat(run("ARG VERSION=1\nFROM alpine$VERSON\n"))
                 .containsExactly("UndefinedArgInFrom@2: FROM argument 'VERSON' is not declared (did you mean VERSION?)");
     }
 

@@ -219,4 +219,15 @@ class ParserTest {
         assertThatThrownBy(() -> parse("FROM x\nRUN <<EOF\n" + "y".repeat(70_000) + "\nEOF\n"))
                 .hasMessageStartingWith("Dockerfile:3:1: dockerfile line greater than max allowed size of 65535");
     }
+    @Test
+    void theSyntaxDirectiveNamesOnlyTheDockerfileFrontend() {
+        for (String ok : java.util.List.of("docker/dockerfile", "docker/dockerfile:1", "docker/dockerfile:1.4-labs", "docker.io/docker/dockerfile:1",
+                "docker/dockerfile-upstream:master", "docker/dockerfile:1@sha256:" + "a".repeat(64))) {
+            assertThat(parse("# syntax=" + ok + "\nFROM x\n").directives()).containsEntry("syntax", ok);
+        }
+        for (String other : java.util.List.of("foobar", "tonistiigi/dockerfile:runmount", "example.com/docker/dockerfile:1", "Not A Ref")) {
+            assertThatThrownBy(() -> parse("# syntax=" + other + "\nFROM x\n")).isInstanceOf(DockerfileException.class)
+                    .hasMessageContaining("Dockerfile:1:").hasMessageContaining("unsupported frontend \"" + other + "\"");
+        }
+    }
 }

@@ -105,8 +105,11 @@ class PlannerTest {
 
     @Test
     void cyclesUnknownTargetsAndBadNamesAreErrors() {
+        // a stage names only earlier stages (BuildKit's rule), so two cannot name each other
         assertThatThrownBy(() -> plan("FROM x AS a\nCOPY --from=b / /\nFROM y AS b\nCOPY --from=a / /\n", null, Map.of()))
-                .hasMessageContaining("circular dependency detected on stage");
+                .hasMessageContaining("cannot copy from stage \"b\", it needs to be defined before current stage \"a\"");
+        assertThatThrownBy(() -> plan("FROM x AS a\nRUN --mount=from=b,target=/b true\nFROM y AS b\n", null, Map.of()))
+                .hasMessageContaining("cannot mount from stage \"b\" to \"/b\", stage needs to be defined before current command");
         assertThatThrownBy(() -> plan("FROM x AS a\nCOPY --from=a / /\n", null, Map.of())).hasMessageContaining("circular dependency detected on stage: a");
         assertThatThrownBy(() -> plan("FROM x AS build\nFROM y AS run\n", "buidl", Map.of()))
                 .hasMessageContaining("target stage \"buidl\" could not be found (did you mean build?); stages are: build, run");

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.io.InputStream;
 
 /**
  * The workloads the launcher records the JDK's AOT caches from (JEP 483/514/515). A cache's classes are all loaded
@@ -46,7 +47,7 @@ final class AotTraining {
         try (TrainingRegistry registry = args[0].equals("registry") ? new TrainingRegistry() : null) {
             List<List<String>> commands = workload(args[0], dir, registry == null ? null : registry.host());
             PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
-            for (List<String> c : commands) Main.run(withStore(dir, c), sink, sink, java.io.InputStream.nullInputStream());
+            for (List<String> c : commands) Main.run(withStore(dir, c), sink, sink, InputStream.nullInputStream());
         }
         return 0;
     }
@@ -83,7 +84,7 @@ final class AotTraining {
                 List.of("import", "-c", "CMD [\"/bin/sh\"]", rootfs.toString(), "training/base:1"),
                 List.of("build", "--progress", "quiet", "--check=warn", "-t", "training/app:1", ctx.toString()),
                 List.of("save", "-o", dir.resolve("saved.tar").toString(), "training/app:1"))) {
-            Main.run(withStore(dir, c), sink, sink, java.io.InputStream.nullInputStream());
+            Main.run(withStore(dir, c), sink, sink, InputStream.nullInputStream());
         }
         String table = System.getProperty(FastArgs.TABLE_OUT);
         if (table != null) FastArgs.writeTable(Path.of(table), Main.commandClasses());

@@ -22,6 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.whittle.build.GitContext;
+import dev.whittle.diag.Trace;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 @Command(name = "build", description = "Build an image from a Dockerfile", mixinStandardHelpOptions = true)
 final class BuildCommand implements Callable<Integer> {
@@ -87,7 +91,7 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--push", description = "Push the image to its registry after the build (shorthand for --output type=registry)")
     boolean push;
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to the file")
-    java.nio.file.Path iidfile;
+    Path iidfile;
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT")
     String context;
 
@@ -155,20 +159,20 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     /** --ssh, as buildx reads it: an id, then an agent socket or key files; none: $SSH_AUTH_SOCK. */
-    Map<String, List<java.nio.file.Path>> sshSources() {
-        Map<String, List<java.nio.file.Path>> m = new LinkedHashMap<>();
+    Map<String, List<Path>> sshSources() {
+        Map<String, List<Path>> m = new LinkedHashMap<>();
         for (String spec : ssh) {
             int eq = spec.indexOf('=');
             String id = eq < 0 ? spec : spec.substring(0, eq);
-            List<java.nio.file.Path> paths = new ArrayList<>();
-            if (eq >= 0) for (String p : spec.substring(eq + 1).split(",")) if (!p.isEmpty()) paths.add(java.nio.file.Path.of(p));
+            List<Path> paths = new ArrayList<>();
+            if (eq >= 0) for (String p : spec.substring(eq + 1).split(",")) if (!p.isEmpty()) paths.add(Path.of(p));
             if (paths.isEmpty()) {
                 String sock = System.getenv("SSH_AUTH_SOCK");
                 if (sock == null || sock.isEmpty()) throw new UserError("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set (--ssh " + id + ")");
-                paths.add(java.nio.file.Path.of(sock));
+                paths.add(Path.of(sock));
             }
-            for (java.nio.file.Path p : paths) {
-                if (!java.nio.file.Files.exists(p)) throw new UserError("--ssh " + spec + ": " + p + " does not exist");
+            for (Path p : paths) {
+                if (!Files.exists(p)) throw new UserError("--ssh " + spec + ": " + p + " does not exist");
             }
             m.put(id, paths);
         }
@@ -202,17 +206,17 @@ final class BuildCommand implements Callable<Integer> {
                     rest = rest.substring(0, colon);
                 }
             }
-            return new NamedContext.OciLayout(java.nio.file.Path.of(rest), tag, digest);
+            return new NamedContext.OciLayout(Path.of(rest), tag, digest);
         }
-        if (value.contains("://") || dev.whittle.build.GitContext.isGitUrl(value)) {
+        if (value.contains("://") || GitContext.isGitUrl(value)) {
             throw new UserError("--build-context " + name + "=" + value + ": only a directory, docker-image:// and oci-layout:// are supported");
         }
-        java.nio.file.Path dir = java.nio.file.Path.of(value);
-        if (!java.nio.file.Files.isDirectory(dir)) throw new UserError("--build-context " + name + ": " + value + " is not a directory");
+        Path dir = Path.of(value);
+        if (!Files.isDirectory(dir)) throw new UserError("--build-context " + name + ": " + value + " is not a directory");
         try {
-            java.nio.file.Path ignore = dir.resolve(".dockerignore");
-            DockerIgnore rules = java.nio.file.Files.isRegularFile(ignore)
-                    ? DockerIgnore.parse(java.nio.file.Files.readString(ignore), ignore.toString()) : DockerIgnore.none();
+            Path ignore = dir.resolve(".dockerignore");
+            DockerIgnore rules = Files.isRegularFile(ignore)
+                    ? DockerIgnore.parse(Files.readString(ignore), ignore.toString()) : DockerIgnore.none();
             return new NamedContext.Directory(new ContextTree(dir, rules));
         } catch (IOException e) {
             throw new UserError("--build-context " + name + ": " + e.getMessage());
@@ -269,7 +273,7 @@ final class BuildCommand implements Callable<Integer> {
         boolean json = format.equals("json");
         for (int i = 1; i < parts.length; i++) if (parts[i].equals("format=json")) json = true;
         BuildSource bc = BuildSource.locate(ctx.store(), ctx.in(), context, file);
-        dev.whittle.diag.Trace.mark("context located");
+        Trace.mark("context located");
         try (bc) { // a git or stdin context's temporary directory goes with it
             // a build parses the Dockerfile only if it cannot answer from the memo of an identical earlier build
             if (method.equals("build")) return new BuildRun(this, bc).run();

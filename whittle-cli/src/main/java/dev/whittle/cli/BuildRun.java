@@ -24,6 +24,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.whittle.rootfs.Flattener;
+import dev.whittle.store.AtomicFiles;
+import java.util.HashSet;
 
 /**
  * One {@code whittle build}: the flags read into a {@link BuildSpec}, the build run by the API ({@link Build}), then
@@ -55,7 +58,7 @@ final class BuildRun {
         List<OutputSpec> outputs = new ArrayList<>();
         for (String o : cmd.outputs) outputs.add(OutputSpec.parse(o, !names.isEmpty()));
         BuildSpec.Builder b = BuildSpec.of(bc).target(cmd.target).buildArgs(cmd.buildArgMap()).platform(cmd.options().targetPlatform())
-                .noCache(cmd.noCache).noCacheStages(new java.util.HashSet<>(cmd.noCacheFilter)).run(cmd.runSettings())
+                .noCache(cmd.noCache).noCacheStages(new HashSet<>(cmd.noCacheFilter)).run(cmd.runSettings())
                 .labels(cmd.labels()).secrets(secrets()).ssh(cmd.sshSources()).namedContexts(cmd.namedContexts())
                 .pull(cmd.pullPolicy()).sourceDateEpoch(sourceDateEpoch()).clientIdentity(clientIdentity());
         for (ImageRef n : names) b.tag(n);
@@ -259,7 +262,7 @@ final class BuildRun {
                 MergedTree tree = mergedTree(img);
                 Output.write(ctx, dest.equals("-") ? null : Path.of(dest), "build", out -> {
                     try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
-                        dev.whittle.rootfs.Flattener.write(tree, reader, out);
+                        Flattener.write(tree, reader, out);
                     }
                 });
             }
@@ -267,10 +270,10 @@ final class BuildRun {
                 MergedTree tree = mergedTree(img);
                 Path dir = Path.of(dest);
                 Files.createDirectories(dir);
-                Path tar = dev.whittle.store.AtomicFiles.newTemp(ctx.store().tempDir(), "local-", ".tar", false);
+                Path tar = AtomicFiles.newTemp(ctx.store().tempDir(), "local-", ".tar", false);
                 try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
                     try (var out = Files.newOutputStream(tar)) {
-                        dev.whittle.rootfs.Flattener.write(tree, reader, out);
+                        Flattener.write(tree, reader, out);
                     }
                     Process p = new ProcessBuilder("tar", "--same-owner", "-xpf", tar.toString(), "-C", dir.toString())
                             .redirectErrorStream(true).start();

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.HashMap;
 
 /**
  * The command table. A class of its own, apart from {@link Main}, so that {@code whittle --version} (answered from
@@ -64,7 +65,7 @@ final class Commands {
         COMMANDS.put("system prune", new Entry("Remove unused data", SystemCommand.Prune::new));
 
         GROUPS.put("builder", new Group("Manage builds", Map.of("build", "build", "prune", "builder prune")));
-        Map<String, String> image = new java.util.HashMap<>();
+        Map<String, String> image = new HashMap<>();
         for (String c : List.of("build", "history", "import", "inspect", "load", "prune", "pull", "push", "save", "tag")) {
             image.put(c, c.equals("prune") ? "image prune" : c);
         }

@@ -8,6 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.TreeSet;
 
 /**
  * Shell completion scripts, generated from the command table and each command's options: commands and management
@@ -31,15 +36,15 @@ final class Completion {
     }
 
     private static boolean takesPath(OptionSpec o) {
-        String label = o.paramLabel().toLowerCase(java.util.Locale.ROOT);
+        String label = o.paramLabel().toLowerCase(Locale.ROOT);
         return o.type() == Path.class || label.contains("path") || label.contains("file")
                 || List.of("-o", "-i", "-f", "--file", "--output", "--input", "--iidfile").stream().anyMatch(n -> List.of(o.names()).contains(n))
                 && !o.type().equals(List.class) && !List.of(o.names()).contains("--filter") && !List.of(o.names()).contains("--force");
     }
 
     static String bash() {
-        Context ctx = new Context(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
-                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), java.io.InputStream.nullInputStream(), false, Path.of("/nonexistent"));
+        Context ctx = new Context(new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()), InputStream.nullInputStream(), false, Path.of("/nonexistent"));
         StringBuilder cases = new StringBuilder();
         Map<String, String> paths = Commands.paths();
         for (Map.Entry<String, String> p : paths.entrySet()) {
@@ -62,7 +67,7 @@ final class Completion {
         }
         StringBuilder groups = new StringBuilder();
         for (Map.Entry<String, Commands.Group> g : Commands.GROUPS.entrySet()) {
-            groups.append("                        ").append(g.getKey()).append(") subs='").append(String.join(" ", new java.util.TreeSet<>(g.getValue().subcommands().keySet())))
+            groups.append("                        ").append(g.getKey()).append(") subs='").append(String.join(" ", new TreeSet<>(g.getValue().subcommands().keySet())))
                     .append("' ;;\n");
         }
         List<String> top = new ArrayList<>(Commands.GROUPS.keySet());

@@ -9,12 +9,15 @@ import dev.whittle.store.Store;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 
 /** What every command gets: the streams, the store (opened on first use) and the global flags. */
 public final class Context implements AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
-    private final java.io.InputStream in;
+    private final InputStream in;
     private final boolean debug;
     private final Path root;
     private final Path registriesConfig;
@@ -23,7 +26,7 @@ public final class Context implements AutoCloseable {
     private Store store;
     private RegistryClient registries;
 
-    public Context(PrintStream out, PrintStream err, java.io.InputStream in, boolean debug, Path root) {
+    public Context(PrintStream out, PrintStream err, InputStream in, boolean debug, Path root) {
         this(out, err, in, debug, root, null, null, false);
     }
 
@@ -31,7 +34,7 @@ public final class Context implements AutoCloseable {
      * @param registriesConfig the registries file given with --registries-config, or null for the default places
      * @param dockerConfigDir  docker's client configuration directory given with --config, or null for the default
      */
-    public Context(PrintStream out, PrintStream err, java.io.InputStream in, boolean debug, Path root, Path registriesConfig,
+    public Context(PrintStream out, PrintStream err, InputStream in, boolean debug, Path root, Path registriesConfig,
                    Path dockerConfigDir, boolean processStreams) {
         this.out = out;
         this.err = err;
@@ -71,7 +74,7 @@ public final class Context implements AutoCloseable {
         return err;
     }
 
-    public java.io.InputStream in() {
+    public InputStream in() {
         return in;
     }
 
@@ -116,9 +119,9 @@ public final class Context implements AutoCloseable {
     /** A file descriptor is a terminal when it is a tty or a pseudo-terminal (no native call needed). */
     private static boolean isTerminal(int fd) {
         try {
-            String target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
     }

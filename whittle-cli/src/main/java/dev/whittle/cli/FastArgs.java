@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Binds a command line to a command's picocli-annotated fields without starting picocli, whose set-up costs about
@@ -37,7 +41,7 @@ final class FastArgs {
     /** What FastArgs needs to know about a command class; null when the class needs picocli. */
     record Spec(List<Opt> opts, List<Param> params) {}
 
-    private static volatile java.util.Map<String, Spec> recorded;
+    private static volatile Map<String, Spec> recorded;
 
     /** Binds {@code args} to {@code command}; empty when picocli must handle this command line. */
     static Optional<Object> bind(Object command, String[] args, boolean stopAtPositional) {
@@ -57,7 +61,7 @@ final class FastArgs {
     static Spec spec(Class<?> type) {
         String file = System.getProperty(TABLE);
         if (file != null) {
-            java.util.Map<String, Spec> t = recorded;
+            Map<String, Spec> t = recorded;
             if (t == null) recorded = t = readTable(Path.of(file));
             Spec s = t.get(type.getName());
             if (s != null) return s;
@@ -90,7 +94,7 @@ final class FastArgs {
     }
 
     /** Records the specs of the given command classes, one line per option or parameter, tab-separated. */
-    static void writeTable(Path file, List<Class<?>> types) throws java.io.IOException {
+    static void writeTable(Path file, List<Class<?>> types) throws IOException {
         StringBuilder b = new StringBuilder();
         for (Class<?> t : types) {
             Spec s = fromAnnotations(t);
@@ -107,16 +111,16 @@ final class FastArgs {
                         Boolean.toString(p.optional()))).append('\n');
             }
         }
-        java.nio.file.Files.writeString(file, b);
+        Files.writeString(file, b);
     }
 
-    private static java.util.Map<String, Spec> readTable(Path file) {
-        java.util.Map<String, Spec> out = new java.util.HashMap<>();
+    private static Map<String, Spec> readTable(Path file) {
+        Map<String, Spec> out = new HashMap<>();
         try {
             String cls = null;
             List<Opt> opts = new ArrayList<>();
             List<Param> params = new ArrayList<>();
-            for (String line : java.nio.file.Files.readAllLines(file)) {
+            for (String line : Files.readAllLines(file)) {
                 String[] f = line.split("\t", -1);
                 switch (f[0]) {
                     case "C" -> {
@@ -133,8 +137,8 @@ final class FastArgs {
             }
             if (cls != null) out.put(cls, new Spec(List.copyOf(opts), List.copyOf(params)));
             return out;
-        } catch (java.io.IOException | RuntimeException e) {
-            return java.util.Map.of();
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.whittle.image.ImageConfig;
+import java.time.LocalDateTime;
+import java.util.Locale;
 
 /** docker's {@code --filter key=value} flags: parsed once, each key checked against those the command accepts. */
 final class Filters {
@@ -31,7 +34,7 @@ final class Filters {
                         commandPath);
             }
             // docker's filter keys are case-insensitive; label!= is a key of its own
-            String key = a.substring(0, eq).trim().toLowerCase(java.util.Locale.ROOT);
+            String key = a.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String value = a.substring(eq + 1).trim();
             if (key.endsWith("!")) key = key.substring(0, key.length() - 1) + "!";
             if (!accepted.contains(key)) throw new UserError("Invalid filter '" + key + "'");
@@ -49,7 +52,7 @@ final class Filters {
     }
 
     /** An image's labels (Config.Labels), none when it has none. */
-    static Map<String, String> labels(dev.whittle.image.ImageConfig c) {
+    static Map<String, String> labels(ImageConfig c) {
         Map<String, String> out = new LinkedHashMap<>();
         if (c.config().get("Labels") instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) out.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
@@ -77,7 +80,7 @@ final class Filters {
             // next form
         }
         try {
-            return java.time.LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
+            return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException ignored) {
             // next form
         }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The frontend's answers without building, as {@code docker buildx build --call} gives them. */
 final class FrontendCalls {
@@ -224,7 +225,7 @@ final class FrontendCalls {
         return process(lex, word, vars::get);
     }
 
-    private static ShellLex.Result process(ShellLex lex, String word, java.util.function.Function<String, String> vars) {
+    private static ShellLex.Result process(ShellLex lex, String word, Function<String, String> vars) {
         try {
             return lex.process(word, vars);
         } catch (ShellLex.ExpansionException e) {

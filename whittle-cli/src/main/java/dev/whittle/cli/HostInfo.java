@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.io.File;
 
 /**
  * What {@code info} and {@code version} say about the machine whittle runs on: runc, overlayfs, binfmt_misc
@@ -35,7 +36,7 @@ final class HostInfo {
         List<String> cmd = new ArrayList<>(List.of(program.toString()));
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             byte[] out = p.getInputStream().readNBytes(4096);
             if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();

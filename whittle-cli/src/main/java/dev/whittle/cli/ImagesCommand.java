@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.nio.file.Path;
 
 @Command(name = "images", description = "List images")
 final class ImagesCommand implements Callable<Integer> {
@@ -151,6 +152,6 @@ final class ImagesCommand implements Callable<Integer> {
     private static boolean glob(String pattern, String s) {
         if (!pattern.contains("*") && !pattern.contains("?") && !pattern.contains("[")) return pattern.equals(s);
         PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-        return m.matches(java.nio.file.Path.of(s));
+        return m.matches(Path.of(s));
     }
 }

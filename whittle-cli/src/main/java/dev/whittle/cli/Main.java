@@ -20,6 +20,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import dev.whittle.build.BuildException;
+import dev.whittle.diag.Trace;
+import dev.whittle.dockerfile.DockerfileException;
+import dev.whittle.registry.RegistryException;
+import dev.whittle.store.Store;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 /**
  * The whittle command line. Global flags come first ({@code --debug}, {@code --root}); then one command, whose class
@@ -30,7 +43,7 @@ public final class Main {
 
     /** The command classes, for the option table recorded with the AOT cache. */
     static List<Class<?>> commandClasses() {
-        List<Class<?>> out = new java.util.ArrayList<>();
+        List<Class<?>> out = new ArrayList<>();
         try (Context ctx = new Context(System.out, System.err, System.in, false, Path.of("/nonexistent"))) {
             for (Commands.Entry e : Commands.COMMANDS.values()) out.add(e.factory().apply(ctx).getClass());
         }
@@ -38,9 +51,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        dev.whittle.diag.Trace.mark("main");
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Trace.mark("main");
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code;
         boolean training = args.length > 0 && args[0].equals("internal-aot-training");
         if (training) {
@@ -54,8 +67,8 @@ public final class Main {
             code = run(args, out, err, System.in, true);
         }
         recordPeakMemory();
-        dev.whittle.diag.Trace.mark("exit");
-        dev.whittle.diag.Trace.print(err);
+        Trace.mark("exit");
+        Trace.print(err);
         out.flush();
         err.flush();
         System.out.flush();
@@ -68,10 +81,10 @@ public final class Main {
         String file = System.getenv("WHITTLE_PEAK_RSS_FILE");
         if (file == null || file.isEmpty()) return;
         try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
-                    java.nio.file.Files.writeString(Path.of(file), line.replaceAll("\\D+", "") + "\n",
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    Files.writeString(Path.of(file), line.replaceAll("\\D+", "") + "\n",
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 }
             }
         } catch (IOException ignored) {
@@ -153,19 +166,19 @@ public final class Main {
     private static int runCommand(String key, String path, String[] rest, PrintStream out, PrintStream err, InputStream in, boolean debug,
                                   Path root, Path registriesConfig, Path dockerConfig, boolean processStreams) {
         Commands.Entry e = Commands.COMMANDS.get(key);
-        try (Context ctx = new Context(out, err, in, debug, root != null ? root : dev.whittle.store.Store.defaultRoot(),
+        try (Context ctx = new Context(out, err, in, debug, root != null ? root : Store.defaultRoot(),
                 registriesConfig, dockerConfig, processStreams)) {
             Object command = e.factory().apply(ctx);
-            dev.whittle.diag.Trace.mark("command created");
+            Trace.mark("command created");
             // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker
             boolean stopAtPositional = command instanceof RunCommand;
             if (wantsHelp(rest, stopAtPositional)) {
                 out.print(usage(command, key, path).help());
                 return 0;
             }
-            if (command instanceof java.util.concurrent.Callable<?> callable
+            if (command instanceof Callable<?> callable
                     && FastArgs.bind(command, rest, stopAtPositional).isPresent()) {
-                dev.whittle.diag.Trace.mark("command line bound");
+                Trace.mark("command line bound");
                 try {
                     return callable.call() instanceof Integer code ? code : 0;
                 } catch (Exception ex) {
@@ -177,8 +190,8 @@ public final class Main {
             Usage.dropHelpOptions(cl.getCommandSpec());
             if (stopAtPositional) cl.setStopAtPositional(true);
             cl.setCommandName("whittle " + path);
-            cl.setOut(new java.io.PrintWriter(out, true));
-            cl.setErr(new java.io.PrintWriter(err, true));
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
             cl.setUsageHelpAutoWidth(false);
             Usage usage = usage(command, key, path);
             String[] given = rest;
@@ -196,7 +209,7 @@ public final class Main {
     /** docker's help and usage errors for a command as typed ({@code path}) and the other ways to type it. */
     static Usage usage(Object command, String key, String path) {
         Commands.Entry e = Commands.COMMANDS.get(key);
-        List<String> aliases = new java.util.ArrayList<>();
+        List<String> aliases = new ArrayList<>();
         if (!path.equals(key)) aliases.add(key);
         for (String a : e.aliases()) if (!a.equals(path)) aliases.add(a);
         return Usage.of(command, path, aliases, e.argRange(), e.summary());
@@ -234,10 +247,10 @@ public final class Main {
             case StoreException s -> msg = s.getMessage();
             case ArchiveException a -> msg = a.getMessage();
             case TarFormatException f -> msg = f.getMessage();
-            case dev.whittle.dockerfile.DockerfileException d -> msg = d.getMessage();
-            case dev.whittle.build.BuildException b -> msg = b.getMessage();
+            case DockerfileException d -> msg = d.getMessage();
+            case BuildException b -> msg = b.getMessage();
             case JsonException j -> msg = j.getMessage();
-            case dev.whittle.registry.RegistryException r -> msg = r.getMessage();
+            case RegistryException r -> msg = r.getMessage();
             case IllegalArgumentException i -> msg = i.getMessage();
             case NoSuchFileException n -> msg = "open " + n.getFile() + ": no such file or directory";
             case AccessDeniedException a -> msg = "open " + a.getFile() + ": permission denied";
@@ -277,7 +290,7 @@ public final class Main {
     static int groupHelp(String group, PrintStream out) {
         Commands.Group g = Commands.GROUPS.get(group);
         StringBuilder b = new StringBuilder("\nUsage:  whittle " + group + " COMMAND\n\n" + g.summary() + "\n\nCommands:\n");
-        java.util.TreeMap<String, String> listed = new java.util.TreeMap<>();
+        TreeMap<String, String> listed = new TreeMap<>();
         for (Map.Entry<String, String> sub : g.subcommands().entrySet()) {
             // one line per command: its first alias in docker's listing (ls, rm), not list or remove
             if (sub.getKey().equals("list") || sub.getKey().equals("remove")) continue;

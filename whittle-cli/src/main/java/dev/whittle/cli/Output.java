@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 
 /** Writes command output to a file atomically (never a half-written file) or to standard output. */
 final class Output {
@@ -21,7 +23,7 @@ final class Output {
     /** Writes to {@code file} through a part file named for {@code command} ({@link PartFile}), or to stdout if null. */
     static void write(Context ctx, Path file, String command, Writer w) throws IOException {
         if (file == null) {
-            OutputStream out = new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
+            OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
             if (ctx.out() != System.out) {
                 out = ctx.out(); // in-process callers capture output
             }

@@ -2,6 +2,7 @@ package dev.whittle.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** docker's PromptForConfirmation: the question with {@code [y/N]}, one line read, yes only for "y" or "Y". */
 final class Prompt {
@@ -13,7 +14,7 @@ final class Prompt {
         // one line, byte by byte: a buffered reader would swallow what follows on stdin
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int c; (c = ctx.in().read()) >= 0 && c != '\n'; ) line.write(c);
-        String answer = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String answer = line.toString(StandardCharsets.UTF_8);
         if (answer.endsWith("\r")) answer = answer.substring(0, answer.length() - 1);
         return answer.equalsIgnoreCase("y");
     }

@@ -23,6 +23,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.whittle.build.BuildCache;
+import dev.whittle.build.BuildMemo;
+import dev.whittle.sandbox.Snapshots;
+import java.util.HashMap;
 
 /** {@code whittle system df|prune|fsck}: the store as a whole. */
 final class SystemCommand {
@@ -132,7 +136,7 @@ final class SystemCommand {
                 repo = first.familiarRepository();
                 tag = first.tag();
             }
-            Map<String, String> sizes = new java.util.HashMap<>(Map.of("Containers", "0", "SharedSize", Units.humanSize(u.sharedSize(), 4),
+            Map<String, String> sizes = new HashMap<>(Map.of("Containers", "0", "SharedSize", Units.humanSize(u.sharedSize(), 4),
                     "Size", Units.humanSize(u.size()), "UniqueSize", Units.humanSize(u.uniqueSize(), 4),
                     "VirtualSize", Units.humanSize(u.size(), 4)));
             if (!trunc) sizes.put("ID", img.id().toString());
@@ -141,7 +145,7 @@ final class SystemCommand {
 
         /** BuildKit's cache record as docker's buildCacheContext prints it. */
         static GoValue cacheRow(StoreUsage.CacheRecord c, boolean trunc, Instant now) {
-            Map<String, Object> s = new java.util.HashMap<>();
+            Map<String, Object> s = new HashMap<>();
             s.put("CacheType", c.type());
             s.put("CreatedAt", ImageViews.goTimeString(c.created()));
             s.put("CreatedSince", ImageViews.createdSince(c.created(), now));
@@ -187,10 +191,10 @@ final class SystemCommand {
             Maintenance.PruneResult r = new Maintenance(ctx.store()).prune(true, true,
                     () -> ctx.err().println("waiting for other whittle processes to finish..."), keep -> {
                         // the memo first: its entries point into the cache (a prune cut short leaves no dangling entry)
-                        new dev.whittle.build.BuildMemo(ctx.store()).clear();
-                        cleaned[0] = new dev.whittle.build.BuildCache(ctx.store()).clear();
+                        new BuildMemo(ctx.store()).clear();
+                        cleaned[0] = new BuildCache(ctx.store()).clear();
                         Maintenance.deleteTree(ctx.store().stateDir().resolve("check")); // kept entrypoint verdicts
-                        cleaned[1] = new dev.whittle.sandbox.Snapshots(ctx.store()).removeExcept(keep.layers());
+                        cleaned[1] = new Snapshots(ctx.store()).removeExcept(keep.layers());
                     });
             if (!r.deletedImages().isEmpty()) {
                 ctx.out().println("Deleted Images:");

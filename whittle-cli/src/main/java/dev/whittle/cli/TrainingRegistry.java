@@ -10,6 +10,9 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.io.ByteArrayOutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The smallest registry a push and a pull can complete against, on 127.0.0.1, for the AOT training of the registry
@@ -22,7 +25,7 @@ final class TrainingRegistry implements AutoCloseable {
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
     private final Map<String, String> manifestTypes = new ConcurrentHashMap<>();
-    private final Map<String, java.io.ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
+    private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
 
     TrainingRegistry() throws IOException {
@@ -85,14 +88,14 @@ final class TrainingRegistry implements AutoCloseable {
                 return;
             }
             String id = Integer.toString(ids.incrementAndGet());
-            uploads.put(id, new java.io.ByteArrayOutputStream());
+            uploads.put(id, new ByteArrayOutputStream());
             ex.getResponseHeaders().set("Location", repoPath + "/blobs/uploads/" + id);
             ex.getResponseHeaders().set("Range", "0-0");
             send(ex, 202, new byte[0], null);
             return;
         }
         String id = path.substring(path.lastIndexOf('/') + 1);
-        java.io.ByteArrayOutputStream sofar = uploads.computeIfAbsent(id, k -> new java.io.ByteArrayOutputStream());
+        ByteArrayOutputStream sofar = uploads.computeIfAbsent(id, k -> new ByteArrayOutputStream());
         sofar.write(body);
         if (method.equals("PUT") && digest != null) {
             blobs.put(digest, sofar.toByteArray());
@@ -109,7 +112,7 @@ final class TrainingRegistry implements AutoCloseable {
         String q = ex.getRequestURI().getRawQuery();
         if (q == null) return null;
         for (String kv : q.split("&")) {
-            if (kv.startsWith(name + "=")) return java.net.URLDecoder.decode(kv.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
+            if (kv.startsWith(name + "=")) return URLDecoder.decode(kv.substring(name.length() + 1), StandardCharsets.UTF_8);
         }
         return null;
     }

@@ -9,6 +9,8 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.io.File;
+import java.io.IOException;
 
 /**
  * BuildKit's live terminal view: {@code [+] Building 12.3s (8/12)} on top, then every step in the order it started,
@@ -271,14 +273,14 @@ final class TtyProgress implements Progress {
             int cols = env("COLUMNS"), rows = env("LINES");
             if (cols > 0 && rows > 0) return new int[] {cols, rows};
             try {
-                Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                Process p = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 String[] f = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
                 p.waitFor();
                 if (f.length == 2) {
                     return new int[] {cols > 0 ? cols : Integer.parseInt(f[1]), rows > 0 ? rows : Integer.parseInt(f[0])};
                 }
-            } catch (java.io.IOException | NumberFormatException e) {
+            } catch (IOException | NumberFormatException e) {
                 // no terminal to ask
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

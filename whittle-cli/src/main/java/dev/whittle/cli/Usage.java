@@ -8,6 +8,10 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * docker's help and usage errors (cobra's templates, pflag's flag table and wording, docker/cli's argument checks),
@@ -138,7 +142,7 @@ final class Usage {
     static String valueWord(OptionSpec o) {
         if (isBoolean(o)) return "";
         String label = o.paramLabel();
-        if (!label.startsWith("<") && label.equals(label.toLowerCase(java.util.Locale.ROOT)) && label.length() <= 12) return label;
+        if (!label.startsWith("<") && label.equals(label.toLowerCase(Locale.ROOT)) && label.length() <= 12) return label;
         if (List.class.isAssignableFrom(o.type())) return "list";
         if (o.type() == int.class || o.type() == Integer.class) return "int";
         if (o.type() == double.class || o.type() == Double.class) return "float";
@@ -202,7 +206,7 @@ final class Usage {
      * What docker says of a command line picocli refused, printed to {@code err}; returns docker's exit code: 125 for
      * a flag error (pflag's wording), 1 for a wrong number of arguments (docker/cli's wording, with the usage line).
      */
-    int reportParseError(CommandLine.ParameterException ex, String[] args, boolean stopAtPositional, java.io.PrintStream err) {
+    int reportParseError(CommandLine.ParameterException ex, String[] args, boolean stopAtPositional, PrintStream err) {
         String flag = flagProblem(args, stopAtPositional);
         if (flag == null) {
             String arguments = argumentError(countArguments(args, stopAtPositional));
@@ -211,7 +215,7 @@ final class Usage {
                 return 1;
             }
             flag = ex.getMessage();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Invalid value for option '([^']*)': '(.*?)' (.*)", java.util.regex.Pattern.DOTALL)
+            Matcher m = Pattern.compile("Invalid value for option '([^']*)': '(.*?)' (.*)", Pattern.DOTALL)
                     .matcher(flag);
             if (m.matches()) {
                 OptionSpec o = spec.findOption(m.group(1));

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.TreeMap;
 
 /**
  * {@code whittle version}: docker's layout and template data ({@code .Client}, {@code .Server} with its
@@ -78,12 +79,12 @@ final class VersionCommand implements Callable<Integer> {
         Map<String, Object> kernel = new LinkedHashMap<>();
         kernel.put("Name", "Kernel");
         kernel.put("Version", HostInfo.kernelVersion());
-        kernel.put("Details", new java.util.TreeMap<>(java.util.Map.of("Overlayfs", HostInfo.overlaySupported() ? "supported" : "missing")));
+        kernel.put("Details", new TreeMap<>(Map.of("Overlayfs", HostInfo.overlaySupported() ? "supported" : "missing")));
         Path runcPath = HostInfo.which("runc");
         Map<String, Object> runc = new LinkedHashMap<>();
         runc.put("Name", "runc");
         runc.put("Version", runcPath == null ? "not installed" : HostInfo.runcVersion(runcPath));
-        runc.put("Details", new java.util.TreeMap<>(java.util.Map.of("Path", runcPath == null ? "" : runcPath.toString())));
+        runc.put("Details", new TreeMap<>(Map.of("Path", runcPath == null ? "" : runcPath.toString())));
         server.put("Components", List.of(kernel, runc));
         server.put("Version", Main.version());
         server.put("Os", "linux");

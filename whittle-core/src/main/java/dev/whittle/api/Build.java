@@ -35,6 +35,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.net.URL;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.function.LongFunction;
 
 /**
  * A build, as {@code whittle build} runs it: answered from the memo of an identical earlier build when it can be, else
@@ -61,7 +64,7 @@ public final class Build {
      * Base images from registries, each step of a pull shown in the build's log as {@code describe} words it (a blob
      * already here, or pulled with its size).
      */
-    public static ImagePuller registryPuller(Store store, Supplier<RegistryClient> registries, java.util.function.LongFunction<String> size) {
+    public static ImagePuller registryPuller(Store store, Supplier<RegistryClient> registries, LongFunction<String> size) {
         return (ref, platform, log) -> new Puller(store, registries.get(), new BuildLogProgress(log, size)).pullImage(ref, platform);
     }
 
@@ -243,10 +246,10 @@ public final class Build {
     /** Where a class was loaded from, with that file's time and size. */
     public static String codeIdentity(Class<?> c) {
         try {
-            java.net.URL u = c.getProtectionDomain().getCodeSource().getLocation();
+            URL u = c.getProtectionDomain().getCodeSource().getLocation();
             // the URL's path as it is where nothing needed escaping (URI parsing costs a young JVM a few ms)
             Path p = u.getPath().indexOf('%') < 0 ? Path.of(u.getPath()) : Path.of(u.toURI());
-            var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+            var a = Files.readAttributes(p, BasicFileAttributes.class);
             return " " + p + "@" + a.lastModifiedTime().toMillis() + "/" + a.size();
         } catch (Exception e) {
             return " unknown:" + System.nanoTime(); // never equal twice: no memo hits
@@ -254,7 +257,7 @@ public final class Build {
     }
 
     /** Build-log lines for a base image pull: what is fetched and when each layer is in. */
-    private record BuildLogProgress(Consumer<String> log, java.util.function.LongFunction<String> size) implements TransferProgress {
+    private record BuildLogProgress(Consumer<String> log, LongFunction<String> size) implements TransferProgress {
         @Override public void message(String line) {
             log.accept(line);
         }

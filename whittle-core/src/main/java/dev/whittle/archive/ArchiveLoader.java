@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.io.FilterInputStream;
 
 /**
  * Loads image archives into the store, as {@code docker load} does: docker-archives written by Docker ≤ 24
@@ -70,7 +71,7 @@ public final class ArchiveLoader {
     private InputStream watched(InputStream in, String member, long size) {
         String id = shortId(member);
         progress.loading(id, 0, size);
-        return new java.io.FilterInputStream(in) {
+        return new FilterInputStream(in) {
             long done, told;
 
             @Override public int read() throws IOException {

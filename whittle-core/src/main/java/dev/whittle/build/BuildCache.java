@@ -17,6 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.whittle.store.Maintenance;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Layer-producing steps by cache key: the layer they made and when. A hit needs the layer still in the store;
@@ -26,7 +31,7 @@ public final class BuildCache {
     private final Store store;
     private final Path dir;
     /** The keys this build found or stored: what its image came from. */
-    private final Set<String> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> used = ConcurrentHashMap.newKeySet();
 
     public BuildCache(Store store) throws IOException {
         this.store = store;
@@ -70,7 +75,7 @@ public final class BuildCache {
      */
     static void touch(Path p) {
         try {
-            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            Files.setLastModifiedTime(p, FileTime.from(Instant.now()));
         } catch (IOException ignored) {
             // only a date for prune to go by
         }
@@ -88,14 +93,14 @@ public final class BuildCache {
 
     /** The keys found or stored so far, sorted. */
     public List<String> used() {
-        List<String> out = new java.util.ArrayList<>(used);
+        List<String> out = new ArrayList<>(used);
         out.sort(null);
         return out;
     }
 
     /** Removes every entry; returns how many. */
     public int clear() throws IOException {
-        return dev.whittle.store.Maintenance.deleteFilesIn(dir);
+        return Maintenance.deleteFilesIn(dir);
     }
 
     /** diffIDs the cache refers to (kept by garbage collection unless the cache itself is pruned). */

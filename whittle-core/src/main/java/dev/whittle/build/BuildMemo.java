@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import dev.whittle.store.Maintenance;
 
 /**
  * The outcome of whole builds, so that rebuilding what has not changed costs a lookup instead of a build. A build is
@@ -179,6 +180,6 @@ public final class BuildMemo {
 
     /** Forgets every remembered build; returns how many. */
     public int clear() throws IOException {
-        return dev.whittle.store.Maintenance.deleteFilesIn(dir);
+        return Maintenance.deleteFilesIn(dir);
     }
 }

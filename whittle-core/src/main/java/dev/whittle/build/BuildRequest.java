@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 
 /**
  * What to build and how.
@@ -37,11 +40,11 @@ public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.O
 
     /** A build secret: a file or an environment variable, never written to a layer, history or cache key. */
     public record Secret(String id, Path file, String env) {
-        public byte[] value() throws java.io.IOException {
-            if (file != null) return java.nio.file.Files.readAllBytes(file);
+        public byte[] value() throws IOException {
+            if (file != null) return Files.readAllBytes(file);
             String v = System.getenv(env);
-            if (v == null) throw new java.io.IOException("secret " + id + ": environment variable " + env + " is not set");
-            return v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (v == null) throw new IOException("secret " + id + ": environment variable " + env + " is not set");
+            return v.getBytes(StandardCharsets.UTF_8);
         }
     }
 }

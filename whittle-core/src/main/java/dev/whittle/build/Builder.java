@@ -42,6 +42,15 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import dev.whittle.archive.LayoutImport;
+import dev.whittle.check.Provenance;
+import dev.whittle.dockerfile.Mounts;
+import dev.whittle.dockerfile.Pos;
+import dev.whittle.image.ImageRef;
+import dev.whittle.sandbox.Cleanup;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.TreeMap;
 
 /**
  * Builds a Dockerfile's target: plans the stages the target needs, runs independent stages at the same time, and
@@ -64,7 +73,7 @@ public final class Builder {
     private final Map<String, Integer> stageIndex = new ConcurrentHashMap<>();
     private BuildPlan plan;
     /** For the memo: the steps as a fully cached rebuild shows them, the bases resolved, whether it may be kept. */
-    private final List<BuildMemo.Step> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<BuildMemo.Step> steps = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> resolvedBases = new ConcurrentHashMap<>();
     private volatile boolean memoizable = true;
     final DeferredLayers deferred;
@@ -119,20 +128,20 @@ public final class Builder {
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
         Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
         store.putBlob(m.raw());
-        List<dev.whittle.check.Provenance.Layer> origins = new ArrayList<>();
+        List<Provenance.Layer> origins = new ArrayList<>();
         for (int i = 0; i < fin.layers().size(); i++) {
             State.Origin o = fin.layers().get(i).origin();
-            if (o != null) origins.add(new dev.whittle.check.Provenance.Layer(i, o.instruction(), o.line(), o.stage(), o.fromStage()));
+            if (o != null) origins.add(new Provenance.Layer(i, o.instruction(), o.line(), o.stage(), o.fromStage()));
         }
         Map<String, String> bases = new LinkedHashMap<>();
         for (BuildPlan.PlannedStage p : plan.stages()) {
             bases.put(label(p.stage()), p.base() instanceof BuildPlan.Base.Image img ? img.reference() : fromText(p));
         }
-        var provenance = new dev.whittle.check.Provenance(df.file(), origins, bases);
+        var provenance = new Provenance(df.file(), origins, bases);
         provenance.save(store, config.digest());
         Trace.mark("build: config, manifest and provenance stored");
         return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), provenance,
-                List.copyOf(steps), new java.util.TreeMap<>(resolvedBases), memoizable);
+                List.copyOf(steps), new TreeMap<>(resolvedBases), memoizable);
     }
 
     /**
@@ -155,10 +164,10 @@ public final class Builder {
      * Cache mounts that start empty for this build (a step run with --no-cache whose mount sets uid, gid or mode:
      * BuildKit's cache is then keyed by a permissions step that runs again), removed when the build ends.
      */
-    private dev.whittle.sandbox.Cleanup.TempDirectory freshCaches;
+    private Cleanup.TempDirectory freshCaches;
 
     synchronized Path freshCacheRoot() throws IOException {
-        if (freshCaches == null) freshCaches = dev.whittle.sandbox.Cleanup.newTempDirectory(store.tempDir(), "cachemounts-");
+        if (freshCaches == null) freshCaches = Cleanup.newTempDirectory(store.tempDir(), "cachemounts-");
         return freshCaches.path();
     }
 
@@ -288,7 +297,7 @@ public final class Builder {
         if (i instanceof Instruction.Copy c && !c.add()) for (var f : c.flagsNamed("from")) refs.add(f.valueWord());
         if (i instanceof Instruction.Run) {
             for (var f : i.flagsNamed("mount")) {
-                var m = dev.whittle.dockerfile.Mounts.parse(tdf, f);
+                var m = Mounts.parse(tdf, f);
                 if (m.from() != null) refs.add(m.from());
             }
         }
@@ -332,7 +341,7 @@ public final class Builder {
             case BuildPlan.Base.StageRef r -> plan.allStages().get(r.index()).displayName();
             case BuildPlan.Base.Image i -> {
                 try {
-                    yield dev.whittle.image.ImageRef.parse(i.reference()).toString();
+                    yield ImageRef.parse(i.reference()).toString();
                 } catch (IllegalArgumentException e) {
                     yield i.reference();
                 }
@@ -421,12 +430,12 @@ public final class Builder {
         try {
             return layouts.computeIfAbsent(name, k -> {
                 try {
-                    return new dev.whittle.archive.LayoutImport(store, req.options().targetPlatform()).load(layout.dir(), layout.tag(), layout.digest());
+                    return new LayoutImport(store, req.options().targetPlatform()).load(layout.dir(), layout.tag(), layout.digest());
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
-        } catch (java.io.UncheckedIOException | IllegalArgumentException e) {
+        } catch (UncheckedIOException | IllegalArgumentException e) {
             String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
             throw df.error(where.pos(), "build context \"" + name + "\" (oci-layout://" + layout.dir() + "): " + msg);
         }
@@ -439,9 +448,9 @@ public final class Builder {
 
     /** An image for FROM or --from: from the store, or pulled as the --pull policy says. */
     private StoredImage baseImage(String ref, Word where, Platform platform) throws IOException {
-        dev.whittle.image.ImageRef parsed;
+        ImageRef parsed;
         try {
-            parsed = dev.whittle.image.ImageRef.parse(ref);
+            parsed = ImageRef.parse(ref);
         } catch (IllegalArgumentException e) {
             throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
         }
@@ -507,7 +516,7 @@ public final class Builder {
     /** Carries one step's context: the builder, the Dockerfile it comes from (triggers have their own), its progress id. */
     /** @param exported whether the step's stage is the image's or one it is built FROM (not only read from) */
     record StepContext(Builder b, Dockerfile df, String stage, int step, boolean exported) {
-        DockerfileException error(dev.whittle.dockerfile.Pos pos, String msg) {
+        DockerfileException error(Pos pos, String msg) {
             return df.error(pos, msg);
         }
 

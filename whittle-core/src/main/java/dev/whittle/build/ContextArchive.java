@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.nio.file.attribute.BasicFileAttributeView;
 
 /**
  * A build context given as a tar on standard input ({@code whittle build - < context.tar}), compressed or not, or a
@@ -88,7 +89,7 @@ public final class ContextArchive {
                 if (e.type() != TarEntry.Type.SYMLINK) {
                     Files.setPosixFilePermissions(target, permissions(e.mode() | (e.isDir() ? 0700 : 0600)));
                 }
-                Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class, NOFOLLOW)
+                Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW)
                         .setTimes(FileTime.fromMillis(e.mtime() * 1000), null, null);
             }
         }

@@ -37,6 +37,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import dev.whittle.dockerfile.ShellLex;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 
 /**
  * COPY, ADD and WORKDIR: their layer is written directly from the source (context, another stage, an image, a
@@ -592,7 +599,7 @@ final class CopyStep {
     private String expandHeredoc(String body, Scope scope) {
         try {
             // variables only: quotes in a heredoc are its text, not shell quoting (BuildKit's SkipProcessQuotes)
-            return new dev.whittle.dockerfile.ShellLex('\\').skipProcessQuotes(true).processWord(body, scope.lookup());
+            return new ShellLex('\\').skipProcessQuotes(true).processWord(body, scope.lookup());
         } catch (RuntimeException e) {
             return body;
         }
@@ -658,13 +665,13 @@ final class CopyStep {
     private void addUrl(Instruction.Copy c, String url, DestinationTree view, String dest, boolean destIsDir, How how, Scope scope)
             throws IOException {
         b.notMemoizable(); // what the server answers next time cannot be seen from here
-        java.net.URI uri = java.net.URI.create(url);
+        URI uri = URI.create(url);
         String name = PathNames.baseName(uri.getPath() == null ? "" : uri.getPath());
         if (name.isEmpty()) name = "index.html";
-        try (java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
-                .connectTimeout(java.time.Duration.ofSeconds(30)).build()) {
-            java.net.http.HttpResponse<byte[]> resp = client.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        try (HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30)).build()) {
+            HttpResponse<byte[]> resp = client.send(HttpRequest.newBuilder(uri).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() / 100 != 2) throw ctx.error(c.pos(), "ADD failed: GET " + url + " returned HTTP " + resp.statusCode());
             byte[] data = resp.body();
             var checksum = c.flag("checksum");
@@ -677,7 +684,7 @@ final class CopyStep {
             }
             long mtime = resp.headers().firstValue("Last-Modified").map(v -> {
                 try {
-                    return java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
+                    return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
                 } catch (RuntimeException e) {
                     return 0L;
                 }
@@ -689,7 +696,7 @@ final class CopyStep {
                     data.length, mtime, "", 0, 0, null), null, null, data, Digest.sha256(data).toString()), view.lstat(to));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while downloading " + url);
+            throw new InterruptedIOException("interrupted while downloading " + url);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {

@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * RUN layers of stages no image exports (a build stage read only by {@code COPY --from} or a bind mount), written in
@@ -56,8 +59,8 @@ final class DeferredLayers {
         // on Ctrl-C the exit hook lets the layer finish first (its blob would otherwise be left half-written in tmp)
         Cleanup.Handle undo = Cleanup.register(() -> {
             try {
-                layer.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException failed) {
+                layer.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException failed) {
                 // nothing more to wait for
             } finally {
                 snapshots.remove(provisional);

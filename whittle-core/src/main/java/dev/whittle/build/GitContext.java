@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import dev.whittle.store.Maintenance;
+import java.io.File;
 
 /**
  * A build context that is a git repository, as docker build takes one: {@code https://host/repo.git#ref:subdir},
@@ -74,7 +76,7 @@ public record GitContext(String remote, String ref, String subdir) {
             git(dir, "-c", "protocol.file.allow=never", "-c", "protocol.ext.allow=never", "submodule", "update", "-q", "--init",
                     "--recursive", "--depth", "1");
         }
-        dev.whittle.store.Maintenance.deleteTree(dir.resolve(".git"));
+        Maintenance.deleteTree(dir.resolve(".git"));
         Path context = subdir.isEmpty() ? dir : dir.resolve(subdir);
         if (!Files.isDirectory(context)) throw new IOException("git context " + this + ": no directory \"" + subdir + "\" at " + what);
         return context;
@@ -88,7 +90,7 @@ public record GitContext(String remote, String ref, String subdir) {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.put("GIT_TERMINAL_PROMPT", "0"); // a credential prompt would hang a CI build
         Process p;

@@ -1,6 +1,11 @@
 package dev.whittle.build;
 
 import java.util.List;
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Go's fmt renderings that BuildKit writes into image history ({@code %q} of string slices, durations, maps). */
 final class GoText {
@@ -22,10 +27,10 @@ final class GoText {
     }
 
     /** {@code %v} of map[string]struct{}: {@code map[80/tcp:{} 8080/tcp:{}]} (keys sorted). */
-    static String structSet(java.util.Collection<String> keys) {
+    static String structSet(Collection<String> keys) {
         StringBuilder sb = new StringBuilder("map[");
         boolean first = true;
-        for (String k : new java.util.TreeSet<>(keys)) {
+        for (String k : new TreeSet<>(keys)) {
             if (!first) sb.append(' ');
             first = false;
             sb.append(k).append(":{}");
@@ -88,13 +93,13 @@ final class GoText {
     }
 
     private static String trim(double v) {
-        String s = java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        String s = BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
         return s;
     }
 
     /** Parses docker's durations ({@code 30s}, {@code 1m30s}, {@code 500ms}, {@code 1h}). */
     static long parseDuration(String s) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)").matcher(s);
+        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)").matcher(s);
         long total = 0;
         int pos = 0;
         while (m.find()) {

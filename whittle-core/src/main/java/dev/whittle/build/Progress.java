@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /** Build progress events; implementations render them (plain log lines, a live terminal view, or nothing). */
 public interface Progress extends AutoCloseable {
     /** A new step; returns its id. */
@@ -32,7 +34,7 @@ public interface Progress extends AutoCloseable {
     @Override default void close() {}
 
     Progress QUIET = new Progress() {
-        private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger n = new AtomicInteger();
 
         @Override public int start(String name) {
             return n.incrementAndGet();

@@ -44,6 +44,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.whittle.dockerfile.DockerIgnore;
+import dev.whittle.dockerfile.Word;
+import dev.whittle.sandbox.Snapshots;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * RUN: the stage's layers (unpacked once each) are the lower directories of an overlay, a fresh upper directory
@@ -76,7 +83,7 @@ final class RunStep {
         List<Mounts.Spec> mounts = new ArrayList<>();
         for (Flag f : r.flagsNamed("mount")) {
             // each field's value expanded on its own, after the CSV split, as BuildKit does
-            mounts.add(Mounts.parse(ctx.df(), f, v -> ctx.expand(new dev.whittle.dockerfile.Word(v, f.valueWord().pos()), s.scope())));
+            mounts.add(Mounts.parse(ctx.df(), f, v -> ctx.expand(new Word(v, f.valueWord().pos()), s.scope())));
         }
         ContainerNetwork.Mode network;
         try {
@@ -144,7 +151,7 @@ final class RunStep {
      * new layer builds on it as well, and finds the steps after it as this build made them. Null: the step's key.
      */
     private Digest next(Digest key) {
-        return ctx.noCache() ? CacheKeys.of(key, "run again", java.util.UUID.randomUUID().toString()) : null;
+        return ctx.noCache() ? CacheKeys.of(key, "run again", UUID.randomUUID().toString()) : null;
     }
 
     /**
@@ -156,8 +163,8 @@ final class RunStep {
      * both are given, as BuildKit's ProxyEnv does.
      */
     private List<String> withProxies(State s, List<String> env) {
-        Map<String, String> proxies = new java.util.TreeMap<>(); // upper-case name → value
-        for (Map.Entry<String, String> a : new java.util.TreeMap<>(b.req.options().buildArgs()).entrySet()) {
+        Map<String, String> proxies = new TreeMap<>(); // upper-case name → value
+        for (Map.Entry<String, String> a : new TreeMap<>(b.req.options().buildArgs()).entrySet()) {
             if (Planner.PROXY_ARGS.contains(a.getKey()) && a.getValue() != null) proxies.put(a.getKey().toUpperCase(Locale.ROOT), a.getValue());
         }
         List<String> out = null;
@@ -243,7 +250,7 @@ final class RunStep {
             String cwd = s.config().workingDirOrRoot();
             Users.Id id;
             try {
-                id = Users.resolve(new ContextTree(rootfs, dev.whittle.dockerfile.DockerIgnore.none()), s.config().user());
+                id = Users.resolve(new ContextTree(rootfs, DockerIgnore.none()), s.config().user());
             } catch (IOException e) {
                 throw ctx.error(r.pos(), "RUN failed: USER " + s.config().user() + ": " + e.getMessage());
             }
@@ -254,7 +261,7 @@ final class RunStep {
                 Path pipes = Files.createDirectories(tmp.resolve("pipes"));
                 Path f = pipes.resolve(script.name());
                 Files.writeString(f, script.body());
-                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
                 extra.add(new RuncSpec.Mount(PIPES, "bind", pipes.toString(), List.of("rbind", "ro")));
             }
             Map<String, Boolean> existed = new LinkedHashMap<>();
@@ -342,11 +349,11 @@ final class RunStep {
     }
 
     /** A base layer unpacked on first use shows as the step's sub-row: {@code extracting sha256:...} with its bytes. */
-    private dev.whittle.sandbox.Snapshots.Unpacking extracting(int step) {
+    private Snapshots.Unpacking extracting(int step) {
         return (diffId, size) -> {
             int sub = b.progress.subStart(step, "extracting " + diffId);
             b.progress.subProgress(sub, 0, size);
-            return new dev.whittle.sandbox.Snapshots.Unpacking.Watch() {
+            return new Snapshots.Unpacking.Watch() {
                 @Override public void read(long bytes) {
                     b.progress.subProgress(sub, bytes, size);
                 }
@@ -419,7 +426,7 @@ final class RunStep {
                 boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
                 String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
                 Path caches = owned && ctx.noCache() ? b.freshCacheRoot() : b.store.stateDir().resolve("cachemounts");
-                Path dir = caches.resolve(Digest.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex().substring(0, 24));
+                Path dir = caches.resolve(Digest.sha256(key.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24));
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
                     Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
@@ -450,7 +457,7 @@ final class RunStep {
                     return null;
                 }
                 if (m.env() != null) {
-                    secretEnv.put(m.env(), new String(secret.value(), java.nio.charset.StandardCharsets.UTF_8));
+                    secretEnv.put(m.env(), new String(secret.value(), StandardCharsets.UTF_8));
                     if (m.target() == null) return null; // env= alone: no file
                 }
                 SecretFiles files = secrets[0];

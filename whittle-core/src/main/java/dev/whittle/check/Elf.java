@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.nio.BufferUnderflowException;
 
 /**
  * What the kernel and the dynamic loader read from an ELF file: class, byte order, type, machine, the interpreter
@@ -61,7 +62,7 @@ public final class Elf {
         if (!isElf(data)) throw new ElfException("not an ELF file");
         try {
             return new Elf(data);
-        } catch (IndexOutOfBoundsException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | BufferUnderflowException e) {
             throw new ElfException("malformed ELF file (" + e.getClass().getSimpleName() + ")");
         }
     }

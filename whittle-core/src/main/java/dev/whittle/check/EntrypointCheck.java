@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.HashMap;
 
 /**
  * Proves, by reading the image's files (nothing is run or unpacked), whether its entrypoint can start, following
@@ -363,7 +364,7 @@ public final class EntrypointCheck {
         List<LibrarySearch.Obj> todo = new ArrayList<>(List.of(root));
         Set<String> seen = new LinkedHashSet<>();
         List<LibrarySearch.Obj> all = new ArrayList<>();
-        java.util.Map<String, LibrarySearch.Obj> bySoname = new java.util.HashMap<>();
+        Map<String, LibrarySearch.Obj> bySoname = new HashMap<>();
         while (!todo.isEmpty()) {
             LibrarySearch.Obj o = todo.removeFirst();
             all.add(o);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.LinkedHashMap;
 
 /**
  * Dockerfile rules about what multi-stage builds get wrong: size (toolchain shipped), cache (dependencies
@@ -201,7 +202,7 @@ public final class Lint {
             if (src == null) continue;
             String srcBase = baseRef(plan, byIndex, src.index());
             BaseFacts srcFacts = srcBase == null ? null : store.apply(srcBase);
-            Map<String, String> env = new java.util.LinkedHashMap<>(srcFacts == null ? Map.of() : srcFacts.env());
+            Map<String, String> env = new LinkedHashMap<>(srcFacts == null ? Map.of() : srcFacts.env());
             for (Instruction x : src.instructions()) {
                 if (x instanceof Instruction.Env e) for (var kv : e.pairs()) env.put(kv.key().text(), kv.value().text());
             }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
 
 /**
  * What a program needs from the image once it has started, read from what it links: a Go program's function names
@@ -59,7 +60,7 @@ final class RuntimeNeeds {
     /** Volumes a non-root user cannot write (nothing in the binary says whether it writes them: a warning). */
     static List<Finding> volumes(FileTree fs, ImageConfig config, Users.Id who, Finding.Phase phase) throws IOException {
         RuntimeNeeds r = new RuntimeNeeds(fs, config, who, phase);
-        if (who != null && who.uid() != 0 && config.config().get("Volumes") instanceof java.util.Map<?, ?> vols) {
+        if (who != null && who.uid() != 0 && config.config().get("Volumes") instanceof Map<?, ?> vols) {
             for (Object v : vols.keySet()) r.volume(String.valueOf(v));
         }
         return r.out;

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 
 /**
  * Where an image's bytes are: size per layer with the instruction that made it, the largest files, and waste as
@@ -166,6 +167,6 @@ public final class SizeAnalysis {
     }
 
     public static String percent(double d) {
-        return String.format(java.util.Locale.ROOT, "%.1f%%", d * 100);
+        return String.format(Locale.ROOT, "%.1f%%", d * 100);
     }
 }

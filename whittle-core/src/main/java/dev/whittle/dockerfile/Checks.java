@@ -14,6 +14,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Comparator;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * BuildKit's Dockerfile build checks ({@code docker build --check}), same rule names and messages. The
@@ -225,7 +229,7 @@ public final class Checks {
         flushMultiples(multiples, out);
         var own = config.perInstruction(df);
         out.removeIf(v -> !config.at(own, v.pos().line()).reports(v.rule()));
-        out.sort(java.util.Comparator.comparingInt((Violation v) -> v.pos().line()).thenComparingInt(v -> v.pos().column()));
+        out.sort(Comparator.comparingInt((Violation v) -> v.pos().line()).thenComparingInt(v -> v.pos().column()));
         return new Report(out, config.error());
     }
 
@@ -263,8 +267,8 @@ public final class Checks {
          * The config for each instruction with its own {@code # check=...} comment (skips and experimental rules
          * added: BuildKit's WithMergedConfigFromComments), by the instruction's first line; with its last line.
          */
-        java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> perInstruction(Dockerfile df) {
-            java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> out = new java.util.TreeMap<>();
+        NavigableMap<Integer, Map.Entry<Integer, Config>> perInstruction(Dockerfile df) {
+            NavigableMap<Integer, Map.Entry<Integer, Config>> out = new TreeMap<>();
             List<Dockerfile.Comment> cs = df.comments();
             List<String> pending = new ArrayList<>(); // the comments since the previous instruction (BuildKit's PrevComment)
             int ci = 0;
@@ -292,7 +296,7 @@ public final class Checks {
         }
 
         /** The config that applies at a line: its instruction's own, else this. */
-        Config at(java.util.NavigableMap<Integer, Map.Entry<Integer, Config>> own, int line) {
+        Config at(NavigableMap<Integer, Map.Entry<Integer, Config>> own, int line) {
             Map.Entry<Integer, Map.Entry<Integer, Config>> e = own.floorEntry(line);
             return e != null && line <= e.getValue().getKey() ? e.getValue().getValue() : this;
         }
@@ -385,7 +389,7 @@ public final class Checks {
             } catch (ShellLex.ExpansionException e) {
                 return;
             }
-            for (String missing : new java.util.TreeSet<>(r.unmatched())) {
+            for (String missing : new TreeSet<>(r.unmatched())) {
                 String suggest = suggester.closest(missing, globalDeclared, auto.keySet());
                 out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
                         + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
@@ -507,7 +511,7 @@ public final class Checks {
             } catch (ShellLex.ExpansionException e) {
                 continue;
             }
-            for (String u : new java.util.TreeSet<>(r.unmatched())) {
+            for (String u : new TreeSet<>(r.unmatched())) {
                 if (Planner.PROXY_ARGS.contains(u)) continue;
                 String suggest = suggester.open() ? suggester.closest(u, scope.args().keySet(), scope.env().keySet()) : null;
                 out.add(new Violation(UNDEFINED_VAR, "Usage of undefined variable '$" + u + "'" + (suggest == null ? "" : " (did you mean $" + suggest + "?)"), w.pos()));

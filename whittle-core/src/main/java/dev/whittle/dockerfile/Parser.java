@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Arrays;
+import java.util.HashSet;
 
 /**
  * Parses Dockerfile text as BuildKit's frontend does: parser directives only at the top, line continuations with the
@@ -107,8 +109,8 @@ public final class Parser {
         void append(String s, int lineNo, int startCol) {
             for (int i = 0; i < s.length(); i++) {
                 if (text.length() == line.length) {
-                    line = java.util.Arrays.copyOf(line, line.length * 2);
-                    col = java.util.Arrays.copyOf(col, col.length * 2);
+                    line = Arrays.copyOf(line, line.length * 2);
+                    col = Arrays.copyOf(col, col.length * 2);
                 }
                 line[text.length()] = lineNo;
                 col[text.length()] = startCol + i;
@@ -383,7 +385,7 @@ public final class Parser {
 
     private void checkFlags(String instruction, List<Flag> flags) {
         Set<String> allowed = FLAGS.getOrDefault(instruction, Set.of());
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Flag f : flags) {
             if (!allowed.contains(f.name())) {
                 String hint = closest(f.name(), allowed.stream().sorted().toList());

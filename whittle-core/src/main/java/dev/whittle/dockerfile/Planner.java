@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Turns a parsed Dockerfile into a {@link BuildPlan}: global ARGs (only for FROM lines), stages named and
@@ -114,7 +116,7 @@ public final class Planner {
             }
         }
         // only declared global ARGs (and the automatic ones) are visible in FROM lines
-        values.values().removeIf(java.util.Objects::isNull);
+        values.values().removeIf(Objects::isNull);
         return values;
     }
 
@@ -135,7 +137,7 @@ public final class Planner {
         return m;
     }
 
-    static String expand(Dockerfile df, ShellLex lex, Word w, java.util.function.Function<String, String> env) {
+    static String expand(Dockerfile df, ShellLex lex, Word w, Function<String, String> env) {
         try {
             return lex.processWord(w.text(), env);
         } catch (ShellLex.ExpansionException e) {
@@ -210,7 +212,7 @@ public final class Planner {
         if (stage < 0 && opt.target() != null && !opt.target().isEmpty()) {
             Integer t = byName.get(opt.target().toLowerCase(Locale.ROOT));
             if (t == null) {
-                List<String> known = stages.stream().map(Stage::name).filter(java.util.Objects::nonNull).toList();
+                List<String> known = stages.stream().map(Stage::name).filter(Objects::nonNull).toList();
                 String best = null;
                 int bestD = 3;
                 for (String k : known) {
@@ -273,7 +275,7 @@ public final class Planner {
         String v = r.word();
         // a misspelt ARG is the likely cause: BuildKit names the global ARG it was probably meant to be
         String hint = "";
-        for (String unset : new java.util.TreeSet<>(r.unmatched())) {
+        for (String unset : new TreeSet<>(r.unmatched())) {
             String near = Parser.closest(unset, global.keySet());
             if (near != null) {
                 hint = " (did you mean " + near + "?)";
@@ -351,7 +353,7 @@ public final class Planner {
                 return scope;
             }
             case Instruction.Env e -> {
-                java.util.function.Function<String, String> before = scope.lookup();
+                Function<String, String> before = scope.lookup();
                 Scope next = scope;
                 for (Instruction.KeyValue kv : e.pairs()) {
                     // every reference sees the values from before the instruction

@@ -14,6 +14,7 @@ import java.util.Optional;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import java.util.Arrays;
 
 /**
  * C functions through the FFM API, all bound to one of two call shapes. Binding a downcall costs the JDK a generated
@@ -117,7 +118,7 @@ public final class Native {
         /** Calls with up to eight arguments (the rest are 0); errno lands in {@code state}. */
         public long call(MemorySegment state, long... args) {
             if (args.length > ARGS) throw new IllegalArgumentException(name + ": more than " + ARGS + " arguments");
-            long[] w = args.length == ARGS ? args : java.util.Arrays.copyOf(args, ARGS);
+            long[] w = args.length == ARGS ? args : Arrays.copyOf(args, ARGS);
             try {
                 return (long) handle.invokeExact(state, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
             } catch (RuntimeException | Error x) {

@@ -6,6 +6,7 @@ import dev.whittle.json.JsonObjects;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** An OCI content descriptor. {@code platform} is set only on index entries. */
 public record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations,
@@ -56,7 +57,7 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
         m.put("digest", digest.toString());
         m.put("size", size);
         if (!urls.isEmpty()) m.put("urls", urls);
-        if (!annotations.isEmpty()) m.put("annotations", new java.util.TreeMap<>(annotations));
+        if (!annotations.isEmpty()) m.put("annotations", new TreeMap<>(annotations));
         if (platform != null) m.put("platform", platform.toJson());
         return m;
     }

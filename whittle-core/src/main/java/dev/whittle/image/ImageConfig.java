@@ -11,6 +11,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.Year;
+import java.time.ZoneOffset;
 
 /**
  * An image configuration: its exact bytes (whose digest is the image ID) and a read-only view of the parsed JSON.
@@ -96,8 +101,8 @@ public final class ImageConfig {
         if (s == null || s.isEmpty()) return null;
         try {
             Instant quick = rfc3339(s);
-            return quick != null ? quick : java.time.OffsetDateTime.parse(s).toInstant();
-        } catch (java.time.DateTimeException e) {
+            return quick != null ? quick : OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeException e) {
             return null;
         }
     }
@@ -142,8 +147,8 @@ public final class ImageConfig {
         int month = digits(s, 5 + shift, 7 + shift), day = digits(s, 8 + shift, 10 + shift);
         int hour = digits(s, 11 + shift, 13 + shift), minute = digits(s, 14 + shift, 16 + shift), second = digits(s, 17 + shift, 19 + shift);
         if (month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || nanos < 0) return null;
-        if (year < java.time.Year.MIN_VALUE || year > java.time.Year.MAX_VALUE) return null;
-        long epochSecond = java.time.LocalDateTime.of((int) year, month, day, hour, minute, second).toEpochSecond(java.time.ZoneOffset.UTC);
+        if (year < Year.MIN_VALUE || year > Year.MAX_VALUE) return null;
+        long epochSecond = LocalDateTime.of((int) year, month, day, hour, minute, second).toEpochSecond(ZoneOffset.UTC);
         return Instant.ofEpochSecond(epochSecond - offsetSeconds, nanos);
     }
 

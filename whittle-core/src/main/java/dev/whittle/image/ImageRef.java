@@ -1,5 +1,8 @@
 package dev.whittle.image;
 
+import java.util.Locale;
+import java.util.Objects;
+
 /**
  * A docker image reference, normalised as docker does: {@code golang} is {@code docker.io/library/golang:latest};
  * the first component is a registry only if it has a '.' or ':', is {@code localhost}, or has upper-case letters.
@@ -40,7 +43,7 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
         int slash = name.indexOf('/');
         String first = slash < 0 ? null : name.substring(0, slash);
         if (first != null && (first.contains(".") || first.contains(":") || first.equals("localhost")
-                || !first.toLowerCase(java.util.Locale.ROOT).equals(first))) {
+                || !first.toLowerCase(Locale.ROOT).equals(first))) {
             domain = first;
             path = name.substring(slash + 1);
             if (!isDomain(domain)) throw new InvalidReferenceException("invalid reference format");
@@ -49,7 +52,7 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
             path = name;
         }
         if (domain.equals("index.docker.io")) domain = DOCKER_HUB;
-        if (!path.toLowerCase(java.util.Locale.ROOT).equals(path)) {
+        if (!path.toLowerCase(Locale.ROOT).equals(path)) {
             throw new InvalidReferenceException("invalid reference format: repository name must be lowercase");
         }
         if (!isPath(path)) throw new InvalidReferenceException("invalid reference format");
@@ -197,11 +200,11 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
 
     /** Written out, as in {@link Digest}: the generated ones cost milliseconds to bind on first use. */
     @Override public boolean equals(Object o) {
-        return o instanceof ImageRef r && java.util.Objects.equals(domain, r.domain) && java.util.Objects.equals(path, r.path)
-                && java.util.Objects.equals(tag, r.tag) && java.util.Objects.equals(digest, r.digest);
+        return o instanceof ImageRef r && Objects.equals(domain, r.domain) && Objects.equals(path, r.path)
+                && Objects.equals(tag, r.tag) && Objects.equals(digest, r.digest);
     }
 
     @Override public int hashCode() {
-        return java.util.Objects.hash(domain, path, tag, digest);
+        return Objects.hash(domain, path, tag, digest);
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An image manifest (OCI or Docker schema 2). The exact bytes are kept: the digest is of those bytes, never of a
@@ -57,7 +58,7 @@ public record Manifest(byte[] raw, Digest digest, String mediaType, Descriptor c
         List<Object> l = new ArrayList<>();
         for (Descriptor d : layers) l.add(d.toJson());
         m.put("layers", l);
-        if (annotations != null && !annotations.isEmpty()) m.put("annotations", new java.util.TreeMap<>(annotations));
+        if (annotations != null && !annotations.isEmpty()) m.put("annotations", new TreeMap<>(annotations));
         byte[] raw = Json.write(m);
         return new Manifest(raw, Digest.sha256(raw), mt, config, layers, annotations);
     }

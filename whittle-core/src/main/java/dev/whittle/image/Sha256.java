@@ -7,6 +7,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
+import java.lang.foreign.SymbolLookup;
+import java.util.Optional;
 
 /**
  * SHA-256 that hashes big inputs through OpenSSL's libcrypto (Debian's libssl3), called with FFM straight on the
@@ -28,7 +30,7 @@ final class Sha256 extends MessageDigest implements Cloneable {
         static {
             Native.Critical init = null, update = null, fin = null;
             boolean ok = false;
-            var lib = Boolean.getBoolean("whittle.jdk-sha256") ? java.util.Optional.<java.lang.foreign.SymbolLookup>empty()
+            var lib = Boolean.getBoolean("whittle.jdk-sha256") ? Optional.<SymbolLookup>empty()
                     : Native.library("libcrypto.so.3");
             if (lib.isPresent()) {
                 try {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.zip.GZIPInputStream;
+import java.io.FilterInputStream;
 
 /** Detects and removes stream compression by content (magic bytes), as docker load does. */
 public final class Compression {
@@ -89,7 +90,7 @@ public final class Compression {
                 }
             });
             InputStream out = p.getInputStream();
-            return new java.io.FilterInputStream(out) {
+            return new FilterInputStream(out) {
                 @Override public void close() throws IOException {
                     super.close();
                     p.destroy();

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.zip.GZIPInputStream;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import java.io.FilterInputStream;
 
 /**
  * Reads gzip whose members are small — as whittle writes them ({@link ParallelGzipOutputStream}: one member per
@@ -103,7 +104,7 @@ final class GzipMembersInputStream extends InputStream {
         byte[] pending = in.asSlice(start, end - start).toArray(JAVA_BYTE);
         start = end;
         // SequenceInputStream closes each stream it has read to the end; the source is the caller's to close
-        InputStream unclosed = new java.io.FilterInputStream(source) {
+        InputStream unclosed = new FilterInputStream(source) {
             @Override public void close() {}
         };
         rest = new GZIPInputStream(new SequenceInputStream(new ByteArrayInputStream(pending), unclosed), 1 << 16);

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import java.io.InterruptedIOException;
 
 /**
  * gzip in parallel. With libdeflate (when it loads), the input is cut into 1 MiB blocks and each becomes a complete
@@ -144,7 +145,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
             out.write(f.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("gzip interrupted");
+            throw new InterruptedIOException("gzip interrupted");
         } catch (ExecutionException e) {
             throw new IOException("gzip failed", e.getCause());
         }

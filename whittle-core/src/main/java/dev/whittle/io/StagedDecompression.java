@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.io.FilterInputStream;
+import java.time.Duration;
 
 /**
  * Reading a compressed stream on three threads instead of one: one reads the source and copies every byte to a sink
@@ -28,7 +30,7 @@ public final class StagedDecompression implements AutoCloseable {
         this.source = source;
         this.reader = Thread.ofPlatform().daemon().name("layer-read").start(() -> read(copy));
         this.inflater = Thread.ofPlatform().daemon().name("layer-inflate").start(this::inflate);
-        this.decompressed = new java.io.FilterInputStream(plain.input()) {
+        this.decompressed = new FilterInputStream(plain.input()) {
             @Override public int read(byte[] b, int off, int len) throws IOException {
                 int n = in.read(b, off, len);
                 if (n < 0) ended = true;
@@ -121,7 +123,7 @@ public final class StagedDecompression implements AutoCloseable {
                 t.join();
                 return true;
             }
-            return t.join(java.time.Duration.ofMillis(millis));
+            return t.join(Duration.ofMillis(millis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return !t.isAlive();

@@ -14,6 +14,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
 /**
  * JSON as plain Java values: {@code Map<String,Object>} (insertion ordered), {@code List<Object>}, String,
@@ -81,7 +82,7 @@ public final class Json {
     }
 
     public static String writeString(Object value, Style style) {
-        return new String(write(value, style), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(write(value, style), StandardCharsets.UTF_8);
     }
 
     public static void write(Object value, Style style, OutputStream out) {

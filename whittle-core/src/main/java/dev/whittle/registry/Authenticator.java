@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.io.InterruptedIOException;
 
 /**
  * The authorization state for one registry host. Anonymous until the registry answers 401; then Basic (credentials on
@@ -169,7 +170,7 @@ final class Authenticator {
             return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
+            throw new InterruptedIOException("interrupted");
         } catch (IOException e) {
             throw new RegistryException(host + ": cannot reach token server " + realm + ": " + RegistryHost.describe(e), e);
         }

@@ -1,5 +1,8 @@
 package dev.whittle.registry;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /**
  * A user's credentials for one registry: a user name and password, or an identity (refresh) token. The record's
  * text form never shows a secret, so credentials can not leak into a message or a log by accident.
@@ -17,7 +20,7 @@ public record Credentials(String username, String password, String identityToken
 
     public String basic() {
         String pair = (username == null ? "" : username) + ":" + (password == null ? "" : password);
-        return "Basic " + java.util.Base64.getEncoder().encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override public String toString() {

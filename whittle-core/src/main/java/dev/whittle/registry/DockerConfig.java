@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.io.InterruptedIOException;
 
 /**
  * Docker's client configuration ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}): the
@@ -256,7 +257,7 @@ public final class DockerConfig {
             } catch (InterruptedException e) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for " + exe);
+                throw new InterruptedIOException("interrupted while waiting for " + exe);
             }
             return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
         }

@@ -26,6 +26,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import dev.whittle.diag.Trace;
+import dev.whittle.json.Json;
+import java.util.Map;
 
 /**
  * Pulls an image into the store: resolves the reference (through the configured mirrors first), picks the platform's
@@ -104,7 +107,7 @@ public final class Puller {
         String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
         String what = "manifest for " + ref.familiar();
         RegistryHost.Fetched top = host.manifest(repo, reference, what);
-        dev.whittle.diag.Trace.mark("manifest fetched");
+        Trace.mark("manifest fetched");
         Manifest manifest;
         try {
             manifest = resolveManifest(host, repo, ref, top, platform);
@@ -132,14 +135,14 @@ public final class Puller {
             throw new RegistryException(host.name() + ": image " + ref.familiar() + " was found but does not match the specified platform: wanted "
                     + platform + ", actual: " + config.platform(), null, 200);
         }
-        dev.whittle.diag.Trace.mark("config read");
+        Trace.mark("config read");
         String image = "image " + ref.familiar() + (host.endpoint().mirror() ? " (from the mirror " + host.name() + ")" : "");
         try (LayerChecks checks = checkBehind ? new LayerChecks(store, image, diffIds.size()) : null) {
             downloaded |= fetchLayers(host, repo, manifest, diffIds, checks);
-            dev.whittle.diag.Trace.mark("layers fetched");
+            Trace.mark("layers fetched");
             if (checks != null) checks.await();
         }
-        dev.whittle.diag.Trace.mark("layers verified");
+        Trace.mark("layers verified");
         List<ImageRef> names = ref.digest() == null ? List.of(ref) : List.of();
         String repoDigest = ref.repository() + "@" + top.digest();
         new Images(store).add(manifest, names, List.of(repoDigest));
@@ -183,7 +186,7 @@ public final class Puller {
 
     /** For registries that send no useful Content-Type: decide by the document's shape. */
     private static String sniff(byte[] body) {
-        java.util.Map<String, Object> m = dev.whittle.json.Json.parseObject(body);
+        Map<String, Object> m = Json.parseObject(body);
         Object mt = m.get("mediaType");
         if (mt instanceof String s && knownType(s) != null) return s;
         if (m.get("schemaVersion") instanceof Number n && n.intValue() == 1) return MediaType.DOCKER_SCHEMA1;

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.LongConsumer;
+import dev.whittle.diag.Trace;
 
 /**
  * Pushes an image: layers compressed as asked (once, while they are sent; the compressed blob is kept in the store),
@@ -80,9 +81,9 @@ public final class Pusher {
         Descriptor config = new Descriptor(oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, m.config().digest(), m.config().size());
         String mountFrom = mountSource(image, target);
         if (mountFrom != null) progress.mountSource(mountFrom);
-        dev.whittle.diag.Trace.mark("push planned");
+        Trace.mark("push planned");
         uploadAll(host, repo, diffIds, layers, toMake, oci, config, mountFrom);
-        dev.whittle.diag.Trace.mark("blobs sent");
+        Trace.mark("blobs sent");
         boolean unchanged = oci == m.isOci() && config.mediaType().equals(m.config().mediaType());
         for (int i = 0; unchanged && i < n; i++) {
             Descriptor a = layers[i];

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Objects;
 
 /**
  * A response body as an InputStream that keeps up to {@value #DEPTH} of the client's buffers (512 KiB each) waiting.
@@ -94,7 +95,7 @@ final class QueuedBody extends InputStream implements HttpResponse.BodySubscribe
     }
 
     @Override public int read(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, b.length);
         if (closed) throw new IOException("stream closed");
         if (len == 0) return 0;
         ByteBuffer buf = next();

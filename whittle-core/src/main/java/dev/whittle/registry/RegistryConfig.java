@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.whittle.json.JsonException;
 
 /**
  * Where images are pulled from and how: mirrors, insecure (plain HTTP or unverified TLS) registries, retries and
@@ -104,7 +105,7 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
         }
         try {
             return parse(Json.parseObject(raw), file);
-        } catch (dev.whittle.json.JsonException e) {
+        } catch (JsonException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().startsWith(file.toString()) ? e

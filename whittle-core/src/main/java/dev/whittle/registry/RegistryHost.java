@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
+import java.net.ConnectException;
 
 /**
  * The distribution API of one registry endpoint: manifests and blobs in, out and checked, with authorization,
@@ -421,7 +422,7 @@ public final class RegistryHost {
                 InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 18);
                 return new CountingStream(in, len, progress);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }), len);
     }
@@ -508,7 +509,7 @@ public final class RegistryHost {
         try {
             http.send(req, HttpResponse.BodyHandlers.discarding());
             scheme = "https";
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new RegistryException(name() + ": " + describe(e), e);
         } catch (IOException e) {
             scheme = "http";
@@ -525,7 +526,7 @@ public final class RegistryHost {
         try {
             HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200 || r.statusCode() == 401 && r.headers().firstValue("WWW-Authenticate").isPresent();
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new RegistryException(name() + ": " + describe(e), e);
         } catch (IOException e) {
             return false;

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.whittle.ffi.Posix;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Every question a build asked its context and the answer it got, so a later build can tell, by asking the same
@@ -36,7 +38,7 @@ public final class ContextObservations {
     }
 
     void signature(Path root, String real) {
-        answers.computeIfAbsent("S " + real, q -> signatureOf(root, real, dev.whittle.ffi.Posix.isWarm()));
+        answers.computeIfAbsent("S " + real, q -> signatureOf(root, real, Posix.isWarm()));
     }
 
     void listing(String dir, List<String> names) {
@@ -51,7 +53,7 @@ public final class ContextObservations {
     public static String firstDifference(Path root, DockerIgnore ignore, List<String> lines) throws IOException {
         ContextTree tree = new ContextTree(root, ignore);
         // statx only for many paths, or once bound anyway: both ways give the same signature
-        boolean statx = dev.whittle.ffi.Posix.isWarm() || lines.size() > STATX_FROM;
+        boolean statx = Posix.isWarm() || lines.size() > STATX_FROM;
         for (String line : lines) {
             int tab = line.indexOf('\t');
             if (tab < 2) return "unreadable entry";
@@ -83,8 +85,8 @@ public final class ContextObservations {
     static String signatureOf(Path root, String real, boolean statx) {
         Path p = real.isEmpty() ? root : root.resolve(real);
         try {
-            if (statx && dev.whittle.ffi.Posix.canStat()) {
-                dev.whittle.ffi.Posix.Stat st = dev.whittle.ffi.Posix.lstat(p);
+            if (statx && Posix.canStat()) {
+                Posix.Stat st = Posix.lstat(p);
                 if (st == null) return "absent";
                 return signature(st.mode(), st.size(), st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos(),
                         st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos(), st.ino(), st.dev());
@@ -111,6 +113,6 @@ public final class ContextObservations {
 
     private static long nanos(Object t) {
         FileTime f = (FileTime) t;
-        return f.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        return f.to(TimeUnit.NANOSECONDS);
     }
 }

@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The build context directory, as COPY sees it: .dockerignore'd paths do not exist, {@code ..} cannot leave it,
@@ -178,21 +179,21 @@ public final class ContextTree implements FileTree {
      */
     public String treeDigest(Node n) throws IOException {
         StringBuilder sb = new StringBuilder();
-        java.util.Deque<Node> todo = new java.util.ArrayDeque<>(List.of(n));
+        Deque<Node> todo = new ArrayDeque<>(List.of(n));
         while (!todo.isEmpty()) {
             Node x = todo.pop();
             sb.append(x.path()).append('|').append(x.type()).append('|').append(Integer.toOctalString(x.mode())).append('|')
                     .append(x.linkTarget() == null ? "" : x.linkTarget()).append('|');
-            if (x.type() == dev.whittle.tar.TarEntry.Type.FILE) sb.append(digest(x));
+            if (x.type() == TarEntry.Type.FILE) sb.append(digest(x));
             if (x.isDir()) {
                 for (String child : children(x.path())) {
-                    Node y = stat(dev.whittle.tar.PathNames.join(x.path(), child), false);
+                    Node y = stat(PathNames.join(x.path(), child), false);
                     if (y != null) todo.push(y);
                 }
             }
             sb.append('\n');
         }
-        return Digest.sha256(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        return Digest.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** The content digest of a file (cached for the build). */

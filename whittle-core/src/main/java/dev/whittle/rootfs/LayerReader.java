@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.nio.channels.Channels;
 
 /**
  * Reads file content out of an image's layers by the offsets of their tables of contents: straight from the
@@ -52,7 +55,7 @@ public final class LayerReader implements AutoCloseable {
         MergedTree.Node d = node.dataNode();
         FileChannel ch = channel(d.layer());
         if (ch != null) {
-            return new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch.position(d.dataOffset())), 1 << 16) {
+            return new BufferedInputStream(Channels.newInputStream(ch.position(d.dataOffset())), 1 << 16) {
                 long left = d.entry().size();
 
                 @Override public synchronized int read(byte[] b, int off, int len) throws IOException {
@@ -76,7 +79,7 @@ public final class LayerReader implements AutoCloseable {
         }
         InputStream in = store.openLayer(tree.layers().get(d.layer()));
         in.skipNBytes(d.dataOffset());
-        return new java.io.FilterInputStream(in) {
+        return new FilterInputStream(in) {
             long left = d.entry().size();
 
             @Override public int read(byte[] b, int off, int len) throws IOException {

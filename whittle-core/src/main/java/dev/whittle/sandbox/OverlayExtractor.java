@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
+import dev.whittle.store.Maintenance;
 
 /**
  * Unpacks one layer into an empty directory in overlayfs format: {@code .wh.x} becomes a 0/0 character device
@@ -137,7 +138,7 @@ public final class OverlayExtractor {
     }
 
     private static void removeExisting(Path p) throws IOException {
-        if (Files.exists(p, NOFOLLOW)) dev.whittle.store.Maintenance.deleteTree(p);
+        if (Files.exists(p, NOFOLLOW)) Maintenance.deleteTree(p);
     }
 
     static void applyMetadata(Path p, TarEntry e) throws IOException {

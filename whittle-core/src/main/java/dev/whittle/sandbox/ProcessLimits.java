@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The resources a container's processes get beyond docker's defaults: the size of /dev/shm ({@code --shm-size}) and
@@ -50,7 +53,7 @@ public record ProcessLimits(long shmBytes, List<Ulimit> ulimits) {
 
         /** runc's form: {@code RLIMIT_NOFILE}, unlimited as RLIM_INFINITY (2^64 - 1). */
         Object toJson() {
-            return java.util.Map.of("type", "RLIMIT_" + name.toUpperCase(Locale.ROOT), "soft", value(soft), "hard", value(hard));
+            return Map.of("type", "RLIMIT_" + name.toUpperCase(Locale.ROOT), "soft", value(soft), "hard", value(hard));
         }
 
         private static Object value(long v) {
@@ -64,7 +67,7 @@ public record ProcessLimits(long shmBytes, List<Ulimit> ulimits) {
 
     /** Parses {@code --shm-size} as docker's units.RAMInBytes does: a number, then k, m, g, t or p (powers of 1024), i, b. */
     public static long parseSize(String s) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+(\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$").matcher(s);
+        Matcher m = Pattern.compile("^(\\d+(\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$").matcher(s);
         if (!m.matches()) throw new IllegalArgumentException("invalid size: '" + s + "'");
         double v;
         try {

@@ -16,6 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.io.File;
+import java.io.InterruptedIOException;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one process in runc (crun when present) from a bundle whose rootfs is already mounted. Output is streamed
@@ -26,8 +31,8 @@ public final class Runc {
     private final String binary;
     private final Path stateRoot;
 
-    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<?> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     public Runc(Path stateRoot) {
         this.binary = find();
@@ -55,7 +60,7 @@ public final class Runc {
             runcQuietly("delete", "--force", id);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while removing container " + id);
+            throw new InterruptedIOException("interrupted while removing container " + id);
         }
         Maintenance.deleteTree(stateRoot.resolve(id));
     }
@@ -78,7 +83,7 @@ public final class Runc {
         String id = prepare(bundle, spec);
         List<String> cmd = command("run", "--bundle", bundle.toString(), id);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
+        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
         Process[] started = {null};
         try (Cleanup.Handle h = Cleanup.register(() -> stop(started[0], id))) {
             h.apply(() -> {
@@ -106,7 +111,7 @@ public final class Runc {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 p.destroy();
-                throw new java.io.InterruptedIOException("interrupted while running " + spec.args());
+                throw new InterruptedIOException("interrupted while running " + spec.args());
             }
         } finally {
             Maintenance.deleteTree(stateRoot.resolve(id));
@@ -138,10 +143,10 @@ public final class Runc {
      */
     private void stop(Process p, String id) throws IOException, InterruptedException {
         if (p == null) return;
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (p.isAlive() && System.nanoTime() < deadline) {
             runcQuietly("kill", id, "KILL");
-            p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            p.waitFor(100, TimeUnit.MILLISECONDS);
         }
         if (p.isAlive()) p.destroyForcibly().waitFor();
         if (Files.exists(stateRoot.resolve(id))) runcQuietly("delete", "--force", id);

@@ -15,6 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.whittle.store.LayerInfo;
+import java.io.FilterInputStream;
+import java.nio.file.LinkOption;
+import java.util.Set;
 
 /**
  * Unpacked layers, one directory per diffID, in overlayfs's own format (whiteouts as 0/0 character devices, opaque
@@ -76,7 +80,7 @@ public final class Snapshots {
                 Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-" + ProcessHandle.current().pid());
                 Maintenance.deleteTree(tmp);
                 Path tmpFs = Files.createDirectories(tmp.resolve("fs"));
-                dev.whittle.store.LayerInfo info = store.layer(diffId);
+                LayerInfo info = store.layer(diffId);
                 try (Unpacking.Watch watch = unpacking.started(diffId, info == null ? 0 : info.tarSize());
                      InputStream in = new Counting(store.openLayer(diffId), watch)) {
                     new OverlayExtractor(tmpFs).extract(new TarReader(in));
@@ -91,7 +95,7 @@ public final class Snapshots {
     }
 
     /** Tells a watch how many bytes went through, at most every 256 KiB (and at the end). */
-    private static final class Counting extends java.io.FilterInputStream {
+    private static final class Counting extends FilterInputStream {
         private final Unpacking.Watch watch;
         private long count, told;
 
@@ -186,7 +190,7 @@ public final class Snapshots {
     }
 
     /** Removes every snapshot whose layer is not in {@code keep} (under the store's exclusive lock); returns how many. */
-    public int removeExcept(java.util.Set<Digest> keep) throws IOException {
+    public int removeExcept(Set<Digest> keep) throws IOException {
         int n = 0;
         try (var ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
@@ -195,7 +199,7 @@ public final class Snapshots {
                     Maintenance.deleteTree(p);
                     continue;
                 }
-                if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
                 Digest id;
                 try {
                     id = Digest.parse(Files.readAllLines(p.resolve("diffid")).getFirst().trim());

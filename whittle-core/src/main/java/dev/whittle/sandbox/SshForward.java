@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.io.File;
+import java.io.InterruptedIOException;
 
 /**
  * An SSH agent forwarded into one RUN ({@code RUN --mount=type=ssh}), as BuildKit does it: a socket of its own, owned
@@ -107,7 +109,7 @@ public final class SshForward implements AutoCloseable {
             for (Path key : keys) {
                 ProcessBuilder add = new ProcessBuilder("ssh-add", "-q", key.toString()).redirectErrorStream(true);
                 add.environment().put("SSH_AUTH_SOCK", socket.toString());
-                add.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                add.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
                 Process p = add.start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -119,7 +121,7 @@ public final class SshForward implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             agent.getOutputStream().close();
             Files.deleteIfExists(socket);
-            if (e instanceof InterruptedException) throw new java.io.InterruptedIOException("interrupted while starting ssh-agent");
+            if (e instanceof InterruptedException) throw new InterruptedIOException("interrupted while starting ssh-agent");
             throw (IOException) e;
         }
     }

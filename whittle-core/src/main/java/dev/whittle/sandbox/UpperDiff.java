@@ -17,6 +17,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.io.InterruptedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Turns an overlay upper directory — the change one RUN made — into a layer, without looking at the rest of the
@@ -51,14 +58,14 @@ public final class UpperDiff {
     }
 
     private static final int PARALLEL_FROM = 512;
-    private static volatile java.util.concurrent.ExecutorService readers;
+    private static volatile ExecutorService readers;
 
-    private static java.util.concurrent.ExecutorService readers() {
-        java.util.concurrent.ExecutorService r = readers;
+    private static ExecutorService readers() {
+        ExecutorService r = readers;
         if (r == null) {
             synchronized (UpperDiff.class) {
                 if (readers == null) {
-                    readers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    readers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                             Thread.ofPlatform().daemon().name("whittle-stat-", 0).factory());
                 }
                 r = readers;
@@ -73,7 +80,7 @@ public final class UpperDiff {
         String inode;
         if (Posix.canStat()) {
             Posix.Stat st = Posix.lstat(p);
-            if (st == null) throw new java.nio.file.NoSuchFileException(p.toString());
+            if (st == null) throw new NoSuchFileException(p.toString());
             mode = st.mode();
             uid = st.uid();
             gid = st.gid();
@@ -106,30 +113,30 @@ public final class UpperDiff {
 
     /** Reads every entry's metadata: one stat and one listxattr each, spread over the CPUs for large directories. */
     private static List<Info> infos(List<Path> paths) throws IOException {
-        List<Info> out = new java.util.ArrayList<>(paths.size());
+        List<Info> out = new ArrayList<>(paths.size());
         if (paths.size() < PARALLEL_FROM) {
             for (Path p : paths) out.add(info(p));
             return out;
         }
         int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
         int chunk = (paths.size() + workers - 1) / workers;
-        List<java.util.concurrent.Future<List<Info>>> parts = new java.util.ArrayList<>();
+        List<Future<List<Info>>> parts = new ArrayList<>();
         for (int from = 0; from < paths.size(); from += chunk) {
             List<Path> slice = paths.subList(from, Math.min(paths.size(), from + chunk));
             parts.add(readers().submit(() -> {
-                List<Info> r = new java.util.ArrayList<>(slice.size());
+                List<Info> r = new ArrayList<>(slice.size());
                 for (Path p : slice) r.add(info(p));
                 return r;
             }));
         }
         try {
-            for (java.util.concurrent.Future<List<Info>> f : parts) out.addAll(f.get());
-        } catch (java.util.concurrent.ExecutionException e) {
+            for (Future<List<Info>> f : parts) out.addAll(f.get());
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) throw io;
             throw new IOException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
+            throw new InterruptedIOException("interrupted");
         }
         return out;
     }

@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Whole-file writes that are either absent or complete: temp file, fsync, rename, fsync of the directory. */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
-    private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    private static final AtomicLong SEQ = new AtomicLong(System.nanoTime());
 
     /**
      * A new empty file or directory in {@code dir} named {@code prefix<pid>-<n>suffix}. The JDK's createTemp* name theirs
@@ -24,7 +27,7 @@ public final class AtomicFiles {
             Path p = tempName(dir, prefix, suffix);
             try {
                 return directory ? Files.createDirectory(p) : Files.createFile(p);
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
+            } catch (FileAlreadyExistsException taken) {
                 // another process with a recycled pid: take the next number
             }
         }
@@ -42,7 +45,7 @@ public final class AtomicFiles {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)) {
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data);
+                ByteBuffer b = ByteBuffer.wrap(data);
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
             }

@@ -13,6 +13,8 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import dev.whittle.image.Descriptor;
+import java.util.zip.ZipException;
 
 /**
  * Brings one layer into the store in a single pass: the bytes are written to a blob while they are decompressed,
@@ -26,8 +28,8 @@ public final class LayerIngest {
 
     /** A stored layer: the blob that holds it and what is known about it. */
     public record Result(Digest blobDigest, long blobSize, String mediaType, LayerInfo info) {
-        public dev.whittle.image.Descriptor descriptor() {
-            return new dev.whittle.image.Descriptor(mediaType, blobDigest, blobSize);
+        public Descriptor descriptor() {
+            return new Descriptor(mediaType, blobDigest, blobSize);
         }
     }
 
@@ -123,7 +125,7 @@ public final class LayerIngest {
     private static void scan(LayerScanner scanner, InputStream tar) throws IOException {
         try {
             scanner.scan(new TarReader(tar));
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             throw new TarFormatException("layer data is corrupt (" + e.getMessage() + ")");
         }
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.io.UncheckedIOException;
 
 /**
  * A layer's table of contents: every tar entry with the offset of its data in the uncompressed tar. Recorded when a
@@ -59,7 +60,7 @@ public record LayerToc(List<Item> items) {
             o.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 
 /** Garbage collection, disk usage and consistency checks of a store. */
 public final class Maintenance {
@@ -146,12 +148,12 @@ public final class Maintenance {
     /** Deletes the files in a directory (not below it); returns how many. A missing directory has none. */
     public static int deleteFilesIn(Path dir) throws IOException {
         int n = 0;
-        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 Files.deleteIfExists(p);
                 n++;
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return 0;
         }
         return n;
@@ -162,15 +164,15 @@ public final class Maintenance {
      * leaves a marker that vouches for the tree beside it (a snapshot's {@code diffid}) with part of that tree gone.
      */
     public static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             List<Path> dirs = new ArrayList<>();
             try (Stream<Path> s = Files.list(p)) {
                 for (Path c : (Iterable<Path>) s::iterator) {
-                    if (Files.isDirectory(c, java.nio.file.LinkOption.NOFOLLOW_LINKS)) dirs.add(c);
+                    if (Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)) dirs.add(c);
                     else Files.deleteIfExists(c);
                 }
-            } catch (java.nio.file.NoSuchFileException gone) {
+            } catch (NoSuchFileException gone) {
                 return; // removed meanwhile (an exit hook cleaning up the same tree)
             }
             for (Path d : dirs) deleteTree(d);

@@ -25,6 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import dev.whittle.tar.TarFormatException;
+import java.io.InterruptedIOException;
+import java.nio.file.AccessDeniedException;
+import java.util.Arrays;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * whittle's content store: an OCI image layout ({@code oci-layout}, {@code index.json}, {@code blobs/sha256}) whose
@@ -78,7 +86,7 @@ public final class Store implements AutoCloseable {
             if (!Files.exists(abs.resolve("index.json"))) {
                 AtomicFiles.write(abs.resolve("index.json"), ImageIndex.create(List.of()).raw());
             }
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             throw new StoreException("cannot use the store at " + abs + ": permission denied (set WHITTLE_ROOT to a directory you own)");
         } catch (IOException e) {
             throw new StoreException("cannot open the store at " + abs + ": " + e.getMessage(), e);
@@ -222,7 +230,7 @@ public final class Store implements AutoCloseable {
     Map<Digest, String> pendingBlobs(Digest diffId) {
         Path dir = pendingDir(diffId);
         if (!Files.isDirectory(dir)) return Map.of();
-        Map<Digest, String> out = new java.util.TreeMap<>();
+        Map<Digest, String> out = new TreeMap<>();
         try (var ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
@@ -249,13 +257,13 @@ public final class Store implements AutoCloseable {
             waiting.forEach(this::verifyPending);
             return;
         }
-        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("layer-verify-", 0).factory())) {
-            List<java.util.concurrent.Future<LayerInfo>> results = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("layer-verify-", 0).factory())) {
+            List<Future<LayerInfo>> results = new ArrayList<>();
             for (Digest d : waiting) results.add(pool.submit(() -> verifyPending(d)));
             for (var r : results) {
                 try {
                     r.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     if (e.getCause() instanceof RuntimeException re) throw re;
                     throw new StoreException("cannot verify a layer: " + e.getCause(), e.getCause());
                 } catch (InterruptedException e) {
@@ -285,7 +293,7 @@ public final class Store implements AutoCloseable {
                 LayerInfo info = LayerIngest.verifyStored(this, e.getKey(), e.getValue(), diffId);
                 Maintenance.deleteTree(pendingDir(diffId));
                 return info;
-            } catch (StoreException | dev.whittle.tar.TarFormatException ex) {
+            } catch (StoreException | TarFormatException ex) {
                 // the claim is kept: it marks the image, so every use fails the same way (and fsck reports it) until
                 // the image is removed
                 failure = pendingFailure(diffId, e.getKey(), ex);
@@ -424,7 +432,7 @@ public final class Store implements AutoCloseable {
             byte[] before = Files.readAllBytes(index);
             List<Descriptor> next = change.apply(new ArrayList<>(parseIndex(before)));
             byte[] after = ImageIndex.create(next).raw();
-            if (!java.util.Arrays.equals(before, after)) AtomicFiles.write(index, after);
+            if (!Arrays.equals(before, after)) AtomicFiles.write(index, after);
             return next;
         } catch (IOException e) {
             throw new StoreException("cannot update " + root.resolve("index.json") + ": " + e.getMessage(), e);
@@ -444,7 +452,7 @@ public final class Store implements AutoCloseable {
                         INDEX_MONITOR.wait(5);
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException();
+                        throw new InterruptedIOException();
                     }
                 }
             }

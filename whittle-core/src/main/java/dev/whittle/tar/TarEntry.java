@@ -3,6 +3,7 @@ package dev.whittle.tar;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One tar entry's metadata. {@code name} is normalised ({@link PathNames#normalize}): relative, no leading
@@ -57,7 +58,7 @@ public record TarEntry(String name, Type type, int mode, long uid, long gid, lon
     public long diskSize() {
         return switch (type) {
             case FILE -> size;
-            case SYMLINK -> linkName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            case SYMLINK -> linkName.getBytes(StandardCharsets.UTF_8).length;
             default -> 0;
         };
     }

@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
+import java.io.FilterOutputStream;
+import java.util.Arrays;
 
 /**
  * Writes deterministic tar streams: ustar headers, PAX records only where ustar cannot hold a value (long or
@@ -31,7 +33,7 @@ public final class TarWriter implements AutoCloseable {
         return out.count;
     }
 
-    private static final class CountingStream extends java.io.FilterOutputStream {
+    private static final class CountingStream extends FilterOutputStream {
         long count;
 
         CountingStream(OutputStream o) {
@@ -87,7 +89,7 @@ public final class TarWriter implements AutoCloseable {
 
         if (!pax.isEmpty()) writePax(name, pax);
 
-        java.util.Arrays.fill(header, (byte) 0);
+        Arrays.fill(header, (byte) 0);
         putString(ustarName, 0, 100);
         putOctal(e.mode(), 100, 8);
         putOctal(Math.min(uid, 07777777), 108, 8);
@@ -161,7 +163,7 @@ public final class TarWriter implements AutoCloseable {
             body.write('\n');
         }
         byte[] data = body.toByteArray();
-        java.util.Arrays.fill(header, (byte) 0);
+        Arrays.fill(header, (byte) 0);
         String base = PathNames.baseName(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
         putString(truncateAscii("PaxHeaders.0/" + base, 100), 0, 100);
         putOctal(0644, 100, 8);

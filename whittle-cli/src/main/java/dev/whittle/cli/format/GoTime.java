@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Set;
+import java.io.IOException;
 
 /**
  * Times as Go prints them, in Go's local zone. Go takes the zone from {@code $TZ}, else {@code /etc/localtime}, and
@@ -54,7 +55,7 @@ public final class GoTime {
                 String name = at >= 0 ? target.substring(at + "zoneinfo/".length()) : target;
                 if (UTC_NAMES.contains(name)) return ZoneOffset.UTC;
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // the JDK's own lookup below
         }
         ZoneId sys = ZoneId.systemDefault();

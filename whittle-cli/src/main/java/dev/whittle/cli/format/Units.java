@@ -1,6 +1,7 @@
 package dev.whittle.cli.format;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** docker/go-units: sizes in decimal units with Go's %g, and human durations. */
 public final class Units {
@@ -70,7 +71,7 @@ public final class Units {
         while (i < t.length() && (Character.isDigit(t.charAt(i)) || t.charAt(i) == '.')) i++;
         if (i == 0) throw new IllegalArgumentException("invalid size \"" + s + "\"");
         double n = Double.parseDouble(t.substring(0, i));
-        String unit = t.substring(i).trim().toLowerCase(java.util.Locale.ROOT);
+        String unit = t.substring(i).trim().toLowerCase(Locale.ROOT);
         double mult = switch (unit) {
             case "", "b" -> 1;
             case "k", "kb" -> 1e3;

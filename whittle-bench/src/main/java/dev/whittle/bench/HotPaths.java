@@ -8,6 +8,17 @@ import dev.whittle.io.ParallelGzipOutputStream;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
 import dev.whittle.tar.TarWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,18 +32,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
-
 /**
  * The hot paths of a build, measured alone: tar writing and reading (a layer of 10 000 files of 4 KiB), gzip
  * (whittle's parallel gzip against the JDK's single-threaded one on 64 MiB of a real binary-like mix), SHA-256 while
@@ -44,17 +43,19 @@ import java.util.zip.GZIPOutputStream;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"})
 public class HotPaths {
-    byte[] data;          // 64 MiB, compressible about as much as a Go toolchain layer
-    byte[] gzipped;       // data as whittle's gzip (libdeflate members where it loads)
-    byte[] gzippedJdk;    // data as one gzip member (another tool's layer)
-    byte[] layer;         // a tar of 10 000 files
-    String dockerfile;    // 2 000 lines
-    List<String> paths;   // 100 000 context paths
+    byte[] data; // 64 MiB, compressible about as much as a Go toolchain layer
+    byte[] gzipped; // data as whittle's gzip (libdeflate members where it loads)
+    byte[] gzippedJdk; // data as one gzip member (another tool's layer)
+    byte[] layer; // a tar of 10 000 files
+    String dockerfile; // 2 000 lines
+    List<String> paths; // 100 000 context paths
     DockerIgnore ignore;
 
-    Path upper;            // a RUN's upper directory: 10 000 files of 4 KiB in 100 directories
+    Path upper; // a RUN's upper directory: 10 000 files of 4 KiB in 100 directories
     Path storeDir;
     dev.whittle.store.Store store;
 
@@ -93,9 +94,30 @@ public class HotPaths {
         layer = tarOf(10_000, 4096);
         dockerfile = dockerfile(2000);
         paths = paths(100_000);
-        ignore = DockerIgnore.parse(String.join("\n", ".git", "**/*.log", "node_modules", "build/", "*.tmp", "!build/keep.txt",
-                "docs/**/*.md", "**/testdata/**", "vendor/**/*_test.go", ".idea", "*.swp", "dist", "coverage/**", "**/.DS_Store",
-                "tmp/", "!tmp/.keep", "secrets/*.pem", "**/*.o", "**/*.a", "Dockerfile*"), ".dockerignore");
+        ignore = DockerIgnore.parse(
+                String.join(
+                        "\n",
+                        ".git",
+                        "**/*.log",
+                        "node_modules",
+                        "build/",
+                        "*.tmp",
+                        "!build/keep.txt",
+                        "docs/**/*.md",
+                        "**/testdata/**",
+                        "vendor/**/*_test.go",
+                        ".idea",
+                        "*.swp",
+                        "dist",
+                        "coverage/**",
+                        "**/.DS_Store",
+                        "tmp/",
+                        "!tmp/.keep",
+                        "secrets/*.pem",
+                        "**/*.o",
+                        "**/*.a",
+                        "Dockerfile*"),
+                ".dockerignore");
     }
 
     /** Half random bytes, half repetitive text: gzip gets about 2:1, as on real layers. */
@@ -130,11 +152,22 @@ public class HotPaths {
     }
 
     static String dockerfile(int lines) {
-        StringBuilder b = new StringBuilder("# syntax=docker/dockerfile:1\nARG GO=1.22\nFROM golang:${GO} AS build\nWORKDIR /src\n");
+        StringBuilder b = new StringBuilder(
+                "# syntax=docker/dockerfile:1\nARG GO=1.22\nFROM golang:${GO} AS build\nWORKDIR /src\n");
         int n = 4;
         while (n < lines - 3) {
-            b.append("ENV KEY_").append(n).append("=\"value ").append(n).append("\" OTHER_").append(n).append("=${KEY_").append(n).append("}\n");
-            b.append("RUN --mount=type=cache,target=/root/.cache/go-build \\\n    go build -o /out/app").append(n).append(" ./cmd/app && \\\n    echo done\n");
+            b.append("ENV KEY_")
+                    .append(n)
+                    .append("=\"value ")
+                    .append(n)
+                    .append("\" OTHER_")
+                    .append(n)
+                    .append("=${KEY_")
+                    .append(n)
+                    .append("}\n");
+            b.append("RUN --mount=type=cache,target=/root/.cache/go-build \\\n    go build -o /out/app")
+                    .append(n)
+                    .append(" ./cmd/app && \\\n    echo done\n");
             b.append("COPY --chown=1000:1000 --chmod=0755 [\"a b\", \"c\", \"/dest/\"]\n");
             n += 6;
         }
@@ -143,11 +176,33 @@ public class HotPaths {
     }
 
     static List<String> paths(int count) {
-        String[] dirs = {"cmd/app", "internal/server", "internal/store/testdata", "vendor/github.com/x/y", "node_modules/pkg/lib",
-                "build", "docs/guide/deep", "tmp", ".git/objects/ab", "coverage/html"};
-        String[] names = {"main.go", "server_test.go", "data.json", "index.js", "notes.md", "core.o", "build.log", "keep.txt", "x.tmp", ".keep"};
+        String[] dirs = {
+            "cmd/app",
+            "internal/server",
+            "internal/store/testdata",
+            "vendor/github.com/x/y",
+            "node_modules/pkg/lib",
+            "build",
+            "docs/guide/deep",
+            "tmp",
+            ".git/objects/ab",
+            "coverage/html"
+        };
+        String[] names = {
+            "main.go",
+            "server_test.go",
+            "data.json",
+            "index.js",
+            "notes.md",
+            "core.o",
+            "build.log",
+            "keep.txt",
+            "x.tmp",
+            ".keep"
+        };
         List<String> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) out.add(dirs[i % dirs.length] + "/sub" + (i % 97) + "/" + names[(i / 10) % names.length]);
+        for (int i = 0; i < count; i++)
+            out.add(dirs[i % dirs.length] + "/sub" + (i % 97) + "/" + names[(i / 10) % names.length]);
         return out;
     }
 
@@ -173,7 +228,9 @@ public class HotPaths {
         try (TarWriter w = new TarWriter(sink)) {
             for (int i = 0; i < 10_000; i++) {
                 if (i % 100 == 0) w.writeHeader(TarEntry.dir("d" + i / 100, 0755, 1700000000));
-                w.write(TarEntry.file("d" + i / 100 + "/file-" + i + ".bin", 0644, content.length, 1700000000), content);
+                w.write(
+                        TarEntry.file("d" + i / 100 + "/file-" + i + ".bin", 0644, content.length, 1700000000),
+                        content);
             }
         }
         return sink.count;
@@ -199,13 +256,15 @@ public class HotPaths {
     /** Reading whittle's own layers: libdeflate, member by member. */
     @Benchmark
     public long gunzipWhittleMembers64MiB() throws IOException {
-        return dev.whittle.io.Compression.decompress(new ByteArrayInputStream(gzipped)).transferTo(OutputStream.nullOutputStream());
+        return dev.whittle.io.Compression.decompress(new ByteArrayInputStream(gzipped))
+                .transferTo(OutputStream.nullOutputStream());
     }
 
     /** Reading another tool's single-member layer: handed to the JDK's zlib after the first attempt. */
     @Benchmark
     public long gunzipSingleMember64MiB() throws IOException {
-        return dev.whittle.io.Compression.decompress(new ByteArrayInputStream(gzippedJdk)).transferTo(OutputStream.nullOutputStream());
+        return dev.whittle.io.Compression.decompress(new ByteArrayInputStream(gzippedJdk))
+                .transferTo(OutputStream.nullOutputStream());
     }
 
     @Benchmark
@@ -238,11 +297,13 @@ public class HotPaths {
     static final class CountingSink extends OutputStream {
         long count;
 
-        @Override public void write(int b) {
+        @Override
+        public void write(int b) {
             count++;
         }
 
-        @Override public void write(byte[] b, int off, int len) {
+        @Override
+        public void write(byte[] b, int off, int len) {
             count += len;
         }
     }

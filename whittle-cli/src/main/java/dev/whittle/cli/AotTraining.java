@@ -2,8 +2,8 @@ package dev.whittle.cli;
 
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.io.InputStream;
 
 /**
  * The workloads the launcher records the JDK's AOT caches from (JEP 483/514/515). A cache's classes are all loaded
@@ -27,7 +26,8 @@ final class AotTraining {
     /** Group name → the commands whose start it speeds up (the launcher maps a command line to its group). */
     static final Map<String, List<String>> GROUPS = Map.of(
             "build", List.of("build"),
-            // whittle --version and help alone: `version` (templates, a runc child process) would load much more for all
+            // whittle --version and help alone: `version` (templates, a runc child process) would load much more for
+            // all
             "version", List.of("", "help"),
             "image", List.of("images", "image", "inspect", "history", "tag", "rmi", "login", "logout"),
             // the store's own commands walk it and ask the machine (runc's version): apart, so images stays light
@@ -78,7 +78,8 @@ final class AotTraining {
         Files.writeString(ctx.resolve("hello.txt"), "hello\n");
         Files.writeString(ctx.resolve(".dockerignore"), "*.md\n**/*.tmp\n!keep.md\n.git\n");
         Files.writeString(ctx.resolve("hello.sh"), "#!/bin/sh\necho hello\n");
-        Files.writeString(dir.resolve("registries.json"), "{\"loopback-only\": true, \"retries\": 0, \"timeout-seconds\": 1}");
+        Files.writeString(
+                dir.resolve("registries.json"), "{\"loopback-only\": true, \"retries\": 0, \"timeout-seconds\": 1}");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
         for (List<String> c : List.of(
                 List.of("import", "-c", "CMD [\"/bin/sh\"]", rootfs.toString(), "training/base:1"),
@@ -93,41 +94,97 @@ final class AotTraining {
 
     /** One group's commands; each leaves the prepared store as it found it, so the groups can run in any order. */
     private static List<List<String>> workload(String group, Path dir, String registry) throws IOException {
-        String ctx = dir.resolve("ctx").toString(), df = dir.resolve("ctx/Dockerfile").toString();
+        String ctx = dir.resolve("ctx").toString(),
+                df = dir.resolve("ctx/Dockerfile").toString();
         String registries = dir.resolve("registries.json").toString();
         return switch (group) {
-            case "build" -> List.of(
-                    List.of("build", "--progress", "plain", "--check=warn", "--no-cache", "-t", "training/app:2", ctx),
-                    List.of("build", "--progress", "quiet", "--check=warn", "-t", "training/app:1", ctx), // all cached
-                    List.of("build", "--progress", "quiet", "--check=off", "--network", "none", "-t", "training/app:1", ctx),
-                    List.of("build", "--progress", "plain", "-t", "training/app:1", ctx),
-                    List.of("rmi", "training/app:2"));
+            case "build" ->
+                List.of(
+                        List.of(
+                                "build",
+                                "--progress",
+                                "plain",
+                                "--check=warn",
+                                "--no-cache",
+                                "-t",
+                                "training/app:2",
+                                ctx),
+                        List.of(
+                                "build",
+                                "--progress",
+                                "quiet",
+                                "--check=warn",
+                                "-t",
+                                "training/app:1",
+                                ctx), // all cached
+                        List.of(
+                                "build",
+                                "--progress",
+                                "quiet",
+                                "--check=off",
+                                "--network",
+                                "none",
+                                "-t",
+                                "training/app:1",
+                                ctx),
+                        List.of("build", "--progress", "plain", "-t", "training/app:1", ctx),
+                        List.of("rmi", "training/app:2"));
             case "version" -> List.of(List.of("--version"), List.of("help"));
-            case "image" -> List.of(
-                    List.of("images"), List.of("images", "-q"), List.of("images", "--digests", "--format", "json"),
-                    List.of("images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"), List.of("images", "training/app"),
-                    List.of("inspect", "training/app:1"), List.of("inspect", "--format", "{{.Id}} {{json .Config}}", "training/app:1"),
-                    List.of("history", "training/app:1"), List.of("history", "--no-trunc", "--format", "{{.CreatedBy}}", "training/app:1"),
-                    List.of("tag", "training/app:1", "training/app:2"), List.of("rmi", "training/app:2"));
-            case "store" -> List.of(List.of("system", "df"), List.of("system", "df", "-v"), List.of("info"), List.of("version"),
-                    List.of("builder", "prune", "-f", "--filter", "until=100000h"), List.of("system", "fsck"));
-            case "archive" -> List.of(
-                    List.of("save", "-o", dir.resolve("saved-again.tar").toString(), "training/app:1"),
-                    List.of("load", "-i", dir.resolve("saved.tar").toString()),
-                    List.of("export", "-o", dir.resolve("export.tar").toString(), "training/app:1"),
-                    List.of("import", dir.resolve("rootfs.tar").toString(), "training/base:2"), List.of("rmi", "training/base:2"));
-            case "registry" -> List.of(
-                    List.of("tag", "training/app:1", registry + "/training/app:1"),
-                    List.of("--registries-config", registries, "push", registry + "/training/app:1"),
-                    List.of("--registries-config", registries, "push", registry + "/training/app:1"), // every blob there
-                    List.of("--root", dir.resolve("pulled").toString(), "--registries-config", registries, "pull", registry + "/training/app:1"),
-                    List.of("--registries-config", registries, "pull", "127.0.0.1:1/training:1"), // nobody there
-                    List.of("rmi", registry + "/training/app:1"));
-            case "check" -> List.of(
-                    List.of("check", "training/app:1"), List.of("check", "--format", "json", "training/app:1"),
-                    List.of("analyze", "training/app:1"), List.of("compare", "training/base:1", "training/app:1"),
-                    List.of("lint", "-f", df, ctx));
-            case "run" -> List.of(List.of("run", "--rm", "--network", "none", "training/base:1", "/bin/sh", "-c", "true"));
+            case "image" ->
+                List.of(
+                        List.of("images"),
+                        List.of("images", "-q"),
+                        List.of("images", "--digests", "--format", "json"),
+                        List.of("images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"),
+                        List.of("images", "training/app"),
+                        List.of("inspect", "training/app:1"),
+                        List.of("inspect", "--format", "{{.Id}} {{json .Config}}", "training/app:1"),
+                        List.of("history", "training/app:1"),
+                        List.of("history", "--no-trunc", "--format", "{{.CreatedBy}}", "training/app:1"),
+                        List.of("tag", "training/app:1", "training/app:2"),
+                        List.of("rmi", "training/app:2"));
+            case "store" ->
+                List.of(
+                        List.of("system", "df"),
+                        List.of("system", "df", "-v"),
+                        List.of("info"),
+                        List.of("version"),
+                        List.of("builder", "prune", "-f", "--filter", "until=100000h"),
+                        List.of("system", "fsck"));
+            case "archive" ->
+                List.of(
+                        List.of("save", "-o", dir.resolve("saved-again.tar").toString(), "training/app:1"),
+                        List.of("load", "-i", dir.resolve("saved.tar").toString()),
+                        List.of("export", "-o", dir.resolve("export.tar").toString(), "training/app:1"),
+                        List.of("import", dir.resolve("rootfs.tar").toString(), "training/base:2"),
+                        List.of("rmi", "training/base:2"));
+            case "registry" ->
+                List.of(
+                        List.of("tag", "training/app:1", registry + "/training/app:1"),
+                        List.of("--registries-config", registries, "push", registry + "/training/app:1"),
+                        List.of(
+                                "--registries-config",
+                                registries,
+                                "push",
+                                registry + "/training/app:1"), // every blob there
+                        List.of(
+                                "--root",
+                                dir.resolve("pulled").toString(),
+                                "--registries-config",
+                                registries,
+                                "pull",
+                                registry + "/training/app:1"),
+                        List.of("--registries-config", registries, "pull", "127.0.0.1:1/training:1"), // nobody there
+                        List.of("rmi", registry + "/training/app:1"));
+            case "check" ->
+                List.of(
+                        List.of("check", "training/app:1"),
+                        List.of("check", "--format", "json", "training/app:1"),
+                        List.of("analyze", "training/app:1"),
+                        List.of("compare", "training/base:1", "training/app:1"),
+                        List.of("lint", "-f", df, ctx));
+            case "run" ->
+                List.of(List.of("run", "--rm", "--network", "none", "training/base:1", "/bin/sh", "-c", "true"));
             default -> throw new IOException("no AOT training group " + group);
         };
     }
@@ -138,7 +195,8 @@ final class AotTraining {
      * without either, RUN fails and the build is trained up to it.
      */
     private static Path rootfs(Path tar) throws IOException {
-        try (OutputStream o = Files.newOutputStream(tar); TarWriter w = new TarWriter(o)) {
+        try (OutputStream o = Files.newOutputStream(tar);
+                TarWriter w = new TarWriter(o)) {
             w.writeHeader(TarEntry.dir("bin", 0755, 1700000000));
             Path busybox = Path.of("/bin/busybox");
             byte[] sh = Files.isRegularFile(busybox) ? Files.readAllBytes(busybox) : "#!/bin/sh\n".getBytes();

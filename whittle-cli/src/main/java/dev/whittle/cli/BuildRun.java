@@ -11,22 +11,21 @@ import dev.whittle.cli.format.Units;
 import dev.whittle.diag.Trace;
 import dev.whittle.image.ImageRef;
 import dev.whittle.registry.Pusher;
+import dev.whittle.rootfs.Flattener;
 import dev.whittle.rootfs.LayerReader;
 import dev.whittle.rootfs.MergedTree;
+import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerToc;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.whittle.rootfs.Flattener;
-import dev.whittle.store.AtomicFiles;
-import java.util.HashSet;
 
 /**
  * One {@code whittle build}: the flags read into a {@link BuildSpec}, the build run by the API ({@link Build}), then
@@ -57,10 +56,20 @@ final class BuildRun {
         // refused before the build, not after it (with the image named but not delivered)
         List<OutputSpec> outputs = new ArrayList<>();
         for (String o : cmd.outputs) outputs.add(OutputSpec.parse(o, !names.isEmpty()));
-        BuildSpec.Builder b = BuildSpec.of(bc).target(cmd.target).buildArgs(cmd.buildArgMap()).platform(cmd.options().targetPlatform())
-                .noCache(cmd.noCache).noCacheStages(new HashSet<>(cmd.noCacheFilter)).run(cmd.runSettings())
-                .labels(cmd.labels()).secrets(secrets()).ssh(cmd.sshSources()).namedContexts(cmd.namedContexts())
-                .pull(cmd.pullPolicy()).sourceDateEpoch(sourceDateEpoch()).clientIdentity(clientIdentity());
+        BuildSpec.Builder b = BuildSpec.of(bc)
+                .target(cmd.target)
+                .buildArgs(cmd.buildArgMap())
+                .platform(cmd.options().targetPlatform())
+                .noCache(cmd.noCache)
+                .noCacheStages(new HashSet<>(cmd.noCacheFilter))
+                .run(cmd.runSettings())
+                .labels(cmd.labels())
+                .secrets(secrets())
+                .ssh(cmd.sshSources())
+                .namedContexts(cmd.namedContexts())
+                .pull(cmd.pullPolicy())
+                .sourceDateEpoch(sourceDateEpoch())
+                .clientIdentity(clientIdentity());
         for (ImageRef n : names) b.tag(n);
         BuildSpec spec = b.build();
         Progress progress = progress();
@@ -79,14 +88,18 @@ final class BuildRun {
             case "plain" -> new PlainProgress(ctx.err());
             case "tty" -> new TtyProgress(ctx.err());
             case "auto" -> ctx.stderrIsTerminal() ? new TtyProgress(ctx.err()) : new PlainProgress(ctx.err());
-            default -> throw new UserError("invalid --progress value \"" + mode + "\" (auto, tty, plain or quiet)", 125);
+            default ->
+                throw new UserError("invalid --progress value \"" + mode + "\" (auto, tty, plain or quiet)", 125);
         };
     }
 
-    private int build(BuildSpec spec, List<ImageRef> names, List<OutputSpec> outputs, Progress progress) throws IOException {
+    private int build(BuildSpec spec, List<ImageRef> names, List<OutputSpec> outputs, Progress progress)
+            throws IOException {
         Trace.mark("command line read, context and Dockerfile loaded");
-        Build build = new Build(ctx.store(), Build.registryPuller(ctx.store(), ctx::registries, Units::humanSize),
-                ctx.debug() ? m -> ctx.err().println("debug: " + m) : m -> { });
+        Build build = new Build(
+                ctx.store(),
+                Build.registryPuller(ctx.store(), ctx::registries, Units::humanSize),
+                ctx.debug() ? m -> ctx.err().println("debug: " + m) : m -> {});
         Build.Result built = build.run(spec, progress);
         try {
             deliver(build, spec, built, names, outputs, progress);
@@ -100,8 +113,14 @@ final class BuildRun {
     }
 
     /** Shows the naming, writes the outputs, pushes, and checks the entrypoint. */
-    private void deliver(Build build, BuildSpec spec, Build.Result built, List<ImageRef> names, List<OutputSpec> outputs,
-                         Progress progress) throws IOException {
+    private void deliver(
+            Build build,
+            BuildSpec spec,
+            Build.Result built,
+            List<ImageRef> names,
+            List<OutputSpec> outputs,
+            Progress progress)
+            throws IOException {
         Images images = new Images(ctx.store());
         int step = progress.start("exporting to image");
         progress.note("#" + step + " writing image " + built.id() + " done");
@@ -121,18 +140,23 @@ final class BuildRun {
         if (cmd.quiet) ctx.out().println(built.id());
         String mode = cmd.checkMode();
         if (!mode.equals("off")) {
-            String name = names.isEmpty() ? built.id().shortHex() : names.getFirst().familiar();
+            String name =
+                    names.isEmpty() ? built.id().shortHex() : names.getFirst().familiar();
             Build.Verdict v = build.verdict(spec, built.manifest().digest(), built.id(), name);
             Trace.mark("entrypoint checked");
             if (v.noCommand()) {
                 // an artifact, data or base image: nothing declares how it starts, so nothing can fail to
-                if (!cmd.quiet) ctx.err().println("note: " + name + " declares no ENTRYPOINT or CMD; its entrypoint was not checked");
+                if (!cmd.quiet)
+                    ctx.err()
+                            .println(
+                                    "note: " + name + " declares no ENTRYPOINT or CMD; its entrypoint was not checked");
                 return;
             }
             if (!v.text().isEmpty() && (!cmd.quiet || v.fails())) ctx.err().print("\n" + v.text());
             if (v.fails() && mode.equals("error")) {
-                throw new UserError(name + " was built, stored and tagged, but its entrypoint cannot start (see above); "
-                        + "use --check=warn to accept it");
+                throw new UserError(
+                        name + " was built, stored and tagged, but its entrypoint cannot start (see above); "
+                                + "use --check=warn to accept it");
             }
         }
     }
@@ -147,7 +171,9 @@ final class BuildRun {
         for (String s : cmd.secrets) {
             Map<String, String> kv = csv(s);
             String id = kv.get("id");
-            Path src = kv.containsKey("src") ? Path.of(kv.get("src")) : kv.containsKey("source") ? Path.of(kv.get("source")) : null;
+            Path src = kv.containsKey("src")
+                    ? Path.of(kv.get("src"))
+                    : kv.containsKey("source") ? Path.of(kv.get("source")) : null;
             String env = kv.get("env");
             if (id == null) id = src != null ? src.getFileName().toString() : env;
             if (id == null) throw new UserError("invalid --secret \"" + s + "\": id=, src= or env= is required");
@@ -155,7 +181,8 @@ final class BuildRun {
                 if (System.getenv(id) != null) env = id;
                 else throw new UserError("invalid --secret \"" + s + "\": src= or env= is required");
             }
-            if (src != null && !Files.isRegularFile(src)) throw new UserError("secret " + id + ": " + src + ": no such file");
+            if (src != null && !Files.isRegularFile(src))
+                throw new UserError("secret " + id + ": " + src + ": no such file");
             out.put(id, new BuildRequest.Secret(id, src, env));
         }
         return out;
@@ -191,8 +218,7 @@ final class BuildRun {
     private static final long FIRST_CONFIG_SECOND = -62167219200L, LAST_CONFIG_SECOND = 253402300799L;
 
     /** Pushes the built image under each name, with docker push's output on stdout. */
-    private void push(Images images, Build.Result built, List<ImageRef> names, Pusher.Options opts)
-            throws IOException {
+    private void push(Images images, Build.Result built, List<ImageRef> names, Pusher.Options opts) throws IOException {
         StoredImage img = images.find(built.id().toString()).orElseThrow();
         for (ImageRef n : names) {
             TransferView view = new TransferView(ctx.err(), false, true, cmd.quiet);
@@ -214,17 +240,19 @@ final class BuildRun {
             String type = spec.contains("=") ? kv.getOrDefault("type", "local") : "local";
             if (!spec.contains("=")) kv = Map.of("dest", spec);
             if (!TYPES.contains(type)) {
-                throw new UserError("--output " + spec + ": exporter \"" + type + "\" could not be found (whittle writes "
-                        + String.join(", ", TYPES) + ")");
+                throw new UserError("--output " + spec + ": exporter \"" + type
+                        + "\" could not be found (whittle writes " + String.join(", ", TYPES) + ")");
             }
             if (type.equals("image") || type.equals("registry")) {
-                if (!kv.containsKey("name") && !tagged) throw new UserError("--output " + spec + ": name= (or -t) is required");
+                if (!kv.containsKey("name") && !tagged)
+                    throw new UserError("--output " + spec + ": name= (or -t) is required");
                 return new OutputSpec(type, kv);
             }
             String dest = kv.get("dest");
             if (dest == null) throw new UserError("--output " + spec + ": dest= is required");
             if (type.equals("local") && Files.exists(Path.of(dest)) && !Files.isDirectory(Path.of(dest))) {
-                throw new UserError("--output " + spec + ": cannot write to " + dest + ": it exists and is not a directory");
+                throw new UserError(
+                        "--output " + spec + ": cannot write to " + dest + ": it exists and is not a directory");
             }
             return new OutputSpec(type, kv);
         }
@@ -234,17 +262,24 @@ final class BuildRun {
         }
     }
 
-    private void output(OutputSpec o, Images images, Build.Result built, List<ImageRef> names)
-            throws IOException {
+    private void output(OutputSpec o, Images images, Build.Result built, List<ImageRef> names) throws IOException {
         Map<String, String> kv = o.attrs();
         String type = o.type();
         if (type.equals("registry") || type.equals("image")) {
             List<ImageRef> to = new ArrayList<>();
             if (kv.containsKey("name")) for (String n : kv.get("name").split(";")) to.add(ImageRef.parse(n.trim()));
             else to.addAll(names);
-            if (type.equals("image")) for (ImageRef n : to) images.tag(images.find(built.id().toString()).orElseThrow(), n);
+            if (type.equals("image"))
+                for (ImageRef n : to)
+                    images.tag(images.find(built.id().toString()).orElseThrow(), n);
             if (type.equals("registry") || "true".equals(kv.get("push"))) {
-                push(images, built, to, new Pusher.Options("true".equals(kv.get("oci-mediatypes")), PushCommand.compression(kv.get("compression"))));
+                push(
+                        images,
+                        built,
+                        to,
+                        new Pusher.Options(
+                                "true".equals(kv.get("oci-mediatypes")),
+                                PushCommand.compression(kv.get("compression"))));
             }
             return;
         }
@@ -253,9 +288,14 @@ final class BuildRun {
         switch (type) {
             case "docker", "oci" -> {
                 ArchiveWriter w = new ArchiveWriter(ctx.store());
-                Output.write(ctx, dest.equals("-") ? null : Path.of(dest), "build",
-                        out -> w.write(List.of(new ArchiveWriter.Entry(img, names)),
-                                type.equals("oci") ? ArchiveWriter.Format.OCI : ArchiveWriter.Format.DOCKER, out));
+                Output.write(
+                        ctx,
+                        dest.equals("-") ? null : Path.of(dest),
+                        "build",
+                        out -> w.write(
+                                List.of(new ArchiveWriter.Entry(img, names)),
+                                type.equals("oci") ? ArchiveWriter.Format.OCI : ArchiveWriter.Format.DOCKER,
+                                out));
             }
             case "tar" -> {
                 // the image's file system as one tar, as BuildKit's tar exporter writes it
@@ -276,16 +316,20 @@ final class BuildRun {
                         Flattener.write(tree, reader, out);
                     }
                     Process p = new ProcessBuilder("tar", "--same-owner", "-xpf", tar.toString(), "-C", dir.toString())
-                            .redirectErrorStream(true).start();
+                            .redirectErrorStream(true)
+                            .start();
                     String log = new String(p.getInputStream().readAllBytes());
-                    if (p.waitFor() != 0) throw new UserError("--output type=local: unpacking to " + dir + " failed: " + log);
+                    if (p.waitFor() != 0)
+                        throw new UserError("--output type=local: unpacking to " + dir + " failed: " + log);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } finally {
                     Files.deleteIfExists(tar);
                 }
             }
-            default -> throw new UserError("unknown --output type \"" + type + "\" (docker, oci, local, tar, image or registry)");
+            default ->
+                throw new UserError(
+                        "unknown --output type \"" + type + "\" (docker, oci, local, tar, image or registry)");
         }
     }
 

@@ -4,9 +4,6 @@ import dev.whittle.build.CachePrune;
 import dev.whittle.build.StoreUsage;
 import dev.whittle.cli.format.Units;
 import dev.whittle.sandbox.ProcessLimits;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code whittle builder prune}: docker's command over whittle's build cache (step results, unpacked layers, cache
@@ -24,13 +23,22 @@ import java.util.function.Predicate;
 final class BuilderPruneCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = {"-a", "--all"}, description = "Remove all unused build cache, not just dangling ones")
+    @Option(
+            names = {"-a", "--all"},
+            description = "Remove all unused build cache, not just dangling ones")
     boolean all;
-    @Option(names = "--filter", paramLabel = "filter",
+
+    @Option(
+            names = "--filter",
+            paramLabel = "filter",
             description = "Provide filter values (e.g. 'until=24h', 'id=<id>', 'type=exec.cachemount')")
     List<String> filters = new ArrayList<>();
-    @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
+
+    @Option(
+            names = {"-f", "--force"},
+            description = "Do not prompt for confirmation")
     boolean force;
+
     @Option(names = "--keep-storage", paramLabel = "bytes", description = "Amount of disk space to keep for cache")
     String keepStorage;
 
@@ -38,25 +46,30 @@ final class BuilderPruneCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
-        Predicate<StoreUsage.CacheRecord> filter = filter(Filters.parse(filters, Set.of("until", "id", "type", "description"),
-                "--filter", "whittle builder prune"));
+    @Override
+    public Integer call() throws IOException {
+        Predicate<StoreUsage.CacheRecord> filter = filter(Filters.parse(
+                filters, Set.of("until", "id", "type", "description"), "--filter", "whittle builder prune"));
         long keep = 0;
         if (keepStorage != null) {
             try {
                 keep = ProcessLimits.parseSize(keepStorage);
             } catch (IllegalArgumentException e) {
-                throw UserError.usage("invalid argument \"" + keepStorage + "\" for \"--keep-storage\" flag: " + e.getMessage(),
+                throw UserError.usage(
+                        "invalid argument \"" + keepStorage + "\" for \"--keep-storage\" flag: " + e.getMessage(),
                         "whittle builder prune");
             }
         }
-        String warning = all ? "WARNING! This will remove all build cache. Are you sure you want to continue?"
+        String warning = all
+                ? "WARNING! This will remove all build cache. Are you sure you want to continue?"
                 : "WARNING! This will remove all dangling build cache. Are you sure you want to continue?";
         if (!force && !Prompt.confirm(ctx, warning)) {
             ctx.out().println("Total reclaimed space: 0B");
             return 0;
         }
-        CachePrune.Result r = CachePrune.prune(ctx.store(), new CachePrune.Options(all, filter, keep),
+        CachePrune.Result r = CachePrune.prune(
+                ctx.store(),
+                new CachePrune.Options(all, filter, keep),
                 () -> ctx.err().println("waiting for other whittle processes to finish..."));
         if (!r.deleted().isEmpty()) {
             StringBuilder b = new StringBuilder("Deleted build cache objects:\n");

@@ -5,19 +5,22 @@ import dev.whittle.check.CheckReport;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
+import java.io.IOException;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.util.concurrent.Callable;
-
-@Command(name = "check", description = "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user, permissions) and what it needs once running (TLS roots, zoneinfo, passwd, temp dir, NSS, healthcheck)")
+@Command(
+        name = "check",
+        description =
+                "Prove that an image's entrypoint can start (interpreter, libraries, symbol versions, architecture, scripts, user, permissions) and what it needs once running (TLS roots, zoneinfo, passwd, temp dir, NSS, healthcheck)")
 final class CheckCommand implements Callable<Integer> {
     private final Context ctx;
 
     @Option(names = "--format", description = "Output format: text (default), json, sarif")
     String format = "text";
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image whose entrypoint is checked")
     String image;
 
@@ -25,7 +28,8 @@ final class CheckCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         StoredImage img = new Images(ctx.store()).resolve(image);
         CheckReport r = check(ctx.store(), img, image);
         ctx.out().print(render(r, format));

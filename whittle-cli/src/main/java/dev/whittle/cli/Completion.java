@@ -1,18 +1,17 @@
 package dev.whittle.cli;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Shell completion scripts, generated from the command table and each command's options: commands and management
@@ -37,18 +36,28 @@ final class Completion {
 
     private static boolean takesPath(OptionSpec o) {
         String label = o.paramLabel().toLowerCase(Locale.ROOT);
-        return o.type() == Path.class || label.contains("path") || label.contains("file")
-                || List.of("-o", "-i", "-f", "--file", "--output", "--input", "--iidfile").stream().anyMatch(n -> List.of(o.names()).contains(n))
-                && !o.type().equals(List.class) && !List.of(o.names()).contains("--filter") && !List.of(o.names()).contains("--force");
+        return o.type() == Path.class
+                || label.contains("path")
+                || label.contains("file")
+                || List.of("-o", "-i", "-f", "--file", "--output", "--input", "--iidfile").stream()
+                                .anyMatch(n -> List.of(o.names()).contains(n))
+                        && !o.type().equals(List.class)
+                        && !List.of(o.names()).contains("--filter")
+                        && !List.of(o.names()).contains("--force");
     }
 
     static String bash() {
-        Context ctx = new Context(new PrintStream(OutputStream.nullOutputStream()),
-                new PrintStream(OutputStream.nullOutputStream()), InputStream.nullInputStream(), false, Path.of("/nonexistent"));
+        Context ctx = new Context(
+                new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()),
+                InputStream.nullInputStream(),
+                false,
+                Path.of("/nonexistent"));
         StringBuilder cases = new StringBuilder();
         Map<String, String> paths = Commands.paths();
         for (Map.Entry<String, String> p : paths.entrySet()) {
-            CommandSpec spec = CommandSpec.forAnnotatedObject(Commands.COMMANDS.get(p.getValue()).factory().apply(ctx));
+            CommandSpec spec = CommandSpec.forAnnotatedObject(
+                    Commands.COMMANDS.get(p.getValue()).factory().apply(ctx));
             List<String> flags = new ArrayList<>(List.of("--help"));
             List<String> valued = new ArrayList<>(), pathValued = new ArrayList<>();
             for (OptionSpec o : spec.options()) {
@@ -59,15 +68,29 @@ final class Completion {
                     if (!bool && o.arity().min() > 0) (takesPath(o) ? pathValued : valued).add(n);
                 }
             }
-            cases.append("        '").append(p.getKey()).append("')\n")
-                    .append("            flags='").append(String.join(" ", flags)).append("'\n")
-                    .append("            valued='").append(String.join(" ", valued)).append("'\n")
-                    .append("            paths='").append(String.join(" ", pathValued)).append("'\n")
-                    .append("            args=").append(argumentKind(p.getValue(), spec)).append(" ;;\n");
+            cases.append("        '")
+                    .append(p.getKey())
+                    .append("')\n")
+                    .append("            flags='")
+                    .append(String.join(" ", flags))
+                    .append("'\n")
+                    .append("            valued='")
+                    .append(String.join(" ", valued))
+                    .append("'\n")
+                    .append("            paths='")
+                    .append(String.join(" ", pathValued))
+                    .append("'\n")
+                    .append("            args=")
+                    .append(argumentKind(p.getValue(), spec))
+                    .append(" ;;\n");
         }
         StringBuilder groups = new StringBuilder();
         for (Map.Entry<String, Commands.Group> g : Commands.GROUPS.entrySet()) {
-            groups.append("                        ").append(g.getKey()).append(") subs='").append(String.join(" ", new TreeSet<>(g.getValue().subcommands().keySet())))
+            groups.append("                        ")
+                    .append(g.getKey())
+                    .append(") subs='")
+                    .append(String.join(
+                            " ", new TreeSet<>(g.getValue().subcommands().keySet())))
                     .append("' ;;\n");
         }
         List<String> top = new ArrayList<>(Commands.GROUPS.keySet());
@@ -146,7 +169,10 @@ final class Completion {
                 }
 
                 complete -F _whittle_complete whittle
-                """.formatted(groups.toString().stripTrailing(), String.join(" ", top), cases.toString().stripTrailing());
+                """.formatted(
+                        groups.toString().stripTrailing(),
+                        String.join(" ", top),
+                        cases.toString().stripTrailing());
     }
 
     static String zsh() {

@@ -1,14 +1,14 @@
 package dev.whittle.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-
-import java.util.concurrent.Callable;
 
 /** {@code whittle completion bash|zsh}: prints the completion script (the build also writes them to target/completion). */
 @Command(name = "completion", description = "Generate the autocompletion script for the specified shell")
 final class CompletionCommand implements Callable<Integer> {
     private final Context ctx;
+
     @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh")
     String shell;
 
@@ -16,7 +16,8 @@ final class CompletionCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() {
+    @Override
+    public Integer call() {
         switch (shell) {
             case "bash" -> ctx.out().print(Completion.bash());
             case "zsh" -> ctx.out().print(Completion.zsh());

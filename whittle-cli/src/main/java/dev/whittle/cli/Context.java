@@ -6,12 +6,11 @@ import dev.whittle.registry.RegistryClient;
 import dev.whittle.registry.RegistryConfig;
 import dev.whittle.sandbox.Leftovers;
 import dev.whittle.store.Store;
-
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** What every command gets: the streams, the store (opened on first use) and the global flags. */
 public final class Context implements AutoCloseable {
@@ -34,8 +33,15 @@ public final class Context implements AutoCloseable {
      * @param registriesConfig the registries file given with --registries-config, or null for the default places
      * @param dockerConfigDir  docker's client configuration directory given with --config, or null for the default
      */
-    public Context(PrintStream out, PrintStream err, InputStream in, boolean debug, Path root, Path registriesConfig,
-                   Path dockerConfigDir, boolean processStreams) {
+    public Context(
+            PrintStream out,
+            PrintStream err,
+            InputStream in,
+            boolean debug,
+            Path root,
+            Path registriesConfig,
+            Path dockerConfigDir,
+            boolean processStreams) {
         this.out = out;
         this.err = err;
         this.in = in;
@@ -48,13 +54,16 @@ public final class Context implements AutoCloseable {
 
     /** Credentials, as docker keeps them ({@code --config DIR}, $DOCKER_CONFIG or ~/.docker). */
     public DockerConfig dockerConfig() {
-        return dockerConfigDir == null ? DockerConfig.load() : DockerConfig.load(dockerConfigDir.resolve("config.json"));
+        return dockerConfigDir == null
+                ? DockerConfig.load()
+                : DockerConfig.load(dockerConfigDir.resolve("config.json"));
     }
 
     /** The registry client for this command, with the configured mirrors and docker's credentials. */
     public synchronized RegistryClient registries() {
         if (registries == null) {
-            RegistryConfig rc = registriesConfig != null ? RegistryConfig.load(registriesConfig, true) : RegistryConfig.load();
+            RegistryConfig rc =
+                    registriesConfig != null ? RegistryConfig.load(registriesConfig, true) : RegistryConfig.load();
             registries = new RegistryClient(rc, host -> dockerConfig().lookup(host));
         }
         return registries;
@@ -62,7 +71,8 @@ public final class Context implements AutoCloseable {
 
     /** A registry client that uses the given credentials (for login). */
     public RegistryClient registries(Credentials c) {
-        RegistryConfig rc = registriesConfig != null ? RegistryConfig.load(registriesConfig, true) : RegistryConfig.load();
+        RegistryConfig rc =
+                registriesConfig != null ? RegistryConfig.load(registriesConfig, true) : RegistryConfig.load();
         return new RegistryClient(rc, host -> c);
     }
 
@@ -119,14 +129,16 @@ public final class Context implements AutoCloseable {
     /** A file descriptor is a terminal when it is a tty or a pseudo-terminal (no native call needed). */
     private static boolean isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            String target =
+                    Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (registries != null) registries.close();
         if (store != null) store.close();
     }

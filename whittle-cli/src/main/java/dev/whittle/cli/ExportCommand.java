@@ -7,22 +7,24 @@ import dev.whittle.rootfs.MergedTree;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerToc;
 import dev.whittle.store.StoredImage;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "export", description = "Export an image's root filesystem as a tar archive")
 final class ExportCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = {"-o", "--output"}, description = "Write to a file, instead of STDOUT")
+    @Option(
+            names = {"-o", "--output"},
+            description = "Write to a file, instead of STDOUT")
     Path output;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image whose merged root filesystem is written")
     String image;
 
@@ -30,7 +32,8 @@ final class ExportCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         if (output == null && ctx.stdoutIsTerminal()) {
             throw new UserError("cowardly refusing to save to a terminal. Use the -o flag or redirect");
         }

@@ -1,21 +1,20 @@
 package dev.whittle.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Binds a command line to a command's picocli-annotated fields without starting picocli, whose set-up costs about
@@ -28,6 +27,7 @@ import java.util.Map;
 final class FastArgs {
     /** Where the launcher keeps the option tables recorded with the AOT cache (read), or where to record them. */
     static final String TABLE = "whittle.args.table";
+
     static final String TABLE_OUT = "whittle.args.table.out";
 
     private FastArgs() {}
@@ -79,7 +79,10 @@ final class FastArgs {
             Parameters p = f.getAnnotation(Parameters.class);
             if (o != null) {
                 if (!supported(f)) return null;
-                String dflt = o.defaultValue().equals(Option.NULL_VALUE) || o.defaultValue().startsWith("__no_default") ? null : o.defaultValue();
+                String dflt = o.defaultValue().equals(Option.NULL_VALUE)
+                                || o.defaultValue().startsWith("__no_default")
+                        ? null
+                        : o.defaultValue();
                 boolean flag = f.getType() == boolean.class || f.getType() == Boolean.class;
                 opts.add(new Opt(f.getName(), List.of(o.names()), o.arity(), dflt, o.fallbackValue(), flag));
             } else if (p != null) {
@@ -101,14 +104,27 @@ final class FastArgs {
             if (s == null) continue;
             b.append("C\t").append(t.getName()).append('\n');
             for (Opt o : s.opts()) {
-                String line = String.join("\t", "O", o.field(), String.join(",", o.names()), o.arity(),
-                        o.defaultValue() == null ? "\u0000" : o.defaultValue(), o.fallback(), Boolean.toString(o.flag()));
+                String line = String.join(
+                        "\t",
+                        "O",
+                        o.field(),
+                        String.join(",", o.names()),
+                        o.arity(),
+                        o.defaultValue() == null ? "\u0000" : o.defaultValue(),
+                        o.fallback(),
+                        Boolean.toString(o.flag()));
                 if (line.contains("\n")) return;
                 b.append(line).append('\n');
             }
             for (Param p : s.params()) {
-                b.append(String.join("\t", "P", p.field(), Integer.toString(p.from()), Integer.toString(p.to()),
-                        Boolean.toString(p.optional()))).append('\n');
+                b.append(String.join(
+                                "\t",
+                                "P",
+                                p.field(),
+                                Integer.toString(p.from()),
+                                Integer.toString(p.to()),
+                                Boolean.toString(p.optional())))
+                        .append('\n');
             }
         }
         Files.writeString(file, b);
@@ -129,9 +145,17 @@ final class FastArgs {
                         opts = new ArrayList<>();
                         params = new ArrayList<>();
                     }
-                    case "O" -> opts.add(new Opt(f[1], List.of(f[2].split(",")), f[3], f[4].equals("\u0000") ? null : f[4], f[5],
-                            Boolean.parseBoolean(f[6])));
-                    case "P" -> params.add(new Param(f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Boolean.parseBoolean(f[4])));
+                    case "O" ->
+                        opts.add(new Opt(
+                                f[1],
+                                List.of(f[2].split(",")),
+                                f[3],
+                                f[4].equals("\u0000") ? null : f[4],
+                                f[5],
+                                Boolean.parseBoolean(f[6])));
+                    case "P" ->
+                        params.add(new Param(
+                                f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Boolean.parseBoolean(f[4])));
                     default -> throw new IllegalArgumentException(line);
                 }
             }
@@ -142,7 +166,8 @@ final class FastArgs {
         }
     }
 
-    private static boolean bind(Spec spec, Object command, String[] args, boolean stopAtPositional) throws ReflectiveOperationException {
+    private static boolean bind(Spec spec, Object command, String[] args, boolean stopAtPositional)
+            throws ReflectiveOperationException {
         Class<?> type = command.getClass();
         List<Opt> opts = spec.opts();
         for (Opt o : opts) if (o.defaultValue() != null) set(command, field(type, o.field()), o.defaultValue());
@@ -219,7 +244,8 @@ final class FastArgs {
                 continue;
             }
             if (list) {
-                for (int k = p.from(); k <= Math.min(to, positional.size() - 1); k++) set(command, f, positional.get(k));
+                for (int k = p.from(); k <= Math.min(to, positional.size() - 1); k++)
+                    set(command, f, positional.get(k));
             } else {
                 set(command, f, positional.get(p.from()));
             }
@@ -236,8 +262,14 @@ final class FastArgs {
         if (List.class.isAssignableFrom(t)) {
             return f.getGenericType() instanceof ParameterizedType pt && pt.getActualTypeArguments()[0] == String.class;
         }
-        return t == String.class || t == boolean.class || t == Boolean.class || t == Path.class || t == Double.class
-                || t == double.class || t == int.class || t == Integer.class;
+        return t == String.class
+                || t == boolean.class
+                || t == Boolean.class
+                || t == Path.class
+                || t == Double.class
+                || t == double.class
+                || t == int.class
+                || t == Integer.class;
     }
 
     private static Opt find(List<Opt> opts, String name) {
@@ -272,7 +304,8 @@ final class FastArgs {
         Class<?> t = f.getType();
         VarHandle vh;
         try {
-            vh = MethodHandles.privateLookupIn(f.getDeclaringClass(), MethodHandles.lookup()).findVarHandle(f.getDeclaringClass(), f.getName(), t);
+            vh = MethodHandles.privateLookupIn(f.getDeclaringClass(), MethodHandles.lookup())
+                    .findVarHandle(f.getDeclaringClass(), f.getName(), t);
         } catch (NoSuchFieldException e) {
             throw new IllegalAccessException(e.getMessage());
         }

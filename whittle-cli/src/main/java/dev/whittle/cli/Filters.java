@@ -1,19 +1,19 @@
 package dev.whittle.cli;
 
+import dev.whittle.image.ImageConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import dev.whittle.image.ImageConfig;
-import java.time.LocalDateTime;
-import java.util.Locale;
 
 /** docker's {@code --filter key=value} flags: parsed once, each key checked against those the command accepts. */
 final class Filters {
@@ -30,7 +30,9 @@ final class Filters {
         for (String a : args) {
             int eq = a.indexOf('=');
             if (eq <= 0) {
-                throw UserError.usage("invalid argument \"" + a + "\" for \"" + flag + "\" flag: bad format of filter (expected name=value)",
+                throw UserError.usage(
+                        "invalid argument \"" + a + "\" for \"" + flag
+                                + "\" flag: bad format of filter (expected name=value)",
                         commandPath);
             }
             // docker's filter keys are case-insensitive; label!= is a key of its own

@@ -21,7 +21,12 @@ final class FlagTable {
         for (String[] r : rows) {
             int sidx = r[0].length() + 2;
             // Go's Fprintln(line, spacing, usage): a space between each
-            b.append("  ").append(r[0]).append(' ').append(" ".repeat(maxlen - sidx)).append(' ').append(wrap(maxlen + 2, cols, r[1]))
+            b.append("  ")
+                    .append(r[0])
+                    .append(' ')
+                    .append(" ".repeat(maxlen - sidx))
+                    .append(' ')
+                    .append(wrap(maxlen + 2, cols, r[1]))
                     .append('\n');
         }
         return b.toString();
@@ -60,5 +65,4 @@ final class FlagTable {
         if (nl > 0 && nl < w) return new String[] {s.substring(0, nl), s.substring(nl + 1)};
         return new String[] {s.substring(0, w), s.substring(w + 1)};
     }
-
 }

@@ -1,7 +1,6 @@
 package dev.whittle.cli;
 
 import dev.whittle.api.BuildCalls;
-import dev.whittle.build.BaseImages;
 import dev.whittle.cli.format.TabWriter;
 import dev.whittle.dockerfile.BuildPlan;
 import dev.whittle.dockerfile.Checks;
@@ -14,21 +13,17 @@ import dev.whittle.dockerfile.Planner;
 import dev.whittle.dockerfile.Scope;
 import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Stage;
-import dev.whittle.image.ImageConfig;
 import dev.whittle.json.Json;
-import dev.whittle.store.Images;
-
 import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -104,7 +99,8 @@ final class FrontendCalls {
                     v = r == null ? null : r.word();
                     if (r != null) deps.addAll(r.matched());
                     // FOO=${FOO}… adds to what FOO referred to before
-                    if (deps.remove(name) && global.containsKey(name)) deps.addAll(global.get(name).deps());
+                    if (deps.remove(name) && global.containsKey(name))
+                        deps.addAll(global.get(name).deps());
                 }
                 if (v != null) values.put(name, v);
                 global.put(name, new ArgInfo(name, v, deps, i));
@@ -130,7 +126,8 @@ final class FrontendCalls {
                         String name = d.name().text();
                         boolean given = opt.buildArgs().containsKey(name);
                         used.add(name);
-                        if (!given && !d.hasDefault() && values.containsKey(name)) continue; // the global ARG's, as it is
+                        if (!given && !d.hasDefault() && values.containsKey(name))
+                            continue; // the global ARG's, as it is
                         String v = given ? opt.buildArgs().get(name) : "";
                         if (!given && d.hasDefault()) {
                             ShellLex.Result r = process(lex, d.defaultValue().text(), scope.lookup());
@@ -152,7 +149,8 @@ final class FrontendCalls {
                     } catch (RuntimeException e) {
                         m = Mounts.parse(df, f);
                     }
-                    Map<String, Map<String, Object>> into = m.type() == Mounts.Type.SECRET ? secrets : m.type() == Mounts.Type.SSH ? ssh : null;
+                    Map<String, Map<String, Object>> into =
+                            m.type() == Mounts.Type.SECRET ? secrets : m.type() == Mounts.Type.SSH ? ssh : null;
                     if (into == null || into.containsKey(m.id())) continue;
                     Map<String, Object> e = new LinkedHashMap<>();
                     e.put("name", m.id());
@@ -174,7 +172,9 @@ final class FrontendCalls {
             }
         }
         List<Map<String, Object>> argList = new ArrayList<>();
-        for (ArgInfo a : args.values().stream().sorted(Comparator.comparingInt(a -> a.at().pos().line())).toList()) {
+        for (ArgInfo a : args.values().stream()
+                .sorted(Comparator.comparingInt(a -> a.at().pos().line()))
+                .toList()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", a.name());
             if (a.value() != null) m.put("value", a.value());
@@ -183,8 +183,10 @@ final class FrontendCalls {
             m.put("location", Map.of("line", a.at().pos().line()));
             argList.add(m);
         }
-        Comparator<Map<String, Object>> byLine = Comparator.comparingInt(e -> (Integer) ((Map<?, ?>) e.get("location")).get("line"));
-        List<Map<String, Object>> secretList = secrets.values().stream().sorted(byLine).toList();
+        Comparator<Map<String, Object>> byLine =
+                Comparator.comparingInt(e -> (Integer) ((Map<?, ?>) e.get("location")).get("line"));
+        List<Map<String, Object>> secretList =
+                secrets.values().stream().sorted(byLine).toList();
         List<Map<String, Object>> sshList = ssh.values().stream().sorted(byLine).toList();
         String d = description(df, target.from(), target.name());
         if (json) {
@@ -203,18 +205,31 @@ final class FrontendCalls {
         if (!argList.isEmpty()) {
             StringBuilder t = new StringBuilder("BUILD ARG\tVALUE\tDESCRIPTION\n");
             for (Map<String, Object> a : argList) {
-                t.append(a.get("name")).append('\t').append(a.getOrDefault("value", "")).append('\t').append(a.getOrDefault("description", "")).append('\n');
+                t.append(a.get("name"))
+                        .append('\t')
+                        .append(a.getOrDefault("value", ""))
+                        .append('\t')
+                        .append(a.getOrDefault("description", ""))
+                        .append('\n');
             }
             out.println(new TabWriter(1, 3).format(t.toString()));
         }
         if (!secretList.isEmpty()) {
             StringBuilder t = new StringBuilder("SECRET\tREQUIRED\n");
-            for (Map<String, Object> e : secretList) t.append(e.get("name")).append('\t').append(e.containsKey("required") ? "true" : "").append('\n');
+            for (Map<String, Object> e : secretList)
+                t.append(e.get("name"))
+                        .append('\t')
+                        .append(e.containsKey("required") ? "true" : "")
+                        .append('\n');
             out.println(new TabWriter(1, 3).format(t.toString()));
         }
         if (!sshList.isEmpty()) {
             StringBuilder t = new StringBuilder("SSH\tREQUIRED\n");
-            for (Map<String, Object> e : sshList) t.append(e.get("name")).append('\t').append(e.containsKey("required") ? "true" : "").append('\n');
+            for (Map<String, Object> e : sshList)
+                t.append(e.get("name"))
+                        .append('\t')
+                        .append(e.containsKey("required") ? "true" : "")
+                        .append('\n');
             out.println(new TabWriter(1, 3).format(t.toString()));
         }
         return 0;
@@ -234,7 +249,8 @@ final class FrontendCalls {
     }
 
     /** Runs the build checks; exits 1 if anything is reported, as {@code docker build --check} does. */
-    static int check(Context ctx, Dockerfile df, DockerIgnore ignore, Planner.Options opt, boolean json, PrintStream out) {
+    static int check(
+            Context ctx, Dockerfile df, DockerIgnore ignore, Planner.Options opt, boolean json, PrintStream out) {
         Checks.Report r = BuildCalls.check(ctx.store(), df, ignore, opt);
         print(df, r, json, out);
         return r.violations().isEmpty() ? 0 : 1;
@@ -253,7 +269,15 @@ final class FrontendCalls {
                 m.put("description", v.rule().description());
                 m.put("url", v.rule().url());
                 m.put("detail", v.message());
-                m.put("location", Map.of("file", df.file(), "line", v.pos().line(), "column", v.pos().column()));
+                m.put(
+                        "location",
+                        Map.of(
+                                "file",
+                                df.file(),
+                                "line",
+                                v.pos().line(),
+                                "column",
+                                v.pos().column()));
                 w.add(m);
             }
             out.println(Json.writeString(Map.of("warnings", w), Json.Style.INDENT));
@@ -267,13 +291,16 @@ final class FrontendCalls {
         out.println("Check complete, " + n + " " + (n == 1 ? "warning has" : "warnings have") + " been found!");
         for (Checks.Violation v : r.violations()) {
             out.println();
-            out.println((r.errors() ? "ERROR: " : "WARNING: ") + v.rule().name() + " - " + v.rule().url());
+            out.println((r.errors() ? "ERROR: " : "WARNING: ") + v.rule().name() + " - "
+                    + v.rule().url());
             out.println(v.message());
             out.println(df.file() + ":" + v.pos().line());
             out.println("--------------------");
             int line = v.pos().line();
             for (int l = Math.max(1, line - 1); l <= Math.min(df.lines().size(), line + 1); l++) {
-                out.printf("%4d | %s %s%n", l, l == line ? ">>>" : "   ", df.lines().get(l - 1));
+                out.printf(
+                        "%4d | %s %s%n",
+                        l, l == line ? ">>>" : "   ", df.lines().get(l - 1));
             }
             out.println("--------------------");
         }

@@ -4,12 +4,11 @@ import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.TemplateException;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
+import java.time.Instant;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-
-import java.time.Instant;
-import java.util.concurrent.Callable;
 
 @Command(name = "history", description = "Show the history of an image")
 final class HistoryCommand implements Callable<Integer> {
@@ -18,13 +17,22 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "string", description = "Pretty-print images using a Go template")
     String format;
     // a boolean flag as docker's: -H alone is true, -H=false sets it, and the word after -H is the image
-    @Option(names = {"-H", "--human"}, arity = "0..1", defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = {"-H", "--human"},
+            arity = "0..1",
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Print sizes and dates in human readable format")
     boolean human = true;
+
     @Option(names = "--no-trunc", description = "Don't truncate output")
     boolean noTrunc;
-    @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
+
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Only show image IDs")
     boolean quiet;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or ID")
     String image;
 
@@ -32,11 +40,16 @@ final class HistoryCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() {
+    @Override
+    public Integer call() {
         StoredImage img = new Images(ctx.store()).resolve(image);
-        String f = quiet ? "{{.ID}}" : format != null && !format.isEmpty() ? (format.equals("json") ? "{{json .}}" : format)
-                : human ? "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
-                : "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+        String f = quiet
+                ? "{{.ID}}"
+                : format != null && !format.isEmpty()
+                        ? (format.equals("json") ? "{{json .}}" : format)
+                        : human
+                                ? "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+                                : "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
         var rows = ImageViews.historyRows(img, ctx.store(), human, !noTrunc, Instant.now());
         String out;
         try {

@@ -1,5 +1,6 @@
 package dev.whittle.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.io.File;
 
 /**
  * What {@code info} and {@code version} say about the machine whittle runs on: runc, overlayfs, binfmt_misc
@@ -36,7 +36,9 @@ final class HostInfo {
         List<String> cmd = new ArrayList<>(List.of(program.toString()));
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             byte[] out = p.getInputStream().readNBytes(4096);
             if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
@@ -66,7 +68,10 @@ final class HostInfo {
         if (!Files.exists(dir.resolve("status"))) return null;
         List<String> out = new ArrayList<>();
         try (var s = Files.list(dir)) {
-            s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("status") && !n.equals("register")).sorted().forEach(out::add);
+            s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals("status") && !n.equals("register"))
+                    .sorted()
+                    .forEach(out::add);
         } catch (IOException e) {
             return null;
         }

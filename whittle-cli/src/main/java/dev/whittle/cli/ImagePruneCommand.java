@@ -7,9 +7,6 @@ import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.StoredImage;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code whittle image prune}: dangling images, or with {@code -a} every image (whittle keeps no containers, so no
@@ -26,20 +25,31 @@ import java.util.concurrent.Callable;
 final class ImagePruneCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = {"-a", "--all"}, description = "Remove all unused images, not just dangling ones")
+    @Option(
+            names = {"-a", "--all"},
+            description = "Remove all unused images, not just dangling ones")
     boolean all;
-    @Option(names = "--filter", paramLabel = "filter", description = "Provide filter values (e.g. 'until=<timestamp>', 'label=<key>=<value>')")
+
+    @Option(
+            names = "--filter",
+            paramLabel = "filter",
+            description = "Provide filter values (e.g. 'until=<timestamp>', 'label=<key>=<value>')")
     List<String> filters = new ArrayList<>();
-    @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
+
+    @Option(
+            names = {"-f", "--force"},
+            description = "Do not prompt for confirmation")
     boolean force;
 
     ImagePruneCommand(Context ctx) {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         Filters f = Filters.parse(filters, Set.of("until", "label", "label!"), "--filter", "whittle image prune");
-        String warning = all ? "WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?"
+        String warning = all
+                ? "WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue?"
                 : "WARNING! This will remove all dangling images.\nAre you sure you want to continue?";
         if (!force && !Prompt.confirm(ctx, warning)) {
             ctx.out().println("Total reclaimed space: 0B");
@@ -48,17 +58,23 @@ final class ImagePruneCommand implements Callable<Integer> {
         Instant now = Instant.now();
         List<String> lines = new ArrayList<>();
         long[] total = {0, 0};
-        new Maintenance(ctx.store()).keepLayers(new BuildCache(ctx.store())::addRoots).prune(false, true,
-                () -> ctx.err().println("waiting for other whittle processes to finish..."), () -> {
-                    total[0] = StoreUsage.measure(ctx.store()).total();
-                    Images images = new Images(ctx.store());
-                    for (StoredImage img : images.list()) {
-                        if (!all && !img.dangling() || !matches(f, img, now)) continue;
-                        for (ImageRef n : img.names()) lines.add("untagged: " + n.familiar());
-                        images.remove(img.manifest().digest());
-                        lines.add("deleted: " + img.id());
-                    }
-                }, keep -> total[1] = StoreUsage.measure(ctx.store()).total());
+        new Maintenance(ctx.store())
+                .keepLayers(new BuildCache(ctx.store())::addRoots)
+                .prune(
+                        false,
+                        true,
+                        () -> ctx.err().println("waiting for other whittle processes to finish..."),
+                        () -> {
+                            total[0] = StoreUsage.measure(ctx.store()).total();
+                            Images images = new Images(ctx.store());
+                            for (StoredImage img : images.list()) {
+                                if (!all && !img.dangling() || !matches(f, img, now)) continue;
+                                for (ImageRef n : img.names()) lines.add("untagged: " + n.familiar());
+                                images.remove(img.manifest().digest());
+                                lines.add("deleted: " + img.id());
+                            }
+                        },
+                        keep -> total[1] = StoreUsage.measure(ctx.store()).total());
         if (!lines.isEmpty()) ctx.out().println("Deleted Images:\n" + String.join("\n", lines) + "\n");
         ctx.out().println("Total reclaimed space: " + Units.humanSize(Math.max(0, total[0] - total[1]), 4));
         return 0;

@@ -11,7 +11,6 @@ import dev.whittle.image.ImageRef;
 import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +44,10 @@ final class ImageViews {
                 .set("Comment", comment instanceof String cs ? cs : "")
                 .set("Created", rfc3339Nano(c.created()))
                 .set("Container", c.json().get("container") instanceof String cn ? cn : "")
-                .set("ContainerConfig", containerConfig(c.json().get("container_config") instanceof Map<?, ?> cc ? cast(cc) : Map.of()).pointer())
+                .set(
+                        "ContainerConfig",
+                        containerConfig(c.json().get("container_config") instanceof Map<?, ?> cc ? cast(cc) : Map.of())
+                                .pointer())
                 .set("DockerVersion", c.json().get("docker_version") instanceof String dv ? dv : "")
                 .set("Author", c.author())
                 .set("Config", containerConfig(c.config()).pointer())
@@ -55,9 +57,23 @@ final class ImageViews {
                 .set("OsVersion", c.json().get("os.version") instanceof String ov ? ov : "")
                 .set("Size", img.size())
                 .set("VirtualSize", img.size())
-                .set("GraphDriver", new GoStruct(DockerTypes.GRAPH_DRIVER).set("Data", null).set("Name", "whittle").data())
-                .set("RootFS", new GoStruct(DockerTypes.ROOT_FS).set("Type", "layers").set("Layers", layers.isEmpty() ? null : layers).data())
-                .set("Metadata", new GoStruct(DockerTypes.METADATA).set("LastTagTime", DockerTypes.time(GoTime.ZERO)).data())
+                .set(
+                        "GraphDriver",
+                        new GoStruct(DockerTypes.GRAPH_DRIVER)
+                                .set("Data", null)
+                                .set("Name", "whittle")
+                                .data())
+                .set(
+                        "RootFS",
+                        new GoStruct(DockerTypes.ROOT_FS)
+                                .set("Type", "layers")
+                                .set("Layers", layers.isEmpty() ? null : layers)
+                                .data())
+                .set(
+                        "Metadata",
+                        new GoStruct(DockerTypes.METADATA)
+                                .set("LastTagTime", DockerTypes.time(GoTime.ZERO))
+                                .data())
                 .value();
     }
 
@@ -68,7 +84,8 @@ final class ImageViews {
         Map<Object, Object> labels = null;
         if (cfg.get("Labels") instanceof Map<?, ?> l) {
             labels = new TreeMap<>();
-            for (Map.Entry<?, ?> e : l.entrySet()) labels.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
+            for (Map.Entry<?, ?> e : l.entrySet())
+                labels.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
         }
         return new GoStruct(DockerTypes.CONFIG)
                 .set("Hostname", str(cfg.get("Hostname")))
@@ -178,14 +195,21 @@ final class ImageViews {
     }
 
     /** The row with some columns' values given ({@code system df -v}: the sizes as the store holds them). */
-    static GoValue imageRow(StoredImage img, String repo, String tag, String digest, boolean trunc, Instant now,
-                            Map<String, String> columns) {
+    static GoValue imageRow(
+            StoredImage img,
+            String repo,
+            String tag,
+            String digest,
+            boolean trunc,
+            Instant now,
+            Map<String, String> columns) {
         Instant created = img.created();
         Instant c = created == null ? GoTime.ZERO : created;
         String id = img.id().toString();
         Map<String, String> cols = new HashMap<>();
         cols.put("Containers", "N/A");
-        // no date at all is Go's zero time (year 1), which docker shows as no CreatedSince; 1970 is a date like any other
+        // no date at all is Go's zero time (year 1), which docker shows as no CreatedSince; 1970 is a date like any
+        // other
         cols.put("CreatedAt", goTimeString(c));
         cols.put("CreatedSince", created == null ? "" : createdSince(created, now));
         cols.put("Digest", digest);
@@ -213,21 +237,30 @@ final class ImageViews {
                 .set("Size", img.size())
                 .set("VirtualSize", img.size())
                 .data();
-        return DockerTypes.row(DockerTypes.IMAGE_CONTEXT, List.of(trunc, summary, repo, tag, digest), cols, DockerTypes.IMAGE_COLUMNS);
+        return DockerTypes.row(
+                DockerTypes.IMAGE_CONTEXT, List.of(trunc, summary, repo, tag, digest), cols, DockerTypes.IMAGE_COLUMNS);
     }
 
     private static Map<Object, Object> labelMap(Map<?, ?> l) {
         Map<Object, Object> out = new TreeMap<>();
-        for (Map.Entry<?, ?> e : l.entrySet()) out.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
+        for (Map.Entry<?, ?> e : l.entrySet())
+            out.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
         return out;
     }
 
     /** The column titles of {@code docker images}. */
     static final GoValue IMAGE_HEADERS = headers(Map.ofEntries(
-            Map.entry("Containers", "CONTAINERS"), Map.entry("CreatedAt", "CREATED AT"), Map.entry("CreatedSince", "CREATED"),
-            Map.entry("Digest", "DIGEST"), Map.entry("ID", "IMAGE ID"), Map.entry("Repository", "REPOSITORY"),
-            Map.entry("SharedSize", "SHARED SIZE"), Map.entry("Size", "SIZE"), Map.entry("Tag", "TAG"),
-            Map.entry("UniqueSize", "UNIQUE SIZE"), Map.entry("VirtualSize", "SIZE"))); // docker 20.10 heads it SIZE too
+            Map.entry("Containers", "CONTAINERS"),
+            Map.entry("CreatedAt", "CREATED AT"),
+            Map.entry("CreatedSince", "CREATED"),
+            Map.entry("Digest", "DIGEST"),
+            Map.entry("ID", "IMAGE ID"),
+            Map.entry("Repository", "REPOSITORY"),
+            Map.entry("SharedSize", "SHARED SIZE"),
+            Map.entry("Size", "SIZE"),
+            Map.entry("Tag", "TAG"),
+            Map.entry("UniqueSize", "UNIQUE SIZE"),
+            Map.entry("VirtualSize", "SIZE"))); // docker 20.10 heads it SIZE too
 
     /** A table's header map (formatter.SubHeaderContext). */
     static GoValue headers(Map<String, String> m) {
@@ -267,7 +300,8 @@ final class ImageViews {
             String id = top ? img.id().toString() : "<missing>";
             Instant created = ImageConfig.parseTime(h.created());
             String createdAt = created == null ? "0001-01-01T00:00:00Z" : GoTime.rfc3339(created);
-            // docker: HumanDuration(now - created); no date is Go's zero time, which saturates Go's Duration (292 years)
+            // docker: HumanDuration(now - created); no date is Go's zero time, which saturates Go's Duration (292
+            // years)
             String since = !human ? createdAt : created == null ? "292 years ago" : createdSince(created, now);
             String by = h.createdBy() == null ? "" : h.createdBy().replace('\t', ' ');
             Map<String, String> cols = new HashMap<>();
@@ -290,13 +324,25 @@ final class ImageViews {
                     .set("Size", size)
                     .set("Tags", tags)
                     .data();
-            rows.add(DockerTypes.row(DockerTypes.HISTORY_CONTEXT, List.of(trunc, human, item), cols, DockerTypes.HISTORY_COLUMNS));
+            rows.add(DockerTypes.row(
+                    DockerTypes.HISTORY_CONTEXT, List.of(trunc, human, item), cols, DockerTypes.HISTORY_COLUMNS));
         }
         return rows;
     }
 
-    static final GoValue HISTORY_HEADERS = headers(Map.of("ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
-            "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT"));
+    static final GoValue HISTORY_HEADERS = headers(Map.of(
+            "ID",
+            "IMAGE",
+            "CreatedSince",
+            "CREATED",
+            "CreatedAt",
+            "CREATED AT",
+            "CreatedBy",
+            "CREATED BY",
+            "Size",
+            "SIZE",
+            "Comment",
+            "COMMENT"));
 
     /** docker's formatter.Ellipsis for strings of single-width characters. */
     static String ellipsis(String s, int max) {

@@ -7,51 +7,70 @@ import dev.whittle.cli.format.TemplateException;
 import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.nio.file.FileSystems;
+import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "images", description = "List images")
 final class ImagesCommand implements Callable<Integer> {
-    private static final String DEFAULT = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
-    private static final String DIGESTS = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+    private static final String DEFAULT =
+            "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+    private static final String DIGESTS =
+            "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
 
     private final Context ctx;
 
-    @Option(names = {"-a", "--all"}, description = "Show all images (default hides intermediate images)")
+    @Option(
+            names = {"-a", "--all"},
+            description = "Show all images (default hides intermediate images)")
     boolean all;
+
     @Option(names = "--digests", description = "Show digests")
     boolean digests;
-    @Option(names = {"-f", "--filter"}, paramLabel = "filter",
-            description = "Filter output based on conditions provided (dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE, reference=PATTERN)")
+
+    @Option(
+            names = {"-f", "--filter"},
+            paramLabel = "filter",
+            description =
+                    "Filter output based on conditions provided (dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE, reference=PATTERN)")
     List<String> filters = new ArrayList<>();
+
     @Option(names = "--format", paramLabel = "string", description = "Pretty-print images using a Go template")
     String format;
+
     @Option(names = "--no-trunc", description = "Don't truncate output")
     boolean noTrunc;
-    @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
+
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Only show image IDs")
     boolean quiet;
-    @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]", description = "Only images of this repository (and tag); * and ? match as in a path")
+
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "REPOSITORY[:TAG]",
+            description = "Only images of this repository (and tag); * and ? match as in a path")
     String repository;
 
     ImagesCommand(Context ctx) {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() {
-        Filters f = Filters.parse(filters, Set.of("dangling", "label", "before", "since", "reference"), "-f, --filter", "whittle images");
+    @Override
+    public Integer call() {
+        Filters f = Filters.parse(
+                filters, Set.of("dangling", "label", "before", "since", "reference"), "-f, --filter", "whittle images");
         Boolean dangling = null;
         for (String v : f.get("dangling")) {
             if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false") && !v.equals("1") && !v.equals("0")) {
@@ -69,7 +88,8 @@ final class ImagesCommand implements Callable<Integer> {
         Instant now = Instant.now();
         List<StoredImage> images = new ArrayList<>(store.list());
         // newest first; an image without a date has Go's zero time, so comes last, as in docker
-        images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? GoTime.ZERO : i.created()).reversed());
+        images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? GoTime.ZERO : i.created())
+                .reversed());
         List<GoValue> rows = new ArrayList<>();
         for (StoredImage img : images) {
             if (dangling != null && dangling != img.dangling()) continue;
@@ -80,11 +100,17 @@ final class ImagesCommand implements Callable<Integer> {
                 if (!f.get("label").stream().allMatch(l -> Filters.labelMatches(l, labels))) continue;
             }
             for (String[] rtd : repoTagDigests(img)) {
-                if (!refPatterns.isEmpty() && (img.dangling() || refPatterns.stream().noneMatch(p -> matches(p, rtd[0], rtd[1])))) continue;
+                if (!refPatterns.isEmpty()
+                        && (img.dangling() || refPatterns.stream().noneMatch(p -> matches(p, rtd[0], rtd[1]))))
+                    continue;
                 rows.add(ImageViews.imageRow(img, rtd[0], rtd[1], rtd[2], !noTrunc, now));
             }
         }
-        String template = quiet ? "{{.ID}}" : format != null && !format.isEmpty() ? (format.equals("json") ? "{{json .}}" : format) : digests ? DIGESTS : DEFAULT;
+        String template = quiet
+                ? "{{.ID}}"
+                : format != null && !format.isEmpty()
+                        ? (format.equals("json") ? "{{json .}}" : format)
+                        : digests ? DIGESTS : DEFAULT;
         String out;
         try {
             out = new Formatter(template).render(rows, ImageViews.IMAGE_HEADERS);
@@ -108,12 +134,15 @@ final class ImagesCommand implements Callable<Integer> {
             return out;
         }
         Map<String, List<String>> tags = new TreeMap<>();
-        for (ImageRef r : img.names()) tags.computeIfAbsent(r.familiarRepository(), k -> new ArrayList<>()).add(r.tag());
+        for (ImageRef r : img.names())
+            tags.computeIfAbsent(r.familiarRepository(), k -> new ArrayList<>()).add(r.tag());
         Map<String, List<String>> dgs = new TreeMap<>();
         for (String rd : img.repoDigests()) {
             String fam = ImageViews.familiarDigestRef(rd);
             int at = fam.indexOf('@');
-            if (at > 0) dgs.computeIfAbsent(fam.substring(0, at), k -> new ArrayList<>()).add(fam.substring(at + 1));
+            if (at > 0)
+                dgs.computeIfAbsent(fam.substring(0, at), k -> new ArrayList<>())
+                        .add(fam.substring(at + 1));
         }
         for (Map.Entry<String, List<String>> e : tags.entrySet()) {
             List<String> d = dgs.remove(e.getKey());

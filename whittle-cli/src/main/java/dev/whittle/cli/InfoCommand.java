@@ -1,12 +1,9 @@
 package dev.whittle.cli;
 
 import dev.whittle.build.StoreUsage;
-import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.DockerTypes;
+import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.Units;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code whittle info}: docker's system-wide information, for a builder without a daemon: the store (where, how big,
@@ -24,17 +23,24 @@ import java.util.concurrent.Callable;
 @Command(name = "info", description = "Display system-wide information")
 final class InfoCommand implements Callable<Integer> {
     private final Context ctx;
-    @Option(names = {"-f", "--format"}, paramLabel = "string", description = "Format the output using the given Go template")
+
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "string",
+            description = "Format the output using the given Go template")
     String format;
 
     InfoCommand(Context ctx) {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         Map<String, Object> info = data();
         if (format != null) {
-            ctx.out().print(new Formatter(format.equals("json") ? "{{json .}}" : format).render(List.of(DockerTypes.fromJson(info)), null));
+            ctx.out()
+                    .print(new Formatter(format.equals("json") ? "{{json .}}" : format)
+                            .render(List.of(DockerTypes.fromJson(info)), null));
             return 0;
         }
         StringBuilder b = new StringBuilder();
@@ -45,9 +51,15 @@ final class InfoCommand implements Callable<Integer> {
         b.append(" Images: ").append(info.get("Images")).append('\n');
         b.append(" Build Cache: ").append(info.get("BuildCacheRecords")).append(" records\n");
         b.append(" Store Root Dir: ").append(info.get("DockerRootDir")).append('\n');
-        b.append(" Store Size: ").append(Units.humanSize((Long) info.get("StoreSize"), 4)).append('\n');
-        b.append("  Images: ").append(Units.humanSize((Long) info.get("ImagesSize"), 4)).append('\n');
-        b.append("  Build Cache: ").append(Units.humanSize((Long) info.get("BuildCacheSize"), 4)).append('\n');
+        b.append(" Store Size: ")
+                .append(Units.humanSize((Long) info.get("StoreSize"), 4))
+                .append('\n');
+        b.append("  Images: ")
+                .append(Units.humanSize((Long) info.get("ImagesSize"), 4))
+                .append('\n');
+        b.append("  Build Cache: ")
+                .append(Units.humanSize((Long) info.get("BuildCacheSize"), 4))
+                .append('\n');
         b.append(" Storage Driver: ").append(info.get("Driver")).append('\n');
         for (Object kv : (List<?>) info.get("DriverStatus")) {
             List<?> p = (List<?>) kv;
@@ -57,18 +69,34 @@ final class InfoCommand implements Callable<Integer> {
         b.append(" Default Runtime: runc\n");
         b.append("  runc: ").append(info.get("RuncVersion")).append('\n');
         Object binfmt = info.get("BinfmtHandlers");
-        b.append(" binfmt_misc: ").append(binfmt instanceof List<?> l ? (l.isEmpty() ? "mounted, no emulators registered"
-                : "mounted, " + String.join(", ", l.stream().map(String::valueOf).toList()))
-                : "not mounted (RUN for other platforms needs qemu-user-static)").append('\n');
+        b.append(" binfmt_misc: ")
+                .append(
+                        binfmt instanceof List<?> l
+                                ? (l.isEmpty()
+                                        ? "mounted, no emulators registered"
+                                        : "mounted, "
+                                                + String.join(
+                                                        ", ",
+                                                        l.stream()
+                                                                .map(String::valueOf)
+                                                                .toList()))
+                                : "not mounted (RUN for other platforms needs qemu-user-static)")
+                .append('\n');
         String slirp = (String) info.get("Slirp4netns");
-        b.append(" slirp4netns: ").append(slirp.isEmpty() ? "not installed (RUN's default network needs it; --network none|host work)" : slirp)
+        b.append(" slirp4netns: ")
+                .append(
+                        slirp.isEmpty()
+                                ? "not installed (RUN's default network needs it; --network none|host work)"
+                                : slirp)
                 .append('\n');
         b.append(" Kernel Version: ").append(info.get("KernelVersion")).append('\n');
         b.append(" Operating System: ").append(info.get("OperatingSystem")).append('\n');
         b.append(" OSType: ").append(info.get("OSType")).append('\n');
         b.append(" Architecture: ").append(info.get("Architecture")).append('\n');
         b.append(" CPUs: ").append(info.get("NCPU")).append('\n');
-        b.append(" Total Memory: ").append(Units.bytesSize((Long) info.get("MemTotal"))).append('\n');
+        b.append(" Total Memory: ")
+                .append(Units.bytesSize((Long) info.get("MemTotal")))
+                .append('\n');
         b.append(" Name: ").append(info.get("Name")).append('\n');
         ctx.out().print(b);
         return 0;
@@ -90,7 +118,9 @@ final class InfoCommand implements Callable<Integer> {
         s.put("DefaultRuntime", "runc");
         s.put("DockerRootDir", ctx.root().toString());
         s.put("Driver", "overlay");
-        s.put("DriverStatus", List.of(List.of("Overlayfs", overlay ? "supported by the kernel" : "missing (RUN needs it)")));
+        s.put(
+                "DriverStatus",
+                List.of(List.of("Overlayfs", overlay ? "supported by the kernel" : "missing (RUN needs it)")));
         s.put("Images", r.images().size());
         s.put("ImagesSize", r.imagesSize());
         s.put("KernelVersion", HostInfo.kernelVersion());
@@ -99,8 +129,11 @@ final class InfoCommand implements Callable<Integer> {
         s.put("Name", HostInfo.hostname());
         s.put("OSType", "linux");
         s.put("OperatingSystem", HostInfo.operatingSystem());
-        s.put("RuncVersion", runc == null ? "not installed (RUN and run need it: apt-get install runc)"
-                : HostInfo.runcVersion(runc) + " (" + runc + ")");
+        s.put(
+                "RuncVersion",
+                runc == null
+                        ? "not installed (RUN and run need it: apt-get install runc)"
+                        : HostInfo.runcVersion(runc) + " (" + runc + ")");
         Map<String, Object> runtimes = new TreeMap<>();
         Map<String, Object> rt = new LinkedHashMap<>();
         rt.put("path", runc == null ? "runc" : runc.toString());

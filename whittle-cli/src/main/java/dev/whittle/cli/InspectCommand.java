@@ -8,24 +8,30 @@ import dev.whittle.cli.format.TemplateException;
 import dev.whittle.json.Json;
 import dev.whittle.store.ImageNotFoundException;
 import dev.whittle.store.Images;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "inspect", description = "Return low-level information on images")
 final class InspectCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = {"-f", "--format"}, description = "Format the output using the given Go template")
+    @Option(
+            names = {"-f", "--format"},
+            description = "Format the output using the given Go template")
     String format;
+
     @Option(names = "--type", description = "Return JSON for specified type (only \"image\")")
     String type;
-    @Option(names = {"-s", "--size"}, description = "Accepted for compatibility; sizes are always shown")
+
+    @Option(
+            names = {"-s", "--size"},
+            description = "Accepted for compatibility; sizes are always shown")
     boolean size;
+
     @Parameters(arity = "1..*", paramLabel = "NAME|ID", description = "Images, by name or ID")
     List<String> names;
 
@@ -33,10 +39,13 @@ final class InspectCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() {
-        if (type != null && !type.equals("image")) throw new UserError("\"" + type + "\" is not a valid value for --type");
+    @Override
+    public Integer call() {
+        if (type != null && !type.equals("image"))
+            throw new UserError("\"" + type + "\" is not a valid value for --type");
         Images images = new Images(ctx.store());
-        String fmt = format == null || format.isEmpty() ? null : format; // docker: an empty --format is the default JSON
+        String fmt =
+                format == null || format.isEmpty() ? null : format; // docker: an empty --format is the default JSON
         GoTemplate tmpl;
         try {
             tmpl = fmt == null || fmt.equals("json") ? null : GoTemplate.parse(fmt);
@@ -57,7 +66,8 @@ final class InspectCommand implements Callable<Integer> {
                     }
                 } else {
                     Object json = GoJson.tree(view);
-                    if (fmt != null) lines.append(Json.writeString(json, Json.Style.GO)).append('\n');
+                    if (fmt != null)
+                        lines.append(Json.writeString(json, Json.Style.GO)).append('\n');
                     found.add(json);
                 }
             } catch (ImageNotFoundException e) {
@@ -65,7 +75,12 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         if (fmt == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(found, Json.Style.GO_INDENT));
-        else ctx.out().print(lines.isEmpty() ? "\n" : lines); // docker's TemplateInspector.Flush: a newline when nothing printed
+        else
+            ctx.out()
+                    .print(
+                            lines.isEmpty()
+                                    ? "\n"
+                                    : lines); // docker's TemplateInspector.Flush: a newline when nothing printed
         // as docker: the images that worked are printed, then every failure is reported
         if (!failed.isEmpty()) throw new UserError(String.join("\n", failed));
         if (!missing.isEmpty()) {

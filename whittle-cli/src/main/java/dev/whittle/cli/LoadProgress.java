@@ -2,7 +2,6 @@ package dev.whittle.cli;
 
 import dev.whittle.archive.ArchiveLoader;
 import dev.whittle.cli.format.Units;
-
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +23,8 @@ final class LoadProgress implements ArchiveLoader.LayerProgress {
         this.width = width;
     }
 
-    @Override public synchronized void loading(String id, long done, long total) {
+    @Override
+    public synchronized void loading(String id, long done, long total) {
         boolean added = !rows.containsKey(id);
         rows.put(id, new long[] {done, total});
         long now = System.nanoTime();
@@ -33,7 +33,11 @@ final class LoadProgress implements ArchiveLoader.LayerProgress {
         StringBuilder b = new StringBuilder();
         if (drawn > 0) b.append("\033[").append(drawn).append('F');
         for (Map.Entry<String, long[]> r : rows.entrySet()) {
-            b.append("\033[2K").append(r.getKey()).append(": Loading layer ").append(line(r.getValue()[0], r.getValue()[1], width)).append('\n');
+            b.append("\033[2K")
+                    .append(r.getKey())
+                    .append(": Loading layer ")
+                    .append(line(r.getValue()[0], r.getValue()[1], width))
+                    .append('\n');
         }
         drawn = rows.size();
         out.print(b);
@@ -42,10 +46,11 @@ final class LoadProgress implements ArchiveLoader.LayerProgress {
 
     /** jsonmessage's JSONProgress.String for a byte count with a total. */
     static String line(long current, long total, int width) {
-        int pct = (int) Math.min(50, (int) ((double) current / total * 100) / 2);
+        int pct = Math.min(50, (int) ((double) current / total * 100) / 2);
         String bar = width > 110 ? "[" + "=".repeat(pct) + ">" + " ".repeat(Math.max(0, 50 - pct)) + "] " : "";
         String cur = Units.humanSize(current, 4);
-        String numbers = current > total ? String.format("%8s", cur) : String.format("%8s/%s", cur, Units.humanSize(total, 4));
+        String numbers =
+                current > total ? String.format("%8s", cur) : String.format("%8s/%s", cur, Units.humanSize(total, 4));
         return bar + numbers;
     }
 }

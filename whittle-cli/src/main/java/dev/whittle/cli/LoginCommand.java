@@ -3,25 +3,31 @@ package dev.whittle.cli;
 import dev.whittle.image.ImageRef;
 import dev.whittle.registry.Credentials;
 import dev.whittle.registry.DockerConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "login", description = "Log in to a registry (credentials shared with docker in ~/.docker/config.json)")
 final class LoginCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = {"-u", "--username"}, description = "Username")
+    @Option(
+            names = {"-u", "--username"},
+            description = "Username")
     String username;
-    @Option(names = {"-p", "--password"}, description = "Password")
+
+    @Option(
+            names = {"-p", "--password"},
+            description = "Password")
     String password;
+
     @Option(names = "--password-stdin", description = "Take the password from stdin")
     boolean passwordStdin;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "SERVER", description = "Registry (default: Docker Hub)")
     String server;
 
@@ -39,7 +45,8 @@ final class LoginCommand implements Callable<Integer> {
         return s;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         String host = registryHost(server);
         if (password != null) {
             ctx.err().println("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
@@ -47,7 +54,8 @@ final class LoginCommand implements Callable<Integer> {
         }
         Console console = System.console();
         if (passwordStdin) {
-            if (username == null || username.isEmpty()) throw new UserError("Must provide --username with --password-stdin", 125);
+            if (username == null || username.isEmpty())
+                throw new UserError("Must provide --username with --password-stdin", 125);
             String p = new String(ctx.in().readAllBytes(), StandardCharsets.UTF_8);
             password = p.replaceAll("[\r\n]+$", "");
         }

@@ -1,11 +1,10 @@
 package dev.whittle.cli;
 
 import dev.whittle.registry.DockerConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "logout", description = "Log out from a registry")
 final class LogoutCommand implements Callable<Integer> {
@@ -18,7 +17,8 @@ final class LogoutCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         String host = LoginCommand.registryHost(server);
         DockerConfig config = ctx.dockerConfig();
         if (!config.erase(host)) {

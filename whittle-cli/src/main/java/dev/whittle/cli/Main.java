@@ -1,38 +1,37 @@
 package dev.whittle.cli;
 
 import dev.whittle.archive.ArchiveException;
+import dev.whittle.build.BuildException;
 import dev.whittle.cli.format.TemplateException;
+import dev.whittle.diag.Trace;
+import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.MessageText;
 import dev.whittle.json.JsonException;
+import dev.whittle.registry.RegistryException;
+import dev.whittle.store.Store;
 import dev.whittle.store.StoreException;
 import dev.whittle.tar.TarFormatException;
-import picocli.CommandLine;
-
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import dev.whittle.build.BuildException;
-import dev.whittle.diag.Trace;
-import dev.whittle.dockerfile.DockerfileException;
-import dev.whittle.registry.RegistryException;
-import dev.whittle.store.Store;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 
 /**
  * The whittle command line. Global flags come first ({@code --debug}, {@code --root}); then one command, whose class
@@ -45,7 +44,8 @@ public final class Main {
     static List<Class<?>> commandClasses() {
         List<Class<?>> out = new ArrayList<>();
         try (Context ctx = new Context(System.out, System.err, System.in, false, Path.of("/nonexistent"))) {
-            for (Commands.Entry e : Commands.COMMANDS.values()) out.add(e.factory().apply(ctx).getClass());
+            for (Commands.Entry e : Commands.COMMANDS.values())
+                out.add(e.factory().apply(ctx).getClass());
         }
         return out;
     }
@@ -83,8 +83,11 @@ public final class Main {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
-                    Files.writeString(Path.of(file), line.replaceAll("\\D+", "") + "\n",
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Files.writeString(
+                            Path.of(file),
+                            line.replaceAll("\\D+", "") + "\n",
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
                 }
             }
         } catch (IOException ignored) {
@@ -125,7 +128,9 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, i + 1, args.length);
         if (name.equals("help")) {
             if (rest.length == 0) return help(out);
-            String key = rest.length > 1 && Commands.GROUPS.containsKey(rest[0]) ? Commands.GROUPS.get(rest[0]).subcommands().get(rest[1]) : null;
+            String key = rest.length > 1 && Commands.GROUPS.containsKey(rest[0])
+                    ? Commands.GROUPS.get(rest[0]).subcommands().get(rest[1])
+                    : null;
             String path = key == null ? rest[0] : rest[0] + " " + rest[1];
             if (key == null && Commands.GROUPS.containsKey(rest[0]) && rest.length == 1) return groupHelp(rest[0], out);
             if (key == null) key = Commands.COMMANDS.containsKey(rest[0]) && rest.length == 1 ? rest[0] : null;
@@ -135,15 +140,18 @@ public final class Main {
             }
             name = key;
             rest = new String[] {"--help"};
-            return runCommand(key, path, rest, out, err, in, debug, root, registriesConfig, dockerConfig, processStreams);
+            return runCommand(
+                    key, path, rest, out, err, in, debug, root, registriesConfig, dockerConfig, processStreams);
         }
         String path = name;
         Commands.Group group = Commands.GROUPS.get(name);
         if (group != null) {
-            // docker's management commands: whittle image ls|prune|..., whittle system df|prune|..., whittle builder prune
+            // docker's management commands: whittle image ls|prune|..., whittle system df|prune|..., whittle builder
+            // prune
             if (rest.length == 0 || rest[0].equals("--help") || rest[0].equals("-h")) return groupHelp(name, out);
             if (rest[0].startsWith("-")) {
-                err.println("unknown flag: " + rest[0].replaceFirst("=.*", "") + "\nSee 'whittle " + name + " --help'.");
+                err.println(
+                        "unknown flag: " + rest[0].replaceFirst("=.*", "") + "\nSee 'whittle " + name + " --help'.");
                 return 125;
             }
             String key = group.subcommands().get(rest[0]);
@@ -163,11 +171,28 @@ public final class Main {
         return runCommand(name, path, rest, out, err, in, debug, root, registriesConfig, dockerConfig, processStreams);
     }
 
-    private static int runCommand(String key, String path, String[] rest, PrintStream out, PrintStream err, InputStream in, boolean debug,
-                                  Path root, Path registriesConfig, Path dockerConfig, boolean processStreams) {
+    private static int runCommand(
+            String key,
+            String path,
+            String[] rest,
+            PrintStream out,
+            PrintStream err,
+            InputStream in,
+            boolean debug,
+            Path root,
+            Path registriesConfig,
+            Path dockerConfig,
+            boolean processStreams) {
         Commands.Entry e = Commands.COMMANDS.get(key);
-        try (Context ctx = new Context(out, err, in, debug, root != null ? root : Store.defaultRoot(),
-                registriesConfig, dockerConfig, processStreams)) {
+        try (Context ctx = new Context(
+                out,
+                err,
+                in,
+                debug,
+                root != null ? root : Store.defaultRoot(),
+                registriesConfig,
+                dockerConfig,
+                processStreams)) {
             Object command = e.factory().apply(ctx);
             Trace.mark("command created");
             // whittle run IMAGE CMD...: everything after the image belongs to the command, as with docker
@@ -267,19 +292,32 @@ public final class Main {
     }
 
     static int help(PrintStream out) {
-        StringBuilder b = new StringBuilder("\nUsage:  whittle [OPTIONS] COMMAND\n\nA daemonless, multi-stage container image builder\n\nOptions:\n");
-        b.append(FlagTable.table(List.of(
-                new String[] {"    --config string", "Location of docker's client config files, for credentials (default \"~/.docker\")"},
-                new String[] {"-D, --debug", "Show stack traces and debug output"},
-                new String[] {"    --registries-config string", "Mirrors and insecure registries (default $WHITTLE_REGISTRIES_CONFIG, "
-                        + "~/.config/whittle/registries.json, /etc/whittle/registries.json)"},
-                new String[] {"    --root string", "Image store (default $WHITTLE_ROOT, /var/lib/whittle as root)"},
-                new String[] {"-v, --version", "Print version information and quit"}), FlagTable.WIDTH));
+        StringBuilder b = new StringBuilder(
+                "\nUsage:  whittle [OPTIONS] COMMAND\n\nA daemonless, multi-stage container image builder\n\nOptions:\n");
+        b.append(FlagTable.table(
+                List.of(
+                        new String[] {
+                            "    --config string",
+                            "Location of docker's client config files, for credentials (default \"~/.docker\")"
+                        },
+                        new String[] {"-D, --debug", "Show stack traces and debug output"},
+                        new String[] {
+                            "    --registries-config string",
+                            "Mirrors and insecure registries (default $WHITTLE_REGISTRIES_CONFIG, "
+                                    + "~/.config/whittle/registries.json, /etc/whittle/registries.json)"
+                        },
+                        new String[] {
+                            "    --root string", "Image store (default $WHITTLE_ROOT, /var/lib/whittle as root)"
+                        },
+                        new String[] {"-v, --version", "Print version information and quit"}),
+                FlagTable.WIDTH));
         b.append("\nManagement Commands:\n");
-        for (Map.Entry<String, Commands.Group> g : Commands.GROUPS.entrySet()) b.append(commandLine(g.getKey(), g.getValue().summary()));
+        for (Map.Entry<String, Commands.Group> g : Commands.GROUPS.entrySet())
+            b.append(commandLine(g.getKey(), g.getValue().summary()));
         b.append("\nCommands:\n");
         for (Map.Entry<String, Commands.Entry> e : Commands.COMMANDS.entrySet()) {
-            if (!e.getKey().contains(" ")) b.append(commandLine(e.getKey(), e.getValue().summary()));
+            if (!e.getKey().contains(" "))
+                b.append(commandLine(e.getKey(), e.getValue().summary()));
         }
         b.append("\nRun 'whittle COMMAND --help' for more information on a command.\n");
         out.print(b);
@@ -289,7 +327,8 @@ public final class Main {
     /** A management command's usage: its subcommands, each once, by the name docker lists. */
     static int groupHelp(String group, PrintStream out) {
         Commands.Group g = Commands.GROUPS.get(group);
-        StringBuilder b = new StringBuilder("\nUsage:  whittle " + group + " COMMAND\n\n" + g.summary() + "\n\nCommands:\n");
+        StringBuilder b =
+                new StringBuilder("\nUsage:  whittle " + group + " COMMAND\n\n" + g.summary() + "\n\nCommands:\n");
         TreeMap<String, String> listed = new TreeMap<>();
         for (Map.Entry<String, String> sub : g.subcommands().entrySet()) {
             // one line per command: its first alias in docker's listing (ls, rm), not list or remove

@@ -1,16 +1,16 @@
 package dev.whittle.cli;
 
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 
 /** Writes command output to a file atomically (never a half-written file) or to standard output. */
 final class Output {
@@ -36,8 +36,9 @@ final class Output {
         if (dir != null && !Files.isDirectory(dir)) throw new UserError("open " + file + ": no such file or directory");
         Path tmp = PartFile.create(abs, command);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+            try (FileChannel ch =
+                            FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 w.write(out);
                 out.flush();
                 ch.force(false);

@@ -22,7 +22,8 @@ final class PartFile {
     static Path create(Path dest, String command) throws IOException {
         Path dir = dest.getParent();
         String prefix = "." + dest.getFileName() + ".whittle-";
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+        try (DirectoryStream<Path> ds =
+                Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
             for (Path p : ds) {
                 long pid = pid(p.getFileName().toString(), prefix);
                 if (pid > 0 && abandoned(p, pid)) Files.deleteIfExists(p);
@@ -30,7 +31,8 @@ final class PartFile {
         }
         Path part = dir.resolve(prefix + command + "-" + ProcessHandle.current().pid() + ".part");
         try {
-            return Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            return Files.createFile(
+                    part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException e) {
             throw new UserError("open " + dest + ": this process is already writing it (" + part.getFileName() + ")");
         }
@@ -58,6 +60,7 @@ final class PartFile {
         if (h.isEmpty() || !h.get().isAlive()) return true;
         // the reported start is never later than the real one, so "after" errs towards keeping the file
         Optional<Instant> started = h.get().info().startInstant();
-        return started.isPresent() && started.get().isAfter(Files.getLastModifiedTime(part).toInstant());
+        return started.isPresent()
+                && started.get().isAfter(Files.getLastModifiedTime(part).toInstant());
     }
 }

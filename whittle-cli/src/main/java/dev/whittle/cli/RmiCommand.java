@@ -5,30 +5,37 @@ import dev.whittle.store.ImageNotFoundException;
 import dev.whittle.store.Images;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.StoredImage;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "rmi", description = "Remove one or more images")
 final class RmiCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = {"-f", "--force"}, description = "Force removal of the image")
+    @Option(
+            names = {"-f", "--force"},
+            description = "Force removal of the image")
     boolean force;
+
     @Option(names = "--no-prune", description = "Do not free the space of the removed images now")
     boolean noPrune;
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs; a name removes that name, an ID the image")
+
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "IMAGE",
+            description = "Names or IDs; a name removes that name, an ID the image")
     List<String> refs;
 
     RmiCommand(Context ctx) {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         Images images = new Images(ctx.store());
         int failures = 0;
         boolean deleted = false;

@@ -21,7 +21,9 @@ final class RunEnv {
     static String flag(String e, Map<String, String> environment) {
         int eq = e.indexOf('=');
         String key = eq < 0 ? e : e.substring(0, eq);
-        if (key.isEmpty()) throw new UserError("invalid argument \"" + e + "\" for \"-e, --env\" flag: invalid environment variable: " + e, 125);
+        if (key.isEmpty())
+            throw new UserError(
+                    "invalid argument \"" + e + "\" for \"-e, --env\" flag: invalid environment variable: " + e, 125);
         if (eq >= 0) return e;
         String v = environment.get(key);
         return v == null ? e : key + "=" + v;
@@ -56,7 +58,8 @@ final class RunEnv {
             if (line.isEmpty() || line.startsWith("#")) continue;
             int eq = line.indexOf('=');
             String key = eq < 0 ? line : line.substring(0, eq);
-            if (key.indexOf(' ') >= 0 || key.indexOf('\t') >= 0) throw poorlyFormatted("variable '" + key + "' contains whitespaces");
+            if (key.indexOf(' ') >= 0 || key.indexOf('\t') >= 0)
+                throw poorlyFormatted("variable '" + key + "' contains whitespaces");
             if (key.isEmpty()) throw poorlyFormatted("no variable name on line '" + line + "'");
             if (eq >= 0) {
                 out.add(line);
@@ -69,12 +72,17 @@ final class RunEnv {
 
     private static String decode(String name, int lineNo, byte[] b, int off, int len) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, off, len)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b, off, len))
+                    .toString();
         } catch (CharacterCodingException e) {
             StringJoiner bytes = new StringJoiner(" ", "[", "]"); // Go's %v of a []byte
             for (int i = off; i < off + len; i++) bytes.add(Integer.toString(b[i] & 0xff));
-            throw new UserError("env file " + name + " contains invalid utf8 bytes at line " + lineNo + ": " + bytes, 125);
+            throw new UserError(
+                    "env file " + name + " contains invalid utf8 bytes at line " + lineNo + ": " + bytes, 125);
         }
     }
 

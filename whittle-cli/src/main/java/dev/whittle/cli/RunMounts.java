@@ -2,7 +2,6 @@ package dev.whittle.cli;
 
 import dev.whittle.sandbox.ProcessLimits;
 import dev.whittle.sandbox.RuncSpec;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,8 @@ import java.util.Set;
  * messages. whittle has no volumes: a host path or a tmpfs, nothing else.
  */
 final class RunMounts {
-    private static final Set<String> PROPAGATION = Set.of("private", "rprivate", "shared", "rshared", "slave", "rslave");
+    private static final Set<String> PROPAGATION =
+            Set.of("private", "rprivate", "shared", "rshared", "slave", "rslave");
 
     private RunMounts() {}
 
@@ -24,19 +24,28 @@ final class RunMounts {
     static RuncSpec.Mount volume(String spec) throws IOException {
         // the client makes ./path absolute; the Engine splits at most four ways and wants a source
         String raw = spec.startsWith("./") || spec.startsWith(".:")
-                ? Path.of(".").toAbsolutePath().normalize() + spec.substring(1) : spec;
+                ? Path.of(".").toAbsolutePath().normalize() + spec.substring(1)
+                : spec;
         String[] parts = raw.split(":", 4);
-        if (parts[0].isEmpty() || parts.length > 3) throw new UserError("invalid volume specification: '" + raw + "'", 125);
+        if (parts[0].isEmpty() || parts.length > 3)
+            throw new UserError("invalid volume specification: '" + raw + "'", 125);
         if (parts.length == 1) {
-            throw new UserError("whittle has no volumes: -v " + spec + " asks for an anonymous volume; use a host directory (-v /dir:"
-                    + spec + ") or --mount type=tmpfs,dst=" + spec, 125);
+            throw new UserError(
+                    "whittle has no volumes: -v " + spec
+                            + " asks for an anonymous volume; use a host directory (-v /dir:" + spec
+                            + ") or --mount type=tmpfs,dst=" + spec,
+                    125);
         }
         String source = parts[0], target = parts[1], mode = parts.length == 3 ? parts[2] : "";
         if (!validMode(mode)) throw new UserError("invalid mode: " + mode, 125);
         if (!source.startsWith("/")) {
-            throw new UserError("whittle has no volumes: \"" + source + "\" is not a host path; use an absolute path (-v /dir:" + target + ")", 125);
+            throw new UserError(
+                    "whittle has no volumes: \"" + source + "\" is not a host path; use an absolute path (-v /dir:"
+                            + target + ")",
+                    125);
         }
-        if (!target.startsWith("/")) throw new UserError("invalid volume specification: '" + raw + "': " + invalidPath("bind", target), 125);
+        if (!target.startsWith("/"))
+            throw new UserError("invalid volume specification: '" + raw + "': " + invalidPath("bind", target), 125);
         Path host = Path.of(source);
         if (!Files.exists(host)) Files.createDirectories(host);
         List<String> options = new ArrayList<>(List.of("rbind"));
@@ -68,7 +77,8 @@ final class RunMounts {
     }
 
     private static String invalidPath(String type, String path) {
-        return "invalid mount config for type \"" + type + "\": invalid mount path: '" + path + "' mount path must be absolute";
+        return "invalid mount config for type \"" + type + "\": invalid mount path: '" + path
+                + "' mount path must be absolute";
     }
 
     /** {@code --mount type=bind|tmpfs,...}. */
@@ -79,7 +89,8 @@ final class RunMounts {
         int tmpfsMode = 0;
         for (String field : spec.split(",")) {
             int eq = field.indexOf('=');
-            String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT), value = eq < 0 ? null : field.substring(eq + 1);
+            String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT),
+                    value = eq < 0 ? null : field.substring(eq + 1);
             if (value == null && !key.equals("readonly") && !key.equals("ro") && !key.equals("bind-nonrecursive")) {
                 throw flag(spec, "invalid field '" + field + "' must be a key=value pair");
             }
@@ -89,11 +100,12 @@ final class RunMounts {
                 case "target", "destination", "dst" -> target = value;
                 case "readonly", "ro" -> readonly = bool(spec, key, value);
                 case "bind-propagation" -> {
-                    if (!PROPAGATION.contains(value.toLowerCase(Locale.ROOT))) throw flag(spec, "invalid value for bind-propagation: " + value);
+                    if (!PROPAGATION.contains(value.toLowerCase(Locale.ROOT)))
+                        throw flag(spec, "invalid value for bind-propagation: " + value);
                     propagation = value.toLowerCase(Locale.ROOT);
                 }
                 case "bind-nonrecursive" -> recursive = !bool(spec, key, value);
-                case "consistency" -> { } // macOS only, as in docker on Linux
+                case "consistency" -> {} // macOS only, as in docker on Linux
                 case "tmpfs-size" -> tmpfsSize = ramInBytes(spec, value);
                 case "tmpfs-mode" -> {
                     try {
@@ -108,11 +120,13 @@ final class RunMounts {
         if (target.isEmpty()) throw flag(spec, "target is required");
         return switch (type) {
             case "bind" -> {
-                if (source.isEmpty()) throw new UserError("invalid mount config for type \"bind\": field Source must not be empty", 125);
+                if (source.isEmpty())
+                    throw new UserError("invalid mount config for type \"bind\": field Source must not be empty", 125);
                 if (!source.startsWith("/")) throw new UserError(invalidPath("bind", source), 125);
                 if (!target.startsWith("/")) throw new UserError(invalidPath("bind", target), 125);
                 if (!Files.exists(Path.of(source))) {
-                    throw new UserError("invalid mount config for type \"bind\": bind source path does not exist: " + source, 125);
+                    throw new UserError(
+                            "invalid mount config for type \"bind\": bind source path does not exist: " + source, 125);
                 }
                 List<String> options = new ArrayList<>(List.of(recursive ? "rbind" : "bind"));
                 if (readonly) options.add("ro");
@@ -120,7 +134,9 @@ final class RunMounts {
                 yield new RuncSpec.Mount(target, "bind", source, List.copyOf(options));
             }
             case "tmpfs" -> {
-                if (!source.isEmpty()) throw new UserError("invalid mount config for type \"tmpfs\": field Source must not be specified", 125);
+                if (!source.isEmpty())
+                    throw new UserError(
+                            "invalid mount config for type \"tmpfs\": field Source must not be specified", 125);
                 if (!target.startsWith("/")) throw new UserError(invalidPath("tmpfs", target), 125);
                 List<String> options = new ArrayList<>(List.of("noexec", "nosuid", "nodev", "rprivate"));
                 if (readonly) options.add("ro");
@@ -128,7 +144,9 @@ final class RunMounts {
                 if (tmpfsSize != 0) options.add("size=" + tmpfsSizeOption(tmpfsSize));
                 yield new RuncSpec.Mount(target, "tmpfs", "tmpfs", List.copyOf(options));
             }
-            case "volume" -> throw new UserError("whittle has no volumes: use --mount type=bind with a host directory, or type=tmpfs", 125);
+            case "volume" ->
+                throw new UserError(
+                        "whittle has no volumes: use --mount type=bind with a host directory, or type=tmpfs", 125);
             default -> throw new UserError("invalid mount config for type \"" + type + "\": mount type unknown", 125);
         };
     }

@@ -4,24 +4,30 @@ import dev.whittle.archive.ArchiveWriter;
 import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "save", description = "Save one or more images to a tar archive (streamed to STDOUT by default)")
 final class SaveCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Option(names = {"-o", "--output"}, description = "Write to a file, instead of STDOUT")
+    @Option(
+            names = {"-o", "--output"},
+            description = "Write to a file, instead of STDOUT")
     Path output;
-    @Option(names = "--format", defaultValue = "docker", description = "Archive format: docker (docker load) or oci (OCI image layout)")
+
+    @Option(
+            names = "--format",
+            defaultValue = "docker",
+            description = "Archive format: docker (docker load) or oci (OCI image layout)")
     String format;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs of the images to save")
     List<String> refs;
 
@@ -29,7 +35,8 @@ final class SaveCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() throws IOException {
+    @Override
+    public Integer call() throws IOException {
         ArchiveWriter.Format f = switch (format) {
             case "docker", "docker-archive" -> ArchiveWriter.Format.DOCKER;
             case "oci", "oci-archive" -> ArchiveWriter.Format.OCI;
@@ -55,7 +62,8 @@ final class SaveCommand implements Callable<Integer> {
             ImageRef bare = ImageRef.parseNoDefault(r);
             if (bare.tag() == null && bare.digest() == null) {
                 for (StoredImage i : images.list()) {
-                    for (ImageRef n : i.names()) if (n.repository().equals(full.repository()) && i.id().equals(img.id())) names.add(n);
+                    for (ImageRef n : i.names())
+                        if (n.repository().equals(full.repository()) && i.id().equals(img.id())) names.add(n);
                 }
             } else if (img.names().contains(full)) {
                 names.add(full);

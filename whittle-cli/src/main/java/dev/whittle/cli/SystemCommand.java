@@ -1,8 +1,10 @@
 package dev.whittle.cli;
 
+import dev.whittle.build.BuildCache;
+import dev.whittle.build.BuildMemo;
 import dev.whittle.build.StoreUsage;
-import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.DockerTypes;
+import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.GoStruct;
 import dev.whittle.cli.format.GoType;
 import dev.whittle.cli.format.GoValue;
@@ -10,23 +12,20 @@ import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
 import dev.whittle.sandbox.Leftovers;
+import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import dev.whittle.build.BuildCache;
-import dev.whittle.build.BuildMemo;
-import dev.whittle.sandbox.Snapshots;
-import java.util.HashMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code whittle system df|prune|fsck}: the store as a whole. */
 final class SystemCommand {
@@ -34,51 +33,90 @@ final class SystemCommand {
 
     @Command(name = "df", description = "Show whittle disk usage")
     static final class Df implements Callable<Integer> {
-        private static final String SUMMARY = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}";
-        private static final String IMAGES = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.VirtualSize}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}";
-        private static final String CONTAINERS = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}";
+        private static final String SUMMARY =
+                "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}";
+        private static final String IMAGES =
+                "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.VirtualSize}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}";
+        private static final String CONTAINERS =
+                "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}";
         private static final String VOLUMES = "table {{.Name}}\t{{.Links}}\t{{.Size}}";
-        private static final String CACHE = "table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.Shared}}\t{{.Description}}";
+        private static final String CACHE =
+                "table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.Shared}}\t{{.Description}}";
 
         private final Context ctx;
+
         @Option(names = "--format", paramLabel = "string", description = "Pretty-print images using a Go template")
         String format;
-        @Option(names = {"-v", "--verbose"}, description = "Show detailed information on space usage")
+
+        @Option(
+                names = {"-v", "--verbose"},
+                description = "Show detailed information on space usage")
         boolean verbose;
 
         Df(Context ctx) {
             this.ctx = ctx;
         }
 
-        @Override public Integer call() throws IOException {
+        @Override
+        public Integer call() throws IOException {
             StoreUsage.Report r = StoreUsage.measure(ctx.store());
             Instant now = Instant.now();
             String f = format == null ? "table" : format.equals("json") ? "{{json .}}" : format;
             if (verbose) {
-                ctx.out().print(f.equals("table") ? verboseTable(r, now)
-                        : new Formatter(f).render(List.of(verboseData(r, now, false).value()), ImageViews.headers(Map.of())));
+                ctx.out()
+                        .print(
+                                f.equals("table")
+                                        ? verboseTable(r, now)
+                                        : new Formatter(f)
+                                                .render(
+                                                        List.of(verboseData(r, now, false)
+                                                                .value()),
+                                                        ImageViews.headers(Map.of())));
             } else {
-                ctx.out().print(new Formatter(f.equals("table") ? SUMMARY : f).render(summary(r), ImageViews.headers(HEADERS)));
+                ctx.out()
+                        .print(new Formatter(f.equals("table") ? SUMMARY : f)
+                                .render(summary(r), ImageViews.headers(HEADERS)));
             }
             return 0;
         }
 
-        static final Map<String, String> HEADERS = Map.of("Type", "TYPE", "TotalCount", "TOTAL", "Active", "ACTIVE", "Size", "SIZE",
-                "Reclaimable", "RECLAIMABLE");
+        static final Map<String, String> HEADERS = Map.of(
+                "Type",
+                "TYPE",
+                "TotalCount",
+                "TOTAL",
+                "Active",
+                "ACTIVE",
+                "Size",
+                "SIZE",
+                "Reclaimable",
+                "RECLAIMABLE");
 
         /** docker's four rows; whittle keeps no containers or volumes, so theirs are zero. */
         static List<GoValue> summary(StoreUsage.Report r) {
             long images = r.imagesSize();
-            String imagesReclaim = images > 0 ? Units.humanSize(images, 4) + " (100%)" : "0B"; // no container uses an image
+            String imagesReclaim =
+                    images > 0 ? Units.humanSize(images, 4) + " (100%)" : "0B"; // no container uses an image
             long cache = r.cacheSize();
-            return List.of(row("Images", r.images().size(), Units.humanSize(images, 4), imagesReclaim),
-                    row("Containers", 0, "0B", "0B"), row("Local Volumes", 0, "0B", "0B"),
+            return List.of(
+                    row("Images", r.images().size(), Units.humanSize(images, 4), imagesReclaim),
+                    row("Containers", 0, "0B", "0B"),
+                    row("Local Volumes", 0, "0B", "0B"),
                     row("Build Cache", r.cache().size(), Units.humanSize(cache, 4), Units.humanSize(cache, 4)));
         }
 
         private static GoValue row(String type, int total, String size, String reclaimable) {
-            return ImageViews.plainRow(Map.of("Active", "0", "Reclaimable", reclaimable, "Size", size, "TotalCount", Integer.toString(total),
-                    "Type", type));
+            return ImageViews.plainRow(Map.of(
+                    "Active",
+                    "0",
+                    "Reclaimable",
+                    reclaimable,
+                    "Size",
+                    size,
+                    "TotalCount",
+                    Integer.toString(total),
+                    "Type",
+                    type));
         }
 
         private static String verboseTable(StoreUsage.Report r, Instant now) {
@@ -86,43 +124,85 @@ final class SystemCommand {
             StringBuilder b = new StringBuilder("Images space usage:\n\n");
             b.append(new Formatter(IMAGES).render(data.images(), ImageViews.IMAGE_HEADERS));
             b.append("\nContainers space usage:\n\n");
-            b.append(new Formatter(CONTAINERS).render(List.of(), ImageViews.headers(Map.of("ID", "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND",
-                    "LocalVolumes", "LOCAL VOLUMES", "Size", "SIZE", "RunningFor", "CREATED", "Status", "STATUS", "Names", "NAMES"))));
+            b.append(new Formatter(CONTAINERS)
+                    .render(
+                            List.of(),
+                            ImageViews.headers(Map.of(
+                                    "ID",
+                                    "CONTAINER ID",
+                                    "Image",
+                                    "IMAGE",
+                                    "Command",
+                                    "COMMAND",
+                                    "LocalVolumes",
+                                    "LOCAL VOLUMES",
+                                    "Size",
+                                    "SIZE",
+                                    "RunningFor",
+                                    "CREATED",
+                                    "Status",
+                                    "STATUS",
+                                    "Names",
+                                    "NAMES"))));
             b.append("\nLocal Volumes space usage:\n\n");
-            b.append(new Formatter(VOLUMES).render(List.of(), ImageViews.headers(Map.of("Name", "VOLUME NAME", "Links", "LINKS", "Size", "SIZE"))));
-            b.append("\nBuild cache usage: ").append(Units.humanSize(r.cacheSize(), 4)).append("\n\n");
+            b.append(new Formatter(VOLUMES)
+                    .render(
+                            List.of(),
+                            ImageViews.headers(Map.of("Name", "VOLUME NAME", "Links", "LINKS", "Size", "SIZE"))));
+            b.append("\nBuild cache usage: ")
+                    .append(Units.humanSize(r.cacheSize(), 4))
+                    .append("\n\n");
             b.append(new Formatter(CACHE).render(data.cache(), ImageViews.headers(CACHE_HEADERS)));
             return b.toString();
         }
 
-        static final Map<String, String> CACHE_HEADERS = Map.ofEntries(Map.entry("ID", "CACHE ID"), Map.entry("CacheType", "CACHE TYPE"),
-                Map.entry("Size", "SIZE"), Map.entry("CreatedSince", "CREATED"), Map.entry("LastUsedSince", "LAST USED"),
-                Map.entry("UsageCount", "USAGE"), Map.entry("InUse", "IN USE"), Map.entry("Shared", "SHARED"),
-                Map.entry("Description", "DESCRIPTION"), Map.entry("Parent", "PARENT"), Map.entry("CreatedAt", "CREATED AT"),
+        static final Map<String, String> CACHE_HEADERS = Map.ofEntries(
+                Map.entry("ID", "CACHE ID"),
+                Map.entry("CacheType", "CACHE TYPE"),
+                Map.entry("Size", "SIZE"),
+                Map.entry("CreatedSince", "CREATED"),
+                Map.entry("LastUsedSince", "LAST USED"),
+                Map.entry("UsageCount", "USAGE"),
+                Map.entry("InUse", "IN USE"),
+                Map.entry("Shared", "SHARED"),
+                Map.entry("Description", "DESCRIPTION"),
+                Map.entry("Parent", "PARENT"),
+                Map.entry("CreatedAt", "CREATED AT"),
                 Map.entry("LastUsedAt", "LAST USED AT"));
 
         /** What docker's verbose template sees: {Images, Containers, Volumes, BuildCache}. */
         record Verbose(List<GoValue> images, List<GoValue> cache) {
             /** docker's document, a struct: its four lists in docker's order. */
-            static final GoType TYPE = GoType.struct("system.diskUsage", GoType.field("Images", DockerTypes.RAW_ARRAY),
-                    GoType.field("Containers", DockerTypes.RAW_ARRAY), GoType.field("Volumes", DockerTypes.RAW_ARRAY),
+            static final GoType TYPE = GoType.struct(
+                    "system.diskUsage",
+                    GoType.field("Images", DockerTypes.RAW_ARRAY),
+                    GoType.field("Containers", DockerTypes.RAW_ARRAY),
+                    GoType.field("Volumes", DockerTypes.RAW_ARRAY),
                     GoType.field("BuildCache", DockerTypes.RAW_ARRAY));
 
             GoValue value() {
-                return new GoStruct(TYPE).set("Images", new ArrayList<Object>(images)).set("Containers", new ArrayList<>())
-                        .set("Volumes", new ArrayList<>()).set("BuildCache", new ArrayList<Object>(cache)).value();
+                return new GoStruct(TYPE)
+                        .set("Images", new ArrayList<Object>(images))
+                        .set("Containers", new ArrayList<>())
+                        .set("Volumes", new ArrayList<>())
+                        .set("BuildCache", new ArrayList<Object>(cache))
+                        .value();
             }
         }
 
         static Verbose verboseData(StoreUsage.Report r, Instant now, boolean trunc) {
             List<GoValue> images = new ArrayList<>();
             List<StoreUsage.ImageUsage> sorted = new ArrayList<>(r.images());
-            sorted.sort(Comparator.comparing((StoreUsage.ImageUsage u) -> u.image().created() == null ? Instant.EPOCH : u.image().created())
-                    .reversed());
+            sorted.sort(
+                    Comparator.comparing((StoreUsage.ImageUsage u) -> u.image().created() == null
+                                    ? Instant.EPOCH
+                                    : u.image().created())
+                            .reversed());
             for (StoreUsage.ImageUsage u : sorted) images.add(imageRow(u, trunc, now));
             List<GoValue> cache = new ArrayList<>();
             List<StoreUsage.CacheRecord> records = new ArrayList<>(r.cache());
-            records.sort(Comparator.comparing(StoreUsage.CacheRecord::lastUsed).thenComparing(StoreUsage.CacheRecord::id));
+            records.sort(
+                    Comparator.comparing(StoreUsage.CacheRecord::lastUsed).thenComparing(StoreUsage.CacheRecord::id));
             for (StoreUsage.CacheRecord c : records) cache.add(cacheRow(c, trunc, now));
             return new Verbose(images, cache);
         }
@@ -136,9 +216,17 @@ final class SystemCommand {
                 repo = first.familiarRepository();
                 tag = first.tag();
             }
-            Map<String, String> sizes = new HashMap<>(Map.of("Containers", "0", "SharedSize", Units.humanSize(u.sharedSize(), 4),
-                    "Size", Units.humanSize(u.size()), "UniqueSize", Units.humanSize(u.uniqueSize(), 4),
-                    "VirtualSize", Units.humanSize(u.size(), 4)));
+            Map<String, String> sizes = new HashMap<>(Map.of(
+                    "Containers",
+                    "0",
+                    "SharedSize",
+                    Units.humanSize(u.sharedSize(), 4),
+                    "Size",
+                    Units.humanSize(u.size()),
+                    "UniqueSize",
+                    Units.humanSize(u.uniqueSize(), 4),
+                    "VirtualSize",
+                    Units.humanSize(u.size(), 4)));
             if (!trunc) sizes.put("ID", img.id().toString());
             return ImageViews.imageRow(img, repo, tag, "", trunc, now, sizes);
         }
@@ -165,14 +253,18 @@ final class SystemCommand {
     @Command(name = "prune", description = "Remove unused data")
     static final class Prune implements Callable<Integer> {
         private final Context ctx;
-        @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
+
+        @Option(
+                names = {"-f", "--force"},
+                description = "Do not prompt for confirmation")
         boolean force;
 
         Prune(Context ctx) {
             this.ctx = ctx;
         }
 
-        @Override public Integer call() throws IOException {
+        @Override
+        public Integer call() throws IOException {
             if (!force && !Prompt.confirm(ctx, """
                     WARNING! This will remove:
                       - all dangling images
@@ -188,14 +280,20 @@ final class SystemCommand {
             store.withExclusiveLock(true, null, () -> Leftovers.remove(store, left[0] = Leftovers.find(store)));
             int[] cleaned = {0, 0};
             // docker system prune removes the build cache too; snapshots of layers no image has left go with it
-            Maintenance.PruneResult r = new Maintenance(ctx.store()).prune(true, true,
-                    () -> ctx.err().println("waiting for other whittle processes to finish..."), keep -> {
-                        // the memo first: its entries point into the cache (a prune cut short leaves no dangling entry)
-                        new BuildMemo(ctx.store()).clear();
-                        cleaned[0] = new BuildCache(ctx.store()).clear();
-                        Maintenance.deleteTree(ctx.store().stateDir().resolve("check")); // kept entrypoint verdicts
-                        cleaned[1] = new Snapshots(ctx.store()).removeExcept(keep.layers());
-                    });
+            Maintenance.PruneResult r = new Maintenance(ctx.store())
+                    .prune(
+                            true,
+                            true,
+                            () -> ctx.err().println("waiting for other whittle processes to finish..."),
+                            keep -> {
+                                // the memo first: its entries point into the cache (a prune cut short leaves no
+                                // dangling entry)
+                                new BuildMemo(ctx.store()).clear();
+                                cleaned[0] = new BuildCache(ctx.store()).clear();
+                                Maintenance.deleteTree(
+                                        ctx.store().stateDir().resolve("check")); // kept entrypoint verdicts
+                                cleaned[1] = new Snapshots(ctx.store()).removeExcept(keep.layers());
+                            });
             if (!r.deletedImages().isEmpty()) {
                 ctx.out().println("Deleted Images:");
                 for (Digest d : r.deletedImages()) ctx.out().println("deleted: " + d);
@@ -217,7 +315,8 @@ final class SystemCommand {
             this.ctx = ctx;
         }
 
-        @Override public Integer call() throws IOException {
+        @Override
+        public Integer call() throws IOException {
             Store store = ctx.storeAsFound();
             List<Maintenance.Problem> problems = new ArrayList<>(new Maintenance(store).fsck(null));
             boolean checked = store.whenAlone(() -> {
@@ -225,7 +324,10 @@ final class SystemCommand {
                     problems.add(new Maintenance.Problem("leftover", l + " (whittle system prune removes it)"));
                 }
             });
-            if (!checked) ctx.err().println("note: other whittle commands are using the store; leftovers of killed ones not checked");
+            if (!checked)
+                ctx.err()
+                        .println(
+                                "note: other whittle commands are using the store; leftovers of killed ones not checked");
             for (Maintenance.Problem p : problems) ctx.out().println(p);
             if (problems.isEmpty()) {
                 ctx.out().println("store " + ctx.root() + " is consistent");

@@ -3,10 +3,9 @@ package dev.whittle.cli;
 import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-
-import java.util.concurrent.Callable;
 
 @Command(name = "tag", description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
 final class TagCommand implements Callable<Integer> {
@@ -14,14 +13,19 @@ final class TagCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]", description = "The image to tag: a name or an ID")
     String source;
-    @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]", description = "The new name (tag \"latest\" when none is given)")
+
+    @Parameters(
+            index = "1",
+            paramLabel = "TARGET_IMAGE[:TAG]",
+            description = "The new name (tag \"latest\" when none is given)")
     String target;
 
     TagCommand(Context ctx) {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() {
+    @Override
+    public Integer call() {
         ImageRef ref = ImageRef.parse(target);
         if (ref.digest() != null) throw new UserError("refusing to create a tag with a digest reference");
         Images images = new Images(ctx.store());

@@ -3,16 +3,15 @@ package dev.whittle.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.whittle.image.Digest;
-
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.io.ByteArrayOutputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The smallest registry a push and a pull can complete against, on 127.0.0.1, for the AOT training of the registry
@@ -68,7 +67,8 @@ final class TrainingRegistry implements AutoCloseable {
                         send(ex, 404, new byte[0], null);
                     } else {
                         ex.getResponseHeaders().set("Content-Type", manifestTypes.get(key));
-                        ex.getResponseHeaders().set("Docker-Content-Digest", Digest.sha256(m).toString());
+                        ex.getResponseHeaders()
+                                .set("Docker-Content-Digest", Digest.sha256(m).toString());
                         send(ex, 200, method.equals("HEAD") ? null : m, m.length);
                     }
                 }
@@ -112,7 +112,8 @@ final class TrainingRegistry implements AutoCloseable {
         String q = ex.getRequestURI().getRawQuery();
         if (q == null) return null;
         for (String kv : q.split("&")) {
-            if (kv.startsWith(name + "=")) return URLDecoder.decode(kv.substring(name.length() + 1), StandardCharsets.UTF_8);
+            if (kv.startsWith(name + "="))
+                return URLDecoder.decode(kv.substring(name.length() + 1), StandardCharsets.UTF_8);
         }
         return null;
     }
@@ -132,7 +133,8 @@ final class TrainingRegistry implements AutoCloseable {
         }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         server.stop(0);
     }
 }

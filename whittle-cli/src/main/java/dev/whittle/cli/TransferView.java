@@ -3,7 +3,6 @@ package dev.whittle.cli;
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
 import dev.whittle.registry.TransferProgress;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +34,8 @@ final class TransferView implements TransferProgress {
         this.quiet = quiet;
     }
 
-    @Override public synchronized void message(String line) {
+    @Override
+    public synchronized void message(String line) {
         if (quiet) return;
         if (tty && !rows.isEmpty()) {
             // a line after the layers (the digest, the status): freeze the live view and print below it
@@ -54,11 +54,13 @@ final class TransferView implements TransferProgress {
         }
     }
 
-    @Override public void mountSource(String repository) {
+    @Override
+    public void mountSource(String repository) {
         mountSource = repository;
     }
 
-    @Override public synchronized void blob(Digest digest, long size, State state, long done) {
+    @Override
+    public synchronized void blob(Digest digest, long size, State state, long done) {
         if (quiet) return;
         Row before = rows.get(digest);
         rows.put(digest, new Row(size, state, done));
@@ -91,7 +93,10 @@ final class TransferView implements TransferProgress {
             case EXISTS -> List.of("Already exists");
             case MOUNTED -> List.of();
             case VERIFYING -> List.of("Verifying Checksum", "Download complete");
-            case DONE -> from == State.VERIFYING ? List.of("Pull complete") : List.of("Verifying Checksum", "Download complete", "Pull complete");
+            case DONE ->
+                from == State.VERIFYING
+                        ? List.of("Pull complete")
+                        : List.of("Verifying Checksum", "Download complete", "Pull complete");
         };
     }
 
@@ -131,7 +136,11 @@ final class TransferView implements TransferProgress {
             lines++;
         }
         for (Map.Entry<Digest, Row> e : rows.entrySet()) {
-            s.append("\033[2K").append(e.getKey().shortHex()).append(": ").append(status(e.getValue())).append('\n');
+            s.append("\033[2K")
+                    .append(e.getKey().shortHex())
+                    .append(": ")
+                    .append(status(e.getValue()))
+                    .append('\n');
             lines++;
         }
         drawn = lines;

@@ -1,7 +1,8 @@
 package dev.whittle.cli;
 
 import dev.whittle.build.Progress;
-
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,8 +10,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.io.File;
-import java.io.IOException;
 
 /**
  * BuildKit's live terminal view: {@code [+] Building 12.3s (8/12)} on top, then every step in the order it started,
@@ -105,40 +104,46 @@ final class TtyProgress implements Progress {
         }
     }
 
-    @Override public synchronized int start(String name) {
+    @Override
+    public synchronized int start(String name) {
         int id = ++next;
         steps.put(id, new Step(name));
         return id;
     }
 
-    @Override public synchronized void cached(int step) {
+    @Override
+    public synchronized void cached(int step) {
         Step s = steps.get(step);
         if (s == null) return;
         s.cached = true;
         s.end = System.nanoTime();
     }
 
-    @Override public synchronized void log(int step, String line) {
+    @Override
+    public synchronized void log(int step, String line) {
         Step s = steps.get(step);
         if (s == null) return;
         s.tail.add(line);
         if (s.tail.size() > TAIL) s.tail.removeFirst();
     }
 
-    @Override public synchronized void done(int step) {
+    @Override
+    public synchronized void done(int step) {
         Step s = steps.get(step);
         if (s == null || s.end != 0) return;
         s.end = System.nanoTime();
     }
 
-    @Override public synchronized void error(int step, String message) {
+    @Override
+    public synchronized void error(int step, String message) {
         Step s = steps.get(step);
         if (s == null) return;
         s.error = message;
         s.end = System.nanoTime();
     }
 
-    @Override public synchronized int subStart(int step, String name) {
+    @Override
+    public synchronized int subStart(int step, String name) {
         Step s = steps.get(step);
         int id = ++nextSub;
         Sub sub = new Sub(name);
@@ -147,19 +152,22 @@ final class TtyProgress implements Progress {
         return id;
     }
 
-    @Override public synchronized void subProgress(int sub, long current, long total) {
+    @Override
+    public synchronized void subProgress(int sub, long current, long total) {
         Sub s = subs.get(sub);
         if (s == null) return;
         s.current = current;
         s.total = total;
     }
 
-    @Override public synchronized void subDone(int sub) {
+    @Override
+    public synchronized void subDone(int sub) {
         Sub s = subs.get(sub);
         if (s != null && s.end == 0) s.end = System.nanoTime();
     }
 
-    @Override public synchronized void note(String line) {
+    @Override
+    public synchronized void note(String line) {
         // plain-mode notes name their step and end in "done" ("#12 writing image sha256:... done"): its sub-rows here
         if (line.matches("#\\d+ .*")) {
             int space = line.indexOf(' ');
@@ -178,20 +186,24 @@ final class TtyProgress implements Progress {
     private List<String> lines(boolean finished) {
         List<String> lines = new ArrayList<>();
         long done = steps.values().stream().filter(s -> s.end != 0).count();
-        lines.add(String.format("[+] Building %.1fs (%d/%d)%s", (System.nanoTime() - begin) / 1e9, done, steps.size(),
-                finished ? " FINISHED" : ""));
+        lines.add(String.format(
+                "[+] Building %.1fs (%d/%d)%s",
+                (System.nanoTime() - begin) / 1e9, done, steps.size(), finished ? " FINISHED" : ""));
         for (Step s : steps.values()) {
             String prefix = s.error != null ? " => ERROR " : s.cached ? " => CACHED " : " => ";
             String paint = s.error != null ? RED : s.end != 0 ? BLUE : null;
             lines.add(paint(row(prefix + s.name, "", s.seconds()), paint));
             for (Sub sub : s.subs) {
-                String amount = sub.total > 0 ? " " + bytes(sub.current) + " / " + bytes(sub.total) : sub.current > 0 ? " " + bytes(sub.current) : "";
+                String amount = sub.total > 0
+                        ? " " + bytes(sub.current) + " / " + bytes(sub.total)
+                        : sub.current > 0 ? " " + bytes(sub.current) : "";
                 lines.add(paint(row(" => => " + sub.name, amount, sub.seconds()), sub.end != 0 ? paint : null));
             }
             if (s.end == 0 || s.error != null) {
                 for (String t : s.tail) lines.add(paint(fit(" => => # " + t), s.error != null ? RED : null));
             }
-            if (s.error != null) lines.add(paint(" => ERROR: " + clean(s.error), RED)); // whole: it says what went wrong
+            if (s.error != null)
+                lines.add(paint(" => ERROR: " + clean(s.error), RED)); // whole: it says what went wrong
         }
         return lines;
     }
@@ -256,7 +268,8 @@ final class TtyProgress implements Progress {
         out.flush();
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         synchronized (this) {
             if (closed) return;
             closed = true;
@@ -273,12 +286,16 @@ final class TtyProgress implements Progress {
             int cols = env("COLUMNS"), rows = env("LINES");
             if (cols > 0 && rows > 0) return new int[] {cols, rows};
             try {
-                Process p = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String[] f = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
+                Process p = new ProcessBuilder("stty", "size")
+                        .redirectInput(new File("/dev/tty"))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                String[] f =
+                        new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
                 p.waitFor();
                 if (f.length == 2) {
-                    return new int[] {cols > 0 ? cols : Integer.parseInt(f[1]), rows > 0 ? rows : Integer.parseInt(f[0])};
+                    return new int[] {cols > 0 ? cols : Integer.parseInt(f[1]), rows > 0 ? rows : Integer.parseInt(f[0])
+                    };
                 }
             } catch (IOException | NumberFormatException e) {
                 // no terminal to ask

@@ -1,17 +1,16 @@
 package dev.whittle.cli;
 
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.io.PrintStream;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * docker's help and usage errors (cobra's templates, pflag's flag table and wording, docker/cli's argument checks),
@@ -87,7 +86,11 @@ final class Usage {
 
     /** The whole {@code --help} text, as docker's help template lays it out. */
     String help() {
-        StringBuilder b = new StringBuilder("\nUsage:  ").append(useLine()).append("\n\n").append(summary().strip()).append('\n');
+        StringBuilder b = new StringBuilder("\nUsage:  ")
+                .append(useLine())
+                .append("\n\n")
+                .append(summary().strip())
+                .append('\n');
         if (!aliases.isEmpty()) {
             List<String> all = new ArrayList<>(List.of(path));
             all.addAll(aliases);
@@ -102,10 +105,17 @@ final class Usage {
             b.append("\nArguments:\n");
             int w = args.stream().mapToInt(a -> a[0].length()).max().orElse(0);
             for (String[] a : args) {
-                b.append("  ").append(a[0]).append(" ".repeat(w - a[0].length() + 3)).append(FlagTable.wrap(w + 5, FlagTable.WIDTH, a[1])).append('\n');
+                b.append("  ")
+                        .append(a[0])
+                        .append(" ".repeat(w - a[0].length() + 3))
+                        .append(FlagTable.wrap(w + 5, FlagTable.WIDTH, a[1]))
+                        .append('\n');
             }
         }
-        if (!visibleOptions().isEmpty()) b.append("\nOptions:\n").append(flagTable(visibleOptions(), FlagTable.WIDTH).stripTrailing()).append('\n');
+        if (!visibleOptions().isEmpty())
+            b.append("\nOptions:\n")
+                    .append(flagTable(visibleOptions(), FlagTable.WIDTH).stripTrailing())
+                    .append('\n');
         return b.toString();
     }
 
@@ -142,7 +152,8 @@ final class Usage {
     static String valueWord(OptionSpec o) {
         if (isBoolean(o)) return "";
         String label = o.paramLabel();
-        if (!label.startsWith("<") && label.equals(label.toLowerCase(Locale.ROOT)) && label.length() <= 12) return label;
+        if (!label.startsWith("<") && label.equals(label.toLowerCase(Locale.ROOT)) && label.length() <= 12)
+            return label;
         if (List.class.isAssignableFrom(o.type())) return "list";
         if (o.type() == int.class || o.type() == Integer.class) return "int";
         if (o.type() == double.class || o.type() == Double.class) return "float";
@@ -157,7 +168,10 @@ final class Usage {
             String names = s != null ? "-" + s + ", --" + longName(o) : "    --" + longName(o);
             String word = valueWord(o);
             if (!word.isEmpty()) names += " " + word;
-            if (!isBoolean(o) && o.arity().min() == 0 && o.fallbackValue() != null && !o.fallbackValue().isEmpty()) {
+            if (!isBoolean(o)
+                    && o.arity().min() == 0
+                    && o.fallbackValue() != null
+                    && !o.fallbackValue().isEmpty()) {
                 names += "[=" + o.fallbackValue() + "]";
             }
             String usage = String.join(" ", o.description());
@@ -181,7 +195,9 @@ final class Usage {
             CommandLine.Range a = p.arity();
             min += a.min();
             // a list at an open index (1..*) takes any number, whatever its arity says of one occurrence
-            boolean open = a.isVariable() || a.max() == Integer.MAX_VALUE || p.isMultiValue() && p.index().max() == Integer.MAX_VALUE;
+            boolean open = a.isVariable()
+                    || a.max() == Integer.MAX_VALUE
+                    || p.isMultiValue() && p.index().max() == Integer.MAX_VALUE;
             max = max < 0 || open ? -1 : max + a.max();
         }
         if (argRange != null) {
@@ -195,7 +211,8 @@ final class Usage {
         else if (min == max) what = "requires exactly " + min + " " + plural(min) + ".";
         else if (min == 0) what = "requires at most " + max + " " + plural(max) + ".";
         else what = "requires at least " + min + " and at most " + max + " " + plural(max) + ".";
-        return "\"" + commandPath() + "\" " + what + "\nSee '" + commandPath() + " --help'.\n\nUsage:  " + useLine() + "\n\n" + summary();
+        return "\"" + commandPath() + "\" " + what + "\nSee '" + commandPath() + " --help'.\n\nUsage:  " + useLine()
+                + "\n\n" + summary();
     }
 
     private static String plural(int n) {
@@ -219,8 +236,11 @@ final class Usage {
                     .matcher(flag);
             if (m.matches()) {
                 OptionSpec o = spec.findOption(m.group(1));
-                String why = o != null && isBoolean(o) ? "strconv.ParseBool: parsing \"" + m.group(2) + "\": invalid syntax" : m.group(3);
-                flag = "invalid argument \"" + m.group(2) + "\" for \"" + (o == null ? m.group(1) : flagNames(o)) + "\" flag: " + why;
+                String why = o != null && isBoolean(o)
+                        ? "strconv.ParseBool: parsing \"" + m.group(2) + "\": invalid syntax"
+                        : m.group(3);
+                flag = "invalid argument \"" + m.group(2) + "\" for \"" + (o == null ? m.group(1) : flagNames(o))
+                        + "\" flag: " + why;
             }
         }
         err.println(flag + "\nSee '" + commandPath() + " --help'.");
@@ -250,7 +270,8 @@ final class Usage {
                 char c = a.charAt(k);
                 OptionSpec o = spec.findOption(c);
                 // pflag names the rest of the cluster from the unknown letter on
-                if (o == null || o.usageHelp() || o.versionHelp()) return "unknown shorthand flag: '" + c + "' in -" + a.substring(k);
+                if (o == null || o.usageHelp() || o.versionHelp())
+                    return "unknown shorthand flag: '" + c + "' in -" + a.substring(k);
                 if (k + 1 < a.length() && a.charAt(k + 1) == '=') break; // -H=false: the rest is its value
                 if (needsValue(o)) {
                     if (k + 1 < a.length()) break; // the rest is its value

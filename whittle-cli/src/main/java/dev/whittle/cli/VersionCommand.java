@@ -1,18 +1,17 @@
 package dev.whittle.cli;
 
-import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.DockerTypes;
+import dev.whittle.cli.format.Formatter;
 import dev.whittle.cli.format.GoValue;
 import dev.whittle.cli.format.TabWriter;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code whittle version}: docker's layout and template data ({@code .Client}, {@code .Server} with its
@@ -43,14 +42,19 @@ final class VersionCommand implements Callable<Integer> {
              {{- end}}""";
 
     private final Context ctx;
-    @Option(names = {"-f", "--format"}, paramLabel = "string", description = "Format the output using the given Go template")
+
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "string",
+            description = "Format the output using the given Go template")
     String format;
 
     VersionCommand(Context ctx) {
         this.ctx = ctx;
     }
 
-    @Override public Integer call() {
+    @Override
+    public Integer call() {
         GoValue data = DockerTypes.fromJson(data(ctx.root()));
         if (format != null) {
             ctx.out().print(new Formatter(format.equals("json") ? "{{json .}}" : format).render(List.of(data), null));
@@ -79,7 +83,8 @@ final class VersionCommand implements Callable<Integer> {
         Map<String, Object> kernel = new LinkedHashMap<>();
         kernel.put("Name", "Kernel");
         kernel.put("Version", HostInfo.kernelVersion());
-        kernel.put("Details", new TreeMap<>(Map.of("Overlayfs", HostInfo.overlaySupported() ? "supported" : "missing")));
+        kernel.put(
+                "Details", new TreeMap<>(Map.of("Overlayfs", HostInfo.overlaySupported() ? "supported" : "missing")));
         Path runcPath = HostInfo.which("runc");
         Map<String, Object> runc = new LinkedHashMap<>();
         runc.put("Name", "runc");

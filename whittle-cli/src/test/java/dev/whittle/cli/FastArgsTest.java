@@ -1,7 +1,6 @@
 package dev.whittle.cli;
 
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintStream;
 import java.lang.reflect.Field;
@@ -9,18 +8,23 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The fast path binds exactly what picocli would, or hands the command line to picocli. */
 class FastArgsTest {
-    static final Context CTX = new Context(new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()),
-            java.io.InputStream.nullInputStream(), false, Path.of("/nonexistent"));
+    static final Context CTX = new Context(
+            new PrintStream(PrintStream.nullOutputStream()),
+            new PrintStream(PrintStream.nullOutputStream()),
+            java.io.InputStream.nullInputStream(),
+            false,
+            Path.of("/nonexistent"));
 
     static Map<String, Object> fields(Object o) throws IllegalAccessException {
         Map<String, Object> m = new LinkedHashMap<>();
         for (Field f : o.getClass().getDeclaredFields()) {
-            if (f.getAnnotation(CommandLine.Option.class) == null && f.getAnnotation(CommandLine.Parameters.class) == null) continue;
+            if (f.getAnnotation(CommandLine.Option.class) == null
+                    && f.getAnnotation(CommandLine.Parameters.class) == null) continue;
             f.setAccessible(true);
             m.put(f.getName(), f.get(o));
         }
@@ -30,7 +34,9 @@ class FastArgsTest {
     static void same(String command, String... args) throws Exception {
         Object fast = Commands.COMMANDS.get(command).factory().apply(CTX);
         boolean stop = fast instanceof RunCommand;
-        assertThat(FastArgs.bind(fast, args, stop)).as("fast path taken for " + List.of(args)).isPresent();
+        assertThat(FastArgs.bind(fast, args, stop))
+                .as("fast path taken for " + List.of(args))
+                .isPresent();
         Object slow = Commands.COMMANDS.get(command).factory().apply(CTX);
         CommandLine cl = new CommandLine(slow);
         cl.setStopAtPositional(stop);
@@ -40,7 +46,9 @@ class FastArgsTest {
 
     static void picocliDecides(String command, String... args) {
         Object fast = Commands.COMMANDS.get(command).factory().apply(CTX);
-        assertThat(FastArgs.bind(fast, args, fast instanceof RunCommand)).as(List.of(args).toString()).isEmpty();
+        assertThat(FastArgs.bind(fast, args, fast instanceof RunCommand))
+                .as(List.of(args).toString())
+                .isEmpty();
     }
 
     @Test
@@ -56,7 +64,19 @@ class FastArgsTest {
         same("tag", "a", "b:2");
         same("rmi", "-f", "a", "b", "c");
         same("save", "-o", "/tmp/x.tar", "a", "b");
-        same("build", "-t", "a:1", "-tb:2", "--build-arg", "X=1", "--build-arg=Y=2", "--pull", "--no-cache", "-f", "D", ".");
+        same(
+                "build",
+                "-t",
+                "a:1",
+                "-tb:2",
+                "--build-arg",
+                "X=1",
+                "--build-arg=Y=2",
+                "--pull",
+                "--no-cache",
+                "-f",
+                "D",
+                ".");
         same("build", "--check=warn", "--pull=never", "--progress", "plain", "ctx");
         same("run", "--rm", "-e", "A=1", "img", "sh", "-c", "echo -n hi");
         same("push", "--compression", "zstd", "--oci-mediatypes", "r/x:1");
@@ -83,7 +103,8 @@ class FastArgsTest {
             List<Class<?>> classes = Main.commandClasses();
             FastArgs.writeTable(table, classes);
             System.setProperty(FastArgs.TABLE, table.toString());
-            for (Class<?> c : classes) assertThat(FastArgs.spec(c)).as(c.getName()).isEqualTo(FastArgs.fromAnnotations(c));
+            for (Class<?> c : classes)
+                assertThat(FastArgs.spec(c)).as(c.getName()).isEqualTo(FastArgs.fromAnnotations(c));
         } finally {
             System.clearProperty(FastArgs.TABLE);
             java.nio.file.Files.deleteIfExists(table);

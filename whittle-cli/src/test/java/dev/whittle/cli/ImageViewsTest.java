@@ -1,10 +1,9 @@
 package dev.whittle.cli;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ImageViewsTest {
     /**
@@ -14,7 +13,9 @@ class ImageViewsTest {
     @Test
     void createdSinceCountsFromTheWholeSecondAsDocker() {
         Instant created = Instant.ofEpochSecond(1_600_000_010, 900_000_000);
-        assertThat(ImageViews.createdSince(created, Instant.ofEpochSecond(1_600_000_012, 500_000_000))).isEqualTo("2 seconds ago");
-        assertThat(ImageViews.createdSince(created, Instant.ofEpochSecond(1_600_000_070, 0))).isEqualTo("About a minute ago");
+        assertThat(ImageViews.createdSince(created, Instant.ofEpochSecond(1_600_000_012, 500_000_000)))
+                .isEqualTo("2 seconds ago");
+        assertThat(ImageViews.createdSince(created, Instant.ofEpochSecond(1_600_000_070, 0)))
+                .isEqualTo("About a minute ago");
     }
 }

@@ -1,6 +1,6 @@
 package dev.whittle.cli;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -8,16 +8,20 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Every command's help, in docker's layout; pflag's wrapping as docker prints it. */
 class UsageTest {
     static String[] run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        int code = Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 InputStream.nullInputStream());
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        return new String[] {
+            Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)
+        };
     }
 
     @Test
@@ -28,10 +32,14 @@ class UsageTest {
             args.add("--help");
             String[] r = run(args.toArray(String[]::new));
             assertThat(r[0]).as(p.getKey()).isEqualTo("0");
-            assertThat(r[1]).as(p.getKey()).startsWith("\nUsage:  whittle " + p.getKey())
+            assertThat(r[1])
+                    .as(p.getKey())
+                    .startsWith("\nUsage:  whittle " + p.getKey())
                     .contains("\n\n" + Commands.COMMANDS.get(p.getValue()).summary() + "\n")
-                    .doesNotContain("-V, --version").doesNotContain("-h, --help");
-            for (String line : r[1].split("\n")) assertThat(line.length()).as(p.getKey() + ": " + line).isLessThanOrEqualTo(FlagTable.WIDTH);
+                    .doesNotContain("-V, --version")
+                    .doesNotContain("-h, --help");
+            for (String line : r[1].split("\n"))
+                assertThat(line.length()).as(p.getKey() + ": " + line).isLessThanOrEqualTo(FlagTable.WIDTH);
         }
         assertThat(run("help", "image", "prune")[1]).startsWith("\nUsage:  whittle image prune [OPTIONS]\n");
     }
@@ -39,8 +47,11 @@ class UsageTest {
     @Test
     void wrapsAsPflag() {
         // docker builder prune --help, as docker 20.10 prints it
-        assertThat(FlagTable.table(List.of(new String[] {"-a, --all", "Remove all unused build cache, not just dangling ones"},
-                new String[] {"    --keep-storage bytes", "Amount of disk space to keep for cache"}), FlagTable.WIDTH))
+        assertThat(FlagTable.table(
+                        List.of(
+                                new String[] {"-a, --all", "Remove all unused build cache, not just dangling ones"},
+                                new String[] {"    --keep-storage bytes", "Amount of disk space to keep for cache"}),
+                        FlagTable.WIDTH))
                 .isEqualTo("""
                           -a, --all                  Remove all unused build cache, not just
                                                      dangling ones

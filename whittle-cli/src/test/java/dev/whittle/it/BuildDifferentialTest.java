@@ -1,9 +1,7 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.whittle.it.DockerDaemon.docker;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static dev.whittle.it.DockerDaemon.docker;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Small Dockerfiles built by Docker's BuildKit (Engine 20.10) and by whittle from the same busybox base: the file
@@ -25,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("docker")
 class BuildDifferentialTest {
     static final String BASE = "whittle-it/busybox:1";
-    @TempDir static Path dir;
+
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
     static int seq;
 
@@ -34,7 +36,12 @@ class BuildDifferentialTest {
         DockerDaemon.require();
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed");
         whittle = new Whittle(dir.resolve("store"));
-        importBoth(whittle, RootFs.busybox(dir), BASE, "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"/bin/sh\"]");
+        importBoth(
+                whittle,
+                RootFs.busybox(dir),
+                BASE,
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "CMD [\"/bin/sh\"]");
     }
 
     /** Imports a root filesystem tar as the same image into Docker and into whittle's store. */
@@ -72,7 +79,9 @@ class BuildDifferentialTest {
     }
 
     /** As above, with flags only whittle gets ({@code --check=warn} for images without a command). */
-    static void compare(Whittle whittle, Path work, Path ctx, String tag, List<String> whittleFlags, String... buildFlags) throws IOException {
+    static void compare(
+            Whittle whittle, Path work, Path ctx, String tag, List<String> whittleFlags, String... buildFlags)
+            throws IOException {
         compare(whittle, work, ctx, tag, whittleFlags, java.util.Set.of(), buildFlags);
     }
 
@@ -80,9 +89,17 @@ class BuildDifferentialTest {
      * As above; {@code dockerStubs} are the empty mount-point directories Engine 20.10's BuildKit leaves in a RUN's
      * layer (the targets of {@code RUN --mount}), which whittle removes as newer BuildKit does (docs/differences.md).
      */
-    static void compare(Whittle whittle, Path work, Path ctx, String tag, List<String> whittleFlags, java.util.Set<String> dockerStubs,
-                        String... buildFlags) throws IOException {
-        List<String> dk = new ArrayList<>(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", tag));
+    static void compare(
+            Whittle whittle,
+            Path work,
+            Path ctx,
+            String tag,
+            List<String> whittleFlags,
+            java.util.Set<String> dockerStubs,
+            String... buildFlags)
+            throws IOException {
+        List<String> dk = new ArrayList<>(List.of(
+                "env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", tag));
         dk.addAll(List.of(buildFlags));
         dk.add(ctx.toString());
         Exec.run(dk).ok();
@@ -93,18 +110,24 @@ class BuildDifferentialTest {
         Exec built = whittle.run(wt.toArray(String[]::new));
         assertThat(built.code()).as(built.err()).isZero();
 
-        String cfg = "{{json .Config.Env}} {{json .Config.Cmd}} {{json .Config.Entrypoint}} {{json .Config.WorkingDir}} {{json .Config.ExposedPorts}} "
-                + "{{json .Config.User}} {{json .Config.Labels}} {{json .Config.Volumes}} {{json .Config.Healthcheck}} {{json .Config.Shell}} "
-                + "{{json .Config.StopSignal}} {{json .Config.OnBuild}} {{len .RootFS.Layers}} {{.Size}}";
-        assertThat(whittle.run("inspect", "--format", cfg, tag).ok().out()).as("config").isEqualTo(docker("inspect", "--format", cfg, tag).ok().out());
+        String cfg =
+                "{{json .Config.Env}} {{json .Config.Cmd}} {{json .Config.Entrypoint}} {{json .Config.WorkingDir}} {{json .Config.ExposedPorts}} "
+                        + "{{json .Config.User}} {{json .Config.Labels}} {{json .Config.Volumes}} {{json .Config.Healthcheck}} {{json .Config.Shell}} "
+                        + "{{json .Config.StopSignal}} {{json .Config.OnBuild}} {{len .RootFS.Layers}} {{.Size}}";
+        assertThat(whittle.run("inspect", "--format", cfg, tag).ok().out())
+                .as("config")
+                .isEqualTo(docker("inspect", "--format", cfg, tag).ok().out());
         String h = "{{.CreatedBy}}|{{.Size}}|{{.Comment}}";
-        assertThat(whittle.run("history", "--no-trunc", "--format", h, tag).ok().out()).as("history")
-                .isEqualTo(docker("history", "--no-trunc", "--format", h, tag).ok().out());
+        assertThat(whittle.run("history", "--no-trunc", "--format", h, tag).ok().out())
+                .as("history")
+                .isEqualTo(
+                        docker("history", "--no-trunc", "--format", h, tag).ok().out());
         String name = tag.replaceAll("[^A-Za-z0-9]", "-");
         Path ours = work.resolve("w-" + name + ".tar"), theirs = work.resolve("d-" + name + ".tar");
         whittle.run("export", "-o", ours.toString(), tag).ok();
         // a command of its own: docker create refuses an image without one (FROM scratch), and nothing runs it
-        String id = docker("create", "--network", "none", tag, "/none").ok().out().trim();
+        String id =
+                docker("create", "--network", "none", tag, "/none").ok().out().trim();
         try {
             docker("export", "-o", theirs.toString(), id).ok();
         } finally {
@@ -136,18 +159,32 @@ class BuildDifferentialTest {
                 RUN busybox cmp a b
                 RUN echo ok > /ok
                 """, files());
-        assertThat(whittle.run("run", "--rm", "whittle-it/diff" + seq, "cat", "/ok").ok().out()).isEqualTo("ok\n");
+        assertThat(whittle.run("run", "--rm", "whittle-it/diff" + seq, "cat", "/ok")
+                        .ok()
+                        .out())
+                .isEqualTo("ok\n");
     }
 
     @Test
     void proxyArgsReachRunWithoutAnArgAndStayOutOfHistoryAndConfig() throws IOException {
-        same("""
+        same(
+                """
                 FROM BASE
                 ARG NO_PROXY
                 RUN echo "$HTTP_PROXY|$https_proxy|$NO_PROXY|$OTHER" > /seen
-                """, files(), "--build-arg", "HTTP_PROXY=http://proxy.invalid:3128", "--build-arg", "https_proxy=http://p2.invalid:1",
-                "--build-arg", "NO_PROXY=localhost", "--build-arg", "OTHER=x");
-        assertThat(whittle.run("run", "--rm", "whittle-it/diff" + seq, "cat", "/seen").ok().out())
+                """,
+                files(),
+                "--build-arg",
+                "HTTP_PROXY=http://proxy.invalid:3128",
+                "--build-arg",
+                "https_proxy=http://p2.invalid:1",
+                "--build-arg",
+                "NO_PROXY=localhost",
+                "--build-arg",
+                "OTHER=x");
+        assertThat(whittle.run("run", "--rm", "whittle-it/diff" + seq, "cat", "/seen")
+                        .ok()
+                        .out())
                 .isEqualTo("http://proxy.invalid:3128|http://p2.invalid:1|localhost|\n");
     }
 
@@ -259,8 +296,19 @@ class BuildDifferentialTest {
     void onbuildCopyFromImageAndTarget() throws IOException {
         docker("rmi", "-f", "whittle-it/onbuild:1");
         Path p = Files.createDirectories(dir.resolve("onbuild"));
-        Files.writeString(p.resolve("Dockerfile"), "FROM " + BASE + "\nONBUILD RUN echo triggered > /triggered\nONBUILD ENV FROM_TRIGGER=1\n");
-        Exec.run(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "-q", "-t", "whittle-it/onbuild:1", p.toString())).ok();
+        Files.writeString(
+                p.resolve("Dockerfile"),
+                "FROM " + BASE + "\nONBUILD RUN echo triggered > /triggered\nONBUILD ENV FROM_TRIGGER=1\n");
+        Exec.run(List.of(
+                        "env",
+                        "DOCKER_BUILDKIT=1",
+                        DockerDaemon.DOCKER,
+                        "build",
+                        "-q",
+                        "-t",
+                        "whittle-it/onbuild:1",
+                        p.toString()))
+                .ok();
         whittle.run("build", "-q", "-t", "whittle-it/onbuild:1", p.toString()).ok();
         same("""
                 FROM whittle-it/onbuild:1 AS child
@@ -280,8 +328,19 @@ class BuildDifferentialTest {
         Files.writeString(tar.resolve("inner/file.txt"), "from the archive");
         Path ctxFiles = dir.resolve("add-ctx");
         Files.createDirectories(ctxFiles);
-        Exec.run("tar", "-czf", ctxFiles.resolve("bundle.tgz").toString(), "-C", tar.toString(), "inner").ok();
-        Map<String, String> f = files(".dockerignore", "*.log\n!keep.log\nsecret/\n", "a.log", "x", "keep.log", "y", "secret/key", "k", "ok.txt", "ok");
+        Exec.run("tar", "-czf", ctxFiles.resolve("bundle.tgz").toString(), "-C", tar.toString(), "inner")
+                .ok();
+        Map<String, String> f = files(
+                ".dockerignore",
+                "*.log\n!keep.log\nsecret/\n",
+                "a.log",
+                "x",
+                "keep.log",
+                "y",
+                "secret/key",
+                "k",
+                "ok.txt",
+                "ok");
         same("""
                 FROM BASE
                 COPY . /ctx/

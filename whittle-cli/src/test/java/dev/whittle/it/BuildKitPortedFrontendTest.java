@@ -1,21 +1,18 @@
 package dev.whittle.it;
 
+import static dev.whittle.it.DockerDaemon.docker;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.it.Ported.Ctx;
 import dev.whittle.it.Ported.Exported;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static dev.whittle.it.DockerDaemon.docker;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * BuildKit's own Dockerfile integration tests about the frontend, ported: ARG and ENV scoping and expansion
@@ -30,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BuildKitPortedFrontendTest {
     static final String BASE = "whittle-it/bkport2-busybox:1";
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Ported port;
 
     @BeforeAll
@@ -179,8 +178,10 @@ class BuildKitPortedFrontendTest {
                 COPY --from=build /out /out
                 """).file("myscript.sh", "\n#!/usr/bin/env sh\necho -n $my_arg $* > /out\n", 0700);
         assertThat(whittleOnly(c).text("out")).isEqualTo("my_arg=def_val my_arg=def_val my_arg=d");
-        assertThat(whittleOnly(c, "--build-arg", "my_arg=").text("out")).isEqualTo("my_arg=def_val my_arg=def_val my_arg=d");
-        assertThat(whittleOnly(c, "--build-arg", "my_arg=override").text("out")).isEqualTo("my_arg=override my_arg=override my_arg=ov");
+        assertThat(whittleOnly(c, "--build-arg", "my_arg=").text("out"))
+                .isEqualTo("my_arg=def_val my_arg=def_val my_arg=d");
+        assertThat(whittleOnly(c, "--build-arg", "my_arg=override").text("out"))
+                .isEqualTo("my_arg=override my_arg=override my_arg=ov");
     }
 
     /** Ports testExposeExpansion (dockerfile_core_test.go). */
@@ -192,7 +193,8 @@ class BuildKitPortedFrontendTest {
                 EXPOSE $PORTS
                 EXPOSE 5000
                 """));
-        assertThat(inspect(port.tag(), "{{json .Config.ExposedPorts}}")).isEqualTo("{\"3000/tcp\":{},\"4000/udp\":{},\"5000/tcp\":{}}");
+        assertThat(inspect(port.tag(), "{{json .Config.ExposedPorts}}"))
+                .isEqualTo("{\"3000/tcp\":{},\"4000/udp\":{},\"5000/tcp\":{}}");
     }
 
     /** Ports testLabels (dockerfile_core_test.go): LABEL and --label. */
@@ -214,8 +216,12 @@ class BuildKitPortedFrontendTest {
         same(c);
         String image = port.tag();
         assertThat(inspect(image, "{{.Os}} {{.Architecture}} {{len .RootFS.Layers}} {{json .Config.Env}}"))
-                .isEqualTo("linux amd64 0 [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"foo=bar\"]");
-        assertThat(port.whittle.run("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Size}}", image).ok().out())
+                .isEqualTo(
+                        "linux amd64 0 [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"foo=bar\"]");
+        assertThat(port.whittle
+                        .run("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Size}}", image)
+                        .ok()
+                        .out())
                 .isEqualTo("ENV foo=bar|0B\n");
     }
 
@@ -284,7 +290,8 @@ class BuildKitPortedFrontendTest {
     @Test
     void outOfOrderStage() throws IOException {
         for (String src : List.of("/", "/d2")) {
-            port.whittleFails(ctx().dockerfile("""
+            port.whittleFails(
+                    ctx().dockerfile("""
                     FROM BASE AS target
                     COPY --from=build %s /out
 
@@ -292,7 +299,8 @@ class BuildKitPortedFrontendTest {
                     COPY /Dockerfile /d2
 
                     FROM target
-                    """.formatted(src)), "cannot copy from stage \"build\", it needs to be defined before current stage \"target\"");
+                    """.formatted(src)),
+                    "cannot copy from stage \"build\", it needs to be defined before current stage \"target\"");
         }
     }
 
@@ -308,21 +316,27 @@ class BuildKitPortedFrontendTest {
     /** Ports testTargetMistype (dockerfile_core_test.go): an unknown --target, with a suggestion. */
     @Test
     void targetMistype() throws IOException {
-        port.whittleFails(ctx().dockerfile("""
+        port.whittleFails(
+                ctx().dockerfile("""
                 FROM scratch AS build
                 COPY Dockerfile /out
                 FROM scratch
                 COPY --from=build /out /
-                """), "target stage \"bulid\" could not be found (did you mean build?)", "--target", "bulid");
+                """),
+                "target stage \"bulid\" could not be found (did you mean build?)",
+                "--target",
+                "bulid");
     }
 
     /** Ports testDockerfileCopyFromArgs (dockerfile_copy_test.go): COPY --from does not expand variables. */
     @Test
     void copyFromArgs() throws IOException {
-        port.whittleFails(ctx().dockerfile("""
+        port.whittleFails(
+                ctx().dockerfile("""
                 FROM scratch
                 COPY --from=$FOO . .
-                """), "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
+                """),
+                "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
     }
 
     /** Ports testPlatformArgsImplicit (dockerfile_platform_test.go): TARGETOS in FROM without a declaration. */
@@ -343,7 +357,8 @@ class BuildKitPortedFrontendTest {
     /** Ports testPlatformArgsExplicit (dockerfile_platform_test.go): a stage on the build platform sees the target's args. */
     @Test
     void platformArgsExplicit() throws IOException {
-        Exported e = whittleOnly(ctx().dockerfile("""
+        Exported e =
+                whittleOnly(ctx().dockerfile("""
                 FROM --platform=$BUILDPLATFORM BASE AS build
                 ARG TARGETPLATFORM
                 ARG TARGETOS
@@ -369,7 +384,9 @@ class BuildKitPortedFrontendTest {
                 COPY --from=base --chmod=0644 /out /out
                 """));
         assertThat(built.code()).as(built.err()).isZero();
-        assertThat(built.err()).contains("[base 3/3] RUN echo \"base\" > base").contains("[stage-1 1/1] COPY --from=base --chmod=0644 /out /out");
+        assertThat(built.err())
+                .contains("[base 3/3] RUN echo \"base\" > base")
+                .contains("[stage-1 1/1] COPY --from=base --chmod=0644 /out /out");
     }
 
     // ------------------------------------------------------------------------------------------ ONBUILD
@@ -377,7 +394,9 @@ class BuildKitPortedFrontendTest {
     /** Builds {@code ctx} as {@code image} with Docker and with whittle: a base for a child build. */
     static void baseBoth(Ctx c, String image) {
         port.dockerBuild(c, "-t", image).ok();
-        port.whittle.run("build", "-q", "--check=warn", "-t", image, c.root().toString()).ok();
+        port.whittle
+                .run("build", "-q", "--check=warn", "-t", image, c.root().toString())
+                .ok();
     }
 
     /** Ports testOnBuildWithChildStage (dockerfile_onbuild_test.go, moby/buildkit#5578): triggers run once, not again in a child stage. */
@@ -434,13 +453,15 @@ class BuildKitPortedFrontendTest {
     /** whittle's own: a trigger naming a stage defined after the one it runs in is refused (it could need that one). */
     @Test
     void aTriggerNamingALaterStageIsRefused() throws IOException {
-        port.whittleFails(ctx().dockerfile("""
+        port.whittleFails(
+                ctx().dockerfile("""
                 FROM BASE AS base
                 ONBUILD COPY --from=later /etc/passwd /p
                 FROM base AS mid
                 FROM BASE AS later
                 FROM mid
-                """), "cannot use stage \"later\" in a trigger of stage \"mid\": it needs to be defined before the stage");
+                """),
+                "cannot use stage \"later\" in a trigger of stage \"mid\": it needs to be defined before the stage");
     }
 
     /**
@@ -463,10 +484,18 @@ class BuildKitPortedFrontendTest {
                 \t""".formatted(base));
         assertThat(whittleOnly(c).text("alpine-release3").length()).isGreaterThan(5);
         // build another onbuild image to test nested case
-        port.whittle.run("build", "-q", "--check=warn", "-t", base2, ctx().dockerfile("""
+        port.whittle
+                .run(
+                        "build",
+                        "-q",
+                        "--check=warn",
+                        "-t",
+                        base2,
+                        ctx().dockerfile("""
                 FROM BASE
                 ONBUILD RUN --mount=type=bind,target=/in,from=inputstage mkdir /out && cat /in/foo > /out/bar && cat /in/out/alpine-release2 > /out/bar2
-                """).root().toString()).ok();
+                """).root().toString())
+                .ok();
         Exported e = whittleOnly(ctx().dockerfile("""
                 \tFROM %s AS inputstage
                 \tRUN cat /out/alpine-release2 > /out/alpine-release4
@@ -486,10 +515,18 @@ class BuildKitPortedFrontendTest {
     @Test
     void onBuildWithCacheMount() throws IOException {
         String base = "whittle-it/bkport2-onbuild-cache:" + port.next();
-        port.whittle.run("build", "-q", "--check=warn", "-t", base, ctx().dockerfile("""
+        port.whittle
+                .run(
+                        "build",
+                        "-q",
+                        "--check=warn",
+                        "-t",
+                        base,
+                        ctx().dockerfile("""
                 FROM BASE
                 ONBUILD RUN --mount=type=cache,target=/cache echo -n 42 >> /cache/foo && echo -n 11 >> /bar
-                """).root().toString()).ok();
+                """).root().toString())
+                .ok();
         whittleOnly(ctx().dockerfile("""
                 FROM %s
                 RUN --mount=type=cache,target=/cache [ "$(cat /cache/foo)" = "42" ] && [ "$(cat /bar)" = "11" ]
@@ -500,17 +537,26 @@ class BuildKitPortedFrontendTest {
     @Test
     void onBuildHeredoc() throws IOException {
         String base = "whittle-it/bkport2-onbuild-heredoc:" + port.next();
-        port.whittle.run("build", "-q", "--check=warn", "-t", base, ctx().dockerfile("""
+        port.whittle
+                .run(
+                        "build",
+                        "-q",
+                        "--check=warn",
+                        "-t",
+                        base,
+                        ctx().dockerfile("""
                 FROM BASE
                 ONBUILD RUN <<EOF
                 echo "hello world" >> /dest
                 EOF
-                """).root().toString()).ok();
+                """).root().toString())
+                .ok();
         assertThat(whittleOnly(ctx().dockerfile("""
                 \tFROM %s AS base
                 \tFROM scratch
                 \tCOPY --from=base /dest /dest
-                \t""".formatted(base))).text("dest")).isEqualTo("hello world\n");
+                \t""".formatted(base))).text("dest"))
+                .isEqualTo("hello world\n");
     }
 
     // ------------------------------------------------------------------------------------------ errors
@@ -529,18 +575,21 @@ class BuildKitPortedFrontendTest {
     @Test
     void errorsSourceMap() throws IOException {
         String[][] cases = {
-                {"invalidenv", "from BASE\nenv", "2"},
-                {"invalidsyntax", "#syntax=foobar\nfrom BASE", "1"},
-                {"invalidrun", "from scratch\nenv foo=bar\nrun what", "3"},
-                {"invalidcopy", "from scratch\nenv foo=bar\ncopy foo bar\nenv bar=baz", "3"},
-                {"invalidflag", "from scratch\nenv foo=bar\ncopy --foo=bar / /\nenv bar=baz", "3"},
-                {"invalidcopyfrom", "from scratch\nenv foo=bar\ncopy --from=invalid foo bar\nenv bar=baz", "3"},
-                {"invalidmultiline", "from scratch\nrun wh\\\nat\nenv bar=baz", "2"},
+            {"invalidenv", "from BASE\nenv", "2"},
+            {"invalidsyntax", "#syntax=foobar\nfrom BASE", "1"},
+            {"invalidrun", "from scratch\nenv foo=bar\nrun what", "3"},
+            {"invalidcopy", "from scratch\nenv foo=bar\ncopy foo bar\nenv bar=baz", "3"},
+            {"invalidflag", "from scratch\nenv foo=bar\ncopy --foo=bar / /\nenv bar=baz", "3"},
+            {"invalidcopyfrom", "from scratch\nenv foo=bar\ncopy --from=invalid foo bar\nenv bar=baz", "3"},
+            {"invalidmultiline", "from scratch\nrun wh\\\nat\nenv bar=baz", "2"},
         };
         for (String[] c : cases) {
             Exec w = port.whittleBuild(ctx().dockerfile(c[1]), "--pull", "never");
             assertThat(w.code()).as(c[0] + ": " + w.err()).isEqualTo(1);
-            assertThat(w.err()).as(c[0]).contains("Error: Dockerfile:" + c[2] + ":").doesNotContain("\tat dev.whittle");
+            assertThat(w.err())
+                    .as(c[0])
+                    .contains("Error: Dockerfile:" + c[2] + ":")
+                    .doesNotContain("\tat dev.whittle");
         }
     }
 
@@ -607,7 +656,9 @@ class BuildKitPortedFrontendTest {
                 CMD [ "\\/usr\\\\\\"/bin/znc", "-f", "-r" ]
                 """));
         // the file's ADD line: an unmatched double quote once the escapes are taken
-        port.bothFail(ctx().dockerfile("FROM BASE\nADD \\conf\\\\\" /.znc\n"), "unexpected end of statement while looking for matching double-quote");
+        port.bothFail(
+                ctx().dockerfile("FROM BASE\nADD \\conf\\\\\" /.znc\n"),
+                "unexpected end of statement while looking for matching double-quote");
     }
 
     /** Ports parser/testfiles/continueIndent: continuations with indentation, trailing spaces and comments between. */
@@ -745,7 +796,8 @@ class BuildKitPortedFrontendTest {
                 FROM BASE
                 HEALTHCHECK --start-period=0s --start-interval=0s --interval=5s --timeout=0s --retries=0 CMD ["foo"]
                 """));
-        assertThat(inspect(port.tag(), "{{json .Config.Healthcheck}}")).isEqualTo("{\"Test\":[\"CMD\",\"foo\"],\"Interval\":5000000000}");
+        assertThat(inspect(port.tag(), "{{json .Config.Healthcheck}}"))
+                .isEqualTo("{\"Test\":[\"CMD\",\"foo\"],\"Interval\":5000000000}");
         same(ctx().dockerfile("""
                 FROM BASE
                 HEALTHCHECK CMD ["foo"]
@@ -759,9 +811,17 @@ class BuildKitPortedFrontendTest {
     @Test
     void jsonForms() throws IOException {
         same(ctx().dockerfile("FROM BASE\nENTRYPOINT [\"/bin/sh\"]\nENTRYPOINT []\n"));
-        for (String cmd : List.of("CMD []", "CMD [\"\"]", "CMD [\"a\"]", "CMD [\"a\",\"b\"]", "CMD [ \"a\", \"b\" ]", "CMD [\t\"a\",\t\"b\"\t]",
-                "CMD\t[\t\"a\",\t\"b\"\t]\t", "CMD [\"abc 123\", \"♥\", \"☃\", \"\\\" \\\\ \\/ \\n \\r \\t\"]")) {
-            // (upstream's \b and \f too, but {{json}} shows them as Go 1.22 does, \b, where Engine 20.10's Go wrote \u0008)
+        for (String cmd : List.of(
+                "CMD []",
+                "CMD [\"\"]",
+                "CMD [\"a\"]",
+                "CMD [\"a\",\"b\"]",
+                "CMD [ \"a\", \"b\" ]",
+                "CMD [\t\"a\",\t\"b\"\t]",
+                "CMD\t[\t\"a\",\t\"b\"\t]\t",
+                "CMD [\"abc 123\", \"♥\", \"☃\", \"\\\" \\\\ \\/ \\n \\r \\t\"]")) {
+            // (upstream's \b and \f too, but {{json}} shows them as Go 1.22 does, \b, where Engine 20.10's Go wrote
+            // \u0008)
             same(ctx().dockerfile("FROM BASE\n" + cmd + "\n"));
         }
     }
@@ -838,7 +898,12 @@ class BuildKitPortedFrontendTest {
                 ADD\t\t[ "test file", "/tmp/test file" ]
 
                 VOLUME /opt/nagios/var /opt/nagios/etc /opt/nagios/libexec /var/log/apache2 /usr/share/snmp/mibs
-                """).file("null", "").file("nullfile", "").file("vimrc", "v").file("bashrc", "b").file("test file", "t"));
+                """)
+                .file("null", "")
+                .file("nullfile", "")
+                .file("vimrc", "v")
+                .file("bashrc", "b")
+                .file("test file", "t"));
     }
 
     /** Ports parser/testfiles/kartar-entrypoint-oddities: ENTRYPOINT as JSON with spaces inside the brackets. */

@@ -1,14 +1,9 @@
 package dev.whittle.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.it.Ported.Ctx;
 import dev.whittle.it.Ported.Exported;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -20,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * BuildKit's own Dockerfile integration tests about RUN, ported (moby/buildkit frontend/dockerfile: the RUN, USER
@@ -37,7 +35,9 @@ class BuildKitPortedRunTest {
     /** busybox as the official image has it: its applets, root in wheel, daemon, nobody. */
     static final String BASE = "whittle-it/bkport2-busybox:1";
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Ported port;
 
     @BeforeAll
@@ -91,13 +91,18 @@ class BuildKitPortedRunTest {
         Ctx parent = ctx().dockerfile("FROM scratch\nCMD [\"test\"]\n");
         String base = "whittle-it/bkport2-cmdshell:" + port.seq();
         port.dockerBuild(parent, "-t", base).ok();
-        port.whittle.run("build", "-q", "--check=warn", "-t", base, parent.root().toString()).ok();
+        port.whittle
+                .run("build", "-q", "--check=warn", "-t", base, parent.root().toString())
+                .ok();
         same(ctx().dockerfile("""
                 FROM %s
                 SHELL ["ls"]
                 ENTRYPOINT my entrypoint
                 """.formatted(base)));
-        assertThat(port.whittle.run("inspect", "--format", "{{json .Config.Cmd}} {{json .Config.Entrypoint}}", port.tag()).ok().out())
+        assertThat(port.whittle
+                        .run("inspect", "--format", "{{json .Config.Cmd}} {{json .Config.Entrypoint}}", port.tag())
+                        .ok()
+                        .out())
                 .isEqualTo("null [\"ls\",\"my entrypoint\"]\n");
         DockerDaemon.docker("rmi", base);
     }
@@ -117,7 +122,10 @@ class BuildKitPortedRunTest {
                 FROM BASE
                 ENTRYPOINT []random string
                 """));
-        assertThat(port.whittle.run("inspect", "--format", "{{json .Config.Entrypoint}}", port.tag()).ok().out())
+        assertThat(port.whittle
+                        .run("inspect", "--format", "{{json .Config.Entrypoint}}", port.tag())
+                        .ok()
+                        .out())
                 .isEqualTo("[\"/bin/sh\",\"-c\",\"[]random string\"]\n");
     }
 
@@ -179,7 +187,11 @@ class BuildKitPortedRunTest {
         Exported e = whittleOnly(c);
         assertThat(e.text("rootuser")).isEqualTo("root\n");
         assertThat(e.text("daemonuser")).isEqualTo("daemon\n");
-        assertThat(port.whittle.run("inspect", "--format", "{{.Config.User}}", image).ok().out()).isEqualTo("nobody\n");
+        assertThat(port.whittle
+                        .run("inspect", "--format", "{{.Config.User}}", image)
+                        .ok()
+                        .out())
+                .isEqualTo("nobody\n");
     }
 
     /**
@@ -247,14 +259,18 @@ class BuildKitPortedRunTest {
                 COPY --from=build /out /
 
                 """);
-        String[] first = {"--build-arg", "FOO=foocontents", "--build-arg", "http_proxy=hpvalue", "--build-arg", "NO_PROXY=npvalue"};
+        String[] first = {
+            "--build-arg", "FOO=foocontents", "--build-arg", "http_proxy=hpvalue", "--build-arg", "NO_PROXY=npvalue"
+        };
         same(c, first);
         assertThat(whittleOnly(c, first).text("out")).isEqualTo("hpvalue::npvalue::foocontents::::bazcontent");
         // repeat with changed default args should match the old cache
-        assertThat(whittleOnly(c, "--build-arg", "FOO=foocontents", "--build-arg", "http_proxy=hpvalue2").text("out"))
+        assertThat(whittleOnly(c, "--build-arg", "FOO=foocontents", "--build-arg", "http_proxy=hpvalue2")
+                        .text("out"))
                 .isEqualTo("hpvalue::npvalue::foocontents::::bazcontent");
         // changing actual value invalidates cache
-        assertThat(whittleOnly(c, "--build-arg", "FOO=foocontents2", "--build-arg", "http_proxy=hpvalue2").text("out"))
+        assertThat(whittleOnly(c, "--build-arg", "FOO=foocontents2", "--build-arg", "http_proxy=hpvalue2")
+                        .text("out"))
                 .isEqualTo("hpvalue2::::foocontents2::::bazcontent");
     }
 
@@ -332,10 +348,12 @@ class BuildKitPortedRunTest {
      */
     @Test
     void runGlobalNetwork() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        try {
             Thread echo = Thread.ofVirtual().start(() -> {
                 while (!server.isClosed()) {
-                    try (Socket s = server.accept(); OutputStream o = s.getOutputStream()) {
+                    try (Socket s = server.accept();
+                            OutputStream o = s.getOutputStream()) {
                         o.write("foo\n".getBytes(StandardCharsets.UTF_8));
                     } catch (IOException e) {
                         return;
@@ -348,8 +366,10 @@ class BuildKitPortedRunTest {
                     RUN nc 127.0.0.1 %d | grep foo
                     RUN --network=none ! nc -z 127.0.0.1 %d
                     """.formatted(p, p)), "--network", "host");
-            server.close();
+            server.close(); // ends the accept loop
             echo.join();
+        } finally {
+            server.close();
         }
     }
 
@@ -375,9 +395,10 @@ class BuildKitPortedRunTest {
     }
 
     /** Ports testMountRWCache (dockerfile_mount_test.go): a rw bind mount of a stage, and the cache by content. */
-    @Disabled("whittle keys a bind mount of a stage (as COPY --from a stage) by that stage's steps, not by the files mounted: "
-            + "needs a content digest of a stage's subtree, from its layers' tables of contents or by hashing a deferred stage's "
-            + "snapshot; a change to how every stage source is keyed")
+    @Disabled(
+            "whittle keys a bind mount of a stage (as COPY --from a stage) by that stage's steps, not by the files mounted: "
+                    + "needs a content digest of a stage's subtree, from its layers' tables of contents or by hashing a deferred stage's "
+                    + "snapshot; a change to how every stage source is keyed")
     @Test
     void mountRWCache() throws IOException {
         Ctx c = ctx().dockerfile("""
@@ -467,7 +488,8 @@ class BuildKitPortedRunTest {
     /** Ports testMountFromError (dockerfile_mount_test.go). */
     @Test
     void mountFromError() throws IOException {
-        port.whittleFails(ctx().dockerfile("""
+        port.whittleFails(
+                ctx().dockerfile("""
                 FROM BASE as test
                 RUN touch /tmp/test
                 FROM BASE
@@ -573,7 +595,8 @@ class BuildKitPortedRunTest {
                 """);
         whittleOnly(c);
         assertThat(whittleOnly(c, "--no-cache").text("out")).isEqualTo("2\n");
-        assertThat(whittleOnly(c, "--no-cache", "--build-arg", "FOO=def").text("out")).isEqualTo("2\n");
+        assertThat(whittleOnly(c, "--no-cache", "--build-arg", "FOO=def").text("out"))
+                .isEqualTo("2\n");
         // safety check without no-cache
         assertThat(whittleOnly(c, "--build-arg", "FOO=ghi").text("out")).isEqualTo("3\n");
     }
@@ -647,7 +670,8 @@ class BuildKitPortedRunTest {
                 """), "--secret", "id=mysecret,src=" + secret);
     }
 
-    // ------------------------------------------------------------------------------------------ RUN heredocs (Dockerfile 1.4)
+    // ------------------------------------------------------------------------------------------ RUN heredocs
+    // (Dockerfile 1.4)
 
     /** Ports testRunBasicHeredoc (dockerfile_heredoc_test.go). */
     @Test
@@ -779,8 +803,24 @@ class BuildKitPortedRunTest {
                 FROM scratch
                 COPY --from=build /dest /
                 """));
-        assertThat(e.contents()).containsAllEntriesOf(Map.of("foo-copy", "\tfoo\n", "foo-run", "\n\tfoo\n", "foo2-run", "\n\tfoo\n",
-                "foo3-run", "\n\tfoo\n", "bar-copy", "bar\n", "bar-run", "\nbar\n", "bar2-run", "\nbar\n", "bar3-run", "\nbar\n"));
+        assertThat(e.contents())
+                .containsAllEntriesOf(Map.of(
+                        "foo-copy",
+                        "\tfoo\n",
+                        "foo-run",
+                        "\n\tfoo\n",
+                        "foo2-run",
+                        "\n\tfoo\n",
+                        "foo3-run",
+                        "\n\tfoo\n",
+                        "bar-copy",
+                        "bar\n",
+                        "bar-run",
+                        "\nbar\n",
+                        "bar2-run",
+                        "\nbar\n",
+                        "bar3-run",
+                        "\nbar\n"));
     }
 
     /** Ports testHeredocVarSubstitution (dockerfile_heredoc_test.go): ARGs expand in <<EOF, not in <<'EOF' or <<"EOF". */
@@ -827,11 +867,19 @@ class BuildKitPortedRunTest {
                 FROM scratch
                 COPY --from=build /dest /
                 """));
-        assertThat(e.contents()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(Map.entry("c1", "Hello world!\n"),
-                Map.entry("c2", "Hello ${name}!\n"), Map.entry("c3", "Hello ${name}!\n"), Map.entry("q1", "Hello 'world'!\n"),
-                Map.entry("q2", "Hello \"world\"!\n"), Map.entry("qsingle1", "Hello '${name}'!\n"),
-                Map.entry("qsingle2", "Hello \"${name}\"!\n"), Map.entry("qdouble1", "Hello '${name}'!\n"),
-                Map.entry("qdouble2", "Hello \"${name}\"!\n"), Map.entry("r1", "Hello world!\n"), Map.entry("r2", "Hello new world!\n")));
+        assertThat(e.contents())
+                .containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                        Map.entry("c1", "Hello world!\n"),
+                        Map.entry("c2", "Hello ${name}!\n"),
+                        Map.entry("c3", "Hello ${name}!\n"),
+                        Map.entry("q1", "Hello 'world'!\n"),
+                        Map.entry("q2", "Hello \"world\"!\n"),
+                        Map.entry("qsingle1", "Hello '${name}'!\n"),
+                        Map.entry("qsingle2", "Hello \"${name}\"!\n"),
+                        Map.entry("qdouble1", "Hello '${name}'!\n"),
+                        Map.entry("qdouble2", "Hello \"${name}\"!\n"),
+                        Map.entry("r1", "Hello world!\n"),
+                        Map.entry("r2", "Hello new world!\n")));
     }
 
     /** Ports testCopyHeredoc (dockerfile_heredoc_test.go): COPY of heredocs, several at once, with --chmod and --chown. */
@@ -865,8 +913,16 @@ class BuildKitPortedRunTest {
                 FROM scratch
                 COPY --from=build /dest /
                 """));
-        assertThat(e.contents()).containsExactlyInAnyOrderEntriesOf(Map.of("single", "single file\n", "double/EOF", "first file\n",
-                "double/EOF2", "second file\n", "perms", "0777\n0644\nuser:user\n"));
+        assertThat(e.contents())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "single",
+                        "single file\n",
+                        "double/EOF",
+                        "first file\n",
+                        "double/EOF2",
+                        "second file\n",
+                        "perms",
+                        "0777\n0644\nuser:user\n"));
     }
 
     /** Ports testCopyHeredocSpecialSymbols (dockerfile_heredoc_test.go): backslashes in <<EOF and in <<"EOF". */
@@ -896,7 +952,21 @@ class BuildKitPortedRunTest {
                 \\$
                 EOF
                 """));
-        assertThat(e.contents()).containsExactlyInAnyOrderEntriesOf(Map.of("quotefile", "\"quotes in file\"\n", "slashfile1", "\n",
-                "slashfile2", "\\\n", "slashfile3", "$\n", "rawslashfile1", "\\\n", "rawslashfile2", "\\\\\n", "rawslashfile3", "\\$\n"));
+        assertThat(e.contents())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "quotefile",
+                        "\"quotes in file\"\n",
+                        "slashfile1",
+                        "\n",
+                        "slashfile2",
+                        "\\\n",
+                        "slashfile3",
+                        "$\n",
+                        "rawslashfile1",
+                        "\\\n",
+                        "rawslashfile2",
+                        "\\\\\n",
+                        "rawslashfile3",
+                        "\\$\n"));
     }
 }

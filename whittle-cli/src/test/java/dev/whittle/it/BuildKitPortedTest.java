@@ -1,15 +1,16 @@
 package dev.whittle.it;
 
+import static dev.whittle.it.DockerDaemon.docker;
+import static dev.whittle.it.Ported.tdir;
+import static dev.whittle.it.Ported.tfile;
+import static dev.whittle.it.Ported.thard;
+import static dev.whittle.it.Ported.tlink;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.it.Ported.Ctx;
 import dev.whittle.it.Ported.Exported;
 import dev.whittle.it.Ported.Member;
 import dev.whittle.tar.TarEntry;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -18,13 +19,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static dev.whittle.it.DockerDaemon.docker;
-import static dev.whittle.it.Ported.tdir;
-import static dev.whittle.it.Ported.tfile;
-import static dev.whittle.it.Ported.thard;
-import static dev.whittle.it.Ported.tlink;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * BuildKit's own Dockerfile integration tests (moby/buildkit frontend/dockerfile/dockerfile*_test.go) about COPY,
@@ -46,7 +44,9 @@ class BuildKitPortedTest {
      */
     static final String MERGED = "whittle-it/bkport-merged:1";
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
 
     @BeforeAll
@@ -56,22 +56,44 @@ class BuildKitPortedTest {
         whittle = new Whittle(dir.resolve("store"));
         port = new Ported(whittle, dir, "whittle-it/bkport", Map.of("BASE", BASE, "NOPATH", NOPATH, "MERGED", MERGED));
         List<String> applets = new ArrayList<>(RootFs.APPLETS);
-        applets.addAll(List.of("chown", "cp", "cmp", "head", "sha256sum", "test", "[", "sort", "xargs", "awk", "wc", "grep", "readlink"));
+        applets.addAll(List.of(
+                "chown",
+                "cp",
+                "cmp",
+                "head",
+                "sha256sum",
+                "test",
+                "[",
+                "sort",
+                "xargs",
+                "awk",
+                "wc",
+                "grep",
+                "readlink"));
         String passwd = RootFs.PASSWD + "daemon:x:1:1:daemon:/usr/sbin:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n";
         String group = RootFs.GROUP + "daemon:x:1:\nuser:x:1000:\n";
-        List<TarEntry> usrBin = List.of(TarEntry.dir("usr", 0755, 1700000000), TarEntry.dir("usr/bin", 0755, 1700000000),
+        List<TarEntry> usrBin = List.of(
+                TarEntry.dir("usr", 0755, 1700000000),
+                TarEntry.dir("usr/bin", 0755, 1700000000),
                 TarEntry.symlink("usr/bin/env", "/bin/busybox", 1700000000));
         Path plain = RootFs.busybox(dir, "bkport-rootfs.tar", applets, passwd, group, usrBin);
-        String path = "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", cmd = "CMD [\"/bin/sh\"]";
+        String path = "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                cmd = "CMD [\"/bin/sh\"]";
         BuildDifferentialTest.importBoth(whittle, plain, BASE, path, cmd);
         BuildDifferentialTest.importBoth(whittle, plain, NOPATH, "ENV FOO=bar", cmd);
         List<TarEntry> merged = new ArrayList<>(usrBin);
-        merged.addAll(List.of(TarEntry.dir("usr/lib", 0755, 1700000000), TarEntry.symlink("lib", "usr/lib", 1700000000),
-                TarEntry.dir("run", 0755, 1700000000), TarEntry.dir("var", 0755, 1700000000),
-                TarEntry.symlink("var/run", "/run", 1700000000), TarEntry.symlink("usr/lib/rel", "../../etc", 1700000000),
-                TarEntry.symlink("dangling", "/nonexistent/dir", 1700000000), TarEntry.symlink("danglingfile", "/nowhere", 1700000000),
+        merged.addAll(List.of(
+                TarEntry.dir("usr/lib", 0755, 1700000000),
+                TarEntry.symlink("lib", "usr/lib", 1700000000),
+                TarEntry.dir("run", 0755, 1700000000),
+                TarEntry.dir("var", 0755, 1700000000),
+                TarEntry.symlink("var/run", "/run", 1700000000),
+                TarEntry.symlink("usr/lib/rel", "../../etc", 1700000000),
+                TarEntry.symlink("dangling", "/nonexistent/dir", 1700000000),
+                TarEntry.symlink("danglingfile", "/nowhere", 1700000000),
                 TarEntry.symlink("filelink", "/etc/group", 1700000000)));
-        BuildDifferentialTest.importBoth(whittle, RootFs.busybox(dir, "bkport-merged.tar", applets, passwd, group, merged), MERGED, path, cmd);
+        BuildDifferentialTest.importBoth(
+                whittle, RootFs.busybox(dir, "bkport-merged.tar", applets, passwd, group, merged), MERGED, path, cmd);
     }
 
     // ------------------------------------------------------------------------------------------ helpers (Ported)
@@ -115,7 +137,9 @@ class BuildKitPortedTest {
                 FROM scratch
                 ADD t.tar /
                 COPY foo /symlink/
-                """).file("foo", "content0", 0600).tar("t.tar", tlink("symlink", "../tmp/symlink-target")));
+                """)
+                .file("foo", "content0", 0600)
+                .tar("t.tar", tlink("symlink", "../tmp/symlink-target")));
     }
 
     @Test
@@ -159,8 +183,14 @@ class BuildKitPortedTest {
                 ADD p.tar /
                 ADD q.tar /
                 ADD r.tar /var/run/sub/
-                """).tar("p.tar", tdir("var/run/act/"), tfile("var/run/act/f", "hello"), thard("var/run/act/h", "var/run/act/f"),
-                        tfile("lib/fromtar", "lib"), tfile("lib/rel/through-relative", "rel"))
+                """)
+                .tar(
+                        "p.tar",
+                        tdir("var/run/act/"),
+                        tfile("var/run/act/f", "hello"),
+                        thard("var/run/act/h", "var/run/act/f"),
+                        tfile("lib/fromtar", "lib"),
+                        tfile("lib/rel/through-relative", "rel"))
                 .tar("q.tar", tdir("lib/"), tfile("lib/q", "q"))
                 .tar("r.tar", tfile("abs/../x", "x"), tlink("inner", "/"), tfile("inner/y", "y")));
     }
@@ -179,7 +209,9 @@ class BuildKitPortedTest {
                 COPY a.txt /dots/
                 WORKDIR /abs/escape/wd
                 ADD t.tar /abs/
-                """).file("a.txt", "a").tar("t.tar", tfile("escape/from-tar", "t"), tlink("inner", "../../.."), tfile("inner/deeper", "d")));
+                """)
+                .file("a.txt", "a")
+                .tar("t.tar", tfile("escape/from-tar", "t"), tlink("inner", "../../.."), tfile("inner/deeper", "d")));
     }
 
     /** Ports testDockerfileAddArchiveThroughAbsoluteSymlink (dockerfile_add_test.go, moby/moby#53258). */
@@ -189,9 +221,15 @@ class BuildKitPortedTest {
                 FROM scratch
                 ADD rootfs.tar /
                 ADD payload.tar /
-                """).tar("rootfs.tar", tdir("run/"), tdir("var/"), tlink("var/run", "/run"))
-                .tar("payload.tar", tdir("var/run/act/"), tdir("var/run/act/actions/"), tdir("var/run/act/actions/broad/"),
-                        tdir("var/run/act/actions/broad/.git/"), tfile("var/run/act/actions/broad/.git/HEAD", "ref: refs/heads/main\n"),
+                """)
+                .tar("rootfs.tar", tdir("run/"), tdir("var/"), tlink("var/run", "/run"))
+                .tar(
+                        "payload.tar",
+                        tdir("var/run/act/"),
+                        tdir("var/run/act/actions/"),
+                        tdir("var/run/act/actions/broad/"),
+                        tdir("var/run/act/actions/broad/.git/"),
+                        tfile("var/run/act/actions/broad/.git/HEAD", "ref: refs/heads/main\n"),
                         thard("var/run/act/actions/broad/.git/HEAD.link", "var/run/act/actions/broad/.git/HEAD"));
         same(c);
         whittleBuild(c).ok();
@@ -224,8 +262,13 @@ class BuildKitPortedTest {
                 COPY sub/dir1/ subdest4
                 COPY sub/dir1/. subdest5
                 COPY sub/dir1 subdest6
-                """).file("foo.go", "foo-contents", 0600).file("bar.go", "bar-contents", 0600).dir("sub", 0700).dir("sub/dir1", 0700)
-                .dir("sub/dir1/dir2", 0700).file("sub/dir1/dir2/foo", "foo-contents", 0600));
+                """)
+                .file("foo.go", "foo-contents", 0600)
+                .file("bar.go", "bar-contents", 0600)
+                .dir("sub", 0700)
+                .dir("sub/dir1", 0700)
+                .dir("sub/dir1/dir2", 0700)
+                .file("sub/dir1/dir2/foo", "foo-contents", 0600));
     }
 
     /** Ports testDockerfileAddArchiveWildcard (dockerfile_add_test.go): two archives into a destination without '/'. */
@@ -247,8 +290,14 @@ class BuildKitPortedTest {
                 COPY dir a.txt /mixed
                 COPY b.txt a.txt /existing-dir
                 COPY nomatch* a.txt /alone
-                """).file("target/app-1.0.jar", "jar").file("target/app-1.0.pom", "pom").tgz("one.tgz", tfile("in/x", "x"))
-                .file("a.txt", "a").file("b.txt", "b").file("dir/c", "c").dir("existing-dir", 0755));
+                """)
+                .file("target/app-1.0.jar", "jar")
+                .file("target/app-1.0.pom", "pom")
+                .tgz("one.tgz", tfile("in/x", "x"))
+                .file("a.txt", "a")
+                .file("b.txt", "b")
+                .file("dir/c", "c")
+                .dir("existing-dir", 0755));
     }
 
     /** Ports testEmptyWildcard (dockerfile_copy_test.go). */
@@ -270,7 +319,10 @@ class BuildKitPortedTest {
                 COPY bar files/
                 FROM scratch
                 COPY --from=base unique /
-                """).file("foo1", "foo1-data", 0600).file("foo2", "foo2-data", 0600).file("bar", "bar-data", 0600);
+                """)
+                .file("foo1", "foo1-data", 0600)
+                .file("foo2", "foo2-data", 0600)
+                .file("bar", "bar-data", 0600);
         String first = whittleOnly(c).text("unique");
         c.file("bar", "bar-data-mod", 0600);
         assertThat(whittleOnly(c).text("unique")).isEqualTo(first);
@@ -383,11 +435,20 @@ class BuildKitPortedTest {
         whittleBuild(c, "--build-arg", "SOURCE_DATE_EPOCH=" + epoch).ok();
         String first = whittle.run("inspect", "--format", "{{.Id}}", tag()).ok().out();
         Whittle other = new Whittle(dir.resolve("store-epoch"));
-        whittle.run("save", "-o", dir.resolve("epoch-base.tar").toString(), BASE).ok();
+        whittle.run("save", "-o", dir.resolve("epoch-base.tar").toString(), BASE)
+                .ok();
         other.run("load", "-i", dir.resolve("epoch-base.tar").toString()).ok();
-        List<String> args = new ArrayList<>(List.of("build", "-q", "-t", tag(), "--build-arg", "SOURCE_DATE_EPOCH=" + epoch, c.root().toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "build",
+                "-q",
+                "-t",
+                tag(),
+                "--build-arg",
+                "SOURCE_DATE_EPOCH=" + epoch,
+                c.root().toString()));
         other.run(args.toArray(String[]::new)).ok();
-        assertThat(other.run("inspect", "--format", "{{.Id}}", tag()).ok().out()).isEqualTo(first);
+        assertThat(other.run("inspect", "--format", "{{.Id}}", tag()).ok().out())
+                .isEqualTo(first);
     }
 
     /** Ports testExportedHistory (BuildKit 0.8's dockerfile_test.go). */
@@ -418,11 +479,33 @@ class BuildKitPortedTest {
                 ONBUILD WORKDIR /tmp
                 """);
         String base = "whittle-it/bkport-onbuild:" + port.seq();
-        Exec.run(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", base, parent.root().toString())).ok();
+        Exec.run(List.of(
+                        "env",
+                        "DOCKER_BUILDKIT=1",
+                        DockerDaemon.DOCKER,
+                        "build",
+                        "--network",
+                        "none",
+                        "-q",
+                        "-t",
+                        base,
+                        parent.root().toString()))
+                .ok();
         whittle.run("build", "-q", "-t", base, parent.root().toString()).ok();
         Ctx child = ctx().dockerfile("FROM " + base + "\n").file("a.txt", "a").tar("t.tar", tfile("x", "x"));
         String childTag = "whittle-it/bkport-onbuild-child:" + port.seq();
-        Exec.run(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", childTag, child.root().toString())).ok();
+        Exec.run(List.of(
+                        "env",
+                        "DOCKER_BUILDKIT=1",
+                        DockerDaemon.DOCKER,
+                        "build",
+                        "--network",
+                        "none",
+                        "-q",
+                        "-t",
+                        childTag,
+                        child.root().toString()))
+                .ok();
         whittle.run("build", "-q", "-t", childTag, child.root().toString()).ok();
         same(ctx().dockerfile("""
                 FROM %s AS base
@@ -438,14 +521,25 @@ class BuildKitPortedTest {
 
     @Test
     void dockerignoreReincludesBelowExcludedDirectories() throws IOException {
-        for (String ignore : List.of("*\n!sub/keep.txt\n", "sub\n!sub/deep/x.key\n", "sub\n!sub/nothere\n", "*\n!*/keep.txt\n",
-                "sub/**\n!sub/deep/x.key\n", "**/*.key\n!sub/deep\n")) {
+        for (String ignore : List.of(
+                "*\n!sub/keep.txt\n",
+                "sub\n!sub/deep/x.key\n",
+                "sub\n!sub/nothere\n",
+                "*\n!*/keep.txt\n",
+                "sub/**\n!sub/deep/x.key\n",
+                "**/*.key\n!sub/deep\n")) {
             same(ctx().dockerfile("""
                     FROM BASE
                     COPY . /c
                     COPY * /e/
-                    """).file(".dockerignore", ignore).file("sub/keep.txt", "k").file("sub/other.txt", "o").file("sub/deep/x.key", "x")
-                    .file("sub/deep/y.txt", "y").file("top.txt", "t").file("other/keep.txt", "o"));
+                    """)
+                    .file(".dockerignore", ignore)
+                    .file("sub/keep.txt", "k")
+                    .file("sub/other.txt", "o")
+                    .file("sub/deep/x.key", "x")
+                    .file("sub/deep/y.txt", "y")
+                    .file("top.txt", "t")
+                    .file("other/keep.txt", "o"));
         }
     }
 
@@ -455,14 +549,19 @@ class BuildKitPortedTest {
         same(ctx().dockerfile("""
                 FROM scratch
                 COPY . .
-                """).file(".dockerignore", "\nba*\nDockerfile\n!bay\n.dockerignore\n", 0600).file("foo", "foo-contents", 0600)
-                .file("bar", "bar-contents", 0600).file("baz", "baz-contents", 0600).file("bay", "bay-contents", 0600));
+                """)
+                .file(".dockerignore", "\nba*\nDockerfile\n!bay\n.dockerignore\n", 0600)
+                .file("foo", "foo-contents", 0600)
+                .file("bar", "bar-contents", 0600)
+                .file("baz", "baz-contents", 0600)
+                .file("bay", "bay-contents", 0600));
     }
 
     /** Ports testDockerignoreInvalid (dockerfile_dockerignore_test.go). */
     @Test
     void dockerignoreInvalid() throws IOException {
-        bothFail(ctx().dockerfile("""
+        bothFail(
+                ctx().dockerfile("""
                 FROM scratch
                 COPY . .
                 """).file(".dockerignore", "!\n", 0600), ".dockerignore:1: illegal exclusion pattern");
@@ -475,9 +574,12 @@ class BuildKitPortedTest {
                 FROM BASE
                 COPY . .
                 RUN [ -f foo ] && [ ! -f bar ]
-                """).file("Dockerfile.dockerignore", "\nbar\n", 0600)
+                """)
+                .file("Dockerfile.dockerignore", "\nbar\n", 0600)
                 .file("Dockerfile2", "FROM " + BASE + "\nCOPY . .\nRUN [ ! -f foo ] && [ -f bar ]\n", 0600)
-                .file("Dockerfile2.dockerignore", "\nfoo\n", 0600).file("foo", "contents0", 0600).file("bar", "contents0", 0600);
+                .file("Dockerfile2.dockerignore", "\nfoo\n", 0600)
+                .file("foo", "contents0", 0600)
+                .file("bar", "contents0", 0600);
         same(c);
         same(c, "-f", c.root().resolve("Dockerfile2").toString());
     }
@@ -524,7 +626,10 @@ class BuildKitPortedTest {
                 FROM scratch
                 COPY foo /
                 COPY foo/sub bar
-                """).file("bar", "bar-contents", 0600).dir("foo", 0700).link("foo/sub", "../bar"));
+                """)
+                .file("bar", "bar-contents", 0600)
+                .dir("foo", 0700)
+                .link("foo/sub", "../bar"));
     }
 
     /** Ports testCopySymlinks (dockerfile_copy_test.go). */
@@ -534,9 +639,16 @@ class BuildKitPortedTest {
                 FROM scratch
                 COPY foo /
                 COPY sub/l* alllinks/
-                """).file("bar", "bar-contents", 0600).link("foo", "bar").dir("sub", 0700).file("sub/lfile", "lfile-contents", 0600)
-                .link("sub/l0", "subfile").file("sub/subfile", "subfile-contents", 0600).link("sub/l1", "second")
-                .link("sub/second", "baz").file("sub/baz", "baz-contents", 0600));
+                """)
+                .file("bar", "bar-contents", 0600)
+                .link("foo", "bar")
+                .dir("sub", 0700)
+                .file("sub/lfile", "lfile-contents", 0600)
+                .link("sub/l0", "subfile")
+                .file("sub/subfile", "subfile-contents", 0600)
+                .link("sub/l1", "second")
+                .link("sub/second", "baz")
+                .file("sub/baz", "baz-contents", 0600));
     }
 
     /** Ports testCopySocket (dockerfile_copy_test.go): a socket in the context. */
@@ -568,7 +680,8 @@ class BuildKitPortedTest {
     /** Ports testSymlinkedDockerfile (dockerfile_core_test.go). */
     @Test
     void symlinkedDockerfile() throws IOException {
-        Ctx c = ctx().file("Dockerfile.web", "FROM scratch\nENV foo bar\n", 0600).link("Dockerfile", "Dockerfile.web");
+        Ctx c = ctx().file("Dockerfile.web", "FROM scratch\nENV foo bar\n", 0600)
+                .link("Dockerfile", "Dockerfile.web");
         same(c);
     }
 
@@ -660,7 +773,8 @@ class BuildKitPortedTest {
     /** Ports testCopyChown (dockerfile_copy_test.go). */
     @Test
     void copyChown() throws IOException {
-        same(ctx().dockerfile("""
+        same(
+                ctx().dockerfile("""
                 FROM BASE AS base
                 ENV owner 1000
                 RUN mkdir -m 0777 /out
@@ -673,7 +787,12 @@ class BuildKitPortedTest {
                 RUN stat -c "%u %G" /foobis  > /out/foobisowner
                 FROM scratch
                 COPY --from=base /out /
-                """).file("foo", "foo-contents", 0600).dir("bar", 0700).file("bar/sub", "", 0600), "--build-arg", "group=nobody");
+                """)
+                        .file("foo", "foo-contents", 0600)
+                        .dir("bar", 0700)
+                        .file("bar/sub", "", 0600),
+                "--build-arg",
+                "group=nobody");
     }
 
     /** Ports testCopyChmod (dockerfile_copy_test.go); Docker 20.10 creates missing parents 0755 (newer: the mode). */
@@ -701,9 +820,12 @@ class BuildKitPortedTest {
     @Test
     void copyInvalidChmod() throws IOException {
         for (String mode : List.of("64a", "10000")) {
-            Exec w = whittleBuild(ctx().dockerfile("FROM scratch\nCOPY --chmod=" + mode + " foo /\n").file("foo", "foo-contents", 0600));
+            Exec w = whittleBuild(ctx().dockerfile("FROM scratch\nCOPY --chmod=" + mode + " foo /\n")
+                    .file("foo", "foo-contents", 0600));
             assertThat(w.code()).isEqualTo(1);
-            assertThat(w.err()).contains("invalid chmod parameter: '" + mode + "'. it should be octal string and between 0 and 07777");
+            assertThat(w.err())
+                    .contains("invalid chmod parameter: '" + mode
+                            + "'. it should be octal string and between 0 and 07777");
         }
     }
 
@@ -713,24 +835,63 @@ class BuildKitPortedTest {
      */
     @Test
     void chmodNonOctal() throws IOException {
-        String[][] cases = {{"file", "f1", "go-w"}, {"file", "f2", "u=rw,g=r,o=r"}, {"file", "f3", "a+X"},
-                {"dir", "d1", "go-w"}, {"dir", "d2", "u+rw,g+r,o-x,o+w"}, {"dir", "d3", "a+X"}};
+        String[][] cases = {
+            {"file", "f1", "go-w"},
+            {"file", "f2", "u=rw,g=r,o=r"},
+            {"file", "f3", "a+X"},
+            {"dir", "d1", "go-w"},
+            {"dir", "d2", "u+rw,g+r,o-x,o+w"},
+            {"dir", "d3", "a+X"}
+        };
         StringBuilder expected = new StringBuilder(), copies = new StringBuilder(), verify = new StringBuilder();
         for (String[] c : cases) {
             String src = c[0], dst = c[1], mode = c[2];
             if (src.equals("dir")) {
                 // a nested directory, as COPY copies a directory's contents
-                expected.append("RUN mkdir -p /input/dirs/").append(dst).append(" && cp -a /input/").append(src).append(" /input/dirs/")
-                        .append(dst).append('/').append(dst).append('\n');
-                expected.append("RUN cp -a /input/dirs/").append(dst).append("/. /expected/ && chmod ").append(mode).append(" /expected/")
-                        .append(dst).append('\n');
-                copies.append("COPY --from=base --chmod=").append(mode).append(" /input/dirs/").append(dst).append(" /\n");
+                expected.append("RUN mkdir -p /input/dirs/")
+                        .append(dst)
+                        .append(" && cp -a /input/")
+                        .append(src)
+                        .append(" /input/dirs/")
+                        .append(dst)
+                        .append('/')
+                        .append(dst)
+                        .append('\n');
+                expected.append("RUN cp -a /input/dirs/")
+                        .append(dst)
+                        .append("/. /expected/ && chmod ")
+                        .append(mode)
+                        .append(" /expected/")
+                        .append(dst)
+                        .append('\n');
+                copies.append("COPY --from=base --chmod=")
+                        .append(mode)
+                        .append(" /input/dirs/")
+                        .append(dst)
+                        .append(" /\n");
             } else {
-                expected.append("RUN cp -a /input/").append(src).append(" /expected/").append(dst).append(" && chmod ").append(mode)
-                        .append(" /expected/").append(dst).append('\n');
-                copies.append("COPY --from=base --chmod=").append(mode).append(" /input/").append(src).append(" /").append(dst).append('\n');
+                expected.append("RUN cp -a /input/")
+                        .append(src)
+                        .append(" /expected/")
+                        .append(dst)
+                        .append(" && chmod ")
+                        .append(mode)
+                        .append(" /expected/")
+                        .append(dst)
+                        .append('\n');
+                copies.append("COPY --from=base --chmod=")
+                        .append(mode)
+                        .append(" /input/")
+                        .append(src)
+                        .append(" /")
+                        .append(dst)
+                        .append('\n');
             }
-            verify.append("RUN [ \"$(stat -c %A /actual/").append(dst).append(")\" = \"$(stat -c %A /expected/").append(dst).append(")\" ]\n");
+            verify.append("RUN [ \"$(stat -c %A /actual/")
+                    .append(dst)
+                    .append(")\" = \"$(stat -c %A /expected/")
+                    .append(dst)
+                    .append(")\" ]\n");
         }
         Exported e = whittleOnly(ctx().dockerfile("""
                 FROM BASE as base
@@ -764,8 +925,13 @@ class BuildKitPortedTest {
                 COPY files/foo.go dest/foo.go
                 COPY files/foo.go dest/foo.go
                 COPY files dest
-                """).dir("sub", 0700).dir("sub/dir1", 0700).dir("sub/dir1/dir2", 0700).file("sub/dir1/dir2/foo", "foo-contents", 0600)
-                .dir("files", 0700).file("files/foo.go", "foo.go-contents", 0600));
+                """)
+                .dir("sub", 0700)
+                .dir("sub/dir1", 0700)
+                .dir("sub/dir1/dir2", 0700)
+                .file("sub/dir1/dir2/foo", "foo-contents", 0600)
+                .dir("files", 0700)
+                .file("files/foo.go", "foo.go-contents", 0600));
     }
 
     /** Ports testCopyVarSubstitution (dockerfile_copy_test.go). */
@@ -814,13 +980,17 @@ class BuildKitPortedTest {
                 COPY test-äöü.txt /
                 COPY test-%C3%A4%C3%B6%C3%BC.txt /
                 COPY test+aou.txt /
-                """).file("test-äöü.txt", "foo").file("test-%C3%A4%C3%B6%C3%BC.txt", "bar").file("test+aou.txt", "baz"));
+                """)
+                .file("test-äöü.txt", "foo")
+                .file("test-%C3%A4%C3%B6%C3%BC.txt", "bar")
+                .file("test+aou.txt", "baz"));
     }
 
     /** Ports testCopyLinkDotDestDir and testCopyLinkEmptyDestDir (dockerfile_copy_test.go): COPY --link, newer BuildKit. */
     @Test
     void copyLinkDestDirs() throws IOException {
-        Exported e = whittleOnly(ctx().dockerfile("""
+        Exported e = whittleOnly(
+                ctx().dockerfile("""
                 FROM BASE
                 WORKDIR /var/www
                 COPY --link testfile .
@@ -841,7 +1011,11 @@ class BuildKitPortedTest {
                 COPY --parents foo1/foo2/bar /
                 WORKDIR /test
                 COPY --parents foo1/foo2/ba* .
-                """).dir("foo1", 0700).dir("foo1/foo2", 0700).file("foo1/foo2/bar", "testing", 0600).file("foo1/foo2/baz", "testing2", 0600));
+                """)
+                .dir("foo1", 0700)
+                .dir("foo1/foo2", 0700)
+                .file("foo1/foo2/bar", "testing", 0600)
+                .file("foo1/foo2/baz", "testing2", 0600));
         assertThat(e.text("foo1/foo2/bar")).isEqualTo("testing");
         assertThat(e.text("test/foo1/foo2/bar")).isEqualTo("testing");
         assertThat(e.text("test/foo1/foo2/baz")).isEqualTo("testing2");
@@ -938,7 +1112,8 @@ class BuildKitPortedTest {
                 	[ -f /out/c/d/e/bar ] # via b2
                 eot
                 """);
-        for (String target : List.of("middle", "end", "start", "double", "wildcard", "doublewildcard", "doubleinputs")) {
+        for (String target :
+                List.of("middle", "end", "start", "double", "wildcard", "doublewildcard", "doubleinputs")) {
             Exec w = whittleBuild(c, "--target", target);
             assertThat(w.code()).as(target + ": " + w.err()).isZero();
         }
@@ -1013,14 +1188,16 @@ class BuildKitPortedTest {
         same(ctx().dockerfile("FROM scratch\nADD t.tar /\n").tar("t.tar", foo));
         same(ctx().dockerfile("FROM scratch\nADD t.tar.gz /\n").tgz("t.tar.gz", foo));
         same(ctx().dockerfile("FROM scratch\nCOPY t.tar.gz /\n").tgz("t.tar.gz", foo));
-        Exported e = whittleOnly(ctx().dockerfile("FROM scratch\nADD --unpack=false t.tar.gz /\n").tgz("t.tar.gz", foo));
+        Exported e = whittleOnly(ctx().dockerfile("FROM scratch\nADD --unpack=false t.tar.gz /\n")
+                .tgz("t.tar.gz", foo));
         assertThat(e.entries()).containsKey("t.tar.gz").doesNotContainKey("foo");
     }
 
     /** Ports testDockerfileAddArchiveWithImpliedParentDir (dockerfile_add_test.go, moby/moby#53257). */
     @Test
     void addArchiveWithImpliedParentDir() throws IOException {
-        same(ctx().dockerfile("FROM scratch\nADD t.tar.gz /\n").tgz("t.tar.gz", tdir("etc/dnf/"), tfile("etc/dnf/dnf.conf", "content0")));
+        same(ctx().dockerfile("FROM scratch\nADD t.tar.gz /\n")
+                .tgz("t.tar.gz", tdir("etc/dnf/"), tfile("etc/dnf/dnf.conf", "content0")));
     }
 
     /**

@@ -1,11 +1,9 @@
 package dev.whittle.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The build memo answers an unchanged rebuild without planning it, and never when anything the build depended on
@@ -25,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the options, the step cache. COPY-only builds: no root or runc needed.
  */
 class BuildMemoTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
     static int contexts;
 
@@ -47,20 +48,29 @@ class BuildMemoTest {
 
     /** A plain-progress build with --debug, which says whether the memo answered. */
     static Exec build(Path ctx, String... extra) {
-        List<String> a = new ArrayList<>(List.of("--debug", "build", "--progress", "plain", "--check=off", "-t", "memo/app"));
+        List<String> a =
+                new ArrayList<>(List.of("--debug", "build", "--progress", "plain", "--check=off", "-t", "memo/app"));
         a.addAll(List.of(extra));
         a.add(ctx.toString());
         return whittle.run(a.toArray(String[]::new)).ok();
     }
 
     static String memo(Exec e) {
-        return e.err().lines().filter(l -> l.startsWith("debug: build memo: ")).findFirst().orElseThrow()
+        return e.err()
+                .lines()
+                .filter(l -> l.startsWith("debug: build memo: "))
+                .findFirst()
+                .orElseThrow()
                 .substring("debug: build memo: ".length());
     }
 
     /** The progress lines, without timings. */
     static List<String> steps(Exec e) {
-        return e.err().lines().filter(l -> l.startsWith("#")).map(l -> l.replaceAll("DONE [0-9.]+s", "DONE")).toList();
+        return e.err()
+                .lines()
+                .filter(l -> l.startsWith("#"))
+                .map(l -> l.replaceAll("DONE [0-9.]+s", "DONE"))
+                .toList();
     }
 
     /** Files of the built image: path → content. */
@@ -68,21 +78,27 @@ class BuildMemoTest {
         Path tar = dir.resolve("export-" + System.nanoTime() + ".tar");
         whittle.run("export", "-o", tar.toString(), "memo/app").ok();
         Map<String, String> out = new TreeMap<>();
-        try (InputStream in = Files.newInputStream(tar); TarReader r = new TarReader(in)) {
+        try (InputStream in = Files.newInputStream(tar);
+                TarReader r = new TarReader(in)) {
             for (TarEntry e; (e = r.next()) != null; ) {
-                if (e.isFile() && !e.name().startsWith("bin/")) out.put(e.name(), new String(r.content().readAllBytes(), StandardCharsets.UTF_8));
+                if (e.isFile() && !e.name().startsWith("bin/"))
+                    out.put(e.name(), new String(r.content().readAllBytes(), StandardCharsets.UTF_8));
             }
         }
         return out;
     }
 
     static String id() {
-        return whittle.run("inspect", "--format", "{{.Id}}", "memo/app").ok().out().trim();
+        return whittle.run("inspect", "--format", "{{.Id}}", "memo/app")
+                .ok()
+                .out()
+                .trim();
     }
 
     @Test
     void anUnchangedRebuildIsAnsweredFromTheMemoAndShowsWhatACachedRebuildShows() throws IOException {
-        Path ctx = context("FROM memo/base:1\nCOPY a.txt /a.txt\nENV X=1\nCOPY src/ /src/\nCMD [\"/bin/sh\"]\n",
+        Path ctx = context(
+                "FROM memo/base:1\nCOPY a.txt /a.txt\nENV X=1\nCOPY src/ /src/\nCMD [\"/bin/sh\"]\n",
                 Map.of("a.txt", "a", "src/one.txt", "one"));
         Exec first = build(ctx);
         assertThat(memo(first)).isEqualTo("miss: no build with these inputs");
@@ -91,15 +107,24 @@ class BuildMemoTest {
         Exec hit = build(ctx);
         assertThat(memo(hit)).isEqualTo("hit");
         assertThat(id()).isEqualTo(id);
-        assertThat(steps(hit)).containsExactly(
-                "#1 [stage-0 1/5] FROM docker.io/memo/base:1", "#1 DONE",
-                "#2 [stage-0 2/5] COPY a.txt /a.txt", "#2 CACHED",
-                "#3 [stage-0 3/5] ENV X=1", "#3 DONE",
-                "#4 [stage-0 4/5] COPY src/ /src/", "#4 CACHED",
-                "#5 [stage-0 5/5] CMD [\"/bin/sh\"]", "#5 DONE",
-                "#6 exporting to image", "#6 writing image " + id + " done", "#6 naming to docker.io/memo/app:latest done",
-                "#6 DONE");
-        assertThat(memo(build(ctx, "--no-cache"))).isEqualTo("not used (--no-cache, --no-cache-filter, --pull=always or --build-context)");
+        assertThat(steps(hit))
+                .containsExactly(
+                        "#1 [stage-0 1/5] FROM docker.io/memo/base:1",
+                        "#1 DONE",
+                        "#2 [stage-0 2/5] COPY a.txt /a.txt",
+                        "#2 CACHED",
+                        "#3 [stage-0 3/5] ENV X=1",
+                        "#3 DONE",
+                        "#4 [stage-0 4/5] COPY src/ /src/",
+                        "#4 CACHED",
+                        "#5 [stage-0 5/5] CMD [\"/bin/sh\"]",
+                        "#5 DONE",
+                        "#6 exporting to image",
+                        "#6 writing image " + id + " done",
+                        "#6 naming to docker.io/memo/app:latest done",
+                        "#6 DONE");
+        assertThat(memo(build(ctx, "--no-cache")))
+                .isEqualTo("not used (--no-cache, --no-cache-filter, --pull=always or --build-context)");
     }
 
     @Test
@@ -118,7 +143,8 @@ class BuildMemoTest {
 
     @Test
     void aFileAddedToACopiedDirectoryIsSeenAndAnUnusedFileIsNot() throws IOException {
-        Path ctx = context("FROM memo/base:1\nCOPY src/ /src/\n", Map.of("src/one.txt", "one", "notes.txt", "not copied"));
+        Path ctx =
+                context("FROM memo/base:1\nCOPY src/ /src/\n", Map.of("src/one.txt", "one", "notes.txt", "not copied"));
         build(ctx);
         Files.writeString(ctx.resolve("notes.txt"), "edited, still not copied");
         assertThat(memo(build(ctx))).as("a file the build never read").isEqualTo("hit");
@@ -144,11 +170,16 @@ class BuildMemoTest {
 
     @Test
     void optionsAndTheDockerignoreArePartOfTheInputs() throws IOException {
-        Path ctx = context("FROM memo/base:1\nARG V=0\nCOPY . /ctx/\nLABEL v=$V\n", Map.of("keep.txt", "k", "skip.txt", "s"));
+        Path ctx = context(
+                "FROM memo/base:1\nARG V=0\nCOPY . /ctx/\nLABEL v=$V\n", Map.of("keep.txt", "k", "skip.txt", "s"));
         build(ctx, "--build-arg", "V=1");
         assertThat(memo(build(ctx, "--build-arg", "V=1"))).isEqualTo("hit");
         assertThat(memo(build(ctx, "--build-arg", "V=2"))).isEqualTo("miss: no build with these inputs");
-        assertThat(whittle.run("inspect", "--format", "{{.Config.Labels.v}}", "memo/app").ok().out().trim()).isEqualTo("2");
+        assertThat(whittle.run("inspect", "--format", "{{.Config.Labels.v}}", "memo/app")
+                        .ok()
+                        .out()
+                        .trim())
+                .isEqualTo("2");
         Files.writeString(ctx.resolve(".dockerignore"), "skip.txt\n");
         assertThat(memo(build(ctx, "--build-arg", "V=2"))).isEqualTo("miss: no build with these inputs");
         assertThat(files()).containsKey("ctx/keep.txt").doesNotContainKey("ctx/skip.txt");
@@ -160,9 +191,13 @@ class BuildMemoTest {
         Path ctx = context("FROM memo/moving:1\nCOPY a.txt /a.txt\n", Map.of("a.txt", "a"));
         build(ctx);
         assertThat(memo(build(ctx))).isEqualTo("hit");
-        whittle.run("import", "-c", "ENV MOVED=1", RootFs.busybox(dir).toString(), "memo/moving:1").ok();
+        whittle.run("import", "-c", "ENV MOVED=1", RootFs.busybox(dir).toString(), "memo/moving:1")
+                .ok();
         assertThat(memo(build(ctx))).isEqualTo("miss: base memo/moving:1 changed");
-        assertThat(whittle.run("inspect", "--format", "{{json .Config.Env}}", "memo/app").ok().out()).contains("MOVED=1");
+        assertThat(whittle.run("inspect", "--format", "{{json .Config.Env}}", "memo/app")
+                        .ok()
+                        .out())
+                .contains("MOVED=1");
     }
 
     @Test
@@ -177,7 +212,8 @@ class BuildMemoTest {
 
     @Test
     void anAddOfAUrlIsFetchedAgainEveryBuild() throws IOException {
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        com.sun.net.httpserver.HttpServer server =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 4);
         String[] body = {"first\n"};
         server.createContext("/f.txt", ex -> {
             byte[] b = body[0].getBytes();
@@ -187,7 +223,10 @@ class BuildMemoTest {
         });
         server.start();
         try {
-            Path ctx = context("FROM memo/base:1\nADD http://127.0.0.1:" + server.getAddress().getPort() + "/f.txt /f.txt\n", Map.of());
+            Path ctx = context(
+                    "FROM memo/base:1\nADD http://127.0.0.1:"
+                            + server.getAddress().getPort() + "/f.txt /f.txt\n",
+                    Map.of());
             build(ctx);
             assertThat(files()).containsEntry("f.txt", "first\n");
             body[0] = "second\n";

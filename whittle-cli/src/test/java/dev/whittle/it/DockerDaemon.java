@@ -1,11 +1,10 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real Docker for differential tests: Debian's docker.io (Engine 20.10). If no daemon answers, one is started as
@@ -20,14 +19,18 @@ public final class DockerDaemon {
 
     public static synchronized void require() {
         if (up == null) up = start();
-        Assumptions.assumeTrue(up, "Docker Engine is not available here (install docker.io and run as root: ./test does both)");
+        Assumptions.assumeTrue(
+                up, "Docker Engine is not available here (install docker.io and run as root: ./test does both)");
     }
 
     private static boolean start() {
         if (!Files.isExecutable(Path.of(DOCKER)) || !Exec.available("dockerd")) return false;
         if (Exec.run(DOCKER, "info").code() == 0) return true;
         if (!"root".equals(System.getProperty("user.name"))) return false;
-        Exec.run("sh", "-c", "nohup dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/whittle-dockerd.log 2>&1 &");
+        Exec.run(
+                "sh",
+                "-c",
+                "nohup dockerd --bridge=none --iptables=false --ip6tables=false >/tmp/whittle-dockerd.log 2>&1 &");
         for (int i = 0; i < 60; i++) {
             if (Exec.run(DOCKER, "info").code() == 0) return true;
             try {

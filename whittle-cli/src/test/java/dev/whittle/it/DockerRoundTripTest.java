@@ -1,12 +1,9 @@
 package dev.whittle.it;
 
-import dev.whittle.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.whittle.it.DockerDaemon.docker;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-
-import static dev.whittle.it.DockerDaemon.docker;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docker save → whittle load → whittle save → docker load → docker run, and whittle's image commands against
@@ -26,7 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DockerRoundTripTest {
     static final String IMG = "whittle-rt/roundtrip:1";
     static final String LAYERED = "whittle-rt/layered:2";
-    @TempDir static Path dir;
+
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
 
     @BeforeAll
@@ -34,8 +36,19 @@ class DockerRoundTripTest {
         DockerDaemon.require();
         Path rootfs = RootFs.busybox(dir);
         docker("rmi", "-f", IMG, LAYERED);
-        docker("import", "-c", "CMD [\"/bin/sh\", \"-c\", \"echo hello from roundtrip\"]", "-c", "ENV GREETING=hi",
-                "-c", "EXPOSE 4242", "-c", "LABEL org.example=yes", rootfs.toString(), IMG).ok();
+        docker(
+                        "import",
+                        "-c",
+                        "CMD [\"/bin/sh\", \"-c\", \"echo hello from roundtrip\"]",
+                        "-c",
+                        "ENV GREETING=hi",
+                        "-c",
+                        "EXPOSE 4242",
+                        "-c",
+                        "LABEL org.example=yes",
+                        rootfs.toString(),
+                        IMG)
+                .ok();
         // a multi-layer image with whiteouts, hardlinks, setuid and an opaque directory, made by Docker itself
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(ctx.resolve("Dockerfile"), """
@@ -46,7 +59,17 @@ class DockerRoundTripTest {
                 CMD ["/bin/cat", "/data/fresh"]
                 """.formatted(IMG));
         Exec b = docker("build", "--network", "none", "-t", LAYERED, ctx.toString());
-        if (b.code() != 0) b = Exec.run(List.of("env", "DOCKER_BUILDKIT=0", DockerDaemon.DOCKER, "build", "--network", "none", "-t", LAYERED, ctx.toString()));
+        if (b.code() != 0)
+            b = Exec.run(List.of(
+                    "env",
+                    "DOCKER_BUILDKIT=0",
+                    DockerDaemon.DOCKER,
+                    "build",
+                    "--network",
+                    "none",
+                    "-t",
+                    LAYERED,
+                    ctx.toString()));
         b.ok();
         Path saved = dir.resolve("docker-save.tar");
         docker("save", "-o", saved.toString(), IMG, LAYERED).ok();
@@ -65,23 +88,31 @@ class DockerRoundTripTest {
         for (String img : List.of(IMG, LAYERED)) {
             String f = "{{.Id}} {{range .RootFS.Layers}}{{.}} {{end}}";
             String ours = whittle.run("inspect", "--format", f, img).ok().out();
-            assertThat(ours).isEqualTo(docker("inspect", "--format", f, img).ok().out());
+            assertThat(ours)
+                    .isEqualTo(docker("inspect", "--format", f, img).ok().out());
         }
         Path out = dir.resolve("whittle-save.tar");
         whittle.run("save", "-o", out.toString(), IMG, LAYERED).ok();
         String idBefore = docker("inspect", "--format", "{{.Id}}", LAYERED).ok().out();
         docker("rmi", "-f", IMG, LAYERED).ok();
-        assertThat(docker("load", "-i", out.toString()).ok().out()).contains("Loaded image: " + IMG).contains("Loaded image: " + LAYERED);
+        assertThat(docker("load", "-i", out.toString()).ok().out())
+                .contains("Loaded image: " + IMG)
+                .contains("Loaded image: " + LAYERED);
         assertThat(docker("inspect", "--format", "{{.Id}}", LAYERED).ok().out()).isEqualTo(idBefore);
         assertThat(docker("run", "--rm", "--network", "none", IMG).ok().out()).isEqualTo("hello from roundtrip\n");
-        assertThat(docker("run", "--rm", "--network", "none", LAYERED).ok().out()).isEqualTo("fresh\n");
+        assertThat(docker("run", "--rm", "--network", "none", LAYERED).ok().out())
+                .isEqualTo("fresh\n");
     }
 
     @Test
     void seedWriteUpLinesPrintWhatDockerPrints() {
         String images = "{{.Repository}}:{{.Tag}} -> {{.Size}}";
-        assertThat(whittle.run("images", "whittle-rt/roundtrip", "--format", images).ok().out())
-                .isEqualTo(docker("images", "whittle-rt/roundtrip", "--format", images).ok().out());
+        assertThat(whittle.run("images", "whittle-rt/roundtrip", "--format", images)
+                        .ok()
+                        .out())
+                .isEqualTo(docker("images", "whittle-rt/roundtrip", "--format", images)
+                        .ok()
+                        .out());
         String layers = "{{range .RootFS.Layers}}{{println .}}{{end}}";
         assertThat(whittle.run("inspect", LAYERED, "--format", layers).ok().out())
                 .isEqualTo(docker("inspect", LAYERED, "--format", layers).ok().out());
@@ -112,8 +143,12 @@ class DockerRoundTripTest {
     void historyMatchesDocker() {
         for (String img : List.of(IMG, LAYERED)) {
             for (String f : List.of("{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}", "{{json .}}")) {
-                String ours = whittle.run("history", "--no-trunc", "-H=false", "--format", f, img).ok().out();
-                String theirs = docker("history", "--no-trunc", "-H=false", "--format", f, img).ok().out();
+                String ours = whittle.run("history", "--no-trunc", "-H=false", "--format", f, img)
+                        .ok()
+                        .out();
+                String theirs = docker("history", "--no-trunc", "-H=false", "--format", f, img)
+                        .ok()
+                        .out();
                 assertThat(ours).isEqualTo(theirs);
             }
             String table = "table {{.ID}}\t{{.CreatedBy}}\t{{.Size}}";
@@ -126,8 +161,10 @@ class DockerRoundTripTest {
     void imagesTableMatchesDocker() {
         String table = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Size}}";
         assertThat(whittle.run("images", "--format", table, "whittle-rt/*").ok().out())
-                .isEqualTo(docker("images", "--format", table, "whittle-rt/*").ok().out());
-        assertThat(whittle.run("images", "-q", IMG).ok().out()).isEqualTo(docker("images", "-q", IMG).ok().out());
+                .isEqualTo(
+                        docker("images", "--format", table, "whittle-rt/*").ok().out());
+        assertThat(whittle.run("images", "-q", IMG).ok().out())
+                .isEqualTo(docker("images", "-q", IMG).ok().out());
     }
 
     @Test
@@ -146,13 +183,25 @@ class DockerRoundTripTest {
     /** tar -tv without the placeholder files every docker container gets (/.dockerenv, /etc/hosts...). */
     private static TreeSet<String> listing(Path tar) {
         TreeSet<String> lines = new TreeSet<>();
-        for (String l : Exec.run("tar", "--numeric-owner", "--full-time", "-tvf", tar.toString()).ok().out().split("\n")) {
+        for (String l : Exec.run("tar", "--numeric-owner", "--full-time", "-tvf", tar.toString())
+                .ok()
+                .out()
+                .split("\n")) {
             String[] f = l.trim().split("\\s+", 6);
             if (f.length < 6) continue;
-            String name = f[5].replaceFirst(" -> .*$", "").replaceFirst("^\\./", "").replaceFirst("/$", "");
-            if (name.equals(".dockerenv") || name.equals("etc/hosts") || name.equals("etc/hostname") || name.equals("etc/resolv.conf")
-                    || name.startsWith("dev") || name.startsWith("proc") || name.startsWith("sys") || name.equals("etc/mtab")
-                    || name.isEmpty() || name.equals(".") || name.equals("etc")) {
+            String name =
+                    f[5].replaceFirst(" -> .*$", "").replaceFirst("^\\./", "").replaceFirst("/$", "");
+            if (name.equals(".dockerenv")
+                    || name.equals("etc/hosts")
+                    || name.equals("etc/hostname")
+                    || name.equals("etc/resolv.conf")
+                    || name.startsWith("dev")
+                    || name.startsWith("proc")
+                    || name.startsWith("sys")
+                    || name.equals("etc/mtab")
+                    || name.isEmpty()
+                    || name.equals(".")
+                    || name.equals("etc")) {
                 continue; // created by docker create, not by the image
             }
             // type+mode, owner, size, name (times of directories touched by docker create differ)
@@ -168,7 +217,8 @@ class DockerRoundTripTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("skopeo"), "skopeo is not installed");
         Exec s = Exec.run("skopeo", "inspect", "--raw", "oci-archive:" + oci).ok();
         assertThat(s.out()).contains("application/vnd.oci.image.manifest.v1+json");
-        Exec cfg = Exec.run("skopeo", "inspect", "--config", "oci-archive:" + oci).ok();
+        Exec cfg =
+                Exec.run("skopeo", "inspect", "--config", "oci-archive:" + oci).ok();
         assertThat(cfg.out()).contains("GREETING=hi");
         org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("umoci"), "umoci is not installed");
         Path layout = Files.createDirectories(dir.resolve("layout"));

@@ -1,11 +1,8 @@
 package dev.whittle.it;
 
-import dev.whittle.json.Json;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,22 +11,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Build engine behaviour a user relies on, with runc and overlayfs (root), on a busybox base. */
 @Tag("runc")
 class EngineTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
     static final String BASE = "engine/busybox:1";
 
     @BeforeAll
     static void base() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
         whittle = new Whittle(dir.resolve("store"));
-        whittle.run("import", "-c", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        whittle.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        RootFs.busybox(dir).toString(),
+                        BASE)
+                .ok();
     }
 
     static Path context(String name, String dockerfile, Map<String, String> files) throws IOException {
@@ -66,13 +74,17 @@ class EngineTest {
         assertThat(first.err()).doesNotContain("CACHED");
         String id1 = id(whittle, "engine/cache");
         Exec again = build(whittle, ctx, "-t", "engine/cache").ok();
-        assertThat(again.err().lines().filter(l -> l.endsWith(" CACHED")).count()).isEqualTo(4);
+        assertThat(again.err().lines().filter(l -> l.endsWith(" CACHED")).count())
+                .isEqualTo(4);
         assertThat(id(whittle, "engine/cache")).isEqualTo(id1);
         Files.writeString(ctx.resolve("main.txt"), "main v2");
         Exec changed = build(whittle, ctx, "-t", "engine/cache").ok();
         List<String> lines = changed.err().lines().toList();
         assertThat(lines).contains("#2 CACHED", "#3 CACHED").doesNotContain("#4 CACHED", "#5 CACHED");
-        assertThat(whittle.run("run", "--rm", "engine/cache", "cat", "/built").ok().out()).isEqualTo("main v2"); // no newline: the file has none
+        assertThat(whittle.run("run", "--rm", "engine/cache", "cat", "/built")
+                        .ok()
+                        .out())
+                .isEqualTo("main v2"); // no newline: the file has none
         Exec nocache = build(whittle, ctx, "--no-cache", "-t", "engine/cache").ok();
         assertThat(nocache.err()).doesNotContain("CACHED");
     }
@@ -85,7 +97,11 @@ class EngineTest {
                 """, Map.of());
         build(whittle, ctx, "--no-cache", "-t", "engine/cachemount").ok();
         build(whittle, ctx, "--no-cache", "-t", "engine/cachemount").ok();
-        assertThat(whittle.run("run", "--rm", "engine/cachemount", "cat", "/count").ok().out().trim()).isEqualTo("2");
+        assertThat(whittle.run("run", "--rm", "engine/cachemount", "cat", "/count")
+                        .ok()
+                        .out()
+                        .trim())
+                .isEqualTo("2");
         Path export = dir.resolve("cm.tar");
         whittle.run("export", "-o", export.toString(), "engine/cachemount").ok();
         assertThat(Exec.run("tar", "-tf", export.toString()).ok().out()).doesNotContain("cache/runs");
@@ -100,8 +116,10 @@ class EngineTest {
                 FROM BASE
                 RUN --mount=type=secret,id=token test "$(cat /run/secrets/token)" = "%s" && echo used > /used
                 """.formatted(secret), Map.of());
-        build(whittle, ctx, "--secret", "id=token,src=" + file, "-t", "engine/secret").ok();
-        // the value appears in the Dockerfile text here on purpose: check the layers and cache only hold the Dockerfile's copy
+        build(whittle, ctx, "--secret", "id=token,src=" + file, "-t", "engine/secret")
+                .ok();
+        // the value appears in the Dockerfile text here on purpose: check the layers and cache only hold the
+        // Dockerfile's copy
         Path export = dir.resolve("secret.tar");
         whittle.run("export", "-o", export.toString(), "engine/secret").ok();
         String listing = Exec.run("tar", "-tf", export.toString()).ok().out();
@@ -115,7 +133,12 @@ class EngineTest {
                 }
             }
         }
-        Exec missing = build(whittle, context("secret-required", "FROM BASE\nRUN --mount=type=secret,id=nope,required=true true\n", Map.of()));
+        Exec missing = build(
+                whittle,
+                context(
+                        "secret-required",
+                        "FROM BASE\nRUN --mount=type=secret,id=nope,required=true true\n",
+                        Map.of()));
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("secret nope: not found");
     }
@@ -132,15 +155,21 @@ class EngineTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Whittle w = new Whittle(dir.resolve("repro-store-" + i));
-            w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+            w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE)
+                    .ok();
             // the imported base itself carries its import time: give both stores the same base bytes
             if (i == 1) {
                 Path saved = dir.resolve("base.tar");
-                new Whittle(dir.resolve("repro-store-0")).run("save", "-o", saved.toString(), BASE).ok();
+                new Whittle(dir.resolve("repro-store-0"))
+                        .run("save", "-o", saved.toString(), BASE)
+                        .ok();
                 w.run("load", "-i", saved.toString()).ok();
             }
-            build(w, ctx, "--build-arg", "SOURCE_DATE_EPOCH=1700000000", "-t", "engine/repro").ok();
-            ids.add(w.run("inspect", "--format", "{{.Id}} {{.Created}}", "engine/repro").ok().out());
+            build(w, ctx, "--build-arg", "SOURCE_DATE_EPOCH=1700000000", "-t", "engine/repro")
+                    .ok();
+            ids.add(w.run("inspect", "--format", "{{.Id}} {{.Created}}", "engine/repro")
+                    .ok()
+                    .out());
         }
         assertThat(ids.get(1)).isEqualTo(ids.get(0));
         assertThat(ids.get(0)).contains("2023-11-14T22:13:20Z");
@@ -165,15 +194,20 @@ class EngineTest {
         assertThat(b.err()).doesNotContain("exit 3");
         long aStart = num("engine/stages", "/a-start"), aEnd = num("engine/stages", "/a-end");
         long bStart = num("engine/stages", "/b-start"), bEnd = num("engine/stages", "/b-end");
-        assertThat(aStart < bEnd && bStart < aEnd).as("the two stages' RUNs overlapped in time").isTrue();
+        assertThat(aStart < bEnd && bStart < aEnd)
+                .as("the two stages' RUNs overlapped in time")
+                .isTrue();
         Exec broken = build(whittle, ctx, "--target", "broken");
         assertThat(broken.code()).isEqualTo(1);
-        assertThat(broken.err()).contains("Dockerfile:2:1: RUN failed: process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3")
+        assertThat(broken.err())
+                .contains(
+                        "Dockerfile:2:1: RUN failed: process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3")
                 .contains("    2 | RUN exit 3");
     }
 
     private long num(String image, String file) {
-        return Long.parseLong(whittle.run("run", "--rm", image, "cat", file).ok().out().trim());
+        return Long.parseLong(
+                whittle.run("run", "--rm", image, "cat", file).ok().out().trim());
     }
 
     @Test
@@ -193,7 +227,9 @@ class EngineTest {
                 EOF
                 """, Map.of());
         build(whittle, ctx, "-t", "engine/heredoc").ok();
-        assertThat(whittle.run("run", "--rm", "engine/heredoc", "cat", "/greeting", "/literal.txt", "/piped").ok().out())
+        assertThat(whittle.run("run", "--rm", "engine/heredoc", "cat", "/greeting", "/literal.txt", "/piped")
+                        .ok()
+                        .out())
                 .isEqualTo("hello world\nsecond line\nkept $WHO\npiped\n");
     }
 
@@ -201,10 +237,24 @@ class EngineTest {
     void outputsAnArchiveAnOciLayoutAndADirectory() throws IOException {
         Path ctx = context("outputs", "FROM BASE\nCOPY f /f\n", Map.of("f", "content"));
         Path docker = dir.resolve("out-docker.tar"), oci = dir.resolve("out-oci.tar"), local = dir.resolve("out-local");
-        build(whittle, ctx, "-t", "engine/outputs", "--output", "type=docker,dest=" + docker, "--output", "type=oci,dest=" + oci,
-                "--output", "type=local,dest=" + local, "--iidfile", dir.resolve("iid").toString()).ok();
+        build(
+                        whittle,
+                        ctx,
+                        "-t",
+                        "engine/outputs",
+                        "--output",
+                        "type=docker,dest=" + docker,
+                        "--output",
+                        "type=oci,dest=" + oci,
+                        "--output",
+                        "type=local,dest=" + local,
+                        "--iidfile",
+                        dir.resolve("iid").toString())
+                .ok();
         assertThat(Exec.run("tar", "-tf", docker.toString()).ok().out()).contains("manifest.json");
-        assertThat(Exec.run("tar", "-tf", oci.toString()).ok().out()).contains("oci-layout").doesNotContain("manifest.json");
+        assertThat(Exec.run("tar", "-tf", oci.toString()).ok().out())
+                .contains("oci-layout")
+                .doesNotContain("manifest.json");
         assertThat(Files.readString(local.resolve("f"))).isEqualTo("content");
         assertThat(Files.readString(dir.resolve("iid"))).isEqualTo(id(whittle, "engine/outputs"));
     }
@@ -222,12 +272,28 @@ class EngineTest {
 
     private void interruptAfter(Path ctx, Path root, java.util.regex.Pattern shown) throws Exception {
         Path log = dir.resolve("interrupt.log");
-        // a background job inherits SIGINT ignored (CI runners start builds that way), and the JVM then keeps ignoring it;
+        // a background job inherits SIGINT ignored (CI runners start builds that way), and the JVM then keeps ignoring
+        // it;
         // a user's Ctrl-C in a terminal is never ignored, so the test gives whittle the default disposition back
-        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.whittle.cli.Main",
-                "--root", root.toString(), "build", "--progress", "plain", "--no-cache", ctx.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                "env",
+                "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.whittle.cli.Main",
+                "--root",
+                root.toString(),
+                "build",
+                "--progress",
+                "plain",
+                "--no-cache",
+                ctx.toString()));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!shown.matcher(Files.readString(log)).find() && System.nanoTime() < deadline) Thread.sleep(20);
         assertThat(Files.readString(log)).containsPattern(shown);
@@ -238,24 +304,33 @@ class EngineTest {
             Exec.run("kill", "-QUIT", String.valueOf(java)); // the JVM prints its threads to the log
             Thread.sleep(2000);
             p.destroyForcibly().waitFor();
-            org.assertj.core.api.Assertions.fail("whittle did not stop within 30 s of SIGINT; its output and threads:\n"
-                    + Files.readString(log));
+            org.assertj.core.api.Assertions.fail(
+                    "whittle did not stop within 30 s of SIGINT; its output and threads:\n" + Files.readString(log));
         }
-        assertThat(Exec.run("sh", "-c", "grep -c '" + root + "' /proc/mounts || true").out().trim()).isEqualTo("0");
+        assertThat(Exec.run("sh", "-c", "grep -c '" + root + "' /proc/mounts || true")
+                        .out()
+                        .trim())
+                .isEqualTo("0");
         try (Stream<Path> tmp = Files.list(root.resolve("whittle/tmp"))) {
             assertThat(tmp.toList()).isEmpty();
         }
-        String containers = Exec.run("sh", "-c", "ls /run/whittle-runc/* 2>/dev/null | grep -c whittle-" + p.pid() + " || true").out().trim();
+        String containers = Exec.run(
+                        "sh", "-c", "ls /run/whittle-runc/* 2>/dev/null | grep -c whittle-" + p.pid() + " || true")
+                .out()
+                .trim();
         assertThat(containers).isEqualTo("0");
         for (int i = 0; i < 50 && children.stream().anyMatch(ProcessHandle::isAlive); i++) Thread.sleep(100);
-        assertThat(children.stream().filter(ProcessHandle::isAlive).map(h -> h.info().commandLine().orElse("?"))).isEmpty();
+        assertThat(children.stream()
+                        .filter(ProcessHandle::isAlive)
+                        .map(h -> h.info().commandLine().orElse("?")))
+                .isEmpty();
         assertThat(new Whittle(root).run("system", "fsck").ok().out()).contains("is consistent");
     }
 
     @Test
     void addOfAUrlChecksItsChecksum() throws IOException {
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        com.sun.net.httpserver.HttpServer server =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 4);
         byte[] body = "downloaded content\n".getBytes();
         server.createContext("/files/tool.txt", ex -> {
             ex.getResponseHeaders().set("Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT");
@@ -269,12 +344,24 @@ class EngineTest {
             String sum = dev.whittle.image.Digest.sha256(body).toString();
             Path ctx = context("addurl", "FROM BASE\nADD --checksum=" + sum + " " + url + " /opt/\n", Map.of());
             build(whittle, ctx, "-t", "engine/addurl").ok();
-            assertThat(whittle.run("run", "--rm", "engine/addurl", "cat", "/opt/tool.txt").ok().out()).isEqualTo("downloaded content\n");
-            assertThat(whittle.run("run", "--rm", "engine/addurl", "stat", "-c", "%a %Y", "/opt/tool.txt").ok().out()).isEqualTo("600 1700000000\n");
-            Path bad = context("addurl-bad", "FROM BASE\nADD --checksum=sha256:" + "0".repeat(64) + " " + url + " /opt/\n", Map.of());
+            assertThat(whittle.run("run", "--rm", "engine/addurl", "cat", "/opt/tool.txt")
+                            .ok()
+                            .out())
+                    .isEqualTo("downloaded content\n");
+            assertThat(whittle.run("run", "--rm", "engine/addurl", "stat", "-c", "%a %Y", "/opt/tool.txt")
+                            .ok()
+                            .out())
+                    .isEqualTo("600 1700000000\n");
+            Path bad = context(
+                    "addurl-bad",
+                    "FROM BASE\nADD --checksum=sha256:" + "0".repeat(64) + " " + url + " /opt/\n",
+                    Map.of());
             Exec e = build(whittle, bad, "-t", "engine/addurl-bad");
             assertThat(e.code()).isEqualTo(1);
-            assertThat(e.err()).contains("Dockerfile:2:").contains("digest mismatch").contains(sum);
+            assertThat(e.err())
+                    .contains("Dockerfile:2:")
+                    .contains("digest mismatch")
+                    .contains(sum);
         } finally {
             server.stop(0);
         }
@@ -283,7 +370,8 @@ class EngineTest {
     @Test
     void aStageOnlyCopiedFromHasItsLayersWrittenBehindTheBuild() throws IOException {
         Whittle w = new Whittle(dir.resolve("deferred-store"));
-        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE)
+                .ok();
         Path ctx = context("deferred", """
                 FROM BASE AS build
                 RUN mkdir -p /out && echo built > /out/file && ln /out/file /out/hard && ln -s file /out/link
@@ -292,14 +380,25 @@ class EngineTest {
                 COPY --from=build /out /copied
                 """, Map.of());
         build(w, ctx, "-t", "engine/deferred").ok();
-        assertThat(w.run("run", "--rm", "engine/deferred", "sh", "-c", "cat /copied/file /copied/again; readlink /copied/link; ls /copied")
-                .ok().out()).isEqualTo("built\nbuilt\nfile\nagain\nfile\nlink\n");
+        assertThat(w.run(
+                                "run",
+                                "--rm",
+                                "engine/deferred",
+                                "sh",
+                                "-c",
+                                "cat /copied/file /copied/again; readlink /copied/link; ls /copied")
+                        .ok()
+                        .out())
+                .isEqualTo("built\nbuilt\nfile\nagain\nfile\nlink\n");
         // the base, the two RUNs under their layers' diffIDs, and the COPY's layer, unpacked by run
         assertSnapshotsAreOfRecordedLayers(w, 4);
         // the same steps exported: both RUNs come from the cache entries written in the background
-        Exec target = build(w, ctx, "--target", "build", "-t", "engine/deferred-build").ok();
+        Exec target = build(w, ctx, "--target", "build", "-t", "engine/deferred-build")
+                .ok();
         assertThat(target.err()).contains("#2 CACHED", "#3 CACHED");
-        assertThat(w.run("run", "--rm", "engine/deferred-build", "sh", "-c", "ls /out; cat /out/again").ok().out())
+        assertThat(w.run("run", "--rm", "engine/deferred-build", "sh", "-c", "ls /out; cat /out/again")
+                        .ok()
+                        .out())
                 .isEqualTo("again\nfile\nlink\nbuilt\n");
         assertSnapshotsAreOfRecordedLayers(w, 4);
         assertThat(w.run("system", "fsck").ok().out()).contains("is consistent");
@@ -308,7 +407,8 @@ class EngineTest {
     @Test
     void aFailureAfterADeferredLayerStillLeavesItCachedAndNothingBehind() throws IOException {
         Whittle w = new Whittle(dir.resolve("deferred-fail-store"));
-        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE)
+                .ok();
         String df = "FROM BASE AS build\nRUN echo made > /made\nFROM BASE\nCOPY --from=build /made /made\nRUN RESULT\n";
         Path ctx = context("deferred-fail", df.replace("RESULT", "false"), Map.of());
         assertThat(build(w, ctx, "-t", "engine/deferred-fail").code()).isEqualTo(1);
@@ -318,7 +418,10 @@ class EngineTest {
         assertSnapshotsAreOfRecordedLayers(w, 3); // the base, the deferred RUN's, the COPY's (under the failed RUN)
         Files.writeString(ctx.resolve("Dockerfile"), df.replace("BASE", BASE).replace("RESULT", "true"));
         assertThat(build(w, ctx, "-t", "engine/deferred-fail").ok().err()).contains("#2 CACHED");
-        assertThat(w.run("run", "--rm", "engine/deferred-fail", "cat", "/made").ok().out()).isEqualTo("made\n");
+        assertThat(w.run("run", "--rm", "engine/deferred-fail", "cat", "/made")
+                        .ok()
+                        .out())
+                .isEqualTo("made\n");
     }
 
     /** Every snapshot is named by (and marked with) the diffID of a layer the store has recorded: none is provisional. */
@@ -331,14 +434,16 @@ class EngineTest {
         for (Path snap : snaps) {
             String diffId = Files.readAllLines(snap.resolve("diffid")).getFirst();
             assertThat(diffId).startsWith("sha256:" + snap.getFileName());
-            assertThat(w.root().resolve("whittle/layers/" + diffId.substring("sha256:".length()) + ".json")).exists();
+            assertThat(w.root().resolve("whittle/layers/" + diffId.substring("sha256:".length()) + ".json"))
+                    .exists();
         }
     }
 
     @Test
     void systemPruneRemovesTheBuildCacheAndUnusedSnapshots() throws IOException {
         Whittle w = new Whittle(dir.resolve("prune-store"));
-        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE)
+                .ok();
         Path ctx = context("prune", "FROM BASE\nRUN echo pruned > /p\n", Map.of());
         build(w, ctx, "-t", "engine/prune").ok();
         Path snapshots = w.root().resolve("whittle/s");
@@ -349,7 +454,9 @@ class EngineTest {
         Exec prune = w.run("system", "prune", "-f").ok();
         assertThat(prune.out()).contains("Deleted build cache entries: 1").contains("Deleted layer snapshots: 1");
         try (Stream<Path> s = Files.list(snapshots)) {
-            assertThat(s.filter(Files::isDirectory).count()).as("the base's snapshot stays").isEqualTo(1);
+            assertThat(s.filter(Files::isDirectory).count())
+                    .as("the base's snapshot stays")
+                    .isEqualTo(1);
         }
         assertThat(build(w, ctx, "-t", "engine/prune").ok().err()).doesNotContain("CACHED");
         assertThat(w.run("system", "fsck").ok().out()).contains("is consistent");
@@ -359,12 +466,15 @@ class EngineTest {
     void runFailuresAndBadInputAreClearErrors() throws IOException {
         Exec unknown = build(whittle, context("bad1", "FROM BASE\nCOPPY a b\n", Map.of()));
         assertThat(unknown.code()).isEqualTo(1);
-        assertThat(unknown.err()).contains("Dockerfile:2:1: unknown instruction: COPPY (did you mean COPY?)").doesNotContain("Exception");
+        assertThat(unknown.err())
+                .contains("Dockerfile:2:1: unknown instruction: COPPY (did you mean COPY?)")
+                .doesNotContain("Exception");
         Exec missing = build(whittle, context("bad2", "FROM BASE\nCOPY nothere /x\n", Map.of()));
         assertThat(missing.err()).contains("Dockerfile:2:6: COPY failed: \"nothere\" not found in the build context");
         Exec noImage = build(whittle, context("bad3", "FROM no/such-image:1\n", Map.of()));
         assertThat(noImage.err()).contains("Dockerfile:1:6: image \"no/such-image:1\" is not in the store");
-        Map<?, ?> inspect = (Map<?, ?>) ((List<?>) Json.parse(whittle.run("inspect", BASE).ok().out())).getFirst();
+        Map<?, ?> inspect = (Map<?, ?>)
+                ((List<?>) Json.parse(whittle.run("inspect", BASE).ok().out())).getFirst();
         assertThat(inspect.get("Id")).isNotNull();
     }
 }

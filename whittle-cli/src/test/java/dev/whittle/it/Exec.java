@@ -16,7 +16,9 @@ public record Exec(int code, String out, String err) {
     public static Exec run(List<String> cmd, Path dir, int timeoutSeconds) {
         try {
             Path o = Files.createTempFile("exec", ".out"), e = Files.createTempFile("exec", ".err");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(o.toFile()).redirectError(e.toFile())
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectOutput(o.toFile())
+                    .redirectError(e.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             if (dir != null) pb.directory(dir.toFile());
             Process p = pb.start();
@@ -24,7 +26,10 @@ public record Exec(int code, String out, String err) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out after " + timeoutSeconds + "s: " + cmd);
             }
-            Exec r = new Exec(p.exitValue(), Files.readString(o, StandardCharsets.UTF_8), Files.readString(e, StandardCharsets.UTF_8));
+            Exec r = new Exec(
+                    p.exitValue(),
+                    Files.readString(o, StandardCharsets.UTF_8),
+                    Files.readString(e, StandardCharsets.UTF_8));
             Files.delete(o);
             Files.delete(e);
             return r;
@@ -48,7 +53,9 @@ public record Exec(int code, String out, String err) {
 
     /** Fails the test with the program's output unless it exited with this code. */
     public Exec fails(int expected) {
-        if (code != expected) throw new AssertionError("expected exit " + expected + ", got " + code + "\nstdout: " + out + "\nstderr: " + err);
+        if (code != expected)
+            throw new AssertionError(
+                    "expected exit " + expected + ", got " + code + "\nstdout: " + out + "\nstderr: " + err);
         return this;
     }
 

@@ -2,7 +2,6 @@ package dev.whittle.it;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,18 +26,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is recorded, so tests can see what the client did (resumed with Range, dropped credentials on a redirect, ...).
  */
 public final class FaultProxy implements AutoCloseable {
-    private static final Set<String> HOP = Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding",
-            "keep-alive", "date");
+    private static final Set<String> HOP = Set.of(
+            "connection", "content-length", "expect", "host", "upgrade", "transfer-encoding", "keep-alive", "date");
 
     /** One recorded request. */
     public record Seen(String method, String path, boolean authorized, String range) {}
 
-    private enum Kind { STATUS, CUT, STALL, CORRUPT, CUT_REQUEST }
+    private enum Kind {
+        STATUS,
+        CUT,
+        STALL,
+        CORRUPT,
+        CUT_REQUEST
+    }
 
-    private record Fault(String method, String pathPart, Kind kind, int status, Map<String, String> headers, long bytes,
-                         long millis, AtomicInteger remaining) {
+    private record Fault(
+            String method,
+            String pathPart,
+            Kind kind,
+            int status,
+            Map<String, String> headers,
+            long bytes,
+            long millis,
+            AtomicInteger remaining) {
         boolean matches(HttpExchange ex) {
-            return ex.getRequestMethod().equals(method) && ex.getRequestURI().toString().contains(pathPart) && remaining.get() > 0
+            return ex.getRequestMethod().equals(method)
+                    && ex.getRequestURI().toString().contains(pathPart)
+                    && remaining.get() > 0
                     && remaining.getAndDecrement() > 0;
         }
     }
@@ -46,8 +60,10 @@ public final class FaultProxy implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final String upstream;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile boolean redirectBlobs;
@@ -116,12 +132,20 @@ public final class FaultProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().toString();
-            seen.add(new Seen(ex.getRequestMethod(), path, ex.getRequestHeaders().containsKey("Authorization"),
+            seen.add(new Seen(
+                    ex.getRequestMethod(),
+                    path,
+                    ex.getRequestHeaders().containsKey("Authorization"),
                     ex.getRequestHeaders().getFirst("Range")));
             boolean direct = path.startsWith("/direct/");
             if (direct) path = path.substring("/direct".length());
-            else if (redirectBlobs && ex.getRequestMethod().equals("GET") && path.matches("/v2/.+/blobs/sha256:[0-9a-f]{64}")) {
-                ex.getResponseHeaders().set("Location", "http://localhost:" + server.getAddress().getPort() + "/direct" + path);
+            else if (redirectBlobs
+                    && ex.getRequestMethod().equals("GET")
+                    && path.matches("/v2/.+/blobs/sha256:[0-9a-f]{64}")) {
+                ex.getResponseHeaders()
+                        .set(
+                                "Location",
+                                "http://localhost:" + server.getAddress().getPort() + "/direct" + path);
                 ex.sendResponseHeaders(307, -1);
                 return;
             }
@@ -136,7 +160,8 @@ public final class FaultProxy implements AutoCloseable {
                 ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
                 fault.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
                 byte[] body = ("{\"errors\":[{\"code\":\"" + (fault.status() == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE")
-                        + "\",\"message\":\"injected by the test proxy\"}]}").getBytes();
+                                + "\",\"message\":\"injected by the test proxy\"}]}")
+                        .getBytes();
                 ex.getResponseHeaders().set("Content-Type", "application/json");
                 ex.sendResponseHeaders(fault.status(), body.length);
                 ex.getResponseBody().write(body);
@@ -156,7 +181,11 @@ public final class FaultProxy implements AutoCloseable {
         String method = ex.getRequestMethod();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + upstream + path));
         boolean hasBody = method.equals("PUT") || method.equals("PATCH") || method.equals("POST");
-        b.method(method, hasBody ? HttpRequest.BodyPublishers.ofInputStream(ex::getRequestBody) : HttpRequest.BodyPublishers.noBody());
+        b.method(
+                method,
+                hasBody
+                        ? HttpRequest.BodyPublishers.ofInputStream(ex::getRequestBody)
+                        : HttpRequest.BodyPublishers.noBody());
         ex.getRequestHeaders().forEach((k, vs) -> {
             if (HOP.contains(k.toLowerCase(Locale.ROOT))) return;
             for (String v : vs) b.header(k, v);
@@ -204,7 +233,8 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         server.stop(0);
         pool.shutdownNow();
     }

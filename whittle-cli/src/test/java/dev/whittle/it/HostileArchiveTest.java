@@ -1,17 +1,19 @@
 package dev.whittle.it;
 
+import static dev.whittle.tar.RawTar.archive;
+import static dev.whittle.tar.RawTar.concat;
+import static dev.whittle.tar.RawTar.header;
+import static dev.whittle.tar.RawTar.padded;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,12 +25,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-
-import static dev.whittle.tar.RawTar.archive;
-import static dev.whittle.tar.RawTar.concat;
-import static dev.whittle.tar.RawTar.header;
-import static dev.whittle.tar.RawTar.padded;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile and broken archives given to {@code whittle load}: each refused with a message that says what is wrong,
@@ -37,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the store consistent.
  */
 class HostileArchiveTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static Digest sha(byte[] b) {
         return Digest.sha256(b);
@@ -49,8 +48,10 @@ class HostileArchiveTest {
     }
 
     /** The same, created (and each layer's history entry dated) at {@code created}. */
-    static byte[] imageArchive(String name, String created, List<byte[]> layers, Map<String, byte[]> extra) throws IOException {
-        ImageConfig.Builder cb = ImageConfig.builder(Platform.LINUX_AMD64).created(created).configField("Cmd", List.of("/bin/sh"));
+    static byte[] imageArchive(String name, String created, List<byte[]> layers, Map<String, byte[]> extra)
+            throws IOException {
+        ImageConfig.Builder cb =
+                ImageConfig.builder(Platform.LINUX_AMD64).created(created).configField("Cmd", List.of("/bin/sh"));
         List<String> paths = new ArrayList<>();
         for (byte[] l : layers) {
             cb.addLayer(sha(l), new ImageConfig.History(created, "layer", null, null, false));
@@ -67,10 +68,12 @@ class HostileArchiveTest {
             entry.put("Config", "blobs/sha256/" + c.digest().hex());
             entry.put("RepoTags", List.of(name));
             entry.put("Layers", paths);
-            byte[] manifest = extra.containsKey("manifest.json") ? extra.get("manifest.json") : Json.write(List.of(entry));
+            byte[] manifest =
+                    extra.containsKey("manifest.json") ? extra.get("manifest.json") : Json.write(List.of(entry));
             w.write(TarEntry.file("manifest.json", 0644, manifest.length, 0), manifest);
             for (Map.Entry<String, byte[]> e : extra.entrySet()) {
-                if (!e.getKey().equals("manifest.json")) w.write(TarEntry.file(e.getKey(), 0644, e.getValue().length, 0), e.getValue());
+                if (!e.getKey().equals("manifest.json"))
+                    w.write(TarEntry.file(e.getKey(), 0644, e.getValue().length, 0), e.getValue());
             }
         }
         return b.toByteArray();
@@ -83,8 +86,10 @@ class HostileArchiveTest {
     /** Everything under the test directory that is not inside a store. */
     List<String> outsideStores() throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.map(p -> dir.relativize(p).toString()).filter(p -> !p.isEmpty() && !p.startsWith("store") && !p.startsWith("in-"))
-                    .sorted().toList();
+            return s.map(p -> dir.relativize(p).toString())
+                    .filter(p -> !p.isEmpty() && !p.startsWith("store") && !p.startsWith("in-"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -94,10 +99,18 @@ class HostileArchiveTest {
         List<String> before = outsideStores();
         Exec e = w.run("load", "-i", in.toString());
         assertThat(e.code()).as(what + ": " + e.err()).isEqualTo(1);
-        assertThat(e.err()).as(what).startsWith("Error: ").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(e.err())
+                .as(what)
+                .startsWith("Error: ")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
         for (String p : messageParts) assertThat(e.err()).as(what).contains(p);
-        assertThat(outsideStores()).as(what + ": nothing written outside the store").isEqualTo(before);
-        assertThat(w.run("images", "-q").ok().out()).as(what + ": no image added").isEmpty();
+        assertThat(outsideStores())
+                .as(what + ": nothing written outside the store")
+                .isEqualTo(before);
+        assertThat(w.run("images", "-q").ok().out())
+                .as(what + ": no image added")
+                .isEmpty();
         assertThat(w.run("system", "fsck").ok().out()).as(what).contains("is consistent");
         try (Stream<Path> tmp = Files.list(w.root().resolve("whittle/tmp"))) {
             assertThat(tmp.toList()).as(what + ": no temp file left").isEmpty();
@@ -112,23 +125,54 @@ class HostileArchiveTest {
         w.run("images").ok();
         byte[] ok = archive(header("bin/", '5', 0, ""), header("bin/sh", '0', 5, ""), padded("shell".getBytes()));
 
-        refused(w, imageArchive("x:1", List.of(archive(header("../../canary/file", '0', 4, ""), padded("evil".getBytes()))), Map.of()),
-                "dotdot", "escapes the root");
-        refused(w, imageArchive("x:1", List.of(archive(header("etc/passwd", '1', 0, "../../../canary/file"))), Map.of()),
-                "hardlink-out", "hardlink");
+        refused(
+                w,
+                imageArchive(
+                        "x:1",
+                        List.of(archive(header("../../canary/file", '0', 4, ""), padded("evil".getBytes()))),
+                        Map.of()),
+                "dotdot",
+                "escapes the root");
+        refused(
+                w,
+                imageArchive("x:1", List.of(archive(header("etc/passwd", '1', 0, "../../../canary/file"))), Map.of()),
+                "hardlink-out",
+                "hardlink");
         refused(w, imageArchive("x:1", List.of(archive(header("big", '0', 8L << 36, ""))), Map.of()), "absurd-size");
         byte[] truncated = Arrays.copyOf(ok, 700);
         refused(w, imageArchive("x:1", List.of(truncated), Map.of()), "truncated-layer");
         refused(w, Arrays.copyOf(imageArchive("x:1", List.of(ok), Map.of()), 3000), "truncated-archive");
-        refused(w, imageArchive("x:1", List.of(ok), Map.of("manifest.json",
-                "[{\"Config\":\"../../canary/file\",\"RepoTags\":[\"x:1\"],\"Layers\":[]}]".getBytes())), "manifest-escape");
-        refused(w, imageArchive("x:1", List.of(ok), Map.of("manifest.json", "[{\"Config\":".getBytes())), "manifest-garbage");
-        refused(w, imageArchive("x:1", List.of(ok), Map.of("manifest.json",
-                ("[{\"Config\":\"blobs/sha256/" + "0".repeat(64) + "\",\"RepoTags\":[\"x:1\"],\"Layers\":[]}]").getBytes())), "config-missing");
+        refused(
+                w,
+                imageArchive(
+                        "x:1",
+                        List.of(ok),
+                        Map.of(
+                                "manifest.json",
+                                "[{\"Config\":\"../../canary/file\",\"RepoTags\":[\"x:1\"],\"Layers\":[]}]"
+                                        .getBytes())),
+                "manifest-escape");
+        refused(
+                w,
+                imageArchive("x:1", List.of(ok), Map.of("manifest.json", "[{\"Config\":".getBytes())),
+                "manifest-garbage");
+        refused(
+                w,
+                imageArchive(
+                        "x:1",
+                        List.of(ok),
+                        Map.of(
+                                "manifest.json",
+                                ("[{\"Config\":\"blobs/sha256/" + "0".repeat(64)
+                                                + "\",\"RepoTags\":[\"x:1\"],\"Layers\":[]}]")
+                                        .getBytes())),
+                "config-missing");
         byte[] bad = archive(header("a", '0', 3, ""), padded("abc".getBytes()));
         Map<String, Object> entry = new LinkedHashMap<>();
-        ImageConfig c = ImageConfig.builder(Platform.LINUX_AMD64).created("2024-01-01T00:00:00Z")
-                .addLayer(sha(ok), new ImageConfig.History("2024-01-01T00:00:00Z", "x", null, null, false)).build();
+        ImageConfig c = ImageConfig.builder(Platform.LINUX_AMD64)
+                .created("2024-01-01T00:00:00Z")
+                .addLayer(sha(ok), new ImageConfig.History("2024-01-01T00:00:00Z", "x", null, null, false))
+                .build();
         entry.put("Config", "c.json");
         entry.put("RepoTags", List.of("x:1"));
         entry.put("Layers", List.of("l.tar"));
@@ -160,10 +204,13 @@ class HostileArchiveTest {
         Files.createDirectories(dir.resolve("canary"));
         Files.writeString(dir.resolve("canary/file"), "untouched");
         Whittle w = store("store-symlink");
-        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "hostile/base:1").ok();
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "hostile/base:1")
+                .ok();
         // a legal tar, as docker would load it: a symlink to a host path, then a file "inside" it
-        byte[] layer = archive(header("escape", '2', 0, dir.resolve("canary").toString()),
-                header("escape/file", '0', 4, ""), padded("evil".getBytes()));
+        byte[] layer = archive(
+                header("escape", '2', 0, dir.resolve("canary").toString()),
+                header("escape/file", '0', 4, ""),
+                padded("evil".getBytes()));
         Path saved = dir.resolve("in-base.tar");
         w.run("save", "-o", saved.toString(), "hostile/base:1").ok();
         Whittle other = store("store-symlink-2");
@@ -187,7 +234,10 @@ class HostileArchiveTest {
 
     /** An archive of an image made of {@code base}'s layers plus one more. */
     static byte[] archiveOnTopOf(Whittle w, String base, byte[] extra) throws IOException {
-        String layersJson = w.run("inspect", "--format", "{{json .RootFS.Layers}}", base).ok().out().trim();
+        String layersJson = w.run("inspect", "--format", "{{json .RootFS.Layers}}", base)
+                .ok()
+                .out()
+                .trim();
         Path exported = Files.createTempFile("whittle-hostile", ".tar");
         try {
             w.run("save", "-o", exported.toString(), base).ok();
@@ -196,7 +246,8 @@ class HostileArchiveTest {
             try (var r = new dev.whittle.tar.TarReader(Files.newInputStream(exported))) {
                 Map<String, byte[]> blobs = new LinkedHashMap<>();
                 for (TarEntry e = r.next(); e != null; e = r.next()) {
-                    if (e.isFile() && e.name().startsWith("blobs/sha256/")) blobs.put(e.name().substring(13), r.content().readAllBytes());
+                    if (e.isFile() && e.name().startsWith("blobs/sha256/"))
+                        blobs.put(e.name().substring(13), r.content().readAllBytes());
                 }
                 for (Object d : (List<?>) Json.parse(layersJson)) layers.add(blobs.get(((String) d).substring(7)));
             }
@@ -223,9 +274,21 @@ class HostileArchiveTest {
         Files.write(in, imageArchive("killed:1", layers, Map.of()));
         long[] delays = {30, 120, 250, 400, 600, 900};
         for (long delay : delays) {
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), "dev.whittle.cli.Main", "--root", root.toString(), "load", "-i", in.toString());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> cmd = List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.whittle.cli.Main",
+                    "--root",
+                    root.toString(),
+                    "load",
+                    "-i",
+                    in.toString());
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             Thread.sleep(delay);
             p.destroyForcibly();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -233,17 +296,23 @@ class HostileArchiveTest {
             assertThat(w.run("system", "fsck").out()).doesNotContain("blob").doesNotContain("layer");
             w.run("images").ok();
             Exec fsck = w.run("system", "fsck");
-            assertThat(fsck.code()).as("after a kill at " + delay + " ms: " + fsck.out() + fsck.err()).isZero();
+            assertThat(fsck.code())
+                    .as("after a kill at " + delay + " ms: " + fsck.out() + fsck.err())
+                    .isZero();
             assertThat(fsck.out()).contains("is consistent");
-            String images = w.run("images", "--format", "{{.Repository}}:{{.Tag}}").ok().out();
+            String images =
+                    w.run("images", "--format", "{{.Repository}}:{{.Tag}}").ok().out();
             assertThat(images).isIn("", "killed:1\n");
             if (!images.isEmpty()) w.run("rmi", "killed:1").ok();
         }
         w.run("load", "-i", in.toString()).ok();
-        assertThat(w.run("images", "--format", "{{.Repository}}:{{.Tag}}").ok().out()).isEqualTo("killed:1\n");
+        assertThat(w.run("images", "--format", "{{.Repository}}:{{.Tag}}").ok().out())
+                .isEqualTo("killed:1\n");
         w.run("system", "prune", "-f").ok();
         try (Stream<Path> tmp = Files.list(root.resolve("whittle/tmp"))) {
-            assertThat(tmp.toList()).as("prune clears what killed loads left in tmp").isEmpty();
+            assertThat(tmp.toList())
+                    .as("prune clears what killed loads left in tmp")
+                    .isEmpty();
         }
     }
 }

@@ -1,11 +1,6 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Crash consistency: whittle is killed with SIGKILL (no exit hook runs) at random points of a command, many times
@@ -27,7 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("runc")
 class HostileCrashTest {
     static final int KILLS = Integer.getInteger("whittle.crash.kills", 6);
-    @TempDir static Path dir;
+
+    @TempDir
+    static Path dir;
+
     static Path busybox, context, secretFile, registries, dockerConfig, archive;
     static String secret;
     static LocalRegistry registry;
@@ -36,7 +38,8 @@ class HostileCrashTest {
     @BeforeAll
     static void setUp() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
         busybox = RootFs.busybox(dir);
         secret = "CRASH-SECRET-" + UUID.randomUUID();
         secretFile = Files.writeString(dir.resolve("secret"), secret);
@@ -53,7 +56,8 @@ class HostileCrashTest {
                 CMD ["cat", "/small.txt"]
                 """);
         registry = LocalRegistry.start(new LocalRegistry.Auth.None());
-        registries = Files.writeString(dir.resolve("registries.json"),
+        registries = Files.writeString(
+                dir.resolve("registries.json"),
                 "{\"loopback-only\": true, \"retries\": 2, \"retry-backoff-ms\": 50, \"timeout-seconds\": 5}");
         dockerConfig = Files.createDirectories(dir.resolve("docker-config"));
         Whittle source = whittle(dir.resolve("source"));
@@ -69,18 +73,26 @@ class HostileCrashTest {
     }
 
     static Whittle whittle(Path root) {
-        return new Whittle(root, List.of("--registries-config", registries.toString(), "--config", dockerConfig.toString()));
+        return new Whittle(
+                root, List.of("--registries-config", registries.toString(), "--config", dockerConfig.toString()));
     }
 
     /** The base image and the app built from it, also under the registry's name. */
     static void prepare(Whittle w) {
-        w.run("import", "-c", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", busybox.toString(), BASE).ok();
+        w.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        busybox.toString(),
+                        BASE)
+                .ok();
         build(w, "--no-cache").ok();
         w.run("tag", APP, registry.host() + "/" + APP).ok();
     }
 
     static Exec build(Whittle w, String... extra) {
-        List<String> a = new ArrayList<>(List.of("build", "--progress", "plain", "--check=off", "-t", APP, "--secret", "id=tok,src=" + secretFile));
+        List<String> a = new ArrayList<>(List.of(
+                "build", "--progress", "plain", "--check=off", "-t", APP, "--secret", "id=tok,src=" + secretFile));
         a.addAll(List.of(extra));
         a.add(context.toString());
         return w.run(a.toArray(String[]::new));
@@ -96,15 +108,28 @@ class HostileCrashTest {
         Random random = new Random(seed);
         for (int i = 0; i < KILLS; i++) {
             String what = command + " killed, round " + i + " of seed " + seed;
-            List<String> args = new ArrayList<>(List.of("--registries-config", registries.toString(), "--config", dockerConfig.toString()));
+            List<String> args = new ArrayList<>(
+                    List.of("--registries-config", registries.toString(), "--config", dockerConfig.toString()));
             switch (command) {
-                case "build" -> args.addAll(List.of("build", "--progress", "plain", "--check=off", "-t", APP, "--secret",
-                        "id=tok,src=" + secretFile, i % 2 == 0 ? "--no-cache" : "--pull=false", context.toString()));
+                case "build" ->
+                    args.addAll(List.of(
+                            "build",
+                            "--progress",
+                            "plain",
+                            "--check=off",
+                            "-t",
+                            APP,
+                            "--secret",
+                            "id=tok,src=" + secretFile,
+                            i % 2 == 0 ? "--no-cache" : "--pull=false",
+                            context.toString()));
                 case "load" -> {
                     forget(w);
                     args.addAll(List.of("load", "-i", archive.toString()));
                 }
-                case "save" -> args.addAll(List.of("save", "-o", dir.resolve("saved-" + i + ".tar").toString(), APP));
+                case "save" ->
+                    args.addAll(List.of(
+                            "save", "-o", dir.resolve("saved-" + i + ".tar").toString(), APP));
                 case "pull" -> {
                     forget(w);
                     args.addAll(List.of("pull", registry.host() + "/" + APP));
@@ -117,12 +142,19 @@ class HostileCrashTest {
                 }
                 default -> throw new IllegalArgumentException(command);
             }
-            WhittleProcess p = WhittleProcess.start(root, dir.resolve(command + "-" + i + ".log"), args.toArray(String[]::new));
+            WhittleProcess p =
+                    WhittleProcess.start(root, dir.resolve(command + "-" + i + ".log"), args.toArray(String[]::new));
             Thread.sleep(random.nextInt(2500)); // a JVM start is ~0.5 s of it: kills land in start-up and in the work
             List<ProcessHandle> children = p.kill9();
 
-            assertThat(Exec.run("sh", "-c", "find " + root + " -xdev -type f -exec grep -l '" + secret + "' {} + 2>/dev/null || true").out())
-                    .as(what + ": the secret on disk").isEmpty();
+            assertThat(Exec.run(
+                                    "sh",
+                                    "-c",
+                                    "find " + root + " -xdev -type f -exec grep -l '" + secret
+                                            + "' {} + 2>/dev/null || true")
+                            .out())
+                    .as(what + ": the secret on disk")
+                    .isEmpty();
             w.run("images").ok(); // any command removes what the killed one left
             HostileSandboxTest.assertNothingLeft(root, children);
             assertThat(w.run("system", "fsck").out()).as(what).contains("is consistent");
@@ -151,7 +183,10 @@ class HostileCrashTest {
             }
             case "pull" -> {
                 w.run("pull", registry.host() + "/" + APP).ok();
-                assertThat(w.run("run", "--rm", registry.host() + "/" + APP).ok().out()).isEqualTo("small\n");
+                assertThat(w.run("run", "--rm", registry.host() + "/" + APP)
+                                .ok()
+                                .out())
+                        .isEqualTo("small\n");
             }
             case "push" -> {
                 w.run("push", tagFor(w, i)).ok();
@@ -161,7 +196,9 @@ class HostileCrashTest {
             }
             default -> throw new IllegalArgumentException(command);
         }
-        assertThat(w.run("system", "fsck").out()).as(command + " done again, round " + i).contains("is consistent");
+        assertThat(w.run("system", "fsck").out())
+                .as(command + " done again, round " + i)
+                .contains("is consistent");
     }
 
     /** The app image gone from the store under both its names, and its blobs with it. */

@@ -1,5 +1,7 @@
 package dev.whittle.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.ImageRef;
@@ -14,11 +16,6 @@ import dev.whittle.store.StoredImage;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
 import dev.whittle.tar.TarWriter;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,8 +33,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile content coming into the store as layers: layers no runtime can apply (a file with entries below it, paths
@@ -49,12 +48,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileIngestTest {
     static final String BASE = "hostile/base:1";
     static final String EVIL = "hostile/evil:1";
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
 
     /** A store holding a busybox base image named {@link #BASE}. */
     Whittle withBase(String name) throws IOException {
         Whittle w = new Whittle(dir.resolve(name));
-        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), BASE)
+                .ok();
         return w;
     }
 
@@ -97,10 +99,17 @@ class HostileIngestTest {
         Files.write(in, HostileArchiveTest.archiveOnTopOf(w, BASE, layer));
         Exec e = w.run("load", "-i", in.toString());
         assertThat(e.code()).as(what + ": " + e.out() + e.err()).isEqualTo(1);
-        assertThat(e.err()).as(what).startsWith("Error: ").doesNotContain("Exception").doesNotContain("\tat ")
-                .contains(EVIL).contains("layer 2");
+        assertThat(e.err())
+                .as(what)
+                .startsWith("Error: ")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ")
+                .contains(EVIL)
+                .contains("layer 2");
         for (String p : messageParts) assertThat(e.err()).as(what).contains(p);
-        assertThat(w.run("images", "--format", "{{.Repository}}:{{.Tag}}").ok().out()).as(what).isEqualTo(BASE + "\n");
+        assertThat(w.run("images", "--format", "{{.Repository}}:{{.Tag}}").ok().out())
+                .as(what)
+                .isEqualTo(BASE + "\n");
         assertThat(w.run("system", "fsck").ok().out()).as(what).contains("is consistent");
     }
 
@@ -110,9 +119,16 @@ class HostileIngestTest {
         Files.write(in, layer);
         Exec e = w.run("import", in.toString(), "hostile/imported:1");
         assertThat(e.code()).as(what + ": " + e.out() + e.err()).isEqualTo(1);
-        assertThat(e.err()).as(what).startsWith("Error: ").doesNotContain("Exception").contains(in.toString()).contains("hostile/imported:1");
+        assertThat(e.err())
+                .as(what)
+                .startsWith("Error: ")
+                .doesNotContain("Exception")
+                .contains(in.toString())
+                .contains("hostile/imported:1");
         for (String p : messageParts) assertThat(e.err()).as(what).contains(p);
-        assertThat(w.run("images", "-q", "hostile/imported:1").ok().out()).as(what).isEmpty();
+        assertThat(w.run("images", "-q", "hostile/imported:1").ok().out())
+                .as(what)
+                .isEmpty();
     }
 
     @Test
@@ -126,18 +142,30 @@ class HostileIngestTest {
         // a layer too big to wait in memory is read as it streams past, before manifest.json says whose it is
         char[] pad = new char[5 << 20];
         Arrays.fill(pad, 'p');
-        layers.put("big-below-a-file", layer(Entry.file("pad", new String(pad)), Entry.file("a", "file"), Entry.file("a/x", "x")));
-        layers.put("below-a-replaced-dir", layer(Entry.dir("a", 0755), Entry.file("a", "file"), Entry.file("a/x", "x")));
+        layers.put(
+                "big-below-a-file",
+                layer(Entry.file("pad", new String(pad)), Entry.file("a", "file"), Entry.file("a/x", "x")));
+        layers.put(
+                "below-a-replaced-dir", layer(Entry.dir("a", 0755), Entry.file("a", "file"), Entry.file("a/x", "x")));
         layers.put("long-component", layer(Entry.file(longComponent, "x")));
         layers.put("long-path", layer(Entry.file(longPath, "x")));
-        layers.put("capability-size", layer(Entry.file("cap", "x").xattr("security.capability", capability(0x02000000, 7))));
-        layers.put("capability-v1", layer(Entry.file("cap", "x").xattr("security.capability", capability(0x01000000, 12))));
-        layers.put("capability-revision", layer(Entry.file("cap", "x").xattr("security.capability", capability(0x03000000, 20))));
+        layers.put(
+                "capability-size",
+                layer(Entry.file("cap", "x").xattr("security.capability", capability(0x02000000, 7))));
+        layers.put(
+                "capability-v1",
+                layer(Entry.file("cap", "x").xattr("security.capability", capability(0x01000000, 12))));
+        layers.put(
+                "capability-revision",
+                layer(Entry.file("cap", "x").xattr("security.capability", capability(0x03000000, 20))));
         layers.put("overlay-opaque", layer(Entry.dir("bin", 0755).xattr("trusted.overlay.opaque", new byte[] {'y'})));
-        layers.put("overlay-redirect", layer(Entry.dir("etc", 0755).xattr("trusted.overlay.redirect", "/bin".getBytes())));
+        layers.put(
+                "overlay-redirect", layer(Entry.dir("etc", 0755).xattr("trusted.overlay.redirect", "/bin".getBytes())));
         layers.put("overlay-user", layer(Entry.dir("etc", 0755).xattr("user.overlay.opaque", new byte[] {'y'})));
-        layers.put("overlay-whiteout-device", layer(new Entry(new TarEntry("bin", TarEntry.Type.CHAR, 0, 0, 0, 0, 1700000000,
-                "", 0, 0, null), null)));
+        layers.put(
+                "overlay-whiteout-device",
+                layer(new Entry(
+                        new TarEntry("bin", TarEntry.Type.CHAR, 0, 0, 0, 0, 1700000000, "", 0, 0, null), null)));
         Map<String, String[]> expected = Map.ofEntries(
                 Map.entry("below-a-file", new String[] {"\"a/x\"", "\"a\"", "not a directory"}),
                 Map.entry("below-a-replaced-dir", new String[] {"\"a/x\"", "not a directory"}),
@@ -170,14 +198,25 @@ class HostileIngestTest {
     void laterEntriesReplaceEarlierOnesWhenARunUnpacksTheLayer() throws IOException {
         assumeRunc();
         Whittle w = withBase("store-replace");
-        byte[] layer = layer(Entry.dir("a", 0700), Entry.dir("a/b", 0700), Entry.file("a/b/c", "below"), Entry.file("a", "file a\n"),
-                Entry.dir("m", 0700), Entry.file("m/k", "kept\n"), Entry.dir("m", 0751),
-                Entry.file("f", "gone"), Entry.dir("f", 0705), Entry.file("f/y", "y\n"));
+        byte[] layer = layer(
+                Entry.dir("a", 0700),
+                Entry.dir("a/b", 0700),
+                Entry.file("a/b/c", "below"),
+                Entry.file("a", "file a\n"),
+                Entry.dir("m", 0700),
+                Entry.file("m/k", "kept\n"),
+                Entry.dir("m", 0751),
+                Entry.file("f", "gone"),
+                Entry.dir("f", 0705),
+                Entry.file("f/y", "y\n"));
         Path in = dir.resolve("in-replace.tar");
         Files.write(in, HostileArchiveTest.archiveOnTopOf(w, BASE, layer));
         w.run("load", "-i", in.toString()).ok();
         String out = run(w, "cat /a /m/k /f/y; stat -c '%n %a %F' /a /m /f");
-        assertThat(out).contains("file a\nkept\ny\n").contains("/a 644 regular file").contains("/m 751 directory")
+        assertThat(out)
+                .contains("file a\nkept\ny\n")
+                .contains("/a 644 regular file")
+                .contains("/m 751 directory")
                 .contains("/f 705 directory");
         // what COPY, export and check see (the layers' tables of contents merged) is what RUN sees
         Path exported = dir.resolve("in-exported.tar");
@@ -185,11 +224,20 @@ class HostileIngestTest {
         Map<String, String> seen = new TreeMap<>();
         try (TarReader r = new TarReader(Files.newInputStream(exported))) {
             for (TarEntry e; (e = r.next()) != null; ) {
-                if (e.name().matches("[amf](/.*)?")) seen.put(e.name(), e.modeString() + (e.isFile() ? " " + new String(r.content().readAllBytes()) : ""));
+                if (e.name().matches("[amf](/.*)?"))
+                    seen.put(
+                            e.name(),
+                            e.modeString()
+                                    + (e.isFile() ? " " + new String(r.content().readAllBytes()) : ""));
             }
         }
-        assertThat(seen).containsExactly(Map.entry("a", "-rw-r--r-- file a\n"), Map.entry("f", "drwx---r-x"),
-                Map.entry("f/y", "-rw-r--r-- y\n"), Map.entry("m", "drwxr-x--x"), Map.entry("m/k", "-rw-r--r-- kept\n"));
+        assertThat(seen)
+                .containsExactly(
+                        Map.entry("a", "-rw-r--r-- file a\n"),
+                        Map.entry("f", "drwx---r-x"),
+                        Map.entry("f/y", "-rw-r--r-- y\n"),
+                        Map.entry("m", "drwxr-x--x"),
+                        Map.entry("m/k", "-rw-r--r-- kept\n"));
     }
 
     /**
@@ -202,7 +250,9 @@ class HostileIngestTest {
     void anOverlayXattrFromALayerIsNeverHonouredByRun() throws IOException {
         assumeRunc();
         Whittle w = withBase("store-opaque");
-        byte[] layer = layer(Entry.dir("bin", 0755).xattr("trusted.overlay.opaque", new byte[] {'y'}), Entry.file("bin/added", "added\n"),
+        byte[] layer = layer(
+                Entry.dir("bin", 0755).xattr("trusted.overlay.opaque", new byte[] {'y'}),
+                Entry.file("bin/added", "added\n"),
                 Entry.dir("etc", 0755).xattr("trusted.overlay.redirect", "/bin".getBytes()),
                 Entry.dir("home", 0755).xattr("user.overlay.opaque", new byte[] {'y'}));
         refusedAtLoad(w, layer, "opaque-bin", "\"bin\"", "trusted.overlay.opaque");
@@ -225,12 +275,18 @@ class HostileIngestTest {
         }
         String refused = "http://127.0.0.1:" + closed + "/x";
         String first = addFails(w, refused);
-        assertThat(first).contains(refused).contains("connection refused").contains("nothing accepts connections on 127.0.0.1:" + closed)
+        assertThat(first)
+                .contains(refused)
+                .contains("connection refused")
+                .contains("nothing accepts connections on 127.0.0.1:" + closed)
                 .doesNotContain("null");
         try (FaultProxy proxy = FaultProxy.to("127.0.0.1:" + closed)) {
             proxy.cutRequest("GET", "/x", 0, 10);
             String cut = "http://" + proxy.host() + "/x";
-            assertThat(addFails(w, cut)).contains(cut).contains("connection closed by the server without an answer").doesNotContain("header parser");
+            assertThat(addFails(w, cut))
+                    .contains(cut)
+                    .contains("connection closed by the server without an answer")
+                    .doesNotContain("header parser");
         }
     }
 
@@ -240,7 +296,10 @@ class HostileIngestTest {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nADD " + url + " /x\n");
         Exec b = w.run("build", "--progress", "quiet", "--check=off", ctx.toString());
         assertThat(b.code()).as(b.err()).isEqualTo(1);
-        assertThat(b.err()).startsWith("Error: Dockerfile:2:1: ADD failed: ").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(b.err())
+                .startsWith("Error: Dockerfile:2:1: ADD failed: ")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
         String line = b.err().lines().findFirst().orElseThrow();
         assertThat(line).contains("check");
         return line;
@@ -256,19 +315,28 @@ class HostileIngestTest {
         Whittle w = new Whittle(dir.resolve("store-push"));
         w.run("import", RootFs.busybox(dir).toString(), BASE).ok();
         Path cfg = dir.resolve("registries.json");
-        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"retry-backoff-ms\": 20, \"timeout-seconds\": 5}");
-        try (LocalRegistry registry = LocalRegistry.start(new LocalRegistry.Auth.None()); FaultProxy proxy = FaultProxy.to(registry.host())) {
+        Files.writeString(
+                cfg, "{\"loopback-only\": true, \"retries\": 2, \"retry-backoff-ms\": 20, \"timeout-seconds\": 5}");
+        try (LocalRegistry registry = LocalRegistry.start(new LocalRegistry.Auth.None());
+                FaultProxy proxy = FaultProxy.to(registry.host())) {
             proxy.cutRequest("PUT", "/blobs/uploads/", 10 << 10, 100);
             proxy.cutRequest("PATCH", "/blobs/uploads/", 10 << 10, 100);
             String ref = proxy.host() + "/cut/app:1";
-            Whittle p = w.with("--registries-config", cfg.toString(), "--config", Files.createDirectories(dir.resolve("docker-config")).toString());
+            Whittle p = w.with(
+                    "--registries-config",
+                    cfg.toString(),
+                    "--config",
+                    Files.createDirectories(dir.resolve("docker-config")).toString());
             p.run("tag", BASE, ref).ok();
             Exec push = p.run("push", ref);
             assertThat(push.code()).as(push.out() + push.err()).isEqualTo(1);
             String line = push.err().lines().findFirst().orElseThrow();
             assertThat(push.err().lines().count()).as(push.err()).isLessThanOrEqualTo(2);
-            assertThat(line).matches("Error: " + Pattern.quote(proxy.host()) + ": blob [0-9a-f]{12} to cut/app: upload failed after 3"
-                    + " attempts: connection closed by the registry without an answer; check .*, then push again");
+            assertThat(line)
+                    .matches(
+                            "Error: " + Pattern.quote(proxy.host())
+                                    + ": blob [0-9a-f]{12} to cut/app: upload failed after 3"
+                                    + " attempts: connection closed by the registry without an answer; check .*, then push again");
         }
     }
 
@@ -281,7 +349,8 @@ class HostileIngestTest {
     String run(Whittle w, String script) throws IOException {
         Path ctx = Files.createDirectories(dir.resolve("in-ctx-" + System.nanoTime()));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM " + EVIL + "\nRUN (" + script + ") > /out.txt\n");
-        w.run("build", "--progress", "quiet", "--check=off", "-t", "hostile/ran:1", ctx.toString()).ok();
+        w.run("build", "--progress", "quiet", "--check=off", "-t", "hostile/ran:1", ctx.toString())
+                .ok();
         return w.run("run", "--rm", "hostile/ran:1", "cat", "/out.txt").ok().out();
     }
 
@@ -290,7 +359,7 @@ class HostileIngestTest {
         try (Store store = Store.open(root)) {
             LayerIngest.Result l;
             try (LayerWriter lw = new LayerWriter(store, true);
-                 TarReader r = new TarReader(new ByteArrayInputStream(layer))) {
+                    TarReader r = new TarReader(new ByteArrayInputStream(layer))) {
                 for (TarEntry e; (e = r.next()) != null; ) {
                     lw.entry(e);
                     if (e.isFile()) lw.content(r.content().readAllBytes());
@@ -300,11 +369,15 @@ class HostileIngestTest {
             Images images = new Images(store);
             StoredImage b = images.resolve(base);
             ImageConfig config = b.config().toBuilder()
-                    .addLayer(l.info().diffId(), new ImageConfig.History("2024-01-01T00:00:00Z", "hostile", null, null, false)).build();
+                    .addLayer(
+                            l.info().diffId(),
+                            new ImageConfig.History("2024-01-01T00:00:00Z", "hostile", null, null, false))
+                    .build();
             store.putBlob(config.raw());
             List<Descriptor> layers = new ArrayList<>(b.manifest().layers());
             layers.add(l.descriptor());
-            Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
+            Manifest m = Manifest.create(
+                    true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
             images.add(m, List.of(ImageRef.parse(name)), List.of());
         }
     }

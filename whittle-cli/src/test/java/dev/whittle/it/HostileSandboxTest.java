@@ -1,9 +1,7 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.whittle.it.DockerDaemon.docker;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +11,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static dev.whittle.it.DockerDaemon.docker;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hostile Dockerfile or image against RUN and `whittle run`: mounts that try to reach the host, a non-root user's
@@ -23,19 +22,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("runc")
 class HostileSandboxTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
     static final String BASE = "hostile/busybox:1";
     /** A file only the host has: a mount that reaches the host can read it. */
     static Path hostOnly;
+
     static String hostSecret;
 
     @BeforeAll
     static void base() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
         whittle = new Whittle(dir.resolve("store"));
-        whittle.run("import", "-c", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", RootFs.busybox(dir).toString(), BASE).ok();
+        whittle.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        RootFs.busybox(dir).toString(),
+                        BASE)
+                .ok();
         hostSecret = "HOST-ONLY-" + UUID.randomUUID();
         hostOnly = Files.createDirectories(dir.resolve("host-only"));
         Files.writeString(hostOnly.resolve("marker"), hostSecret);
@@ -63,9 +72,18 @@ class HostileSandboxTest {
                 RUN --mount=type=bind,from=s,source=/hostroot/d,target=/mnt,rw cat /mnt/mine > /via-rw
                 """.formatted(hostOnly), Map.of());
         build(whittle, ctx, "-t", "hostile/bind-root").ok();
-        String files = whittle.run("run", "--rm", "hostile/bind-root", "cat", "/via-root", "/leak", "/via-etclink", "/via-rw").ok().out();
-        assertThat(files).doesNotContain(hostSecret).doesNotContain("debian_version").doesNotContain("os-release")
-                .contains("hostroot").contains("etclink").contains("passwd").contains("stage");
+        String files = whittle.run(
+                        "run", "--rm", "hostile/bind-root", "cat", "/via-root", "/leak", "/via-etclink", "/via-rw")
+                .ok()
+                .out();
+        assertThat(files)
+                .doesNotContain(hostSecret)
+                .doesNotContain("debian_version")
+                .doesNotContain("os-release")
+                .contains("hostroot")
+                .contains("etclink")
+                .contains("passwd")
+                .contains("stage");
     }
 
     @Test
@@ -77,7 +95,10 @@ class HostileSandboxTest {
                 RUN --mount=type=bind,from=s,source=/up%1$s,target=/mnt cat /mnt/marker
                 """.formatted(hostOnly), Map.of());
         Exec e = build(whittle, ctx).fails(1);
-        assertThat(e.err()).doesNotContain(hostSecret).contains("bind mount source").contains("not found in \"s\"")
+        assertThat(e.err())
+                .doesNotContain(hostSecret)
+                .contains("bind mount source")
+                .contains("not found in \"s\"")
                 .contains("Dockerfile:4");
     }
 
@@ -89,8 +110,13 @@ class HostileSandboxTest {
                 """.formatted(hostOnly), Map.of("own.txt", "mine"));
         Files.createSymbolicLink(ctx.resolve("link"), Path.of("/"));
         build(whittle, ctx, "-t", "hostile/bind-context").ok();
-        assertThat(whittle.run("run", "--rm", "hostile/bind-context", "cat", "/listing", "/leak").ok().out())
-                .contains("own.txt").contains("Dockerfile").doesNotContain(hostSecret).doesNotContain("proc");
+        assertThat(whittle.run("run", "--rm", "hostile/bind-context", "cat", "/listing", "/leak")
+                        .ok()
+                        .out())
+                .contains("own.txt")
+                .contains("Dockerfile")
+                .doesNotContain(hostSecret)
+                .doesNotContain("proc");
     }
 
     @Test
@@ -102,7 +128,8 @@ class HostileSandboxTest {
                 RUN ["/stat", "echo", "first exec ran"]
                 """, Map.of());
         Exec e = build(whittle, ctx).fails(1);
-        assertThat(e.err()).doesNotContainPattern("(?m)^#\\d+ [0-9.]+ first exec ran$")
+        assertThat(e.err())
+                .doesNotContainPattern("(?m)^#\\d+ [0-9.]+ first exec ran$")
                 .contains("process \"/stat echo first exec ran\" could not start: exec /stat: permission denied");
     }
 
@@ -120,10 +147,20 @@ class HostileSandboxTest {
         assertThat(run.out()).doesNotContain("first exec ran");
         assertThat(run.err()).contains("exec /stat: permission denied");
         // the shell the user can run sees no capabilities and the supplementary group of /etc/group
-        Exec status = whittle.run("run", "--rm", "--entrypoint", "/bin/sh", "hostile/caps", "-c",
-                "busybox grep -E '^Cap(Prm|Eff|Bnd)' /proc/self/status; id -G").ok();
-        assertThat(status.out()).contains("CapPrm:\t0000000000000000").contains("CapEff:\t0000000000000000")
-                .contains("CapBnd:\t00000000a80425fb").contains("65534 1234");
+        Exec status = whittle.run(
+                        "run",
+                        "--rm",
+                        "--entrypoint",
+                        "/bin/sh",
+                        "hostile/caps",
+                        "-c",
+                        "busybox grep -E '^Cap(Prm|Eff|Bnd)' /proc/self/status; id -G")
+                .ok();
+        assertThat(status.out())
+                .contains("CapPrm:\t0000000000000000")
+                .contains("CapEff:\t0000000000000000")
+                .contains("CapBnd:\t00000000a80425fb")
+                .contains("65534 1234");
 
         DockerDaemon.require();
         Path archive = dir.resolve("caps.tar");
@@ -132,8 +169,19 @@ class HostileSandboxTest {
         Exec inDocker = docker("run", "--rm", "--pull", "never", "--network", "none", "hostile/caps");
         assertThat(inDocker.code()).isEqualTo(run.code());
         assertThat(inDocker.err()).contains("exec /stat: permission denied");
-        Exec dockerStatus = docker("run", "--rm", "--pull", "never", "--network", "none", "--entrypoint", "/bin/sh", "hostile/caps", "-c",
-                "busybox grep -E '^Cap(Prm|Eff|Bnd)' /proc/self/status; id -G").ok();
+        Exec dockerStatus = docker(
+                        "run",
+                        "--rm",
+                        "--pull",
+                        "never",
+                        "--network",
+                        "none",
+                        "--entrypoint",
+                        "/bin/sh",
+                        "hostile/caps",
+                        "-c",
+                        "busybox grep -E '^Cap(Prm|Eff|Bnd)' /proc/self/status; id -G")
+                .ok();
         assertThat(dockerStatus.out()).isEqualTo(status.out());
         docker("rmi", "hostile/caps");
     }
@@ -141,12 +189,19 @@ class HostileSandboxTest {
     @Test
     void usersOutOfRangeOrMalformedAreErrorsAsInDocker() throws IOException {
         // docker 20.10: Atoi fails -> looked up as a name; out of runc's range -> its message
-        for (String[] c : new String[][] {{"99999999999999999999", "unable to find user 99999999999999999999: no matching entries in passwd file"},
-                {"2147483648", "uids and gids must be in range 0-2147483647"}, {"-1", "uids and gids must be in range 0-2147483647"},
-                {"0:4294967296", "uids and gids must be in range 0-2147483647"}}) {
+        for (String[] c : new String[][] {
+            {"99999999999999999999", "unable to find user 99999999999999999999: no matching entries in passwd file"},
+            {"2147483648", "uids and gids must be in range 0-2147483647"},
+            {"-1", "uids and gids must be in range 0-2147483647"},
+            {"0:4294967296", "uids and gids must be in range 0-2147483647"}
+        }) {
             Path ctx = context("user-" + c[0].replace(':', '-'), "FROM BASE\nUSER " + c[0] + "\nRUN true\n", Map.of());
             Exec e = build(whittle, ctx).fails(1);
-            assertThat(e.err()).contains("Dockerfile:3").contains(c[1]).doesNotContain("Exception").doesNotContain("For input string");
+            assertThat(e.err())
+                    .contains("Dockerfile:3")
+                    .contains(c[1])
+                    .doesNotContain("Exception")
+                    .doesNotContain("For input string");
         }
         // a passwd line whose uid is not a number is passed over, as runc's parser does
         Path ctx = context("user-malformed", """
@@ -170,12 +225,20 @@ class HostileSandboxTest {
                 """, Map.of());
         Path root = dir.resolve("secret-store");
         new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
-        WhittleProcess p = WhittleProcess.start(root, dir.resolve("secret-kill.log"), "build", "--progress", "plain",
-                "--secret", "id=tok,src=" + secretFile, ctx.toString());
+        WhittleProcess p = WhittleProcess.start(
+                root,
+                dir.resolve("secret-kill.log"),
+                "build",
+                "--progress",
+                "plain",
+                "--secret",
+                "id=tok,src=" + secretFile,
+                ctx.toString());
         p.awaitOutput(Pattern.compile("(?m)^#\\d+ [0-9.]+ started$"));
         // while the RUN runs, its secret is on a memory file system of its own
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
-        assertThat(mounts.lines().filter(l -> l.contains(root.toString()) && l.contains("/secrets ") && l.contains(" - tmpfs ")))
+        assertThat(mounts.lines()
+                        .filter(l -> l.contains(root.toString()) && l.contains("/secrets ") && l.contains(" - tmpfs ")))
                 .hasSize(1);
         List<ProcessHandle> children = p.kill9();
 
@@ -183,14 +246,24 @@ class HostileSandboxTest {
         assertThat(grepStore(root, secret)).isEmpty();
         Exec fsck = new Whittle(root).run("system", "fsck");
         assertThat(fsck.code()).isEqualTo(1);
-        assertThat(fsck.out()).contains("a mount left by a killed whittle process").contains("container(s) of a killed whittle process")
+        assertThat(fsck.out())
+                .contains("a mount left by a killed whittle process")
+                .contains("container(s) of a killed whittle process")
                 .contains("whittle system prune removes it");
 
         // any next command removes it: mounts, the container (its sleep), temp files
         new Whittle(root).run("images").ok();
         assertNothingLeft(root, children);
         assertThat(new Whittle(root).run("system", "fsck").ok().out()).contains("is consistent");
-        assertThat(EngineTest.build(new Whittle(root), ctx, "--secret", "id=tok,src=" + secretFile, "--build-arg", "SLEEP=0").ok().err())
+        assertThat(EngineTest.build(
+                                new Whittle(root),
+                                ctx,
+                                "--secret",
+                                "id=tok,src=" + secretFile,
+                                "--build-arg",
+                                "SLEEP=0")
+                        .ok()
+                        .err())
                 .contains("started");
         assertNothingLeft(root, List.of());
     }
@@ -211,8 +284,15 @@ class HostileSandboxTest {
                 """, Map.of());
         Path root = dir.resolve("secret-env-store");
         new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
-        WhittleProcess p = WhittleProcess.start(root, dir.resolve("secret-env-kill.log"), "build", "--progress", "plain",
-                "--secret", "id=tok,src=" + secretFile, ctx.toString());
+        WhittleProcess p = WhittleProcess.start(
+                root,
+                dir.resolve("secret-env-kill.log"),
+                "build",
+                "--progress",
+                "plain",
+                "--secret",
+                "id=tok,src=" + secretFile,
+                ctx.toString());
         p.awaitOutput(Pattern.compile("(?m)^#\\d+ [0-9.]+ started$"));
         assertThat(grepStore(root, secret)).isEmpty();
         List<ProcessHandle> children = p.kill9();
@@ -226,7 +306,8 @@ class HostileSandboxTest {
         Path ctx = context("prune-kill", "FROM BASE\nRUN echo started && busybox sleep 612\n", Map.of());
         Path root = dir.resolve("prune-store");
         new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
-        WhittleProcess p = WhittleProcess.start(root, dir.resolve("prune-kill.log"), "build", "--progress", "plain", ctx.toString());
+        WhittleProcess p = WhittleProcess.start(
+                root, dir.resolve("prune-kill.log"), "build", "--progress", "plain", ctx.toString());
         p.awaitOutput(Pattern.compile("(?m)^#\\d+ [0-9.]+ started$"));
         List<ProcessHandle> children = p.kill9();
         Exec prune = new Whittle(root).run("system", "prune", "-f").ok();
@@ -236,18 +317,30 @@ class HostileSandboxTest {
 
     /** The files under the store whose content holds {@code text} (mounts left behind are not crossed: -xdev). */
     private static String grepStore(Path root, String text) {
-        return Exec.run("sh", "-c", "find " + root + " -xdev -type f -exec grep -l '" + text + "' {} + 2>/dev/null || true").out().trim();
+        return Exec.run(
+                        "sh",
+                        "-c",
+                        "find " + root + " -xdev -type f -exec grep -l '" + text + "' {} + 2>/dev/null || true")
+                .out()
+                .trim();
     }
 
     /** No mount under the store, no temp entry, and none of the processes the killed whittle had started alive. */
-    static void assertNothingLeft(Path root, List<ProcessHandle> killedChildren) throws IOException, InterruptedException {
-        assertThat(Exec.run("sh", "-c", "grep -c '" + root + "' /proc/mounts || true").out().trim()).isEqualTo("0");
+    static void assertNothingLeft(Path root, List<ProcessHandle> killedChildren)
+            throws IOException, InterruptedException {
+        assertThat(Exec.run("sh", "-c", "grep -c '" + root + "' /proc/mounts || true")
+                        .out()
+                        .trim())
+                .isEqualTo("0");
         try (Stream<Path> tmp = Files.list(root.resolve("whittle/tmp"))) {
             assertThat(tmp.toList()).isEmpty();
         }
         // the container's processes, runc, RUN's network helpers: ended by the cleanup, or with their input
         for (int i = 0; i < 50 && killedChildren.stream().anyMatch(ProcessHandle::isAlive); i++) Thread.sleep(100);
-        assertThat(killedChildren.stream().filter(ProcessHandle::isAlive).map(h -> h.pid() + " " + h.info().commandLine().orElse("?")))
-                .as("processes the killed whittle started").isEmpty();
+        assertThat(killedChildren.stream()
+                        .filter(ProcessHandle::isAlive)
+                        .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")))
+                .as("processes the killed whittle started")
+                .isEmpty();
     }
 }

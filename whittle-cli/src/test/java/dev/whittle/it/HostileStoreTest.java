@@ -1,16 +1,14 @@
 package dev.whittle.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Runc;
 import dev.whittle.store.Maintenance;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -26,9 +24,10 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The store against its own machine: other local users, who must not reach what whittle unpacks as root (setuid
@@ -37,7 +36,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class HostileStoreTest {
     static final String EPOCH = "SOURCE_DATE_EPOCH=1700000000";
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
 
     /** busybox (RootFs) plus a setuid-root copy of the host's {@code id} and a world-writable device node. */
     static Path rootfsWithSetuidAndDevice(Path dir) throws IOException {
@@ -45,7 +46,8 @@ class HostileStoreTest {
         Path tar = dir.resolve("hostile-rootfs.tar");
         byte[] bb = Files.readAllBytes(RootFs.BUSYBOX);
         byte[] id = Files.readAllBytes(Path.of("/usr/bin/id"));
-        try (OutputStream o = Files.newOutputStream(tar); TarWriter w = new TarWriter(o)) {
+        try (OutputStream o = Files.newOutputStream(tar);
+                TarWriter w = new TarWriter(o)) {
             w.writeHeader(TarEntry.dir("bin", 0755, 1700000000));
             w.write(TarEntry.file("bin/busybox", 0755, bb.length, 1700000000), bb);
             for (String applet : new String[] {"sh", "ls", "cat", "echo", "id", "cp"}) {
@@ -67,8 +69,8 @@ class HostileStoreTest {
      * setpriv finds and starts the program it is given before it has quite become that user.
      */
     static Exec asNobody(List<String> cmd) {
-        List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                "sh", "-c", "exec \"$@\"", "sh"));
+        List<String> c = new ArrayList<>(List.of(
+                "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "sh", "-c", "exec \"$@\"", "sh"));
         c.addAll(cmd);
         return Exec.run(c, null, 60);
     }
@@ -110,7 +112,8 @@ class HostileStoreTest {
         assumeRootAndRunc();
         Path root = openParent().resolve("store");
         Whittle w = new Whittle(root);
-        w.run("import", "-c", "ENV PATH=/bin", rootfsWithSetuidAndDevice(dir).toString(), "hostile/base:1").ok();
+        w.run("import", "-c", "ENV PATH=/bin", rootfsWithSetuidAndDevice(dir).toString(), "hostile/base:1")
+                .ok();
         Path ctx = context(dir, "private", """
                 FROM hostile/base:1
                 RUN --mount=type=cache,target=/cache echo cached > /cache/f && cp /cache/f /from-cache
@@ -120,15 +123,19 @@ class HostileStoreTest {
                 """, Map.of());
         build(w, ctx, "hostile/private").ok();
         // RUN as another user sees its root through pivot_root, not by walking the store's path; so does whittle run
-        assertThat(w.run("run", "--rm", "hostile/private", "cat", "/tmp/listing", "/from-cache").ok().out())
+        assertThat(w.run("run", "--rm", "hostile/private", "cat", "/tmp/listing", "/from-cache")
+                        .ok()
+                        .out())
                 .contains("bin\n", "etc\n", "65534\n", "written by nobody\n", "cached\n");
-        assertThat(w.run("run", "--rm", "hostile/private", "id", "-u").ok().out()).isEqualTo("65534\n");
+        assertThat(w.run("run", "--rm", "hostile/private", "id", "-u").ok().out())
+                .isEqualTo("65534\n");
 
         Path suid;
         try (Stream<Path> s = Files.walk(root.resolve("whittle/s"))) {
             suid = s.filter(p -> p.endsWith("fs/bin/id-suid")).findFirst().orElseThrow();
         }
-        assertThat(Files.getAttribute(suid, "unix:mode")).as("the snapshot holds the image's setuid-root program")
+        assertThat(Files.getAttribute(suid, "unix:mode"))
+                .as("the snapshot holds the image's setuid-root program")
                 .isEqualTo(0104755);
         assertThat(Files.getAttribute(suid, "unix:uid")).isEqualTo(0);
         assertThat(Files.isDirectory(root.resolve("whittle/cachemounts"))).isTrue();
@@ -138,18 +145,29 @@ class HostileStoreTest {
         try (Stream<Path> s = Files.walk(root)) {
             below = s.filter(p -> !p.equals(root)).map(Path::toString).toList();
         }
-        List<String> probe = new ArrayList<>(List.of("sh", "-c", "for p; do if [ -e \"$p\" ] || [ -L \"$p\" ]; then echo \"$p\"; fi; done", "sh"));
+        List<String> probe = new ArrayList<>(
+                List.of("sh", "-c", "for p; do if [ -e \"$p\" ] || [ -L \"$p\" ]; then echo \"$p\"; fi; done", "sh"));
         probe.addAll(below);
         Exec suidRun = asNobody(List.of(suid.toString(), "-u"));
         SoftAssertions.assertSoftly(soft -> {
-            soft.assertThat(suidRun.out()).as("another user runs the image's setuid program as root").isNotEqualTo("0\n");
+            soft.assertThat(suidRun.out())
+                    .as("another user runs the image's setuid program as root")
+                    .isNotEqualTo("0\n");
             soft.assertThat(suidRun.code()).isNotZero();
-            soft.assertThat(asNobody(List.of("ls", root.toString())).code()).as("another user lists the store").isNotZero();
-            soft.assertThat(asNobody(probe).ok().out().lines().toList()).as("paths below the store another user reaches").isEmpty();
+            soft.assertThat(asNobody(List.of("ls", root.toString())).code())
+                    .as("another user lists the store")
+                    .isNotZero();
+            soft.assertThat(asNobody(probe).ok().out().lines().toList())
+                    .as("paths below the store another user reaches")
+                    .isEmpty();
         });
-        assertThat(below).as("the probe saw blobs, layer records, snapshots, cache mounts and temp files").anyMatch(p -> p.contains("/blobs/sha256/"))
-                .anyMatch(p -> p.contains("/whittle/layers/")).anyMatch(p -> p.endsWith("fs/dev/null-too"))
-                .anyMatch(p -> p.contains("/whittle/cachemounts/")).anyMatch(p -> p.endsWith("whittle/tmp/in-flight"));
+        assertThat(below)
+                .as("the probe saw blobs, layer records, snapshots, cache mounts and temp files")
+                .anyMatch(p -> p.contains("/blobs/sha256/"))
+                .anyMatch(p -> p.contains("/whittle/layers/"))
+                .anyMatch(p -> p.endsWith("fs/dev/null-too"))
+                .anyMatch(p -> p.contains("/whittle/cachemounts/"))
+                .anyMatch(p -> p.endsWith("whittle/tmp/in-flight"));
     }
 
     @Test
@@ -160,7 +178,9 @@ class HostileStoreTest {
         assertThat(Files.getAttribute(root, "unix:mode")).isEqualTo(040700);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         w.run("images").ok();
-        assertThat(Files.getAttribute(root, "unix:mode")).as("tightened when opened").isEqualTo(040700);
+        assertThat(Files.getAttribute(root, "unix:mode"))
+                .as("tightened when opened")
+                .isEqualTo(040700);
     }
 
     @Test
@@ -171,8 +191,14 @@ class HostileStoreTest {
         Files.setAttribute(root, "unix:uid", 65534);
         Exec e = new Whittle(root).run("images");
         assertThat(e.code()).isEqualTo(1);
-        assertThat(e.err()).startsWith("Error: ").contains(root.toString()).contains("uid 65534").doesNotContain("\tat ");
-        assertThat(Files.getAttribute(root, "unix:mode")).as("not changed: not ours").isEqualTo(040700);
+        assertThat(e.err())
+                .startsWith("Error: ")
+                .contains(root.toString())
+                .contains("uid 65534")
+                .doesNotContain("\tat ");
+        assertThat(Files.getAttribute(root, "unix:mode"))
+                .as("not changed: not ours")
+                .isEqualTo(040700);
     }
 
     // ------------------------------------------------------------------------------------ killed part-way through
@@ -186,16 +212,23 @@ class HostileStoreTest {
             for (Object o : (List<Object>) index.get("manifests")) {
                 Map<String, Object> d = (Map<String, Object>) o;
                 Map<String, Object> ann = (Map<String, Object>) d.get("annotations");
-                if (ann != null && name.equals(ann.get("org.opencontainers.image.ref.name"))) manifest = Digest.parse((String) d.get("digest"));
+                if (ann != null && name.equals(ann.get("org.opencontainers.image.ref.name")))
+                    manifest = Digest.parse((String) d.get("digest"));
             }
             Map<String, Object> m = Json.parseObject(Files.readAllBytes(blob(root, manifest)));
             Digest config = Digest.parse((String) ((Map<String, Object>) m.get("config")).get("digest"));
             List<Digest> blobs = new ArrayList<>();
-            for (Object l : (List<Object>) m.get("layers")) blobs.add(Digest.parse((String) ((Map<String, Object>) l).get("digest")));
+            for (Object l : (List<Object>) m.get("layers"))
+                blobs.add(Digest.parse((String) ((Map<String, Object>) l).get("digest")));
             Map<String, Object> c = Json.parseObject(Files.readAllBytes(blob(root, config)));
             List<Digest> diffIds = new ArrayList<>();
-            for (Object d : (List<Object>) ((Map<String, Object>) c.get("rootfs")).get("diff_ids")) diffIds.add(Digest.parse((String) d));
-            return new ImageFiles(manifest, config, blobs.subList(baseLayers, blobs.size()), diffIds.subList(baseLayers, diffIds.size()));
+            for (Object d : (List<Object>) ((Map<String, Object>) c.get("rootfs")).get("diff_ids"))
+                diffIds.add(Digest.parse((String) d));
+            return new ImageFiles(
+                    manifest,
+                    config,
+                    blobs.subList(baseLayers, blobs.size()),
+                    diffIds.subList(baseLayers, diffIds.size()));
         }
     }
 
@@ -204,7 +237,15 @@ class HostileStoreTest {
     }
 
     /** What a removal or prune cut short may have taken, each kind for one of the image's own layers. */
-    enum Taken { MANIFEST, CONFIG, LAYER_BLOB, LAYER_RECORD, RECORD_OF_ANOTHER_BLOB, UNPACKED, CACHE_ENTRIES }
+    enum Taken {
+        MANIFEST,
+        CONFIG,
+        LAYER_BLOB,
+        LAYER_RECORD,
+        RECORD_OF_ANOTHER_BLOB,
+        UNPACKED,
+        CACHE_ENTRIES
+    }
 
     static void take(Path root, ImageFiles f, Taken t, int layer) throws IOException {
         Digest diffId = f.diffIds().get(layer);
@@ -212,8 +253,10 @@ class HostileStoreTest {
             case MANIFEST -> Files.deleteIfExists(blob(root, f.manifest()));
             case CONFIG -> Files.deleteIfExists(blob(root, f.config()));
             case LAYER_BLOB -> Files.deleteIfExists(blob(root, f.blobs().get(layer)));
-            case LAYER_RECORD -> Files.deleteIfExists(root.resolve("whittle/layers").resolve(diffId.hex() + ".json"));
-            case RECORD_OF_ANOTHER_BLOB -> { // as a pull of the layer compressed otherwise records it once prune took the record
+            case LAYER_RECORD ->
+                Files.deleteIfExists(root.resolve("whittle/layers").resolve(diffId.hex() + ".json"));
+            case RECORD_OF_ANOTHER_BLOB -> { // as a pull of the layer compressed otherwise records it once prune took
+                // the record
                 Path p = root.resolve("whittle/layers").resolve(diffId.hex() + ".json");
                 if (!Files.exists(p)) return;
                 Map<String, Object> m = new LinkedHashMap<>(Json.parseObject(Files.readAllBytes(p)));
@@ -222,7 +265,8 @@ class HostileStoreTest {
             }
             case UNPACKED -> { // what is made again from the blob: the table of contents and the snapshot
                 Files.deleteIfExists(root.resolve("whittle/toc").resolve(diffId.hex()));
-                Maintenance.deleteTree(root.resolve("whittle/s").resolve(diffId.hex().substring(0, 16)));
+                Maintenance.deleteTree(
+                        root.resolve("whittle/s").resolve(diffId.hex().substring(0, 16)));
             }
             case CACHE_ENTRIES -> Maintenance.deleteFilesIn(root.resolve("whittle/cache"));
         }
@@ -234,7 +278,8 @@ class HostileStoreTest {
         assumeRootAndRunc();
         Path root = dir.resolve("store");
         Whittle w = new Whittle(root);
-        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "hostile/base:1").ok();
+        w.run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "hostile/base:1")
+                .ok();
         Path ctx = context(dir, "cut-short", """
                 FROM hostile/base:1
                 COPY a.txt /a.txt
@@ -253,12 +298,21 @@ class HostileStoreTest {
             w.run("rmi", "--no-prune", "hostile/app").ok(); // the index entry goes first
             for (Taken t : taken) take(root, f, t, layer);
             Exec again = build(w, ctx, "hostile/app");
-            assertThat(again.code()).as("rebuild after " + taken + " of layer " + layer + " went: " + again.err()).isZero();
-            assertThat(id(w, "hostile/app")).as("rebuild after " + taken + " of layer " + layer).isEqualTo(clean);
+            assertThat(again.code())
+                    .as("rebuild after " + taken + " of layer " + layer + " went: " + again.err())
+                    .isZero();
+            assertThat(id(w, "hostile/app"))
+                    .as("rebuild after " + taken + " of layer " + layer)
+                    .isEqualTo(clean);
             Exec fsck = w.run("system", "fsck");
-            assertThat(fsck.code()).as("fsck after the rebuild after " + taken + " of layer " + layer + ": " + fsck.out()).isZero();
+            assertThat(fsck.code())
+                    .as("fsck after the rebuild after " + taken + " of layer " + layer + ": " + fsck.out())
+                    .isZero();
         }
-        assertThat(w.run("run", "--rm", "hostile/app", "cat", "/a.txt", "/b.txt", "/c.txt").ok().out()).isEqualTo("aac"); // the files end without a newline
+        assertThat(w.run("run", "--rm", "hostile/app", "cat", "/a.txt", "/b.txt", "/c.txt")
+                        .ok()
+                        .out())
+                .isEqualTo("aac"); // the files end without a newline
     }
 
     @Test
@@ -268,7 +322,12 @@ class HostileStoreTest {
 
     @Test
     void killingSystemPruneAnywhereNeverWedgesTheNextBuild() throws Exception {
-        killAnywhere(true, List.of("whittle/layers", "blobs/sha256", "whittle/memo", "whittle/cache"), "system", "prune", "-f");
+        killAnywhere(
+                true,
+                List.of("whittle/layers", "blobs/sha256", "whittle/memo", "whittle/cache"),
+                "system",
+                "prune",
+                "-f");
     }
 
     /**
@@ -310,7 +369,8 @@ class HostileStoreTest {
                 when = delay / 1_000_000 + " ms after start";
             } else {
                 String kind = watched.get(mode - 1);
-                while (p.isAlive() && System.nanoTime() < deadline && count(root.resolve(kind)) == before.get(kind)) Thread.onSpinWait();
+                while (p.isAlive() && System.nanoTime() < deadline && count(root.resolve(kind)) == before.get(kind))
+                    Thread.onSpinWait();
                 when = "as " + kind + " started to go";
             }
             p.destroyForcibly();
@@ -321,12 +381,22 @@ class HostileStoreTest {
             boolean unfinished = watched.stream().anyMatch(k -> now.get(k) > finished.get(k));
             if (begun && unfinished) partial++;
             Exec fsck = w.run("system", "fsck");
-            assertThat(fsck.code()).as("fsck after a kill " + when + ": " + fsck.out()).isZero();
-            assertThat(recordsOfGoneBlobs(root)).as("layer records left naming only removed blobs after a kill " + when).isEmpty();
-            assertThat(memoEntriesOfGoneCacheEntries(root)).as("memo entries left naming removed cache entries after a kill " + when).isEmpty();
+            assertThat(fsck.code())
+                    .as("fsck after a kill " + when + ": " + fsck.out())
+                    .isZero();
+            assertThat(recordsOfGoneBlobs(root))
+                    .as("layer records left naming only removed blobs after a kill " + when)
+                    .isEmpty();
+            assertThat(memoEntriesOfGoneCacheEntries(root))
+                    .as("memo entries left naming removed cache entries after a kill " + when)
+                    .isEmpty();
             Exec again = build(w, ctx, "hostile/killed");
-            assertThat(again.code()).as("rebuild after a kill " + when + ": " + again.err()).isZero();
-            assertThat(id(w, "hostile/killed")).as("rebuild after a kill " + when).isEqualTo(clean);
+            assertThat(again.code())
+                    .as("rebuild after a kill " + when + ": " + again.err())
+                    .isZero();
+            assertThat(id(w, "hostile/killed"))
+                    .as("rebuild after a kill " + when)
+                    .isEqualTo(clean);
         }
         assertThat(partial).as("kills that cut the command short").isPositive();
     }
@@ -345,8 +415,10 @@ class HostileStoreTest {
         if (!Files.isDirectory(memo)) return out;
         try (Stream<Path> s = Files.list(memo)) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                for (Object k : (List<Object>) Json.parseObject(Files.readAllBytes(p)).get("cacheKeys")) {
-                    if (!Files.exists(root.resolve("whittle/cache").resolve((String) k))) out.add(p.getFileName() + " -> " + k);
+                for (Object k :
+                        (List<Object>) Json.parseObject(Files.readAllBytes(p)).get("cacheKeys")) {
+                    if (!Files.exists(root.resolve("whittle/cache").resolve((String) k)))
+                        out.add(p.getFileName() + " -> " + k);
                 }
             }
         }
@@ -359,8 +431,10 @@ class HostileStoreTest {
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(root.resolve("whittle/layers"))) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                Map<String, Object> blobs = (Map<String, Object>) Json.parseObject(Files.readAllBytes(p)).get("blobs");
-                if (blobs.keySet().stream().noneMatch(b -> Files.exists(blob(root, Digest.parse(b))))) out.add(p.getFileName().toString());
+                Map<String, Object> blobs = (Map<String, Object>)
+                        Json.parseObject(Files.readAllBytes(p)).get("blobs");
+                if (blobs.keySet().stream().noneMatch(b -> Files.exists(blob(root, Digest.parse(b)))))
+                    out.add(p.getFileName().toString());
             }
         }
         return out;
@@ -380,7 +454,10 @@ class HostileStoreTest {
     /** The part files beside {@code dest}: {@code .DEST.whittle-save-PID.part} and any other {@code .DEST.*} file. */
     static List<String> partFiles(Path dest) throws IOException {
         try (Stream<Path> s = Files.list(dest.getParent())) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("." + dest.getFileName() + ".")).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("." + dest.getFileName() + "."))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -391,7 +468,8 @@ class HostileStoreTest {
         byte[] big = new byte[96 << 20];
         new Random(3).nextBytes(big);
         Path tar = dir.resolve("big.tar");
-        try (OutputStream o = Files.newOutputStream(tar); TarWriter tw = new TarWriter(o)) {
+        try (OutputStream o = Files.newOutputStream(tar);
+                TarWriter tw = new TarWriter(o)) {
             tw.write(TarEntry.file("big", 0644, big.length, 1700000000), big);
         }
         w.run("import", tar.toString(), "hostile/big:1").ok();
@@ -410,7 +488,8 @@ class HostileStoreTest {
         assertThat(out).doesNotExist();
         assertThat(partFiles(out)).containsExactly(".saved.tar.whittle-save-" + killed + ".part");
 
-        // a part file of a live save that began before it stays; one named for a process started after it was written goes
+        // a part file of a live save that began before it stays; one named for a process started after it was written
+        // goes
         Process live = new ProcessBuilder("sleep", "60").start();
         try {
             Thread.sleep(50);
@@ -431,10 +510,19 @@ class HostileStoreTest {
 
     /** whittle in a JVM of its own, started as the launcher starts it. */
     static Process whittle(Path root, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "dev.whittle.cli.Main", "--root", root.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.whittle.cli.Main",
+                "--root",
+                root.toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 }

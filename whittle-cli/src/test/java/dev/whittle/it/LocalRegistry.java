@@ -1,7 +1,5 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's docker-registry (distribution 2.8) on 127.0.0.1 with its own storage, started for a test: anonymous,
@@ -48,7 +47,9 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** With {@code tls}, the registry serves HTTPS only, with a self-signed certificate for 127.0.0.1. */
     public static LocalRegistry start(Auth auth, boolean tls) throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of(BINARY)), "docker-registry is not installed (scripts/install-deps installs it)");
+        Assumptions.assumeTrue(
+                Files.isExecutable(Path.of(BINARY)),
+                "docker-registry is not installed (scripts/install-deps installs it)");
         Path dir = Files.createTempDirectory("whittle-registry-");
         int port = freePort();
         StringBuilder yml = new StringBuilder("""
@@ -67,9 +68,26 @@ public final class LocalRegistry implements AutoCloseable {
                   relativeurls: true
                 """.formatted(dir.resolve("data"), port));
         if (tls) {
-            Exec gen = Exec.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", dir.resolve("tls.key").toString(), "-out", dir.resolve("tls.crt").toString()), null, 60);
+            Exec gen = Exec.run(
+                    List.of(
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "rsa:2048",
+                            "-nodes",
+                            "-days",
+                            "2",
+                            "-subj",
+                            "/CN=127.0.0.1",
+                            "-addext",
+                            "subjectAltName=IP:127.0.0.1",
+                            "-keyout",
+                            dir.resolve("tls.key").toString(),
+                            "-out",
+                            dir.resolve("tls.crt").toString()),
+                    null,
+                    60);
             if (gen.code() != 0) throw new IOException("openssl failed: " + gen.err());
             yml.append("""
                       tls:
@@ -78,7 +96,7 @@ public final class LocalRegistry implements AutoCloseable {
                     """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key")));
         }
         switch (auth) {
-            case Auth.None n -> { }
+            case Auth.None n -> {}
             case Auth.Htpasswd h -> {
                 Exec pw = Exec.run(List.of("htpasswd", "-Bbn", h.user(), h.password()), null, 60);
                 if (pw.code() != 0) throw new IOException("htpasswd failed: " + pw.err());
@@ -90,18 +108,26 @@ public final class LocalRegistry implements AutoCloseable {
                             path: %s
                         """.formatted(dir.resolve("htpasswd")));
             }
-            case Auth.Token t -> yml.append("""
+            case Auth.Token t ->
+                yml.append("""
                     auth:
                       token:
                         realm: %s
                         service: %s
                         issuer: %s
                         rootcertbundle: %s
-                    """.formatted(t.server().realm(), TokenServer.SERVICE, TokenServer.ISSUER, t.server().certificate()));
+                    """.formatted(
+                                t.server().realm(),
+                                TokenServer.SERVICE,
+                                TokenServer.ISSUER,
+                                t.server().certificate()));
         }
         Files.writeString(dir.resolve("config.yml"), yml);
-        Process p = new ProcessBuilder(BINARY, "serve", dir.resolve("config.yml").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        BINARY, "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile())
+                .start();
         LocalRegistry r = new LocalRegistry(dir, port, p, tls);
         r.awaitUp();
         return r;
@@ -117,9 +143,13 @@ public final class LocalRegistry implements AutoCloseable {
         HttpClient c = tls ? trustingClient() : HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new IOException("docker-registry exited: " + Files.readString(dir.resolve("registry.log")));
+            if (!process.isAlive())
+                throw new IOException("docker-registry exited: " + Files.readString(dir.resolve("registry.log")));
             try {
-                c.send(HttpRequest.newBuilder(URI.create((tls ? "https://" : "http://") + host() + "/v2/")).build(), HttpResponse.BodyHandlers.discarding());
+                c.send(
+                        HttpRequest.newBuilder(URI.create((tls ? "https://" : "http://") + host() + "/v2/"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException e) {
                 sleep(100);
@@ -135,15 +165,23 @@ public final class LocalRegistry implements AutoCloseable {
     private static HttpClient trustingClient() throws IOException {
         try {
             javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-            ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+            ctx.init(
+                    null,
+                    new javax.net.ssl.TrustManager[] {
+                        new javax.net.ssl.X509TrustManager() {
+                            @Override
+                            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
 
-                @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+                            @Override
+                            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
 
-                @Override public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                    return new java.security.cert.X509Certificate[0];
-                }
-            }}, null);
+                            @Override
+                            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                                return new java.security.cert.X509Certificate[0];
+                            }
+                        }
+                    },
+                    null);
             return HttpClient.newBuilder().sslContext(ctx).build();
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException(e);
@@ -171,7 +209,8 @@ public final class LocalRegistry implements AutoCloseable {
         return dir.resolve("registry.log");
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         process.destroy();
         try {
             process.waitFor();

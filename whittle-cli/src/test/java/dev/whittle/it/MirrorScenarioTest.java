@@ -1,8 +1,6 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +8,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed scenarios built from an empty store, with their base images (golang, alpine, distroless) only in a local
@@ -20,9 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("runc")
 class MirrorScenarioTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static final Map<String, String> BASES = new LinkedHashMap<>();
+
     static {
         BASES.put("golang:alpine", "library/golang:alpine");
         BASES.put("golang:1.14.4-alpine", "library/golang:1.14.4-alpine");
@@ -65,15 +66,36 @@ class MirrorScenarioTest {
             Path examples = Scenarios.examples();
             for (String[] s : SCENARIOS) {
                 Path ctx = examples.resolve(s[1]);
-                w.run("build", "--progress", "quiet", "--check=warn", "-f", ctx.resolve(s[2]).toString(), "-t", s[0], ctx.toString()).ok();
+                w.run(
+                                "build",
+                                "--progress",
+                                "quiet",
+                                "--check=warn",
+                                "-f",
+                                ctx.resolve(s[2]).toString(),
+                                "-t",
+                                s[0],
+                                ctx.toString())
+                        .ok();
             }
             for (String[] s : SCENARIOS) {
-                assertThat(w.run("images", "--format", "{{.Size}}", s[0]).ok().out().trim()).as(s[0]).isEqualTo(s[3]);
+                assertThat(w.run("images", "--format", "{{.Size}}", s[0])
+                                .ok()
+                                .out()
+                                .trim())
+                        .as(s[0])
+                        .isEqualTo(s[3]);
             }
             for (String base : BASES.keySet()) {
                 String id = w.run("inspect", "--format", "{{.Id}}", base).ok().out();
-                assertThat(id).as(base + " came from the mirror unchanged").isEqualTo(bases.run("inspect", "--format", "{{.Id}}", base).ok().out());
-                assertThat(w.run("inspect", "--format", "{{index .RepoDigests 0}}", base).ok().out())
+                assertThat(id)
+                        .as(base + " came from the mirror unchanged")
+                        .isEqualTo(bases.run("inspect", "--format", "{{.Id}}", base)
+                                .ok()
+                                .out());
+                assertThat(w.run("inspect", "--format", "{{index .RepoDigests 0}}", base)
+                                .ok()
+                                .out())
                         .startsWith(dev.whittle.image.ImageRef.parse(base).familiarRepository() + "@sha256:");
             }
         }

@@ -1,9 +1,10 @@
 package dev.whittle.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
 import dev.whittle.tar.TarWriter;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the ported BuildKit tests (BuildKitPorted*Test) share: build contexts written by a test, builds of them with
@@ -46,10 +45,58 @@ final class Ported {
     }
 
     /** The applets the ported RUN steps use (those of the official busybox image's that they need). */
-    static final List<String> BUSYBOX_APPLETS = List.of("sh", "ls", "cat", "echo", "rm", "mkdir", "touch", "find", "stat", "id", "chmod",
-            "ln", "chown", "cp", "cmp", "head", "tail", "sha256sum", "test", "[", "sort", "xargs", "awk", "wc", "grep", "readlink", "whoami",
-            "tr", "env", "hostname", "cut", "sed", "printf", "tee", "mount", "nc", "ip", "sleep", "true", "false", "seq", "mv", "pwd",
-            "uname", "od", "dd", "date", "basename", "dirname", "expr", "ps");
+    static final List<String> BUSYBOX_APPLETS = List.of(
+            "sh",
+            "ls",
+            "cat",
+            "echo",
+            "rm",
+            "mkdir",
+            "touch",
+            "find",
+            "stat",
+            "id",
+            "chmod",
+            "ln",
+            "chown",
+            "cp",
+            "cmp",
+            "head",
+            "tail",
+            "sha256sum",
+            "test",
+            "[",
+            "sort",
+            "xargs",
+            "awk",
+            "wc",
+            "grep",
+            "readlink",
+            "whoami",
+            "tr",
+            "env",
+            "hostname",
+            "cut",
+            "sed",
+            "printf",
+            "tee",
+            "mount",
+            "nc",
+            "ip",
+            "sleep",
+            "true",
+            "false",
+            "seq",
+            "mv",
+            "pwd",
+            "uname",
+            "od",
+            "dd",
+            "date",
+            "basename",
+            "dirname",
+            "expr",
+            "ps");
 
     /**
      * Imports, into Docker and into {@code whittle}'s store, busybox with the official image's users and groups
@@ -59,10 +106,16 @@ final class Ported {
         String passwd = "root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
                 + "nobody:x:65534:65534:nobody:/home:/bin/false\n";
         String group = "root:x:0:\ndaemon:x:1:\nwheel:x:10:root\nnobody:x:65534:\n";
-        List<TarEntry> usrBin = List.of(TarEntry.dir("usr", 0755, 1700000000), TarEntry.dir("usr/bin", 0755, 1700000000),
+        List<TarEntry> usrBin = List.of(
+                TarEntry.dir("usr", 0755, 1700000000),
+                TarEntry.dir("usr/bin", 0755, 1700000000),
                 TarEntry.symlink("usr/bin/env", "/bin/busybox", 1700000000));
         Path tar = RootFs.busybox(dir, "bkport2-rootfs.tar", BUSYBOX_APPLETS, passwd, group, usrBin);
-        BuildDifferentialTest.importBoth(whittle, tar, tag, "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        BuildDifferentialTest.importBoth(
+                whittle,
+                tar,
+                tag,
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "CMD [\"sh\"]");
     }
 
@@ -114,7 +167,8 @@ final class Ported {
 
     /** Docker 20.10's BuildKit builds the context (without network), tagged {@link #tag()}. */
     Exec dockerBuild(Ctx c, String... flags) {
-        List<String> dk = new ArrayList<>(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", tag()));
+        List<String> dk = new ArrayList<>(List.of(
+                "env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-t", tag()));
         dk.addAll(List.of(flags));
         dk.add(c.root().toString());
         return Exec.run(dk);
@@ -198,7 +252,9 @@ final class Ported {
             StringBuilder s = new StringBuilder();
             for (int shift = 6; shift >= 0; shift -= 3) {
                 int m = mode >> shift;
-                s.append((m & 4) != 0 ? 'r' : '-').append((m & 2) != 0 ? 'w' : '-').append((m & 1) != 0 ? 'x' : '-');
+                s.append((m & 4) != 0 ? 'r' : '-')
+                        .append((m & 2) != 0 ? 'w' : '-')
+                        .append((m & 1) != 0 ? 'x' : '-');
             }
             return s.toString();
         }
@@ -240,7 +296,8 @@ final class Ported {
         static Exported read(Path tar) throws IOException {
             Map<String, TarEntry> e = new TreeMap<>();
             Map<String, String> c = new TreeMap<>();
-            try (InputStream in = Files.newInputStream(tar); TarReader r = new TarReader(in)) {
+            try (InputStream in = Files.newInputStream(tar);
+                    TarReader r = new TarReader(in)) {
                 for (TarEntry t; (t = r.next()) != null; ) {
                     e.put(t.name(), t);
                     if (t.isFile()) c.put(t.name(), new String(r.content().readAllBytes(), StandardCharsets.UTF_8));

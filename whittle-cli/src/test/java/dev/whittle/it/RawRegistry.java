@@ -1,7 +1,6 @@
 package dev.whittle.it;
 
 import dev.whittle.json.Json;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +15,8 @@ import java.util.Map;
 
 /** Bare distribution API calls against an anonymous registry, to make what a test needs (a multi-platform index). */
 final class RawRegistry {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String base;
 
     RawRegistry(String host, String repo) {
@@ -24,8 +24,12 @@ final class RawRegistry {
     }
 
     byte[] get(String path) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept",
-                "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json").build(),
+        HttpResponse<byte[]> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header(
+                                "Accept",
+                                "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) throw new IOException("GET " + path + ": " + r.statusCode());
         return r.body();
@@ -33,25 +37,37 @@ final class RawRegistry {
 
     static String sha256(byte[] b) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(b));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private void putBlob(byte[] data) throws IOException, InterruptedException {
-        HttpResponse<Void> post = http.send(HttpRequest.newBuilder(URI.create(base + "blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse<Void> post = http.send(
+                HttpRequest.newBuilder(URI.create(base + "blobs/uploads/"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.discarding());
         URI loc = URI.create(base).resolve(post.headers().firstValue("Location").orElseThrow());
         String sep = loc.toString().contains("?") ? "&" : "?";
-        HttpResponse<Void> put = http.send(HttpRequest.newBuilder(URI.create(loc + sep + "digest=" + sha256(data)))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> put = http.send(
+                HttpRequest.newBuilder(URI.create(loc + sep + "digest=" + sha256(data)))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(data))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (put.statusCode() != 201) throw new IOException("blob upload: " + put.statusCode());
     }
 
     private String putManifest(String ref, String type, byte[] body) throws IOException, InterruptedException {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + "manifests/" + ref)).header("Content-Type", type)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "manifests/" + ref))
+                        .header("Content-Type", type)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() != 201) throw new IOException("manifest PUT: " + r.statusCode());
         return sha256(body);
     }
@@ -66,7 +82,8 @@ final class RawRegistry {
 
     /** Pushes the image again with its config changed; returns the new manifest's digest. */
     @SuppressWarnings("unchecked")
-    String pushWithConfig(byte[] manifest, java.util.function.Consumer<Map<String, Object>> change) throws IOException, InterruptedException {
+    String pushWithConfig(byte[] manifest, java.util.function.Consumer<Map<String, Object>> change)
+            throws IOException, InterruptedException {
         Map<String, Object> m = new LinkedHashMap<>(Json.parseObject(manifest));
         Map<String, Object> cd = new LinkedHashMap<>((Map<String, Object>) m.get("config"));
         Map<String, Object> config = new LinkedHashMap<>(Json.parseObject(get("blobs/" + cd.get("digest"))));

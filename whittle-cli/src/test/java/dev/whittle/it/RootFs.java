@@ -2,7 +2,6 @@ package dev.whittle.it;
 
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,8 @@ public final class RootFs {
 
     public static final Path BUSYBOX = Path.of("/bin/busybox");
 
-    static final List<String> APPLETS = List.of("sh", "ls", "cat", "echo", "rm", "mkdir", "touch", "find", "stat", "id", "chmod", "ln");
+    static final List<String> APPLETS =
+            List.of("sh", "ls", "cat", "echo", "rm", "mkdir", "touch", "find", "stat", "id", "chmod", "ln");
     static final String PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n";
     static final String GROUP = "root:x:0:\nnobody:x:65534:\n";
 
@@ -29,12 +29,15 @@ public final class RootFs {
      * busybox with the given applets (as /bin symlinks), passwd and group files, and further entries after the
      * standard ones (directories and symlinks such as a merged /usr's {@code lib -> usr/lib}).
      */
-    public static Path busybox(Path dir, String name, List<String> applets, String passwd, String group, List<TarEntry> extra)
+    public static Path busybox(
+            Path dir, String name, List<String> applets, String passwd, String group, List<TarEntry> extra)
             throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(BUSYBOX), "busybox-static is not installed (apt-get install busybox-static)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(BUSYBOX), "busybox-static is not installed (apt-get install busybox-static)");
         Path tar = dir.resolve(name);
         byte[] bb = Files.readAllBytes(BUSYBOX);
-        try (OutputStream o = Files.newOutputStream(tar); TarWriter w = new TarWriter(o)) {
+        try (OutputStream o = Files.newOutputStream(tar);
+                TarWriter w = new TarWriter(o)) {
             w.writeHeader(TarEntry.dir("bin", 0755, 1700000000));
             w.write(TarEntry.file("bin/busybox", 0755, bb.length, 1700000000), bb);
             for (String applet : applets) w.writeHeader(TarEntry.symlink("bin/" + applet, "/bin/busybox", 1700000000));

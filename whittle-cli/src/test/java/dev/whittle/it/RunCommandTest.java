@@ -1,10 +1,7 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.whittle.it.DockerDaemon.docker;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static dev.whittle.it.DockerDaemon.docker;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code whittle run} against {@code docker run} (Engine 20.10, run with --network none and --pull never so it never
@@ -29,20 +28,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("runc")
 class RunCommandTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
     /** busybox with passwd and group entries that give users supplementary groups, a WORKDIR and an ENV. */
     static final String IMG = "whittle-it/run-users:1";
+
     static final String BASE = "whittle-it/run-busybox:1";
     static boolean loaded;
 
     @BeforeAll
     static void images() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "whittle run needs root");
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")), "whittle run needs root");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
         whittle = new Whittle(dir.resolve("store"));
-        whittle.run("import", "-c", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "-c", "CMD [\"/bin/sh\"]",
-                RootFs.busybox(dir).toString(), BASE).ok();
+        whittle.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "-c",
+                        "CMD [\"/bin/sh\"]",
+                        RootFs.busybox(dir).toString(),
+                        BASE)
+                .ok();
         Path ctx = Files.createDirectories(dir.resolve("users"));
         Files.writeString(ctx.resolve("Dockerfile"), """
                 FROM %s
@@ -84,7 +95,10 @@ class RunCommandTest {
 
     /** docker's message without its client's and the daemon's prefixes and the full stop its client adds. */
     static String dockerMessage(Exec e) {
-        return firstLine(e).replaceFirst("^docker: ", "").replaceFirst("^Error response from daemon: ", "").replaceFirst("\\.$", "");
+        return firstLine(e)
+                .replaceFirst("^docker: ", "")
+                .replaceFirst("^Error response from daemon: ", "")
+                .replaceFirst("\\.$", "");
     }
 
     static String whittleMessage(Exec e) {
@@ -93,7 +107,11 @@ class RunCommandTest {
 
     /** The first line of the message (docker's client may log "error waiting for container" before or after it). */
     static String firstLine(Exec e) {
-        return e.err().lines().filter(l -> !l.isBlank() && !l.startsWith("time=")).findFirst().orElse("");
+        return e.err()
+                .lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("time="))
+                .findFirst()
+                .orElse("");
     }
 
     // ------------------------------------------------------------------------------------------ exit codes, messages
@@ -144,7 +162,9 @@ class RunCommandTest {
         for (List<String> c : cases) {
             String[] args = c.toArray(String[]::new);
             Exec d = dockerRun(args), w = whittleRun(args);
-            assertThat(w.code()).as("exit code of run %s\nwhittle: %s\ndocker: %s", c, w.err(), d.err()).isEqualTo(d.code());
+            assertThat(w.code())
+                    .as("exit code of run %s\nwhittle: %s\ndocker: %s", c, w.err(), d.err())
+                    .isEqualTo(d.code());
             assertThat(w.err()).as("run %s", c).doesNotContain("Exception").doesNotContain("\tat ");
             if (d.code() == 0 || d.code() == 7) continue;
             if (d.code() == 126 || d.code() == 127) {
@@ -159,7 +179,9 @@ class RunCommandTest {
     @Test
     void aMissingImageIsPulledFirstAsDockerDoes() throws IOException {
         try (LocalRegistry registry = LocalRegistry.start(new LocalRegistry.Auth.None())) {
-            Path cfg = Files.writeString(dir.resolve("registries.json"), "{\"loopback-only\": true, \"retries\": 1, \"timeout-seconds\": 5}");
+            Path cfg = Files.writeString(
+                    dir.resolve("registries.json"),
+                    "{\"loopback-only\": true, \"retries\": 1, \"timeout-seconds\": 5}");
             String ref = registry.host() + "/run/busybox:1";
             Whittle source = whittle.with("--registries-config", cfg.toString());
             source.run("tag", BASE, ref).ok();
@@ -168,20 +190,41 @@ class RunCommandTest {
 
             Exec run = fresh.run("run", "--rm", "--network", "none", ref, "echo", "ran");
             assertThat(run.ok().out()).isEqualTo("ran\n");
-            assertThat(run.err()).startsWith("Unable to find image '" + ref + "' locally\n")
-                    .contains("1: Pulling from run/busybox").containsPattern("Digest: sha256:[0-9a-f]{64}\n")
+            assertThat(run.err())
+                    .startsWith("Unable to find image '" + ref + "' locally\n")
+                    .contains("1: Pulling from run/busybox")
+                    .containsPattern("Digest: sha256:[0-9a-f]{64}\n")
                     .endsWith("Status: Downloaded newer image for " + ref + "\n");
             // present now: no pull; --pull always pulls again, --pull never does not
-            assertThat(fresh.run("run", "--rm", "--network", "none", ref, "echo", "again").ok().err()).isEmpty();
-            assertThat(fresh.run("run", "--rm", "--network", "none", "--pull", "always", ref, "echo").ok().err())
-                    .doesNotContain("Unable to find image").endsWith("Status: Image is up to date for " + ref + "\n");
+            assertThat(fresh.run("run", "--rm", "--network", "none", ref, "echo", "again")
+                            .ok()
+                            .err())
+                    .isEmpty();
+            assertThat(fresh.run("run", "--rm", "--network", "none", "--pull", "always", ref, "echo")
+                            .ok()
+                            .err())
+                    .doesNotContain("Unable to find image")
+                    .endsWith("Status: Image is up to date for " + ref + "\n");
 
             Exec missing = fresh.run("run", "--rm", "--network", "none", registry.host() + "/run/nosuch:1", "echo");
             assertThat(missing.code()).isEqualTo(125);
-            assertThat(missing.err()).startsWith("Unable to find image '" + registry.host() + "/run/nosuch:1' locally\n")
-                    .contains("Error: ").contains("run/nosuch").doesNotContain("Exception");
-            assertThat(fresh.run("run", "--rm", "--network", "none", "--pull", "never", registry.host() + "/run/nosuch:1", "true")
-                    .fails(125).err()).isEqualTo("Error: No such image: " + registry.host() + "/run/nosuch:1\n");
+            assertThat(missing.err())
+                    .startsWith("Unable to find image '" + registry.host() + "/run/nosuch:1' locally\n")
+                    .contains("Error: ")
+                    .contains("run/nosuch")
+                    .doesNotContain("Exception");
+            assertThat(fresh.run(
+                                    "run",
+                                    "--rm",
+                                    "--network",
+                                    "none",
+                                    "--pull",
+                                    "never",
+                                    registry.host() + "/run/nosuch:1",
+                                    "true")
+                            .fails(125)
+                            .err())
+                    .isEqualTo("Error: No such image: " + registry.host() + "/run/nosuch:1\n");
         }
     }
 
@@ -189,12 +232,20 @@ class RunCommandTest {
     @Test
     void volumesAndUnknownPullPoliciesAreRefusedClearly() {
         assertThat(whittleRun("-v", "data:/x", IMG, "true").fails(125).err())
-                .isEqualTo("Error: whittle has no volumes: \"data\" is not a host path; use an absolute path (-v /dir:/x)\n");
-        assertThat(whittleRun("-v", "/x", IMG, "true").fails(125).err()).startsWith("Error: whittle has no volumes: -v /x asks for an anonymous volume");
-        assertThat(whittleRun("--mount", "type=volume,src=data,dst=/x", IMG, "true").fails(125).err()).startsWith("Error: whittle has no volumes");
+                .isEqualTo(
+                        "Error: whittle has no volumes: \"data\" is not a host path; use an absolute path (-v /dir:/x)\n");
+        assertThat(whittleRun("-v", "/x", IMG, "true").fails(125).err())
+                .startsWith("Error: whittle has no volumes: -v /x asks for an anonymous volume");
+        assertThat(whittleRun("--mount", "type=volume,src=data,dst=/x", IMG, "true")
+                        .fails(125)
+                        .err())
+                .startsWith("Error: whittle has no volumes");
         // docker 20.10's client runs with any --pull value; its successors refuse it in these words
-        assertThat(whittle.run("run", "--pull", "sometimes", IMG, "true").fails(125).err())
-                .isEqualTo("Error: invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or \"never\"\n");
+        assertThat(whittle.run("run", "--pull", "sometimes", IMG, "true")
+                        .fails(125)
+                        .err())
+                .isEqualTo(
+                        "Error: invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or \"never\"\n");
     }
 
     // ------------------------------------------------------------------------------------------ what the process gets
@@ -202,34 +253,74 @@ class RunCommandTest {
     @Test
     void environmentUserGroupsAndHostnameAreDockers() throws IOException {
         inDocker();
-        Path envFile = Files.write(dir.resolve("vars.env"), ("\uFEFFB=from-file\n# a comment\n   C=  spaced value \n\nHOME\nNOT_SET_ANYWHERE_X\n"
-                + "A=from-file\n").getBytes(StandardCharsets.UTF_8));
-        String show = "busybox env; id; busybox grep Groups /proc/self/status; cat /etc/hostname; busybox hostname; pwd";
+        Path envFile = Files.write(
+                dir.resolve("vars.env"),
+                ("\uFEFFB=from-file\n# a comment\n   C=  spaced value \n\nHOME\nNOT_SET_ANYWHERE_X\n" + "A=from-file\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        String show =
+                "busybox env; id; busybox grep Groups /proc/self/status; cat /etc/hostname; busybox hostname; pwd";
         List<List<String>> cases = List.of(
                 List.of(),
-                List.of("-u", "app"), List.of("-u", "1000"), List.of("-u", "app:staff"), List.of("-u", "1000:50"),
-                List.of("-u", "nobody"), List.of("-u", "65534:1000"), List.of("-u", "4242"), List.of("-u", "4242:4243"),
+                List.of("-u", "app"),
+                List.of("-u", "1000"),
+                List.of("-u", "app:staff"),
+                List.of("-u", "1000:50"),
+                List.of("-u", "nobody"),
+                List.of("-u", "65534:1000"),
+                List.of("-u", "4242"),
+                List.of("-u", "4242:4243"),
                 List.of("-u", "root:wheel"),
-                List.of("-e", "A=1", "-e", "FROMIMAGE=override", "-e", "HOSTNAME", "-e", "PATH=/bin", "--env-file", envFile.toString(), "-e", "A=2"),
+                List.of(
+                        "-e",
+                        "A=1",
+                        "-e",
+                        "FROMIMAGE=override",
+                        "-e",
+                        "HOSTNAME",
+                        "-e",
+                        "PATH=/bin",
+                        "--env-file",
+                        envFile.toString(),
+                        "-e",
+                        "A=2"),
                 List.of("-e", "NOT_SET_ANYWHERE_X", "-e", "FROMIMAGE"),
                 List.of("-w", "/new/work dir"),
-                List.of("-t", "-e", "TERM=vt100"), List.of("-t"));
+                List.of("-t", "-e", "TERM=vt100"),
+                List.of("-t"));
         for (List<String> c : cases) {
             List<String> a = new ArrayList<>(List.of("--hostname", "box"));
             a.addAll(c);
             a.addAll(List.of(IMG, "sh", "-c", show));
-            Exec d = dockerRun(a.toArray(String[]::new)).ok(), w = whittleRun(a.toArray(String[]::new)).ok();
+            Exec d = dockerRun(a.toArray(String[]::new)).ok(),
+                    w = whittleRun(a.toArray(String[]::new)).ok();
             assertThat(w.out()).as("run %s", c).isEqualTo(d.out());
         }
         // without --hostname: a container ID's first 12 hex digits, in HOSTNAME and /etc/hostname alike
-        String out = whittleRun(IMG, "sh", "-c", "echo $HOSTNAME; cat /etc/hostname; busybox hostname").ok().out();
+        String out = whittleRun(IMG, "sh", "-c", "echo $HOSTNAME; cat /etc/hostname; busybox hostname")
+                .ok()
+                .out();
         assertThat(out).matches("([0-9a-f]{12})\n\\1\n\\1\n");
-        assertThat(dockerRun(IMG, "sh", "-c", "echo $HOSTNAME; cat /etc/hostname; busybox hostname").ok().out()).matches("([0-9a-f]{12})\n\\1\n\\1\n");
+        assertThat(dockerRun(IMG, "sh", "-c", "echo $HOSTNAME; cat /etc/hostname; busybox hostname")
+                        .ok()
+                        .out())
+                .matches("([0-9a-f]{12})\n\\1\n\\1\n");
         // with the host's network, the host's name
-        assertThat(whittle.run("run", "--rm", "--network", "host", IMG, "sh", "-c", "busybox hostname; cat /etc/hostname").ok().out())
-                .isEqualTo((Files.readString(Path.of("/proc/sys/kernel/hostname")).trim() + "\n").repeat(2));
+        assertThat(whittle.run(
+                                "run",
+                                "--rm",
+                                "--network",
+                                "host",
+                                IMG,
+                                "sh",
+                                "-c",
+                                "busybox hostname; cat /etc/hostname")
+                        .ok()
+                        .out())
+                .isEqualTo(
+                        (Files.readString(Path.of("/proc/sys/kernel/hostname")).trim() + "\n").repeat(2));
         // a name is accepted and changes nothing
-        assertThat(whittleRun("--name", "my-box_1", IMG, "echo", "named").ok().out()).isEqualTo("named\n");
+        assertThat(whittleRun("--name", "my-box_1", IMG, "echo", "named").ok().out())
+                .isEqualTo("named\n");
     }
 
     @Test
@@ -237,14 +328,30 @@ class RunCommandTest {
         inDocker();
         Path host = Files.createDirectories(dir.resolve("mounted"));
         Files.writeString(host.resolve("f"), "from the host\n");
-        String show = "cat /h/f; (echo x > /h/w) 2>/dev/null && echo h-rw || echo h-ro; (echo y > /h2/w2) 2>/dev/null && echo h2-rw || echo h2-ro;"
-                + " busybox grep -E ' /(h|h2|t|t2|nd|t/in) ' /proc/mounts | busybox sort; busybox stat -c '%n %a %U' /t /t2 /nd /t/in";
+        String show =
+                "cat /h/f; (echo x > /h/w) 2>/dev/null && echo h-rw || echo h-ro; (echo y > /h2/w2) 2>/dev/null && echo h2-rw || echo h2-ro;"
+                        + " busybox grep -E ' /(h|h2|t|t2|nd|t/in) ' /proc/mounts | busybox sort; busybox stat -c '%n %a %U' /t /t2 /nd /t/in";
         List<String> results = new ArrayList<>();
         for (String who : List.of("docker", "whittle")) {
             Path created = dir.resolve("created-by-" + who);
-            String[] a = {"-v", host + ":/h:ro", "--mount", "type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770",
-                    "--mount", "type=bind,src=" + host + ",dst=/h2", "--mount", "type=tmpfs,destination=/t2,readonly", "-v", created + ":/nd",
-                    "--mount", "type=tmpfs,dst=/t/in", IMG, "sh", "-c", show};
+            String[] a = {
+                "-v",
+                host + ":/h:ro",
+                "--mount",
+                "type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770",
+                "--mount",
+                "type=bind,src=" + host + ",dst=/h2",
+                "--mount",
+                "type=tmpfs,destination=/t2,readonly",
+                "-v",
+                created + ":/nd",
+                "--mount",
+                "type=tmpfs,dst=/t/in",
+                IMG,
+                "sh",
+                "-c",
+                show
+            };
             Exec e = who.equals("docker") ? dockerRun(a) : whittleRun(a);
             results.add(e.ok().out().replace(created.toString(), "CREATED"));
             assertThat(created).as("-v makes a missing host directory").isDirectory();
@@ -264,16 +371,28 @@ class RunCommandTest {
         assertThat(List.of(d.code(), d.out(), d.err())).isEqualTo(List.of(3, "out\n", "err\n"));
 
         byte[] input = "line one\nline two\n".getBytes(StandardCharsets.UTF_8);
-        assertThat(whittle.runWithInput(input, "run", "--rm", "--network", "none", "-i", IMG, "sh", "-c", "cat; echo done").ok().out())
+        assertThat(whittle.runWithInput(
+                                input, "run", "--rm", "--network", "none", "-i", IMG, "sh", "-c", "cat; echo done")
+                        .ok()
+                        .out())
                 .isEqualTo("line one\nline two\ndone\n");
         // without -i the container reads nothing, as in docker
-        assertThat(whittle.runWithInput(input, "run", "--rm", "--network", "none", IMG, "sh", "-c", "cat; echo done").ok().out())
+        assertThat(whittle.runWithInput(input, "run", "--rm", "--network", "none", IMG, "sh", "-c", "cat; echo done")
+                        .ok()
+                        .out())
                 .isEqualTo("done\n");
         Path in = Files.write(dir.resolve("stdin.txt"), input);
-        assertThat(Exec.run("sh", "-c", "docker run --rm --network none --pull never -i " + IMG + " sh -c 'cat; echo done' < " + in).ok().out())
+        assertThat(Exec.run(
+                                "sh",
+                                "-c",
+                                "docker run --rm --network none --pull never -i " + IMG + " sh -c 'cat; echo done' < "
+                                        + in)
+                        .ok()
+                        .out())
                 .isEqualTo("line one\nline two\ndone\n");
         // -t without a local terminal: the container's terminal turns \n into \r\n, as docker's does
-        assertThat(whittleRun("-t", IMG, "sh", "-c", "echo hi; tty").ok().out()).isEqualTo(dockerRun("-t", IMG, "sh", "-c", "echo hi; tty").ok().out())
+        assertThat(whittleRun("-t", IMG, "sh", "-c", "echo hi; tty").ok().out())
+                .isEqualTo(dockerRun("-t", IMG, "sh", "-c", "echo hi; tty").ok().out())
                 .isEqualTo("hi\r\n/dev/pts/0\r\n");
     }
 
@@ -281,13 +400,19 @@ class RunCommandTest {
     @Test
     void aRunWhoseOutputIsClosedEnds() {
         for (String flag : List.of("--interactive", "--tty")) {
-            String cmd = WhittleProcess.command(whittle.root(), "run", "--rm", "--network", "none", flag, IMG, "busybox", "yes").stream()
-                    .map(RunCommandTest::shellQuote).collect(Collectors.joining(" "));
+            String cmd =
+                    WhittleProcess.command(
+                                    whittle.root(), "run", "--rm", "--network", "none", flag, IMG, "busybox", "yes")
+                            .stream()
+                            .map(RunCommandTest::shellQuote)
+                            .collect(Collectors.joining(" "));
             long start = System.nanoTime();
             // (a whittle that never ends is stopped by timeout's SIGTERM, which it passes on: nothing is left running)
             Exec e = Exec.run(List.of("sh", "-c", "timeout 60 " + cmd + " </dev/null | head -n 2"), null, 120);
             assertThat(e.out()).isEqualTo(flag.equals("--tty") ? "y\r\ny\r\n" : "y\ny\n");
-            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("seconds until whittle ended").isLessThan(30);
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
+                    .as("seconds until whittle ended")
+                    .isLessThan(30);
         }
     }
 
@@ -297,12 +422,17 @@ class RunCommandTest {
     @Test
     void anInteractiveShellInARealTerminal() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Exec.available("script"), "script (util-linux) is not installed");
-        String whittleCmd = WhittleProcess.command(whittle.root(), "run", "--rm", "--network", "none", "-it", IMG, "sh").stream()
-                .map(RunCommandTest::shellQuote).collect(Collectors.joining(" "));
-        String session = "stty rows 33 cols 101; echo \"OUTER=$(tty)\"; before=$(stty -g); " + whittleCmd + "; echo \"EXIT=$?\";"
-                + " [ \"$(stty -g)\" = \"$before\" ] && echo TERMINAL-RESTORED";
-        Process p = new ProcessBuilder("script", "-q", "-e", "-c", session, "/dev/null").redirectErrorStream(true).start();
-        try (OutputStream keys = p.getOutputStream(); InputStream screen = p.getInputStream()) {
+        String whittleCmd =
+                WhittleProcess.command(whittle.root(), "run", "--rm", "--network", "none", "-it", IMG, "sh").stream()
+                        .map(RunCommandTest::shellQuote)
+                        .collect(Collectors.joining(" "));
+        String session = "stty rows 33 cols 101; echo \"OUTER=$(tty)\"; before=$(stty -g); " + whittleCmd
+                + "; echo \"EXIT=$?\";" + " [ \"$(stty -g)\" = \"$before\" ] && echo TERMINAL-RESTORED";
+        Process p = new ProcessBuilder("script", "-q", "-e", "-c", session, "/dev/null")
+                .redirectErrorStream(true)
+                .start();
+        try (OutputStream keys = p.getOutputStream();
+                InputStream screen = p.getInputStream()) {
             StringBuilder seen = new StringBuilder();
             awaitScreen(screen, seen, "/srv # ");
             keys.write("echo $((6*7)) $(busybox stty size) $(tty) $TERM\r".getBytes(StandardCharsets.UTF_8));
@@ -336,11 +466,13 @@ class RunCommandTest {
     }
 
     /** Reads what the terminal shows until {@code text} appears (30 s at most). */
-    static void awaitScreen(InputStream screen, StringBuilder seen, String text) throws IOException, InterruptedException {
+    static void awaitScreen(InputStream screen, StringBuilder seen, String text)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         byte[] b = new byte[4096];
         while (!seen.toString().contains(text)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("the terminal never showed " + text + ":\n" + seen);
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("the terminal never showed " + text + ":\n" + seen);
             if (screen.available() == 0) {
                 Thread.sleep(20);
                 continue;
@@ -359,16 +491,38 @@ class RunCommandTest {
     @Test
     void signalsToWhittleGoToTheContainerAsWithDocker() throws Exception {
         inDocker();
-        String trap = "trap 'echo got-int; exit 3' INT; trap 'echo got-term; exit 4' TERM; echo ready; busybox sleep 60 & wait";
+        String trap =
+                "trap 'echo got-int; exit 3' INT; trap 'echo got-term; exit 4' TERM; echo ready; busybox sleep 60 & wait";
         String plain = "echo ready; busybox sleep 60 & wait";
         int n = 0;
         // (a plain sh has a handler for SIGINT, none for SIGTERM: see the next test for that case)
         for (String[] c : new String[][] {{trap, "INT"}, {trap, "TERM"}, {plain, "INT"}}) {
             n++;
-            WhittleProcess d = WhittleProcess.startProgram(List.of(DockerDaemon.DOCKER, "run", "--rm", "--network", "none", "--pull", "never",
-                    IMG, "sh", "-c", c[0]), dir.resolve("docker-signal-" + n + ".log"));
-            WhittleProcess w = WhittleProcess.start(whittle.root(), dir.resolve("whittle-signal-" + n + ".log"), "run", "--rm", "--network", "none",
-                    IMG, "sh", "-c", c[0]);
+            WhittleProcess d = WhittleProcess.startProgram(
+                    List.of(
+                            DockerDaemon.DOCKER,
+                            "run",
+                            "--rm",
+                            "--network",
+                            "none",
+                            "--pull",
+                            "never",
+                            IMG,
+                            "sh",
+                            "-c",
+                            c[0]),
+                    dir.resolve("docker-signal-" + n + ".log"));
+            WhittleProcess w = WhittleProcess.start(
+                    whittle.root(),
+                    dir.resolve("whittle-signal-" + n + ".log"),
+                    "run",
+                    "--rm",
+                    "--network",
+                    "none",
+                    IMG,
+                    "sh",
+                    "-c",
+                    c[0]);
             for (WhittleProcess p : List.of(d, w)) {
                 p.awaitOutput(Pattern.compile("(?m)^ready$"));
                 p.signal(c[1]);
@@ -388,14 +542,24 @@ class RunCommandTest {
     @Test
     void ctrlCStopsAContainerWhoseInitIgnoresIt() throws Exception {
         for (String[] c : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
-            WhittleProcess w = WhittleProcess.start(whittle.root(), dir.resolve("sleep-" + c[0] + ".log"), "run", "--rm", "--network", "none",
-                    IMG, "sh", "-c", "echo ready; exec busybox sleep 60");
+            WhittleProcess w = WhittleProcess.start(
+                    whittle.root(),
+                    dir.resolve("sleep-" + c[0] + ".log"),
+                    "run",
+                    "--rm",
+                    "--network",
+                    "none",
+                    IMG,
+                    "sh",
+                    "-c",
+                    "echo ready; exec busybox sleep 60");
             w.awaitOutput(Pattern.compile("(?m)^ready$"));
             Thread.sleep(300); // the exec is done: the init is busybox sleep now
             long start = System.nanoTime();
             w.signal(c[0]);
             assertThat(w.waitFor()).isEqualTo(Integer.parseInt(c[1]));
-            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(10);
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
+                    .isLessThan(10);
         }
         assertNothingLeft(whittle.root());
     }
@@ -404,14 +568,29 @@ class RunCommandTest {
     @Test
     void aKilledRunLeavesNothingTheNextCommandDoesNotRemove() throws Exception {
         for (String flag : List.of("--tty", "--interactive")) {
-            WhittleProcess w = WhittleProcess.start(whittle.root(), dir.resolve("killed" + flag + ".log"), "run", "--rm", "--network", "none",
-                    flag, IMG, "sh", "-c", "echo ready; busybox sleep 60");
+            WhittleProcess w = WhittleProcess.start(
+                    whittle.root(),
+                    dir.resolve("killed" + flag + ".log"),
+                    "run",
+                    "--rm",
+                    "--network",
+                    "none",
+                    flag,
+                    IMG,
+                    "sh",
+                    "-c",
+                    "echo ready; busybox sleep 60");
             w.awaitOutput(Pattern.compile("(?m)^ready\\r?$"));
             w.kill9();
-            assertThat(whittle.run("system", "fsck").code()).as("fsck names what the killed run left").isEqualTo(1);
+            assertThat(whittle.run("system", "fsck").code())
+                    .as("fsck names what the killed run left")
+                    .isEqualTo(1);
             whittle.run("images").ok();
             assertNothingLeft(whittle.root());
-            assertThat(Exec.run("sh", "-c", "ps -eo args | grep -c '[b]usybox sleep 60' || true").out().trim()).isEqualTo("0");
+            assertThat(Exec.run("sh", "-c", "ps -eo args | grep -c '[b]usybox sleep 60' || true")
+                            .out()
+                            .trim())
+                    .isEqualTo("0");
         }
     }
 
@@ -419,7 +598,10 @@ class RunCommandTest {
     static void assertNothingLeft(Path root) throws IOException {
         dev.whittle.store.Store store = dev.whittle.store.Store.open(root);
         try {
-            for (Path d : List.of(dev.whittle.sandbox.Runc.stateRoot(store), dev.whittle.sandbox.ConsoleSocket.socketDir(store), store.tempDir())) {
+            for (Path d : List.of(
+                    dev.whittle.sandbox.Runc.stateRoot(store),
+                    dev.whittle.sandbox.ConsoleSocket.socketDir(store),
+                    store.tempDir())) {
                 if (!Files.isDirectory(d)) continue;
                 try (Stream<Path> s = Files.list(d)) {
                     assertThat(s.toList()).as("left in %s", d).isEmpty();

@@ -1,17 +1,10 @@
 package dev.whittle.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.whittle.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -25,8 +18,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a program needs once it has started, predicted by {@code whittle check} and compared with real runs under
@@ -42,7 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("scenarios")
 class RuntimeMatrixTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Whittle whittle;
     static HttpsServer server;
     static final Map<String, Path> BIN = new LinkedHashMap<>();
@@ -52,7 +53,8 @@ class RuntimeMatrixTest {
     @BeforeAll
     static void programs() throws Exception {
         whittle = Scenarios.require();
-        Assumptions.assumeTrue(Exec.available("go") && Exec.available("gcc") && Exec.available("openssl"),
+        Assumptions.assumeTrue(
+                Exec.available("go") && Exec.available("gcc") && Exec.available("openssl"),
                 "the matrix needs golang-go, gcc and openssl");
         BASES.put("scratch", "scratch");
         BASES.put("distroless", "gcr.io/distroless/static-debian11");
@@ -98,7 +100,8 @@ class RuntimeMatrixTest {
                 import "fmt"
                 func main() { fmt.Println("hello") }""");
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        for (String p : List.of("tls", "tz", "user", "tmp", "hello")) go(src.resolve(p), bin.resolve(p), Map.of("CGO_ENABLED", "0"));
+        for (String p : List.of("tls", "tz", "user", "tmp", "hello"))
+            go(src.resolve(p), bin.resolve(p), Map.of("CGO_ENABLED", "0"));
         go(src.resolve("tz"), bin.resolve("tz-fixed"), Map.of("CGO_ENABLED", "0"), "-tags", "timetzdata");
         go(src.resolve("resolve"), bin.resolve("resolve"), Map.of("CGO_ENABLED", "1", "CC", "gcc"), "-tags", "netcgo");
         go(src.resolve("resolve"), bin.resolve("resolve-fixed"), Map.of("CGO_ENABLED", "0"), "-tags", "netgo");
@@ -112,7 +115,8 @@ class RuntimeMatrixTest {
     }
 
     static void go(Path src, Path out, Map<String, String> env, String... flags) {
-        List<String> cmd = new ArrayList<>(List.of("env", "GOFLAGS=-mod=mod", "GOCACHE=" + dir.resolve("gocache"), "GOPATH=" + dir.resolve("gopath")));
+        List<String> cmd = new ArrayList<>(List.of(
+                "env", "GOFLAGS=-mod=mod", "GOCACHE=" + dir.resolve("gocache"), "GOPATH=" + dir.resolve("gopath")));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.addAll(List.of("go", "build", "-o", out.toString()));
         cmd.addAll(List.of(flags));
@@ -125,12 +129,78 @@ class RuntimeMatrixTest {
     static void certificates() throws Exception {
         Path c = Files.createDirectories(dir.resolve("ca"));
         Files.writeString(c.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        Exec.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-                "-subj", "/CN=whittle test CA"), c, 60).ok();
-        Exec.run(List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1"), c, 60).ok();
-        Exec.run(List.of("openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem",
-                "-days", "2", "-extfile", "san.ext"), c, 60).ok();
-        Exec.run(List.of("openssl", "pkcs12", "-export", "-in", "srv.pem", "-inkey", "srv.key", "-out", "srv.p12", "-passout", "pass:test"), c, 60).ok();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "req",
+                                "-x509",
+                                "-newkey",
+                                "rsa:2048",
+                                "-nodes",
+                                "-keyout",
+                                "ca.key",
+                                "-out",
+                                "ca.pem",
+                                "-days",
+                                "2",
+                                "-subj",
+                                "/CN=whittle test CA"),
+                        c,
+                        60)
+                .ok();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "req",
+                                "-newkey",
+                                "rsa:2048",
+                                "-nodes",
+                                "-keyout",
+                                "srv.key",
+                                "-out",
+                                "srv.csr",
+                                "-subj",
+                                "/CN=127.0.0.1"),
+                        c,
+                        60)
+                .ok();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "x509",
+                                "-req",
+                                "-in",
+                                "srv.csr",
+                                "-CA",
+                                "ca.pem",
+                                "-CAkey",
+                                "ca.key",
+                                "-CAcreateserial",
+                                "-out",
+                                "srv.pem",
+                                "-days",
+                                "2",
+                                "-extfile",
+                                "san.ext"),
+                        c,
+                        60)
+                .ok();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "pkcs12",
+                                "-export",
+                                "-in",
+                                "srv.pem",
+                                "-inkey",
+                                "srv.key",
+                                "-out",
+                                "srv.p12",
+                                "-passout",
+                                "pass:test"),
+                        c,
+                        60)
+                .ok();
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(c.resolve("srv.p12"))) {
             ks.load(in, "test".toCharArray());
@@ -156,7 +226,13 @@ class RuntimeMatrixTest {
     }
 
     /** One image: a Dockerfile's lines after FROM, the files it copies, and how the test runs it. */
-    record Case(String name, String base, String program, List<String> lines, Map<String, String> files, List<String> runArgs) {}
+    record Case(
+            String name,
+            String base,
+            String program,
+            List<String> lines,
+            Map<String, String> files,
+            List<String> runArgs) {}
 
     static List<Case> cases() {
         List<Case> out = new ArrayList<>();
@@ -170,7 +246,13 @@ class RuntimeMatrixTest {
             out.add(new Case("tz", base, "tz", List.of(), Map.of(), List.of()));
             out.add(new Case("tz+fix", base, "tz-fixed", List.of(), Map.of(), List.of()));
             out.add(new Case("user", base, "user", List.of(), Map.of(), List.of()));
-            out.add(new Case("user+fix", base, "user", List.of("COPY passwd /etc/passwd"), Map.of("passwd", "root:x:0:0:root:/root:/sbin/nologin\n"), List.of()));
+            out.add(new Case(
+                    "user+fix",
+                    base,
+                    "user",
+                    List.of("COPY passwd /etc/passwd"),
+                    Map.of("passwd", "root:x:0:0:root:/root:/sbin/nologin\n"),
+                    List.of()));
             out.add(new Case("tmp", base, "tmp", List.of(), Map.of(), List.of()));
             out.add(new Case("tmp+fix", base, "tmp", List.of("WORKDIR /tmp", "WORKDIR /"), Map.of(), List.of()));
             out.add(new Case("resolve", base, "resolve", List.of(), Map.of(), List.of()));
@@ -179,10 +261,20 @@ class RuntimeMatrixTest {
             out.add(new Case("perm+fix", base, "hello", List.of("USER 65534"), Map.of(), List.of()));
         }
         // glibc's NSS: a Debian root fs whose nsswitch.conf names only a module the image lacks
-        out.add(new Case("nss", "debian", "resolve", List.of("COPY nsswitch.conf /etc/nsswitch.conf"),
-                Map.of("nsswitch.conf", "passwd: files\ngroup: files\nhosts: mymachines\n"), List.of()));
-        out.add(new Case("nss+fix", "debian", "resolve", List.of("COPY nsswitch.conf /etc/nsswitch.conf"),
-                Map.of("nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n"), List.of()));
+        out.add(new Case(
+                "nss",
+                "debian",
+                "resolve",
+                List.of("COPY nsswitch.conf /etc/nsswitch.conf"),
+                Map.of("nsswitch.conf", "passwd: files\ngroup: files\nhosts: mymachines\n"),
+                List.of()));
+        out.add(new Case(
+                "nss+fix",
+                "debian",
+                "resolve",
+                List.of("COPY nsswitch.conf /etc/nsswitch.conf"),
+                Map.of("nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n"),
+                List.of()));
         return out;
     }
 
@@ -193,24 +285,37 @@ class RuntimeMatrixTest {
         for (Case c : cases()) {
             Path ctx = context(c.name() + "-" + c.base(), c.program(), c.files());
             String chmod = c.name().equals("perm") ? "700" : "755";
-            StringBuilder df = new StringBuilder("FROM " + BASES.get(c.base()) + "\nCOPY --chmod=" + chmod + " prog /app/prog\n");
+            StringBuilder df =
+                    new StringBuilder("FROM " + BASES.get(c.base()) + "\nCOPY --chmod=" + chmod + " prog /app/prog\n");
             for (String l : c.lines()) df.append(l).append('\n');
-            df.append("CMD [\"/app/prog\"").append(c.runArgs().stream().map(a -> ", \"" + a + "\"").reduce("", String::concat)).append("]\n");
+            df.append("CMD [\"/app/prog\"")
+                    .append(c.runArgs().stream().map(a -> ", \"" + a + "\"").reduce("", String::concat))
+                    .append("]\n");
             Files.writeString(ctx.resolve("Dockerfile"), df.toString());
             String tag = "runtime-matrix/" + c.name().replace("+", "-") + ":" + c.base();
             whittle.run("build", "-q", "--check=off", "-t", tag, ctx.toString()).ok();
-            Map<?, ?> j = (Map<?, ?>) Json.parse(whittle.run("check", "--format", "json", tag).out());
-            List<Map<?, ?>> findings = ((List<?>) j.get("findings")).stream().<Map<?, ?>>map(f -> (Map<?, ?>) f)
-                    .filter(f -> !"healthcheck".equals(f.get("phase"))).toList();
+            Map<?, ?> j = (Map<?, ?>)
+                    Json.parse(whittle.run("check", "--format", "json", tag).out());
+            List<Map<?, ?>> findings = ((List<?>) j.get("findings"))
+                    .stream()
+                            .<Map<?, ?>>map(f -> (Map<?, ?>) f)
+                            .filter(f -> !"healthcheck".equals(f.get("phase")))
+                            .toList();
             boolean predictedOk = findings.stream().noneMatch(f -> !"note".equals(f.get("severity")));
-            String predicted = findings.stream().filter(f -> !"note".equals(f.get("severity"))).map(f -> f.get("code") + ": " + f.get("runtimeError"))
-                    .findFirst().orElse("");
+            String predicted = findings.stream()
+                    .filter(f -> !"note".equals(f.get("severity")))
+                    .map(f -> f.get("code") + ": " + f.get("runtimeError"))
+                    .findFirst()
+                    .orElse("");
             Exec run = whittle.run("run", "--rm", "--network", "host", tag);
             String actual = (run.out() + run.err()).strip().replace('\n', ' ');
             boolean actualOk = run.code() == 0 && run.out().startsWith("hello");
-            boolean agree = predictedOk == actualOk && (actualOk || says(actual, predicted.substring(predicted.indexOf(": ") + 2)));
+            boolean agree = predictedOk == actualOk
+                    && (actualOk || says(actual, predicted.substring(predicted.indexOf(": ") + 2)));
             if (!agree) mispredictions++;
-            report.add(String.format("%-12s %-10s predicted=%-5s actual=%-5s %s | %s", c.name(), c.base(), predictedOk, actualOk, predicted, actual));
+            report.add(String.format(
+                    "%-12s %-10s predicted=%-5s actual=%-5s %s | %s",
+                    c.name(), c.base(), predictedOk, actualOk, predicted, actual));
         }
         System.out.println(String.join("\n", report));
         assertThat(mispredictions).as(String.join("\n", report)).isZero();
@@ -230,17 +335,34 @@ class RuntimeMatrixTest {
             for (Map.Entry<String, List<String>> hc : checks.entrySet()) {
                 Path ctx = context("hc-" + hc.getKey() + "-" + base, "hello", Map.of());
                 List<String> t = hc.getValue();
-                String test = t.getFirst().equals("CMD-SHELL") ? "CMD " + t.get(1)
-                        : "CMD [" + String.join(", ", t.subList(1, t.size()).stream().map(a -> "\"" + a + "\"").toList()) + "]";
-                Files.writeString(ctx.resolve("Dockerfile"), "FROM " + BASES.get(base) + "\nCOPY --chmod=755 prog /app/prog\nHEALTHCHECK " + test
-                        + "\nCMD [\"/app/prog\"]\n");
+                String test = t.getFirst().equals("CMD-SHELL")
+                        ? "CMD " + t.get(1)
+                        : "CMD ["
+                                + String.join(
+                                        ", ",
+                                        t.subList(1, t.size()).stream()
+                                                .map(a -> "\"" + a + "\"")
+                                                .toList()) + "]";
+                Files.writeString(
+                        ctx.resolve("Dockerfile"),
+                        "FROM " + BASES.get(base) + "\nCOPY --chmod=755 prog /app/prog\nHEALTHCHECK " + test
+                                + "\nCMD [\"/app/prog\"]\n");
                 String tag = "runtime-matrix/hc-" + hc.getKey() + ":" + base;
-                whittle.run("build", "-q", "--check=off", "-t", tag, ctx.toString()).ok();
-                Map<?, ?> j = (Map<?, ?>) Json.parse(whittle.run("check", "--format", "json", tag).out());
+                whittle.run("build", "-q", "--check=off", "-t", tag, ctx.toString())
+                        .ok();
+                Map<?, ?> j = (Map<?, ?>)
+                        Json.parse(whittle.run("check", "--format", "json", tag).out());
                 boolean predictedOk = Boolean.TRUE.equals(j.get("healthcheckCanPass"));
-                String predicted = ((List<?>) j.get("findings")).stream().map(f -> (Map<?, ?>) f).filter(f -> "healthcheck".equals(f.get("phase")))
-                        .filter(f -> "error".equals(f.get("severity"))).map(f -> String.valueOf(f.get("runtimeError"))).findFirst().orElse("");
-                // dockerd: CMD-SHELL runs the image's shell with -c; CMD runs the arguments; both as the container's user
+                String predicted = ((List<?>) j.get("findings"))
+                        .stream()
+                                .map(f -> (Map<?, ?>) f)
+                                .filter(f -> "healthcheck".equals(f.get("phase")))
+                                .filter(f -> "error".equals(f.get("severity")))
+                                .map(f -> String.valueOf(f.get("runtimeError")))
+                                .findFirst()
+                                .orElse("");
+                // dockerd: CMD-SHELL runs the image's shell with -c; CMD runs the arguments; both as the container's
+                // user
                 List<String> cmd = new ArrayList<>(List.of("run", "--rm", "--entrypoint"));
                 if (t.getFirst().equals("CMD-SHELL")) cmd.addAll(List.of("/bin/sh", tag, "-c", t.get(1)));
                 else {
@@ -253,7 +375,13 @@ class RuntimeMatrixTest {
                 boolean actualOk = run.code() == 0;
                 boolean agree = predictedOk == actualOk && (actualOk || says(actual, predicted));
                 if (!agree) mispredictions++;
-                report.add(String.format("%-6s %-10s predicted=%-5s actual=%-5s %s | %s", hc.getKey(), base, predictedOk, actualOk, predicted,
+                report.add(String.format(
+                        "%-6s %-10s predicted=%-5s actual=%-5s %s | %s",
+                        hc.getKey(),
+                        base,
+                        predictedOk,
+                        actualOk,
+                        predicted,
                         actual.length() > 160 ? actual.substring(0, 160) : actual));
             }
         }

@@ -1,20 +1,19 @@
 package dev.whittle.it;
 
-import dev.whittle.json.Json;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.whittle.it.DockerDaemon.docker;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static dev.whittle.it.DockerDaemon.docker;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The six seed scenarios built by whittle and by Docker's BuildKit from the same stand-in bases: same file trees,
@@ -30,31 +29,64 @@ class ScenarioTest {
             new Scenario("site:single", "site", "Dockerfile.single", List.of("/build", "--version"), "site 42\n", 0),
             new Scenario("site:staged", "site", "Dockerfile.staged", List.of("/app/site", "--version"), "site 42\n", 0),
             new Scenario("site:distroless", "site", "Dockerfile.distroless", List.of(), "", 1),
-            new Scenario("site:static", "site", "Dockerfile.static", List.of("/app/site", "--version"), "site 42\n", 0));
+            new Scenario(
+                    "site:static", "site", "Dockerfile.static", List.of("/app/site", "--version"), "site 42\n", 0));
 
     static Whittle whittle;
-    @TempDir static Path dir;
+
+    @TempDir
+    static Path dir;
 
     @BeforeAll
     static void build() {
         whittle = Scenarios.require();
         Path ex = Scenarios.examples();
         for (Scenario s : ALL) {
-            String ctx = ex.resolve(s.dir()).toString(), file = ex.resolve(s.dir()).resolve(s.file()).toString();
-            whittle.run("build", "--progress", "plain", "--check=warn", "-f", file, "-t", "wt/" + s.tag(), ctx).ok();
-            Exec.run(List.of("env", "DOCKER_BUILDKIT=1", DockerDaemon.DOCKER, "build", "--network", "none", "-q", "-f", file,
-                    "-t", "dk/" + s.tag(), ctx)).ok();
+            String ctx = ex.resolve(s.dir()).toString(),
+                    file = ex.resolve(s.dir()).resolve(s.file()).toString();
+            whittle.run("build", "--progress", "plain", "--check=warn", "-f", file, "-t", "wt/" + s.tag(), ctx)
+                    .ok();
+            Exec.run(List.of(
+                            "env",
+                            "DOCKER_BUILDKIT=1",
+                            DockerDaemon.DOCKER,
+                            "build",
+                            "--network",
+                            "none",
+                            "-q",
+                            "-f",
+                            file,
+                            "-t",
+                            "dk/" + s.tag(),
+                            ctx))
+                    .ok();
         }
     }
 
     @Test
     void sizesMatchDockersWithinTwoPercent() {
         for (Scenario s : ALL) {
-            long ours = ((Number) ((Map<?, ?>) ((List<?>) Json.parse(whittle.run("inspect", "wt/" + s.tag()).ok().out())).getFirst()).get("Size")).longValue();
-            long theirs = Long.parseLong(docker("inspect", "--format", "{{.Size}}", "dk/" + s.tag()).ok().out().trim());
-            assertThat((double) Math.abs(ours - theirs) / theirs).as(s.tag() + ": whittle " + ours + " vs docker " + theirs).isLessThanOrEqualTo(0.02);
-            String layersOurs = whittle.run("inspect", "--format", "{{len .RootFS.Layers}}", "wt/" + s.tag()).ok().out();
-            assertThat(layersOurs).as(s.tag() + " layer count").isEqualTo(docker("inspect", "--format", "{{len .RootFS.Layers}}", "dk/" + s.tag()).ok().out());
+            long ours = ((Number) ((Map<?, ?>) ((List<?>) Json.parse(whittle.run("inspect", "wt/" + s.tag())
+                                            .ok()
+                                            .out()))
+                                    .getFirst())
+                            .get("Size"))
+                    .longValue();
+            long theirs = Long.parseLong(docker("inspect", "--format", "{{.Size}}", "dk/" + s.tag())
+                    .ok()
+                    .out()
+                    .trim());
+            assertThat((double) Math.abs(ours - theirs) / theirs)
+                    .as(s.tag() + ": whittle " + ours + " vs docker " + theirs)
+                    .isLessThanOrEqualTo(0.02);
+            String layersOurs = whittle.run("inspect", "--format", "{{len .RootFS.Layers}}", "wt/" + s.tag())
+                    .ok()
+                    .out();
+            assertThat(layersOurs)
+                    .as(s.tag() + " layer count")
+                    .isEqualTo(docker("inspect", "--format", "{{len .RootFS.Layers}}", "dk/" + s.tag())
+                            .ok()
+                            .out());
         }
     }
 
@@ -63,11 +95,21 @@ class ScenarioTest {
         String f = "{{json .Config.Env}} {{json .Config.Cmd}} {{json .Config.Entrypoint}} {{json .Config.WorkingDir}} "
                 + "{{json .Config.ExposedPorts}} {{json .Config.User}} {{json .Config.Labels}}";
         for (Scenario s : ALL) {
-            assertThat(whittle.run("inspect", "--format", f, "wt/" + s.tag()).ok().out()).as(s.tag())
-                    .isEqualTo(docker("inspect", "--format", f, "dk/" + s.tag()).ok().out());
+            assertThat(whittle.run("inspect", "--format", f, "wt/" + s.tag())
+                            .ok()
+                            .out())
+                    .as(s.tag())
+                    .isEqualTo(docker("inspect", "--format", f, "dk/" + s.tag())
+                            .ok()
+                            .out());
             String h = "{{.CreatedBy}}|{{.Size}}";
-            assertThat(whittle.run("history", "--no-trunc", "--format", h, "wt/" + s.tag()).ok().out()).as(s.tag() + " history")
-                    .isEqualTo(docker("history", "--no-trunc", "--format", h, "dk/" + s.tag()).ok().out());
+            assertThat(whittle.run("history", "--no-trunc", "--format", h, "wt/" + s.tag())
+                            .ok()
+                            .out())
+                    .as(s.tag() + " history")
+                    .isEqualTo(docker("history", "--no-trunc", "--format", h, "dk/" + s.tag())
+                            .ok()
+                            .out());
         }
     }
 
@@ -76,7 +118,10 @@ class ScenarioTest {
         for (Scenario s : ALL) {
             Path ours = dir.resolve("w.tar"), theirs = dir.resolve("d.tar");
             whittle.run("export", "-o", ours.toString(), "wt/" + s.tag()).ok();
-            String id = docker("create", "--network", "none", "dk/" + s.tag()).ok().out().trim();
+            String id = docker("create", "--network", "none", "dk/" + s.tag())
+                    .ok()
+                    .out()
+                    .trim();
             try {
                 docker("export", "-o", theirs.toString(), id).ok();
             } finally {
@@ -114,29 +159,56 @@ class ScenarioTest {
             Exec r = whittle.run(cmd.toArray(String[]::new));
             assertThat(r.code()).as(s.tag() + r.err()).isEqualTo(s.expectCode());
             if (s.expectCode() == 0) assertThat(r.out()).isEqualTo(s.expectOut());
-            else assertThat(r.err()).contains("exec /app/site: no such file or directory"); // on stderr, as docker shows it
+            else
+                assertThat(r.err())
+                        .contains("exec /app/site: no such file or directory"); // on stderr, as docker shows it
         }
     }
 
     @Test
     void rebuildingUnchangedIsAllCachedWithTheSameImageId() {
         Path ex = Scenarios.examples();
-        String before = whittle.run("inspect", "--format", "{{.Id}}", "wt/site:static").ok().out();
-        Exec again = whittle.run("build", "--progress", "plain", "-f", ex.resolve("site/Dockerfile.static").toString(), "-t", "wt/site:static",
-                ex.resolve("site").toString()).ok();
+        String before = whittle.run("inspect", "--format", "{{.Id}}", "wt/site:static")
+                .ok()
+                .out();
+        Exec again = whittle.run(
+                        "build",
+                        "--progress",
+                        "plain",
+                        "-f",
+                        ex.resolve("site/Dockerfile.static").toString(),
+                        "-t",
+                        "wt/site:static",
+                        ex.resolve("site").toString())
+                .ok();
         assertThat(again.err()).doesNotContain("DONE 0.1s\n\n#9").contains("CACHED");
-        assertThat(again.err().lines().filter(l -> l.matches("#\\d+ \\d+\\.\\d+ .*")).count()).as("no RUN ran").isZero();
-        assertThat(whittle.run("inspect", "--format", "{{.Id}}", "wt/site:static").ok().out()).isEqualTo(before);
+        assertThat(again.err()
+                        .lines()
+                        .filter(l -> l.matches("#\\d+ \\d+\\.\\d+ .*"))
+                        .count())
+                .as("no RUN ran")
+                .isZero();
+        assertThat(whittle.run("inspect", "--format", "{{.Id}}", "wt/site:static")
+                        .ok()
+                        .out())
+                .isEqualTo(before);
     }
-
 
     @Test
     void buildFailsOnTheDistrolessTrapWithTheDiagnosisButKeepsTheImage() {
         Path ex = Scenarios.examples();
-        Exec b = whittle.run("build", "--progress", "quiet", "-f", ex.resolve("site/Dockerfile.distroless").toString(), "-t", "wt/trap",
+        Exec b = whittle.run(
+                "build",
+                "--progress",
+                "quiet",
+                "-f",
+                ex.resolve("site/Dockerfile.distroless").toString(),
+                "-t",
+                "wt/trap",
                 ex.resolve("site").toString());
         assertThat(b.code()).isEqualTo(1);
-        assertThat(b.err()).contains("ERROR MissingInterpreter /app/site")
+        assertThat(b.err())
+                .contains("ERROR MissingInterpreter /app/site")
                 .contains("at run time: exec /app/site: no such file or directory")
                 .contains("needs the interpreter /lib/ld-musl-x86_64.so.1, which is not in the image")
                 .contains("built in stage \"build\" (FROM golang:alpine), copied by COPY --from=build /build /app/site")
@@ -162,9 +234,14 @@ class ScenarioTest {
         for (Scenario s : ALL) refs.add("wt/" + s.tag());
         String out = whittle.run(refs.toArray(String[]::new)).ok().out();
         for (Scenario s : ALL) {
-            String size = docker("images", "--format", "{{.Size}}", "dk/" + s.tag()).ok().out().trim();
+            String size = docker("images", "--format", "{{.Size}}", "dk/" + s.tag())
+                    .ok()
+                    .out()
+                    .trim();
             String tag = s.tag().contains(":") ? s.tag() : s.tag() + ":latest";
-            assertThat(out).containsPattern("(?m)^wt/" + java.util.regex.Pattern.quote(tag) + " +-> " + java.util.regex.Pattern.quote(size) + " ");
+            assertThat(out)
+                    .containsPattern("(?m)^wt/" + java.util.regex.Pattern.quote(tag) + " +-> "
+                            + java.util.regex.Pattern.quote(size) + " ");
         }
         assertThat(out).containsPattern("(?m)^wt/site:distroless .* no: exec /app/site: no such file or directory$");
         assertThat(out).containsPattern("(?m)^wt/site:static .* yes$");
@@ -173,9 +250,13 @@ class ScenarioTest {
     @Test
     void analyzeExplainsTheSingleStageImage() {
         String out = whittle.run("analyze", "wt/site:single").ok().out();
-        assertThat(out).contains("1 (base)").contains("RUN /bin/sh -c CGO_ENABLED=1 GOOS=linux go build")
-                .contains("the base image is").contains("build in one stage and copy the result into a small runtime stage");
-        Exec ci = whittle.run("analyze", "--lowest-efficiency", "0.999999", "--highest-wasted-bytes", "10B", "wt/site:single");
+        assertThat(out)
+                .contains("1 (base)")
+                .contains("RUN /bin/sh -c CGO_ENABLED=1 GOOS=linux go build")
+                .contains("the base image is")
+                .contains("build in one stage and copy the result into a small runtime stage");
+        Exec ci = whittle.run(
+                "analyze", "--lowest-efficiency", "0.999999", "--highest-wasted-bytes", "10B", "wt/site:single");
         assertThat(ci.code()).isEqualTo(1);
         assertThat(ci.out()).contains("FAIL: highest-wasted-bytes");
     }
@@ -183,14 +264,29 @@ class ScenarioTest {
     @Test
     void lintFindsTheTrapBeforeAnyBuild() {
         Path ex = Scenarios.examples();
-        Exec d = whittle.run("lint", "-f", ex.resolve("site/Dockerfile.distroless").toString());
+        Exec d = whittle.run(
+                "lint", "-f", ex.resolve("site/Dockerfile.distroless").toString());
         assertThat(d.code()).isEqualTo(1);
-        assertThat(d.out()).contains("Dockerfile.distroless:23:1 WL007 error: stage \"build\" builds with cgo against musl (line 12) without static linking");
+        assertThat(d.out())
+                .contains(
+                        "Dockerfile.distroless:23:1 WL007 error: stage \"build\" builds with cgo against musl (line 12) without static linking");
         Exec st = whittle.run("lint", "-f", ex.resolve("site/Dockerfile.static").toString());
         assertThat(st.code()).isZero();
         assertThat(st.out()).doesNotContain("WL007").contains("FromAsCasing");
-        assertThat(whittle.run("lint", "-f", ex.resolve("site/Dockerfile.single").toString()).out()).contains("WL001 warning");
-        assertThat(whittle.run("lint", "--format", "json", "-f", ex.resolve("site/Dockerfile.distroless").toString()).out())
-                .contains("\"code\": \"WL007\"").contains("\"line\": 23");
+        assertThat(whittle.run(
+                                "lint",
+                                "-f",
+                                ex.resolve("site/Dockerfile.single").toString())
+                        .out())
+                .contains("WL001 warning");
+        assertThat(whittle.run(
+                                "lint",
+                                "--format",
+                                "json",
+                                "-f",
+                                ex.resolve("site/Dockerfile.distroless").toString())
+                        .out())
+                .contains("\"code\": \"WL007\"")
+                .contains("\"line\": 23");
     }
 }

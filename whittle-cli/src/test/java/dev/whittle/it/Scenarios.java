@@ -1,10 +1,9 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The seed scenarios' stand-in base images, made once per machine (mmdebstrap, about a minute) and imported into
@@ -27,7 +26,9 @@ public final class Scenarios {
     public static synchronized Whittle require() {
         DockerDaemon.require();
         if (ready == null) ready = prepare();
-        Assumptions.assumeTrue(ready, "stand-in bases could not be made (mmdebstrap needs the Debian mirror): see examples/bases/make-rootfs");
+        Assumptions.assumeTrue(
+                ready,
+                "stand-in bases could not be made (mmdebstrap needs the Debian mirror): see examples/bases/make-rootfs");
         return new Whittle(STORE);
     }
 
@@ -40,7 +41,14 @@ public final class Scenarios {
         }
         Exec d = Exec.run(List.of(ex.resolve("bases/import-bases").toString(), BASES.toString(), "docker"), null, 600);
         if (d.code() != 0) throw new AssertionError("docker import of the bases failed: " + d.err());
-        Exec w = Exec.run(List.of("env", "WHITTLE_ROOT=" + STORE, ex.resolve("bases/import-bases").toString(), BASES.toString()), null, 600);
+        Exec w = Exec.run(
+                List.of(
+                        "env",
+                        "WHITTLE_ROOT=" + STORE,
+                        ex.resolve("bases/import-bases").toString(),
+                        BASES.toString()),
+                null,
+                600);
         if (w.code() != 0) throw new AssertionError("whittle import of the bases failed: " + w.err() + w.out());
         return true;
     }

@@ -2,7 +2,6 @@ package dev.whittle.it;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -46,12 +45,28 @@ public final class TokenServer implements AutoCloseable {
 
     private TokenServer(Path dir) throws IOException {
         this.dir = dir;
-        Exec gen = Exec.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=whittle-test-token-issuer", "-keyout", dir.resolve("key.pem").toString(),
-                "-out", dir.resolve("cert.pem").toString()), null, 60);
+        Exec gen = Exec.run(
+                List.of(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=whittle-test-token-issuer",
+                        "-keyout",
+                        dir.resolve("key.pem").toString(),
+                        "-out",
+                        dir.resolve("cert.pem").toString()),
+                null,
+                60);
         if (gen.code() != 0) throw new IOException("openssl failed: " + gen.err());
         try {
-            this.key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pem(dir.resolve("key.pem"))));
+            this.key =
+                    KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pem(dir.resolve("key.pem"))));
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException(e);
         }
@@ -98,7 +113,8 @@ public final class TokenServer implements AutoCloseable {
                     reply(ex, 405, "{}");
                     return;
                 }
-                Map<String, List<String>> form = params(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                Map<String, List<String>> form =
+                        params(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 if (!"password".equals(first(form, "grant_type"))) {
                     reply(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
                     return;
@@ -147,14 +163,19 @@ public final class TokenServer implements AutoCloseable {
         StringBuilder acc = new StringBuilder("[");
         for (Map<String, Object> a : access) {
             if (acc.length() > 1) acc.append(',');
-            @SuppressWarnings("unchecked") List<String> actions = (List<String>) a.get("actions");
-            acc.append("{\"type\":\"repository\",\"name\":\"").append(a.get("name")).append("\",\"actions\":[");
-            for (int i = 0; i < actions.size(); i++) acc.append(i > 0 ? "," : "").append('"').append(actions.get(i)).append('"');
+            @SuppressWarnings("unchecked")
+            List<String> actions = (List<String>) a.get("actions");
+            acc.append("{\"type\":\"repository\",\"name\":\"")
+                    .append(a.get("name"))
+                    .append("\",\"actions\":[");
+            for (int i = 0; i < actions.size(); i++)
+                acc.append(i > 0 ? "," : "").append('"').append(actions.get(i)).append('"');
             acc.append("]}");
         }
         acc.append(']');
-        String claims = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"aud\":\"" + SERVICE + "\",\"exp\":" + (now + 300)
-                + ",\"nbf\":" + (now - 10) + ",\"iat\":" + now + ",\"jti\":\"" + UUID.randomUUID() + "\",\"access\":" + acc + "}";
+        String claims = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"aud\":\"" + SERVICE + "\",\"exp\":"
+                + (now + 300) + ",\"nbf\":" + (now - 10) + ",\"iat\":" + now + ",\"jti\":\"" + UUID.randomUUID()
+                + "\",\"access\":" + acc + "}";
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String signingInput = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
@@ -194,7 +215,8 @@ public final class TokenServer implements AutoCloseable {
         }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         server.stop(0);
         Exec.run(List.of("rm", "-rf", dir.toString()), null, 60);
     }

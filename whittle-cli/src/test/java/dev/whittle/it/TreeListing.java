@@ -3,7 +3,6 @@ package dev.whittle.it;
 import dev.whittle.io.HashingInputStream;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,8 +18,15 @@ import java.util.function.Predicate;
 public final class TreeListing {
     private TreeListing() {}
 
-    static final Set<String> DOCKER_RUNTIME = Set.of(".dockerenv", "etc/hosts", "etc/hostname", "etc/resolv.conf", "etc/mtab",
-            "dev/console", "dev/pts", "dev/shm");
+    static final Set<String> DOCKER_RUNTIME = Set.of(
+            ".dockerenv",
+            "etc/hosts",
+            "etc/hostname",
+            "etc/resolv.conf",
+            "etc/mtab",
+            "dev/console",
+            "dev/pts",
+            "dev/shm");
 
     /** The paths whose lines differ, as "path: ours | theirs" (at most 40), for readable failures. */
     public static java.util.List<String> diff(TreeMap<String, String> ours, TreeMap<String, String> theirs) {
@@ -37,22 +43,33 @@ public final class TreeListing {
 
     public static TreeMap<String, String> of(Path tar, Predicate<String> skipContent) throws IOException {
         TreeMap<String, String> out = new TreeMap<>();
-        try (InputStream in = Files.newInputStream(tar); TarReader r = new TarReader(new java.io.BufferedInputStream(in, 1 << 16))) {
+        try (InputStream in = Files.newInputStream(tar);
+                TarReader r = new TarReader(new java.io.BufferedInputStream(in, 1 << 16))) {
             for (TarEntry e; (e = r.next()) != null; ) {
                 String n = e.name();
                 if (n.isEmpty() || DOCKER_RUNTIME.contains(n)) continue;
                 if ((n.equals("dev") || n.equals("proc") || n.equals("sys")) && e.isDir()) continue;
                 String digest = "";
                 if (e.isFile()) {
-                    digest = skipContent.test(n) ? "(content not compared)" : new HashingInputStream(r.content()).drainAndDigest().toString();
+                    digest = skipContent.test(n)
+                            ? "(content not compared)"
+                            : new HashingInputStream(r.content())
+                                    .drainAndDigest()
+                                    .toString();
                 }
-                String type = e.type() == TarEntry.Type.HARDLINK ? "hardlink" : e.type().name().toLowerCase();
-                out.put(n, type + " " + Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid() + " " + e.size() + " "
-                        + e.linkName() + " " + digest + (e.type() == TarEntry.Type.CHAR || e.type() == TarEntry.Type.BLOCK
-                        ? " " + e.devMajor() + "," + e.devMinor() : ""));
+                String type = e.type() == TarEntry.Type.HARDLINK
+                        ? "hardlink"
+                        : e.type().name().toLowerCase();
+                out.put(
+                        n,
+                        type + " " + Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid() + " " + e.size()
+                                + " "
+                                + e.linkName() + " " + digest
+                                + (e.type() == TarEntry.Type.CHAR || e.type() == TarEntry.Type.BLOCK
+                                        ? " " + e.devMajor() + "," + e.devMinor()
+                                        : ""));
             }
         }
         return out;
     }
-
 }

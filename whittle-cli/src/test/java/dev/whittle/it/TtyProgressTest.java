@@ -1,17 +1,16 @@
 package dev.whittle.it;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code build --progress tty} in a real terminal (a tmux pane, its screen read back): BuildKit's layout with the
@@ -20,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("runc")
 class TtyProgressTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Path store, ctx;
 
     @BeforeEach
@@ -28,7 +29,9 @@ class TtyProgressTest {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
         Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
         store = dir.resolve("store");
-        new Whittle(store).run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "tty/base:1").ok();
+        new Whittle(store)
+                .run("import", "-c", "ENV PATH=/bin", RootFs.busybox(dir).toString(), "tty/base:1")
+                .ok();
         ctx = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(ctx.resolve("Dockerfile"), """
                 FROM tty/base:1
@@ -51,14 +54,21 @@ class TtyProgressTest {
             String running = t.screen(false, s -> s.contains("# first-line"));
             List<String> lines = running.lines().toList();
             assertThat(lines.getFirst()).matches("\\[\\+] Building \\d+\\.\\ds \\(\\d+/\\d+\\)");
-            assertThat(running).containsPattern("(?m)^ => \\[stage-0 2/3\\] RUN echo first-line; sleep 3; echo second-line +\\d+\\.\\ds$")
-                    .containsPattern("(?m)^ => => extracting sha256:[0-9a-f]+(\\.\\.\\.)? \\d+\\.\\d\\dMB / \\d+\\.\\d\\dMB +\\d+\\.\\ds$")
+            assertThat(running)
+                    .containsPattern(
+                            "(?m)^ => \\[stage-0 2/3\\] RUN echo first-line; sleep 3; echo second-line +\\d+\\.\\ds$")
+                    .containsPattern(
+                            "(?m)^ => => extracting sha256:[0-9a-f]+(\\.\\.\\.)? \\d+\\.\\d\\dMB / \\d+\\.\\d\\dMB +\\d+\\.\\ds$")
                     .contains(" => => # first-line");
             String done = t.screen(false, s -> s.contains("EXIT="));
-            List<String> rows = done.lines().takeWhile(l -> !l.startsWith("EXIT=") && !l.startsWith("note:")).filter(l -> !l.isBlank()).toList();
+            List<String> rows = done.lines()
+                    .takeWhile(l -> !l.startsWith("EXIT=") && !l.startsWith("note:"))
+                    .filter(l -> !l.isBlank())
+                    .toList();
             assertThat(rows.getFirst()).matches("\\[\\+] Building \\d+\\.\\ds \\(4/4\\) FINISHED");
             // every row and sub-row timed, at the right edge of the 100 columns
-            for (String r : rows.subList(1, rows.size())) assertThat(r).as(r).matches(" => .* \\d+\\.\\ds").hasSize(99);
+            for (String r : rows.subList(1, rows.size()))
+                assertThat(r).as(r).matches(" => .* \\d+\\.\\ds").hasSize(99);
             assertThat(rows).anyMatch(r -> r.startsWith(" => => naming to docker.io/tty/app:1 "));
             assertThat(done).doesNotContain("# first-line").contains("EXIT=0");
             // finished steps in blue
@@ -68,10 +78,15 @@ class TtyProgressTest {
 
     @Test
     void noColorMeansNoColourAndACachedRebuildSaysCached() throws Exception {
-        new Whittle(store).run("build", "--progress", "plain", "-t", "tty/app:1", ctx.toString()).ok();
+        new Whittle(store)
+                .run("build", "--progress", "plain", "-t", "tty/app:1", ctx.toString())
+                .ok();
         try (Tmux t = start("NO_COLOR=1", "build", "--progress", "tty", "-t", "tty/app:1", ctx.toString())) {
             String done = t.screen(true, s -> s.contains("EXIT="));
-            assertThat(done).doesNotContain("\033[34m").doesNotContain("\033[31m").contains("EXIT=0");
+            assertThat(done)
+                    .doesNotContain("\033[34m")
+                    .doesNotContain("\033[31m")
+                    .contains("EXIT=0");
             assertThat(done).containsPattern("(?m)^ => CACHED \\[stage-0 2/3\\] RUN echo first-line.* \\d+\\.\\ds$");
         }
     }

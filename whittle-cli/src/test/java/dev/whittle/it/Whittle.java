@@ -1,7 +1,6 @@
 package dev.whittle.it;
 
 import dev.whittle.cli.Main;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,8 +42,11 @@ public final class Whittle {
         List<String> a = new ArrayList<>(List.of("--root", root.toString()));
         a.addAll(global);
         a.addAll(List.of(args));
-        int code = Main.run(a.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(stdin));
+        int code = Main.run(
+                a.toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(stdin));
         return new Exec(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,7 @@
 package dev.whittle.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** whittle in a JVM of its own (for tests that kill it), its output in a log file. */
 public final class WhittleProcess {
@@ -22,22 +22,35 @@ public final class WhittleProcess {
 
     /** Starts {@code whittle --root ROOT ARGS...} with this test JVM's classpath. */
     public static WhittleProcess start(Path root, Path log, String... args) throws IOException {
-        Process p = new ProcessBuilder(command(root, args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(command(root, args))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         return new WhittleProcess(p, log);
     }
 
     /** Starts another program the same way (docker's client, to compare with). */
     public static WhittleProcess startProgram(List<String> cmd, Path log) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
         return new WhittleProcess(p, log);
     }
 
     /** The command line of {@code whittle --root ROOT ARGS...} in a JVM of its own, with SIGINT at its default. */
     public static List<String> command(Path root, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.whittle.cli.Main",
-                "--root", root.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "env",
+                "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.whittle.cli.Main",
+                "--root",
+                root.toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -21,11 +21,12 @@ import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,10 +35,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.net.URL;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * A build, as {@code whittle build} runs it: answered from the memo of an identical earlier build when it can be, else
@@ -64,8 +63,10 @@ public final class Build {
      * Base images from registries, each step of a pull shown in the build's log as {@code describe} words it (a blob
      * already here, or pulled with its size).
      */
-    public static ImagePuller registryPuller(Store store, Supplier<RegistryClient> registries, LongFunction<String> size) {
-        return (ref, platform, log) -> new Puller(store, registries.get(), new BuildLogProgress(log, size)).pullImage(ref, platform);
+    public static ImagePuller registryPuller(
+            Store store, Supplier<RegistryClient> registries, LongFunction<String> size) {
+        return (ref, platform, log) ->
+                new Puller(store, registries.get(), new BuildLogProgress(log, size)).pullImage(ref, platform);
     }
 
     /** The built image: its manifest and config, the build args no ARG used; close it to complete the build. */
@@ -97,7 +98,8 @@ public final class Build {
         }
 
         /** Waits for what the build wrote in the background; needed even when the caller failed after the build. */
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             if (closed) return;
             closed = true;
             finish.run();
@@ -132,7 +134,8 @@ public final class Build {
         if (built == null) built = buildFully(spec, progress, memo, inputs);
         try {
             Images images = new Images(store);
-            if (!images.isNamed(built.manifest().digest(), spec.tags())) images.add(built.manifest(), spec.tags(), List.of());
+            if (!images.isNamed(built.manifest().digest(), spec.tags()))
+                images.add(built.manifest(), spec.tags(), List.of());
             Trace.mark("image named");
         } catch (IOException | RuntimeException e) {
             built.closeQuietly();
@@ -142,14 +145,27 @@ public final class Build {
     }
 
     /** Plans and runs the build (the Dockerfile parsed now), and remembers it for an identical rebuild. */
-    private Result buildFully(BuildSpec spec, Progress progress, BuildMemo memo, BuildMemo.Inputs inputs) throws IOException {
+    private Result buildFully(BuildSpec spec, Progress progress, BuildMemo memo, BuildMemo.Inputs inputs)
+            throws IOException {
         Dockerfile df = spec.source().parse();
         Trace.mark("Dockerfile parsed");
         BuildCalls.failOnViolations(store, df, spec.source().ignore(), spec.options());
         ContextObservations seen = new ContextObservations();
-        BuildRequest req = new BuildRequest(new ContextTree(spec.source().dir(), spec.source().ignore()).observedBy(seen), df,
-                spec.options(), spec.noCache(), spec.run(), spec.labels(), spec.noCacheStages(), spec.secrets(), spec.ssh(),
-                spec.namedContexts(), spec.sourceDateEpoch(), progress, spec.pull(), puller);
+        BuildRequest req = new BuildRequest(
+                new ContextTree(spec.source().dir(), spec.source().ignore()).observedBy(seen),
+                df,
+                spec.options(),
+                spec.noCache(),
+                spec.run(),
+                spec.labels(),
+                spec.noCacheStages(),
+                spec.secrets(),
+                spec.ssh(),
+                spec.namedContexts(),
+                spec.sourceDateEpoch(),
+                progress,
+                spec.pull(),
+                puller);
         Builder builder = new Builder(store, req);
         Trace.mark("builder ready (store open)");
         BuildResult result;
@@ -167,8 +183,16 @@ public final class Build {
             List<String> cacheKeys = builder.finish();
             if (!result.memoizable()) return;
             try {
-                memo.save(inputs, new BuildMemo.Entry(result.manifest().digest(), result.config().digest(),
-                        List.copyOf(result.unusedBuildArgs()), result.steps(), result.bases(), cacheKeys, seen.lines()));
+                memo.save(
+                        inputs,
+                        new BuildMemo.Entry(
+                                result.manifest().digest(),
+                                result.config().digest(),
+                                List.copyOf(result.unusedBuildArgs()),
+                                result.steps(),
+                                result.bases(),
+                                cacheKeys,
+                                seen.lines()));
             } catch (IOException | RuntimeException e) {
                 // only a shortcut for the next build
             }
@@ -190,13 +214,25 @@ public final class Build {
     private BuildMemo.Inputs memoInputs(BuildSpec spec) {
         var opts = spec.options();
         List<String> secretNames = new ArrayList<>();
-        for (BuildRequest.Secret sc : spec.secrets().values()) secretNames.add(sc.id() + "=" + sc.file() + "|" + sc.env());
+        for (BuildRequest.Secret sc : spec.secrets().values())
+            secretNames.add(sc.id() + "=" + sc.file() + "|" + sc.env());
         for (String id : spec.ssh().keySet()) secretNames.add("ssh:" + id);
         BuildSource src = spec.source();
-        return new BuildMemo.Inputs(identity(spec), src.dir(), src.dockerfileName(), src.dockerfileText(),
-                src.ignoreFile() == null ? null : src.ignoreFile().toAbsolutePath().toString(), src.ignoreText(), spec.target(),
-                opts.buildArgs(), opts.buildPlatform() + " -> " + opts.targetPlatform(),
-                spec.run() + " labels=" + new TreeMap<>(spec.labels()), secretNames, spec.sourceDateEpoch());
+        return new BuildMemo.Inputs(
+                identity(spec),
+                src.dir(),
+                src.dockerfileName(),
+                src.dockerfileText(),
+                src.ignoreFile() == null
+                        ? null
+                        : src.ignoreFile().toAbsolutePath().toString(),
+                src.ignoreText(),
+                spec.target(),
+                opts.buildArgs(),
+                opts.buildPlatform() + " -> " + opts.targetPlatform(),
+                spec.run() + " labels=" + new TreeMap<>(spec.labels()),
+                secretNames,
+                spec.sourceDateEpoch());
     }
 
     /**
@@ -205,9 +241,11 @@ public final class Build {
      * reading) only reads the verdict back.
      */
     public Verdict verdict(BuildSpec spec, Digest manifest, Digest image, String name) throws IOException {
-        String id = identity(spec) + "\n" + manifest + "\n" + name + "\n" + spec.source().dockerfilePath() + "\n"
-                + spec.source().dockerfileText();
-        Path kept = store.stateDir().resolve("check").resolve(Digest.sha256(id.getBytes(StandardCharsets.UTF_8)).hex());
+        String id = identity(spec) + "\n" + manifest + "\n" + name + "\n"
+                + spec.source().dockerfilePath() + "\n" + spec.source().dockerfileText();
+        Path kept = store.stateDir()
+                .resolve("check")
+                .resolve(Digest.sha256(id.getBytes(StandardCharsets.UTF_8)).hex());
         try {
             Map<String, Object> m = Json.parseObject(Files.readAllBytes(kept));
             return new Verdict((String) m.get("text"), (Boolean) m.get("fails"), (Boolean) m.get("noCommand"));
@@ -216,7 +254,9 @@ public final class Build {
         }
         StoredImage img = new Images(store).find(image.toString()).orElseThrow();
         CheckReport report = Check.image(store, img, name);
-        Verdict v = new Verdict(report.findings().isEmpty() ? "" : Check.render(report, "text"), report.fails(),
+        Verdict v = new Verdict(
+                report.findings().isEmpty() ? "" : Check.render(report, "text"),
+                report.fails(),
                 report.findings().stream().anyMatch(f -> f.code().equals("NoCommand")));
         try {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -258,15 +298,17 @@ public final class Build {
 
     /** Build-log lines for a base image pull: what is fetched and when each layer is in. */
     private record BuildLogProgress(Consumer<String> log, LongFunction<String> size) implements TransferProgress {
-        @Override public void message(String line) {
+        @Override
+        public void message(String line) {
             log.accept(line);
         }
 
-        @Override public void blob(Digest d, long bytes, State state, long done) {
+        @Override
+        public void blob(Digest d, long bytes, State state, long done) {
             switch (state) {
                 case EXISTS -> log.accept(d.shortHex() + ": already in the store");
                 case DONE -> log.accept(d.shortHex() + ": " + size.apply(bytes) + " pulled");
-                default -> { }
+                default -> {}
             }
         }
     }

@@ -8,7 +8,6 @@ import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
-
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -21,7 +20,13 @@ public final class BuildCalls {
 
     public static Checks.Report check(Store store, Dockerfile df, DockerIgnore ignore, Planner.Options opt) {
         Images images = new Images(store);
-        return Checks.run(df, opt, ref -> BaseImages.find(images, ref).map(img -> img.config().envMap()).orElse(null), ignore);
+        return Checks.run(
+                df,
+                opt,
+                ref -> BaseImages.find(images, ref)
+                        .map(img -> img.config().envMap())
+                        .orElse(null),
+                ignore);
     }
 
     /**
@@ -36,7 +41,8 @@ public final class BuildCalls {
         if (!r.errors() || r.violations().isEmpty()) return;
         Set<String> rules = new LinkedHashSet<>();
         for (Checks.Violation v : r.violations()) rules.add(v.rule().name());
-        throw new BuildException(df.file() + ":" + r.violations().getFirst().pos().line() + ": lint violation found for rules: "
-                + String.join(", ", rules) + " (whittle build --call=check shows them)");
+        throw new BuildException(
+                df.file() + ":" + r.violations().getFirst().pos().line() + ": lint violation found for rules: "
+                        + String.join(", ", rules) + " (whittle build --call=check shows them)");
     }
 }

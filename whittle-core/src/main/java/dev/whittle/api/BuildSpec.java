@@ -7,7 +7,6 @@ import dev.whittle.build.RunSettings;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,10 +23,22 @@ import java.util.Set;
  * @param clientIdentity who asks (a program's name and version): part of the build memo's key, so that a new version
  *                       of the caller never reuses a memo of an old one
  */
-public record BuildSpec(BuildSource source, List<ImageRef> tags, String target, Map<String, String> buildArgs, Platform platform,
-                        boolean noCache, Set<String> noCacheStages, RunSettings run, Map<String, String> labels,
-                        Map<String, BuildRequest.Secret> secrets, Map<String, List<Path>> ssh, Map<String, NamedContext> namedContexts,
-                        PullPolicy pull, Long sourceDateEpoch, String clientIdentity) {
+public record BuildSpec(
+        BuildSource source,
+        List<ImageRef> tags,
+        String target,
+        Map<String, String> buildArgs,
+        Platform platform,
+        boolean noCache,
+        Set<String> noCacheStages,
+        RunSettings run,
+        Map<String, String> labels,
+        Map<String, BuildRequest.Secret> secrets,
+        Map<String, List<Path>> ssh,
+        Map<String, NamedContext> namedContexts,
+        PullPolicy pull,
+        Long sourceDateEpoch,
+        String clientIdentity) {
 
     public BuildSpec {
         tags = List.copyOf(tags);
@@ -157,8 +168,22 @@ public record BuildSpec(BuildSource source, List<ImageRef> tags, String target, 
         }
 
         public BuildSpec build() {
-            return new BuildSpec(source, tags, target, buildArgs, platform, noCache, noCacheStages, run, labels, secrets, ssh,
-                    namedContexts, pull, sourceDateEpoch, clientIdentity);
+            return new BuildSpec(
+                    source,
+                    tags,
+                    target,
+                    buildArgs,
+                    platform,
+                    noCache,
+                    noCacheStages,
+                    run,
+                    labels,
+                    secrets,
+                    ssh,
+                    namedContexts,
+                    pull,
+                    sourceDateEpoch,
+                    clientIdentity);
         }
     }
 }

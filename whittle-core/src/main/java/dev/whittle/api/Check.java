@@ -7,7 +7,6 @@ import dev.whittle.check.ReportWriter;
 import dev.whittle.rootfs.ImageTree;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 
 /** Whether an image's entrypoint can start, proven from its files without running anything ({@link EntrypointCheck}). */

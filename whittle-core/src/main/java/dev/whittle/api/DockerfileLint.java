@@ -13,7 +13,6 @@ import dev.whittle.rootfs.ImageTree;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,7 +41,8 @@ public final class DockerfileLint {
      *               .whittle-lint.json beside the Dockerfile when there is one
      * @param ignore rules ignored besides the configuration's (WL id or BuildKit check name)
      */
-    public static List<Lint.Finding> run(Store store, Path dockerfile, Path config, Collection<String> ignore) throws IOException {
+    public static List<Lint.Finding> run(Store store, Path dockerfile, Path config, Collection<String> ignore)
+            throws IOException {
         if (!Files.exists(dockerfile)) throw new NoSuchFileException(dockerfile.toString());
         Dockerfile df = Parser.parse(dockerfile.toString(), DockerfileReader.read(dockerfile, dockerfile.toString()));
         Set<String> ignored = new HashSet<>(ignore);
@@ -53,7 +53,9 @@ public final class DockerfileLint {
             List<String> ig = JsonObjects.strings(m, "ignore");
             if (ig != null) ignored.addAll(ig);
             Map<String, Object> lv = JsonObjects.object(m, "levels");
-            if (lv != null) lv.forEach((k, v) -> levels.put(k, Lint.Level.valueOf(String.valueOf(v).toUpperCase(Locale.ROOT))));
+            if (lv != null)
+                lv.forEach((k, v) ->
+                        levels.put(k, Lint.Level.valueOf(String.valueOf(v).toUpperCase(Locale.ROOT))));
         } else if (config != null) {
             throw new NoSuchFileException(config.toString());
         }
@@ -61,7 +63,8 @@ public final class DockerfileLint {
         List<Lint.Finding> shown = new ArrayList<>();
         for (Lint.Finding f : Lint.run(df, Planner.Options.defaults(), ref -> facts(store, images, ref))) {
             if (ignored.contains(f.rule()) || ignored.contains(f.name()) || pragmaIgnores(df, f)) continue;
-            shown.add(new Lint.Finding(f.rule(), f.name(), levels.getOrDefault(f.rule(), f.level()), f.message(), f.pos()));
+            shown.add(new Lint.Finding(
+                    f.rule(), f.name(), levels.getOrDefault(f.rule(), f.level()), f.message(), f.pos()));
         }
         return shown;
     }
@@ -71,7 +74,8 @@ public final class DockerfileLint {
         for (String c : df.commentsAbove(f.pos().line())) {
             String t = c.trim();
             if (t.startsWith("whittle-lint ignore=")) {
-                for (String r : t.substring("whittle-lint ignore=".length()).split(",")) if (r.trim().equals(f.rule())) return true;
+                for (String r : t.substring("whittle-lint ignore=".length()).split(","))
+                    if (r.trim().equals(f.rule())) return true;
             }
         }
         return false;
@@ -88,8 +92,11 @@ public final class DockerfileLint {
                 for (String dir : List.of("lib", "lib64")) {
                     for (String name : t.children(dir)) {
                         String found = Elf.libcOfLoader(name);
-                        // musl first, as where both loaders are present a musl-built program is what the lint rules guard
-                        if (found != null && (libc.equals("none") || found.equals("musl")) && t.stat(dir + "/" + name, true) != null) libc = found;
+                        // musl first, as where both loaders are present a musl-built program is what the lint rules
+                        // guard
+                        if (found != null
+                                && (libc.equals("none") || found.equals("musl"))
+                                && t.stat(dir + "/" + name, true) != null) libc = found;
                     }
                 }
                 return new Lint.BaseFacts(shell, libc, img.config().envMap());
@@ -105,8 +112,18 @@ public final class DockerfileLint {
             case "text" -> {
                 StringBuilder b = new StringBuilder();
                 for (Lint.Finding f : findings) {
-                    b.append(file).append(':').append(f.pos().line()).append(':').append(f.pos().column()).append(' ').append(f.rule())
-                            .append(' ').append(f.level().name().toLowerCase(Locale.ROOT)).append(": ").append(f.message()).append('\n');
+                    b.append(file)
+                            .append(':')
+                            .append(f.pos().line())
+                            .append(':')
+                            .append(f.pos().column())
+                            .append(' ')
+                            .append(f.rule())
+                            .append(' ')
+                            .append(f.level().name().toLowerCase(Locale.ROOT))
+                            .append(": ")
+                            .append(f.message())
+                            .append('\n');
                 }
                 yield b.toString();
             }
@@ -134,7 +151,9 @@ public final class DockerfileLint {
                     Map<String, Object> loc = new LinkedHashMap<>();
                     loc.put("artifactLocation", Map.of("uri", file));
                     loc.put("region", region);
-                    String level = f.level() == Lint.Level.ERROR ? "error" : f.level() == Lint.Level.WARNING ? "warning" : "note";
+                    String level = f.level() == Lint.Level.ERROR
+                            ? "error"
+                            : f.level() == Lint.Level.WARNING ? "warning" : "note";
                     results.add(new Sarif.Result(f.rule(), f.name(), level, f.message(), loc, Map.of()));
                 }
                 yield Sarif.document("whittle lint", results) + "\n";

@@ -2,7 +2,6 @@ package dev.whittle.api;
 
 import dev.whittle.build.BuildException;
 import dev.whittle.dockerfile.Parser;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystemException;
@@ -32,8 +31,11 @@ public final class DockerfileReader {
         }
         String kind = KINDS.get(mode & 0170000);
         if (kind != null) {
-            throw new BuildException("unable to prepare context: " + path + " is " + kind + ", not a file: name the Dockerfile with -f"
-                    + (kind.equals("a directory") ? " (default CONTEXT/Dockerfile)" : ", or use -f - to read it from standard input"));
+            throw new BuildException(
+                    "unable to prepare context: " + path + " is " + kind + ", not a file: name the Dockerfile with -f"
+                            + (kind.equals("a directory")
+                                    ? " (default CONTEXT/Dockerfile)"
+                                    : ", or use -f - to read it from standard input"));
         }
         try (InputStream in = Files.newInputStream(path)) {
             return read(in, shown);
@@ -46,6 +48,15 @@ public final class DockerfileReader {
     }
 
     /** File types by the S_IFMT bits of st_mode, for all but regular files. */
-    private static final Map<Integer, String> KINDS = Map.of(0040000, "a directory", 0010000, "a FIFO", 0020000, "a character device",
-            0060000, "a block device", 0140000, "a socket");
+    private static final Map<Integer, String> KINDS = Map.of(
+            0040000,
+            "a directory",
+            0010000,
+            "a FIFO",
+            0020000,
+            "a character device",
+            0060000,
+            "a block device",
+            0140000,
+            "a socket");
 }

@@ -14,7 +14,6 @@ import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -94,7 +93,7 @@ public final class Whittle implements AutoCloseable {
     }
 
     public Build.Result build(BuildSpec spec, Progress progress) throws IOException {
-        return new Build(store, Build.registryPuller(store, this::registries, bytes -> bytes + " bytes"), message -> { })
+        return new Build(store, Build.registryPuller(store, this::registries, bytes -> bytes + " bytes"), message -> {})
                 .run(spec, progress);
     }
 
@@ -136,10 +135,12 @@ public final class Whittle implements AutoCloseable {
 
     /** {@code docker push}: the image to the registry its name (or {@code target}) names. */
     public void push(String image, String target) throws IOException {
-        new Pusher(store, registries(), TransferProgress.NONE).push(image(image), ImageRef.parse(target), Pusher.Options.DEFAULT);
+        new Pusher(store, registries(), TransferProgress.NONE)
+                .push(image(image), ImageRef.parse(target), Pusher.Options.DEFAULT);
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (registries != null) registries.close();
         store.close();
     }

@@ -19,15 +19,14 @@ import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarFormatException;
 import dev.whittle.tar.TarReader;
-
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.io.FilterInputStream;
 
 /**
  * Loads image archives into the store, as {@code docker load} does: docker-archives written by Docker ≤ 24
@@ -44,7 +43,7 @@ public final class ArchiveLoader {
 
     private final Store store;
     private final Platform platform;
-    private LayerProgress progress = (id, done, total) -> { };
+    private LayerProgress progress = (id, done, total) -> {};
 
     public ArchiveLoader(Store store, Platform platform) {
         this.store = store;
@@ -63,7 +62,9 @@ public final class ArchiveLoader {
 
     /** docker's short name of a member: the digest of {@code blobs/sha256/<hex>}, the directory of {@code <id>/layer.tar}. */
     static String shortId(String member) {
-        String n = member.startsWith("blobs/sha256/") ? member.substring("blobs/sha256/".length()) : member.replaceFirst("/.*$", "");
+        String n = member.startsWith("blobs/sha256/")
+                ? member.substring("blobs/sha256/".length())
+                : member.replaceFirst("/.*$", "");
         return n.length() > 12 ? n.substring(0, 12) : n;
     }
 
@@ -74,13 +75,15 @@ public final class ArchiveLoader {
         return new FilterInputStream(in) {
             long done, told;
 
-            @Override public int read() throws IOException {
+            @Override
+            public int read() throws IOException {
                 int c = super.read();
                 if (c >= 0) count(1);
                 return c;
             }
 
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 int n = super.read(b, off, len);
                 if (n > 0) count(n);
                 return n;
@@ -103,6 +106,7 @@ public final class ArchiveLoader {
     private final Map<String, LayerIngest.Result> ingested = new HashMap<>();
     /** Large members that are not valid layers: an error only if an image names them, which manifest.json tells later. */
     private final Map<String, TarFormatException> refused = new HashMap<>();
+
     private final Map<String, String> links = new HashMap<>();
 
     public List<Loaded> load(InputStream archive) throws IOException {
@@ -118,16 +122,26 @@ public final class ArchiveLoader {
                             small.put(e.name(), r.readContent(IN_MEMORY));
                         } else {
                             try {
-                                ingested.put(e.name(), LayerIngest.ingest(store, watched(r.content(), e.name(), e.size()),
-                                        LayerIngest.Keep.AS_IS, null, null, e.size(), null, true));
+                                ingested.put(
+                                        e.name(),
+                                        LayerIngest.ingest(
+                                                store,
+                                                watched(r.content(), e.name(), e.size()),
+                                                LayerIngest.Keep.AS_IS,
+                                                null,
+                                                null,
+                                                e.size(),
+                                                null,
+                                                true));
                             } catch (TarFormatException ex) {
                                 refused.put(e.name(), ex);
                             }
                         }
                     }
-                    case SYMLINK -> links.put(e.name(), PathNames.clampToRoot(PathNames.join(e.parent(), e.linkName())));
+                    case SYMLINK ->
+                        links.put(e.name(), PathNames.clampToRoot(PathNames.join(e.parent(), e.linkName())));
                     case HARDLINK -> links.put(e.name(), e.linkName());
-                    default -> { }
+                    default -> {}
                 }
             }
         } catch (TarFormatException e) {
@@ -161,7 +175,8 @@ public final class ArchiveLoader {
         return "image " + image + ", layer " + (index + 1) + " of " + count + " (\"" + path + "\")";
     }
 
-    private LayerIngest.Result layer(String what, String path, String declaredType, Digest expectedDigest, long expectedSize, Digest diffId)
+    private LayerIngest.Result layer(
+            String what, String path, String declaredType, Digest expectedDigest, long expectedSize, Digest diffId)
             throws IOException {
         String p = resolve(path);
         TarFormatException bad = refused.get(p);
@@ -171,8 +186,15 @@ public final class ArchiveLoader {
             byte[] b = small.get(p);
             if (b == null) throw new ArchiveException("invalid archive: " + what + " is missing");
             try {
-                r = LayerIngest.ingest(store, new ByteArrayInputStream(b), LayerIngest.Keep.AS_IS, declaredType, expectedDigest,
-                        expectedSize, diffId, true);
+                r = LayerIngest.ingest(
+                        store,
+                        new ByteArrayInputStream(b),
+                        LayerIngest.Keep.AS_IS,
+                        declaredType,
+                        expectedDigest,
+                        expectedSize,
+                        diffId,
+                        true);
             } catch (TarFormatException e) {
                 throw new ArchiveException(what + ": " + e.getMessage(), e);
             }
@@ -183,7 +205,8 @@ public final class ArchiveLoader {
             throw new ArchiveException(what + " has digest " + r.blobDigest() + ", expected " + expectedDigest);
         }
         if (diffId != null && !r.info().diffId().equals(diffId)) {
-            throw new ArchiveException("invalid diffID for " + what + ": expected " + diffId + ", got " + r.info().diffId());
+            throw new ArchiveException("invalid diffID for " + what + ": expected " + diffId + ", got "
+                    + r.info().diffId());
         }
         return r;
     }
@@ -196,11 +219,13 @@ public final class ArchiveLoader {
         } catch (JsonException e) {
             throw new ArchiveException("invalid archive: manifest.json: " + e.getMessage());
         }
-        if (!(parsed instanceof List<?> entries)) throw new ArchiveException("invalid archive: manifest.json is not a list");
+        if (!(parsed instanceof List<?> entries))
+            throw new ArchiveException("invalid archive: manifest.json is not a list");
         List<Loaded> out = new ArrayList<>();
         Images images = new Images(store);
         for (Object o : entries) {
-            if (!(o instanceof Map<?, ?>)) throw new ArchiveException("invalid archive: manifest.json entry is not an object");
+            if (!(o instanceof Map<?, ?>))
+                throw new ArchiveException("invalid archive: manifest.json entry is not an object");
             Map<String, Object> m = (Map<String, Object>) o;
             String configPath = JsonObjects.requireString(m, "Config");
             byte[] configBytes = smallMember(configPath, "config");
@@ -224,21 +249,25 @@ public final class ArchiveLoader {
             for (int i = 0; i < layerPaths.size(); i++) {
                 Digest diffId = diffIds.get(i);
                 if (sources != null && sources.containsKey(diffId.toString())) {
-                    throw new ArchiveException("image \"" + configPath + "\" has a foreign layer " + diffId + ", which whittle does not load");
+                    throw new ArchiveException("image \"" + configPath + "\" has a foreign layer " + diffId
+                            + ", which whittle does not load");
                 }
                 String path = layerPaths.get(i);
-                layers.add(layer(layerName(image, i, layerPaths.size(), path), path, null, null, -1, diffId).descriptor());
+                layers.add(layer(layerName(image, i, layerPaths.size(), path), path, null, null, -1, diffId)
+                        .descriptor());
             }
             store.putBlob(configBytes);
-            Manifest manifest = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), configBytes.length), layers, null);
+            Manifest manifest = Manifest.create(
+                    true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), configBytes.length), layers, null);
             List<ImageRef> names = new ArrayList<>();
-            if (tags != null) for (String t : tags) {
-                try {
-                    names.add(ImageRef.parse(t));
-                } catch (IllegalArgumentException e) {
-                    throw new ArchiveException("invalid archive: RepoTags entry \"" + t + "\": " + e.getMessage());
+            if (tags != null)
+                for (String t : tags) {
+                    try {
+                        names.add(ImageRef.parse(t));
+                    } catch (IllegalArgumentException e) {
+                        throw new ArchiveException("invalid archive: RepoTags entry \"" + t + "\": " + e.getMessage());
+                    }
                 }
-            }
             images.add(manifest, names, List.of());
             out.add(new Loaded(config.digest(), names, manifest));
         }
@@ -261,8 +290,9 @@ public final class ArchiveLoader {
             Descriptor md = d;
             if (MediaType.isIndex(d.mediaType())) {
                 ImageIndex nested = ImageIndex.parse(verified(d), d.mediaType());
-                md = nested.select(platform).orElseThrow(() -> new ArchiveException(
-                        "the archive has no image for platform " + platform + " (it has " + nested.platforms() + ")"));
+                md = nested.select(platform)
+                        .orElseThrow(() -> new ArchiveException("the archive has no image for platform " + platform
+                                + " (it has " + nested.platforms() + ")"));
             }
             if (!MediaType.isManifest(md.mediaType())) continue;
             Manifest manifest;
@@ -275,17 +305,25 @@ public final class ArchiveLoader {
             ImageConfig config = ImageConfig.parse(configBytes);
             List<Digest> diffIds = config.diffIds();
             if (diffIds.size() != manifest.layers().size()) {
-                throw new ArchiveException("invalid OCI archive: manifest " + manifest.digest() + " has " + manifest.layers().size()
-                        + " layers but its config has " + diffIds.size() + " diff_ids");
+                throw new ArchiveException("invalid OCI archive: manifest " + manifest.digest() + " has "
+                        + manifest.layers().size() + " layers but its config has " + diffIds.size() + " diff_ids");
             }
             String full = d.annotation(Store.CONTAINERD_NAME);
             String refName = d.annotation(Store.REF_NAME);
-            String name = full != null ? full : (refName != null && (refName.contains(":") || refName.contains("/")) ? refName : null);
+            String name = full != null
+                    ? full
+                    : (refName != null && (refName.contains(":") || refName.contains("/")) ? refName : null);
             String image = name != null ? name : manifest.digest().toString();
             for (int i = 0; i < manifest.layers().size(); i++) {
                 Descriptor l = manifest.layers().get(i);
                 String path = blobPath(l.digest());
-                layer(layerName(image, i, manifest.layers().size(), path), path, l.mediaType(), l.digest(), l.size(), diffIds.get(i));
+                layer(
+                        layerName(image, i, manifest.layers().size(), path),
+                        path,
+                        l.mediaType(),
+                        l.digest(),
+                        l.size(),
+                        diffIds.get(i));
             }
             store.putBlob(configBytes);
             List<ImageRef> names = new ArrayList<>();
@@ -314,5 +352,4 @@ public final class ArchiveLoader {
         }
         return b;
     }
-
 }

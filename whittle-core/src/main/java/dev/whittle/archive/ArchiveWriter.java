@@ -13,7 +13,6 @@ import dev.whittle.store.StoreException;
 import dev.whittle.store.StoredImage;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +31,10 @@ import java.util.TreeMap;
  * images give the same bytes.
  */
 public final class ArchiveWriter {
-    public enum Format { DOCKER, OCI }
+    public enum Format {
+        DOCKER,
+        OCI
+    }
 
     /** An image to write and the names it is written under. */
     public record Entry(StoredImage image, List<ImageRef> names) {}
@@ -66,13 +68,23 @@ public final class ArchiveWriter {
             for (int i = 0; i < diffIds.size(); i++) {
                 Digest diffId = diffIds.get(i);
                 LayerInfo li = store.layer(diffId);
-                if (li == null) throw new StoreException("layer " + diffId + " of image " + img.id().shortHex() + " is not in the store");
+                if (li == null)
+                    throw new StoreException(
+                            "layer " + diffId + " of image " + img.id().shortHex() + " is not in the store");
                 blobs.put(diffId.hex(), Blob.layer(diffId, li.tarSize()));
                 uncompressed.add(new Descriptor(MediaType.OCI_LAYER, diffId, li.tarSize()));
                 layerPaths.add("blobs/sha256/" + diffId.hex());
             }
-            Manifest om = allUncompressed(m) ? m : Manifest.create(true,
-                    new Descriptor(MediaType.OCI_CONFIG, m.config().digest(), m.config().size()), uncompressed, null);
+            Manifest om = allUncompressed(m)
+                    ? m
+                    : Manifest.create(
+                            true,
+                            new Descriptor(
+                                    MediaType.OCI_CONFIG,
+                                    m.config().digest(),
+                                    m.config().size()),
+                            uncompressed,
+                            null);
             blobs.put(om.digest().hex(), Blob.bytes(om.raw()));
             indexEntries.addAll(ociIndexEntries(om.descriptor(), e.names()));
             Map<String, Object> me = new LinkedHashMap<>();
@@ -80,7 +92,8 @@ public final class ArchiveWriter {
             List<String> tags = new ArrayList<>();
             for (ImageRef n : e.names()) {
                 tags.add(n.familiar());
-                repositories.computeIfAbsent(n.familiarRepository(), k -> new TreeMap<>())
+                repositories
+                        .computeIfAbsent(n.familiarRepository(), k -> new TreeMap<>())
                         .put(n.tag(), diffIds.isEmpty() ? "" : diffIds.getLast().hex());
             }
             me.put("RepoTags", tags);

@@ -9,7 +9,6 @@ import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,7 +59,8 @@ public final class LayoutImport {
         PipedOutputStream out = new PipedOutputStream(in);
         AtomicReference<IOException> failed = new AtomicReference<>();
         Thread writer = Thread.ofVirtual().start(() -> {
-            try (OutputStream o = out; TarWriter w = new TarWriter(o)) {
+            try (OutputStream o = out;
+                    TarWriter w = new TarWriter(o)) {
                 byte[] layout = Files.readAllBytes(dir.resolve("oci-layout"));
                 w.write(TarEntry.file("oci-layout", 0644, layout.length, 0), layout);
                 w.write(TarEntry.file("index.json", 0644, indexJson.length, 0), indexJson);
@@ -95,14 +95,17 @@ public final class LayoutImport {
     private static Descriptor choose(List<Descriptor> manifests, String tag, String digest) {
         List<Descriptor> matching = new ArrayList<>();
         for (Descriptor m : manifests) {
-            if (digest != null ? m.digest().toString().equals(digest)
+            if (digest != null
+                    ? m.digest().toString().equals(digest)
                     : tag == null || tag.equals(m.annotation("org.opencontainers.image.ref.name"))) {
                 matching.add(m);
             }
         }
         if (matching.size() == 1) return matching.getFirst();
         String what = digest != null ? "digest " + digest : tag != null ? "tag " + tag : "an image";
-        throw new ArchiveException(matching.isEmpty() ? "the layout has no " + what
-                : "the layout has " + matching.size() + " images: name one with :TAG or @DIGEST");
+        throw new ArchiveException(
+                matching.isEmpty()
+                        ? "the layout has no " + what
+                        : "the layout has " + matching.size() + " images: name one with :TAG or @DIGEST");
     }
 }

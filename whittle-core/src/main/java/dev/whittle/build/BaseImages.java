@@ -3,7 +3,6 @@ package dev.whittle.build;
 import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
-
 import java.util.Optional;
 
 /**

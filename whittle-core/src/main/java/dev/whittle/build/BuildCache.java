@@ -6,21 +6,20 @@ import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.LayerInfo;
+import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.whittle.store.Maintenance;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -108,7 +107,8 @@ public final class BuildCache {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 try {
-                    layers.add(Digest.parse(JsonObjects.requireString(Json.parseObject(Files.readAllBytes(p)), "diffId")));
+                    layers.add(
+                            Digest.parse(JsonObjects.requireString(Json.parseObject(Files.readAllBytes(p)), "diffId")));
                 } catch (RuntimeException ignored) {
                     // damaged entry: not a root
                 }

@@ -1,6 +1,5 @@
 package dev.whittle.build;
 
-import dev.whittle.rootfs.ContextObservations;
 import dev.whittle.diag.Trace;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Descriptor;
@@ -9,11 +8,12 @@ import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Manifest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
+import dev.whittle.rootfs.ContextObservations;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Images;
+import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import dev.whittle.store.Maintenance;
 
 /**
  * The outcome of whole builds, so that rebuilding what has not changed costs a lookup instead of a build. A build is
@@ -48,14 +47,34 @@ public final class BuildMemo {
     }
 
     /** Everything of a build request that decides its result, except base images and the context's content. */
-    public record Inputs(String builder, Path context, String dockerfileName, String dockerfileText, String ignoreFile,
-                         String ignoreText, String target, Map<String, String> buildArgs, String platform, String network,
-                         List<String> secrets, Long sourceDateEpoch) {
+    public record Inputs(
+            String builder,
+            Path context,
+            String dockerfileName,
+            String dockerfileText,
+            String ignoreFile,
+            String ignoreText,
+            String target,
+            Map<String, String> buildArgs,
+            String platform,
+            String network,
+            List<String> secrets,
+            Long sourceDateEpoch) {
         Digest key() {
             StringBuilder b = new StringBuilder("whittle build memo 1\n");
-            for (Object part : List.of(builder, context.toAbsolutePath().normalize(), dockerfileName, dockerfileText,
-                    String.valueOf(ignoreFile), String.valueOf(ignoreText), String.valueOf(target), new TreeMap<>(buildArgs),
-                    platform, network, secrets, String.valueOf(sourceDateEpoch))) {
+            for (Object part : List.of(
+                    builder,
+                    context.toAbsolutePath().normalize(),
+                    dockerfileName,
+                    dockerfileText,
+                    String.valueOf(ignoreFile),
+                    String.valueOf(ignoreText),
+                    String.valueOf(target),
+                    new TreeMap<>(buildArgs),
+                    platform,
+                    network,
+                    secrets,
+                    String.valueOf(sourceDateEpoch))) {
                 String s = String.valueOf(part);
                 b.append(s.length()).append(':').append(s).append('\n');
             }
@@ -67,8 +86,14 @@ public final class BuildMemo {
     public record Step(String name, boolean cached) {}
 
     /** A remembered build: the image it made, what the rebuild shows, and what it depended on. */
-    public record Entry(Digest manifest, Digest config, List<String> unusedBuildArgs, List<Step> steps, Map<String, String> bases,
-                        List<String> cacheKeys, List<String> context) {}
+    public record Entry(
+            Digest manifest,
+            Digest config,
+            List<String> unusedBuildArgs,
+            List<Step> steps,
+            Map<String, String> bases,
+            List<String> cacheKeys,
+            List<String> context) {}
 
     /** A lookup's answer: the remembered build, or why there is none (for --debug and WHITTLE_TRACE). */
     public record Answer(Entry entry, String miss) {
@@ -96,7 +121,8 @@ public final class BuildMemo {
                 if (gone != null) return miss(gone);
             }
             Path cache = store.stateDir().resolve("cache");
-            for (String k : e.cacheKeys()) if (!Files.exists(cache.resolve(k))) return miss("step cache entry " + k + " gone");
+            for (String k : e.cacheKeys())
+                if (!Files.exists(cache.resolve(k))) return miss("step cache entry " + k + " gone");
             Trace.mark("memo: image and cache entries there");
             // the context first: a changed source file is the usual miss, and the cheapest to find
             String changed = ContextObservations.firstDifference(in.context(), ignore, e.context());
@@ -106,7 +132,12 @@ public final class BuildMemo {
                 Images images = new Images(store);
                 for (Map.Entry<String, String> b : e.bases().entrySet()) {
                     Optional<StoredImage> now = images.find(b.getKey());
-                    if (now.isEmpty() || !now.get().manifestDescriptor().digest().toString().equals(b.getValue())) {
+                    if (now.isEmpty()
+                            || !now.get()
+                                    .manifestDescriptor()
+                                    .digest()
+                                    .toString()
+                                    .equals(b.getValue())) {
                         return miss("base " + b.getKey() + " changed");
                     }
                 }
@@ -131,9 +162,11 @@ public final class BuildMemo {
     private String missingLayer(Entry e) {
         Manifest m = Manifest.parse(store.readBlob(e.manifest()), null);
         List<Digest> diffIds = ImageConfig.parse(store.readBlob(e.config())).diffIds();
-        if (diffIds.size() != m.layers().size()) return "image " + e.manifest() + " damaged: its manifest and config disagree on its layers";
+        if (diffIds.size() != m.layers().size())
+            return "image " + e.manifest() + " damaged: its manifest and config disagree on its layers";
         for (int i = 0; i < diffIds.size(); i++) {
-            if (!store.holdsLayerIn(diffIds.get(i), m.layers().get(i).digest())) return "layer " + diffIds.get(i) + " gone";
+            if (!store.holdsLayerIn(diffIds.get(i), m.layers().get(i).digest()))
+                return "layer " + diffIds.get(i) + " gone";
         }
         return null;
     }
@@ -168,8 +201,14 @@ public final class BuildMemo {
         }
         Map<String, String> bases = new LinkedHashMap<>();
         ((Map<String, Object>) m.get("bases")).forEach((k, v) -> bases.put(k, (String) v));
-        return new Entry(Digest.parse(JsonObjects.requireString(m, "manifest")), Digest.parse(JsonObjects.requireString(m, "config")),
-                strings(m.get("unusedBuildArgs")), steps, bases, strings(m.get("cacheKeys")), strings(m.get("context")));
+        return new Entry(
+                Digest.parse(JsonObjects.requireString(m, "manifest")),
+                Digest.parse(JsonObjects.requireString(m, "config")),
+                strings(m.get("unusedBuildArgs")),
+                steps,
+                bases,
+                strings(m.get("cacheKeys")),
+                strings(m.get("context")));
     }
 
     private static List<String> strings(Object o) {

@@ -1,17 +1,15 @@
 package dev.whittle.build;
 
-import dev.whittle.rootfs.ContextTree;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
-
-
+import dev.whittle.rootfs.ContextTree;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 
 /**
  * What to build and how.
@@ -25,9 +23,21 @@ import java.nio.file.Files;
  * @param pull            when base images are pulled
  * @param puller          fetches images from registries; null when none may be used
  */
-public record BuildRequest(ContextTree context, Dockerfile dockerfile, Planner.Options options, boolean noCache, RunSettings run,
-                           Map<String, String> labels, Set<String> noCacheStages, Map<String, Secret> secrets,
-                           Map<String, List<Path>> ssh, Map<String, NamedContext> namedContexts, Long sourceDateEpoch, Progress progress, PullPolicy pull, ImagePuller puller) {
+public record BuildRequest(
+        ContextTree context,
+        Dockerfile dockerfile,
+        Planner.Options options,
+        boolean noCache,
+        RunSettings run,
+        Map<String, String> labels,
+        Set<String> noCacheStages,
+        Map<String, Secret> secrets,
+        Map<String, List<Path>> ssh,
+        Map<String, NamedContext> namedContexts,
+        Long sourceDateEpoch,
+        Progress progress,
+        PullPolicy pull,
+        ImagePuller puller) {
     public BuildRequest {
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (run == null) run = RunSettings.DEFAULT;

@@ -1,13 +1,16 @@
 package dev.whittle.build;
 
-import dev.whittle.rootfs.ContextTree;
+import dev.whittle.archive.LayoutImport;
+import dev.whittle.check.Provenance;
 import dev.whittle.diag.Trace;
 import dev.whittle.dockerfile.BuildPlan;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.Instruction;
+import dev.whittle.dockerfile.Mounts;
 import dev.whittle.dockerfile.Parser;
 import dev.whittle.dockerfile.Planner;
+import dev.whittle.dockerfile.Pos;
 import dev.whittle.dockerfile.Scope;
 import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Stage;
@@ -16,41 +19,37 @@ import dev.whittle.ffi.Posix;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
+import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import dev.whittle.archive.LayoutImport;
-import dev.whittle.check.Provenance;
-import dev.whittle.dockerfile.Mounts;
-import dev.whittle.dockerfile.Pos;
-import dev.whittle.image.ImageRef;
-import dev.whittle.sandbox.Cleanup;
-import java.io.UncheckedIOException;
-import java.util.Collections;
-import java.util.TreeMap;
 
 /**
  * Builds a Dockerfile's target: plans the stages the target needs, runs independent stages at the same time, and
@@ -71,9 +70,11 @@ public final class Builder {
     private final Map<Integer, CompletableFuture<State>> stages = new ConcurrentHashMap<>();
     /** Named stages by (lower-case) name, for --from and mounts. */
     private final Map<String, Integer> stageIndex = new ConcurrentHashMap<>();
+
     private BuildPlan plan;
     /** For the memo: the steps as a fully cached rebuild shows them, the bases resolved, whether it may be kept. */
     private final List<BuildMemo.Step> steps = Collections.synchronizedList(new ArrayList<>());
+
     private final Map<String, String> resolvedBases = new ConcurrentHashMap<>();
     private volatile boolean memoizable = true;
     final DeferredLayers deferred;
@@ -115,18 +116,21 @@ public final class Builder {
             throw new BuildException(String.valueOf(c), c);
         }
         Trace.mark("build: all stages done");
-        if (deferred.anyPending(fin.diffIds())) throw new IllegalStateException("a layer of the exported image was deferred");
+        if (deferred.anyPending(fin.diffIds()))
+            throw new IllegalStateException("a layer of the exported image was deferred");
         ImageConfig.Builder finished = fin.config().toBuilder().created(fin.created());
         req.labels().forEach((k, v) -> finished.putMapEntry("Labels", k, v)); // --label, over the Dockerfile's
         ImageConfig config = finished.build();
         if (config.size() > Json.MAX_DOCUMENT) {
             // stored, it could not be read back (by whittle, containerd or docker): refuse it now
             throw new BuildException("the image config would be " + (config.size() >> 20) + " MiB, more than the "
-                    + (Json.MAX_DOCUMENT >> 20) + " MiB an image config may have: fewer or smaller ENV and LABEL values");
+                    + (Json.MAX_DOCUMENT >> 20)
+                    + " MiB an image config may have: fewer or smaller ENV and LABEL values");
         }
         store.putBlob(config.raw());
         List<Descriptor> layers = fin.layers().stream().map(State.Layer::blob).toList();
-        Manifest m = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
+        Manifest m = Manifest.create(
+                true, new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()), layers, null);
         store.putBlob(m.raw());
         List<Provenance.Layer> origins = new ArrayList<>();
         for (int i = 0; i < fin.layers().size(); i++) {
@@ -140,8 +144,14 @@ public final class Builder {
         var provenance = new Provenance(df.file(), origins, bases);
         provenance.save(store, config.digest());
         Trace.mark("build: config, manifest and provenance stored");
-        return new BuildResult(config, m, Planner.unusedBuildArgs(plan, req.options().buildArgs()), provenance,
-                List.copyOf(steps), new TreeMap<>(resolvedBases), memoizable);
+        return new BuildResult(
+                config,
+                m,
+                Planner.unusedBuildArgs(plan, req.options().buildArgs()),
+                provenance,
+                List.copyOf(steps),
+                new TreeMap<>(resolvedBases),
+                memoizable);
     }
 
     /**
@@ -176,13 +186,15 @@ public final class Builder {
         List<CompletableFuture<State>> deps = new ArrayList<>();
         for (int d : p.dependsOn()) deps.add(stages.get(d));
         return CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
-                .thenApplyAsync(v -> {
-                    try {
-                        return runStage(p);
-                    } catch (IOException e) {
-                        throw new CompletionException(e);
-                    }
-                }, exec);
+                .thenApplyAsync(
+                        v -> {
+                            try {
+                                return runStage(p);
+                            } catch (IOException e) {
+                                throw new CompletionException(e);
+                            }
+                        },
+                        exec);
     }
 
     /** Runs stages; set while {@link #build} runs. */
@@ -205,12 +217,12 @@ public final class Builder {
     State stageResult(int index) {
         CompletableFuture<State> f = stages.get(index);
         if (f == null) {
-            for (BuildPlan.PlannedStage p : Planner.plan(df, req.options(), index).stages()) f = launch(p);
+            for (BuildPlan.PlannedStage p :
+                    Planner.plan(df, req.options(), index).stages()) f = launch(p);
         }
         return f.join();
     }
 
-    /** Resolves a --from/from= value to a state: a stage by name or index, else an image. */
     /**
      * The state a {@code --from} or mount {@code from=} names: a stage, an image or a named context standing for an
      * image; null when it names a file tree of the client's (the build context, or a named directory: see
@@ -237,12 +249,16 @@ public final class Builder {
         int step = fromStep ? start("[" + label + " 1/" + total + "] FROM " + fromText(p), false) : -1;
         Trace.mark("FROM: step shown");
         // FROM --platform: the stage runs on that platform (a tool stage on $BUILDPLATFORM), else the target's
-        Platform platform = s.from().flag("platform").isPresent() && p.base() instanceof BuildPlan.Base.Image img && img.platform() != null
-                ? Platform.parse(img.platform()) : req.options().targetPlatform();
+        Platform platform = s.from().flag("platform").isPresent()
+                        && p.base() instanceof BuildPlan.Base.Image img
+                        && img.platform() != null
+                ? Platform.parse(img.platform())
+                : req.options().targetPlatform();
         switch (p.base()) {
             case BuildPlan.Base.Scratch sc -> state = scratch();
             case BuildPlan.Base.StageRef r -> state = stageResult(r.index());
-            case BuildPlan.Base.Image img -> state = imageState(img.reference(), s.from().image(), platform);
+            case BuildPlan.Base.Image img ->
+                state = imageState(img.reference(), s.from().image(), platform);
         }
         state = withDefaultPath(state);
         Trace.mark("FROM: base state ready");
@@ -250,7 +266,9 @@ public final class Builder {
         // ONBUILD triggers of the base run first, then are cleared (not inherited by grandchildren)
         List<String> triggers = state.config().onBuild();
         if (!triggers.isEmpty()) {
-            state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
+            state = withConfig(
+                    state,
+                    state.config().toBuilder().configField("OnBuild", null).build());
             for (String t : triggers) {
                 Dockerfile tdf = Parser.parse("ONBUILD trigger of " + fromText(p), t);
                 for (Instruction i : tdf.instructions()) {
@@ -260,7 +278,9 @@ public final class Builder {
                 }
             }
         } else if (state.config().config().containsKey("OnBuild")) {
-            state = withConfig(state, state.config().toBuilder().configField("OnBuild", null).build());
+            state = withConfig(
+                    state,
+                    state.config().toBuilder().configField("OnBuild", null).build());
         }
         int n = fromStep ? 1 : 0;
         ConfigInstructions config = configInstructions(df);
@@ -305,8 +325,10 @@ public final class Builder {
             Integer idx = stageIndex.get(w.text().toLowerCase(Locale.ROOT));
             if (idx == null && w.text().matches("\\d{1,9}")) idx = Integer.parseInt(w.text());
             if (idx != null && idx >= s.index()) {
-                throw tdf.error(w.pos(), "cannot use stage \"" + w.text() + "\" in a trigger of stage \"" + label(s)
-                        + "\": it needs to be defined before the stage");
+                throw tdf.error(
+                        w.pos(),
+                        "cannot use stage \"" + w.text() + "\" in a trigger of stage \"" + label(s)
+                                + "\": it needs to be defined before the stage");
             }
         }
     }
@@ -358,15 +380,25 @@ public final class Builder {
         List<String> env = new ArrayList<>(s.config().env());
         env.add(DEFAULT_PATH);
         ImageConfig c = s.config().toBuilder().configField("Env", env).build();
-        return new State(c, s.layers(), s.scope().withEnv("PATH", DEFAULT_PATH.substring("PATH=".length())), s.cacheKey(), s.created(),
-                s.cmdSet(), s.buildArgNames());
+        return new State(
+                c,
+                s.layers(),
+                s.scope().withEnv("PATH", DEFAULT_PATH.substring("PATH=".length())),
+                s.cacheKey(),
+                s.created(),
+                s.cmdSet(),
+                s.buildArgNames());
     }
 
     State scratch() {
         Platform pl = req.options().targetPlatform();
-        ImageConfig c = ImageConfig.builder(pl).configField("Env", List.of(DEFAULT_PATH)).configField("WorkingDir", "/").build();
+        ImageConfig c = ImageConfig.builder(pl)
+                .configField("Env", List.of(DEFAULT_PATH))
+                .configField("WorkingDir", "/")
+                .build();
         Instant t = req.sourceDateEpoch() != null ? Instant.ofEpochSecond(req.sourceDateEpoch()) : Instant.EPOCH;
-        return new State(c, List.of(), Scope.empty(), CacheKeys.of(null, "scratch", pl.toString()), time(t), false, List.of());
+        return new State(
+                c, List.of(), Scope.empty(), CacheKeys.of(null, "scratch", pl.toString()), time(t), false, List.of());
     }
 
     /**
@@ -409,8 +441,12 @@ public final class Builder {
             case null -> baseImage(ref, where, want);
             case NamedContext.Image alias -> baseImage(alias.reference(), where, want);
             case NamedContext.OciLayout layout -> layoutImage(ref, layout, where);
-            case NamedContext.Directory d -> throw df.error(where.pos(), "FROM " + ref + ": the build context \"" + ref
-                    + "\" is a directory; whittle takes it with COPY --from=" + ref + " or RUN --mount=from=" + ref + " only");
+            case NamedContext.Directory d ->
+                throw df.error(
+                        where.pos(),
+                        "FROM " + ref + ": the build context \"" + ref
+                                + "\" is a directory; whittle takes it with COPY --from=" + ref
+                                + " or RUN --mount=from=" + ref + " only");
         };
         Platform have = img.config().platform();
         if (!have.architecture().equals(want.architecture()) || !have.os().equals(want.os())) {
@@ -418,11 +454,18 @@ public final class Builder {
         }
         List<Digest> diffIds = img.config().diffIds();
         List<State.Layer> layers = new ArrayList<>();
-        for (int i = 0; i < diffIds.size(); i++) layers.add(new State.Layer(diffIds.get(i), img.manifest().layers().get(i)));
+        for (int i = 0; i < diffIds.size(); i++)
+            layers.add(new State.Layer(diffIds.get(i), img.manifest().layers().get(i)));
         Map<String, String> env = img.config().envMap();
         String created = img.config().createdText() != null ? img.config().createdText() : time(Instant.EPOCH);
-        return new State(img.config(), layers, Scope.of(Map.of(), env), CacheKeys.of(null, "image", img.manifest().digest().toString()),
-                created, false, List.of());
+        return new State(
+                img.config(),
+                layers,
+                Scope.of(Map.of(), env),
+                CacheKeys.of(null, "image", img.manifest().digest().toString()),
+                created,
+                false,
+                List.of());
     }
 
     /** The image an {@code oci-layout://} context names, loaded into the store (once per build). */
@@ -430,7 +473,8 @@ public final class Builder {
         try {
             return layouts.computeIfAbsent(name, k -> {
                 try {
-                    return new LayoutImport(store, req.options().targetPlatform()).load(layout.dir(), layout.tag(), layout.digest());
+                    return new LayoutImport(store, req.options().targetPlatform())
+                            .load(layout.dir(), layout.tag(), layout.digest());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -454,15 +498,20 @@ public final class Builder {
         } catch (IllegalArgumentException e) {
             throw df.error(where.pos(), "invalid image reference \"" + ref + "\": " + e.getMessage());
         }
-        StoredImage have = req.pull() == PullPolicy.ALWAYS ? null : BaseImages.find(new Images(store), ref).orElse(null);
+        StoredImage have = req.pull() == PullPolicy.ALWAYS
+                ? null
+                : BaseImages.find(new Images(store), ref).orElse(null);
         if (have != null) {
             resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
             return have;
         }
         if (req.pull() == PullPolicy.NEVER || req.puller() == null) {
-            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store (" + store.root() + ")"
-                    + (req.pull() == PullPolicy.NEVER ? " and --pull=never forbids pulling it" : "")
-                    + ": pull it with whittle pull, load it with whittle load or import it with whittle import" + laterStage(ref, where));
+            throw df.error(
+                    where.pos(),
+                    "image \"" + ref + "\" is not in the store (" + store.root() + ")"
+                            + (req.pull() == PullPolicy.NEVER ? " and --pull=never forbids pulling it" : "")
+                            + ": pull it with whittle pull, load it with whittle load or import it with whittle import"
+                            + laterStage(ref, where));
         }
         CompletableFuture<StoredImage> mine = new CompletableFuture<>();
         CompletableFuture<StoredImage> f = pulls.putIfAbsent(parsed + " " + platform, mine);
@@ -484,7 +533,10 @@ public final class Builder {
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             String msg = c.getMessage() == null ? c.toString() : c.getMessage();
-            throw df.error(where.pos(), "image \"" + ref + "\" is not in the store and could not be pulled: " + msg + laterStage(ref, where));
+            throw df.error(
+                    where.pos(),
+                    "image \"" + ref + "\" is not in the store and could not be pulled: " + msg
+                            + laterStage(ref, where));
         }
     }
 
@@ -513,8 +565,10 @@ public final class Builder {
         return new State(c, s.layers(), s.scope(), s.cacheKey(), s.created(), s.cmdSet(), s.buildArgNames());
     }
 
-    /** Carries one step's context: the builder, the Dockerfile it comes from (triggers have their own), its progress id. */
-    /** @param exported whether the step's stage is the image's or one it is built FROM (not only read from) */
+    /**
+     * Carries one step's context: the builder, the Dockerfile it comes from (triggers have their own), its progress id.
+     *
+     * @param exported whether the step's stage is the image's or one it is built FROM (not only read from) */
     record StepContext(Builder b, Dockerfile df, String stage, int step, boolean exported) {
         DockerfileException error(Pos pos, String msg) {
             return df.error(pos, msg);

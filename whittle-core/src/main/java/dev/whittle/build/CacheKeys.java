@@ -1,7 +1,6 @@
 package dev.whittle.build;
 
 import dev.whittle.image.Digest;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 

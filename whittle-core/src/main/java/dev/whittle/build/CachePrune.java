@@ -2,7 +2,6 @@ package dev.whittle.build;
 
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,24 +31,35 @@ public final class CachePrune {
     public static Result prune(Store store, Options o, Runnable onWait) throws IOException {
         List<String> deleted = new ArrayList<>();
         long[] total = {0, 0};
-        new Maintenance(store).keepLayers(new BuildCache(store)::addRoots).prune(false, true, onWait, () -> {
-            StoreUsage.Report r = StoreUsage.measure(store);
-            total[0] = r.total();
-            List<StoreUsage.CacheRecord> candidates = new ArrayList<>();
-            for (StoreUsage.CacheRecord c : r.cache()) {
-                if (!o.all() && (c.shared() || c.type().equals(StoreUsage.CACHE_MOUNT) || c.type().equals(StoreUsage.INTERNAL))) continue;
-                if (o.filter().test(c)) candidates.add(c);
-            }
-            // least recently used first, so --keep-storage keeps what builds use
-            candidates.sort(Comparator.comparing(StoreUsage.CacheRecord::lastUsed).thenComparing(StoreUsage.CacheRecord::id));
-            long left = r.cacheSize();
-            for (StoreUsage.CacheRecord c : candidates) {
-                if (o.keepStorage() > 0 && left <= o.keepStorage()) break;
-                for (var f : c.files()) Maintenance.deleteTree(f);
-                deleted.add(c.id());
-                left -= c.size();
-            }
-        }, keep -> total[1] = StoreUsage.measure(store).total());
+        new Maintenance(store)
+                .keepLayers(new BuildCache(store)::addRoots)
+                .prune(
+                        false,
+                        true,
+                        onWait,
+                        () -> {
+                            StoreUsage.Report r = StoreUsage.measure(store);
+                            total[0] = r.total();
+                            List<StoreUsage.CacheRecord> candidates = new ArrayList<>();
+                            for (StoreUsage.CacheRecord c : r.cache()) {
+                                if (!o.all()
+                                        && (c.shared()
+                                                || c.type().equals(StoreUsage.CACHE_MOUNT)
+                                                || c.type().equals(StoreUsage.INTERNAL))) continue;
+                                if (o.filter().test(c)) candidates.add(c);
+                            }
+                            // least recently used first, so --keep-storage keeps what builds use
+                            candidates.sort(Comparator.comparing(StoreUsage.CacheRecord::lastUsed)
+                                    .thenComparing(StoreUsage.CacheRecord::id));
+                            long left = r.cacheSize();
+                            for (StoreUsage.CacheRecord c : candidates) {
+                                if (o.keepStorage() > 0 && left <= o.keepStorage()) break;
+                                for (var f : c.files()) Maintenance.deleteTree(f);
+                                deleted.add(c.id());
+                                left -= c.size();
+                            }
+                        },
+                        keep -> total[1] = StoreUsage.measure(store).total());
         return new Result(List.copyOf(deleted), Math.max(0, total[0] - total[1]));
     }
 

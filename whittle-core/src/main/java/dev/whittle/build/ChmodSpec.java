@@ -122,8 +122,14 @@ final class ChmodSpec {
 
     private static void copy(List<Cmd> cmds, char from, int who, char op) {
         boolean all = who == 0;
-        cmds.add(new Cmd(from, all ? 07777 : ~0, all || (who & 0400) != 0, all || (who & 0040) != 0, all || (who & 0004) != 0,
-                op == '+' || op == '=', op == '-' || op == '='));
+        cmds.add(new Cmd(
+                from,
+                all ? 07777 : ~0,
+                all || (who & 0400) != 0,
+                all || (who & 0040) != 0,
+                all || (who & 0004) != 0,
+                op == '+' || op == '=',
+                op == '-' || op == '='));
     }
 
     /** The mode a copied file or directory gets, from its own. */

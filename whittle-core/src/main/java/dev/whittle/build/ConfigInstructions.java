@@ -9,7 +9,6 @@ import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Word;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.json.JsonObjects;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +27,12 @@ public final class ConfigInstructions {
     private final Map<String, String> buildArgs;
     private final boolean withHistory;
 
-    public ConfigInstructions(Dockerfile df, ShellLex lex, Map<String, String> globalArgs, Map<String, String> buildArgs, boolean withHistory) {
+    public ConfigInstructions(
+            Dockerfile df,
+            ShellLex lex,
+            Map<String, String> globalArgs,
+            Map<String, String> buildArgs,
+            boolean withHistory) {
         this.df = df;
         this.lex = lex;
         this.globalArgs = globalArgs;
@@ -69,7 +73,9 @@ public final class ConfigInstructions {
 
     /** Whether an instruction changes only the config (what {@link #apply} and {@link Draft#apply} take). */
     public static boolean handles(Instruction i) {
-        return !(i instanceof Instruction.Run || i instanceof Instruction.Copy || i instanceof Instruction.Workdir
+        return !(i instanceof Instruction.Run
+                || i instanceof Instruction.Copy
+                || i instanceof Instruction.Workdir
                 || i instanceof Instruction.From);
     }
 
@@ -119,7 +125,8 @@ public final class ConfigInstructions {
                     for (Instruction.ArgDef d : a.args()) {
                         // BuildKit's history shows the default as expanded, quotes removed (not a --build-arg's value)
                         parts.add(d.name().text() + (d.hasDefault() ? "=" + historyDefault(d, before) : ""));
-                        argNames.add(d.name().text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
+                        argNames.add(d.name()
+                                .text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
                     }
                     history = "ARG " + String.join(" ", parts);
                 }
@@ -197,7 +204,7 @@ public final class ConfigInstructions {
                                     case "start-period" -> start = GoText.parseDuration(f.value());
                                     case "start-interval" -> startInterval = GoText.parseDuration(f.value());
                                     case "retries" -> retries = Long.parseLong(f.value());
-                                    default -> { }
+                                    default -> {}
                                 }
                             } catch (IllegalArgumentException ex) {
                                 throw df.error(f.pos(), "invalid value for --" + f.name() + ": " + f.value());
@@ -211,7 +218,8 @@ public final class ConfigInstructions {
                     if (startInterval != 0) hc.put("StartInterval", startInterval);
                     if (retries != 0) hc.put("Retries", retries);
                     c.configField("Healthcheck", hc);
-                    history = "HEALTHCHECK &{" + GoText.quotedSlice(test) + " " + GoText.quote(GoText.duration(interval)) + " "
+                    history = "HEALTHCHECK &{" + GoText.quotedSlice(test) + " "
+                            + GoText.quote(GoText.duration(interval)) + " "
                             + GoText.quote(GoText.duration(timeout)) + " " + GoText.quote(GoText.duration(start)) + " "
                             + GoText.quotedRune(retries) + "}";
                 }
@@ -244,7 +252,8 @@ public final class ConfigInstructions {
                 }
                 default -> throw df.error(i.pos(), i.name() + " cannot appear here");
             }
-            if (withHistory && history != null) c.addHistory(new ImageConfig.History(base.created(), history, null, Builder.COMMENT, true));
+            if (withHistory && history != null)
+                c.addHistory(new ImageConfig.History(base.created(), history, null, Builder.COMMENT, true));
             return this;
         }
 
@@ -288,5 +297,4 @@ public final class ConfigInstructions {
         }
         return out;
     }
-
 }

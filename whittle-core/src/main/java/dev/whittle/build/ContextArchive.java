@@ -3,7 +3,6 @@ package dev.whittle.build;
 import dev.whittle.io.Compression;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,12 +13,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
-import java.nio.file.attribute.BasicFileAttributeView;
 
 /**
  * A build context given as a tar on standard input ({@code whittle build - < context.tar}), compressed or not, or a
@@ -59,7 +58,8 @@ public final class ContextArchive {
                 refuseThroughLinks(name, links);
                 if (e.type() == TarEntry.Type.HARDLINK) refuseThroughLinks(e.linkName(), links);
                 Path target = dir.resolve(name);
-                if (!target.normalize().startsWith(dir)) throw new IOException("context archive: " + name + " leaves the context");
+                if (!target.normalize().startsWith(dir))
+                    throw new IOException("context archive: " + name + " leaves the context");
                 Files.createDirectories(target.getParent());
                 if (!e.isDir()) Files.deleteIfExists(target); // a later entry replaces an earlier one
                 switch (e.type()) {
@@ -67,7 +67,8 @@ public final class ContextArchive {
                         if (!Files.isDirectory(target, NOFOLLOW)) Files.createDirectory(target);
                     }
                     case FILE -> {
-                        try (OutputStream o = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        try (OutputStream o = Files.newOutputStream(
+                                target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                             r.content().transferTo(o);
                         }
                     }
@@ -78,7 +79,8 @@ public final class ContextArchive {
                     case HARDLINK -> {
                         Path source = dir.resolve(e.linkName());
                         if (!source.normalize().startsWith(dir) || !Files.isRegularFile(source, NOFOLLOW)) {
-                            throw new IOException("context archive: " + name + " links to " + e.linkName() + ", which is not a file in it");
+                            throw new IOException("context archive: " + name + " links to " + e.linkName()
+                                    + ", which is not a file in it");
                         }
                         Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                     }

@@ -1,9 +1,6 @@
 package dev.whittle.build;
 
-import dev.whittle.rootfs.Users;
-import dev.whittle.rootfs.ContextTree;
 import dev.whittle.diag.Trace;
-import dev.whittle.rootfs.FileTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.DockerfileException;
@@ -12,38 +9,40 @@ import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.dockerfile.Scope;
+import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Word;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.io.Compression;
 import dev.whittle.registry.HttpFailures;
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.rootfs.FileTree;
+import dev.whittle.rootfs.Users;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.LayerWriter;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import dev.whittle.dockerfile.ShellLex;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 
 /**
  * COPY, ADD and WORKDIR: their layer is written directly from the source (context, another stage, an image, a
@@ -66,7 +65,10 @@ final class CopyStep {
         if (checksum == null || checksum.value().isEmpty()) return;
         if (sources.size() != 1) throw ctx.error(checksum.pos(), "checksum can't be specified for multiple sources");
         String src = sources.getFirst();
-        if (!src.startsWith("http://") && !src.startsWith("https://") && !src.startsWith("git@") && !src.contains(".git#")) {
+        if (!src.startsWith("http://")
+                && !src.startsWith("https://")
+                && !src.startsWith("git@")
+                && !src.contains(".git#")) {
             throw ctx.error(checksum.pos(), "checksum requires HTTP(S) or Git sources");
         }
     }
@@ -79,15 +81,24 @@ final class CopyStep {
     State copy(State s, Instruction.Copy c) throws IOException {
         Scope scope = s.scope();
         String verb = c.add() ? "ADD" : "COPY";
-        String fromRef = c.flag("from").map(f -> Planner.copyFrom(ctx.df(), b.lex, f)).orElse(null);
+        String fromRef =
+                c.flag("from").map(f -> Planner.copyFrom(ctx.df(), b.lex, f)).orElse(null);
         String chown = c.flag("chown").map(f -> expand(f.valueWord(), scope)).orElse(null);
-        ChmodSpec chmod = c.flag("chmod").map(f -> parseChmod(f, expand(f.valueWord(), scope))).orElse(null);
-        boolean parents = c.flag("parents").map(f -> f.value() == null || f.value().equalsIgnoreCase("true")).orElse(false);
+        ChmodSpec chmod = c.flag("chmod")
+                .map(f -> parseChmod(f, expand(f.valueWord(), scope)))
+                .orElse(null);
+        boolean parents = c.flag("parents")
+                .map(f -> f.value() == null || f.value().equalsIgnoreCase("true"))
+                .orElse(false);
         // ADD --unpack=false copies a local archive as it is (newer BuildKit; by default ADD unpacks it)
-        boolean unpack = c.add() && c.flag("unpack").map(f -> f.value() == null || f.value().equalsIgnoreCase("true")).orElse(true);
+        boolean unpack = c.add()
+                && c.flag("unpack")
+                        .map(f -> f.value() == null || f.value().equalsIgnoreCase("true"))
+                        .orElse(true);
         List<String> excludes = new ArrayList<>();
         for (Flag f : c.flagsNamed("exclude")) excludes.add(expand(f.valueWord(), scope));
-        DockerIgnore exclude = excludes.isEmpty() ? DockerIgnore.none() : DockerIgnore.parse(String.join("\n", excludes), "--exclude");
+        DockerIgnore exclude =
+                excludes.isEmpty() ? DockerIgnore.none() : DockerIgnore.parse(String.join("\n", excludes), "--exclude");
         String destText = expand(c.dest(), scope);
         String workdir = s.config().workingDirOrRoot();
         boolean destIsDir = destText.endsWith("/") || destText.equals(".") || destText.isEmpty();
@@ -100,15 +111,32 @@ final class CopyStep {
         checksumNeedsOneRemoteSource(c, shown);
         for (Heredoc h : c.heredocs()) shown.add("<<" + h.name());
         String shownHistory = verb + " " + String.join(" ", shown) + " " + destText;
-        State.Origin shownOrigin = new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
-                + String.join(" ", shown) + " " + destText, c.pos().line(), ctx.stage(), fromRef);
-        Digest quick = sourceKey(s, c, verb, fromRef, parents, shownHistory, List.of(chown == null ? "" : chown,
-                chmod == null ? "" : chmod.key(), String.valueOf(parents), String.join("\n", excludes),
-                c.flag("link").map(f -> String.valueOf(f.value())).orElse(""), String.valueOf(unpack)));
+        State.Origin shownOrigin = new State.Origin(
+                c.name() + (fromRef != null ? " --from=" + fromRef : "") + " " + String.join(" ", shown) + " "
+                        + destText,
+                c.pos().line(),
+                ctx.stage(),
+                fromRef);
+        Digest quick = sourceKey(
+                s,
+                c,
+                verb,
+                fromRef,
+                parents,
+                shownHistory,
+                List.of(
+                        chown == null ? "" : chown,
+                        chmod == null ? "" : chmod.key(),
+                        String.valueOf(parents),
+                        String.join("\n", excludes),
+                        c.flag("link").map(f -> String.valueOf(f.value())).orElse(""),
+                        String.valueOf(unpack)));
         BuildCache.Entry early = quick == null || ctx.noCache() ? null : b.cache.get(quick);
         if (early != null) {
-            State.Origin origin = fromRef != null && b.fromRef(fromRef, c.flag("from").get().valueWord()) == null
-                    ? new State.Origin(shownOrigin.instruction(), shownOrigin.line(), shownOrigin.stage(), null) : shownOrigin;
+            State.Origin origin =
+                    fromRef != null && b.fromRef(fromRef, c.flag("from").get().valueWord()) == null
+                            ? new State.Origin(shownOrigin.instruction(), shownOrigin.line(), shownOrigin.stage(), null)
+                            : shownOrigin;
             return cached(s, quick, early, shownHistory + " # buildkit", origin);
         }
 
@@ -140,7 +168,8 @@ final class CopyStep {
                     }
                     if (parents) {
                         Pivot pv = Pivot.of(src);
-                        if (pv.required() != null && source.stat(pv.required(), true) == null) throw notFound(w, verb, src, source, fromRef);
+                        if (pv.required() != null && source.stat(pv.required(), true) == null)
+                            throw notFound(w, verb, src, source, fromRef);
                         List<FileTree.Node> tops = new ArrayList<>();
                         matches(source, pv.from(), tops, new ArrayList<>());
                         for (FileTree.Node top : tops) copyParents(view, source, top, pv.pattern(), dest, how);
@@ -168,16 +197,38 @@ final class CopyStep {
                     String to = placeFile(view, h.name(), dest, destIsDir, owner);
                     long uid = owner == null ? 0 : owner.uid(), gid = owner == null ? 0 : owner.gid();
                     int mode = chmod != null ? chmod.apply(0644, false) : 0644;
-                    planFile(new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, uid, gid, data.length, 0, "", 0, 0, null),
-                            null, null, data, "heredoc:" + Digest.sha256(data)), view.lstat(to));
+                    planFile(
+                            new Planned(
+                                    new TarEntry(
+                                            to, TarEntry.Type.FILE, mode, uid, gid, data.length, 0, "", 0, 0, null),
+                                    null,
+                                    null,
+                                    data,
+                                    "heredoc:" + Digest.sha256(data)),
+                            view.lstat(to));
                     shownSources.add("<<" + h.name());
                 }
                 addParents(view, owner);
                 String history = verb + " " + String.join(" ", shownSources) + " " + destText;
-                Digest key = quick != null ? quick : CacheKeys.of(s.cacheKey(), verb, history, chown == null ? "" : chown,
-                        chmod == null ? "" : chmod.key(), contentKey());
-                return layerStep(s, key, history + " # buildkit", new State.Origin(c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
-                        + String.join(" ", shownSources) + " " + destText, c.pos().line(), ctx.stage(), fromState == null ? null : fromRef));
+                Digest key = quick != null
+                        ? quick
+                        : CacheKeys.of(
+                                s.cacheKey(),
+                                verb,
+                                history,
+                                chown == null ? "" : chown,
+                                chmod == null ? "" : chmod.key(),
+                                contentKey());
+                return layerStep(
+                        s,
+                        key,
+                        history + " # buildkit",
+                        new State.Origin(
+                                c.name() + (fromRef != null ? " --from=" + fromRef : "") + " "
+                                        + String.join(" ", shownSources) + " " + destText,
+                                c.pos().line(),
+                                ctx.stage(),
+                                fromState == null ? null : fromRef));
             } catch (Refused e) {
                 throw ctx.error(c.pos(), verb + " failed: " + e.getMessage());
             } finally {
@@ -196,7 +247,9 @@ final class CopyStep {
         if (rel.isEmpty()) {
             // the root always exists: BuildKit makes no file operation for it, so no layer, only an empty history entry
             b.progress.done(ctx.step());
-            ImageConfig h = cfg.toBuilder().addHistory(new ImageConfig.History(s.created(), "WORKDIR /", null, Builder.COMMENT, true)).build();
+            ImageConfig h = cfg.toBuilder()
+                    .addHistory(new ImageConfig.History(s.created(), "WORKDIR /", null, Builder.COMMENT, true))
+                    .build();
             return Builder.withConfig(s, h);
         }
         Digest key = CacheKeys.of(s.cacheKey(), "WORKDIR", abs, s.config().user());
@@ -235,7 +288,14 @@ final class CopyStep {
      * and the sources — a context path's tree digest, another stage's (or image's) own key, a heredoc's text. Null
      * for ADD of a URL, or when a source does not exist (the full path words that error).
      */
-    private Digest sourceKey(State s, Instruction.Copy c, String verb, String fromRef, boolean parents, String history, List<String> flags)
+    private Digest sourceKey(
+            State s,
+            Instruction.Copy c,
+            String verb,
+            String fromRef,
+            boolean parents,
+            String history,
+            List<String> flags)
             throws IOException {
         StringBuilder id = new StringBuilder();
         State from = null;
@@ -257,11 +317,16 @@ final class CopyStep {
             }
             List<FileTree.Node> matches = new ArrayList<>();
             if (!matches(context, rel, matches, new ArrayList<>())) return null;
-            for (FileTree.Node m : matches) id.append(m.path()).append('=').append(context.treeDigest(m)).append('\n');
+            for (FileTree.Node m : matches)
+                id.append(m.path()).append('=').append(context.treeDigest(m)).append('\n');
         }
         for (Heredoc h : c.heredocs()) {
             String body = h.expand() ? expandHeredoc(h.body(), s.scope()) : h.body();
-            id.append("heredoc:").append(h.name()).append('=').append(Digest.sha256(body.getBytes(StandardCharsets.UTF_8))).append('\n');
+            id.append("heredoc:")
+                    .append(h.name())
+                    .append('=')
+                    .append(Digest.sha256(body.getBytes(StandardCharsets.UTF_8)))
+                    .append('\n');
         }
         List<String> parts = new ArrayList<>(List.of(verb, history));
         parts.addAll(flags);
@@ -292,7 +357,9 @@ final class CopyStep {
         String created = e.created();
         List<State.Layer> layers = new ArrayList<>(s.layers());
         layers.add(new State.Layer(diffId, blob, origin));
-        ImageConfig cfg = s.config().toBuilder().addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false)).build();
+        ImageConfig cfg = s.config().toBuilder()
+                .addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false))
+                .build();
         return new State(cfg, layers, s.scope(), key, created, s.cmdSet(), s.buildArgNames());
     }
 
@@ -322,8 +389,9 @@ final class CopyStep {
         MessageDigest md = Digest.newSha256();
         for (Planned p : plan.values()) {
             TarEntry e = p.entry();
-            String line = e.name() + "|" + e.type() + "|" + Integer.toOctalString(e.mode()) + "|" + e.uid() + ":" + e.gid() + "|"
-                    + e.linkName() + "|" + p.identity() + "|" + (e.isDir() && "newdir".equals(p.identity()) ? "" : e.mtime()) + "\n";
+            String line = e.name() + "|" + e.type() + "|" + Integer.toOctalString(e.mode()) + "|" + e.uid() + ":"
+                    + e.gid() + "|" + e.linkName() + "|" + p.identity() + "|"
+                    + (e.isDir() && "newdir".equals(p.identity()) ? "" : e.mtime()) + "\n";
             md.update(line.getBytes(StandardCharsets.UTF_8));
         }
         return Digest.ofSha256(md.digest()).toString();
@@ -352,7 +420,8 @@ final class CopyStep {
      * (or, followed through links, leads to) a directory keeps its name, else it becomes the destination; a
      * directory's contents merge into the destination, which is created if missing.
      */
-    private void copyMatch(DestinationTree view, FileTree src, FileTree.Node m, String name, String dest, boolean destIsDir, How how)
+    private void copyMatch(
+            DestinationTree view, FileTree src, FileTree.Node m, String name, String dest, boolean destIsDir, How how)
             throws IOException {
         if (!m.isDir()) {
             copyNode(view, src, m, placeFile(view, name, dest, destIsDir, how.owner()), false, false, "", how);
@@ -368,7 +437,8 @@ final class CopyStep {
      * Where a file source lands, its parent directories planned: the destination with every link followed, or the
      * directory it names plus the file's own name. A destination written with a trailing '/' is a directory.
      */
-    private String placeFile(DestinationTree view, String name, String dest, boolean destIsDir, Users.Id owner) throws IOException {
+    private String placeFile(DestinationTree view, String name, String dest, boolean destIsDir, Users.Id owner)
+            throws IOException {
         mkdirAll(view, view.resolve(destIsDir ? dest : PathNames.parent(dest), true), owner);
         String to = view.resolve(dest, true);
         FileTree.Node there = view.lstat(to);
@@ -382,8 +452,16 @@ final class CopyStep {
      * created with the source's metadata, or merged into an existing one (below the top, taking the source's metadata
      * as BuildKit does), and never replaces a file or a link (BuildKit refuses that).
      */
-    private void copyNode(DestinationTree view, FileTree src, FileTree.Node n, String to, boolean nested, boolean fresh, String rel,
-                          How how) throws IOException {
+    private void copyNode(
+            DestinationTree view,
+            FileTree src,
+            FileTree.Node n,
+            String to,
+            boolean nested,
+            boolean fresh,
+            String rel,
+            How how)
+            throws IOException {
         // below a directory this step creates, the stage has nothing: only the plan needs asking (a big tree copies
         // without a lookup in the stage per file)
         FileTree.Node there = fresh ? view.planned(to) : view.lstat(to);
@@ -427,26 +505,50 @@ final class CopyStep {
     }
 
     private Planned newDir(String path, Users.Id owner) {
-        return new Planned(new TarEntry(path, TarEntry.Type.DIR, 0755, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(), 0,
-                nowSeconds(), "", 0, 0, null), null, null, null, "newdir");
+        return new Planned(
+                new TarEntry(
+                        path,
+                        TarEntry.Type.DIR,
+                        0755,
+                        owner == null ? 0 : owner.uid(),
+                        owner == null ? 0 : owner.gid(),
+                        0,
+                        nowSeconds(),
+                        "",
+                        0,
+                        0,
+                        null),
+                null,
+                null,
+                null,
+                "newdir");
     }
 
     private static Planned existingDir(String path, FileTree.Node n) {
-        return new Planned(new TarEntry(path, TarEntry.Type.DIR, n.mode(), n.uid(), n.gid(), 0, n.mtime(), "", 0, 0, null), null, null, null, "dir");
+        return new Planned(
+                new TarEntry(path, TarEntry.Type.DIR, n.mode(), n.uid(), n.gid(), 0, n.mtime(), "", 0, 0, null),
+                null,
+                null,
+                null,
+                "dir");
     }
 
     private Planned planned(FileTree src, FileTree.Node n, String to, How how) throws IOException {
         Users.Id owner = how.owner();
         long uid = owner != null ? owner.uid() : how.fromContext() ? 0 : n.uid();
         long gid = owner != null ? owner.gid() : how.fromContext() ? 0 : n.gid();
-        int mode = how.chmod() != null && n.type() != TarEntry.Type.SYMLINK ? how.chmod().apply(n.mode(), n.isDir()) : n.mode();
+        int mode = how.chmod() != null && n.type() != TarEntry.Type.SYMLINK
+                ? how.chmod().apply(n.mode(), n.isDir())
+                : n.mode();
         TarEntry e = switch (n.type()) {
             case DIR -> new TarEntry(to, TarEntry.Type.DIR, mode, uid, gid, 0, n.mtime(), "", 0, 0, null);
-            case SYMLINK -> new TarEntry(to, TarEntry.Type.SYMLINK, 0777, uid, gid, 0, n.mtime(), n.linkTarget(), 0, 0, null);
+            case SYMLINK ->
+                new TarEntry(to, TarEntry.Type.SYMLINK, 0777, uid, gid, 0, n.mtime(), n.linkTarget(), 0, 0, null);
             default -> new TarEntry(to, TarEntry.Type.FILE, mode, uid, gid, n.size(), n.mtime(), "", 0, 0, null);
         };
         String identity = n.identity();
-        if (identity == null && n.type() == TarEntry.Type.FILE && src instanceof ContextTree ct) identity = ct.digest(n);
+        if (identity == null && n.type() == TarEntry.Type.FILE && src instanceof ContextTree ct)
+            identity = ct.digest(n);
         return new Planned(e, src, n, null, identity == null ? n.type().name() : identity);
     }
 
@@ -458,14 +560,17 @@ final class CopyStep {
         for (String path : new ArrayList<>(plan.keySet())) {
             for (String p = PathNames.parent(path); !p.isEmpty() && !plan.containsKey(p); p = PathNames.parent(p)) {
                 FileTree.Node n = view.lstat(p);
-                if (n != null && !n.isDir()) throw new IllegalStateException("/" + path + " was planned below /" + p + ", which is not a directory");
+                if (n != null && !n.isDir())
+                    throw new IllegalStateException(
+                            "/" + path + " was planned below /" + p + ", which is not a directory");
                 plan.put(p, n != null ? existingDir(p, n) : newDir(p, owner));
             }
         }
     }
 
     /** A source's paths: a wildcard's matches, else the path itself; false when a path without wildcards is absent. */
-    private boolean matches(FileTree tree, String rel, List<FileTree.Node> out, List<String> logical) throws IOException {
+    private boolean matches(FileTree tree, String rel, List<FileTree.Node> out, List<String> logical)
+            throws IOException {
         if (Glob.hasMeta(rel)) {
             glob(tree, rel, out, logical);
             return true;
@@ -478,8 +583,12 @@ final class CopyStep {
     }
 
     private DockerfileException notFound(Word w, String verb, String src, FileTree source, String fromRef) {
-        return ctx.error(w.pos(), verb + " failed: \"" + src + "\" not found" + (source instanceof ContextTree
-                ? " in the build context or excluded by .dockerignore" : " in " + (fromRef == null ? "the source" : "\"" + fromRef + "\"")));
+        return ctx.error(
+                w.pos(),
+                verb + " failed: \"" + src + "\" not found"
+                        + (source instanceof ContextTree
+                                ? " in the build context or excluded by .dockerignore"
+                                : " in " + (fromRef == null ? "the source" : "\"" + fromRef + "\"")));
     }
 
     /**
@@ -498,7 +607,9 @@ final class CopyStep {
     }
 
     /** COPY --parents from one directory: what the pattern picks below it, with the directories on the way. */
-    private void copyParents(DestinationTree view, FileTree src, FileTree.Node top, String pattern, String dest, How how) throws IOException {
+    private void copyParents(
+            DestinationTree view, FileTree src, FileTree.Node top, String pattern, String dest, How how)
+            throws IOException {
         String to = view.resolve(dest, true);
         mkdirAll(view, to, how.owner());
         if (!top.isDir()) {
@@ -512,8 +623,16 @@ final class CopyStep {
      * Copies what {@code pick} matches below a directory (everything below a match too); a directory on the way is
      * made, with the source's metadata as fsutil's lazy parent directories are, only when something below it is.
      */
-    private boolean copyPicked(DestinationTree view, FileTree src, FileTree.Node dir, String to, String rel, DockerIgnore pick,
-                               String pattern, How how) throws IOException {
+    private boolean copyPicked(
+            DestinationTree view,
+            FileTree src,
+            FileTree.Node dir,
+            String to,
+            String rel,
+            DockerIgnore pick,
+            String pattern,
+            How how)
+            throws IOException {
         boolean any = false;
         for (String child : src.children(dir.path())) {
             String childRel = PathNames.join(rel, child);
@@ -551,7 +670,14 @@ final class CopyStep {
         walk(tree, top.path(), prefix, parts, first, out, logical);
     }
 
-    private void walk(FileTree tree, String dir, String shown, List<String> parts, int i, List<FileTree.Node> out, List<String> logical)
+    private void walk(
+            FileTree tree,
+            String dir,
+            String shown,
+            List<String> parts,
+            int i,
+            List<FileTree.Node> out,
+            List<String> logical)
             throws IOException {
         Pattern p = Glob.compile(parts.get(i));
         boolean last = i == parts.size() - 1;
@@ -566,7 +692,8 @@ final class CopyStep {
                 }
             } else {
                 FileTree.Node n = tree.stat(path, false);
-                if (n != null && n.isDir()) walk(tree, n.path(), PathNames.join(shown, child), parts, i + 1, out, logical);
+                if (n != null && n.isDir())
+                    walk(tree, n.path(), PathNames.join(shown, child), parts, i + 1, out, logical);
             }
         }
     }
@@ -606,7 +733,9 @@ final class CopyStep {
     }
 
     private long nowSeconds() {
-        return b.req.sourceDateEpoch() != null ? b.req.sourceDateEpoch() : Instant.now().getEpochSecond();
+        return b.req.sourceDateEpoch() != null
+                ? b.req.sourceDateEpoch()
+                : Instant.now().getEpochSecond();
     }
 
     // ------------------------------------------------------------------------------------------ ADD extras
@@ -639,7 +768,8 @@ final class CopyStep {
      * an image's {@code /var/run -> /run}), the entry itself replacing whatever is at its name (a directory entry
      * named like a link replaces the link), missing directories made on the way.
      */
-    private void extractArchive(FileTree src, FileTree.Node n, DestinationTree view, String dest, How how) throws IOException {
+    private void extractArchive(FileTree src, FileTree.Node n, DestinationTree view, String dest, How how)
+            throws IOException {
         Users.Id owner = how.owner();
         String top = view.resolve(dest, true);
         mkdirAll(view, top, owner);
@@ -653,47 +783,86 @@ final class CopyStep {
                 TarEntry t = e.withName(to);
                 if (owner != null) t = t.withOwner(owner.uid(), owner.gid());
                 if (e.type() == TarEntry.Type.HARDLINK) {
-                    String target = PathNames.join(view.resolveIn(top, PathNames.parent(e.linkName()), true), PathNames.baseName(e.linkName()));
-                    t = new TarEntry(to, TarEntry.Type.HARDLINK, e.mode(), t.uid(), t.gid(), 0, e.mtime(), target, 0, 0, null);
+                    String target = PathNames.join(
+                            view.resolveIn(top, PathNames.parent(e.linkName()), true),
+                            PathNames.baseName(e.linkName()));
+                    t = new TarEntry(
+                            to, TarEntry.Type.HARDLINK, e.mode(), t.uid(), t.gid(), 0, e.mtime(), target, 0, 0, null);
                 }
                 byte[] data = e.isFile() ? r.content().readAllBytes() : null;
-                plan.put(to, new Planned(t, null, null, data, data == null ? e.type().name() : Digest.sha256(data).toString()));
+                plan.put(
+                        to,
+                        new Planned(
+                                t,
+                                null,
+                                null,
+                                data,
+                                data == null
+                                        ? e.type().name()
+                                        : Digest.sha256(data).toString()));
             }
         }
     }
 
-    private void addUrl(Instruction.Copy c, String url, DestinationTree view, String dest, boolean destIsDir, How how, Scope scope)
+    private void addUrl(
+            Instruction.Copy c, String url, DestinationTree view, String dest, boolean destIsDir, How how, Scope scope)
             throws IOException {
         b.notMemoizable(); // what the server answers next time cannot be seen from here
         URI uri = URI.create(url);
         String name = PathNames.baseName(uri.getPath() == null ? "" : uri.getPath());
         if (name.isEmpty()) name = "index.html";
-        try (HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30)).build()) {
-            HttpResponse<byte[]> resp = client.send(HttpRequest.newBuilder(uri).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (resp.statusCode() / 100 != 2) throw ctx.error(c.pos(), "ADD failed: GET " + url + " returned HTTP " + resp.statusCode());
+        try (HttpClient client = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30))
+                .build()) {
+            HttpResponse<byte[]> resp =
+                    client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (resp.statusCode() / 100 != 2)
+                throw ctx.error(c.pos(), "ADD failed: GET " + url + " returned HTTP " + resp.statusCode());
             byte[] data = resp.body();
             var checksum = c.flag("checksum");
             if (checksum.isPresent()) {
                 String want = expand(checksum.get().valueWord(), scope);
                 Digest got = Digest.sha256(data);
                 if (!got.toString().equals(want)) {
-                    throw ctx.error(checksum.get().pos(), "ADD failed: digest mismatch for " + url + ": expected " + want + ", got " + got);
+                    throw ctx.error(
+                            checksum.get().pos(),
+                            "ADD failed: digest mismatch for " + url + ": expected " + want + ", got " + got);
                 }
             }
-            long mtime = resp.headers().firstValue("Last-Modified").map(v -> {
-                try {
-                    return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
-                } catch (RuntimeException e) {
-                    return 0L;
-                }
-            }).orElse(0L);
+            long mtime = resp.headers()
+                    .firstValue("Last-Modified")
+                    .map(v -> {
+                        try {
+                            return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                                    .toEpochSecond();
+                        } catch (RuntimeException e) {
+                            return 0L;
+                        }
+                    })
+                    .orElse(0L);
             int mode = how.chmod() != null ? how.chmod().apply(0600, false) : 0600;
             Users.Id owner = how.owner();
             String to = placeFile(view, name, dest, destIsDir, owner);
-            planFile(new Planned(new TarEntry(to, TarEntry.Type.FILE, mode, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(),
-                    data.length, mtime, "", 0, 0, null), null, null, data, Digest.sha256(data).toString()), view.lstat(to));
+            planFile(
+                    new Planned(
+                            new TarEntry(
+                                    to,
+                                    TarEntry.Type.FILE,
+                                    mode,
+                                    owner == null ? 0 : owner.uid(),
+                                    owner == null ? 0 : owner.gid(),
+                                    data.length,
+                                    mtime,
+                                    "",
+                                    0,
+                                    0,
+                                    null),
+                            null,
+                            null,
+                            data,
+                            Digest.sha256(data).toString()),
+                    view.lstat(to));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while downloading " + url);
@@ -713,5 +882,4 @@ final class CopyStep {
         }
         return what + "; check the URL and that the server is up and reachable from this machine";
     }
-
 }

@@ -8,7 +8,6 @@ import dev.whittle.sandbox.UpperDiff;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.LayerWriter;
 import dev.whittle.store.Store;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,8 +52,9 @@ final class DeferredLayers {
      */
     Digest defer(Path upper, Digest cacheKey, long clampMtime, String step, Written then) throws IOException {
         // unique to this process: a concurrent build of the same step must not adopt the same directory
-        Digest provisional = Digest.sha256(("deferred\n" + cacheKey + "\n" + ProcessHandle.current().pid() + "\n" + System.nanoTime())
-                .getBytes(StandardCharsets.UTF_8));
+        Digest provisional = Digest.sha256(
+                ("deferred\n" + cacheKey + "\n" + ProcessHandle.current().pid() + "\n" + System.nanoTime())
+                        .getBytes(StandardCharsets.UTF_8));
         CompletableFuture<LayerIngest.Result> layer = new CompletableFuture<>();
         // on Ctrl-C the exit hook lets the layer finish first (its blob would otherwise be left half-written in tmp)
         Cleanup.Handle undo = Cleanup.register(() -> {

@@ -3,7 +3,6 @@ package dev.whittle.build;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;

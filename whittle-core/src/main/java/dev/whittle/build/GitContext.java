@@ -1,5 +1,7 @@
 package dev.whittle.build;
 
+import dev.whittle.store.Maintenance;
+import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import dev.whittle.store.Maintenance;
-import java.io.File;
 
 /**
  * A build context that is a git repository, as docker build takes one: {@code https://host/repo.git#ref:subdir},
@@ -44,7 +44,8 @@ public record GitContext(String remote, String ref, String subdir) {
             subdir = fragment.substring(colon + 1);
         }
         if (subdir.startsWith("/") || List.of(subdir.split("/")).contains("..")) {
-            throw new IllegalArgumentException("invalid git context subdirectory \"" + subdir + "\": it must be relative and stay inside the repository");
+            throw new IllegalArgumentException("invalid git context subdirectory \"" + subdir
+                    + "\": it must be relative and stay inside the repository");
         }
         return new GitContext(remote, ref, subdir);
     }
@@ -73,12 +74,24 @@ public record GitContext(String remote, String ref, String subdir) {
         git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", checkout);
         if (Files.exists(dir.resolve(".gitmodules"))) {
             // the repository names its submodules' URLs: never a local path or a command (file:: and ext::)
-            git(dir, "-c", "protocol.file.allow=never", "-c", "protocol.ext.allow=never", "submodule", "update", "-q", "--init",
-                    "--recursive", "--depth", "1");
+            git(
+                    dir,
+                    "-c",
+                    "protocol.file.allow=never",
+                    "-c",
+                    "protocol.ext.allow=never",
+                    "submodule",
+                    "update",
+                    "-q",
+                    "--init",
+                    "--recursive",
+                    "--depth",
+                    "1");
         }
         Maintenance.deleteTree(dir.resolve(".git"));
         Path context = subdir.isEmpty() ? dir : dir.resolve(subdir);
-        if (!Files.isDirectory(context)) throw new IOException("git context " + this + ": no directory \"" + subdir + "\" at " + what);
+        if (!Files.isDirectory(context))
+            throw new IOException("git context " + this + ": no directory \"" + subdir + "\" at " + what);
         return context;
     }
 
@@ -115,7 +128,8 @@ public record GitContext(String remote, String ref, String subdir) {
         }
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return remote + (ref.isEmpty() && subdir.isEmpty() ? "" : "#" + ref + (subdir.isEmpty() ? "" : ":" + subdir));
     }
 }

@@ -1,8 +1,8 @@
 package dev.whittle.build;
 
-import java.util.List;
 import java.math.BigDecimal;
 import java.util.Collection;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -105,18 +105,18 @@ final class GoText {
         while (m.find()) {
             if (m.start() != pos) throw new IllegalArgumentException("invalid duration \"" + s + "\"");
             double v = Double.parseDouble(m.group(1));
-            total += (long) (v * switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            });
+            total += (long) (v
+                    * switch (m.group(2)) {
+                        case "ns" -> 1;
+                        case "us", "µs" -> 1e3;
+                        case "ms" -> 1e6;
+                        case "s" -> 1e9;
+                        case "m" -> 60e9;
+                        default -> 3600e9;
+                    });
             pos = m.end();
         }
         if (pos != s.length() || s.isEmpty()) throw new IllegalArgumentException("invalid duration \"" + s + "\"");
         return total;
     }
-
 }

@@ -3,7 +3,6 @@ package dev.whittle.build;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.util.function.Consumer;
 

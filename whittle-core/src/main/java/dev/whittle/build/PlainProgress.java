@@ -17,7 +17,8 @@ public final class PlainProgress implements Progress {
         this.out = out;
     }
 
-    @Override public synchronized int start(String name) {
+    @Override
+    public synchronized int start(String name) {
         int id = ++next;
         started.put(id, System.nanoTime());
         out.println("#" + id + " " + name);
@@ -25,30 +26,35 @@ public final class PlainProgress implements Progress {
         return id;
     }
 
-    @Override public synchronized void cached(int step) {
+    @Override
+    public synchronized void cached(int step) {
         out.println("#" + step + " CACHED");
         out.println();
         out.flush();
     }
 
-    @Override public synchronized void log(int step, String line) {
+    @Override
+    public synchronized void log(int step, String line) {
         double t = (System.nanoTime() - started.getOrDefault(step, System.nanoTime())) / 1e9;
         out.printf("#%d %.3f %s%n", step, t, line);
         out.flush();
     }
 
-    @Override public synchronized void done(int step) {
+    @Override
+    public synchronized void done(int step) {
         double t = (System.nanoTime() - started.getOrDefault(step, System.nanoTime())) / 1e9;
         out.printf("#%d DONE %.1fs%n%n", step, t);
         out.flush();
     }
 
-    @Override public synchronized void error(int step, String message) {
+    @Override
+    public synchronized void error(int step, String message) {
         out.println("#" + step + " ERROR: " + message);
         out.flush();
     }
 
-    @Override public synchronized void note(String line) {
+    @Override
+    public synchronized void note(String line) {
         out.println(line);
         out.flush();
     }

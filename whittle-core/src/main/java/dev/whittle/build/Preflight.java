@@ -10,7 +10,6 @@ import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Word;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.ProcessLimits;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +81,12 @@ final class Preflight {
                 });
                 // each value expanded as the step will (what cannot be expanded fails now)
                 for (Flag f : r.flagsNamed("mount")) {
-                    Mounts.Spec m = Mounts.parse(df, f, scope == null ? null : v -> expand(df, new Word(v, f.valueWord().pos()), scope));
+                    Mounts.Spec m = Mounts.parse(
+                            df,
+                            f,
+                            scope == null
+                                    ? null
+                                    : v -> expand(df, new Word(v, f.valueWord().pos()), scope));
                     if (m.size() != null && !m.size().contains("$")) {
                         try {
                             ProcessLimits.parseSize(m.size());
@@ -95,13 +99,14 @@ final class Preflight {
             case Instruction.Copy c -> {
                 words.addAll(c.sources());
                 words.add(c.dest());
-                for (String name : List.of("from", "chown", "exclude")) for (Flag f : c.flagsNamed(name)) words.add(f.valueWord());
+                for (String name : List.of("from", "chown", "exclude"))
+                    for (Flag f : c.flagsNamed(name)) words.add(f.valueWord());
                 for (Flag f : c.flagsNamed("chmod")) {
                     if (scope != null) CopyStep.checkChmod(df, f, expand(df, f.valueWord(), scope));
                 }
             }
             case Instruction.Workdir w -> words.add(w.path());
-            default -> { }
+            default -> {}
         }
         if (scope == null) return;
         for (Word w : words) expand(df, w, scope);

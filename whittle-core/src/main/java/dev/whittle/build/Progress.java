@@ -31,23 +31,30 @@ public interface Progress extends AutoCloseable {
 
     default void subDone(int sub) {}
 
-    @Override default void close() {}
+    @Override
+    default void close() {}
 
     Progress QUIET = new Progress() {
         private final AtomicInteger n = new AtomicInteger();
 
-        @Override public int start(String name) {
+        @Override
+        public int start(String name) {
             return n.incrementAndGet();
         }
 
-        @Override public void cached(int step) {}
+        @Override
+        public void cached(int step) {}
 
-        @Override public void log(int step, String line) {}
+        @Override
+        public void log(int step, String line) {}
 
-        @Override public void done(int step) {}
+        @Override
+        public void done(int step) {}
 
-        @Override public void error(int step, String message) {}
+        @Override
+        public void error(int step, String message) {}
 
-        @Override public void note(String line) {}
+        @Override
+        public void note(String line) {}
     };
 }

@@ -17,11 +17,13 @@ public enum PullPolicy {
             case "missing", "false" -> MISSING;
             case "always", "true" -> ALWAYS;
             case "never" -> NEVER;
-            default -> throw new IllegalArgumentException("invalid --pull value \"" + s + "\" (missing, always or never)");
+            default ->
+                throw new IllegalArgumentException("invalid --pull value \"" + s + "\" (missing, always or never)");
         };
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -2,15 +2,16 @@ package dev.whittle.build;
 
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.ProcessLimits;
-
 import java.util.List;
 
 /**
  * How a build's RUN containers are set up, as docker build's flags say: the network (RUN --network overrides it),
  * {@code --add-host} entries, {@code --shm-size} and {@code --ulimit}.
  */
-public record RunSettings(ContainerNetwork.Mode network, List<ContainerNetwork.ExtraHost> extraHosts, ProcessLimits limits) {
-    public static final RunSettings DEFAULT = new RunSettings(ContainerNetwork.Mode.DEFAULT, List.of(), ProcessLimits.DEFAULT);
+public record RunSettings(
+        ContainerNetwork.Mode network, List<ContainerNetwork.ExtraHost> extraHosts, ProcessLimits limits) {
+    public static final RunSettings DEFAULT =
+            new RunSettings(ContainerNetwork.Mode.DEFAULT, List.of(), ProcessLimits.DEFAULT);
 
     public RunSettings {
         extraHosts = List.copyOf(extraHosts);
@@ -22,7 +23,8 @@ public record RunSettings(ContainerNetwork.Mode network, List<ContainerNetwork.E
         return extraHosts + " shm=" + limits.shmBytes() + " " + limits.ulimits();
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return network + " " + extraHosts + " shm=" + limits.shmBytes() + " " + limits.ulimits();
     }
 }

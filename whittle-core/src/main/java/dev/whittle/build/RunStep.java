@@ -1,42 +1,45 @@
 package dev.whittle.build;
 
-import dev.whittle.rootfs.Users;
-import dev.whittle.rootfs.ContextTree;
 import dev.whittle.diag.Trace;
-import dev.whittle.rootfs.FileTree;
-import dev.whittle.rootfs.ImageTree;
+import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Flag;
 import dev.whittle.dockerfile.Heredoc;
 import dev.whittle.dockerfile.Instruction;
 import dev.whittle.dockerfile.Mounts;
 import dev.whittle.dockerfile.Planner;
+import dev.whittle.dockerfile.Word;
+import dev.whittle.ffi.Posix;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.json.Json;
+import dev.whittle.rootfs.ContextTree;
+import dev.whittle.rootfs.FileTree;
+import dev.whittle.rootfs.Users;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.OverlayMount;
 import dev.whittle.sandbox.ProcessLimits;
-import dev.whittle.ffi.Posix;
 import dev.whittle.sandbox.RootedBind;
 import dev.whittle.sandbox.Runc;
 import dev.whittle.sandbox.RuncSpec;
 import dev.whittle.sandbox.SecretFiles;
+import dev.whittle.sandbox.Snapshots;
 import dev.whittle.sandbox.SshForward;
 import dev.whittle.sandbox.UpperDiff;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.LayerWriter;
 import dev.whittle.tar.PathNames;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -44,11 +47,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import dev.whittle.dockerfile.DockerIgnore;
-import dev.whittle.dockerfile.Word;
-import dev.whittle.sandbox.Snapshots;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -68,6 +66,7 @@ final class RunStep {
         String h = b.req.options().buildArgs().get("BUILDKIT_SANDBOX_HOSTNAME");
         return h == null || h.isEmpty() ? HOSTNAME : h;
     }
+
     private final Builder.StepContext ctx;
     private final Builder b;
     /** A RUN's only heredoc when it starts with #!: run as an executable file, not given to the shell (set by args). */
@@ -83,11 +82,14 @@ final class RunStep {
         List<Mounts.Spec> mounts = new ArrayList<>();
         for (Flag f : r.flagsNamed("mount")) {
             // each field's value expanded on its own, after the CSV split, as BuildKit does
-            mounts.add(Mounts.parse(ctx.df(), f, v -> ctx.expand(new Word(v, f.valueWord().pos()), s.scope())));
+            mounts.add(Mounts.parse(
+                    ctx.df(), f, v -> ctx.expand(new Word(v, f.valueWord().pos()), s.scope())));
         }
         ContainerNetwork.Mode network;
         try {
-            network = r.flag("network").isPresent() ? ContainerNetwork.Mode.parse(r.flag("network").get().value()) : b.req.run().network();
+            network = r.flag("network").isPresent()
+                    ? ContainerNetwork.Mode.parse(r.flag("network").get().value())
+                    : b.req.run().network();
         } catch (IllegalArgumentException e) {
             throw ctx.error(r.flag("network").map(Flag::pos).orElse(r.pos()), e.getMessage());
         }
@@ -97,9 +99,15 @@ final class RunStep {
         List<String> env = Builder.runEnv(s);
         List<String> runtimeEnv = withProxies(s, env);
         String history = "RUN " + Builder.runCommandString(s, args) + " # buildkit";
-        List<String> keyParts = new ArrayList<>(List.of("RUN", Json.writeString(args, Json.Style.COMPACT), String.join("\n", env),
-                s.config().user(), s.config().workingDir(), network.toString()));
-        if (script != null) keyParts.add("script\n" + script.body()); // the command is a file: its text decides the result
+        List<String> keyParts = new ArrayList<>(List.of(
+                "RUN",
+                Json.writeString(args, Json.Style.COMPACT),
+                String.join("\n", env),
+                s.config().user(),
+                s.config().workingDir(),
+                network.toString()));
+        if (script != null)
+            keyParts.add("script\n" + script.body()); // the command is a file: its text decides the result
         String settings = b.req.run().cacheKeyPart();
         if (!settings.isEmpty()) keyParts.add(settings);
         if (!hostname().equals(HOSTNAME)) keyParts.add("hostname=" + hostname());
@@ -108,7 +116,8 @@ final class RunStep {
         BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
         if (hit != null) {
             b.progress.cached(ctx.step());
-            return append(s, hit.next() != null ? hit.next() : key, hit.diffId(), hit.blob(), hit.created(), history, r);
+            return append(
+                    s, hit.next() != null ? hit.next() : key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
         if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
         long clamp = b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch();
@@ -118,8 +127,13 @@ final class RunStep {
             Digest after = next(key);
             Digest provisional = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
                 String when = created[0] = b.now();
-                return b.deferred.defer(upper, key, clamp, "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
-                        layer -> b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when, after)));
+                return b.deferred.defer(
+                        upper,
+                        key,
+                        clamp,
+                        "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
+                        layer -> b.cache.put(
+                                key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when, after)));
             });
             b.progress.done(ctx.step());
             return append(s, after == null ? key : after, provisional, null, created[0], history, r);
@@ -165,7 +179,8 @@ final class RunStep {
     private List<String> withProxies(State s, List<String> env) {
         Map<String, String> proxies = new TreeMap<>(); // upper-case name → value
         for (Map.Entry<String, String> a : new TreeMap<>(b.req.options().buildArgs()).entrySet()) {
-            if (Planner.PROXY_ARGS.contains(a.getKey()) && a.getValue() != null) proxies.put(a.getKey().toUpperCase(Locale.ROOT), a.getValue());
+            if (Planner.PROXY_ARGS.contains(a.getKey()) && a.getValue() != null)
+                proxies.put(a.getKey().toUpperCase(Locale.ROOT), a.getValue());
         }
         List<String> out = null;
         for (Map.Entry<String, String> p : proxies.entrySet()) {
@@ -183,10 +198,14 @@ final class RunStep {
         T take(Path upper) throws IOException;
     }
 
-    private State append(State s, Digest key, Digest diffId, Descriptor blob, String created, String history, Instruction.Run r) {
+    private State append(
+            State s, Digest key, Digest diffId, Descriptor blob, String created, String history, Instruction.Run r) {
         List<State.Layer> layers = new ArrayList<>(s.layers());
-        layers.add(new State.Layer(diffId, blob, new State.Origin("RUN " + r.text(), r.pos().line(), ctx.stage(), null)));
-        ImageConfig cfg = s.config().toBuilder().addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false)).build();
+        layers.add(new State.Layer(
+                diffId, blob, new State.Origin("RUN " + r.text(), r.pos().line(), ctx.stage(), null)));
+        ImageConfig cfg = s.config().toBuilder()
+                .addLayer(diffId, new ImageConfig.History(created, history, null, Builder.COMMENT, false))
+                .build();
         return new State(cfg, layers, s.scope(), key, created, s.cmdSet(), s.buildArgNames());
     }
 
@@ -197,8 +216,12 @@ final class RunStep {
         List<String> out = new ArrayList<>(shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell);
         String text = r.command().shell().text();
         List<Heredoc> docs = r.heredocs();
-        if (docs.size() == 1 && text.trim().matches("\\d*<<-?\\s*[\"']?" + java.util.regex.Pattern.quote(docs.getFirst().name()) + "[\"']?")) {
-            // RUN <<EOF: the body is the script; one with a shebang is a file the shell runs, so #! picks its interpreter
+        if (docs.size() == 1
+                && text.trim()
+                        .matches("\\d*<<-?\\s*[\"']?"
+                                + java.util.regex.Pattern.quote(docs.getFirst().name()) + "[\"']?")) {
+            // RUN <<EOF: the body is the script; one with a shebang is a file the shell runs, so #! picks its
+            // interpreter
             String body = docs.getFirst().body();
             String name = docs.getFirst().name();
             if (body.startsWith("#!") && name.matches("[A-Za-z0-9_.-]+") && !name.equals(".") && !name.equals("..")) {
@@ -216,14 +239,19 @@ final class RunStep {
     }
 
     private String mountKey(State s, Mounts.Spec m) throws IOException {
-        String base = m.type() + "|" + (m.target() == null ? "" : m.target().text()) + "|" + m.id() + "|" + m.readOnly() + "|"
-                + (m.source() == null ? "" : m.source().text()) + "|" + (m.from() == null ? "" : m.from().text());
+        String base = m.type() + "|" + (m.target() == null ? "" : m.target().text()) + "|" + m.id() + "|" + m.readOnly()
+                + "|" + (m.source() == null ? "" : m.source().text()) + "|"
+                + (m.from() == null ? "" : m.from().text());
         if (m.type() == Mounts.Type.BIND) {
             String from = m.from() == null ? null : m.from().text();
             ContextTree c = b.contextTree(from);
             if (c != null) {
                 // the bind source's content decides the result, as a COPY's would
-                FileTree.Node n = c.stat(m.source() == null ? "" : PathNames.clampToRoot(m.source().text()), true);
+                FileTree.Node n = c.stat(
+                        m.source() == null
+                                ? ""
+                                : PathNames.clampToRoot(m.source().text()),
+                        true);
                 base += "|" + (n == null ? "missing" : c.treeDigest(n));
             } else {
                 State st = b.fromRef(from, m.from());
@@ -233,11 +261,19 @@ final class RunStep {
         return base;
     }
 
-    private <T> T execute(State s, Instruction.Run r, List<String> args, List<String> env, List<Mounts.Spec> mounts,
-                          ContainerNetwork.Mode network, Upper<T> result) throws IOException {
+    private <T> T execute(
+            State s,
+            Instruction.Run r,
+            List<String> args,
+            List<String> env,
+            List<Mounts.Spec> mounts,
+            ContainerNetwork.Mode network,
+            Upper<T> result)
+            throws IOException {
         List<Path> lowers = new ArrayList<>();
         List<State.Layer> layers = s.layers();
-        for (int i = layers.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(layers.get(i).diffId(), extracting(ctx.step())));
+        for (int i = layers.size() - 1; i >= 0; i--)
+            lowers.add(b.snapshots.get(layers.get(i).diffId(), extracting(ctx.step())));
         Trace.mark("RUN: lower snapshots ready");
         Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store.tempDir(), "run-");
         Path tmp = rmTmp.path();
@@ -245,12 +281,18 @@ final class RunStep {
         try {
             Path upper = tmp.resolve("upper");
             Path rootfs = tmp.resolve("rootfs");
-            OverlayMount root = OverlayMount.mount(lowers, upper, tmp.resolve("work"), rootfs, b.snapshots.root().resolve("empty"));
+            OverlayMount root = OverlayMount.mount(
+                    lowers,
+                    upper,
+                    tmp.resolve("work"),
+                    rootfs,
+                    b.snapshots.root().resolve("empty"));
             undo.add(root);
             String cwd = s.config().workingDirOrRoot();
             Users.Id id;
             try {
-                id = Users.resolve(new ContextTree(rootfs, DockerIgnore.none()), s.config().user());
+                id = Users.resolve(
+                        new ContextTree(rootfs, DockerIgnore.none()), s.config().user());
             } catch (IOException e) {
                 throw ctx.error(r.pos(), "RUN failed: USER " + s.config().user() + ": " + e.getMessage());
             }
@@ -265,8 +307,10 @@ final class RunStep {
                 extra.add(new RuncSpec.Mount(PIPES, "bind", pipes.toString(), List.of("rbind", "ro")));
             }
             Map<String, Boolean> existed = new LinkedHashMap<>();
-            for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf")) existed.put(d, exists(rootfs, d));
-            ContainerNetwork net = ContainerNetwork.prepare(network, List.of(hostname()), b.req.run().extraHosts(), tmp);
+            for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf"))
+                existed.put(d, exists(rootfs, d));
+            ContainerNetwork net = ContainerNetwork.prepare(
+                    network, List.of(hostname()), b.req.run().extraHosts(), tmp);
             undo.add(net);
             extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
@@ -293,7 +337,8 @@ final class RunStep {
             if (!secretEnv.isEmpty()) {
                 // over the image's variable of the same name (ENV SECRET=placeholder), for this process only
                 List<String> withSecrets = new ArrayList<>();
-                for (String e : env) if (!secretEnv.containsKey(e.substring(0, Math.max(0, e.indexOf('='))))) withSecrets.add(e);
+                for (String e : env)
+                    if (!secretEnv.containsKey(e.substring(0, Math.max(0, e.indexOf('='))))) withSecrets.add(e);
                 secretEnv.forEach((k, v) -> withSecrets.add(k + "=" + v));
                 env = withSecrets;
                 // runc reads the process's environment from the bundle's config.json, which is on disk: with a secret
@@ -304,26 +349,42 @@ final class RunStep {
                     files = secrets[0] = SecretFiles.mount(tmp.resolve("secrets"));
                     undo.add(files);
                 }
-                Files.createSymbolicLink(tmp.resolve("config.json"), files.write("config.json", new byte[0], 0, 0, 0600));
+                Files.createSymbolicLink(
+                        tmp.resolve("config.json"), files.write("config.json", new byte[0], 0, 0, 0600));
             }
-            RuncSpec spec = new RuncSpec(args, env, cwd, id.uid(), id.gid(), id.groups(), hostname(), net.network(), extra, false,
+            RuncSpec spec = new RuncSpec(
+                    args,
+                    env,
+                    cwd,
+                    id.uid(),
+                    id.gid(),
+                    id.groups(),
+                    hostname(),
+                    net.network(),
+                    extra,
+                    false,
                     b.req.run().limits());
             Deque<String> tail = new ArrayDeque<>();
             String[] notStarted = {null}; // runc's reason when the process could not be started at all
             int code;
             try {
-                code = new Runc(Runc.stateRoot(b.store)).run(tmp, spec, line -> {
-                    String startError = Runc.startError(line);
-                    if (startError != null) {
-                        notStarted[0] = startError;
-                        return;
-                    }
-                    b.progress.log(ctx.step(), line);
-                    synchronized (tail) {
-                        tail.add(line);
-                        if (tail.size() > TAIL) tail.removeFirst();
-                    }
-                }, null);
+                code = new Runc(Runc.stateRoot(b.store))
+                        .run(
+                                tmp,
+                                spec,
+                                line -> {
+                                    String startError = Runc.startError(line);
+                                    if (startError != null) {
+                                        notStarted[0] = startError;
+                                        return;
+                                    }
+                                    b.progress.log(ctx.step(), line);
+                                    synchronized (tail) {
+                                        tail.add(line);
+                                        if (tail.size() > TAIL) tail.removeFirst();
+                                    }
+                                },
+                                null);
             } finally {
                 for (FileLock l : locks) {
                     l.channel().close();
@@ -331,8 +392,10 @@ final class RunStep {
             }
             Trace.mark("RUN: runc exited");
             if (code != 0) {
-                String msg = "process \"" + String.join(" ", args) + "\" " + (notStarted[0] != null
-                        ? "could not start: " + notStarted[0] : "did not complete successfully: exit code: " + code);
+                String msg = "process \"" + String.join(" ", args) + "\" "
+                        + (notStarted[0] != null
+                                ? "could not start: " + notStarted[0]
+                                : "did not complete successfully: exit code: " + code);
                 b.failed(ctx.step(), msg);
                 StringBuilder detail = new StringBuilder("RUN failed: " + msg);
                 if (!tail.isEmpty()) detail.append("\nlast output:\n  ").append(String.join("\n  ", tail));
@@ -354,11 +417,13 @@ final class RunStep {
             int sub = b.progress.subStart(step, "extracting " + diffId);
             b.progress.subProgress(sub, 0, size);
             return new Snapshots.Unpacking.Watch() {
-                @Override public void read(long bytes) {
+                @Override
+                public void read(long bytes) {
                     b.progress.subProgress(sub, bytes, size);
                 }
 
-                @Override public void close() {
+                @Override
+                public void close() {
                     b.progress.subDone(sub);
                 }
             };
@@ -412,8 +477,16 @@ final class RunStep {
     }
 
     /** Prepares a RUN --mount; returns the runc mount, or null for an optional secret that is not given. */
-    private RuncSpec.Mount prepareMount(State s, Instruction.Run r, Mounts.Spec m, Path tmp, List<AutoCloseable> undo,
-                                        List<FileLock> locks, SecretFiles[] secrets, Map<String, String> secretEnv) throws IOException {
+    private RuncSpec.Mount prepareMount(
+            State s,
+            Instruction.Run r,
+            Mounts.Spec m,
+            Path tmp,
+            List<AutoCloseable> undo,
+            List<FileLock> locks,
+            SecretFiles[] secrets,
+            Map<String, String> secretEnv)
+            throws IOException {
         String target = m.target() == null ? null : m.target().text();
         if (target != null && !target.startsWith("/")) {
             String wd = s.config().workingDirOrRoot();
@@ -421,12 +494,17 @@ final class RunStep {
         }
         switch (m.type()) {
             case CACHE -> {
-                // uid, gid and mode make a cache of their own (in BuildKit they are a step the cache is keyed by), which
+                // uid, gid and mode make a cache of their own (in BuildKit they are a step the cache is keyed by),
+                // which
                 // --no-cache runs again: such a cache starts empty then, for this build only
                 boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
                 String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
-                Path caches = owned && ctx.noCache() ? b.freshCacheRoot() : b.store.stateDir().resolve("cachemounts");
-                Path dir = caches.resolve(Digest.sha256(key.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24));
+                Path caches = owned && ctx.noCache()
+                        ? b.freshCacheRoot()
+                        : b.store.stateDir().resolve("cachemounts");
+                Path dir = caches.resolve(Digest.sha256(key.getBytes(StandardCharsets.UTF_8))
+                        .hex()
+                        .substring(0, 24));
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
                     Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
@@ -434,7 +512,10 @@ final class RunStep {
                     Files.setAttribute(dir, "unix:mode", m.mode() == null ? 0755 : m.mode(), NOFOLLOW);
                 }
                 if (m.sharing() == Mounts.Sharing.LOCKED) {
-                    FileChannel ch = FileChannel.open(dir.resolveSibling(dir.getFileName() + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileChannel ch = FileChannel.open(
+                            dir.resolveSibling(dir.getFileName() + ".lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
                     locks.add(ch.lock());
                 }
                 return new RuncSpec.Mount(target, "bind", dir.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
@@ -453,7 +534,11 @@ final class RunStep {
             case SECRET -> {
                 BuildRequest.Secret secret = b.req.secrets().get(m.id());
                 if (secret == null) {
-                    if (m.required()) throw ctx.error(m.pos(), "secret " + m.id() + ": not found (required; give it with --secret id=" + m.id() + ",src=PATH)");
+                    if (m.required())
+                        throw ctx.error(
+                                m.pos(),
+                                "secret " + m.id() + ": not found (required; give it with --secret id=" + m.id()
+                                        + ",src=PATH)");
                     return null;
                 }
                 if (m.env() != null) {
@@ -465,40 +550,59 @@ final class RunStep {
                     files = secrets[0] = SecretFiles.mount(tmp.resolve("secrets"));
                     undo.add(files);
                 }
-                Path f = files.write(Digest.sha256(m.id().getBytes()).hex().substring(0, 16), secret.value(),
-                        m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid(), m.mode() == null ? 0400 : m.mode());
+                Path f = files.write(
+                        Digest.sha256(m.id().getBytes()).hex().substring(0, 16),
+                        secret.value(),
+                        m.uid() == null ? 0 : m.uid(),
+                        m.gid() == null ? 0 : m.gid(),
+                        m.mode() == null ? 0400 : m.mode());
                 return new RuncSpec.Mount(target, "bind", f.toString(), List.of("rbind", "ro"));
             }
             case SSH -> {
                 List<Path> sources = b.req.ssh().get(m.id());
                 if (sources == null) {
                     if (m.required()) {
-                        throw ctx.error(m.pos(), "no SSH key \"" + m.id() + "\" forwarded from the client (--ssh " + m.id() + "[=SOCKET|KEY])");
+                        throw ctx.error(
+                                m.pos(),
+                                "no SSH key \"" + m.id() + "\" forwarded from the client (--ssh " + m.id()
+                                        + "[=SOCKET|KEY])");
                     }
                     return null;
                 }
-                SshForward forward = SshForward.start(b.store, sources, m.uid() == null ? 0 : m.uid(), m.gid() == null ? 0 : m.gid(),
+                SshForward forward = SshForward.start(
+                        b.store,
+                        sources,
+                        m.uid() == null ? 0 : m.uid(),
+                        m.gid() == null ? 0 : m.gid(),
                         m.mode() == null ? 0600 : m.mode());
                 undo.add(forward);
                 return new RuncSpec.Mount(target, "bind", forward.socket().toString(), List.of("rbind", "ro"));
             }
             case BIND -> {
                 String from = m.from() == null ? null : m.from().text();
-                String source = m.source() == null ? "" : PathNames.clampToRoot(m.source().text());
+                String source = m.source() == null
+                        ? ""
+                        : PathNames.clampToRoot(m.source().text());
                 Path root;
                 String rel, where;
                 ContextTree c = b.contextTree(from);
                 if (c != null) {
                     rel = c.resolve(source, true);
-                    if (rel == null) throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
+                    if (rel == null)
+                        throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
                     root = c.root();
                     where = "the build context";
                 } else {
                     State st = b.fromRef(from, m.from());
                     List<Path> lowers = new ArrayList<>();
-                    for (int i = st.layers().size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(st.layers().get(i).diffId()));
+                    for (int i = st.layers().size() - 1; i >= 0; i--)
+                        lowers.add(b.snapshots.get(st.layers().get(i).diffId()));
                     Path mnt = tmp.resolve("from-" + undo.size());
-                    undo.add(OverlayMount.mount(lowers, mnt.resolve("upper"), mnt.resolve("work"), mnt.resolve("root"),
+                    undo.add(OverlayMount.mount(
+                            lowers,
+                            mnt.resolve("upper"),
+                            mnt.resolve("work"),
+                            mnt.resolve("root"),
                             b.snapshots.root().resolve("empty")));
                     root = mnt.resolve("root");
                     rel = source;
@@ -516,7 +620,11 @@ final class RunStep {
                     // writes to a rw bind mount are discarded, as BuildKit does: give the process an overlay of it
                     if (bind.directory()) {
                         Path mnt = tmp.resolve("rw-" + undo.size());
-                        undo.add(OverlayMount.mount(List.of(src), mnt.resolve("upper"), mnt.resolve("work"), mnt.resolve("root"),
+                        undo.add(OverlayMount.mount(
+                                List.of(src),
+                                mnt.resolve("upper"),
+                                mnt.resolve("work"),
+                                mnt.resolve("root"),
                                 b.snapshots.root().resolve("empty")));
                         src = mnt.resolve("root");
                     } else {

@@ -8,8 +8,9 @@ import java.util.Set;
  * name with or without SIG, in any case. Anything else fails the build, as it does in BuildKit.
  */
 final class Signals {
-    private static final Set<String> NAMES = Set.of("ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO",
-            "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU",
+    private static final Set<String> NAMES = Set.of(
+            "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE",
+            "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU",
             "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX");
 
     private Signals() {}
@@ -39,7 +40,8 @@ final class Signals {
     private static boolean offset(String name, String prefix) {
         if (!name.startsWith(prefix)) return false;
         String n = name.substring(prefix.length());
-        if (n.isEmpty() || n.length() > 2 || !n.chars().allMatch(Character::isDigit) || n.charAt(0) == '0') return false;
+        if (n.isEmpty() || n.length() > 2 || !n.chars().allMatch(Character::isDigit) || n.charAt(0) == '0')
+            return false;
         int v = Integer.parseInt(n);
         return v >= 1 && v <= (prefix.equals("RTMIN+") ? 15 : 14);
     }

@@ -1,18 +1,16 @@
 package dev.whittle.build;
 
-import dev.whittle.rootfs.ContextTree;
 import dev.whittle.diag.Trace;
+import dev.whittle.ffi.Posix;
 import dev.whittle.image.Digest;
+import dev.whittle.rootfs.ContextTree;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.ImageTree;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.OverlayMount;
-import dev.whittle.ffi.Posix;
 import dev.whittle.store.LayerInfo;
-
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +77,11 @@ final class StageTree implements FileTree, AutoCloseable {
         Path tmp = rmTmp.path();
         OverlayMount mount;
         try {
-            mount = OverlayMount.mount(lowers, tmp.resolve("upper"), tmp.resolve("work"), tmp.resolve("root"),
+            mount = OverlayMount.mount(
+                    lowers,
+                    tmp.resolve("upper"),
+                    tmp.resolve("work"),
+                    tmp.resolve("root"),
                     b.snapshots.root().resolve("empty"));
         } catch (IOException e) {
             rmTmp.close();
@@ -95,19 +97,23 @@ final class StageTree implements FileTree, AutoCloseable {
         });
     }
 
-    @Override public Node stat(String path, boolean follow) throws IOException {
+    @Override
+    public Node stat(String path, boolean follow) throws IOException {
         return tree.stat(path, follow);
     }
 
-    @Override public List<String> children(String dir) throws IOException {
+    @Override
+    public List<String> children(String dir) throws IOException {
         return tree.children(dir);
     }
 
-    @Override public InputStream open(Node node) throws IOException {
+    @Override
+    public InputStream open(Node node) throws IOException {
         return tree.open(node);
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         try {
             undo.close();
         } catch (IOException | RuntimeException e) {

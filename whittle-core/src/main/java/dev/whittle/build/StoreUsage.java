@@ -1,14 +1,13 @@
 package dev.whittle.build;
 
+import dev.whittle.ffi.Posix;
 import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
-import dev.whittle.ffi.Posix;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -48,8 +47,15 @@ public final class StoreUsage {
      *               nothing
      * @param files  what removing it deletes
      */
-    public record CacheRecord(String id, String type, String description, long size, Instant created, Instant lastUsed,
-                              boolean shared, List<Path> files) {}
+    public record CacheRecord(
+            String id,
+            String type,
+            String description,
+            long size,
+            Instant created,
+            Instant lastUsed,
+            boolean shared,
+            List<Path> files) {}
 
     /** The whole store: images, build-cache records, and the total (their sum). */
     public record Report(List<ImageUsage> images, long imagesSize, List<CacheRecord> cache, long total) {
@@ -130,8 +136,10 @@ public final class StoreUsage {
         LayerInfo li = store.recordedLayer(diffId);
         if (li != null) for (Digest b : li.blobs().keySet()) parts.add(blob(b, bytes));
         String key = "layer " + diffId.hex();
-        bytes.computeIfAbsent(key, k -> fileSize(store.root().resolve("whittle/layers/" + diffId.hex() + ".json"))
-                + fileSize(store.root().resolve("whittle/toc/" + diffId.hex())));
+        bytes.computeIfAbsent(
+                key,
+                k -> fileSize(store.root().resolve("whittle/layers/" + diffId.hex() + ".json"))
+                        + fileSize(store.root().resolve("whittle/toc/" + diffId.hex())));
         parts.add(key);
         return parts;
     }
@@ -153,8 +161,9 @@ public final class StoreUsage {
             if (diffId != null && !shared && store.recordedLayer(diffId) != null) {
                 for (String part : layer(diffId, bytes)) if (counted.add(part)) size += bytes.getOrDefault(part, 0L);
             }
-            String what = diffId == null ? "damaged step cache entry" : "step result: layer " + diffId.hex().substring(0, 12)
-                    + (shared ? " (in an image)" : "");
+            String what = diffId == null
+                    ? "damaged step cache entry"
+                    : "step result: layer " + diffId.hex().substring(0, 12) + (shared ? " (in an image)" : "");
             Instant[] t = times(p);
             out.add(new CacheRecord(p.getFileName().toString(), REGULAR, what, size, t[0], t[1], shared, files));
         }
@@ -165,7 +174,9 @@ public final class StoreUsage {
         Path dir = store.stateDir().resolve("s");
         for (Path p : list(dir)) {
             String name = p.getFileName().toString();
-            if (name.endsWith(".lock") && Files.isDirectory(dir.resolve(name.substring(0, name.length() - 5)), LinkOption.NOFOLLOW_LINKS)) {
+            if (name.endsWith(".lock")
+                    && Files.isDirectory(
+                            dir.resolve(name.substring(0, name.length() - 5)), LinkOption.NOFOLLOW_LINKS)) {
                 continue; // counted with its snapshot
             }
             List<Path> files = new ArrayList<>(List.of(p));
@@ -183,7 +194,8 @@ public final class StoreUsage {
                 what = "unpacked layer (incomplete)";
             }
             Instant[] t = times(Files.exists(marker) ? marker : p);
-            out.add(new CacheRecord(name.replace(".lock", ""), REGULAR, what, size, t[0], t[1], false, List.copyOf(files)));
+            out.add(new CacheRecord(
+                    name.replace(".lock", ""), REGULAR, what, size, t[0], t[1], false, List.copyOf(files)));
         }
     }
 
@@ -191,7 +203,9 @@ public final class StoreUsage {
         Path dir = store.stateDir().resolve("cachemounts");
         for (Path p : list(dir)) {
             String name = p.getFileName().toString();
-            if (name.endsWith(".lock") && Files.isDirectory(dir.resolve(name.substring(0, name.length() - 5)), LinkOption.NOFOLLOW_LINKS)) {
+            if (name.endsWith(".lock")
+                    && Files.isDirectory(
+                            dir.resolve(name.substring(0, name.length() - 5)), LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
             List<Path> files = new ArrayList<>(List.of(p));
@@ -202,15 +216,23 @@ public final class StoreUsage {
                 size += size(lock);
             }
             Instant[] t = times(p);
-            out.add(new CacheRecord(name.replace(".lock", ""), CACHE_MOUNT, "cache mount (RUN --mount=type=cache)", size, t[0], t[1],
-                    false, List.copyOf(files)));
+            out.add(new CacheRecord(
+                    name.replace(".lock", ""),
+                    CACHE_MOUNT,
+                    "cache mount (RUN --mount=type=cache)",
+                    size,
+                    t[0],
+                    t[1],
+                    false,
+                    List.copyOf(files)));
         }
     }
 
     private void internal(String sub, String what, List<CacheRecord> out) throws IOException {
         for (Path p : list(store.stateDir().resolve(sub))) {
             Instant[] t = times(p);
-            out.add(new CacheRecord(p.getFileName().toString(), INTERNAL, what, size(p), t[0], t[1], false, List.of(p)));
+            out.add(new CacheRecord(
+                    p.getFileName().toString(), INTERNAL, what, size(p), t[0], t[1], false, List.of(p)));
         }
     }
 

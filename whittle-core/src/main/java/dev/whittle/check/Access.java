@@ -3,7 +3,6 @@ package dev.whittle.check;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.Users;
 import dev.whittle.tar.PathNames;
-
 import java.io.IOException;
 
 /**
@@ -19,7 +18,8 @@ final class Access {
 
     static boolean allows(FileTree.Node n, Users.Id who, int bits) {
         if (who.uid() == 0) return bits != X || n.isDir() || (n.mode() & 0111) != 0;
-        int shift = who.uid() == n.uid() ? 6 : who.gid() == n.gid() || who.groups().contains(n.gid()) ? 3 : 0;
+        int shift =
+                who.uid() == n.uid() ? 6 : who.gid() == n.gid() || who.groups().contains(n.gid()) ? 3 : 0;
         return ((n.mode() >> shift) & bits) == bits;
     }
 

@@ -1,5 +1,6 @@
 package dev.whittle.check;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.nio.BufferUnderflowException;
 
 /**
  * What the kernel and the dynamic loader read from an ELF file: class, byte order, type, machine, the interpreter
@@ -19,10 +19,25 @@ import java.nio.BufferUnderflowException;
  */
 public final class Elf {
     public static final int ET_EXEC = 2, ET_DYN = 3;
-    public static final int EM_386 = 3, EM_ARM = 40, EM_X86_64 = 62, EM_AARCH64 = 183, EM_PPC64 = 21, EM_S390 = 22, EM_RISCV = 243;
+    public static final int EM_386 = 3,
+            EM_ARM = 40,
+            EM_X86_64 = 62,
+            EM_AARCH64 = 183,
+            EM_PPC64 = 21,
+            EM_S390 = 22,
+            EM_RISCV = 243;
     private static final int PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3;
-    private static final long DT_NEEDED = 1, DT_STRTAB = 5, DT_STRSZ = 10, DT_SONAME = 14, DT_RPATH = 15, DT_RUNPATH = 29,
-            DT_FLAGS = 30, DT_FLAGS_1 = 0x6ffffffbL, DT_VERDEF = 0x6ffffffcL, DT_VERDEFNUM = 0x6ffffffdL, DT_VERNEED = 0x6ffffffeL,
+    private static final long DT_NEEDED = 1,
+            DT_STRTAB = 5,
+            DT_STRSZ = 10,
+            DT_SONAME = 14,
+            DT_RPATH = 15,
+            DT_RUNPATH = 29,
+            DT_FLAGS = 30,
+            DT_FLAGS_1 = 0x6ffffffbL,
+            DT_VERDEF = 0x6ffffffcL,
+            DT_VERDEFNUM = 0x6ffffffdL,
+            DT_VERNEED = 0x6ffffffeL,
             DT_VERNEEDNUM = 0x6fffffffL;
     public static final long DF_1_PIE = 0x08000000L, DF_1_NODEFLIB = 0x800;
 
@@ -81,7 +96,8 @@ public final class Elf {
         long phoff = is64 ? b.getLong(32) : u32(28);
         int phentsize = u16(is64 ? 54 : 42);
         int phnum = u16(is64 ? 56 : 44);
-        if (phnum > 4096 || (phnum > 0 && phentsize < (is64 ? 56 : 32))) throw new ElfException("implausible program header table");
+        if (phnum > 4096 || (phnum > 0 && phentsize < (is64 ? 56 : 32)))
+            throw new ElfException("implausible program header table");
         String interp = null;
         long dynOff = -1, dynSize = 0;
         for (int i = 0; i < phnum; i++) {
@@ -153,7 +169,8 @@ public final class Elf {
                     int flags = u16(off + 2);
                     int cnt = u16(off + 6);
                     long aux = off + u32(off + 12);
-                    if ((flags & 1) == 0 && cnt > 0) vdef.add(cstring(strOff + u32(aux), 4096)); // skip the file's own base version
+                    if ((flags & 1) == 0 && cnt > 0)
+                        vdef.add(cstring(strOff + u32(aux), 4096)); // skip the file's own base version
                     long next = u32(off + 16);
                     if (next == 0) break;
                     off += next;
@@ -190,7 +207,8 @@ public final class Elf {
     /** The C library a dynamic loader belongs to, by its file name: musl, glibc, or null. */
     public static String libcOfLoader(String fileName) {
         if (fileName.startsWith("ld-musl-")) return "musl";
-        if (fileName.startsWith("ld-linux") || fileName.startsWith("ld64.so") || fileName.startsWith("ld.so")) return "glibc";
+        if (fileName.startsWith("ld-linux") || fileName.startsWith("ld64.so") || fileName.startsWith("ld.so"))
+            return "glibc";
         return null;
     }
 
@@ -228,8 +246,16 @@ public final class Elf {
 
     /** {@code file}-style one-line description. */
     public String describe() {
-        StringBuilder sb = new StringBuilder("ELF ").append(is64 ? "64" : "32").append("-bit ").append(littleEndian ? "LSB " : "MSB ");
-        sb.append(type == ET_EXEC ? "executable" : type == ET_DYN ? (isPie() || interpreter != null || isStaticPie() ? "pie executable" : "shared object") : "type " + type);
+        StringBuilder sb = new StringBuilder("ELF ")
+                .append(is64 ? "64" : "32")
+                .append("-bit ")
+                .append(littleEndian ? "LSB " : "MSB ");
+        sb.append(
+                type == ET_EXEC
+                        ? "executable"
+                        : type == ET_DYN
+                                ? (isPie() || interpreter != null || isStaticPie() ? "pie executable" : "shared object")
+                                : "type " + type);
         sb.append(", ").append(machineName());
         if (isStaticPie()) sb.append(", static-pie linked");
         else if (interpreter == null) sb.append(", statically linked");

@@ -7,16 +7,15 @@ import dev.whittle.rootfs.MergedTree;
 import dev.whittle.rootfs.Users;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.HashMap;
 
 /**
  * Proves, by reading the image's files (nothing is run or unpacked), whether its entrypoint can start, following
@@ -37,6 +36,7 @@ public final class EntrypointCheck {
     private Users.Id who;
     /** The loader's search and the libc of the last dynamic program checked (for its NSS modules). */
     private LibrarySearch search;
+
     private LibrarySearch.Obj self, libc;
 
     private EntrypointCheck(String image, ImageConfig config, ImageTree fs, Provenance provenance) {
@@ -46,7 +46,8 @@ public final class EntrypointCheck {
         this.provenance = provenance;
     }
 
-    public static CheckReport run(String image, ImageConfig config, ImageTree fs, Provenance provenance) throws IOException {
+    public static CheckReport run(String image, ImageConfig config, ImageTree fs, Provenance provenance)
+            throws IOException {
         EntrypointCheck c = new EntrypointCheck(image, config, fs, provenance);
         List<String> args = c.process();
         c.checkUser();
@@ -56,8 +57,15 @@ public final class EntrypointCheck {
             c.who = null;
         }
         if (args.isEmpty()) {
-            c.findings.add(new Finding(Finding.Severity.ERROR, "NoCommand", null, "No command specified", 125,
-                    "the image has neither ENTRYPOINT nor CMD", List.of(), List.of("add CMD [\"/path/to/program\"] to the final stage")));
+            c.findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "NoCommand",
+                    null,
+                    "No command specified",
+                    125,
+                    "the image has neither ENTRYPOINT nor CMD",
+                    List.of(),
+                    List.of("add CMD [\"/path/to/program\"] to the final stage")));
         } else {
             c.checkProgram(args);
         }
@@ -90,15 +98,27 @@ public final class EntrypointCheck {
             group = user.substring(colon + 1);
         }
         if (!name.isEmpty() && !isNumber(name) && !hasEntry("etc/passwd", name)) {
-            findings.add(new Finding(Finding.Severity.ERROR, "UnknownUser", "/etc/passwd",
-                    "unable to find user " + name + ": no matching entries in passwd file", 126,
-                    "USER " + user + " names a user the image's /etc/passwd does not have", List.of(),
-                    List.of("use a numeric id (USER 65532) or a user the base image defines", "add the user in the final stage")));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "UnknownUser",
+                    "/etc/passwd",
+                    "unable to find user " + name + ": no matching entries in passwd file",
+                    126,
+                    "USER " + user + " names a user the image's /etc/passwd does not have",
+                    List.of(),
+                    List.of(
+                            "use a numeric id (USER 65532) or a user the base image defines",
+                            "add the user in the final stage")));
         }
         if (group != null && !group.isEmpty() && !isNumber(group) && !hasEntry("etc/group", group)) {
-            findings.add(new Finding(Finding.Severity.ERROR, "UnknownGroup", "/etc/group",
-                    "unable to find group " + group + ": no matching entries in group file", 126,
-                    "USER " + user + " names a group the image's /etc/group does not have", List.of(),
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "UnknownGroup",
+                    "/etc/group",
+                    "unable to find group " + group + ": no matching entries in group file",
+                    126,
+                    "USER " + user + " names a group the image's /etc/group does not have",
+                    List.of(),
                     List.of("use a numeric group id", "add the group in the final stage")));
         }
     }
@@ -106,7 +126,8 @@ public final class EntrypointCheck {
     private boolean hasEntry(String file, String name) throws IOException {
         byte[] b = fs.readSmall(file, 4 << 20);
         if (b == null) return false;
-        for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) if (line.startsWith(name + ":")) return true;
+        for (String line : new String(b, StandardCharsets.UTF_8).split("\n"))
+            if (line.startsWith(name + ":")) return true;
         return false;
     }
 
@@ -118,19 +139,31 @@ public final class EntrypointCheck {
 
     private void checkProgram(List<String> args) throws IOException {
         String prog = args.getFirst();
-        List<String> shell = config.shell() == null || config.shell().isEmpty() ? List.of("/bin/sh", "-c") : config.shell();
-        boolean shellForm = args.size() >= shell.size() + 1 && args.subList(0, shell.size()).equals(shell);
+        List<String> shell =
+                config.shell() == null || config.shell().isEmpty() ? List.of("/bin/sh", "-c") : config.shell();
+        boolean shellForm =
+                args.size() >= shell.size() + 1 && args.subList(0, shell.size()).equals(shell);
         String cwd = config.workingDirOrRoot();
         String resolved;
         if (prog.contains("/")) {
             resolved = prog.startsWith("/") ? prog : "/" + PathNames.clampToRoot(cwd + "/" + prog);
             FileTree.Node n = fs.stat(PathNames.clampToRoot(resolved), true);
             if (n == null) {
-                String cause = shellForm ? "the command is in shell form (" + String.join(" ", shell) + " ...) and the image has no " + prog
+                String cause = shellForm
+                        ? "the command is in shell form (" + String.join(" ", shell) + " ...) and the image has no "
+                                + prog
                         : prog + " is not in the image";
-                findings.add(new Finding(Finding.Severity.ERROR, "MissingExecutable", prog,
-                        "exec: \"" + prog + "\": stat " + prog + ": no such file or directory", 127, cause, origin(resolved),
-                        shellForm ? List.of("use the exec form: CMD [\"/path/to/program\", \"arg\"] — the base image has no shell")
+                findings.add(new Finding(
+                        Finding.Severity.ERROR,
+                        "MissingExecutable",
+                        prog,
+                        "exec: \"" + prog + "\": stat " + prog + ": no such file or directory",
+                        127,
+                        cause,
+                        origin(resolved),
+                        shellForm
+                                ? List.of(
+                                        "use the exec form: CMD [\"/path/to/program\", \"arg\"] — the base image has no shell")
                                 : List.of("check the COPY destination and the CMD/ENTRYPOINT path")));
                 return;
             }
@@ -138,9 +171,14 @@ public final class EntrypointCheck {
         } else {
             resolved = lookPath(prog);
             if (resolved == null) {
-                findings.add(new Finding(Finding.Severity.ERROR, "NotInPath", prog,
-                        "exec: \"" + prog + "\": executable file not found in $PATH", 127,
-                        "no executable named " + prog + " in PATH=" + path(), List.of(),
+                findings.add(new Finding(
+                        Finding.Severity.ERROR,
+                        "NotInPath",
+                        prog,
+                        "exec: \"" + prog + "\": executable file not found in $PATH",
+                        127,
+                        "no executable named " + prog + " in PATH=" + path(),
+                        List.of(),
                         List.of("use an absolute path in CMD/ENTRYPOINT", "copy the program into a PATH directory")));
                 return;
             }
@@ -152,7 +190,9 @@ public final class EntrypointCheck {
     private String lookPath(String name) throws IOException {
         for (String dir : path().split(":")) {
             if (dir.isEmpty()) dir = ".";
-            String p = dir.startsWith("/") ? dir + "/" + name : "/" + PathNames.clampToRoot((config.workingDirOrRoot()) + "/" + dir + "/" + name);
+            String p = dir.startsWith("/")
+                    ? dir + "/" + name
+                    : "/" + PathNames.clampToRoot((config.workingDirOrRoot()) + "/" + dir + "/" + name);
             FileTree.Node n = fs.stat(PathNames.clampToRoot(p), true);
             if (n != null && n.type() == TarEntry.Type.FILE && (n.mode() & 0111) != 0) return p;
         }
@@ -162,9 +202,17 @@ public final class EntrypointCheck {
     private boolean executable(FileTree.Node n) {
         if (n.type() != TarEntry.Type.FILE || (n.mode() & 0111) == 0) {
             String p = "/" + n.path();
-            findings.add(new Finding(Finding.Severity.ERROR, "NotExecutable", p, "exec: \"" + p + "\": permission denied", 126,
-                    n.type() == TarEntry.Type.DIR ? p + " is a directory" : p + " has no execute permission (mode " + Integer.toOctalString(n.mode()) + ")",
-                    origin(p), List.of("COPY --chmod=755 ...", "RUN chmod +x " + p + " in the stage that creates it")));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "NotExecutable",
+                    p,
+                    "exec: \"" + p + "\": permission denied",
+                    126,
+                    n.type() == TarEntry.Type.DIR
+                            ? p + " is a directory"
+                            : p + " has no execute permission (mode " + Integer.toOctalString(n.mode()) + ")",
+                    origin(p),
+                    List.of("COPY --chmod=755 ...", "RUN chmod +x " + p + " in the stage that creates it")));
             return false;
         }
         return true;
@@ -173,8 +221,15 @@ public final class EntrypointCheck {
     /** What execve does with the file: #! interpreter, ELF checks, or ENOEXEC. */
     private void checkExec(String path, int depth, String shown) throws IOException {
         if (depth > 4) {
-            findings.add(new Finding(Finding.Severity.ERROR, "TooManyInterpreters", path, "exec " + shown + ": too many levels of symbolic links",
-                    1, "more than 4 nested #! interpreters", List.of(), List.of()));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "TooManyInterpreters",
+                    path,
+                    "exec " + shown + ": too many levels of symbolic links",
+                    1,
+                    "more than 4 nested #! interpreters",
+                    List.of(),
+                    List.of()));
             return;
         }
         FileTree.Node n = fs.stat(PathNames.clampToRoot(path), true);
@@ -189,9 +244,18 @@ public final class EntrypointCheck {
             return;
         }
         if (!Elf.isElf(head)) {
-            findings.add(new Finding(Finding.Severity.ERROR, "ExecFormat", path, "exec " + shown + ": exec format error", 1,
-                    path + " is neither an ELF program nor a script starting with #! (runc executes it directly; no shell falls back)",
-                    origin(path), List.of("add a #! line such as #!/bin/sh", "run it through a shell: CMD [\"/bin/sh\", \"" + path + "\"]")));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "ExecFormat",
+                    path,
+                    "exec " + shown + ": exec format error",
+                    1,
+                    path
+                            + " is neither an ELF program nor a script starting with #! (runc executes it directly; no shell falls back)",
+                    origin(path),
+                    List.of(
+                            "add a #! line such as #!/bin/sh",
+                            "run it through a shell: CMD [\"/bin/sh\", \"" + path + "\"]")));
             return;
         }
         if (n.size() > MAX_ELF) return;
@@ -203,22 +267,40 @@ public final class EntrypointCheck {
         try {
             elf = Elf.parse(data);
         } catch (Elf.ElfException e) {
-            findings.add(new Finding(Finding.Severity.ERROR, "ExecFormat", path, "exec " + shown + ": exec format error", 1,
-                    path + ": " + e.getMessage(), origin(path), List.of()));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "ExecFormat",
+                    path,
+                    "exec " + shown + ": exec format error",
+                    1,
+                    path + ": " + e.getMessage(),
+                    origin(path),
+                    List.of()));
             return;
         }
         GoBuildInfo go = GoBuildInfo.read(elf);
-        chain.add(path + ": " + elf.describe() + (go != null ? ", Go " + go.goVersion().replaceFirst("^go", "") : ""));
+        chain.add(path + ": " + elf.describe()
+                + (go != null ? ", Go " + go.goVersion().replaceFirst("^go", "") : ""));
         String arch = config.architecture();
         if (!elf.runsOn(arch)) {
-            findings.add(new Finding(Finding.Severity.ERROR, "WrongArchitecture", path, "exec " + shown + ": exec format error", 1,
-                    path + " is built for " + elf.machineName() + " (" + (elf.is64 ? 64 : 32) + "-bit) but the image is " + config.platform(),
-                    withGo(origin(path), go), go != null ? List.of("build with GOARCH=" + arch + " (and GOOS=linux)") : List.of("build for " + config.platform())));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "WrongArchitecture",
+                    path,
+                    "exec " + shown + ": exec format error",
+                    1,
+                    path + " is built for " + elf.machineName() + " (" + (elf.is64 ? 64 : 32)
+                            + "-bit) but the image is " + config.platform(),
+                    withGo(origin(path), go),
+                    go != null
+                            ? List.of("build with GOARCH=" + arch + " (and GOOS=linux)")
+                            : List.of("build for " + config.platform())));
             return;
         }
         if (elf.isStatic()) {
             staticNotes(path, elf, go, data);
-            if (depth == 0) runtimeNeeds(new RuntimeNeeds.Program(path, elf, data, go, staticLibc(data), null, null, null));
+            if (depth == 0)
+                runtimeNeeds(new RuntimeNeeds.Program(path, elf, data, go, staticLibc(data), null, null, null));
             return;
         }
         String interp = elf.interpreter;
@@ -227,12 +309,18 @@ public final class EntrypointCheck {
             missingInterpreter(path, shown, elf, go, data);
             return;
         }
-        if (!permitted(in, Access.X, "exec " + shown + ": permission denied", 126, "the kernel executes its loader " + interp + " for " + path)) return;
+        if (!permitted(
+                in,
+                Access.X,
+                "exec " + shown + ": permission denied",
+                126,
+                "the kernel executes its loader " + interp + " for " + path)) return;
         String flavor = elf.libc() == null ? "glibc" : elf.libc();
         int before = errors();
         libraries(path, elf, flavor, interp, go, data);
         if (depth == 0 && errors() == before) {
-            runtimeNeeds(new RuntimeNeeds.Program(path, elf, data, go, flavor, libc == null ? null : libc.elf(), search, self));
+            runtimeNeeds(new RuntimeNeeds.Program(
+                    path, elf, data, go, flavor, libc == null ? null : libc.elf(), search, self));
         }
     }
 
@@ -246,7 +334,9 @@ public final class EntrypointCheck {
     }
 
     private int errors() {
-        return (int) findings.stream().filter(f -> f.severity() == Finding.Severity.ERROR).count();
+        return (int) findings.stream()
+                .filter(f -> f.severity() == Finding.Severity.ERROR)
+                .count();
     }
 
     /**
@@ -261,15 +351,24 @@ public final class EntrypointCheck {
         String cause;
         if (dir != null) {
             FileTree.Node d = fs.stat(PathNames.clampToRoot(dir), true);
-            cause = what + ", but its directory " + dir + " (" + Access.describe(d) + ") cannot be searched by " + Access.describe(who);
+            cause = what + ", but its directory " + dir + " (" + Access.describe(d) + ") cannot be searched by "
+                    + Access.describe(who);
         } else if (!Access.allows(n, who, bits)) {
-            cause = what + ", but " + p + " (" + Access.describe(n) + ") cannot be " + (bits == Access.X ? "executed" : "read") + " by " + Access.describe(who);
+            cause = what + ", but " + p + " (" + Access.describe(n) + ") cannot be "
+                    + (bits == Access.X ? "executed" : "read") + " by " + Access.describe(who);
         } else {
             return true;
         }
-        findings.add(new Finding(Finding.Severity.ERROR, "PermissionDenied", dir != null ? dir : p, error, exit,
-                cause + " (a non-root user has no capabilities at exec: the mode bits decide)", origin(dir != null ? dir : p),
-                List.of("COPY --chmod=755 (or --chown=" + who.uid() + ":" + who.gid() + ") where the file is copied",
+        findings.add(new Finding(
+                Finding.Severity.ERROR,
+                "PermissionDenied",
+                dir != null ? dir : p,
+                error,
+                exit,
+                cause + " (a non-root user has no capabilities at exec: the mode bits decide)",
+                origin(dir != null ? dir : p),
+                List.of(
+                        "COPY --chmod=755 (or --chown=" + who.uid() + ":" + who.gid() + ") where the file is copied",
                         "RUN chmod a+rx " + (dir != null ? dir : p) + " in the stage that creates it",
                         "run as a user that owns it (USER)")));
         return false;
@@ -281,37 +380,74 @@ public final class EntrypointCheck {
         String line = new String(head, 2, end - 2, StandardCharsets.UTF_8);
         String trimmed = line.replaceFirst("^[ \t]+", "");
         String interp = trimmed.split("[ \t]", 2)[0];
-        String arg = trimmed.length() > interp.length() ? trimmed.substring(interp.length()).trim() : "";
+        String arg = trimmed.length() > interp.length()
+                ? trimmed.substring(interp.length()).trim()
+                : "";
         chain.add(path + ": script, #!" + line.replace("\r", "\\r"));
         if (interp.isEmpty()) {
-            findings.add(new Finding(Finding.Severity.ERROR, "ExecFormat", path, "exec " + shown + ": exec format error", 1,
-                    path + " has an empty #! line", origin(path), List.of()));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "ExecFormat",
+                    path,
+                    "exec " + shown + ": exec format error",
+                    1,
+                    path + " has an empty #! line",
+                    origin(path),
+                    List.of()));
             return;
         }
         if (interp.endsWith("\r") || arg.endsWith("\r")) {
-            findings.add(new Finding(Finding.Severity.ERROR, "CrlfShebang", path, "exec " + shown + ": no such file or directory", 1,
-                    path + " has Windows line endings: the kernel looks for an interpreter named \"" + interp.replace("\r", "\\r") + "\"",
-                    origin(path), List.of("convert it to LF line endings (dos2unix, or git config core.autocrlf false)",
-                    "RUN sed -i 's/\\r$//' " + path + " in the stage that copies it")));
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "CrlfShebang",
+                    path,
+                    "exec " + shown + ": no such file or directory",
+                    1,
+                    path + " has Windows line endings: the kernel looks for an interpreter named \""
+                            + interp.replace("\r", "\\r") + "\"",
+                    origin(path),
+                    List.of(
+                            "convert it to LF line endings (dos2unix, or git config core.autocrlf false)",
+                            "RUN sed -i 's/\\r$//' " + path + " in the stage that copies it")));
             return;
         }
         FileTree.Node self = fs.stat(PathNames.clampToRoot(path), true);
-        if (self != null && !permitted(self, Access.R, interp + ": can't open '" + path + "': Permission denied", 2,
-                path + " is read by its interpreter " + interp)) return;
-        FileTree.Node n = fs.stat(PathNames.clampToRoot(interp.startsWith("/") ? interp : PathNames.join(config.workingDir(), interp)), true);
+        if (self != null
+                && !permitted(
+                        self,
+                        Access.R,
+                        interp + ": can't open '" + path + "': Permission denied",
+                        2,
+                        path + " is read by its interpreter " + interp)) return;
+        FileTree.Node n = fs.stat(
+                PathNames.clampToRoot(interp.startsWith("/") ? interp : PathNames.join(config.workingDir(), interp)),
+                true);
         if (n == null) {
-            findings.add(new Finding(Finding.Severity.ERROR, "MissingInterpreter", path, "exec " + shown + ": no such file or directory", 1,
-                    path + " is a script for " + interp + ", which is not in the image", origin(path),
-                    List.of("use a base image that has " + interp + " (for example alpine)", "ship a compiled program instead of a script",
+            findings.add(new Finding(
+                    Finding.Severity.ERROR,
+                    "MissingInterpreter",
+                    path,
+                    "exec " + shown + ": no such file or directory",
+                    1,
+                    path + " is a script for " + interp + ", which is not in the image",
+                    origin(path),
+                    List.of(
+                            "use a base image that has " + interp + " (for example alpine)",
+                            "ship a compiled program instead of a script",
                             "point the #! line at an interpreter the image has")));
             return;
         }
         if (interp.endsWith("/env") && !arg.isEmpty()) {
             String program = arg.split("\\s+")[0];
             if (!program.startsWith("-") && lookPath(program) == null) {
-                findings.add(new Finding(Finding.Severity.ERROR, "EnvProgramNotFound", path,
-                        interp + ": '" + program + "': No such file or directory", 127,
-                        path + " runs " + program + " through env, and no " + program + " is in PATH=" + path(), origin(path),
+                findings.add(new Finding(
+                        Finding.Severity.ERROR,
+                        "EnvProgramNotFound",
+                        path,
+                        interp + ": '" + program + "': No such file or directory",
+                        127,
+                        path + " runs " + program + " through env, and no " + program + " is in PATH=" + path(),
+                        origin(path),
                         List.of("install " + program + " in the final stage", "use a base image that has " + program)));
                 return;
             }
@@ -319,40 +455,62 @@ public final class EntrypointCheck {
         checkExec(interp, depth + 1, shown);
     }
 
-    private void missingInterpreter(String path, String shown, Elf elf, GoBuildInfo go, byte[] data) throws IOException {
+    private void missingInterpreter(String path, String shown, Elf elf, GoBuildInfo go, byte[] data)
+            throws IOException {
         String flavor = elf.libc();
         String libc = flavor == null ? "a C library" : flavor;
-        boolean imageHasGlibc = fs.stat("lib64/ld-linux-x86-64.so.2", true) != null || !dirHas("lib", "ld-linux") .isEmpty()
+        boolean imageHasGlibc = fs.stat("lib64/ld-linux-x86-64.so.2", true) != null
+                || !dirHas("lib", "ld-linux").isEmpty()
                 || !dirHas("lib/x86_64-linux-gnu", "ld-linux").isEmpty();
         List<String> musl = dirHas("lib", "ld-musl-");
-        String imageLibc = !musl.isEmpty() ? "musl (" + "/lib/" + musl.getFirst() + ")" : imageHasGlibc ? "glibc" : "no C library and no dynamic loader";
+        String imageLibc = !musl.isEmpty()
+                ? "musl (" + "/lib/" + musl.getFirst() + ")"
+                : imageHasGlibc ? "glibc" : "no C library and no dynamic loader";
         String cause = path + " is dynamically linked against " + libc + " and needs the interpreter " + elf.interpreter
                 + ", which is not in the image; the image has " + imageLibc
-                + (elf.isPie() && go != null && !go.cgo() ? " (a Go -buildmode=pie binary is dynamic even without cgo)" : "");
+                + (elf.isPie() && go != null && !go.cgo()
+                        ? " (a Go -buildmode=pie binary is dynamic even without cgo)"
+                        : "");
         List<String> details = withGo(origin(path), go);
         boolean mainUsesCgo = contains(data, "main._Cfunc_") || contains(data, "main._cgo_");
         List<String> fixes = new ArrayList<>();
         String baseName = finalBase();
         if (go != null) {
             if (go.cgo() && !mainUsesCgo) {
-                fixes.add("build with CGO_ENABLED=0: the program's own code does not use cgo, so Go links it statically");
+                fixes.add(
+                        "build with CGO_ENABLED=0: the program's own code does not use cgo, so Go links it statically");
             }
-            if (elf.isPie() && !go.cgo()) fixes.add("drop -buildmode=pie (or add -ldflags=-linkmode=external -extldflags=-static-pie)");
-            fixes.add("link statically: go build -ldflags=\"-extldflags=-static\"" + ("glibc".equals(flavor) ? " -tags netgo,osusergo" : "")
+            if (elf.isPie() && !go.cgo())
+                fixes.add("drop -buildmode=pie (or add -ldflags=-linkmode=external -extldflags=-static-pie)");
+            fixes.add("link statically: go build -ldflags=\"-extldflags=-static\""
+                    + ("glibc".equals(flavor) ? " -tags netgo,osusergo" : "")
                     + (mainUsesCgo ? " (the program calls C code, so CGO_ENABLED=0 would not build)" : ""));
         } else {
             fixes.add("link statically (gcc -static / -static-pie)");
         }
-        if ("musl".equals(flavor)) fixes.add("use a base image with musl, such as alpine, instead of " + (baseName == null ? "this base" : baseName));
-        else fixes.add("use a base image with glibc, such as gcr.io/distroless/base-debian12 or debian:bookworm-slim, instead of "
-                + (baseName == null ? "this base" : baseName));
-        fixes.add("copy the loader" + (elf.needed.stream().anyMatch(n -> !n.startsWith("libc")) ? " and the libraries" : "") + " into the image: COPY --from="
-                + buildStage(path) + " " + elf.interpreter + " " + elf.interpreter);
-        findings.add(new Finding(Finding.Severity.ERROR, "MissingInterpreter", path, "exec " + shown + ": no such file or directory", 1,
-                cause, details, fixes));
+        if ("musl".equals(flavor))
+            fixes.add("use a base image with musl, such as alpine, instead of "
+                    + (baseName == null ? "this base" : baseName));
+        else
+            fixes.add(
+                    "use a base image with glibc, such as gcr.io/distroless/base-debian12 or debian:bookworm-slim, instead of "
+                            + (baseName == null ? "this base" : baseName));
+        fixes.add("copy the loader"
+                + (elf.needed.stream().anyMatch(n -> !n.startsWith("libc")) ? " and the libraries" : "")
+                + " into the image: COPY --from=" + buildStage(path) + " " + elf.interpreter + " " + elf.interpreter);
+        findings.add(new Finding(
+                Finding.Severity.ERROR,
+                "MissingInterpreter",
+                path,
+                "exec " + shown + ": no such file or directory",
+                1,
+                cause,
+                details,
+                fixes));
     }
 
-    private void libraries(String path, Elf elf, String flavor, String interp, GoBuildInfo go, byte[] data) throws IOException {
+    private void libraries(String path, Elf elf, String flavor, String interp, GoBuildInfo go, byte[] data)
+            throws IOException {
         List<String> ldPath = new ArrayList<>();
         String lp = config.envValue("LD_LIBRARY_PATH");
         if (lp != null) for (String d : lp.split(":")) if (!d.isEmpty()) ldPath.add(d);
@@ -373,28 +531,50 @@ public final class EntrypointCheck {
                 LibrarySearch.Obj lib = search.find(need, o);
                 if (lib == null) {
                     String err = flavor.equals("musl")
-                            ? "Error loading shared library " + need + ": No such file or directory (needed by " + o.path() + ")"
-                            : path + ": error while loading shared libraries: " + need + ": cannot open shared object file: No such file or directory";
-                    findings.add(new Finding(Finding.Severity.ERROR, "MissingLibrary", o.path(), err, 127,
-                            o.path() + " needs " + need + ", which the " + flavor + " loader cannot find in the image", withGo(origin(path), go),
-                            List.of("install the package that provides " + need + " in the final stage",
+                            ? "Error loading shared library " + need + ": No such file or directory (needed by "
+                                    + o.path() + ")"
+                            : path + ": error while loading shared libraries: " + need
+                                    + ": cannot open shared object file: No such file or directory";
+                    findings.add(new Finding(
+                            Finding.Severity.ERROR,
+                            "MissingLibrary",
+                            o.path(),
+                            err,
+                            127,
+                            o.path() + " needs " + need + ", which the " + flavor + " loader cannot find in the image",
+                            withGo(origin(path), go),
+                            List.of(
+                                    "install the package that provides " + need + " in the final stage",
                                     "use a base image that has it (e.g. gcr.io/distroless/cc for libgcc/libstdc++)",
-                                    "copy it from the build stage: COPY --from=" + buildStage(path) + " /usr/lib/.../" + need + " /usr/lib/")));
+                                    "copy it from the build stage: COPY --from=" + buildStage(path) + " /usr/lib/.../"
+                                            + need + " /usr/lib/")));
                     continue;
                 }
                 if (lib.elf() != null && !lib.path().equals(interp)) {
                     FileTree.Node ln = fs.stat(PathNames.clampToRoot(lib.path()), true);
-                    String err = flavor.equals("musl") ? "Error loading shared library " + need + ": Permission denied (needed by " + o.path() + ")"
-                            : path + ": error while loading shared libraries: " + need + ": cannot open shared object file: Permission denied";
-                    if (ln != null && !permitted(ln, Access.R, err, 127, "the loader opens " + lib.path() + " (" + need + ")")) continue;
+                    String err = flavor.equals("musl")
+                            ? "Error loading shared library " + need + ": Permission denied (needed by " + o.path()
+                                    + ")"
+                            : path + ": error while loading shared libraries: " + need
+                                    + ": cannot open shared object file: Permission denied";
+                    if (ln != null
+                            && !permitted(ln, Access.R, err, 127, "the loader opens " + lib.path() + " (" + need + ")"))
+                        continue;
                 }
                 bySoname.put(need, lib);
                 if (need.startsWith("libc.so")) libc = lib;
                 if (lib.elf() != null && seen.add(lib.path())) todo.add(lib);
             }
         }
-        chain.add("loader " + interp + " (" + flavor + "), libraries: " + (bySoname.isEmpty() ? "none"
-                : String.join(", ", bySoname.entrySet().stream().map(e -> e.getKey() + " => " + e.getValue().path()).toList())));
+        chain.add("loader " + interp + " (" + flavor + "), libraries: "
+                + (bySoname.isEmpty()
+                        ? "none"
+                        : String.join(
+                                ", ",
+                                bySoname.entrySet().stream()
+                                        .map(e -> e.getKey() + " => "
+                                                + e.getValue().path())
+                                        .toList())));
         if (!flavor.equals("glibc")) return;
         // symbol versions: every version an object needs must be defined by the library that satisfies it
         for (LibrarySearch.Obj o : all) {
@@ -405,22 +585,36 @@ public final class EntrypointCheck {
                 List<String> missing = new ArrayList<>();
                 for (String v : e.getValue()) if (!lib.elf().versionsDefined.contains(v)) missing.add(v);
                 if (missing.isEmpty()) continue;
-                String have = lib.elf().versionsDefined.stream().filter(v -> v.startsWith("GLIBC_")).reduce((a, b) -> compareVersions(a, b) >= 0 ? a : b).orElse("?");
-                findings.add(new Finding(Finding.Severity.ERROR, "MissingSymbolVersion", o.path(),
-                        path + ": " + lib.path() + ": version `" + missing.getFirst() + "' not found (required by " + o.path() + ")", 1,
-                        o.path() + " needs " + String.join(", ", missing) + " from " + e.getKey() + ", but the image's " + lib.path()
-                                + " only goes up to " + have, withGo(origin(path), go),
-                        List.of("build against an older glibc (a build image as old as the runtime image)",
+                String have = lib.elf().versionsDefined.stream()
+                        .filter(v -> v.startsWith("GLIBC_"))
+                        .reduce((a, b) -> compareVersions(a, b) >= 0 ? a : b)
+                        .orElse("?");
+                findings.add(new Finding(
+                        Finding.Severity.ERROR,
+                        "MissingSymbolVersion",
+                        o.path(),
+                        path + ": " + lib.path() + ": version `" + missing.getFirst() + "' not found (required by "
+                                + o.path() + ")",
+                        1,
+                        o.path() + " needs " + String.join(", ", missing) + " from " + e.getKey() + ", but the image's "
+                                + lib.path() + " only goes up to " + have,
+                        withGo(origin(path), go),
+                        List.of(
+                                "build against an older glibc (a build image as old as the runtime image)",
                                 "use a runtime base with a newer glibc (e.g. -debian12 instead of -debian11)",
-                                go != null ? "build with CGO_ENABLED=0 if the program does not need cgo" : "link statically")));
+                                go != null
+                                        ? "build with CGO_ENABLED=0 if the program does not need cgo"
+                                        : "link statically")));
             }
         }
     }
 
     private static int compareVersions(String a, String b) {
-        String[] x = a.replaceAll("[^0-9.]", "").split("\\."), y = b.replaceAll("[^0-9.]", "").split("\\.");
+        String[] x = a.replaceAll("[^0-9.]", "").split("\\."),
+                y = b.replaceAll("[^0-9.]", "").split("\\.");
         for (int i = 0; i < Math.max(x.length, y.length); i++) {
-            int p = i < x.length && !x[i].isEmpty() ? Integer.parseInt(x[i]) : 0, q = i < y.length && !y[i].isEmpty() ? Integer.parseInt(y[i]) : 0;
+            int p = i < x.length && !x[i].isEmpty() ? Integer.parseInt(x[i]) : 0,
+                    q = i < y.length && !y[i].isEmpty() ? Integer.parseInt(y[i]) : 0;
             if (p != q) return Integer.compare(p, q);
         }
         return 0;
@@ -429,9 +623,16 @@ public final class EntrypointCheck {
     private void staticNotes(String path, Elf elf, GoBuildInfo go, byte[] data) {
         boolean glibcStatic = contains(data, "GLIBC_") || contains(data, "libnss_");
         if (go == null && glibcStatic && (contains(data, "getaddrinfo") || contains(data, "getpwnam"))) {
-            findings.add(new Finding(Finding.Severity.NOTE, "StaticNss", path, null, 0,
-                    path + " is statically linked against glibc and uses NSS (getaddrinfo/getpwnam): at run time glibc still loads "
-                            + "libnss_*.so with dlopen, which static analysis cannot see", List.of(),
+            findings.add(new Finding(
+                    Finding.Severity.NOTE,
+                    "StaticNss",
+                    path,
+                    null,
+                    0,
+                    path
+                            + " is statically linked against glibc and uses NSS (getaddrinfo/getpwnam): at run time glibc still loads "
+                            + "libnss_*.so with dlopen, which static analysis cannot see",
+                    List.of(),
                     List.of("make sure the image has the glibc NSS modules, or build with musl")));
         }
     }
@@ -451,7 +652,8 @@ public final class EntrypointCheck {
         if (kind.equals("CMD")) {
             args = rest;
         } else if (kind.equals("CMD-SHELL")) {
-            List<String> shell = config.shell() == null || config.shell().isEmpty() ? List.of("/bin/sh", "-c") : config.shell();
+            List<String> shell =
+                    config.shell() == null || config.shell().isEmpty() ? List.of("/bin/sh", "-c") : config.shell();
             args = new ArrayList<>(shell);
             args.add(String.join(" ", rest));
         } else {
@@ -461,35 +663,57 @@ public final class EntrypointCheck {
         int from = findings.size(), chainFrom = chain.size(), errorsFrom = errors();
         checkProgram(args);
         if (kind.equals("CMD-SHELL") && errors() == errorsFrom) shellCommand(args.getFirst(), String.join(" ", rest));
-        for (int i = from; i < findings.size(); i++) findings.set(i, findings.get(i).in(Finding.Phase.HEALTHCHECK, "Healthcheck"));
+        for (int i = from; i < findings.size(); i++)
+            findings.set(i, findings.get(i).in(Finding.Phase.HEALTHCHECK, "Healthcheck"));
         for (int i = chainFrom; i < chain.size(); i++) chain.set(i, "healthcheck: " + chain.get(i));
     }
 
     /** The first word of a shell command, looked up as the shell would: a builtin, a path, or a PATH search. */
     private void shellCommand(String shell, String command) throws IOException {
         String word = command.strip().split("[\s;&|<>()]", 2)[0];
-        if (word.isEmpty() || word.contains("=") || word.contains("$") || word.contains("`") || word.contains("'") || word.contains("\"")
+        if (word.isEmpty()
+                || word.contains("=")
+                || word.contains("$")
+                || word.contains("`")
+                || word.contains("'")
+                || word.contains("\"")
                 || SHELL_WORDS.contains(word)) return;
         if (word.contains("/")) {
-            checkExec(word.startsWith("/") ? word : "/" + PathNames.clampToRoot(config.workingDirOrRoot() + "/" + word), 0, word);
+            checkExec(
+                    word.startsWith("/") ? word : "/" + PathNames.clampToRoot(config.workingDirOrRoot() + "/" + word),
+                    0,
+                    word);
             return;
         }
         if (lookPath(word) != null) return;
         FileTree.Node sh = fs.stat(PathNames.clampToRoot(shell), true);
         String impl = sh == null ? "" : PathNames.baseName(sh.path());
         // each shell's own words: busybox ash, dash (with the line number), bash
-        String error = impl.equals("dash") ? shell + ": 1: " + word + ": not found"
-                : impl.startsWith("bash") ? shell + ": line 1: " + word + ": command not found" : shell + ": " + word + ": not found";
-        findings.add(new Finding(Finding.Severity.ERROR, "NotInPath", word, error, 127,
-                "the health check runs \"" + command + "\" with " + shell + ", and no " + word + " is in PATH=" + path(), List.of(),
-                List.of("install " + word + " in the final stage", "HEALTHCHECK CMD [\"/app/prog\", \"--health\"] with a probe the image has "
-                        + "(a subcommand of the program itself, or a small static probe binary)")));
+        String error = impl.equals("dash")
+                ? shell + ": 1: " + word + ": not found"
+                : impl.startsWith("bash")
+                        ? shell + ": line 1: " + word + ": command not found"
+                        : shell + ": " + word + ": not found";
+        findings.add(new Finding(
+                Finding.Severity.ERROR,
+                "NotInPath",
+                word,
+                error,
+                127,
+                "the health check runs \"" + command + "\" with " + shell + ", and no " + word + " is in PATH="
+                        + path(),
+                List.of(),
+                List.of(
+                        "install " + word + " in the final stage",
+                        "HEALTHCHECK CMD [\"/app/prog\", \"--health\"] with a probe the image has "
+                                + "(a subcommand of the program itself, or a small static probe binary)")));
     }
 
     /** Shell builtins and keywords (POSIX sh, busybox ash, dash, bash): no PATH search for these. */
-    private static final Set<String> SHELL_WORDS = Set.of("exit", "true", "false", "test", "[", "echo", "printf", "cd", "exec",
-            "if", "for", "while", "until", "case", "!", "{", "read", "kill", "command", "type", ":", ".", "set", "export", "eval",
-            "wait", "trap", "return", "shift", "ulimit", "umask", "local");
+    private static final Set<String> SHELL_WORDS = Set.of(
+            "exit", "true", "false", "test", "[", "echo", "printf", "cd", "exec", "if", "for", "while", "until", "case",
+            "!", "{", "read", "kill", "command", "type", ":", ".", "set", "export", "eval", "wait", "trap", "return",
+            "shift", "ulimit", "umask", "local");
 
     // --------------------------------------------------------------------------------------------- context
 
@@ -509,12 +733,20 @@ public final class EntrypointCheck {
         int layer = r.node().layer();
         Provenance.Layer pl = provenance == null ? null : provenance.layer(layer);
         if (pl != null) {
-            String src = pl.fromStage() != null ? "built in stage \"" + pl.fromStage() + "\""
-                    + (provenance.stageBases().containsKey(pl.fromStage()) ? " (FROM " + provenance.stageBases().get(pl.fromStage()) + ")" : "") + ", " : "";
-            out.add(src + "copied by " + pl.instruction() + " (" + provenance.dockerfile() + ":" + pl.line() + ", stage \"" + pl.stage() + "\")");
+            String src = pl.fromStage() != null
+                    ? "built in stage \"" + pl.fromStage() + "\""
+                            + (provenance.stageBases().containsKey(pl.fromStage())
+                                    ? " (FROM " + provenance.stageBases().get(pl.fromStage()) + ")"
+                                    : "")
+                            + ", "
+                    : "";
+            out.add(src + "copied by " + pl.instruction() + " (" + provenance.dockerfile() + ":" + pl.line()
+                    + ", stage \"" + pl.stage() + "\")");
         } else {
-            List<ImageConfig.History> h = config.history().stream().filter(x -> !x.emptyLayer()).toList();
-            if (layer < h.size() && h.get(layer).createdBy() != null) out.add("added by layer " + (layer + 1) + ": " + h.get(layer).createdBy());
+            List<ImageConfig.History> h =
+                    config.history().stream().filter(x -> !x.emptyLayer()).toList();
+            if (layer < h.size() && h.get(layer).createdBy() != null)
+                out.add("added by layer " + (layer + 1) + ": " + h.get(layer).createdBy());
         }
         return out;
     }

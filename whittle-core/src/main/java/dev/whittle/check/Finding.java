@@ -7,16 +7,31 @@ import java.util.List;
  * (for example {@code exec /app/site: no such file or directory}); {@code cause} says why; {@code fixes} are ranked,
  * most likely first. {@code phase} says when it bites: at the start, once the program runs, or in its HEALTHCHECK.
  */
-public record Finding(Severity severity, String code, String path, String runtimeError, int exitCode, String cause,
-                      List<String> details, List<String> fixes, Phase phase) {
+public record Finding(
+        Severity severity,
+        String code,
+        String path,
+        String runtimeError,
+        int exitCode,
+        String cause,
+        List<String> details,
+        List<String> fixes,
+        Phase phase) {
     public Finding {
         details = List.copyOf(details);
         fixes = List.copyOf(fixes);
     }
 
     /** A finding about starting the entrypoint. */
-    public Finding(Severity severity, String code, String path, String runtimeError, int exitCode, String cause,
-                   List<String> details, List<String> fixes) {
+    public Finding(
+            Severity severity,
+            String code,
+            String path,
+            String runtimeError,
+            int exitCode,
+            String cause,
+            List<String> details,
+            List<String> fixes) {
         this(severity, code, path, runtimeError, exitCode, cause, details, fixes, Phase.START);
     }
 
@@ -25,12 +40,20 @@ public record Finding(Severity severity, String code, String path, String runtim
         return new Finding(severity, codePrefix + code, path, runtimeError, exitCode, cause, details, fixes, p);
     }
 
-    public enum Severity { ERROR, WARNING, NOTE }
+    public enum Severity {
+        ERROR,
+        WARNING,
+        NOTE
+    }
 
     /**
      * START: execve and the dynamic loader (the container does not start); RUNTIME: once the program runs, when it
      * takes the code path (TLS, time zones, users, temp files, name resolution, writable paths); HEALTHCHECK: the
      * health check's own command, which docker runs beside the program.
      */
-    public enum Phase { START, RUNTIME, HEALTHCHECK }
+    public enum Phase {
+        START,
+        RUNTIME,
+        HEALTHCHECK
+    }
 }

@@ -42,7 +42,8 @@ public record GoBuildInfo(String goVersion, String path, String module, Map<Stri
                 mod = goString(elf, mptr, ptrSize, little);
                 if (version == null) return null;
             }
-            if (mod != null && mod.length() >= 33 && mod.charAt(mod.length() - 17) == '\n') mod = mod.substring(16, mod.length() - 16);
+            if (mod != null && mod.length() >= 33 && mod.charAt(mod.length() - 17) == '\n')
+                mod = mod.substring(16, mod.length() - 16);
             String path = null, module = null;
             Map<String, String> settings = new LinkedHashMap<>();
             if (mod != null) {
@@ -56,7 +57,7 @@ public record GoBuildInfo(String goVersion, String path, String module, Map<Stri
                             int eq = f[1].indexOf('=');
                             if (eq > 0) settings.put(f[1].substring(0, eq), unquote(f[1].substring(eq + 1)));
                         }
-                        default -> { }
+                        default -> {}
                     }
                 }
             }

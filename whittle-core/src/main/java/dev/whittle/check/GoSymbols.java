@@ -124,7 +124,10 @@ public final class GoSymbols {
 
     /** Two zero bytes, an instruction size of 1, 2 or 4, a pointer size of 4 or 8. */
     private static boolean plausibleHeader(byte[] d, int at) {
-        return d[at + 4] == 0 && d[at + 5] == 0 && (d[at + 6] == 1 || d[at + 6] == 2 || d[at + 6] == 4) && (d[at + 7] == 4 || d[at + 7] == 8);
+        return d[at + 4] == 0
+                && d[at + 5] == 0
+                && (d[at + 6] == 1 || d[at + 6] == 2 || d[at + 6] == 4)
+                && (d[at + 7] == 4 || d[at + 7] == 8);
     }
 
     /** Finds a pclntab header by its magic where there is no section table (at 4-byte alignment, as the linker puts it). */

@@ -3,7 +3,6 @@ package dev.whittle.check;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -62,7 +61,8 @@ final class LibrarySearch {
             dirs.addAll(muslSystemPath());
         } else {
             if (requester.elf().runpath.isEmpty()) {
-                for (Obj o = requester; o != null; o = o.requester()) for (String d : o.elf().rpath) dirs.add(expandOrigin(d, o));
+                for (Obj o = requester; o != null; o = o.requester())
+                    for (String d : o.elf().rpath) dirs.add(expandOrigin(d, o));
             }
             dirs.addAll(ldLibraryPath);
             for (String d : requester.elf().runpath) dirs.add(expandOrigin(d, requester));
@@ -84,7 +84,10 @@ final class LibrarySearch {
     }
 
     private static String expandOrigin(String d, Obj o) {
-        return d.replace("${ORIGIN}", o.origin()).replace("$ORIGIN", o.origin()).replace("$LIB", "lib64").replace("${LIB}", "lib64");
+        return d.replace("${ORIGIN}", o.origin())
+                .replace("$ORIGIN", o.origin())
+                .replace("$LIB", "lib64")
+                .replace("${LIB}", "lib64");
     }
 
     /** Loads an ELF at a path inside the image (following symlinks), or null. */
@@ -121,7 +124,8 @@ final class LibrarySearch {
 
     private List<String> muslSystemPath() throws IOException {
         String parent = PathNames.parent(PathNames.parent(PathNames.clampToRoot(loaderPath)));
-        String arch = PathNames.baseName(loaderPath).replaceFirst("^ld-musl-", "").replaceFirst("\\.so\\.1$", "");
+        String arch =
+                PathNames.baseName(loaderPath).replaceFirst("^ld-musl-", "").replaceFirst("\\.so\\.1$", "");
         String pathFile = (parent.isEmpty() ? "" : "/" + parent) + "/etc/ld-musl-" + arch + ".path";
         byte[] b = fs.readSmall(PathNames.clampToRoot(pathFile), 1 << 20);
         if (b == null) return List.of("/lib", "/usr/local/lib", "/usr/lib");
@@ -146,7 +150,8 @@ final class LibrarySearch {
             for (int i = 0; i < n && i < 100000; i++) {
                 int e = entries + i * 24;
                 int key = bb.getInt(e + 4), value = bb.getInt(e + 8);
-                cache.computeIfAbsent(cstr(b, base + key), k -> new ArrayList<>()).add(cstr(b, base + value));
+                cache.computeIfAbsent(cstr(b, base + key), k -> new ArrayList<>())
+                        .add(cstr(b, base + value));
             }
         } catch (IndexOutOfBoundsException ignored) {
             // a damaged cache: the loader falls back to its default directories too

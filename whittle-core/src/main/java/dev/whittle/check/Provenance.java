@@ -5,7 +5,6 @@ import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Store;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -56,11 +55,17 @@ public record Provenance(String dockerfile, List<Layer> layers, Map<String, Stri
             Map<String, Object> m = Json.parseObject(Files.readAllBytes(file(store, imageId)));
             List<Layer> layers = new ArrayList<>();
             List<Object> ls = JsonObjects.array(m, "layers");
-            if (ls != null) for (Object o : ls) {
-                @SuppressWarnings("unchecked") Map<String, Object> l = (Map<String, Object>) o;
-                layers.add(new Layer((int) JsonObjects.number(l, "index", -1), JsonObjects.string(l, "instruction"),
-                        (int) JsonObjects.number(l, "line", 0), JsonObjects.string(l, "stage"), JsonObjects.string(l, "fromStage")));
-            }
+            if (ls != null)
+                for (Object o : ls) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> l = (Map<String, Object>) o;
+                    layers.add(new Layer(
+                            (int) JsonObjects.number(l, "index", -1),
+                            JsonObjects.string(l, "instruction"),
+                            (int) JsonObjects.number(l, "line", 0),
+                            JsonObjects.string(l, "stage"),
+                            JsonObjects.string(l, "fromStage")));
+                }
             Map<String, String> bases = new LinkedHashMap<>();
             Map<String, Object> b = JsonObjects.object(m, "stageBases");
             if (b != null) b.forEach((k, v) -> bases.put(k, String.valueOf(v)));

@@ -1,7 +1,6 @@
 package dev.whittle.check;
 
 import dev.whittle.json.Json;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,23 +13,32 @@ public final class ReportWriter {
     public static String text(CheckReport r) {
         StringBuilder sb = new StringBuilder();
         sb.append(r.image()).append(": ").append(headline(r)).append('\n');
-        sb.append("  process: ").append(r.process().isEmpty() ? "(none)" : String.join(" ", r.process())).append('\n');
+        sb.append("  process: ")
+                .append(r.process().isEmpty() ? "(none)" : String.join(" ", r.process()))
+                .append('\n');
         for (String c : r.chain()) sb.append("  ").append(c).append('\n');
         for (Finding f : r.findings()) {
             sb.append('\n').append(f.severity()).append(" ").append(f.code());
-            if (f.phase() != Finding.Phase.START) sb.append(f.phase() == Finding.Phase.RUNTIME ? " (at run time)" : " (health check)");
+            if (f.phase() != Finding.Phase.START)
+                sb.append(f.phase() == Finding.Phase.RUNTIME ? " (at run time)" : " (health check)");
             if (f.path() != null) sb.append(" ").append(f.path());
             sb.append('\n');
             if (f.runtimeError() != null) {
                 sb.append("  at run time: ").append(f.runtimeError());
-                if (f.exitCode() != 0) sb.append("   (exit code ").append(f.exitCode()).append(')');
+                if (f.exitCode() != 0)
+                    sb.append("   (exit code ").append(f.exitCode()).append(')');
                 sb.append('\n');
             }
             sb.append("  because ").append(f.cause()).append('\n');
             for (String d : f.details()) sb.append("  ").append(d).append('\n');
             if (!f.fixes().isEmpty()) {
                 sb.append("  fixes, most likely first:\n");
-                for (int i = 0; i < f.fixes().size(); i++) sb.append("    ").append(i + 1).append(". ").append(f.fixes().get(i)).append('\n');
+                for (int i = 0; i < f.fixes().size(); i++)
+                    sb.append("    ")
+                            .append(i + 1)
+                            .append(". ")
+                            .append(f.fixes().get(i))
+                            .append('\n');
             }
         }
         return sb.toString();
@@ -39,8 +47,10 @@ public final class ReportWriter {
     /** The verdict in a line: whether it starts, and whether it then fails or never becomes healthy. */
     public static String headline(CheckReport r) {
         if (r.fails()) return "the entrypoint cannot start";
-        boolean runtime = has(r, Finding.Phase.RUNTIME, Finding.Severity.ERROR), health = has(r, Finding.Phase.HEALTHCHECK, Finding.Severity.ERROR);
-        if (runtime && health) return "the entrypoint can start, but fails once it runs and its health check cannot pass";
+        boolean runtime = has(r, Finding.Phase.RUNTIME, Finding.Severity.ERROR),
+                health = has(r, Finding.Phase.HEALTHCHECK, Finding.Severity.ERROR);
+        if (runtime && health)
+            return "the entrypoint can start, but fails once it runs and its health check cannot pass";
         if (runtime) return "the entrypoint can start, but fails once it runs";
         if (health) return "the entrypoint can start, but its health check cannot pass";
         return "the entrypoint can start";
@@ -85,10 +95,16 @@ public final class ReportWriter {
                 case WARNING -> "warning";
                 case NOTE -> "note";
             };
-            String msg = (f.runtimeError() != null ? f.runtimeError() + ": " : "") + f.cause()
+            String msg = (f.runtimeError() != null ? f.runtimeError() + ": " : "")
+                    + f.cause()
                     + (f.fixes().isEmpty() ? "" : ". Fix: " + f.fixes().getFirst());
-            results.add(new Sarif.Result(f.code(), f.code(), level, msg,
-                    Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))), Map.of("exitCode", f.exitCode(), "phase", f.phase().name().toLowerCase())));
+            results.add(new Sarif.Result(
+                    f.code(),
+                    f.code(),
+                    level,
+                    msg,
+                    Map.of("artifactLocation", Map.of("uri", r.image() + (f.path() == null ? "" : f.path()))),
+                    Map.of("exitCode", f.exitCode(), "phase", f.phase().name().toLowerCase())));
         }
         return Sarif.document("whittle check", results);
     }

@@ -5,13 +5,12 @@ import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.Users;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a program needs from the image once it has started, read from what it links: a Go program's function names
@@ -25,15 +24,30 @@ import java.util.Map;
  */
 final class RuntimeNeeds {
     /** Go's crypto/x509 bundle files and directories on Linux (root_linux.go), in its order. */
-    static final List<String> CERT_FILES = List.of("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
-            "/etc/ssl/ca-bundle.pem", "/etc/pki/tls/cacert.pem", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem");
-    static final List<String> CERT_DIRS = List.of("/etc/ssl/certs", "/etc/pki/tls/certs", "/system/etc/security/cacerts");
+    static final List<String> CERT_FILES = List.of(
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/etc/pki/tls/certs/ca-bundle.crt",
+            "/etc/ssl/ca-bundle.pem",
+            "/etc/pki/tls/cacert.pem",
+            "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+            "/etc/ssl/cert.pem");
+
+    static final List<String> CERT_DIRS =
+            List.of("/etc/ssl/certs", "/etc/pki/tls/certs", "/system/etc/security/cacerts");
     /** Go's time zone directories (zoneinfo_unix.go). */
-    static final List<String> ZONE_DIRS = List.of("/usr/share/zoneinfo", "/usr/share/lib/zoneinfo", "/usr/lib/locale/TZ");
+    static final List<String> ZONE_DIRS =
+            List.of("/usr/share/zoneinfo", "/usr/share/lib/zoneinfo", "/usr/lib/locale/TZ");
 
     /** The program being checked: its file, ELF, bytes, Go facts (null for C), libc flavour and its glibc, if any. */
-    record Program(String path, Elf elf, byte[] data, GoBuildInfo go, String libc, Elf glibc, LibrarySearch search,
-                   LibrarySearch.Obj self) {}
+    record Program(
+            String path,
+            Elf elf,
+            byte[] data,
+            GoBuildInfo go,
+            String libc,
+            Elf glibc,
+            LibrarySearch search,
+            LibrarySearch.Obj self) {}
 
     private final FileTree fs;
     private final ImageConfig config;
@@ -49,7 +63,8 @@ final class RuntimeNeeds {
     }
 
     /** The findings about {@code p}; {@code who} is the container's user (null when USER cannot be resolved). */
-    static List<Finding> check(FileTree fs, ImageConfig config, Users.Id who, Program p, Finding.Phase phase) throws IOException {
+    static List<Finding> check(FileTree fs, ImageConfig config, Users.Id who, Program p, Finding.Phase phase)
+            throws IOException {
         RuntimeNeeds r = new RuntimeNeeds(fs, config, who, phase);
         GoSymbols sym = p.go() != null ? GoSymbols.read(p.elf()) : null;
         if (sym != null) r.go(p, sym);
@@ -58,7 +73,8 @@ final class RuntimeNeeds {
     }
 
     /** Volumes a non-root user cannot write (nothing in the binary says whether it writes them: a warning). */
-    static List<Finding> volumes(FileTree fs, ImageConfig config, Users.Id who, Finding.Phase phase) throws IOException {
+    static List<Finding> volumes(FileTree fs, ImageConfig config, Users.Id who, Finding.Phase phase)
+            throws IOException {
         RuntimeNeeds r = new RuntimeNeeds(fs, config, who, phase);
         if (who != null && who.uid() != 0 && config.config().get("Volumes") instanceof Map<?, ?> vols) {
             for (Object v : vols.keySet()) r.volume(String.valueOf(v));
@@ -69,22 +85,35 @@ final class RuntimeNeeds {
     // ------------------------------------------------------------------------------------------------------ Go
 
     private void go(Program p, GoSymbols sym) throws IOException {
-        String roots = sym.first("crypto/x509.loadSystemRoots", "crypto/x509.initSystemRoots", "crypto/x509.systemRootsPool");
-        // a TLS client: net/http's transport, or crypto/tls.Client taken as a method value by Dial; a server alone links
+        String roots =
+                sym.first("crypto/x509.loadSystemRoots", "crypto/x509.initSystemRoots", "crypto/x509.systemRootsPool");
+        // a TLS client: net/http's transport, or crypto/tls.Client taken as a method value by Dial; a server alone
+        // links
         // the verifier too (for client certificates), but only uses the system roots when ClientCAs is unset
-        String client = sym.first("net/http.(*Transport).roundTrip", "crypto/tls.(*Conn).clientHandshake-fm", "crypto/tls.Client",
-                "crypto/tls.Dial", "crypto/tls.DialWithDialer", "crypto/tls.(*Dialer).DialContext");
+        String client = sym.first(
+                "net/http.(*Transport).roundTrip",
+                "crypto/tls.(*Conn).clientHandshake-fm",
+                "crypto/tls.Client",
+                "crypto/tls.Dial",
+                "crypto/tls.DialWithDialer",
+                "crypto/tls.(*Dialer).DialContext");
         if (roots != null && client != null) tlsRoots(p, roots + " and " + client);
         if (sym.has("time.LoadLocation")) zoneinfo(p, sym);
         String current = sym.first("os/user.Current");
         boolean cgoUser = sym.hasPrefix("os/user._Cfunc_") || sym.hasPrefix("os/user._C2func_");
         if (current != null) currentUser(p, current, cgoUser);
-        else if (sym.first("os/user.Lookup", "os/user.LookupId") != null) passwdFile(sym.first("os/user.Lookup", "os/user.LookupId"));
+        else if (sym.first("os/user.Lookup", "os/user.LookupId") != null)
+            passwdFile(sym.first("os/user.Lookup", "os/user.LookupId"));
         String temp = sym.first("os.CreateTemp", "os.MkdirTemp", "io/ioutil.TempFile", "io/ioutil.TempDir");
         if (temp != null) tempDir(temp);
         String cgoResolver = sym.first("net._C2func_getaddrinfo", "net._Cfunc_getaddrinfo");
         if (cgoResolver != null && "glibc".equals(p.libc()) && goUsesCgoResolver(p.go())) {
-            nss(p, "hosts", cgoResolver + " (Go's cgo resolver" + (forcedCgo(p.go()) ? ", forced by " + forcedBy(p.go()) : ", chosen by /etc/nsswitch.conf") + ")");
+            nss(
+                    p,
+                    "hosts",
+                    cgoResolver + " (Go's cgo resolver"
+                            + (forcedCgo(p.go()) ? ", forced by " + forcedBy(p.go()) : ", chosen by /etc/nsswitch.conf")
+                            + ")");
         }
         if (cgoUser && "glibc".equals(p.libc())) nss(p, "passwd", "os/user's cgo lookups (getpwuid_r)");
     }
@@ -99,14 +128,24 @@ final class RuntimeNeeds {
             if (n == null || !n.isDir() || !Access.allows(n, who(), Access.R)) continue;
             for (String c : fs.children(n.path())) if (readableFile("/" + n.path() + "/" + c)) return;
         }
-        out.add(new Finding(Finding.Severity.ERROR, "NoCaCertificates", files.getFirst(),
-                "x509: certificate signed by unknown authority", 1,
-                p.path() + " verifies TLS servers with the system roots (" + evidence + "), and the image has no CA bundle "
-                        + (file != null && !file.isEmpty() ? "at SSL_CERT_FILE=" + file : "(" + String.join(", ", CERT_FILES) + ")")
-                        + " and no certificates in " + String.join(", ", dirs), List.of(),
-                List.of("COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/",
+        out.add(new Finding(
+                Finding.Severity.ERROR,
+                "NoCaCertificates",
+                files.getFirst(),
+                "x509: certificate signed by unknown authority",
+                1,
+                p.path() + " verifies TLS servers with the system roots (" + evidence
+                        + "), and the image has no CA bundle "
+                        + (file != null && !file.isEmpty()
+                                ? "at SSL_CERT_FILE=" + file
+                                : "(" + String.join(", ", CERT_FILES) + ")")
+                        + " and no certificates in " + String.join(", ", dirs),
+                List.of(),
+                List.of(
+                        "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/",
                         "use a base with CA certificates (gcr.io/distroless/static, or apk add ca-certificates on alpine)",
-                        "embed roots in the program (golang.org/x/crypto/x509roots/fallback)"), phase));
+                        "embed roots in the program (golang.org/x/crypto/x509roots/fallback)"),
+                phase));
     }
 
     private void zoneinfo(Program p, GoSymbols sym) throws IOException {
@@ -121,24 +160,37 @@ final class RuntimeNeeds {
         String goroot = config.envValue("GOROOT");
         if (goroot != null && stat(goroot + "/lib/time/zoneinfo.zip") != null) return;
         for (String g : gorootCandidates()) {
-            if (!"true".equals(p.go().setting("-trimpath")) && EntrypointCheck.contains(p.data(), g + "/src/runtime/")) return;
+            if (!"true".equals(p.go().setting("-trimpath")) && EntrypointCheck.contains(p.data(), g + "/src/runtime/"))
+                return;
         }
-        out.add(new Finding(Finding.Severity.ERROR, "NoZoneinfo", "/usr/share/zoneinfo", "unknown time zone <name>", 1,
-                p.path() + " loads time zones by name (time.LoadLocation), does not embed them (no time/tzdata), and the image has no "
-                        + String.join(", ", ZONE_DIRS) + (zi != null ? " and ZONEINFO=" + zi + " is not in the image" : " and no ZONEINFO"),
-                List.of(), List.of("import _ \"time/tzdata\" in the program's main package (or build with -tags timetzdata): +450 KB",
-                "COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo",
-                "use a base with zoneinfo (gcr.io/distroless/static, or apk add tzdata on alpine)"), phase));
+        out.add(new Finding(
+                Finding.Severity.ERROR,
+                "NoZoneinfo",
+                "/usr/share/zoneinfo",
+                "unknown time zone <name>",
+                1,
+                p.path()
+                        + " loads time zones by name (time.LoadLocation), does not embed them (no time/tzdata), and the image has no "
+                        + String.join(", ", ZONE_DIRS)
+                        + (zi != null ? " and ZONEINFO=" + zi + " is not in the image" : " and no ZONEINFO"),
+                List.of(),
+                List.of(
+                        "import _ \"time/tzdata\" in the program's main package (or build with -tags timetzdata): +450 KB",
+                        "COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo",
+                        "use a base with zoneinfo (gcr.io/distroless/static, or apk add tzdata on alpine)"),
+                phase));
     }
 
     /** GOROOTs in the image that have the zoneinfo.zip runtime.GOROOT() would find. */
     private List<String> gorootCandidates() throws IOException {
         List<String> out = new ArrayList<>();
-        for (String g : List.of("/usr/local/go", "/usr/lib/go")) if (stat(g + "/lib/time/zoneinfo.zip") != null) out.add(g);
+        for (String g : List.of("/usr/local/go", "/usr/lib/go"))
+            if (stat(g + "/lib/time/zoneinfo.zip") != null) out.add(g);
         FileTree.Node lib = stat("/usr/lib");
         if (lib != null && lib.isDir()) {
             for (String c : fs.children(lib.path())) {
-                if (c.startsWith("go-") && stat("/usr/lib/" + c + "/lib/time/zoneinfo.zip") != null) out.add("/usr/lib/" + c);
+                if (c.startsWith("go-") && stat("/usr/lib/" + c + "/lib/time/zoneinfo.zip") != null)
+                    out.add("/usr/lib/" + c);
             }
         }
         return out;
@@ -148,24 +200,47 @@ final class RuntimeNeeds {
         Users.Id w = who();
         if (hasPasswdEntry(w.uid())) return;
         String userEnv = config.envValue("USER");
-        if (!cgo && userEnv != null && !userEnv.isEmpty()) return; // pure Go falls back to $USER and $HOME (docker sets HOME)
+        if (!cgo && userEnv != null && !userEnv.isEmpty())
+            return; // pure Go falls back to $USER and $HOME (docker sets HOME)
         String err = cgo ? "user: unknown userid " + w.uid() : "user: Current requires cgo or $USER set in environment";
-        out.add(new Finding(Finding.Severity.ERROR, "NoPasswdEntry", "/etc/passwd", err, 1,
-                p.path() + " looks up the current user (" + evidence + (cgo ? ", through the C library" : ", in pure Go") + "), and uid "
-                        + w.uid() + (config.user().isEmpty() ? " (no USER)" : " (USER " + config.user() + ")") + " has no entry in "
+        out.add(new Finding(
+                Finding.Severity.ERROR,
+                "NoPasswdEntry",
+                "/etc/passwd",
+                err,
+                1,
+                p.path() + " looks up the current user (" + evidence
+                        + (cgo ? ", through the C library" : ", in pure Go") + "), and uid "
+                        + w.uid() + (config.user().isEmpty() ? " (no USER)" : " (USER " + config.user() + ")")
+                        + " has no entry in "
                         + (stat("/etc/passwd") == null ? "the image, which has no /etc/passwd" : "/etc/passwd")
-                        + (cgo ? "" : ", and no USER variable is set"), List.of(),
-                cgo ? List.of("add a passwd entry for uid " + w.uid() + " (COPY a passwd file, or use a base that has the user: distroless's nonroot is 65532)",
-                        "USER a user the image's /etc/passwd has")
-                        : List.of("add a passwd entry for uid " + w.uid() + " (COPY a passwd file, or use a base that has the user: distroless's nonroot is 65532)",
-                        "ENV USER=<name> (pure-Go os/user falls back to $USER and $HOME)"), phase));
+                        + (cgo ? "" : ", and no USER variable is set"),
+                List.of(),
+                cgo
+                        ? List.of(
+                                "add a passwd entry for uid " + w.uid()
+                                        + " (COPY a passwd file, or use a base that has the user: distroless's nonroot is 65532)",
+                                "USER a user the image's /etc/passwd has")
+                        : List.of(
+                                "add a passwd entry for uid " + w.uid()
+                                        + " (COPY a passwd file, or use a base that has the user: distroless's nonroot is 65532)",
+                                "ENV USER=<name> (pure-Go os/user falls back to $USER and $HOME)"),
+                phase));
     }
 
     private void passwdFile(String evidence) throws IOException {
         if (stat("/etc/passwd") != null) return;
-        out.add(new Finding(Finding.Severity.WARNING, "NoPasswdFile", "/etc/passwd", "user: unknown user <name>", 1,
-                "the program looks users up by name or id (" + evidence + "), and the image has no /etc/passwd: every lookup fails",
-                List.of(), List.of("COPY a passwd file with the users the program looks up", "use a base with /etc/passwd"), phase));
+        out.add(new Finding(
+                Finding.Severity.WARNING,
+                "NoPasswdFile",
+                "/etc/passwd",
+                "user: unknown user <name>",
+                1,
+                "the program looks users up by name or id (" + evidence
+                        + "), and the image has no /etc/passwd: every lookup fails",
+                List.of(),
+                List.of("COPY a passwd file with the users the program looks up", "use a base with /etc/passwd"),
+                phase));
     }
 
     private void tempDir(String evidence) throws IOException {
@@ -184,22 +259,40 @@ final class RuntimeNeeds {
         } else {
             return;
         }
-        out.add(new Finding(Finding.Severity.WARNING, "NoTempDir", dir, error, 1,
-                "the program creates temporary files (" + evidence + ") in $TMPDIR or /tmp unless it names a directory, and " + problem,
-                List.of(), List.of("give the image a /tmp writable by everyone: COPY --from=build --chmod=1777 /tmp /tmp (mode 1777)",
-                "ENV TMPDIR=<a directory the USER owns>"), phase));
+        out.add(new Finding(
+                Finding.Severity.WARNING,
+                "NoTempDir",
+                dir,
+                error,
+                1,
+                "the program creates temporary files (" + evidence
+                        + ") in $TMPDIR or /tmp unless it names a directory, and " + problem,
+                List.of(),
+                List.of(
+                        "give the image a /tmp writable by everyone: COPY --from=build --chmod=1777 /tmp /tmp (mode 1777)",
+                        "ENV TMPDIR=<a directory the USER owns>"),
+                phase));
     }
 
     private void volume(String path) throws IOException {
         FileTree.Node n = stat(path);
         Users.Id w = who;
         if (n != null && n.isDir() && Access.allows(n, w, Access.W | Access.X)) return;
-        String what = n == null ? "is not in the image, so docker creates it owned by root (mode 755)" : "is " + Access.describe(n);
-        out.add(new Finding(Finding.Severity.WARNING, "VolumeNotWritable", path, "open " + path + "/<file>: permission denied", 1,
+        String what = n == null
+                ? "is not in the image, so docker creates it owned by root (mode 755)"
+                : "is " + Access.describe(n);
+        out.add(new Finding(
+                Finding.Severity.WARNING,
+                "VolumeNotWritable",
+                path,
+                "open " + path + "/<file>: permission denied",
+                1,
                 "VOLUME " + path + " " + what + ", and the container runs as " + Access.describe(w)
-                        + ": a new volume copies that ownership, so the program cannot create files in it", List.of(),
-                List.of("create it owned by the user before VOLUME: COPY --chown=" + w.uid() + ":" + w.gid() + " ... " + path
-                        + " or RUN mkdir -p " + path + " && chown " + w.uid() + " " + path), phase));
+                        + ": a new volume copies that ownership, so the program cannot create files in it",
+                List.of(),
+                List.of("create it owned by the user before VOLUME: COPY --chown=" + w.uid() + ":" + w.gid() + " ... "
+                        + path + " or RUN mkdir -p " + path + " && chown " + w.uid() + " " + path),
+                phase));
     }
 
     // ------------------------------------------------------------------------------------------------------- C
@@ -207,7 +300,8 @@ final class RuntimeNeeds {
     private void c(Program p) throws IOException {
         if (!"glibc".equals(p.libc())) return; // musl reads /etc/hosts, /etc/resolv.conf and /etc/passwd itself
         Set<String> imports = p.elf().dynamicImports();
-        String hosts = first(imports, "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r", "getnameinfo");
+        String hosts =
+                first(imports, "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r", "getnameinfo");
         if (hosts != null) nss(p, "hosts", hosts);
         String users = first(imports, "getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent");
         if (users != null) nss(p, "passwd", users);
@@ -241,18 +335,38 @@ final class RuntimeNeeds {
         if (missing.isEmpty()) return;
         boolean none = available == 0;
         String line = db + ": " + String.join(" ", sources);
-        // glibc answers with whatever errno its failed dlopen left (EBUSY, ENOENT…): the message names the host, not a cause
+        // glibc answers with whatever errno its failed dlopen left (EBUSY, ENOENT…): the message names the host, not a
+        // cause
         String err = db.equals("hosts") ? "lookup <host>: <error>" : "user: unknown userid " + who().uid();
-        out.add(new Finding(none ? Finding.Severity.ERROR : Finding.Severity.WARNING, "MissingNssModule", "/etc/nsswitch.conf", err, 1,
-                p.path() + " resolves " + (db.equals("hosts") ? "host names" : "users") + " through glibc's NSS (" + evidence + "); "
-                        + (stat("/etc/nsswitch.conf") == null ? "without /etc/nsswitch.conf glibc uses \"" + line + "\"" : "/etc/nsswitch.conf says \"" + line + "\"")
+        out.add(new Finding(
+                none ? Finding.Severity.ERROR : Finding.Severity.WARNING,
+                "MissingNssModule",
+                "/etc/nsswitch.conf",
+                err,
+                1,
+                p.path() + " resolves " + (db.equals("hosts") ? "host names" : "users") + " through glibc's NSS ("
+                        + evidence + "); "
+                        + (stat("/etc/nsswitch.conf") == null
+                                ? "without /etc/nsswitch.conf glibc uses \"" + line + "\""
+                                : "/etc/nsswitch.conf says \"" + line + "\"")
                         + ", and the image lacks " + String.join(", ", missing)
-                        + (none ? ": no source can answer, so every lookup fails" : ": lookups only those modules answer fail"),
-                List.of(), List.of("install the modules (libnss_" + String.join(", libnss_", missing.stream().map(x -> x.substring(7, x.length() - 5)).toList())
-                        + ") in the final stage, or use a glibc base that has them (gcr.io/distroless/base)",
-                "list only sources the image has in /etc/nsswitch.conf (for example \"" + db + ": files dns\")",
-                p.go() != null ? "build with -tags netgo,osusergo (and CGO_ENABLED=0 if the program has no C code): Go then resolves by itself"
-                        : "link against musl, whose resolver needs no modules"), phase));
+                        + (none
+                                ? ": no source can answer, so every lookup fails"
+                                : ": lookups only those modules answer fail"),
+                List.of(),
+                List.of(
+                        "install the modules (libnss_"
+                                + String.join(
+                                        ", libnss_",
+                                        missing.stream()
+                                                .map(x -> x.substring(7, x.length() - 5))
+                                                .toList())
+                                + ") in the final stage, or use a glibc base that has them (gcr.io/distroless/base)",
+                        "list only sources the image has in /etc/nsswitch.conf (for example \"" + db + ": files dns\")",
+                        p.go() != null
+                                ? "build with -tags netgo,osusergo (and CGO_ENABLED=0 if the program has no C code): Go then resolves by itself"
+                                : "link against musl, whose resolver needs no modules"),
+                phase));
     }
 
     /** The sources of {@code db} in /etc/nsswitch.conf (actions in brackets dropped), or glibc's defaults. */
@@ -262,7 +376,9 @@ final class RuntimeNeeds {
             for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) {
                 String l = line.replaceFirst("#.*", "").trim();
                 if (!l.startsWith(db + ":") && !l.startsWith(db + " ") && !l.startsWith(db + "\t")) continue;
-                String rest = l.substring(l.indexOf(':') + 1).replaceAll("\\[[^]]*]", " ").trim();
+                String rest = l.substring(l.indexOf(':') + 1)
+                        .replaceAll("\\[[^]]*]", " ")
+                        .trim();
                 if (!l.contains(":")) continue;
                 List<String> out = new ArrayList<>();
                 for (String s : rest.split("\\s+")) if (!s.isEmpty()) out.add(s);
@@ -316,7 +432,10 @@ final class RuntimeNeeds {
 
     private boolean readableFile(String path) throws IOException {
         FileTree.Node n = stat(path);
-        return n != null && n.type() == TarEntry.Type.FILE && n.size() > 0 && Access.allows(n, who(), Access.R)
+        return n != null
+                && n.type() == TarEntry.Type.FILE
+                && n.size() > 0
+                && Access.allows(n, who(), Access.R)
                 && Access.unsearchable(fs, "/" + n.path(), who()) == null;
     }
 }

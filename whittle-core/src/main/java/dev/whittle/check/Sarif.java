@@ -1,7 +1,6 @@
 package dev.whittle.check;
 
 import dev.whittle.json.Json;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +11,13 @@ public final class Sarif {
     private Sarif() {}
 
     /** One result: the rule, SARIF's level (error, warning, note), the message, where, and extra properties. */
-    public record Result(String ruleId, String ruleName, String level, String message, Map<String, Object> physicalLocation,
-                         Map<String, Object> properties) {}
+    public record Result(
+            String ruleId,
+            String ruleName,
+            String level,
+            String message,
+            Map<String, Object> physicalLocation,
+            Map<String, Object> properties) {}
 
     /** A document of one run of {@code tool}, its rules those the results name, each once. */
     public static String document(String tool, List<Result> results) {

@@ -10,15 +10,14 @@ import dev.whittle.store.Store;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.Whiteouts;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Where an image's bytes are: size per layer with the instruction that made it, the largest files, and waste as
@@ -36,8 +35,16 @@ public final class SizeAnalysis {
 
     public record Advice(String what, long savings) {}
 
-    public record Result(long size, List<LayerRow> layers, List<FileRow> largest, List<Waste> waste, long wastedBytes,
-                         double efficiency, long userBytes, double userWastedPercent, List<Advice> advice) {}
+    public record Result(
+            long size,
+            List<LayerRow> layers,
+            List<FileRow> largest,
+            List<Waste> waste,
+            long wastedBytes,
+            double efficiency,
+            long userBytes,
+            double userWastedPercent,
+            List<Advice> advice) {}
 
     private SizeAnalysis() {}
 
@@ -45,15 +52,19 @@ public final class SizeAnalysis {
         List<Digest> diffIds = config.diffIds();
         List<LayerToc> tocs = new ArrayList<>();
         for (Digest d : diffIds) tocs.add(store.toc(d));
-        List<ImageConfig.History> hist = config.history().stream().filter(h -> !h.emptyLayer()).toList();
+        List<ImageConfig.History> hist =
+                config.history().stream().filter(h -> !h.emptyLayer()).toList();
         List<LayerRow> rows = new ArrayList<>();
         long total = 0, user = 0;
         for (int i = 0; i < diffIds.size(); i++) {
             LayerInfo li = store.layer(diffIds.get(i));
             long size = li == null ? 0 : li.contentSize();
             boolean base = provenance != null ? provenance.layer(i) == null : i == 0;
-            String by = i < hist.size() && hist.get(i).createdBy() != null ? hist.get(i).createdBy()
-                    : i < hist.size() && hist.get(i).comment() != null ? hist.get(i).comment() : "";
+            String by = i < hist.size() && hist.get(i).createdBy() != null
+                    ? hist.get(i).createdBy()
+                    : i < hist.size() && hist.get(i).comment() != null
+                            ? hist.get(i).comment()
+                            : "";
             rows.add(new LayerRow(i, size, by, base));
             total += size;
             if (!base) user += size;
@@ -71,11 +82,14 @@ public final class SizeAnalysis {
                 String base = e.baseName();
                 if (Whiteouts.isWhiteout(base)) {
                     String target = Whiteouts.target(base);
-                    String dir = base.equals(Whiteouts.OPAQUE) ? e.parent() : target == null ? null : PathNames.join(e.parent(), target);
+                    String dir = base.equals(Whiteouts.OPAQUE)
+                            ? e.parent()
+                            : target == null ? null : PathNames.join(e.parent(), target);
                     if (dir == null) continue;
                     for (Map.Entry<String, Integer> x : new ArrayList<>(lastLayer.entrySet())) {
                         String p = x.getKey();
-                        if ((PathNames.isWithin(p, dir) && !(base.equals(Whiteouts.OPAQUE) && p.equals(dir))) && x.getValue() < li) {
+                        if ((PathNames.isWithin(p, dir) && !(base.equals(Whiteouts.OPAQUE) && p.equals(dir)))
+                                && x.getValue() < li) {
                             long s = lastSize.getOrDefault(p, 0L);
                             if (s > 0) {
                                 waste.add(new Waste(p, s, x.getValue(), li, true));
@@ -109,7 +123,8 @@ public final class SizeAnalysis {
         MergedTree tree = MergedTree.of(diffIds, tocs);
         List<FileRow> largest = new ArrayList<>();
         for (MergedTree.Node n : tree.all()) {
-            if (n.entry().isFile()) largest.add(new FileRow(n.entry().name(), n.entry().size(), n.layer()));
+            if (n.entry().isFile())
+                largest.add(new FileRow(n.entry().name(), n.entry().size(), n.layer()));
         }
         largest.sort(Comparator.comparingLong(FileRow::size).reversed());
         if (largest.size() > 10) largest = new ArrayList<>(largest.subList(0, 10));
@@ -132,33 +147,67 @@ public final class SizeAnalysis {
                     Elf elf = Elf.parse(data);
                     if (elf.type != Elf.ET_EXEC && elf.type != Elf.ET_DYN) continue;
                     long s = sectionBytes(elf, ".symtab") + sectionBytes(elf, ".strtab");
-                    for (String dbg : List.of(".debug_info", ".debug_line", ".debug_str", ".debug_abbrev", ".debug_frame",
-                            ".debug_loc", ".debug_ranges", ".debug_aranges", ".debug_rnglists", ".debug_loclists", ".zdebug_info",
-                            ".zdebug_line", ".zdebug_frame", ".zdebug_loc", ".zdebug_ranges", ".zdebug_abbrev", ".zdebug_str")) {
+                    for (String dbg : List.of(
+                            ".debug_info",
+                            ".debug_line",
+                            ".debug_str",
+                            ".debug_abbrev",
+                            ".debug_frame",
+                            ".debug_loc",
+                            ".debug_ranges",
+                            ".debug_aranges",
+                            ".debug_rnglists",
+                            ".debug_loclists",
+                            ".zdebug_info",
+                            ".zdebug_line",
+                            ".zdebug_frame",
+                            ".zdebug_loc",
+                            ".zdebug_ranges",
+                            ".zdebug_abbrev",
+                            ".zdebug_str")) {
                         s += sectionBytes(elf, dbg);
                     }
                     if (s > 16 * 1024) {
                         strippable += s;
                         boolean go = GoBuildInfo.read(elf) != null;
-                        withSymbols.add("/" + f.path() + (go ? " (go build -ldflags=\"-s -w\")" : " (strip --strip-unneeded)"));
+                        withSymbols.add(
+                                "/" + f.path() + (go ? " (go build -ldflags=\"-s -w\")" : " (strip --strip-unneeded)"));
                     }
                 } catch (Elf.ElfException ignored) {
                     // not a program we can measure
                 }
             }
         }
-        if (strippable > 0) advice.add(new Advice("strip symbols and debug information from " + String.join(", ", withSymbols), strippable));
+        if (strippable > 0)
+            advice.add(new Advice(
+                    "strip symbols and debug information from " + String.join(", ", withSymbols), strippable));
         if (wasted > 0 && !waste.isEmpty()) {
             Waste top = waste.getFirst();
-            advice.add(new Advice("files added by one layer and " + (top.deleted() ? "deleted" : "replaced") + " by a later one still ship in the earlier layer (largest: /"
-                    + top.path() + ", layer " + (top.addedIn() + 1) + " → " + (top.removedIn() + 1) + "); do both in one RUN, or build in a separate stage", wasted));
+            advice.add(new Advice(
+                    "files added by one layer and " + (top.deleted() ? "deleted" : "replaced")
+                            + " by a later one still ship in the earlier layer (largest: /" + top.path() + ", layer "
+                            + (top.addedIn() + 1) + " → " + (top.removedIn() + 1)
+                            + "); do both in one RUN, or build in a separate stage",
+                    wasted));
         }
         long baseBytes = total - user;
         if (provenance != null && total > 0 && baseBytes > 0.8 * total && baseBytes > 50_000_000) {
-            advice.add(new Advice("the base image is " + percent((double) baseBytes / total) + " of the image: build in one stage and copy the "
-                    + "result into a small runtime stage (alpine, distroless, scratch)", baseBytes - Math.max(user, 0)));
+            advice.add(new Advice(
+                    "the base image is " + percent((double) baseBytes / total)
+                            + " of the image: build in one stage and copy the "
+                            + "result into a small runtime stage (alpine, distroless, scratch)",
+                    baseBytes - Math.max(user, 0)));
         }
-        return new Result(total, rows, largest, waste.size() > 20 ? waste.subList(0, 20) : waste, wasted, efficiency, user, userWasted, advice);
+        return new Result(
+                total,
+                rows,
+                largest,
+                waste.size() > 20 ? waste.subList(0, 20) : waste,
+                wasted,
+                efficiency,
+                user,
+                userWasted,
+                advice);
     }
 
     private static long sectionBytes(Elf elf, String name) {

@@ -11,8 +11,13 @@ import java.util.Set;
  * and its dependencies, in an order where every stage follows what it needs. Stages with no path between them may
  * run at the same time.
  */
-public record BuildPlan(Dockerfile dockerfile, List<Stage> allStages, List<PlannedStage> stages, int target,
-                        Map<String, String> globalArgs, List<Dockerfile.Warning> warnings) {
+public record BuildPlan(
+        Dockerfile dockerfile,
+        List<Stage> allStages,
+        List<PlannedStage> stages,
+        int target,
+        Map<String, String> globalArgs,
+        List<Dockerfile.Warning> warnings) {
     public BuildPlan {
         allStages = List.copyOf(allStages);
         stages = List.copyOf(stages);

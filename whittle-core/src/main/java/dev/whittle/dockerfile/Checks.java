@@ -2,22 +2,21 @@ package dev.whittle.dockerfile;
 
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
-
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.Comparator;
-import java.util.NavigableMap;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * BuildKit's Dockerfile build checks ({@code docker build --check}), same rule names and messages. The
@@ -34,46 +33,83 @@ public final class Checks {
         }
 
         public String url() {
-            return "https://docs.docker.com/go/dockerfile/rule/" + name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT) + "/";
+            return "https://docs.docker.com/go/dockerfile/rule/"
+                    + name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT) + "/";
         }
     }
 
     public static final Rule STAGE_NAME_CASING = new Rule("StageNameCasing", "Stage names should be lowercase");
-    public static final Rule FROM_AS_CASING = new Rule("FromAsCasing", "The 'as' keyword should match the case of the 'from' keyword");
-    public static final Rule NO_EMPTY_CONTINUATION = new Rule("NoEmptyContinuation", "Empty continuation lines will become errors in a future release");
-    public static final Rule CONSISTENT_CASING = new Rule("ConsistentInstructionCasing",
+    public static final Rule FROM_AS_CASING =
+            new Rule("FromAsCasing", "The 'as' keyword should match the case of the 'from' keyword");
+    public static final Rule NO_EMPTY_CONTINUATION =
+            new Rule("NoEmptyContinuation", "Empty continuation lines will become errors in a future release");
+    public static final Rule CONSISTENT_CASING = new Rule(
+            "ConsistentInstructionCasing",
             "All commands within the Dockerfile should use the same casing (either upper or lower)");
     public static final Rule DUPLICATE_STAGE_NAME = new Rule("DuplicateStageName", "Stage names should be unique");
-    public static final Rule RESERVED_STAGE_NAME = new Rule("ReservedStageName", "Reserved words should not be used as stage names");
-    public static final Rule JSON_ARGS = new Rule("JSONArgsRecommended",
+    public static final Rule RESERVED_STAGE_NAME =
+            new Rule("ReservedStageName", "Reserved words should not be used as stage names");
+    public static final Rule JSON_ARGS = new Rule(
+            "JSONArgsRecommended",
             "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals");
-    public static final Rule MAINTAINER = new Rule("MaintainerDeprecated",
+    public static final Rule MAINTAINER = new Rule(
+            "MaintainerDeprecated",
             "The MAINTAINER instruction is deprecated, use a label instead to define an image author");
-    public static final Rule UNDEFINED_ARG_IN_FROM = new Rule("UndefinedArgInFrom", "FROM command must use declared ARGs");
-    public static final Rule WORKDIR_RELATIVE = new Rule("WorkdirRelativePath",
+    public static final Rule UNDEFINED_ARG_IN_FROM =
+            new Rule("UndefinedArgInFrom", "FROM command must use declared ARGs");
+    public static final Rule WORKDIR_RELATIVE = new Rule(
+            "WorkdirRelativePath",
             "Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes");
     public static final Rule UNDEFINED_VAR = new Rule("UndefinedVar", "Variables should be defined before their use");
-    public static final Rule MULTIPLE_INSTRUCTIONS = new Rule("MultipleInstructionsDisallowed",
+    public static final Rule MULTIPLE_INSTRUCTIONS = new Rule(
+            "MultipleInstructionsDisallowed",
             "Multiple instructions of the same type should not be used in the same stage");
-    public static final Rule LEGACY_KEY_VALUE = new Rule("LegacyKeyValueFormat", "Legacy key/value format with whitespace separator should not be used");
-    public static final Rule REDUNDANT_TARGET_PLATFORM = new Rule("RedundantTargetPlatform",
+    public static final Rule LEGACY_KEY_VALUE =
+            new Rule("LegacyKeyValueFormat", "Legacy key/value format with whitespace separator should not be used");
+    public static final Rule REDUNDANT_TARGET_PLATFORM = new Rule(
+            "RedundantTargetPlatform",
             "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior");
-    public static final Rule SECRETS_IN_ARG_OR_ENV = new Rule("SecretsUsedInArgOrEnv", "Sensitive data should not be used in the ARG or ENV commands");
-    public static final Rule INVALID_DEFAULT_ARG_IN_FROM = new Rule("InvalidDefaultArgInFrom",
-            "Default value for global ARG results in an empty or invalid base image name");
-    public static final Rule FROM_PLATFORM_CONST = new Rule("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
-    public static final Rule COPY_IGNORED_FILE = new Rule("CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore");
-    public static final Rule INVALID_DEFINITION_DESCRIPTION = new Rule("InvalidDefinitionDescription",
+    public static final Rule SECRETS_IN_ARG_OR_ENV =
+            new Rule("SecretsUsedInArgOrEnv", "Sensitive data should not be used in the ARG or ENV commands");
+    public static final Rule INVALID_DEFAULT_ARG_IN_FROM = new Rule(
+            "InvalidDefaultArgInFrom", "Default value for global ARG results in an empty or invalid base image name");
+    public static final Rule FROM_PLATFORM_CONST =
+            new Rule("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
+    public static final Rule COPY_IGNORED_FILE =
+            new Rule("CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore");
+    public static final Rule INVALID_DEFINITION_DESCRIPTION = new Rule(
+            "InvalidDefinitionDescription",
             "Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be "
-                    + "a description comment, add an empty line or comment between the instruction and the comment.", true);
-    public static final Rule EXPOSE_PROTO_CASING = new Rule("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
-    public static final Rule EXPOSE_INVALID_FORMAT = new Rule("ExposeInvalidFormat",
+                    + "a description comment, add an empty line or comment between the instruction and the comment.",
+            true);
+    public static final Rule EXPOSE_PROTO_CASING =
+            new Rule("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
+    public static final Rule EXPOSE_INVALID_FORMAT = new Rule(
+            "ExposeInvalidFormat",
             "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release");
 
-    public static final List<Rule> ALL = List.of(STAGE_NAME_CASING, FROM_AS_CASING, NO_EMPTY_CONTINUATION, CONSISTENT_CASING,
-            DUPLICATE_STAGE_NAME, RESERVED_STAGE_NAME, JSON_ARGS, MAINTAINER, UNDEFINED_ARG_IN_FROM, WORKDIR_RELATIVE, UNDEFINED_VAR,
-            MULTIPLE_INSTRUCTIONS, LEGACY_KEY_VALUE, REDUNDANT_TARGET_PLATFORM, SECRETS_IN_ARG_OR_ENV, INVALID_DEFAULT_ARG_IN_FROM,
-            FROM_PLATFORM_CONST, COPY_IGNORED_FILE, INVALID_DEFINITION_DESCRIPTION, EXPOSE_PROTO_CASING, EXPOSE_INVALID_FORMAT);
+    public static final List<Rule> ALL = List.of(
+            STAGE_NAME_CASING,
+            FROM_AS_CASING,
+            NO_EMPTY_CONTINUATION,
+            CONSISTENT_CASING,
+            DUPLICATE_STAGE_NAME,
+            RESERVED_STAGE_NAME,
+            JSON_ARGS,
+            MAINTAINER,
+            UNDEFINED_ARG_IN_FROM,
+            WORKDIR_RELATIVE,
+            UNDEFINED_VAR,
+            MULTIPLE_INSTRUCTIONS,
+            LEGACY_KEY_VALUE,
+            REDUNDANT_TARGET_PLATFORM,
+            SECRETS_IN_ARG_OR_ENV,
+            INVALID_DEFAULT_ARG_IN_FROM,
+            FROM_PLATFORM_CONST,
+            COPY_IGNORED_FILE,
+            INVALID_DEFINITION_DESCRIPTION,
+            EXPOSE_PROTO_CASING,
+            EXPOSE_INVALID_FORMAT);
 
     /** One violation. */
     public record Violation(Rule rule, String message, Pos pos) {}
@@ -84,6 +120,7 @@ public final class Checks {
     /** BuildKit's: a secret word as the whole name, or as its first or last _-separated part; not when an allowed one is. */
     private static final Pattern SECRET_WORDS = Pattern.compile(
             "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)");
+
     private static final Pattern SECRET_ALLOW = Pattern.compile("(?i)(?:_|^)(?:public|file|version)(?:_|$)");
 
     /**
@@ -97,13 +134,15 @@ public final class Checks {
     }
 
     /** As above, with the build context's .dockerignore (for CopyIgnoredFile). */
-    public static Report run(Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv, DockerIgnore ignore) {
+    public static Report run(
+            Dockerfile df, Planner.Options opt, Function<String, Map<String, String>> baseEnv, DockerIgnore ignore) {
         List<Violation> out = new ArrayList<>();
         // the BUILDKIT_DOCKERFILE_CHECK build arg stands in for the file's check directive, as in BuildKit
         String arg = opt.buildArgs().get("BUILDKIT_DOCKERFILE_CHECK");
         Config config = Config.parse(df, arg != null ? arg : df.directives().get("check"));
         for (Dockerfile.Warning w : df.warnings()) {
-            if (w.rule().equals("NoEmptyContinuation")) out.add(new Violation(NO_EMPTY_CONTINUATION, "Empty continuation line", w.pos()));
+            if (w.rule().equals("NoEmptyContinuation"))
+                out.add(new Violation(NO_EMPTY_CONTINUATION, "Empty continuation line", w.pos()));
         }
         casing(df, out);
         Map<String, String> auto = Planner.automaticArgs(opt);
@@ -129,7 +168,18 @@ public final class Checks {
             if (i instanceof Instruction.From f) {
                 flushMultiples(multiples, out);
                 stageIndex++;
-                fromChecks(df, f, lex, globalDeclared, globalDefaults, defaultsOnly, auto, names, stageIndex, suggester, out);
+                fromChecks(
+                        df,
+                        f,
+                        lex,
+                        globalDeclared,
+                        globalDefaults,
+                        defaultsOnly,
+                        auto,
+                        names,
+                        stageIndex,
+                        suggester,
+                        out);
                 String base = safeExpand(lex, f.image().text(), globalDefaults::get);
                 Integer parent = base == null ? null : names.get(base.toLowerCase(Locale.ROOT));
                 boolean[] inherited = parent != null && parent < stageIndex ? stageFacts.get(parent) : null;
@@ -158,9 +208,12 @@ public final class Checks {
                     for (Instruction.ArgDef d : a.args()) {
                         globalDeclared.add(d.name().text());
                         String v = opt.buildArgs().get(d.name().text());
-                        if (v == null && d.hasDefault()) v = safeExpand(lex, d.defaultValue().text(), globalDefaults::get);
+                        if (v == null && d.hasDefault())
+                            v = safeExpand(lex, d.defaultValue().text(), globalDefaults::get);
                         if (v != null) globalDefaults.put(d.name().text(), v);
-                        String dv = d.hasDefault() ? safeExpand(lex, d.defaultValue().text(), defaultsOnly::get) : null;
+                        String dv = d.hasDefault()
+                                ? safeExpand(lex, d.defaultValue().text(), defaultsOnly::get)
+                                : null;
                         if (dv != null) defaultsOnly.put(d.name().text(), dv);
                         else defaultsOnly.remove(d.name().text());
                         secret(d.name(), "ARG", out);
@@ -170,21 +223,31 @@ public final class Checks {
             }
             switch (i) {
                 case Instruction.Cmd c -> {
-                    if (!c.command().exec() && !shellSet) out.add(new Violation(JSON_ARGS, jsonMessage("CMD"), c.pos()));
+                    if (!c.command().exec() && !shellSet)
+                        out.add(new Violation(JSON_ARGS, jsonMessage("CMD"), c.pos()));
                     multiples.computeIfAbsent("CMD", k -> new ArrayList<>()).add(c);
                 }
                 case Instruction.Entrypoint e -> {
-                    if (!e.command().exec() && !shellSet) out.add(new Violation(JSON_ARGS, jsonMessage("ENTRYPOINT"), e.pos()));
-                    multiples.computeIfAbsent("ENTRYPOINT", k -> new ArrayList<>()).add(e);
+                    if (!e.command().exec() && !shellSet)
+                        out.add(new Violation(JSON_ARGS, jsonMessage("ENTRYPOINT"), e.pos()));
+                    multiples
+                            .computeIfAbsent("ENTRYPOINT", k -> new ArrayList<>())
+                            .add(e);
                 }
-                case Instruction.Healthcheck h -> multiples.computeIfAbsent("HEALTHCHECK", k -> new ArrayList<>()).add(h);
+                case Instruction.Healthcheck h ->
+                    multiples
+                            .computeIfAbsent("HEALTHCHECK", k -> new ArrayList<>())
+                            .add(h);
                 case Instruction.Maintainer m ->
-                        out.add(new Violation(MAINTAINER, "Maintainer instruction is deprecated in favor of using label", m.pos()));
+                    out.add(new Violation(
+                            MAINTAINER, "Maintainer instruction is deprecated in favor of using label", m.pos()));
                 case Instruction.Workdir w -> {
                     // only a stage's (or its parent stage's) first WORKDIR: fixing it fixes those after it
                     String p = safeExpand(lex, w.path().text(), scope.lookup());
                     if (!workdirSet && p != null && !p.startsWith("/")) {
-                        out.add(new Violation(WORKDIR_RELATIVE, "Relative workdir \"" + p + "\" can have unexpected results if the base image changes",
+                        out.add(new Violation(
+                                WORKDIR_RELATIVE,
+                                "Relative workdir \"" + p + "\" can have unexpected results if the base image changes",
                                 w.pos()));
                     }
                     workdirSet = true;
@@ -209,15 +272,24 @@ public final class Checks {
                     for (Word p : x.ports()) {
                         String t = p.text();
                         if (t.chars().filter(ch -> ch == ':').count() > 0) {
-                            out.add(new Violation(EXPOSE_INVALID_FORMAT, "EXPOSE instruction should not define an IP address or host-port mapping, found '" + t + "'", p.pos()));
+                            out.add(new Violation(
+                                    EXPOSE_INVALID_FORMAT,
+                                    "EXPOSE instruction should not define an IP address or host-port mapping, found '"
+                                            + t + "'",
+                                    p.pos()));
                         }
                         int slash = t.indexOf('/');
-                        if (slash >= 0 && !t.substring(slash + 1).equals(t.substring(slash + 1).toLowerCase(Locale.ROOT))) {
-                            out.add(new Violation(EXPOSE_PROTO_CASING, "Defined protocol '" + t + "' in EXPOSE instruction should be lowercase", p.pos()));
+                        if (slash >= 0
+                                && !t.substring(slash + 1)
+                                        .equals(t.substring(slash + 1).toLowerCase(Locale.ROOT))) {
+                            out.add(new Violation(
+                                    EXPOSE_PROTO_CASING,
+                                    "Defined protocol '" + t + "' in EXPOSE instruction should be lowercase",
+                                    p.pos()));
                         }
                     }
                 }
-                default -> { }
+                default -> {}
             }
             if (knownBase) undefinedVars(lex, i, scope, suggester, out);
             try {
@@ -229,7 +301,8 @@ public final class Checks {
         flushMultiples(multiples, out);
         var own = config.perInstruction(df);
         out.removeIf(v -> !config.at(own, v.pos().line()).reports(v.rule()));
-        out.sort(Comparator.comparingInt((Violation v) -> v.pos().line()).thenComparingInt(v -> v.pos().column()));
+        out.sort(Comparator.comparingInt((Violation v) -> v.pos().line())
+                .thenComparingInt(v -> v.pos().column()));
         return new Report(out, config.error());
     }
 
@@ -245,7 +318,8 @@ public final class Checks {
                 for (String part : text.trim().split(";", 3)) {
                     int eq = part.indexOf('=');
                     if (eq < 0) continue; // BuildKit refuses the options; the build says so, the checks go on
-                    String k = part.substring(0, eq).trim(), v = part.substring(eq + 1).trim();
+                    String k = part.substring(0, eq).trim(),
+                            v = part.substring(eq + 1).trim();
                     switch (k) {
                         case "skip" -> {
                             if (v.equals("all")) skipAll = true;
@@ -256,7 +330,7 @@ public final class Checks {
                             else for (String r : v.split(",")) experimental.add(r.trim());
                         }
                         case "error" -> error = Boolean.parseBoolean(v) || v.equals("1") || v.equalsIgnoreCase("t");
-                        default -> { }
+                        default -> {}
                     }
                 }
             }
@@ -270,7 +344,8 @@ public final class Checks {
         NavigableMap<Integer, Map.Entry<Integer, Config>> perInstruction(Dockerfile df) {
             NavigableMap<Integer, Map.Entry<Integer, Config>> out = new TreeMap<>();
             List<Dockerfile.Comment> cs = df.comments();
-            List<String> pending = new ArrayList<>(); // the comments since the previous instruction (BuildKit's PrevComment)
+            List<String> pending =
+                    new ArrayList<>(); // the comments since the previous instruction (BuildKit's PrevComment)
             int ci = 0;
             for (Instruction i : df.instructions()) {
                 for (; ci < cs.size() && cs.get(ci).line() < i.pos().line(); ci++) {
@@ -285,12 +360,21 @@ public final class Checks {
                     sk.addAll(own.skip);
                     Set<String> ex = new HashSet<>(experimental);
                     ex.addAll(own.experimental);
-                    out.put(i.pos().line(), Map.entry(i.common().endLine(),
-                            new Config(Set.copyOf(sk), skipAll || own.skipAll, Set.copyOf(ex), experimentalAll || own.experimentalAll, error)));
+                    out.put(
+                            i.pos().line(),
+                            Map.entry(
+                                    i.common().endLine(),
+                                    new Config(
+                                            Set.copyOf(sk),
+                                            skipAll || own.skipAll,
+                                            Set.copyOf(ex),
+                                            experimentalAll || own.experimentalAll,
+                                            error)));
                     break;
                 }
                 pending.clear();
-                while (ci < cs.size() && cs.get(ci).line() <= i.common().endLine()) ci++; // comments inside a continued line
+                while (ci < cs.size() && cs.get(ci).line() <= i.common().endLine())
+                    ci++; // comments inside a continued line
             }
             return out;
         }
@@ -322,8 +406,11 @@ public final class Checks {
         for (Map.Entry<String, List<Instruction>> e : m.entrySet()) {
             List<Instruction> l = e.getValue();
             for (int k = 0; k < l.size() - 1; k++) {
-                out.add(new Violation(MULTIPLE_INSTRUCTIONS, "Multiple " + e.getKey()
-                        + " instructions should not be used in the same stage because only the last one will be used", l.get(k).pos()));
+                out.add(new Violation(
+                        MULTIPLE_INSTRUCTIONS,
+                        "Multiple " + e.getKey()
+                                + " instructions should not be used in the same stage because only the last one will be used",
+                        l.get(k).pos()));
             }
         }
         m.clear();
@@ -346,36 +433,56 @@ public final class Checks {
             String k = i.keyword();
             boolean ok = majorityUpper ? k.equals(k.toUpperCase(Locale.ROOT)) : k.equals(k.toLowerCase(Locale.ROOT));
             if (!ok) {
-                out.add(new Violation(CONSISTENT_CASING, "Command '" + k + "' should match the case of the command majority ("
-                        + (majorityUpper ? "uppercase" : "lowercase") + ")", i.pos()));
+                out.add(new Violation(
+                        CONSISTENT_CASING,
+                        "Command '" + k + "' should match the case of the command majority ("
+                                + (majorityUpper ? "uppercase" : "lowercase") + ")",
+                        i.pos()));
             }
         }
     }
 
-    private static void fromChecks(Dockerfile df, Instruction.From f, ShellLex lex, Set<String> globalDeclared,
-                                   Map<String, String> globalDefaults, Map<String, String> defaultsOnly, Map<String, String> auto,
-                                   Map<String, Integer> names,
-                                   int stageIndex, Suggester suggester, List<Violation> out) {
+    private static void fromChecks(
+            Dockerfile df,
+            Instruction.From f,
+            ShellLex lex,
+            Set<String> globalDeclared,
+            Map<String, String> globalDefaults,
+            Map<String, String> defaultsOnly,
+            Map<String, String> auto,
+            Map<String, Integer> names,
+            int stageIndex,
+            Suggester suggester,
+            List<Violation> out) {
         if (f.asKeyword() != null) {
             String from = f.keyword(), as = f.asKeyword().text();
             boolean fromUpper = from.equals(from.toUpperCase(Locale.ROOT));
             boolean asUpper = as.equals(as.toUpperCase(Locale.ROOT));
             if (fromUpper != asUpper) {
-                out.add(new Violation(FROM_AS_CASING, "'" + as + "' and '" + from + "' keywords' casing do not match", f.pos()));
+                out.add(new Violation(
+                        FROM_AS_CASING, "'" + as + "' and '" + from + "' keywords' casing do not match", f.pos()));
             }
         }
         if (f.stageName() != null) {
             String n = f.stageName().text();
             if (!n.equals(n.toLowerCase(Locale.ROOT))) {
-                out.add(new Violation(STAGE_NAME_CASING, "Stage name '" + n + "' should be lowercase", f.stageName().pos()));
+                out.add(new Violation(
+                        STAGE_NAME_CASING,
+                        "Stage name '" + n + "' should be lowercase",
+                        f.stageName().pos()));
             }
             String lower = n.toLowerCase(Locale.ROOT);
             if (lower.equals("scratch") || lower.equals("context")) {
-                out.add(new Violation(RESERVED_STAGE_NAME, "Stage name should not use the same name as reserved stage \"" + lower + "\"",
+                out.add(new Violation(
+                        RESERVED_STAGE_NAME,
+                        "Stage name should not use the same name as reserved stage \"" + lower + "\"",
                         f.stageName().pos()));
             }
             if (names.putIfAbsent(lower, stageIndex) != null) {
-                out.add(new Violation(DUPLICATE_STAGE_NAME, "Duplicate stage name \"" + lower + "\", stage names should be unique", f.stageName().pos()));
+                out.add(new Violation(
+                        DUPLICATE_STAGE_NAME,
+                        "Duplicate stage name \"" + lower + "\", stage names should be unique",
+                        f.stageName().pos()));
             }
         }
         // FROM (its image and --platform) uses only global ARGs and the automatic platform ARGs
@@ -385,14 +492,21 @@ public final class Checks {
         for (Word w : words) {
             ShellLex.Result r;
             try {
-                r = lex.process(w.text(), k -> globalDeclared.contains(k) || auto.containsKey(k) ? globalDefaults.getOrDefault(k, "") : null);
+                r = lex.process(
+                        w.text(),
+                        k -> globalDeclared.contains(k) || auto.containsKey(k)
+                                ? globalDefaults.getOrDefault(k, "")
+                                : null);
             } catch (ShellLex.ExpansionException e) {
                 return;
             }
             for (String missing : new TreeSet<>(r.unmatched())) {
                 String suggest = suggester.closest(missing, globalDeclared, auto.keySet());
-                out.add(new Violation(UNDEFINED_ARG_IN_FROM, "FROM argument '" + missing + "' is not declared"
-                        + (suggest == null ? "" : " (did you mean " + suggest + "?)"), f.image().pos()));
+                out.add(new Violation(
+                        UNDEFINED_ARG_IN_FROM,
+                        "FROM argument '" + missing + "' is not declared"
+                                + (suggest == null ? "" : " (did you mean " + suggest + "?)"),
+                        f.image().pos()));
             }
         }
         // the base name as the global ARGs' defaults make it, whatever build args give: BuildKit's
@@ -412,20 +526,29 @@ public final class Checks {
             }
         }
         if (!valid) {
-            out.add(new Violation(INVALID_DEFAULT_ARG_IN_FROM, "Default value for ARG " + f.image().text()
-                    + " results in empty or invalid base image name", f.image().pos()));
+            out.add(new Violation(
+                    INVALID_DEFAULT_ARG_IN_FROM,
+                    "Default value for ARG " + f.image().text() + " results in empty or invalid base image name",
+                    f.image().pos()));
         }
         f.flag("platform").ifPresent(p -> {
             String v = p.value();
             if (v.equals("$TARGETPLATFORM") || v.equals("${TARGETPLATFORM}")) {
-                out.add(new Violation(REDUNDANT_TARGET_PLATFORM, "Setting platform to predefined " + v
-                        + " in FROM is redundant as this is the default behavior", p.pos()));
+                out.add(new Violation(
+                        REDUNDANT_TARGET_PLATFORM,
+                        "Setting platform to predefined " + v + " in FROM is redundant as this is the default behavior",
+                        p.pos()));
             } else if (!v.contains("$") && Platform.specifierError(v) == null) {
-                // a stage named for its platform's OS or architecture (AS linux, AS my_amd64_stage) is meant to be fixed
+                // a stage named for its platform's OS or architecture (AS linux, AS my_amd64_stage) is meant to be
+                // fixed
                 String stage = f.stageName() == null ? "" : f.stageName().text();
                 Platform pl = Platform.parse(v);
                 boolean named = stage.contains(pl.os()) || stage.contains(pl.architecture());
-                if (!named) out.add(new Violation(FROM_PLATFORM_CONST, "FROM --platform flag should not use constant value \"" + v + "\"", p.pos()));
+                if (!named)
+                    out.add(new Violation(
+                            FROM_PLATFORM_CONST,
+                            "FROM --platform flag should not use constant value \"" + v + "\"",
+                            p.pos()));
             }
         });
     }
@@ -435,7 +558,8 @@ public final class Checks {
      * validateCopySourcePath). Not judged when a pattern re-includes (an excluded directory may hold what one brings
      * back); the context's root only when a pattern excludes all of it.
      */
-    private static void copyIgnored(ShellLex lex, Instruction.Copy c, Scope scope, DockerIgnore ignore, List<Violation> out) {
+    private static void copyIgnored(
+            ShellLex lex, Instruction.Copy c, Scope scope, DockerIgnore ignore, List<Violation> out) {
         if (ignore.isEmpty() || ignore.hasExclusions() || c.flag("from").isPresent()) return;
         for (Word w : c.sources()) {
             String src = safeExpand(lex, w.text(), scope.lookup());
@@ -444,8 +568,11 @@ public final class Checks {
             boolean root = clean.equals(".") || clean.equals("/");
             String rel = clean.startsWith("/") ? clean.substring(1) : clean;
             if (root ? ignore.excludesRoot() : ignore.excluded(rel)) {
-                out.add(new Violation(COPY_IGNORED_FILE, "Attempting to " + (c.add() ? "Add" : "Copy") + " file \"" + clean
-                        + "\" that is excluded by .dockerignore", c.pos()));
+                out.add(new Violation(
+                        COPY_IGNORED_FILE,
+                        "Attempting to " + (c.add() ? "Add" : "Copy") + " file \"" + clean
+                                + "\" that is excluded by .dockerignore",
+                        c.pos()));
             }
         }
     }
@@ -467,21 +594,30 @@ public final class Checks {
             return;
         }
         List<String> comments = df.commentsBefore(i.pos().line(), prevEnd);
-        if (comments.isEmpty() || keys.isEmpty() || keys.contains(comments.getLast().split(" ", 2)[0])) return;
+        if (comments.isEmpty()
+                || keys.isEmpty()
+                || keys.contains(comments.getLast().split(" ", 2)[0])) return;
         String example = keys.size() > 1 ? "<arg_key>" : keys.getFirst();
-        out.add(new Violation(INVALID_DEFINITION_DESCRIPTION, "Comment for " + what + " should follow the format: `# " + example
-                + " <description>`", i.pos()));
+        out.add(new Violation(
+                INVALID_DEFINITION_DESCRIPTION,
+                "Comment for " + what + " should follow the format: `# " + example + " <description>`",
+                i.pos()));
     }
 
     private static void secret(Word name, String instruction, List<Violation> out) {
-        if (SECRET_WORDS.matcher(name.text()).find() && !SECRET_ALLOW.matcher(name.text()).find()) {
-            out.add(new Violation(SECRETS_IN_ARG_OR_ENV, "Do not use ARG or ENV instructions for sensitive data (" + instruction
-                    + " \"" + name.text() + "\")", name.pos()));
+        if (SECRET_WORDS.matcher(name.text()).find()
+                && !SECRET_ALLOW.matcher(name.text()).find()) {
+            out.add(new Violation(
+                    SECRETS_IN_ARG_OR_ENV,
+                    "Do not use ARG or ENV instructions for sensitive data (" + instruction + " \"" + name.text()
+                            + "\")",
+                    name.pos()));
         }
     }
 
     /** UndefinedVar over the instructions the builder expands. */
-    private static void undefinedVars(ShellLex lex, Instruction i, Scope scope, Suggester suggester, List<Violation> out) {
+    private static void undefinedVars(
+            ShellLex lex, Instruction i, Scope scope, Suggester suggester, List<Violation> out) {
         List<Word> words = new ArrayList<>();
         switch (i) {
             case Instruction.Copy c -> {
@@ -490,19 +626,21 @@ public final class Checks {
                 for (Flag f : c.flags()) if (f.value() != null) words.add(f.valueWord());
             }
             case Instruction.Env e -> e.pairs().forEach(kv -> words.add(kv.value()));
-            case Instruction.Label l -> l.pairs().forEach(kv -> {
-                words.add(kv.key());
-                words.add(kv.value());
-            });
-            case Instruction.Arg a -> a.args().forEach(d -> {
-                if (d.hasDefault()) words.add(d.defaultValue());
-            });
+            case Instruction.Label l ->
+                l.pairs().forEach(kv -> {
+                    words.add(kv.key());
+                    words.add(kv.value());
+                });
+            case Instruction.Arg a ->
+                a.args().forEach(d -> {
+                    if (d.hasDefault()) words.add(d.defaultValue());
+                });
             case Instruction.Expose x -> words.addAll(x.ports());
             case Instruction.Volume v -> words.addAll(v.paths());
             case Instruction.User u -> words.add(u.user());
             case Instruction.Workdir w -> words.add(w.path());
             case Instruction.StopSignal s -> words.add(s.signal());
-            default -> { }
+            default -> {}
         }
         for (Word w : words) {
             ShellLex.Result r;
@@ -513,8 +651,15 @@ public final class Checks {
             }
             for (String u : new TreeSet<>(r.unmatched())) {
                 if (Planner.PROXY_ARGS.contains(u)) continue;
-                String suggest = suggester.open() ? suggester.closest(u, scope.args().keySet(), scope.env().keySet()) : null;
-                out.add(new Violation(UNDEFINED_VAR, "Usage of undefined variable '$" + u + "'" + (suggest == null ? "" : " (did you mean $" + suggest + "?)"), w.pos()));
+                String suggest = suggester.open()
+                        ? suggester.closest(
+                                u, scope.args().keySet(), scope.env().keySet())
+                        : null;
+                out.add(new Violation(
+                        UNDEFINED_VAR,
+                        "Usage of undefined variable '$" + u + "'"
+                                + (suggest == null ? "" : " (did you mean $" + suggest + "?)"),
+                        w.pos()));
             }
         }
     }

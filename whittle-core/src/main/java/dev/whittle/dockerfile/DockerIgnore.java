@@ -22,7 +22,12 @@ public final class DockerIgnore {
         return new DockerIgnore(List.of());
     }
 
-    private enum Kind { EXACT, PREFIX, SUFFIX, REGEX }
+    private enum Kind {
+        EXACT,
+        PREFIX,
+        SUFFIX,
+        REGEX
+    }
 
     /**
      * One pattern. {@code literal} is its longest run of plain characters: a path that does not contain it cannot
@@ -39,8 +44,11 @@ public final class DockerIgnore {
                 }
                 case SUFFIX -> {
                     String suffix = pattern.substring(2);
-                    yield path.regionMatches(end - suffix.length(), suffix, 0, suffix.length()) && end >= suffix.length()
-                            || (suffix.startsWith("/") && end == suffix.length() - 1 && path.regionMatches(0, suffix, 1, end));
+                    yield path.regionMatches(end - suffix.length(), suffix, 0, suffix.length())
+                                    && end >= suffix.length()
+                            || (suffix.startsWith("/")
+                                    && end == suffix.length() - 1
+                                    && path.regionMatches(0, suffix, 1, end));
                 }
                 case REGEX -> regex.matcher(path).region(0, end).matches();
             };
@@ -85,14 +93,16 @@ public final class DockerIgnore {
             boolean invert = p.charAt(0) == '!';
             if (invert) {
                 p = p.substring(1).strip();
-                if (p.isEmpty()) throw new IllegalArgumentException(fileName + ":" + (n + 1) + ": illegal exclusion pattern: \"!\"");
+                if (p.isEmpty())
+                    throw new IllegalArgumentException(fileName + ":" + (n + 1) + ": illegal exclusion pattern: \"!\"");
             }
             p = goClean(p);
             if (p.length() > 1 && p.charAt(0) == '/') p = p.substring(1);
             try {
                 rules.add(compile(p, invert, line));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(fileName + ":" + (n + 1) + ": syntax error in pattern \"" + line.strip() + "\"");
+                throw new IllegalArgumentException(
+                        fileName + ":" + (n + 1) + ": syntax error in pattern \"" + line.strip() + "\"");
             }
         }
         return new DockerIgnore(rules);
@@ -110,7 +120,10 @@ public final class DockerIgnore {
     /** Whether a pattern excludes every entry of the context's root ({@code *}, {@code **} or {@code **}{@code /*}). */
     public boolean excludesRoot() {
         for (Rule r : rules) {
-            if (!r.exclusion() && (r.pattern().equals("*") || r.pattern().equals("**") || r.pattern().equals("**/*"))) return true;
+            if (!r.exclusion()
+                    && (r.pattern().equals("*")
+                            || r.pattern().equals("**")
+                            || r.pattern().equals("**/*"))) return true;
         }
         return false;
     }
@@ -214,7 +227,8 @@ public final class DockerIgnore {
         }
         if (kind != Kind.REGEX) return new Rule(pattern, exclusion, kind, null, text, "");
         re.append('$');
-        return new Rule(pattern, exclusion, Kind.REGEX, Pattern.compile(re.toString(), Pattern.DOTALL), text, literal(pattern));
+        return new Rule(
+                pattern, exclusion, Kind.REGEX, Pattern.compile(re.toString(), Pattern.DOTALL), text, literal(pattern));
     }
 
     /** Go's filepath.Match syntax check: brackets closed, ranges well formed, no trailing escape. */

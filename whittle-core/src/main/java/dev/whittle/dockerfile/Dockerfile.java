@@ -8,8 +8,14 @@ import java.util.Map;
  * A parsed Dockerfile: its parser directives, instructions in order with positions, the source lines (for error
  * snippets), and the parser's warnings (empty continuation lines).
  */
-public record Dockerfile(String file, List<String> lines, char escape, Map<String, String> directives,
-                         List<Instruction> instructions, List<Warning> warnings, List<Comment> comments) {
+public record Dockerfile(
+        String file,
+        List<String> lines,
+        char escape,
+        Map<String, String> directives,
+        List<Instruction> instructions,
+        List<Warning> warnings,
+        List<Comment> comments) {
     public Dockerfile {
         lines = List.copyOf(lines);
         directives = Map.copyOf(directives);
@@ -58,7 +64,8 @@ public record Dockerfile(String file, List<String> lines, char escape, Map<Strin
         }
         ArrayList<String> out = new ArrayList<>();
         int want = line - 1;
-        for (int i = lo - 1; i >= 0 && comments.get(i).line() == want; i--, want--) out.addFirst(comments.get(i).text());
+        for (int i = lo - 1; i >= 0 && comments.get(i).line() == want; i--, want--)
+            out.addFirst(comments.get(i).text());
         return out;
     }
 }

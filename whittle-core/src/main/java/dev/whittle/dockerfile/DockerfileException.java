@@ -38,8 +38,8 @@ public final class DockerfileException extends RuntimeException {
     }
 
     private static String render(String file, Pos pos, String reason, List<String> lines) {
-        String head = MessageText.shorten((file == null ? "Dockerfile" : file) + (pos == null ? "" : ":" + pos.line() + ":" + pos.column())
-                + ": " + reason);
+        String head = MessageText.shorten((file == null ? "Dockerfile" : file)
+                + (pos == null ? "" : ":" + pos.line() + ":" + pos.column()) + ": " + reason);
         String s = snippet(pos, lines);
         return s.isEmpty() ? head : head + "\n" + s;
     }

@@ -79,7 +79,8 @@ public sealed interface Instruction {
     record Shell(Common common, List<Word> shell) implements Instruction {}
 
     /** COPY and ADD. {@code sources} and {@code dest} are unexpanded; heredoc sources are in {@code heredocs}. */
-    record Copy(Common common, boolean add, List<Word> sources, Word dest, List<Heredoc> heredocs, boolean json) implements Instruction {}
+    record Copy(Common common, boolean add, List<Word> sources, Word dest, List<Heredoc> heredocs, boolean json)
+            implements Instruction {}
 
     record Env(Common common, List<KeyValue> pairs, boolean legacyForm) implements Instruction {}
 

@@ -24,7 +24,11 @@ public final class MessageText {
                 int head = i + KEEP, tail = end - KEEP;
                 if (Character.isHighSurrogate(text.charAt(head - 1))) head++; // never split a character
                 if (Character.isLowSurrogate(text.charAt(tail))) tail--;
-                out.append(text, i, head).append("…(").append(tail - head).append(" more)…").append(text, tail, end);
+                out.append(text, i, head)
+                        .append("…(")
+                        .append(tail - head)
+                        .append(" more)…")
+                        .append(text, tail, end);
             } else {
                 out.append(text, i, end);
             }

@@ -10,20 +10,62 @@ import java.util.function.Function;
 public final class Mounts {
     private Mounts() {}
 
-    public enum Type { BIND, CACHE, TMPFS, SECRET, SSH }
+    public enum Type {
+        BIND,
+        CACHE,
+        TMPFS,
+        SECRET,
+        SSH
+    }
 
-    public enum Sharing { SHARED, PRIVATE, LOCKED }
+    public enum Sharing {
+        SHARED,
+        PRIVATE,
+        LOCKED
+    }
 
     /** The keys a mount takes, BuildKit's spellings. */
-    private static final List<String> KEYS = List.of("type", "from", "source", "target", "readonly", "id", "sharing", "required", "size",
-            "mode", "uid", "gid", "src", "dst", "destination", "ro", "rw", "readwrite", "env");
+    private static final List<String> KEYS = List.of(
+            "type",
+            "from",
+            "source",
+            "target",
+            "readonly",
+            "id",
+            "sharing",
+            "required",
+            "size",
+            "mode",
+            "uid",
+            "gid",
+            "src",
+            "dst",
+            "destination",
+            "ro",
+            "rw",
+            "readwrite",
+            "env");
+
     private static final List<String> TYPES = List.of("bind", "cache", "tmpfs", "secret", "ssh");
     /** Keys whose value is a text used as it is (a path, an id), which may wait for the step's variables unexpanded. */
     private static final Set<String> KEEPS_TEXT = Set.of("target", "dst", "destination", "source", "src", "id", "env");
 
     /** One mount, values unexpanded where BuildKit expands them (from, source, target, id). */
-    public record Spec(Type type, Word target, Word source, Word from, boolean readOnly, String id, Sharing sharing,
-                       Integer mode, Integer uid, Integer gid, boolean required, String size, String env, Pos pos) {}
+    public record Spec(
+            Type type,
+            Word target,
+            Word source,
+            Word from,
+            boolean readOnly,
+            String id,
+            Sharing sharing,
+            Integer mode,
+            Integer uid,
+            Integer gid,
+            boolean required,
+            String size,
+            String env,
+            Pos pos) {}
 
     /** The mount as written, for a look at the Dockerfile before the build (see {@link #parse(Dockerfile, Flag, Function)}). */
     public static Spec parse(Dockerfile df, Flag f) {
@@ -37,12 +79,15 @@ public final class Mounts {
      * as absent). {@code from} may hold no variable at all: a stage is named, not computed.
      */
     public static Spec parse(Dockerfile df, Flag f, Function<String, String> expand) {
-        if (f.value() == null || f.value().isEmpty()) throw df.error(f.pos(), "--mount requires a value, e.g. --mount=type=cache,target=/root/.cache");
+        if (f.value() == null || f.value().isEmpty())
+            throw df.error(f.pos(), "--mount requires a value, e.g. --mount=type=cache,target=/root/.cache");
         Pos vpos = f.valueWord().pos();
         List<String[]> fields = new ArrayList<>(); // key (lower case), value (expanded; null for a bare key)
         for (String field : csv(df, f)) {
             int eq = field.indexOf('=');
-            String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT).trim();
+            String key = (eq < 0 ? field : field.substring(0, eq))
+                    .toLowerCase(Locale.ROOT)
+                    .trim();
             String value = eq < 0 ? null : field.substring(eq + 1);
             if (value != null && key.equals("from")) {
                 int dollar = value.indexOf('$');
@@ -56,7 +101,10 @@ public final class Mounts {
             }
             if (!KEYS.contains(key)) {
                 String hint = Parser.closest(key, KEYS);
-                throw df.error(vpos, "unexpected key '" + key + "' in '" + field + "'" + (hint == null ? "" : " (did you mean " + hint + "?)"));
+                throw df.error(
+                        vpos,
+                        "unexpected key '" + key + "' in '" + field + "'"
+                                + (hint == null ? "" : " (did you mean " + hint + "?)"));
             }
             fields.add(new String[] {key, value});
         }
@@ -68,7 +116,12 @@ public final class Mounts {
                 type = Type.valueOf(kv[1].toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 String hint = Parser.closest(kv[1], TYPES);
-                throw df.error(vpos, "unsupported mount type \"" + kv[1] + "\"" + (hint == null ? " (bind, cache, tmpfs, secret or ssh)" : " (did you mean " + hint + "?)"));
+                throw df.error(
+                        vpos,
+                        "unsupported mount type \"" + kv[1] + "\""
+                                + (hint == null
+                                        ? " (bind, cache, tmpfs, secret or ssh)"
+                                        : " (did you mean " + hint + "?)"));
             }
         }
         Word target = null, source = null, from = null;
@@ -81,7 +134,7 @@ public final class Mounts {
         for (String[] kv : fields) {
             String key = kv[0], value = kv[1];
             switch (key) {
-                case "type" -> { }
+                case "type" -> {}
                 case "target", "dst", "destination" -> target = new Word(need(df, vpos, key, value), vpos);
                 case "source", "src" -> source = new Word(need(df, vpos, key, value), vpos);
                 case "from" -> from = new Word(need(df, vpos, key, value), vpos);
@@ -93,7 +146,12 @@ public final class Mounts {
                         sharing = Sharing.valueOf(need(df, vpos, key, value).toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {
                         String hint = Parser.closest(value, List.of("shared", "private", "locked"));
-                        throw df.error(vpos, "unsupported sharing value \"" + value + "\"" + (hint == null ? " (shared, private or locked)" : " (did you mean " + hint + "?)"));
+                        throw df.error(
+                                vpos,
+                                "unsupported sharing value \"" + value + "\""
+                                        + (hint == null
+                                                ? " (shared, private or locked)"
+                                                : " (did you mean " + hint + "?)"));
                     }
                 }
                 case "mode" -> mode = octal(df, vpos, need(df, vpos, key, value));
@@ -102,7 +160,11 @@ public final class Mounts {
                 case "required" -> required = value == null || bool(df, vpos, key, value);
                 case "size" -> {
                     // a size with docker's units (128m); read where the tmpfs is mounted (RunStep)
-                    if (type != Type.TMPFS) throw df.error(vpos, "unexpected key 'size' for mount type '" + type.name().toLowerCase(Locale.ROOT) + "'");
+                    if (type != Type.TMPFS)
+                        throw df.error(
+                                vpos,
+                                "unexpected key 'size' for mount type '"
+                                        + type.name().toLowerCase(Locale.ROOT) + "'");
                     size = need(df, vpos, key, value);
                 }
                 case "env" -> env = need(df, vpos, key, value);
@@ -110,18 +172,21 @@ public final class Mounts {
             }
         }
         if (type == Type.SECRET || type == Type.SSH) {
-            if (id == null && target != null) id = target.text().substring(target.text().lastIndexOf('/') + 1);
+            if (id == null && target != null)
+                id = target.text().substring(target.text().lastIndexOf('/') + 1);
             if (type == Type.SSH && id == null) id = "default";
             if (type == Type.SECRET && id == null) throw df.error(vpos, "secret mount needs id or target");
             if (target == null && env == null) {
                 target = new Word(type == Type.SECRET ? "/run/secrets/" + id : "/run/buildkit/ssh_agent.0", vpos);
             }
         } else if (target == null) {
-            throw df.error(vpos, "mount type " + type.name().toLowerCase(Locale.ROOT) + " requires a target (target=/path)");
+            throw df.error(
+                    vpos, "mount type " + type.name().toLowerCase(Locale.ROOT) + " requires a target (target=/path)");
         }
         boolean readOnly = ro != null ? ro : type == Type.BIND;
         if (type == Type.CACHE && id == null) id = target.text();
-        return new Spec(type, target, source, from, readOnly, id, sharing, mode, uid, gid, required, size, env, f.pos());
+        return new Spec(
+                type, target, source, from, readOnly, id, sharing, mode, uid, gid, required, size, env, f.pos());
     }
 
     private static String need(Dockerfile df, Pos p, String key, String value) {

@@ -3,7 +3,6 @@ package dev.whittle.dockerfile;
 import dev.whittle.image.ImageRef;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -11,6 +10,8 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.Arrays;
-import java.util.HashSet;
 
 /**
  * Parses Dockerfile text as BuildKit's frontend does: parser directives only at the top, line continuations with the
@@ -31,8 +30,25 @@ public final class Parser {
     private static final Pattern DIRECTIVE = Pattern.compile("^#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
     private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)([^<]*)$");
     private static final Set<String> DIRECTIVES = Set.of("syntax", "escape", "check");
-    static final List<String> INSTRUCTIONS = List.of("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM",
-            "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR");
+    static final List<String> INSTRUCTIONS = List.of(
+            "ADD",
+            "ARG",
+            "CMD",
+            "COPY",
+            "ENTRYPOINT",
+            "ENV",
+            "EXPOSE",
+            "FROM",
+            "HEALTHCHECK",
+            "LABEL",
+            "MAINTAINER",
+            "ONBUILD",
+            "RUN",
+            "SHELL",
+            "STOPSIGNAL",
+            "USER",
+            "VOLUME",
+            "WORKDIR");
 
     /**
      * The largest Dockerfile whittle reads. BuildKit's frontend gets the Dockerfile in one gRPC message, and BuildKit
@@ -72,10 +88,16 @@ public final class Parser {
      */
     public static String decode(String file, byte[] bytes) {
         if (bytes.length > MAX_BYTES) {
-            throw new DockerfileException(file, null, "the file is larger than " + (MAX_BYTES >> 20) + " MiB, more than BuildKit "
-                    + "reads (one gRPC message): keep data out of it (COPY it from the context)", null);
+            throw new DockerfileException(
+                    file,
+                    null,
+                    "the file is larger than " + (MAX_BYTES >> 20) + " MiB, more than BuildKit "
+                            + "reads (one gRPC message): keep data out of it (COPY it from the context)",
+                    null);
         }
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder d = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
@@ -87,8 +109,14 @@ public final class Parser {
             int line = 1;
             for (int i = 0; i < lineStart; i++) if (bytes[i] == '\n') line++;
             int column = new String(bytes, lineStart, bad - lineStart, StandardCharsets.UTF_8).length() + 1;
-            throw new DockerfileException(file, new Pos(line, column), String.format("not valid UTF-8 (byte 0x%02x): save the file "
-                    + "as UTF-8, e.g. with iconv -f latin1 -t utf-8", bytes[bad] & 0xff), null);
+            throw new DockerfileException(
+                    file,
+                    new Pos(line, column),
+                    String.format(
+                            "not valid UTF-8 (byte 0x%02x): save the file "
+                                    + "as UTF-8, e.g. with iconv -f latin1 -t utf-8",
+                            bytes[bad] & 0xff),
+                    null);
         }
         d.flush(out);
         return out.flip().toString();
@@ -143,11 +171,14 @@ public final class Parser {
                 Matcher m = DIRECTIVE.matcher(raw);
                 if (m.matches() && DIRECTIVES.contains(m.group(1).toLowerCase(Locale.ROOT))) {
                     String k = m.group(1).toLowerCase(Locale.ROOT);
-                    if (directives.containsKey(k)) throw error(new Pos(lineNo, 1), "only one " + k + " parser directive can be used");
+                    if (directives.containsKey(k))
+                        throw error(new Pos(lineNo, 1), "only one " + k + " parser directive can be used");
                     String v = m.group(2);
                     if (k.equals("escape")) {
                         if (!v.equals("`") && !v.equals("\\")) {
-                            throw error(new Pos(lineNo, raw.indexOf(v) + 1), "invalid escape token '" + v + "' does not match ` or \\");
+                            throw error(
+                                    new Pos(lineNo, raw.indexOf(v) + 1),
+                                    "invalid escape token '" + v + "' does not match ` or \\");
                         }
                         escape = v.charAt(0);
                     }
@@ -184,7 +215,10 @@ public final class Parser {
             int endLine = i;
             if (emptyContinuation) {
                 // at the instruction's last line, as BuildKit reports it
-                warnings.add(new Dockerfile.Warning("NoEmptyContinuation", "Empty continuation line found in: " + logical.text.toString().trim(),
+                warnings.add(new Dockerfile.Warning(
+                        "NoEmptyContinuation",
+                        "Empty continuation line found in: "
+                                + logical.text.toString().trim(),
                         new Pos(endLine, 1)));
             }
             Instruction ins = instruction(logical, 0, endLine);
@@ -205,8 +239,10 @@ public final class Parser {
                         }
                         body.append(b).append('\n');
                     }
-                    if (!terminated) throw error(h.pos(), "unterminated heredoc \"" + h.name() + "\" started at " + h.pos());
-                    filled.add(new Heredoc(h.name(), body.toString(), h.expand(), h.chomp(), h.fileDescriptor(), h.pos()));
+                    if (!terminated)
+                        throw error(h.pos(), "unterminated heredoc \"" + h.name() + "\" started at " + h.pos());
+                    filled.add(
+                            new Heredoc(h.name(), body.toString(), h.expand(), h.chomp(), h.fileDescriptor(), h.pos()));
                 }
                 ins = withHeredocs(ins, filled, i);
             }
@@ -216,7 +252,8 @@ public final class Parser {
     }
 
     /** The frontends whose Dockerfiles whittle's own frontend builds: any version or digest of them. */
-    private static final Set<String> DOCKERFILE_FRONTENDS = Set.of("docker.io/docker/dockerfile", "docker.io/docker/dockerfile-upstream");
+    private static final Set<String> DOCKERFILE_FRONTENDS =
+            Set.of("docker.io/docker/dockerfile", "docker.io/docker/dockerfile-upstream");
 
     /**
      * {@code # syntax=}: BuildKit would run the image it names as the frontend. whittle has one frontend, its own,
@@ -233,8 +270,11 @@ public final class Parser {
             ours = false;
         }
         if (!ours) {
-            throw error(pos, "unsupported frontend \"" + ref + "\" in # syntax=: whittle builds with its own Dockerfile frontend, "
-                    + "so the directive may name only docker/dockerfile (any version), or be left out");
+            throw error(
+                    pos,
+                    "unsupported frontend \"" + ref
+                            + "\" in # syntax=: whittle builds with its own Dockerfile frontend, "
+                            + "so the directive may name only docker/dockerfile (any version), or be left out");
         }
     }
 
@@ -291,7 +331,8 @@ public final class Parser {
         List<Flag> flags = new ArrayList<>();
         int argsStart = extractFlags(l, text, restStart, flags);
         String args = text.substring(argsStart);
-        Instruction.Common common = new Instruction.Common(keyword, pos, endLine, flags, text.substring(restStart).trim());
+        Instruction.Common common = new Instruction.Common(
+                keyword, pos, endLine, flags, text.substring(restStart).trim());
         checkFlags(upper, flags);
         return switch (upper) {
             case "FROM" -> from(common, l, argsStart, args);
@@ -323,7 +364,8 @@ public final class Parser {
             case "VOLUME" -> {
                 List<Word> paths = maybeJsonList(l, argsStart, args);
                 if (paths.isEmpty()) throw error(pos, "VOLUME requires at least one argument");
-                for (Word w : paths) if (w.text().isBlank()) throw error(w.pos(), "VOLUME specified can not be an empty string");
+                for (Word w : paths)
+                    if (w.text().isBlank()) throw error(w.pos(), "VOLUME specified can not be an empty string");
                 yield new Instruction.Volume(common, paths, isJsonArray(args));
             }
             case "USER" -> new Instruction.User(common, requireOne(l, argsStart, args, upper, pos));
@@ -365,7 +407,9 @@ public final class Parser {
         for (int i = 1; i <= a.length(); i++) {
             cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                cur[j] = Math.min(
+                        Math.min(cur[j - 1] + 1, prev[j] + 1),
+                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
             }
             int[] t = prev;
             prev = cur;
@@ -378,7 +422,9 @@ public final class Parser {
             Map.entry("FROM", Set.of("platform")),
             Map.entry("RUN", Set.of("mount", "network", "security")),
             Map.entry("COPY", Set.of("from", "chown", "chmod", "link", "parents", "exclude")),
-            Map.entry("ADD", Set.of("chown", "chmod", "link", "keep-git-dir", "checksum", "exclude", "unpack", "parents")),
+            Map.entry(
+                    "ADD",
+                    Set.of("chown", "chmod", "link", "keep-git-dir", "checksum", "exclude", "unpack", "parents")),
             Map.entry("HEALTHCHECK", Set.of("interval", "timeout", "start-period", "start-interval", "retries")));
     private static final Set<String> BOOL_FLAGS = Set.of("link", "parents", "keep-git-dir", "unpack");
     private static final Set<String> REPEATABLE = Set.of("mount", "exclude");
@@ -389,13 +435,28 @@ public final class Parser {
         for (Flag f : flags) {
             if (!allowed.contains(f.name())) {
                 String hint = closest(f.name(), allowed.stream().sorted().toList());
-                throw error(f.pos(), "unknown flag: --" + f.name() + (allowed.isEmpty() ? " (" + instruction + " takes no flags)"
-                        : hint != null ? " (did you mean " + hint + "?)"
-                        : " (" + instruction + " accepts " + String.join(", ", allowed.stream().sorted().map(s -> "--" + s).toList()) + ")"));
+                throw error(
+                        f.pos(),
+                        "unknown flag: --" + f.name()
+                                + (allowed.isEmpty()
+                                        ? " (" + instruction + " takes no flags)"
+                                        : hint != null
+                                                ? " (did you mean " + hint + "?)"
+                                                : " (" + instruction + " accepts "
+                                                        + String.join(
+                                                                ", ",
+                                                                allowed.stream()
+                                                                        .sorted()
+                                                                        .map(s -> "--" + s)
+                                                                        .toList())
+                                                        + ")"));
             }
-            if (!REPEATABLE.contains(f.name()) && !seen.add(f.name())) throw error(f.pos(), "duplicate flag specified: --" + f.name());
+            if (!REPEATABLE.contains(f.name()) && !seen.add(f.name()))
+                throw error(f.pos(), "duplicate flag specified: --" + f.name());
             if (BOOL_FLAGS.contains(f.name())) {
-                if (f.value() != null && !f.value().equalsIgnoreCase("true") && !f.value().equalsIgnoreCase("false")) {
+                if (f.value() != null
+                        && !f.value().equalsIgnoreCase("true")
+                        && !f.value().equalsIgnoreCase("false")) {
                     throw error(f.pos(), "expecting boolean value for flag --" + f.name() + ", not: " + f.value());
                 }
             } else if (f.value() == null) {
@@ -449,7 +510,9 @@ public final class Parser {
             throw error(c.pos(), "FROM requires either one or three arguments: FROM <image> [AS <name>]");
         }
         if (w.size() == 3 && !w.get(1).text().equalsIgnoreCase("as")) {
-            throw error(w.get(1).pos(), "FROM's second argument must be AS, not \"" + w.get(1).text() + "\"");
+            throw error(
+                    w.get(1).pos(),
+                    "FROM's second argument must be AS, not \"" + w.get(1).text() + "\"");
         }
         return new Instruction.From(c, w.get(0), w.size() == 3 ? w.get(2) : null, w.size() == 3 ? w.get(1) : null);
     }
@@ -602,18 +665,25 @@ public final class Parser {
             if (sp >= t.length()) throw error(pos, name + " must have two arguments");
             int vs = sp;
             while (vs < t.length() && Character.isWhitespace(t.charAt(vs))) vs++;
-            out.add(new Instruction.KeyValue(new Word(t.substring(0, sp), l.pos(off + lead)), new Word(t.substring(vs), l.pos(off + lead + vs))));
+            out.add(new Instruction.KeyValue(
+                    new Word(t.substring(0, sp), l.pos(off + lead)),
+                    new Word(t.substring(vs), l.pos(off + lead + vs))));
             return out;
         }
         legacy = false;
         for (Word w : words) {
             int eq = w.text().indexOf('=');
             if (eq < 0) {
-                throw error(w.pos(), "Syntax error - can't find = in \"" + w.text() + "\". Must be of the form: name=value");
+                throw error(
+                        w.pos(),
+                        "Syntax error - can't find = in \"" + w.text() + "\". Must be of the form: name=value");
             }
             if (eq == 0) throw error(w.pos(), name + " names can not be blank");
-            out.add(new Instruction.KeyValue(new Word(w.text().substring(0, eq), w.pos()),
-                    new Word(w.text().substring(eq + 1), new Pos(w.pos().line(), w.pos().column() + eq + 1))));
+            out.add(new Instruction.KeyValue(
+                    new Word(w.text().substring(0, eq), w.pos()),
+                    new Word(
+                            w.text().substring(eq + 1),
+                            new Pos(w.pos().line(), w.pos().column() + eq + 1))));
         }
         return out;
     }
@@ -628,8 +698,11 @@ public final class Parser {
             if (eq < 0) {
                 defs.add(new Instruction.ArgDef(w, null));
             } else {
-                defs.add(new Instruction.ArgDef(new Word(w.text().substring(0, eq), w.pos()),
-                        new Word(w.text().substring(eq + 1), new Pos(w.pos().line(), w.pos().column() + eq + 1))));
+                defs.add(new Instruction.ArgDef(
+                        new Word(w.text().substring(0, eq), w.pos()),
+                        new Word(
+                                w.text().substring(eq + 1),
+                                new Pos(w.pos().line(), w.pos().column() + eq + 1))));
             }
         }
         return new Instruction.Arg(c, defs);
@@ -663,7 +736,8 @@ public final class Parser {
             if (!c.flags().isEmpty()) throw error(c.flags().getFirst().pos(), "HEALTHCHECK NONE takes no flags");
             return new Instruction.Healthcheck(c, null);
         }
-        if (!type.equals("CMD")) throw error(l.pos(off + lead), "unknown type \"" + t.substring(0, sp) + "\" in HEALTHCHECK (try CMD)");
+        if (!type.equals("CMD"))
+            throw error(l.pos(off + lead), "unknown type \"" + t.substring(0, sp) + "\" in HEALTHCHECK (try CMD)");
         String rest = t.substring(sp);
         Instruction.Command cmd = command(l, off + lead + sp, rest, "HEALTHCHECK", pos);
         if (!cmd.exec() && cmd.shell().text().isEmpty()) throw error(pos, "Missing command after HEALTHCHECK CMD");
@@ -676,8 +750,9 @@ public final class Parser {
         Instruction trigger = instruction(l, off + args.indexOf(t), c.endLine());
         switch (trigger.name()) {
             case "ONBUILD" -> throw error(trigger.pos(), "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-            case "FROM", "MAINTAINER" -> throw error(trigger.pos(), trigger.name() + " isn't allowed as an ONBUILD trigger");
-            default -> { }
+            case "FROM", "MAINTAINER" ->
+                throw error(trigger.pos(), trigger.name() + " isn't allowed as an ONBUILD trigger");
+            default -> {}
         }
         return new Instruction.Onbuild(c, trigger, t);
     }
@@ -710,10 +785,12 @@ public final class Parser {
             String rest = m.group(3);
             List<String> plain = new ShellLex('\\').skipUnsetEnv(true).processWords(rest, k -> null);
             if (plain.size() != 1) continue;
-            List<String> raw = new ShellLex('\\').skipUnsetEnv(true).rawQuotes(true).processWords(rest, k -> null);
+            List<String> raw =
+                    new ShellLex('\\').skipUnsetEnv(true).rawQuotes(true).processWords(rest, k -> null);
             String name = plain.getFirst();
             long q1 = name.chars().filter(ch -> ch == '\'' || ch == '"').count();
-            long q2 = raw.getFirst().chars().filter(ch -> ch == '\'' || ch == '"').count();
+            long q2 =
+                    raw.getFirst().chars().filter(ch -> ch == '\'' || ch == '"').count();
             int at = text.indexOf("<<" + m.group(2) + rest);
             if (at < 0) at = text.indexOf("<<");
             int fd = m.group(1).isEmpty() ? 0 : descriptor(m.group(1), l.pos(Math.max(0, at)));
@@ -736,14 +813,18 @@ public final class Parser {
             case Instruction.Run r -> new Instruction.Run(withEnd(r.common(), endLine), r.command(), docs);
             case Instruction.Copy c -> {
                 // heredoc words are sources; they are replaced by the heredocs themselves
-                List<Word> sources = c.sources().stream().filter(w -> !w.text().contains("<<")).toList();
+                List<Word> sources = c.sources().stream()
+                        .filter(w -> !w.text().contains("<<"))
+                        .toList();
                 yield new Instruction.Copy(withEnd(c.common(), endLine), c.add(), sources, c.dest(), docs, c.json());
             }
             case Instruction.Onbuild o -> {
                 // the trigger the image keeps carries its heredocs, as BuildKit writes it (the child parses it again)
                 StringBuilder expression = new StringBuilder(o.expression());
-                for (Heredoc h : docs) expression.append('\n').append(h.content()).append(h.name());
-                yield new Instruction.Onbuild(withEnd(o.common(), endLine), withHeredocs(o.trigger(), docs, endLine), expression.toString());
+                for (Heredoc h : docs)
+                    expression.append('\n').append(h.content()).append(h.name());
+                yield new Instruction.Onbuild(
+                        withEnd(o.common(), endLine), withHeredocs(o.trigger(), docs, endLine), expression.toString());
             }
             default -> ins;
         };

@@ -1,7 +1,6 @@
 package dev.whittle.dockerfile;
 
 import dev.whittle.image.Platform;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,11 +11,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
-import java.util.Objects;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Turns a parsed Dockerfile into a {@link BuildPlan}: global ARGs (only for FROM lines), stages named and
@@ -24,16 +23,31 @@ import java.util.function.Function;
  * pruned to what the target needs.
  */
 public final class Planner {
-    public static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
-            "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
+    public static final Set<String> PROXY_ARGS = Set.of(
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "FTP_PROXY",
+            "ftp_proxy",
+            "NO_PROXY",
+            "no_proxy",
+            "ALL_PROXY",
+            "all_proxy");
     private static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9-_.]*$");
 
     private Planner() {}
 
-    /** Build inputs the frontend needs. */
-    /** @param namedContexts the {@code --build-context} names: over a stage or image of the same name */
-    public record Options(String target, Map<String, String> buildArgs, Platform buildPlatform, Platform targetPlatform,
-                          Set<String> namedContexts) {
+    /**
+     * Build inputs the frontend needs.
+     *
+     * @param namedContexts the {@code --build-context} names: over a stage or image of the same name */
+    public record Options(
+            String target,
+            Map<String, String> buildArgs,
+            Platform buildPlatform,
+            Platform targetPlatform,
+            Set<String> namedContexts) {
         public Options {
             buildArgs = buildArgs == null ? Map.of() : Map.copyOf(buildArgs);
             namedContexts = namedContexts == null ? Set.of() : Set.copyOf(namedContexts);
@@ -61,31 +75,43 @@ public final class Planner {
                 body = new ArrayList<>();
             } else if (from == null) {
                 if (!(i instanceof Instruction.Arg)) {
-                    throw df.error(i.pos(), i.name() + " before FROM: no build stage in current context (a Dockerfile starts with FROM, after optional ARGs)");
+                    throw df.error(
+                            i.pos(),
+                            i.name()
+                                    + " before FROM: no build stage in current context (a Dockerfile starts with FROM, after optional ARGs)");
                 }
             } else {
                 body.add(i);
             }
         }
-        if (from == null) throw df.error(new Pos(Math.max(1, df.lines().size()), 1), "dockerfile contains no stages to build: it has no FROM instruction");
+        if (from == null)
+            throw df.error(
+                    new Pos(Math.max(1, df.lines().size()), 1),
+                    "dockerfile contains no stages to build: it has no FROM instruction");
         stages.add(stage(df, stages.size(), from, body, names));
         return stages;
     }
 
-    private static Stage stage(Dockerfile df, int index, Instruction.From from, List<Instruction> body, Map<String, Integer> names) {
+    private static Stage stage(
+            Dockerfile df, int index, Instruction.From from, List<Instruction> body, Map<String, Integer> names) {
         String name = null;
         if (from.stageName() != null) {
             name = from.stageName().text().toLowerCase(Locale.ROOT);
             if (!STAGE_NAME.matcher(name).matches()) {
-                throw df.error(from.stageName().pos(), "invalid name for build stage: \"" + from.stageName().text()
-                        + "\", name can't start with a number or contain symbols");
+                throw df.error(
+                        from.stageName().pos(),
+                        "invalid name for build stage: \"" + from.stageName().text()
+                                + "\", name can't start with a number or contain symbols");
             }
             if (name.equals("scratch") || name.equals("context")) {
-                throw df.error(from.stageName().pos(), "\"" + name + "\" is reserved and cannot be used as a stage name");
+                throw df.error(
+                        from.stageName().pos(), "\"" + name + "\" is reserved and cannot be used as a stage name");
             }
             Integer prev = names.putIfAbsent(name, index);
             if (prev != null) {
-                throw df.error(from.stageName().pos(), "duplicate stage name \"" + name + "\" (also used by stage " + prev + ")");
+                throw df.error(
+                        from.stageName().pos(),
+                        "duplicate stage name \"" + name + "\" (also used by stage " + prev + ")");
             }
         }
         return new Stage(index, name, from, body);
@@ -98,7 +124,8 @@ public final class Planner {
             // no --target: the last stage is built, and TARGETSTAGE is its name
             String last = null;
             for (Instruction i : df.instructions()) {
-                if (i instanceof Instruction.From f) last = f.stageName() == null ? null : f.stageName().text().toLowerCase(Locale.ROOT);
+                if (i instanceof Instruction.From f)
+                    last = f.stageName() == null ? null : f.stageName().text().toLowerCase(Locale.ROOT);
             }
             if (last != null) auto.put("TARGETSTAGE", last);
         }
@@ -163,8 +190,13 @@ public final class Planner {
         List<BuildPlan.PlannedStage> planned = new ArrayList<>();
         for (Stage s : stages) {
             String baseText = expand(df, lex, s.from().image(), global::get);
-            if (baseText.isEmpty()) throw df.error(s.from().image().pos(), "base name (" + s.from().image().text() + ") should not be blank");
-            String platform = s.from().flag("platform").map(f -> platform(df, lex, f, global)).orElse(null);
+            if (baseText.isEmpty())
+                throw df.error(
+                        s.from().image().pos(), "base name (" + s.from().image().text() + ") should not be blank");
+            String platform = s.from()
+                    .flag("platform")
+                    .map(f -> platform(df, lex, f, global))
+                    .orElse(null);
             BuildPlan.Base base;
             Set<Integer> deps = new LinkedHashSet<>();
             Set<String> images = new LinkedHashSet<>();
@@ -189,19 +221,27 @@ public final class Planner {
                 if (i instanceof Instruction.Copy c && !c.add()) {
                     for (Flag f : c.flagsNamed("from")) {
                         String v = copyFrom(df, lex, f);
-                        int used = resolveRef(df, v, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
+                        int used =
+                                resolveRef(df, v, f.valueWord(), s, stages, byName, deps, images, opt.namedContexts());
                         if (used > s.index()) {
-                            throw df.error(f.valueWord().pos(), "cannot copy from stage \"" + v + "\", it needs to be defined before current stage \""
-                                    + s.displayName() + "\"");
+                            throw df.error(
+                                    f.valueWord().pos(),
+                                    "cannot copy from stage \"" + v
+                                            + "\", it needs to be defined before current stage \"" + s.displayName()
+                                            + "\"");
                         }
                     }
                 }
-                for (Mounts.Spec m : i instanceof Instruction.Run ? mountsFrom(df, lex, scope, i) : List.<Mounts.Spec>of()) {
+                for (Mounts.Spec m :
+                        i instanceof Instruction.Run ? mountsFrom(df, lex, scope, i) : List.<Mounts.Spec>of()) {
                     String v = m.from().text();
                     int used = resolveRef(df, v, m.from(), s, stages, byName, deps, images, opt.namedContexts());
                     if (used > s.index()) {
-                        throw df.error(m.from().pos(), "cannot mount from stage \"" + v + "\" to \"" + (m.target() == null ? "" : m.target().text())
-                                + "\", stage needs to be defined before current command");
+                        throw df.error(
+                                m.from().pos(),
+                                "cannot mount from stage \"" + v + "\" to \""
+                                        + (m.target() == null ? "" : m.target().text())
+                                        + "\", stage needs to be defined before current command");
                     }
                 }
             }
@@ -212,7 +252,10 @@ public final class Planner {
         if (stage < 0 && opt.target() != null && !opt.target().isEmpty()) {
             Integer t = byName.get(opt.target().toLowerCase(Locale.ROOT));
             if (t == null) {
-                List<String> known = stages.stream().map(Stage::name).filter(Objects::nonNull).toList();
+                List<String> known = stages.stream()
+                        .map(Stage::name)
+                        .filter(Objects::nonNull)
+                        .toList();
                 String best = null;
                 int bestD = 3;
                 for (String k : known) {
@@ -222,9 +265,13 @@ public final class Planner {
                         best = k;
                     }
                 }
-                throw new DockerfileException(df.file(), null, "target stage \"" + opt.target() + "\" could not be found"
-                        + (best != null ? " (did you mean " + best + "?)" : "") + "; stages are: "
-                        + (known.isEmpty() ? "(none named)" : String.join(", ", known)), df.lines());
+                throw new DockerfileException(
+                        df.file(),
+                        null,
+                        "target stage \"" + opt.target() + "\" could not be found"
+                                + (best != null ? " (did you mean " + best + "?)" : "") + "; stages are: "
+                                + (known.isEmpty() ? "(none named)" : String.join(", ", known)),
+                        df.lines());
             }
             target = t;
         }
@@ -236,7 +283,8 @@ public final class Planner {
      * The stages the target needs, each after the stages it needs; a cycle is refused. A depth-first walk with its own
      * stack: a chain of 100 000 stages (one FROM line each) overflowed the thread's stack when it recursed.
      */
-    private static List<BuildPlan.PlannedStage> dependencyOrder(Dockerfile df, List<BuildPlan.PlannedStage> all, int target) {
+    private static List<BuildPlan.PlannedStage> dependencyOrder(
+            Dockerfile df, List<BuildPlan.PlannedStage> all, int target) {
         List<BuildPlan.PlannedStage> order = new ArrayList<>();
         byte[] state = new byte[all.size()]; // 0 unvisited, 1 on the current path, 2 done
         Deque<Iterator<Integer>> pending = new ArrayDeque<>();
@@ -250,7 +298,11 @@ public final class Planner {
                 int d = deps.next();
                 if (state[d] == 2) continue;
                 BuildPlan.PlannedStage p = all.get(d);
-                if (state[d] == 1) throw df.error(p.stage().from().pos(), "circular dependency detected on stage: " + p.stage().displayName());
+                if (state[d] == 1)
+                    throw df.error(
+                            p.stage().from().pos(),
+                            "circular dependency detected on stage: "
+                                    + p.stage().displayName());
                 state[d] = 1;
                 path.push(d);
                 pending.push(p.dependsOn().iterator());
@@ -282,9 +334,11 @@ public final class Planner {
                 break;
             }
         }
-        if (v.isEmpty()) throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value() + hint);
+        if (v.isEmpty())
+            throw df.error(f.valueWord().pos(), "empty platform value from expression " + f.value() + hint);
         String problem = Platform.specifierError(v);
-        if (problem != null) throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem + hint);
+        if (problem != null)
+            throw df.error(f.valueWord().pos(), "failed to parse platform " + f.value() + ": " + problem + hint);
         return v;
     }
 
@@ -295,21 +349,35 @@ public final class Planner {
     public static String copyFrom(Dockerfile df, ShellLex lex, Flag f) {
         String v = expand(df, lex, f.valueWord(), k -> null);
         if (!v.equals(f.value())) {
-            throw df.error(f.valueWord().pos(), "variable expansion is not supported for --from, define a new stage with FROM using ARG from "
-                    + "global scope as a workaround");
+            throw df.error(
+                    f.valueWord().pos(),
+                    "variable expansion is not supported for --from, define a new stage with FROM using ARG from "
+                            + "global scope as a workaround");
         }
         return v;
     }
 
     /** Records what a --from or mount from= names; returns the stage's index, or -1 for an image or a context. */
-    private static int resolveRef(Dockerfile df, String v, Word w, Stage s, List<Stage> stages,
-                                  Map<String, Integer> byName, Set<Integer> deps, Set<String> images, Set<String> named) {
+    private static int resolveRef(
+            Dockerfile df,
+            String v,
+            Word w,
+            Stage s,
+            List<Stage> stages,
+            Map<String, Integer> byName,
+            Set<Integer> deps,
+            Set<String> images,
+            Set<String> named) {
         if (v.isEmpty()) throw df.error(w.pos(), "--from requires a stage name, index or image");
         if (v.equals("context") || named.contains(v)) return -1; // a named context stands over a stage of its name
         Integer ref = byName.get(v.toLowerCase(Locale.ROOT));
         if (ref == null && v.matches("\\d+")) {
             int n = Integer.parseInt(v);
-            if (n >= stages.size()) throw df.error(w.pos(), "invalid from flag value " + v + ": stage index out of bounds (there are " + stages.size() + " stages)");
+            if (n >= stages.size())
+                throw df.error(
+                        w.pos(),
+                        "invalid from flag value " + v + ": stage index out of bounds (there are " + stages.size()
+                                + " stages)");
             ref = n;
         }
         if (ref == null) {
@@ -328,7 +396,8 @@ public final class Planner {
             // the other fields as the step will see them (a type may be an ARG), where planning can expand them
             Mounts.Spec m;
             try {
-                m = Mounts.parse(df, f, v -> expand(df, lex, new Word(v, f.valueWord().pos()), scope.lookup()));
+                m = Mounts.parse(
+                        df, f, v -> expand(df, lex, new Word(v, f.valueWord().pos()), scope.lookup()));
             } catch (DockerfileException unknownHere) {
                 m = Mounts.parse(df, f);
             }
@@ -338,8 +407,13 @@ public final class Planner {
     }
 
     /** The scope after an ARG or ENV instruction (other instructions leave it unchanged). */
-    public static Scope step(Dockerfile df, ShellLex lex, Scope scope, Instruction i, Map<String, String> global,
-                             Map<String, String> buildArgs) {
+    public static Scope step(
+            Dockerfile df,
+            ShellLex lex,
+            Scope scope,
+            Instruction i,
+            Map<String, String> global,
+            Map<String, String> buildArgs) {
         switch (i) {
             case Instruction.Arg a -> {
                 for (Instruction.ArgDef d : a.args()) {
@@ -372,16 +446,20 @@ public final class Planner {
         Set<String> declared = new HashSet<>();
         for (Instruction i : plan.dockerfile().instructions()) {
             if (i instanceof Instruction.From) break;
-            if (i instanceof Instruction.Arg a) for (Instruction.ArgDef d : a.args()) declared.add(d.name().text());
+            if (i instanceof Instruction.Arg a)
+                for (Instruction.ArgDef d : a.args()) declared.add(d.name().text());
         }
         for (BuildPlan.PlannedStage p : plan.stages()) {
             for (Instruction i : p.stage().instructions()) {
-                if (i instanceof Instruction.Arg a) for (Instruction.ArgDef d : a.args()) declared.add(d.name().text());
+                if (i instanceof Instruction.Arg a)
+                    for (Instruction.ArgDef d : a.args()) declared.add(d.name().text());
             }
         }
         Set<String> unused = new TreeSet<>();
-        // BUILDKIT_* args are the frontend's options (BUILDKIT_SANDBOX_HOSTNAME, BUILDKIT_DOCKERFILE_CHECK), not the Dockerfile's
-        for (String k : buildArgs.keySet()) if (!declared.contains(k) && !PROXY_ARGS.contains(k) && !k.startsWith("BUILDKIT_")) unused.add(k);
+        // BUILDKIT_* args are the frontend's options (BUILDKIT_SANDBOX_HOSTNAME, BUILDKIT_DOCKERFILE_CHECK), not the
+        // Dockerfile's
+        for (String k : buildArgs.keySet())
+            if (!declared.contains(k) && !PROXY_ARGS.contains(k) && !k.startsWith("BUILDKIT_")) unused.add(k);
         return unused;
     }
 }

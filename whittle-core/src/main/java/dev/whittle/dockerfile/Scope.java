@@ -53,7 +53,9 @@ public final class Scope {
         synchronized (versions) {
             Versions into = version == versions.latest ? versions : versions.copyAt(version);
             into.latest++;
-            (arg ? into.args : into.env).computeIfAbsent(name, x -> new History()).add(into.latest, value);
+            (arg ? into.args : into.env)
+                    .computeIfAbsent(name, x -> new History())
+                    .add(into.latest, value);
             return new Scope(into, into.latest);
         }
     }

@@ -211,7 +211,8 @@ public final class ShellLex {
                 }
             }
             if (!stopAtEof) {
-                throw new ExpansionException("unexpected end of statement while looking for matching " + new String(Character.toChars(stops[0])));
+                throw new ExpansionException("unexpected end of statement while looking for matching "
+                        + new String(Character.toChars(stops[0])));
             }
             return new Out(result.toString(), words.get());
         }
@@ -222,7 +223,8 @@ public final class ShellLex {
             if (rawQuotes) r.appendCodePoint(ch);
             while (true) {
                 ch = sc.next();
-                if (ch == EOF) throw new ExpansionException("unexpected end of statement while looking for matching single-quote");
+                if (ch == EOF)
+                    throw new ExpansionException("unexpected end of statement while looking for matching single-quote");
                 if (ch == '\'') {
                     if (rawQuotes) r.appendCodePoint(ch);
                     return r.toString();
@@ -237,7 +239,8 @@ public final class ShellLex {
             if (rawQuotes) r.appendCodePoint(ch);
             while (true) {
                 int p = sc.peek();
-                if (p == EOF) throw new ExpansionException("unexpected end of statement while looking for matching double-quote");
+                if (p == EOF)
+                    throw new ExpansionException("unexpected end of statement while looking for matching double-quote");
                 if (p == '"') {
                     ch = sc.next();
                     if (rawQuotes) r.appendCodePoint(ch);
@@ -266,6 +269,7 @@ public final class ShellLex {
             return v == null ? "" : v;
         }
 
+        @SuppressWarnings("fallthrough") // ":" then falls into the operator cases, as BuildKit's switch does
         String processDollar() {
             sc.next();
             boolean[] set = new boolean[1];
@@ -294,10 +298,15 @@ public final class ShellLex {
                     nullIsUnset = true;
                     ch = sc.next();
                     chs += ch == EOF ? "" : new String(Character.toChars(ch));
-                    // fall through
-                case '+': case '-': case '?': case '#': case '%': {
+                // fall through
+                case '+':
+                case '-':
+                case '?':
+                case '#':
+                case '%': {
                     boolean rawEsc = ch == '#' || ch == '%';
-                    if (nullIsUnset && rawEsc) throw new ExpansionException("unsupported modifier (" + chs + ") in substitution");
+                    if (nullIsUnset && rawEsc)
+                        throw new ExpansionException("unsupported modifier (" + chs + ") in substitution");
                     if (ch != '+' && ch != '-' && ch != '?' && ch != '#' && ch != '%') {
                         throw new ExpansionException("unsupported modifier (" + chs + ") in substitution");
                     }
@@ -316,9 +325,12 @@ public final class ShellLex {
                         case '+':
                             return !set[0] || (nullIsUnset && value.isEmpty()) ? "" : word;
                         case '?':
-                            if (!set[0]) throw new ExpansionException(name + ": " + (word.isEmpty() ? "is not allowed to be unset" : word));
+                            if (!set[0])
+                                throw new ExpansionException(
+                                        name + ": " + (word.isEmpty() ? "is not allowed to be unset" : word));
                             if (nullIsUnset && value.isEmpty()) {
-                                throw new ExpansionException(name + ": " + (word.isEmpty() ? "is not allowed to be empty" : word));
+                                throw new ExpansionException(
+                                        name + ": " + (word.isEmpty() ? "is not allowed to be empty" : word));
                             }
                             return value;
                         default: {
@@ -344,14 +356,16 @@ public final class ShellLex {
                     String replacement = "";
                     if (lastStop == '/') {
                         try {
-                            replacement = processStopOnAny(new int[] {'}'}, true).result();
+                            replacement =
+                                    processStopOnAny(new int[] {'}'}, true).result();
                         } catch (ExpansionException e) {
                             if (sc.peek() == EOF) throw new ExpansionException("syntax error: missing '}'");
                             throw e;
                         }
                     }
                     String value = getEnv(name, set);
-                    if (skipUnsetEnv && !set[0]) return "${" + name + "/" + (all ? "/" : "") + pattern + "/" + replacement + "}";
+                    if (skipUnsetEnv && !set[0])
+                        return "${" + name + "/" + (all ? "/" : "") + pattern + "/" + replacement + "}";
                     ShellPattern re = ShellPattern.compile(pattern, true);
                     int[] v = value.codePoints().toArray();
                     if (all) return replaceAll(re, v, replacement);

@@ -15,6 +15,7 @@ final class ShellPattern {
 
     /** Code points, or ANY, or STAR. */
     private final int[] tokens;
+
     private final boolean greedy;
 
     private ShellPattern(int[] tokens, boolean greedy) {
@@ -36,11 +37,12 @@ final class ShellPattern {
             } else if (c == '\\') {
                 // } and / are escaped inside ${}, but the escape is not part of the pattern
                 if (i + 1 < cps.length && (cps[i + 1] == '}' || cps[i + 1] == '/')) continue;
-                if (i + 1 >= cps.length) throw new ShellLex.ExpansionException("invalid pattern (" + pattern + ") in substitution");
+                if (i + 1 >= cps.length)
+                    throw new ShellLex.ExpansionException("invalid pattern (" + pattern + ") in substitution");
                 int e = cps[++i];
                 if (e != '*' && e != '?' && e != '\\') {
-                    throw new ShellLex.ExpansionException("invalid pattern (" + pattern + ") in substitution: invalid escape '\\"
-                            + new String(Character.toChars(e)) + "'");
+                    throw new ShellLex.ExpansionException("invalid pattern (" + pattern
+                            + ") in substitution: invalid escape '\\" + new String(Character.toChars(e)) + "'");
                 }
                 out[n++] = e;
             } else {

@@ -1,5 +1,9 @@
 package dev.whittle.ffi;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,12 +13,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * C functions through the FFM API, all bound to one of two call shapes. Binding a downcall costs the JDK a generated
@@ -37,8 +37,8 @@ import java.util.Arrays;
  */
 public final class Native {
     private static final int ARGS = 8;
-    private static final FunctionDescriptor WORDS = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final FunctionDescriptor WORDS = FunctionDescriptor.of(
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final FunctionDescriptor CRITICAL = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
 
     private Native() {}
@@ -63,7 +63,10 @@ public final class Native {
     /** A function of the C library, or empty where it has none (or native access is denied). */
     public static Optional<Function> libc(String name) {
         try {
-            return Ffm.LINKER.defaultLookup().find(name).map(a -> new Function(name, Ffm.LINKER.downcallHandle(a, WORDS, Ffm.ERRNO)));
+            return Ffm.LINKER
+                    .defaultLookup()
+                    .find(name)
+                    .map(a -> new Function(name, Ffm.LINKER.downcallHandle(a, WORDS, Ffm.ERRNO)));
         } catch (RuntimeException | LinkageError e) {
             return Optional.empty(); // no native access: callers fall back
         }
@@ -80,14 +83,20 @@ public final class Native {
 
     /** A library function of the word shape; throws if the library lacks it. */
     public static Function function(SymbolLookup lib, String name) {
-        return new Function(name, Ffm.LINKER.downcallHandle(lib.find(name).orElseThrow(
-                () -> new IllegalStateException("no " + name + " in the library")), WORDS, Ffm.ERRNO));
+        return new Function(
+                name,
+                Ffm.LINKER.downcallHandle(
+                        lib.find(name).orElseThrow(() -> new IllegalStateException("no " + name + " in the library")),
+                        WORDS,
+                        Ffm.ERRNO));
     }
 
     /** A library function of the critical shape; throws if the library lacks it. */
     public static Critical critical(SymbolLookup lib, String name) {
-        return new Critical(Ffm.LINKER.downcallHandle(lib.find(name).orElseThrow(
-                () -> new IllegalStateException("no " + name + " in the library")), CRITICAL, Linker.Option.critical(true)));
+        return new Critical(Ffm.LINKER.downcallHandle(
+                lib.find(name).orElseThrow(() -> new IllegalStateException("no " + name + " in the library")),
+                CRITICAL,
+                Linker.Option.critical(true)));
     }
 
     /** Memory for the errno a call leaves (one per call, or per thread). */
@@ -135,7 +144,8 @@ public final class Native {
             }
         }
 
-        @Override public String toString() {
+        @Override
+        public String toString() {
             return name;
         }
     }

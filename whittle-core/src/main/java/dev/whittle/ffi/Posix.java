@@ -1,5 +1,6 @@
 package dev.whittle.ffi;
 
+import static dev.whittle.ffi.Native.cString;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -9,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static dev.whittle.ffi.Native.cString;
 
 /**
  * The few system calls Java lacks, through {@link Native}: mount/umount2 (overlay snapshots), mknod (whiteouts and
@@ -30,10 +29,20 @@ public final class Posix {
 
     /** The bound functions, on first use (binding is the costly part of a first call); null where libc lacks one. */
     private static final class Libc {
-        static final Native.Function MOUNT = bind("mount"), UMOUNT2 = bind("umount2"), MKNOD = bind("mknod"),
-                LSETXATTR = bind("lsetxattr"), LGETXATTR = bind("lgetxattr"), LLISTXATTR = bind("llistxattr"),
-                UTIMENSAT = bind("utimensat"), LCHOWN = bind("lchown"), CHMOD = bind("chmod"), STRERROR = bind("strerror"),
-                STATX = bind("statx"), OPEN = bind("open"), CLOSE = bind("close"), SYSCALL = bind("syscall");
+        static final Native.Function MOUNT = bind("mount"),
+                UMOUNT2 = bind("umount2"),
+                MKNOD = bind("mknod"),
+                LSETXATTR = bind("lsetxattr"),
+                LGETXATTR = bind("lgetxattr"),
+                LLISTXATTR = bind("llistxattr"),
+                UTIMENSAT = bind("utimensat"),
+                LCHOWN = bind("lchown"),
+                CHMOD = bind("chmod"),
+                STRERROR = bind("strerror"),
+                STATX = bind("statx"),
+                OPEN = bind("open"),
+                CLOSE = bind("close"),
+                SYSCALL = bind("syscall");
 
         private static Native.Function bind(String name) {
             return Native.libc(name).orElse(null);
@@ -83,20 +92,25 @@ public final class Posix {
             return result;
         }
 
-        @Override public void close() {
+        @Override
+        public void close() {
             arena.close();
         }
     }
 
     public static void mount(String source, Path target, String fsType, long flags, String data) throws IOException {
         try (Call c = Call.start(Libc.MOUNT, "mount")) {
-            c.check((int) Libc.MOUNT.call(c.state(), c.str(source), c.str(target.toString()), c.str(fsType), flags, c.str(data)),
-                    "mount", target);
+            c.check(
+                    (int) Libc.MOUNT.call(
+                            c.state(), c.str(source), c.str(target.toString()), c.str(fsType), flags, c.str(data)),
+                    "mount",
+                    target);
         }
     }
 
     private static final int O_PATH = 010000000, O_DIRECTORY = 0200000, O_CLOEXEC = 02000000, O_NOFOLLOW = 0400000;
-    private static final long SYS_OPENAT2 = 437; // the same number on x86-64 and AArch64 (new system calls share one table)
+    private static final long SYS_OPENAT2 =
+            437; // the same number on x86-64 and AArch64 (new system calls share one table)
     private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
     public static final int ENOENT = 2, ENOTDIR = 20, ENOSYS = 38;
 
@@ -108,16 +122,20 @@ public final class Posix {
      */
     public static int openInRoot(Path root, String rel) throws IOException {
         try (Call c = Call.start(Libc.SYSCALL, "openat2")) {
-            int dir = (int) c.check(Libc.OPEN.call(c.state(), c.str(root.toString()), O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW),
-                    "open", root);
+            int dir = (int) c.check(
+                    Libc.OPEN.call(c.state(), c.str(root.toString()), O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW),
+                    "open",
+                    root);
             try {
                 MemorySegment how = c.arena().allocate(24, 8); // struct open_how { u64 flags, mode, resolve; }
                 how.set(ValueLayout.JAVA_LONG, 0, O_PATH | O_CLOEXEC);
                 how.set(ValueLayout.JAVA_LONG, 8, 0);
                 how.set(ValueLayout.JAVA_LONG, 16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
                 String path = rel.isEmpty() ? "." : rel;
-                return (int) c.check(Libc.SYSCALL.call(c.state(), SYS_OPENAT2, dir, c.str(path), how.address(), 24),
-                        "openat2", root + " + " + path);
+                return (int) c.check(
+                        Libc.SYSCALL.call(c.state(), SYS_OPENAT2, dir, c.str(path), how.address(), 24),
+                        "openat2",
+                        root + " + " + path);
             } finally {
                 Libc.CLOSE.call(dir);
             }
@@ -142,8 +160,20 @@ public final class Posix {
     }
 
     /** What lstat(2) says of a path (through statx, whose layout is the same on every architecture). */
-    public record Stat(int mode, long uid, long gid, long size, long nlink, long ino, long dev, int rdevMajor, int rdevMinor,
-                       long mtimeSeconds, int mtimeNanos, long ctimeSeconds, int ctimeNanos) {
+    public record Stat(
+            int mode,
+            long uid,
+            long gid,
+            long size,
+            long nlink,
+            long ino,
+            long dev,
+            int rdevMajor,
+            int rdevMinor,
+            long mtimeSeconds,
+            int mtimeNanos,
+            long ctimeSeconds,
+            int ctimeNanos) {
         public int type() {
             return mode & 0170000;
         }
@@ -163,7 +193,8 @@ public final class Posix {
     /** The path as a C string in this thread's scratch memory (valid until the thread's next call). */
     private static long scratchPath(MemorySegment[] s, Path path) {
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
-        MemorySegment str = name.length < s[2].byteSize() ? s[2] : Arena.ofAuto().allocate(name.length + 1);
+        MemorySegment str =
+                name.length < s[2].byteSize() ? s[2] : Arena.ofAuto().allocate(name.length + 1);
         MemorySegment.copy(name, 0, str, ValueLayout.JAVA_BYTE, 0, name.length);
         str.set(ValueLayout.JAVA_BYTE, name.length, (byte) 0);
         return str.address();
@@ -177,19 +208,29 @@ public final class Posix {
     public static Stat lstat(Path path) throws IOException {
         MemorySegment[] s = SCRATCH.get();
         MemorySegment buf = s[0], state = s[1];
-        int r = (int) Libc.STATX.call(state, AT_FDCWD, scratchPath(s, path), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf.address());
+        int r = (int) Libc.STATX.call(
+                state, AT_FDCWD, scratchPath(s, path), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf.address());
         if (r != 0) {
             int e = Native.errno(state);
             if (e == ENOENT || e == ENOTDIR) return null;
             throw new ErrnoException("statx", path.toString(), e);
         }
-        return (new Stat(buf.get(ValueLayout.JAVA_SHORT, 28) & 0xffff,
-                buf.get(ValueLayout.JAVA_INT, 20) & 0xffffffffL, buf.get(ValueLayout.JAVA_INT, 24) & 0xffffffffL,
-                buf.get(ValueLayout.JAVA_LONG, 40), buf.get(ValueLayout.JAVA_INT, 16) & 0xffffffffL, buf.get(ValueLayout.JAVA_LONG, 32),
-                makedev(buf.get(ValueLayout.JAVA_INT, 136), buf.get(ValueLayout.JAVA_INT, 140)), // as stat(2) and the JDK give it
-                buf.get(ValueLayout.JAVA_INT, 128), buf.get(ValueLayout.JAVA_INT, 132),
-                buf.get(ValueLayout.JAVA_LONG, 112), buf.get(ValueLayout.JAVA_INT, 120),
-                buf.get(ValueLayout.JAVA_LONG, 96), buf.get(ValueLayout.JAVA_INT, 104)));
+        return (new Stat(
+                buf.get(ValueLayout.JAVA_SHORT, 28) & 0xffff,
+                buf.get(ValueLayout.JAVA_INT, 20) & 0xffffffffL,
+                buf.get(ValueLayout.JAVA_INT, 24) & 0xffffffffL,
+                buf.get(ValueLayout.JAVA_LONG, 40),
+                buf.get(ValueLayout.JAVA_INT, 16) & 0xffffffffL,
+                buf.get(ValueLayout.JAVA_LONG, 32),
+                makedev(
+                        buf.get(ValueLayout.JAVA_INT, 136),
+                        buf.get(ValueLayout.JAVA_INT, 140)), // as stat(2) and the JDK give it
+                buf.get(ValueLayout.JAVA_INT, 128),
+                buf.get(ValueLayout.JAVA_INT, 132),
+                buf.get(ValueLayout.JAVA_LONG, 112),
+                buf.get(ValueLayout.JAVA_INT, 120),
+                buf.get(ValueLayout.JAVA_LONG, 96),
+                buf.get(ValueLayout.JAVA_INT, 104)));
     }
 
     /**
@@ -225,7 +266,10 @@ public final class Posix {
     private static final int ERANGE = 34, STATX_BASIC_STATS = 0x7ff;
 
     public static long makedev(int major, int minor) {
-        return ((long) (major & 0xfffff000) << 32) | ((major & 0xfff) << 8) | ((long) (minor & 0xffffff00) << 12) | (minor & 0xff);
+        return ((long) (major & 0xfffff000) << 32)
+                | ((major & 0xfff) << 8)
+                | ((long) (minor & 0xffffff00) << 12)
+                | (minor & 0xff);
     }
 
     public static void mknod(Path path, int mode, long dev) throws IOException {
@@ -238,8 +282,11 @@ public final class Posix {
         try (Call c = Call.start(Libc.LSETXATTR, "lsetxattr")) {
             MemorySegment v = c.arena().allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            c.check((int) Libc.LSETXATTR.call(c.state(), c.str(path.toString()), c.str(name), v.address(), value.length),
-                    "setxattr " + name, path);
+            c.check(
+                    (int) Libc.LSETXATTR.call(
+                            c.state(), c.str(path.toString()), c.str(name), v.address(), value.length),
+                    "setxattr " + name,
+                    path);
         }
     }
 
@@ -288,8 +335,11 @@ public final class Posix {
             ts.set(ValueLayout.JAVA_LONG, 8, 0);
             ts.set(ValueLayout.JAVA_LONG, 16, epochSeconds);
             ts.set(ValueLayout.JAVA_LONG, 24, 0);
-            c.check((int) Libc.UTIMENSAT.call(c.state(), AT_FDCWD, c.str(path.toString()), ts.address(), AT_SYMLINK_NOFOLLOW),
-                    "utimensat", path);
+            c.check(
+                    (int) Libc.UTIMENSAT.call(
+                            c.state(), AT_FDCWD, c.str(path.toString()), ts.address(), AT_SYMLINK_NOFOLLOW),
+                    "utimensat",
+                    path);
         }
     }
 

@@ -2,15 +2,19 @@ package dev.whittle.image;
 
 import dev.whittle.json.JsonException;
 import dev.whittle.json.JsonObjects;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** An OCI content descriptor. {@code platform} is set only on index entries. */
-public record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations,
-                         Platform platform, List<String> urls) {
+public record Descriptor(
+        String mediaType,
+        Digest digest,
+        long size,
+        Map<String, String> annotations,
+        Platform platform,
+        List<String> urls) {
 
     public Descriptor {
         if (size < 0) throw new IllegalArgumentException("negative descriptor size");
@@ -46,8 +50,13 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
         Map<String, String> a = new LinkedHashMap<>();
         if (ann != null) ann.forEach((k, v) -> a.put(k, String.valueOf(v)));
         Map<String, Object> p = JsonObjects.object(m, "platform");
-        return new Descriptor(JsonObjects.string(m, "mediaType"), d, size, a,
-                p == null ? null : Platform.fromJson(p), JsonObjects.strings(m, "urls"));
+        return new Descriptor(
+                JsonObjects.string(m, "mediaType"),
+                d,
+                size,
+                a,
+                p == null ? null : Platform.fromJson(p),
+                JsonObjects.strings(m, "urls"));
     }
 
     /** The JSON form, fields in the order the specs show them. */

@@ -1,7 +1,6 @@
 package dev.whittle.image;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -72,21 +71,25 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         return hex.substring(0, 12);
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return algorithm + ":" + hex;
     }
 
     // Written out rather than generated: a record's generated equals and hashCode are bound on first call through
     // method handles, ~15 ms in a young JVM, and every command's first map of digests paid it.
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         return o instanceof Digest d && hex.equals(d.hex) && algorithm.equals(d.algorithm);
     }
 
-    @Override public int hashCode() {
+    @Override
+    public int hashCode() {
         return hex.hashCode();
     }
 
-    @Override public int compareTo(Digest o) {
+    @Override
+    public int compareTo(Digest o) {
         return toString().compareTo(o.toString());
     }
 }

@@ -3,19 +3,18 @@ package dev.whittle.image;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 import dev.whittle.json.JsonObjects;
-
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.Year;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.time.DateTimeException;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.Year;
-import java.time.ZoneOffset;
 
 /**
  * An image configuration: its exact bytes (whose digest is the image ID) and a read-only view of the parsed JSON.
@@ -39,13 +38,14 @@ public final class ImageConfig {
             String type = JsonObjects.string(rootfs, "type");
             if (type != null && !type.equals("layers")) throw new JsonException("unknown rootfs type \"" + type + "\"");
             List<String> ids = JsonObjects.strings(rootfs, "diff_ids");
-            if (ids != null) for (String id : ids) {
-                try {
-                    Digest.parse(id);
-                } catch (IllegalArgumentException e) {
-                    throw new JsonException("invalid diff_id in config: " + e.getMessage());
+            if (ids != null)
+                for (String id : ids) {
+                    try {
+                        Digest.parse(id);
+                    } catch (IllegalArgumentException e) {
+                        throw new JsonException("invalid diff_id in config: " + e.getMessage());
+                    }
                 }
-            }
         }
         return new ImageConfig(raw.clone(), m);
     }
@@ -122,8 +122,12 @@ public final class ImageConfig {
         if (dash - yearFrom < 4 || dash - yearFrom > 10) return null;
         // from here on the fixed shape, shifted by the year's length
         int shift = dash - 4;
-        if (n < 20 + shift || s.charAt(4 + shift) != '-' || s.charAt(7 + shift) != '-' || s.charAt(10 + shift) != 'T'
-                || s.charAt(13 + shift) != ':' || s.charAt(16 + shift) != ':') return null;
+        if (n < 20 + shift
+                || s.charAt(4 + shift) != '-'
+                || s.charAt(7 + shift) != '-'
+                || s.charAt(10 + shift) != 'T'
+                || s.charAt(13 + shift) != ':'
+                || s.charAt(16 + shift) != ':') return null;
         int at = 19 + shift, nanos = 0;
         if (s.charAt(at) == '.') {
             int start = ++at;
@@ -145,10 +149,13 @@ public final class ImageConfig {
         }
         long year = Long.parseLong(s, yearFrom, dash, 10) * (s.charAt(0) == '-' ? -1 : 1);
         int month = digits(s, 5 + shift, 7 + shift), day = digits(s, 8 + shift, 10 + shift);
-        int hour = digits(s, 11 + shift, 13 + shift), minute = digits(s, 14 + shift, 16 + shift), second = digits(s, 17 + shift, 19 + shift);
+        int hour = digits(s, 11 + shift, 13 + shift),
+                minute = digits(s, 14 + shift, 16 + shift),
+                second = digits(s, 17 + shift, 19 + shift);
         if (month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || nanos < 0) return null;
         if (year < Year.MIN_VALUE || year > Year.MAX_VALUE) return null;
-        long epochSecond = LocalDateTime.of((int) year, month, day, hour, minute, second).toEpochSecond(ZoneOffset.UTC);
+        long epochSecond =
+                LocalDateTime.of((int) year, month, day, hour, minute, second).toEpochSecond(ZoneOffset.UTC);
         return Instant.ofEpochSecond(epochSecond - offsetSeconds, nanos);
     }
 
@@ -287,8 +294,12 @@ public final class ImageConfig {
     /** One entry of the config's history. */
     public record History(String created, String createdBy, String author, String comment, boolean emptyLayer) {
         static History fromJson(Map<String, Object> m) {
-            return new History(JsonObjects.string(m, "created"), JsonObjects.string(m, "created_by"),
-                    JsonObjects.string(m, "author"), JsonObjects.string(m, "comment"), JsonObjects.bool(m, "empty_layer"));
+            return new History(
+                    JsonObjects.string(m, "created"),
+                    JsonObjects.string(m, "created_by"),
+                    JsonObjects.string(m, "author"),
+                    JsonObjects.string(m, "comment"),
+                    JsonObjects.bool(m, "empty_layer"));
         }
 
         public Map<String, Object> toJson() {
@@ -413,7 +424,8 @@ public final class ImageConfig {
         /** Serialises: top-level fields in a fixed order so equal configs give equal bytes. */
         public ImageConfig build() {
             Map<String, Object> out = new LinkedHashMap<>();
-            for (String k : List.of("architecture", "variant", "os", "os.version", "os.features", "author", "created", "config")) {
+            for (String k : List.of(
+                    "architecture", "variant", "os", "os.version", "os.features", "author", "created", "config")) {
                 if (json.containsKey(k)) out.put(k, json.get(k));
             }
             if (out.get("config") instanceof Map<?, ?> c && c.isEmpty()) out.remove("config");

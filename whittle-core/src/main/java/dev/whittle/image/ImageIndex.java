@@ -3,7 +3,6 @@ package dev.whittle.image;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 import dev.whittle.json.JsonObjects;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,8 +60,10 @@ public record ImageIndex(byte[] raw, String mediaType, List<Descriptor> manifest
             for (Descriptor d : manifests) {
                 Platform dp = d.platform();
                 if (dp == null || "unknown".equals(dp.os())) continue;
-                if (dp.os().equals(p.os()) && dp.architecture().equals(p.architecture())
-                        && (dp.variant().equals(p.variant()) || (p == wanted && p.variant().isEmpty()))) {
+                if (dp.os().equals(p.os())
+                        && dp.architecture().equals(p.architecture())
+                        && (dp.variant().equals(p.variant())
+                                || (p == wanted && p.variant().isEmpty()))) {
                     return Optional.of(d);
                 }
             }
@@ -72,11 +73,13 @@ public record ImageIndex(byte[] raw, String mediaType, List<Descriptor> manifest
 
     public List<Platform> platforms() {
         List<Platform> out = new ArrayList<>();
-        for (Descriptor d : manifests) if (d.platform() != null && !"unknown".equals(d.platform().os())) out.add(d.platform());
+        for (Descriptor d : manifests)
+            if (d.platform() != null && !"unknown".equals(d.platform().os())) out.add(d.platform());
         return out;
     }
 
-    @Override public byte[] raw() {
+    @Override
+    public byte[] raw() {
         return raw.clone();
     }
 }

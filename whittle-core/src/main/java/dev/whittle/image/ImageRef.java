@@ -42,8 +42,11 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
         String path;
         int slash = name.indexOf('/');
         String first = slash < 0 ? null : name.substring(0, slash);
-        if (first != null && (first.contains(".") || first.contains(":") || first.equals("localhost")
-                || !first.toLowerCase(Locale.ROOT).equals(first))) {
+        if (first != null
+                && (first.contains(".")
+                        || first.contains(":")
+                        || first.equals("localhost")
+                        || !first.toLowerCase(Locale.ROOT).equals(first))) {
             domain = first;
             path = name.substring(slash + 1);
             if (!isDomain(domain)) throw new InvalidReferenceException("invalid reference format");
@@ -58,12 +61,13 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
         if (!isPath(path)) throw new InvalidReferenceException("invalid reference format");
         if (domain.equals(DOCKER_HUB) && !path.contains("/")) {
             if (Digest.isLowerHex(path, 64)) {
-                throw new InvalidReferenceException("invalid repository name (" + path
-                        + "), cannot specify 64-byte hexadecimal strings");
+                throw new InvalidReferenceException(
+                        "invalid repository name (" + path + "), cannot specify 64-byte hexadecimal strings");
             }
             path = "library/" + path;
         }
-        if ((domain + "/" + path).length() > 255) throw new InvalidReferenceException("repository name must not be more than 255 characters");
+        if ((domain + "/" + path).length() > 255)
+            throw new InvalidReferenceException("repository name must not be more than 255 characters");
         if (digest != null) tag = null;
         return new ImageRef(domain, path, tag, digest);
     }
@@ -171,7 +175,8 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
     }
 
     /** {@code docker.io/library/golang:latest}. */
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return repository() + suffix();
     }
 
@@ -199,12 +204,17 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
     }
 
     /** Written out, as in {@link Digest}: the generated ones cost milliseconds to bind on first use. */
-    @Override public boolean equals(Object o) {
-        return o instanceof ImageRef r && Objects.equals(domain, r.domain) && Objects.equals(path, r.path)
-                && Objects.equals(tag, r.tag) && Objects.equals(digest, r.digest);
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImageRef r
+                && Objects.equals(domain, r.domain)
+                && Objects.equals(path, r.path)
+                && Objects.equals(tag, r.tag)
+                && Objects.equals(digest, r.digest);
     }
 
-    @Override public int hashCode() {
+    @Override
+    public int hashCode() {
         return Objects.hash(domain, path, tag, digest);
     }
 }

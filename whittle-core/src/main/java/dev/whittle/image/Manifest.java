@@ -3,7 +3,6 @@ package dev.whittle.image;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 import dev.whittle.json.JsonObjects;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +13,13 @@ import java.util.TreeMap;
  * An image manifest (OCI or Docker schema 2). The exact bytes are kept: the digest is of those bytes, never of a
  * re-serialisation.
  */
-public record Manifest(byte[] raw, Digest digest, String mediaType, Descriptor config, List<Descriptor> layers,
-                       Map<String, String> annotations) {
+public record Manifest(
+        byte[] raw,
+        Digest digest,
+        String mediaType,
+        Descriptor config,
+        List<Descriptor> layers,
+        Map<String, String> annotations) {
 
     public Manifest {
         layers = List.copyOf(layers);
@@ -28,7 +32,8 @@ public record Manifest(byte[] raw, Digest digest, String mediaType, Descriptor c
      */
     public static Manifest parse(byte[] raw, String expectedType) {
         Map<String, Object> m = Json.parseObject(raw);
-        if (m.containsKey("manifests")) throw new JsonException("manifest document also has \"manifests\": ambiguous, refused");
+        if (m.containsKey("manifests"))
+            throw new JsonException("manifest document also has \"manifests\": ambiguous, refused");
         long schema = JsonObjects.number(m, "schemaVersion", -1);
         if (schema != 2) throw new JsonException("unsupported manifest schemaVersion " + schema);
         String mt = JsonObjects.string(m, "mediaType");
@@ -49,7 +54,8 @@ public record Manifest(byte[] raw, Digest digest, String mediaType, Descriptor c
     }
 
     /** Writes a new manifest of the given family. */
-    public static Manifest create(boolean oci, Descriptor config, List<Descriptor> layers, Map<String, String> annotations) {
+    public static Manifest create(
+            boolean oci, Descriptor config, List<Descriptor> layers, Map<String, String> annotations) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("schemaVersion", 2);
         String mt = oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST;
@@ -71,7 +77,8 @@ public record Manifest(byte[] raw, Digest digest, String mediaType, Descriptor c
         return new Descriptor(mediaType, digest, raw.length);
     }
 
-    @Override public byte[] raw() {
+    @Override
+    public byte[] raw() {
         return raw.clone();
     }
 }

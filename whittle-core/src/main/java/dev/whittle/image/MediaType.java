@@ -43,8 +43,9 @@ public final class MediaType {
     }
 
     public static boolean isLayer(String mt) {
-        return mt != null && (mt.startsWith("application/vnd.oci.image.layer.")
-                || mt.startsWith("application/vnd.docker.image.rootfs."));
+        return mt != null
+                && (mt.startsWith("application/vnd.oci.image.layer.")
+                        || mt.startsWith("application/vnd.docker.image.rootfs."));
     }
 
     /** The layer media type of the given family (OCI or Docker) and compression. */
@@ -57,5 +58,10 @@ public final class MediaType {
         };
     }
 
-    public enum Compression { NONE, GZIP, ZSTD, UNKNOWN }
+    public enum Compression {
+        NONE,
+        GZIP,
+        ZSTD,
+        UNKNOWN
+    }
 }

@@ -1,7 +1,6 @@
 package dev.whittle.image;
 
 import dev.whittle.json.JsonObjects;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +12,8 @@ import java.util.Set;
 public record Platform(String os, String architecture, String variant) {
     public Platform {
         os = os == null || os.isEmpty() ? "linux" : os.toLowerCase(Locale.ROOT);
-        String[] av = normalize(architecture == null ? "" : architecture.toLowerCase(Locale.ROOT),
+        String[] av = normalize(
+                architecture == null ? "" : architecture.toLowerCase(Locale.ROOT),
                 variant == null ? "" : variant.toLowerCase(Locale.ROOT));
         architecture = av[0];
         variant = av[1];
@@ -29,14 +29,17 @@ public record Platform(String os, String architecture, String variant) {
     /** Parses {@code os/arch[/variant]}, or just {@code arch} (linux), or just {@code os} (the host's arch), as containerd. */
     public static Platform parse(String s) {
         String[] p = s.trim().split("/");
-        if (s.isBlank() || p.length > 3) throw new IllegalArgumentException("invalid platform \"" + s + "\": expected os/arch[/variant]");
-        if (p.length == 1 && KNOWN_OS.contains(p[0].toLowerCase(Locale.ROOT))) return new Platform(p[0], host().architecture(), "");
+        if (s.isBlank() || p.length > 3)
+            throw new IllegalArgumentException("invalid platform \"" + s + "\": expected os/arch[/variant]");
+        if (p.length == 1 && KNOWN_OS.contains(p[0].toLowerCase(Locale.ROOT)))
+            return new Platform(p[0], host().architecture(), "");
         if (p.length == 1) return new Platform("linux", p[0], "");
         return new Platform(p[0], p[1], p.length == 3 ? p[2] : "");
     }
 
     private static final String COMPONENT = "^[A-Za-z0-9_.-]+$";
-    private static final String OS_COMPONENT = "^([A-Za-z0-9_-]+)(?:\\(([A-Za-z0-9_.%-]*)((?:\\+[A-Za-z0-9_.%-]+)*)\\))?$";
+    private static final String OS_COMPONENT =
+            "^([A-Za-z0-9_-]+)(?:\\(([A-Za-z0-9_.%-]*)((?:\\+[A-Za-z0-9_.%-]+)*)\\))?$";
 
     /**
      * Why containerd's {@code platforms.Parse} (which BuildKit uses for FROM --platform) refuses a specifier, in its
@@ -56,19 +59,60 @@ public record Platform(String os, String architecture, String variant) {
             }
         }
         return switch (parts.length) {
-            case 1 -> KNOWN_OS.contains(parts[0].replaceFirst("\\(.*", "").toLowerCase(Locale.ROOT))
-                    || KNOWN_ARCH.contains(normalize(parts[0].toLowerCase(Locale.ROOT), "")[0])
-                    ? null : quote(specifier) + ": unknown operating system or architecture: invalid argument";
+            case 1 ->
+                KNOWN_OS.contains(parts[0].replaceFirst("\\(.*", "").toLowerCase(Locale.ROOT))
+                                || KNOWN_ARCH.contains(normalize(parts[0].toLowerCase(Locale.ROOT), "")[0])
+                        ? null
+                        : quote(specifier) + ": unknown operating system or architecture: invalid argument";
             case 2, 3 -> null;
             default -> quote(specifier) + ": cannot parse platform specifier: invalid argument";
         };
     }
 
-    private static final Set<String> KNOWN_OS = Set.of("aix", "android", "darwin", "dragonfly", "freebsd", "hurd",
-            "illumos", "ios", "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "windows", "zos", "macos");
-    private static final Set<String> KNOWN_ARCH = Set.of("386", "amd64", "amd64p32", "arm", "armbe", "arm64",
-            "arm64be", "ppc64", "ppc64le", "loong64", "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv",
-            "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm");
+    private static final Set<String> KNOWN_OS = Set.of(
+            "aix",
+            "android",
+            "darwin",
+            "dragonfly",
+            "freebsd",
+            "hurd",
+            "illumos",
+            "ios",
+            "js",
+            "linux",
+            "nacl",
+            "netbsd",
+            "openbsd",
+            "plan9",
+            "solaris",
+            "windows",
+            "zos",
+            "macos");
+    private static final Set<String> KNOWN_ARCH = Set.of(
+            "386",
+            "amd64",
+            "amd64p32",
+            "arm",
+            "armbe",
+            "arm64",
+            "arm64be",
+            "ppc64",
+            "ppc64le",
+            "loong64",
+            "mips",
+            "mipsle",
+            "mips64",
+            "mips64le",
+            "mips64p32",
+            "mips64p32le",
+            "ppc",
+            "riscv",
+            "riscv64",
+            "s390",
+            "s390x",
+            "sparc",
+            "sparc64",
+            "wasm");
 
     private static boolean word(int c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
@@ -98,24 +142,37 @@ public record Platform(String os, String architecture, String variant) {
 
     private static String[] normalize(String arch, String variant) {
         switch (arch) {
-            case "i386": return new String[] {"386", ""};
-            case "x86_64": case "x86-64": case "amd64":
+            case "i386":
+                return new String[] {"386", ""};
+            case "x86_64":
+            case "x86-64":
+            case "amd64":
                 return new String[] {"amd64", variant.equals("v1") ? "" : variant};
-            case "aarch64": case "arm64":
-                return new String[] {"arm64", switch (variant) {
-                    case "8", "v8", "v8.0" -> "";
-                    case "9", "9.0", "v9.0" -> "v9";
-                    default -> variant;
-                }};
-            case "armhf": return new String[] {"arm", "v7"};
-            case "armel": return new String[] {"arm", "v6"};
+            case "aarch64":
+            case "arm64":
+                return new String[] {
+                    "arm64",
+                    switch (variant) {
+                        case "8", "v8", "v8.0" -> "";
+                        case "9", "9.0", "v9.0" -> "v9";
+                        default -> variant;
+                    }
+                };
+            case "armhf":
+                return new String[] {"arm", "v7"};
+            case "armel":
+                return new String[] {"arm", "v6"};
             case "arm":
-                return new String[] {"arm", switch (variant) {
-                    case "", "7" -> "v7";
-                    case "5", "6", "8" -> "v" + variant;
-                    default -> variant;
-                }};
-            default: return new String[] {arch, variant};
+                return new String[] {
+                    "arm",
+                    switch (variant) {
+                        case "", "7" -> "v7";
+                        case "5", "6", "8" -> "v" + variant;
+                        default -> variant;
+                    }
+                };
+            default:
+                return new String[] {arch, variant};
         }
     }
 
@@ -136,7 +193,7 @@ public record Platform(String os, String architecture, String variant) {
             case "arm64" -> {
                 for (int v = 8; v >= 5; v--) out.add(new Platform(os, "arm", "v" + v));
             }
-            default -> { }
+            default -> {}
         }
         return out;
     }
@@ -150,7 +207,8 @@ public record Platform(String os, String architecture, String variant) {
     }
 
     public static Platform fromJson(Map<String, Object> m) {
-        return new Platform(JsonObjects.string(m, "os"), JsonObjects.string(m, "architecture"), JsonObjects.string(m, "variant"));
+        return new Platform(
+                JsonObjects.string(m, "os"), JsonObjects.string(m, "architecture"), JsonObjects.string(m, "variant"));
     }
 
     public Map<String, Object> toJson() {
@@ -161,7 +219,8 @@ public record Platform(String os, String architecture, String variant) {
         return m;
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return os + "/" + architecture + (variant.isEmpty() ? "" : "/" + variant);
     }
 }

@@ -1,13 +1,12 @@
 package dev.whittle.image;
 
 import dev.whittle.ffi.Native;
-
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
-import java.lang.foreign.SymbolLookup;
 import java.util.Optional;
 
 /**
@@ -30,11 +29,13 @@ final class Sha256 extends MessageDigest implements Cloneable {
         static {
             Native.Critical init = null, update = null, fin = null;
             boolean ok = false;
-            var lib = Boolean.getBoolean("whittle.jdk-sha256") ? Optional.<SymbolLookup>empty()
+            var lib = Boolean.getBoolean("whittle.jdk-sha256")
+                    ? Optional.<SymbolLookup>empty()
                     : Native.library("libcrypto.so.3");
             if (lib.isPresent()) {
                 try {
-                    // SHA256_Init(ctx), SHA256_Update(ctx, data, len), SHA256_Final(md, ctx): all of the one critical shape
+                    // SHA256_Init(ctx), SHA256_Update(ctx, data, len), SHA256_Final(md, ctx): all of the one critical
+                    // shape
                     init = Native.critical(lib.get(), "SHA256_Init");
                     update = Native.critical(lib.get(), "SHA256_Update");
                     fin = Native.critical(lib.get(), "SHA256_Final");
@@ -54,28 +55,33 @@ final class Sha256 extends MessageDigest implements Cloneable {
 
     /** The bytes so far while they are few; null once a hasher has taken over. */
     private byte[] head = new byte[256];
+
     private int headLength;
     /** OpenSSL's SHA256_CTX (112 bytes, 8-byte aligned as a long[]) once libcrypto hashes. */
     private long[] ctx;
     /** The JDK's digest, once it hashes a big input because libcrypto is not there. */
     private MessageDigest jdk;
+
     private byte[] one = new byte[1];
 
     Sha256() {
         super("SHA-256");
     }
 
-    @Override protected void engineUpdate(byte input) {
+    @Override
+    protected void engineUpdate(byte input) {
         one[0] = input;
         engineUpdate(one, 0, 1);
     }
 
-    @Override protected void engineUpdate(byte[] input, int offset, int len) {
+    @Override
+    protected void engineUpdate(byte[] input, int offset, int len) {
         Objects.checkFromIndexSize(offset, len, input.length);
         if (len == 0) return;
         if (head != null) {
             if (headLength + len <= SMALL) {
-                if (headLength + len > head.length) head = Arrays.copyOf(head, Math.min(SMALL, Math.max(head.length * 2, headLength + len)));
+                if (headLength + len > head.length)
+                    head = Arrays.copyOf(head, Math.min(SMALL, Math.max(head.length * 2, headLength + len)));
                 System.arraycopy(input, offset, head, headLength, len);
                 headLength += len;
                 return;
@@ -100,10 +106,12 @@ final class Sha256 extends MessageDigest implements Cloneable {
             return;
         }
         if (len == 0) return;
-        check((int) Libcrypto.UPDATE.call(MemorySegment.ofArray(ctx), MemorySegment.ofArray(input).asSlice(offset, len), len));
+        check((int) Libcrypto.UPDATE.call(
+                MemorySegment.ofArray(ctx), MemorySegment.ofArray(input).asSlice(offset, len), len));
     }
 
-    @Override protected byte[] engineDigest() {
+    @Override
+    protected byte[] engineDigest() {
         byte[] out;
         if (head != null) {
             out = SmallSha256.digest(head, 0, headLength);
@@ -117,18 +125,21 @@ final class Sha256 extends MessageDigest implements Cloneable {
         return out;
     }
 
-    @Override protected void engineReset() {
+    @Override
+    protected void engineReset() {
         head = new byte[256];
         headLength = 0;
         ctx = null;
         jdk = null;
     }
 
-    @Override protected int engineGetDigestLength() {
+    @Override
+    protected int engineGetDigestLength() {
         return 32;
     }
 
-    @Override public Object clone() throws CloneNotSupportedException {
+    @Override
+    public Object clone() throws CloneNotSupportedException {
         Sha256 copy = (Sha256) super.clone();
         if (head != null) copy.head = head.clone();
         if (ctx != null) copy.ctx = ctx.clone();

@@ -52,8 +52,11 @@ final class SmallSha256 {
         }
         int a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
         for (int t = 0; t < 64; t++) {
-            int t1 = hh + (Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25))
-                    + ((e & f) ^ (~e & g)) + K[t] + w[t];
+            int t1 = hh
+                    + (Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25))
+                    + ((e & f) ^ (~e & g))
+                    + K[t]
+                    + w[t];
             int t2 = (Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22))
                     + ((a & bb) ^ (a & c) ^ (bb & c));
             hh = g;

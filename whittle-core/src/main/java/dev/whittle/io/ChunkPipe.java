@@ -57,16 +57,19 @@ public final class ChunkPipe {
 
     public OutputStream output() {
         return new OutputStream() {
-            @Override public void write(int b) throws IOException {
+            @Override
+            public void write(int b) throws IOException {
                 write(new byte[] {(byte) b}, 0, 1);
             }
 
-            @Override public void write(byte[] b, int off, int len) throws IOException {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
                 if (len > 0 && !hungUp) offer(Arrays.copyOfRange(b, off, off + len));
                 if (hungUp && !dropWhenHungUp) throw new IOException("the reading side of the pipe has stopped");
             }
 
-            @Override public void close() {
+            @Override
+            public void close() {
                 offer(END);
             }
         };
@@ -78,12 +81,14 @@ public final class ChunkPipe {
             private int pos;
             private boolean ended;
 
-            @Override public int read() throws IOException {
+            @Override
+            public int read() throws IOException {
                 byte[] one = new byte[1];
                 return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
             }
 
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 if (len == 0) return 0;
                 while (pos == cur.length) {
                     if (ended) return endOrFail();
@@ -110,7 +115,8 @@ public final class ChunkPipe {
                 return -1;
             }
 
-            @Override public void close() {
+            @Override
+            public void close() {
                 hangUp();
             }
         };

@@ -3,19 +3,24 @@ package dev.whittle.io;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.whittle.image.MediaType;
-
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.zip.GZIPInputStream;
-import java.io.FilterInputStream;
 
 /** Detects and removes stream compression by content (magic bytes), as docker load does. */
 public final class Compression {
     private Compression() {}
 
-    public enum Kind { NONE, GZIP, ZSTD, BZIP2, XZ }
+    public enum Kind {
+        NONE,
+        GZIP,
+        ZSTD,
+        BZIP2,
+        XZ
+    }
 
     /** Detects the compression of a stream without consuming it (the stream must support mark). */
     public static Kind detect(InputStream in) throws IOException {
@@ -28,9 +33,11 @@ public final class Compression {
 
     public static Kind detect(byte[] m, int n) {
         if (n >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) return Kind.GZIP;
-        if (n >= 4 && (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f && (m[3] & 0xff) == 0xfd) return Kind.ZSTD;
+        if (n >= 4 && (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f && (m[3] & 0xff) == 0xfd)
+            return Kind.ZSTD;
         if (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') return Kind.BZIP2;
-        if (n >= 6 && (m[0] & 0xff) == 0xfd && m[1] == '7' && m[2] == 'z' && m[3] == 'X' && m[4] == 'Z' && m[5] == 0) return Kind.XZ;
+        if (n >= 6 && (m[0] & 0xff) == 0xfd && m[1] == '7' && m[2] == 'z' && m[3] == 'X' && m[4] == 'Z' && m[5] == 0)
+            return Kind.XZ;
         return Kind.NONE;
     }
 
@@ -77,7 +84,9 @@ public final class Compression {
         static InputStream filter(InputStream in, String... command) throws IOException {
             Process p;
             try {
-                p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                p = new ProcessBuilder(command)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
             } catch (IOException e) {
                 throw new IOException("this stream is " + command[0] + "-compressed and \"" + command[0]
                         + "\" is not installed (apt-get install " + command[0] + "-utils or " + command[0] + ")");
@@ -91,7 +100,8 @@ public final class Compression {
             });
             InputStream out = p.getInputStream();
             return new FilterInputStream(out) {
-                @Override public void close() throws IOException {
+                @Override
+                public void close() throws IOException {
                     super.close();
                     p.destroy();
                 }

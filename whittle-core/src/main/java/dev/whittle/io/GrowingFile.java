@@ -48,7 +48,8 @@ public final class GrowingFile {
         while (true) {
             if (written > pos) return written - pos;
             if (complete) return -1;
-            if (abandoned) throw new IOException("the file " + file.getFileName() + " was abandoned before it was complete");
+            if (abandoned)
+                throw new IOException("the file " + file.getFileName() + " was abandoned before it was complete");
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -64,12 +65,14 @@ public final class GrowingFile {
         return new InputStream() {
             private long pos;
 
-            @Override public int read() throws IOException {
+            @Override
+            public int read() throws IOException {
                 byte[] one = new byte[1];
                 return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
             }
 
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 if (len == 0) return 0;
                 long avail = readable(pos);
                 if (avail < 0) return -1;
@@ -79,7 +82,8 @@ public final class GrowingFile {
                 return n;
             }
 
-            @Override public void close() throws IOException {
+            @Override
+            public void close() throws IOException {
                 ch.close();
             }
         };

@@ -1,15 +1,15 @@
 package dev.whittle.io;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.zip.GZIPInputStream;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import java.io.FilterInputStream;
 
 /**
  * Reads gzip whose members are small — as whittle writes them ({@link ParallelGzipOutputStream}: one member per
@@ -39,12 +39,14 @@ final class GzipMembersInputStream extends InputStream {
         this.source = source;
     }
 
-    @Override public int read() throws IOException {
+    @Override
+    public int read() throws IOException {
         byte[] one = new byte[1];
         return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
-    @Override public int read(byte[] b, int off, int len) throws IOException {
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) return 0;
         while (outPos == outLen) {
             if (rest != null) return rest.read(b, off, len);
@@ -78,7 +80,9 @@ final class GzipMembersInputStream extends InputStream {
     }
 
     private boolean looksLikeMember() {
-        return end - start >= 2 && in.get(JAVA_BYTE, start) == (byte) 0x1f && in.get(JAVA_BYTE, start + 1) == (byte) 0x8b;
+        return end - start >= 2
+                && in.get(JAVA_BYTE, start) == (byte) 0x1f
+                && in.get(JAVA_BYTE, start + 1) == (byte) 0x8b;
     }
 
     /** Keeps at least {@link #LOOKAHEAD} bytes ahead, or all that is left; moves bytes down once per LOOKAHEAD read. */
@@ -105,7 +109,8 @@ final class GzipMembersInputStream extends InputStream {
         start = end;
         // SequenceInputStream closes each stream it has read to the end; the source is the caller's to close
         InputStream unclosed = new FilterInputStream(source) {
-            @Override public void close() {}
+            @Override
+            public void close() {}
         };
         rest = new GZIPInputStream(new SequenceInputStream(new ByteArrayInputStream(pending), unclosed), 1 << 16);
         outPos = outLen = 0;
@@ -117,7 +122,8 @@ final class GzipMembersInputStream extends InputStream {
         return rest != null;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         if (!closed) {
             closed = true;
             decompressor.close();

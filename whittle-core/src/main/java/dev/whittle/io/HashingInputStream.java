@@ -1,7 +1,6 @@
 package dev.whittle.io;
 
 import dev.whittle.image.Digest;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -15,7 +14,8 @@ public final class HashingInputStream extends ObservingInputStream {
         super(in);
     }
 
-    @Override public int read() throws IOException {
+    @Override
+    public int read() throws IOException {
         int b = in.read();
         if (b >= 0) {
             sha.update((byte) b);
@@ -24,7 +24,8 @@ public final class HashingInputStream extends ObservingInputStream {
         return b;
     }
 
-    @Override public int read(byte[] b, int off, int len) throws IOException {
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0) {
             sha.update(b, off, n);
@@ -40,7 +41,9 @@ public final class HashingInputStream extends ObservingInputStream {
     /** Reads to the end (so trailing bytes count) and returns the digest. */
     public Digest drainAndDigest() throws IOException {
         byte[] buf = new byte[65536];
-        while (read(buf, 0, buf.length) >= 0) { /* drain */ }
+        while (read(buf, 0, buf.length) >= 0) {
+            /* drain */
+        }
         return Digest.ofSha256(sha.digest());
     }
 }

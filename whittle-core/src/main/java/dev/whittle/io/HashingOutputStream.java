@@ -1,7 +1,6 @@
 package dev.whittle.io;
 
 import dev.whittle.image.Digest;
-
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,13 +15,15 @@ public final class HashingOutputStream extends FilterOutputStream {
         super(out);
     }
 
-    @Override public void write(int b) throws IOException {
+    @Override
+    public void write(int b) throws IOException {
         out.write(b);
         sha.update((byte) b);
         count++;
     }
 
-    @Override public void write(byte[] b, int off, int len) throws IOException {
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
         sha.update(b, off, len);
         count += len;

@@ -1,13 +1,13 @@
 package dev.whittle.io;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import dev.whittle.ffi.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.util.Optional;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Whole-buffer gzip through libdeflate (Debian's libdeflate0), called through the FFM API. libdeflate compresses a
@@ -17,14 +17,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * One compressor per thread and level, never freed (the gzip pool's threads live as long as the JVM).
  */
 final class Libdeflate {
-    private static final Native.Function ALLOC, GZIP_COMPRESS, GZIP_BOUND, ALLOC_DECOMPRESSOR, GZIP_DECOMPRESS, FREE_DECOMPRESSOR;
+    private static final Native.Function ALLOC,
+            GZIP_COMPRESS,
+            GZIP_BOUND,
+            ALLOC_DECOMPRESSOR,
+            GZIP_DECOMPRESS,
+            FREE_DECOMPRESSOR;
     private static final boolean AVAILABLE;
 
     static {
         Native.Function alloc = null, compress = null, bound = null, allocD = null, decompress = null, freeD = null;
         boolean ok = false;
-        Optional<SymbolLookup> lib = System.getProperty("os.arch", "").matches("amd64|aarch64") && !Boolean.getBoolean("whittle.jdk-zlib")
-                && !Boolean.getBoolean("whittle.no-libdeflate") ? Native.library("libdeflate.so.0") : Optional.empty();
+        Optional<SymbolLookup> lib = System.getProperty("os.arch", "").matches("amd64|aarch64")
+                        && !Boolean.getBoolean("whittle.jdk-zlib")
+                        && !Boolean.getBoolean("whittle.no-libdeflate")
+                ? Native.library("libdeflate.so.0")
+                : Optional.empty();
         if (lib.isPresent()) {
             try {
                 alloc = Native.function(lib.get(), "libdeflate_alloc_compressor");
@@ -96,15 +104,21 @@ final class Libdeflate {
          * or null when it cannot (bad or incomplete data, or a member bigger than {@code out}).
          */
         long[] member(MemorySegment in, MemorySegment out) {
-            int rc = (int) GZIP_DECOMPRESS.call(decompressor, in.address(), in.byteSize(), out.address(), out.byteSize(),
-                    counts.address(), counts.address() + 8);
+            int rc = (int) GZIP_DECOMPRESS.call(
+                    decompressor,
+                    in.address(),
+                    in.byteSize(),
+                    out.address(),
+                    out.byteSize(),
+                    counts.address(),
+                    counts.address() + 8);
             if (rc != 0) return null;
             return new long[] {counts.get(JAVA_LONG, 0), counts.get(JAVA_LONG, 8)};
         }
 
-        @Override public void close() {
+        @Override
+        public void close() {
             FREE_DECOMPRESSOR.call(decompressor);
         }
     }
-
 }

@@ -16,13 +16,15 @@ public final class LimitedInputStream extends FilterInputStream {
         this.what = what;
     }
 
-    @Override public int read() throws IOException {
+    @Override
+    public int read() throws IOException {
         int b = in.read();
         if (b >= 0 && ++count > limit) throw tooLarge();
         return b;
     }
 
-    @Override public int read(byte[] b, int off, int len) throws IOException {
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0 && (count += n) > limit) throw tooLarge();
         return n;

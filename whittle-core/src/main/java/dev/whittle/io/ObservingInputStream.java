@@ -16,9 +16,11 @@ public abstract class ObservingInputStream extends FilterInputStream {
         super(in);
     }
 
-    @Override public abstract int read(byte[] b, int off, int len) throws IOException;
+    @Override
+    public abstract int read(byte[] b, int off, int len) throws IOException;
 
-    @Override public long skip(long n) throws IOException {
+    @Override
+    public long skip(long n) throws IOException {
         if (skipBuffer == null) skipBuffer = new byte[65536];
         long done = 0;
         while (done < n) {
@@ -29,7 +31,8 @@ public abstract class ObservingInputStream extends FilterInputStream {
         return done;
     }
 
-    @Override public boolean markSupported() {
+    @Override
+    public boolean markSupported() {
         return false;
     }
 }

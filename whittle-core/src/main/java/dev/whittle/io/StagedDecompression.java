@@ -1,11 +1,11 @@
 package dev.whittle.io;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.FilterInputStream;
 import java.time.Duration;
 
 /**
@@ -31,13 +31,15 @@ public final class StagedDecompression implements AutoCloseable {
         this.reader = Thread.ofPlatform().daemon().name("layer-read").start(() -> read(copy));
         this.inflater = Thread.ofPlatform().daemon().name("layer-inflate").start(this::inflate);
         this.decompressed = new FilterInputStream(plain.input()) {
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 int n = in.read(b, off, len);
                 if (n < 0) ended = true;
                 return n;
             }
 
-            @Override public int read() throws IOException {
+            @Override
+            public int read() throws IOException {
                 int n = in.read();
                 if (n < 0) ended = true;
                 return n;
@@ -75,12 +77,16 @@ public final class StagedDecompression implements AutoCloseable {
             InputStream d = Compression.decompress(in, k);
             byte[] buf = new byte[CHUNK];
             for (int n; (n = d.read(buf)) >= 0; ) if (n > 0) next.write(buf, 0, n);
-            in.transferTo(OutputStream.nullOutputStream()); // whatever follows the compressed stream is still read and kept
+            in.transferTo(
+                    OutputStream.nullOutputStream()); // whatever follows the compressed stream is still read and kept
             next.close();
         } catch (IOException e) {
             plain.abort(e);
         } catch (Throwable e) {
-            plain.abort(e instanceof UncheckedIOException u ? u.getCause() : new IOException(String.valueOf(e.getMessage()), e));
+            plain.abort(
+                    e instanceof UncheckedIOException u
+                            ? u.getCause()
+                            : new IOException(String.valueOf(e.getMessage()), e));
         }
     }
 
@@ -99,7 +105,8 @@ public final class StagedDecompression implements AutoCloseable {
      * Otherwise stops them first: the pipes fail their writes, the source is closed under a read blocked on the
      * network, and the threads are interrupted.
      */
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         if (ended) {
             join(reader, 0);
             join(inflater, 0);

@@ -65,7 +65,8 @@ public final class Writeback implements AutoCloseable {
     }
 
     /** Closes the descriptor, once (a second close could hit a descriptor reused by then). */
-    @Override public synchronized void close() {
+    @Override
+    public synchronized void close() {
         if (fd < 0 || closed) return;
         closed = true;
         try {

@@ -2,19 +2,18 @@ package dev.whittle.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.SerializableString;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.nio.charset.StandardCharsets;
 
 /**
  * JSON as plain Java values: {@code Map<String,Object>} (insertion ordered), {@code List<Object>}, String,
@@ -68,6 +67,7 @@ public final class Json {
         public static final Style GO = new Style(null, true);
         /** Go's MarshalIndent with four spaces, as {@code docker inspect} prints. */
         public static final Style GO_INDENT = new Style("    ", true);
+
         public static final Style INDENT = new Style("  ", false);
     }
 
@@ -95,7 +95,8 @@ public final class Json {
                         .withArrayIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter(style.indent(), "\n"))
                         .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
                                 .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)
-                                .withObjectEmptySeparator("").withArrayEmptySeparator(""));
+                                .withObjectEmptySeparator("")
+                                .withArrayEmptySeparator(""));
                 g.setPrettyPrinter(pp);
             }
             emit(g, value);
@@ -154,9 +155,13 @@ public final class Json {
             table['\f'] = ESCAPE_CUSTOM;
         }
 
-        @Override public int[] getEscapeCodesForAscii() { return table; }
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return table;
+        }
 
-        @Override public SerializableString getEscapeSequence(int ch) {
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
             if (ch < 128 || ch == 0x2028 || ch == 0x2029) {
                 return new SerializedString(String.format("\\u%04x", ch));
             }

@@ -11,7 +11,8 @@ public final class JsonObjects {
     public static Map<String, Object> object(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (v == null) return null;
-        if (!(v instanceof Map)) throw new JsonException("field \"" + key + "\" must be an object, not " + Json.typeName(v));
+        if (!(v instanceof Map))
+            throw new JsonException("field \"" + key + "\" must be an object, not " + Json.typeName(v));
         return (Map<String, Object>) v;
     }
 
@@ -19,14 +20,16 @@ public final class JsonObjects {
     public static List<Object> array(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (v == null) return null;
-        if (!(v instanceof List)) throw new JsonException("field \"" + key + "\" must be an array, not " + Json.typeName(v));
+        if (!(v instanceof List))
+            throw new JsonException("field \"" + key + "\" must be an array, not " + Json.typeName(v));
         return (List<Object>) v;
     }
 
     public static String string(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (v == null) return null;
-        if (!(v instanceof String s)) throw new JsonException("field \"" + key + "\" must be a string, not " + Json.typeName(v));
+        if (!(v instanceof String s))
+            throw new JsonException("field \"" + key + "\" must be a string, not " + Json.typeName(v));
         return s;
     }
 
@@ -39,7 +42,8 @@ public final class JsonObjects {
     public static long number(Map<String, Object> m, String key, long dflt) {
         Object v = m.get(key);
         if (v == null) return dflt;
-        if (!(v instanceof Number n)) throw new JsonException("field \"" + key + "\" must be a number, not " + Json.typeName(v));
+        if (!(v instanceof Number n))
+            throw new JsonException("field \"" + key + "\" must be a number, not " + Json.typeName(v));
         return n.longValue();
     }
 

@@ -29,7 +29,8 @@ final class JsonReader {
     }
 
     static Object read(String text) {
-        if (text.length() > Json.MAX_DOCUMENT) throw new JsonException("JSON document longer than " + Json.MAX_DOCUMENT + " characters");
+        if (text.length() > Json.MAX_DOCUMENT)
+            throw new JsonException("JSON document longer than " + Json.MAX_DOCUMENT + " characters");
         JsonReader r = new JsonReader(text);
         if (text.startsWith("\uFEFF")) r.i = 1;
         r.skipSpace();
@@ -41,11 +42,16 @@ final class JsonReader {
     }
 
     static Object read(byte[] utf8) {
-        if (utf8.length > Json.MAX_DOCUMENT) throw new JsonException("JSON document longer than " + Json.MAX_DOCUMENT + " bytes");
+        if (utf8.length > Json.MAX_DOCUMENT)
+            throw new JsonException("JSON document longer than " + Json.MAX_DOCUMENT + " bytes");
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(utf8))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new JsonException("invalid character encoding: not UTF-8 (" + e.getMessage() + ")");
         }
@@ -134,7 +140,8 @@ final class JsonReader {
             if (i >= s.length()) throw error("unterminated string", start);
             char c = s.charAt(i);
             if (c == '"') {
-                String out = b == null ? s.substring(run, i) : b.append(s, run, i).toString();
+                String out =
+                        b == null ? s.substring(run, i) : b.append(s, run, i).toString();
                 i++;
                 return out;
             }

@@ -2,9 +2,9 @@ package dev.whittle.registry;
 
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
-
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.io.InterruptedIOException;
 
 /**
  * The authorization state for one registry host. Anonymous until the registry answers 401; then Basic (credentials on
@@ -100,7 +99,8 @@ final class Authenticator {
 
     private Token fetch(Challenge ch, TreeSet<String> scopes) throws IOException {
         String realm = ch.param("realm");
-        if (realm == null || realm.isEmpty()) throw new RegistryException(host + ": the registry asked for a bearer token without a realm", null, 401);
+        if (realm == null || realm.isEmpty())
+            throw new RegistryException(host + ": the registry asked for a bearer token without a realm", null, 401);
         String service = ch.param("service") != null ? ch.param("service") : host;
         Credentials c = credentials();
         HttpResponse<InputStream> r;
@@ -119,47 +119,68 @@ final class Authenticator {
             body = in.readNBytes(1 << 20);
         }
         if (r.statusCode() == 401 || r.statusCode() == 403) {
-            throw new RegistryException(host + ": " + (c.isEmpty() ? "access denied (run whittle login " + host + ")"
-                    : "incorrect username or password") + " (token server " + URI.create(realm).getHost() + " answered "
-                    + r.statusCode() + ")", "UNAUTHORIZED", r.statusCode());
+            throw new RegistryException(
+                    host + ": "
+                            + (c.isEmpty()
+                                    ? "access denied (run whittle login " + host + ")"
+                                    : "incorrect username or password")
+                            + " (token server " + URI.create(realm).getHost() + " answered "
+                            + r.statusCode() + ")",
+                    "UNAUTHORIZED",
+                    r.statusCode());
         }
         if (r.statusCode() != 200) {
-            throw new RegistryException(host + ": token server " + realm + " answered HTTP " + r.statusCode(), null, r.statusCode());
+            throw new RegistryException(
+                    host + ": token server " + realm + " answered HTTP " + r.statusCode(), null, r.statusCode());
         }
         Map<String, Object> m;
         try {
             m = Json.parseObject(body);
         } catch (RuntimeException e) {
-            throw new RegistryException(host + ": token server " + realm + " answered something that is not JSON", null, r.statusCode());
+            throw new RegistryException(
+                    host + ": token server " + realm + " answered something that is not JSON", null, r.statusCode());
         }
         String token = JsonObjects.string(m, "token");
         if (token == null || token.isEmpty()) token = JsonObjects.string(m, "access_token");
-        if (token == null || token.isEmpty()) throw new RegistryException(host + ": token server " + realm + " gave no token", null, 200);
+        if (token == null || token.isEmpty())
+            throw new RegistryException(host + ": token server " + realm + " gave no token", null, 200);
         long expiresIn = Math.max(60, JsonObjects.number(m, "expires_in", 60));
         Instant issued = Instant.now();
         // refresh a little early so a token never expires between being read and being used
         return new Token(token, issued.plusSeconds(expiresIn).minusSeconds(Math.min(30, expiresIn / 4)));
     }
 
-    private HttpResponse<InputStream> post(String realm, String service, TreeSet<String> scopes, Credentials c) throws IOException {
+    private HttpResponse<InputStream> post(String realm, String service, TreeSet<String> scopes, Credentials c)
+            throws IOException {
         StringBuilder form = new StringBuilder();
         if (c.hasIdentityToken()) {
             form.append("grant_type=refresh_token&refresh_token=").append(enc(c.identityToken()));
         } else {
-            form.append("grant_type=password&username=").append(enc(c.username())).append("&password=").append(enc(c.password()));
+            form.append("grant_type=password&username=")
+                    .append(enc(c.username()))
+                    .append("&password=")
+                    .append(enc(c.password()));
         }
         form.append("&service=").append(enc(service)).append("&client_id=whittle&access_type=online");
         if (!scopes.isEmpty()) form.append("&scope=").append(enc(String.join(" ", scopes)));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(realm)).timeout(timeout)
+        HttpRequest req = HttpRequest.newBuilder(URI.create(realm))
+                .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form.toString())).build();
+                .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
+                .build();
         return send(req, realm);
     }
 
-    private HttpResponse<InputStream> get(String realm, String service, TreeSet<String> scopes, Credentials c) throws IOException {
-        StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?').append("service=").append(enc(service));
+    private HttpResponse<InputStream> get(String realm, String service, TreeSet<String> scopes, Credentials c)
+            throws IOException {
+        StringBuilder q = new StringBuilder(realm)
+                .append(realm.contains("?") ? '&' : '?')
+                .append("service=")
+                .append(enc(service));
         for (String s : scopes) q.append("&scope=").append(enc(s));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(q.toString())).timeout(timeout).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(q.toString()))
+                .timeout(timeout)
+                .GET();
         if (!c.isEmpty() && !c.hasIdentityToken()) b.header("Authorization", c.basic());
         return send(b.build(), realm);
     }
@@ -172,7 +193,8 @@ final class Authenticator {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
         } catch (IOException e) {
-            throw new RegistryException(host + ": cannot reach token server " + realm + ": " + RegistryHost.describe(e), e);
+            throw new RegistryException(
+                    host + ": cannot reach token server " + realm + ": " + RegistryHost.describe(e), e);
         }
     }
 

@@ -23,7 +23,8 @@ public record Credentials(String username, String password, String identityToken
         return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return isEmpty() ? "Credentials[anonymous]" : "Credentials[user=" + username + ", secret hidden]";
     }
 }

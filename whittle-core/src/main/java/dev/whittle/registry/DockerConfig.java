@@ -3,10 +3,10 @@ package dev.whittle.registry;
 import dev.whittle.image.ImageRef;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.io.InterruptedIOException;
 
 /**
  * Docker's client configuration ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}): the
@@ -71,7 +70,8 @@ public final class DockerConfig {
     /** The key a registry's credentials are filed under: the host, except for Docker Hub's historical URL. */
     public static String key(String host) {
         return host.equals(ImageRef.DOCKER_HUB) || host.equals("index.docker.io") || host.equals("registry-1.docker.io")
-                ? HUB_KEY : host;
+                ? HUB_KEY
+                : host;
     }
 
     /** docker's ConvertToHostname: strips a scheme and a path, keeps the port. */
@@ -123,7 +123,8 @@ public final class DockerConfig {
                 throw new IllegalArgumentException(file + ": the \"auth\" entry for " + key + " is not valid base64");
             }
             int colon = pair.indexOf(':');
-            if (colon <= 0) throw new IllegalArgumentException(file + ": the \"auth\" entry for " + key + " has no user name");
+            if (colon <= 0)
+                throw new IllegalArgumentException(file + ": the \"auth\" entry for " + key + " has no user name");
             user = pair.substring(0, colon);
             pass = pair.substring(colon + 1).replaceAll("\0+$", "");
         }
@@ -175,9 +176,13 @@ public final class DockerConfig {
     private void save() throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        Path tmp = Files.createTempFile(dir, ".config.json", ".tmp",
+        Path tmp = Files.createTempFile(
+                dir,
+                ".config.json",
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.write(tmp, Json.write(doc, new Json.Style("\t", true)));
@@ -199,14 +204,15 @@ public final class DockerConfig {
             Result r = call(helper, "get", serverUrl);
             if (r.code != 0) {
                 if (r.out.contains("credentials not found")) return Credentials.NONE;
-                throw new IOException("credential helper docker-credential-" + helper + " failed to get credentials for "
-                        + serverUrl + ": " + r.out.trim());
+                throw new IOException("credential helper docker-credential-" + helper
+                        + " failed to get credentials for " + serverUrl + ": " + r.out.trim());
             }
             Map<String, Object> m;
             try {
                 m = Json.parseObject(r.out.getBytes(StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
-                throw new IOException("credential helper docker-credential-" + helper + " gave an answer that is not JSON");
+                throw new IOException(
+                        "credential helper docker-credential-" + helper + " gave an answer that is not JSON");
             }
             String user = JsonObjects.string(m, "Username");
             String secret = JsonObjects.string(m, "Secret");
@@ -220,13 +226,16 @@ public final class DockerConfig {
             m.put("Username", c.hasIdentityToken() ? "<token>" : c.username());
             m.put("Secret", c.hasIdentityToken() ? c.identityToken() : c.password());
             Result r = call(helper, "store", new String(Json.write(m), StandardCharsets.UTF_8));
-            if (r.code != 0) throw new IOException("credential helper docker-credential-" + helper + " failed to store credentials: " + r.out.trim());
+            if (r.code != 0)
+                throw new IOException("credential helper docker-credential-" + helper + " failed to store credentials: "
+                        + r.out.trim());
         }
 
         static boolean erase(String helper, String serverUrl) throws IOException {
             Result r = call(helper, "erase", serverUrl);
             if (r.code != 0 && !r.out.contains("credentials not found")) {
-                throw new IOException("credential helper docker-credential-" + helper + " failed to erase credentials: " + r.out.trim());
+                throw new IOException("credential helper docker-credential-" + helper + " failed to erase credentials: "
+                        + r.out.trim());
             }
             return r.code == 0;
         }

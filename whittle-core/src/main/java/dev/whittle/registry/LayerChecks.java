@@ -7,7 +7,6 @@ import dev.whittle.store.LayerIngest;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoreException;
 import dev.whittle.tar.TarFormatException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -31,7 +30,8 @@ final class LayerChecks implements AutoCloseable {
     private final Store store;
     private final String where;
     private final int layers;
-    private final ExecutorService pool = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("layer-check-", 0).factory());
+    private final ExecutorService pool = Executors.newFixedThreadPool(
+            2, Thread.ofPlatform().daemon().name("layer-check-", 0).factory());
     private final List<Check> started = new ArrayList<>();
 
     private record Check(int index, Descriptor layer, InputStream content, Future<?> result) {}
@@ -65,7 +65,9 @@ final class LayerChecks implements AutoCloseable {
     void await() throws IOException {
         List<Check> checks;
         synchronized (this) {
-            checks = started.stream().sorted(Comparator.comparingInt(Check::index)).toList();
+            checks = started.stream()
+                    .sorted(Comparator.comparingInt(Check::index))
+                    .toList();
         }
         for (Check c : checks) {
             try {
@@ -80,20 +82,31 @@ final class LayerChecks implements AutoCloseable {
     }
 
     private IOException failure(Check c, Throwable cause) {
-        String layer = where + ": layer " + (c.index() + 1) + " of " + layers + " (blob " + c.layer().digest() + ")";
+        String layer = where + ": layer " + (c.index() + 1) + " of " + layers + " (blob "
+                + c.layer().digest() + ")";
         return switch (cause) {
-            case DiffIdMismatchException m -> new RegistryException(layer + " is not the layer the image's config names: expected diffID "
-                    + m.expected() + ", the blob holds " + m.actual() + ". The image was not stored: the registry serves a config that"
-                    + " does not match its layers (ask the image's publisher, or pull another tag or digest)", "DIGEST_INVALID", 200);
-            case TarFormatException x -> new RegistryException(layer + ": " + x.getMessage() + ". The image was not stored", "BLOB_INVALID", 200);
-            case StoreException x -> new RegistryException(layer + ": " + x.getMessage() + ". The image was not stored", "BLOB_INVALID", 200);
+            case DiffIdMismatchException m ->
+                new RegistryException(
+                        layer + " is not the layer the image's config names: expected diffID "
+                                + m.expected() + ", the blob holds " + m.actual()
+                                + ". The image was not stored: the registry serves a config that"
+                                + " does not match its layers (ask the image's publisher, or pull another tag or digest)",
+                        "DIGEST_INVALID",
+                        200);
+            case TarFormatException x ->
+                new RegistryException(
+                        layer + ": " + x.getMessage() + ". The image was not stored", "BLOB_INVALID", 200);
+            case StoreException x ->
+                new RegistryException(
+                        layer + ": " + x.getMessage() + ". The image was not stored", "BLOB_INVALID", 200);
             case IOException io -> new RegistryException(layer + ": cannot check the layer: " + io.getMessage(), io);
             default -> new RegistryException(layer + ": cannot check the layer: " + cause, cause);
         };
     }
 
     /** Stops checks still running (a download failed) and closes what they would have read. */
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         pool.shutdownNow();
         synchronized (this) {
             for (Check c : started) c.content().close();

@@ -1,5 +1,8 @@
 package dev.whittle.registry;
 
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
@@ -9,9 +12,6 @@ import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.concurrent.Callable;
 
 /**
  * An SSLContext that makes the real one on first use. The JDK's HTTP client wants its SSLContext when it is built,
@@ -69,39 +69,48 @@ final class LazySslContext extends SSLContext {
             }
         }
 
-        @Override protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
+        @Override
+        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
             throw new UnsupportedOperationException("a lazy SSLContext is initialised on first use");
         }
 
-        @Override protected SSLSocketFactory engineGetSocketFactory() {
+        @Override
+        protected SSLSocketFactory engineGetSocketFactory() {
             return real().getSocketFactory();
         }
 
-        @Override protected SSLServerSocketFactory engineGetServerSocketFactory() {
+        @Override
+        protected SSLServerSocketFactory engineGetServerSocketFactory() {
             return real().getServerSocketFactory();
         }
 
-        @Override protected SSLEngine engineCreateSSLEngine() {
+        @Override
+        protected SSLEngine engineCreateSSLEngine() {
             return real().createSSLEngine();
         }
 
-        @Override protected SSLEngine engineCreateSSLEngine(String host, int port) {
+        @Override
+        protected SSLEngine engineCreateSSLEngine(String host, int port) {
             return real().createSSLEngine(host, port);
         }
 
-        @Override protected SSLSessionContext engineGetServerSessionContext() {
+        @Override
+        protected SSLSessionContext engineGetServerSessionContext() {
             return real().getServerSessionContext();
         }
 
-        @Override protected SSLSessionContext engineGetClientSessionContext() {
+        @Override
+        protected SSLSessionContext engineGetClientSessionContext() {
             return real().getClientSessionContext();
         }
 
-        @Override protected SSLParameters engineGetDefaultSSLParameters() {
+        @Override
+        protected SSLParameters engineGetDefaultSSLParameters() {
             return real().getDefaultSSLParameters();
         }
 
-        @Override protected SSLParameters engineGetSupportedSSLParameters() {
+        @Override
+        protected SSLParameters engineGetSupportedSSLParameters() {
             return real().getSupportedSSLParameters();
         }
     }

@@ -1,5 +1,6 @@
 package dev.whittle.registry;
 
+import dev.whittle.diag.Trace;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
@@ -8,6 +9,7 @@ import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.image.Platform;
+import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 import dev.whittle.store.BlobSink;
 import dev.whittle.store.Images;
@@ -17,18 +19,15 @@ import dev.whittle.store.Store;
 import dev.whittle.store.StoreException;
 import dev.whittle.store.StoredImage;
 import dev.whittle.tar.TarFormatException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import dev.whittle.diag.Trace;
-import dev.whittle.json.Json;
-import java.util.Map;
 
 /**
  * Pulls an image into the store: resolves the reference (through the configured mirrors first), picks the platform's
@@ -65,7 +64,11 @@ public final class Puller {
     /** Pulls the image and returns it from the store, its layers verified (for a build about to use them). */
     public StoredImage pullImage(ImageRef ref, Platform platform) throws IOException {
         Result r = pull(ref, platform);
-        return new Images(store).find(ref.digest() == null ? ref.toString() : r.manifest().digest().toString())
+        return new Images(store)
+                .find(
+                        ref.digest() == null
+                                ? ref.toString()
+                                : r.manifest().digest().toString())
                 .orElseThrow(() -> new StoreException("pulled image " + ref.familiar() + " is not in the store"));
     }
 
@@ -76,8 +79,11 @@ public final class Puller {
 
     /** The repository's tags, from the first source (mirror or registry) that lists them, sorted as docker pulls them. */
     public List<String> tags(ImageRef ref) throws IOException {
-        return fromFirstSource(ref, host -> host.tags(host.repository(ref.path()), "tags of " + ref.familiarRepository()))
-                .stream().sorted().toList();
+        return fromFirstSource(
+                        ref, host -> host.tags(host.repository(ref.path()), "tags of " + ref.familiarRepository()))
+                .stream()
+                .sorted()
+                .toList();
     }
 
     private interface Attempt<T> {
@@ -93,13 +99,17 @@ public final class Puller {
             } catch (RegistryException e) {
                 if (!ep.mirror()) {
                     if (failures.isEmpty()) throw e;
-                    throw new RegistryException(e.getMessage() + " (mirrors failed too: " + String.join("; ", failures) + ")", e.code(), e.status());
+                    throw new RegistryException(
+                            e.getMessage() + " (mirrors failed too: " + String.join("; ", failures) + ")",
+                            e.code(),
+                            e.status());
                 }
                 failures.add("mirror " + ep + ": " + e.getMessage());
                 progress.message("mirror " + ep + " failed (" + e.getMessage() + "), trying the next source");
             }
         }
-        throw new RegistryException("cannot pull " + ref.familiar() + ": " + String.join("; ", failures), "MANIFEST_UNKNOWN", 404);
+        throw new RegistryException(
+                "cannot pull " + ref.familiar() + ": " + String.join("; ", failures), "MANIFEST_UNKNOWN", 404);
     }
 
     private Result pullFrom(RegistryHost host, ImageRef ref, Platform platform) throws IOException {
@@ -112,7 +122,8 @@ public final class Puller {
         try {
             manifest = resolveManifest(host, repo, ref, top, platform);
         } catch (JsonException | IllegalArgumentException e) {
-            throw new RegistryException(host.name() + ": " + what + ": invalid manifest: " + e.getMessage(), "MANIFEST_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": " + what + ": invalid manifest: " + e.getMessage(), "MANIFEST_INVALID", 200);
         }
         boolean downloaded = false;
         Descriptor cd = manifest.config();
@@ -124,19 +135,31 @@ public final class Puller {
         try {
             config = ImageConfig.parse(store.readBlob(cd.digest()));
         } catch (RuntimeException e) {
-            throw new RegistryException(host.name() + ": config " + cd.digest().shortHex() + " of " + ref.familiar() + " is invalid: " + e.getMessage(), "MANIFEST_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": config " + cd.digest().shortHex() + " of " + ref.familiar() + " is invalid: "
+                            + e.getMessage(),
+                    "MANIFEST_INVALID",
+                    200);
         }
         List<Digest> diffIds = config.diffIds();
         if (diffIds.size() != manifest.layers().size()) {
-            throw new RegistryException(host.name() + ": " + ref.familiar() + ": the manifest has " + manifest.layers().size()
-                    + " layers but the config lists " + diffIds.size(), "MANIFEST_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": " + ref.familiar() + ": the manifest has "
+                            + manifest.layers().size() + " layers but the config lists " + diffIds.size(),
+                    "MANIFEST_INVALID",
+                    200);
         }
         if (!MediaType.isIndex(top.mediaType()) && !platformMatches(config.platform(), platform)) {
-            throw new RegistryException(host.name() + ": image " + ref.familiar() + " was found but does not match the specified platform: wanted "
-                    + platform + ", actual: " + config.platform(), null, 200);
+            throw new RegistryException(
+                    host.name() + ": image " + ref.familiar()
+                            + " was found but does not match the specified platform: wanted " + platform + ", actual: "
+                            + config.platform(),
+                    null,
+                    200);
         }
         Trace.mark("config read");
-        String image = "image " + ref.familiar() + (host.endpoint().mirror() ? " (from the mirror " + host.name() + ")" : "");
+        String image =
+                "image " + ref.familiar() + (host.endpoint().mirror() ? " (from the mirror " + host.name() + ")" : "");
         try (LayerChecks checks = checkBehind ? new LayerChecks(store, image, diffIds.size()) : null) {
             downloaded |= fetchLayers(host, repo, manifest, diffIds, checks);
             Trace.mark("layers fetched");
@@ -151,37 +174,61 @@ public final class Puller {
 
     private static boolean platformMatches(Platform have, Platform want) {
         if (have == null || have.architecture().isEmpty()) return true;
-        return have.os().equals(want.os()) && want.compatible().stream().anyMatch(p -> p.architecture().equals(have.architecture()));
+        return have.os().equals(want.os())
+                && want.compatible().stream().anyMatch(p -> p.architecture().equals(have.architecture()));
     }
 
-    private Manifest resolveManifest(RegistryHost host, String repo, ImageRef ref, RegistryHost.Fetched top, Platform platform)
+    private Manifest resolveManifest(
+            RegistryHost host, String repo, ImageRef ref, RegistryHost.Fetched top, Platform platform)
             throws IOException {
         String type = knownType(top.mediaType());
         if (type == null) type = sniff(top.body());
         if (type.equals(MediaType.DOCKER_SCHEMA1) || type.equals(MediaType.DOCKER_SCHEMA1_SIGNED)) {
-            throw new RegistryException(host.name() + ": " + ref.familiar() + " is a Docker schema 1 image, which whittle (like current docker) does not pull",
-                    "MANIFEST_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": " + ref.familiar()
+                            + " is a Docker schema 1 image, which whittle (like current docker) does not pull",
+                    "MANIFEST_INVALID",
+                    200);
         }
         if (!MediaType.isIndex(type)) return Manifest.parse(top.body(), type);
         ImageIndex index = ImageIndex.parse(top.body(), type);
         Optional<Descriptor> pick = index.select(platform);
         if (pick.isEmpty()) {
-            throw new RegistryException(host.name() + ": no matching manifest for " + platform + " in the manifest list entries of "
-                    + ref.familiar() + " (it has: " + index.platforms().stream().map(Platform::toString).distinct().toList() + ")",
-                    "MANIFEST_UNKNOWN", 200);
+            throw new RegistryException(
+                    host.name() + ": no matching manifest for " + platform + " in the manifest list entries of "
+                            + ref.familiar() + " (it has: "
+                            + index.platforms().stream()
+                                    .map(Platform::toString)
+                                    .distinct()
+                                    .toList() + ")",
+                    "MANIFEST_UNKNOWN",
+                    200);
         }
         Descriptor d = pick.get();
-        RegistryHost.Fetched child = host.manifest(repo, d.digest().toString(), "manifest " + d.digest().shortHex() + " of " + ref.familiar());
+        RegistryHost.Fetched child = host.manifest(
+                repo, d.digest().toString(), "manifest " + d.digest().shortHex() + " of " + ref.familiar());
         if (d.size() >= 0 && child.body().length != d.size()) {
-            throw new RegistryException(host.name() + ": manifest " + d.digest().shortHex() + " has " + child.body().length
-                    + " bytes, the index says " + d.size(), "SIZE_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": manifest " + d.digest().shortHex() + " has " + child.body().length
+                            + " bytes, the index says " + d.size(),
+                    "SIZE_INVALID",
+                    200);
         }
-        return Manifest.parse(child.body(), d.mediaType() != null && MediaType.isManifest(d.mediaType()) ? d.mediaType() : knownType(child.mediaType()));
+        return Manifest.parse(
+                child.body(),
+                d.mediaType() != null && MediaType.isManifest(d.mediaType())
+                        ? d.mediaType()
+                        : knownType(child.mediaType()));
     }
 
     private static String knownType(String t) {
-        return t != null && (MediaType.isIndex(t) || MediaType.isManifest(t) || t.equals(MediaType.DOCKER_SCHEMA1)
-                || t.equals(MediaType.DOCKER_SCHEMA1_SIGNED)) ? t : null;
+        return t != null
+                        && (MediaType.isIndex(t)
+                                || MediaType.isManifest(t)
+                                || t.equals(MediaType.DOCKER_SCHEMA1)
+                                || t.equals(MediaType.DOCKER_SCHEMA1_SIGNED))
+                ? t
+                : null;
     }
 
     /** For registries that send no useful Content-Type: decide by the document's shape. */
@@ -202,10 +249,20 @@ public final class Puller {
      * Streams layer {@code index}'s blob into the store, its digest and size checked before it becomes visible, while
      * {@code checks} reads it behind the download to check it holds {@code diffId}.
      */
-    private void fetchChecked(RegistryHost host, String repo, int index, Descriptor l, Digest diffId, LayerChecks checks) throws IOException {
-        try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done));
-             BlobSink sink = store.newBlob()) {
-            checks.start(index, l, diffId, sink.follow(), () -> progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size()));
+    private void fetchChecked(
+            RegistryHost host, String repo, int index, Descriptor l, Digest diffId, LayerChecks checks)
+            throws IOException {
+        try (InputStream in = host.blob(
+                        repo,
+                        l,
+                        done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done));
+                BlobSink sink = store.newBlob()) {
+            checks.start(
+                    index,
+                    l,
+                    diffId,
+                    sink.follow(),
+                    () -> progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size()));
             byte[] buf = new byte[1 << 17];
             OutputStream out = sink.stream();
             for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
@@ -217,13 +274,20 @@ public final class Puller {
 
     private void fetchSmall(RegistryHost host, String repo, Descriptor d) throws IOException {
         if (d.size() > RegistryHost.MAX_MANIFEST) {
-            throw new RegistryException(host.name() + ": config " + d.digest().shortHex() + " claims " + d.size() + " bytes; refused", "SIZE_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": config " + d.digest().shortHex() + " claims " + d.size() + " bytes; refused",
+                    "SIZE_INVALID",
+                    200);
         }
-        try (BlobSink sink = store.newBlob(); InputStream in = host.blob(repo, d, null)) {
+        try (BlobSink sink = store.newBlob();
+                InputStream in = host.blob(repo, d, null)) {
             in.transferTo(sink.stream());
             sink.commit(d.digest(), d.size());
         } catch (StoreException e) {
-            throw new RegistryException(host.name() + ": config " + d.digest().shortHex() + " of " + repo + ": " + e.getMessage(), "DIGEST_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": config " + d.digest().shortHex() + " of " + repo + ": " + e.getMessage(),
+                    "DIGEST_INVALID",
+                    200);
         }
     }
 
@@ -232,7 +296,8 @@ public final class Puller {
      * the store has is still checked unless it is recorded as holding the layer (a blob fetched by an earlier pull that
      * did not finish, or one of another image, proves nothing about this config's claim).
      */
-    private boolean fetchLayers(RegistryHost host, String repo, Manifest m, List<Digest> diffIds, LayerChecks checks) throws IOException {
+    private boolean fetchLayers(RegistryHost host, String repo, Manifest m, List<Digest> diffIds, LayerChecks checks)
+            throws IOException {
         List<Integer> missing = new ArrayList<>();
         Set<String> once = new HashSet<>();
         for (int i = 0; i < m.layers().size(); i++) {
@@ -245,7 +310,12 @@ public final class Puller {
                 continue; // the same layer again: fetched and checked once
             } else if (checks != null && store.hasBlob(l.digest()) && knownLayerType(l.mediaType())) {
                 progress.blob(l.digest(), l.size(), TransferProgress.State.VERIFYING, l.size());
-                checks.start(i, l, diffId, store.openBlob(l.digest()), () -> progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size()));
+                checks.start(
+                        i,
+                        l,
+                        diffId,
+                        store.openBlob(l.digest()),
+                        () -> progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size()));
             } else {
                 progress.blob(l.digest(), l.size(), TransferProgress.State.WAITING, 0);
                 missing.add(i);
@@ -253,7 +323,8 @@ public final class Puller {
         }
         if (missing.isEmpty()) return false;
         List<Parallel.Job> jobs = new ArrayList<>();
-        for (int i : missing) jobs.add(() -> fetchLayer(host, repo, i, m.layers().get(i), diffIds.get(i), m.isOci(), checks));
+        for (int i : missing)
+            jobs.add(() -> fetchLayer(host, repo, i, m.layers().get(i), diffIds.get(i), m.isOci(), checks));
         Parallel.run(jobs, client.config().parallel());
         return true;
     }
@@ -264,7 +335,8 @@ public final class Puller {
         return li != null && li.blobs().containsKey(blob);
     }
 
-    private void fetchLayer(RegistryHost host, String repo, int index, Descriptor l, Digest diffId, boolean oci, LayerChecks checks)
+    private void fetchLayer(
+            RegistryHost host, String repo, int index, Descriptor l, Digest diffId, boolean oci, LayerChecks checks)
             throws IOException {
         String what = "layer " + l.digest().shortHex() + " of " + repo;
         try {
@@ -272,12 +344,23 @@ public final class Puller {
                 fetchChecked(host, repo, index, l, diffId, checks);
                 return;
             }
-            try (InputStream in = host.blob(repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done))) {
-                LayerIngest.ingest(store, in, LayerIngest.Keep.AS_IS, MediaType.isLayer(l.mediaType()) ? l.mediaType() : null,
-                        l.digest(), l.size(), diffId, oci);
+            try (InputStream in = host.blob(
+                    repo, l, done -> progress.blob(l.digest(), l.size(), TransferProgress.State.TRANSFERRING, done))) {
+                LayerIngest.ingest(
+                        store,
+                        in,
+                        LayerIngest.Keep.AS_IS,
+                        MediaType.isLayer(l.mediaType()) ? l.mediaType() : null,
+                        l.digest(),
+                        l.size(),
+                        diffId,
+                        oci);
             }
         } catch (StoreException | TarFormatException e) {
-            throw new RegistryException(host.name() + ": " + what + ": " + e.getMessage() + " (nothing of it was kept)", "DIGEST_INVALID", 200);
+            throw new RegistryException(
+                    host.name() + ": " + what + ": " + e.getMessage() + " (nothing of it was kept)",
+                    "DIGEST_INVALID",
+                    200);
         }
         progress.blob(l.digest(), l.size(), TransferProgress.State.DONE, l.size());
     }

@@ -1,5 +1,6 @@
 package dev.whittle.registry;
 
+import dev.whittle.diag.Trace;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
@@ -10,7 +11,6 @@ import dev.whittle.store.Images;
 import dev.whittle.store.LayerVariants;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.LongConsumer;
-import dev.whittle.diag.Trace;
 
 /**
  * Pushes an image: layers compressed as asked (once, while they are sent; the compressed blob is kept in the store),
@@ -58,8 +57,11 @@ public final class Pusher {
         Manifest m = image.manifest();
         // the stored manifest goes as it is when it fits (all layers compressed, nothing else asked): a pulled image
         // keeps its digest; anything rewritten gets Docker's media types, as docker push and BuildKit do by default
-        boolean asIs = !opts.oci() && opts.compression() == null && m.layers().stream()
-                .allMatch(l -> compressed(MediaType.layerCompression(l.mediaType())) && store.hasBlob(l.digest()));
+        boolean asIs = !opts.oci()
+                && opts.compression() == null
+                && m.layers().stream()
+                        .allMatch(l ->
+                                compressed(MediaType.layerCompression(l.mediaType())) && store.hasBlob(l.digest()));
         boolean oci = asIs ? m.isOci() : opts.oci() || opts.compression() == MediaType.Compression.ZSTD;
         List<Digest> diffIds = image.config().diffIds();
         int n = m.layers().size();
@@ -69,29 +71,38 @@ public final class Pusher {
         for (int i = 0; i < n; i++) {
             Descriptor cur = m.layers().get(i);
             MediaType.Compression have = MediaType.layerCompression(cur.mediaType());
-            MediaType.Compression want = opts.compression() != null ? opts.compression()
-                    : have == MediaType.Compression.NONE || have == MediaType.Compression.UNKNOWN ? MediaType.Compression.GZIP : have;
+            MediaType.Compression want = opts.compression() != null
+                    ? opts.compression()
+                    : have == MediaType.Compression.NONE || have == MediaType.Compression.UNKNOWN
+                            ? MediaType.Compression.GZIP
+                            : have;
             if (have == want && store.hasBlob(cur.digest())) {
-                layers[i] = new Descriptor(MediaType.layer(oci, want), cur.digest(), cur.size(), cur.annotations(), null, null);
+                layers[i] = new Descriptor(
+                        MediaType.layer(oci, want), cur.digest(), cur.size(), cur.annotations(), null, null);
             } else {
                 layers[i] = LayerVariants.existing(store, diffIds.get(i), want, oci);
                 if (layers[i] == null) toMake[i] = want;
             }
         }
-        Descriptor config = new Descriptor(oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG, m.config().digest(), m.config().size());
+        Descriptor config = new Descriptor(
+                oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG,
+                m.config().digest(),
+                m.config().size());
         String mountFrom = mountSource(image, target);
         if (mountFrom != null) progress.mountSource(mountFrom);
         Trace.mark("push planned");
         uploadAll(host, repo, diffIds, layers, toMake, oci, config, mountFrom);
         Trace.mark("blobs sent");
-        boolean unchanged = oci == m.isOci() && config.mediaType().equals(m.config().mediaType());
+        boolean unchanged =
+                oci == m.isOci() && config.mediaType().equals(m.config().mediaType());
         for (int i = 0; unchanged && i < n; i++) {
             Descriptor a = layers[i];
             Descriptor b = m.layers().get(i);
             unchanged = a.digest().equals(b.digest()) && a.mediaType().equals(b.mediaType());
         }
         Manifest out = unchanged ? m : Manifest.create(oci, config, List.of(layers), m.annotations());
-        String reference = target.digest() != null && target.tag() == null ? out.digest().toString() : target.tag();
+        String reference =
+                target.digest() != null && target.tag() == null ? out.digest().toString() : target.tag();
         Digest pushed = host.putManifest(repo, reference, out.mediaType(), out.raw(), "manifest " + target.familiar());
         store.putBlob(out.raw());
         new Images(store).addRepoDigest(image.manifest().digest(), target.repository() + "@" + pushed);
@@ -120,11 +131,21 @@ public final class Pusher {
      * Uploads the layers (shown by diffID, as docker shows them) and the config (not shown) in parallel. A layer with
      * no blob in the wanted compression yet is compressed while it is sent; {@code layers} gets its descriptor.
      */
-    private void uploadAll(RegistryHost host, String repo, List<Digest> diffIds, Descriptor[] layers, MediaType.Compression[] toMake,
-                           boolean oci, Descriptor config, String mountFrom) throws IOException {
+    private void uploadAll(
+            RegistryHost host,
+            String repo,
+            List<Digest> diffIds,
+            Descriptor[] layers,
+            MediaType.Compression[] toMake,
+            boolean oci,
+            Descriptor config,
+            String mountFrom)
+            throws IOException {
         long[] shownSize = new long[layers.length]; // a layer still to compress is shown by its tar's size
         for (int i = 0; i < layers.length; i++) {
-            shownSize[i] = layers[i] != null ? layers[i].size() : store.layer(diffIds.get(i)).tarSize();
+            shownSize[i] = layers[i] != null
+                    ? layers[i].size()
+                    : store.layer(diffIds.get(i)).tarSize();
             progress.blob(diffIds.get(i), shownSize[i], TransferProgress.State.WAITING, 0);
         }
         // one request before going parallel, so the registry's challenge and the token are fetched once, not per blob
@@ -142,14 +163,24 @@ public final class Pusher {
         Parallel.run(jobs, client.config().parallel());
     }
 
-    private void fromFile(RegistryHost host, String repo, Digest key, Descriptor d, String mountFrom) throws IOException {
-        RegistryHost.Upload u = host.upload(repo, d, store.blobPath(d.digest()), mountFrom, client.config().chunkSize(),
+    private void fromFile(RegistryHost host, String repo, Digest key, Descriptor d, String mountFrom)
+            throws IOException {
+        RegistryHost.Upload u = host.upload(
+                repo,
+                d,
+                store.blobPath(d.digest()),
+                mountFrom,
+                client.config().chunkSize(),
                 done -> progress.blob(key, d.size(), TransferProgress.State.TRANSFERRING, done));
-        progress.blob(key, d.size(), switch (u) {
-            case EXISTS -> TransferProgress.State.EXISTS;
-            case MOUNTED -> TransferProgress.State.MOUNTED;
-            case PUSHED -> TransferProgress.State.DONE;
-        }, d.size());
+        progress.blob(
+                key,
+                d.size(),
+                switch (u) {
+                    case EXISTS -> TransferProgress.State.EXISTS;
+                    case MOUNTED -> TransferProgress.State.MOUNTED;
+                    case PUSHED -> TransferProgress.State.DONE;
+                },
+                d.size());
     }
 
     /**
@@ -158,7 +189,8 @@ public final class Pusher {
      * compressed blob is complete in the store all the same, and it is sent from there with the usual checks and
      * retries (or chunked from the start, when the configuration asks for chunks).
      */
-    private Descriptor makeAndSend(RegistryHost host, String repo, Digest diffId, long tarSize, MediaType.Compression c, boolean oci)
+    private Descriptor makeAndSend(
+            RegistryHost host, String repo, Digest diffId, long tarSize, MediaType.Compression c, boolean oci)
             throws IOException {
         LongConsumer shown = done -> progress.blob(diffId, tarSize, TransferProgress.State.TRANSFERRING, done);
         if (client.config().chunkSize() > 0) {

@@ -7,11 +7,11 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.Objects;
 
 /**
  * A response body as an InputStream that keeps up to {@value #DEPTH} of the client's buffers (512 KiB each) waiting.
@@ -30,17 +30,20 @@ final class QueuedBody extends InputStream implements HttpResponse.BodySubscribe
 
     /** Items: a List of ByteBuffers, END, or the Throwable the exchange failed with. */
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
     private volatile Flow.Subscription subscription;
     private volatile boolean closed;
     private Iterator<ByteBuffer> current;
     private ByteBuffer buffer;
     private boolean ended;
 
-    @Override public CompletionStage<InputStream> getBody() {
+    @Override
+    public CompletionStage<InputStream> getBody() {
         return CompletableFuture.completedStage(this);
     }
 
-    @Override public void onSubscribe(Flow.Subscription s) {
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
         if (subscription != null || closed) {
             s.cancel();
             return;
@@ -49,15 +52,18 @@ final class QueuedBody extends InputStream implements HttpResponse.BodySubscribe
         s.request(DEPTH);
     }
 
-    @Override public void onNext(List<ByteBuffer> item) {
+    @Override
+    public void onNext(List<ByteBuffer> item) {
         queue.add(item);
     }
 
-    @Override public void onError(Throwable t) {
+    @Override
+    public void onError(Throwable t) {
         queue.add(t);
     }
 
-    @Override public void onComplete() {
+    @Override
+    public void onComplete() {
         queue.add(END);
     }
 
@@ -88,13 +94,15 @@ final class QueuedBody extends InputStream implements HttpResponse.BodySubscribe
                 ended = true;
                 throw t instanceof IOException io ? io : new IOException(t.getMessage(), t);
             }
-            @SuppressWarnings("unchecked") List<ByteBuffer> buffers = (List<ByteBuffer>) item;
+            @SuppressWarnings("unchecked")
+            List<ByteBuffer> buffers = (List<ByteBuffer>) item;
             current = buffers.iterator();
         }
         return buffer;
     }
 
-    @Override public int read(byte[] b, int off, int len) throws IOException {
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         if (closed) throw new IOException("stream closed");
         if (len == 0) return 0;
@@ -105,16 +113,19 @@ final class QueuedBody extends InputStream implements HttpResponse.BodySubscribe
         return n;
     }
 
-    @Override public int read() throws IOException {
+    @Override
+    public int read() throws IOException {
         byte[] one = new byte[1];
         return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
-    @Override public int available() {
+    @Override
+    public int available() {
         return buffer == null ? 0 : buffer.remaining();
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (closed) return;
         closed = true;
         Flow.Subscription s = subscription;

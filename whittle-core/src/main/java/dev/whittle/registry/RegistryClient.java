@@ -1,13 +1,13 @@
 package dev.whittle.registry;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Entry point to registries for one whittle process: the HTTP clients (one verifying TLS, one for registries the user
@@ -44,7 +44,9 @@ public final class RegistryClient implements AutoCloseable {
 
     private static HttpClient.Builder builder() {
         // HTTP/1.1: registries and the proxies in front of them speak it; h2c upgrade attempts only confuse some
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(30));
     }
 
@@ -56,7 +58,8 @@ public final class RegistryClient implements AutoCloseable {
      * Stops the clients' selector threads. A thread blocked in a native call holds up the JVM's exit: HotSpot waits
      * up to 300 ms for it (VM_Exit's wait for threads in native), so a command that pulled or pushed ends here.
      */
-    @Override public void close() {
+    @Override
+    public void close() {
         for (HttpClient c : new HttpClient[] {secure, insecure}) if (c != null) c.shutdownNow();
     }
 
@@ -65,7 +68,8 @@ public final class RegistryClient implements AutoCloseable {
         return hosts.computeIfAbsent(endpoint, e -> {
             boolean insecureHost = config.isInsecure(e.host()) || "http".equals(e.scheme());
             HttpClient http = insecureHost ? insecureClient() : secureClient();
-            return new RegistryHost(this, e, http, insecureHost, new Authenticator(e.host(), credentials, http, config));
+            return new RegistryHost(
+                    this, e, http, insecureHost, new Authenticator(e.host(), credentials, http, config));
         });
     }
 
@@ -81,7 +85,11 @@ public final class RegistryClient implements AutoCloseable {
         HttpClient c = secure;
         if (c != null) return c;
         synchronized (this) {
-            if (secure == null) secure = builder().sslContext(LazySslContext.systemDefault()).sslParameters(LazySslContext.parameters()).build();
+            if (secure == null)
+                secure = builder()
+                        .sslContext(LazySslContext.systemDefault())
+                        .sslParameters(LazySslContext.parameters())
+                        .build();
             return secure;
         }
     }
@@ -91,7 +99,10 @@ public final class RegistryClient implements AutoCloseable {
         if (c != null) return c;
         synchronized (this) {
             if (insecure == null) {
-                insecure = builder().sslContext(LazySslContext.trusting(new TrustAll())).sslParameters(LazySslContext.parameters()).build();
+                insecure = builder()
+                        .sslContext(LazySslContext.trusting(new TrustAll()))
+                        .sslParameters(LazySslContext.parameters())
+                        .build();
             }
             return insecure;
         }
@@ -99,13 +110,26 @@ public final class RegistryClient implements AutoCloseable {
 
     /** For registries the user declared insecure: any certificate, any name, as docker's insecure-registries. */
     private static final class TrustAll extends X509ExtendedTrustManager {
-        @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
-        @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
-        @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-        @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-        @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
-        @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
-        @Override public X509Certificate[] getAcceptedIssuers() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
             return new X509Certificate[0];
         }
     }

@@ -2,8 +2,8 @@ package dev.whittle.registry;
 
 import dev.whittle.image.ImageRef;
 import dev.whittle.json.Json;
+import dev.whittle.json.JsonException;
 import dev.whittle.json.JsonObjects;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import dev.whittle.json.JsonException;
 
 /**
  * Where images are pulled from and how: mirrors, insecure (plain HTTP or unverified TLS) registries, retries and
@@ -25,8 +24,16 @@ import dev.whittle.json.JsonException;
  * {@code daemon.json} ({@code registry-mirrors}, {@code insecure-registries}); {@code registries} adds per-registry
  * mirrors for any registry, as containers' {@code registries.conf} does. See docs/registries.md.
  */
-public record RegistryConfig(Map<String, Registry> registries, List<String> insecure, int retries, Duration retryBase,
-                             Duration timeout, int parallel, long chunkSize, boolean loopbackOnly, Path source) {
+public record RegistryConfig(
+        Map<String, Registry> registries,
+        List<String> insecure,
+        int retries,
+        Duration retryBase,
+        Duration timeout,
+        int parallel,
+        long chunkSize,
+        boolean loopbackOnly,
+        Path source) {
     public static final String ENV = "WHITTLE_REGISTRIES_CONFIG";
     /** The same, as a system property (takes precedence; for embedding and in-process tests). */
     public static final String PROPERTY = "whittle.registries.config";
@@ -53,13 +60,15 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
             if (sep >= 0) {
                 scheme = rest.substring(0, sep).toLowerCase(Locale.ROOT);
                 if (!scheme.equals("http") && !scheme.equals("https")) {
-                    throw new IllegalArgumentException(where + ": mirror \"" + s + "\": only http:// and https:// are supported");
+                    throw new IllegalArgumentException(
+                            where + ": mirror \"" + s + "\": only http:// and https:// are supported");
                 }
                 rest = rest.substring(sep + 3);
             }
             while (rest.endsWith("/")) rest = rest.substring(0, rest.length() - 1);
             if (rest.contains("@") || rest.contains("?") || rest.contains("#") || rest.isEmpty()) {
-                throw new IllegalArgumentException(where + ": mirror \"" + s + "\" must be [scheme://]host[:port][/path] without user, query or fragment");
+                throw new IllegalArgumentException(where + ": mirror \"" + s
+                        + "\" must be [scheme://]host[:port][/path] without user, query or fragment");
             }
             int slash = rest.indexOf('/');
             String host = slash < 0 ? rest : rest.substring(0, slash);
@@ -71,13 +80,15 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
             return prefix.isEmpty() ? path : prefix + "/" + path;
         }
 
-        @Override public String toString() {
+        @Override
+        public String toString() {
             return (scheme != null ? scheme + "://" : "") + host + (prefix.isEmpty() ? "" : "/" + prefix);
         }
     }
 
     public static RegistryConfig defaults() {
-        return new RegistryConfig(Map.of(), List.of(), 5, Duration.ofMillis(250), Duration.ofSeconds(60), 3, 0, false, null);
+        return new RegistryConfig(
+                Map.of(), List.of(), 5, Duration.ofMillis(250), Duration.ofSeconds(60), 3, 0, false, null);
     }
 
     /** Loads the first configuration file that exists, or the defaults. */
@@ -108,7 +119,8 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
         } catch (JsonException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw e.getMessage() != null && e.getMessage().startsWith(file.toString()) ? e
+            throw e.getMessage() != null && e.getMessage().startsWith(file.toString())
+                    ? e
                     : new IllegalArgumentException(file + ": " + e.getMessage());
         }
     }
@@ -124,12 +136,20 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
         Map<String, Object> per = JsonObjects.object(m, "registries");
         if (per != null) {
             for (Map.Entry<String, Object> e : per.entrySet()) {
-                if (!(e.getValue() instanceof Map<?, ?>)) throw new IllegalArgumentException(where + ": registries." + e.getKey() + " must be an object");
-                @SuppressWarnings("unchecked") Map<String, Object> r = (Map<String, Object>) e.getValue();
+                if (!(e.getValue() instanceof Map<?, ?>))
+                    throw new IllegalArgumentException(where + ": registries." + e.getKey() + " must be an object");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> r = (Map<String, Object>) e.getValue();
                 String host = e.getKey().equals("index.docker.io") ? ImageRef.DOCKER_HUB : e.getKey();
-                List<Endpoint> mirrors = new ArrayList<>(regs.containsKey(host) ? regs.get(host).mirrors() : List.of());
+                List<Endpoint> mirrors =
+                        new ArrayList<>(regs.containsKey(host) ? regs.get(host).mirrors() : List.of());
                 for (String s : strings(r, "mirrors")) mirrors.add(Endpoint.parseMirror(s, where));
-                regs.put(host, new Registry(List.copyOf(mirrors), JsonObjects.bool(r, "mirrors-only"), JsonObjects.bool(r, "insecure")));
+                regs.put(
+                        host,
+                        new Registry(
+                                List.copyOf(mirrors),
+                                JsonObjects.bool(r, "mirrors-only"),
+                                JsonObjects.bool(r, "insecure")));
             }
         }
         int retries = (int) JsonObjects.number(m, "retries", 5);
@@ -138,10 +158,20 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
         int parallel = (int) JsonObjects.number(m, "max-concurrent-transfers", 3);
         long chunk = JsonObjects.number(m, "upload-chunk-size-mb", 0) << 20;
         if (chunk < 0 || retries < 0 || parallel < 1 || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException(where + ": retries and upload-chunk-size-mb must be >= 0, max-concurrent-transfers >= 1 and timeout-seconds > 0");
+            throw new IllegalArgumentException(
+                    where
+                            + ": retries and upload-chunk-size-mb must be >= 0, max-concurrent-transfers >= 1 and timeout-seconds > 0");
         }
-        return new RegistryConfig(Map.copyOf(regs), List.copyOf(insecure), retries, base, timeout, parallel, chunk,
-                JsonObjects.bool(m, "loopback-only"), file);
+        return new RegistryConfig(
+                Map.copyOf(regs),
+                List.copyOf(insecure),
+                retries,
+                base,
+                timeout,
+                parallel,
+                chunk,
+                JsonObjects.bool(m, "loopback-only"),
+                file);
     }
 
     private static List<String> strings(Map<String, Object> m, String key) {
@@ -164,8 +194,11 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
      */
     public void checkAllowed(String host) throws RegistryException {
         if (loopbackOnly && !isLoopback(hostOnly(host))) {
-            throw new RegistryException("registry " + host + " is not on this machine, and " + source
-                    + " allows loopback registries only (\"loopback-only\": true)", "DENIED", 0);
+            throw new RegistryException(
+                    "registry " + host + " is not on this machine, and " + source
+                            + " allows loopback registries only (\"loopback-only\": true)",
+                    "DENIED",
+                    0);
         }
     }
 
@@ -190,7 +223,8 @@ public record RegistryConfig(Map<String, Registry> registries, List<String> inse
     static boolean isLoopback(String host) {
         if (host.equals("localhost")) return true;
         // only literal addresses: a name must never cause a DNS lookup here
-        if (!host.matches("[0-9]+(\\.[0-9]+){3}") && !(host.contains(":") && host.matches("[0-9a-fA-F:]+"))) return false;
+        if (!host.matches("[0-9]+(\\.[0-9]+){3}") && !(host.contains(":") && host.matches("[0-9a-fA-F:]+")))
+            return false;
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {

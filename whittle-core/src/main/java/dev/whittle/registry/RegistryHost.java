@@ -4,7 +4,6 @@ import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
-
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -12,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,7 +33,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
-import java.net.ConnectException;
 
 /**
  * The distribution API of one registry endpoint: manifests and blobs in, out and checked, with authorization,
@@ -42,12 +41,14 @@ import java.net.ConnectException;
  */
 public final class RegistryHost {
     /** Every manifest type whittle reads, as containerd sends them. */
-    public static final String ACCEPT = String.join(", ",
+    public static final String ACCEPT = String.join(
+            ", ",
             "application/vnd.docker.distribution.manifest.v2+json",
             "application/vnd.docker.distribution.manifest.list.v2+json",
             "application/vnd.oci.image.manifest.v1+json",
             "application/vnd.oci.image.index.v1+json",
             "*/*");
+
     static final int MAX_MANIFEST = 8 << 20;
     private static final int MAX_REDIRECTS = 10;
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
@@ -59,7 +60,12 @@ public final class RegistryHost {
     private final Authenticator auth;
     private volatile String scheme;
 
-    RegistryHost(RegistryClient client, RegistryConfig.Endpoint endpoint, HttpClient http, boolean insecure, Authenticator auth) {
+    RegistryHost(
+            RegistryClient client,
+            RegistryConfig.Endpoint endpoint,
+            HttpClient http,
+            boolean insecure,
+            Authenticator auth) {
         this.client = client;
         this.endpoint = endpoint;
         this.http = http;
@@ -100,35 +106,64 @@ public final class RegistryHost {
 
     /** Fetches a manifest by tag or digest; a digest reference, and any digest the registry states, are verified. */
     public Fetched manifest(String repo, String reference, String what) throws IOException {
-        HttpResponse<InputStream> r = exchange(new Call("GET", "/v2/" + repo + "/manifests/" + reference, null,
-                Map.of("Accept", ACCEPT), pull(repo), what, true));
+        HttpResponse<InputStream> r = exchange(new Call(
+                "GET",
+                "/v2/" + repo + "/manifests/" + reference,
+                null,
+                Map.of("Accept", ACCEPT),
+                pull(repo),
+                what,
+                true));
         if (r.statusCode() != 200) throw error(r, what);
         byte[] body;
         try (InputStream in = guarded(r.body())) {
             body = in.readNBytes(MAX_MANIFEST + 1);
         }
-        if (body.length > MAX_MANIFEST) throw new RegistryException(name() + ": " + what + ": manifest larger than 8 MiB", "MANIFEST_INVALID", 200);
+        if (body.length > MAX_MANIFEST)
+            throw new RegistryException(name() + ": " + what + ": manifest larger than 8 MiB", "MANIFEST_INVALID", 200);
         Digest actual = Digest.sha256(body);
         if (Digest.isDigest(reference) && !Digest.parse(reference).equals(actual)) {
-            throw new RegistryException(name() + ": " + what + ": the registry sent a manifest whose digest is " + actual, "DIGEST_INVALID", 200);
+            throw new RegistryException(
+                    name() + ": " + what + ": the registry sent a manifest whose digest is " + actual,
+                    "DIGEST_INVALID",
+                    200);
         }
         Optional<String> stated = r.headers().firstValue("Docker-Content-Digest");
-        if (stated.isPresent() && stated.get().startsWith("sha256:") && !stated.get().equals(actual.toString())) {
-            throw new RegistryException(name() + ": " + what + ": Docker-Content-Digest " + stated.get()
-                    + " does not match the manifest's digest " + actual, "DIGEST_INVALID", 200);
+        if (stated.isPresent()
+                && stated.get().startsWith("sha256:")
+                && !stated.get().equals(actual.toString())) {
+            throw new RegistryException(
+                    name() + ": " + what + ": Docker-Content-Digest " + stated.get()
+                            + " does not match the manifest's digest " + actual,
+                    "DIGEST_INVALID",
+                    200);
         }
-        String type = r.headers().firstValue("Content-Type").map(RegistryHost::bareType).orElse("");
+        String type = r.headers()
+                .firstValue("Content-Type")
+                .map(RegistryHost::bareType)
+                .orElse("");
         return new Fetched(body, type, actual);
     }
 
     /** The digest a tag points at, from a HEAD (which registries do not count as a pull), if the registry says. */
     public Optional<Digest> manifestDigest(String repo, String reference, String what) throws IOException {
-        HttpResponse<InputStream> r = exchange(new Call("HEAD", "/v2/" + repo + "/manifests/" + reference, null,
-                Map.of("Accept", ACCEPT), pull(repo), what, true));
+        HttpResponse<InputStream> r = exchange(new Call(
+                "HEAD",
+                "/v2/" + repo + "/manifests/" + reference,
+                null,
+                Map.of("Accept", ACCEPT),
+                pull(repo),
+                what,
+                true));
         r.body().close();
-        if (r.statusCode() == 404) throw new RegistryException(name() + ": " + what + ": MANIFEST_UNKNOWN: manifest unknown", "MANIFEST_UNKNOWN", 404);
+        if (r.statusCode() == 404)
+            throw new RegistryException(
+                    name() + ": " + what + ": MANIFEST_UNKNOWN: manifest unknown", "MANIFEST_UNKNOWN", 404);
         if (r.statusCode() != 200) return Optional.empty();
-        return r.headers().firstValue("Docker-Content-Digest").filter(Digest::isDigest).map(Digest::parse);
+        return r.headers()
+                .firstValue("Docker-Content-Digest")
+                .filter(Digest::isDigest)
+                .map(Digest::parse);
     }
 
     /** Every tag of a repository, following the registry's pagination (the Link header's rel="next"). */
@@ -136,8 +171,10 @@ public final class RegistryHost {
         List<String> tags = new ArrayList<>();
         String target = "/v2/" + repo + "/tags/list?n=1000";
         for (int page = 0; target != null; page++) {
-            if (page == 10_000) throw new RegistryException(name() + ": " + what + ": the tag list does not end", null, 200);
-            HttpResponse<InputStream> r = exchange(new Call("GET", target, null, Map.of("Accept", "application/json"), pull(repo), what, true));
+            if (page == 10_000)
+                throw new RegistryException(name() + ": " + what + ": the tag list does not end", null, 200);
+            HttpResponse<InputStream> r = exchange(
+                    new Call("GET", target, null, Map.of("Accept", "application/json"), pull(repo), what, true));
             if (r.statusCode() != 200) throw error(r, what);
             byte[] body;
             try (InputStream in = guarded(r.body())) {
@@ -147,7 +184,8 @@ public final class RegistryHost {
                 List<Object> page0 = JsonObjects.array(Json.parseObject(body), "tags");
                 if (page0 != null) for (Object t : page0) if (t instanceof String s) tags.add(s);
             } catch (RuntimeException e) {
-                throw new RegistryException(name() + ": " + what + ": the registry sent an invalid tag list", null, 200);
+                throw new RegistryException(
+                        name() + ": " + what + ": the registry sent an invalid tag list", null, 200);
             }
             target = nextPage(r);
         }
@@ -157,22 +195,35 @@ public final class RegistryHost {
     private static String nextPage(HttpResponse<?> r) {
         for (String link : r.headers().allValues("Link")) {
             int lt = link.indexOf('<'), gt = link.indexOf('>');
-            if (lt >= 0 && gt > lt && link.substring(gt).contains("rel=\"next\"")) return r.uri().resolve(link.substring(lt + 1, gt)).toString();
+            if (lt >= 0 && gt > lt && link.substring(gt).contains("rel=\"next\""))
+                return r.uri().resolve(link.substring(lt + 1, gt)).toString();
         }
         return null;
     }
 
     /** Stores a manifest under a tag or digest and returns the digest the registry gives it. */
-    public Digest putManifest(String repo, String reference, String mediaType, byte[] body, String what) throws IOException {
-        HttpResponse<InputStream> r = exchange(new Call("PUT", "/v2/" + repo + "/manifests/" + reference,
-                () -> HttpRequest.BodyPublishers.ofByteArray(body), Map.of("Content-Type", mediaType), push(repo), what, true));
+    public Digest putManifest(String repo, String reference, String mediaType, byte[] body, String what)
+            throws IOException {
+        HttpResponse<InputStream> r = exchange(new Call(
+                "PUT",
+                "/v2/" + repo + "/manifests/" + reference,
+                () -> HttpRequest.BodyPublishers.ofByteArray(body),
+                Map.of("Content-Type", mediaType),
+                push(repo),
+                what,
+                true));
         r.body().close();
         if (r.statusCode() != 201 && r.statusCode() != 200 && r.statusCode() != 202) throw error(r, what);
         Digest d = Digest.sha256(body);
         Optional<String> stated = r.headers().firstValue("Docker-Content-Digest");
-        if (stated.isPresent() && stated.get().startsWith("sha256:") && !stated.get().equals(d.toString())) {
-            throw new RegistryException(name() + ": " + what + ": the registry stored the manifest as " + stated.get()
-                    + ", not as " + d + " (it changed the bytes)", "MANIFEST_INVALID", r.statusCode());
+        if (stated.isPresent()
+                && stated.get().startsWith("sha256:")
+                && !stated.get().equals(d.toString())) {
+            throw new RegistryException(
+                    name() + ": " + what + ": the registry stored the manifest as " + stated.get() + ", not as " + d
+                            + " (it changed the bytes)",
+                    "MANIFEST_INVALID",
+                    r.statusCode());
         }
         return d;
     }
@@ -181,8 +232,8 @@ public final class RegistryHost {
 
     public boolean hasBlob(String repo, Digest d, boolean forPush) throws IOException {
         String what = "blob " + d.shortHex() + " in " + repo;
-        HttpResponse<InputStream> r = exchange(new Call("HEAD", "/v2/" + repo + "/blobs/" + d, null, Map.of(),
-                forPush ? push(repo) : pull(repo), what, true));
+        HttpResponse<InputStream> r = exchange(new Call(
+                "HEAD", "/v2/" + repo + "/blobs/" + d, null, Map.of(), forPush ? push(repo) : pull(repo), what, true));
         r.body().close();
         if (r.statusCode() == 200) return true;
         if (r.statusCode() == 404) return false;
@@ -218,13 +269,17 @@ public final class RegistryHost {
 
         void open() throws IOException {
             Map<String, String> h = pos > 0 ? Map.of("Range", "bytes=" + pos + "-") : Map.of();
-            HttpResponse<InputStream> r = exchange(new Call("GET", "/v2/" + repo + "/blobs/" + d.digest(), null, h, pull(repo), what, true));
+            HttpResponse<InputStream> r =
+                    exchange(new Call("GET", "/v2/" + repo + "/blobs/" + d.digest(), null, h, pull(repo), what, true));
             InputStream body = r.body();
             if (r.statusCode() == 206) {
                 String cr = r.headers().firstValue("Content-Range").orElse("");
                 if (!cr.startsWith("bytes " + pos + "-")) {
                     body.close();
-                    throw new RegistryException(name() + ": " + what + ": asked to resume at byte " + pos + ", got range \"" + cr + "\"", null, 206);
+                    throw new RegistryException(
+                            name() + ": " + what + ": asked to resume at byte " + pos + ", got range \"" + cr + "\"",
+                            null,
+                            206);
                 }
             } else if (r.statusCode() == 200) {
                 long skipped = 0;
@@ -242,24 +297,30 @@ public final class RegistryHost {
             cur = guarded(new BufferedInputStream(body, 1 << 17));
         }
 
-        @Override public int read() throws IOException {
+        @Override
+        public int read() throws IOException {
             byte[] one = new byte[1];
             int n = read(one, 0, 1);
             return n < 0 ? -1 : one[0] & 0xff;
         }
 
-        @Override public int read(byte[] b, int off, int len) throws IOException {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
             while (true) {
                 try {
                     int n = cur.read(b, off, len);
                     if (n < 0) {
-                        if (d.size() >= 0 && pos < d.size()) throw new EOFException("connection closed after " + pos + " of " + d.size() + " bytes");
+                        if (d.size() >= 0 && pos < d.size())
+                            throw new EOFException("connection closed after " + pos + " of " + d.size() + " bytes");
                         return -1;
                     }
                     pos += n;
                     if (d.size() >= 0 && pos > d.size()) {
-                        throw new RegistryException(name() + ": " + what + ": the registry sent more than the " + d.size()
-                                + " bytes the manifest states", "SIZE_INVALID", 200);
+                        throw new RegistryException(
+                                name() + ": " + what + ": the registry sent more than the " + d.size()
+                                        + " bytes the manifest states",
+                                "SIZE_INVALID",
+                                200);
                     }
                     if (progress != null) progress.accept(pos);
                     return n;
@@ -274,27 +335,34 @@ public final class RegistryHost {
         private void resume(IOException cause) throws IOException {
             closeQuietly(cur);
             if (++failures > config().retries()) {
-                throw new RegistryException(name() + ": " + what + ": download failed after " + failures + " attempts: "
-                        + describe(cause), cause);
+                throw new RegistryException(
+                        name() + ": " + what + ": download failed after " + failures + " attempts: " + describe(cause),
+                        cause);
             }
             pause(backoff(failures));
             open();
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             if (cur != null) cur.close();
         }
     }
 
     /** What became of a blob on push. */
-    public enum Upload { EXISTS, MOUNTED, PUSHED }
+    public enum Upload {
+        EXISTS,
+        MOUNTED,
+        PUSHED
+    }
 
     /**
      * Uploads a blob from a file unless the repository has it or can mount it from {@code mountFrom} (a repository
      * on this registry that has it). Monolithic (POST, then PUT with the data) unless the configuration sets a chunk
      * size, then PATCHes with Content-Range. A failed attempt starts a new upload session.
      */
-    public Upload upload(String repo, Descriptor d, Path file, String mountFrom, long chunkSize, LongConsumer progress) throws IOException {
+    public Upload upload(String repo, Descriptor d, Path file, String mountFrom, long chunkSize, LongConsumer progress)
+            throws IOException {
         if (hasBlob(repo, d.digest(), true)) return Upload.EXISTS;
         String what = "blob " + d.digest().shortHex() + " to " + repo;
         boolean tryMount = mountFrom != null && !mountFrom.equals(repo);
@@ -305,8 +373,14 @@ public final class RegistryHost {
                     tryMount = false;
                     List<String> scopes = new ArrayList<>(push(repo));
                     scopes.add("repository:" + mountFrom + ":pull");
-                    HttpResponse<InputStream> r = exchange(new Call("POST", "/v2/" + repo + "/blobs/uploads/?mount="
-                            + d.digest() + "&from=" + enc(mountFrom), HttpRequest.BodyPublishers::noBody, Map.of(), scopes, what, true));
+                    HttpResponse<InputStream> r = exchange(new Call(
+                            "POST",
+                            "/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + enc(mountFrom),
+                            HttpRequest.BodyPublishers::noBody,
+                            Map.of(),
+                            scopes,
+                            what,
+                            true));
                     r.body().close();
                     if (r.statusCode() == 201) return Upload.MOUNTED;
                     if (r.statusCode() != 202) {
@@ -318,17 +392,25 @@ public final class RegistryHost {
                 } else {
                     location = startUpload(repo, what);
                 }
-                if (chunkSize > 0 && d.size() > chunkSize) uploadChunked(repo, d, file, location, chunkSize, progress, what);
+                if (chunkSize > 0 && d.size() > chunkSize)
+                    uploadChunked(repo, d, file, location, chunkSize, progress, what);
                 else uploadMonolithic(repo, d, file, location, progress, what);
                 return Upload.PUSHED;
             } catch (IOException e) {
                 if (!retriable(e) || attempt > config().retries()) {
-                    // a connection that failed (status 0) is described from its cause; the registry's own answer says enough
-                    IOException cause = e instanceof RegistryException r && r.status() == 0 && r.getCause() instanceof IOException io ? io : e;
+                    // a connection that failed (status 0) is described from its cause; the registry's own answer says
+                    // enough
+                    IOException cause = e instanceof RegistryException r
+                                    && r.status() == 0
+                                    && r.getCause() instanceof IOException io
+                            ? io
+                            : e;
                     if (cause instanceof RegistryException) throw e;
-                    throw new RegistryException(name() + ": " + what + ": upload failed after " + attempt + " attempts: " + describe(cause)
-                            + "; check that the registry is up and accepts the upload (its log says why it dropped it; a proxy"
-                            + " in front of it may limit the size of requests), then push again", cause);
+                    throw new RegistryException(
+                            name() + ": " + what + ": upload failed after " + attempt + " attempts: " + describe(cause)
+                                    + "; check that the registry is up and accepts the upload (its log says why it dropped it; a proxy"
+                                    + " in front of it may limit the size of requests), then push again",
+                            cause);
                 }
                 if (progress != null) progress.accept(0);
                 pause(backoff(attempt));
@@ -337,41 +419,72 @@ public final class RegistryHost {
     }
 
     private static boolean retriable(IOException e) {
-        if (e instanceof InterruptedIOException && !(e instanceof StallGuard.StalledException) && !(e instanceof HttpTimeoutException)) return false;
+        if (e instanceof InterruptedIOException
+                && !(e instanceof StallGuard.StalledException)
+                && !(e instanceof HttpTimeoutException)) return false;
         if (e instanceof RegistryException r) {
-            return r.status() == 0 || r.status() >= 500 || r.status() == 429
-                    || "BLOB_UPLOAD_UNKNOWN".equals(r.code()) || "BLOB_UPLOAD_INVALID".equals(r.code()) || r.status() == 416;
+            return r.status() == 0
+                    || r.status() >= 500
+                    || r.status() == 429
+                    || "BLOB_UPLOAD_UNKNOWN".equals(r.code())
+                    || "BLOB_UPLOAD_INVALID".equals(r.code())
+                    || r.status() == 416;
         }
         return true;
     }
 
     private URI startUpload(String repo, String what) throws IOException {
-        HttpResponse<InputStream> r = exchange(new Call("POST", "/v2/" + repo + "/blobs/uploads/", HttpRequest.BodyPublishers::noBody,
-                Map.of(), push(repo), what, true));
+        HttpResponse<InputStream> r = exchange(new Call(
+                "POST",
+                "/v2/" + repo + "/blobs/uploads/",
+                HttpRequest.BodyPublishers::noBody,
+                Map.of(),
+                push(repo),
+                what,
+                true));
         r.body().close();
         if (r.statusCode() != 202) throw error(r, what);
         return location(r, what);
     }
 
-    private void uploadMonolithic(String repo, Descriptor d, Path file, URI location, LongConsumer progress, String what) throws IOException {
+    private void uploadMonolithic(
+            String repo, Descriptor d, Path file, URI location, LongConsumer progress, String what) throws IOException {
         URI put = withDigest(location, d.digest());
-        HttpResponse<InputStream> r = exchange(new Call("PUT", put.toString(), () -> slice(file, 0, d.size(), progress),
-                Map.of("Content-Type", "application/octet-stream"), push(repo), what, false, transferTimeout(d.size())));
+        HttpResponse<InputStream> r = exchange(new Call(
+                "PUT",
+                put.toString(),
+                () -> slice(file, 0, d.size(), progress),
+                Map.of("Content-Type", "application/octet-stream"),
+                push(repo),
+                what,
+                false,
+                transferTimeout(d.size())));
         r.body().close();
         if (r.statusCode() != 201) throw error(r, what);
     }
 
-    private void uploadChunked(String repo, Descriptor d, Path file, URI location, long chunkSize, LongConsumer progress,
-                               String what) throws IOException {
+    private void uploadChunked(
+            String repo, Descriptor d, Path file, URI location, long chunkSize, LongConsumer progress, String what)
+            throws IOException {
         long off = 0;
         URI loc = location;
         while (off < d.size()) {
             long len = Math.min(chunkSize, d.size() - off);
             final long start = off;
             LongConsumer p = progress == null ? null : n -> progress.accept(start + n);
-            HttpResponse<InputStream> r = exchange(new Call("PATCH", loc.toString(), () -> slice(file, start, len, p),
-                    Map.of("Content-Type", "application/octet-stream", "Content-Range", start + "-" + (start + len - 1)),
-                    push(repo), what, false, transferTimeout(len)));
+            HttpResponse<InputStream> r = exchange(new Call(
+                    "PATCH",
+                    loc.toString(),
+                    () -> slice(file, start, len, p),
+                    Map.of(
+                            "Content-Type",
+                            "application/octet-stream",
+                            "Content-Range",
+                            start + "-" + (start + len - 1)),
+                    push(repo),
+                    what,
+                    false,
+                    transferTimeout(len)));
             r.body().close();
             if (r.statusCode() != 202 && r.statusCode() != 204) throw error(r, what);
             loc = location(r, what);
@@ -389,10 +502,19 @@ public final class RegistryHost {
     public URI streamUpload(String repo, InputStream data, long expectedBytes, String what) throws IOException {
         URI location = startUpload(repo, what);
         AtomicBoolean sent = new AtomicBoolean();
-        HttpResponse<InputStream> r = exchange(new Call("PATCH", location.toString(), () -> {
-            if (sent.getAndSet(true)) throw new UncheckedIOException(new IOException("a streamed upload cannot be sent again"));
-            return HttpRequest.BodyPublishers.ofInputStream(() -> data);
-        }, Map.of("Content-Type", "application/octet-stream"), push(repo), what, false, transferTimeout(expectedBytes)));
+        HttpResponse<InputStream> r = exchange(new Call(
+                "PATCH",
+                location.toString(),
+                () -> {
+                    if (sent.getAndSet(true))
+                        throw new UncheckedIOException(new IOException("a streamed upload cannot be sent again"));
+                    return HttpRequest.BodyPublishers.ofInputStream(() -> data);
+                },
+                Map.of("Content-Type", "application/octet-stream"),
+                push(repo),
+                what,
+                false,
+                transferTimeout(expectedBytes)));
         r.body().close();
         if (r.statusCode() != 202 && r.statusCode() != 204) throw error(r, what);
         return location(r, what);
@@ -400,8 +522,14 @@ public final class RegistryHost {
 
     /** Ends an upload session: the registry checks the digest of what it received and makes the blob. */
     public void finishUpload(String repo, URI location, Digest digest, String what) throws IOException {
-        HttpResponse<InputStream> r = exchange(new Call("PUT", withDigest(location, digest).toString(), HttpRequest.BodyPublishers::noBody,
-                Map.of("Content-Type", "application/octet-stream"), push(repo), what, false));
+        HttpResponse<InputStream> r = exchange(new Call(
+                "PUT",
+                withDigest(location, digest).toString(),
+                HttpRequest.BodyPublishers::noBody,
+                Map.of("Content-Type", "application/octet-stream"),
+                push(repo),
+                what,
+                false));
         r.body().close();
         if (r.statusCode() != 201) throw error(r, what);
     }
@@ -415,16 +543,18 @@ public final class RegistryHost {
     }
 
     private static HttpRequest.BodyPublisher slice(Path file, long off, long len, LongConsumer progress) {
-        return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
-            try {
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-                ch.position(off);
-                InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 18);
-                return new CountingStream(in, len, progress);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }), len);
+        return HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> {
+                    try {
+                        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                        ch.position(off);
+                        InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 18);
+                        return new CountingStream(in, len, progress);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }),
+                len);
     }
 
     /** Reads at most {@code limit} bytes and reports the running count. */
@@ -439,12 +569,14 @@ public final class RegistryHost {
             this.progress = progress;
         }
 
-        @Override public int read() throws IOException {
+        @Override
+        public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
-        @Override public int read(byte[] b, int off, int len) throws IOException {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
             if (left <= 0) return -1;
             int n = in.read(b, off, (int) Math.min(len, left));
             if (n > 0) {
@@ -463,17 +595,32 @@ public final class RegistryHost {
 
     private URI location(HttpResponse<?> r, String what) throws RegistryException {
         String loc = r.headers().firstValue("Location").orElse(null);
-        if (loc == null || loc.isEmpty()) throw new RegistryException(name() + ": " + what + ": the registry gave no upload location", null, r.statusCode());
+        if (loc == null || loc.isEmpty())
+            throw new RegistryException(
+                    name() + ": " + what + ": the registry gave no upload location", null, r.statusCode());
         return r.uri().resolve(loc);
     }
 
     // ------------------------------------------------------------------------------------------------ exchange
 
     /** One API call: the body is a supplier so that a retry can send it again. */
-    private record Call(String method, String target, Supplier<HttpRequest.BodyPublisher> body, Map<String, String> headers,
-                        List<String> scopes, String what, boolean retryBroken, Duration timeout) {
-        Call(String method, String target, Supplier<HttpRequest.BodyPublisher> body, Map<String, String> headers,
-             List<String> scopes, String what, boolean retryBroken) {
+    private record Call(
+            String method,
+            String target,
+            Supplier<HttpRequest.BodyPublisher> body,
+            Map<String, String> headers,
+            List<String> scopes,
+            String what,
+            boolean retryBroken,
+            Duration timeout) {
+        Call(
+                String method,
+                String target,
+                Supplier<HttpRequest.BodyPublisher> body,
+                Map<String, String> headers,
+                List<String> scopes,
+                String what,
+                boolean retryBroken) {
             this(method, target, body, headers, scopes, what, retryBroken, null);
         }
     }
@@ -502,10 +649,16 @@ public final class RegistryHost {
         if (scheme != null) return scheme;
         config().checkAllowed(endpoint.host());
         if (!insecure) return scheme = "https";
-        // a plain-HTTP server may never answer a TLS hello: a short wait, and any failure means "try HTTP", as docker does
-        Duration wait = config().timeout().compareTo(Duration.ofSeconds(5)) < 0 ? config().timeout() : Duration.ofSeconds(5);
-        if (RegistryConfig.isLoopback(RegistryConfig.hostOnly(endpoint.host())) && answersPlainHttp(wait)) return scheme = "http";
-        HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + endpoint.host() + "/v2/")).timeout(wait).GET().build();
+        // a plain-HTTP server may never answer a TLS hello: a short wait, and any failure means "try HTTP", as docker
+        // does
+        Duration wait =
+                config().timeout().compareTo(Duration.ofSeconds(5)) < 0 ? config().timeout() : Duration.ofSeconds(5);
+        if (RegistryConfig.isLoopback(RegistryConfig.hostOnly(endpoint.host())) && answersPlainHttp(wait))
+            return scheme = "http";
+        HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + endpoint.host() + "/v2/"))
+                .timeout(wait)
+                .GET()
+                .build();
         try {
             http.send(req, HttpResponse.BodyHandlers.discarding());
             scheme = "https";
@@ -522,10 +675,15 @@ public final class RegistryHost {
 
     /** Whether the registry answers {@code GET /v2/} over plain HTTP as a registry does (200, or 401 with a challenge). */
     private boolean answersPlainHttp(Duration wait) throws IOException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + endpoint.host() + "/v2/")).timeout(wait).GET().build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + endpoint.host() + "/v2/"))
+                .timeout(wait)
+                .GET()
+                .build();
         try {
             HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200 || r.statusCode() == 401 && r.headers().firstValue("WWW-Authenticate").isPresent();
+            return r.statusCode() == 200
+                    || r.statusCode() == 401
+                            && r.headers().firstValue("WWW-Authenticate").isPresent();
         } catch (ConnectException e) {
             throw new RegistryException(name() + ": " + describe(e), e);
         } catch (IOException e) {
@@ -548,8 +706,13 @@ public final class RegistryHost {
         while (true) {
             config().checkAllowed(uri.getRawAuthority());
             boolean sameHost = uri.getRawAuthority().equals(endpoint.host());
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(call.timeout() != null ? call.timeout() : config().timeout())
-                    .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody() : call.body().get());
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                    .timeout(call.timeout() != null ? call.timeout() : config().timeout())
+                    .method(
+                            call.method(),
+                            call.body() == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : call.body().get());
             call.headers().forEach(b::header);
             if (sameHost) {
                 String h = auth.header(call.scopes());
@@ -572,7 +735,8 @@ public final class RegistryHost {
             if (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) {
                 String loc = r.headers().firstValue("Location").orElse(null);
                 r.body().close();
-                if (loc == null || ++redirects > MAX_REDIRECTS) throw new RegistryException(name() + ": " + call.what() + ": too many or empty redirects", null, s);
+                if (loc == null || ++redirects > MAX_REDIRECTS)
+                    throw new RegistryException(name() + ": " + call.what() + ": too many or empty redirects", null, s);
                 uri = uri.resolve(loc);
                 continue;
             }
@@ -595,8 +759,6 @@ public final class RegistryHost {
             return r;
         }
     }
-
-
 
     private Duration backoff(int attempt) {
         long ms = config().retryBase().toMillis() << Math.min(attempt - 1, 6);
@@ -648,7 +810,8 @@ public final class RegistryHost {
             Map<String, Object> m = Json.parseObject(body);
             List<Object> errors = JsonObjects.array(m, "errors");
             if (errors != null && !errors.isEmpty() && errors.getFirst() instanceof Map<?, ?> first) {
-                @SuppressWarnings("unchecked") Map<String, Object> e = (Map<String, Object>) first;
+                @SuppressWarnings("unchecked")
+                Map<String, Object> e = (Map<String, Object>) first;
                 code = JsonObjects.string(e, "code");
                 message = JsonObjects.string(e, "message");
             }
@@ -674,7 +837,11 @@ public final class RegistryHost {
         StringBuilder msg = new StringBuilder(name()).append(": ").append(what).append(": ");
         if (code != null) msg.append(code).append(": ");
         msg.append(message);
-        if (s == 429) retryAfter(r).ifPresent(d -> msg.append(" (the registry asks to retry after ").append(d.toSeconds()).append(" s)"));
+        if (s == 429)
+            retryAfter(r)
+                    .ifPresent(d -> msg.append(" (the registry asks to retry after ")
+                            .append(d.toSeconds())
+                            .append(" s)"));
         if (s == 401) msg.append(auth.hasChallenge() ? " (check the credentials: whittle login " + name() + ")" : "");
         return new RegistryException(msg.toString(), code, s);
     }

@@ -88,7 +88,8 @@ final class StallGuard {
             return e;
         }
 
-        @Override public int read() throws IOException {
+        @Override
+        public int read() throws IOException {
             enter();
             int b;
             try {
@@ -101,7 +102,8 @@ final class StallGuard {
             return b;
         }
 
-        @Override public int read(byte[] b, int off, int len) throws IOException {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
             enter();
             int n;
             try {

@@ -5,7 +5,14 @@ import dev.whittle.image.Digest;
 /** What a pull or push reports as it goes; the command line draws it as docker does. Calls come from many threads. */
 public interface TransferProgress {
     /** A blob's state. */
-    enum State { WAITING, EXISTS, MOUNTED, TRANSFERRING, VERIFYING, DONE }
+    enum State {
+        WAITING,
+        EXISTS,
+        MOUNTED,
+        TRANSFERRING,
+        VERIFYING,
+        DONE
+    }
 
     /** A line of its own, such as {@code 1.22: Pulling from library/golang}. */
     void message(String line);
@@ -17,8 +24,10 @@ public interface TransferProgress {
     default void mountSource(String repository) {}
 
     TransferProgress NONE = new TransferProgress() {
-        @Override public void message(String line) {}
+        @Override
+        public void message(String line) {}
 
-        @Override public void blob(Digest digest, long size, State state, long done) {}
+        @Override
+        public void blob(Digest digest, long size, State state, long done) {}
     };
 }

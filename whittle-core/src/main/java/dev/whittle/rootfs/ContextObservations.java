@@ -1,7 +1,7 @@
 package dev.whittle.rootfs;
 
 import dev.whittle.dockerfile.DockerIgnore;
-
+import dev.whittle.ffi.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.whittle.ffi.Posix;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,12 +87,22 @@ public final class ContextObservations {
             if (statx && Posix.canStat()) {
                 Posix.Stat st = Posix.lstat(p);
                 if (st == null) return "absent";
-                return signature(st.mode(), st.size(), st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos(),
-                        st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos(), st.ino(), st.dev());
+                return signature(
+                        st.mode(),
+                        st.size(),
+                        st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos(),
+                        st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos(),
+                        st.ino(),
+                        st.dev());
             }
             Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ctime,ino,dev", NOFOLLOW);
-            return signature(number(a.get("mode")), number(a.get("size")), nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")),
-                    number(a.get("ino")), number(a.get("dev")));
+            return signature(
+                    number(a.get("mode")),
+                    number(a.get("size")),
+                    nanos(a.get("lastModifiedTime")),
+                    nanos(a.get("ctime")),
+                    number(a.get("ino")),
+                    number(a.get("dev")));
         } catch (NoSuchFileException e) {
             return "absent";
         } catch (IOException | RuntimeException e) {
@@ -103,8 +112,19 @@ public final class ContextObservations {
 
     /** A StringBuilder, not string concatenation: a concatenation shape first met at run time costs ~8 ms to spin. */
     private static String signature(long mode, long size, long mtimeNanos, long ctimeNanos, long ino, long dev) {
-        return new StringBuilder(80).append(mode).append(' ').append(size).append(' ').append(mtimeNanos).append(' ')
-                .append(ctimeNanos).append(' ').append(ino).append(' ').append(dev).toString();
+        return new StringBuilder(80)
+                .append(mode)
+                .append(' ')
+                .append(size)
+                .append(' ')
+                .append(mtimeNanos)
+                .append(' ')
+                .append(ctimeNanos)
+                .append(' ')
+                .append(ino)
+                .append(' ')
+                .append(dev)
+                .toString();
     }
 
     private static long number(Object n) {

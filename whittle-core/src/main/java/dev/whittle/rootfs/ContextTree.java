@@ -1,27 +1,25 @@
 package dev.whittle.rootfs;
 
-import dev.whittle.rootfs.FileTree;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.image.Digest;
 import dev.whittle.io.HashingInputStream;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The build context directory, as COPY sees it: .dockerignore'd paths do not exist, {@code ..} cannot leave it,
@@ -83,7 +81,8 @@ public final class ContextTree implements FileTree {
     }
 
     private String resolveUnobserved(String path, boolean followLast) throws IOException {
-        Deque<String> todo = new ArrayDeque<>(List.of(PathNames.clampToRoot(path).split("/")));
+        Deque<String> todo =
+                new ArrayDeque<>(List.of(PathNames.clampToRoot(path).split("/")));
         String cur = "";
         int hops = 0;
         while (!todo.isEmpty()) {
@@ -110,13 +109,15 @@ public final class ContextTree implements FileTree {
         return cur;
     }
 
-    @Override public Node stat(String path, boolean follow) throws IOException {
+    @Override
+    public Node stat(String path, boolean follow) throws IOException {
         String logical = PathNames.clampToRoot(path);
         boolean excluded = !logical.isEmpty() && ignore.excluded(logical);
         if (excluded && !ignore.mayReinclude(logical)) return null;
         String real = resolve(logical, follow);
         if (real == null) return null;
-        if (!real.isEmpty() && !real.equals(logical) && ignore.excluded(real) && !ignore.mayReinclude(real)) return null;
+        if (!real.isEmpty() && !real.equals(logical) && ignore.excluded(real) && !ignore.mayReinclude(real))
+            return null;
         Node n = node(real);
         // an excluded directory is there only to hold what a '!' pattern re-includes below it
         if (excluded && (n == null || !n.isDir())) return null;
@@ -147,11 +148,13 @@ public final class ContextTree implements FileTree {
         long size = (mode & 0170000) == 0100000 ? (Long) a.get("size") : 0;
         long mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
         String link = t == TarEntry.Type.SYMLINK ? Files.readSymbolicLink(p).toString() : "";
-        long uid = imageRoot ? ((Number) a.get("uid")).longValue() : 0, gid = imageRoot ? ((Number) a.get("gid")).longValue() : 0;
+        long uid = imageRoot ? ((Number) a.get("uid")).longValue() : 0,
+                gid = imageRoot ? ((Number) a.get("gid")).longValue() : 0;
         return new Node(real, t, mode & 07777, uid, gid, size, mtime, link, null);
     }
 
-    @Override public List<String> children(String dir) throws IOException {
+    @Override
+    public List<String> children(String dir) throws IOException {
         Path p = dir.isEmpty() ? root : root.resolve(dir);
         List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
@@ -167,7 +170,8 @@ public final class ContextTree implements FileTree {
         return out;
     }
 
-    @Override public InputStream open(Node node) throws IOException {
+    @Override
+    public InputStream open(Node node) throws IOException {
         if (observations != null) observations.signature(root, node.path());
         if (node.size() == 0) return InputStream.nullInputStream(); // a socket cannot be opened; it copies as empty
         return Files.newInputStream(root.resolve(node.path()));
@@ -182,8 +186,14 @@ public final class ContextTree implements FileTree {
         Deque<Node> todo = new ArrayDeque<>(List.of(n));
         while (!todo.isEmpty()) {
             Node x = todo.pop();
-            sb.append(x.path()).append('|').append(x.type()).append('|').append(Integer.toOctalString(x.mode())).append('|')
-                    .append(x.linkTarget() == null ? "" : x.linkTarget()).append('|');
+            sb.append(x.path())
+                    .append('|')
+                    .append(x.type())
+                    .append('|')
+                    .append(Integer.toOctalString(x.mode()))
+                    .append('|')
+                    .append(x.linkTarget() == null ? "" : x.linkTarget())
+                    .append('|');
             if (x.type() == TarEntry.Type.FILE) sb.append(digest(x));
             if (x.isDir()) {
                 for (String child : children(x.path())) {

@@ -1,7 +1,6 @@
 package dev.whittle.rootfs;
 
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -12,8 +11,16 @@ import java.util.List;
  */
 public interface FileTree {
     /** One path's metadata; {@code path} is where it really is after resolution. */
-    record Node(String path, TarEntry.Type type, int mode, long uid, long gid, long size, long mtime, String linkTarget,
-                String identity) {
+    record Node(
+            String path,
+            TarEntry.Type type,
+            int mode,
+            long uid,
+            long gid,
+            long size,
+            long mtime,
+            String linkTarget,
+            String identity) {
         public boolean isDir() {
             return type == TarEntry.Type.DIR;
         }

@@ -2,7 +2,6 @@ package dev.whittle.rootfs;
 
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,7 +27,8 @@ public final class Flattener {
                 if (target != n && live == target && written.contains(e.linkName())) {
                     tar.writeHeader(e);
                 } else if (target != n) {
-                    TarEntry asFile = e.asFile(target.entry().size()).withXattrs(target.entry().xattrs());
+                    TarEntry asFile = e.asFile(target.entry().size())
+                            .withXattrs(target.entry().xattrs());
                     tar.writeHeader(asFile);
                     try (InputStream in = reader.open(target)) {
                         tar.writeContent(in);

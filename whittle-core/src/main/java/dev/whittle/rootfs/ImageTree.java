@@ -4,7 +4,6 @@ import dev.whittle.image.Digest;
 import dev.whittle.store.LayerToc;
 import dev.whittle.store.Store;
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.SoftReference;
@@ -36,7 +35,9 @@ public final class ImageTree implements FileTree, AutoCloseable {
      * is extended instead of merging the base image again (25 000 entries for the Go toolchain: 40–70 ms in a young
      * JVM). Soft, so memory pressure drops them; a few, since a build works on a few stages at once.
      */
-    private static final LinkedHashMap<List<Digest>, SoftReference<MergedTree>> MERGED = new LinkedHashMap<>(8, 0.75f, true);
+    private static final LinkedHashMap<List<Digest>, SoftReference<MergedTree>> MERGED =
+            new LinkedHashMap<>(8, 0.75f, true);
+
     private static final int KEEP = 6;
 
     /** Whether this process has merged these layers, or a first part of them, already (so a tree of them is cheap). */
@@ -75,7 +76,8 @@ public final class ImageTree implements FileTree, AutoCloseable {
         return tree;
     }
 
-    @Override public Node stat(String path, boolean follow) {
+    @Override
+    public Node stat(String path, boolean follow) {
         MergedTree.Resolved r = tree.resolve(path, follow);
         if (r.path().isEmpty()) return new Node("", TarEntry.Type.DIR, 0755, 0, 0, 0, 0, "", "root");
         MergedTree.Node n = r.node();
@@ -92,7 +94,8 @@ public final class ImageTree implements FileTree, AutoCloseable {
         return new Node(path, type, e.mode(), e.uid(), e.gid(), size, e.mtime(), e.linkName(), identity);
     }
 
-    @Override public List<String> children(String dir) {
+    @Override
+    public List<String> children(String dir) {
         List<String> out = new ArrayList<>();
         for (MergedTree.Node n : tree.children(dir)) out.add(n.entry().baseName());
         return out;
@@ -104,13 +107,15 @@ public final class ImageTree implements FileTree, AutoCloseable {
         return n == null ? null : node(path, n);
     }
 
-    @Override public InputStream open(Node node) throws IOException {
+    @Override
+    public InputStream open(Node node) throws IOException {
         MergedTree.Node n = tree.get(node.path());
         if (n == null) throw new IOException(node.path() + " vanished from the image");
         return reader.open(n);
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         reader.close();
     }
 }

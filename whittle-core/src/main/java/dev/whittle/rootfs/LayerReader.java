@@ -2,18 +2,17 @@ package dev.whittle.rootfs;
 
 import dev.whittle.image.Digest;
 import dev.whittle.store.Store;
-
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
-import java.nio.channels.Channels;
 
 /**
  * Reads file content out of an image's layers by the offsets of their tables of contents: straight from the
@@ -40,7 +39,8 @@ public final class LayerReader implements AutoCloseable {
             long pos = d.dataOffset();
             while (b.hasRemaining()) {
                 int k = ch.read(b, pos);
-                if (k < 0) throw new IOException("layer " + tree.layers().get(d.layer()) + " is shorter than its index says");
+                if (k < 0)
+                    throw new IOException("layer " + tree.layers().get(d.layer()) + " is shorter than its index says");
                 pos += k;
             }
             return buf;
@@ -58,21 +58,24 @@ public final class LayerReader implements AutoCloseable {
             return new BufferedInputStream(Channels.newInputStream(ch.position(d.dataOffset())), 1 << 16) {
                 long left = d.entry().size();
 
-                @Override public synchronized int read(byte[] b, int off, int len) throws IOException {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) throws IOException {
                     if (left <= 0) return -1;
                     int k = super.read(b, off, (int) Math.min(len, left));
                     if (k > 0) left -= k;
                     return k;
                 }
 
-                @Override public synchronized int read() throws IOException {
+                @Override
+                public synchronized int read() throws IOException {
                     if (left <= 0) return -1;
                     int k = super.read();
                     if (k >= 0) left--;
                     return k;
                 }
 
-                @Override public void close() {
+                @Override
+                public void close() {
                     // the channel stays open for other reads
                 }
             };
@@ -82,14 +85,16 @@ public final class LayerReader implements AutoCloseable {
         return new FilterInputStream(in) {
             long left = d.entry().size();
 
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 if (left <= 0) return -1;
                 int k = super.read(b, off, (int) Math.min(len, left));
                 if (k > 0) left -= k;
                 return k;
             }
 
-            @Override public int read() throws IOException {
+            @Override
+            public int read() throws IOException {
                 if (left <= 0) return -1;
                 int k = super.read();
                 if (k >= 0) left--;
@@ -107,7 +112,8 @@ public final class LayerReader implements AutoCloseable {
         return ch;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         for (FileChannel ch : open.values()) if (ch != null) ch.close();
     }
 }

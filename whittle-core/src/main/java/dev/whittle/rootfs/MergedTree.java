@@ -5,7 +5,6 @@ import dev.whittle.store.LayerToc;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.Whiteouts;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -62,7 +61,8 @@ public final class MergedTree {
         List<LayerToc.Item> items = toc.items();
         // opaque markers apply before the layer's other entries, wherever they appear in the tar
         for (LayerToc.Item it : items) {
-            if (it.entry().name().endsWith(Whiteouts.OPAQUE) && it.entry().baseName().equals(Whiteouts.OPAQUE)) {
+            if (it.entry().name().endsWith(Whiteouts.OPAQUE)
+                    && it.entry().baseName().equals(Whiteouts.OPAQUE)) {
                 removeChildren(nodes, it.entry().parent(), null);
             }
         }

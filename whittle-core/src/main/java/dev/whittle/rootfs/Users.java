@@ -1,7 +1,5 @@
 package dev.whittle.rootfs;
 
-import dev.whittle.rootfs.FileTree;
-import dev.whittle.rootfs.ImageTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,7 +37,8 @@ public final class Users {
             }
         }
         if (name == null) {
-            if (number == null) throw new IOException("unable to find user " + user + ": no matching entries in passwd file");
+            if (number == null)
+                throw new IOException("unable to find user " + user + ": no matching entries in passwd file");
             uid = number;
             gid = 0;
         }

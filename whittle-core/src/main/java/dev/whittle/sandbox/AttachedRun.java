@@ -2,7 +2,6 @@ package dev.whittle.sandbox;
 
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,28 +39,45 @@ public final class AttachedRun {
     /** The exit code (docker's: the status, or 128 + a signal), or why the process never started. */
     public record Result(int exitCode, String startError) {}
 
-    static Result run(Runc runc, Path bundle, Path consoleDir, RuncSpec spec, Io io, SignalRelay relay) throws IOException {
+    static Result run(Runc runc, Path bundle, Path consoleDir, RuncSpec spec, Io io, SignalRelay relay)
+            throws IOException {
         String id = runc.prepare(bundle, spec);
         relay.arm();
         try (ConsoleSocket console = spec.terminal() ? ConsoleSocket.listen(consoleDir.resolve(id + ".sock")) : null;
-             StdioPipes pipes = spec.terminal() ? null : StdioPipes.open(io.stdin() != null);
-             Cleanup.Handle h = Cleanup.register(() -> runc.forceDelete(id))) {
+                StdioPipes pipes = spec.terminal() ? null : StdioPipes.open(io.stdin() != null);
+                Cleanup.Handle h = Cleanup.register(() -> runc.forceDelete(id))) {
             Path log = bundle.resolve("runc.log"), pidFile = bundle.resolve("init.pid");
-            List<String> create = new ArrayList<>(List.of("--log", log.toString(), "--log-format", "json", "create",
-                    "--bundle", bundle.toString(), "--pid-file", pidFile.toString()));
-            if (console != null) create.addAll(List.of("--console-socket", console.path().toString()));
+            List<String> create = new ArrayList<>(List.of(
+                    "--log",
+                    log.toString(),
+                    "--log-format",
+                    "json",
+                    "create",
+                    "--bundle",
+                    bundle.toString(),
+                    "--pid-file",
+                    pidFile.toString()));
+            if (console != null)
+                create.addAll(List.of("--console-socket", console.path().toString()));
             create.add(id);
             ProcessBuilder pb = new ProcessBuilder(runc.command(create.toArray(String[]::new)));
             if (pipes != null) pipes.redirect(pb);
-            else pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            else
+                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             if (!Reaper.adoptingOrphans(() -> runStep(h, pb, pipes))) return new Result(-1, error(log, "create"));
             int pid = Integer.parseInt(Files.readString(pidFile).trim());
             try (PtyMaster master = console != null ? console.receive() : null) {
                 Forwarder forwarder = new Forwarder(pid, master, io.size());
                 if (master != null) forwarder.resized(); // before it starts, so the program sees its size at once
                 List<Thread> copies = copy(io, pipes, master);
-                if (!runStep(h, new ProcessBuilder(runc.command("--log", log.toString(), "--log-format", "json", "start", id))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD), null)) {
+                if (!runStep(
+                        h,
+                        new ProcessBuilder(runc.command("--log", log.toString(), "--log-format", "json", "start", id))
+                                .redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD),
+                        null)) {
                     return new Result(-1, error(log, "start"));
                 }
                 relay.attach(forwarder);
@@ -81,13 +97,17 @@ public final class AttachedRun {
     }
 
     /** Runs {@code runc create} or {@code runc start} to its end; false when it failed. */
-    private static boolean runStep(Cleanup.Handle h, ProcessBuilder pb, StdioPipes pipes) throws IOException, InterruptedException {
+    private static boolean runStep(Cleanup.Handle h, ProcessBuilder pb, StdioPipes pipes)
+            throws IOException, InterruptedException {
         Process[] p = {null};
         h.apply(() -> {
             try {
                 p[0] = pb.start();
             } catch (IOException e) {
-                throw new IOException("cannot start runc (" + pb.command().getFirst() + "): " + e.getMessage() + " — install it with apt-get install runc", e);
+                throw new IOException(
+                        "cannot start runc (" + pb.command().getFirst() + "): " + e.getMessage()
+                                + " — install it with apt-get install runc",
+                        e);
             }
         });
         if (pipes != null) pipes.releaseChildEnds();
@@ -163,7 +183,9 @@ public final class AttachedRun {
         if (Files.exists(log)) {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 try {
-                    if (Json.parse(line) instanceof Map<?, ?> m && "error".equals(m.get("level")) && m.get("msg") instanceof String s) msg = s;
+                    if (Json.parse(line) instanceof Map<?, ?> m
+                            && "error".equals(m.get("level"))
+                            && m.get("msg") instanceof String s) msg = s;
                 } catch (JsonException notJson) {
                     // runc writes one object a line; anything else is not its error
                 }
@@ -196,7 +218,8 @@ public final class AttachedRun {
          * for it: the kernel drops it) or it is the third SIGINT/SIGTERM (docker's client gives up there and leaves
          * the container running), the container is killed instead: there is no container to go back to.
          */
-        @Override public synchronized void signal(int signal) {
+        @Override
+        public synchronized void signal(int signal) {
             if (exited) return; // its pid may be reaped and reused
             if (signal == SIGINT || signal == SIGTERM) stops++;
             if (stops >= 3 || !Reaper.catches(pid, signal)) {
@@ -207,7 +230,8 @@ public final class AttachedRun {
             }
         }
 
-        @Override public void resized() {
+        @Override
+        public void resized() {
             Tty.Size s = size == null ? null : size.get();
             if (master == null || s == null) return;
             try {

@@ -2,7 +2,6 @@ package dev.whittle.sandbox;
 
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Maintenance;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -151,7 +150,8 @@ public final class Cleanup {
             take(undo);
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             if (done) return;
             done = true;
             synchronized (RUNNING) {
@@ -167,7 +167,8 @@ public final class Cleanup {
             return path.resolve(name);
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             handle.close();
         }
     }

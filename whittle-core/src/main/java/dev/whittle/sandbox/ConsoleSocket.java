@@ -1,10 +1,9 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.ffi.Native;
 import dev.whittle.ffi.Posix;
 import dev.whittle.image.Digest;
-import dev.whittle.ffi.Native;
 import dev.whittle.store.Store;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,8 +28,11 @@ public final class ConsoleSocket implements AutoCloseable {
     private final Path path;
 
     private static final class Libc {
-        static final Native.Function SOCKET = bind("socket"), BIND = bind("bind"), LISTEN = bind("listen"),
-                ACCEPT4 = bind("accept4"), RECVMSG = bind("recvmsg");
+        static final Native.Function SOCKET = bind("socket"),
+                BIND = bind("bind"),
+                LISTEN = bind("listen"),
+                ACCEPT4 = bind("accept4"),
+                RECVMSG = bind("recvmsg");
 
         private static Native.Function bind(String name) {
             return Native.libc(name).orElse(null);
@@ -44,12 +46,16 @@ public final class ConsoleSocket implements AutoCloseable {
 
     /** Where a store's console sockets live (a dead process's are {@link Leftovers}). */
     public static Path socketDir(Store store) {
-        return Path.of("/run/whittle-console").resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16));
+        return Path.of("/run/whittle-console")
+                .resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8))
+                        .hex()
+                        .substring(0, 16));
     }
 
     /** Listens at {@code path} (in a directory made private to root here). */
     public static ConsoleSocket listen(Path path) throws IOException {
-        Files.createDirectories(path.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+                path.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         if (name.length >= SUN_PATH_MAX) throw new IOException("console socket path too long: " + path);
         if (Libc.SOCKET == null) throw new IOException("socket: not available (no native access to libc)");
@@ -115,13 +121,16 @@ public final class ConsoleSocket implements AutoCloseable {
         if (n < 0) throw new Posix.ErrnoException("recvmsg", path.toString(), Native.errno(state));
         long controlLen = msg.get(ValueLayout.JAVA_LONG, 40);
         // struct cmsghdr { size_t len; int level; int type; unsigned char data[]; }
-        if (controlLen < 20 || control.get(ValueLayout.JAVA_INT, 8) != SOL_SOCKET || control.get(ValueLayout.JAVA_INT, 12) != SCM_RIGHTS) {
+        if (controlLen < 20
+                || control.get(ValueLayout.JAVA_INT, 8) != SOL_SOCKET
+                || control.get(ValueLayout.JAVA_INT, 12) != SCM_RIGHTS) {
             throw new IOException("runc's console message carried no terminal");
         }
         return control.get(ValueLayout.JAVA_INT, 16);
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         Posix.close(fd);
         Files.deleteIfExists(path);
     }

@@ -28,11 +28,14 @@ public final class ContainerNetwork implements AutoCloseable {
                 case "default", "bridge" -> DEFAULT;
                 case "none" -> NONE;
                 case "host" -> HOST;
-                default -> throw new IllegalArgumentException("network mode \"" + name + "\" is not supported (default, none or host)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "network mode \"" + name + "\" is not supported (default, none or host)");
             };
         }
 
-        @Override public String toString() {
+        @Override
+        public String toString() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
@@ -57,7 +60,8 @@ public final class ContainerNetwork implements AutoCloseable {
             return new ExtraHost(name, address);
         }
 
-        @Override public String toString() {
+        @Override
+        public String toString() {
             return name + ":" + address;
         }
     }
@@ -77,14 +81,18 @@ public final class ContainerNetwork implements AutoCloseable {
      *
      * @param localNames names for 127.0.0.1 besides localhost (BuildKit's RUN has {@code buildkitsandbox})
      */
-    public static ContainerNetwork prepare(Mode mode, List<String> localNames, List<ExtraHost> extraHosts, Path dir) throws IOException {
+    public static ContainerNetwork prepare(Mode mode, List<String> localNames, List<ExtraHost> extraHosts, Path dir)
+            throws IOException {
         StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost");
         for (String n : localNames) hosts.append(' ').append(n);
         hosts.append("\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         // the host as seen from inside: slirp's gateway, or the host's own loopback when the network is the host's
         String gateway = mode == Mode.HOST ? "127.0.0.1" : UserModeNetwork.GATEWAY;
         for (ExtraHost h : extraHosts) {
-            hosts.append(h.address().equals(ExtraHost.HOST_GATEWAY) ? gateway : h.address()).append('\t').append(h.name()).append('\n');
+            hosts.append(h.address().equals(ExtraHost.HOST_GATEWAY) ? gateway : h.address())
+                    .append('\t')
+                    .append(h.name())
+                    .append('\n');
         }
         Path hostsFile = Files.writeString(dir.resolve("hosts"), hosts);
         Path hostResolv = Path.of("/etc/resolv.conf");
@@ -117,7 +125,8 @@ public final class ContainerNetwork implements AutoCloseable {
         return mounts;
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (nat != null) nat.close();
     }
 }

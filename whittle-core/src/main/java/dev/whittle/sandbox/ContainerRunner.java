@@ -1,13 +1,12 @@
 package dev.whittle.sandbox;
 
-import dev.whittle.rootfs.ContextTree;
-import dev.whittle.rootfs.Users;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
+import dev.whittle.rootfs.ContextTree;
 import dev.whittle.rootfs.FileTree;
+import dev.whittle.rootfs.Users;
 import dev.whittle.store.Store;
 import dev.whittle.tar.TarEntry;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,9 +43,17 @@ public final class ContainerRunner {
      * @param mounts   -v and --mount
      * @param tty      -t: a terminal of its own
      */
-    public record Options(List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
-                          ContainerNetwork.Mode network, List<ContainerNetwork.ExtraHost> extraHosts, String hostname,
-                          List<RuncSpec.Mount> mounts, boolean tty) {}
+    public record Options(
+            List<String> entrypoint,
+            List<String> cmd,
+            List<String> env,
+            String workdir,
+            String user,
+            ContainerNetwork.Mode network,
+            List<ContainerNetwork.ExtraHost> extraHosts,
+            String hostname,
+            List<RuncSpec.Mount> mounts,
+            boolean tty) {}
 
     /** The outcome: the process's exit code, or the runtime's error when the process never started. */
     public record Outcome(int exitCode, String runtimeError) {}
@@ -54,7 +61,8 @@ public final class ContainerRunner {
     /** docker's rules: --entrypoint replaces the image's and drops its Cmd; arguments replace Cmd. */
     public static List<String> processArgs(ImageConfig c, Options o) {
         List<String> ep = o.entrypoint() != null ? o.entrypoint() : c.entrypoint() == null ? List.of() : c.entrypoint();
-        List<String> cmd = o.cmd() != null && !o.cmd().isEmpty() ? o.cmd()
+        List<String> cmd = o.cmd() != null && !o.cmd().isEmpty()
+                ? o.cmd()
                 : o.entrypoint() != null ? List.of() : c.cmd() == null ? List.of() : c.cmd();
         List<String> args = new ArrayList<>(ep);
         args.addAll(cmd);
@@ -108,27 +116,53 @@ public final class ContainerRunner {
         List<String> args = processArgs(c, o);
         if (args.isEmpty()) throw new IOException("no command specified");
         String cwd = o.workdir() != null && !o.workdir().isEmpty() ? o.workdir() : c.workingDirOrRoot();
-        if (!cwd.startsWith("/")) throw new IOException("the working directory '" + cwd + "' is invalid, it needs to be an absolute path");
-        String hostname = o.hostname() != null ? o.hostname()
-                : o.network() == ContainerNetwork.Mode.HOST ? Files.readString(Path.of("/proc/sys/kernel/hostname")).trim() : randomHostname();
+        if (!cwd.startsWith("/"))
+            throw new IOException("the working directory '" + cwd + "' is invalid, it needs to be an absolute path");
+        String hostname = o.hostname() != null
+                ? o.hostname()
+                : o.network() == ContainerNetwork.Mode.HOST
+                        ? Files.readString(Path.of("/proc/sys/kernel/hostname")).trim()
+                        : randomHostname();
         List<Path> lowers = new ArrayList<>();
         List<Digest> diffIds = c.diffIds();
         for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(snapshots.get(diffIds.get(i)));
         try (Cleanup.TempDirectory tmp = Cleanup.newTempDirectory(store.tempDir(), "ctr-");
-             OverlayMount root = OverlayMount.mount(lowers, tmp.resolve("upper"), tmp.resolve("work"), tmp.resolve("rootfs"),
-                     snapshots.root().resolve("empty"))) {
+                OverlayMount root = OverlayMount.mount(
+                        lowers,
+                        tmp.resolve("upper"),
+                        tmp.resolve("work"),
+                        tmp.resolve("rootfs"),
+                        snapshots.root().resolve("empty"))) {
             FileTree tree = ContextTree.imageRoot(root.path());
             Users.Id id = Users.forContainer(tree, o.user() != null && !o.user().isEmpty() ? o.user() : c.user());
             FileTree.Node dir = tree.stat(cwd, true);
-            if (dir != null && dir.type() != TarEntry.Type.DIR) throw new IOException("Cannot mkdir: " + cwd + " is not a directory");
+            if (dir != null && dir.type() != TarEntry.Type.DIR)
+                throw new IOException("Cannot mkdir: " + cwd + " is not a directory");
             try (ContainerNetwork net = ContainerNetwork.prepare(o.network(), List.of(), o.extraHosts(), tmp.path())) {
                 Path hostnameFile = Files.writeString(tmp.resolve("hostname"), hostname + "\n");
-                List<RuncSpec.Mount> mounts = mounts(o.mounts(), net.mounts(),
-                        new RuncSpec.Mount("/etc/hostname", "bind", hostnameFile.toString(), List.of("rbind", "rprivate")));
-                RuncSpec spec = new RuncSpec(args, environment(c, o, hostname), cwd, id.uid(), id.gid(), id.groups(), hostname,
-                        net.network(), mounts, false, ProcessLimits.DEFAULT, o.tty());
-                AttachedRun.Result r = AttachedRun.run(new Runc(Runc.stateRoot(store)), tmp.path(), ConsoleSocket.socketDir(store), spec, io, relay);
-                return r.startError() == null ? new Outcome(r.exitCode(), null) : new Outcome(exitCode(r.startError()), r.startError());
+                List<RuncSpec.Mount> mounts = mounts(
+                        o.mounts(),
+                        net.mounts(),
+                        new RuncSpec.Mount(
+                                "/etc/hostname", "bind", hostnameFile.toString(), List.of("rbind", "rprivate")));
+                RuncSpec spec = new RuncSpec(
+                        args,
+                        environment(c, o, hostname),
+                        cwd,
+                        id.uid(),
+                        id.gid(),
+                        id.groups(),
+                        hostname,
+                        net.network(),
+                        mounts,
+                        false,
+                        ProcessLimits.DEFAULT,
+                        o.tty());
+                AttachedRun.Result r = AttachedRun.run(
+                        new Runc(Runc.stateRoot(store)), tmp.path(), ConsoleSocket.socketDir(store), spec, io, relay);
+                return r.startError() == null
+                        ? new Outcome(r.exitCode(), null)
+                        : new Outcome(exitCode(r.startError()), r.startError());
             }
         }
     }
@@ -137,7 +171,8 @@ public final class ContainerRunner {
      * The user's mounts and the ones docker adds (/etc/hosts, /etc/resolv.conf, /etc/hostname) unless the user mounts
      * something there, shallowest first (stable, as the Engine sorts them), so a mount inside another lands on it.
      */
-    static List<RuncSpec.Mount> mounts(List<RuncSpec.Mount> user, List<RuncSpec.Mount> network, RuncSpec.Mount hostname) {
+    static List<RuncSpec.Mount> mounts(
+            List<RuncSpec.Mount> user, List<RuncSpec.Mount> network, RuncSpec.Mount hostname) {
         List<RuncSpec.Mount> all = new ArrayList<>(user);
         Set<String> taken = new HashSet<>();
         for (RuncSpec.Mount m : user) taken.add(clean(m.destination()));

@@ -3,7 +3,6 @@ package dev.whittle.sandbox;
 import dev.whittle.ffi.Posix;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -30,10 +29,16 @@ public final class Leftovers {
         /** One line per kind, for fsck and prune. */
         public List<String> describe() {
             List<String> out = new ArrayList<>();
-            if (!containers.isEmpty()) out.add(containers.size() + " container(s) of a killed whittle process: " + String.join(", ", containers));
+            if (!containers.isEmpty())
+                out.add(containers.size() + " container(s) of a killed whittle process: "
+                        + String.join(", ", containers));
             for (Path m : mounts) out.add("a mount left by a killed whittle process: " + m);
-            if (!temp.isEmpty()) out.add(temp.size() + " temporary file(s) or directory(ies) of a killed whittle process in " + temp.getFirst().getParent()
-                    + (temp.getFirst().getParent().equals(temp.getLast().getParent()) ? "" : " and " + temp.getLast().getParent()));
+            if (!temp.isEmpty())
+                out.add(temp.size() + " temporary file(s) or directory(ies) of a killed whittle process in "
+                        + temp.getFirst().getParent()
+                        + (temp.getFirst().getParent().equals(temp.getLast().getParent())
+                                ? ""
+                                : " and " + temp.getLast().getParent()));
             return out;
         }
     }
@@ -46,7 +51,9 @@ public final class Leftovers {
      */
     public static void cleanIfIdle(Store store) {
         try {
-            if (isEmpty(store.tempDir()) && isEmpty(Runc.stateRoot(store)) && isEmpty(SshForward.socketDir(store))
+            if (isEmpty(store.tempDir())
+                    && isEmpty(Runc.stateRoot(store))
+                    && isEmpty(SshForward.socketDir(store))
                     && isEmpty(ConsoleSocket.socketDir(store))) return;
             store.whenAlone(() -> remove(store, find(store)));
         } catch (IOException | RuntimeException e) {
@@ -57,7 +64,8 @@ public final class Leftovers {
     /** Lists the leftovers; only meaningful while the store is held exclusively ({@link Store#whenAlone}). */
     public static Found find(Store store) throws IOException {
         List<String> containers = new ArrayList<>();
-        for (Path p : list(Runc.stateRoot(store))) containers.add(p.getFileName().toString());
+        for (Path p : list(Runc.stateRoot(store)))
+            containers.add(p.getFileName().toString());
         List<Path> mounts = new ArrayList<>();
         String prefix = store.root() + "/";
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {

@@ -1,13 +1,13 @@
 package dev.whittle.sandbox;
 
 import dev.whittle.ffi.Posix;
+import dev.whittle.store.Maintenance;
 import dev.whittle.tar.EntryRules;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarFormatException;
 import dev.whittle.tar.TarReader;
 import dev.whittle.tar.Whiteouts;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.whittle.store.Maintenance;
 
 /**
  * Unpacks one layer into an empty directory in overlayfs format: {@code .wh.x} becomes a 0/0 character device
@@ -72,7 +71,8 @@ public final class OverlayExtractor {
                 }
                 case FILE -> {
                     removeExisting(p);
-                    try (OutputStream o = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    try (OutputStream o =
+                            Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                         InputStream in = r.content();
                         in.transferTo(o);
                     }
@@ -85,7 +85,8 @@ public final class OverlayExtractor {
                     removeExisting(p);
                     Path target = root.resolve(e.linkName());
                     if (!Files.exists(target, NOFOLLOW)) {
-                        throw new TarFormatException("hardlink \"" + e.name() + "\" points to \"" + e.linkName() + "\", which is not in this layer");
+                        throw new TarFormatException("hardlink \"" + e.name() + "\" points to \"" + e.linkName()
+                                + "\", which is not in this layer");
                     }
                     Files.createLink(p, target);
                     continue;
@@ -125,13 +126,15 @@ public final class OverlayExtractor {
         for (String c : parent.split("/")) {
             cur = cur.resolve(c);
             if (Files.isSymbolicLink(cur)) {
-                throw new TarFormatException("entry below \"" + PathNames.clean(root.relativize(cur).toString())
-                        + "\" would be written through a symlink (path traversal refused)");
+                throw new TarFormatException(
+                        "entry below \"" + PathNames.clean(root.relativize(cur).toString())
+                                + "\" would be written through a symlink (path traversal refused)");
             }
             if (!Files.exists(cur, NOFOLLOW)) {
                 Files.createDirectory(cur);
             } else if (!Files.isDirectory(cur, NOFOLLOW)) {
-                throw new TarFormatException("\"" + root.relativize(cur) + "\" is not a directory but the layer puts files below it");
+                throw new TarFormatException(
+                        "\"" + root.relativize(cur) + "\" is not a directory but the layer puts files below it");
             }
         }
         return cur;
@@ -146,7 +149,8 @@ public final class OverlayExtractor {
         Posix.lchown(p, e.uid(), e.gid());
         if (e.type() != TarEntry.Type.SYMLINK) Posix.chmod(p, e.mode());
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
-            if (EntryRules.isOverlayXattr(x.getKey())) continue; // never from a layer: it would hide or redirect lower files
+            if (EntryRules.isOverlayXattr(x.getKey()))
+                continue; // never from a layer: it would hide or redirect lower files
             try {
                 Posix.lsetxattr(p, x.getKey(), x.getValue());
             } catch (Posix.ErrnoException ex) {

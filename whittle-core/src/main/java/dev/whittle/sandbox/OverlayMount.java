@@ -2,7 +2,6 @@ package dev.whittle.sandbox;
 
 import dev.whittle.ffi.Posix;
 import dev.whittle.store.Maintenance;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,8 @@ public final class OverlayMount implements AutoCloseable {
      * at {@code target}. redirect_dir, metacopy and index are off, so the upper directory holds plain files that can
      * be turned into a layer directly.
      */
-    public static OverlayMount mount(List<Path> lowersTopFirst, Path upper, Path work, Path target, Path emptyDir) throws IOException {
+    public static OverlayMount mount(List<Path> lowersTopFirst, Path upper, Path work, Path target, Path emptyDir)
+            throws IOException {
         Files.createDirectories(upper);
         Files.createDirectories(work);
         Files.createDirectories(target);
@@ -40,9 +40,11 @@ public final class OverlayMount implements AutoCloseable {
             if (!lower.isEmpty()) lower.append(':');
             lower.append(p.toString().replace(":", "\\:").replace(",", "\\,"));
         }
-        String options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + ",index=off,redirect_dir=off,metacopy=off";
+        String options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
+                + ",index=off,redirect_dir=off,metacopy=off";
         if (options.length() > 4000) {
-            throw new IOException("the image has too many layers (" + lowersTopFirst.size() + ") for one overlay mount");
+            throw new IOException(
+                    "the image has too many layers (" + lowersTopFirst.size() + ") for one overlay mount");
         }
         Cleanup.Handle h = Cleanup.register(() -> {
             try {
@@ -75,7 +77,8 @@ public final class OverlayMount implements AutoCloseable {
         return target;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         handle.close();
     }
 }

@@ -4,8 +4,8 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 public record ProcessLimits(long shmBytes, List<Ulimit> ulimits) {
     /** docker's default /dev/shm: 64 MiB. */
     public static final long DEFAULT_SHM = 64L << 20;
+
     public static final ProcessLimits DEFAULT = new ProcessLimits(DEFAULT_SHM, List.of());
 
     public ProcessLimits {
@@ -25,8 +26,22 @@ public record ProcessLimits(long shmBytes, List<Ulimit> ulimits) {
 
     /** One {@code --ulimit name=soft[:hard]}; -1 is unlimited. */
     public record Ulimit(String name, long soft, long hard) {
-        private static final Set<String> NAMES = Set.of("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
-                "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
+        private static final Set<String> NAMES = Set.of(
+                "core",
+                "cpu",
+                "data",
+                "fsize",
+                "locks",
+                "memlock",
+                "msgqueue",
+                "nice",
+                "nofile",
+                "nproc",
+                "rss",
+                "rtprio",
+                "rttime",
+                "sigpending",
+                "stack");
 
         /** Parses docker's form, with docker's messages. */
         public static Ulimit parse(String spec) {
@@ -35,10 +50,13 @@ public record ProcessLimits(long shmBytes, List<Ulimit> ulimits) {
             String name = spec.substring(0, eq);
             if (!NAMES.contains(name)) throw new IllegalArgumentException("invalid ulimit type: " + name);
             String[] limits = spec.substring(eq + 1).split(":", -1);
-            if (limits.length > 2) throw new IllegalArgumentException("too many limit value arguments - " + spec.substring(eq + 1) + ", can only have up to two, `soft[:hard]`");
+            if (limits.length > 2)
+                throw new IllegalArgumentException("too many limit value arguments - " + spec.substring(eq + 1)
+                        + ", can only have up to two, `soft[:hard]`");
             long soft = number(limits[0]), hard = limits.length == 2 ? number(limits[1]) : soft;
             if (soft > hard && hard != -1 || soft == -1 && hard != -1) {
-                throw new IllegalArgumentException("ulimit soft limit must be less than or equal to hard limit: " + soft + " > " + hard);
+                throw new IllegalArgumentException(
+                        "ulimit soft limit must be less than or equal to hard limit: " + soft + " > " + hard);
             }
             return new Ulimit(name, soft, hard);
         }
@@ -60,14 +78,16 @@ public record ProcessLimits(long shmBytes, List<Ulimit> ulimits) {
             return v == -1 ? BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE) : (Object) v;
         }
 
-        @Override public String toString() {
+        @Override
+        public String toString() {
             return name + "=" + soft + ":" + hard;
         }
     }
 
     /** Parses {@code --shm-size} as docker's units.RAMInBytes does: a number, then k, m, g, t or p (powers of 1024), i, b. */
     public static long parseSize(String s) {
-        Matcher m = Pattern.compile("^(\\d+(\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$").matcher(s);
+        Matcher m =
+                Pattern.compile("^(\\d+(\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$").matcher(s);
         if (!m.matches()) throw new IllegalArgumentException("invalid size: '" + s + "'");
         double v;
         try {
@@ -75,7 +95,9 @@ public record ProcessLimits(long shmBytes, List<Ulimit> ulimits) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid size: '" + s + "'");
         }
-        int shift = m.group(3) == null ? 0 : 10 * ("kmgtp".indexOf(Character.toLowerCase(m.group(3).charAt(0))) + 1);
+        int shift = m.group(3) == null
+                ? 0
+                : 10 * ("kmgtp".indexOf(Character.toLowerCase(m.group(3).charAt(0))) + 1);
         return (long) (v * (1L << shift));
     }
 

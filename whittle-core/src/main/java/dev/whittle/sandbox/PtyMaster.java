@@ -1,8 +1,7 @@
 package dev.whittle.sandbox;
 
-import dev.whittle.ffi.Posix;
 import dev.whittle.ffi.Native;
-
+import dev.whittle.ffi.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,7 +53,8 @@ public final class PtyMaster implements AutoCloseable {
         if (!closed) Tty.setSize(fd, size);
     }
 
-    @Override public synchronized void close() {
+    @Override
+    public synchronized void close() {
         if (closed) return;
         closed = true;
         Posix.close(fd);

@@ -1,8 +1,7 @@
 package dev.whittle.sandbox;
 
-import dev.whittle.ffi.Posix;
 import dev.whittle.ffi.Native;
-
+import dev.whittle.ffi.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +15,12 @@ import java.nio.file.Path;
  * read its exit status as docker's shim does. The JDK's own reaper waits only for the processes it started.
  */
 final class Reaper {
-    private static final int PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000, EINTR = 4;
+    private static final int PR_SET_CHILD_SUBREAPER = 36,
+            PR_GET_CHILD_SUBREAPER = 37,
+            P_PID = 1,
+            WEXITED = 4,
+            WNOWAIT = 0x01000000,
+            EINTR = 4;
     private static final int CLD_EXITED = 1;
 
     private Reaper() {}
@@ -93,7 +97,8 @@ final class Reaper {
     static boolean catches(int pid, int signal) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("SigCgt:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> (signal - 1) & 1) != 0;
+                if (line.startsWith("SigCgt:"))
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> (signal - 1) & 1) != 0;
             }
         } catch (IOException | NumberFormatException e) {
             // gone: nothing to deliver to

@@ -2,7 +2,6 @@ package dev.whittle.sandbox;
 
 import dev.whittle.ffi.Posix;
 import dev.whittle.store.Maintenance;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,7 +38,8 @@ public final class RootedBind implements AutoCloseable {
             fd = Posix.openInRoot(root, rel);
         } catch (Posix.ErrnoException e) {
             if (e.errno() == Posix.ENOENT || e.errno() == Posix.ENOTDIR) throw new NoSuchFileException(rel);
-            if (e.errno() == Posix.ENOSYS) throw new IOException("bind mounts need openat2 (Linux 5.6 or later): " + e.getMessage());
+            if (e.errno() == Posix.ENOSYS)
+                throw new IOException("bind mounts need openat2 (Linux 5.6 or later): " + e.getMessage());
             throw e;
         }
         try {
@@ -77,7 +77,8 @@ public final class RootedBind implements AutoCloseable {
         return directory;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         handle.close();
     }
 }

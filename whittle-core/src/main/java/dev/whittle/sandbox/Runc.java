@@ -4,23 +4,22 @@ import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
-
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import java.io.File;
-import java.io.InterruptedIOException;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Runs one process in runc (crun when present) from a bundle whose rootfs is already mounted. Output is streamed
@@ -40,7 +39,9 @@ public final class Runc {
     }
 
     static String find() {
-        for (String b : new String[] {"/usr/bin/crun", "/usr/sbin/runc", "/usr/bin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc"}) {
+        for (String b : new String[] {
+            "/usr/bin/crun", "/usr/sbin/runc", "/usr/bin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc"
+        }) {
             if (Files.isExecutable(Path.of(b)) && !b.endsWith("crun")) return b;
         }
         return "runc";
@@ -51,7 +52,10 @@ public final class Runc {
      * live one's by the store's lock), on /run, a tmpfs that a reboot empties along with the containers themselves.
      */
     public static Path stateRoot(Store store) {
-        return Path.of("/run/whittle-runc").resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16));
+        return Path.of("/run/whittle-runc")
+                .resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8))
+                        .hex()
+                        .substring(0, 16));
     }
 
     /** Kills and removes a container whose "runc run" is gone (a killed whittle's); one already gone is fine. */
@@ -66,7 +70,8 @@ public final class Runc {
     }
 
     public static boolean available() {
-        for (String b : new String[] {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc"}) {
+        for (String b :
+                new String[] {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc"}) {
             if (Files.isExecutable(Path.of(b))) return true;
         }
         return false;
@@ -83,14 +88,18 @@ public final class Runc {
         String id = prepare(bundle, spec);
         List<String> cmd = command("run", "--bundle", bundle.toString(), id);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
+        pb.redirectInput(
+                stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
         Process[] started = {null};
         try (Cleanup.Handle h = Cleanup.register(() -> stop(started[0], id))) {
             h.apply(() -> {
                 try {
                     started[0] = pb.start();
                 } catch (IOException e) {
-                    throw new IOException("cannot start runc (" + binary + "): " + e.getMessage() + " — install it with apt-get install runc", e);
+                    throw new IOException(
+                            "cannot start runc (" + binary + "): " + e.getMessage()
+                                    + " — install it with apt-get install runc",
+                            e);
                 }
             });
             Process p = started[0];
@@ -103,7 +112,8 @@ public final class Runc {
                     }
                 });
             }
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) output.accept(line);
             }
             try {
@@ -153,7 +163,11 @@ public final class Runc {
     }
 
     void runcQuietly(String... args) throws IOException, InterruptedException {
-        new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        new ProcessBuilder(command(args))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 
     /** runc's own start-up failure, reduced to the part docker shows ({@code exec /app/site: no such file or directory}). */
@@ -164,6 +178,8 @@ public final class Runc {
         if (msg.endsWith("\"")) msg = msg.substring(0, msg.length() - 1);
         msg = msg.replace("\\\"", "\"");
         int exec = msg.indexOf("exec");
-        return exec >= 0 && msg.startsWith("unable to start container process: ") ? msg.substring("unable to start container process: ".length()) : msg;
+        return exec >= 0 && msg.startsWith("unable to start container process: ")
+                ? msg.substring("unable to start container process: ".length())
+                : msg;
     }
 }

@@ -10,13 +10,33 @@ import java.util.Map;
  * and read-only /proc paths, /dev as tmpfs, read-only /sys, a private network namespace unless host networking is
  * asked for, and no-new-privileges off so setuid programs behave as in docker.
  */
-public record RuncSpec(List<String> args, List<String> env, String cwd, long uid, long gid, List<Long> additionalGids,
-                       String hostname, Network network, List<Mount> mounts, boolean readonlyRoot, ProcessLimits limits,
-                       boolean terminal) {
+public record RuncSpec(
+        List<String> args,
+        List<String> env,
+        String cwd,
+        long uid,
+        long gid,
+        List<Long> additionalGids,
+        String hostname,
+        Network network,
+        List<Mount> mounts,
+        boolean readonlyRoot,
+        ProcessLimits limits,
+        boolean terminal) {
 
     /** Without a terminal (RUN's). */
-    public RuncSpec(List<String> args, List<String> env, String cwd, long uid, long gid, List<Long> additionalGids,
-                    String hostname, Network network, List<Mount> mounts, boolean readonlyRoot, ProcessLimits limits) {
+    public RuncSpec(
+            List<String> args,
+            List<String> env,
+            String cwd,
+            long uid,
+            long gid,
+            List<Long> additionalGids,
+            String hostname,
+            Network network,
+            List<Mount> mounts,
+            boolean readonlyRoot,
+            ProcessLimits limits) {
         this(args, env, cwd, uid, gid, additionalGids, hostname, network, mounts, readonlyRoot, limits, false);
     }
 
@@ -32,9 +52,21 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
     /** A mount in the container. */
     public record Mount(String destination, String type, String source, List<String> options) {}
 
-    static final List<String> CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-            "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-            "CAP_KILL", "CAP_AUDIT_WRITE");
+    static final List<String> CAPS = List.of(
+            "CAP_CHOWN",
+            "CAP_DAC_OVERRIDE",
+            "CAP_FSETID",
+            "CAP_FOWNER",
+            "CAP_MKNOD",
+            "CAP_NET_RAW",
+            "CAP_SETGID",
+            "CAP_SETUID",
+            "CAP_SETFCAP",
+            "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT",
+            "CAP_KILL",
+            "CAP_AUDIT_WRITE");
 
     public Map<String, Object> toJson() {
         Map<String, Object> process = new LinkedHashMap<>();
@@ -51,7 +83,8 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
         // moby#36587, and BuildKit's RUN): with CAP_DAC_OVERRIDE effective at its first exec it could run files its
         // user may not (the kernel drops the capabilities only after that exec).
         Map<String, Object> caps = new LinkedHashMap<>();
-        for (String k : uid == 0 ? List.of("bounding", "effective", "permitted") : List.of("bounding")) caps.put(k, CAPS);
+        for (String k : uid == 0 ? List.of("bounding", "effective", "permitted") : List.of("bounding"))
+            caps.put(k, CAPS);
         process.put("capabilities", caps);
         process.put("noNewPrivileges", false);
         if (!limits.ulimits().isEmpty()) process.put("rlimits", limits.rlimitsJson());
@@ -59,8 +92,16 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
         List<Object> m = new ArrayList<>();
         m.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         m.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
-        m.add(mount("/dev/pts", "devpts", "devpts", List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
-        m.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=" + limits.shmBytes())));
+        m.add(mount(
+                "/dev/pts",
+                "devpts",
+                "devpts",
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
+        m.add(mount(
+                "/dev/shm",
+                "tmpfs",
+                "shm",
+                List.of("nosuid", "noexec", "nodev", "mode=1777", "size=" + limits.shmBytes())));
         m.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
         m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
         for (Mount x : mounts) m.add(mount(x.destination(), x.type(), x.source(), x.options()));
@@ -68,12 +109,26 @@ public record RuncSpec(List<String> args, List<String> env, String cwd, long uid
         List<Object> ns = new ArrayList<>();
         for (String t : List.of("pid", "ipc", "uts", "mount")) ns.add(Map.of("type", t));
         if (!network.host()) {
-            ns.add(network.namespacePath() == null ? Map.of("type", "network") : Map.of("type", "network", "path", network.namespacePath()));
+            ns.add(
+                    network.namespacePath() == null
+                            ? Map.of("type", "network")
+                            : Map.of("type", "network", "path", network.namespacePath()));
         }
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", ns);
-        linux.put("maskedPaths", List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"));
+        linux.put(
+                "maskedPaths",
+                List.of(
+                        "/proc/asound",
+                        "/proc/acpi",
+                        "/proc/kcore",
+                        "/proc/keys",
+                        "/proc/latency_stats",
+                        "/proc/timer_list",
+                        "/proc/timer_stats",
+                        "/proc/sched_debug",
+                        "/proc/scsi",
+                        "/sys/firmware"));
         linux.put("readonlyPaths", List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"));
 
         Map<String, Object> spec = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package dev.whittle.sandbox;
 
 import dev.whittle.ffi.Posix;
 import dev.whittle.store.Maintenance;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +62,8 @@ public final class SecretFiles implements AutoCloseable {
         return f;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         handle.close();
     }
 }

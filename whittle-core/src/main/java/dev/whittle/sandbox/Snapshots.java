@@ -2,23 +2,22 @@ package dev.whittle.sandbox;
 
 import dev.whittle.image.Digest;
 import dev.whittle.store.AtomicFiles;
+import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
 import dev.whittle.tar.TarReader;
-
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import dev.whittle.store.LayerInfo;
-import java.io.FilterInputStream;
-import java.nio.file.LinkOption;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Unpacked layers, one directory per diffID, in overlayfs's own format (whiteouts as 0/0 character devices, opaque
@@ -44,9 +43,11 @@ public final class Snapshots {
     /** Told when a layer is unpacked (never for one already unpacked), and how far it has got. */
     public interface Unpacking {
         Unpacking NONE = (diffId, size) -> new Watch() {
-            @Override public void read(long bytes) {}
+            @Override
+            public void read(long bytes) {}
 
-            @Override public void close() {}
+            @Override
+            public void close() {}
         };
 
         /** A layer of {@code size} tar bytes starts unpacking. */
@@ -56,7 +57,8 @@ public final class Snapshots {
             /** {@code bytes} of its tar read so far. */
             void read(long bytes);
 
-            @Override void close();
+            @Override
+            void close();
         }
     }
 
@@ -74,15 +76,19 @@ public final class Snapshots {
             return fs;
         }
         synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
-            try (FileChannel ch = FileChannel.open(dir.resolve(diffId.hex().substring(0, 16) + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            try (FileChannel ch = FileChannel.open(
+                            dir.resolve(diffId.hex().substring(0, 16) + ".lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
+                    FileLock _ = ch.lock()) {
                 if (isReady(diffId)) return fs;
-                Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-" + ProcessHandle.current().pid());
+                Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-"
+                        + ProcessHandle.current().pid());
                 Maintenance.deleteTree(tmp);
                 Path tmpFs = Files.createDirectories(tmp.resolve("fs"));
                 LayerInfo info = store.layer(diffId);
                 try (Unpacking.Watch watch = unpacking.started(diffId, info == null ? 0 : info.tarSize());
-                     InputStream in = new Counting(store.openLayer(diffId), watch)) {
+                        InputStream in = new Counting(store.openLayer(diffId), watch)) {
                     new OverlayExtractor(tmpFs).extract(new TarReader(in));
                 }
                 writeMarker(tmp, diffId);
@@ -104,13 +110,15 @@ public final class Snapshots {
             this.watch = watch;
         }
 
-        @Override public int read() throws IOException {
+        @Override
+        public int read() throws IOException {
             int c = super.read();
             if (c >= 0) add(1);
             return c;
         }
 
-        @Override public int read(byte[] b, int off, int len) throws IOException {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             if (n > 0) add(n);
             return n;
@@ -124,7 +132,8 @@ public final class Snapshots {
             }
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             watch.read(count);
             super.close();
         }
@@ -140,7 +149,9 @@ public final class Snapshots {
         try {
             if (!Files.isRegularFile(id)) return false;
             List<String> lines = Files.readAllLines(id);
-            return lines.size() == 2 && lines.get(0).equals(diffId.toString()) && lines.get(1).equals(BOOT_ID);
+            return lines.size() == 2
+                    && lines.get(0).equals(diffId.toString())
+                    && lines.get(1).equals(BOOT_ID);
         } catch (IOException e) {
             return false;
         }
@@ -167,7 +178,8 @@ public final class Snapshots {
                 Maintenance.deleteTree(upper);
                 return;
             }
-            Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-" + ProcessHandle.current().pid());
+            Path tmp = dir.resolve(diffId.hex().substring(0, 16) + ".tmp-"
+                    + ProcessHandle.current().pid());
             Maintenance.deleteTree(tmp);
             Files.createDirectories(tmp);
             Files.move(upper, tmp.resolve("fs"));
@@ -202,7 +214,8 @@ public final class Snapshots {
                 if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
                 Digest id;
                 try {
-                    id = Digest.parse(Files.readAllLines(p.resolve("diffid")).getFirst().trim());
+                    id = Digest.parse(
+                            Files.readAllLines(p.resolve("diffid")).getFirst().trim());
                 } catch (IOException | RuntimeException e) {
                     id = null; // half-made: nothing refers to it
                 }

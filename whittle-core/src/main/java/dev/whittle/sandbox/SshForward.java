@@ -4,8 +4,9 @@ import dev.whittle.ffi.Posix;
 import dev.whittle.image.Digest;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Store;
-
+import java.io.File;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.io.File;
-import java.io.InterruptedIOException;
 
 /**
  * An SSH agent forwarded into one RUN ({@code RUN --mount=type=ssh}), as BuildKit does it: a socket of its own, owned
@@ -40,7 +39,10 @@ public final class SshForward implements AutoCloseable {
 
     /** Where a store's forwarding sockets live (a dead process's are {@link Leftovers}). */
     public static Path socketDir(Store store) {
-        return Path.of("/run/whittle-ssh").resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16));
+        return Path.of("/run/whittle-ssh")
+                .resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8))
+                        .hex()
+                        .substring(0, 16));
     }
 
     /**
@@ -102,8 +104,14 @@ public final class SshForward implements AutoCloseable {
      * it, or when whittle dies and the kernel does, so a killed whittle leaves no agent holding the user's keys.
      */
     private static Process startAgent(Path socket, List<Path> keys) throws IOException {
-        Process agent = new ProcessBuilder("/bin/sh", "-c", "ssh-agent -D -a \"$0\" >/dev/null 2>&1 & a=$!; cat >/dev/null; kill $a; wait $a",
-                socket.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process agent = new ProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "ssh-agent -D -a \"$0\" >/dev/null 2>&1 & a=$!; cat >/dev/null; kill $a; wait $a",
+                        socket.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             for (int i = 0; i < 100 && !Files.exists(socket); i++) Thread.sleep(10);
             for (Path key : keys) {
@@ -121,13 +129,15 @@ public final class SshForward implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             agent.getOutputStream().close();
             Files.deleteIfExists(socket);
-            if (e instanceof InterruptedException) throw new InterruptedIOException("interrupted while starting ssh-agent");
+            if (e instanceof InterruptedException)
+                throw new InterruptedIOException("interrupted while starting ssh-agent");
             throw (IOException) e;
         }
     }
 
     private static void relay(SocketChannel in, UnixDomainSocketAddress to) {
-        try (in; SocketChannel out = SocketChannel.open(to)) {
+        try (in;
+                SocketChannel out = SocketChannel.open(to)) {
             Thread back = Thread.ofVirtual().start(() -> copy(out, in));
             copy(in, out);
             back.join();
@@ -150,7 +160,8 @@ public final class SshForward implements AutoCloseable {
         }
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         server.close();
         Files.deleteIfExists(socket);
         if (agent != null) {

@@ -1,8 +1,7 @@
 package dev.whittle.sandbox;
 
-import dev.whittle.ffi.Posix;
 import dev.whittle.ffi.Native;
-
+import dev.whittle.ffi.Posix;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -40,8 +39,11 @@ final class StdioPipes implements AutoCloseable {
     static StdioPipes open(boolean withStdin) throws IOException {
         int[] in = withStdin ? pipe() : null, out = pipe(), err = pipe();
         try {
-            return new StdioPipes(new int[] {in == null ? -1 : in[0], out[1], err[1]},
-                    in == null ? null : new FileOutputStream(fdPath(in[1])), new FileInputStream(fdPath(out[0])), new FileInputStream(fdPath(err[0])));
+            return new StdioPipes(
+                    new int[] {in == null ? -1 : in[0], out[1], err[1]},
+                    in == null ? null : new FileOutputStream(fdPath(in[1])),
+                    new FileInputStream(fdPath(out[0])),
+                    new FileInputStream(fdPath(err[0])));
         } finally {
             // the streams above opened their own descriptors of these pipes
             if (in != null) Posix.close(in[1]);
@@ -67,7 +69,10 @@ final class StdioPipes implements AutoCloseable {
 
     /** Gives runc the container's ends. */
     void redirect(ProcessBuilder pb) {
-        pb.redirectInput(childEnds[0] < 0 ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(fdPath(childEnds[0])));
+        pb.redirectInput(
+                childEnds[0] < 0
+                        ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                        : ProcessBuilder.Redirect.from(fdPath(childEnds[0])));
         pb.redirectOutput(ProcessBuilder.Redirect.to(fdPath(childEnds[1])));
         pb.redirectError(ProcessBuilder.Redirect.to(fdPath(childEnds[2])));
     }
@@ -93,7 +98,8 @@ final class StdioPipes implements AutoCloseable {
         return stderr;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         releaseChildEnds();
         if (stdin != null) stdin.close();
         stdout.close();

@@ -1,8 +1,7 @@
 package dev.whittle.sandbox;
 
-import dev.whittle.ffi.Posix;
 import dev.whittle.ffi.Native;
-
+import dev.whittle.ffi.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,8 +21,13 @@ public final class Tty {
     private Tty() {}
 
     private static final class Libc {
-        static final Native.Function ISATTY = bind("isatty"), IOCTL = bind("ioctl"), TCGETATTR = bind("tcgetattr"),
-                TCSETATTR = bind("tcsetattr"), CFMAKERAW = bind("cfmakeraw"), READ = bind("read"), WRITE = bind("write");
+        static final Native.Function ISATTY = bind("isatty"),
+                IOCTL = bind("ioctl"),
+                TCGETATTR = bind("tcgetattr"),
+                TCSETATTR = bind("tcsetattr"),
+                CFMAKERAW = bind("cfmakeraw"),
+                READ = bind("read"),
+                WRITE = bind("write");
 
         private static Native.Function bind(String name) {
             return Native.libc(name).orElse(null);
@@ -44,7 +48,9 @@ public final class Tty {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ws = a.allocate(8, 8); // struct winsize { u16 rows, cols, xpixel, ypixel; }
             if ((int) Libc.IOCTL.call(fd, TIOCGWINSZ, ws.address()) != 0) return null;
-            return new Size(Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 0)), Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 2)));
+            return new Size(
+                    Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 0)),
+                    Short.toUnsignedInt(ws.get(ValueLayout.JAVA_SHORT, 2)));
         }
     }
 

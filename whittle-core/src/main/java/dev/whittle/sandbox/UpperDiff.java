@@ -5,21 +5,20 @@ import dev.whittle.store.LayerWriter;
 import dev.whittle.tar.EntryRules;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.Whiteouts;
-
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.io.InterruptedIOException;
-import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,8 +48,18 @@ public final class UpperDiff {
     }
 
     /** What is read from the file system about one entry, so large directories can be read in parallel. */
-    private record Info(int mode, long uid, long gid, long size, long mtimeSeconds, String inode, long nlink, int rdevMajor,
-                        int rdevMinor, Map<String, byte[]> xattrs, byte[] opaque) {
+    private record Info(
+            int mode,
+            long uid,
+            long gid,
+            long size,
+            long mtimeSeconds,
+            String inode,
+            long nlink,
+            int rdevMajor,
+            int rdevMinor,
+            Map<String, byte[]> xattrs,
+            byte[] opaque) {
         /** Seconds as the JDK's FileTime.toMillis()/1000 gives them (truncated towards zero), so both paths agree. */
         static long seconds(long sec, int nanos) {
             return (sec * 1_000_000_000L + nanos) / 1_000_000 / 1000;
@@ -65,8 +74,12 @@ public final class UpperDiff {
         if (r == null) {
             synchronized (UpperDiff.class) {
                 if (readers == null) {
-                    readers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                            Thread.ofPlatform().daemon().name("whittle-stat-", 0).factory());
+                    readers = Executors.newFixedThreadPool(
+                            Math.max(2, Runtime.getRuntime().availableProcessors()),
+                            Thread.ofPlatform()
+                                    .daemon()
+                                    .name("whittle-stat-", 0)
+                                    .factory());
                 }
                 r = readers;
             }
@@ -91,7 +104,8 @@ public final class UpperDiff {
             major = st.rdevMajor();
             minor = st.rdevMinor();
         } else {
-            Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ino,dev,nlink,rdev", NOFOLLOW);
+            Map<String, Object> a =
+                    Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ino,dev,nlink,rdev", NOFOLLOW);
             mode = (Integer) a.get("mode");
             uid = (Integer) a.get("uid");
             gid = (Integer) a.get("gid");
@@ -106,8 +120,11 @@ public final class UpperDiff {
         int type = mode & S_IFMT;
         boolean whiteout = type == Posix.S_IFCHR && major == 0 && minor == 0;
         Map<String, byte[]> xattrs = whiteout ? null : xattrs(p, type == S_IFLNK);
-        byte[] opaque = whiteout || type != S_IFDIR ? null
-                : Posix.canStat() ? Posix.lgetxattrSmall(p, "trusted.overlay.opaque") : Posix.lgetxattr(p, "trusted.overlay.opaque");
+        byte[] opaque = whiteout || type != S_IFDIR
+                ? null
+                : Posix.canStat()
+                        ? Posix.lgetxattrSmall(p, "trusted.overlay.opaque")
+                        : Posix.lgetxattr(p, "trusted.overlay.opaque");
         return new Info(mode, uid, gid, size, mtime, inode, nlink, major, minor, xattrs, opaque);
     }
 
@@ -162,8 +179,18 @@ public final class UpperDiff {
             if (type == Posix.S_IFCHR && info.rdevMajor() == 0 && info.rdevMinor() == 0) {
                 // overlay whiteout: the path was deleted
                 String parent = rel;
-                out.entry(new TarEntry((parent.isEmpty() ? "" : parent + "/") + Whiteouts.PREFIX + child.getKey(), TarEntry.Type.FILE,
-                        0, 0, 0, 0, mtime, "", 0, 0, null));
+                out.entry(new TarEntry(
+                        (parent.isEmpty() ? "" : parent + "/") + Whiteouts.PREFIX + child.getKey(),
+                        TarEntry.Type.FILE,
+                        0,
+                        0,
+                        0,
+                        0,
+                        mtime,
+                        "",
+                        0,
+                        0,
+                        null));
                 continue;
             }
             Map<String, byte[]> xattrs = info.xattrs();
@@ -172,7 +199,8 @@ public final class UpperDiff {
                     byte[] opaque = info.opaque();
                     out.entry(new TarEntry(name, TarEntry.Type.DIR, mode, uid, gid, 0, mtime, "", 0, 0, xattrs));
                     if (opaque != null && opaque.length == 1 && opaque[0] == 'y') {
-                        out.entry(new TarEntry(name + "/" + Whiteouts.OPAQUE, TarEntry.Type.FILE, 0, 0, 0, 0, mtime, "", 0, 0, null));
+                        out.entry(new TarEntry(
+                                name + "/" + Whiteouts.OPAQUE, TarEntry.Type.FILE, 0, 0, 0, 0, mtime, "", 0, 0, null));
                     }
                     walk(p, name, out);
                 }
@@ -181,7 +209,8 @@ public final class UpperDiff {
                     if (info.nlink() > 1) {
                         String first = inodes.putIfAbsent(key, name);
                         if (first != null) {
-                            out.entry(new TarEntry(name, TarEntry.Type.HARDLINK, mode, uid, gid, 0, mtime, first, 0, 0, null));
+                            out.entry(new TarEntry(
+                                    name, TarEntry.Type.HARDLINK, mode, uid, gid, 0, mtime, first, 0, 0, null));
                             continue;
                         }
                     }
@@ -193,11 +222,24 @@ public final class UpperDiff {
                         }
                     }
                 }
-                case S_IFLNK -> out.entry(new TarEntry(name, TarEntry.Type.SYMLINK, 0777, uid, gid, 0, mtime,
-                        Files.readSymbolicLink(p).toString(), 0, 0, xattrs));
+                case S_IFLNK ->
+                    out.entry(new TarEntry(
+                            name,
+                            TarEntry.Type.SYMLINK,
+                            0777,
+                            uid,
+                            gid,
+                            0,
+                            mtime,
+                            Files.readSymbolicLink(p).toString(),
+                            0,
+                            0,
+                            xattrs));
                 default -> {
                     int major = info.rdevMajor(), minor = info.rdevMinor();
-                    TarEntry.Type t = type == Posix.S_IFCHR ? TarEntry.Type.CHAR : type == Posix.S_IFBLK ? TarEntry.Type.BLOCK : TarEntry.Type.FIFO;
+                    TarEntry.Type t = type == Posix.S_IFCHR
+                            ? TarEntry.Type.CHAR
+                            : type == Posix.S_IFBLK ? TarEntry.Type.BLOCK : TarEntry.Type.FIFO;
                     out.entry(new TarEntry(name, t, mode, uid, gid, 0, mtime, "", major, minor, null));
                 }
             }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class UserModeNetwork implements AutoCloseable {
     /** slirp4netns's fixed addresses: the gateway (the host, its loopback included) and its DNS forwarder. */
     public static final String GATEWAY = "10.0.2.2", DNS = "10.0.2.3";
+
     public static final String SLIRP4NETNS = "/usr/bin/slirp4netns";
 
     private final Process holder;
@@ -43,12 +44,21 @@ public final class UserModeNetwork implements AutoCloseable {
         // the shell says it is in the new namespace before slirp4netns may join it (a slirp in the host's namespace
         // would reconfigure the host)
         Process holder = new ProcessBuilder("unshare", "--net", "/bin/sh", "-c", "echo; exec cat >/dev/null")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         Process slirp = null;
         try {
             expect(holder.getInputStream(), '\n', "unshare --net");
-            slirp = new ProcessBuilder(SLIRP4NETNS, "--configure", "--mtu=65520", "--exit-fd=0", "--ready-fd=1",
-                    String.valueOf(holder.pid()), "tap0").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            slirp = new ProcessBuilder(
+                            SLIRP4NETNS,
+                            "--configure",
+                            "--mtu=65520",
+                            "--exit-fd=0",
+                            "--ready-fd=1",
+                            String.valueOf(holder.pid()),
+                            "tap0")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             expect(slirp.getInputStream(), '1', "slirp4netns");
             return new UserModeNetwork(holder, slirp);
         } catch (IOException | RuntimeException e) {
@@ -60,7 +70,9 @@ public final class UserModeNetwork implements AutoCloseable {
 
     private static void expect(InputStream in, char want, String what) throws IOException {
         int c = in.read();
-        if (c != want) throw new IOException("could not set up RUN's network: " + what + " failed" + (c < 0 ? "" : " (" + (char) c + ")"));
+        if (c != want)
+            throw new IOException(
+                    "could not set up RUN's network: " + what + " failed" + (c < 0 ? "" : " (" + (char) c + ")"));
     }
 
     /** The namespace, for the runtime spec: a path runc joins. */
@@ -73,14 +85,19 @@ public final class UserModeNetwork implements AutoCloseable {
      * is not reachable from another namespace); then slirp's DNS forwarder, which asks the host's.
      */
     public static String resolvConf(String host) {
-        List<String> servers = host.lines().map(String::strip).filter(l -> l.startsWith("nameserver")).toList();
+        List<String> servers = host.lines()
+                .map(String::strip)
+                .filter(l -> l.startsWith("nameserver"))
+                .toList();
         boolean loopbackOnly = servers.stream().allMatch(l -> {
             String addr = l.substring("nameserver".length()).strip();
             return addr.startsWith("127.") || addr.equals("::1");
         });
         if (!loopbackOnly) return host;
         StringBuilder b = new StringBuilder();
-        host.lines().filter(l -> !l.strip().startsWith("nameserver")).forEach(l -> b.append(l).append('\n'));
+        host.lines()
+                .filter(l -> !l.strip().startsWith("nameserver"))
+                .forEach(l -> b.append(l).append('\n'));
         return b.append("nameserver ").append(DNS).append('\n').toString();
     }
 
@@ -94,7 +111,8 @@ public final class UserModeNetwork implements AutoCloseable {
         }
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         stop(slirp);
         stop(holder);
     }

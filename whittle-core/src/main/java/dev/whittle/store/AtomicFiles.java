@@ -1,14 +1,14 @@
 package dev.whittle.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.ByteBuffer;
-import java.nio.file.FileAlreadyExistsException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Whole-file writes that are either absent or complete: temp file, fsync, rename, fsync of the directory. */
@@ -35,16 +35,18 @@ public final class AtomicFiles {
 
     /** A name for a temp file or directory in {@code dir} ({@code prefix<pid>-<n>suffix}), not taken by this process before. */
     public static Path tempName(Path dir, String prefix, String suffix) {
-        return dir.resolve(prefix + ProcessHandle.current().pid() + "-" + Long.toHexString(SEQ.incrementAndGet()) + suffix);
+        return dir.resolve(
+                prefix + ProcessHandle.current().pid() + "-" + Long.toHexString(SEQ.incrementAndGet()) + suffix);
     }
 
     public static void write(Path target, byte[] data) throws IOException {
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
+        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-"
+                + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(data);
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);

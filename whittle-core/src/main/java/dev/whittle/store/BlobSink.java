@@ -4,13 +4,12 @@ import dev.whittle.image.Digest;
 import dev.whittle.io.GrowingFile;
 import dev.whittle.io.HashingOutputStream;
 import dev.whittle.io.Writeback;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -31,6 +30,7 @@ public final class BlobSink implements AutoCloseable {
     private final HashingOutputStream hashing;
     /** Opened at the first 8 MiB: most blobs are small, and binding the native call costs ~30 ms in a young JVM. */
     private Writeback writeback;
+
     private long kicked;
     private final OutputStream out;
     private final GrowingFile growing;
@@ -43,23 +43,27 @@ public final class BlobSink implements AutoCloseable {
         this.growing = new GrowingFile(tmp);
         OutputStream toFile = Channels.newOutputStream(channel);
         OutputStream file = new OutputStream() {
-            @Override public void write(int b) throws IOException {
+            @Override
+            public void write(int b) throws IOException {
                 toFile.write(b);
                 growing.grew(1);
             }
 
-            @Override public void write(byte[] b, int off, int len) throws IOException {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
                 toFile.write(b, off, len);
                 growing.grew(len);
             }
         };
         this.hashing = new HashingOutputStream(new BufferedOutputStream(file, 1 << 16));
         this.out = new OutputStream() {
-            @Override public void write(int b) throws IOException {
+            @Override
+            public void write(int b) throws IOException {
                 hashing.write(b);
             }
 
-            @Override public void write(byte[] b, int off, int len) throws IOException {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
                 hashing.write(b, off, len);
                 if (hashing.count() - kicked >= KICK_EVERY) {
                     kicked = hashing.count();
@@ -68,7 +72,8 @@ public final class BlobSink implements AutoCloseable {
                 }
             }
 
-            @Override public void close() {
+            @Override
+            public void close() {
                 // closing the stream does not commit; the sink owns the file
             }
         };
@@ -137,7 +142,8 @@ public final class BlobSink implements AutoCloseable {
         return d;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         if (writeback != null) writeback.close();
         if (channel.isOpen()) channel.close();
         if (!done) {

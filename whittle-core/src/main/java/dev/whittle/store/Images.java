@@ -5,7 +5,6 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +19,7 @@ public final class Images {
     public static final String REPO_DIGESTS = "dev.whittle.repo-digests";
     /** What {@code whittle images} shows, kept in the index entry so that listing reads no other file. */
     static final String SUMMARY_ID = "dev.whittle.image.id";
+
     static final String SUMMARY_CREATED = "dev.whittle.image.created";
     static final String SUMMARY_SIZE = "dev.whittle.image.size";
     private static final Pattern HEX_PREFIX = Pattern.compile("[a-f0-9]{1,64}");
@@ -37,7 +37,8 @@ public final class Images {
     /** Every image, once, in the order it first appears in index.json. */
     public List<StoredImage> list() {
         Map<Digest, List<Descriptor>> byDigest = new LinkedHashMap<>();
-        for (Descriptor d : store.indexEntries()) byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
+        for (Descriptor d : store.indexEntries())
+            byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
         List<StoredImage> out = new ArrayList<>();
         Map<Digest, StoredImage> unsummarised = new LinkedHashMap<>();
         for (Map.Entry<Digest, List<Descriptor>> e : byDigest.entrySet()) {
@@ -64,7 +65,8 @@ public final class Images {
                         continue;
                     }
                     Map<String, String> ann = new LinkedHashMap<>(d.annotations());
-                    ann.putAll(withSummary(d, i.id(), i.config().createdText(), i.size()).annotations());
+                    ann.putAll(withSummary(d, i.id(), i.config().createdText(), i.size())
+                            .annotations());
                     out.add(d.withAnnotations(ann));
                 }
                 return out;
@@ -97,8 +99,15 @@ public final class Images {
         List<ImageRef> names = new ArrayList<>();
         List<String> repoDigests = new ArrayList<>();
         namesAndDigests(entries, names, repoDigests);
-        return new StoredImage(first, Digest.parse(id), ImageConfig.parseTime(first.annotation(SUMMARY_CREATED)), names, repoDigests,
-                bytes, () -> readManifest(first), () -> readConfig(readManifest(first)));
+        return new StoredImage(
+                first,
+                Digest.parse(id),
+                ImageConfig.parseTime(first.annotation(SUMMARY_CREATED)),
+                names,
+                repoDigests,
+                bytes,
+                () -> readManifest(first),
+                () -> readConfig(readManifest(first)));
     }
 
     private static void namesAndDigests(List<Descriptor> entries, List<ImageRef> names, List<String> repoDigests) {
@@ -112,7 +121,8 @@ public final class Images {
                 }
             }
             String rd = d.annotation(REPO_DIGESTS);
-            if (rd != null) for (String x : rd.split(",")) if (!x.isEmpty() && !repoDigests.contains(x)) repoDigests.add(x);
+            if (rd != null)
+                for (String x : rd.split(",")) if (!x.isEmpty() && !repoDigests.contains(x)) repoDigests.add(x);
         }
     }
 
@@ -132,7 +142,8 @@ public final class Images {
         } catch (StoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new StoreException("config " + m.config().digest() + " in the store is unreadable: " + e.getMessage(), e);
+            throw new StoreException(
+                    "config " + m.config().digest() + " in the store is unreadable: " + e.getMessage(), e);
         }
     }
 
@@ -183,7 +194,8 @@ public final class Images {
      */
     public List<LayerUse> usesOfLayerBlob(Digest blob) {
         Map<Digest, List<Descriptor>> byDigest = new LinkedHashMap<>();
-        for (Descriptor d : store.indexEntries()) byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
+        for (Descriptor d : store.indexEntries())
+            byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
         List<LayerUse> out = new ArrayList<>();
         for (List<Descriptor> entries : byDigest.values()) {
             List<Descriptor> layers = readManifest(entries.getFirst()).layers();
@@ -191,7 +203,9 @@ public final class Images {
             namesAndDigests(entries, names, new ArrayList<>());
             for (int n = 0; n < layers.size(); n++) {
                 if (!layers.get(n).digest().equals(blob)) continue;
-                String image = names.isEmpty() ? entries.getFirst().digest().shortHex() : names.getFirst().familiar();
+                String image = names.isEmpty()
+                        ? entries.getFirst().digest().shortHex()
+                        : names.getFirst().familiar();
                 out.add(new LayerUse(image, n, layers.size()));
             }
         }
@@ -210,7 +224,8 @@ public final class Images {
         List<StoredImage> all = list();
         if (refOrId.startsWith("sha256:") && Digest.isDigest(refOrId)) {
             Digest d = Digest.parse(refOrId);
-            for (StoredImage i : all) if (i.id().equals(d) || i.manifestDescriptor().digest().equals(d)) return Optional.of(i);
+            for (StoredImage i : all)
+                if (i.id().equals(d) || i.manifestDescriptor().digest().equals(d)) return Optional.of(i);
             return Optional.empty();
         }
         ImageRef ref = null;
@@ -224,7 +239,8 @@ public final class Images {
                 if (ref.digest() != null) {
                     if (i.repoDigests().contains(ref.repository() + "@" + ref.digest())) return Optional.of(i);
                     if (i.manifestDescriptor().digest().equals(ref.digest())) {
-                        for (String rd : i.repoDigests()) if (rd.startsWith(ref.repository() + "@")) return Optional.of(i);
+                        for (String rd : i.repoDigests())
+                            if (rd.startsWith(ref.repository() + "@")) return Optional.of(i);
                         for (ImageRef n : i.names()) if (n.repository().equals(ref.repository())) return Optional.of(i);
                     }
                 } else if (i.names().contains(ref)) {
@@ -273,13 +289,15 @@ public final class Images {
      * given names to it. An image without names is kept as a dangling image.
      */
     public void add(Manifest manifest, List<ImageRef> names, List<String> repoDigests) throws IOException {
-        if (!store.hasBlob(manifest.config().digest())) throw new StoreException("config " + manifest.config().digest() + " is not in the store");
+        if (!store.hasBlob(manifest.config().digest()))
+            throw new StoreException("config " + manifest.config().digest() + " is not in the store");
         for (Descriptor l : manifest.layers()) {
             if (!store.hasBlob(l.digest())) throw new StoreException("layer " + l.digest() + " is not in the store");
         }
         store.putBlob(manifest.raw());
         ImageConfig config = readConfig(manifest);
-        Descriptor base = withSummary(manifest.descriptor(), config.digest(), config.createdText(), recordedSize(config));
+        Descriptor base =
+                withSummary(manifest.descriptor(), config.digest(), config.createdText(), recordedSize(config));
         store.updateIndex(entries -> {
             List<Descriptor> out = new ArrayList<>();
             String rd = repoDigests == null || repoDigests.isEmpty() ? null : String.join(",", repoDigests);
@@ -304,7 +322,8 @@ public final class Images {
     }
 
     private void add(StoredImage image, ImageRef name) {
-        Descriptor base = withSummary(image.manifestDescriptor(), image.id(), image.config().createdText(), recordedSize(image.config()));
+        Descriptor base = withSummary(
+                image.manifestDescriptor(), image.id(), image.config().createdText(), recordedSize(image.config()));
         String rd = image.repoDigests().isEmpty() ? null : String.join(",", image.repoDigests());
         store.updateIndex(entries -> {
             List<Descriptor> out = new ArrayList<>();

@@ -3,7 +3,6 @@ package dev.whittle.store;
 import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,7 +38,10 @@ public record LayerInfo(Digest diffId, long contentSize, long tarSize, Map<Diges
         Map<Digest, String> blobs = new TreeMap<>();
         Map<String, Object> b = JsonObjects.object(m, "blobs");
         if (b != null) b.forEach((k, v) -> blobs.put(Digest.parse(k), String.valueOf(v)));
-        return new LayerInfo(Digest.parse(JsonObjects.requireString(m, "diffId")), JsonObjects.number(m, "contentSize", 0),
-                JsonObjects.number(m, "tarSize", 0), blobs);
+        return new LayerInfo(
+                Digest.parse(JsonObjects.requireString(m, "diffId")),
+                JsonObjects.number(m, "contentSize", 0),
+                JsonObjects.number(m, "tarSize", 0),
+                blobs);
     }
 }

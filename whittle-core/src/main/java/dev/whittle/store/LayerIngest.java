@@ -1,5 +1,6 @@
 package dev.whittle.store;
 
+import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.MediaType;
 import dev.whittle.io.Compression;
@@ -8,12 +9,10 @@ import dev.whittle.io.ObservingInputStream;
 import dev.whittle.io.StagedDecompression;
 import dev.whittle.tar.TarFormatException;
 import dev.whittle.tar.TarReader;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import dev.whittle.image.Descriptor;
 import java.util.zip.ZipException;
 
 /**
@@ -24,7 +23,10 @@ public final class LayerIngest {
     private LayerIngest() {}
 
     /** Whether to keep the blob as it came or to store its uncompressed tar. */
-    public enum Keep { AS_IS, UNCOMPRESSED }
+    public enum Keep {
+        AS_IS,
+        UNCOMPRESSED
+    }
 
     /** A stored layer: the blob that holds it and what is known about it. */
     public record Result(Digest blobDigest, long blobSize, String mediaType, LayerInfo info) {
@@ -40,14 +42,24 @@ public final class LayerIngest {
      * @param expectedDiffId diffID the uncompressed tar must have (null: any)
      * @param oci whether to name media types in the OCI family when deciding by content
      */
-    public static Result ingest(Store store, InputStream source, Keep keep, String declaredType, Digest expectedDigest,
-                                long expectedSize, Digest expectedDiffId, boolean oci) throws IOException {
+    public static Result ingest(
+            Store store,
+            InputStream source,
+            Keep keep,
+            String declaredType,
+            Digest expectedDigest,
+            long expectedSize,
+            Digest expectedDiffId,
+            boolean oci)
+            throws IOException {
         try (BlobSink sink = store.newBlob()) {
             Read read = read(source, sink.stream(), keep, expectedDiffId);
             Digest blob = sink.commit(expectedDigest, expectedSize);
-            String mediaType = storedType(keep == Keep.UNCOMPRESSED ? Compression.Kind.NONE : read.kind, declaredType, oci);
+            String mediaType =
+                    storedType(keep == Keep.UNCOMPRESSED ? Compression.Kind.NONE : read.kind, declaredType, oci);
             long blobSize = keep == Keep.UNCOMPRESSED ? read.tarSize : sink.size();
-            LayerInfo info = store.recordLayer(read.diffId, read.scanner.contentSize(), read.tarSize, blob, mediaType, read.scanner.toc());
+            LayerInfo info = store.recordLayer(
+                    read.diffId, read.scanner.contentSize(), read.tarSize, blob, mediaType, read.scanner.toc());
             return new Result(blob, blobSize, mediaType, info);
         }
     }
@@ -69,7 +81,8 @@ public final class LayerIngest {
      * ({@link BlobSink#follow}, which ends only once the blob is committed, so the record never names a blob the
      * store lacks).
      */
-    public static LayerInfo verify(Store store, InputStream content, Digest blob, String declaredType, Digest diffId) throws IOException {
+    public static LayerInfo verify(Store store, InputStream content, Digest blob, String declaredType, Digest diffId)
+            throws IOException {
         Read read = read(content, OutputStream.nullOutputStream(), Keep.AS_IS, diffId);
         boolean oci = declaredType != null && declaredType.startsWith("application/vnd.oci.");
         String mediaType = storedType(read.kind, declaredType, oci);
@@ -79,7 +92,8 @@ public final class LayerIngest {
     private record Read(Compression.Kind kind, Digest diffId, long tarSize, LayerScanner scanner) {}
 
     /** Reads a layer blob to its end: decompressed, hashed for the diffID and indexed; every raw byte also goes to {@code copy}. */
-    private static Read read(InputStream source, OutputStream copy, Keep keep, Digest expectedDiffId) throws IOException {
+    private static Read read(InputStream source, OutputStream copy, Keep keep, Digest expectedDiffId)
+            throws IOException {
         Compression.Kind kind;
         Digest diffId;
         long tarSize;
@@ -116,10 +130,13 @@ public final class LayerIngest {
             case NONE -> MediaType.Compression.NONE;
             case GZIP -> MediaType.Compression.GZIP;
             case ZSTD -> MediaType.Compression.ZSTD;
-            default -> throw new StoreException("layers compressed with " + kind.name().toLowerCase()
-                    + " cannot be stored as they are; use an uncompressed or gzip layer");
+            default ->
+                throw new StoreException("layers compressed with " + kind.name().toLowerCase()
+                        + " cannot be stored as they are; use an uncompressed or gzip layer");
         };
-        return declaredType != null && MediaType.layerCompression(declaredType) == c ? declaredType : MediaType.layer(oci, c);
+        return declaredType != null && MediaType.layerCompression(declaredType) == c
+                ? declaredType
+                : MediaType.layer(oci, c);
     }
 
     private static void scan(LayerScanner scanner, InputStream tar) throws IOException {
@@ -139,13 +156,15 @@ public final class LayerIngest {
             this.sink = sink;
         }
 
-        @Override public int read() throws IOException {
+        @Override
+        public int read() throws IOException {
             int b = in.read();
             if (b >= 0) sink.write(b);
             return b;
         }
 
-        @Override public int read(byte[] b, int off, int len) throws IOException {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
             if (n > 0) sink.write(b, off, n);
             return n;

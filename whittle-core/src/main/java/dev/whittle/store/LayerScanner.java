@@ -6,7 +6,6 @@ import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarFormatException;
 import dev.whittle.tar.TarReader;
 import dev.whittle.tar.Whiteouts;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +25,7 @@ final class LayerScanner {
     private final List<LayerToc.Item> items = new ArrayList<>();
     /** Each path this layer has made so far, as its latest entry left it (sorted, so a subtree can be dropped). */
     private final TreeMap<String, TarEntry.Type> seen = new TreeMap<>();
+
     private long contentSize;
 
     void scan(TarReader r) throws IOException {
@@ -50,7 +50,8 @@ final class LayerScanner {
                         + "\" of the same layer (path traversal refused)");
             }
             if (t != null && t != TarEntry.Type.DIR) {
-                throw new TarFormatException("entry \"" + e.name() + "\" is below \"" + p + "\", which an earlier entry of this layer made a "
+                throw new TarFormatException("entry \"" + e.name() + "\" is below \"" + p
+                        + "\", which an earlier entry of this layer made a "
                         + t.name().toLowerCase() + ", not a directory: no runtime can create it (ENOTDIR)");
             }
             if (t != null) break;
@@ -61,10 +62,12 @@ final class LayerScanner {
                 throw new TarFormatException("hardlink \"" + e.name() + "\" points to \"" + e.linkName()
                         + "\", which is not an earlier entry of this layer");
             }
-            if (t == TarEntry.Type.DIR) throw new TarFormatException("hardlink \"" + e.name() + "\" points to a directory");
+            if (t == TarEntry.Type.DIR)
+                throw new TarFormatException("hardlink \"" + e.name() + "\" points to a directory");
         }
         // anything but a directory replaces what was there, and what was below it
-        if (e.type() != TarEntry.Type.DIR) seen.subMap(e.name() + "/", e.name() + "0").clear();
+        if (e.type() != TarEntry.Type.DIR)
+            seen.subMap(e.name() + "/", e.name() + "0").clear();
         seen.put(e.name(), e.type());
     }
 

@@ -1,7 +1,6 @@
 package dev.whittle.store;
 
 import dev.whittle.tar.TarEntry;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,11 +8,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.io.UncheckedIOException;
 
 /**
  * A layer's table of contents: every tar entry with the offset of its data in the uncompressed tar. Recorded when a
@@ -89,7 +88,8 @@ public record LayerToc(List<Item> items) {
                     x.put(key, v);
                 }
             }
-            items.add(new Item(new TarEntry(name, type, mode, uid, gid, size, mtime, link, major, minor, x), i.readLong()));
+            items.add(new Item(
+                    new TarEntry(name, type, mode, uid, gid, size, mtime, link, major, minor, x), i.readLong()));
         }
         return new LayerToc(items);
     }

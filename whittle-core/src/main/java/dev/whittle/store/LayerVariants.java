@@ -4,7 +4,6 @@ import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.MediaType;
 import dev.whittle.io.Compression;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +18,8 @@ public final class LayerVariants {
     private LayerVariants() {}
 
     /** The stored blob of the layer in compression {@code c}, or null when there is none yet. */
-    public static Descriptor existing(Store store, Digest diffId, MediaType.Compression c, boolean oci) throws IOException {
+    public static Descriptor existing(Store store, Digest diffId, MediaType.Compression c, boolean oci)
+            throws IOException {
         LayerInfo info = info(store, diffId);
         for (Map.Entry<Digest, String> e : info.blobs().entrySet()) {
             if (MediaType.layerCompression(e.getValue()) == c && store.hasBlob(e.getKey())) {
@@ -33,10 +33,17 @@ public final class LayerVariants {
      * Compresses the layer into a new blob and records it. Every compressed byte also goes to {@code copyTo} when
      * given (an upload that runs while compressing); {@code progress} hears how many tar bytes have been read.
      */
-    public static Descriptor make(Store store, Digest diffId, MediaType.Compression c, boolean oci, OutputStream copyTo,
-                                  LongConsumer progress) throws IOException {
+    public static Descriptor make(
+            Store store,
+            Digest diffId,
+            MediaType.Compression c,
+            boolean oci,
+            OutputStream copyTo,
+            LongConsumer progress)
+            throws IOException {
         LayerInfo info = info(store, diffId);
-        try (BlobSink sink = store.newBlob(); InputStream in = store.openLayer(diffId)) {
+        try (BlobSink sink = store.newBlob();
+                InputStream in = store.openLayer(diffId)) {
             OutputStream target = copyTo == null ? sink.stream() : new TeeOutputStream(sink.stream(), copyTo);
             OutputStream out = Compression.compress(target, c, -1);
             byte[] buf = new byte[1 << 16];
@@ -69,22 +76,26 @@ public final class LayerVariants {
             this.b = b;
         }
 
-        @Override public void write(int x) throws IOException {
+        @Override
+        public void write(int x) throws IOException {
             a.write(x);
             b.write(x);
         }
 
-        @Override public void write(byte[] buf, int off, int len) throws IOException {
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
             a.write(buf, off, len);
             b.write(buf, off, len);
         }
 
-        @Override public void flush() throws IOException {
+        @Override
+        public void flush() throws IOException {
             a.flush();
             b.flush();
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             try {
                 a.close();
             } finally {

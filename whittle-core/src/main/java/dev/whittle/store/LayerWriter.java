@@ -4,7 +4,6 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.MediaType;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -68,7 +67,8 @@ public final class LayerWriter implements AutoCloseable {
         return new LayerIngest.Result(diffId, tarSize, mt, info);
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         if (!committed) sink.close();
     }
 }

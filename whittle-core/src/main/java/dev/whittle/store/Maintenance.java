@@ -5,11 +5,12 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Manifest;
 import dev.whittle.io.HashingInputStream;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,8 +18,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 
 /** Garbage collection, disk usage and consistency checks of a store. */
 public final class Maintenance {
@@ -65,7 +64,7 @@ public final class Maintenance {
      * on the store must finish first: with {@code wait} it waits for them, otherwise it returns null at once.
      */
     public PruneResult prune(boolean danglingImages, boolean wait, Runnable onWait) throws IOException {
-        return prune(danglingImages, wait, onWait, keep -> { });
+        return prune(danglingImages, wait, onWait, keep -> {});
     }
 
     /** Cleans what lives beside the store (build cache, snapshots), told what is still reachable. */
@@ -75,14 +74,15 @@ public final class Maintenance {
 
     /** As {@link #prune(boolean, boolean, Runnable)}, then runs {@code also} under the same exclusive lock. */
     public PruneResult prune(boolean danglingImages, boolean wait, Runnable onWait, Cleaner also) throws IOException {
-        return prune(danglingImages, wait, onWait, () -> { }, also);
+        return prune(danglingImages, wait, onWait, () -> {}, also);
     }
 
     /**
      * As {@link #prune(boolean, boolean, Runnable, Cleaner)}, with {@code first} run under the same lock before
      * anything is collected (it removes what the collection should then find unreferenced: images, cache entries).
      */
-    public PruneResult prune(boolean danglingImages, boolean wait, Runnable onWait, Store.IORunnable first, Cleaner also)
+    public PruneResult prune(
+            boolean danglingImages, boolean wait, Runnable onWait, Store.IORunnable first, Cleaner also)
             throws IOException {
         List<Digest> deleted = new ArrayList<>();
         int[] blobs = {0};
@@ -102,7 +102,8 @@ public final class Maintenance {
             // what refers goes before what it refers to (index entries, then layer records, then blobs), so a prune
             // cut short leaves unreferenced blobs for the next one, never a record of a layer whose blobs are gone
             forgetLayers(keep.layers());
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.root().resolve("blobs/sha256"))) {
+            try (DirectoryStream<Path> ds =
+                    Files.newDirectoryStream(store.root().resolve("blobs/sha256"))) {
                 for (Path p : ds) {
                     String name = p.getFileName().toString();
                     Digest d;
@@ -126,7 +127,8 @@ public final class Maintenance {
 
     private void forgetLayers(Set<Digest> keep) throws IOException {
         for (String dir : List.of("whittle/layers", "whittle/toc", "whittle/pending")) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.root().resolve(dir))) {
+            try (DirectoryStream<Path> ds =
+                    Files.newDirectoryStream(store.root().resolve(dir))) {
                 for (Path p : ds) {
                     String hex = p.getFileName().toString().replace(".json", "");
                     try {
@@ -212,7 +214,8 @@ public final class Maintenance {
 
     /** One problem fsck found. */
     public record Problem(String where, String what) {
-        @Override public String toString() {
+        @Override
+        public String toString() {
             return where + ": " + what;
         }
     }
@@ -234,7 +237,9 @@ public final class Maintenance {
                 if (progress != null) progress.accept("verifying " + d);
                 try (InputStream in = Files.newInputStream(p)) {
                     Digest actual = new HashingInputStream(in).drainAndDigest();
-                    if (!actual.equals(d)) problems.add(new Problem("blob " + d, "content does not match its digest (has " + actual + ")"));
+                    if (!actual.equals(d))
+                        problems.add(
+                                new Problem("blob " + d, "content does not match its digest (has " + actual + ")"));
                     else present.add(d);
                 }
             }
@@ -263,20 +268,29 @@ public final class Maintenance {
                 ImageConfig c = ImageConfig.parse(store.readBlob(m.config().digest()));
                 List<Digest> diffIds = c.diffIds();
                 if (diffIds.size() != m.layers().size()) {
-                    problems.add(new Problem(name, "manifest has " + m.layers().size() + " layers but config has " + diffIds.size() + " diff_ids"));
+                    problems.add(new Problem(
+                            name,
+                            "manifest has " + m.layers().size() + " layers but config has " + diffIds.size()
+                                    + " diff_ids"));
                 }
-                long nonEmpty = c.history().stream().filter(h -> !h.emptyLayer()).count();
+                long nonEmpty =
+                        c.history().stream().filter(h -> !h.emptyLayer()).count();
                 if (!c.history().isEmpty() && nonEmpty != diffIds.size()) {
-                    problems.add(new Problem(name, "history has " + nonEmpty + " non-empty entries for " + diffIds.size() + " layers"));
+                    problems.add(new Problem(
+                            name, "history has " + nonEmpty + " non-empty entries for " + diffIds.size() + " layers"));
                 }
                 for (int i = 0; i < m.layers().size(); i++) {
                     Descriptor l = m.layers().get(i);
-                    if (!present.contains(l.digest())) problems.add(new Problem(name, "layer " + l.digest() + " is missing or corrupt"));
+                    if (!present.contains(l.digest()))
+                        problems.add(new Problem(name, "layer " + l.digest() + " is missing or corrupt"));
                     if (i < diffIds.size()) {
                         LayerInfo li = store.layer(diffIds.get(i));
                         if (li == null) problems.add(new Problem(name, "no record of layer " + diffIds.get(i)));
                         else if (!li.blobs().containsKey(l.digest())) {
-                            problems.add(new Problem(name, "layer blob " + l.digest() + " is not recorded as holding diffID " + diffIds.get(i)));
+                            problems.add(new Problem(
+                                    name,
+                                    "layer blob " + l.digest() + " is not recorded as holding diffID "
+                                            + diffIds.get(i)));
                         }
                     }
                 }

@@ -25,7 +25,8 @@ final class PrivateRoot {
         if (a == null) {
             if (root.getParent() != null) Files.createDirectories(root.getParent());
             try {
-                Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (FileAlreadyExistsException raced) {
                 // another whittle made it first: checked below like any existing store
             }
@@ -45,8 +46,10 @@ final class PrivateRoot {
         try {
             Files.setAttribute(root, "unix:mode", 0700);
         } catch (IOException e) {
-            throw new StoreException("the store at " + root + " is open to other users (mode " + octal(mode)
-                    + ") and cannot be made private: " + e.getMessage() + " (chmod 700 it)", e);
+            throw new StoreException(
+                    "the store at " + root + " is open to other users (mode " + octal(mode)
+                            + ") and cannot be made private: " + e.getMessage() + " (chmod 700 it)",
+                    e);
         }
         int now = (Integer) attributes(root).get("mode") & 07777;
         if ((now & OTHERS) != 0) {

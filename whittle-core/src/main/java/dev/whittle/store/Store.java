@@ -6,33 +6,32 @@ import dev.whittle.image.ImageIndex;
 import dev.whittle.image.MediaType;
 import dev.whittle.io.Compression;
 import dev.whittle.json.Json;
+import dev.whittle.tar.TarFormatException;
 import dev.whittle.tar.TarReader;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.SoftReference;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
-import dev.whittle.tar.TarFormatException;
-import java.io.InterruptedIOException;
-import java.nio.file.AccessDeniedException;
-import java.util.Arrays;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
 
 /**
  * whittle's content store: an OCI image layout ({@code oci-layout}, {@code index.json}, {@code blobs/sha256}) whose
@@ -63,7 +62,9 @@ public final class Store implements AutoCloseable {
         if (env != null && !env.isEmpty()) return Path.of(env);
         if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/whittle");
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isEmpty()
+                ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("whittle");
     }
 
@@ -84,10 +85,12 @@ public final class Store implements AutoCloseable {
                 AtomicFiles.write(abs.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes());
             }
             if (!Files.exists(abs.resolve("index.json"))) {
-                AtomicFiles.write(abs.resolve("index.json"), ImageIndex.create(List.of()).raw());
+                AtomicFiles.write(
+                        abs.resolve("index.json"), ImageIndex.create(List.of()).raw());
             }
         } catch (AccessDeniedException e) {
-            throw new StoreException("cannot use the store at " + abs + ": permission denied (set WHITTLE_ROOT to a directory you own)");
+            throw new StoreException(
+                    "cannot use the store at " + abs + ": permission denied (set WHITTLE_ROOT to a directory you own)");
         } catch (IOException e) {
             throw new StoreException("cannot open the store at " + abs + ": " + e.getMessage(), e);
         }
@@ -139,9 +142,11 @@ public final class Store implements AutoCloseable {
     public byte[] readBlob(Digest d) {
         try {
             Path p = blobPath(d);
-            if (Files.size(p) > Json.MAX_DOCUMENT) throw new StoreException("blob " + d + " is too large to be a JSON document");
+            if (Files.size(p) > Json.MAX_DOCUMENT)
+                throw new StoreException("blob " + d + " is too large to be a JSON document");
             byte[] b = Files.readAllBytes(p);
-            if (!Digest.sha256(b).equals(d)) throw new StoreException("blob " + d + " is corrupt: its content does not match its digest");
+            if (!Digest.sha256(b).equals(d))
+                throw new StoreException("blob " + d + " is corrupt: its content does not match its digest");
             return b;
         } catch (NoSuchFileException e) {
             throw new StoreException("blob " + d + " is missing from the store (run whittle system fsck)");
@@ -199,7 +204,8 @@ public final class Store implements AutoCloseable {
     public boolean holdsLayerIn(Digest diffId, Digest blob) {
         if (!hasBlob(blob)) return false;
         LayerInfo info = recordedLayer(diffId);
-        return info != null && info.blobs().containsKey(blob) || pendingBlobs(diffId).containsKey(blob);
+        return info != null && info.blobs().containsKey(blob)
+                || pendingBlobs(diffId).containsKey(blob);
     }
 
     /** The layer's recorded metadata; null when there is none, even if a fetched blob waits to be verified as it. */
@@ -252,12 +258,16 @@ public final class Store implements AutoCloseable {
      * threads, so two cover these machines' cores). Afterwards {@link #layer} answers for them without reading.
      */
     public void verifyPendingLayers(List<Digest> diffIds) {
-        List<Digest> waiting = diffIds.stream().distinct().filter(d -> recordedLayer(d) == null && !pendingBlobs(d).isEmpty()).toList();
+        List<Digest> waiting = diffIds.stream()
+                .distinct()
+                .filter(d -> recordedLayer(d) == null && !pendingBlobs(d).isEmpty())
+                .toList();
         if (waiting.size() <= 1) {
             waiting.forEach(this::verifyPending);
             return;
         }
-        try (var pool = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("layer-verify-", 0).factory())) {
+        try (var pool = Executors.newFixedThreadPool(
+                2, Thread.ofPlatform().daemon().name("layer-verify-", 0).factory())) {
             List<Future<LayerInfo>> results = new ArrayList<>();
             for (Digest d : waiting) results.add(pool.submit(() -> verifyPending(d)));
             for (var r : results) {
@@ -310,21 +320,33 @@ public final class Store implements AutoCloseable {
         List<Images.LayerUse> uses = new Images(this).usesOfLayerBlob(blob);
         StringBuilder m = new StringBuilder();
         for (Images.LayerUse u : uses) {
-            m.append(m.isEmpty() ? "image " : "; image ").append(u.image()).append(": layer ").append(u.index() + 1).append(" of ").append(u.count());
+            m.append(m.isEmpty() ? "image " : "; image ")
+                    .append(u.image())
+                    .append(": layer ")
+                    .append(u.index() + 1)
+                    .append(" of ")
+                    .append(u.count());
         }
         m.append(m.isEmpty() ? "layer blob " + blob : " (blob " + blob + ")");
-        m.append(why instanceof DiffIdMismatchException x
-                ? " is not the layer its config names: expected diffID " + diffId + ", the blob holds " + x.actual()
-                : ": " + why.getMessage());
-        if (!uses.isEmpty()) m.append(". The image cannot be used: remove it (whittle rmi ").append(uses.getFirst().image()).append(") and pull it again");
+        m.append(
+                why instanceof DiffIdMismatchException x
+                        ? " is not the layer its config names: expected diffID " + diffId + ", the blob holds "
+                                + x.actual()
+                        : ": " + why.getMessage());
+        if (!uses.isEmpty())
+            m.append(". The image cannot be used: remove it (whittle rmi ")
+                    .append(uses.getFirst().image())
+                    .append(") and pull it again");
         return new StoreException(m.toString(), why);
     }
 
     /** Records (or adds a blob variant to) a layer's metadata and writes its table of contents. */
-    public synchronized LayerInfo recordLayer(Digest diffId, long contentSize, long tarSize, Digest blob, String mediaType,
-                                              LayerToc toc) throws IOException {
+    public synchronized LayerInfo recordLayer(
+            Digest diffId, long contentSize, long tarSize, Digest blob, String mediaType, LayerToc toc)
+            throws IOException {
         LayerInfo cur = recordedLayer(diffId);
-        LayerInfo next = (cur == null ? new LayerInfo(diffId, contentSize, tarSize, Map.of()) : cur).withBlob(blob, mediaType);
+        LayerInfo next =
+                (cur == null ? new LayerInfo(diffId, contentSize, tarSize, Map.of()) : cur).withBlob(blob, mediaType);
         if (toc != null && !Files.exists(tocPath(diffId))) AtomicFiles.write(tocPath(diffId), toc.serialize());
         if (!next.equals(cur)) AtomicFiles.write(layerInfoPath(diffId), next.toJson());
         return next;
@@ -374,7 +396,8 @@ public final class Store implements AutoCloseable {
             }
             if (best == null) best = e.getKey();
         }
-        if (best == null) throw new StoreException("no blob of layer " + diffId + " is in the store (run whittle system fsck)");
+        if (best == null)
+            throw new StoreException("no blob of layer " + diffId + " is in the store (run whittle system fsck)");
         return Compression.decompress(new BufferedInputStream(openBlob(best), 1 << 16));
     }
 
@@ -398,7 +421,9 @@ public final class Store implements AutoCloseable {
         Path index = root.resolve("index.json");
         try {
             // a command reads the index several times (resolve, name, list): parsed once while the file stays the same
-            Object version = Files.readAttributes(index, "unix:ino,size,lastModifiedTime,ctime").values().toString();
+            Object version = Files.readAttributes(index, "unix:ino,size,lastModifiedTime,ctime")
+                    .values()
+                    .toString();
             Object[] seen = indexSeen;
             if (seen != null && seen[0].equals(version)) return (List<Descriptor>) seen[1];
             List<Descriptor> entries = List.copyOf(parseIndex(Files.readAllBytes(index)));
@@ -427,7 +452,7 @@ public final class Store implements AutoCloseable {
     public List<Descriptor> updateIndex(UnaryOperator<List<Descriptor>> change) {
         Path lockFile = root.resolve("whittle/index.lock");
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = lockQuietly(ch)) {
+                FileLock _ = lockQuietly(ch)) {
             Path index = root.resolve("index.json");
             byte[] before = Files.readAllBytes(index);
             List<Descriptor> next = change.apply(new ArrayList<>(parseIndex(before)));
@@ -496,7 +521,8 @@ public final class Store implements AutoCloseable {
         void run() throws IOException;
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (closed) return;
         closed = true;
         OPEN.compute(root, (k, cur) -> {
@@ -521,7 +547,10 @@ public final class Store implements AutoCloseable {
         static Holder lockShared(Path root) {
             Holder h = new Holder(root);
             try {
-                h.channel = FileChannel.open(root.resolve("whittle/lock"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                h.channel = FileChannel.open(
+                        root.resolve("whittle/lock"),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.READ,
                         StandardOpenOption.WRITE);
                 h.lock = h.channel.lock(0, Long.MAX_VALUE, true);
             } catch (IOException e) {

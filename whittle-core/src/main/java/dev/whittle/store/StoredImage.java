@@ -5,7 +5,6 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
@@ -27,14 +26,31 @@ public final class StoredImage {
     private final Supplier<Manifest> manifest;
     private final Supplier<ImageConfig> config;
 
-    public StoredImage(Manifest manifest, ImageConfig config, List<ImageRef> names, List<String> repoDigests, long size) {
-        this(manifest.descriptor(), config.digest(), config.created(), names, repoDigests, () -> size, () -> manifest, () -> config);
+    public StoredImage(
+            Manifest manifest, ImageConfig config, List<ImageRef> names, List<String> repoDigests, long size) {
+        this(
+                manifest.descriptor(),
+                config.digest(),
+                config.created(),
+                names,
+                repoDigests,
+                () -> size,
+                () -> manifest,
+                () -> config);
     }
 
     /** An image whose size is worked out when first asked for (its layers may still wait to be verified). */
-    StoredImage(Descriptor manifestDescriptor, Digest id, Instant created, List<ImageRef> names, List<String> repoDigests,
-                Supplier<Long> size, Supplier<Manifest> manifest, Supplier<ImageConfig> config) {
-        this.manifestDescriptor = new Descriptor(manifestDescriptor.mediaType(), manifestDescriptor.digest(), manifestDescriptor.size());
+    StoredImage(
+            Descriptor manifestDescriptor,
+            Digest id,
+            Instant created,
+            List<ImageRef> names,
+            List<String> repoDigests,
+            Supplier<Long> size,
+            Supplier<Manifest> manifest,
+            Supplier<ImageConfig> config) {
+        this.manifestDescriptor =
+                new Descriptor(manifestDescriptor.mediaType(), manifestDescriptor.digest(), manifestDescriptor.size());
         this.id = id;
         this.created = created;
         this.names = List.copyOf(names);
@@ -48,7 +64,8 @@ public final class StoredImage {
         return new Supplier<>() {
             private T value;
 
-            @Override public synchronized T get() {
+            @Override
+            public synchronized T get() {
                 if (value == null) value = s.get();
                 return value;
             }
@@ -93,7 +110,8 @@ public final class StoredImage {
         return names.isEmpty();
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return "StoredImage[" + id + ", " + names + "]";
     }
 }

@@ -13,6 +13,7 @@ public final class EntryRules {
     public static final int PATH_MAX = 4096;
     /** The longest name of one path component on Linux filesystems. */
     public static final int NAME_MAX = 255;
+
     private static final String CAPABILITY = "security.capability";
     private static final int CAP_REVISION_2 = 0x02000000, CAP_REVISION_3 = 0x03000000, CAP_FLAGS_EFFECTIVE = 0x1;
     private static final int CAP_SIZE_2 = 20, CAP_SIZE_3 = 24;
@@ -23,14 +24,18 @@ public final class EntryRules {
     public static void check(TarEntry e) {
         checkName(e);
         if (e.type() == TarEntry.Type.SYMLINK && utf8Length(e.linkName()) >= PATH_MAX) {
-            throw refused(e, "is a symlink whose target is " + utf8Length(e.linkName()) + " bytes long; symlink(2) takes at most "
-                    + (PATH_MAX - 1));
+            throw refused(
+                    e,
+                    "is a symlink whose target is " + utf8Length(e.linkName())
+                            + " bytes long; symlink(2) takes at most " + (PATH_MAX - 1));
         }
         checkDevice(e);
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
             if (isOverlayXattr(x.getKey())) {
-                throw refused(e, "carries the xattr " + x.getKey() + ", overlayfs's own metadata, which would hide or redirect"
-                        + " files of the layers below");
+                throw refused(
+                        e,
+                        "carries the xattr " + x.getKey() + ", overlayfs's own metadata, which would hide or redirect"
+                                + " files of the layers below");
             }
             if (x.getKey().equals(CAPABILITY)) checkCapability(e, x.getValue());
         }
@@ -42,7 +47,8 @@ public final class EntryRules {
      */
     public static void checkDevice(TarEntry e) {
         if (e.type() == TarEntry.Type.CHAR && e.devMajor() == 0 && e.devMinor() == 0) {
-            throw refused(e, "is a 0/0 character device, overlayfs's whiteout (OCI layers delete with \".wh.\" entries)");
+            throw refused(
+                    e, "is a 0/0 character device, overlayfs's whiteout (OCI layers delete with \".wh.\" entries)");
         }
     }
 
@@ -58,16 +64,20 @@ public final class EntryRules {
         String name = e.name();
         // the path as a process in the container names it, "/" + name, must fit PATH_MAX with its NUL
         if (utf8Length(name) + 2 > PATH_MAX) {
-            throw refused(e, "is too long: with its leading / and NUL it needs " + (utf8Length(name) + 2)
-                    + " bytes, more than the kernel takes (PATH_MAX, " + PATH_MAX + ")");
+            throw refused(
+                    e,
+                    "is too long: with its leading / and NUL it needs " + (utf8Length(name) + 2)
+                            + " bytes, more than the kernel takes (PATH_MAX, " + PATH_MAX + ")");
         }
         for (int i = 0, n = name.length(); i < n; ) {
             int j = name.indexOf('/', i);
             if (j < 0) j = n;
             int len = utf8Length(name, i, j);
             if (len > NAME_MAX) {
-                throw refused(e, "has a path component of " + len + " bytes; names longer than " + NAME_MAX
-                        + " bytes (NAME_MAX) cannot be created");
+                throw refused(
+                        e,
+                        "has a path component of " + len + " bytes; names longer than " + NAME_MAX
+                                + " bytes (NAME_MAX) cannot be created");
             }
             i = j + 1;
         }
@@ -82,12 +92,16 @@ public final class EntryRules {
         int magic = v.length >= 4 ? (v[0] & 0xff) | (v[1] & 0xff) << 8 | (v[2] & 0xff) << 16 | (v[3] & 0xff) << 24 : 0;
         int revision = magic & ~CAP_FLAGS_EFFECTIVE;
         boolean v2 = v.length == CAP_SIZE_2 && revision == CAP_REVISION_2;
-        boolean v3 = v.length == CAP_SIZE_3 && revision == CAP_REVISION_3
+        boolean v3 = v.length == CAP_SIZE_3
+                && revision == CAP_REVISION_3
                 && !(v[20] == -1 && v[21] == -1 && v[22] == -1 && v[23] == -1);
         if (!v2 && !v3) {
-            throw refused(e, "has a malformed " + CAPABILITY + " xattr (" + v.length + " bytes, header 0x"
-                    + String.format("%08x", magic) + "); the kernel stores only version 2 (20 bytes) or version 3 (24 bytes)"
-                    + " capability sets and refuses this one");
+            throw refused(
+                    e,
+                    "has a malformed " + CAPABILITY + " xattr (" + v.length + " bytes, header 0x"
+                            + String.format("%08x", magic)
+                            + "); the kernel stores only version 2 (20 bytes) or version 3 (24 bytes)"
+                            + " capability sets and refuses this one");
         }
     }
 

@@ -1,20 +1,36 @@
 package dev.whittle.tar;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One tar entry's metadata. {@code name} is normalised ({@link PathNames#normalize}): relative, no leading
  * {@code ./} or {@code /}, no trailing slash. {@code mode} holds the permission and setuid/setgid/sticky bits only.
  * Extended attributes keep their raw bytes (security.capability is binary).
  */
-public record TarEntry(String name, Type type, int mode, long uid, long gid, long size, long mtime,
-                       String linkName, int devMajor, int devMinor, Map<String, byte[]> xattrs) {
+public record TarEntry(
+        String name,
+        Type type,
+        int mode,
+        long uid,
+        long gid,
+        long size,
+        long mtime,
+        String linkName,
+        int devMajor,
+        int devMinor,
+        Map<String, byte[]> xattrs) {
 
     public enum Type {
-        FILE('0'), HARDLINK('1'), SYMLINK('2'), CHAR('3'), BLOCK('4'), DIR('5'), FIFO('6');
+        FILE('0'),
+        HARDLINK('1'),
+        SYMLINK('2'),
+        CHAR('3'),
+        BLOCK('4'),
+        DIR('5'),
+        FIFO('6');
 
         final char flag;
 

@@ -19,6 +19,7 @@ import java.util.TreeMap;
 public final class TarReader implements AutoCloseable {
     /** Larger than any real file in an image; anything above is an attack or corruption. */
     public static final long MAX_ENTRY_SIZE = 1L << 40;
+
     private static final int MAX_META = 1 << 20;
 
     private final InputStream in;
@@ -80,16 +81,23 @@ public final class TarReader implements AutoCloseable {
                     skipBytes(size + pad(size));
                     continue;
                 }
-                case 'S' -> throw new TarFormatException("entry at offset " + headerAt + " is a GNU sparse file, which layers must not use");
-                default -> { }
+                case 'S' ->
+                    throw new TarFormatException(
+                            "entry at offset " + headerAt + " is a GNU sparse file, which layers must not use");
+                default -> {}
             }
             return decode(headerAt, flag, size, pax, longName, longLink);
         }
     }
 
-    private TarEntry decode(long headerAt, char flag, long size, Map<String, byte[]> pax, String longName, String longLink)
+    private TarEntry decode(
+            long headerAt, char flag, long size, Map<String, byte[]> pax, String longName, String longLink)
             throws IOException {
-        boolean posix = block[257] == 'u' && block[258] == 's' && block[259] == 't' && block[260] == 'a' && block[261] == 'r'
+        boolean posix = block[257] == 'u'
+                && block[258] == 's'
+                && block[259] == 't'
+                && block[260] == 'a'
+                && block[261] == 'r'
                 && block[262] == 0;
         String name = field(block, 0, 100);
         if (posix) {
@@ -122,12 +130,14 @@ public final class TarReader implements AutoCloseable {
                             if (xattrs == null) xattrs = new TreeMap<>();
                             xattrs.put(k.substring("SCHILY.xattr.".length()), e.getValue());
                         } else if (k.startsWith("GNU.sparse.")) {
-                            throw new TarFormatException("entry \"" + name + "\" is a sparse file, which layers must not use");
+                            throw new TarFormatException(
+                                    "entry \"" + name + "\" is a sparse file, which layers must not use");
                         }
                     }
                 }
             }
-            if (size < 0 || size > MAX_ENTRY_SIZE) throw new TarFormatException("entry \"" + name + "\" declares an absurd size " + size);
+            if (size < 0 || size > MAX_ENTRY_SIZE)
+                throw new TarFormatException("entry \"" + name + "\" declares an absurd size " + size);
         }
         TarEntry.Type type = switch (flag) {
             case '0', '\0', '7' -> TarEntry.Type.FILE;
@@ -182,13 +192,15 @@ public final class TarReader implements AutoCloseable {
     /** A stream over the current entry's content; reading past it returns -1. */
     public InputStream content() {
         return new InputStream() {
-            @Override public int read() throws IOException {
+            @Override
+            public int read() throws IOException {
                 byte[] b = new byte[1];
                 int n = read(b, 0, 1);
                 return n < 0 ? -1 : b[0] & 0xff;
             }
 
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 if (remaining <= 0) return -1;
                 int n = in.read(b, off, (int) Math.min(len, remaining));
                 if (n < 0) throw truncated();
@@ -197,7 +209,8 @@ public final class TarReader implements AutoCloseable {
                 return n;
             }
 
-            @Override public long skip(long n) throws IOException {
+            @Override
+            public long skip(long n) throws IOException {
                 long k = Math.min(n, remaining);
                 skipBytes(k);
                 remaining -= k;
@@ -208,7 +221,8 @@ public final class TarReader implements AutoCloseable {
 
     /** Reads the current entry's whole content into memory (for small files such as /etc/passwd). */
     public byte[] readContent(int max) throws IOException {
-        if (remaining > max) throw new TarFormatException("entry \"" + current.name() + "\" is larger than " + max + " bytes");
+        if (remaining > max)
+            throw new TarFormatException("entry \"" + current.name() + "\" is larger than " + max + " bytes");
         return content().readAllBytes();
     }
 
@@ -234,7 +248,8 @@ public final class TarReader implements AutoCloseable {
 
     private TarFormatException truncated() {
         String what = current == null ? "archive" : "entry \"" + current.name() + "\"";
-        return new TarFormatException("unexpected end of tar data in " + what + " (truncated archive?) at offset " + position);
+        return new TarFormatException(
+                "unexpected end of tar data in " + what + " (truncated archive?) at offset " + position);
     }
 
     private boolean readBlock(boolean eofOk) throws IOException {
@@ -252,7 +267,9 @@ public final class TarReader implements AutoCloseable {
     }
 
     private byte[] readMeta(long size, long headerAt) throws IOException {
-        if (size > MAX_META) throw new TarFormatException("extended header at offset " + headerAt + " is too large (" + size + " bytes)");
+        if (size > MAX_META)
+            throw new TarFormatException(
+                    "extended header at offset " + headerAt + " is too large (" + size + " bytes)");
         byte[] data = new byte[(int) size];
         int off = 0;
         while (off < data.length) {
@@ -288,7 +305,8 @@ public final class TarReader implements AutoCloseable {
             signed += b;
         }
         if (stored != unsigned && stored != signed) {
-            throw new TarFormatException("invalid tar header checksum at offset " + headerAt + " (not a tar archive, or corrupted)");
+            throw new TarFormatException(
+                    "invalid tar header checksum at offset " + headerAt + " (not a tar archive, or corrupted)");
         }
     }
 
@@ -307,10 +325,12 @@ public final class TarReader implements AutoCloseable {
     /** Octal ASCII or GNU base-256 (high bit set). */
     private static long number(byte[] b, int off, int len, String what, long headerAt) {
         if ((b[off] & 0x80) != 0) {
-            if ((b[off] & 0x40) != 0) throw new TarFormatException("negative " + what + " in tar header at offset " + headerAt);
+            if ((b[off] & 0x40) != 0)
+                throw new TarFormatException("negative " + what + " in tar header at offset " + headerAt);
             long v = b[off] & 0x3f;
             for (int i = 1; i < len; i++) {
-                if ((v >>> 55) != 0) throw new TarFormatException("entry at offset " + headerAt + " declares an absurd " + what);
+                if ((v >>> 55) != 0)
+                    throw new TarFormatException("entry at offset " + headerAt + " declares an absurd " + what);
                 v = (v << 8) | (b[off + i] & 0xff);
             }
             return v;
@@ -322,7 +342,8 @@ public final class TarReader implements AutoCloseable {
         for (; i < end; i++) {
             byte c = b[i];
             if (c == ' ' || c == 0) break;
-            if (c < '0' || c > '7') throw new TarFormatException("invalid " + what + " field in tar header at offset " + headerAt);
+            if (c < '0' || c > '7')
+                throw new TarFormatException("invalid " + what + " field in tar header at offset " + headerAt);
             v = (v << 3) | (c - '0');
             any = true;
         }
@@ -375,7 +396,8 @@ public final class TarReader implements AutoCloseable {
         return out;
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         in.close();
     }
 
@@ -387,5 +409,4 @@ public final class TarReader implements AutoCloseable {
         while ((n = in.read(buf)) > 0) position += n;
         eof = true;
     }
-
 }

@@ -1,14 +1,14 @@
 package dev.whittle.tar;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import java.io.FilterOutputStream;
-import java.util.Arrays;
 
 /**
  * Writes deterministic tar streams: ustar headers, PAX records only where ustar cannot hold a value (long or
@@ -40,12 +40,14 @@ public final class TarWriter implements AutoCloseable {
             super(o);
         }
 
-        @Override public void write(int b) throws IOException {
+        @Override
+        public void write(int b) throws IOException {
             out.write(b);
             count++;
         }
 
-        @Override public void write(byte[] b, int off, int len) throws IOException {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
             count += len;
         }
@@ -118,7 +120,9 @@ public final class TarWriter implements AutoCloseable {
         long left = want;
         while (left > 0) {
             int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) throw new IOException("\"" + pendingName + "\" shrank while it was being read (" + (want - left) + " of " + want + " bytes)");
+            if (n < 0)
+                throw new IOException("\"" + pendingName + "\" shrank while it was being read (" + (want - left)
+                        + " of " + want + " bytes)");
             out.write(buf, 0, n);
             left -= n;
         }
@@ -154,7 +158,8 @@ public final class TarWriter implements AutoCloseable {
             byte[] key = utf8(r.getKey());
             int fixed = 1 + key.length + 1 + r.getValue().length + 1; // ' ' key '=' value '\n'
             int len = fixed + 1;
-            while (Integer.toString(len).length() + fixed != len) len = Integer.toString(len).length() + fixed;
+            while (Integer.toString(len).length() + fixed != len)
+                len = Integer.toString(len).length() + fixed;
             body.write(ascii(Integer.toString(len)));
             body.write(' ');
             body.write(key);
@@ -176,7 +181,7 @@ public final class TarWriter implements AutoCloseable {
         checksum();
         out.write(header);
         out.write(data);
-        out.write(ZEROS, 0, (int) ((512 - (data.length % 512)) % 512));
+        out.write(ZEROS, 0, (512 - (data.length % 512)) % 512);
     }
 
     /** Writes the end-of-archive marker. */
@@ -187,7 +192,8 @@ public final class TarWriter implements AutoCloseable {
         out.flush();
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         finish();
         out.close();
     }

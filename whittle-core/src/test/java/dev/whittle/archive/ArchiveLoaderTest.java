@@ -1,5 +1,8 @@
 package dev.whittle.archive;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Platform;
@@ -11,9 +14,6 @@ import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,15 +21,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ArchiveLoaderTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     static ImageConfig config(Digest... diffIds) {
-        ImageConfig.Builder b = ImageConfig.builder(Platform.LINUX_AMD64).created("2024-01-01T00:00:00Z").configField("Cmd", List.of("/bin/sh"));
+        ImageConfig.Builder b = ImageConfig.builder(Platform.LINUX_AMD64)
+                .created("2024-01-01T00:00:00Z")
+                .configField("Cmd", List.of("/bin/sh"));
         for (Digest d : diffIds) b.addLayer(d, new ImageConfig.History("2024-01-01T00:00:00Z", "x", null, null, false));
         return b.build();
     }
@@ -48,8 +50,20 @@ class ArchiveLoaderTest {
             w.write(TarEntry.file(c1.digest().hex() + ".json", 0644, r1.length, 0), r1);
             w.write(TarEntry.file(c2.digest().hex() + ".json", 0644, r2.length, 0), r2);
             byte[] manifest = Json.write(List.of(
-                    Map.of("Config", c1.digest().hex() + ".json", "RepoTags", List.of("one:latest"), "Layers", List.of("aaa/layer.tar", "bbb/layer.tar")),
-                    Map.of("Config", c2.digest().hex() + ".json", "RepoTags", List.of("two:v2", "localhost:5000/two:v2"), "Layers", List.of("ccc/layer.tar"))));
+                    Map.of(
+                            "Config",
+                            c1.digest().hex() + ".json",
+                            "RepoTags",
+                            List.of("one:latest"),
+                            "Layers",
+                            List.of("aaa/layer.tar", "bbb/layer.tar")),
+                    Map.of(
+                            "Config",
+                            c2.digest().hex() + ".json",
+                            "RepoTags",
+                            List.of("two:v2", "localhost:5000/two:v2"),
+                            "Layers",
+                            List.of("ccc/layer.tar"))));
             w.write(TarEntry.file("manifest.json", 0644, manifest.length, 0), manifest);
         }
         return b.toByteArray();
@@ -66,7 +80,8 @@ class ArchiveLoaderTest {
         }
         for (byte[] input : List.of(archive, gz.toByteArray())) {
             try (Store s = Store.open(root.resolve(input == archive ? "plain" : "gz"))) {
-                List<ArchiveLoader.Loaded> loaded = new ArchiveLoader(s, Platform.LINUX_AMD64).load(new ByteArrayInputStream(input));
+                List<ArchiveLoader.Loaded> loaded =
+                        new ArchiveLoader(s, Platform.LINUX_AMD64).load(new ByteArrayInputStream(input));
                 assertThat(loaded).extracting(ArchiveLoader.Loaded::id).containsExactly(c1.digest(), c2.digest());
                 Images images = new Images(s);
                 StoredImage two = images.resolve("localhost:5000/two:v2");
@@ -97,7 +112,9 @@ class ArchiveLoaderTest {
         try (Store s = Store.open(root)) {
             assertThatThrownBy(() -> new ArchiveLoader(s, Platform.LINUX_AMD64).load(new ByteArrayInputStream(archive)))
                     .hasMessage("invalid archive: does not contain a manifest.json");
-            assertThatThrownBy(() -> new ArchiveLoader(s, Platform.LINUX_AMD64).load(new ByteArrayInputStream("not a tar at all, sorry".repeat(40).getBytes())))
+            assertThatThrownBy(() -> new ArchiveLoader(s, Platform.LINUX_AMD64)
+                            .load(new ByteArrayInputStream(
+                                    "not a tar at all, sorry".repeat(40).getBytes())))
                     .hasMessageContaining("not an image archive");
         }
     }
@@ -106,11 +123,13 @@ class ArchiveLoaderTest {
     void refusesManifestPathsThatEscapeTheArchive() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (TarWriter w = new TarWriter(b)) {
-            byte[] m = Json.write(List.of(Map.of("Config", "../../../../etc/passwd", "RepoTags", List.of(), "Layers", List.of())));
+            byte[] m = Json.write(
+                    List.of(Map.of("Config", "../../../../etc/passwd", "RepoTags", List.of(), "Layers", List.of())));
             w.write(TarEntry.file("manifest.json", 0644, m.length, 0), m);
         }
         try (Store s = Store.open(root)) {
-            assertThatThrownBy(() -> new ArchiveLoader(s, Platform.LINUX_AMD64).load(new ByteArrayInputStream(b.toByteArray())))
+            assertThatThrownBy(() ->
+                            new ArchiveLoader(s, Platform.LINUX_AMD64).load(new ByteArrayInputStream(b.toByteArray())))
                     .hasMessageContaining("escapes the archive");
         }
     }
@@ -118,7 +137,8 @@ class ArchiveLoaderTest {
     @Test
     void savedArchivesLoadBackWithTheSameIds() throws IOException {
         byte[] l1 = Layers.layer("bin/", "bin/sh=shell");
-        try (Store a = Store.open(root.resolve("a")); Store b = Store.open(root.resolve("b"))) {
+        try (Store a = Store.open(root.resolve("a"));
+                Store b = Store.open(root.resolve("b"))) {
             var m = Layers.image(a, List.of("/bin/sh"), l1);
             new Images(a).add(m, List.of(dev.whittle.image.ImageRef.parse("app:1")), List.of());
             StoredImage img = new Images(a).resolve("app:1");
@@ -128,11 +148,14 @@ class ArchiveLoaderTest {
                 ByteArrayOutputStream again = new ByteArrayOutputStream();
                 new ArchiveWriter(a).write(List.of(new ArchiveWriter.Entry(img, img.names())), f, again);
                 assertThat(out.toByteArray()).as("deterministic").isEqualTo(again.toByteArray());
-                List<ArchiveLoader.Loaded> l = new ArchiveLoader(b, Platform.LINUX_AMD64).load(new ByteArrayInputStream(out.toByteArray()));
+                List<ArchiveLoader.Loaded> l =
+                        new ArchiveLoader(b, Platform.LINUX_AMD64).load(new ByteArrayInputStream(out.toByteArray()));
                 assertThat(l).hasSize(1);
                 assertThat(l.getFirst().id()).isEqualTo(img.id());
-                assertThat(new Images(b).resolve("app:1").config().diffIds()).isEqualTo(img.config().diffIds());
-                if (f == ArchiveWriter.Format.OCI) assertThat(l.getFirst().manifest().digest()).isEqualTo(m.digest());
+                assertThat(new Images(b).resolve("app:1").config().diffIds())
+                        .isEqualTo(img.config().diffIds());
+                if (f == ArchiveWriter.Format.OCI)
+                    assertThat(l.getFirst().manifest().digest()).isEqualTo(m.digest());
             }
         }
     }

@@ -1,15 +1,14 @@
 package dev.whittle.check;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import org.junit.jupiter.api.Test;
 
 class ElfTest {
     static byte[] host(String path) throws IOException {
@@ -53,7 +52,9 @@ class ElfTest {
 
     @Test
     void malformedInputGivesAnElfErrorNeverAnotherException() throws IOException {
-        assertThatThrownBy(() -> Elf.parse("#!/bin/sh\n".getBytes())).isInstanceOf(Elf.ElfException.class).hasMessage("not an ELF file");
+        assertThatThrownBy(() -> Elf.parse("#!/bin/sh\n".getBytes()))
+                .isInstanceOf(Elf.ElfException.class)
+                .hasMessage("not an ELF file");
         byte[] good = host("/bin/ls");
         Random r = new Random(7);
         for (int round = 0; round < 3000; round++) {
@@ -61,7 +62,8 @@ class ElfTest {
             int flips = 1 + r.nextInt(20);
             for (int k = 0; k < flips && b.length > 4; k++) {
                 // mostly the headers, where offsets and counts live
-                int at = r.nextInt(100) < 80 ? 4 + r.nextInt(Math.min(b.length - 4, 2048)) : 4 + r.nextInt(b.length - 4);
+                int at =
+                        r.nextInt(100) < 80 ? 4 + r.nextInt(Math.min(b.length - 4, 2048)) : 4 + r.nextInt(b.length - 4);
                 b[at] = (byte) r.nextInt(256);
             }
             try {

@@ -1,8 +1,8 @@
 package dev.whittle.check;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of the pclntab reader {@code whittle check} runs over an entrypoint's Go binary:

@@ -1,16 +1,16 @@
 package dev.whittle.check;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The pclntab layouts without a toolchain: the fuzzing seeds, a Go 1.18+ table and a Go 1.2–1.15 one, written by hand. */
 class GoSymbolsTableTest {
     static byte[] seed(String name) throws IOException {
-        try (InputStream in = GoSymbolsTableTest.class.getResourceAsStream("GoSymbolsFuzzTargetsInputs/readFunctionNames/" + name)) {
+        try (InputStream in =
+                GoSymbolsTableTest.class.getResourceAsStream("GoSymbolsFuzzTargetsInputs/readFunctionNames/" + name)) {
             return in.readAllBytes();
         }
     }

@@ -1,8 +1,7 @@
 package dev.whittle.check;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,13 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The pclntab reader over programs built by the installed Go toolchain (skipped without one). */
 class GoSymbolsTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
 
     @BeforeAll
     static void toolchain() throws Exception {
@@ -43,15 +43,24 @@ class GoSymbolsTest {
     }
 
     static boolean run(List<String> cmd, Path in) throws IOException, InterruptedException {
-        List<String> c = new ArrayList<>(List.of("env", "GOFLAGS=-mod=mod", "GOCACHE=" + dir.resolve("cache"), "GOPATH=" + dir.resolve("gopath"),
+        List<String> c = new ArrayList<>(List.of(
+                "env",
+                "GOFLAGS=-mod=mod",
+                "GOCACHE=" + dir.resolve("cache"),
+                "GOPATH=" + dir.resolve("gopath"),
                 "CGO_ENABLED=0"));
         c.addAll(cmd);
-        Process p = new ProcessBuilder(c).directory(in.toFile()).redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        Process p = new ProcessBuilder(c)
+                .directory(in.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(new File("/dev/null"))
+                .start();
         return p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     static Elf build(String name, String... flags) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("go", "build", "-o", dir.resolve(name).toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("go", "build", "-o", dir.resolve(name).toString()));
         cmd.addAll(List.of(flags));
         cmd.add(".");
         assertThat(run(cmd, dir)).as("go build " + String.join(" ", flags)).isTrue();

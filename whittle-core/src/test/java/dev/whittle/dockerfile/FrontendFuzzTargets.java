@@ -1,7 +1,6 @@
 package dev.whittle.dockerfile;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,9 +1,9 @@
 package dev.whittle.dockerfile;
 
-import dev.whittle.image.Platform;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
-import java.nio.charset.StandardCharsets;
+import dev.whittle.image.Platform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,9 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * Mutation fuzzing of the frontend: the seed Dockerfiles and a grammar-heavy sample, cut, spliced, with bytes
@@ -28,14 +26,52 @@ import static org.assertj.core.api.Assertions.fail;
  * a failure replays; {@code -Dwhittle.fuzz.iterations=N} runs longer.
  */
 class FrontendFuzzTest {
-    static final String[] SPECIAL = {"\\", "\"", "'", "$", "${", "}", "${X:-", "${X:+y}", "${X#", "%", "<<EOF\n", "<<-\"E\"\n", "\nEOF\n",
-            "\\\n", "`", "\r", "\uFEFF", "\u0000", "#", "# escape=`\n", "# syntax=x\n", "[", "]", "\",\"", "--mount=type=cache,target=/x ",
-            "--from=", "AS ", " ", "\t", "\n", "FROM ", "RUN ", "COPY ", "ARG ", "ENV ", "ONBUILD ", "HEALTHCHECK CMD ", "\uD83D\uDE00"};
+    static final String[] SPECIAL = {
+        "\\",
+        "\"",
+        "'",
+        "$",
+        "${",
+        "}",
+        "${X:-",
+        "${X:+y}",
+        "${X#",
+        "%",
+        "<<EOF\n",
+        "<<-\"E\"\n",
+        "\nEOF\n",
+        "\\\n",
+        "`",
+        "\r",
+        "\uFEFF",
+        "\u0000",
+        "#",
+        "# escape=`\n",
+        "# syntax=x\n",
+        "[",
+        "]",
+        "\",\"",
+        "--mount=type=cache,target=/x ",
+        "--from=",
+        "AS ",
+        " ",
+        "\t",
+        "\n",
+        "FROM ",
+        "RUN ",
+        "COPY ",
+        "ARG ",
+        "ENV ",
+        "ONBUILD ",
+        "HEALTHCHECK CMD ",
+        "\uD83D\uDE00"
+    };
 
     static List<String> seeds() throws Exception {
         List<String> seeds = new ArrayList<>();
         Path examples = Path.of("").toAbsolutePath();
-        while (examples != null && !Files.isDirectory(examples.resolve("examples/site"))) examples = examples.getParent();
+        while (examples != null && !Files.isDirectory(examples.resolve("examples/site")))
+            examples = examples.getParent();
         if (examples != null) {
             for (String f : List.of("site/Dockerfile.static", "site/Dockerfile.single", "hello/Dockerfile")) {
                 seeds.add(Files.readString(examples.resolve("examples").resolve(f)));
@@ -106,7 +142,8 @@ class FrontendFuzzTest {
             } catch (TimeoutException e) {
                 fail("the frontend did not finish within 5 s on:\n" + input);
             } catch (ExecutionException e) {
-                throw new AssertionError("input " + i + " made the frontend throw " + e.getCause() + ":\n" + input, e.getCause());
+                throw new AssertionError(
+                        "input " + i + " made the frontend throw " + e.getCause() + ":\n" + input, e.getCause());
             }
         }
         assertThat(parsed).as("some mutants are still valid Dockerfiles").isGreaterThan(iterations / 20);
@@ -135,7 +172,10 @@ class FrontendFuzzTest {
                 // a bad substitution is a user error the build reports with the instruction's line
             }
         }
-        Checks.run(df, new Planner.Options(null, Map.of(), Platform.LINUX_AMD64, Platform.LINUX_AMD64), image -> Map.of("PATH", "/bin"));
+        Checks.run(
+                df,
+                new Planner.Options(null, Map.of(), Platform.LINUX_AMD64, Platform.LINUX_AMD64),
+                image -> Map.of("PATH", "/bin"));
         return true;
     }
 }

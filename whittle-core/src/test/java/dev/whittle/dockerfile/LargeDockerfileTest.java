@@ -1,14 +1,13 @@
 package dev.whittle.dockerfile;
 
-import dev.whittle.check.Lint;
-import dev.whittle.image.Platform;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.whittle.check.Lint;
+import dev.whittle.image.Platform;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * Dockerfiles of many lines or many stages: parsing, planning, expansion and the checks take time linear in the size.
@@ -18,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 class LargeDockerfileTest {
     static final Duration GENEROUS = Duration.ofSeconds(30);
-    static final Planner.Options OPTIONS = new Planner.Options(null, Map.of(), Platform.LINUX_AMD64, Platform.LINUX_AMD64);
+    static final Planner.Options OPTIONS =
+            new Planner.Options(null, Map.of(), Platform.LINUX_AMD64, Platform.LINUX_AMD64);
 
     @Test
     void fortyThousandEnvAndArgLinesPlanExpandAndCheck() {
@@ -33,7 +33,8 @@ class LargeDockerfileTest {
             BuildPlan plan = Planner.plan(df, OPTIONS);
             Scope scope = Scope.empty();
             ShellLex lex = new ShellLex(df.escape());
-            for (Instruction i : plan.targetStage().stage().instructions()) scope = Planner.step(df, lex, scope, i, Map.of(), Map.of());
+            for (Instruction i : plan.targetStage().stage().instructions())
+                scope = Planner.step(df, lex, scope, i, Map.of(), Map.of());
             assertThat(scope.lookup("V39999")).isEqualTo("x");
             assertThat(scope.lookup("A39999")).isEqualTo("a");
             assertThat(Checks.run(df, OPTIONS, ref -> Map.of()).violations()).isEmpty();
@@ -44,7 +45,8 @@ class LargeDockerfileTest {
     @Test
     void aHundredThousandChainedStagesPlanAndLintWithoutOverflowingTheStack() {
         StringBuilder b = new StringBuilder("FROM scratch AS s0\n");
-        for (int i = 1; i < 100_000; i++) b.append("FROM s").append(i - 1).append(" AS s").append(i).append('\n');
+        for (int i = 1; i < 100_000; i++)
+            b.append("FROM s").append(i - 1).append(" AS s").append(i).append('\n');
         Dockerfile df = Parser.parse("Dockerfile", b.toString());
         assertTimeoutPreemptively(GENEROUS, () -> {
             BuildPlan plan = Planner.plan(df, OPTIONS);
@@ -59,14 +61,17 @@ class LargeDockerfileTest {
     @Test
     void aCycleThroughManyStagesIsStillFound() {
         StringBuilder b = new StringBuilder("FROM scratch AS s0\nCOPY --from=s49999 /a /a\n");
-        for (int i = 1; i < 50_000; i++) b.append("FROM s").append(i - 1).append(" AS s").append(i).append('\n');
+        for (int i = 1; i < 50_000; i++)
+            b.append("FROM s").append(i - 1).append(" AS s").append(i).append('\n');
         Dockerfile df = Parser.parse("Dockerfile", b.toString());
         assertTimeoutPreemptively(GENEROUS, () -> {
             try {
                 Planner.plan(df, OPTIONS);
                 throw new AssertionError("the cycle was not found");
             } catch (DockerfileException e) {
-                assertThat(e.reason()).startsWith("cannot copy from stage \"s49999\", it needs to be defined before current stage \"s0\"");
+                assertThat(e.reason())
+                        .startsWith(
+                                "cannot copy from stage \"s49999\", it needs to be defined before current stage \"s0\"");
             }
         });
     }

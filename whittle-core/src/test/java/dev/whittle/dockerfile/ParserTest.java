@@ -1,11 +1,10 @@
 package dev.whittle.dockerfile;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ParserTest {
     static Dockerfile parse(String text) {
@@ -13,7 +12,11 @@ class ParserTest {
     }
 
     static <T extends Instruction> T first(Dockerfile df, Class<T> type) {
-        return df.instructions().stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
+        return df.instructions().stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -58,20 +61,25 @@ class ParserTest {
 
     @Test
     void directivesOnlyAtTheTop() {
-        Dockerfile df = parse("# syntax=docker/dockerfile:1\n# escape=`\n# check=skip=JSONArgsRecommended\nFROM x\nRUN a `\n  b\n");
-        assertThat(df.directives()).containsEntry("syntax", "docker/dockerfile:1").containsEntry("escape", "`");
+        Dockerfile df = parse(
+                "# syntax=docker/dockerfile:1\n# escape=`\n# check=skip=JSONArgsRecommended\nFROM x\nRUN a `\n  b\n");
+        assertThat(df.directives())
+                .containsEntry("syntax", "docker/dockerfile:1")
+                .containsEntry("escape", "`");
         assertThat(df.escape()).isEqualTo('`');
         assertThat(first(df, Instruction.Run.class).command().shell().text()).isEqualTo("a   b");
         Dockerfile late = parse("FROM x\n# escape=`\nRUN a \\\n b\n");
         assertThat(late.directives()).isEmpty();
         assertThat(first(late, Instruction.Run.class).command().shell().text()).isEqualTo("a  b");
         assertThatThrownBy(() -> parse("# escape=x\nFROM a")).hasMessageContaining("invalid escape token 'x'");
-        assertThatThrownBy(() -> parse("# escape=`\n# escape=\\\nFROM a")).hasMessageContaining("only one escape parser directive");
+        assertThatThrownBy(() -> parse("# escape=`\n# escape=\\\nFROM a"))
+                .hasMessageContaining("only one escape parser directive");
     }
 
     @Test
     void execFormOnlyForValidJsonElseShellForm() {
-        Dockerfile df = parse("FROM x\nCMD [\"/app/site\", \"--version\"]\nENTRYPOINT ['/bin/sh', '-c']\nRUN [\"echo\",\"a\"]\n");
+        Dockerfile df = parse(
+                "FROM x\nCMD [\"/app/site\", \"--version\"]\nENTRYPOINT ['/bin/sh', '-c']\nRUN [\"echo\",\"a\"]\n");
         Instruction.Cmd cmd = first(df, Instruction.Cmd.class);
         assertThat(cmd.command().exec()).isTrue();
         assertThat(cmd.command().argStrings()).containsExactly("/app/site", "--version");
@@ -108,16 +116,22 @@ class ParserTest {
         assertThat(copy.heredocs().get(1).body()).isEqualTo("second\n");
         assertThat(copy.dest().text()).isEqualTo("/dest/");
         assertThat(df.instructions().getLast().text()).isEqualTo("echo after");
-        assertThatThrownBy(() -> parse("FROM x\nRUN <<EOF\necho\n")).hasMessageContaining("unterminated heredoc \"EOF\" started at 2:5");
+        assertThatThrownBy(() -> parse("FROM x\nRUN <<EOF\necho\n"))
+                .hasMessageContaining("unterminated heredoc \"EOF\" started at 2:5");
         // found by Jazzer: a descriptor number past int used to escape as NumberFormatException
         assertThatThrownBy(() -> parse("FROM x\nRUN cat 33333333333333<<EOF\nhi\nEOF\n"))
-                .hasMessageContaining("Dockerfile:2").hasMessageContaining("invalid heredoc file descriptor 33333333333333");
+                .hasMessageContaining("Dockerfile:2")
+                .hasMessageContaining("invalid heredoc file descriptor 33333333333333");
     }
 
     @Test
     void envAndLabelForms() {
-        Dockerfile df = parse("FROM x\nENV A=1 B=\"two words\" C=three\\ words\nENV ONE TWO= THREE=world\nLABEL \"com.example.vendor\"=\"ACME Inc\" version=1.0\n");
-        List<Instruction.Env> envs = df.instructions().stream().filter(Instruction.Env.class::isInstance).map(Instruction.Env.class::cast).toList();
+        Dockerfile df = parse(
+                "FROM x\nENV A=1 B=\"two words\" C=three\\ words\nENV ONE TWO= THREE=world\nLABEL \"com.example.vendor\"=\"ACME Inc\" version=1.0\n");
+        List<Instruction.Env> envs = df.instructions().stream()
+                .filter(Instruction.Env.class::isInstance)
+                .map(Instruction.Env.class::cast)
+                .toList();
         assertThat(envs.get(0).pairs()).extracting(kv -> kv.key().text()).containsExactly("A", "B", "C");
         assertThat(envs.get(0).pairs().get(1).value().text()).isEqualTo("\"two words\"");
         assertThat(envs.get(1).legacyForm()).isTrue();
@@ -129,12 +143,17 @@ class ParserTest {
 
     @Test
     void flagsAreValidatedPerInstruction() {
-        assertThatThrownBy(() -> parse("FROM x\nCOPY --form=build a b\n")).hasMessageContaining("unknown flag: --form")
+        assertThatThrownBy(() -> parse("FROM x\nCOPY --form=build a b\n"))
+                .hasMessageContaining("unknown flag: --form")
                 .hasMessageContaining("2:6");
         assertThatThrownBy(() -> parse("FROM x\nWORKDIR --x=1 /a\n")).hasMessageContaining("WORKDIR takes no flags");
-        assertThatThrownBy(() -> parse("FROM x\nCOPY --from a b\n")).hasMessageContaining("missing a value on flag: --from");
+        assertThatThrownBy(() -> parse("FROM x\nCOPY --from a b\n"))
+                .hasMessageContaining("missing a value on flag: --from");
         assertThatThrownBy(() -> parse("FROM x\nCOPY --link=maybe a b\n")).hasMessageContaining("expecting boolean");
-        Instruction.Run run = first(parse("FROM x\nRUN --mount=type=cache,target=/root/.cache/go-build --mount=type=secret,id=tok --network=none go build\n"), Instruction.Run.class);
+        Instruction.Run run = first(
+                parse(
+                        "FROM x\nRUN --mount=type=cache,target=/root/.cache/go-build --mount=type=secret,id=tok --network=none go build\n"),
+                Instruction.Run.class);
         assertThat(run.flagsNamed("mount")).hasSize(2);
         assertThat(run.command().shell().text()).isEqualTo("go build");
     }
@@ -147,9 +166,11 @@ class ParserTest {
                 .hasMessageContaining("    3 | COPPY . .\n      | ^");
         assertThatThrownBy(() -> parse("FROM a b")).hasMessageContaining("FROM requires either one or three arguments");
         assertThatThrownBy(() -> parse("FROM a\nONBUILD ONBUILD RUN x")).hasMessageContaining("ONBUILD ONBUILD");
-        assertThatThrownBy(() -> parse("FROM a\nSHELL /bin/bash -c")).hasMessageContaining("SHELL requires the arguments to be in JSON form");
+        assertThatThrownBy(() -> parse("FROM a\nSHELL /bin/bash -c"))
+                .hasMessageContaining("SHELL requires the arguments to be in JSON form");
         assertThatThrownBy(() -> parse("FROM a\nHEALTHCHECK CMDX x")).hasMessageContaining("unknown type");
-        assertThatThrownBy(() -> parse("FROM a\nCOPY onlyone")).hasMessageContaining("COPY requires at least two arguments");
+        assertThatThrownBy(() -> parse("FROM a\nCOPY onlyone"))
+                .hasMessageContaining("COPY requires at least two arguments");
     }
 
     @Test
@@ -182,16 +203,42 @@ class ParserTest {
                 FROM base
                 HEALTHCHECK NONE
                 """);
-        assertThat(df.instructions()).extracting(Instruction::name).containsExactly("ARG", "FROM", "MAINTAINER", "LABEL", "EXPOSE",
-                "ENV", "ADD", "ADD", "COPY", "COPY", "VOLUME", "VOLUME", "USER", "WORKDIR", "WORKDIR", "STOPSIGNAL", "HEALTHCHECK",
-                "SHELL", "ONBUILD", "ONBUILD", "RUN", "ENTRYPOINT", "CMD", "FROM", "HEALTHCHECK");
+        assertThat(df.instructions())
+                .extracting(Instruction::name)
+                .containsExactly(
+                        "ARG",
+                        "FROM",
+                        "MAINTAINER",
+                        "LABEL",
+                        "EXPOSE",
+                        "ENV",
+                        "ADD",
+                        "ADD",
+                        "COPY",
+                        "COPY",
+                        "VOLUME",
+                        "VOLUME",
+                        "USER",
+                        "WORKDIR",
+                        "WORKDIR",
+                        "STOPSIGNAL",
+                        "HEALTHCHECK",
+                        "SHELL",
+                        "ONBUILD",
+                        "ONBUILD",
+                        "RUN",
+                        "ENTRYPOINT",
+                        "CMD",
+                        "FROM",
+                        "HEALTHCHECK");
         Instruction.Copy json = (Instruction.Copy) df.instructions().get(9);
         assertThat(json.sources()).extracting(Word::text).containsExactly("a file");
         assertThat(json.dest().text()).isEqualTo("/dest dir/");
         Instruction.Onbuild ob = (Instruction.Onbuild) df.instructions().get(18);
         assertThat(ob.expression()).isEqualTo("ADD . /app/src");
         assertThat(ob.trigger()).isInstanceOf(Instruction.Copy.class);
-        assertThat(((Instruction.Healthcheck) df.instructions().getLast()).command()).isNull();
+        assertThat(((Instruction.Healthcheck) df.instructions().getLast()).command())
+                .isNull();
     }
 
     @Test
@@ -203,9 +250,11 @@ class ParserTest {
 
     @Test
     void blankEnvAndLabelNamesAreRefusedAsBuildKitDoes() {
-        assertThatThrownBy(() -> parse("FROM x\nENV =x\n")).isInstanceOf(DockerfileException.class)
+        assertThatThrownBy(() -> parse("FROM x\nENV =x\n"))
+                .isInstanceOf(DockerfileException.class)
                 .hasMessageStartingWith("Dockerfile:2:5: ENV names can not be blank");
-        assertThatThrownBy(() -> parse("FROM x\nLABEL a=b =c\n")).hasMessageStartingWith("Dockerfile:2:11: LABEL names can not be blank");
+        assertThatThrownBy(() -> parse("FROM x\nLABEL a=b =c\n"))
+                .hasMessageStartingWith("Dockerfile:2:11: LABEL names can not be blank");
     }
 
     @Test
@@ -219,15 +268,24 @@ class ParserTest {
         assertThatThrownBy(() -> parse("FROM x\nRUN <<EOF\n" + "y".repeat(70_000) + "\nEOF\n"))
                 .hasMessageStartingWith("Dockerfile:3:1: dockerfile line greater than max allowed size of 65535");
     }
+
     @Test
     void theSyntaxDirectiveNamesOnlyTheDockerfileFrontend() {
-        for (String ok : java.util.List.of("docker/dockerfile", "docker/dockerfile:1", "docker/dockerfile:1.4-labs", "docker.io/docker/dockerfile:1",
-                "docker/dockerfile-upstream:master", "docker/dockerfile:1@sha256:" + "a".repeat(64))) {
+        for (String ok : java.util.List.of(
+                "docker/dockerfile",
+                "docker/dockerfile:1",
+                "docker/dockerfile:1.4-labs",
+                "docker.io/docker/dockerfile:1",
+                "docker/dockerfile-upstream:master",
+                "docker/dockerfile:1@sha256:" + "a".repeat(64))) {
             assertThat(parse("# syntax=" + ok + "\nFROM x\n").directives()).containsEntry("syntax", ok);
         }
-        for (String other : java.util.List.of("foobar", "tonistiigi/dockerfile:runmount", "example.com/docker/dockerfile:1", "Not A Ref")) {
-            assertThatThrownBy(() -> parse("# syntax=" + other + "\nFROM x\n")).isInstanceOf(DockerfileException.class)
-                    .hasMessageContaining("Dockerfile:1:").hasMessageContaining("unsupported frontend \"" + other + "\"");
+        for (String other : java.util.List.of(
+                "foobar", "tonistiigi/dockerfile:runmount", "example.com/docker/dockerfile:1", "Not A Ref")) {
+            assertThatThrownBy(() -> parse("# syntax=" + other + "\nFROM x\n"))
+                    .isInstanceOf(DockerfileException.class)
+                    .hasMessageContaining("Dockerfile:1:")
+                    .hasMessageContaining("unsupported frontend \"" + other + "\"");
         }
     }
 }

@@ -1,17 +1,18 @@
 package dev.whittle.dockerfile;
 
-import dev.whittle.image.Platform;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.whittle.image.Platform;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 class PlannerTest {
     static BuildPlan plan(String text, String target, Map<String, String> args) {
-        return Planner.plan(Parser.parse("Dockerfile", text), new Planner.Options(target, args, Platform.LINUX_AMD64, Platform.LINUX_AMD64));
+        return Planner.plan(
+                Parser.parse("Dockerfile", text),
+                new Planner.Options(target, args, Platform.LINUX_AMD64, Platform.LINUX_AMD64));
     }
 
     static List<String> order(BuildPlan p) {
@@ -50,7 +51,8 @@ class PlannerTest {
         assertThat(p.planned(0).base()).isEqualTo(new BuildPlan.Base.Image("golang:1.19-alpine", null));
         assertThat(plan(df, "build", Map.of("GO_VERSION", "1.21")).planned(0).base())
                 .isEqualTo(new BuildPlan.Base.Image("golang:1.21-alpine", null));
-        assertThat(plan(df, null, Map.of()).planned(1).base()).isEqualTo(new BuildPlan.Base.Image("alpine:amd64", null));
+        assertThat(plan(df, null, Map.of()).planned(1).base())
+                .isEqualTo(new BuildPlan.Base.Image("alpine:amd64", null));
     }
 
     @Test
@@ -67,7 +69,8 @@ class PlannerTest {
         Map<String, String> global = Planner.globalArgs(df, opt);
         ShellLex lex = new ShellLex('\\');
         Scope s = Scope.empty();
-        for (Instruction i : Planner.stages(df).getFirst().instructions()) s = Planner.step(df, lex, s, i, global, Map.of());
+        for (Instruction i : Planner.stages(df).getFirst().instructions())
+            s = Planner.step(df, lex, s, i, global, Map.of());
         assertThat(s.lookup("G")).isEqualTo("global");
         assertThat(s.lookup("E")).isEqualTo("local-global-env");
         // ENV sees values from before the instruction, and ENV wins over ARG afterwards
@@ -106,18 +109,27 @@ class PlannerTest {
     @Test
     void cyclesUnknownTargetsAndBadNamesAreErrors() {
         // a stage names only earlier stages (BuildKit's rule), so two cannot name each other
-        assertThatThrownBy(() -> plan("FROM x AS a\nCOPY --from=b / /\nFROM y AS b\nCOPY --from=a / /\n", null, Map.of()))
-                .hasMessageContaining("cannot copy from stage \"b\", it needs to be defined before current stage \"a\"");
+        assertThatThrownBy(
+                        () -> plan("FROM x AS a\nCOPY --from=b / /\nFROM y AS b\nCOPY --from=a / /\n", null, Map.of()))
+                .hasMessageContaining(
+                        "cannot copy from stage \"b\", it needs to be defined before current stage \"a\"");
         assertThatThrownBy(() -> plan("FROM x AS a\nRUN --mount=from=b,target=/b true\nFROM y AS b\n", null, Map.of()))
-                .hasMessageContaining("cannot mount from stage \"b\" to \"/b\", stage needs to be defined before current command");
-        assertThatThrownBy(() -> plan("FROM x AS a\nCOPY --from=a / /\n", null, Map.of())).hasMessageContaining("circular dependency detected on stage: a");
+                .hasMessageContaining(
+                        "cannot mount from stage \"b\" to \"/b\", stage needs to be defined before current command");
+        assertThatThrownBy(() -> plan("FROM x AS a\nCOPY --from=a / /\n", null, Map.of()))
+                .hasMessageContaining("circular dependency detected on stage: a");
         assertThatThrownBy(() -> plan("FROM x AS build\nFROM y AS run\n", "buidl", Map.of()))
-                .hasMessageContaining("target stage \"buidl\" could not be found (did you mean build?); stages are: build, run");
-        assertThatThrownBy(() -> plan("FROM x AS 1st\n", null, Map.of())).hasMessageContaining("invalid name for build stage");
+                .hasMessageContaining(
+                        "target stage \"buidl\" could not be found (did you mean build?); stages are: build, run");
+        assertThatThrownBy(() -> plan("FROM x AS 1st\n", null, Map.of()))
+                .hasMessageContaining("invalid name for build stage");
         assertThatThrownBy(() -> plan("FROM x AS scratch\n", null, Map.of())).hasMessageContaining("reserved");
-        assertThatThrownBy(() -> plan("FROM x AS a\nFROM y AS A\n", null, Map.of())).hasMessageContaining("duplicate stage name \"a\"");
-        assertThatThrownBy(() -> plan("RUN x\nFROM y\n", null, Map.of())).hasMessageContaining("no build stage in current context");
-        assertThatThrownBy(() -> plan("FROM x\nCOPY --from=7 / /\n", null, Map.of())).hasMessageContaining("stage index out of bounds");
+        assertThatThrownBy(() -> plan("FROM x AS a\nFROM y AS A\n", null, Map.of()))
+                .hasMessageContaining("duplicate stage name \"a\"");
+        assertThatThrownBy(() -> plan("RUN x\nFROM y\n", null, Map.of()))
+                .hasMessageContaining("no build stage in current context");
+        assertThatThrownBy(() -> plan("FROM x\nCOPY --from=7 / /\n", null, Map.of()))
+                .hasMessageContaining("stage index out of bounds");
     }
 
     @Test
@@ -130,19 +142,27 @@ class PlannerTest {
     @Test
     void unusedBuildArgsAreReported() {
         BuildPlan p = plan("ARG USED\nFROM x\nARG ALSO\n", null, Map.of());
-        assertThat(Planner.unusedBuildArgs(p, Map.of("USED", "1", "ALSO", "2", "NOPE", "3", "HTTP_PROXY", "x"))).containsExactly("NOPE");
+        assertThat(Planner.unusedBuildArgs(p, Map.of("USED", "1", "ALSO", "2", "NOPE", "3", "HTTP_PROXY", "x")))
+                .containsExactly("NOPE");
     }
 
     @Test
     void aFromPlatformContainerdCannotParseIsRefusedWithBuildKitsMessage() {
         assertThatThrownBy(() -> plan("FROM --platform=bogus/os/x/y scratch\n", null, Map.of()))
                 .isInstanceOf(DockerfileException.class)
-                .hasMessageStartingWith("Dockerfile:1:17: failed to parse platform bogus/os/x/y: \"bogus/os/x/y\": cannot parse platform specifier: invalid argument");
+                .hasMessageStartingWith(
+                        "Dockerfile:1:17: failed to parse platform bogus/os/x/y: \"bogus/os/x/y\": cannot parse platform specifier: invalid argument");
         assertThatThrownBy(() -> plan("ARG P=linux/am^d64\nFROM --platform=$P alpine\n", null, Map.of()))
-                .hasMessageContaining("failed to parse platform $P: \"am^d64\" is an invalid component of \"linux/am^d64\"");
+                .hasMessageContaining(
+                        "failed to parse platform $P: \"am^d64\" is an invalid component of \"linux/am^d64\"");
         assertThatThrownBy(() -> plan("FROM --platform=nonsense alpine\n", null, Map.of()))
-                .hasMessageContaining("failed to parse platform nonsense: \"nonsense\": unknown operating system or architecture: invalid argument");
-        assertThat(plan("FROM --platform=linux/arm64/v8 alpine\nFROM --platform=$BUILDPLATFORM scratch\nFROM --platform=arm64 x\n", null, Map.of())
-                .allStages()).hasSize(3);
+                .hasMessageContaining(
+                        "failed to parse platform nonsense: \"nonsense\": unknown operating system or architecture: invalid argument");
+        assertThat(plan(
+                                "FROM --platform=linux/arm64/v8 alpine\nFROM --platform=$BUILDPLATFORM scratch\nFROM --platform=arm64 x\n",
+                                null,
+                                Map.of())
+                        .allStages())
+                .hasSize(3);
     }
 }

@@ -1,14 +1,13 @@
 package dev.whittle.dockerfile;
 
-import dev.whittle.image.Platform;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.image.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The project's seed Dockerfiles (examples/) parse and plan as the scenarios describe. */
 class SeedScenariosTest {
@@ -28,7 +27,8 @@ class SeedScenariosTest {
 
     @Test
     void multiStageScenariosBuildTheBuilderThenTheRuntime() throws IOException {
-        for (String f : new String[] {"site/Dockerfile.staged", "site/Dockerfile.distroless", "site/Dockerfile.static"}) {
+        for (String f :
+                new String[] {"site/Dockerfile.staged", "site/Dockerfile.distroless", "site/Dockerfile.static"}) {
             BuildPlan p = plan(f);
             assertThat(p.stages()).extracting(s -> s.stage().name()).containsExactly("build", "run");
             assertThat(p.planned(1).dependsOn()).containsExactly(0);
@@ -48,8 +48,10 @@ class SeedScenariosTest {
     @Test
     void distrolessRunStageCopiesTheBinaryFromBuild() throws IOException {
         BuildPlan p = plan("site/Dockerfile.distroless");
-        var copies = p.planned(1).stage().instructions().stream().filter(Instruction.Copy.class::isInstance)
-                .map(Instruction.Copy.class::cast).toList();
+        var copies = p.planned(1).stage().instructions().stream()
+                .filter(Instruction.Copy.class::isInstance)
+                .map(Instruction.Copy.class::cast)
+                .toList();
         assertThat(copies).hasSize(2);
         assertThat(copies.get(1).flag("from").orElseThrow().value()).isEqualTo("build");
         assertThat(copies.get(1).dest().text()).isEqualTo("/app/site");

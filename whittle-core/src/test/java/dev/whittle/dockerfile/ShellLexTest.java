@@ -1,8 +1,8 @@
 package dev.whittle.dockerfile;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,57 +10,71 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Expected values follow BuildKit's shell.Lex (frontend/dockerfile/shell/lex_test.go and envVarTest). */
 class ShellLexTest {
-    static final Map<String, String> ENV = Map.of("PWD", "/home", "SHELL", "bash", "KOREAN", "한국어", "EMPTY", "",
-            "FILE", "archive.tar.gz", "PATHV", "/usr/local/bin:/usr/bin:/bin", "BIG", "aAbBaA");
+    static final Map<String, String> ENV = Map.of(
+            "PWD",
+            "/home",
+            "SHELL",
+            "bash",
+            "KOREAN",
+            "한국어",
+            "EMPTY",
+            "",
+            "FILE",
+            "archive.tar.gz",
+            "PATHV",
+            "/usr/local/bin:/usr/bin:/bin",
+            "BIG",
+            "aAbBaA");
 
     static String word(String in) {
         return new ShellLex('\\').processWord(in, ENV::get);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiterString = " => ", value = {
-            "hello => 'hello'",
-            "he'll''o' => 'hello'",
-            "'hello world' => 'hello world'",
-            "\"hello world\" => 'hello world'",
-            "$PWD => '/home'",
-            "${PWD} => '/home'",
-            "\\$PWD => '$PWD'",
-            "\"$PWD\" => '/home'",
-            "\"\\$PWD\" => '$PWD'",
-            "$ => '$'",
-            "a$ => 'a$'",
-            "$UNSET => ''",
-            "${UNSET:-def} => 'def'",
-            "${EMPTY:-def} => 'def'",
-            "${EMPTY-def} => ''",
-            "${UNSET-def} => 'def'",
-            "${PWD:-def} => '/home'",
-            "${PWD:+alt} => 'alt'",
-            "${EMPTY:+alt} => ''",
-            "${EMPTY+alt} => 'alt'",
-            "${UNSET+alt} => ''",
-            "${FILE#*.} => 'tar.gz'",
-            "${FILE##*.} => 'gz'",
-            "${FILE%.*} => 'archive.tar'",
-            "${FILE%%.*} => 'archive'",
-            "${PATHV/bin/sbin} => '/usr/local/sbin:/usr/bin:/bin'",
-            "${PATHV//bin/sbin} => '/usr/local/sbin:/usr/sbin:/sbin'",
-            "${BIG/a/x} => 'xAbBaA'",
-            "${KOREAN} => '한국어'",
-            "a\\ b => 'a b'",
-            "\"a\\\\b\" => 'a\\b'",
-            "\"a\\nb\" => 'a\\nb'",
-            "${PWD}/x/${SHELL} => '/home/x/bash'",
-            "${UNSET:-${PWD}} => '/home'",
-    })
+    @CsvSource(
+            delimiterString = " => ",
+            value = {
+                "hello => 'hello'",
+                "he'll''o' => 'hello'",
+                "'hello world' => 'hello world'",
+                "\"hello world\" => 'hello world'",
+                "$PWD => '/home'",
+                "${PWD} => '/home'",
+                "\\$PWD => '$PWD'",
+                "\"$PWD\" => '/home'",
+                "\"\\$PWD\" => '$PWD'",
+                "$ => '$'",
+                "a$ => 'a$'",
+                "$UNSET => ''",
+                "${UNSET:-def} => 'def'",
+                "${EMPTY:-def} => 'def'",
+                "${EMPTY-def} => ''",
+                "${UNSET-def} => 'def'",
+                "${PWD:-def} => '/home'",
+                "${PWD:+alt} => 'alt'",
+                "${EMPTY:+alt} => ''",
+                "${EMPTY+alt} => 'alt'",
+                "${UNSET+alt} => ''",
+                "${FILE#*.} => 'tar.gz'",
+                "${FILE##*.} => 'gz'",
+                "${FILE%.*} => 'archive.tar'",
+                "${FILE%%.*} => 'archive'",
+                "${PATHV/bin/sbin} => '/usr/local/sbin:/usr/bin:/bin'",
+                "${PATHV//bin/sbin} => '/usr/local/sbin:/usr/sbin:/sbin'",
+                "${BIG/a/x} => 'xAbBaA'",
+                "${KOREAN} => '한국어'",
+                "a\\ b => 'a b'",
+                "\"a\\\\b\" => 'a\\b'",
+                "\"a\\nb\" => 'a\\nb'",
+                "${PWD}/x/${SHELL} => '/home/x/bash'",
+                "${UNSET:-${PWD}} => '/home'",
+            })
     void expandsAsBuildKit(String in, String out) {
         assertThat(word(in)).isEqualTo(out);
     }
@@ -76,7 +90,8 @@ class ShellLexTest {
         assertThat(new ShellLex('\\').processWords("a 'b c' \"d e\" $SHELL f\\ g", ENV::get))
                 .containsExactly("a", "b c", "d e", "bash", "f g");
         // an expanded value is split on whitespace, as BuildKit does
-        assertThat(new ShellLex('\\').processWords("x$SP", Map.of("SP", "1 2")::get)).containsExactly("x1", "2");
+        assertThat(new ShellLex('\\').processWords("x$SP", Map.of("SP", "1 2")::get))
+                .containsExactly("x1", "2");
     }
 
     @Test
@@ -124,11 +139,14 @@ class ShellLexTest {
         // each ENV V=$V$V doubles V: a few dozen such lines would fill any memory
         ShellLex lex = new ShellLex('\\');
         String nineMi = "a".repeat(9 << 20);
-        assertThatThrownBy(() -> lex.processWord("$V$V", k -> nineMi)).isInstanceOf(ShellLex.ExpansionException.class)
+        assertThatThrownBy(() -> lex.processWord("$V$V", k -> nineMi))
+                .isInstanceOf(ShellLex.ExpansionException.class)
                 .hasMessageContaining("longer than 16 Mi characters");
-        assertThatThrownBy(() -> lex.processWord("\"$V$V\"", k -> nineMi)).hasMessageContaining("longer than 16 Mi characters");
+        assertThatThrownBy(() -> lex.processWord("\"$V$V\"", k -> nineMi))
+                .hasMessageContaining("longer than 16 Mi characters");
         String oneMi = "a".repeat(1 << 20);
-        assertThatThrownBy(() -> lex.processWord("${V//a/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}", k -> oneMi)).hasMessageContaining("longer than");
+        assertThatThrownBy(() -> lex.processWord("${V//a/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}", k -> oneMi))
+                .hasMessageContaining("longer than");
         assertThat(lex.processWord("$V$V", k -> oneMi)).hasSize(2 << 20);
     }
 
@@ -147,13 +165,21 @@ class ShellLexTest {
             Pattern greedy = regex(pattern, true), lazy = regex(pattern, false);
             String why = pattern + " on " + value;
             Matcher first = greedy.matcher(value);
-            assertThat(lex.processWord("${V/" + pattern + "/X}", k -> value)).as(why)
-                    .isEqualTo(first.find() ? value.substring(0, first.start()) + "X" + value.substring(first.end()) : value);
-            assertThat(lex.processWord("${V//" + pattern + "/X}", k -> value)).as(why).isEqualTo(goReplaceAll(greedy, value, "X"));
+            assertThat(lex.processWord("${V/" + pattern + "/X}", k -> value))
+                    .as(why)
+                    .isEqualTo(
+                            first.find()
+                                    ? value.substring(0, first.start()) + "X" + value.substring(first.end())
+                                    : value);
+            assertThat(lex.processWord("${V//" + pattern + "/X}", k -> value))
+                    .as(why)
+                    .isEqualTo(goReplaceAll(greedy, value, "X"));
             Matcher shortest = lazy.matcher(value), longest = greedy.matcher(value);
-            assertThat(lex.processWord("${V#" + pattern + "}", k -> value)).as(why)
+            assertThat(lex.processWord("${V#" + pattern + "}", k -> value))
+                    .as(why)
                     .isEqualTo(shortest.lookingAt() ? value.substring(shortest.end()) : value);
-            assertThat(lex.processWord("${V##" + pattern + "}", k -> value)).as(why)
+            assertThat(lex.processWord("${V##" + pattern + "}", k -> value))
+                    .as(why)
                     .isEqualTo(longest.lookingAt() ? value.substring(longest.end()) : value);
         }
     }
@@ -161,7 +187,8 @@ class ShellLexTest {
     /** BuildKit's translation of a shell pattern of this alphabet. */
     private static Pattern regex(String pattern, boolean greedy) {
         StringBuilder regex = new StringBuilder();
-        for (char c : pattern.toCharArray()) regex.append(c == '*' ? (greedy ? ".*" : ".*?") : c == '?' ? "." : String.valueOf(c));
+        for (char c : pattern.toCharArray())
+            regex.append(c == '*' ? (greedy ? ".*" : ".*?") : c == '?' ? "." : String.valueOf(c));
         return Pattern.compile(regex.toString());
     }
 

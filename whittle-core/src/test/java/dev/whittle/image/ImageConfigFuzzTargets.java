@@ -1,12 +1,11 @@
 package dev.whittle.image;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.whittle.json.JsonException;
-
 import java.util.List;
 import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of the image config reader, which every {@code load}, {@code pull},
@@ -27,9 +26,25 @@ class ImageConfigFuzzTargets {
             return;
         }
         assertThat(c.digest()).isEqualTo(Digest.sha256(input));
-        for (Supplier<?> read : List.<Supplier<?>>of(c::architecture, c::os, c::variant, c::platform, c::author,
-                c::createdText, c::created, c::config, c::env, () -> c.envValue("PATH"), c::entrypoint, c::cmd,
-                c::workingDir, c::user, c::shell, c::onBuild, c::diffIds, c::history)) {
+        for (Supplier<?> read : List.<Supplier<?>>of(
+                c::architecture,
+                c::os,
+                c::variant,
+                c::platform,
+                c::author,
+                c::createdText,
+                c::created,
+                c::config,
+                c::env,
+                () -> c.envValue("PATH"),
+                c::entrypoint,
+                c::cmd,
+                c::workingDir,
+                c::user,
+                c::shell,
+                c::onBuild,
+                c::diffIds,
+                c::history)) {
             try {
                 read.get();
             } catch (JsonException e) {

@@ -1,13 +1,12 @@
 package dev.whittle.image;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** whittle's SHA-256 (kept bytes for small inputs, libcrypto for big ones) must give exactly the JDK's digests. */
 class Sha256Test {
@@ -15,7 +14,9 @@ class Sha256Test {
     void libcryptoIsBoundWhereItIsInstalled() {
         boolean installed = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"))
                 || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libcrypto.so.3"));
-        assertThat(Sha256.nativeAvailable()).as("libcrypto.so.3 is installed, so it must load").isEqualTo(installed);
+        assertThat(Sha256.nativeAvailable())
+                .as("libcrypto.so.3 is installed, so it must load")
+                .isEqualTo(installed);
     }
 
     @Test
@@ -39,20 +40,25 @@ class Sha256Test {
             }
             byte[] want = MessageDigest.getInstance("SHA-256").digest(data);
             assertThat(mine.digest()).as("%d bytes", size).isEqualTo(want);
-            assertThat(Digest.sha256(data).hex()).isEqualTo(java.util.HexFormat.of().formatHex(want));
+            assertThat(Digest.sha256(data).hex())
+                    .isEqualTo(java.util.HexFormat.of().formatHex(want));
         }
     }
 
     @Test
     void smallInputsOfEveryLengthAroundTheBlockPaddingMatchTheJdkAndTheStandardsVectors() throws Exception {
-        assertThat(Digest.sha256("abc".getBytes()).hex()).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assertThat(Digest.sha256(new byte[0]).hex()).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(Digest.sha256("abc".getBytes()).hex())
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(Digest.sha256(new byte[0]).hex())
+                .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         Random r = new Random(3);
         for (int size = 0; size <= 1100; size++) {
             byte[] data = new byte[size + 7];
             r.nextBytes(data);
             byte[] want = MessageDigest.getInstance("SHA-256").digest(java.util.Arrays.copyOfRange(data, 5, 5 + size));
-            assertThat(SmallSha256.digest(data, 5, size)).as("%d bytes at an offset", size).isEqualTo(want);
+            assertThat(SmallSha256.digest(data, 5, size))
+                    .as("%d bytes at an offset", size)
+                    .isEqualTo(want);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.whittle.io;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,8 +9,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** libdeflate reads whittle's members; every other stream, and every damaged one, reads exactly as the JDK reads it. */
 class GzipMembersInputStreamTest {
@@ -47,15 +46,20 @@ class GzipMembersInputStreamTest {
 
     @Test
     void whittlesMembersAreReadByLibdeflateOthersByTheJdk() throws IOException {
-        assertThat(Libdeflate.available()).as("libdeflate0 is installed by scripts/install-deps").isTrue();
+        assertThat(Libdeflate.available())
+                .as("libdeflate0 is installed by scripts/install-deps")
+                .isTrue();
         byte[] data = ParallelGzipTest.compressible(3_500_000, 21);
-        GzipMembersInputStream ours = new GzipMembersInputStream(new ByteArrayInputStream(ParallelGzipTest.gzip(data, 1 << 16, true)));
+        GzipMembersInputStream ours =
+                new GzipMembersInputStream(new ByteArrayInputStream(ParallelGzipTest.gzip(data, 1 << 16, true)));
         assertThat(ours.readAllBytes()).isEqualTo(data);
         assertThat(ours.handedOver()).isFalse();
 
         GzipMembersInputStream foreign = new GzipMembersInputStream(new ByteArrayInputStream(jdkGzip(data)));
         assertThat(foreign.readAllBytes()).isEqualTo(data);
-        assertThat(foreign.handedOver()).as("one 3.5 MB member is more than a MiB").isTrue();
+        assertThat(foreign.handedOver())
+                .as("one 3.5 MB member is more than a MiB")
+                .isTrue();
     }
 
     @Test
@@ -66,9 +70,16 @@ class GzipMembersInputStreamTest {
         byte[] big = jdkGzip(data);
         Random r = new Random(23);
         java.util.List<byte[]> cases = new java.util.ArrayList<>(java.util.List.of(
-                members, big, jdkGzip(small), jdkGzip(new byte[0]), new byte[0],
-                concat(members, big), concat(big, members), concat(members, jdkGzip(small)),
-                concat(members, "trailing junk".getBytes()), concat(members, new byte[1000])));
+                members,
+                big,
+                jdkGzip(small),
+                jdkGzip(new byte[0]),
+                new byte[0],
+                concat(members, big),
+                concat(big, members),
+                concat(members, jdkGzip(small)),
+                concat(members, "trailing junk".getBytes()),
+                concat(members, new byte[1000])));
         for (int i = 0; i < 12; i++) {
             byte[] cut = Arrays.copyOf(members, r.nextInt(members.length));
             cases.add(cut);
@@ -78,7 +89,9 @@ class GzipMembersInputStreamTest {
         }
         for (int i = 0; i < cases.size(); i++) {
             byte[] gz = cases.get(i);
-            assertThat(outcome(new GzipMembersInputStream(new ByteArrayInputStream(gz)))).as("case %d", i).isEqualTo(jdk(gz));
+            assertThat(outcome(new GzipMembersInputStream(new ByteArrayInputStream(gz))))
+                    .as("case %d", i)
+                    .isEqualTo(jdk(gz));
         }
     }
 }

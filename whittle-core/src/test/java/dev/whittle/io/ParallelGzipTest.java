@@ -1,10 +1,6 @@
 package dev.whittle.io;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ParallelGzipTest {
     static byte[] gzip(byte[] data, int chunk) throws IOException {
@@ -39,23 +38,31 @@ class ParallelGzipTest {
     @ParameterizedTest(name = "libdeflate members: {0}")
     @ValueSource(booleans = {true, false})
     void standardGzipReadsItBackAndBytesAreStable(boolean members) throws IOException {
-        if (members) assertThat(Libdeflate.available()).as("libdeflate0 is installed by scripts/install-deps").isTrue();
+        if (members)
+            assertThat(Libdeflate.available())
+                    .as("libdeflate0 is installed by scripts/install-deps")
+                    .isTrue();
         byte[] data = compressible(3_000_000, 42);
         byte[] a = gzip(data, 7919, members);
         byte[] b = gzip(data, 1 << 20, members);
         assertThat(a).isEqualTo(b);
-        assertThat(new GZIPInputStream(new ByteArrayInputStream(a)).readAllBytes()).isEqualTo(data);
+        assertThat(new GZIPInputStream(new ByteArrayInputStream(a)).readAllBytes())
+                .isEqualTo(data);
         assertThat(a.length).isLessThan(data.length / 2);
     }
 
     /** gzip(1) and Go's reader (what docker and containerd use) read the members as one stream, like the JDK does. */
     @Test
     void membersAreOneStreamForGzipAndGo(@TempDir Path dir) throws Exception {
-        assertThat(Libdeflate.available()).as("libdeflate0 is installed by scripts/install-deps").isTrue();
+        assertThat(Libdeflate.available())
+                .as("libdeflate0 is installed by scripts/install-deps")
+                .isTrue();
         byte[] data = compressible(2_500_000, 3);
         Path z = dir.resolve("layer.gz");
         Files.write(z, gzip(data, 65536, true));
-        Process p = new ProcessBuilder("gzip", "-dc", z.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder("gzip", "-dc", z.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         byte[] back = p.getInputStream().readAllBytes();
         assertThat(p.waitFor()).isZero();
         assertThat(back).isEqualTo(data);
@@ -76,15 +83,19 @@ class ParallelGzipTest {
                 	fmt.Printf("%d %x", n, h.Sum(nil))
                 }
                 """);
-        ProcessBuilder pb = new ProcessBuilder(go.toString(), "run", "main.go", z.toString()).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(go.toString(), "run", "main.go", z.toString())
+                .directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("GOCACHE", dir.resolve("gocache").toString());
         pb.environment().put("GO111MODULE", "off");
         Process g = pb.start();
         String out = new String(g.getInputStream().readAllBytes());
         assertThat(g.waitFor()).isZero();
-        assertThat(out).isEqualTo(data.length + " " + java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(data)));
+        assertThat(out)
+                .isEqualTo(data.length + " "
+                        + java.util.HexFormat.of()
+                                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                        .digest(data)));
     }
 
     @Test
@@ -95,7 +106,9 @@ class ParallelGzipTest {
 
     @Test
     void systemZlibBlocksInflateBackAndAreAsSmallAsTheJdks() throws IOException {
-        assertThat(SystemZlib.available()).as("Debian always has libz.so.1 (zlib1g is essential)").isTrue();
+        assertThat(SystemZlib.available())
+                .as("Debian always has libz.so.1 (zlib1g is essential)")
+                .isTrue();
         Random r = new Random(7);
         byte[] data = new byte[300_000];
         for (int i = 0; i < data.length; i++) data[i] = (byte) (i % 100 < 70 ? 'a' + (i / 100) % 26 : r.nextInt(256));
@@ -119,18 +132,22 @@ class ParallelGzipTest {
                 throw new AssertionError(e);
             }
             assertThat(back).isEqualTo(data);
-            assertThat(Math.abs(sys.length - jdk.length)).as("same algorithm, same level").isLessThan(data.length / 50);
+            assertThat(Math.abs(sys.length - jdk.length))
+                    .as("same algorithm, same level")
+                    .isLessThan(data.length / 50);
         }
         byte[] incompressible = new byte[200_000];
         r.nextBytes(incompressible);
-        assertThat(SystemZlib.forLevel(6).deflate(incompressible, incompressible.length, null, true).length).isGreaterThan(incompressible.length);
+        assertThat(SystemZlib.forLevel(6).deflate(incompressible, incompressible.length, null, true).length)
+                .isGreaterThan(incompressible.length);
     }
 
     @ParameterizedTest(name = "libdeflate members: {0}")
     @ValueSource(booleans = {true, false})
     void emptyInputIsAValidGzip(boolean members) throws IOException {
         byte[] z = gzip(new byte[0], 1, members);
-        assertThat(new GZIPInputStream(new ByteArrayInputStream(z)).readAllBytes()).isEmpty();
+        assertThat(new GZIPInputStream(new ByteArrayInputStream(z)).readAllBytes())
+                .isEmpty();
         assertThat(Compression.detect(z, z.length)).isEqualTo(Compression.Kind.GZIP);
     }
 }

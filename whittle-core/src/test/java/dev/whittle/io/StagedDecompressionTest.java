@@ -1,7 +1,7 @@
 package dev.whittle.io;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,9 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.CountDownLatch;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class StagedDecompressionTest {
     static byte[] gzipped(byte[] data) throws IOException {
@@ -54,18 +53,22 @@ class StagedDecompressionTest {
         InputStream broken = new InputStream() {
             private final InputStream in = new ByteArrayInputStream(gz, 0, gz.length / 2);
 
-            @Override public int read() throws IOException {
+            @Override
+            public int read() throws IOException {
                 throw new IOException("connection reset");
             }
 
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 int n = in.read(b, off, len);
                 if (n < 0) throw new IOException("connection reset");
                 return n;
             }
         };
         try (StagedDecompression s = StagedDecompression.start(broken, OutputStream.nullOutputStream())) {
-            assertThatThrownBy(() -> s.decompressed().readAllBytes()).isInstanceOf(IOException.class).hasMessage("connection reset");
+            assertThatThrownBy(() -> s.decompressed().readAllBytes())
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("connection reset");
         }
     }
 
@@ -73,7 +76,8 @@ class StagedDecompressionTest {
     void corruptDataIsTheDecompressorsOwnError() throws IOException {
         byte[] gz = gzipped(ParallelGzipTest.compressible(300_000, 7));
         for (int i = 40; i < gz.length - 20; i += 97) gz[i] ^= 0x5a;
-        try (StagedDecompression s = StagedDecompression.start(new ByteArrayInputStream(gz), OutputStream.nullOutputStream())) {
+        try (StagedDecompression s =
+                StagedDecompression.start(new ByteArrayInputStream(gz), OutputStream.nullOutputStream())) {
             assertThatThrownBy(() -> s.decompressed().readAllBytes()).isInstanceOf(java.util.zip.ZipException.class);
         }
     }
@@ -87,11 +91,13 @@ class StagedDecompressionTest {
         InputStream stalls = new InputStream() {
             private int at;
 
-            @Override public int read() {
+            @Override
+            public int read() {
                 throw new UnsupportedOperationException();
             }
 
-            @Override public int read(byte[] b, int off, int len) throws IOException {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 if (at < 100) {
                     int n = Math.min(len, 100 - at);
                     System.arraycopy(head, at, b, off, n);
@@ -106,13 +112,16 @@ class StagedDecompressionTest {
                 throw new IOException("closed");
             }
 
-            @Override public void close() {
+            @Override
+            public void close() {
                 closed.countDown();
             }
         };
         StagedDecompression s = StagedDecompression.start(stalls, OutputStream.nullOutputStream());
         Thread.sleep(300); // the reading thread is now blocked on the source
         s.close();
-        assertThat(closed.getCount()).as("the source was closed to end the blocked read").isZero();
+        assertThat(closed.getCount())
+                .as("the source was closed to end the blocked read")
+                .isZero();
     }
 }

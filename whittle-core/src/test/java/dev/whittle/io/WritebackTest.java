@@ -1,14 +1,13 @@
 package dev.whittle.io;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WritebackTest {
     static long openDescriptors() throws IOException {
@@ -23,7 +22,9 @@ class WritebackTest {
         Files.write(f, new byte[4 << 20]);
         long before = openDescriptors();
         Writeback w = Writeback.of(f);
-        assertThat(w.active()).as("sync_file_range through FFM (blob commits would wait for the whole file)").isTrue();
+        assertThat(w.active())
+                .as("sync_file_range through FFM (blob commits would wait for the whole file)")
+                .isTrue();
         assertThat(openDescriptors()).isEqualTo(before + 1);
         w.start();
         w.close();

@@ -1,17 +1,17 @@
 package dev.whittle.registry;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ChallengeTest {
     @Test
     void quotedScopesWithCommasAndSeveralChallenges() {
-        List<Challenge> c = Challenge.parse(List.of(
-                "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:samalba/my-app:pull,push\"",
-                "Basic realm=\"Registry Realm\", Bearer realm=\"http://127.0.0.1:1/token\" , error=\"insufficient_scope\""));
+        List<Challenge> c = Challenge.parse(
+                List.of(
+                        "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:samalba/my-app:pull,push\"",
+                        "Basic realm=\"Registry Realm\", Bearer realm=\"http://127.0.0.1:1/token\" , error=\"insufficient_scope\""));
         assertThat(c).hasSize(3);
         assertThat(c.get(0).scheme()).isEqualTo("bearer");
         assertThat(c.get(0).param("scope")).isEqualTo("repository:samalba/my-app:pull,push");

@@ -1,18 +1,18 @@
 package dev.whittle.registry;
 
-import dev.whittle.image.ImageRef;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.whittle.image.ImageRef;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class RegistryConfigTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     RegistryConfig load(String json) throws IOException {
         Path f = dir.resolve("r.json");
@@ -29,7 +29,8 @@ class RegistryConfigTest {
         var ghcr = c.pullEndpoints(ImageRef.parse("ghcr.io/o/app:1"));
         assertThat(ghcr).hasSize(1);
         assertThat(ghcr.getFirst().repository("o/app")).isEqualTo("ghcr/o/app");
-        assertThat(c.pullEndpoints(ImageRef.parse("quay.io/x/y")).stream().map(RegistryConfig.Endpoint::host)).containsExactly("quay.io");
+        assertThat(c.pullEndpoints(ImageRef.parse("quay.io/x/y")).stream().map(RegistryConfig.Endpoint::host))
+                .containsExactly("quay.io");
     }
 
     @Test
@@ -48,14 +49,20 @@ class RegistryConfigTest {
     void loopbackOnlyRefusesEverythingElse() throws IOException {
         RegistryConfig c = load("{\"loopback-only\": true}");
         c.checkAllowed("127.0.0.1:5000");
-        assertThatThrownBy(() -> c.checkAllowed("registry-1.docker.io")).hasMessageContaining("allows loopback registries only");
+        assertThatThrownBy(() -> c.checkAllowed("registry-1.docker.io"))
+                .hasMessageContaining("allows loopback registries only");
     }
 
     @Test
     void badFilesNameTheFileAndTheProblem() throws IOException {
-        assertThatThrownBy(() -> load("{\"registry-mirrors\": [\"ftp://x\"]}")).hasMessageContaining("r.json").hasMessageContaining("http://");
-        assertThatThrownBy(() -> load("{\"retries\": \"many\"}")).hasMessageContaining("r.json").hasMessageContaining("retries");
+        assertThatThrownBy(() -> load("{\"registry-mirrors\": [\"ftp://x\"]}"))
+                .hasMessageContaining("r.json")
+                .hasMessageContaining("http://");
+        assertThatThrownBy(() -> load("{\"retries\": \"many\"}"))
+                .hasMessageContaining("r.json")
+                .hasMessageContaining("retries");
         assertThatThrownBy(() -> load("{not json")).hasMessageContaining("r.json");
-        assertThatThrownBy(() -> RegistryConfig.load(dir.resolve("missing.json"), true)).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> RegistryConfig.load(dir.resolve("missing.json"), true))
+                .hasMessageContaining("does not exist");
     }
 }

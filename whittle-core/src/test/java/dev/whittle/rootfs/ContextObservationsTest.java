@@ -1,17 +1,17 @@
 package dev.whittle.rootfs;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ContextObservationsTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     /** A build records signatures one way and the next build's memo lookup may read them the other. */
     @Test

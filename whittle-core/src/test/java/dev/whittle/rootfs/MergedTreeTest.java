@@ -1,17 +1,16 @@
 package dev.whittle.rootfs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
 import dev.whittle.store.Images;
+import dev.whittle.store.LayerToc;
 import dev.whittle.store.Layers;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
-import dev.whittle.store.LayerToc;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,11 +19,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MergedTreeTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     private Map<String, String> flatten(byte[]... layers) throws IOException {
         try (Store s = Store.open(root)) {
@@ -41,23 +41,28 @@ class MergedTreeTest {
             }
             // a tree extended layer by layer (as a build's steps extend their stage's) is the same tree
             for (int k = 0; k < ids.size(); k++) {
-                MergedTree extended = MergedTree.of(ids.subList(0, k), tocs.subList(0, k)).plus(ids.subList(k, ids.size()), tocs.subList(k, ids.size()));
+                MergedTree extended = MergedTree.of(ids.subList(0, k), tocs.subList(0, k))
+                        .plus(ids.subList(k, ids.size()), tocs.subList(k, ids.size()));
                 ByteArrayOutputStream again = new ByteArrayOutputStream();
                 try (LayerReader r = new LayerReader(s, extended)) {
                     Flattener.write(extended, r, again);
                 }
-                assertThat(again.toByteArray()).as("bottom %d layers merged, the rest added", k).isEqualTo(out.toByteArray());
+                assertThat(again.toByteArray())
+                        .as("bottom %d layers merged, the rest added", k)
+                        .isEqualTo(out.toByteArray());
                 assertThat(extended.layers()).isEqualTo(ids);
             }
             Map<String, String> files = new LinkedHashMap<>();
             try (TarReader tr = new TarReader(new ByteArrayInputStream(out.toByteArray()))) {
                 for (TarEntry e; (e = tr.next()) != null; ) {
-                    files.put(e.name(), switch (e.type()) {
-                        case DIR -> "dir";
-                        case SYMLINK -> "-> " + e.linkName();
-                        case HARDLINK -> "=> " + e.linkName();
-                        default -> new String(tr.content().readAllBytes());
-                    });
+                    files.put(
+                            e.name(),
+                            switch (e.type()) {
+                                case DIR -> "dir";
+                                case SYMLINK -> "-> " + e.linkName();
+                                case HARDLINK -> "=> " + e.linkName();
+                                default -> new String(tr.content().readAllBytes());
+                            });
                 }
             }
             return files;
@@ -66,15 +71,16 @@ class MergedTreeTest {
 
     @Test
     void whiteoutsDeleteLowerPaths() throws IOException {
-        var files = flatten(Layers.layer("etc/", "etc/a=1", "etc/b=2", "tmp/", "tmp/x/", "tmp/x/y=3"),
+        var files = flatten(
+                Layers.layer("etc/", "etc/a=1", "etc/b=2", "tmp/", "tmp/x/", "tmp/x/y=3"),
                 Layers.layer("etc/", "etc/.wh.a", "tmp/.wh.x"));
         assertThat(files).containsOnlyKeys("etc", "etc/b", "tmp");
     }
 
     @Test
     void opaqueDirectoriesHideLowerChildrenButKeepTheirOwn() throws IOException {
-        var files = flatten(Layers.layer("d/", "d/old=1", "d/sub/", "d/sub/f=2"),
-                Layers.layer("d/", "d/new=3", "d/.wh..wh..opq"));
+        var files = flatten(
+                Layers.layer("d/", "d/old=1", "d/sub/", "d/sub/f=2"), Layers.layer("d/", "d/new=3", "d/.wh..wh..opq"));
         assertThat(files).containsOnlyKeys("d", "d/new");
         assertThat(files.get("d/new")).isEqualTo("3");
     }
@@ -96,10 +102,20 @@ class MergedTreeTest {
     @Test
     void resolvesSymlinksInsideTheRoot() throws IOException {
         try (Store s = Store.open(root)) {
-            var m = Layers.image(s, null, Layers.layer("usr/", "usr/lib/", "usr/lib/libc.so=c", "lib->usr/lib", "lib64->/lib", "esc->../../../../etc"));
+            var m = Layers.image(
+                    s,
+                    null,
+                    Layers.layer(
+                            "usr/",
+                            "usr/lib/",
+                            "usr/lib/libc.so=c",
+                            "lib->usr/lib",
+                            "lib64->/lib",
+                            "esc->../../../../etc"));
             new Images(s).add(m, List.of(ImageRef.parse("t")), List.of());
             var img = new Images(s).resolve("t");
-            MergedTree t = MergedTree.of(img.config().diffIds(), List.of(s.toc(img.config().diffIds().getFirst())));
+            MergedTree t = MergedTree.of(
+                    img.config().diffIds(), List.of(s.toc(img.config().diffIds().getFirst())));
             assertThat(t.resolve("/lib64/libc.so", true).path()).isEqualTo("usr/lib/libc.so");
             assertThat(t.resolve("/lib64/libc.so", true).node()).isNotNull();
             assertThat(t.resolve("/esc/passwd", true).path()).isEqualTo("etc/passwd");

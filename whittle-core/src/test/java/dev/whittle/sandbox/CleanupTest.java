@@ -1,7 +1,7 @@
 package dev.whittle.sandbox;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CleanupTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aTempDirectoryExistsWhileOpenAndIsRemovedWithItsContentOnClose() throws IOException {
@@ -22,7 +22,8 @@ class CleanupTest {
         try (Cleanup.TempDirectory t = Cleanup.newTempDirectory(dir, "t-")) {
             p = t.path();
             assertThat(p.getParent()).isEqualTo(dir);
-            assertThat(p.getFileName().toString()).startsWith("t-" + ProcessHandle.current().pid() + "-");
+            assertThat(p.getFileName().toString())
+                    .startsWith("t-" + ProcessHandle.current().pid() + "-");
             Files.createDirectories(t.resolve("a/b"));
             Files.writeString(t.resolve("a/b/f"), "x");
             assertThat(Cleanup.pending()).isTrue();

@@ -1,14 +1,13 @@
 package dev.whittle.sandbox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.whittle.ffi.Posix;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a RUN's upper directory may put into a layer. */
 class UpperDiffTest {
@@ -26,7 +25,8 @@ class UpperDiffTest {
         } catch (Posix.ErrnoException e) {
             Assumptions.abort("the temp directory's filesystem has no user xattrs: " + e.getMessage());
         }
-        if ("root".equals(System.getProperty("user.name"))) Posix.lsetxattr(d, "trusted.overlay.opaque", new byte[] {'y'});
+        if ("root".equals(System.getProperty("user.name")))
+            Posix.lsetxattr(d, "trusted.overlay.opaque", new byte[] {'y'});
         assertThat(UpperDiff.xattrs(d, false)).containsOnlyKeys("user.kept");
     }
 }

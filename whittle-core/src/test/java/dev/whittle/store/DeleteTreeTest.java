@@ -1,7 +1,7 @@
 package dev.whittle.store;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,16 +10,16 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A delete cut short (the process killed, or a file it cannot remove) never leaves a directory's marker file behind
  * while part of the tree beside it is gone: a snapshot's {@code diffid} says its {@code fs/} is complete.
  */
 class DeleteTreeTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aDirectorysFilesGoBeforeItsSubdirectories() throws IOException {
@@ -51,7 +51,9 @@ class DeleteTreeTest {
 
     private static void run(String... cmd) throws IOException {
         try {
-            assertThat(new ProcessBuilder(cmd).inheritIO().start().waitFor()).as(String.join(" ", cmd)).isZero();
+            assertThat(new ProcessBuilder(cmd).inheritIO().start().waitFor())
+                    .as(String.join(" ", cmd))
+                    .isZero();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);

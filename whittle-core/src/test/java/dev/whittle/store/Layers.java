@@ -8,7 +8,6 @@ import dev.whittle.image.MediaType;
 import dev.whittle.image.Platform;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,9 +50,12 @@ public final class Layers {
         if (cmd != null) cb.configField("Cmd", cmd);
         List<Descriptor> descs = new ArrayList<>();
         for (byte[] l : layers) {
-            LayerIngest.Result r = LayerIngest.ingest(store, new ByteArrayInputStream(l), LayerIngest.Keep.AS_IS, null, null, -1, null, true);
+            LayerIngest.Result r = LayerIngest.ingest(
+                    store, new ByteArrayInputStream(l), LayerIngest.Keep.AS_IS, null, null, -1, null, true);
             descs.add(r.descriptor());
-            cb.addLayer(r.info().diffId(), new ImageConfig.History("2024-01-02T03:04:05Z", "test layer", null, null, false));
+            cb.addLayer(
+                    r.info().diffId(),
+                    new ImageConfig.History("2024-01-02T03:04:05Z", "test layer", null, null, false));
         }
         ImageConfig c = cb.build();
         store.putBlob(c.raw());

@@ -1,12 +1,12 @@
 package dev.whittle.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.tar.TarFormatException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,12 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
 
     @Test
     void isAnOciLayout() throws IOException {
@@ -61,7 +61,8 @@ class StoreTest {
     void aBlobIsReadWhileItIsWrittenAndEndsOnlyWhenCommitted() throws Exception {
         byte[] data = new byte[3 << 20];
         new Random(3).nextBytes(data);
-        try (Store s = Store.open(root); ExecutorService ex = Executors.newSingleThreadExecutor()) {
+        try (Store s = Store.open(root);
+                ExecutorService ex = Executors.newSingleThreadExecutor()) {
             Future<byte[]> read;
             Digest committed;
             try (BlobSink sink = s.newBlob()) {
@@ -79,7 +80,9 @@ class StoreTest {
                     }
                 }
                 Thread.sleep(50);
-                assertThat(read.isDone()).as("no end before the commit, even with every byte written").isFalse();
+                assertThat(read.isDone())
+                        .as("no end before the commit, even with every byte written")
+                        .isFalse();
                 committed = sink.commit(Digest.sha256(data), data.length);
             }
             assertThat(read.get()).isEqualTo(data);
@@ -91,7 +94,9 @@ class StoreTest {
                 abandoned = ex.submit(() -> follower.readAllBytes());
                 sink.stream().write(data, 0, 1000);
             }
-            assertThatThrownBy(abandoned::get).hasCauseInstanceOf(IOException.class).hasMessageContaining("abandoned");
+            assertThatThrownBy(abandoned::get)
+                    .hasCauseInstanceOf(IOException.class)
+                    .hasMessageContaining("abandoned");
             assertThat(tempFiles()).isEmpty();
         }
     }
@@ -113,10 +118,16 @@ class StoreTest {
             assertThat(images.resolve("app").manifest().digest()).isEqualTo(b.digest());
             assertThat(images.resolve("app:1").manifest().digest()).isEqualTo(a.digest());
             images.add(b, List.of(ImageRef.parse("app:1")), List.of());
-            StoredImage old = images.list().stream().filter(i -> i.manifest().digest().equals(a.digest())).findFirst().orElseThrow();
+            StoredImage old = images.list().stream()
+                    .filter(i -> i.manifest().digest().equals(a.digest()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(old.dangling()).isTrue();
-            assertThat(images.resolve(old.id().hex().substring(0, 8)).manifest().digest()).isEqualTo(a.digest());
-            assertThatThrownBy(() -> images.resolve("nope")).isInstanceOf(ImageNotFoundException.class).hasMessage("No such image: nope");
+            assertThat(images.resolve(old.id().hex().substring(0, 8)).manifest().digest())
+                    .isEqualTo(a.digest());
+            assertThatThrownBy(() -> images.resolve("nope"))
+                    .isInstanceOf(ImageNotFoundException.class)
+                    .hasMessage("No such image: nope");
         }
     }
 
@@ -143,13 +154,38 @@ class StoreTest {
     void hostileLayersNeverReachTheStore() throws IOException {
         try (Store s = Store.open(root)) {
             byte[] throughSymlink = Layers.layer("etc->/etc", "etc/passwd=pwned");
-            assertThatThrownBy(() -> LayerIngest.ingest(s, new ByteArrayInputStream(throughSymlink), LayerIngest.Keep.AS_IS, null, null, -1, null, true))
-                    .isInstanceOf(TarFormatException.class).hasMessageContaining("through the symlink \"etc\"");
+            assertThatThrownBy(() -> LayerIngest.ingest(
+                            s,
+                            new ByteArrayInputStream(throughSymlink),
+                            LayerIngest.Keep.AS_IS,
+                            null,
+                            null,
+                            -1,
+                            null,
+                            true))
+                    .isInstanceOf(TarFormatException.class)
+                    .hasMessageContaining("through the symlink \"etc\"");
             byte[] danglingLink = Layers.layer("a=>b");
-            assertThatThrownBy(() -> LayerIngest.ingest(s, new ByteArrayInputStream(danglingLink), LayerIngest.Keep.AS_IS, null, null, -1, null, true))
+            assertThatThrownBy(() -> LayerIngest.ingest(
+                            s,
+                            new ByteArrayInputStream(danglingLink),
+                            LayerIngest.Keep.AS_IS,
+                            null,
+                            null,
+                            -1,
+                            null,
+                            true))
                     .hasMessageContaining("not an earlier entry");
             byte[] badWhiteout = Layers.layer("x/.wh..");
-            assertThatThrownBy(() -> LayerIngest.ingest(s, new ByteArrayInputStream(badWhiteout), LayerIngest.Keep.AS_IS, null, null, -1, null, true))
+            assertThatThrownBy(() -> LayerIngest.ingest(
+                            s,
+                            new ByteArrayInputStream(badWhiteout),
+                            LayerIngest.Keep.AS_IS,
+                            null,
+                            null,
+                            -1,
+                            null,
+                            true))
                     .hasMessageContaining("invalid whiteout");
             try (Stream<Path> blobs = Files.list(root.resolve("blobs/sha256"))) {
                 assertThat(blobs.count()).isZero();
@@ -166,15 +202,32 @@ class StoreTest {
             z.write(layer);
         }
         try (Store s = Store.open(root)) {
-            LayerIngest.Result r = LayerIngest.ingest(s, new ByteArrayInputStream(gz.toByteArray()), LayerIngest.Keep.AS_IS, null,
-                    null, -1, Layers.diffId(layer), false);
+            LayerIngest.Result r = LayerIngest.ingest(
+                    s,
+                    new ByteArrayInputStream(gz.toByteArray()),
+                    LayerIngest.Keep.AS_IS,
+                    null,
+                    null,
+                    -1,
+                    Layers.diffId(layer),
+                    false);
             assertThat(r.mediaType()).isEqualTo("application/vnd.docker.image.rootfs.diff.tar.gzip");
             assertThat(r.blobDigest()).isEqualTo(Digest.sha256(gz.toByteArray()));
             assertThat(r.info().contentSize()).isEqualTo(10 + "/bin/busybox".length());
-            assertThat(s.toc(r.info().diffId()).items()).extracting(i -> i.entry().name()).containsExactly("bin", "bin/sh", "bin/busybox");
+            assertThat(s.toc(r.info().diffId()).items())
+                    .extracting(i -> i.entry().name())
+                    .containsExactly("bin", "bin/sh", "bin/busybox");
             assertThat(s.openLayer(r.info().diffId()).readAllBytes()).isEqualTo(layer);
-            assertThatThrownBy(() -> LayerIngest.ingest(s, new ByteArrayInputStream(layer), LayerIngest.Keep.AS_IS, null, null, -1,
-                    Digest.sha256(new byte[1]), true)).hasMessageContaining("invalid diffID");
+            assertThatThrownBy(() -> LayerIngest.ingest(
+                            s,
+                            new ByteArrayInputStream(layer),
+                            LayerIngest.Keep.AS_IS,
+                            null,
+                            null,
+                            -1,
+                            Digest.sha256(new byte[1]),
+                            true))
+                    .hasMessageContaining("invalid diffID");
         }
     }
 
@@ -206,7 +259,9 @@ class StoreTest {
             Path blob = s.blobPath(Layers.diffId(layer));
             Files.write(blob, Layers.layer("f=CONTENT"));
             List<Maintenance.Problem> problems = new Maintenance(s).fsck(null);
-            assertThat(problems).extracting(Object::toString).anyMatch(p -> p.contains("does not match its digest"))
+            assertThat(problems)
+                    .extracting(Object::toString)
+                    .anyMatch(p -> p.contains("does not match its digest"))
                     .anyMatch(p -> p.contains("docker.io/library/x:latest") && p.contains("missing or corrupt"));
         }
     }

@@ -1,14 +1,11 @@
 package dev.whittle.tar;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Malformed and hostile tar streams are refused with a message that says what is wrong. */
 class HostileTarTest {
@@ -33,7 +30,8 @@ class HostileTarTest {
     @Test
     void dotDotBreakoutIsRefused() {
         assertThatThrownBy(() -> readAll(archive(header("../../etc/passwd", '0', 0, ""))))
-                .isInstanceOf(TarFormatException.class).hasMessageContaining("escapes the root");
+                .isInstanceOf(TarFormatException.class)
+                .hasMessageContaining("escapes the root");
         assertThatThrownBy(() -> readAll(archive(header("a/../../x", '0', 0, ""))))
                 .hasMessageContaining("escapes the root");
     }

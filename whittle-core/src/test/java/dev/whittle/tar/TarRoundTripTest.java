@@ -1,11 +1,8 @@
 package dev.whittle.tar;
 
-import dev.whittle.image.Digest;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.image.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,21 +12,40 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TarRoundTripTest {
     static final String LONG = "very/" + "deep/".repeat(40) + "file-with-a-long-name.txt";
     static final String UNICODE = "données/日本語/файл-ü.txt";
-    static final byte[] CAPABILITY = {0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, (byte) 0xff, (byte) 0xfe, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static final byte[] CAPABILITY = {
+        0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, (byte) 0xff, (byte) 0xfe, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
 
     static byte[] sample() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarWriter w = new TarWriter(bytes)) {
             w.writeHeader(TarEntry.dir("bin", 0755, 1700000000));
-            w.write(new TarEntry("bin/ping", TarEntry.Type.FILE, 04755, 0, 0, 5, 1700000000, "", 0, 0,
-                    Map.of("security.capability", CAPABILITY)), "ping\n".getBytes());
-            w.write(new TarEntry("bin/ping2", TarEntry.Type.HARDLINK, 04755, 0, 0, 0, 1700000000, "bin/ping", 0, 0, null), new byte[0]);
+            w.write(
+                    new TarEntry(
+                            "bin/ping",
+                            TarEntry.Type.FILE,
+                            04755,
+                            0,
+                            0,
+                            5,
+                            1700000000,
+                            "",
+                            0,
+                            0,
+                            Map.of("security.capability", CAPABILITY)),
+                    "ping\n".getBytes());
+            w.write(
+                    new TarEntry(
+                            "bin/ping2", TarEntry.Type.HARDLINK, 04755, 0, 0, 0, 1700000000, "bin/ping", 0, 0, null),
+                    new byte[0]);
             w.writeHeader(TarEntry.symlink("bin/sh", "/bin/busybox", 1700000000));
             w.writeHeader(TarEntry.symlink("lnk", "x".repeat(150), 1700000000));
             byte[] big = "long\n".getBytes();
@@ -51,7 +67,9 @@ class TarRoundTripTest {
                 contents.add(new String(r.content().readAllBytes(), StandardCharsets.UTF_8));
             }
         }
-        assertThat(entries).extracting(TarEntry::name).containsExactly("bin", "bin/ping", "bin/ping2", "bin/sh", "lnk", LONG, UNICODE, "dev/null");
+        assertThat(entries)
+                .extracting(TarEntry::name)
+                .containsExactly("bin", "bin/ping", "bin/ping2", "bin/sh", "lnk", LONG, UNICODE, "dev/null");
         TarEntry ping = entries.get(1);
         assertThat(ping.mode()).isEqualTo(04755);
         assertThat(ping.xattrs().get("security.capability")).isEqualTo(CAPABILITY);
@@ -72,7 +90,8 @@ class TarRoundTripTest {
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(sample()))) {
             for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
                 names.add(e.getName());
-                if (e.getName().equals("bin/ping")) assertThat(e.getMode() & 07777).isEqualTo(04755);
+                if (e.getName().equals("bin/ping"))
+                    assertThat(e.getMode() & 07777).isEqualTo(04755);
                 if (e.getName().equals(LONG)) assertThat(e.getLongUserId()).isEqualTo(3000000);
             }
         }
@@ -84,18 +103,37 @@ class TarRoundTripTest {
         Path archive = dir.resolve("a.tar");
         Files.write(archive, sample());
         Path out = Files.createDirectory(dir.resolve("out"));
-        Process p = new ProcessBuilder("tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-xpf", archive.toString(), "-C", out.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "tar",
+                        "--xattrs",
+                        "--xattrs-include=*",
+                        "--numeric-owner",
+                        "-xpf",
+                        archive.toString(),
+                        "-C",
+                        out.toString())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(log).isZero();
         assertThat(Files.readString(out.resolve(LONG))).isEqualTo("long\n");
         assertThat(Files.readString(out.resolve(UNICODE))).isEqualTo("unicode\n");
         assertThat(Files.readSymbolicLink(out.resolve("bin/sh")).toString()).isEqualTo("/bin/busybox");
-        assertThat(Files.getAttribute(out.resolve("bin/ping"), "unix:ino")).isEqualTo(Files.getAttribute(out.resolve("bin/ping2"), "unix:ino"));
+        assertThat(Files.getAttribute(out.resolve("bin/ping"), "unix:ino"))
+                .isEqualTo(Files.getAttribute(out.resolve("bin/ping2"), "unix:ino"));
         if ("root".equals(System.getProperty("user.name"))) {
-            assertThat((Integer) Files.getAttribute(out.resolve("bin/ping"), "unix:mode") & 07777).isEqualTo(04755);
-            Process g = new ProcessBuilder("getfattr", "-d", "-m", "security.capability", "-e", "hex", out.resolve("bin/ping").toString())
-                    .redirectErrorStream(true).start();
+            assertThat((Integer) Files.getAttribute(out.resolve("bin/ping"), "unix:mode") & 07777)
+                    .isEqualTo(04755);
+            Process g = new ProcessBuilder(
+                            "getfattr",
+                            "-d",
+                            "-m",
+                            "security.capability",
+                            "-e",
+                            "hex",
+                            out.resolve("bin/ping").toString())
+                    .redirectErrorStream(true)
+                    .start();
             String caps = new String(g.getInputStream().readAllBytes());
             if (g.waitFor() == 0) assertThat(caps).contains("0x0100000200200000fffe80");
         }
@@ -108,8 +146,16 @@ class TarRoundTripTest {
         Files.createSymbolicLink(dir.resolve("src/link"), Path.of("a"));
         for (String format : List.of("gnu", "posix", "ustar", "v7")) {
             Path archive = dir.resolve(format + ".tar");
-            Process p = new ProcessBuilder("tar", "--format=" + format, "-cf", archive.toString(), "-C", dir.resolve("src").toString(), ".")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "tar",
+                            "--format=" + format,
+                            "-cf",
+                            archive.toString(),
+                            "-C",
+                            dir.resolve("src").toString(),
+                            ".")
+                    .redirectErrorStream(true)
+                    .start();
             String log = new String(p.getInputStream().readAllBytes());
             if (p.waitFor() != 0) {
                 assertThat(format).as(log).isIn("ustar", "v7"); // name too long for these formats: expected
@@ -119,7 +165,8 @@ class TarRoundTripTest {
             try (TarReader r = new TarReader(Files.newInputStream(archive))) {
                 for (TarEntry e; (e = r.next()) != null; ) {
                     names.add(e.name());
-                    if (e.isFile()) assertThat(new String(r.content().readAllBytes())).isEqualTo("gnu");
+                    if (e.isFile())
+                        assertThat(new String(r.content().readAllBytes())).isEqualTo("gnu");
                 }
             }
             assertThat(names).as(format).contains("a/" + "b".repeat(120) + "/f.txt", "link");

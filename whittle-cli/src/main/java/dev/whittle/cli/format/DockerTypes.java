@@ -1,16 +1,15 @@
 package dev.whittle.cli.format;
 
-import dev.whittle.json.Json;
+import static dev.whittle.cli.format.GoType.field;
+import static dev.whittle.cli.format.GoType.omitEmpty;
 
+import dev.whittle.json.Json;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static dev.whittle.cli.format.GoType.field;
-import static dev.whittle.cli.format.GoType.omitEmpty;
 
 /**
  * The Go types docker 20.10's templates see, declared as moby and docker/cli declare them: {@code types.ImageInspect}
@@ -34,17 +33,40 @@ public final class DockerTypes {
 
     /** time.Duration: an int64 of nanoseconds that prints as {@code 1m30s}. */
     public static final GoType DURATION = GoType.named("time.Duration", GoType.INT64)
-            .method("String", false, GoFunc.of(STRING_METHOD, a -> GoValue.string(GoTime.durationString(a.getFirst().longValue()))));
+            .method(
+                    "String",
+                    false,
+                    GoFunc.of(
+                            STRING_METHOD,
+                            a -> GoValue.string(
+                                    GoTime.durationString(a.getFirst().longValue()))));
 
     /** time.Time, in UTC: prints as {@code 2021-03-04 03:24:42.5 +0000 UTC}, encodes as RFC 3339. */
-    public static final GoType TIME = GoType.struct("time.Time", new GoType.Field("wall", GoType.UINT64, null, false),
-                    new GoType.Field("ext", GoType.INT64, null, false), new GoType.Field("loc", GoType.pointerTo(GoType.struct("time.Location")), null, false))
-            .method("String", false, GoFunc.of(STRING_METHOD, a -> GoValue.string(GoTime.stringUtc(instant(a.getFirst())))))
-            .method("IsZero", false, GoFunc.of(GoType.func(List.of(), false, GoType.BOOL, false),
-                    a -> GoValue.bool(instant(a.getFirst()).equals(GoTime.ZERO))))
-            .method("Unix", false, GoFunc.of(GoType.func(List.of(), false, GoType.INT64, false),
-                    a -> GoValue.int64(instant(a.getFirst()).getEpochSecond())))
-            .method("GoString", false, GoFunc.of(STRING_METHOD, a -> GoValue.string(GoTime.goString(instant(a.getFirst())))))
+    public static final GoType TIME = GoType.struct(
+                    "time.Time",
+                    new GoType.Field("wall", GoType.UINT64, null, false),
+                    new GoType.Field("ext", GoType.INT64, null, false),
+                    new GoType.Field("loc", GoType.pointerTo(GoType.struct("time.Location")), null, false))
+            .method(
+                    "String",
+                    false,
+                    GoFunc.of(STRING_METHOD, a -> GoValue.string(GoTime.stringUtc(instant(a.getFirst())))))
+            .method(
+                    "IsZero",
+                    false,
+                    GoFunc.of(
+                            GoType.func(List.of(), false, GoType.BOOL, false),
+                            a -> GoValue.bool(instant(a.getFirst()).equals(GoTime.ZERO))))
+            .method(
+                    "Unix",
+                    false,
+                    GoFunc.of(
+                            GoType.func(List.of(), false, GoType.INT64, false),
+                            a -> GoValue.int64(instant(a.getFirst()).getEpochSecond())))
+            .method(
+                    "GoString",
+                    false,
+                    GoFunc.of(STRING_METHOD, a -> GoValue.string(GoTime.goString(instant(a.getFirst())))))
             .marshalJson(d -> GoTime.rfc3339Nano((Instant) ((Object[]) d)[3]));
 
     /** A time.Time value; the Instant rides in a slot past the struct's fields, where printing does not look. */
@@ -56,62 +78,135 @@ public final class DockerTypes {
         return (Instant) ((Object[]) v.data())[3];
     }
 
-    public static final GoType HEALTH_CONFIG = GoType.struct("container.HealthConfig", omitEmpty("Test", STRINGS),
-            omitEmpty("Interval", DURATION), omitEmpty("Timeout", DURATION), omitEmpty("StartPeriod", DURATION),
+    public static final GoType HEALTH_CONFIG = GoType.struct(
+            "container.HealthConfig",
+            omitEmpty("Test", STRINGS),
+            omitEmpty("Interval", DURATION),
+            omitEmpty("Timeout", DURATION),
+            omitEmpty("StartPeriod", DURATION),
             omitEmpty("Retries", GoType.INT));
 
-    public static final GoType CONFIG = GoType.struct("container.Config", field("Hostname", GoType.STRING), field("Domainname", GoType.STRING),
-            field("User", GoType.STRING), field("AttachStdin", GoType.BOOL), field("AttachStdout", GoType.BOOL),
-            field("AttachStderr", GoType.BOOL), omitEmpty("ExposedPorts", PORT_SET), field("Tty", GoType.BOOL),
-            field("OpenStdin", GoType.BOOL), field("StdinOnce", GoType.BOOL), field("Env", STRINGS), field("Cmd", STRSLICE),
-            omitEmpty("Healthcheck", GoType.pointerTo(HEALTH_CONFIG)), omitEmpty("ArgsEscaped", GoType.BOOL),
-            field("Image", GoType.STRING), field("Volumes", VOLUMES), field("WorkingDir", GoType.STRING),
-            field("Entrypoint", STRSLICE), omitEmpty("NetworkDisabled", GoType.BOOL), omitEmpty("MacAddress", GoType.STRING),
-            field("OnBuild", STRINGS), field("Labels", STRING_MAP), omitEmpty("StopSignal", GoType.STRING),
-            omitEmpty("StopTimeout", GoType.pointerTo(GoType.INT)), omitEmpty("Shell", STRSLICE));
+    public static final GoType CONFIG = GoType.struct(
+            "container.Config",
+            field("Hostname", GoType.STRING),
+            field("Domainname", GoType.STRING),
+            field("User", GoType.STRING),
+            field("AttachStdin", GoType.BOOL),
+            field("AttachStdout", GoType.BOOL),
+            field("AttachStderr", GoType.BOOL),
+            omitEmpty("ExposedPorts", PORT_SET),
+            field("Tty", GoType.BOOL),
+            field("OpenStdin", GoType.BOOL),
+            field("StdinOnce", GoType.BOOL),
+            field("Env", STRINGS),
+            field("Cmd", STRSLICE),
+            omitEmpty("Healthcheck", GoType.pointerTo(HEALTH_CONFIG)),
+            omitEmpty("ArgsEscaped", GoType.BOOL),
+            field("Image", GoType.STRING),
+            field("Volumes", VOLUMES),
+            field("WorkingDir", GoType.STRING),
+            field("Entrypoint", STRSLICE),
+            omitEmpty("NetworkDisabled", GoType.BOOL),
+            omitEmpty("MacAddress", GoType.STRING),
+            field("OnBuild", STRINGS),
+            field("Labels", STRING_MAP),
+            omitEmpty("StopSignal", GoType.STRING),
+            omitEmpty("StopTimeout", GoType.pointerTo(GoType.INT)),
+            omitEmpty("Shell", STRSLICE));
     public static final GoType CONFIG_POINTER = GoType.pointerTo(CONFIG);
 
-    public static final GoType GRAPH_DRIVER = GoType.struct("types.GraphDriverData", field("Data", STRING_MAP), field("Name", GoType.STRING));
-    public static final GoType ROOT_FS = GoType.struct("types.RootFS", field("Type", GoType.STRING), omitEmpty("Layers", STRINGS),
+    public static final GoType GRAPH_DRIVER =
+            GoType.struct("types.GraphDriverData", field("Data", STRING_MAP), field("Name", GoType.STRING));
+    public static final GoType ROOT_FS = GoType.struct(
+            "types.RootFS",
+            field("Type", GoType.STRING),
+            omitEmpty("Layers", STRINGS),
             omitEmpty("BaseLayer", GoType.STRING));
     public static final GoType METADATA = GoType.struct("types.ImageMetadata", omitEmpty("LastTagTime", TIME));
 
-    public static final GoType IMAGE_INSPECT = GoType.struct("types.ImageInspect", new GoType.Field("ID", GoType.STRING, "Id", false),
-            field("RepoTags", STRINGS), field("RepoDigests", STRINGS), field("Parent", GoType.STRING), field("Comment", GoType.STRING),
-            field("Created", GoType.STRING), field("Container", GoType.STRING), field("ContainerConfig", CONFIG_POINTER),
-            field("DockerVersion", GoType.STRING), field("Author", GoType.STRING), field("Config", CONFIG_POINTER),
-            field("Architecture", GoType.STRING), omitEmpty("Variant", GoType.STRING), field("Os", GoType.STRING),
-            omitEmpty("OsVersion", GoType.STRING), field("Size", GoType.INT64), field("VirtualSize", GoType.INT64),
-            field("GraphDriver", GRAPH_DRIVER), field("RootFS", ROOT_FS), field("Metadata", METADATA));
+    public static final GoType IMAGE_INSPECT = GoType.struct(
+            "types.ImageInspect",
+            new GoType.Field("ID", GoType.STRING, "Id", false),
+            field("RepoTags", STRINGS),
+            field("RepoDigests", STRINGS),
+            field("Parent", GoType.STRING),
+            field("Comment", GoType.STRING),
+            field("Created", GoType.STRING),
+            field("Container", GoType.STRING),
+            field("ContainerConfig", CONFIG_POINTER),
+            field("DockerVersion", GoType.STRING),
+            field("Author", GoType.STRING),
+            field("Config", CONFIG_POINTER),
+            field("Architecture", GoType.STRING),
+            omitEmpty("Variant", GoType.STRING),
+            field("Os", GoType.STRING),
+            omitEmpty("OsVersion", GoType.STRING),
+            field("Size", GoType.INT64),
+            field("VirtualSize", GoType.INT64),
+            field("GraphDriver", GRAPH_DRIVER),
+            field("RootFS", ROOT_FS),
+            field("Metadata", METADATA));
 
     // ------------------------------------------------------------------------------------------ list rows
 
     /** formatter.HeaderContext: {@code {Header interface {}}}, nil in every row. */
     private static final GoType HEADER_CONTEXT = GoType.struct("formatter.HeaderContext", field("Header", GoType.ANY));
 
-    public static final GoType IMAGE_SUMMARY = GoType.struct("types.ImageSummary", field("Containers", GoType.INT64),
-            field("Created", GoType.INT64), field("ID", GoType.STRING), field("Labels", STRING_MAP), field("ParentID", GoType.STRING),
-            field("RepoDigests", STRINGS), field("RepoTags", STRINGS), field("SharedSize", GoType.INT64), field("Size", GoType.INT64),
+    public static final GoType IMAGE_SUMMARY = GoType.struct(
+            "types.ImageSummary",
+            field("Containers", GoType.INT64),
+            field("Created", GoType.INT64),
+            field("ID", GoType.STRING),
+            field("Labels", STRING_MAP),
+            field("ParentID", GoType.STRING),
+            field("RepoDigests", STRINGS),
+            field("RepoTags", STRINGS),
+            field("SharedSize", GoType.INT64),
+            field("Size", GoType.INT64),
             field("VirtualSize", GoType.INT64));
 
     /** The names docker's row types answer to, in reflect's (sorted) order: their values are methods. */
-    public static final List<String> IMAGE_COLUMNS = List.of("Containers", "CreatedAt", "CreatedSince", "Digest", "ID", "Repository",
-            "SharedSize", "Size", "Tag", "UniqueSize", "VirtualSize");
-    public static final List<String> HISTORY_COLUMNS = List.of("Comment", "CreatedAt", "CreatedBy", "CreatedSince", "ID", "Size");
+    public static final List<String> IMAGE_COLUMNS = List.of(
+            "Containers",
+            "CreatedAt",
+            "CreatedSince",
+            "Digest",
+            "ID",
+            "Repository",
+            "SharedSize",
+            "Size",
+            "Tag",
+            "UniqueSize",
+            "VirtualSize");
+
+    public static final List<String> HISTORY_COLUMNS =
+            List.of("Comment", "CreatedAt", "CreatedBy", "CreatedSince", "ID", "Size");
 
     /** {@code *formatter.imageContext}: {@code {HeaderContext, trunc, i types.ImageSummary, repo, tag, digest}}. */
-    public static final GoType IMAGE_CONTEXT = GoType.pointerTo(rowType("formatter.imageContext", IMAGE_COLUMNS,
-            new GoType.Field("trunc", GoType.BOOL, null, false), new GoType.Field("i", IMAGE_SUMMARY, null, false),
-            new GoType.Field("repo", GoType.STRING, null, false), new GoType.Field("tag", GoType.STRING, null, false),
+    public static final GoType IMAGE_CONTEXT = GoType.pointerTo(rowType(
+            "formatter.imageContext",
+            IMAGE_COLUMNS,
+            new GoType.Field("trunc", GoType.BOOL, null, false),
+            new GoType.Field("i", IMAGE_SUMMARY, null, false),
+            new GoType.Field("repo", GoType.STRING, null, false),
+            new GoType.Field("tag", GoType.STRING, null, false),
             new GoType.Field("digest", GoType.STRING, null, false)));
 
-    public static final GoType HISTORY_ITEM = GoType.struct("image.HistoryResponseItem", field("Comment", GoType.STRING),
-            field("Created", GoType.INT64), field("CreatedBy", GoType.STRING), new GoType.Field("ID", GoType.STRING, "Id", false),
-            field("Size", GoType.INT64), field("Tags", STRINGS));
+    public static final GoType HISTORY_ITEM = GoType.struct(
+            "image.HistoryResponseItem",
+            field("Comment", GoType.STRING),
+            field("Created", GoType.INT64),
+            field("CreatedBy", GoType.STRING),
+            new GoType.Field("ID", GoType.STRING, "Id", false),
+            field("Size", GoType.INT64),
+            field("Tags", STRINGS));
 
     /** {@code *image.historyContext}: {@code {HeaderContext, trunc, human, h image.HistoryResponseItem}}. */
-    public static final GoType HISTORY_CONTEXT = GoType.pointerTo(rowType("image.historyContext", HISTORY_COLUMNS,
-            new GoType.Field("trunc", GoType.BOOL, null, false), new GoType.Field("human", GoType.BOOL, null, false),
+    public static final GoType HISTORY_CONTEXT = GoType.pointerTo(rowType(
+            "image.historyContext",
+            HISTORY_COLUMNS,
+            new GoType.Field("trunc", GoType.BOOL, null, false),
+            new GoType.Field("human", GoType.BOOL, null, false),
             new GoType.Field("h", HISTORY_ITEM, null, false)));
 
     /** A row struct: HeaderContext and the given fields, then (unseen) the column texts its methods return. */
@@ -125,7 +220,8 @@ public final class DockerTypes {
             int slot = first + i;
             t.method(columns.get(i), true, GoFunc.of(STRING_METHOD, a -> {
                 GoValue r = a.getFirst();
-                Object[] d = (Object[]) (r.kind() == GoType.Kind.POINTER ? ((GoValue.Ptr) r.data()).target() : r.data());
+                Object[] d =
+                        (Object[]) (r.kind() == GoType.Kind.POINTER ? ((GoValue.Ptr) r.data()).target() : r.data());
                 return GoValue.string((String) d[slot]);
             }));
         }
@@ -157,7 +253,11 @@ public final class DockerTypes {
 
     /** encoding/json's Number, which UseNumber decodes numbers into: a string that prints as itself. */
     public static final GoType JSON_NUMBER = GoType.named("json.Number", GoType.STRING)
-            .method("String", false, GoFunc.of(STRING_METHOD, a -> GoValue.string(a.getFirst().stringValue())));
+            .method(
+                    "String",
+                    false,
+                    GoFunc.of(STRING_METHOD, a -> GoValue.string(a.getFirst().stringValue())));
+
     public static final GoType RAW_OBJECT = GoType.mapOf(GoType.STRING, GoType.ANY);
     public static final GoType RAW_ARRAY = GoType.sliceOf(GoType.ANY);
 

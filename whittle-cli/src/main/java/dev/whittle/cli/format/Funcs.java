@@ -2,7 +2,6 @@ package dev.whittle.cli.format;
 
 import dev.whittle.cli.format.GoType.Kind;
 import dev.whittle.json.Json;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,12 +19,39 @@ import java.util.Set;
  */
 final class Funcs implements GoFunc {
     /** Every name a docker template may call; the parser refuses others. */
-    static final Set<String> NAMES = Set.of("and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
-            "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne", "json", "split", "join", "title", "lower", "upper", "pad",
+    static final Set<String> NAMES = Set.of(
+            "and",
+            "call",
+            "html",
+            "index",
+            "slice",
+            "js",
+            "len",
+            "not",
+            "or",
+            "print",
+            "printf",
+            "println",
+            "urlquery",
+            "eq",
+            "ge",
+            "gt",
+            "le",
+            "lt",
+            "ne",
+            "json",
+            "split",
+            "join",
+            "title",
+            "lower",
+            "upper",
+            "pad",
             "truncate");
 
     private static final GoType V = GoType.REFLECT_VALUE, S = GoType.STRING, I = GoType.INT;
-    private static final GoType VALUES = GoType.sliceOf(V), ANYS = GoType.sliceOf(GoType.ANY), STRINGS = GoType.sliceOf(S);
+    private static final GoType VALUES = GoType.sliceOf(V),
+            ANYS = GoType.sliceOf(GoType.ANY),
+            STRINGS = GoType.sliceOf(S);
     private static final GoType AND_OR = GoType.func(List.of(V, VALUES), true, V, false);
     private static final GoType INDEX = GoType.func(List.of(V, VALUES), true, V, true);
     private static final GoType ESCAPER = GoType.func(List.of(ANYS), true, S, false);
@@ -90,11 +116,13 @@ final class Funcs implements GoFunc {
         return f instanceof Funcs fn && fn.builtin;
     }
 
-    @Override public GoType type() {
+    @Override
+    public GoType type() {
         return type;
     }
 
-    @Override public GoValue call(List<GoValue> a) {
+    @Override
+    public GoValue call(List<GoValue> a) {
         if (header) return a.getFirst(); // docker's header functions give their first argument back
         GoValue r = switch (name) {
             case "call" -> callFunction(a);
@@ -120,8 +148,11 @@ final class Funcs implements GoFunc {
             case "title" -> GoValue.string(title(a.getFirst().stringValue()));
             case "lower" -> GoValue.string(mapCase(a.getFirst().stringValue(), false));
             case "upper" -> GoValue.string(mapCase(a.getFirst().stringValue(), true));
-            case "pad" -> GoValue.string(pad(a.get(0).stringValue(), a.get(1).longValue(), a.get(2).longValue()));
-            case "truncate" -> GoValue.string(truncate(a.get(0).stringValue(), a.get(1).longValue()));
+            case "pad" ->
+                GoValue.string(pad(
+                        a.get(0).stringValue(), a.get(1).longValue(), a.get(2).longValue()));
+            case "truncate" ->
+                GoValue.string(truncate(a.get(0).stringValue(), a.get(1).longValue()));
             default -> throw new IllegalStateException("not a function: " + name);
         };
         // what a function makes is spent before anything can keep it: a variable, a range, printf's arguments
@@ -141,7 +172,8 @@ final class Funcs implements GoFunc {
     /** funcs.go's evalArgs: one string as is, anything else as Sprint of its printable values. */
     private String evalArgs(List<GoValue> a) {
         List<GoValue> args = interfaces(a, 0);
-        if (args.size() == 1 && args.getFirst() != null && args.getFirst().type() == GoType.STRING) return args.getFirst().stringValue();
+        if (args.size() == 1 && args.getFirst() != null && args.getFirst().type() == GoType.STRING)
+            return args.getFirst().stringValue();
         for (int i = 0; i < args.size(); i++) {
             GoValue v = args.get(i);
             if (v == null) {
@@ -195,7 +227,9 @@ final class Funcs implements GoFunc {
                         b.appendCodePoint(r);
                     } else {
                         String h = Integer.toHexString(r).toUpperCase(Locale.ROOT);
-                        b.append("\\u").append("0000", 0, Math.max(0, 4 - h.length())).append(h);
+                        b.append("\\u")
+                                .append("0000", 0, Math.max(0, 4 - h.length()))
+                                .append(h);
                     }
                 }
             }
@@ -210,7 +244,13 @@ final class Funcs implements GoFunc {
         StringBuilder b = new StringBuilder(s.length());
         for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xFF;
-            if ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~') {
+            if ('a' <= c && c <= 'z'
+                    || 'A' <= c && c <= 'Z'
+                    || '0' <= c && c <= '9'
+                    || c == '-'
+                    || c == '_'
+                    || c == '.'
+                    || c == '~') {
                 b.append((char) c);
             } else if (c == ' ') {
                 b.append('+');
@@ -221,7 +261,8 @@ final class Funcs implements GoFunc {
         return b.toString();
     }
 
-    // ------------------------------------------------------------------------------------------ index, slice, len, call
+    // ------------------------------------------------------------------------------------------ index, slice, len,
+    // call
 
     /** indexArg: an integer index in [0, cap]. */
     private static int indexArg(GoValue index, int cap) {
@@ -240,14 +281,19 @@ final class Funcs implements GoFunc {
         for (GoValue index : a.subList(1, a.size())) {
             index = TemplateExec.indirectInterface(index);
             item = TemplateExec.indirect(item);
-            if ((item.kind() == Kind.POINTER || item.kind() == Kind.INTERFACE) && item.isNil()) throw new Failure("index of nil pointer");
+            if ((item.kind() == Kind.POINTER || item.kind() == Kind.INTERFACE) && item.isNil())
+                throw new Failure("index of nil pointer");
             switch (item.kind()) {
                 case ARRAY, SLICE, STRING -> {
                     int len = item.len();
-                    if (item.kind() == Kind.STRING) budget.scan(item.stringValue().length());
+                    if (item.kind() == Kind.STRING)
+                        budget.scan(item.stringValue().length());
                     int x = indexArg(index, len);
                     if (x == len) {
-                        throw new Failure("reflect: " + (item.kind() == Kind.STRING ? "string" : item.kind() == Kind.ARRAY ? "array" : "slice")
+                        throw new Failure("reflect: "
+                                + (item.kind() == Kind.STRING
+                                        ? "string"
+                                        : item.kind() == Kind.ARRAY ? "array" : "slice")
                                 + " index out of range");
                     }
                     item = item.index(x);
@@ -270,7 +316,8 @@ final class Funcs implements GoFunc {
             return GoValue.zero(argType);
         }
         if (value.type().assignableTo(argType)) return value;
-        if ((value.kind().isInt() || value.kind().isUint()) && (argType.kind().isInt() || argType.kind().isUint())) {
+        if ((value.kind().isInt() || value.kind().isUint())
+                && (argType.kind().isInt() || argType.kind().isUint())) {
             return GoValue.of(argType, TemplateExec.truncate(value.longValue(), argType.kind()));
         }
         throw new Failure("value has type " + value.type() + "; should be " + argType);
@@ -294,8 +341,10 @@ final class Funcs implements GoFunc {
         int[] idx = {0, item.len(), 0};
         for (int i = 0; i < indexes.size(); i++) idx[i] = indexArg(indexes.get(i), cap);
         if (idx[0] > idx[1]) throw new Failure("invalid slice index: " + idx[0] + " > " + idx[1]);
-        if (indexes.size() == 3 && idx[1] > idx[2]) throw new Failure("invalid slice index: " + idx[1] + " > " + idx[2]);
-        if (item.kind() == Kind.STRING) return GoValue.of(item.type(), GoStrings.slice(item.stringValue(), idx[0], idx[1]));
+        if (indexes.size() == 3 && idx[1] > idx[2])
+            throw new Failure("invalid slice index: " + idx[1] + " > " + idx[2]);
+        if (item.kind() == Kind.STRING)
+            return GoValue.of(item.type(), GoStrings.slice(item.stringValue(), idx[0], idx[1]));
         GoType t = item.kind() == Kind.ARRAY ? GoType.sliceOf(item.type().elem()) : item.type();
         if (item.isNil()) return GoValue.of(t, null);
         return GoValue.of(t, new ArrayList<>(item.list().subList(idx[0], idx[1])));
@@ -303,7 +352,8 @@ final class Funcs implements GoFunc {
 
     private int length(GoValue item) {
         GoValue v = TemplateExec.indirect(item);
-        if (v != null && (v.kind() == Kind.POINTER || v.kind() == Kind.INTERFACE) && v.isNil()) throw new Failure("len of nil pointer");
+        if (v != null && (v.kind() == Kind.POINTER || v.kind() == Kind.INTERFACE) && v.isNil())
+            throw new Failure("len of nil pointer");
         if (v == null) throw new Failure("reflect: call of reflect.Value.Type on zero Value");
         return switch (v.kind()) {
             case ARRAY, MAP, SLICE, STRING -> {
@@ -323,7 +373,8 @@ final class Funcs implements GoFunc {
         int numIn = typ.in().size();
         GoType ddd = null;
         if (typ.variadic()) {
-            if (args.size() < numIn - 1) throw new Failure("wrong number of args: got " + args.size() + " want at least " + (numIn - 1));
+            if (args.size() < numIn - 1)
+                throw new Failure("wrong number of args: got " + args.size() + " want at least " + (numIn - 1));
             ddd = typ.in().get(numIn - 1).elem();
         } else if (args.size() != numIn) {
             throw new Failure("wrong number of args: got " + args.size() + " want " + numIn);
@@ -343,7 +394,13 @@ final class Funcs implements GoFunc {
 
     // ------------------------------------------------------------------------------------------ comparison
 
-    private static final int INVALID = 0, BOOL_KIND = 1, COMPLEX_KIND = 2, INT_KIND = 3, FLOAT_KIND = 4, STRING_KIND = 5, UINT_KIND = 6;
+    private static final int INVALID = 0,
+            BOOL_KIND = 1,
+            COMPLEX_KIND = 2,
+            INT_KIND = 3,
+            FLOAT_KIND = 4,
+            STRING_KIND = 5,
+            UINT_KIND = 6;
 
     private static int basicKind(GoValue v) {
         if (v == null) return INVALID;
@@ -370,31 +427,37 @@ final class Funcs implements GoFunc {
             int k2 = basicKind(arg);
             boolean truth = false;
             if (k1 != k2) {
-                if (k1 == INT_KIND && k2 == UINT_KIND) truth = arg1.longValue() >= 0 && arg1.longValue() == arg.longValue();
-                else if (k1 == UINT_KIND && k2 == INT_KIND) truth = arg.longValue() >= 0 && arg1.longValue() == arg.longValue();
+                if (k1 == INT_KIND && k2 == UINT_KIND)
+                    truth = arg1.longValue() >= 0 && arg1.longValue() == arg.longValue();
+                else if (k1 == UINT_KIND && k2 == INT_KIND)
+                    truth = arg.longValue() >= 0 && arg1.longValue() == arg.longValue();
                 else if (arg1 != null && arg != null) throw new Failure("incompatible types for comparison");
             } else {
                 switch (k1) {
                     case BOOL_KIND -> truth = arg1.boolValue() == arg.boolValue();
-                    case COMPLEX_KIND -> truth = arg1.complexValue().re() == arg.complexValue().re()
-                            && arg1.complexValue().im() == arg.complexValue().im();
+                    case COMPLEX_KIND ->
+                        truth = arg1.complexValue().re() == arg.complexValue().re()
+                                && arg1.complexValue().im()
+                                        == arg.complexValue().im();
                     case FLOAT_KIND -> truth = arg1.doubleValue() == arg.doubleValue();
                     case INT_KIND, UINT_KIND -> truth = arg1.longValue() == arg.longValue();
                     case STRING_KIND -> {
-                        budget.scan(Math.min(arg1.stringValue().length(), arg.stringValue().length()));
+                        budget.scan(Math.min(
+                                arg1.stringValue().length(), arg.stringValue().length()));
                         truth = arg1.stringValue().equals(arg.stringValue());
                     }
                     default -> {
                         boolean canCompare = arg1 == null || arg == null || arg1.kind() == arg.kind();
                         if (!canCompare) {
-                            throw new Failure("non-comparable types " + Printf.sprintf("%s", list(arg1), budget) + ": " + arg1.type()
-                                    + ", " + arg.type() + ": " + Printf.sprintf("%v", list(arg), budget));
+                            throw new Failure("non-comparable types " + Printf.sprintf("%s", list(arg1), budget) + ": "
+                                    + arg1.type() + ", " + arg.type() + ": " + Printf.sprintf("%v", list(arg), budget));
                         }
                         if (isNil(arg1) || isNil(arg)) {
                             truth = isNil(arg) == isNil(arg1);
                         } else {
                             if (!arg.type().comparable()) {
-                                throw new Failure("non-comparable type " + Printf.sprintf("%s", list(arg), budget) + ": " + arg.type());
+                                throw new Failure("non-comparable type " + Printf.sprintf("%s", list(arg), budget)
+                                        + ": " + arg.type());
                             }
                             truth = equal(arg1, arg);
                         }
@@ -431,7 +494,9 @@ final class Funcs implements GoFunc {
             return true;
         }
         if (k.isFloat()) return a.doubleValue() == b.doubleValue();
-        if (k.isComplex()) return a.complexValue().re() == b.complexValue().re() && a.complexValue().im() == b.complexValue().im();
+        if (k.isComplex())
+            return a.complexValue().re() == b.complexValue().re()
+                    && a.complexValue().im() == b.complexValue().im();
         return a.data().equals(b.data());
     }
 
@@ -443,8 +508,10 @@ final class Funcs implements GoFunc {
         int k2 = basicKind(arg2);
         if (k2 == INVALID) throw new Failure("invalid type for comparison");
         if (k1 != k2) {
-            if (k1 == INT_KIND && k2 == UINT_KIND) return arg1.longValue() < 0 || Long.compareUnsigned(arg1.longValue(), arg2.longValue()) < 0;
-            if (k1 == UINT_KIND && k2 == INT_KIND) return arg2.longValue() >= 0 && Long.compareUnsigned(arg1.longValue(), arg2.longValue()) < 0;
+            if (k1 == INT_KIND && k2 == UINT_KIND)
+                return arg1.longValue() < 0 || Long.compareUnsigned(arg1.longValue(), arg2.longValue()) < 0;
+            if (k1 == UINT_KIND && k2 == INT_KIND)
+                return arg2.longValue() >= 0 && Long.compareUnsigned(arg1.longValue(), arg2.longValue()) < 0;
             throw new Failure("incompatible types for comparison");
         }
         return switch (k1) {
@@ -453,7 +520,8 @@ final class Funcs implements GoFunc {
             case INT_KIND -> arg1.longValue() < arg2.longValue();
             case UINT_KIND -> Long.compareUnsigned(arg1.longValue(), arg2.longValue()) < 0;
             default -> {
-                budget.scan(Math.min(arg1.stringValue().length(), arg2.stringValue().length()));
+                budget.scan(
+                        Math.min(arg1.stringValue().length(), arg2.stringValue().length()));
                 yield GoStrings.compare(arg1.stringValue(), arg2.stringValue()) < 0;
             }
         };
@@ -533,7 +601,10 @@ final class Funcs implements GoFunc {
         if (r <= 0x7F) return !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '_');
         if (Character.isLetter(r) || Character.getType(r) == Character.DECIMAL_DIGIT_NUMBER) return false;
         int t = Character.getType(r);
-        return r == 0x85 || t == Character.SPACE_SEPARATOR || t == Character.LINE_SEPARATOR || t == Character.PARAGRAPH_SEPARATOR;
+        return r == 0x85
+                || t == Character.SPACE_SEPARATOR
+                || t == Character.LINE_SEPARATOR
+                || t == Character.PARAGRAPH_SEPARATOR;
     }
 
     /** strings.ToLower and ToUpper: each character's simple case mapping (no "ß" to "SS"). */
@@ -569,11 +640,13 @@ final class Funcs implements GoFunc {
     /** A method with its receiver: what {@code .Method} evaluates to before its arguments. */
     static GoFunc bind(GoValue receiver, GoType.Method m) {
         return new GoFunc() {
-            @Override public GoType type() {
+            @Override
+            public GoType type() {
                 return m.func().type();
             }
 
-            @Override public GoValue call(List<GoValue> args) {
+            @Override
+            public GoValue call(List<GoValue> args) {
                 return callMethod(receiver, m, args);
             }
         };

@@ -55,7 +55,8 @@ public final class GoFloat {
         }
         if (scaled < low || scaled >= high) return null;
         double floor = Math.floor(scaled), frac = scaled - floor;
-        if (Math.abs(frac - 0.5) < 1e-6 || frac < 1e-9 && floor == low) return null; // a tie, or at a power of ten: exactly
+        if (Math.abs(frac - 0.5) < 1e-6 || frac < 1e-9 && floor == low)
+            return null; // a tie, or at a power of ten: exactly
         long r = (long) floor + (frac > 0.5 ? 1 : 0);
         if (r == high) {
             r = low;

@@ -24,11 +24,13 @@ public interface GoFunc {
     /** A function of the given signature. */
     static GoFunc of(GoType type, Function<List<GoValue>, GoValue> body) {
         return new GoFunc() {
-            @Override public GoType type() {
+            @Override
+            public GoType type() {
                 return type;
             }
 
-            @Override public GoValue call(List<GoValue> args) {
+            @Override
+            public GoValue call(List<GoValue> args) {
                 return body.apply(args);
             }
         };

@@ -1,7 +1,6 @@
 package dev.whittle.cli.format;
 
 import dev.whittle.json.Json;
-
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -28,7 +27,8 @@ public final class GoJson {
     public static Object tree(GoValue v) {
         if (v == null) return null;
         GoType t = v.type();
-        if (t.marshalJson() != null && !(t.kind() == GoType.Kind.POINTER && v.isNil())) return t.marshalJson().apply(v.data());
+        if (t.marshalJson() != null && !(t.kind() == GoType.Kind.POINTER && v.isNil()))
+            return t.marshalJson().apply(v.data());
         if (t.kind() == GoType.Kind.POINTER && !v.isNil() && t.elem().marshalJson() != null) return tree(v.elem());
         GoType.Kind k = t.kind();
         if (k.isInt()) return v.longValue();
@@ -39,7 +39,8 @@ public final class GoJson {
             case FLOAT32, FLOAT64:
                 return new Json.RawJson(number(v.doubleValue(), k == GoType.Kind.FLOAT32 ? 32 : 64));
             case STRING:
-                if ("json.Number".equals(t.name())) return new Json.RawJson(v.stringValue().isEmpty() ? "0" : v.stringValue());
+                if ("json.Number".equals(t.name()))
+                    return new Json.RawJson(v.stringValue().isEmpty() ? "0" : v.stringValue());
                 return v.stringValue();
             case STRUCT: {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -100,7 +101,8 @@ public final class GoJson {
 
     /** encoding/json's float encoding: %f digits, or %e beyond [1e-6, 1e21), with e-07 written e-7. */
     static String number(double f, int bits) {
-        if (Double.isNaN(f) || Double.isInfinite(f)) throw new Unsupported("json: unsupported value: " + GoFloat.formatFloat(f, 'g', -1));
+        if (Double.isNaN(f) || Double.isInfinite(f))
+            throw new Unsupported("json: unsupported value: " + GoFloat.formatFloat(f, 'g', -1));
         double abs = Math.abs(f);
         char fmt = 'f';
         if (abs != 0) {

@@ -99,7 +99,9 @@ final class GoLiterals {
         int i = 0;
         if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) s = s.substring(1);
         boolean hex = false;
-        if (s.length() >= 2 && s.charAt(0) == '0' && (lower(s.charAt(1)) == 'b' || lower(s.charAt(1)) == 'o' || lower(s.charAt(1)) == 'x')) {
+        if (s.length() >= 2
+                && s.charAt(0) == '0'
+                && (lower(s.charAt(1)) == 'b' || lower(s.charAt(1)) == 'o' || lower(s.charAt(1)) == 'x')) {
             i = 2;
             saw = '0';
             hex = lower(s.charAt(1)) == 'x';
@@ -239,7 +241,9 @@ final class GoLiterals {
     }
 
     static int hexDigit(char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        return c >= '0' && c <= '9'
+                ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     /** strconv.Unquote of a "..." or `...` literal (raw strings lose their carriage returns). */

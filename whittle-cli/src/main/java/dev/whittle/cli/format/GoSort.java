@@ -18,7 +18,9 @@ final class GoSort {
                 return floatCompare(a.doubleValue(), b.doubleValue());
             case COMPLEX64, COMPLEX128: {
                 int c = floatCompare(a.complexValue().re(), b.complexValue().re());
-                return c != 0 ? c : floatCompare(a.complexValue().im(), b.complexValue().im());
+                return c != 0
+                        ? c
+                        : floatCompare(a.complexValue().im(), b.complexValue().im());
             }
             case BOOL:
                 return Boolean.compare(a.boolValue(), b.boolValue());

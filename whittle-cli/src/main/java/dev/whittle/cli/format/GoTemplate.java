@@ -1,7 +1,6 @@
 package dev.whittle.cli.format;
 
 import dev.whittle.cli.format.Node.Tree;
-
 import java.util.HashMap;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package dev.whittle.cli.format;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -8,7 +9,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Set;
-import java.io.IOException;
 
 /**
  * Times as Go prints them, in Go's local zone. Go takes the zone from {@code $TZ}, else {@code /etc/localtime}, and
@@ -17,11 +17,27 @@ import java.io.IOException;
  * some 15 ms of a command that lists images.
  */
 public final class GoTime {
-    private static final Set<String> UTC_NAMES = Set.of("UTC", "Etc/UTC", "UCT", "Etc/UCT", "Zulu", "Etc/Zulu", "Universal",
-            "Etc/Universal", "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Greenwich", "Etc/Greenwich");
+    private static final Set<String> UTC_NAMES = Set.of(
+            "UTC",
+            "Etc/UTC",
+            "UCT",
+            "Etc/UCT",
+            "Zulu",
+            "Etc/Zulu",
+            "Universal",
+            "Etc/Universal",
+            "GMT",
+            "Etc/GMT",
+            "GMT0",
+            "Etc/GMT0",
+            "Etc/GMT+0",
+            "Etc/GMT-0",
+            "Greenwich",
+            "Etc/Greenwich");
     private static volatile ZoneId local;
     /** A day inside LocalDateTime.MIN and MAX (written out: java.time's constants cost class loading on the UTC path). */
-    private static final Instant NAMEABLE_MIN = Instant.ofEpochSecond(-31557014135510400L), NAMEABLE_MAX = Instant.ofEpochSecond(31556889832694399L);
+    private static final Instant NAMEABLE_MIN = Instant.ofEpochSecond(-31557014135510400L),
+            NAMEABLE_MAX = Instant.ofEpochSecond(31556889832694399L);
 
     /** Go's zero time.Time, 0001-01-01T00:00:00Z: what docker shows for an image whose config gives no date. */
     public static final Instant ZERO = Instant.ofEpochSecond(-62135596800L);
@@ -73,7 +89,8 @@ public final class GoTime {
         // a zone's name needs a ZonedDateTime, whose years stop a day's worth short of an Instant's: the edges take
         // the name of the nearest time it holds, which has the same offset
         Instant named = t.isBefore(NAMEABLE_MIN) ? NAMEABLE_MIN : t.isAfter(NAMEABLE_MAX) ? NAMEABLE_MAX : t;
-        String abbrev = named.atZone(z).format(DateTimeFormatter.ofPattern("zzz", Locale.US)); // Locale.ROOT says GMT+01:00, Go CET
+        String abbrev = named.atZone(z)
+                .format(DateTimeFormatter.ofPattern("zzz", Locale.US)); // Locale.ROOT says GMT+01:00, Go CET
         if (abbrev.equals("Z") || abbrev.equals("GMT")) abbrev = "UTC";
         return dateTime(t.getEpochSecond(), off, ' ') + " " + offset(off, "") + " " + abbrev;
     }
@@ -125,8 +142,20 @@ public final class GoTime {
         return b.append(" +0000 UTC").toString();
     }
 
-    private static final String[] MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December"};
+    private static final String[] MONTHS = {
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December"
+    };
 
     /** Go's {@code time.Time.GoString()} of a time in UTC: {@code time.Date(2021, time.March, 4, 3, 24, 42, 0, time.UTC)}. */
     public static String goString(Instant t) {
@@ -136,8 +165,9 @@ public final class GoTime {
         int month = Integer.parseInt(dt.substring(dash + 1, dash + 3));
         int day = Integer.parseInt(dt.substring(dash + 4, dash + 6));
         String clock = dt.substring(dash + 7);
-        return "time.Date(" + year + ", time." + MONTHS[month - 1] + ", " + day + ", " + Integer.parseInt(clock.substring(0, 2)) + ", "
-                + Integer.parseInt(clock.substring(3, 5)) + ", " + Integer.parseInt(clock.substring(6, 8)) + ", " + t.getNano() + ", time.UTC)";
+        return "time.Date(" + year + ", time." + MONTHS[month - 1] + ", " + day + ", "
+                + Integer.parseInt(clock.substring(0, 2)) + ", " + Integer.parseInt(clock.substring(3, 5)) + ", "
+                + Integer.parseInt(clock.substring(6, 8)) + ", " + t.getNano() + ", time.UTC)";
     }
 
     /** Go's {@code time.Duration.String()}: {@code 1h2m3.5s}, {@code 30s}, {@code 1.5ms}, {@code 0s}. */

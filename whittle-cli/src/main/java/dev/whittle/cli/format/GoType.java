@@ -14,8 +14,31 @@ import java.util.function.Function;
  */
 public final class GoType {
     public enum Kind {
-        BOOL, INT, INT8, INT16, INT32, INT64, UINT, UINT8, UINT16, UINT32, UINT64, UINTPTR, FLOAT32, FLOAT64,
-        COMPLEX64, COMPLEX128, STRING, ARRAY, SLICE, MAP, STRUCT, POINTER, INTERFACE, FUNC, CHAN;
+        BOOL,
+        INT,
+        INT8,
+        INT16,
+        INT32,
+        INT64,
+        UINT,
+        UINT8,
+        UINT16,
+        UINT32,
+        UINT64,
+        UINTPTR,
+        FLOAT32,
+        FLOAT64,
+        COMPLEX64,
+        COMPLEX128,
+        STRING,
+        ARRAY,
+        SLICE,
+        MAP,
+        STRUCT,
+        POINTER,
+        INTERFACE,
+        FUNC,
+        CHAN;
 
         boolean isInt() {
             return this == INT || this == INT8 || this == INT16 || this == INT32 || this == INT64;
@@ -307,7 +330,8 @@ public final class GoType {
     static boolean identical(GoType a, GoType b) {
         if (a == b) return true;
         if (a == null || b == null) return false;
-        if (a.name() != null || b.name() != null) return a.name() != null && a.name().equals(b.name()) && a.kind == b.kind;
+        if (a.name() != null || b.name() != null)
+            return a.name() != null && a.name().equals(b.name()) && a.kind == b.kind;
         return a.kind == b.kind && identicalUnderlying(a, b);
     }
 
@@ -330,7 +354,8 @@ public final class GoType {
             case INTERFACE:
                 return a.interfaceMethods.equals(b.interfaceMethods);
             case FUNC:
-                if (a.in.size() != b.in.size() || a.variadic != b.variadic || a.returnsError != b.returnsError) return false;
+                if (a.in.size() != b.in.size() || a.variadic != b.variadic || a.returnsError != b.returnsError)
+                    return false;
                 for (int i = 0; i < a.in.size(); i++) if (!identical(a.in.get(i), b.in.get(i))) return false;
                 return identical(a.out, b.out);
             default:
@@ -338,16 +363,19 @@ public final class GoType {
         }
     }
 
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         return o instanceof GoType t && identical(this, t);
     }
 
-    @Override public int hashCode() {
+    @Override
+    public int hashCode() {
         return kind.hashCode() * 31 + (name() == null ? 0 : name().hashCode());
     }
 
     /** reflect's Type.String(): {@code []string}, {@code map[string]interface {}}, {@code *container.Config}. */
-    @Override public String toString() {
+    @Override
+    public String toString() {
         if (name != null) return name;
         StringBuilder b = new StringBuilder();
         appendTo(b);
@@ -393,7 +421,9 @@ public final class GoType {
             case INTERFACE -> {
                 b.append("interface {");
                 for (int i = 0; i < interfaceMethods.size(); i++) {
-                    b.append(i == 0 ? " " : "; ").append(interfaceMethods.get(i)).append("()");
+                    b.append(i == 0 ? " " : "; ")
+                            .append(interfaceMethods.get(i))
+                            .append("()");
                 }
                 b.append(interfaceMethods.isEmpty() ? "}" : " }");
             }

@@ -112,7 +112,8 @@ public final class GoValue {
 
     /** Element i of a slice or array; byte i of a string. */
     public GoValue index(int i) {
-        if (type.kind() == GoType.Kind.STRING) return new GoValue(GoType.UINT8, (long) (GoStrings.utf8((String) data)[i] & 0xFF));
+        if (type.kind() == GoType.Kind.STRING)
+            return new GoValue(GoType.UINT8, (long) (GoStrings.utf8((String) data)[i] & 0xFF));
         return new GoValue(type.elem(), ((List<?>) data).get(i));
     }
 
@@ -143,7 +144,8 @@ public final class GoValue {
 
     /** What a pointer points to or an interface holds; null (invalid) for nil. */
     public GoValue elem() {
-        if (type.kind() == GoType.Kind.POINTER) return data == null ? null : new GoValue(type.elem(), ((Ptr) data).target);
+        if (type.kind() == GoType.Kind.POINTER)
+            return data == null ? null : new GoValue(type.elem(), ((Ptr) data).target);
         if (type.kind() == GoType.Kind.INTERFACE) return (GoValue) data;
         throw new IllegalStateException("elem of " + type);
     }
@@ -192,7 +194,8 @@ public final class GoValue {
             }
             case STRUCT -> {
                 Object[] f = new Object[t.fields().size()];
-                for (int i = 0; i < f.length; i++) f[i] = zeroData(t.fields().get(i).type());
+                for (int i = 0; i < f.length; i++)
+                    f[i] = zeroData(t.fields().get(i).type());
                 yield f;
             }
             default -> null;
@@ -200,15 +203,18 @@ public final class GoValue {
     }
 
     /** Go's == on values of one type (used for interface-typed map keys). */
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         return o instanceof GoValue v && GoType.identical(type, v.type) && Objects.deepEquals(data, v.data);
     }
 
-    @Override public int hashCode() {
+    @Override
+    public int hashCode() {
         return data instanceof Object[] a ? Arrays.deepHashCode(a) : Objects.hashCode(data);
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return Printf.sprint(List.of(this));
     }
 }

@@ -8,9 +8,29 @@ import java.util.List;
  * which is the text error messages quote ({@code executing "" at <index .RepoTags 5>}).
  */
 abstract class Node {
-    static final int TEXT = 0, ACTION = 1, BOOL = 2, CHAIN = 3, COMMAND = 4, DOT = 5, ELSE = 6, END = 7, FIELD = 8,
-            IDENTIFIER = 9, IF = 10, LIST = 11, NIL = 12, NUMBER = 13, PIPE = 14, RANGE = 15, STRING = 16, TEMPLATE = 17,
-            VARIABLE = 18, WITH = 19, COMMENT = 20, BREAK = 21, CONTINUE = 22;
+    static final int TEXT = 0,
+            ACTION = 1,
+            BOOL = 2,
+            CHAIN = 3,
+            COMMAND = 4,
+            DOT = 5,
+            ELSE = 6,
+            END = 7,
+            FIELD = 8,
+            IDENTIFIER = 9,
+            IF = 10,
+            LIST = 11,
+            NIL = 12,
+            NUMBER = 13,
+            PIPE = 14,
+            RANGE = 15,
+            STRING = 16,
+            TEMPLATE = 17,
+            VARIABLE = 18,
+            WITH = 19,
+            COMMENT = 20,
+            BREAK = 21,
+            CONTINUE = 22;
 
     final int type;
     final int pos;
@@ -24,7 +44,8 @@ abstract class Node {
 
     abstract void writeTo(StringBuilder sb);
 
-    @Override public final String toString() {
+    @Override
+    public final String toString() {
         StringBuilder sb = new StringBuilder();
         writeTo(sb);
         return sb.toString();
@@ -65,7 +86,8 @@ abstract class Node {
             super(LIST, pos, t);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             for (Node n : nodes) n.writeTo(sb);
         }
     }
@@ -78,7 +100,8 @@ abstract class Node {
             this.text = text;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append(text);
         }
     }
@@ -91,7 +114,8 @@ abstract class Node {
             this.text = text;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("{{").append(text).append("}}");
         }
     }
@@ -107,7 +131,8 @@ abstract class Node {
             this.line = line;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             if (!decl.isEmpty()) {
                 for (int i = 0; i < decl.size(); i++) {
                     if (i > 0) sb.append(", ");
@@ -132,7 +157,8 @@ abstract class Node {
             this.pipe = pipe;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("{{");
             pipe.writeTo(sb);
             sb.append("}}");
@@ -146,7 +172,8 @@ abstract class Node {
             super(COMMAND, pos, t);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             for (int i = 0; i < args.size(); i++) {
                 if (i > 0) sb.append(' ');
                 Node a = args.get(i);
@@ -169,7 +196,8 @@ abstract class Node {
             this.ident = ident;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append(ident);
         }
     }
@@ -183,7 +211,8 @@ abstract class Node {
             this.ident = split(ident);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append(String.join(".", ident));
         }
     }
@@ -205,7 +234,8 @@ abstract class Node {
             super(DOT, pos, t);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append('.');
         }
     }
@@ -215,7 +245,8 @@ abstract class Node {
             super(NIL, pos, t);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("nil");
         }
     }
@@ -229,7 +260,8 @@ abstract class Node {
             this.ident = split(ident.substring(1));
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             for (String id : ident) sb.append('.').append(id);
         }
     }
@@ -244,7 +276,8 @@ abstract class Node {
             this.node = node;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             if (node instanceof PipeNode) {
                 sb.append('(');
                 node.writeTo(sb);
@@ -264,7 +297,8 @@ abstract class Node {
             this.value = value;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append(value);
         }
     }
@@ -282,7 +316,8 @@ abstract class Node {
             this.text = text;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append(text);
         }
     }
@@ -296,7 +331,8 @@ abstract class Node {
             this.text = text;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append(quoted);
         }
     }
@@ -306,7 +342,8 @@ abstract class Node {
             super(END, pos, t);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("{{end}}");
         }
     }
@@ -319,7 +356,8 @@ abstract class Node {
             this.line = line;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("{{else}}");
         }
     }
@@ -338,8 +376,11 @@ abstract class Node {
             this.elseList = elseList;
         }
 
-        @Override void writeTo(StringBuilder sb) {
-            sb.append("{{").append(type == IF ? "if" : type == RANGE ? "range" : "with").append(' ');
+        @Override
+        void writeTo(StringBuilder sb) {
+            sb.append("{{")
+                    .append(type == IF ? "if" : type == RANGE ? "range" : "with")
+                    .append(' ');
             pipe.writeTo(sb);
             sb.append("}}");
             list.writeTo(sb);
@@ -356,7 +397,8 @@ abstract class Node {
             super(BREAK, pos, t);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("{{break}}");
         }
     }
@@ -366,7 +408,8 @@ abstract class Node {
             super(CONTINUE, pos, t);
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("{{continue}}");
         }
     }
@@ -384,7 +427,8 @@ abstract class Node {
             this.pipe = pipe;
         }
 
-        @Override void writeTo(StringBuilder sb) {
+        @Override
+        void writeTo(StringBuilder sb) {
             sb.append("{{template ").append(Printf.quote(name, false));
             if (pipe != null) {
                 sb.append(' ');

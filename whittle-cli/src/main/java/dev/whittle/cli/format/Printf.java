@@ -3,7 +3,6 @@ package dev.whittle.cli.format;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Go's fmt.Sprint, Sprintln and Sprintf over the values templates hold. Sprintf follows fmt/print.go's doPrintf and
@@ -354,7 +353,13 @@ final class Printf {
                 return null;
             }
             clearFlags();
-            append("%!").appendCodePoint(verb).append("(PANIC=").append(m.name()).append(" method: ").append(f.getMessage()).append(")");
+            append("%!")
+                    .appendCodePoint(verb)
+                    .append("(PANIC=")
+                    .append(m.name())
+                    .append(" method: ")
+                    .append(f.getMessage())
+                    .append(")");
             return null;
         }
     }
@@ -375,8 +380,23 @@ final class Printf {
         }
         GoType t = v.type();
         switch (t.kind()) {
-            case BOOL, INT, INT8, INT16, INT32, INT64, UINT, UINT8, UINT16, UINT32, UINT64, UINTPTR, FLOAT32, FLOAT64,
-                 COMPLEX64, COMPLEX128, STRING -> printBasic(v, verb);
+            case BOOL,
+                    INT,
+                    INT8,
+                    INT16,
+                    INT32,
+                    INT64,
+                    UINT,
+                    UINT8,
+                    UINT16,
+                    UINT32,
+                    UINT64,
+                    UINTPTR,
+                    FLOAT32,
+                    FLOAT64,
+                    COMPLEX64,
+                    COMPLEX128,
+                    STRING -> printBasic(v, verb);
             case MAP -> {
                 if (sharpV) {
                     append(t.toString());
@@ -448,7 +468,7 @@ final class Printf {
                             printValue(e, verb, depth + 1);
                             return;
                         }
-                        default -> { }
+                        default -> {}
                     }
                 }
                 fmtPointer(v, verb);
@@ -470,7 +490,7 @@ final class Printf {
     /** fmt's fmtPointer: {@code 0xc000012345}, {@code <nil>}, and with %#v {@code (*int)(0xc000012345)}. */
     private void fmtPointer(GoValue v, int verb) {
         switch (v.kind()) {
-            case CHAN, FUNC, MAP, POINTER, SLICE -> { }
+            case CHAN, FUNC, MAP, POINTER, SLICE -> {}
             default -> {
                 badVerb(verb);
                 return;
@@ -584,7 +604,7 @@ final class Printf {
                     if (zeros <= digits.length() && digits.charAt(0) != '0') b.append('0');
                 }
                 case 16 -> b.append(upper ? "0X" : "0x");
-                default -> { }
+                default -> {}
             }
         }
         if (zeros > digits.length()) b.repeat('0', zeros - digits.length());
@@ -603,7 +623,8 @@ final class Printf {
         StringBuilder b = new StringBuilder("U+");
         if (hex.length() < digits) b.repeat('0', digits - hex.length());
         b.append(hex);
-        if (sharp && Long.compareUnsigned(u, MAX_RUNE) <= 0 && isPrint((int) u)) b.append(" '").appendCodePoint((int) u).append('\'');
+        if (sharp && Long.compareUnsigned(u, MAX_RUNE) <= 0 && isPrint((int) u))
+            b.append(" '").appendCodePoint((int) u).append('\'');
         boolean oldZero = zero;
         zero = false;
         pad(b.toString());
@@ -903,15 +924,26 @@ final class Printf {
     static boolean isPrint(int r) {
         if (r == ' ') return true;
         return switch (Character.getType(r)) {
-            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
-                 Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            case Character.CONTROL,
+                    Character.FORMAT,
+                    Character.SURROGATE,
+                    Character.PRIVATE_USE,
+                    Character.UNASSIGNED,
+                    Character.SPACE_SEPARATOR,
+                    Character.LINE_SEPARATOR,
+                    Character.PARAGRAPH_SEPARATOR -> false;
             default -> true;
         };
     }
 
     /** strconv.CanBackquote: no control characters but tab, no backquote, no BOM. */
     private static boolean canBackquote(String s) {
-        return s.codePoints().noneMatch(r -> r == '`' || r == 0xFEFF || r == RUNE_ERROR || (r < ' ' && r != '\t') || r == 0x7F
-                || (r >= 0xD800 && r <= 0xDFFF));
+        return s.codePoints()
+                .noneMatch(r -> r == '`'
+                        || r == 0xFEFF
+                        || r == RUNE_ERROR
+                        || (r < ' ' && r != '\t')
+                        || r == 0x7F
+                        || (r >= 0xD800 && r <= 0xDFFF));
     }
 }

@@ -11,7 +11,6 @@ import dev.whittle.cli.format.Node.NumberNode;
 import dev.whittle.cli.format.Node.PipeNode;
 import dev.whittle.cli.format.Node.Tree;
 import dev.whittle.cli.format.Node.VariableNode;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,12 @@ final class TemplateExec {
     private final List<GoValue> varValues = new ArrayList<>();
     private int depth;
 
-    TemplateExec(Map<String, Tree> templates, Map<String, GoFunc> funcs, boolean missingKeyError, StringBuilder out, Budget budget) {
+    TemplateExec(
+            Map<String, Tree> templates,
+            Map<String, GoFunc> funcs,
+            boolean missingKeyError,
+            StringBuilder out,
+            Budget budget) {
         this.templates = templates;
         this.funcs = funcs;
         this.missingKeyError = missingKeyError;
@@ -72,7 +76,8 @@ final class TemplateExec {
         Tree t = templates.get(name);
         tmpl = new Template(name, t);
         push("$", data);
-        if (t == null || t.root == null) throw errorf(Printf.quote(name, false) + " is an incomplete or empty template");
+        if (t == null || t.root == null)
+            throw errorf(Printf.quote(name, false) + " is an incomplete or empty template");
         try {
             walk(data, t.root);
         } catch (Budget.Exceeded e) {
@@ -124,7 +129,8 @@ final class TemplateExec {
     TemplateException errorf(String msg) {
         String name = Printf.quote(tmpl.name(), false);
         if (node == null) return TemplateException.execution("template: " + tmpl.name() + ": " + msg);
-        return TemplateException.execution("template: " + node.tree.location(node) + ": executing " + name + " at <" + node + ">: " + msg);
+        return TemplateException.execution(
+                "template: " + node.tree.location(node) + ": executing " + name + " at <" + node + ">: " + msg);
     }
 
     private void enter() {
@@ -150,7 +156,7 @@ final class TemplateExec {
             }
             case Node.BREAK -> throw BREAK;
             case Node.CONTINUE -> throw CONTINUE;
-            case Node.COMMENT -> { }
+            case Node.COMMENT -> {}
             case Node.IF, Node.WITH -> walkIfOrWith((BranchNode) n, dot);
             case Node.LIST -> {
                 for (Node c : ((ListNode) n).nodes) walk(dot, c);
@@ -194,7 +200,8 @@ final class TemplateExec {
         return switch (k) {
             case ARRAY, MAP, SLICE, STRING -> v.len() > 0 ? 1 : 0;
             case BOOL -> v.boolValue() ? 1 : 0;
-            case COMPLEX64, COMPLEX128 -> v.complexValue().re() != 0 || v.complexValue().im() != 0 ? 1 : 0;
+            case COMPLEX64, COMPLEX128 ->
+                v.complexValue().re() != 0 || v.complexValue().im() != 0 ? 1 : 0;
             case CHAN, FUNC, POINTER, INTERFACE -> v.isNil() ? 0 : 1;
             case FLOAT32, FLOAT64 -> v.doubleValue() != 0 ? 1 : 0;
             case STRUCT -> 1;
@@ -256,7 +263,8 @@ final class TemplateExec {
     private void walkTemplate(GoValue dot, Node.TemplateNode t) {
         at(t);
         Tree target = templates.get(t.name);
-        if (target == null || target.root == null) throw errorf("template " + Printf.quote(t.name, false) + " not defined");
+        if (target == null || target.root == null)
+            throw errorf("template " + Printf.quote(t.name, false) + " not defined");
         enter();
         GoValue newDot = evalPipeline(dot, t.pipe);
         Template savedTmpl = tmpl;
@@ -288,7 +296,8 @@ final class TemplateExec {
         for (CommandNode cmd : pipe.cmds) {
             value = evalCommand(dot, cmd, value);
             // an interface{} value: dig down to what is inside
-            if (value != null && value.kind() == Kind.INTERFACE && value.type().isEmptyInterface()) value = value.elem();
+            if (value != null && value.kind() == Kind.INTERFACE && value.type().isEmptyInterface())
+                value = value.elem();
         }
         for (VariableNode v : pipe.decl) {
             if (pipe.isAssign) setVar(v.ident.getFirst(), value);
@@ -298,7 +307,8 @@ final class TemplateExec {
     }
 
     private void notAFunction(List<Node> args, GoValue fin) {
-        if ((args != null && args.size() > 1) || fin != MISSING) throw errorf("can't give argument to non-function " + args.getFirst());
+        if ((args != null && args.size() > 1) || fin != MISSING)
+            throw errorf("can't give argument to non-function " + args.getFirst());
     }
 
     private GoValue evalCommand(GoValue dot, CommandNode cmd, GoValue fin) {
@@ -335,14 +345,18 @@ final class TemplateExec {
     private GoValue idealConstant(NumberNode c) {
         at(c);
         if (c.isComplex) return GoValue.of(GoType.COMPLEX128, c.complex);
-        if (c.isFloat && !isHexInt(c.text) && !c.text.startsWith("'") && containsAny(c.text, ".eEpP")) return GoValue.float64(c.float64);
+        if (c.isFloat && !isHexInt(c.text) && !c.text.startsWith("'") && containsAny(c.text, ".eEpP"))
+            return GoValue.float64(c.float64);
         if (c.isInt) return GoValue.integer(c.int64);
         if (c.isUint) throw errorf(c.text + " overflows int");
         return null;
     }
 
     private static boolean isHexInt(String s) {
-        return s.length() > 2 && s.charAt(0) == '0' && (s.charAt(1) == 'x' || s.charAt(1) == 'X') && !containsAny(s, "pP");
+        return s.length() > 2
+                && s.charAt(0) == '0'
+                && (s.charAt(1) == 'x' || s.charAt(1) == 'X')
+                && !containsAny(s, "pP");
     }
 
     private static boolean containsAny(String s, String chars) {
@@ -373,7 +387,8 @@ final class TemplateExec {
         return evalFieldChain(dot, value, v, v.ident.subList(1, v.ident.size()), args, fin);
     }
 
-    private GoValue evalFieldChain(GoValue dot, GoValue receiver, Node n, List<String> ident, List<Node> args, GoValue fin) {
+    private GoValue evalFieldChain(
+            GoValue dot, GoValue receiver, Node n, List<String> ident, List<Node> args, GoValue fin) {
         int last = ident.size() - 1;
         for (int i = 0; i < last; i++) receiver = evalField(dot, ident.get(i), n, null, MISSING, receiver);
         return evalField(dot, ident.get(last), n, args, fin, receiver);
@@ -416,7 +431,8 @@ final class TemplateExec {
                 if (GoType.STRING.assignableTo(r.type().key())) {
                     if (hasArgs) throw errorf(fieldName + " is not a method but has arguments");
                     GoValue result = r.mapIndex(GoValue.string(fieldName));
-                    if (result == null && missingKeyError) throw errorf("map has no entry for key " + Printf.quote(fieldName, false));
+                    if (result == null && missingKeyError)
+                        throw errorf("map has no entry for key " + Printf.quote(fieldName, false));
                     return result;
                 }
             }
@@ -426,13 +442,14 @@ final class TemplateExec {
                     throw errorf("nil pointer evaluating " + typ + "." + fieldName);
                 }
             }
-            default -> { }
+            default -> {}
         }
         throw errorf("can't evaluate field " + fieldName + " in type " + typ);
     }
 
     /** Calls a function or bound method with the command's arguments (after the first) and the pipeline's value. */
-    private GoValue evalCall(GoValue dot, GoFunc fun, boolean isBuiltin, Node n, String name, List<Node> args, GoValue fin) {
+    private GoValue evalCall(
+            GoValue dot, GoFunc fun, boolean isBuiltin, Node n, String name, List<Node> args, GoValue fin) {
         if (args != null) args = args.subList(1, args.size());
         else args = List.of();
         GoType typ = fun.type();
@@ -441,11 +458,14 @@ final class TemplateExec {
         int nin = typ.in().size();
         if (typ.variadic()) {
             numFixed = nin - 1;
-            if (numIn < numFixed) throw errorf("wrong number of args for " + name + ": want at least " + (nin - 1) + " got " + args.size());
+            if (numIn < numFixed)
+                throw errorf(
+                        "wrong number of args for " + name + ": want at least " + (nin - 1) + " got " + args.size());
         } else if (numIn != nin) {
             throw errorf("wrong number of args for " + name + ": want " + nin + " got " + numIn);
         }
-        if (typ.out() == null) throw errorf("can't call method/function " + Printf.quote(name, false) + " with 0 results");
+        if (typ.out() == null)
+            throw errorf("can't call method/function " + Printf.quote(name, false) + " with 0 results");
 
         // and, or: short-circuit
         if (isBuiltin && (name.equals("and") || name.equals("or"))) {
@@ -461,7 +481,8 @@ final class TemplateExec {
 
         List<GoValue> argv = new ArrayList<>(numIn);
         int i = 0;
-        for (; i < numFixed && i < args.size(); i++) argv.add(evalArg(dot, typ.in().get(i), args.get(i)));
+        for (; i < numFixed && i < args.size(); i++)
+            argv.add(evalArg(dot, typ.in().get(i), args.get(i)));
         if (typ.variadic()) {
             GoType argType = typ.in().get(nin - 1).elem();
             for (; i < args.size(); i++) argv.add(evalArg(dot, argType, args.get(i)));
@@ -560,13 +581,15 @@ final class TemplateExec {
 
     private GoValue evalInteger(GoType typ, Node n) {
         at(n);
-        if (n.type == Node.NUMBER && ((NumberNode) n).isInt) return GoValue.of(typ, truncate(((NumberNode) n).int64, typ.kind()));
+        if (n.type == Node.NUMBER && ((NumberNode) n).isInt)
+            return GoValue.of(typ, truncate(((NumberNode) n).int64, typ.kind()));
         throw errorf("expected integer; found " + n);
     }
 
     private GoValue evalUnsignedInteger(GoType typ, Node n) {
         at(n);
-        if (n.type == Node.NUMBER && ((NumberNode) n).isUint) return GoValue.of(typ, truncate(((NumberNode) n).uint64, typ.kind()));
+        if (n.type == Node.NUMBER && ((NumberNode) n).isUint)
+            return GoValue.of(typ, truncate(((NumberNode) n).uint64, typ.kind()));
         throw errorf("expected unsigned integer; found " + n);
     }
 
@@ -641,7 +664,8 @@ final class TemplateExec {
             write("<no value>");
             return;
         }
-        if ((v.kind() == Kind.CHAN || v.kind() == Kind.FUNC) && v.type().methodByName("String") == null
+        if ((v.kind() == Kind.CHAN || v.kind() == Kind.FUNC)
+                && v.type().methodByName("String") == null
                 && v.type().methodByName("Error") == null) {
             throw errorf("can't print " + n + " of type " + v.type());
         }
@@ -649,7 +673,10 @@ final class TemplateExec {
         if (v.kind() == Kind.INTERFACE) v = v.elem();
         // an addressable value whose pointer has String or Error prints through it (the value is taken to be
         // addressable: this model does not track where a value came from)
-        if (v != null && v.kind() != Kind.POINTER && !hasMethod(v, "Error", false) && !hasMethod(v, "String", false)
+        if (v != null
+                && v.kind() != Kind.POINTER
+                && !hasMethod(v, "Error", false)
+                && !hasMethod(v, "String", false)
                 && (hasMethod(v, "Error", true) || hasMethod(v, "String", true))) {
             v = GoValue.of(GoType.pointerTo(v.type()), new GoValue.Ptr(v.data()));
         }

@@ -11,21 +11,54 @@ import java.util.Locale;
  */
 final class TemplateLexer {
     // item types, in lex.go's order; keywords after KEYWORD
-    static final int ERROR = 0, BOOL = 1, CHAR = 2, CHAR_CONSTANT = 3, COMMENT = 4, COMPLEX = 5, ASSIGN = 6, DECLARE = 7,
-            EOF = 8, FIELD = 9, IDENTIFIER = 10, LEFT_DELIM = 11, LEFT_PAREN = 12, NUMBER = 13, PIPE = 14, RAW_STRING = 15,
-            RIGHT_DELIM = 16, RIGHT_PAREN = 17, SPACE = 18, STRING = 19, TEXT = 20, VARIABLE = 21, KEYWORD = 22, BLOCK = 23,
-            BREAK = 24, CONTINUE = 25, DOT = 26, DEFINE = 27, ELSE = 28, END = 29, IF = 30, NIL = 31, RANGE = 32,
-            TEMPLATE = 33, WITH = 34;
+    static final int ERROR = 0,
+            BOOL = 1,
+            CHAR = 2,
+            CHAR_CONSTANT = 3,
+            COMMENT = 4,
+            COMPLEX = 5,
+            ASSIGN = 6,
+            DECLARE = 7,
+            EOF = 8,
+            FIELD = 9,
+            IDENTIFIER = 10,
+            LEFT_DELIM = 11,
+            LEFT_PAREN = 12,
+            NUMBER = 13,
+            PIPE = 14,
+            RAW_STRING = 15,
+            RIGHT_DELIM = 16,
+            RIGHT_PAREN = 17,
+            SPACE = 18,
+            STRING = 19,
+            TEXT = 20,
+            VARIABLE = 21,
+            KEYWORD = 22,
+            BLOCK = 23,
+            BREAK = 24,
+            CONTINUE = 25,
+            DOT = 26,
+            DEFINE = 27,
+            ELSE = 28,
+            END = 29,
+            IF = 30,
+            NIL = 31,
+            RANGE = 32,
+            TEMPLATE = 33,
+            WITH = 34;
 
     /** A token: its type, byte position, text and the line it starts on. */
     record Item(int type, int pos, String val, int line) {
         /** How parse errors quote an item (item.String in lex.go). */
-        @Override public String toString() {
+        @Override
+        public String toString() {
             if (type == EOF) return "EOF";
             if (type == ERROR) return val;
             if (type > KEYWORD) return "<" + val + ">";
             if (GoStrings.utf8Length(val) > 10) { // %.10q: ten runes, quoted
-                String head = val.codePointCount(0, val.length()) > 10 ? val.substring(0, val.offsetByCodePoints(0, 10)) : val;
+                String head = val.codePointCount(0, val.length()) > 10
+                        ? val.substring(0, val.offsetByCodePoints(0, 10))
+                        : val;
                 return Printf.quote(head, false) + "...";
             }
             return Printf.quote(val, false);
@@ -33,7 +66,10 @@ final class TemplateLexer {
     }
 
     private static final int EOF_RUNE = -1;
-    private static final byte[] LEFT = {'{', '{'}, RIGHT = {'}', '}'}, LEFT_COMMENT = {'/', '*'}, RIGHT_COMMENT = {'*', '/'};
+    private static final byte[] LEFT = {'{', '{'},
+            RIGHT = {'}', '}'},
+            LEFT_COMMENT = {'/', '*'},
+            RIGHT_COMMENT = {'*', '/'};
 
     private final byte[] input;
     private final boolean breakOK, continueOK;
@@ -42,9 +78,20 @@ final class TemplateLexer {
     private boolean atEOF;
     private int state = TEXT_STATE;
 
-    private static final int TEXT_STATE = 0, LEFT_DELIM_STATE = 1, COMMENT_STATE = 2, RIGHT_DELIM_STATE = 3, INSIDE = 4,
-            SPACE_STATE = 5, IDENTIFIER_STATE = 6, FIELD_STATE = 7, VARIABLE_STATE = 8, CHAR_STATE = 9, NUMBER_STATE = 10,
-            QUOTE_STATE = 11, RAW_QUOTE_STATE = 12, DONE = -1;
+    private static final int TEXT_STATE = 0,
+            LEFT_DELIM_STATE = 1,
+            COMMENT_STATE = 2,
+            RIGHT_DELIM_STATE = 3,
+            INSIDE = 4,
+            SPACE_STATE = 5,
+            IDENTIFIER_STATE = 6,
+            FIELD_STATE = 7,
+            VARIABLE_STATE = 8,
+            CHAR_STATE = 9,
+            NUMBER_STATE = 10,
+            QUOTE_STATE = 11,
+            RAW_QUOTE_STATE = 12,
+            DONE = -1;
 
     TemplateLexer(String text, boolean breakOK, boolean continueOK) {
         this.input = text.getBytes(StandardCharsets.UTF_8);
@@ -182,7 +229,8 @@ final class TemplateLexer {
 
     /** unicode.IsLetter, unicode.IsDigit or '_'. */
     static boolean isAlphaNumeric(int r) {
-        return r == '_' || (r >= 0 && (Character.isLetter(r) || Character.getType(r) == Character.DECIMAL_DIGIT_NUMBER));
+        return r == '_'
+                || (r >= 0 && (Character.isLetter(r) || Character.getType(r) == Character.DECIMAL_DIGIT_NUMBER));
     }
 
     private boolean hasLeftTrimMarker(int at) {
@@ -459,12 +507,15 @@ final class TemplateLexer {
     }
 
     private int lexNumber() {
-        if (!scanNumber()) return errorf("bad number syntax: " + Printf.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
+        if (!scanNumber())
+            return errorf("bad number syntax: "
+                    + Printf.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
         int sign = peek();
         if (sign == '+' || sign == '-') {
             // complex: 1+2i, no spaces, ending in 'i'
             if (!scanNumber() || input[pos - 1] != 'i') {
-                return errorf("bad number syntax: " + Printf.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
+                return errorf("bad number syntax: "
+                        + Printf.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
             }
             emit(COMPLEX);
         } else {

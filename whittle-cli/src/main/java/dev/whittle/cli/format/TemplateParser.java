@@ -1,5 +1,7 @@
 package dev.whittle.cli.format;
 
+import static dev.whittle.cli.format.TemplateLexer.*;
+
 import dev.whittle.cli.format.Node.BranchNode;
 import dev.whittle.cli.format.Node.ChainNode;
 import dev.whittle.cli.format.Node.CommandNode;
@@ -9,13 +11,10 @@ import dev.whittle.cli.format.Node.PipeNode;
 import dev.whittle.cli.format.Node.Tree;
 import dev.whittle.cli.format.Node.VariableNode;
 import dev.whittle.cli.format.TemplateLexer.Item;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static dev.whittle.cli.format.TemplateLexer.*;
 
 /**
  * text/template/parse's parser (parse.go), function for function: the same grammar, the same checks (undefined
@@ -144,7 +143,8 @@ final class TemplateParser {
             treeSet.put(t.name, t);
             return;
         }
-        if (!isEmptyTree(t.root)) throw errorf("template: multiple definition of template " + Printf.quote(t.name, false));
+        if (!isEmptyTree(t.root))
+            throw errorf("template: multiple definition of template " + Printf.quote(t.name, false));
     }
 
     /** Whether a tree holds nothing but spaces and comments. */
@@ -166,8 +166,12 @@ final class TemplateParser {
         for (int i = 0; i < s.length(); ) {
             int c = s.codePointAt(i);
             int type = Character.getType(c);
-            boolean space = (c >= '\t' && c <= '\r') || c == ' ' || c == 0x85 || type == Character.SPACE_SEPARATOR
-                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+            boolean space = (c >= '\t' && c <= '\r')
+                    || c == ' '
+                    || c == 0x85
+                    || type == Character.SPACE_SEPARATOR
+                    || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR;
             if (!space) return false;
             i += Character.charCount(c);
         }
@@ -326,7 +330,18 @@ final class TemplateParser {
                 return pipe;
             }
             switch (tok.type()) {
-                case BOOL, CHAR_CONSTANT, COMPLEX, DOT, FIELD, IDENTIFIER, NUMBER, NIL, RAW_STRING, STRING, VARIABLE, LEFT_PAREN -> {
+                case BOOL,
+                        CHAR_CONSTANT,
+                        COMPLEX,
+                        DOT,
+                        FIELD,
+                        IDENTIFIER,
+                        NUMBER,
+                        NIL,
+                        RAW_STRING,
+                        STRING,
+                        VARIABLE,
+                        LEFT_PAREN -> {
                     backup();
                     pipe.cmds.add(command());
                 }
@@ -340,8 +355,8 @@ final class TemplateParser {
         for (int i = 1; i < pipe.cmds.size(); i++) {
             switch (pipe.cmds.get(i).args.getFirst().type) {
                 case Node.BOOL, Node.DOT, Node.NIL, Node.NUMBER, Node.STRING ->
-                        throw errorf("non executable command in pipeline stage " + (i + 1));
-                default -> { }
+                    throw errorf("non executable command in pipeline stage " + (i + 1));
+                default -> {}
             }
         }
     }
@@ -442,7 +457,7 @@ final class TemplateParser {
                     continue;
                 }
                 case RIGHT_DELIM, RIGHT_PAREN -> backup();
-                case PIPE -> { }
+                case PIPE -> {}
                 default -> throw unexpected(token, "operand");
             }
             break;
@@ -462,7 +477,7 @@ final class TemplateParser {
                 case Node.FIELD -> node = new Node.FieldNode(chain.pos, t, chain.toString());
                 case Node.VARIABLE -> node = new VariableNode(chain.pos, t, chain.toString());
                 case Node.BOOL, Node.STRING, Node.NUMBER, Node.NIL, Node.DOT ->
-                        throw errorf("unexpected . after term " + Printf.quote(node.toString(), false));
+                    throw errorf("unexpected . after term " + Printf.quote(node.toString(), false));
                 default -> node = chain;
             }
         }
@@ -473,7 +488,8 @@ final class TemplateParser {
         Item token = nextNonSpace();
         switch (token.type()) {
             case IDENTIFIER:
-                if (!funcs.contains(token.val())) throw errorf("function " + Printf.quote(token.val(), false) + " not defined");
+                if (!funcs.contains(token.val()))
+                    throw errorf("function " + Printf.quote(token.val(), false) + " not defined");
                 return new Node.IdentifierNode(token.pos(), t, token.val());
             case DOT:
                 return new Node.DotNode(token.pos(), t);
@@ -623,19 +639,21 @@ final class TemplateParser {
     /** fmt's floatToken: the longest prefix that looks like a float, NaN or Inf. */
     private static String floatToken(String s, int[] at) {
         int start = at[0];
-        if (acceptChar(s, at, "nN") && acceptChar(s, at, "aA") && acceptChar(s, at, "nN")) return s.substring(start, at[0]);
+        if (acceptChar(s, at, "nN") && acceptChar(s, at, "aA") && acceptChar(s, at, "nN"))
+            return s.substring(start, at[0]);
         acceptChar(s, at, "+-");
-        if (acceptChar(s, at, "iI") && acceptChar(s, at, "nN") && acceptChar(s, at, "fF")) return s.substring(start, at[0]);
+        if (acceptChar(s, at, "iI") && acceptChar(s, at, "nN") && acceptChar(s, at, "fF"))
+            return s.substring(start, at[0]);
         String digits = "0123456789_", exp = "eEpP";
         if (acceptChar(s, at, "0") && acceptChar(s, at, "xX")) {
             digits = "0123456789aAbBcCdDeEfF_";
             exp = "pP";
         }
-        while (acceptChar(s, at, digits)) { }
-        if (acceptChar(s, at, ".")) while (acceptChar(s, at, digits)) { }
+        while (acceptChar(s, at, digits)) {}
+        if (acceptChar(s, at, ".")) while (acceptChar(s, at, digits)) {}
         if (acceptChar(s, at, exp)) {
             acceptChar(s, at, "+-");
-            while (acceptChar(s, at, "0123456789_")) { }
+            while (acceptChar(s, at, "0123456789_")) {}
         }
         return s.substring(start, at[0]);
     }

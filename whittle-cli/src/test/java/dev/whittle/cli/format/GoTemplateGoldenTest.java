@@ -1,11 +1,9 @@
 package dev.whittle.cli.format;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.whittle.json.Json;
-
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Go's own text/template test tables, run as docker runs templates, against what Go 1.19 (docker 20.10's CLI)
@@ -79,7 +77,8 @@ class GoTemplateGoldenTest {
      * table and name.
      */
     static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
-            "TestJSEscaping: unprintable \uFDFF", "U+FDFF is a character in Java 25's Unicode 16, unassigned in Go 1.19's Unicode 13, "
+            "TestJSEscaping: unprintable \uFDFF",
+            "U+FDFF is a character in Java 25's Unicode 16, unassigned in Go 1.19's Unicode 13, "
                     + "so js prints it where Go escapes it");
 
     @TestFactory
@@ -87,13 +86,14 @@ class GoTemplateGoldenTest {
         Decoder dec = new Decoder(list(GOLDEN.get("types")));
         Map<String, Object> data = map(GOLDEN.get("data"));
         Map<String, GoValue> values = new HashMap<>();
-        return list(GOLDEN.get("cases")).stream().map(c -> DynamicTest.dynamicTest(
-                c.get("table") + ": " + c.get("name") + " " + c.get("template"), () -> {
-                    if (KNOWN_DIFFERENCES.containsKey(c.get("table") + ": " + c.get("name"))) return;
-                    String key = (String) c.get("data");
-                    GoValue d = values.computeIfAbsent(key, k -> dec.data(k, map(data.get(k))));
-                    check(c, d);
-                }));
+        return list(GOLDEN.get("cases")).stream()
+                .map(c ->
+                        DynamicTest.dynamicTest(c.get("table") + ": " + c.get("name") + " " + c.get("template"), () -> {
+                            if (KNOWN_DIFFERENCES.containsKey(c.get("table") + ": " + c.get("name"))) return;
+                            String key = (String) c.get("data");
+                            GoValue d = values.computeIfAbsent(key, k -> dec.data(k, map(data.get(k))));
+                            check(c, d);
+                        }));
     }
 
     private static void check(Map<String, Object> c, GoValue data) {
@@ -102,8 +102,11 @@ class GoTemplateGoldenTest {
         String error = (String) c.get("error");
         String output = (String) c.get("output");
         if (Boolean.TRUE.equals(c.get("parseError"))) {
-            assertThatThrownBy(() -> GoTemplate.parse(template)).isInstanceOf(TemplateException.class).hasMessage(error)
-                    .satisfies(e -> assertThat(((TemplateException) e).isParseError()).isTrue());
+            assertThatThrownBy(() -> GoTemplate.parse(template))
+                    .isInstanceOf(TemplateException.class)
+                    .hasMessage(error)
+                    .satisfies(e ->
+                            assertThat(((TemplateException) e).isParseError()).isTrue());
             return;
         }
         GoTemplate t = GoTemplate.parse(template);
@@ -112,8 +115,11 @@ class GoTemplateGoldenTest {
             case "header" -> assertThat(t.executeHeader(data)).isEqualTo(output);
             default -> {
                 if (error != null) {
-                    assertThatThrownBy(() -> run(t, mode, data)).isInstanceOf(TemplateException.class).hasMessage(error)
-                            .satisfies(e -> assertThat(((TemplateException) e).isParseError()).isFalse());
+                    assertThatThrownBy(() -> run(t, mode, data))
+                            .isInstanceOf(TemplateException.class)
+                            .hasMessage(error)
+                            .satisfies(e -> assertThat(((TemplateException) e).isParseError())
+                                    .isFalse());
                 } else {
                     assertThat(run(t, mode, data)).isEqualTo(output);
                 }
@@ -129,7 +135,9 @@ class GoTemplateGoldenTest {
     @Test
     void everyLeftOutCaseHasAReason() {
         List<Map<String, Object>> skipped = list(GOLDEN.get("skipped"));
-        assertThat(skipped).isNotEmpty().allSatisfy(s -> assertThat((String) s.get("why")).isNotBlank());
+        assertThat(skipped)
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat((String) s.get("why")).isNotBlank());
         assertThat(list(GOLDEN.get("cases"))).hasSizeGreaterThan(800);
     }
 
@@ -140,11 +148,25 @@ class GoTemplateGoldenTest {
     @Test
     void dockerTypesAreDeclaredAsDockers() {
         List<Map<String, Object>> types = list(GOLDEN.get("types"));
-        Map<String, GoType> ours = Map.of("types.ImageInspect", DockerTypes.IMAGE_INSPECT, "container.Config", DockerTypes.CONFIG,
-                "container.HealthConfig", DockerTypes.HEALTH_CONFIG, "types.RootFS", DockerTypes.ROOT_FS,
-                "types.GraphDriverData", DockerTypes.GRAPH_DRIVER, "types.ImageMetadata", DockerTypes.METADATA,
-                "types.ImageSummary", DockerTypes.IMAGE_SUMMARY, "formatter.imageContext", DockerTypes.IMAGE_CONTEXT.elem(),
-                "formatter.HeaderContext", DockerTypes.IMAGE_CONTEXT.elem().fields().getFirst().type());
+        Map<String, GoType> ours = Map.of(
+                "types.ImageInspect",
+                DockerTypes.IMAGE_INSPECT,
+                "container.Config",
+                DockerTypes.CONFIG,
+                "container.HealthConfig",
+                DockerTypes.HEALTH_CONFIG,
+                "types.RootFS",
+                DockerTypes.ROOT_FS,
+                "types.GraphDriverData",
+                DockerTypes.GRAPH_DRIVER,
+                "types.ImageMetadata",
+                DockerTypes.METADATA,
+                "types.ImageSummary",
+                DockerTypes.IMAGE_SUMMARY,
+                "formatter.imageContext",
+                DockerTypes.IMAGE_CONTEXT.elem(),
+                "formatter.HeaderContext",
+                DockerTypes.IMAGE_CONTEXT.elem().fields().getFirst().type());
         int seen = 0;
         for (Map<String, Object> t : types) {
             GoType o = t.get("name") == null ? null : ours.get((String) t.get("name"));
@@ -156,7 +178,9 @@ class GoTemplateGoldenTest {
                 Map<String, Object> f = fields.get(i);
                 GoType.Field of = o.fields().get(i);
                 assertThat(of.name()).isEqualTo(f.get("name"));
-                assertThat(of.type().toString()).as(o + "." + of.name()).isEqualTo(typeString(types, ((Number) f.get("type")).intValue()));
+                assertThat(of.type().toString())
+                        .as(o + "." + of.name())
+                        .isEqualTo(typeString(types, ((Number) f.get("type")).intValue()));
                 if (of.exported()) {
                     assertThat(of.json()).as(o + "." + of.name()).isEqualTo(f.get("json"));
                     assertThat(of.omitEmpty()).as(o + "." + of.name()).isEqualTo(f.get("omitempty"));
@@ -198,8 +222,12 @@ class GoTemplateGoldenTest {
             GoType st = DockerTypes.IMAGE_CONTEXT.elem();
             List<Object> f = (List<Object>) d.get("fields");
             List<Object> fieldData = new ArrayList<>();
-            for (int i = 1; i < st.fields().size(); i++) fieldData.add(value(f.get(i), st.fields().get(i).type(), ""));
-            return DockerTypes.row(DockerTypes.IMAGE_CONTEXT, fieldData, (Map<String, String>) (Map<?, ?>) d.get("columns"),
+            for (int i = 1; i < st.fields().size(); i++)
+                fieldData.add(value(f.get(i), st.fields().get(i).type(), ""));
+            return DockerTypes.row(
+                    DockerTypes.IMAGE_CONTEXT,
+                    fieldData,
+                    (Map<String, String>) (Map<?, ?>) d.get("columns"),
                     DockerTypes.IMAGE_COLUMNS);
         }
 
@@ -219,8 +247,12 @@ class GoTemplateGoldenTest {
                     t = GoType.struct(name);
                     built.put(i, t);
                     List<GoType.Field> fields = new ArrayList<>();
-                    for (Map<String, Object> f : d.get("fields") == null ? List.<Map<String, Object>>of() : list(d.get("fields"))) {
-                        fields.add(new GoType.Field((String) f.get("name"), type(((Number) f.get("type")).intValue()), (String) f.get("json"),
+                    for (Map<String, Object> f :
+                            d.get("fields") == null ? List.<Map<String, Object>>of() : list(d.get("fields"))) {
+                        fields.add(new GoType.Field(
+                                (String) f.get("name"),
+                                type(((Number) f.get("type")).intValue()),
+                                (String) f.get("json"),
                                 (Boolean) f.get("omitempty")));
                     }
                     t.fields(fields);
@@ -236,14 +268,21 @@ class GoTemplateGoldenTest {
                         case "array" -> GoType.arrayOf(idx(d, "len"), type(idx(d, "elem")));
                         case "map" -> GoType.mapOf(type(idx(d, "key")), type(idx(d, "elem")));
                         case "chan" -> GoType.chanOf(type(idx(d, "elem")));
-                        case "interface" -> GoType.interfaceOf(null, d.get("methods") == null ? new String[0]
-                                : ((List<?>) d.get("methods")).toArray(String[]::new));
+                        case "interface" ->
+                            GoType.interfaceOf(
+                                    null,
+                                    d.get("methods") == null
+                                            ? new String[0]
+                                            : ((List<?>) d.get("methods")).toArray(String[]::new));
                         case "func" -> func(d);
                         case "unsafe.Pointer" -> GoType.UINTPTR;
                         default -> GoType.basic(GoType.Kind.valueOf(kind.toUpperCase(Locale.ROOT)));
                     };
-                    t = name == null || (u.kind().ordinal() <= GoType.Kind.STRING.ordinal() && name.equals(kind)) ? u
-                            : u.kind() == GoType.Kind.INTERFACE ? GoType.interfaceOf(name, interfaceMethods(d)) : GoType.named(name, u);
+                    t = name == null || (u.kind().ordinal() <= GoType.Kind.STRING.ordinal() && name.equals(kind))
+                            ? u
+                            : u.kind() == GoType.Kind.INTERFACE
+                                    ? GoType.interfaceOf(name, interfaceMethods(d))
+                                    : GoType.named(name, u);
                     built.put(i, t);
                 }
             }
@@ -265,7 +304,8 @@ class GoTemplateGoldenTest {
             List<GoType> in = new ArrayList<>();
             if (d.get("in") != null) for (Object x : (List<?>) d.get("in")) in.add(type(((Number) x).intValue()));
             int numOut = ((Number) d.get("numOut")).intValue();
-            GoType out = numOut >= 1 && numOut <= 2 && (numOut == 1 || (Boolean) d.get("err")) ? type(idx(d, "out")) : null;
+            GoType out =
+                    numOut >= 1 && numOut <= 2 && (numOut == 1 || (Boolean) d.get("err")) ? type(idx(d, "out")) : null;
             return GoType.func(in, (Boolean) d.get("variadic"), out, (Boolean) d.get("err"));
         }
 
@@ -300,11 +340,14 @@ class GoTemplateGoldenTest {
             if (j instanceof Map<?, ?> m && m.containsKey("unsupported")) return null;
             if (t == DockerTypes.TIME) return DockerTypes.time(goTime((List<Object>) j));
             GoType.Kind k = t.kind();
-            if (k.isInt() || k.isUint()) return k.isUint() ? Long.parseUnsignedLong((String) j) : Long.parseLong((String) j);
+            if (k.isInt() || k.isUint())
+                return k.isUint() ? Long.parseUnsignedLong((String) j) : Long.parseLong((String) j);
             return switch (k) {
                 case BOOL -> j;
                 case FLOAT32, FLOAT64 -> parseFloat((String) j);
-                case COMPLEX64, COMPLEX128 -> new GoValue.Complex(parseFloat((String) ((List<?>) j).get(0)), parseFloat((String) ((List<?>) j).get(1)));
+                case COMPLEX64, COMPLEX128 ->
+                    new GoValue.Complex(
+                            parseFloat((String) ((List<?>) j).get(0)), parseFloat((String) ((List<?>) j).get(1)));
                 case STRING -> j;
                 case SLICE, ARRAY -> {
                     if (j == null) yield null;
@@ -318,14 +361,20 @@ class GoTemplateGoldenTest {
                     for (Object e : (List<?>) j) {
                         List<?> kv = (List<?>) e;
                         Object key = value(kv.get(0), t.key(), hint);
-                        m.put(key, value(kv.get(1), t.elem(), t.key().kind() == GoType.Kind.STRING ? (String) key : hint));
+                        m.put(
+                                key,
+                                value(kv.get(1), t.elem(), t.key().kind() == GoType.Kind.STRING ? (String) key : hint));
                     }
                     yield m;
                 }
                 case STRUCT -> {
                     List<?> l = (List<?>) j;
                     Object[] f = new Object[t.fields().size()];
-                    for (int i = 0; i < f.length; i++) f[i] = value(l.get(i), t.fields().get(i).type(), t.fields().get(i).name());
+                    for (int i = 0; i < f.length; i++)
+                        f[i] = value(
+                                l.get(i),
+                                t.fields().get(i).type(),
+                                t.fields().get(i).name());
                     yield f;
                 }
                 case POINTER -> {
@@ -345,7 +394,8 @@ class GoTemplateGoldenTest {
                     GoType dt = type(((Number) v.get("t")).intValue());
                     yield GoValue.of(dt, value(v.get("v"), dt, hint));
                 }
-                case FUNC -> j == null ? null : GoFunc.of(t, Methods.of("func " + ((Map<String, Object>) j).get("func")));
+                case FUNC ->
+                    j == null ? null : GoFunc.of(t, Methods.of("func " + ((Map<String, Object>) j).get("func")));
                 default -> throw new AssertionError("no data for " + t);
             };
         }
@@ -375,8 +425,12 @@ class GoTemplateGoldenTest {
             return a -> switch (name) {
                 case "main.T.Method0", "main.S.Method0" -> GoValue.string("M0");
                 case "main.T.Method1" -> GoValue.integer(a.get(1).longValue());
-                case "main.T.Method2" -> GoValue.string("Method2: " + Long.toUnsignedString(a.get(1).longValue()) + " " + a.get(2).stringValue());
-                case "main.T.Method3" -> GoValue.string(Printf.sprintf("Method3: %v", single(TemplateExec.indirectInterface(a.get(1))), new Budget()));
+                case "main.T.Method2" ->
+                    GoValue.string("Method2: " + Long.toUnsignedString(a.get(1).longValue()) + " "
+                            + a.get(2).stringValue());
+                case "main.T.Method3" ->
+                    GoValue.string(Printf.sprintf(
+                            "Method3: %v", single(TemplateExec.indirectInterface(a.get(1))), new Budget()));
                 case "main.T.Copy" -> {
                     Object[] d = structOf(a.getFirst());
                     yield GoValue.of(GoType.pointerTo(target(a.getFirst()).type()), new GoValue.Ptr(d.clone()));
@@ -395,20 +449,27 @@ class GoTemplateGoldenTest {
                     yield t.field(t.type().fieldIndex("U"));
                 }
                 case "main.U.TrueFalse" -> GoValue.string(a.get(1).boolValue() ? "true" : "");
-                case "main.V.String" -> a.getFirst().kind() == GoType.Kind.POINTER && a.getFirst().isNil() ? GoValue.string("nilV")
-                        : GoValue.string("<" + structOf(a.getFirst())[0] + ">");
-                case "main.W.Error" -> a.getFirst().kind() == GoType.Kind.POINTER && a.getFirst().isNil() ? GoValue.string("nilW")
-                        : GoValue.string("[" + structOf(a.getFirst())[0] + "]");
+                case "main.V.String" ->
+                    a.getFirst().kind() == GoType.Kind.POINTER && a.getFirst().isNil()
+                            ? GoValue.string("nilV")
+                            : GoValue.string("<" + structOf(a.getFirst())[0] + ">");
+                case "main.W.Error" ->
+                    a.getFirst().kind() == GoType.Kind.POINTER && a.getFirst().isNil()
+                            ? GoValue.string("nilW")
+                            : GoValue.string("[" + structOf(a.getFirst())[0] + "]");
                 case "errors.errorString.Error" -> GoValue.string((String) structOf(a.getFirst())[0]);
                 case "bytes.Buffer.String" -> {
-                    if (a.getFirst().kind() == GoType.Kind.POINTER && a.getFirst().isNil()) yield GoValue.string("<nil>");
+                    if (a.getFirst().kind() == GoType.Kind.POINTER
+                            && a.getFirst().isNil()) yield GoValue.string("<nil>");
                     Object[] b = structOf(a.getFirst());
                     List<?> bytes = b[0] == null ? List.of() : (List<?>) b[0];
                     byte[] raw = new byte[bytes.size() - (int) (long) (Long) b[1]];
-                    for (int i = 0; i < raw.length; i++) raw[i] = (byte) (long) (Long) bytes.get(i + (int) (long) (Long) b[1]);
+                    for (int i = 0; i < raw.length; i++)
+                        raw[i] = (byte) (long) (Long) bytes.get(i + (int) (long) (Long) b[1]);
                     yield GoValue.string(new String(raw, StandardCharsets.UTF_8));
                 }
-                case "func BinaryFunc" -> GoValue.string("[" + a.get(0).stringValue() + "=" + a.get(1).stringValue() + "]");
+                case "func BinaryFunc" ->
+                    GoValue.string("[" + a.get(0).stringValue() + "=" + a.get(1).stringValue() + "]");
                 case "func VariadicFunc" -> GoValue.string("<" + join(a, 0) + ">");
                 case "func VariadicFuncInt" -> GoValue.string(a.getFirst().longValue() + "=<" + join(a, 1) + ">");
                 case "func NilOKFunc" -> GoValue.bool(a.getFirst().isNil());
@@ -428,7 +489,8 @@ class GoTemplateGoldenTest {
 
         private static String join(List<GoValue> a, int from) {
             StringBuilder b = new StringBuilder();
-            for (int i = from; i < a.size(); i++) b.append(i > from ? "+" : "").append(a.get(i).stringValue());
+            for (int i = from; i < a.size(); i++)
+                b.append(i > from ? "+" : "").append(a.get(i).stringValue());
             return b.toString();
         }
 

@@ -377,7 +377,7 @@ final class BuildCommand implements Callable<Integer> {
             if (method.equals("build")) return new BuildRun(this, bc).run();
             Dockerfile df = bc.parse();
             return switch (method) {
-                case "targets" -> FrontendCalls.targets(df, options(), json, ctx.out());
+                case "targets" -> FrontendCalls.targets(df, json, ctx.out());
                 case "outline" -> FrontendCalls.outline(df, options(), json, ctx.out());
                 case "check" -> FrontendCalls.check(ctx, df, bc.ignore(), options(), json, ctx.out());
                 default ->

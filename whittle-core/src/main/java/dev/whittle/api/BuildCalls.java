@@ -5,18 +5,29 @@ import dev.whittle.build.BuildException;
 import dev.whittle.dockerfile.Checks;
 import dev.whittle.dockerfile.DockerIgnore;
 import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.dockerfile.Outline;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * BuildKit's build checks over a Dockerfile ({@code --call=check}, and a build whose {@code # check=error=true} makes
- * a violation fail it), with what the store knows of the base images (their Env).
+ * BuildKit's frontend calls: the build checks over a Dockerfile ({@code --call=check}, and a build whose
+ * {@code # check=error=true} makes a violation fail it), with what the store knows of the base images (their Env);
+ * the stages one can build ({@code --call=targets}) and what a target needs ({@code --call=outline}).
  */
 public final class BuildCalls {
     private BuildCalls() {}
+
+    public static List<Outline.Target> targets(Dockerfile df) {
+        return Outline.targets(df);
+    }
+
+    public static Outline.Of outline(Dockerfile df, Planner.Options opt) {
+        return Outline.outline(df, opt);
+    }
 
     public static Checks.Report check(Store store, Dockerfile df, DockerIgnore ignore, Planner.Options opt) {
         Images images = new Images(store);

@@ -1,11 +1,8 @@
 package dev.whittle.cli;
 
-import dev.whittle.build.BuildCache;
-import dev.whittle.build.StoreUsage;
+import dev.whittle.api.StoreMaintenance;
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.ImageRef;
-import dev.whittle.store.Images;
-import dev.whittle.store.Maintenance;
 import dev.whittle.store.StoredImage;
 import java.io.IOException;
 import java.time.Instant;
@@ -56,27 +53,18 @@ final class ImagePruneCommand implements Callable<Integer> {
             return 0;
         }
         Instant now = Instant.now();
+        StoreMaintenance.ImagesPruned r = new StoreMaintenance(ctx.store())
+                .images(
+                        !all,
+                        img -> matches(f, img, now),
+                        () -> ctx.err().println("waiting for other whittle processes to finish..."));
         List<String> lines = new ArrayList<>();
-        long[] total = {0, 0};
-        new Maintenance(ctx.store())
-                .keepLayers(new BuildCache(ctx.store())::addRoots)
-                .prune(
-                        false,
-                        true,
-                        () -> ctx.err().println("waiting for other whittle processes to finish..."),
-                        () -> {
-                            total[0] = StoreUsage.measure(ctx.store()).total();
-                            Images images = new Images(ctx.store());
-                            for (StoredImage img : images.list()) {
-                                if (!all && !img.dangling() || !matches(f, img, now)) continue;
-                                for (ImageRef n : img.names()) lines.add("untagged: " + n.familiar());
-                                images.remove(img.manifest().digest());
-                                lines.add("deleted: " + img.id());
-                            }
-                        },
-                        keep -> total[1] = StoreUsage.measure(ctx.store()).total());
+        for (StoreMaintenance.RemovedImage img : r.removed()) {
+            for (ImageRef n : img.untagged()) lines.add("untagged: " + n.familiar());
+            lines.add("deleted: " + img.id());
+        }
         if (!lines.isEmpty()) ctx.out().println("Deleted Images:\n" + String.join("\n", lines) + "\n");
-        ctx.out().println("Total reclaimed space: " + Units.humanSize(Math.max(0, total[0] - total[1]), 4));
+        ctx.out().println("Total reclaimed space: " + Units.humanSize(r.reclaimedBytes(), 4));
         return 0;
     }
 

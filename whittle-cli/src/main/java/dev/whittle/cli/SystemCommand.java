@@ -1,7 +1,6 @@
 package dev.whittle.cli;
 
-import dev.whittle.build.BuildCache;
-import dev.whittle.build.BuildMemo;
+import dev.whittle.api.StoreMaintenance;
 import dev.whittle.build.StoreUsage;
 import dev.whittle.cli.format.DockerTypes;
 import dev.whittle.cli.format.Formatter;
@@ -11,10 +10,7 @@ import dev.whittle.cli.format.GoValue;
 import dev.whittle.cli.format.Units;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
-import dev.whittle.sandbox.Leftovers;
-import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.Maintenance;
-import dev.whittle.store.Store;
 import dev.whittle.store.StoredImage;
 import java.io.IOException;
 import java.time.Instant;
@@ -274,34 +270,16 @@ final class SystemCommand {
                     Are you sure you want to continue?""")) {
                 return 0;
             }
-            // first what killed processes left (mounts would keep prune from emptying the temp directory)
-            Store store = ctx.storeAsFound();
-            Leftovers.Found[] left = {null};
-            store.withExclusiveLock(true, null, () -> Leftovers.remove(store, left[0] = Leftovers.find(store)));
-            int[] cleaned = {0, 0};
-            // docker system prune removes the build cache too; snapshots of layers no image has left go with it
-            Maintenance.PruneResult r = new Maintenance(ctx.store())
-                    .prune(
-                            true,
-                            true,
-                            () -> ctx.err().println("waiting for other whittle processes to finish..."),
-                            keep -> {
-                                // the memo first: its entries point into the cache (a prune cut short leaves no
-                                // dangling entry)
-                                new BuildMemo(ctx.store()).clear();
-                                cleaned[0] = new BuildCache(ctx.store()).clear();
-                                Maintenance.deleteTree(
-                                        ctx.store().stateDir().resolve("check")); // kept entrypoint verdicts
-                                cleaned[1] = new Snapshots(ctx.store()).removeExcept(keep.layers());
-                            });
+            StoreMaintenance.SystemPruned r = new StoreMaintenance(ctx.storeAsFound())
+                    .system(() -> ctx.err().println("waiting for other whittle processes to finish..."));
             if (!r.deletedImages().isEmpty()) {
                 ctx.out().println("Deleted Images:");
                 for (Digest d : r.deletedImages()) ctx.out().println("deleted: " + d);
                 ctx.out().println();
             }
-            for (String l : left[0].describe()) ctx.out().println("Removed " + l);
-            if (cleaned[0] > 0) ctx.out().println("Deleted build cache entries: " + cleaned[0]);
-            if (cleaned[1] > 0) ctx.out().println("Deleted layer snapshots: " + cleaned[1]);
+            for (String l : r.leftovers()) ctx.out().println("Removed " + l);
+            if (r.cacheEntries() > 0) ctx.out().println("Deleted build cache entries: " + r.cacheEntries());
+            if (r.snapshots() > 0) ctx.out().println("Deleted layer snapshots: " + r.snapshots());
             ctx.out().println("Total reclaimed space: " + Units.humanSize(r.reclaimedBytes(), 4));
             return 0;
         }
@@ -317,14 +295,9 @@ final class SystemCommand {
 
         @Override
         public Integer call() throws IOException {
-            Store store = ctx.storeAsFound();
-            List<Maintenance.Problem> problems = new ArrayList<>(new Maintenance(store).fsck(null));
-            boolean checked = store.whenAlone(() -> {
-                for (String l : Leftovers.find(store).describe()) {
-                    problems.add(new Maintenance.Problem("leftover", l + " (whittle system prune removes it)"));
-                }
-            });
-            if (!checked)
+            StoreMaintenance.Fsck f = new StoreMaintenance(ctx.storeAsFound()).fsck();
+            List<Maintenance.Problem> problems = f.problems();
+            if (!f.leftoversChecked())
                 ctx.err()
                         .println(
                                 "note: other whittle commands are using the store; leftovers of killed ones not checked");

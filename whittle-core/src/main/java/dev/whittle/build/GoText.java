@@ -1,5 +1,6 @@
 package dev.whittle.build;
 
+import dev.whittle.gotext.Strconv;
 import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.List;
@@ -40,33 +41,12 @@ final class GoText {
 
     /** strconv.Quote. */
     static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); ) {
-            int c = s.codePointAt(i);
-            i += Character.charCount(c);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                case 7 -> sb.append("\\a");
-                case 8 -> sb.append("\\b");
-                case 12 -> sb.append("\\f");
-                case 11 -> sb.append("\\v");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) sb.append(String.format("\\x%02x", c));
-                    else sb.appendCodePoint(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return Strconv.quote(s, false);
     }
 
     /** {@code %q} of an int (a rune): {@code '\x03'}. */
     static String quotedRune(long n) {
-        if (n >= 0x20 && n < 0x7f && n != '\'' && n != '\\') return "'" + (char) n + "'";
-        return String.format("'\\x%02x'", n);
+        return Strconv.quoteRune(n < 0 || n > 0x10FFFF ? Strconv.RUNE_ERROR : (int) n, false);
     }
 
     /** time.Duration.String(): {@code 5m0s}, {@code 30s}, {@code 1.5s}, {@code 100ms}, {@code 0s}. */

@@ -1,6 +1,7 @@
 package dev.whittle.cli.format;
 
 import dev.whittle.cli.format.GoType.Kind;
+import dev.whittle.gotext.Strconv;
 import dev.whittle.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -223,7 +224,7 @@ final class Funcs implements GoFunc {
                 default -> {
                     if (r < ' ') {
                         b.append("\\u00").append(HEX.charAt(r >> 4)).append(HEX.charAt(r & 15));
-                    } else if (r < 0x80 || Printf.isPrint(r)) {
+                    } else if (r < 0x80 || Strconv.isPrint(r)) {
                         b.appendCodePoint(r);
                     } else {
                         String h = Integer.toHexString(r).toUpperCase(Locale.ROOT);

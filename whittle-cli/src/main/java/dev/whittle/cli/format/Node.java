@@ -1,5 +1,6 @@
 package dev.whittle.cli.format;
 
+import dev.whittle.gotext.Strconv;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -429,7 +430,7 @@ abstract class Node {
 
         @Override
         void writeTo(StringBuilder sb) {
-            sb.append("{{template ").append(Printf.quote(name, false));
+            sb.append("{{template ").append(Strconv.quote(name, false));
             if (pipe != null) {
                 sb.append(' ');
                 pipe.writeTo(sb);

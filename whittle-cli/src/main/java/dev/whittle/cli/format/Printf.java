@@ -1,5 +1,6 @@
 package dev.whittle.cli.format;
 
+import dev.whittle.gotext.Strconv;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import java.util.Locale;
  * directive asks for more than about ten million characters; the budget bounds what all of them add up to.
  */
 final class Printf {
-    private static final int MAX_RUNE = 0x10FFFF, RUNE_ERROR = 0xFFFD;
+    private static final int MAX_RUNE = 0x10FFFF;
 
     private final StringBuilder buf = new StringBuilder();
     private final Budget budget;
@@ -559,7 +560,7 @@ final class Printf {
             case 'x' -> fmtInteger(v, 16, signed, verb, false);
             case 'X' -> fmtInteger(v, 16, signed, verb, true);
             case 'c' -> pad(new String(Character.toChars(rune(v, signed))));
-            case 'q' -> pad(quoteRune(rune(v, signed), plus));
+            case 'q' -> pad(Strconv.quoteRune(rune(v, signed), plus));
             case 'U' -> fmtUnicode(v);
             default -> badVerb(verb);
         }
@@ -567,8 +568,8 @@ final class Printf {
 
     /** Go's rune(c) as fmt takes it: anything past U+10FFFF (as a uint64), a surrogate or a negative rune is U+FFFD. */
     private static int rune(long c, boolean signed) {
-        if (Long.compareUnsigned(c, MAX_RUNE) > 0) return RUNE_ERROR;
-        return c >= 0xD800 && c <= 0xDFFF ? RUNE_ERROR : (int) c;
+        if (Long.compareUnsigned(c, MAX_RUNE) > 0) return Strconv.RUNE_ERROR;
+        return c >= 0xD800 && c <= 0xDFFF ? Strconv.RUNE_ERROR : (int) c;
     }
 
     /** format.go's fmtInteger: precision or zero padding as leading zeros, then prefixes and sign. */
@@ -623,7 +624,7 @@ final class Printf {
         StringBuilder b = new StringBuilder("U+");
         if (hex.length() < digits) b.repeat('0', digits - hex.length());
         b.append(hex);
-        if (sharp && Long.compareUnsigned(u, MAX_RUNE) <= 0 && isPrint((int) u))
+        if (sharp && Long.compareUnsigned(u, MAX_RUNE) <= 0 && Strconv.isPrint((int) u))
             b.append(" '").appendCodePoint((int) u).append('\'');
         boolean oldZero = zero;
         zero = false;
@@ -813,8 +814,8 @@ final class Printf {
 
     private void fmtQ(String s) {
         s = truncate(s);
-        if (sharp && canBackquote(s)) pad("`" + s + "`");
-        else pad(quote(s, plus));
+        if (sharp && Strconv.canBackquote(s)) pad("`" + s + "`");
+        else pad(Strconv.quote(s, plus));
     }
 
     /** format.go's fmtSbx: the UTF-8 bytes in hex, with % x spaced and %#x prefixed. */
@@ -876,74 +877,5 @@ final class Printf {
     private StringBuilder append(String s, int from, int to) {
         budget.ensure(buf.length() + (long) (to - from));
         return buf.append(s, from, to);
-    }
-
-    // ------------------------------------------------------------------------------------------------ strconv
-
-    /** strconv.Quote (or QuoteToASCII): Go's escapes for what is not printable. */
-    static String quote(String s, boolean ascii) {
-        StringBuilder sb = new StringBuilder("\"");
-        s.codePoints().forEach(r -> appendEscaped(sb, r, '"', ascii));
-        return sb.append('"').toString();
-    }
-
-    /** strconv.QuoteRune (or QuoteRuneToASCII). */
-    static String quoteRune(int r, boolean ascii) {
-        StringBuilder sb = new StringBuilder("'");
-        appendEscaped(sb, r, '\'', ascii);
-        return sb.append('\'').toString();
-    }
-
-    private static void appendEscaped(StringBuilder sb, int r, char quote, boolean ascii) {
-        if (r >= 0xD800 && r <= 0xDFFF) r = RUNE_ERROR; // a lone surrogate: Go sees an invalid rune
-        if (r == quote || r == '\\') {
-            sb.append('\\').append((char) r);
-            return;
-        }
-        if (ascii ? r < 0x80 && isPrint(r) : isPrint(r)) {
-            sb.appendCodePoint(r);
-            return;
-        }
-        switch (r) {
-            case 7 -> sb.append("\\a");
-            case '\b' -> sb.append("\\b");
-            case '\f' -> sb.append("\\f");
-            case '\n' -> sb.append("\\n");
-            case '\r' -> sb.append("\\r");
-            case '\t' -> sb.append("\\t");
-            case 11 -> sb.append("\\v");
-            default -> {
-                if (r < ' ' || r == 0x7F) sb.append(String.format("\\x%02x", r));
-                else if (r < 0x10000) sb.append(String.format("\\u%04x", r));
-                else sb.append(String.format("\\U%08x", r));
-            }
-        }
-    }
-
-    /** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-    static boolean isPrint(int r) {
-        if (r == ' ') return true;
-        return switch (Character.getType(r)) {
-            case Character.CONTROL,
-                    Character.FORMAT,
-                    Character.SURROGATE,
-                    Character.PRIVATE_USE,
-                    Character.UNASSIGNED,
-                    Character.SPACE_SEPARATOR,
-                    Character.LINE_SEPARATOR,
-                    Character.PARAGRAPH_SEPARATOR -> false;
-            default -> true;
-        };
-    }
-
-    /** strconv.CanBackquote: no control characters but tab, no backquote, no BOM. */
-    private static boolean canBackquote(String s) {
-        return s.codePoints()
-                .noneMatch(r -> r == '`'
-                        || r == 0xFEFF
-                        || r == RUNE_ERROR
-                        || (r < ' ' && r != '\t')
-                        || r == 0x7F
-                        || (r >= 0xD800 && r <= 0xDFFF));
     }
 }

@@ -11,6 +11,7 @@ import dev.whittle.cli.format.Node.NumberNode;
 import dev.whittle.cli.format.Node.PipeNode;
 import dev.whittle.cli.format.Node.Tree;
 import dev.whittle.cli.format.Node.VariableNode;
+import dev.whittle.gotext.Strconv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,7 @@ final class TemplateExec {
         tmpl = new Template(name, t);
         push("$", data);
         if (t == null || t.root == null)
-            throw errorf(Printf.quote(name, false) + " is an incomplete or empty template");
+            throw errorf(Strconv.quote(name, false) + " is an incomplete or empty template");
         try {
             walk(data, t.root);
         } catch (Budget.Exceeded e) {
@@ -127,7 +128,7 @@ final class TemplateExec {
     }
 
     TemplateException errorf(String msg) {
-        String name = Printf.quote(tmpl.name(), false);
+        String name = Strconv.quote(tmpl.name(), false);
         if (node == null) return TemplateException.execution("template: " + tmpl.name() + ": " + msg);
         return TemplateException.execution(
                 "template: " + node.tree.location(node) + ": executing " + name + " at <" + node + ">: " + msg);
@@ -264,7 +265,7 @@ final class TemplateExec {
         at(t);
         Tree target = templates.get(t.name);
         if (target == null || target.root == null)
-            throw errorf("template " + Printf.quote(t.name, false) + " not defined");
+            throw errorf("template " + Strconv.quote(t.name, false) + " not defined");
         enter();
         GoValue newDot = evalPipeline(dot, t.pipe);
         Template savedTmpl = tmpl;
@@ -337,7 +338,7 @@ final class TemplateExec {
             case Node.NIL -> throw errorf("nil is not a command");
             case Node.NUMBER -> idealConstant((NumberNode) first);
             case Node.STRING -> GoValue.string(((Node.StringNode) first).text);
-            default -> throw errorf("can't evaluate command " + Printf.quote(first.toString(), false));
+            default -> throw errorf("can't evaluate command " + Strconv.quote(first.toString(), false));
         };
     }
 
@@ -397,14 +398,14 @@ final class TemplateExec {
     private GoValue evalFunction(GoValue dot, IdentifierNode n, Node cmd, List<Node> args, GoValue fin) {
         at(n);
         GoFunc f = funcs.get(n.ident);
-        if (f == null) throw errorf(Printf.quote(n.ident, false) + " is not a defined function");
+        if (f == null) throw errorf(Strconv.quote(n.ident, false) + " is not a defined function");
         return evalCall(dot, f, Funcs.isBuiltin(f), cmd, n.ident, args, fin);
     }
 
     /** .Field on a struct, a map key, or a method (with arguments). */
     private GoValue evalField(GoValue dot, String fieldName, Node n, List<Node> args, GoValue fin, GoValue receiver) {
         if (receiver == null) {
-            if (missingKeyError) throw errorf("nil data; no entry for key " + Printf.quote(fieldName, false));
+            if (missingKeyError) throw errorf("nil data; no entry for key " + Strconv.quote(fieldName, false));
             return null;
         }
         GoType typ = receiver.type();
@@ -432,7 +433,7 @@ final class TemplateExec {
                     if (hasArgs) throw errorf(fieldName + " is not a method but has arguments");
                     GoValue result = r.mapIndex(GoValue.string(fieldName));
                     if (result == null && missingKeyError)
-                        throw errorf("map has no entry for key " + Printf.quote(fieldName, false));
+                        throw errorf("map has no entry for key " + Strconv.quote(fieldName, false));
                     return result;
                 }
             }
@@ -465,7 +466,7 @@ final class TemplateExec {
             throw errorf("wrong number of args for " + name + ": want " + nin + " got " + numIn);
         }
         if (typ.out() == null)
-            throw errorf("can't call method/function " + Printf.quote(name, false) + " with 0 results");
+            throw errorf("can't call method/function " + Strconv.quote(name, false) + " with 0 results");
 
         // and, or: short-circuit
         if (isBuiltin && (name.equals("and") || name.equals("or"))) {

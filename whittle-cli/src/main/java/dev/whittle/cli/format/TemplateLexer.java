@@ -1,5 +1,6 @@
 package dev.whittle.cli.format;
 
+import dev.whittle.gotext.Strconv;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Locale;
@@ -59,9 +60,9 @@ final class TemplateLexer {
                 String head = val.codePointCount(0, val.length()) > 10
                         ? val.substring(0, val.offsetByCodePoints(0, 10))
                         : val;
-                return Printf.quote(head, false) + "...";
+                return Strconv.quote(head, false) + "...";
             }
-            return Printf.quote(val, false);
+            return Strconv.quote(val, false);
         }
     }
 
@@ -380,7 +381,7 @@ final class TemplateLexer {
                     backup();
                     return IDENTIFIER_STATE;
                 }
-                if (r <= 0x7F && Printf.isPrint(r)) {
+                if (r <= 0x7F && Strconv.isPrint(r)) {
                     emit(CHAR);
                 } else {
                     return errorf("unrecognized character in action: " + unicodeName(r));
@@ -394,7 +395,7 @@ final class TemplateLexer {
     static String unicodeName(int r) {
         String hex = Integer.toHexString(r).toUpperCase(Locale.ROOT);
         String u = "U+" + "0000".substring(Math.min(4, hex.length())) + hex;
-        return Printf.isPrint(r) ? u + " '" + new String(Character.toChars(r)) + "'" : u;
+        return Strconv.isPrint(r) ? u + " '" + new String(Character.toChars(r)) + "'" : u;
     }
 
     private int lexSpace() {
@@ -509,13 +510,13 @@ final class TemplateLexer {
     private int lexNumber() {
         if (!scanNumber())
             return errorf("bad number syntax: "
-                    + Printf.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
+                    + Strconv.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
         int sign = peek();
         if (sign == '+' || sign == '-') {
             // complex: 1+2i, no spaces, ending in 'i'
             if (!scanNumber() || input[pos - 1] != 'i') {
                 return errorf("bad number syntax: "
-                        + Printf.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
+                        + Strconv.quote(new String(input, start, pos - start, StandardCharsets.UTF_8), false));
             }
             emit(COMPLEX);
         } else {

@@ -11,6 +11,7 @@ import dev.whittle.cli.format.Node.PipeNode;
 import dev.whittle.cli.format.Node.Tree;
 import dev.whittle.cli.format.Node.VariableNode;
 import dev.whittle.cli.format.TemplateLexer.Item;
+import dev.whittle.gotext.Strconv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +145,7 @@ final class TemplateParser {
             return;
         }
         if (!isEmptyTree(t.root))
-            throw errorf("template: multiple definition of template " + Printf.quote(t.name, false));
+            throw errorf("template: multiple definition of template " + Strconv.quote(t.name, false));
     }
 
     /** Whether a tree holds nothing but spaces and comments. */
@@ -477,7 +478,7 @@ final class TemplateParser {
                 case Node.FIELD -> node = new Node.FieldNode(chain.pos, t, chain.toString());
                 case Node.VARIABLE -> node = new VariableNode(chain.pos, t, chain.toString());
                 case Node.BOOL, Node.STRING, Node.NUMBER, Node.NIL, Node.DOT ->
-                    throw errorf("unexpected . after term " + Printf.quote(node.toString(), false));
+                    throw errorf("unexpected . after term " + Strconv.quote(node.toString(), false));
                 default -> node = chain;
             }
         }
@@ -489,7 +490,7 @@ final class TemplateParser {
         switch (token.type()) {
             case IDENTIFIER:
                 if (!funcs.contains(token.val()))
-                    throw errorf("function " + Printf.quote(token.val(), false) + " not defined");
+                    throw errorf("function " + Strconv.quote(token.val(), false) + " not defined");
                 return new Node.IdentifierNode(token.pos(), t, token.val());
             case DOT:
                 return new Node.DotNode(token.pos(), t);
@@ -519,7 +520,7 @@ final class TemplateParser {
     private Node useVar(Item token) {
         VariableNode v = new VariableNode(token.pos(), t, token.val());
         if (vars.contains(v.ident.getFirst())) return v;
-        throw errorf("undefined variable " + Printf.quote(v.ident.getFirst(), false));
+        throw errorf("undefined variable " + Strconv.quote(v.ident.getFirst(), false));
     }
 
     /** parse's newNumber: the constant as every kind that holds it exactly, as Go's ideal constants. */
@@ -584,7 +585,7 @@ final class TemplateParser {
         } else {
             try {
                 double f = GoLiterals.parseFloat(text);
-                if (!containsAny(text, ".eEpP")) throw errorf("integer overflow: " + Printf.quote(text, false));
+                if (!containsAny(text, ".eEpP")) throw errorf("integer overflow: " + Strconv.quote(text, false));
                 n.isFloat = true;
                 n.float64 = f;
                 if (f == Math.rint(f) && f >= -0x1p63 && f < 0x1p63) {
@@ -599,7 +600,7 @@ final class TemplateParser {
                 // not a float either
             }
         }
-        if (!n.isInt && !n.isUint && !n.isFloat) throw errorf("illegal number syntax: " + Printf.quote(text, false));
+        if (!n.isInt && !n.isUint && !n.isFloat) throw errorf("illegal number syntax: " + Strconv.quote(text, false));
         return n;
     }
 
@@ -668,9 +669,9 @@ final class TemplateParser {
             }
             return GoLiterals.parseFloat(str);
         } catch (GoLiterals.Invalid e) {
-            throw errorf("strconv.ParseFloat: parsing " + Printf.quote(str, false) + ": " + e.getMessage());
+            throw errorf("strconv.ParseFloat: parsing " + Strconv.quote(str, false) + ": " + e.getMessage());
         } catch (NumberFormatException e) {
-            throw errorf("strconv.Atoi: parsing " + Printf.quote(str, false) + ": invalid syntax");
+            throw errorf("strconv.Atoi: parsing " + Strconv.quote(str, false) + ": invalid syntax");
         }
     }
 

@@ -81,32 +81,18 @@ public final class ContextTree implements FileTree {
     }
 
     private String resolveUnobserved(String path, boolean followLast) throws IOException {
-        Deque<String> todo =
-                new ArrayDeque<>(List.of(PathNames.clampToRoot(path).split("/")));
-        String cur = "";
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String c = todo.removeFirst();
-            if (c.isEmpty() || c.equals(".")) continue;
-            if (c.equals("..")) {
-                cur = PathNames.parent(cur);
-                continue;
-            }
-            String next = PathNames.join(cur, c);
-            Path p = root.resolve(next);
-            if (!Files.exists(p, NOFOLLOW)) return null;
-            if (Files.isSymbolicLink(p) && (followLast || !todo.isEmpty())) {
-                if (++hops > 40) throw new IOException("too many levels of symbolic links at " + next);
-                String target = Files.readSymbolicLink(p).toString();
-                List<String> parts = new ArrayList<>(List.of(target.split("/")));
-                for (String t : todo) parts.add(t);
-                todo = new ArrayDeque<>(parts);
-                if (target.startsWith("/")) cur = "";
-                continue;
-            }
-            cur = next;
-        }
-        return cur;
+        SymlinkWalk.Result r = SymlinkWalk.resolve(path, followLast, at -> {
+            Path p = root.resolve(at);
+            if (!Files.exists(p, NOFOLLOW)) return SymlinkWalk.Entry.ABSENT;
+            return Files.isSymbolicLink(p)
+                    ? SymlinkWalk.Entry.link(Files.readSymbolicLink(p).toString())
+                    : SymlinkWalk.Entry.PRESENT;
+        });
+        return switch (r.outcome()) {
+            case FOUND -> r.path();
+            case MISSING -> null;
+            case TOO_MANY_LINKS -> throw new IOException("too many levels of symbolic links at " + r.path());
+        };
     }
 
     @Override

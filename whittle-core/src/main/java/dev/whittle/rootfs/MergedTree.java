@@ -5,6 +5,8 @@ import dev.whittle.store.LayerToc;
 import dev.whittle.tar.PathNames;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.Whiteouts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -142,30 +144,19 @@ public final class MergedTree {
      * Returns the resolved path; its node is null when nothing exists there.
      */
     public Resolved resolve(String path, boolean followLast) {
-        List<String> todo = new ArrayList<>(List.of(PathNames.clampToRoot(path).split("/")));
-        String cur = "";
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String c = todo.removeFirst();
-            if (c.isEmpty() || c.equals(".")) continue;
-            if (c.equals("..")) {
-                cur = PathNames.parent(cur);
-                continue;
-            }
-            String next = PathNames.join(cur, c);
-            Node n = nodes.get(next);
-            if (n != null && n.entry().type() == TarEntry.Type.SYMLINK && (followLast || !todo.isEmpty())) {
-                if (++hops > 40) return new Resolved(next, null);
-                String target = n.entry().linkName();
-                List<String> parts = new ArrayList<>(List.of(target.split("/")));
-                parts.addAll(todo);
-                todo = parts;
-                if (target.startsWith("/")) cur = "";
-                continue;
-            }
-            if (n == null && !todo.isEmpty()) return new Resolved(PathNames.join(next, String.join("/", todo)), null);
-            cur = next;
+        SymlinkWalk.Result r;
+        try {
+            r = SymlinkWalk.resolve(path, followLast, at -> {
+                Node n = nodes.get(at);
+                if (n == null) return SymlinkWalk.Entry.ABSENT;
+                return n.entry().type() == TarEntry.Type.SYMLINK
+                        ? SymlinkWalk.Entry.link(n.entry().linkName())
+                        : SymlinkWalk.Entry.PRESENT;
+            });
+        } catch (IOException inMemory) {
+            throw new UncheckedIOException(inMemory); // the lookup above reads no file
         }
-        return new Resolved(cur, cur.isEmpty() ? null : nodes.get(cur));
+        Node node = r.outcome() == SymlinkWalk.Outcome.FOUND && !r.path().isEmpty() ? nodes.get(r.path()) : null;
+        return new Resolved(r.path(), node);
     }
 }

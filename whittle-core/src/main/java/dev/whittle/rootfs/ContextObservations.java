@@ -28,6 +28,9 @@ public final class ContextObservations {
     /** Question ("S path" for a path's signature, "L dir" for a listing, "R path" for a resolution) → answer. */
     private final Map<String, String> answers = new ConcurrentHashMap<>();
 
+    /** Empty: a build records its answers as it asks. */
+    public ContextObservations() {}
+
     /** The answers, one "question\tanswer" line each, in a stable order. */
     public List<String> lines() {
         List<String> out = new ArrayList<>();

@@ -9,6 +9,9 @@ import java.util.List;
  * as it would without one. While it starts, signals wait; once it runs, they go to it.
  */
 public final class SignalRelay {
+    /** A relay with no container yet: signals are the caller's until one starts. */
+    public SignalRelay() {}
+
     /** Whoever takes the signals: the running container. */
     interface Target {
         void signal(int signal);

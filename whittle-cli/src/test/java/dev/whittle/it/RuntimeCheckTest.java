@@ -215,6 +215,35 @@ class RuntimeCheckTest {
     }
 
     @Test
+    void aWorkingDirTheUserCannotWriteIsANoteWhenTheProgramCreatesFiles() throws IOException {
+        Path writer = build("writer", """
+                import ("fmt"; "os")
+                func main() {
+                	if err := os.WriteFile("state.json", []byte("{}"), 0o644); err != nil { fmt.Println(err); os.Exit(1) }
+                }""");
+        Map<?, ?> j = json(
+                image("rt/wd:root", writer, "FROM scratch\nCOPY prog /app/prog\nUSER 65534\nCMD [\"/app/prog\"]\n"));
+        assertThat(finding(j, "WorkdirNotWritable"))
+                .containsEntry("severity", "note")
+                .containsEntry("path", "/");
+        assertThat(finding(j, "WorkdirNotWritable").get("cause").toString())
+                .contains("os.WriteFile")
+                .contains("mode 755, owner 0:0")
+                .contains("uid 65534");
+        assertThat(j.get("canRun")).isEqualTo(true);
+        String owned = image(
+                "rt/wd:owned",
+                writer,
+                "FROM scratch\nCOPY prog /app/prog\nCOPY --chown=65534:65534 prog /work/keep\nWORKDIR /work\n"
+                        + "USER 65534\nCMD [\"/app/prog\"]\n");
+        assertThat((List<?>) json(owned).get("findings")).isEmpty();
+        // a program that creates no file gets no note, whatever its working directory
+        String reader =
+                image("rt/wd:hello", hello, "FROM scratch\nCOPY prog /app/prog\nUSER 65534\nCMD [\"/app/prog\"]\n");
+        assertThat((List<?>) json(reader).get("findings")).isEmpty();
+    }
+
+    @Test
     void lintSeesAHealthcheckProbeTheBaseLacks() throws IOException {
         Path df = dir.resolve("Dockerfile.hc");
         Files.writeString(

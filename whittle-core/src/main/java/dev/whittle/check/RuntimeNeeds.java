@@ -106,6 +106,9 @@ final class RuntimeNeeds {
             passwdFile(sym.first("os/user.Lookup", "os/user.LookupId"));
         String temp = sym.first("os.CreateTemp", "os.MkdirTemp", "io/ioutil.TempFile", "io/ioutil.TempDir");
         if (temp != null) tempDir(temp);
+        // linked only when called (Go's linker drops what is unreachable): the program creates files somewhere
+        String creates = sym.first("os.Create", "os.WriteFile", "os.Mkdir", "os.MkdirAll", "io/ioutil.WriteFile");
+        if (creates != null) workingDir(creates);
         String cgoResolver = sym.first("net._C2func_getaddrinfo", "net._Cfunc_getaddrinfo");
         if (cgoResolver != null && "glibc".equals(p.libc()) && goUsesCgoResolver(p.go())) {
             nss(
@@ -271,6 +274,37 @@ final class RuntimeNeeds {
                 List.of(
                         "give the image a /tmp writable by everyone: COPY --from=build --chmod=1777 /tmp /tmp (mode 1777)",
                         "ENV TMPDIR=<a directory the USER owns>"),
+                phase));
+    }
+
+    /**
+     * A non-root USER whose working directory it cannot write: a relative path the program creates fails there. Where
+     * the program writes is not in the binary, so this is a note, not a warning.
+     */
+    private void workingDir(String evidence) throws IOException {
+        Users.Id w = who();
+        if (w == null || w.uid() == 0) return;
+        String cwd = config.workingDirOrRoot();
+        FileTree.Node n = stat(cwd);
+        // a root no layer names (FROM scratch) is what the runtime makes of it: root's, mode 755
+        if (n == null && PathNames.clampToRoot(cwd).isEmpty())
+            n = new FileTree.Node("", TarEntry.Type.DIR, 0755, 0, 0, 0, 0, null, null);
+        if (n == null || !n.isDir()) return; // runc creates a missing WORKDIR owned by root; EntrypointCheck says so
+        if (Access.allows(n, w, Access.W | Access.X) && Access.unsearchable(fs, "/" + n.path(), w) == null) return;
+        out.add(new Finding(
+                Finding.Severity.NOTE,
+                "WorkdirNotWritable",
+                cwd,
+                "open <relative path>: permission denied",
+                1,
+                "the program creates files (" + evidence + "), and its working directory " + cwd + " ("
+                        + Access.describe(n) + ") is not writable by " + Access.describe(w)
+                        + ": a relative path it creates fails; absolute paths elsewhere may be fine",
+                List.of(),
+                List.of(
+                        "WORKDIR a directory the USER owns: COPY --chown=" + w.uid() + ":" + w.gid()
+                                + " ... <dir>, then WORKDIR <dir>",
+                        "have the program write under a directory it owns (a VOLUME or $HOME)"),
                 phase));
     }
 

@@ -51,12 +51,12 @@ import java.util.regex.Pattern;
  * {@code --chown} names resolve in the stage's own /etc/passwd.
  */
 final class CopyStep {
-    private final Builder.StepContext ctx;
-    private final Builder b;
+    private final StepContext ctx;
+    private final StepServices b;
 
-    CopyStep(Builder.StepContext ctx) {
+    CopyStep(StepContext ctx) {
         this.ctx = ctx;
-        this.b = ctx.b();
+        this.b = ctx.services();
     }
 
     /** BuildKit's rule for ADD --checksum: one source, fetched over HTTP(S) or from git (the checksum is of that). */
@@ -82,7 +82,7 @@ final class CopyStep {
         Scope scope = s.scope();
         String verb = c.add() ? "ADD" : "COPY";
         String fromRef =
-                c.flag("from").map(f -> Planner.copyFrom(ctx.df(), b.lex, f)).orElse(null);
+                c.flag("from").map(f -> Planner.copyFrom(ctx.df(), b.lex(), f)).orElse(null);
         String chown = c.flag("chown").map(f -> expand(f.valueWord(), scope)).orElse(null);
         ChmodSpec chmod = c.flag("chmod")
                 .map(f -> parseChmod(f, expand(f.valueWord(), scope)))
@@ -131,26 +131,27 @@ final class CopyStep {
                         String.join("\n", excludes),
                         c.flag("link").map(f -> String.valueOf(f.value())).orElse(""),
                         String.valueOf(unpack)));
-        BuildCache.Entry early = quick == null || ctx.noCache() ? null : b.cache.get(quick);
+        BuildCache.Entry early =
+                quick == null || ctx.noCache() ? null : b.cache().get(quick);
         if (early != null) {
-            State.Origin origin =
-                    fromRef != null && b.fromRef(fromRef, c.flag("from").get().valueWord()) == null
-                            ? new State.Origin(shownOrigin.instruction(), shownOrigin.line(), shownOrigin.stage(), null)
-                            : shownOrigin;
+            State.Origin origin = fromRef != null
+                            && b.sources().fromRef(fromRef, c.flag("from").get().valueWord()) == null
+                    ? new State.Origin(shownOrigin.instruction(), shownOrigin.line(), shownOrigin.stage(), null)
+                    : shownOrigin;
             return cached(s, quick, early, shownHistory + " # buildkit", origin);
         }
 
-        try (StageTree target = StageTree.of(b, s.diffIds())) {
+        try (StageTree target = b.stageTree(s.diffIds())) {
             Users.Id owner = chown == null ? null : chownIds(target, chown, c);
             FileTree source;
             State fromState = null;
             StageTree fromTree = null;
             if (fromRef != null) {
-                fromState = b.fromRef(fromRef, c.flag("from").get().valueWord());
-                if (fromState != null) source = fromTree = StageTree.of(b, fromState.diffIds());
-                else source = b.contextTree(fromRef); // the build context, or a --build-context directory
+                fromState = b.sources().fromRef(fromRef, c.flag("from").get().valueWord());
+                if (fromState != null) source = fromTree = b.stageTree(fromState.diffIds());
+                else source = b.sources().contextTree(fromRef); // the build context, or a --build-context directory
             } else {
-                source = b.req.context();
+                source = b.sources().contextTree(null);
             }
             DestinationTree view = destination(target);
             How how = new How(owner, chmod, exclude, fromState == null);
@@ -246,7 +247,7 @@ final class CopyStep {
         String rel = PathNames.clampToRoot(abs);
         if (rel.isEmpty()) {
             // the root always exists: BuildKit makes no file operation for it, so no layer, only an empty history entry
-            b.progress.done(ctx.step());
+            b.progress().done(ctx.step());
             ImageConfig h = cfg.toBuilder()
                     .addHistory(new ImageConfig.History(s.created(), "WORKDIR /", null, Builder.COMMENT, true))
                     .build();
@@ -254,10 +255,10 @@ final class CopyStep {
         }
         Digest key = CacheKeys.of(s.cacheKey(), "WORKDIR", abs, s.config().user());
         State.Origin origin = new State.Origin("WORKDIR " + abs, w.pos().line(), ctx.stage(), null);
-        BuildCache.Entry early = ctx.noCache() ? null : b.cache.get(key);
+        BuildCache.Entry early = ctx.noCache() ? null : b.cache().get(key);
         if (early != null) return cached(withWd, key, early, "WORKDIR " + abs, origin);
         Trace.mark("WORKDIR: cache looked up");
-        try (StageTree target = StageTree.of(b, s.diffIds())) {
+        try (StageTree target = b.stageTree(s.diffIds())) {
             Trace.mark("WORKDIR: tree read");
             DestinationTree view = destination(target);
             // BuildKit's mkdir -p of the path with every link in it followed (WORKDIR /var/run/app makes /run/app)
@@ -300,10 +301,10 @@ final class CopyStep {
         StringBuilder id = new StringBuilder();
         State from = null;
         if (fromRef != null) {
-            from = b.fromRef(fromRef, c.flag("from").get().valueWord());
+            from = b.sources().fromRef(fromRef, c.flag("from").get().valueWord());
             if (from != null) id.append("from:").append(from.cacheKey()).append('\n');
         }
-        ContextTree context = b.contextTree(from != null ? null : fromRef);
+        ContextTree context = b.sources().contextTree(from != null ? null : fromRef);
         for (Word w : c.sources()) {
             String src = expand(w, s.scope());
             if (c.add() && (src.startsWith("http://") || src.startsWith("https://"))) return null;
@@ -336,18 +337,18 @@ final class CopyStep {
 
     /** Writes (or takes from the cache) the layer and records it in config and history. */
     private State layerStep(State s, Digest key, String history, State.Origin origin) throws IOException {
-        BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
+        BuildCache.Entry hit = ctx.noCache() ? null : b.cache().get(key);
         if (hit != null) return cached(s, key, hit, history, origin);
         LayerIngest.Result r = write();
-        String created = b.now();
+        String created = b.options().now();
         BuildCache.Entry made = new BuildCache.Entry(r.info().diffId(), r.descriptor(), created);
-        b.cache.put(key, made);
-        b.progress.done(ctx.step());
+        b.cache().put(key, made);
+        b.progress().done(ctx.step());
         return withLayer(s, key, made, history, origin);
     }
 
     private State cached(State s, Digest key, BuildCache.Entry hit, String history, State.Origin origin) {
-        b.progress.cached(ctx.step());
+        b.progress().cached(ctx.step());
         return withLayer(s, key, hit, history, origin);
     }
 
@@ -364,8 +365,8 @@ final class CopyStep {
     }
 
     private LayerIngest.Result write() throws IOException {
-        long clamp = b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch();
-        try (LayerWriter w = new LayerWriter(b.store, true)) {
+        long clamp = b.options().sourceDateEpoch() == null ? -1 : b.options().sourceDateEpoch();
+        try (LayerWriter w = new LayerWriter(b.store(), true)) {
             for (Planned p : plan.values()) {
                 TarEntry e = p.entry();
                 if (clamp >= 0 && e.mtime() > clamp) e = e.withMtime(clamp);
@@ -733,8 +734,8 @@ final class CopyStep {
     }
 
     private long nowSeconds() {
-        return b.req.sourceDateEpoch() != null
-                ? b.req.sourceDateEpoch()
+        return b.options().sourceDateEpoch() != null
+                ? b.options().sourceDateEpoch()
                 : Instant.now().getEpochSecond();
     }
 
@@ -807,7 +808,7 @@ final class CopyStep {
     private void addUrl(
             Instruction.Copy c, String url, DestinationTree view, String dest, boolean destIsDir, How how, Scope scope)
             throws IOException {
-        b.notMemoizable(); // what the server answers next time cannot be seen from here
+        b.notMemoizable().run(); // what the server answers next time cannot be seen from here
         URI uri = URI.create(url);
         String name = PathNames.baseName(uri.getPath() == null ? "" : uri.getPath());
         if (name.isEmpty()) name = "index.html";

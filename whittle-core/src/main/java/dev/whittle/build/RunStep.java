@@ -63,18 +63,18 @@ final class RunStep {
 
     /** The RUN's hostname: BuildKit's, or the BUILDKIT_SANDBOX_HOSTNAME build arg's (docker build has no --hostname). */
     private String hostname() {
-        String h = b.req.options().buildArgs().get("BUILDKIT_SANDBOX_HOSTNAME");
+        String h = b.options().buildArgs().get("BUILDKIT_SANDBOX_HOSTNAME");
         return h == null || h.isEmpty() ? HOSTNAME : h;
     }
 
-    private final Builder.StepContext ctx;
-    private final Builder b;
+    private final StepContext ctx;
+    private final StepServices b;
     /** A RUN's only heredoc when it starts with #!: run as an executable file, not given to the shell (set by args). */
     private Heredoc script;
 
-    RunStep(Builder.StepContext ctx) {
+    RunStep(StepContext ctx) {
         this.ctx = ctx;
-        this.b = ctx.b();
+        this.b = ctx.services();
     }
 
     State run(State s, Instruction.Run r) throws IOException {
@@ -89,7 +89,7 @@ final class RunStep {
         try {
             network = r.flag("network").isPresent()
                     ? ContainerNetwork.Mode.parse(r.flag("network").get().value())
-                    : b.req.run().network();
+                    : b.options().run().network();
         } catch (IllegalArgumentException e) {
             throw ctx.error(r.flag("network").map(Flag::pos).orElse(r.pos()), e.getMessage());
         }
@@ -108,52 +108,56 @@ final class RunStep {
                 network.toString()));
         if (script != null)
             keyParts.add("script\n" + script.body()); // the command is a file: its text decides the result
-        String settings = b.req.run().cacheKeyPart();
+        String settings = b.options().run().cacheKeyPart();
         if (!settings.isEmpty()) keyParts.add(settings);
         if (!hostname().equals(HOSTNAME)) keyParts.add("hostname=" + hostname());
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
         Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
-        BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
+        BuildCache.Entry hit = ctx.noCache() ? null : b.cache().get(key);
         if (hit != null) {
-            b.progress.cached(ctx.step());
+            b.progress().cached(ctx.step());
             return append(
                     s, hit.next() != null ? hit.next() : key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
         if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
-        long clamp = b.req.sourceDateEpoch() == null ? -1 : b.req.sourceDateEpoch();
+        long clamp = b.options().sourceDateEpoch() == null ? -1 : b.options().sourceDateEpoch();
         if (!ctx.exported()) {
             // a stage only read from: its layer is written in the background while the build goes on
             String[] created = {null}; // when the command ended, as for an exported layer
             Digest after = next(key);
             Digest provisional = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
-                String when = created[0] = b.now();
-                return b.deferred.defer(
-                        upper,
-                        key,
-                        clamp,
-                        "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
-                        layer -> b.cache.put(
-                                key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), when, after)));
+                String when = created[0] = b.options().now();
+                return b.deferred()
+                        .defer(
+                                upper,
+                                key,
+                                clamp,
+                                "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")",
+                                layer -> b.cache()
+                                        .put(
+                                                key,
+                                                new BuildCache.Entry(
+                                                        layer.info().diffId(), layer.descriptor(), when, after)));
             });
-            b.progress.done(ctx.step());
+            b.progress().done(ctx.step());
             return append(s, after == null ? key : after, provisional, null, created[0], history, r);
         }
         LayerIngest.Result layer = execute(s, r, args, runtimeEnv, mounts, network, upper -> {
             LayerIngest.Result made;
-            try (LayerWriter w = new LayerWriter(b.store, true)) {
+            try (LayerWriter w = new LayerWriter(b.store(), true)) {
                 new UpperDiff(upper, clamp).write(w);
                 Trace.mark("RUN: upper directory written as a layer");
                 made = w.commit();
             }
             Trace.mark("RUN: layer committed");
-            b.snapshots.adopt(upper, made.info().diffId());
+            b.snapshots().adopt(upper, made.info().diffId());
             Trace.mark("RUN: upper adopted as snapshot");
             return made;
         });
-        String created = b.now();
+        String created = b.options().now();
         Digest after = next(key);
-        b.cache.put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created, after));
-        b.progress.done(ctx.step());
+        b.cache().put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created, after));
+        b.progress().done(ctx.step());
         return append(s, after == null ? key : after, layer.info().diffId(), layer.descriptor(), created, history, r);
     }
 
@@ -178,7 +182,7 @@ final class RunStep {
      */
     private List<String> withProxies(State s, List<String> env) {
         Map<String, String> proxies = new TreeMap<>(); // upper-case name → value
-        for (Map.Entry<String, String> a : new TreeMap<>(b.req.options().buildArgs()).entrySet()) {
+        for (Map.Entry<String, String> a : new TreeMap<>(b.options().buildArgs()).entrySet()) {
             if (Planner.PROXY_ARGS.contains(a.getKey()) && a.getValue() != null)
                 proxies.put(a.getKey().toUpperCase(Locale.ROOT), a.getValue());
         }
@@ -244,7 +248,7 @@ final class RunStep {
                 + (m.from() == null ? "" : m.from().text());
         if (m.type() == Mounts.Type.BIND) {
             String from = m.from() == null ? null : m.from().text();
-            ContextTree c = b.contextTree(from);
+            ContextTree c = b.sources().contextTree(from);
             if (c != null) {
                 // the bind source's content decides the result, as a COPY's would
                 FileTree.Node n = c.stat(
@@ -254,7 +258,7 @@ final class RunStep {
                         true);
                 base += "|" + (n == null ? "missing" : c.treeDigest(n));
             } else {
-                State st = b.fromRef(from, m.from());
+                State st = b.sources().fromRef(from, m.from());
                 base += "|" + (st == null ? "context" : st.cacheKey());
             }
         }
@@ -273,9 +277,9 @@ final class RunStep {
         List<Path> lowers = new ArrayList<>();
         List<State.Layer> layers = s.layers();
         for (int i = layers.size() - 1; i >= 0; i--)
-            lowers.add(b.snapshots.get(layers.get(i).diffId(), extracting(ctx.step())));
+            lowers.add(b.snapshots().get(layers.get(i).diffId(), extracting(ctx.step())));
         Trace.mark("RUN: lower snapshots ready");
-        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store.tempDir(), "run-");
+        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store().tempDir(), "run-");
         Path tmp = rmTmp.path();
         List<AutoCloseable> undo = new ArrayList<>();
         try {
@@ -286,7 +290,7 @@ final class RunStep {
                     upper,
                     tmp.resolve("work"),
                     rootfs,
-                    b.snapshots.root().resolve("empty"));
+                    b.snapshots().root().resolve("empty"));
             undo.add(root);
             String cwd = s.config().workingDirOrRoot();
             Users.Id id;
@@ -310,7 +314,7 @@ final class RunStep {
             for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf"))
                 existed.put(d, exists(rootfs, d));
             ContainerNetwork net = ContainerNetwork.prepare(
-                    network, List.of(hostname()), b.req.run().extraHosts(), tmp);
+                    network, List.of(hostname()), b.options().run().extraHosts(), tmp);
             undo.add(net);
             extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
@@ -363,12 +367,12 @@ final class RunStep {
                     net.network(),
                     extra,
                     false,
-                    b.req.run().limits());
+                    b.options().run().limits());
             Deque<String> tail = new ArrayDeque<>();
             String[] notStarted = {null}; // runc's reason when the process could not be started at all
             int code;
             try {
-                code = new Runc(Runc.stateRoot(b.store))
+                code = new Runc(Runc.stateRoot(b.store()))
                         .run(
                                 tmp,
                                 spec,
@@ -378,7 +382,7 @@ final class RunStep {
                                         notStarted[0] = startError;
                                         return;
                                     }
-                                    b.progress.log(ctx.step(), line);
+                                    b.progress().log(ctx.step(), line);
                                     synchronized (tail) {
                                         tail.add(line);
                                         if (tail.size() > TAIL) tail.removeFirst();
@@ -396,7 +400,7 @@ final class RunStep {
                         + (notStarted[0] != null
                                 ? "could not start: " + notStarted[0]
                                 : "did not complete successfully: exit code: " + code);
-                b.failed(ctx.step(), msg);
+                b.failures().failed(ctx.step(), msg);
                 StringBuilder detail = new StringBuilder("RUN failed: " + msg);
                 if (!tail.isEmpty()) detail.append("\nlast output:\n  ").append(String.join("\n  ", tail));
                 throw ctx.error(r.pos(), detail.toString());
@@ -414,17 +418,17 @@ final class RunStep {
     /** A base layer unpacked on first use shows as the step's sub-row: {@code extracting sha256:...} with its bytes. */
     private Snapshots.Unpacking extracting(int step) {
         return (diffId, size) -> {
-            int sub = b.progress.subStart(step, "extracting " + diffId);
-            b.progress.subProgress(sub, 0, size);
+            int sub = b.progress().subStart(step, "extracting " + diffId);
+            b.progress().subProgress(sub, 0, size);
             return new Snapshots.Unpacking.Watch() {
                 @Override
                 public void read(long bytes) {
-                    b.progress.subProgress(sub, bytes, size);
+                    b.progress().subProgress(sub, bytes, size);
                 }
 
                 @Override
                 public void close() {
-                    b.progress.subDone(sub);
+                    b.progress().subDone(sub);
                 }
             };
         };
@@ -500,8 +504,8 @@ final class RunStep {
                 boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
                 String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
                 Path caches = owned && ctx.noCache()
-                        ? b.freshCacheRoot()
-                        : b.store.stateDir().resolve("cachemounts");
+                        ? b.freshCaches().root()
+                        : b.store().stateDir().resolve("cachemounts");
                 Path dir = caches.resolve(Digest.sha256(key.getBytes(StandardCharsets.UTF_8))
                         .hex()
                         .substring(0, 24));
@@ -532,7 +536,7 @@ final class RunStep {
                 return new RuncSpec.Mount(target, "tmpfs", "tmpfs", opts);
             }
             case SECRET -> {
-                BuildRequest.Secret secret = b.req.secrets().get(m.id());
+                BuildRequest.Secret secret = b.options().secrets().get(m.id());
                 if (secret == null) {
                     if (m.required())
                         throw ctx.error(
@@ -559,7 +563,7 @@ final class RunStep {
                 return new RuncSpec.Mount(target, "bind", f.toString(), List.of("rbind", "ro"));
             }
             case SSH -> {
-                List<Path> sources = b.req.ssh().get(m.id());
+                List<Path> sources = b.options().ssh().get(m.id());
                 if (sources == null) {
                     if (m.required()) {
                         throw ctx.error(
@@ -570,7 +574,7 @@ final class RunStep {
                     return null;
                 }
                 SshForward forward = SshForward.start(
-                        b.store,
+                        b.store(),
                         sources,
                         m.uid() == null ? 0 : m.uid(),
                         m.gid() == null ? 0 : m.gid(),
@@ -585,7 +589,7 @@ final class RunStep {
                         : PathNames.clampToRoot(m.source().text());
                 Path root;
                 String rel, where;
-                ContextTree c = b.contextTree(from);
+                ContextTree c = b.sources().contextTree(from);
                 if (c != null) {
                     rel = c.resolve(source, true);
                     if (rel == null)
@@ -593,17 +597,17 @@ final class RunStep {
                     root = c.root();
                     where = "the build context";
                 } else {
-                    State st = b.fromRef(from, m.from());
+                    State st = b.sources().fromRef(from, m.from());
                     List<Path> lowers = new ArrayList<>();
                     for (int i = st.layers().size() - 1; i >= 0; i--)
-                        lowers.add(b.snapshots.get(st.layers().get(i).diffId()));
+                        lowers.add(b.snapshots().get(st.layers().get(i).diffId()));
                     Path mnt = tmp.resolve("from-" + undo.size());
                     undo.add(OverlayMount.mount(
                             lowers,
                             mnt.resolve("upper"),
                             mnt.resolve("work"),
                             mnt.resolve("root"),
-                            b.snapshots.root().resolve("empty")));
+                            b.snapshots().root().resolve("empty")));
                     root = mnt.resolve("root");
                     rel = source;
                     where = "\"" + from + "\"";
@@ -625,7 +629,7 @@ final class RunStep {
                                 mnt.resolve("upper"),
                                 mnt.resolve("work"),
                                 mnt.resolve("root"),
-                                b.snapshots.root().resolve("empty")));
+                                b.snapshots().root().resolve("empty")));
                         src = mnt.resolve("root");
                     } else {
                         Path copy = tmp.resolve("rw-file-" + undo.size());

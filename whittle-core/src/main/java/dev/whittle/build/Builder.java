@@ -610,35 +610,4 @@ public final class Builder {
     void failed(int step, String message) {
         failures.failed(step, message);
     }
-
-    /** The RUN environment: the image's Env, then build args it does not already set, and a default PATH. */
-    static List<String> runEnv(State s) {
-        Map<String, String> env = s.config().envMap();
-        Map<String, String> args = s.scope().args();
-        for (String name : s.buildArgNames()) {
-            String v = args.get(name);
-            if (v != null && !env.containsKey(name)) env.put(name, v);
-        }
-        if (!env.containsKey("PATH")) env.put("PATH", DEFAULT_PATH.substring(5));
-        List<String> out = new ArrayList<>();
-        env.forEach((k, v) -> out.add(k + "=" + v));
-        return out;
-    }
-
-    /** BuildKit's history text for RUN: {@code |N K=V ... args}. */
-    static String runCommandString(State s, List<String> args) {
-        Map<String, String> env = s.config().envMap();
-        List<String> parts = new ArrayList<>();
-        for (String name : s.buildArgNames()) {
-            String v = env.containsKey(name) ? env.get(name) : s.scope().args().get(name);
-            parts.add(name + "=" + (v == null ? "" : v));
-        }
-        List<String> out = new ArrayList<>();
-        if (!parts.isEmpty()) {
-            out.add("|" + parts.size());
-            out.addAll(parts);
-        }
-        out.addAll(args);
-        return String.join(" ", out);
-    }
 }

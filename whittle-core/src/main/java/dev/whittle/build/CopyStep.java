@@ -49,19 +49,7 @@ final class CopyStep {
 
         // the cache is asked before the stage's file tree is read: what COPY writes is decided by the parent step and
         // the sources, so the key is too
-        List<String> keyParts = new ArrayList<>(List.of(verb, history));
-        keyParts.addAll(flags.keyParts());
-        List<Map.Entry<String, String>> heredocs = new ArrayList<>();
-        for (Heredoc h : c.heredocs()) heredocs.add(Map.entry(h.name(), CopySources.heredocText(h, s.scope())));
-        Digest quick = CopyCacheKey.ofSources(
-                s.cacheKey(),
-                keyParts,
-                from == null ? null : from.cacheKey(),
-                from == null ? services.sources().contextTree(fromRef) : null,
-                flags.sources(),
-                c.add(),
-                flags.parents(),
-                heredocs);
+        Digest quick = quickKey(s, c, flags, history, from);
         BuildCache.Entry early =
                 quick == null || ctx.noCache() ? null : services.cache().get(quick);
         if (early != null) return cached(s, quick, early, history + " # buildkit", origin);
@@ -72,17 +60,8 @@ final class CopyStep {
             // the build context, or a --build-context directory, when --from names no stage or image
             FileTree source = fromTree != null ? fromTree : services.sources().contextTree(fromRef);
             try {
-                CopyPlanner planner = new CopyPlanner(target, services.options()::nowSeconds);
-                CopyPlanner.How how = new CopyPlanner.How(owner, flags.chmod(), flags.exclude(), from == null);
-                CopySources sources = new CopySources(ctx, c, flags, s.scope(), source);
-                for (int k = 0; k < c.sources().size(); k++) {
-                    CopySource src =
-                            sources.resolve(c.sources().get(k), flags.sources().get(k));
-                    planner.add(src, flags.dest(), flags.destIsDir(), how);
-                }
-                for (Heredoc h : c.heredocs()) planner.add(sources.heredoc(h), flags.dest(), flags.destIsDir(), how);
-                planner.addParents(owner);
-                CopyPlan plan = planner.plan();
+                var how = new CopyPlanner.How(owner, flags.chmod(), flags.exclude(), from == null);
+                CopyPlan plan = plan(s, c, flags, target, source, how);
                 Digest key = quick != null
                         ? quick
                         : CopyCacheKey.ofPlan(
@@ -99,6 +78,39 @@ final class CopyStep {
                 if (fromTree != null) fromTree.close();
             }
         }
+    }
+
+    /** The cache key from the sources, before the stage is read; null when only the plan can decide it. */
+    private Digest quickKey(State s, Instruction.Copy c, CopyFlags flags, String history, State from)
+            throws IOException {
+        List<String> keyParts = new ArrayList<>(List.of(flags.verb(), history));
+        keyParts.addAll(flags.keyParts());
+        List<Map.Entry<String, String>> heredocs = new ArrayList<>();
+        for (Heredoc h : c.heredocs()) heredocs.add(Map.entry(h.name(), CopySources.heredocText(h, s.scope())));
+        return CopyCacheKey.ofSources(
+                s.cacheKey(),
+                keyParts,
+                from == null ? null : from.cacheKey(),
+                from == null ? services.sources().contextTree(flags.fromRef()) : null,
+                flags.sources(),
+                c.add(),
+                flags.parents(),
+                heredocs);
+    }
+
+    /** Each source resolved and placed in the stage, in order, heredocs last. */
+    private CopyPlan plan(
+            State s, Instruction.Copy c, CopyFlags flags, FileTree target, FileTree source, CopyPlanner.How how)
+            throws IOException {
+        CopyPlanner planner = new CopyPlanner(target, services.options()::nowSeconds);
+        CopySources sources = new CopySources(ctx, c, flags, s.scope(), source);
+        for (int k = 0; k < c.sources().size(); k++) {
+            CopySource src = sources.resolve(c.sources().get(k), flags.sources().get(k));
+            planner.add(src, flags.dest(), flags.destIsDir(), how);
+        }
+        for (Heredoc h : c.heredocs()) planner.add(sources.heredoc(h), flags.dest(), flags.destIsDir(), how);
+        planner.addParents(how.owner());
+        return planner.plan();
     }
 
     State workdir(State s, Instruction.Workdir w) throws IOException {

@@ -28,6 +28,14 @@ final class MemTree implements FileTree {
         return t;
     }
 
+    /** This tree with a file of any bytes added (0644, 1000:1000, time 1000). */
+    MemTree withFile(String path, byte[] bytes) {
+        data.put(path, bytes);
+        for (String p = PathNames.parent(path); !p.isEmpty(); p = PathNames.parent(p)) nodes.putIfAbsent(p, dir(p));
+        nodes.put(path, new Node(path, TarEntry.Type.FILE, 0644, 1000, 1000, bytes.length, 1000, "", "bytes:" + path));
+        return this;
+    }
+
     private void add(String line) {
         int eq = line.indexOf('='), arrow = line.indexOf("->");
         String path;

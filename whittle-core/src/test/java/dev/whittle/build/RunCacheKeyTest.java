@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** A RUN's arguments and cache key, without a container: what decides whether a rebuild runs the command again. */
 class RunCacheKeyTest {
-    private static final State STAGE = new State(
+    static final State STAGE = new State(
             ImageConfig.builder(Platform.parse("linux/amd64"))
                     .configField("Env", List.of(Builder.DEFAULT_PATH))
                     .build(),

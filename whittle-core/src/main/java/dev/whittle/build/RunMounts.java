@@ -89,151 +89,169 @@ final class RunMounts {
         }
     }
 
+    /**
+     * A cache mount's directory: one per id, and per owner and mode when the mount sets them. uid, gid and mode make a
+     * cache of their own (in BuildKit they are a step the cache is keyed by), which --no-cache runs again: such a
+     * cache starts empty then, for this build only ({@link FreshCaches}).
+     */
+    private Path cacheDir(Mounts.Spec m) throws IOException {
+        boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
+        String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
+        Path caches = owned && ctx.noCache()
+                ? services.freshCaches().root()
+                : services.store().stateDir().resolve("cachemounts");
+        return caches.resolve(
+                Digest.sha256(key.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24));
+    }
+
     private RuncSpec.Mount mount(Mounts.Spec m) throws IOException {
         String target = m.target() == null ? null : m.target().text();
         if (target != null && !target.startsWith("/")) {
             String wd = state.config().workingDirOrRoot();
             target = "/" + PathNames.clampToRoot(wd + "/" + target);
         }
-        switch (m.type()) {
-            case CACHE -> {
-                // uid, gid and mode make a cache of their own (in BuildKit they are a step the cache is keyed by),
-                // which --no-cache runs again: such a cache starts empty then, for this build only
-                boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
-                String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
-                Path caches = owned && ctx.noCache()
-                        ? services.freshCaches().root()
-                        : services.store().stateDir().resolve("cachemounts");
-                Path dir = caches.resolve(Digest.sha256(key.getBytes(StandardCharsets.UTF_8))
-                        .hex()
-                        .substring(0, 24));
-                if (!Files.isDirectory(dir)) {
-                    Files.createDirectories(dir);
-                    Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
-                    Files.setAttribute(dir, "unix:gid", m.gid() == null ? 0 : m.gid(), NOFOLLOW);
-                    Files.setAttribute(dir, "unix:mode", m.mode() == null ? 0755 : m.mode(), NOFOLLOW);
-                }
-                if (m.sharing() == Mounts.Sharing.LOCKED) {
-                    FileChannel ch = FileChannel.open(
-                            dir.resolveSibling(dir.getFileName() + ".lock"),
-                            StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE);
-                    locks.add(ch.lock());
-                }
-                return new RuncSpec.Mount(target, "bind", dir.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
-            }
-            case TMPFS -> {
-                List<String> opts = new ArrayList<>(List.of("nosuid", "nodev"));
-                if (m.size() != null) {
-                    try {
-                        opts.add("size=" + ProcessLimits.parseSize(m.size()));
-                    } catch (IllegalArgumentException e) {
-                        throw ctx.error(m.pos(), "invalid value for size: " + m.size());
-                    }
-                }
-                return new RuncSpec.Mount(target, "tmpfs", "tmpfs", opts);
-            }
-            case SECRET -> {
-                BuildRequest.Secret secret = services.options().secrets().get(m.id());
-                if (secret == null) {
-                    if (m.required())
-                        throw ctx.error(
-                                m.pos(),
-                                "secret " + m.id() + ": not found (required; give it with --secret id=" + m.id()
-                                        + ",src=PATH)");
-                    return null;
-                }
-                if (m.env() != null) {
-                    secretEnv.put(m.env(), new String(secret.value(), StandardCharsets.UTF_8));
-                    if (m.target() == null) return null; // env= alone: no file
-                }
-                SecretFiles files = secretFiles();
-                Path f = files.write(
-                        Digest.sha256(m.id().getBytes()).hex().substring(0, 16),
-                        secret.value(),
-                        m.uid() == null ? 0 : m.uid(),
-                        m.gid() == null ? 0 : m.gid(),
-                        m.mode() == null ? 0400 : m.mode());
-                return new RuncSpec.Mount(target, "bind", f.toString(), List.of("rbind", "ro"));
-            }
-            case SSH -> {
-                List<Path> sources = services.options().ssh().get(m.id());
-                if (sources == null) {
-                    if (m.required()) {
-                        throw ctx.error(
-                                m.pos(),
-                                "no SSH key \"" + m.id() + "\" forwarded from the client (--ssh " + m.id()
-                                        + "[=SOCKET|KEY])");
-                    }
-                    return null;
-                }
-                SshForward forward = SshForward.start(
-                        services.store(),
-                        sources,
-                        m.uid() == null ? 0 : m.uid(),
-                        m.gid() == null ? 0 : m.gid(),
-                        m.mode() == null ? 0600 : m.mode());
-                undo.add(forward);
-                return new RuncSpec.Mount(target, "bind", forward.socket().toString(), List.of("rbind", "ro"));
-            }
-            case BIND -> {
-                String from = m.from() == null ? null : m.from().text();
-                String source = m.source() == null
-                        ? ""
-                        : PathNames.clampToRoot(m.source().text());
-                Path root;
-                String rel, where;
-                ContextTree c = services.sources().contextTree(from);
-                if (c != null) {
-                    rel = c.resolve(source, true);
-                    if (rel == null)
-                        throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
-                    root = c.root();
-                    where = "the build context";
-                } else {
-                    State st = services.sources().fromRef(from, m.from());
-                    List<Path> lowers = new ArrayList<>();
-                    for (int i = st.layers().size() - 1; i >= 0; i--)
-                        lowers.add(services.snapshots().get(st.layers().get(i).diffId()));
-                    Path mnt = tmp.resolve("from-" + undo.size());
-                    undo.add(OverlayMount.mount(
-                            lowers,
-                            mnt.resolve("upper"),
-                            mnt.resolve("work"),
-                            mnt.resolve("root"),
-                            services.snapshots().root().resolve("empty")));
-                    root = mnt.resolve("root");
-                    rel = source;
-                    where = "\"" + from + "\"";
-                }
-                RootedBind bind;
-                try {
-                    bind = RootedBind.mount(root, rel, tmp.resolve("bind-" + undo.size()));
-                } catch (NoSuchFileException e) {
-                    throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in " + where);
-                }
-                undo.add(bind);
-                Path src = bind.path();
-                if (!m.readOnly()) {
-                    // writes to a rw bind mount are discarded, as BuildKit does: give the process an overlay of it
-                    if (bind.directory()) {
-                        Path mnt = tmp.resolve("rw-" + undo.size());
-                        undo.add(OverlayMount.mount(
-                                List.of(src),
-                                mnt.resolve("upper"),
-                                mnt.resolve("work"),
-                                mnt.resolve("root"),
-                                services.snapshots().root().resolve("empty")));
-                        src = mnt.resolve("root");
-                    } else {
-                        Path copy = tmp.resolve("rw-file-" + undo.size());
-                        Files.copy(src, copy);
-                        src = copy;
-                    }
-                }
-                return new RuncSpec.Mount(target, "bind", src.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
+        return switch (m.type()) {
+            case CACHE -> cacheMount(m, target);
+            case TMPFS -> tmpfsMount(m, target);
+            case SECRET -> secretMount(m, target);
+            case SSH -> sshMount(m, target);
+            case BIND -> bindMount(m, target);
+        };
+    }
+
+    /** A cache directory kept in the store across builds (locked while the RUN runs for sharing=locked). */
+    private RuncSpec.Mount cacheMount(Mounts.Spec m, String target) throws IOException {
+        Path dir = cacheDir(m);
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
+            Files.setAttribute(dir, "unix:gid", m.gid() == null ? 0 : m.gid(), NOFOLLOW);
+            Files.setAttribute(dir, "unix:mode", m.mode() == null ? 0755 : m.mode(), NOFOLLOW);
+        }
+        if (m.sharing() == Mounts.Sharing.LOCKED) {
+            FileChannel ch = FileChannel.open(
+                    dir.resolveSibling(dir.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            locks.add(ch.lock());
+        }
+        return new RuncSpec.Mount(target, "bind", dir.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
+    }
+
+    /** A tmpfs, nosuid and nodev, of the size asked. */
+    private RuncSpec.Mount tmpfsMount(Mounts.Spec m, String target) throws IOException {
+        List<String> opts = new ArrayList<>(List.of("nosuid", "nodev"));
+        if (m.size() != null) {
+            try {
+                opts.add("size=" + ProcessLimits.parseSize(m.size()));
+            } catch (IllegalArgumentException e) {
+                throw ctx.error(m.pos(), "invalid value for size: " + m.size());
             }
         }
-        return null;
+        return new RuncSpec.Mount(target, "tmpfs", "tmpfs", opts);
+    }
+
+    /** A --secret as a file on a tmpfs of its own (or only a variable with env=); null when optional and not given. */
+    private RuncSpec.Mount secretMount(Mounts.Spec m, String target) throws IOException {
+        BuildRequest.Secret secret = services.options().secrets().get(m.id());
+        if (secret == null) {
+            if (m.required())
+                throw ctx.error(
+                        m.pos(),
+                        "secret " + m.id() + ": not found (required; give it with --secret id=" + m.id()
+                                + ",src=PATH)");
+            return null;
+        }
+        if (m.env() != null) {
+            secretEnv.put(m.env(), new String(secret.value(), StandardCharsets.UTF_8));
+            if (m.target() == null) return null; // env= alone: no file
+        }
+        SecretFiles files = secretFiles();
+        Path f = files.write(
+                Digest.sha256(m.id().getBytes()).hex().substring(0, 16),
+                secret.value(),
+                m.uid() == null ? 0 : m.uid(),
+                m.gid() == null ? 0 : m.gid(),
+                m.mode() == null ? 0400 : m.mode());
+        return new RuncSpec.Mount(target, "bind", f.toString(), List.of("rbind", "ro"));
+    }
+
+    /** An agent socket forwarding a --ssh id; null when optional and not given. */
+    private RuncSpec.Mount sshMount(Mounts.Spec m, String target) throws IOException {
+        List<Path> sources = services.options().ssh().get(m.id());
+        if (sources == null) {
+            if (m.required()) {
+                throw ctx.error(
+                        m.pos(),
+                        "no SSH key \"" + m.id() + "\" forwarded from the client (--ssh " + m.id() + "[=SOCKET|KEY])");
+            }
+            return null;
+        }
+        SshForward forward = SshForward.start(
+                services.store(),
+                sources,
+                m.uid() == null ? 0 : m.uid(),
+                m.gid() == null ? 0 : m.gid(),
+                m.mode() == null ? 0600 : m.mode());
+        undo.add(forward);
+        return new RuncSpec.Mount(target, "bind", forward.socket().toString(), List.of("rbind", "ro"));
+    }
+
+    /** A bind mount of the context, a named directory or a stage; writes to a read-write one are thrown away. */
+    private RuncSpec.Mount bindMount(Mounts.Spec m, String target) throws IOException {
+        String from = m.from() == null ? null : m.from().text();
+        String source =
+                m.source() == null ? "" : PathNames.clampToRoot(m.source().text());
+        Path root;
+        String rel, where;
+        ContextTree c = services.sources().contextTree(from);
+        if (c != null) {
+            rel = c.resolve(source, true);
+            if (rel == null)
+                throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in the build context");
+            root = c.root();
+            where = "the build context";
+        } else {
+            State st = services.sources().fromRef(from, m.from());
+            List<Path> lowers = new ArrayList<>();
+            for (int i = st.layers().size() - 1; i >= 0; i--)
+                lowers.add(services.snapshots().get(st.layers().get(i).diffId()));
+            Path mnt = tmp.resolve("from-" + undo.size());
+            undo.add(OverlayMount.mount(
+                    lowers,
+                    mnt.resolve("upper"),
+                    mnt.resolve("work"),
+                    mnt.resolve("root"),
+                    services.snapshots().root().resolve("empty")));
+            root = mnt.resolve("root");
+            rel = source;
+            where = "\"" + from + "\"";
+        }
+        RootedBind bind;
+        try {
+            bind = RootedBind.mount(root, rel, tmp.resolve("bind-" + undo.size()));
+        } catch (NoSuchFileException e) {
+            throw ctx.error(m.pos(), "bind mount source \"" + source + "\" not found in " + where);
+        }
+        undo.add(bind);
+        Path src = bind.path();
+        if (!m.readOnly()) {
+            // writes to a rw bind mount are discarded, as BuildKit does: give the process an overlay of it
+            if (bind.directory()) {
+                Path mnt = tmp.resolve("rw-" + undo.size());
+                undo.add(OverlayMount.mount(
+                        List.of(src),
+                        mnt.resolve("upper"),
+                        mnt.resolve("work"),
+                        mnt.resolve("root"),
+                        services.snapshots().root().resolve("empty")));
+                src = mnt.resolve("root");
+            } else {
+                Path copy = tmp.resolve("rw-file-" + undo.size());
+                Files.copy(src, copy);
+                src = copy;
+            }
+        }
+        return new RuncSpec.Mount(target, "bind", src.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
     }
 }

@@ -10,7 +10,6 @@ import dev.whittle.dockerfile.Instruction;
 import dev.whittle.dockerfile.Mounts;
 import dev.whittle.dockerfile.Parser;
 import dev.whittle.dockerfile.Planner;
-import dev.whittle.dockerfile.Pos;
 import dev.whittle.dockerfile.Scope;
 import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.dockerfile.Stage;
@@ -25,7 +24,6 @@ import dev.whittle.image.MediaType;
 import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.rootfs.ContextTree;
-import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
@@ -33,7 +31,6 @@ import dev.whittle.store.StoredImage;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -58,7 +55,7 @@ import java.util.concurrent.Executors;
  */
 public final class Builder {
     public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    static final String COMMENT = "buildkit.dockerfile.v0";
+    static final String COMMENT = State.HISTORY_COMMENT;
 
     final Store store;
     final Snapshots snapshots;
@@ -78,6 +75,11 @@ public final class Builder {
     private final Map<String, String> resolvedBases = new ConcurrentHashMap<>();
     private volatile boolean memoizable = true;
     final DeferredLayers deferred;
+    private final StepFailures failures;
+    private final FreshCaches freshCaches;
+    /** What the layer steps get of this build. */
+    private final StepServices services;
+
     private Set<Integer> exported = Set.of();
 
     public Builder(Store store, BuildRequest req) throws IOException {
@@ -89,6 +91,33 @@ public final class Builder {
         this.df = req.dockerfile();
         this.progress = req.progress();
         this.lex = new ShellLex(df.escape());
+        this.failures = new StepFailures(progress);
+        this.freshCaches = new FreshCaches(store.tempDir());
+        this.services = new StepServices(
+                store,
+                snapshots,
+                cache,
+                deferred,
+                progress,
+                failures,
+                lex,
+                StepOptions.of(req),
+                new Sources(),
+                freshCaches,
+                this::notMemoizable);
+    }
+
+    /** The build's answers to what a step's --from names. */
+    private final class Sources implements StepSources {
+        @Override
+        public State fromRef(String ref, Word where) throws IOException {
+            return Builder.this.fromRef(ref, where);
+        }
+
+        @Override
+        public ContextTree contextTree(String ref) {
+            return Builder.this.contextTree(ref);
+        }
     }
 
     /**
@@ -162,23 +191,9 @@ public final class Builder {
         try {
             deferred.finish();
         } finally {
-            synchronized (this) {
-                if (freshCaches != null) freshCaches.close();
-                freshCaches = null;
-            }
+            freshCaches.close();
         }
         return cache.used();
-    }
-
-    /**
-     * Cache mounts that start empty for this build (a step run with --no-cache whose mount sets uid, gid or mode:
-     * BuildKit's cache is then keyed by a permissions step that runs again), removed when the build ends.
-     */
-    private Cleanup.TempDirectory freshCaches;
-
-    synchronized Path freshCacheRoot() throws IOException {
-        if (freshCaches == null) freshCaches = Cleanup.newTempDirectory(store.tempDir(), "cachemounts-");
-        return freshCaches.path();
     }
 
     /** A stage's result: it runs once the stages it needs are done (they have their futures already). */
@@ -274,7 +289,7 @@ public final class Builder {
                 for (Instruction i : tdf.instructions()) {
                     earlierStagesOnly(tdf, i, s);
                     int st = start("[" + label + " ONBUILD] " + t, makesLayer(i));
-                    state = execute(new StepContext(this, tdf, label, st, exported.contains(s.index())), state, i);
+                    state = execute(new StepContext(services, tdf, label, st, exported.contains(s.index())), state, i);
                 }
             }
         } else if (state.config().config().containsKey("OnBuild")) {
@@ -303,7 +318,7 @@ public final class Builder {
                 state = draft.state();
                 draft = null;
             }
-            state = execute(new StepContext(this, df, label, st, exported.contains(s.index())), state, i);
+            state = execute(new StepContext(services, df, label, st, exported.contains(s.index())), state, i);
         }
         return draft != null ? draft.state() : state;
     }
@@ -553,39 +568,12 @@ public final class Builder {
                 : "; note: stage \"" + ref + "\" (line " + line + ") comes later, and FROM names only earlier stages";
     }
 
-    String now() {
-        return req.sourceDateEpoch() != null ? time(Instant.ofEpochSecond(req.sourceDateEpoch())) : time(Instant.now());
-    }
-
     static String time(Instant t) {
         return DateTimeFormatter.ISO_INSTANT.format(t.atOffset(ZoneOffset.UTC));
     }
 
     static State withConfig(State s, ImageConfig c) {
-        return new State(c, s.layers(), s.scope(), s.cacheKey(), s.created(), s.cmdSet(), s.buildArgNames());
-    }
-
-    /**
-     * Carries one step's context: the builder, the Dockerfile it comes from (triggers have their own), its progress id.
-     *
-     * @param exported whether the step's stage is the image's or one it is built FROM (not only read from) */
-    record StepContext(Builder b, Dockerfile df, String stage, int step, boolean exported) {
-        DockerfileException error(Pos pos, String msg) {
-            return df.error(pos, msg);
-        }
-
-        /** Whether this step skips the step cache (--no-cache, or --no-cache-filter naming its stage). */
-        boolean noCache() {
-            return b.req.noCache() || b.req.noCacheStages().contains(stage);
-        }
-
-        String expand(Word w, Scope scope) {
-            try {
-                return b.lex.processWord(w.text(), scope.lookup());
-            } catch (ShellLex.ExpansionException e) {
-                throw df.error(w.pos(), e.getMessage());
-            }
-        }
+        return s.withConfig(c);
     }
 
     State execute(StepContext ctx, State s, Instruction i) throws IOException {
@@ -597,7 +585,7 @@ public final class Builder {
                 case Instruction.Workdir w -> new CopyStep(ctx).workdir(s, w);
                 default -> {
                     State m = configInstructions(ctx.df()).apply(s, i);
-                    ctx.b().progress.done(ctx.step());
+                    progress.done(ctx.step());
                     yield m;
                 }
             };
@@ -620,39 +608,6 @@ public final class Builder {
 
     /** Marks a step failed, once (a step that said why already keeps its own words). */
     void failed(int step, String message) {
-        if (failedSteps.add(step)) progress.error(step, message);
-    }
-
-    private final Set<Integer> failedSteps = ConcurrentHashMap.newKeySet();
-
-    /** The RUN environment: the image's Env, then build args it does not already set, and a default PATH. */
-    static List<String> runEnv(State s) {
-        Map<String, String> env = s.config().envMap();
-        Map<String, String> args = s.scope().args();
-        for (String name : s.buildArgNames()) {
-            String v = args.get(name);
-            if (v != null && !env.containsKey(name)) env.put(name, v);
-        }
-        if (!env.containsKey("PATH")) env.put("PATH", DEFAULT_PATH.substring(5));
-        List<String> out = new ArrayList<>();
-        env.forEach((k, v) -> out.add(k + "=" + v));
-        return out;
-    }
-
-    /** BuildKit's history text for RUN: {@code |N K=V ... args}. */
-    static String runCommandString(State s, List<String> args) {
-        Map<String, String> env = s.config().envMap();
-        List<String> parts = new ArrayList<>();
-        for (String name : s.buildArgNames()) {
-            String v = env.containsKey(name) ? env.get(name) : s.scope().args().get(name);
-            parts.add(name + "=" + (v == null ? "" : v));
-        }
-        List<String> out = new ArrayList<>();
-        if (!parts.isEmpty()) {
-            out.add("|" + parts.size());
-            out.addAll(parts);
-        }
-        out.addAll(args);
-        return String.join(" ", out);
+        failures.failed(step, message);
     }
 }

@@ -116,145 +116,122 @@ public final class ConfigInstructions {
 
         /** Applies one config instruction, with BuildKit's history text. */
         public Draft apply(Instruction i) {
-            String history;
-            switch (i) {
-                case Instruction.Arg a -> {
-                    Scope before = scope;
-                    scope = Planner.step(df, lex, scope, a, globalArgs, buildArgs);
-                    List<String> parts = new ArrayList<>();
-                    for (Instruction.ArgDef d : a.args()) {
-                        // BuildKit's history shows the default as expanded, quotes removed (not a --build-arg's value)
-                        parts.add(d.name().text() + (d.hasDefault() ? "=" + historyDefault(d, before) : ""));
-                        argNames.add(d.name()
-                                .text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
-                    }
-                    history = "ARG " + String.join(" ", parts);
-                }
-                case Instruction.Env e -> {
-                    Scope before = scope;
-                    List<String> parts = new ArrayList<>();
-                    for (Instruction.KeyValue kv : e.pairs()) {
-                        String k = expand(kv.key(), before), v = expand(kv.value(), before);
-                        c.setEnv(k, v);
-                        parts.add(k + "=" + v);
-                    }
-                    scope = Planner.step(df, lex, scope, e, globalArgs, buildArgs);
-                    history = "ENV " + String.join(" ", parts);
-                }
-                case Instruction.Label l -> {
-                    List<String> parts = new ArrayList<>();
-                    for (Instruction.KeyValue kv : l.pairs()) {
-                        String k = expand(kv.key(), scope), v = expand(kv.value(), scope);
-                        c.putMapEntry("Labels", k, v);
-                        parts.add(k + "=" + v);
-                    }
-                    history = "LABEL " + String.join(" ", parts);
-                }
+            String history = switch (i) {
+                case Instruction.Arg a -> arg(a);
+                case Instruction.Env e -> env(e);
+                case Instruction.Label l -> label(l);
                 case Instruction.Maintainer m -> {
                     c.field("author", m.maintainer().text());
-                    history = "MAINTAINER " + m.maintainer().text();
+                    yield "MAINTAINER " + m.maintainer().text();
                 }
-                case Instruction.Expose x -> {
-                    List<String> ports = new ArrayList<>();
-                    for (Word w : x.ports()) for (String p : expandWords(w, scope)) ports.addAll(exposePorts(df, w, p));
-                    for (String p : ports) c.putMapEntry("ExposedPorts", p, new LinkedHashMap<>());
-                    history = "EXPOSE " + GoText.structSet(ports);
-                }
-                case Instruction.Volume v -> {
-                    List<String> paths = new ArrayList<>();
-                    for (Word w : v.paths()) {
-                        String p = expand(w, scope);
-                        if (p.isBlank()) throw df.error(w.pos(), "VOLUME specified can not be an empty string");
-                        paths.add(p);
-                        c.putMapEntry("Volumes", p, new LinkedHashMap<>());
-                    }
-                    history = "VOLUME " + GoText.plainSlice(paths);
-                }
+                case Instruction.Expose x -> expose(x);
+                case Instruction.Volume v -> volume(v);
                 case Instruction.User u -> {
                     String user = expand(u.user(), scope);
                     c.configField("User", user);
-                    history = "USER " + user;
+                    yield "USER " + user;
                 }
-                case Instruction.StopSignal st -> {
-                    String sig = expand(st.signal(), scope);
-                    if (!Signals.valid(sig)) throw df.error(st.signal().pos(), "invalid signal: " + sig);
-                    c.configField("StopSignal", sig);
-                    history = "STOPSIGNAL " + sig;
-                }
+                case Instruction.StopSignal st -> stopSignal(st);
                 case Instruction.Healthcheck h -> {
-                    Map<String, Object> hc = new LinkedHashMap<>();
-                    List<String> test;
-                    long interval = 0, timeout = 0, start = 0, startInterval = 0, retries = 0;
-                    if (h.command() == null) {
-                        test = List.of("NONE");
-                    } else {
-                        test = new ArrayList<>();
-                        if (h.command().exec()) {
-                            test.add("CMD");
-                            test.addAll(h.command().argStrings());
-                        } else {
-                            test.add("CMD-SHELL");
-                            test.add(h.command().shell().text());
-                        }
-                        for (var f : h.flags()) {
-                            try {
-                                switch (f.name()) {
-                                    case "interval" -> interval = GoText.parseDuration(f.value());
-                                    case "timeout" -> timeout = GoText.parseDuration(f.value());
-                                    case "start-period" -> start = GoText.parseDuration(f.value());
-                                    case "start-interval" -> startInterval = GoText.parseDuration(f.value());
-                                    case "retries" -> retries = Long.parseLong(f.value());
-                                    default -> {}
-                                }
-                            } catch (IllegalArgumentException ex) {
-                                throw df.error(f.pos(), "invalid value for --" + f.name() + ": " + f.value());
-                            }
-                        }
-                    }
-                    hc.put("Test", test);
-                    if (interval != 0) hc.put("Interval", interval);
-                    if (timeout != 0) hc.put("Timeout", timeout);
-                    if (start != 0) hc.put("StartPeriod", start);
-                    if (startInterval != 0) hc.put("StartInterval", startInterval);
-                    if (retries != 0) hc.put("Retries", retries);
-                    c.configField("Healthcheck", hc);
-                    history = "HEALTHCHECK &{" + GoText.quotedSlice(test) + " "
-                            + GoText.quote(GoText.duration(interval)) + " "
-                            + GoText.quote(GoText.duration(timeout)) + " " + GoText.quote(GoText.duration(start)) + " "
-                            + GoText.quotedRune(retries) + "}";
+                    HealthcheckConfig hc = HealthcheckConfig.of(df, h);
+                    c.configField("Healthcheck", hc.config());
+                    yield hc.history();
                 }
                 case Instruction.Shell sh -> {
                     List<String> shell = sh.shell().stream().map(Word::text).toList();
                     c.configField("Shell", shell);
-                    history = "SHELL " + GoText.plainSlice(shell);
+                    yield "SHELL " + GoText.plainSlice(shell);
                 }
-                case Instruction.Cmd cmd -> {
-                    List<String> args = commandArgs(shell(), cmd.command());
-                    // an empty list is no list: BuildKit's config omits it (omitempty), so CMD [] leaves none
-                    c.configField("Cmd", args.isEmpty() ? null : args);
-                    c.configField("ArgsEscaped", true);
-                    cmdSet = true;
-                    history = "CMD " + GoText.quotedSlice(args);
-                }
-                case Instruction.Entrypoint ep -> {
-                    List<String> args = commandArgs(shell(), ep.command());
-                    c.configField("Entrypoint", args.isEmpty() ? null : args);
-                    if (!cmdSet) c.configField("Cmd", null);
-                    c.configField("ArgsEscaped", true);
-                    history = "ENTRYPOINT " + GoText.quotedSlice(args);
-                }
+                case Instruction.Cmd cmd -> cmd(cmd);
+                case Instruction.Entrypoint ep -> entrypoint(ep);
                 case Instruction.Onbuild ob -> {
                     List<String> before = JsonObjects.strings(c.config(), "OnBuild");
                     List<String> triggers = new ArrayList<>(before == null ? List.of() : before);
                     triggers.add(ob.expression());
                     c.configField("OnBuild", triggers);
-                    history = null; // BuildKit records a trigger in the config only, with no history entry
+                    yield null; // BuildKit records a trigger in the config only, with no history entry
                 }
                 default -> throw df.error(i.pos(), i.name() + " cannot appear here");
-            }
+            };
             if (withHistory && history != null)
-                c.addHistory(new ImageConfig.History(base.created(), history, null, Builder.COMMENT, true));
+                c.addHistory(new ImageConfig.History(base.created(), history, null, State.HISTORY_COMMENT, true));
             return this;
+        }
+
+        private String arg(Instruction.Arg a) {
+            Scope before = scope;
+            scope = Planner.step(df, lex, scope, a, globalArgs, buildArgs);
+            List<String> parts = new ArrayList<>();
+            for (Instruction.ArgDef d : a.args()) {
+                // BuildKit's history shows the default as expanded, quotes removed (not a --build-arg's value)
+                parts.add(d.name().text() + (d.hasDefault() ? "=" + historyDefault(d, before) : ""));
+                argNames.add(d.name().text()); // BuildKit (Engine 20.10) lists a re-declared ARG once per declaration
+            }
+            return "ARG " + String.join(" ", parts);
+        }
+
+        private String env(Instruction.Env e) {
+            Scope before = scope;
+            List<String> parts = new ArrayList<>();
+            for (Instruction.KeyValue kv : e.pairs()) {
+                String k = expand(kv.key(), before), v = expand(kv.value(), before);
+                c.setEnv(k, v);
+                parts.add(k + "=" + v);
+            }
+            scope = Planner.step(df, lex, scope, e, globalArgs, buildArgs);
+            return "ENV " + String.join(" ", parts);
+        }
+
+        private String label(Instruction.Label l) {
+            List<String> parts = new ArrayList<>();
+            for (Instruction.KeyValue kv : l.pairs()) {
+                String k = expand(kv.key(), scope), v = expand(kv.value(), scope);
+                c.putMapEntry("Labels", k, v);
+                parts.add(k + "=" + v);
+            }
+            return "LABEL " + String.join(" ", parts);
+        }
+
+        private String expose(Instruction.Expose x) {
+            List<String> ports = new ArrayList<>();
+            for (Word w : x.ports()) for (String p : expandWords(w, scope)) ports.addAll(exposePorts(df, w, p));
+            for (String p : ports) c.putMapEntry("ExposedPorts", p, new LinkedHashMap<>());
+            return "EXPOSE " + GoText.structSet(ports);
+        }
+
+        private String volume(Instruction.Volume v) {
+            List<String> paths = new ArrayList<>();
+            for (Word w : v.paths()) {
+                String p = expand(w, scope);
+                if (p.isBlank()) throw df.error(w.pos(), "VOLUME specified can not be an empty string");
+                paths.add(p);
+                c.putMapEntry("Volumes", p, new LinkedHashMap<>());
+            }
+            return "VOLUME " + GoText.plainSlice(paths);
+        }
+
+        private String stopSignal(Instruction.StopSignal st) {
+            String sig = expand(st.signal(), scope);
+            if (!Signals.valid(sig)) throw df.error(st.signal().pos(), "invalid signal: " + sig);
+            c.configField("StopSignal", sig);
+            return "STOPSIGNAL " + sig;
+        }
+
+        private String cmd(Instruction.Cmd cmd) {
+            List<String> args = commandArgs(shell(), cmd.command());
+            // an empty list is no list: BuildKit's config omits it (omitempty), so CMD [] leaves none
+            c.configField("Cmd", args.isEmpty() ? null : args);
+            c.configField("ArgsEscaped", true);
+            cmdSet = true;
+            return "CMD " + GoText.quotedSlice(args);
+        }
+
+        private String entrypoint(Instruction.Entrypoint ep) {
+            List<String> args = commandArgs(shell(), ep.command());
+            c.configField("Entrypoint", args.isEmpty() ? null : args);
+            if (!cmdSet) c.configField("Cmd", null);
+            c.configField("ArgsEscaped", true);
+            return "ENTRYPOINT " + GoText.quotedSlice(args);
         }
 
         /** The SHELL set so far (null: the default). */

@@ -8,7 +8,9 @@ import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.ImageTree;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.OverlayMount;
+import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.LayerInfo;
+import dev.whittle.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -37,43 +39,44 @@ final class StageTree implements FileTree, AutoCloseable {
         this.undo = undo;
     }
 
-    static StageTree of(Builder b, List<Digest> diffIds) throws IOException {
-        if (b.deferred.anyPending(diffIds)) {
+    static StageTree of(Store store, Snapshots snapshots, DeferredLayers deferred, List<Digest> diffIds)
+            throws IOException {
+        if (deferred.anyPending(diffIds)) {
             // a layer still being written has only its snapshot so far
-            StageTree t = mounted(b, diffIds);
+            StageTree t = mounted(store, snapshots, diffIds);
             if (t != null) return t;
-            diffIds = b.deferred.settled(diffIds);
+            diffIds = deferred.settled(diffIds);
         }
         String how = System.getProperty("whittle.stage-tree", "auto"); // auto | mount | toc: tests pin one view
         boolean mount = switch (how) {
-            case "mount" -> mountable(b, diffIds, true);
+            case "mount" -> mountable(store, snapshots, diffIds, true);
             case "toc" -> false;
-            default -> !ImageTree.hasMergedPrefix(diffIds) && mountable(b, diffIds, false);
+            default -> !ImageTree.hasMergedPrefix(diffIds) && mountable(store, snapshots, diffIds, false);
         };
         if (mount) {
-            StageTree t = mounted(b, diffIds);
+            StageTree t = mounted(store, snapshots, diffIds);
             if (t != null) return t;
         }
-        ImageTree t = ImageTree.of(b.store, diffIds);
+        ImageTree t = ImageTree.of(store, diffIds);
         return new StageTree(t, t);
     }
 
-    private static boolean mountable(Builder b, List<Digest> diffIds, boolean anySize) {
+    private static boolean mountable(Store store, Snapshots snapshots, List<Digest> diffIds, boolean anySize) {
         if (diffIds.isEmpty() || !Posix.isRoot()) return false;
         long total = 0, toUnpack = 0;
         for (Digest d : diffIds) {
-            LayerInfo li = b.store.recordedLayer(d);
+            LayerInfo li = store.recordedLayer(d);
             if (li == null) return false; // pending: verified when it is first read, by the usual path
             total += li.tarSize();
-            if (!b.snapshots.isReady(d)) toUnpack += li.tarSize();
+            if (!snapshots.isReady(d)) toUnpack += li.tarSize();
         }
         return anySize || total >= MOUNT_FROM_BYTES && toUnpack <= UNPACK_AT_MOST_BYTES;
     }
 
-    private static StageTree mounted(Builder b, List<Digest> diffIds) throws IOException {
+    private static StageTree mounted(Store store, Snapshots snapshots, List<Digest> diffIds) throws IOException {
         List<Path> lowers = new ArrayList<>();
-        for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(b.snapshots.get(diffIds.get(i)));
-        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store.tempDir(), "tree-");
+        for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(snapshots.get(diffIds.get(i)));
+        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(store.tempDir(), "tree-");
         Path tmp = rmTmp.path();
         OverlayMount mount;
         try {
@@ -82,7 +85,7 @@ final class StageTree implements FileTree, AutoCloseable {
                     tmp.resolve("upper"),
                     tmp.resolve("work"),
                     tmp.resolve("root"),
-                    b.snapshots.root().resolve("empty"));
+                    snapshots.root().resolve("empty"));
         } catch (IOException e) {
             rmTmp.close();
             return null; // no overlay here (a container without the privilege): the tables of contents still answer

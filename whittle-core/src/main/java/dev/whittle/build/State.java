@@ -4,6 +4,7 @@ import dev.whittle.dockerfile.Scope;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +19,9 @@ public record State(
         String created,
         boolean cmdSet,
         List<String> buildArgNames) {
+    /** The comment BuildKit's Dockerfile frontend gives every history entry. */
+    static final String HISTORY_COMMENT = "buildkit.dockerfile.v0";
+
     public State {
         layers = List.copyOf(layers);
         buildArgNames = List.copyOf(buildArgNames);
@@ -42,5 +46,20 @@ public record State(
 
     public State with(ImageConfig c, List<Layer> l, Scope s, Digest key, String time, boolean cmd, List<String> args) {
         return new State(c, l, s, key, time, cmd, args);
+    }
+
+    /** This state with another config (same layers, scope and cache key). */
+    State withConfig(ImageConfig c) {
+        return new State(c, layers, scope, cacheKey, created, cmdSet, buildArgNames);
+    }
+
+    /** This state with one more layer, its history entry written as BuildKit writes a layer step's. */
+    State withLayer(Digest key, Digest diffId, Descriptor blob, String time, String history, Origin origin) {
+        List<Layer> more = new ArrayList<>(layers);
+        more.add(new Layer(diffId, blob, origin));
+        ImageConfig c = config.toBuilder()
+                .addLayer(diffId, new ImageConfig.History(time, history, null, HISTORY_COMMENT, false))
+                .build();
+        return new State(c, more, scope, key, time, cmdSet, buildArgNames);
     }
 }

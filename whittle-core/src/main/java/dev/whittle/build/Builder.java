@@ -500,7 +500,7 @@ public final class Builder {
         }
         StoredImage have = req.pull() == PullPolicy.ALWAYS
                 ? null
-                : BaseImages.find(new Images(store), ref).orElse(null);
+                : BaseImages.find(new Images(store), ref, platform).orElse(null);
         if (have != null) {
             resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
             return have;

@@ -133,6 +133,11 @@ public final class ImageIndexes {
         });
     }
 
+    /** Adds a name to an index (moving it from whatever it named). */
+    public void tag(Named idx, ImageRef name) throws IOException {
+        add(idx.index(), List.of(name));
+    }
+
     private ImageIndex read(Descriptor d) {
         try {
             return ImageIndex.parse(store.readBlob(d.digest()), d.mediaType());

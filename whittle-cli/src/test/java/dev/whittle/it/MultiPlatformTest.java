@@ -1,0 +1,297 @@
+package dev.whittle.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.whittle.image.Platform;
+import dev.whittle.json.Json;
+import dev.whittle.sandbox.Binfmt;
+import dev.whittle.sandbox.Runc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code whittle build --platform linux/amd64,linux/arm64}: one image per platform under an OCI image index, the
+ * build-platform stage built once, RUN for arm64 under qemu (binfmt_misc), the exec-format trap caught at build time,
+ * and the image commands over the index. Real runc, qemu-user-static and docker-registry.
+ */
+@Tag("runc")
+class MultiPlatformTest {
+    static final Platform ARM64 = Platform.parse("linux/arm64");
+    static final String BASE = "mp/busybox:1";
+
+    @TempDir
+    static Path dir;
+
+    static Whittle whittle;
+    /** A static Go program printing "hello from GOARCH", built on this machine for each platform. */
+    static Path helloAmd64, helloArm64;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
+        Assumptions.assumeTrue(Runc.available(), "runc is not installed (apt-get install runc)");
+        Assumptions.assumeTrue(Exec.available("go"), "needs golang-go");
+        whittle = new Whittle(dir.resolve("store"));
+        whittle.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        RootFs.busybox(dir).toString(),
+                        BASE)
+                .ok();
+        helloAmd64 = go("amd64");
+        helloArm64 = go("arm64");
+    }
+
+    static Path go(String arch) throws IOException {
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(src.resolve("go.mod"), "module example.com/hello\n\ngo 1.19\n");
+        Files.writeString(src.resolve("main.go"), """
+                package main
+
+                import ("fmt"; "runtime")
+
+                func main() { fmt.Println("hello from", runtime.GOARCH) }
+                """);
+        Path out = dir.resolve("hello-" + arch);
+        Exec.run(
+                        List.of(
+                                "env",
+                                "CGO_ENABLED=0",
+                                "GOARCH=" + arch,
+                                "GOFLAGS=-mod=mod",
+                                "GOCACHE=" + dir.resolve("gocache"),
+                                "GOPATH=" + dir.resolve("gopath"),
+                                "go",
+                                "build",
+                                "-o",
+                                out.toString(),
+                                "."),
+                        src,
+                        600)
+                .ok();
+        return out;
+    }
+
+    static void requireQemu() {
+        String problem = Binfmt.system().problem(ARM64);
+        Assumptions.assumeTrue(problem == null, "no arm64 emulation: " + problem);
+    }
+
+    /** A build context with the Dockerfile and both programs. */
+    static Path context(String name, String dockerfile) throws IOException {
+        Path ctx = Files.createDirectories(dir.resolve(name));
+        Files.writeString(ctx.resolve("Dockerfile"), dockerfile.replace("BASE", BASE));
+        Files.copy(helloAmd64, ctx.resolve("hello-amd64"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(helloArm64, ctx.resolve("hello-arm64"), StandardCopyOption.REPLACE_EXISTING);
+        return ctx;
+    }
+
+    static Exec build(Path ctx, String... extra) {
+        List<String> a = new ArrayList<>(List.of("build", "--progress", "plain"));
+        a.addAll(List.of(extra));
+        a.add(ctx.toString());
+        return whittle.run(a.toArray(String[]::new));
+    }
+
+    static final String CROSS = """
+            FROM --platform=$BUILDPLATFORM BASE AS tools
+            RUN echo "tools made on $(uname -m)" > /made
+            FROM scratch
+            ARG TARGETARCH
+            COPY --from=tools /made /made
+            COPY hello-${TARGETARCH} /hello
+            ENTRYPOINT ["/hello"]
+            """;
+
+    @Test
+    void twoPlatformsAreOneIndexAndTheBuildPlatformStageRunsOnce() throws IOException {
+        Path ctx = context("cross", CROSS);
+        Exec b = build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/hello:1")
+                .ok();
+        // each platform's steps are named with it; the tools stage's RUN ran for the first platform only
+        assertThat(b.err()).contains("[linux/amd64 tools 2/2] RUN").contains("[linux/arm64 tools 2/2] RUN");
+        assertThat(stepOutcome(b.err(), "[linux/amd64 tools 2/2] RUN")).isEqualTo("DONE");
+        assertThat(stepOutcome(b.err(), "[linux/arm64 tools 2/2] RUN")).isEqualTo("CACHED");
+        assertThat(b.err()).contains("writing image index sha256:").contains("naming to docker.io/mp/hello:1 done");
+
+        // one name, an OCI index with both platforms in the store's index.json
+        Map<String, Object> index =
+                Json.parseObject(Files.readAllBytes(whittle.root().resolve("index.json")));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) index.get("manifests");
+        Map<String, Object> entry = entries.stream()
+                .filter(e -> String.valueOf(e.get("annotations")).contains("docker.io/mp/hello:1"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(entry.get("mediaType")).isEqualTo("application/vnd.oci.image.index.v1+json");
+        String indexDigest = ((String) entry.get("digest")).substring("sha256:".length());
+        Map<String, Object> stored = Json.parseObject(
+                Files.readAllBytes(whittle.root().resolve("blobs/sha256").resolve(indexDigest)));
+        assertThat(String.valueOf(stored.get("manifests")))
+                .contains("architecture=amd64")
+                .contains("architecture=arm64");
+        assertThat(whittle.run("images", "--format", "{{.Repository}}:{{.Tag}}", "mp/hello")
+                        .ok()
+                        .out())
+                .isEqualTo("mp/hello:1\n");
+
+        // each platform's image is that platform's, with the same tools layer
+        assertThat(inspect("mp/hello:1", null, "{{.Architecture}}")).isEqualTo("amd64");
+        assertThat(inspect("mp/hello:1", "linux/arm64", "{{.Architecture}}")).isEqualTo("arm64");
+        assertThat(inspect("mp/hello:1", "linux/arm64", "{{index .RootFS.Layers 0}}"))
+                .isEqualTo(inspect("mp/hello:1", "linux/amd64", "{{index .RootFS.Layers 0}}"));
+        assertThat(whittle.run("inspect", "--platform", "linux/s390x", "mp/hello:1")
+                        .fails(1)
+                        .err())
+                .contains("has no image for linux/s390x (it has [linux/amd64, linux/arm64])");
+
+        // a rebuild answers every step from the cache and names the same index
+        Exec again = build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/hello:1")
+                .ok();
+        for (String p : List.of("linux/amd64", "linux/arm64")) {
+            assertThat(stepOutcome(again.err(), "[" + p + " tools 2/2] RUN")).isEqualTo("CACHED");
+            assertThat(stepOutcome(again.err(), "[" + p + " stage-1 3/4] COPY")).isEqualTo("CACHED");
+        }
+        assertThat(again.err()).contains("writing image index sha256:" + indexDigest);
+    }
+
+    @Test
+    void theArm64ImageRunsUnderQemu() throws IOException {
+        requireQemu();
+        Path ctx = context("qemu", """
+                FROM scratch
+                ARG TARGETARCH
+                COPY hello-${TARGETARCH} /hello
+                RUN ["/hello"]
+                ENTRYPOINT ["/hello"]
+                """);
+        Exec b = build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/qemu:1")
+                .ok();
+        // RUN for arm64 ran the arm64 program, through binfmt_misc and qemu-user-static
+        assertThat(b.err()).contains("hello from amd64").contains("hello from arm64");
+        assertThat(whittle.run("run", "--rm", "--platform", "linux/arm64", "mp/qemu:1")
+                        .ok()
+                        .out())
+                .isEqualTo("hello from arm64\n");
+        assertThat(whittle.run("run", "--rm", "mp/qemu:1").ok().out()).isEqualTo("hello from amd64\n");
+    }
+
+    @Test
+    void theAmd64BinaryInTheArm64ImageFailsTheBuildWithTheFix() throws IOException {
+        // the trap: the program is not built per target platform, so the arm64 image gets the amd64 one
+        Path ctx = context("trap", """
+                FROM scratch
+                COPY hello-amd64 /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        Exec b = build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/trap:1")
+                .fails(1);
+        assertThat(b.err())
+                .contains("/hello is built for x86-64 (64-bit) but the image is linux/arm64")
+                .contains("GOARCH=$TARGETARCH")
+                .contains("Go build info: GOARCH=amd64, the image is arm64")
+                .contains("mp/trap:1 was built, stored and tagged, but its entrypoint cannot start on linux/arm64");
+        assertThat(b.err()).doesNotContain("but the image is linux/amd64");
+        // check says the same of the stored image's arm64 platform
+        Exec check = whittle.run("check", "--platform", "linux/arm64", "mp/trap:1");
+        assertThat(check.code()).isNotZero();
+        assertThat(check.out() + check.err()).contains("built for x86-64 (64-bit) but the image is linux/arm64");
+    }
+
+    @Test
+    void aSinglePlatformBaseUsedForAnotherPlatformIsAnErrorNamingBoth() throws IOException {
+        Path ctx = context("wrong-base", """
+                FROM BASE
+                RUN true
+                """);
+        Exec b = build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/wrong:1")
+                .fails(1);
+        assertThat(b.err()).contains("image \"" + BASE + "\" is for linux/amd64, but the build targets linux/arm64");
+        assertThat(whittle.run("images", "-q", "mp/wrong").ok().out()).isEmpty();
+    }
+
+    @Test
+    void anIndexIsPushedWithEveryPlatformAndPulledPerPlatform() throws IOException {
+        Path ctx = context("push", CROSS);
+        build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/push:1", "--check=off")
+                .ok();
+        try (LocalRegistry reg = LocalRegistry.start(new LocalRegistry.Auth.None())) {
+            String target = reg.host() + "/mp/push:1";
+            // a multi-platform image keeps being one under a new name
+            whittle.run("tag", "mp/push:1", target).ok();
+            whittle.run("push", target).ok();
+            Assumptions.assumeTrue(Exec.available("skopeo"), "skopeo is not installed");
+            Exec raw = Exec.run("skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + target)
+                    .ok();
+            Map<String, Object> index = Json.parseObject(raw.out().getBytes());
+            assertThat(index.get("mediaType")).isEqualTo("application/vnd.oci.image.index.v1+json");
+            assertThat(String.valueOf(index.get("manifests")))
+                    .contains("architecture=amd64")
+                    .contains("architecture=arm64");
+            // a client that picks a platform gets that platform's image
+            Exec arch = Exec.run(
+                            "skopeo",
+                            "inspect",
+                            "--tls-verify=false",
+                            "--override-arch",
+                            "arm64",
+                            "--format",
+                            "{{.Architecture}}",
+                            "docker://" + target)
+                    .ok();
+            assertThat(arch.out().strip()).isEqualTo("arm64");
+            Exec copy = Exec.run(
+                    "skopeo",
+                    "copy",
+                    "--src-tls-verify=false",
+                    "--override-arch",
+                    "arm64",
+                    "docker://" + target,
+                    "oci:" + dir.resolve("copied-arm64") + ":x");
+            assertThat(copy.code()).as(copy.err()).isZero();
+
+            // pull --platform into an empty store: that platform's image
+            Whittle fresh = new Whittle(dir.resolve("pull-store"));
+            fresh.run("pull", "--platform", "linux/arm64", target).ok();
+            assertThat(fresh.run("inspect", "--format", "{{.Architecture}}", target)
+                            .ok()
+                            .out()
+                            .strip())
+                    .isEqualTo("arm64");
+        }
+    }
+
+    /** The last outcome of a plain-progress step: DONE, CACHED or ERROR. */
+    static String stepOutcome(String log, String stepName) {
+        String id = null;
+        for (String l : log.split("\n")) {
+            if (l.startsWith("#") && l.contains(" " + stepName)) id = l.substring(0, l.indexOf(' '));
+        }
+        assertThat(id).as("step %s in the log", stepName).isNotNull();
+        String outcome = null;
+        for (String l : log.split("\n")) {
+            if (l.equals(id + " CACHED")) outcome = "CACHED";
+            if (l.startsWith(id + " DONE")) outcome = "DONE";
+            if (l.startsWith(id + " ERROR")) outcome = "ERROR";
+        }
+        return outcome;
+    }
+
+    static String inspect(String ref, String platform, String format) {
+        List<String> a = new ArrayList<>(List.of("inspect", "--format", format));
+        if (platform != null) a.addAll(List.of("--platform", platform));
+        a.add(ref);
+        return whittle.run(a.toArray(String[]::new)).ok().out().strip();
+    }
+}

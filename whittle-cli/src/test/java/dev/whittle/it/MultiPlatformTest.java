@@ -272,6 +272,66 @@ class MultiPlatformTest {
         }
     }
 
+    @Test
+    void anOciArchiveKeepsTheIndexAndADockerArchiveHoldsOnePlatform() throws IOException {
+        Path ctx = context("save", CROSS);
+        build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/save:1", "--check=off")
+                .ok();
+        Path oci = dir.resolve("save-oci.tar");
+        whittle.run("save", "--format", "oci", "-o", oci.toString(), "mp/save:1")
+                .ok();
+        Whittle fresh = new Whittle(dir.resolve("load-store"));
+        assertThat(fresh.run("load", "-i", oci.toString()).ok().out()).isEqualTo("Loaded image: mp/save:1\n");
+        assertThat(fresh.run("images", "--format", "{{.Repository}}:{{.Tag}}")
+                        .ok()
+                        .out())
+                .isEqualTo("mp/save:1\n");
+        for (String arch : List.of("amd64", "arm64")) {
+            assertThat(fresh.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/save:1")
+                            .ok()
+                            .out())
+                    .isEqualTo(whittle.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/save:1")
+                            .ok()
+                            .out());
+        }
+        // saved again from the loaded store: the same archive's index
+        assertThat(new ImageIndexesView(fresh).digest("mp/save:1"))
+                .isEqualTo(new ImageIndexesView(whittle).digest("mp/save:1"));
+
+        // a docker archive holds one platform, which Docker 20.10 loads and runs (arm64 under qemu)
+        Path arm = dir.resolve("save-arm64.tar");
+        whittle.run("save", "--platform", "linux/arm64", "-o", arm.toString(), "mp/save:1")
+                .ok();
+        DockerDaemon.require();
+        requireQemu();
+        DockerDaemon.docker("load", "-i", arm.toString()).ok();
+        try {
+            assertThat(DockerDaemon.docker("image", "inspect", "--format", "{{.Architecture}}", "mp/save:1")
+                            .ok()
+                            .out()
+                            .strip())
+                    .isEqualTo("arm64");
+            assertThat(DockerDaemon.docker("run", "--rm", "--network", "none", "mp/save:1")
+                            .ok()
+                            .out())
+                    .isEqualTo("hello from arm64\n");
+        } finally {
+            DockerDaemon.docker("rmi", "-f", "mp/save:1");
+        }
+    }
+
+    /** The digest of the index a name holds in a store, read from its index.json. */
+    record ImageIndexesView(Whittle w) {
+        @SuppressWarnings("unchecked")
+        String digest(String name) throws IOException {
+            Map<String, Object> index =
+                    Json.parseObject(Files.readAllBytes(w.root().resolve("index.json")));
+            for (Map<String, Object> e : (List<Map<String, Object>>) index.get("manifests"))
+                if (String.valueOf(e.get("annotations")).contains("docker.io/" + name)) return (String) e.get("digest");
+            return null;
+        }
+    }
+
     /** The last outcome of a plain-progress step: DONE, CACHED or ERROR. */
     static String stepOutcome(String log, String stepName) {
         String id = null;

@@ -320,6 +320,89 @@ class MultiPlatformTest {
         }
     }
 
+    /**
+     * The seed scenario hello, cross-compiled in a {@code $BUILDPLATFORM} stage on the golang stand-in: without
+     * {@code GOARCH=$TARGETARCH} the arm64 image holds the amd64 program and the build says so; with it, the arm64
+     * image runs under qemu. The stand-in goes into a store of this test's own, kept across runs (importing 850 MB is
+     * slow; no other test's store gets an index).
+     */
+    @Test
+    void theHelloScenarioForgettingGoarchFailsAndWithTargetarchRunsOnArm64() throws IOException {
+        Path golang = Scenarios.BASES.resolve("golang.tar");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(golang),
+                "no stand-in bases in " + Scenarios.BASES + " (examples/bases/make-rootfs)");
+        Whittle w = new Whittle(Path.of("/var/tmp/whittle-multiplatform-store"));
+        if (w.run("images", "-q", "golang:1.14.4-alpine").ok().out().isBlank()) {
+            w.run(
+                            "import",
+                            "-c",
+                            "ENV PATH=/go/bin:/usr/lib/go-1.19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                            "-c",
+                            "ENV GOPATH=/go",
+                            "-c",
+                            "ENV CC=musl-gcc",
+                            "-c",
+                            "WORKDIR /go",
+                            golang.toString(),
+                            "golang:1.14.4-alpine")
+                    .ok();
+        }
+        Path ctx = Files.createDirectories(dir.resolve("scenario-hello"));
+        Files.copy(
+                Scenarios.examples().resolve("hello/main.go"),
+                ctx.resolve("main.go"),
+                StandardCopyOption.REPLACE_EXISTING);
+        String trap = """
+                FROM --platform=$BUILDPLATFORM golang:1.14.4-alpine AS builder
+                WORKDIR /go/src/app
+                COPY main.go .
+                RUN go build -o /go/bin/app main.go
+                FROM scratch
+                COPY --from=builder /go/bin/app /app
+                ENTRYPOINT ["/app"]
+                """;
+        Files.writeString(ctx.resolve("Dockerfile"), trap);
+        Exec b = w.run(
+                "build",
+                "--progress",
+                "plain",
+                "--platform",
+                "linux/amd64,linux/arm64",
+                "-t",
+                "mp/hello:trap",
+                ctx.toString());
+        assertThat(b.code()).as(b.err()).isEqualTo(1);
+        assertThat(b.err())
+                .contains("/app is built for x86-64 (64-bit) but the image is linux/arm64")
+                .contains("built in stage \"builder\"")
+                .contains("GOARCH=$TARGETARCH")
+                .contains("its entrypoint cannot start on linux/arm64");
+        // the build stage ran once: its go build for arm64 was the amd64 one, from the cache
+        assertThat(stepOutcome(b.err(), "[linux/arm64 builder 4/4] RUN")).isEqualTo("CACHED");
+
+        Files.writeString(
+                ctx.resolve("Dockerfile"),
+                trap.replace("WORKDIR /go/src/app", "ARG TARGETARCH\nWORKDIR /go/src/app")
+                        .replace("RUN go build", "RUN GOARCH=$TARGETARCH go build"));
+        w.run(
+                        "build",
+                        "--progress",
+                        "plain",
+                        "--platform",
+                        "linux/amd64,linux/arm64",
+                        "-t",
+                        "mp/hello:fixed",
+                        ctx.toString())
+                .ok();
+        requireQemu();
+        assertThat(w.run("run", "--rm", "--platform", "linux/arm64", "mp/hello:fixed")
+                        .ok()
+                        .out())
+                .isEqualTo("hello world\n");
+        assertThat(w.run("check", "mp/hello:fixed").code()).isZero();
+    }
+
     /** The digest of the index a name holds in a store, read from its index.json. */
     record ImageIndexesView(Whittle w) {
         @SuppressWarnings("unchecked")

@@ -2,6 +2,8 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.image.Digest;
+import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Binfmt;
@@ -269,6 +271,19 @@ class MultiPlatformTest {
                             .out()
                             .strip())
                     .isEqualTo("arm64");
+
+            // pull --all-platforms keeps the registry's index, byte for byte, with every platform
+            Whittle whole = new Whittle(dir.resolve("pull-all-store"));
+            whole.run("pull", "--all-platforms", target).ok();
+            assertThat(new ImageIndexesView(whole).digest(target))
+                    .isEqualTo(Digest.sha256(raw.out().getBytes()).toString());
+            for (String a : List.of("amd64", "arm64"))
+                assertThat(whole.run("inspect", "--platform", "linux/" + a, "--format", "{{.Architecture}}", target)
+                                .ok()
+                                .out()
+                                .strip())
+                        .isEqualTo(a);
+            assertThat(whole.run("system", "fsck").code()).isZero();
         }
     }
 
@@ -410,7 +425,8 @@ class MultiPlatformTest {
             Map<String, Object> index =
                     Json.parseObject(Files.readAllBytes(w.root().resolve("index.json")));
             for (Map<String, Object> e : (List<Map<String, Object>>) index.get("manifests"))
-                if (String.valueOf(e.get("annotations")).contains("docker.io/" + name)) return (String) e.get("digest");
+                if (String.valueOf(e.get("annotations"))
+                        .contains(ImageRef.parse(name).toString())) return (String) e.get("digest");
             return null;
         }
     }

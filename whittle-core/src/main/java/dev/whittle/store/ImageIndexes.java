@@ -107,7 +107,8 @@ public final class ImageIndexes {
      */
     public void add(ImageIndex index, List<ImageRef> names) throws IOException {
         if (names.isEmpty()) throw new IllegalArgumentException("an image index needs a name");
-        for (Descriptor d : index.manifests())
+        // the images must be here; a registry's attestation manifests need not (nothing runs them)
+        for (Descriptor d : new Named(new Descriptor(index.mediaType(), index.digest(), 0), index, names).members())
             if (!store.hasBlob(d.digest())) throw new StoreException("manifest " + d.digest() + " is not in the store");
         store.putBlob(index.raw());
         Descriptor base = new Descriptor(index.mediaType(), index.digest(), index.raw().length);

@@ -274,8 +274,8 @@ public final class Maintenance {
             }
             if (MediaType.isIndex(e.mediaType())) {
                 try {
-                    for (Descriptor m : ImageIndex.parse(store.readBlob(e.digest()), e.mediaType())
-                            .manifests())
+                    ImageIndex index = ImageIndex.parse(store.readBlob(e.digest()), e.mediaType());
+                    for (Descriptor m : new ImageIndexes.Named(e, index, List.of()).members())
                         if (!present.contains(m.digest()))
                             problems.add(new Problem(name, "manifest " + m.digest() + " is missing or corrupt"));
                 } catch (RuntimeException ex) {

@@ -147,6 +147,13 @@ class MultiPlatformTest {
                         .ok()
                         .out())
                 .isEqualTo("mp/hello:1\n");
+        // --tree shows the platforms behind the row
+        String amdId = inspect("mp/hello:1", "linux/amd64", "{{.Id}}").substring(7, 19);
+        String armId = inspect("mp/hello:1", "linux/arm64", "{{.Id}}").substring(7, 19);
+        assertThat(whittle.run("images", "--tree", "mp/hello").ok().out())
+                .matches("(?s)IMAGE +ID +DISK USAGE +PLATFORM\nmp/hello:1 +[0-9a-f]{12} *\n"
+                        + "├─ linux/amd64 +" + amdId + " +\\S+ +linux/amd64\n"
+                        + "└─ linux/arm64 +" + armId + " +\\S+ +linux/arm64\n");
 
         // each platform's image is that platform's, with the same tools layer
         assertThat(inspect("mp/hello:1", null, "{{.Architecture}}")).isEqualTo("amd64");

@@ -197,6 +197,27 @@ class MultiPlatformTest {
     }
 
     @Test
+    void aRunForAPlatformWithoutAnEmulatorSaysWhichAndHowToRegisterIt() throws IOException {
+        Assumptions.assumeTrue(
+                Binfmt.system().problem(Platform.parse("linux/s390x")) != null, "this machine runs s390x programs");
+        Path ctx = context("no-emulator", """
+                FROM scratch
+                COPY hello-amd64 /hello
+                RUN ["/hello"]
+                """);
+        Exec b = build(ctx, "--platform", "linux/amd64,linux/s390x", "-t", "mp/s390x:1", "--check=off")
+                .fails(1);
+        assertThat(b.err())
+                .contains(":3:1: RUN for linux/s390x: no binfmt_misc handler for linux/s390x programs is registered: "
+                        + "install qemu-user-static and binfmt-support, then register it with the F flag "
+                        + "(update-binfmts --enable qemu-s390x, or docker run --privileged --rm tonistiigi/binfmt "
+                        + "--install s390x)")
+                .doesNotContain("exec format error")
+                .doesNotContain("\tat dev.whittle");
+        assertThat(whittle.run("images", "-q", "mp/s390x").ok().out()).isEmpty();
+    }
+
+    @Test
     void theAmd64BinaryInTheArm64ImageFailsTheBuildWithTheFix() throws IOException {
         // the trap: the program is not built per target platform, so the arm64 image gets the amd64 one
         Path ctx = context("trap", """

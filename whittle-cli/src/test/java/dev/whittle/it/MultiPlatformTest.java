@@ -218,6 +218,19 @@ class MultiPlatformTest {
     }
 
     @Test
+    void fromPlatformScratchIsAStageOfThatPlatform() throws IOException {
+        // as BuildKit: FROM --platform=X scratch starts an X stage, whatever the target platform
+        Path ctx = context("scratch-platform", """
+                FROM --platform=linux/arm64 scratch
+                COPY hello-arm64 /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        build(ctx, "-t", "mp/scratch:arm64").ok();
+        assertThat(inspect("mp/scratch:arm64", null, "{{.Os}}/{{.Architecture}}"))
+                .isEqualTo("linux/arm64");
+    }
+
+    @Test
     void theAmd64BinaryInTheArm64ImageFailsTheBuildWithTheFix() throws IOException {
         // the trap: the program is not built per target platform, so the arm64 image gets the amd64 one
         Path ctx = context("trap", """

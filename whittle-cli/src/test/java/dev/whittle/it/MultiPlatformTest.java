@@ -459,6 +459,91 @@ class MultiPlatformTest {
         assertThat(w.run("check", "mp/hello:fixed").code()).isZero();
     }
 
+    /**
+     * Against Docker 20.10's BuildKit, one platform at a time ({@code docker build --platform linux/arm64}): the same
+     * arm64 base (the alpine stand-in made from Debian's arm64 packages), a RUN under qemu and a COPY give the same
+     * platform, history, RUN output and files.
+     */
+    @Test
+    void anArm64BuildIsDockersArm64Build() throws IOException {
+        Path arm64Alpine = Scenarios.BASES.resolve("alpine-arm64.tar");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(arm64Alpine),
+                "no " + arm64Alpine + " (MULTIPLATFORM=1 examples/bases/make-rootfs)");
+        requireQemu();
+        DockerDaemon.require();
+        String base = "mp-diff/alpine:arm64", app = "mp-diff/app:arm64";
+        whittle.run(
+                        "import",
+                        "--platform",
+                        "linux/arm64",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        arm64Alpine.toString(),
+                        base)
+                .ok();
+        Path baseTar = dir.resolve("diff-base.tar");
+        whittle.run("save", "-o", baseTar.toString(), base).ok();
+        Path ctx = context("diff-arm64", """
+                FROM mp-diff/alpine:arm64
+                RUN uname -m > /arch && ls /lib > /libs
+                COPY hello-arm64 /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        try {
+            DockerDaemon.docker("load", "-i", baseTar.toString()).ok();
+            Exec.run(List.of(
+                            "env",
+                            "DOCKER_BUILDKIT=1",
+                            DockerDaemon.DOCKER,
+                            "build",
+                            "--network",
+                            "none",
+                            "-q",
+                            "--platform",
+                            "linux/arm64",
+                            "-t",
+                            app,
+                            ctx.toString()))
+                    .ok();
+            build(ctx, "--platform", "linux/arm64", "-t", app).ok();
+            for (String field : List.of(
+                    "{{.Os}}/{{.Architecture}}/{{.Variant}}", "{{json .Config.Entrypoint}}", "{{len .RootFS.Layers}}"))
+                assertThat(inspect(app, null, field))
+                        .as(field)
+                        .isEqualTo(DockerDaemon.docker("image", "inspect", "--format", field, app)
+                                .ok()
+                                .out()
+                                .strip());
+            assertThat(whittle.run("history", "--no-trunc", "--format", "{{.CreatedBy}}", app)
+                            .ok()
+                            .out())
+                    .isEqualTo(DockerDaemon.docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", app)
+                            .ok()
+                            .out());
+            // what the RUN wrote under qemu, and the program, the same in both
+            for (String file : List.of("/arch", "/libs")) {
+                String ours = whittle.run("run", "--rm", "--entrypoint", "/bin/cat", app, file)
+                        .ok()
+                        .out();
+                assertThat(ours)
+                        .isEqualTo(DockerDaemon.docker(
+                                        "run", "--rm", "--network", "none", "--entrypoint", "/bin/cat", app, file)
+                                .ok()
+                                .out());
+            }
+            assertThat(whittle.run("run", "--rm", "--platform", "linux/arm64", app)
+                            .ok()
+                            .out())
+                    .isEqualTo("hello from arm64\n")
+                    .isEqualTo(DockerDaemon.docker("run", "--rm", "--network", "none", app)
+                            .ok()
+                            .out());
+        } finally {
+            DockerDaemon.docker("rmi", "-f", app, base);
+        }
+    }
+
     /** The digest of the index a name holds in a store, read from its index.json. */
     record ImageIndexesView(Whittle w) {
         @SuppressWarnings("unchecked")

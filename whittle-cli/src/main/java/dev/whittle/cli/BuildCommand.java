@@ -1,6 +1,7 @@
 package dev.whittle.cli;
 
 import dev.whittle.api.BuildSource;
+import dev.whittle.api.PlatformBuild;
 import dev.whittle.build.GitContext;
 import dev.whittle.build.NamedContext;
 import dev.whittle.build.PullPolicy;
@@ -45,7 +46,10 @@ final class BuildCommand implements Callable<Integer> {
             description = "Set build-time variables (KEY alone takes the value from the environment)")
     List<String> buildArgs = new ArrayList<>();
 
-    @Option(names = "--platform", description = "Set the target platform (default: this machine's)")
+    @Option(
+            names = "--platform",
+            description =
+                    "Set the target platform, or several (linux/amd64,linux/arm64: an image index) (default: this machine's)")
     String platform;
 
     @Option(
@@ -352,8 +356,18 @@ final class BuildCommand implements Callable<Integer> {
         };
     }
 
+    /** {@code --platform}'s list (one or more); this machine's platform when not given. */
+    List<Platform> platforms() {
+        if (platform == null || platform.isBlank()) return List.of(Platform.host());
+        try {
+            return PlatformBuild.parse(platform);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("invalid --platform \"" + platform + "\": " + e.getMessage());
+        }
+    }
+
     Planner.Options options() {
-        Platform target = platform == null ? Platform.host() : Platform.parse(platform);
+        Platform target = platforms().getFirst();
         return new Planner.Options(
                 this.target,
                 buildArgMap(),

@@ -100,6 +100,12 @@ final class BuildRun {
                 ctx.store(),
                 Build.registryPuller(ctx.store(), ctx::registries, Units::humanSize),
                 ctx.debug() ? m -> ctx.err().println("debug: " + m) : m -> {});
+        if (cmd.platforms().size() > 1) {
+            if (!outputs.isEmpty())
+                throw new UserError("--output with several platforms is not supported yet: build with -t, then "
+                        + "whittle save (an OCI archive with the index) or whittle push");
+            return new PlatformsRun(cmd, build).run(spec, cmd.platforms(), names, progress);
+        }
         Build.Result built = build.run(spec, progress);
         try {
             deliver(build, spec, built, names, outputs, progress);

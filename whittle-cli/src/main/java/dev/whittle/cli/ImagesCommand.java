@@ -5,6 +5,7 @@ import dev.whittle.cli.format.GoTime;
 import dev.whittle.cli.format.GoValue;
 import dev.whittle.cli.format.TemplateException;
 import dev.whittle.image.ImageRef;
+import dev.whittle.store.ImageIndexes;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
 import java.nio.file.FileSystems;
@@ -57,6 +58,9 @@ final class ImagesCommand implements Callable<Integer> {
             description = "Only show image IDs")
     boolean quiet;
 
+    @Option(names = "--tree", description = "List multi-platform images as a tree of their platforms")
+    boolean tree;
+
     @Parameters(
             arity = "0..1",
             paramLabel = "REPOSITORY[:TAG]",
@@ -91,6 +95,7 @@ final class ImagesCommand implements Callable<Integer> {
         images.sort(Comparator.comparing((StoredImage i) -> i.created() == null ? GoTime.ZERO : i.created())
                 .reversed());
         List<GoValue> rows = new ArrayList<>();
+        List<ImagesTree.Row> treeRows = new ArrayList<>();
         for (StoredImage img : images) {
             if (dangling != null && dangling != img.dangling()) continue;
             Instant created = img.created() == null ? Instant.MIN : img.created();
@@ -104,7 +109,15 @@ final class ImagesCommand implements Callable<Integer> {
                         && (img.dangling() || refPatterns.stream().noneMatch(p -> matches(p, rtd[0], rtd[1]))))
                     continue;
                 rows.add(ImageViews.imageRow(img, rtd[0], rtd[1], rtd[2], !noTrunc, now));
+                treeRows.add(new ImagesTree.Row(
+                        img.dangling() || rtd[1].equals("<none>") ? null : ImageRef.parse(rtd[0] + ":" + rtd[1]), img));
             }
+        }
+        if (tree) {
+            if (quiet || format != null || digests)
+                throw new UserError("--tree cannot be used with --quiet, --format or --digests");
+            ctx.out().print(new ImagesTree(store, new ImageIndexes(ctx.store())).render(treeRows, noTrunc));
+            return 0;
         }
         String template = quiet
                 ? "{{.ID}}"

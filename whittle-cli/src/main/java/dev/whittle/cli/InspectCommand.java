@@ -5,6 +5,7 @@ import dev.whittle.cli.format.GoJson;
 import dev.whittle.cli.format.GoTemplate;
 import dev.whittle.cli.format.GoValue;
 import dev.whittle.cli.format.TemplateException;
+import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.store.ImageNotFoundException;
 import dev.whittle.store.Images;
@@ -32,6 +33,11 @@ final class InspectCommand implements Callable<Integer> {
             description = "Accepted for compatibility; sizes are always shown")
     boolean size;
 
+    @Option(
+            names = "--platform",
+            description = "Inspect a specific platform of a multi-platform image (default: this machine's)")
+    String platform;
+
     @Parameters(arity = "1..*", paramLabel = "NAME|ID", description = "Images, by name or ID")
     List<String> names;
 
@@ -44,6 +50,12 @@ final class InspectCommand implements Callable<Integer> {
         if (type != null && !type.equals("image"))
             throw new UserError("\"" + type + "\" is not a valid value for --type");
         Images images = new Images(ctx.store());
+        Platform wanted;
+        try {
+            wanted = platform == null || platform.isEmpty() ? null : Platform.parse(platform);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("invalid --platform \"" + platform + "\": " + e.getMessage());
+        }
         String fmt =
                 format == null || format.isEmpty() ? null : format; // docker: an empty --format is the default JSON
         GoTemplate tmpl;
@@ -57,7 +69,10 @@ final class InspectCommand implements Callable<Integer> {
         StringBuilder lines = new StringBuilder();
         for (String n : names) {
             try {
-                GoValue view = ImageViews.inspect(images.resolve(n));
+                GoValue view = ImageViews.inspect(
+                        wanted == null
+                                ? images.resolve(n)
+                                : images.find(n, wanted).orElseThrow(() -> new ImageNotFoundException(n)));
                 if (tmpl != null) {
                     try {
                         lines.append(execute(tmpl, view)).append('\n');

@@ -45,7 +45,8 @@ final class LoadCommand implements Callable<Integer> {
         List<ArchiveLoader.Loaded> loaded;
         try (InputStream in =
                 new BufferedInputStream(input == null ? ctx.in() : Files.newInputStream(input), 1 << 16)) {
-            ArchiveLoader loader = new ArchiveLoader(ctx.store(), p);
+            // without --platform, a multi-platform image held whole by an OCI archive is loaded whole
+            ArchiveLoader loader = new ArchiveLoader(ctx.store(), p).keepIndexes(platform == null);
             // as docker: progress only on a terminal, and not with -q
             if (!quiet && ctx.stdoutIsTerminal())
                 loader.progress(new LoadProgress(ctx.out(), TtyProgress.TerminalSize.detect()[0]));

@@ -1,5 +1,6 @@
 package dev.whittle.cli;
 
+import dev.whittle.image.ImageIndex;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
 import dev.whittle.registry.Puller;
@@ -29,6 +30,11 @@ final class PullCommand implements Callable<Integer> {
     String platform;
 
     @Option(
+            names = "--all-platforms",
+            description = "Download every platform of a multi-platform image and keep its index")
+    boolean allPlatforms;
+
+    @Option(
             names = {"-q", "--quiet"},
             description = "Suppress verbose output")
     boolean quiet;
@@ -54,6 +60,22 @@ final class PullCommand implements Callable<Integer> {
         if (allTags) return pullAllTags(given);
         if (given.tag() == null && given.digest() == null && !quiet) ctx.out().println("Using default tag: latest");
         ImageRef ref = ImageRef.parse(name);
+        if (allPlatforms) {
+            if (platform != null) throw new UserError("--all-platforms and --platform cannot be used together");
+            TransferView view = new TransferView(ctx.out(), ctx.stdoutIsTerminal(), false, quiet);
+            ImageIndex index;
+            try {
+                index = new Puller(ctx.store(), ctx.registries(), view, true).pullAllPlatforms(ref);
+            } finally {
+                view.finish();
+            }
+            if (index != null) {
+                if (!quiet) ctx.out().println("Digest: " + index.digest());
+                ctx.out().println(ref);
+                return 0;
+            }
+            // a single-platform image: pulled as without the flag
+        }
         pullShowing(
                 ctx,
                 ref,

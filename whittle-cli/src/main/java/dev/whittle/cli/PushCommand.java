@@ -84,6 +84,10 @@ final class PushCommand implements Callable<Integer> {
         }
         RegistryClient client = ctx.registries();
         for (ImageRef target : targets) {
+            if (IndexPush.push(ctx, target, ctx.out(), ctx.stdoutIsTerminal(), quiet)) {
+                if (quiet) ctx.out().println(target);
+                continue;
+            }
             StoredImage img = images.find(target.toString())
                     .orElseThrow(() -> new UserError("An image does not exist locally with the tag: "
                             + target.familiarRepository()

@@ -3,6 +3,7 @@ package dev.whittle.cli;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
 import dev.whittle.sandbox.AttachedRun;
+import dev.whittle.sandbox.Binfmt;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.ContainerRunner;
@@ -182,6 +183,8 @@ final class RunCommand implements Callable<Integer> {
                             + wanted + ", actual: " + img.config().platform(),
                     125);
         }
+        String foreign = Binfmt.system().problem(img.config().platform());
+        if (foreign != null) throw new UserError("cannot run " + image + " here: " + foreign, 125);
         List<String> ep = entrypoint == null ? null : entrypoint.isEmpty() ? List.of() : List.of(entrypoint);
         ContainerRunner.Options o =
                 new ContainerRunner.Options(ep, command, envList, workdir, user, mode, hosts, hostname, mountList, tty);
@@ -207,7 +210,10 @@ final class RunCommand implements Callable<Integer> {
     /** The image, pulled first as {@code --pull} says (docker shows the pull on standard error). */
     private StoredImage image(Platform wanted) throws IOException {
         Images images = new Images(ctx.store());
-        Optional<StoredImage> found = pull.equals("always") ? Optional.empty() : images.find(image);
+        // a multi-platform image answers with the wanted platform's image (this machine's when none is asked for)
+        Optional<StoredImage> found = pull.equals("always")
+                ? Optional.empty()
+                : wanted == null ? images.find(image) : images.find(image, wanted);
         if (found.isPresent()) return found.get();
         if (pull.equals("never")) return images.resolve(image); // docker's "No such image"
         ImageRef ref = ImageRef.parse(image);

@@ -2,12 +2,16 @@ package dev.whittle.cli;
 
 import dev.whittle.archive.ArchiveWriter;
 import dev.whittle.image.ImageRef;
+import dev.whittle.image.Platform;
+import dev.whittle.store.ImageIndexes;
+import dev.whittle.store.ImageNotFoundException;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,6 +32,12 @@ final class SaveCommand implements Callable<Integer> {
             description = "Archive format: docker (docker load) or oci (OCI image layout)")
     String format;
 
+    @Option(
+            names = "--platform",
+            description = "Save one platform of a multi-platform image (default: an OCI archive keeps them all, a "
+                    + "docker archive this machine's)")
+    String platform;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs of the images to save")
     List<String> refs;
 
@@ -46,11 +56,43 @@ final class SaveCommand implements Callable<Integer> {
             throw new UserError("cowardly refusing to save to a terminal. Use the -o flag or redirect");
         }
         Images images = new Images(ctx.store());
+        ImageIndexes indexes = new ImageIndexes(ctx.store());
+        Platform wanted = platform();
         List<ArchiveWriter.Entry> entries = new ArrayList<>();
-        for (String r : refs) entries.add(entry(images, r));
+        List<ArchiveWriter.IndexEntry> multi = new ArrayList<>();
+        for (String r : refs) {
+            Optional<ImageIndexes.Named> idx = indexes.find(r);
+            if (idx.isPresent() && f == ArchiveWriter.Format.OCI && wanted == null) {
+                // an OCI archive keeps a multi-platform image whole: the index and every platform
+                multi.add(new ArchiveWriter.IndexEntry(
+                        idx.get(),
+                        idx.get().names().stream()
+                                .filter(n ->
+                                        n.toString().equals(ImageRef.parse(r).toString()))
+                                .toList()));
+            } else if (idx.isPresent()) {
+                // a docker archive holds one platform's image (docker load knows no index): --platform, else this
+                // machine's
+                StoredImage img = wanted == null
+                        ? images.resolve(r)
+                        : images.find(r, wanted).orElseThrow(() -> new ImageNotFoundException(r));
+                entries.add(new ArchiveWriter.Entry(img, List.of(ImageRef.parse(r))));
+            } else {
+                entries.add(entry(images, r));
+            }
+        }
         ArchiveWriter w = new ArchiveWriter(ctx.store());
-        Output.write(ctx, output, "save", out -> w.write(entries, f, out));
+        Output.write(ctx, output, "save", out -> w.write(entries, multi, f, out));
         return 0;
+    }
+
+    private Platform platform() {
+        if (platform == null || platform.isEmpty()) return null;
+        try {
+            return Platform.parse(platform);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("invalid --platform \"" + platform + "\": " + e.getMessage());
+        }
     }
 
     /** A name saves that name; a bare repository saves all its tags; an ID saves the image without names. */

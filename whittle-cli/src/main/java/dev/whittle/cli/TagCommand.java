@@ -1,8 +1,11 @@
 package dev.whittle.cli;
 
 import dev.whittle.image.ImageRef;
+import dev.whittle.store.ImageIndexes;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
+import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,9 +28,15 @@ final class TagCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         ImageRef ref = ImageRef.parse(target);
         if (ref.digest() != null) throw new UserError("refusing to create a tag with a digest reference");
+        ImageIndexes indexes = new ImageIndexes(ctx.store());
+        Optional<ImageIndexes.Named> idx = indexes.find(source);
+        if (idx.isPresent()) {
+            indexes.tag(idx.get(), ref); // a multi-platform image stays one under its new name
+            return 0;
+        }
         Images images = new Images(ctx.store());
         StoredImage img = images.resolve(source);
         images.tag(img, ref);

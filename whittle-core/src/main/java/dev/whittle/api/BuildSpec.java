@@ -60,6 +60,26 @@ public record BuildSpec(
         return new Planner.Options(target, buildArgs, Platform.host(), platform, namedContexts.keySet());
     }
 
+    /** This build for one platform of a multi-platform build: unnamed, the index gets the names. */
+    BuildSpec forPlatform(Platform p) {
+        return new BuildSpec(
+                source,
+                List.of(),
+                target,
+                buildArgs,
+                p,
+                noCache,
+                noCacheStages,
+                run,
+                labels,
+                secrets,
+                ssh,
+                namedContexts,
+                pull,
+                sourceDateEpoch,
+                clientIdentity);
+    }
+
     /** Whether an unchanged earlier build may answer (the memo sees the main context only, and honours the cache). */
     boolean memoizable() {
         return !noCache && noCacheStages.isEmpty() && pull != PullPolicy.ALWAYS && namedContexts.isEmpty();

@@ -12,6 +12,7 @@ import dev.whittle.io.Compression;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 import dev.whittle.json.JsonObjects;
+import dev.whittle.store.ImageIndexes;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.Store;
@@ -53,6 +54,17 @@ public final class ArchiveLoader {
     /** Told how far each large member (a layer, read as it streams in) has got; {@code id} names it as docker does. */
     public interface LayerProgress {
         void loading(String id, long done, long total);
+    }
+
+    private boolean keepIndexes;
+
+    /**
+     * Loads a multi-platform image of an OCI archive whole (every platform, the index under its names) when the
+     * archive holds all of it; else, as without, the loader's platform only.
+     */
+    public ArchiveLoader keepIndexes(boolean keep) {
+        this.keepIndexes = keep;
+        return this;
     }
 
     public ArchiveLoader progress(LayerProgress p) {
@@ -290,55 +302,117 @@ public final class ArchiveLoader {
             Descriptor md = d;
             if (MediaType.isIndex(d.mediaType())) {
                 ImageIndex nested = ImageIndex.parse(verified(d), d.mediaType());
+                if (keepIndexes && whole(nested)) {
+                    out.add(loadIndex(d, nested, images));
+                    continue;
+                }
                 md = nested.select(platform)
                         .orElseThrow(() -> new ArchiveException("the archive has no image for platform " + platform
                                 + " (it has " + nested.platforms() + ")"));
             }
             if (!MediaType.isManifest(md.mediaType())) continue;
-            Manifest manifest;
-            try {
-                manifest = Manifest.parse(verified(md), md.mediaType());
-            } catch (JsonException e) {
-                throw new ArchiveException("invalid OCI archive: manifest " + md.digest() + ": " + e.getMessage());
-            }
-            byte[] configBytes = verified(manifest.config());
-            ImageConfig config = ImageConfig.parse(configBytes);
-            List<Digest> diffIds = config.diffIds();
-            if (diffIds.size() != manifest.layers().size()) {
-                throw new ArchiveException("invalid OCI archive: manifest " + manifest.digest() + " has "
-                        + manifest.layers().size() + " layers but its config has " + diffIds.size() + " diff_ids");
-            }
-            String full = d.annotation(Store.CONTAINERD_NAME);
-            String refName = d.annotation(Store.REF_NAME);
-            String name = full != null
-                    ? full
-                    : (refName != null && (refName.contains(":") || refName.contains("/")) ? refName : null);
-            String image = name != null ? name : manifest.digest().toString();
-            for (int i = 0; i < manifest.layers().size(); i++) {
-                Descriptor l = manifest.layers().get(i);
-                String path = blobPath(l.digest());
-                layer(
-                        layerName(image, i, manifest.layers().size(), path),
-                        path,
-                        l.mediaType(),
-                        l.digest(),
-                        l.size(),
-                        diffIds.get(i));
-            }
-            store.putBlob(configBytes);
-            List<ImageRef> names = new ArrayList<>();
-            if (name != null) {
-                try {
-                    names.add(ImageRef.parse(name));
-                } catch (IllegalArgumentException e) {
-                    // a name docker would not accept: load the image untagged, as docker does
-                }
-            }
+            List<ImageRef> names = entryNames(d);
+            Manifest manifest = loadManifest(md, entryName(d));
             images.add(manifest, names, List.of());
-            out.add(new Loaded(config.digest(), names, manifest));
+            out.add(new Loaded(
+                    ImageConfig.parse(store.readBlob(manifest.config().digest()))
+                            .digest(),
+                    names,
+                    manifest));
         }
         if (out.isEmpty()) throw new ArchiveException("the OCI archive holds no image manifest");
         return out;
+    }
+
+    /** The name an index.json entry gives its image (containerd's full name, or a ref.name that is one). */
+    private static String entryName(Descriptor d) {
+        String full = d.annotation(Store.CONTAINERD_NAME);
+        String refName = d.annotation(Store.REF_NAME);
+        return full != null
+                ? full
+                : (refName != null && (refName.contains(":") || refName.contains("/")) ? refName : null);
+    }
+
+    private static List<ImageRef> entryNames(Descriptor d) {
+        String name = entryName(d);
+        List<ImageRef> names = new ArrayList<>();
+        if (name != null) {
+            try {
+                names.add(ImageRef.parse(name));
+            } catch (IllegalArgumentException e) {
+                // a name docker would not accept: load the image untagged, as docker does
+            }
+        }
+        return names;
+    }
+
+    /** Reads one image manifest of the archive, its layers and config into the store; the caller names it. */
+    private Manifest loadManifest(Descriptor md, String name) throws IOException {
+        Manifest manifest;
+        try {
+            manifest = Manifest.parse(verified(md), md.mediaType());
+        } catch (JsonException e) {
+            throw new ArchiveException("invalid OCI archive: manifest " + md.digest() + ": " + e.getMessage());
+        }
+        byte[] configBytes = verified(manifest.config());
+        ImageConfig config = ImageConfig.parse(configBytes);
+        List<Digest> diffIds = config.diffIds();
+        if (diffIds.size() != manifest.layers().size()) {
+            throw new ArchiveException("invalid OCI archive: manifest " + manifest.digest() + " has "
+                    + manifest.layers().size() + " layers but its config has " + diffIds.size() + " diff_ids");
+        }
+        String image = name != null ? name : manifest.digest().toString();
+        for (int i = 0; i < manifest.layers().size(); i++) {
+            Descriptor l = manifest.layers().get(i);
+            String path = blobPath(l.digest());
+            layer(
+                    layerName(image, i, manifest.layers().size(), path),
+                    path,
+                    l.mediaType(),
+                    l.digest(),
+                    l.size(),
+                    diffIds.get(i));
+        }
+        store.putBlob(configBytes);
+        return manifest;
+    }
+
+    /** Whether the archive holds every platform of an index (a registry's index saved whole), not only some. */
+    private boolean whole(ImageIndex index) {
+        if (index.manifests().isEmpty()) return false;
+        for (Descriptor m : index.manifests()) {
+            if (!MediaType.isManifest(m.mediaType()) || !has(m.digest())) return false;
+            try {
+                Manifest manifest = Manifest.parse(small.get(resolve(blobPath(m.digest()))), m.mediaType());
+                if (!has(manifest.config().digest())) return false;
+                for (Descriptor l : manifest.layers()) if (!has(l.digest())) return false;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean has(Digest d) {
+        String p = resolve(blobPath(d));
+        return small.containsKey(p) || ingested.containsKey(p);
+    }
+
+    /** Every platform's image, then the index under the entry's name; the listing's image stands for it. */
+    private Loaded loadIndex(Descriptor entry, ImageIndex index, Images images) throws IOException {
+        List<ImageRef> names = entryNames(entry);
+        String shown =
+                entryName(entry) != null ? entryName(entry) : entry.digest().toString();
+        for (Descriptor m : index.manifests()) {
+            Manifest manifest = loadManifest(m, shown + " (" + m.platform() + ")");
+            // unnamed until the index holds it; without a name the platforms stay as images of their own
+            images.add(manifest, List.of(), List.of());
+        }
+        store.putBlob(index.raw());
+        if (!names.isEmpty()) new ImageIndexes(store).add(index, names);
+        Descriptor pick = index.select(platform).orElse(index.manifests().getFirst());
+        Manifest m = Manifest.parse(store.readBlob(pick.digest()), pick.mediaType());
+        return new Loaded(ImageConfig.parse(store.readBlob(m.config().digest())).digest(), names, m);
     }
 
     private static String blobPath(Digest d) {

@@ -7,6 +7,8 @@ import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.json.Json;
+import dev.whittle.store.ImageIndexes;
+import dev.whittle.store.Images;
 import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoreException;
@@ -45,8 +47,23 @@ public final class ArchiveWriter {
         this.store = store;
     }
 
+    /** A multi-platform image to write (OCI archives only) and the names it is written under. */
+    public record IndexEntry(ImageIndexes.Named index, List<ImageRef> names) {}
+
     public void write(List<Entry> entries, Format format, OutputStream out) throws IOException {
-        if (entries.isEmpty()) throw new ArchiveException("no images to save");
+        write(entries, List.of(), format, out);
+    }
+
+    /**
+     * As {@link #write(List, Format, OutputStream)}, with multi-platform images: each index goes in the archive's
+     * index.json under its names, with every platform's manifest, config and layers, as a registry holds them.
+     */
+    public void write(List<Entry> entries, List<IndexEntry> indexes, Format format, OutputStream out)
+            throws IOException {
+        if (entries.isEmpty() && indexes.isEmpty()) throw new ArchiveException("no images to save");
+        if (!indexes.isEmpty() && format != Format.OCI)
+            throw new ArchiveException(
+                    "a multi-platform image goes in an OCI archive; a docker archive holds one platform");
         TarWriter tar = new TarWriter(out);
         Map<String, Blob> blobs = new TreeMap<>();
         List<Object> manifestJson = new ArrayList<>();
@@ -101,6 +118,19 @@ public final class ArchiveWriter {
             manifestJson.add(me);
         }
 
+        Images images = new Images(store);
+        for (IndexEntry ie : indexes) {
+            ImageIndexes.Named idx = ie.index();
+            blobs.put(idx.digest().hex(), Blob.stored(idx.digest()));
+            for (Descriptor md : idx.members()) {
+                Manifest m = images.member(idx, md).manifest();
+                blobs.put(m.digest().hex(), Blob.stored(m.digest()));
+                blobs.put(m.config().digest().hex(), Blob.stored(m.config().digest()));
+                for (Descriptor l : m.layers()) blobs.put(l.digest().hex(), Blob.stored(l.digest()));
+            }
+            Descriptor d = idx.entry();
+            indexEntries.addAll(ociIndexEntries(new Descriptor(d.mediaType(), d.digest(), d.size()), ie.names()));
+        }
         tar.writeHeader(TarEntry.dir("blobs", 0755, 0));
         tar.writeHeader(TarEntry.dir("blobs/sha256", 0755, 0));
         for (Map.Entry<String, Blob> b : blobs.entrySet()) writeBlob(tar, "blobs/sha256/" + b.getKey(), b.getValue());

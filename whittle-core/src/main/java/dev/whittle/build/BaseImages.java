@@ -1,6 +1,7 @@
 package dev.whittle.build;
 
 import dev.whittle.image.ImageRef;
+import dev.whittle.image.Platform;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
 import java.util.Optional;
@@ -15,12 +16,20 @@ public final class BaseImages {
 
     /** The stored image of that name, or empty (also for a reference that is not a valid name). */
     public static Optional<StoredImage> find(Images images, String ref) {
+        return find(images, ref, null);
+    }
+
+    /**
+     * As {@link #find(Images, String)}; a multi-platform image answers with its image for {@code platform} (null:
+     * this machine's).
+     */
+    public static Optional<StoredImage> find(Images images, String ref, Platform platform) {
         ImageRef name;
         try {
             name = ImageRef.parse(ref);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        return images.find(name.toString());
+        return platform == null ? images.find(name.toString()) : images.find(name.toString(), platform);
     }
 }

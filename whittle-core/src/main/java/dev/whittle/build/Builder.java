@@ -264,13 +264,16 @@ public final class Builder {
         int step = fromStep ? start("[" + label + " 1/" + total + "] FROM " + fromText(p), false) : -1;
         Trace.mark("FROM: step shown");
         // FROM --platform: the stage runs on that platform (a tool stage on $BUILDPLATFORM), else the target's
-        Platform platform = s.from().flag("platform").isPresent()
-                        && p.base() instanceof BuildPlan.Base.Image img
-                        && img.platform() != null
-                ? Platform.parse(img.platform())
+        String fromPlatform = switch (p.base()) {
+            case BuildPlan.Base.Image img -> img.platform();
+            case BuildPlan.Base.Scratch sc -> sc.platform();
+            case BuildPlan.Base.StageRef r -> null;
+        };
+        Platform platform = s.from().flag("platform").isPresent() && fromPlatform != null
+                ? Platform.parse(fromPlatform)
                 : req.options().targetPlatform();
         switch (p.base()) {
-            case BuildPlan.Base.Scratch sc -> state = scratch();
+            case BuildPlan.Base.Scratch sc -> state = scratch(platform);
             case BuildPlan.Base.StageRef r -> state = stageResult(r.index());
             case BuildPlan.Base.Image img ->
                 state = imageState(img.reference(), s.from().image(), platform);
@@ -406,7 +409,11 @@ public final class Builder {
     }
 
     State scratch() {
-        Platform pl = req.options().targetPlatform();
+        return scratch(req.options().targetPlatform());
+    }
+
+    /** An empty stage for {@code pl} (FROM --platform=… scratch, or the target's). */
+    State scratch(Platform pl) {
         ImageConfig c = ImageConfig.builder(pl)
                 .configField("Env", List.of(DEFAULT_PATH))
                 .configField("WorkingDir", "/")
@@ -515,7 +522,7 @@ public final class Builder {
         }
         StoredImage have = req.pull() == PullPolicy.ALWAYS
                 ? null
-                : BaseImages.find(new Images(store), ref).orElse(null);
+                : BaseImages.find(new Images(store), ref, platform).orElse(null);
         if (have != null) {
             resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
             return have;

@@ -12,6 +12,7 @@ import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.rootfs.ContextTree;
 import dev.whittle.rootfs.Users;
+import dev.whittle.sandbox.Binfmt;
 import dev.whittle.sandbox.Cleanup;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.OverlayMount;
@@ -158,6 +159,8 @@ final class RunStep {
             ContainerNetwork.Mode network,
             Upper<T> result)
             throws IOException {
+        String foreign = Binfmt.system().problem(s.config().platform());
+        if (foreign != null) throw ctx.error(r.pos(), "RUN for " + s.config().platform() + ": " + foreign);
         List<Path> lowers = new ArrayList<>();
         List<State.Layer> layers = s.layers();
         for (int i = layers.size() - 1; i >= 0; i--)

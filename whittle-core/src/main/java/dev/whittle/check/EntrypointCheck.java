@@ -291,10 +291,15 @@ public final class EntrypointCheck {
                     1,
                     path + " is built for " + elf.machineName() + " (" + (elf.is64 ? 64 : 32)
                             + "-bit) but the image is " + config.platform(),
-                    withGo(origin(path), go),
+                    wrongArchDetails(path, go),
                     go != null
-                            ? List.of("build with GOARCH=" + arch + " (and GOOS=linux)")
-                            : List.of("build for " + config.platform())));
+                            ? List.of(
+                                    "build with GOARCH=$TARGETARCH (ARG TARGETARCH in the build stage; GOARCH=" + arch
+                                            + " for this image) and GOOS=linux",
+                                    "keep the build stage on FROM --platform=$BUILDPLATFORM: Go cross-compiles there, "
+                                            + "without emulation")
+                            : List.of("build it for " + config.platform()
+                                    + " (in a multi-platform build: for $TARGETPLATFORM, with a cross compiler)")));
             return;
         }
         if (elf.isStatic()) {
@@ -764,6 +769,14 @@ public final class EntrypointCheck {
         if (provenance == null || provenance.layers().isEmpty()) return null;
         String stage = provenance.layers().getLast().stage();
         return provenance.stageBases().get(stage);
+    }
+
+    /** Where a binary for the wrong machine came from, and the architecture Go's build info says it was built for. */
+    private List<String> wrongArchDetails(String path, GoBuildInfo go) {
+        List<String> out = withGo(origin(path), go);
+        if (go != null && go.setting("GOARCH") != null)
+            out.add("Go build info: GOARCH=" + go.setting("GOARCH") + ", the image is " + config.architecture());
+        return out;
     }
 
     private static List<String> withGo(List<String> details, GoBuildInfo go) {

@@ -12,6 +12,7 @@ import dev.whittle.dockerfile.Stage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,6 +74,12 @@ public final class Lint {
             "healthcheck-tool-missing",
             Level.ERROR,
             "HEALTHCHECK runs a shell, curl or wget, which this shell-less base image does not have: the container never becomes healthy");
+    public static final Rule GOARCH_ON_BUILDPLATFORM = new Rule(
+            "WL009",
+            "go-build-without-targetarch",
+            Level.ERROR,
+            "A build stage on $BUILDPLATFORM runs go build without GOARCH, so every platform's image gets the build"
+                    + " machine's binary: exec format error on the others");
     public static final List<Rule> RULES = List.of(
             TOOLCHAIN_FINAL,
             DEPS_AFTER_COPY,
@@ -81,7 +88,8 @@ public final class Lint {
             UNPINNED_BASE,
             SHELL_FORM_SHELLLESS,
             CGO_LIBC,
-            HEALTHCHECK_TOOL);
+            HEALTHCHECK_TOOL,
+            GOARCH_ON_BUILDPLATFORM);
     private static final Set<String> PROBE_TOOLS = Set.of("curl", "wget", "nc", "sh", "bash");
 
     /** A finding at a position. {@code rule} is a WL rule or a BuildKit check name. */
@@ -216,6 +224,7 @@ public final class Lint {
         if (shellless && (finBase == null || !finBase.contains(":debug")))
             healthcheckTools(fin, finBase, finalHasShellChange, out);
         crossStageLibc(df, plan, byIndex, last, finBase, finFacts, store, out);
+        goarchOnBuildPlatform(plan, out);
         out.sort(Comparator.comparingInt((Finding x) -> x.pos().line()).thenComparing(Finding::rule));
         return out;
     }
@@ -314,6 +323,52 @@ public final class Lint {
                         c.pos()));
             }
         }
+    }
+
+    /**
+     * WL009: a stage on {@code FROM --platform=$BUILDPLATFORM} runs {@code go build} with no GOARCH (in the command or
+     * an ENV of the stage), and a stage for the target platform copies from it: in a multi-platform build every image
+     * gets the build machine's binary.
+     */
+    private static void goarchOnBuildPlatform(BuildPlan plan, List<Finding> out) {
+        Map<String, Stage> byName = new HashMap<>();
+        for (Stage s : plan.allStages()) {
+            byName.put(String.valueOf(s.index()), s);
+            if (s.name() != null) byName.put(s.name().toLowerCase(Locale.ROOT), s);
+        }
+        Set<Integer> reported = new HashSet<>();
+        for (Stage target : plan.allStages()) {
+            if (onBuildPlatform(target)) continue;
+            for (Instruction i : target.instructions()) {
+                if (!(i instanceof Instruction.Copy c) || c.flag("from").isEmpty()) continue;
+                Stage src = byName.get(c.flag("from").get().value().toLowerCase(Locale.ROOT));
+                if (src == null || !onBuildPlatform(src) || !reported.add(src.index())) continue;
+                boolean envGoarch = false;
+                for (Instruction x : src.instructions()) {
+                    if (x instanceof Instruction.Env e)
+                        for (var kv : e.pairs()) if (kv.key().text().equals("GOARCH")) envGoarch = true;
+                    if (!(x instanceof Instruction.Run r) || r.command().exec() || envGoarch) continue;
+                    String cmd = r.command().shell().text();
+                    if (!GO_BUILD.matcher(cmd).find() || cmd.contains("GOARCH")) continue;
+                    out.add(f(
+                            GOARCH_ON_BUILDPLATFORM,
+                            "stage \"" + src.displayName() + "\" runs on $BUILDPLATFORM and its go build (line "
+                                    + r.pos().line() + ") sets no GOARCH, so " + c.name() + " --from="
+                                    + c.flag("from").get().value()
+                                    + " gives every platform's image the build machine's binary (exec format error "
+                                    + "on the others); add ARG TARGETARCH to the stage and build with "
+                                    + "GOARCH=$TARGETARCH",
+                            r.pos()));
+                }
+            }
+        }
+    }
+
+    private static boolean onBuildPlatform(Stage s) {
+        return s.from()
+                .flag("platform")
+                .map(f -> f.value().contains("BUILDPLATFORM"))
+                .orElse(false);
     }
 
     private static String guessLibc(String base) {

@@ -27,7 +27,12 @@ public record BuildPlan(
 
     /** Where a stage starts from. */
     public sealed interface Base {
-        record Scratch() implements Base {}
+        /** An empty stage; {@code platform} is FROM --platform's (expanded), null for the target's. */
+        record Scratch(String platform) implements Base {
+            public Scratch() {
+                this(null);
+            }
+        }
 
         record Image(String reference, String platform) implements Base {}
 

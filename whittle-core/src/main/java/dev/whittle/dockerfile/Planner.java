@@ -205,7 +205,7 @@ public final class Planner {
                 base = new BuildPlan.Base.StageRef(ref);
                 deps.add(ref);
             } else if (baseText.equalsIgnoreCase("scratch")) {
-                base = new BuildPlan.Base.Scratch();
+                base = new BuildPlan.Base.Scratch(platform);
             } else {
                 base = new BuildPlan.Base.Image(baseText, platform);
                 images.add(baseText);

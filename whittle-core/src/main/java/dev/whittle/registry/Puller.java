@@ -12,6 +12,7 @@ import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonException;
 import dev.whittle.store.BlobSink;
+import dev.whittle.store.ImageIndexes;
 import dev.whittle.store.Images;
 import dev.whittle.store.LayerInfo;
 import dev.whittle.store.LayerIngest;
@@ -75,6 +76,40 @@ public final class Puller {
     public Result pull(ImageRef ref, Platform platform) throws IOException {
         progress.message((ref.digest() != null ? ref.digest().toString() : ref.tag()) + ": Pulling from " + ref.path());
         return fromFirstSource(ref, host -> pullFrom(host, ref, platform));
+    }
+
+    /**
+     * Pulls every platform of a multi-platform image (each manifest by digest, as {@link #pull} pulls one) and names
+     * the registry's index, its bytes kept, under {@code ref}; null when {@code ref} is a single-platform image.
+     */
+    public ImageIndex pullAllPlatforms(ImageRef ref) throws IOException {
+        RegistryHost.Fetched top = fromFirstSource(
+                ref,
+                host -> host.manifest(
+                        host.repository(ref.path()),
+                        ref.digest() != null ? ref.digest().toString() : ref.tag(),
+                        "manifest for " + ref.familiar()));
+        String type = knownType(top.mediaType());
+        if (type == null) type = sniff(top.body());
+        if (!MediaType.isIndex(type)) return null;
+        ImageIndex index;
+        try {
+            index = ImageIndex.parse(top.body(), type);
+        } catch (JsonException | IllegalArgumentException e) {
+            throw new RegistryException(
+                    ref.domain() + ": index of " + ref.familiar() + " is invalid: " + e.getMessage(),
+                    "MANIFEST_INVALID",
+                    200);
+        }
+        for (Descriptor d : index.manifests()) {
+            if (!MediaType.isManifest(d.mediaType())
+                    || d.platform() == null
+                    || "unknown".equals(d.platform().os())) continue; // attestations and other artifacts are not images
+            pull(ImageRef.parse(ref.repository() + "@" + d.digest()), d.platform());
+        }
+        store.putBlob(top.body());
+        if (ref.digest() == null) new ImageIndexes(store).add(index, List.of(ref));
+        return index;
     }
 
     /** The repository's tags, from the first source (mirror or registry) that lists them, sorted as docker pulls them. */

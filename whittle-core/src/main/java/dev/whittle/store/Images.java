@@ -5,6 +5,8 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
+import dev.whittle.image.Platform;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +40,8 @@ public final class Images {
     public List<StoredImage> list() {
         Map<Digest, List<Descriptor>> byDigest = new LinkedHashMap<>();
         for (Descriptor d : store.indexEntries())
-            byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
+            if (!MediaType.isIndex(d.mediaType()))
+                byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
         List<StoredImage> out = new ArrayList<>();
         Map<Digest, StoredImage> unsummarised = new LinkedHashMap<>();
         for (Map.Entry<Digest, List<Descriptor>> e : byDigest.entrySet()) {
@@ -50,7 +53,33 @@ public final class Images {
             out.add(fromSummary);
         }
         if (!unsummarised.isEmpty()) addSummaries(unsummarised);
+        // a multi-platform image is one row under its names: this machine's platform stands for it
+        for (ImageIndexes.Named idx : new ImageIndexes(store).list()) out.add(member(idx, ImageIndexes.preferred(idx)));
         return out;
+    }
+
+    /** One platform's image of an index, under the index's names. */
+    public StoredImage member(ImageIndexes.Named idx, Descriptor manifest) {
+        Manifest m = readManifest(manifest);
+        ImageConfig c = readConfig(m);
+        return new StoredImage(m, c, idx.names(), List.of(), size(c));
+    }
+
+    /**
+     * As {@link #find(String)}, but a multi-platform image answers with its manifest for {@code platform} (or a
+     * compatible one); an index without one is an error naming what it has.
+     */
+    public Optional<StoredImage> find(String refOrId, Platform platform) {
+        Optional<ImageIndexes.Named> idx = new ImageIndexes(store).find(refOrId);
+        if (idx.isEmpty()) return find(refOrId);
+        Descriptor d = ImageIndexes.select(idx.get(), platform)
+                .orElseThrow(() -> new StoreException("image \"" + refOrId + "\" has no image for " + platform
+                        + " (it has "
+                        + idx.get().index().platforms().stream()
+                                .map(Platform::toString)
+                                .toList()
+                        + ")"));
+        return Optional.of(member(idx.get(), d));
     }
 
     /** Index entries written by other tools (or older whittles) get their summary once, so later listings are fast. */
@@ -195,7 +224,8 @@ public final class Images {
     public List<LayerUse> usesOfLayerBlob(Digest blob) {
         Map<Digest, List<Descriptor>> byDigest = new LinkedHashMap<>();
         for (Descriptor d : store.indexEntries())
-            byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
+            if (!MediaType.isIndex(d.mediaType()))
+                byDigest.computeIfAbsent(d.digest(), k -> new ArrayList<>()).add(d);
         List<LayerUse> out = new ArrayList<>();
         for (List<Descriptor> entries : byDigest.values()) {
             List<Descriptor> layers = readManifest(entries.getFirst()).layers();
@@ -226,7 +256,7 @@ public final class Images {
             Digest d = Digest.parse(refOrId);
             for (StoredImage i : all)
                 if (i.id().equals(d) || i.manifestDescriptor().digest().equals(d)) return Optional.of(i);
-            return Optional.empty();
+            return memberById(d);
         }
         ImageRef ref = null;
         try {
@@ -259,6 +289,18 @@ public final class Images {
                 }
             }
             return Optional.ofNullable(match);
+        }
+        return Optional.empty();
+    }
+
+    /** A platform's image of a multi-platform image, by its ID or manifest digest. */
+    private Optional<StoredImage> memberById(Digest d) {
+        for (ImageIndexes.Named idx : new ImageIndexes(store).list()) {
+            if (idx.digest().equals(d)) return Optional.of(member(idx, ImageIndexes.preferred(idx)));
+            for (Descriptor m : idx.members()) {
+                StoredImage i = member(idx, m);
+                if (i.id().equals(d) || m.digest().equals(d)) return Optional.of(i);
+            }
         }
         return Optional.empty();
     }
@@ -386,9 +428,13 @@ public final class Images {
         });
     }
 
-    /** Images that lost their last name in this update stay listed as dangling, as docker keeps them. */
-    private static List<Descriptor> keepDangling(List<Descriptor> before, List<Descriptor> after) {
+    /**
+     * Images that lost their last name in this update stay listed as dangling, as docker keeps them; an index that
+     * lost its last one goes (its blobs are garbage for the next prune).
+     */
+    static List<Descriptor> keepDangling(List<Descriptor> before, List<Descriptor> after) {
         for (Descriptor d : before) {
+            if (MediaType.isIndex(d.mediaType())) continue;
             if (after.stream().noneMatch(a -> a.digest().equals(d.digest()))) {
                 Map<String, String> ann = new LinkedHashMap<>(d.annotations());
                 ann.remove(Store.REF_NAME);

@@ -3,7 +3,9 @@ package dev.whittle.store;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
+import dev.whittle.image.ImageIndex;
 import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
 import dev.whittle.io.HashingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +50,17 @@ public final class Maintenance {
             blobs.add(i.manifest().config().digest());
             for (Descriptor l : i.manifest().layers()) blobs.add(l.digest());
             layers.addAll(i.config().diffIds());
+        }
+        // every platform of a multi-platform image, not only the one that stands for it in the listing
+        for (ImageIndexes.Named idx : new ImageIndexes(store).list()) {
+            blobs.add(idx.digest());
+            for (Descriptor m : idx.members()) {
+                StoredImage i = images.member(idx, m);
+                blobs.add(i.manifest().digest());
+                blobs.add(i.manifest().config().digest());
+                for (Descriptor l : i.manifest().layers()) blobs.add(l.digest());
+                layers.addAll(i.config().diffIds());
+            }
         }
         for (Consumer<Set<Digest>> r : extraRoots) r.accept(layers);
         for (Digest diffId : layers) {
@@ -257,6 +270,17 @@ public final class Maintenance {
             String name = e.annotation(Store.REF_NAME) == null ? "image " + e.digest() : e.annotation(Store.REF_NAME);
             if (!present.contains(e.digest())) {
                 problems.add(new Problem(name, "manifest " + e.digest() + " is missing or corrupt"));
+                continue;
+            }
+            if (MediaType.isIndex(e.mediaType())) {
+                try {
+                    ImageIndex index = ImageIndex.parse(store.readBlob(e.digest()), e.mediaType());
+                    for (Descriptor m : new ImageIndexes.Named(e, index, List.of()).members())
+                        if (!present.contains(m.digest()))
+                            problems.add(new Problem(name, "manifest " + m.digest() + " is missing or corrupt"));
+                } catch (RuntimeException ex) {
+                    problems.add(new Problem(name, ex.getMessage()));
+                }
                 continue;
             }
             try {

@@ -165,4 +165,32 @@ class PlannerTest {
                         .allStages())
                 .hasSize(3);
     }
+
+    @Test
+    void automaticPlatformArgsFollowTheTargetPlatformAsBuildKitDefinesThem() {
+        Planner.Options arm = new Planner.Options(null, Map.of(), Platform.LINUX_AMD64, Platform.parse("linux/arm/v7"));
+        assertThat(Planner.automaticArgs(arm))
+                .containsEntry("TARGETPLATFORM", "linux/arm/v7")
+                .containsEntry("TARGETOS", "linux")
+                .containsEntry("TARGETARCH", "arm")
+                .containsEntry("TARGETVARIANT", "v7")
+                .containsEntry("BUILDPLATFORM", "linux/amd64")
+                .containsEntry("BUILDOS", "linux")
+                .containsEntry("BUILDARCH", "amd64")
+                .containsEntry("BUILDVARIANT", "");
+        // arm64's v8 is its default variant: BuildKit formats the normalised platform, so no variant is shown
+        Planner.Options arm64 =
+                new Planner.Options(null, Map.of(), Platform.LINUX_AMD64, Platform.parse("linux/arm64/v8"));
+        assertThat(Planner.automaticArgs(arm64))
+                .containsEntry("TARGETPLATFORM", "linux/arm64")
+                .containsEntry("TARGETVARIANT", "");
+        // a tool stage runs on the build platform, the runtime stage on the target's
+        BuildPlan p = Planner.plan(
+                Parser.parse(
+                        "Dockerfile",
+                        "FROM --platform=$BUILDPLATFORM golang AS build\nFROM --platform=$TARGETPLATFORM alpine\nCOPY --from=build /app /app\n"),
+                arm64);
+        assertThat(p.planned(0).base()).isEqualTo(new BuildPlan.Base.Image("golang", "linux/amd64"));
+        assertThat(p.planned(1).base()).isEqualTo(new BuildPlan.Base.Image("alpine", "linux/arm64"));
+    }
 }

@@ -46,7 +46,13 @@ public final class Layers {
 
     /** Puts layers and a config into the store and returns the manifest (not yet named). */
     public static Manifest image(Store store, List<String> cmd, byte[]... layers) throws IOException {
-        ImageConfig.Builder cb = ImageConfig.builder(Platform.LINUX_AMD64).created("2024-01-02T03:04:05Z");
+        return image(store, Platform.LINUX_AMD64, cmd, layers);
+    }
+
+    /** As {@link #image(Store, List, byte[]...)}, for {@code platform}. */
+    public static Manifest image(Store store, Platform platform, List<String> cmd, byte[]... layers)
+            throws IOException {
+        ImageConfig.Builder cb = ImageConfig.builder(platform).created("2024-01-02T03:04:05Z");
         if (cmd != null) cb.configField("Cmd", cmd);
         List<Descriptor> descs = new ArrayList<>();
         for (byte[] l : layers) {

@@ -1,0 +1,98 @@
+package dev.whittle.api;
+
+import dev.whittle.build.PlatformProgress;
+import dev.whittle.build.Progress;
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.ImageIndex;
+import dev.whittle.image.Platform;
+import dev.whittle.store.ImageIndexes;
+import dev.whittle.store.Images;
+import dev.whittle.store.Store;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * A build for several platforms ({@code --platform linux/amd64,linux/arm64}): one {@link Build} per platform, then an
+ * OCI image index of their manifests under the spec's names. The platforms are built one after the other: a stage on
+ * {@code $BUILDPLATFORM} has the same inputs for every platform, so the step cache answers it after the first build
+ * (a cross-compiling stage runs once), and the second core is left to the build's own RUN.
+ */
+public final class PlatformBuild {
+    private final Store store;
+    private final Build build;
+
+    public PlatformBuild(Store store, Build build) {
+        this.store = store;
+        this.build = build;
+    }
+
+    /** Parses {@code --platform}'s comma-separated list; duplicates (after normalisation) are refused. */
+    public static List<Platform> parse(String list) {
+        List<Platform> out = new ArrayList<>();
+        for (String p : list.split(",", -1)) {
+            Platform pl = Platform.parse(p);
+            if (out.contains(pl)) throw new IllegalArgumentException("platform " + pl + " is named twice in " + list);
+            out.add(pl);
+        }
+        return out;
+    }
+
+    /** One platform's image of the build. */
+    public record PlatformImage(Platform platform, Build.Result result) {}
+
+    /** The platforms' images and, when the spec names the image, the index that holds them. */
+    public record Result(List<PlatformImage> images, ImageIndex index) implements AutoCloseable {
+        public Result {
+            images = List.copyOf(images);
+        }
+
+        /** Completes every platform's build (its background layers and memo). */
+        @Override
+        public void close() throws IOException {
+            IOException first = null;
+            for (PlatformImage i : images) {
+                try {
+                    i.result().close();
+                } catch (IOException e) {
+                    if (first == null) first = e;
+                }
+            }
+            if (first != null) throw first;
+        }
+
+        public void closeQuietly() {
+            for (PlatformImage i : images) i.result().closeQuietly();
+        }
+    }
+
+    public Result run(BuildSpec spec, List<Platform> platforms, Progress progress) throws IOException {
+        if (new LinkedHashSet<>(platforms).size() != platforms.size())
+            throw new IllegalArgumentException("a platform is named twice in " + platforms);
+        List<PlatformImage> built = new ArrayList<>();
+        try {
+            for (Platform p : platforms) {
+                Build.Result r = build.run(spec.forPlatform(p), new PlatformProgress(progress, p.toString()));
+                built.add(new PlatformImage(p, r));
+            }
+            List<Descriptor> members = new ArrayList<>();
+            for (PlatformImage i : built) {
+                // the config's platform: a base's variant (arm/v7) is what a puller matches
+                Platform declared = new Images(store)
+                        .find(i.result().id().toString())
+                        .orElseThrow()
+                        .config()
+                        .platform();
+                Descriptor d = i.result().manifest().descriptor();
+                members.add(new Descriptor(d.mediaType(), d.digest(), d.size(), null, declared, null));
+            }
+            ImageIndex index = ImageIndex.create(members);
+            if (!spec.tags().isEmpty()) new ImageIndexes(store).add(index, spec.tags());
+            return new Result(built, index);
+        } catch (IOException | RuntimeException e) {
+            for (PlatformImage i : built) i.result().closeQuietly();
+            throw e;
+        }
+    }
+}

@@ -16,7 +16,7 @@ import dev.whittle.json.Json;
 import dev.whittle.rootfs.ContextTree;
 import dev.whittle.rootfs.FileTree;
 import dev.whittle.rootfs.Users;
-import dev.whittle.sandbox.Cleanup;
+import dev.whittle.sandbox.Bundle;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.OverlayMount;
 import dev.whittle.sandbox.ProcessLimits;
@@ -275,19 +275,12 @@ final class RunStep {
         for (int i = layers.size() - 1; i >= 0; i--)
             lowers.add(b.snapshots.get(layers.get(i).diffId(), extracting(ctx.step())));
         Trace.mark("RUN: lower snapshots ready");
-        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(b.store.tempDir(), "run-");
-        Path tmp = rmTmp.path();
+        Bundle bundle = Bundle.open(b.store, b.snapshots, lowers, "run-");
+        Path tmp = bundle.dir();
         List<AutoCloseable> undo = new ArrayList<>();
         try {
-            Path upper = tmp.resolve("upper");
-            Path rootfs = tmp.resolve("rootfs");
-            OverlayMount root = OverlayMount.mount(
-                    lowers,
-                    upper,
-                    tmp.resolve("work"),
-                    rootfs,
-                    b.snapshots.root().resolve("empty"));
-            undo.add(root);
+            Path upper = bundle.upper();
+            Path rootfs = bundle.rootfs();
             String cwd = s.config().workingDirOrRoot();
             Users.Id id;
             try {
@@ -309,9 +302,8 @@ final class RunStep {
             Map<String, Boolean> existed = new LinkedHashMap<>();
             for (String d : List.of("/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf"))
                 existed.put(d, exists(rootfs, d));
-            ContainerNetwork net = ContainerNetwork.prepare(
-                    network, List.of(hostname()), b.req.run().extraHosts(), tmp);
-            undo.add(net);
+            ContainerNetwork net =
+                    bundle.network(network, List.of(hostname()), b.req.run().extraHosts());
             extra.addAll(net.mounts());
             List<FileLock> locks = new ArrayList<>();
             SecretFiles[] secrets = {null}; // one tmpfs for all of this RUN's secrets, mounted on the first
@@ -368,7 +360,7 @@ final class RunStep {
             String[] notStarted = {null}; // runc's reason when the process could not be started at all
             int code;
             try {
-                code = new Runc(Runc.stateRoot(b.store))
+                code = bundle.runc()
                         .run(
                                 tmp,
                                 spec,
@@ -402,12 +394,16 @@ final class RunStep {
                 throw ctx.error(r.pos(), detail.toString());
             }
             closeAll(undo);
+            bundle.unmount();
             Trace.mark("RUN: unmounted");
             removeStubs(upper, existed);
             return result.take(upper);
         } finally {
-            closeAll(undo);
-            rmTmp.close();
+            try {
+                closeAll(undo);
+            } finally {
+                bundle.close();
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -382,5 +383,25 @@ public final class Posix {
 
     public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static volatile Boolean userNamespace;
+
+    /**
+     * Whether this process is root of a user namespace other than the host's (a rootless whittle re-entered itself
+     * so, or a container with its own): its ids map to a range of the host's, not to all of them, so it may mount
+     * overlays and chown only as far as the namespace allows, and host-wide places (/run, /var/lib) are not its own.
+     */
+    public static boolean inUserNamespace() {
+        Boolean b = userNamespace;
+        if (b == null) {
+            try {
+                String map = Files.readString(Path.of("/proc/self/uid_map"));
+                b = userNamespace = !map.strip().matches("0\\s+0\\s+4294967295");
+            } catch (IOException e) {
+                b = userNamespace = false; // no /proc: no way to tell, and no user namespaces either
+            }
+        }
+        return b;
     }
 }

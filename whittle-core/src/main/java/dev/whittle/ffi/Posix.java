@@ -43,7 +43,8 @@ public final class Posix {
                 STATX = bind("statx"),
                 OPEN = bind("open"),
                 CLOSE = bind("close"),
-                SYSCALL = bind("syscall");
+                SYSCALL = bind("syscall"),
+                EXECVE = bind("execve");
 
         private static Native.Function bind(String name) {
             return Native.libc(name).orElse(null);
@@ -379,6 +380,20 @@ public final class Posix {
      */
     public static boolean isWarm() {
         return warm;
+    }
+
+    /**
+     * Replaces this process with {@code argv} (same pid, so signals and the exit code reach the caller as if it had
+     * been started directly); returns only by throwing.
+     */
+    public static void execve(String path, List<String> argv, List<String> env) throws IOException {
+        try (Call c = Call.start(Libc.EXECVE, "execve")) {
+            MemorySegment args = c.arena().allocate(ValueLayout.ADDRESS, argv.size() + 1L);
+            for (int i = 0; i < argv.size(); i++) args.setAtIndex(ValueLayout.JAVA_LONG, i, c.str(argv.get(i)));
+            MemorySegment envp = c.arena().allocate(ValueLayout.ADDRESS, env.size() + 1L);
+            for (int i = 0; i < env.size(); i++) envp.setAtIndex(ValueLayout.JAVA_LONG, i, c.str(env.get(i)));
+            c.check((int) Libc.EXECVE.call(c.state(), c.str(path), args.address(), envp.address()), "exec", path);
+        }
     }
 
     public static boolean isRoot() {

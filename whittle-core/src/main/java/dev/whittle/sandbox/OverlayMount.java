@@ -40,8 +40,10 @@ public final class OverlayMount implements AutoCloseable {
             if (!lower.isEmpty()) lower.append(':');
             lower.append(p.toString().replace(":", "\\:").replace(",", "\\,"));
         }
-        String options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work
-                + ",index=off,redirect_dir=off,metacopy=off";
+        // in a user namespace (rootless) overlayfs may not use trusted.* xattrs: userxattr makes it use user.overlay.*,
+        // and implies redirect_dir=nofollow (it refuses redirect_dir=off, which means "follow" there)
+        String options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + ",index=off,metacopy=off"
+                + (Posix.inUserNamespace() ? ",userxattr" : ",redirect_dir=off");
         if (options.length() > 4000) {
             throw new IOException(
                     "the image has too many layers (" + lowersTopFirst.size() + ") for one overlay mount");
@@ -62,8 +64,12 @@ public final class OverlayMount implements AutoCloseable {
                 try {
                     Posix.mount("overlay", target, "overlay", 0, options + ",volatile");
                 } catch (Posix.ErrnoException e) {
-                    if (e.errno() != Posix.EINVAL) throw e;
-                    Posix.mount("overlay", target, "overlay", 0, options);
+                    if (e.errno() != Posix.EINVAL) throw refused(e);
+                    try {
+                        Posix.mount("overlay", target, "overlay", 0, options);
+                    } catch (Posix.ErrnoException again) {
+                        throw refused(again);
+                    }
                 }
             });
         } catch (IOException e) {
@@ -71,6 +77,24 @@ public final class OverlayMount implements AutoCloseable {
             throw e;
         }
         return new OverlayMount(target, h);
+    }
+
+    /** A failed mount; in a user namespace, the kernel's refusal named with its fix. */
+    private static IOException refused(Posix.ErrnoException e) {
+        if (!Posix.inUserNamespace()) return e;
+        return new IOException(
+                "this kernel refuses overlay mounts in a user namespace (" + e.getMessage() + "); rootless RUN needs"
+                        + " Linux 5.11 or later with overlayfs allowed in user namespaces (check with: unshare --user"
+                        + " --map-root-user --mount sh -c 'mount -t overlay ...'), or run whittle as root",
+                e);
+    }
+
+    /**
+     * The xattr that marks a directory opaque: {@code trusted.overlay.opaque}, or {@code user.overlay.opaque} where
+     * the overlay is mounted with {@code userxattr} (in a user namespace).
+     */
+    public static String opaqueXattr() {
+        return Posix.inUserNamespace() ? "user.overlay.opaque" : "trusted.overlay.opaque";
     }
 
     public Path path() {

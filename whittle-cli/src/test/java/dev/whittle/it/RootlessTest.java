@@ -177,6 +177,46 @@ class RootlessTest {
                 .isEqualTo("1000:1000 4755 /f\n1000:1000 644 /app/app.txt\n0:0 644 /d/sub/new\n0\nnew\ngone\n");
     }
 
+    /** Deletions, directories replaced (opaque), directories new to the image, over two RUN layers. */
+    static final String REPLACED = """
+            FROM BASE
+            RUN mkdir -p /a/sub /b && touch /a/old /a/sub/z /b/old /f
+            RUN rm -r /a && mkdir /a && touch /a/new && rm /f && rm -r /b && mkdir -p /n/m && touch /n/m/k && echo x > /g
+            RUN rm /a/new && touch /n/m/k2 && mkdir /a/again
+            """;
+
+    /**
+     * fuse-overlayfs, the fallback where the kernel refuses overlay in a user namespace, writes its upper directory in
+     * a format of its own (every new directory opaque, marker files); the layers must still be the kernel's. Run as
+     * root in a user namespace of its own (root owns /dev/fuse here, which is 0600), with WHITTLE_OVERLAY=fuse.
+     */
+    @Test
+    void fuseOverlayfsGivesTheKernelOverlaysImage() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/fuse-overlayfs")), "no fuse-overlayfs");
+        Path ctx = context("replaced", REPLACED);
+        String rootId = root.run("build", "-q", "--network=none", "--build-arg", EPOCH, ctx.toString())
+                .ok()
+                .out()
+                .strip();
+        for (String overlay : new String[] {"kernel", "fuse"}) {
+            Path store = shared.resolve("userns-" + overlay);
+            List<String> cmd = new ArrayList<>(
+                    List.of("unshare", "--user", "--map-root-user", "--mount", "env", "WHITTLE_OVERLAY=" + overlay));
+            cmd.addAll(java);
+            cmd.addAll(List.of("--root", store.toString()));
+            Exec.run(concat(cmd, "load", "-i", baseArchive.toString())).ok();
+            Exec built = Exec.run(concat(cmd, "build", "-q", "--network=none", "--build-arg", EPOCH, ctx.toString()))
+                    .ok();
+            assertThat(built.out().strip()).as(overlay).isEqualTo(rootId);
+        }
+    }
+
+    static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
     @Test
     void withoutASubordinateRangeOnlyTheUsersOwnIdIsMappedAndChownSaysWhy() throws IOException {
         Path ctx = context("plain", "FROM BASE\nRUN echo ok > /ok\n");

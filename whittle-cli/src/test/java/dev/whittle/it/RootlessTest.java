@@ -211,6 +211,75 @@ class RootlessTest {
         }
     }
 
+    /**
+     * The Kaniko use case: whittle as an ordinary user inside a Docker container started without --privileged, with
+     * the options docs/rootless.md names (each found necessary: SYS_ADMIN in the bounding set for newuidmap, no
+     * seccomp filter for runc's session keyring, unmasked /proc paths for mounting a new /proc). No Debian image
+     * can be pulled here (loopback only), so the container is alpine with the host's /usr (JDK, runc, uidmap)
+     * mounted read-only and a passwd, group, subuid and subgid of its own; it builds the owners Dockerfile and gets
+     * the root build's image ID.
+     */
+    @Test
+    void insideAnUnprivilegedDockerContainer() throws IOException {
+        Assumptions.assumeTrue(
+                Exec.run("docker", "image", "inspect", "alpine:latest").code() == 0,
+                "docker or its alpine:latest image is not available");
+        Path ctx = context("owners-docker", OWNERS);
+        String rootId = root.run("build", "-q", "--network=none", "--build-arg", EPOCH, ctx.toString())
+                .ok()
+                .out()
+                .strip();
+        Path etc = Files.createDirectories(shared.resolve("docker-etc"));
+        Files.writeString(
+                etc.resolve("passwd"), "root:x:0:0::/root:/bin/sh\nbuilder:x:1000:1000::/home/builder:/bin/sh\n");
+        Files.writeString(etc.resolve("group"), "root:x:0:\nbuilder:x:1000:\n");
+        Files.writeString(etc.resolve("subuid"), "builder:100000:65536\n");
+        Files.writeString(etc.resolve("subgid"), "builder:100000:65536\n");
+        Path home = Files.createDirectories(shared.resolve("docker-home"));
+        openToAll(shared);
+        Exec.run("chown", "1000:1000", home.toString()).ok();
+        List<String> cmd = new ArrayList<>(List.of(
+                "docker",
+                "run",
+                "--rm",
+                "--user",
+                "1000:1000",
+                "--cap-add",
+                "SYS_ADMIN",
+                "--security-opt",
+                "seccomp=unconfined",
+                "--security-opt",
+                "systempaths=unconfined",
+                "--network",
+                "none",
+                "-v",
+                "/usr:/usr:ro",
+                "-v",
+                "/usr/lib:/lib:ro",
+                "-v",
+                "/usr/lib64:/lib64:ro",
+                "-v",
+                "/etc/ld.so.cache:/etc/ld.so.cache:ro",
+                "-v",
+                shared + ":" + shared + ":ro",
+                "-v",
+                home + ":/home/builder",
+                "-e",
+                "HOME=/home/builder",
+                "-e",
+                "USER=builder",
+                "-w",
+                "/home/builder"));
+        for (String f : List.of("passwd", "group", "subuid", "subgid"))
+            cmd.addAll(List.of("-v", etc.resolve(f) + ":/etc/" + f + ":ro"));
+        cmd.addAll(List.of("alpine:latest", "/usr/bin/env", "PATH=/usr/bin:/usr/sbin"));
+        cmd.addAll(java);
+        Exec.run(concat(cmd, "load", "-i", baseArchive.toString())).ok();
+        Exec built = Exec.run(concat(cmd, "build", "-q", "--network=none", "--build-arg", EPOCH, ctx.toString()))
+                .ok();
+        assertThat(built.out().strip()).isEqualTo(rootId);
+    }
+
     static List<String> concat(List<String> head, String... tail) {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));

@@ -304,6 +304,25 @@ class RootlessTest {
                 .doesNotContain("\tat ");
     }
 
+    /** A base image with a file of uid 1000, which a user without a range cannot unpack for RUN: the error says so. */
+    @Test
+    void anImageFileOwnedByAnUnmappedIdNamesThePathTheIdAndTheFix() throws IOException {
+        Path owned = context("owned-base", "FROM BASE\nCOPY --chown=1000:1000 app.txt /app.txt\n");
+        root.run("build", "-q", "-t", "rootless/owned:1", owned.toString()).ok();
+        Path archive = shared.resolve("owned.tar");
+        root.run("save", "-o", archive.toString(), "rootless/owned:1").ok();
+        openToAll(shared);
+        whittleAs(plainUser, "load", "-i", archive.toString()).ok();
+        Path ctx = context("owned-run", "FROM rootless/owned:1\nRUN true\n");
+        Exec refused = whittleAs(plainUser, "build", "-q", "--network=none", ctx.toString())
+                .fails(1);
+        assertThat(refused.err())
+                .contains("\"app.txt\" is owned by 1000:1000, an id this user namespace does not map")
+                .contains("usermod --add-subuids")
+                .contains("Dockerfile:2")
+                .doesNotContain("\tat ");
+    }
+
     @Test
     void theDefaultNetworkWorksOrNamesWhatIsMissing() throws IOException {
         Path ctx = context("net", "FROM BASE\nRUN cat /etc/resolv.conf > /dev/null && echo up\n");

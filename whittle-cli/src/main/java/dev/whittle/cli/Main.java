@@ -8,6 +8,7 @@ import dev.whittle.dockerfile.DockerfileException;
 import dev.whittle.dockerfile.MessageText;
 import dev.whittle.json.JsonException;
 import dev.whittle.registry.RegistryException;
+import dev.whittle.sandbox.UserNamespace;
 import dev.whittle.store.Store;
 import dev.whittle.store.StoreException;
 import dev.whittle.tar.TarFormatException;
@@ -64,6 +65,7 @@ public final class Main {
                 code = 1;
             }
         } else {
+            enterUserNamespace(err);
             code = run(args, out, err, System.in, true);
         }
         recordPeakMemory();
@@ -74,6 +76,23 @@ public final class Main {
         System.out.flush();
         System.err.flush();
         System.exit(code);
+    }
+
+    /**
+     * A user who is not root runs whittle as root of a user namespace of its own (docs/rootless.md): this process is
+     * replaced by one in the namespace, or ends with what is missing.
+     */
+    private static void enterUserNamespace(PrintStream err) {
+        if (!UserNamespace.needed()) return;
+        try {
+            UserNamespace.Plan plan = UserNamespace.plan(UserNamespace.Host.current());
+            if (plan.warning() != null) err.println(plan.warning());
+            UserNamespace.enter(plan);
+        } catch (IOException e) {
+            err.println("Error: " + e.getMessage());
+            err.flush();
+            System.exit(1);
+        }
     }
 
     /** For benchmarks: the JVM's own peak resident memory (VmHWM), without the processes it started. */

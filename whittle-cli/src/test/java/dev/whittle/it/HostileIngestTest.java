@@ -162,6 +162,8 @@ class HostileIngestTest {
         layers.put(
                 "overlay-redirect", layer(Entry.dir("etc", 0755).xattr("trusted.overlay.redirect", "/bin".getBytes())));
         layers.put("overlay-user", layer(Entry.dir("etc", 0755).xattr("user.overlay.opaque", new byte[] {'y'})));
+        // fuse-overlayfs (rootless whittle's fallback) honours its own opaque marker in lower layers
+        layers.put("overlay-fuse", layer(Entry.dir("etc", 0755).xattr("user.fuseoverlayfs.opaque", new byte[] {'y'})));
         layers.put(
                 "overlay-whiteout-device",
                 layer(new Entry(
@@ -178,6 +180,7 @@ class HostileIngestTest {
                 Map.entry("overlay-opaque", new String[] {"\"bin\"", "trusted.overlay.opaque"}),
                 Map.entry("overlay-redirect", new String[] {"\"etc\"", "trusted.overlay.redirect"}),
                 Map.entry("overlay-user", new String[] {"\"etc\"", "user.overlay.opaque"}),
+                Map.entry("overlay-fuse", new String[] {"\"etc\"", "user.fuseoverlayfs.opaque"}),
                 Map.entry("overlay-whiteout-device", new String[] {"\"bin\"", "whiteout"}));
         for (Map.Entry<String, byte[]> l : layers.entrySet()) {
             refusedAtLoad(w, l.getValue(), l.getKey(), expected.get(l.getKey()));

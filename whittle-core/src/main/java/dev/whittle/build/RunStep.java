@@ -13,10 +13,8 @@ import dev.whittle.image.Digest;
 import dev.whittle.rootfs.ContextTree;
 import dev.whittle.rootfs.Users;
 import dev.whittle.sandbox.Binfmt;
-import dev.whittle.sandbox.Cleanup;
+import dev.whittle.sandbox.Bundle;
 import dev.whittle.sandbox.ContainerNetwork;
-import dev.whittle.sandbox.OverlayMount;
-import dev.whittle.sandbox.Runc;
 import dev.whittle.sandbox.RuncSpec;
 import dev.whittle.sandbox.Snapshots;
 import dev.whittle.store.LayerIngest;
@@ -166,27 +164,19 @@ final class RunStep {
         for (int i = layers.size() - 1; i >= 0; i--)
             lowers.add(services.snapshots().get(layers.get(i).diffId(), extracting(ctx.step())));
         Trace.mark("RUN: lower snapshots ready");
-        Cleanup.TempDirectory rmTmp = Cleanup.newTempDirectory(services.store().tempDir(), "run-");
-        Path tmp = rmTmp.path();
+        Bundle bundle = Bundle.open(services.store(), services.snapshots(), lowers, "run-");
+        Path tmp = bundle.dir();
         List<AutoCloseable> undo = new ArrayList<>();
         try {
-            Path upper = tmp.resolve("upper");
-            Path rootfs = tmp.resolve("rootfs");
-            OverlayMount root = OverlayMount.mount(
-                    lowers,
-                    upper,
-                    tmp.resolve("work"),
-                    rootfs,
-                    services.snapshots().root().resolve("empty"));
-            undo.add(root);
+            Path upper = bundle.upper();
+            Path rootfs = bundle.rootfs();
             String cwd = s.config().workingDirOrRoot();
             Users.Id id = user(s, r, rootfs);
             List<RuncSpec.Mount> extra = new ArrayList<>();
             if (cmd.script() != null) extra.add(scriptMount(tmp, cmd.script()));
             MountStubs stubs = new MountStubs(rootfs);
-            ContainerNetwork net = ContainerNetwork.prepare(
-                    network, List.of(hostname()), services.options().run().extraHosts(), tmp);
-            undo.add(net);
+            ContainerNetwork net = bundle.network(
+                    network, List.of(hostname()), services.options().run().extraHosts());
             extra.addAll(net.mounts());
             RunMounts runMounts = new RunMounts(ctx, s, tmp, undo);
             for (Mounts.Spec m : mounts) {
@@ -224,7 +214,7 @@ final class RunStep {
             RunOutput output = new RunOutput(services.progress(), ctx.step());
             int code;
             try {
-                code = new Runc(Runc.stateRoot(services.store())).run(tmp, spec, output::line, null);
+                code = bundle.runc().run(tmp, spec, output::line, null);
             } finally {
                 runMounts.unlock();
             }
@@ -234,12 +224,16 @@ final class RunStep {
                 throw ctx.error(r.pos(), output.detail(cmd.args(), code));
             }
             closeAll(undo);
+            bundle.unmount();
             Trace.mark("RUN: unmounted");
             stubs.remove(upper);
             return result.take(upper);
         } finally {
-            closeAll(undo);
-            rmTmp.close();
+            try {
+                closeAll(undo);
+            } finally {
+                bundle.close();
+            }
         }
     }
 

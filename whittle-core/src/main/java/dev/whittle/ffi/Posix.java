@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,8 @@ public final class Posix {
                 STATX = bind("statx"),
                 OPEN = bind("open"),
                 CLOSE = bind("close"),
-                SYSCALL = bind("syscall");
+                SYSCALL = bind("syscall"),
+                EXECVE = bind("execve");
 
         private static Native.Function bind(String name) {
             return Native.libc(name).orElse(null);
@@ -380,7 +382,41 @@ public final class Posix {
         return warm;
     }
 
+    /**
+     * Replaces this process with {@code argv} (same pid, so signals and the exit code reach the caller as if it had
+     * been started directly); returns only by throwing.
+     */
+    public static void execve(String path, List<String> argv, List<String> env) throws IOException {
+        try (Call c = Call.start(Libc.EXECVE, "execve")) {
+            MemorySegment args = c.arena().allocate(ValueLayout.ADDRESS, argv.size() + 1L);
+            for (int i = 0; i < argv.size(); i++) args.setAtIndex(ValueLayout.JAVA_LONG, i, c.str(argv.get(i)));
+            MemorySegment envp = c.arena().allocate(ValueLayout.ADDRESS, env.size() + 1L);
+            for (int i = 0; i < env.size(); i++) envp.setAtIndex(ValueLayout.JAVA_LONG, i, c.str(env.get(i)));
+            c.check((int) Libc.EXECVE.call(c.state(), c.str(path), args.address(), envp.address()), "exec", path);
+        }
+    }
+
     public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static volatile Boolean userNamespace;
+
+    /**
+     * Whether this process is root of a user namespace other than the host's (a rootless whittle re-entered itself
+     * so, or a container with its own): its ids map to a range of the host's, not to all of them, so it may mount
+     * overlays and chown only as far as the namespace allows, and host-wide places (/run, /var/lib) are not its own.
+     */
+    public static boolean inUserNamespace() {
+        Boolean b = userNamespace;
+        if (b == null) {
+            try {
+                String map = Files.readString(Path.of("/proc/self/uid_map"));
+                b = userNamespace = !map.strip().matches("0\\s+0\\s+4294967295");
+            } catch (IOException e) {
+                b = userNamespace = false; // no /proc: no way to tell, and no user namespaces either
+            }
+        }
+        return b;
     }
 }

@@ -2,7 +2,6 @@ package dev.whittle.sandbox;
 
 import dev.whittle.ffi.Native;
 import dev.whittle.ffi.Posix;
-import dev.whittle.image.Digest;
 import dev.whittle.store.Store;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -46,10 +45,7 @@ public final class ConsoleSocket implements AutoCloseable {
 
     /** Where a store's console sockets live (a dead process's are {@link Leftovers}). */
     public static Path socketDir(Store store) {
-        return Path.of("/run/whittle-console")
-                .resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8))
-                        .hex()
-                        .substring(0, 16));
+        return RuntimeDir.of(store, RuntimeDir.CONSOLE);
     }
 
     /** Listens at {@code path} (in a directory made private to root here). */

@@ -126,44 +126,32 @@ public final class ContainerRunner {
         List<Path> lowers = new ArrayList<>();
         List<Digest> diffIds = c.diffIds();
         for (int i = diffIds.size() - 1; i >= 0; i--) lowers.add(snapshots.get(diffIds.get(i)));
-        try (Cleanup.TempDirectory tmp = Cleanup.newTempDirectory(store.tempDir(), "ctr-");
-                OverlayMount root = OverlayMount.mount(
-                        lowers,
-                        tmp.resolve("upper"),
-                        tmp.resolve("work"),
-                        tmp.resolve("rootfs"),
-                        snapshots.root().resolve("empty"))) {
-            FileTree tree = ContextTree.imageRoot(root.path());
+        try (Bundle bundle = Bundle.open(store, snapshots, lowers, "ctr-")) {
+            FileTree tree = ContextTree.imageRoot(bundle.rootfs());
             Users.Id id = Users.forContainer(tree, o.user() != null && !o.user().isEmpty() ? o.user() : c.user());
             FileTree.Node dir = tree.stat(cwd, true);
             if (dir != null && dir.type() != TarEntry.Type.DIR)
                 throw new IOException("Cannot mkdir: " + cwd + " is not a directory");
-            try (ContainerNetwork net = ContainerNetwork.prepare(o.network(), List.of(), o.extraHosts(), tmp.path())) {
-                Path hostnameFile = Files.writeString(tmp.resolve("hostname"), hostname + "\n");
-                List<RuncSpec.Mount> mounts = mounts(
-                        o.mounts(),
-                        net.mounts(),
-                        new RuncSpec.Mount(
-                                "/etc/hostname", "bind", hostnameFile.toString(), List.of("rbind", "rprivate")));
-                RuncSpec spec = new RuncSpec(
-                        args,
-                        environment(c, o, hostname),
-                        cwd,
-                        id.uid(),
-                        id.gid(),
-                        id.groups(),
-                        hostname,
-                        net.network(),
-                        mounts,
-                        false,
-                        ProcessLimits.DEFAULT,
-                        o.tty());
-                AttachedRun.Result r = AttachedRun.run(
-                        new Runc(Runc.stateRoot(store)), tmp.path(), ConsoleSocket.socketDir(store), spec, io, relay);
-                return r.startError() == null
-                        ? new Outcome(r.exitCode(), null)
-                        : new Outcome(exitCode(r.startError()), r.startError());
-            }
+            ContainerNetwork net = bundle.network(o.network(), List.of(), o.extraHosts());
+            List<RuncSpec.Mount> mounts = mounts(o.mounts(), net.mounts(), bundle.hostnameFile(hostname));
+            RuncSpec spec = new RuncSpec(
+                    args,
+                    environment(c, o, hostname),
+                    cwd,
+                    id.uid(),
+                    id.gid(),
+                    id.groups(),
+                    hostname,
+                    net.network(),
+                    mounts,
+                    false,
+                    ProcessLimits.DEFAULT,
+                    o.tty());
+            AttachedRun.Result r =
+                    AttachedRun.run(bundle.runc(), bundle.dir(), ConsoleSocket.socketDir(store), spec, io, relay);
+            return r.startError() == null
+                    ? new Outcome(r.exitCode(), null)
+                    : new Outcome(exitCode(r.startError()), r.startError());
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.TreeMap;
 
 /**
  * Unpacks one layer into an empty directory in overlayfs format: {@code .wh.x} becomes a 0/0 character device
- * {@code x}, {@code .wh..wh..opq} becomes {@code trusted.overlay.opaque=y} on its directory. Nothing is followed:
+ * {@code x}, {@code .wh..wh..opq} becomes {@code trusted.overlay.opaque=y} ({@code user.overlay.opaque} in a user
+ * namespace) on its directory. Nothing is followed:
  * parents must be real directories of this same layer, links are created as they are, hardlinks point inside.
  * Owners, modes (setuid included), times and extended attributes (file capabilities) are kept, except overlayfs's own
  * ({@link EntryRules#isOverlayXattr}): only this translation of OCI whiteouts may mark what the mount hides. A later
@@ -46,7 +47,7 @@ public final class OverlayExtractor {
             String base = e.baseName();
             Path parent = parentDir(e.parent());
             if (base.equals(Whiteouts.OPAQUE)) {
-                Posix.lsetxattr(parent, "trusted.overlay.opaque", new byte[] {'y'});
+                Posix.lsetxattr(parent, OverlayMount.opaqueXattr(), new byte[] {'y'});
                 continue;
             }
             if (Whiteouts.isWhiteout(base)) {
@@ -91,14 +92,17 @@ public final class OverlayExtractor {
                     Files.createLink(p, target);
                     continue;
                 }
-                case CHAR -> {
-                    EntryRules.checkDevice(e); // a 0/0 device would be a whiteout nobody asked for
+                case CHAR, BLOCK -> {
+                    if (e.type() == TarEntry.Type.CHAR)
+                        EntryRules.checkDevice(e); // a 0/0 device would be a whiteout nobody asked for
                     removeExisting(p);
-                    Posix.mknod(p, Posix.S_IFCHR | e.mode(), Posix.makedev(e.devMajor(), e.devMinor()));
-                }
-                case BLOCK -> {
-                    removeExisting(p);
-                    Posix.mknod(p, Posix.S_IFBLK | e.mode(), Posix.makedev(e.devMajor(), e.devMinor()));
+                    if (Posix.inUserNamespace()) {
+                        // no device nodes in a user namespace: as docker's and Podman's unpacking there, a RUN does
+                        // not see it (the layer, written from the tar, keeps it)
+                        continue;
+                    }
+                    int kind = e.type() == TarEntry.Type.CHAR ? Posix.S_IFCHR : Posix.S_IFBLK;
+                    Posix.mknod(p, kind | e.mode(), Posix.makedev(e.devMajor(), e.devMinor()));
                 }
                 case FIFO -> {
                     removeExisting(p);
@@ -146,7 +150,17 @@ public final class OverlayExtractor {
 
     static void applyMetadata(Path p, TarEntry e) throws IOException {
         // owner before mode: chown clears setuid/setgid
-        Posix.lchown(p, e.uid(), e.gid());
+        try {
+            Posix.lchown(p, e.uid(), e.gid());
+        } catch (Posix.ErrnoException ex) {
+            if (ex.errno() != Posix.EINVAL || !Posix.inUserNamespace()) throw ex;
+            throw new IOException(
+                    "\"" + e.name() + "\" is owned by " + e.uid() + ":" + e.gid() + ", an id this user namespace does"
+                            + " not map (rootless whittle maps your /etc/subuid and /etc/subgid ranges from id 1 on);"
+                            + " as root, give the user a larger range: usermod --add-subuids 100000-1100000"
+                            + " --add-subgids 100000-1100000 USER",
+                    ex);
+        }
         if (e.type() != TarEntry.Type.SYMLINK) Posix.chmod(p, e.mode());
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
             if (EntryRules.isOverlayXattr(x.getKey()))

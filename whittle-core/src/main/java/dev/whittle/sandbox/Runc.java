@@ -1,6 +1,5 @@
 package dev.whittle.sandbox;
 
-import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
@@ -52,10 +51,7 @@ public final class Runc {
      * live one's by the store's lock), on /run, a tmpfs that a reboot empties along with the containers themselves.
      */
     public static Path stateRoot(Store store) {
-        return Path.of("/run/whittle-runc")
-                .resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8))
-                        .hex()
-                        .substring(0, 16));
+        return RuntimeDir.of(store, RuntimeDir.RUNC);
     }
 
     /** Kills and removes a container whose "runc run" is gone (a killed whittle's); one already gone is fine. */

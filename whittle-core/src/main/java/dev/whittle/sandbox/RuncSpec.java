@@ -1,5 +1,6 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.ffi.Posix;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,18 +93,22 @@ public record RuncSpec(
         List<Object> m = new ArrayList<>();
         m.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         m.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
-        m.add(mount(
-                "/dev/pts",
-                "devpts",
-                "devpts",
-                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
+        List<String> devpts = new ArrayList<>(List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"));
+        if (UserNamespace.mapsGid(5)) devpts.add("gid=5"); // a rootless whittle without a subgid range maps 0 only
+        m.add(mount("/dev/pts", "devpts", "devpts", devpts));
         m.add(mount(
                 "/dev/shm",
                 "tmpfs",
                 "shm",
                 List.of("nosuid", "noexec", "nodev", "mode=1777", "size=" + limits.shmBytes())));
         m.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
-        m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        if (network.host() && Posix.inUserNamespace()) {
+            // sysfs may be mounted only by the owner of the network namespace: rootless with the host's network
+            // binds the host's /sys instead, as rootless Podman does
+            m.add(mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
+        } else {
+            m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        }
         for (Mount x : mounts) m.add(mount(x.destination(), x.type(), x.source(), x.options()));
 
         List<Object> ns = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.whittle.sandbox;
 
 import dev.whittle.ffi.Posix;
-import dev.whittle.image.Digest;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Store;
 import java.io.File;
@@ -39,10 +38,7 @@ public final class SshForward implements AutoCloseable {
 
     /** Where a store's forwarding sockets live (a dead process's are {@link Leftovers}). */
     public static Path socketDir(Store store) {
-        return Path.of("/run/whittle-ssh")
-                .resolve(Digest.sha256(store.root().toString().getBytes(StandardCharsets.UTF_8))
-                        .hex()
-                        .substring(0, 16));
+        return RuntimeDir.of(store, RuntimeDir.SSH);
     }
 
     /**

@@ -123,8 +123,8 @@ public final class UpperDiff {
         byte[] opaque = whiteout || type != S_IFDIR
                 ? null
                 : Posix.canStat()
-                        ? Posix.lgetxattrSmall(p, "trusted.overlay.opaque")
-                        : Posix.lgetxattr(p, "trusted.overlay.opaque");
+                        ? Posix.lgetxattrSmall(p, OverlayMount.opaqueXattr())
+                        : Posix.lgetxattr(p, OverlayMount.opaqueXattr());
         return new Info(mode, uid, gid, size, mtime, inode, nlink, major, minor, xattrs, opaque);
     }
 

@@ -1,5 +1,6 @@
 package dev.whittle.sandbox;
 
+import dev.whittle.ffi.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -40,6 +41,13 @@ public final class UserModeNetwork implements AutoCloseable {
         if (!available()) {
             throw new IOException("RUN's default network needs slirp4netns (apt-get install slirp4netns); "
                     + "or build with --network=none or --network=host");
+        }
+        Path tun = Path.of("/dev/net/tun");
+        if (Posix.inUserNamespace() && !(Files.isReadable(tun) && Files.isWritable(tun))) {
+            // slirp4netns opens it inside the namespace as the user: a 0600 device (Debian's udev makes it 0666) is
+            // closed to a rootless whittle
+            throw new IOException("RUN's default network needs " + tun + " open to you (slirp4netns uses it), and it"
+                    + " is not here; as root: chmod 0666 " + tun + "; or use --network=none or --network=host");
         }
         // the shell says it is in the new namespace before slirp4netns may join it (a slirp in the host's namespace
         // would reconfigure the host)

@@ -1,5 +1,6 @@
 package dev.whittle.store;
 
+import dev.whittle.ffi.Posix;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageIndex;
@@ -56,11 +57,14 @@ public final class Store implements AutoCloseable {
         this.holder = holder;
     }
 
-    /** The default root: $WHITTLE_ROOT, else /var/lib/whittle for root, else $XDG_DATA_HOME/whittle. */
+    /**
+     * The default root: $WHITTLE_ROOT, else /var/lib/whittle for root, else $XDG_DATA_HOME/whittle. A rootless whittle
+     * is root of its own user namespace, but the store stays the user's.
+     */
     public static Path defaultRoot() {
         String env = System.getenv("WHITTLE_ROOT");
         if (env != null && !env.isEmpty()) return Path.of(env);
-        if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/whittle");
+        if (Posix.isRoot() && !Posix.inUserNamespace()) return Path.of("/var/lib/whittle");
         String xdg = System.getenv("XDG_DATA_HOME");
         Path base = xdg != null && !xdg.isEmpty()
                 ? Path.of(xdg)

@@ -54,10 +54,13 @@ public final class EntryRules {
 
     /**
      * Whether an xattr is overlayfs's metadata: {@code trusted.overlay.*}, or {@code user.overlay.*} for an overlay
-     * mounted with {@code userxattr}. Only whittle's own translation of OCI whiteouts may write these in a snapshot.
+     * mounted with {@code userxattr}, or fuse-overlayfs's {@code user.fuseoverlayfs.*} (rootless whittle's fallback).
+     * Only whittle's own translation of OCI whiteouts may write these in a snapshot.
      */
     public static boolean isOverlayXattr(String name) {
-        return name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.");
+        return name.startsWith("trusted.overlay.")
+                || name.startsWith("user.overlay.")
+                || name.startsWith("user.fuseoverlayfs.");
     }
 
     private static void checkName(TarEntry e) {

@@ -21,6 +21,8 @@ class UpperDiffTest {
         Path d = Files.createDirectory(dir.resolve("d"));
         try {
             Posix.lsetxattr(d, "user.overlay.opaque", new byte[] {'y'});
+            // fuse-overlayfs's own (rootless whittle's fallback overlay reads it in the lower layers)
+            Posix.lsetxattr(d, "user.fuseoverlayfs.opaque", new byte[] {'y'});
             Posix.lsetxattr(d, "user.kept", new byte[] {'1'});
         } catch (Posix.ErrnoException e) {
             Assumptions.abort("the temp directory's filesystem has no user xattrs: " + e.getMessage());

@@ -6,6 +6,9 @@ import dev.whittle.build.BuildResult;
 import dev.whittle.build.Builder;
 import dev.whittle.build.ImagePuller;
 import dev.whittle.build.Progress;
+import dev.whittle.cache.CacheExport;
+import dev.whittle.cache.CacheImport;
+import dev.whittle.cache.CacheSpec;
 import dev.whittle.check.CheckReport;
 import dev.whittle.diag.Trace;
 import dev.whittle.dockerfile.Dockerfile;
@@ -48,15 +51,36 @@ public final class Build {
     private final Store store;
     private final ImagePuller puller;
     private final Consumer<String> debug;
+    private final Supplier<RegistryClient> registries;
+    private final Consumer<String> log;
 
     /**
      * @param puller fetches base images the store lacks (see {@link #registryPuller}); null: none may be pulled
      * @param debug  receives why the memo answered or not; a no-op when not wanted
      */
     public Build(Store store, ImagePuller puller, Consumer<String> debug) {
+        this(store, puller, debug, null, m -> {});
+    }
+
+    /**
+     * @param registries the registry client for registry caches (--cache-from, --cache-to); null: none
+     * @param log        receives what the cache import did and its warnings
+     */
+    public Build(
+            Store store,
+            ImagePuller puller,
+            Consumer<String> debug,
+            Supplier<RegistryClient> registries,
+            Consumer<String> log) {
         this.store = store;
         this.puller = puller;
         this.debug = debug;
+        this.registries = registries != null
+                ? registries
+                : () -> {
+                    throw new IllegalStateException("no registry client given for a registry cache");
+                };
+        this.log = log;
     }
 
     /**
@@ -76,6 +100,8 @@ public final class Build {
         private final Set<String> unusedBuildArgs;
         private final Finish finish;
         private boolean closed;
+        /** What a --cache-to exports, once closed; null for a build the memo answered. */
+        private CacheExport.Built forExport;
 
         private Result(Manifest manifest, Digest config, Set<String> unusedBuildArgs, Finish finish) {
             this.manifest = manifest;
@@ -117,6 +143,20 @@ public final class Build {
 
     private interface Finish {
         void run() throws IOException;
+    }
+
+    /**
+     * Exports the closed build's cache to each --cache-to of its spec; returns what each export did. A failure is an
+     * error: the image is built and named, but the cache the user asked for is not where they asked.
+     */
+    public List<CacheExport.Report> exportCache(BuildSpec spec, Result built) throws IOException {
+        if (spec.cacheTo().isEmpty()) return List.of();
+        if (!built.closed) throw new IllegalStateException("close the result before exporting its cache");
+        if (built.forExport == null) throw new IllegalStateException("the build left nothing to export");
+        List<CacheExport.Report> out = new ArrayList<>();
+        CacheExport export = new CacheExport(store, log);
+        for (CacheSpec.Export to : spec.cacheTo()) out.add(export.export(to, built.forExport, registries));
+        return out;
     }
 
     /** Builds (or recalls) the image and gives it the spec's names; {@code progress} shows the steps. */
@@ -167,6 +207,12 @@ public final class Build {
                 spec.pull(),
                 puller);
         Builder builder = new Builder(store, req);
+        CacheImport imported = null;
+        if (!spec.cacheFrom().isEmpty()) {
+            imported = CacheImport.load(store, spec.cacheFrom(), registries, log);
+            if (!imported.isEmpty()) builder.cache().importFrom(imported);
+            Trace.mark("cache manifests imported");
+        }
         Trace.mark("builder ready (store open)");
         BuildResult result;
         try {
@@ -179,8 +225,16 @@ public final class Build {
             }
             throw e;
         }
-        return new Result(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
+        CacheImport fromCaches = imported;
+        Result[] self = {null};
+        self[0] = new Result(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
             List<String> cacheKeys = builder.finish();
+            self[0].forExport = new CacheExport.Built(
+                    builder.cache(),
+                    cacheKeys,
+                    result.config().diffIds(),
+                    builder.cache().mountsUsed(),
+                    fromCaches);
             if (!result.memoizable()) return;
             try {
                 memo.save(
@@ -197,6 +251,7 @@ public final class Build {
                 // only a shortcut for the next build
             }
         });
+        return self[0];
     }
 
     /** Shows a remembered build's steps as a fully cached rebuild shows them. */

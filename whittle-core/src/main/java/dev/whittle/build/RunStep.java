@@ -113,6 +113,8 @@ final class RunStep {
         if (!hostname().equals(HOSTNAME)) keyParts.add("hostname=" + hostname());
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
         Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
+        for (Mounts.Spec m : mounts) // cached or not, the build's cache mounts are what a --cache-to carries
+        if (m.type() == Mounts.Type.CACHE && !isFresh(m)) b.cache.mountSeen(m.id(), cacheDir(m));
         BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
         if (hit != null) {
             b.progress.cached(ctx.step());
@@ -476,6 +478,20 @@ final class RunStep {
         }
     }
 
+    /** Whether a cache mount starts empty for this build only (see {@link Builder#freshCacheRoot}). */
+    private boolean isFresh(Mounts.Spec m) {
+        return (m.uid() != null || m.gid() != null || m.mode() != null) && ctx.noCache();
+    }
+
+    /** A cache mount's directory: one per id, and per owner and mode when the mount sets them. */
+    private Path cacheDir(Mounts.Spec m) throws IOException {
+        boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
+        String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
+        Path caches = isFresh(m) ? b.freshCacheRoot() : b.store.stateDir().resolve("cachemounts");
+        return caches.resolve(
+                Digest.sha256(key.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24));
+    }
+
     /** Prepares a RUN --mount; returns the runc mount, or null for an optional secret that is not given. */
     private RuncSpec.Mount prepareMount(
             State s,
@@ -497,20 +513,14 @@ final class RunStep {
                 // uid, gid and mode make a cache of their own (in BuildKit they are a step the cache is keyed by),
                 // which
                 // --no-cache runs again: such a cache starts empty then, for this build only
-                boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
-                String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
-                Path caches = owned && ctx.noCache()
-                        ? b.freshCacheRoot()
-                        : b.store.stateDir().resolve("cachemounts");
-                Path dir = caches.resolve(Digest.sha256(key.getBytes(StandardCharsets.UTF_8))
-                        .hex()
-                        .substring(0, 24));
+                Path dir = cacheDir(m);
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
                     Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
                     Files.setAttribute(dir, "unix:gid", m.gid() == null ? 0 : m.gid(), NOFOLLOW);
                     Files.setAttribute(dir, "unix:mode", m.mode() == null ? 0755 : m.mode(), NOFOLLOW);
                 }
+                if (!isFresh(m)) b.cache.mountReady(dir); // an imported cache fills it before its first use
                 if (m.sharing() == Mounts.Sharing.LOCKED) {
                     FileChannel ch = FileChannel.open(
                             dir.resolveSibling(dir.getFileName() + ".lock"),

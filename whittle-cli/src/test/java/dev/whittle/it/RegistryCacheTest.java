@@ -1,0 +1,180 @@
+package dev.whittle.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A build cache shared between machines through a directory or a registry (--cache-to / --cache-from): two stores
+ * stand for two CI machines that start from the same base images; machine B, whose step cache is empty, builds what
+ * machine A built with every step CACHED and the same image ID. Against Debian's docker-registry on 127.0.0.1, through
+ * a proxy that records every request, so "nothing uploaded" is what the registry saw.
+ */
+class RegistryCacheTest {
+    @TempDir
+    static Path dir;
+
+    /** A store holding only the base image: each machine starts as a copy of it. */
+    static Path bases;
+
+    static Path context;
+    static LocalRegistry registry;
+    static final AtomicInteger MACHINES = new AtomicInteger();
+
+    static final String DOCKERFILE = """
+            FROM cache/base:1
+            COPY hello.txt /hello.txt
+            RUN cat /hello.txt > /made.txt && echo made >> /made.txt
+            COPY big.bin /data/big.bin
+            CMD ["cat", "/made.txt"]
+            """;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        bases = dir.resolve("bases");
+        new Whittle(bases)
+                .run("import", RootFs.busybox(dir).toString(), "cache/base:1")
+                .ok();
+        context = Files.createDirectories(dir.resolve("app"));
+        byte[] big = new byte[1 << 20];
+        new Random(7).nextBytes(big);
+        Files.write(context.resolve("big.bin"), big);
+        Files.writeString(context.resolve("hello.txt"), "hello from machine A\n");
+        Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
+        registry = LocalRegistry.start(new LocalRegistry.Auth.None());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) registry.close();
+    }
+
+    /** A machine with the base images and nothing else: a copy of the bases store, with its own registries file. */
+    static Whittle machine() throws IOException {
+        int n = MACHINES.incrementAndGet();
+        Path root = dir.resolve("machine-" + n);
+        Exec cp = Exec.run(List.of("cp", "-a", bases.toString(), root.toString()), null, 120);
+        assertThat(cp.code()).as(cp.err()).isZero();
+        Path cfg = dir.resolve("registries-" + n + ".json");
+        Files.writeString(
+                cfg, "{\"loopback-only\": true, \"retries\": 2, \"retry-backoff-ms\": 50, \"timeout-seconds\": 5}");
+        Path docker = Files.createDirectories(dir.resolve("docker-config-" + n));
+        return new Whittle(root, List.of("--registries-config", cfg.toString(), "--config", docker.toString()));
+    }
+
+    static Exec build(Whittle w, Path ctx, String... flags) {
+        List<String> a = new ArrayList<>(List.of("build", "--progress", "plain", "--check=off", "-t", "cache/app"));
+        a.addAll(List.of(flags));
+        a.add(ctx.toString());
+        return w.run(a.toArray(String[]::new));
+    }
+
+    static String id(Whittle w) {
+        return w.run("inspect", "--format", "{{.Id}}", "cache/app").ok().out().trim();
+    }
+
+    /** The layer steps' outcomes in order: CACHED or DONE per COPY/RUN step. */
+    static List<String> layerSteps(Exec e) {
+        List<String> names = new ArrayList<>();
+        List<String> out = new ArrayList<>();
+        for (String l : e.err().lines().toList()) {
+            if (l.matches("#\\d+ \\[[^]]*\\d+/\\d+\\] (COPY|RUN) .*")) names.add(l.substring(0, l.indexOf(' ')));
+            for (String n : names) {
+                if (l.equals(n + " CACHED")) out.add("CACHED");
+                else if (l.startsWith(n + " DONE")) out.add("DONE");
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ local
+
+    @Test
+    void aFreshStoreImportingALocalCacheGetsEveryStepCachedAndTheSameImage() throws IOException {
+        Path cache = dir.resolve("local-cache");
+        Whittle a = machine();
+        Exec first = build(a, context, "--cache-to", "type=local,dest=" + cache).ok();
+        assertThat(layerSteps(first)).containsExactly("DONE", "DONE", "DONE");
+        assertThat(first.err()).contains("exported cache to local cache " + cache);
+        assertThat(cache.resolve("index.json")).exists();
+        assertThat(cache.resolve("oci-layout")).exists();
+
+        Whittle b = machine();
+        Exec second =
+                build(b, context, "--cache-from", "type=local,src=" + cache).ok();
+        assertThat(layerSteps(second)).containsExactly("CACHED", "CACHED", "CACHED");
+        assertThat(id(b)).isEqualTo(id(a));
+        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+    }
+
+    @Test
+    void modeMinCarriesTheImagesStepsOnlyAndModeMaxEveryStage() throws IOException {
+        Path ctx = Files.createDirectories(dir.resolve("staged"));
+        Files.writeString(ctx.resolve("hello.txt"), "staged\n");
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM cache/base:1 AS tool
+                RUN echo tool > /tool.txt
+                FROM cache/base:1
+                COPY --from=tool /tool.txt /tool.txt
+                COPY hello.txt /hello.txt
+                """);
+        Path min = dir.resolve("min-cache"), max = dir.resolve("max-cache");
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=local,dest=" + min, "--cache-to", "type=local,mode=max,dest=" + max)
+                .ok();
+
+        Exec fromMin =
+                build(machine(), ctx, "--cache-from", "type=local,src=" + min).ok();
+        // the tool stage's RUN is not in the image: mode=min does not carry it, so it runs; the image's steps hit
+        assertThat(layerSteps(fromMin)).containsExactly("DONE", "CACHED", "CACHED");
+        Exec fromMax =
+                build(machine(), ctx, "--cache-from", "type=local,src=" + max).ok();
+        assertThat(layerSteps(fromMax)).containsExactly("CACHED", "CACHED", "CACHED");
+    }
+
+    @Test
+    void aMissingOrDamagedCacheIsAWarningAndTheBuildGoesOn() throws IOException {
+        Path none = dir.resolve("no-such-cache");
+        Exec missing = build(machine(), context, "--cache-from", "type=local,src=" + none)
+                .ok();
+        assertThat(missing.err()).contains("WARNING: local cache " + none + " not found: building without it");
+        assertThat(layerSteps(missing)).containsExactly("DONE", "DONE", "DONE");
+
+        Path bad = Files.createDirectories(dir.resolve("damaged-cache"));
+        Files.writeString(
+                bad.resolve("index.json"),
+                "{\"manifests\": [{\"digest\": \"sha256:" + "ab".repeat(32)
+                        + "\", \"size\": 3, \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\"}]}");
+        Exec damaged = build(machine(), context, "--cache-from", "type=local,src=" + bad)
+                .ok();
+        assertThat(damaged.err()).contains("WARNING: cannot import local cache " + bad);
+        assertThat(layerSteps(damaged)).containsExactly("DONE", "DONE", "DONE");
+    }
+
+    @Test
+    void badCacheFlagsAreRefusedBeforeTheBuild() throws IOException {
+        Whittle w = machine();
+        assertThat(build(w, context, "--cache-to", "type=local").fails(1).err())
+                .contains("Error: --cache-to type=local: dest= is required for type=local");
+        assertThat(build(w, context, "--cache-to", "type=local,dest=/x,mode=all")
+                        .fails(1)
+                        .err())
+                .contains("invalid mode \"all\" (min or max)");
+        assertThat(build(w, context, "--cache-to", "type=local,dest=/x,mounts-max=lots")
+                        .fails(1)
+                        .err())
+                .contains("invalid mounts-max \"lots\"");
+        assertThat(build(w, context, "--cache-from", "type=gha").fails(1).err())
+                .contains("cache type \"gha\" is not supported (registry or local)");
+    }
+}

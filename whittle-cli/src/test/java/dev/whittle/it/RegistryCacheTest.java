@@ -97,6 +97,111 @@ class RegistryCacheTest {
         return out;
     }
 
+    // ------------------------------------------------------------------------------------------------ registry
+
+    /** Requests that send data to the registry: blob uploads (POST, PATCH, PUT) and manifest PUTs. */
+    static List<FaultProxy.Seen> writes(List<FaultProxy.Seen> seen) {
+        return seen.stream()
+                .filter(s -> !s.method().equals("GET") && !s.method().equals("HEAD"))
+                .toList();
+    }
+
+    @Test
+    void machineBBuildsFromTheRegistryCacheAndAnUnchangedReExportWritesNothing() throws IOException {
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            String ref = proxy.host() + "/ci/app:cache";
+            Whittle a = machine();
+            Exec first =
+                    build(a, context, "--cache-to", "type=registry,ref=" + ref).ok();
+            assertThat(first.err())
+                    .contains("exported cache to registry cache " + ref + ": 4 blobs sent")
+                    .contains("manifest written");
+
+            Whittle b = machine();
+            Exec onB = build(b, context, "--cache-from", "type=registry,ref=" + ref)
+                    .ok();
+            assertThat(layerSteps(onB)).containsExactly("CACHED", "CACHED", "CACHED");
+            assertThat(id(b)).isEqualTo(id(a));
+
+            // no cache churn: the same build exported again sends no blob and leaves the manifest as it is
+            int before = proxy.seen().size();
+            Exec again =
+                    build(a, context, "--cache-to", "type=registry,ref=" + ref).ok();
+            assertThat(again.err()).contains("0 blobs sent (0 bytes), 4 already there, manifest unchanged");
+            assertThat(writes(proxy.seen().subList(before, proxy.seen().size())))
+                    .isEmpty();
+
+            // machine B exports to another repository: every blob is mounted from the imported one, none uploaded
+            before = proxy.seen().size();
+            String other = proxy.host() + "/ci/other:cache";
+            Exec mounted = build(b, context, "--cache-from", ref, "--cache-to", "type=registry,ref=" + other)
+                    .ok();
+            assertThat(mounted.err()).contains("0 blobs sent (0 bytes), 4 already there, manifest written");
+            List<FaultProxy.Seen> w =
+                    writes(proxy.seen().subList(before, proxy.seen().size()));
+            assertThat(w)
+                    .allMatch(s -> (s.method().equals("POST") && s.path().contains("mount="))
+                            || (s.method().equals("PUT") && s.path().contains("/manifests/")));
+            assertThat(w).filteredOn(s -> s.path().contains("mount=")).hasSize(4);
+        }
+    }
+
+    @Test
+    void aChangedBuildSendsOnlyItsNewBlobs() throws IOException {
+        String ref = registry.host() + "/ci/changed:cache";
+        Path ctx = Files.createDirectories(dir.resolve("changed"));
+        Exec.run(List.of("cp", "-a", context + "/.", ctx.toString()));
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,ref=" + ref).ok();
+        byte[] big = new byte[1 << 20];
+        new Random(8).nextBytes(big);
+        Files.write(ctx.resolve("big.bin"), big);
+        Exec changed = build(a, ctx, "--cache-to", "type=registry,ref=" + ref).ok();
+        // the last COPY's layer and the config are new; the layers of the steps before it are there already
+        assertThat(changed.err()).contains("2 blobs sent").contains("2 already there, manifest written");
+    }
+
+    @Test
+    void aRegistryThatFailsMidImportOrServesABadLayerOnlyCostsTheCache() throws IOException {
+        String ref = registry.host() + "/ci/faults:cache";
+        build(machine(), context, "--cache-to", "type=registry,ref=" + ref).ok();
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            String via = proxy.host() + "/ci/faults:cache";
+            // every blob download cut short (more times than the client retries): the steps run instead
+            proxy.cut("GET", "/blobs/", 10, 1000);
+            Whittle b = machine();
+            Exec cut = build(b, context, "--cache-from", via).ok();
+            assertThat(cut.err()).contains("WARNING: ");
+            assertThat(layerSteps(cut)).contains("DONE");
+            assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+        }
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // a layer whose bytes are not its digest: refused, never used
+            proxy.corrupt("GET", "/blobs/", 1000);
+            Whittle c = machine();
+            Exec lied = build(c, context, "--cache-from", proxy.host() + "/ci/faults:cache")
+                    .ok();
+            assertThat(lied.err()).contains("WARNING: ");
+            assertThat(c.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+            assertThat(c.run("system", "fsck").ok().out()).contains("is consistent");
+        }
+    }
+
+    @Test
+    void anImageIsNotACacheAndAnUnreachableRegistryIsAWarning() throws IOException {
+        Whittle a = machine();
+        String image = registry.host() + "/ci/image:1";
+        a.run("tag", "cache/base:1", image).ok();
+        a.run("push", image).ok();
+        Exec notCache = build(machine(), context, "--cache-from", image).ok();
+        assertThat(notCache.err()).contains("WARNING: cannot import registry cache " + image + ": not a whittle cache");
+        assertThat(layerSteps(notCache)).containsExactly("DONE", "DONE", "DONE");
+
+        String down = "127.0.0.1:" + LocalRegistry.freePort() + "/ci/app:cache";
+        Exec unreachable = build(machine(), context, "--cache-from", down).ok();
+        assertThat(unreachable.err()).contains("WARNING: cannot import registry cache " + down);
+    }
+
     // ------------------------------------------------------------------------------------------------ local
 
     @Test

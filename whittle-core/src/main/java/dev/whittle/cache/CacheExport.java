@@ -79,6 +79,17 @@ public final class CacheExport {
             steps.add(new CacheRecord.Step(
                     Digest.parse("sha256:" + key), e.diffId(), index(blobs, blob), e.created(), e.next()));
         }
+        if (built.imported() != null) {
+            // steps another machine found under other keys for the same layers (a COPY is kept under two keys, and a
+            // hit needs only one): passed on, so re-exporting what was imported is the same cache, not a smaller one
+            Set<Digest> keys = new HashSet<>();
+            for (CacheRecord.Step s : steps) keys.add(s.key());
+            for (CacheRecord.Step s : built.imported().stepsMaking(byLayer.keySet())) {
+                if (!keys.add(s.key())) continue;
+                Descriptor blob = byLayer.get(s.diffId());
+                steps.add(new CacheRecord.Step(s.key(), s.diffId(), index(blobs, blob), s.created(), s.next()));
+            }
+        }
         List<CacheRecord.Mount> mounts = new ArrayList<>();
         if (spec.mounts()) {
             for (Map.Entry<String, BuildCache.MountUse> m : built.mounts().entrySet()) {

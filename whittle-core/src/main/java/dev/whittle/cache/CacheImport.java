@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -39,6 +40,7 @@ public final class CacheImport implements BuildCache.Remote {
 
     private record Loaded(
             CacheLocation where,
+            Manifest manifest,
             CacheRecord record,
             Map<Digest, CacheRecord.Step> steps,
             Map<String, CacheRecord.Mount> mounts) {}
@@ -79,7 +81,7 @@ public final class CacheImport implements BuildCache.Remote {
                 for (CacheRecord.Step s : r.steps()) steps.put(s.key(), s);
                 Map<String, CacheRecord.Mount> mounts = new LinkedHashMap<>();
                 for (CacheRecord.Mount x : r.mounts()) mounts.put(x.name(), x);
-                out.add(new Loaded(where, r, steps, mounts));
+                out.add(new Loaded(where, m, r, steps, mounts));
             } catch (IOException | RuntimeException e) {
                 log.accept("WARNING: cannot import " + where.describe() + ": " + message(e) + "; building without it");
             }
@@ -190,6 +192,14 @@ public final class CacheImport implements BuildCache.Remote {
         }
     }
 
+    /** The imported steps that made one of {@code layers}, first cache first (an export passes them on too). */
+    List<CacheRecord.Step> stepsMaking(Set<Digest> layers) {
+        List<CacheRecord.Step> out = new ArrayList<>();
+        for (Loaded c : caches)
+            for (CacheRecord.Step s : c.record().steps()) if (layers.contains(s.diffId())) out.add(s);
+        return out;
+    }
+
     /** An imported cache mount: its record and its blob. */
     record Passed(CacheRecord.Mount mount, Descriptor blob) {}
 
@@ -197,6 +207,7 @@ public final class CacheImport implements BuildCache.Remote {
     String repositoryHolding(Digest blob) {
         for (Loaded c : caches) {
             if (c.where().repository() == null) continue;
+            if (c.manifest().config().digest().equals(blob)) return c.where().repository();
             for (Descriptor d : c.record().blobs())
                 if (d.digest().equals(blob)) return c.where().repository();
         }

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,6 +202,107 @@ class RegistryCacheTest {
         String down = "127.0.0.1:" + LocalRegistry.freePort() + "/ci/app:cache";
         Exec unreachable = build(machine(), context, "--cache-from", down).ok();
         assertThat(unreachable.err()).contains("WARNING: cannot import registry cache " + down);
+    }
+
+    // ------------------------------------------------------------------------------------------------ cache mounts
+
+    static final Path GOLANG = Scenarios.BASES.resolve("golang.tar");
+
+    /** The stand-in golang base (examples/bases/make-rootfs), imported once into a store of its own. */
+    static synchronized Path goBases() throws IOException {
+        Path store = dir.resolve("go-bases");
+        if (Files.isDirectory(store)) return store;
+        Assumptions.assumeTrue(
+                Files.isRegularFile(GOLANG), "the golang stand-in base is needed (examples/bases/make-rootfs)");
+        new Whittle(store)
+                .run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/go/bin:/usr/lib/go-1.19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "-c",
+                        "ENV GOPATH=/go",
+                        "-c",
+                        "WORKDIR /go",
+                        GOLANG.toString(),
+                        "cache/golang:1")
+                .ok();
+        return store;
+    }
+
+    /** A machine with the golang base: its blobs hard-linked from the base store (they are never written in place). */
+    static Whittle goMachine() throws IOException {
+        int n = MACHINES.incrementAndGet();
+        Path root = dir.resolve("machine-" + n);
+        Exec cp = Exec.run(List.of("cp", "-al", goBases().toString(), root.toString()), null, 300);
+        assertThat(cp.code()).as(cp.err()).isZero();
+        Path cfg = dir.resolve("registries-" + n + ".json");
+        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"timeout-seconds\": 30}");
+        return new Whittle(root, List.of("--registries-config", cfg.toString()));
+    }
+
+    /** How many packages `go build -x` compiled (a package found in the Go build cache is not compiled). */
+    static long compiled(Exec e) {
+        return e.err()
+                .lines()
+                .filter(l -> l.matches(".*pkg/tool/[a-z0-9_]+/compile -o .*"))
+                .count();
+    }
+
+    @Test
+    void theGoBuildCacheTravelsSoMachineBBuildsIncrementally() throws IOException {
+        // Debian's Go ships the standard library compiled, so a package of the app's own shows what the cache saves
+        Path app = Files.createDirectories(dir.resolve("goapp/lib"));
+        app = app.getParent();
+        Files.writeString(app.resolve("go.mod"), "module example.com/ci\n\ngo 1.19\n");
+        Files.writeString(app.resolve("lib/lib.go"), "package lib\n\nfunc Answer() int { return 42 }\n");
+        Files.writeString(app.resolve("main.go"), """
+                package main
+
+                import (
+                	"fmt"
+
+                	"example.com/ci/lib"
+                )
+
+                func main() { fmt.Println("ci", lib.Answer()) }
+                """);
+        Files.writeString(app.resolve("Dockerfile"), """
+                FROM cache/golang:1
+                WORKDIR /app
+                COPY . .
+                RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -x -o /ci .
+                CMD ["/ci"]
+                """);
+        String ref = registry.host() + "/ci/go:cache";
+        Whittle a = goMachine();
+        Exec cold = build(a, app, "--cache-to", "type=registry,ref=" + ref + ",mounts-max=1g")
+                .ok();
+        long everything = compiled(cold);
+        assertThat(everything)
+                .as("a cold build compiles package lib and package main")
+                .isEqualTo(2);
+        assertThat(cold.err()).contains("manifest written");
+
+        // machine B: main.go changed; the Go build cache comes from the registry, so only package main compiles
+        Files.writeString(app.resolve("main.go"), "\n// changed on machine B\n", StandardOpenOption.APPEND);
+        Whittle b = goMachine();
+        Exec incremental = build(b, app, "--cache-from", ref, "--cache-to", "type=registry,ref=" + ref)
+                .ok();
+        assertThat(incremental.err())
+                .contains("cache mount /root/.cache/go-build: restored from registry cache " + ref);
+        assertThat(compiled(incremental)).as(incremental.err()).isEqualTo(1);
+        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("ci 42\n");
+
+        // the unchanged build exported again: the cache mount's tar is the same blob, nothing is sent
+        Exec again = build(b, app, "--cache-to", "type=registry,ref=" + ref).ok();
+        assertThat(again.err()).contains("0 blobs sent (0 bytes)").contains("manifest unchanged");
+
+        // a cap below the mount's size leaves it out, with a warning
+        Exec capped = build(b, app, "--cache-to", "type=local,dest=" + dir.resolve("capped") + ",mounts-max=1k")
+                .ok();
+        assertThat(capped.err())
+                .contains("WARNING: cache mount /root/.cache/go-build is ")
+                .contains("more than mounts-max=1024");
     }
 
     // ------------------------------------------------------------------------------------------------ local

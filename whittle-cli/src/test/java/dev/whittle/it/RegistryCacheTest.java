@@ -190,6 +190,66 @@ class RegistryCacheTest {
     }
 
     @Test
+    void anExportCutShortFailsClearlyAndLeavesTheLastCacheWhole() throws IOException {
+        String ref = registry.host() + "/ci/cut:cache";
+        Path ctx = Files.createDirectories(dir.resolve("cut"));
+        Exec.run(List.of("cp", "-a", context + "/.", ctx.toString()));
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,ref=" + ref).ok();
+        byte[] big = new byte[1 << 20];
+        new Random(9).nextBytes(big);
+        Files.write(ctx.resolve("big.bin"), big);
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // every blob upload dropped after 1000 bytes: the registry "stops" in the middle of the export
+            proxy.cutRequest("PUT", "/blobs/uploads/", 1000, 1000);
+            Exec cut = build(a, ctx, "--cache-to", "type=registry,ref=" + proxy.host() + "/ci/cut:cache");
+            assertThat(cut.code()).isEqualTo(1);
+            assertThat(cut.err()).contains("Error: ").contains("upload failed").doesNotContain("\tat dev.whittle");
+            assertThat(writes(proxy.seen())).noneMatch(s -> s.path().contains("/manifests/"));
+        }
+        assertThat(id(a)).as("the image is built and named all the same").startsWith("sha256:");
+        // the cache there is the last complete one: another machine imports it without a warning
+        Exec c = build(machine(), ctx, "--cache-from", ref).ok();
+        assertThat(c.err()).doesNotContain("WARNING");
+        assertThat(layerSteps(c)).containsExactly("CACHED", "CACHED", "DONE");
+    }
+
+    @Test
+    void tokenAuthAsPushAndPullHaveIt() throws IOException {
+        try (TokenServer tokens = TokenServer.start();
+                LocalRegistry reg = LocalRegistry.start(new LocalRegistry.Auth.Token(tokens))) {
+            String ref = reg.host() + "/private/app:cache";
+            Whittle a = machine();
+            Exec denied = build(a, context, "--cache-to", "type=registry,ref=" + ref);
+            assertThat(denied.code()).isEqualTo(1);
+            assertThat(denied.err()).contains("Error: ").containsAnyOf("UNAUTHORIZED", "DENIED");
+            login(a, reg);
+            build(a, context, "--cache-to", "type=registry,ref=" + ref).ok();
+            assertThat(tokens.requests()).isNotEmpty();
+
+            Whittle b = machine();
+            login(b, reg);
+            Exec onB = build(b, context, "--cache-from", ref).ok();
+            assertThat(layerSteps(onB)).containsExactly("CACHED", "CACHED", "CACHED");
+
+            Exec anonymous = build(machine(), context, "--cache-from", ref).ok();
+            assertThat(anonymous.err()).contains("WARNING: cannot import registry cache " + ref);
+            assertThat(layerSteps(anonymous)).containsExactly("DONE", "DONE", "DONE");
+        }
+    }
+
+    static void login(Whittle w, LocalRegistry reg) {
+        w.runWithInput(
+                        (TokenServer.PASSWORD + "\n").getBytes(),
+                        "login",
+                        "-u",
+                        TokenServer.USER,
+                        "--password-stdin",
+                        reg.host())
+                .ok();
+    }
+
+    @Test
     void anImageIsNotACacheAndAnUnreachableRegistryIsAWarning() throws IOException {
         Whittle a = machine();
         String image = registry.host() + "/ci/image:1";

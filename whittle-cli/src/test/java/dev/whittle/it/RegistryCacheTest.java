@@ -2,7 +2,13 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.Manifest;
+import dev.whittle.json.Json;
+import dev.whittle.json.JsonObjects;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -10,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -427,6 +435,43 @@ class RegistryCacheTest {
                 .ok();
         assertThat(damaged.err()).contains("WARNING: cannot import local cache " + bad);
         assertThat(layerSteps(damaged)).containsExactly("DONE", "DONE", "DONE");
+    }
+
+    @Test
+    void aCacheWhoseConfigLiesAboutALayerIsNeverUsed() throws IOException {
+        Path cache = dir.resolve("lying-cache");
+        build(machine(), context, "--cache-to", "type=local,dest=" + cache).ok();
+        // every step now claims the layer of the first step's diffID: its blob holds another layer
+        Path index = cache.resolve("index.json");
+        Descriptor md = Descriptor.fromJson(JsonObjects.array(Json.parseObject(Files.readAllBytes(index)), "manifests")
+                .getFirst());
+        Manifest m = Manifest.parse(Files.readAllBytes(blob(cache, md.digest())), null);
+        String config = Files.readString(blob(cache, m.config().digest()));
+        List<String> diffIds = new ArrayList<>();
+        Matcher d = Pattern.compile("\"diffId\":\"(sha256:[0-9a-f]{64})\"").matcher(config);
+        while (d.find()) diffIds.add(d.group(1));
+        String lying = config;
+        for (String x : diffIds) lying = lying.replace(x, diffIds.getFirst());
+        byte[] lie = lying.getBytes(StandardCharsets.UTF_8);
+        Files.write(blob(cache, Digest.sha256(lie)), lie);
+        Manifest forged = Manifest.create(
+                true, new Descriptor(m.config().mediaType(), Digest.sha256(lie), lie.length), m.layers(), null);
+        Files.write(blob(cache, forged.digest()), forged.raw());
+        Files.writeString(
+                index,
+                "{\"schemaVersion\":2,\"manifests\":["
+                        + Json.writeString(forged.descriptor().toJson(), Json.Style.COMPACT) + "]}");
+
+        Whittle b = machine();
+        Exec e = build(b, context, "--cache-from", "type=local,src=" + cache).ok();
+        assertThat(e.err()).contains("WARNING: local cache " + cache + ": layer ");
+        assertThat(layerSteps(e)).contains("DONE");
+        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+        assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+    }
+
+    static Path blob(Path layout, Digest d) {
+        return layout.resolve("blobs/sha256").resolve(d.hex());
     }
 
     @Test

@@ -386,8 +386,15 @@ class RegistryCacheTest {
         assertThat(cache.resolve("oci-layout")).exists();
 
         Whittle b = machine();
-        Exec second =
-                build(b, context, "--cache-from", "type=local,src=" + cache).ok();
+        // several --cache-from, asked in order: one that is not there, then A's
+        Exec second = build(
+                        b,
+                        context,
+                        "--cache-from",
+                        "type=local,src=" + dir.resolve("not-there"),
+                        "--cache-from",
+                        "type=local,src=" + cache)
+                .ok();
         assertThat(layerSteps(second)).containsExactly("CACHED", "CACHED", "CACHED");
         assertThat(id(b)).isEqualTo(id(a));
         assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");

@@ -93,8 +93,14 @@ public final class CacheExport {
         List<CacheRecord.Mount> mounts = new ArrayList<>();
         if (spec.mounts()) {
             for (Map.Entry<String, BuildCache.MountUse> m : built.mounts().entrySet()) {
-                CacheRecord.Mount x = mount(m.getKey(), m.getValue(), spec, blobs, built.imported());
-                if (x != null) mounts.add(x);
+                try {
+                    CacheRecord.Mount x = mount(m.getKey(), m.getValue(), spec, blobs, built.imported());
+                    if (x != null) mounts.add(x);
+                } catch (IOException | RuntimeException e) {
+                    // a cache mount another build is writing right now may change under the tar: only it is left out
+                    log.accept(
+                            "WARNING: cache mount " + m.getValue().id() + " not exported: " + CacheImport.message(e));
+                }
             }
         }
         CacheRecord record = new CacheRecord(steps, mounts, List.copyOf(blobs.values()));

@@ -482,6 +482,27 @@ class RegistryCacheTest {
     }
 
     @Test
+    void zstdCachesImportAndImportedStepsAreBuildCacheToDfAndPrune() throws IOException {
+        Path cache = dir.resolve("zstd-cache");
+        build(machine(), context, "--cache-to", "type=local,dest=" + cache + ",compression=zstd")
+                .ok();
+        Descriptor md = Descriptor.fromJson(
+                JsonObjects.array(Json.parseObject(Files.readAllBytes(cache.resolve("index.json"))), "manifests")
+                        .getFirst());
+        assertThat(Files.readString(blob(cache, md.digest())))
+                .contains("application/vnd.oci.image.layer.v1.tar+zstd")
+                .doesNotContain("gzip");
+        Whittle b = machine();
+        Exec imported =
+                build(b, context, "--cache-from", "type=local,src=" + cache).ok();
+        assertThat(layerSteps(imported)).containsExactly("CACHED", "CACHED", "CACHED");
+        // what was imported is step cache like any other: system df counts it, builder prune removes it
+        assertThat(b.run("system", "df").ok().out()).containsPattern("Build Cache\\s+[1-9]");
+        b.run("builder", "prune", "-af").ok();
+        assertThat(layerSteps(build(b, context).ok())).containsExactly("DONE", "DONE", "DONE");
+    }
+
+    @Test
     void badCacheFlagsAreRefusedBeforeTheBuild() throws IOException {
         Whittle w = machine();
         assertThat(build(w, context, "--cache-to", "type=local").fails(1).err())

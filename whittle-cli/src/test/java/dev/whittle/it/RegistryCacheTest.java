@@ -258,6 +258,23 @@ class RegistryCacheTest {
     }
 
     @Test
+    void anInlineCacheTravelsInTheImageItself() throws IOException {
+        String image = registry.host() + "/ci/inline:1";
+        Whittle a = machine();
+        build(a, context, "--cache-to", "type=inline").ok();
+        String config = Files.readString(a.root().resolve("blobs/sha256").resolve(id(a).substring("sha256:".length())));
+        assertThat(config).contains("\"whittle.cache.v1\":{\"version\":1,\"steps\":[{\"key\":");
+        a.run("tag", "cache/app", image).ok();
+        a.run("push", image).ok();
+
+        Whittle b = machine();
+        Exec onB = build(b, context, "--cache-to", "type=inline", "--cache-from", image)
+                .ok();
+        assertThat(layerSteps(onB)).containsExactly("CACHED", "CACHED", "CACHED");
+        assertThat(id(b)).isEqualTo(id(a));
+    }
+
+    @Test
     void anImageIsNotACacheAndAnUnreachableRegistryIsAWarning() throws IOException {
         Whittle a = machine();
         String image = registry.host() + "/ci/image:1";

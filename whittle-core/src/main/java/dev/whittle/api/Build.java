@@ -8,12 +8,16 @@ import dev.whittle.build.ImagePuller;
 import dev.whittle.build.Progress;
 import dev.whittle.cache.CacheExport;
 import dev.whittle.cache.CacheImport;
+import dev.whittle.cache.CacheRecord;
 import dev.whittle.cache.CacheSpec;
 import dev.whittle.check.CheckReport;
 import dev.whittle.diag.Trace;
 import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
 import dev.whittle.json.Json;
 import dev.whittle.registry.Puller;
 import dev.whittle.registry.RegistryClient;
@@ -155,7 +159,10 @@ public final class Build {
         if (built.forExport == null) throw new IllegalStateException("the build left nothing to export");
         List<CacheExport.Report> out = new ArrayList<>();
         CacheExport export = new CacheExport(store, log);
-        for (CacheSpec.Export to : spec.cacheTo()) out.add(export.export(to, built.forExport, registries));
+        for (CacheSpec.Export to : spec.cacheTo()) {
+            if (to.where() instanceof CacheSpec.Inline) continue; // in the image's config already
+            out.add(export.export(to, built.forExport, registries));
+        }
         return out;
     }
 
@@ -214,9 +221,9 @@ public final class Build {
             Trace.mark("cache manifests imported");
         }
         Trace.mark("builder ready (store open)");
-        BuildResult result;
+        BuildResult made;
         try {
-            result = builder.build();
+            made = builder.build();
         } catch (IOException | RuntimeException e) {
             try {
                 builder.finish();
@@ -225,6 +232,9 @@ public final class Build {
             }
             throw e;
         }
+        BuildResult result = spec.cacheTo().stream().anyMatch(c -> c.where() instanceof CacheSpec.Inline)
+                ? withInlineCache(made, builder)
+                : made;
         CacheImport fromCaches = imported;
         Result[] self = {null};
         self[0] = new Result(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
@@ -252,6 +262,31 @@ public final class Build {
             }
         });
         return self[0];
+    }
+
+    /**
+     * The built image with its cache in its config ({@code --cache-to type=inline}), as BuildKit's inline cache: a new
+     * config, so a new image ID, the same layers.
+     */
+    private BuildResult withInlineCache(BuildResult r, Builder builder) throws IOException {
+        ImageConfig config = r.config().toBuilder()
+                .field(
+                        CacheRecord.INLINE_FIELD,
+                        CacheExport.inline(
+                                builder.cache(),
+                                builder.cache().used(),
+                                r.config().diffIds(),
+                                r.manifest().layers()))
+                .build();
+        store.putBlob(config.raw());
+        Manifest m = Manifest.create(
+                true,
+                new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()),
+                r.manifest().layers(),
+                null);
+        store.putBlob(m.raw());
+        r.provenance().save(store, config.digest());
+        return new BuildResult(config, m, r.unusedBuildArgs(), r.provenance(), r.steps(), r.bases(), r.memoizable());
     }
 
     /** Shows a remembered build's steps as a fully cached rebuild shows them. */

@@ -133,6 +133,22 @@ public final class CacheExport {
         return new Report(where.describe(), sent, bytes, present, write, manifest.digest());
     }
 
+    /**
+     * The inline cache of an image (the {@value CacheRecord#INLINE_FIELD} field of its config): the steps among
+     * {@code keys} that made one of its layers, each naming the layer by its position in the image.
+     */
+    public static Map<String, Object> inline(
+            BuildCache cache, List<String> keys, List<Digest> imageLayers, List<Descriptor> blobs) {
+        List<CacheRecord.Step> steps = new ArrayList<>();
+        for (String key : new TreeSet<>(keys)) {
+            BuildCache.Entry e = cache.stored(key);
+            int at = e == null ? -1 : imageLayers.indexOf(e.diffId());
+            if (at >= 0)
+                steps.add(new CacheRecord.Step(Digest.parse("sha256:" + key), e.diffId(), at, e.created(), e.next()));
+        }
+        return new CacheRecord(steps, List.of(), blobs).json();
+    }
+
     /** A repository to mount blobs from: only one on the destination's registry (a path there), else null. */
     private static String sameRegistry(CacheLocation where, String source) {
         String dest = where.repository();

@@ -4,6 +4,7 @@ import dev.whittle.build.BuildCache;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
 import dev.whittle.registry.RegistryClient;
 import dev.whittle.store.LayerInfo;
 import dev.whittle.store.LayerIngest;
@@ -76,7 +77,11 @@ public final class CacheImport implements BuildCache.Remote {
                 if (!Digest.sha256(config).equals(m.config().digest()))
                     throw new IOException(
                             "its config is not the blob " + m.config().digest());
-                CacheRecord r = CacheRecord.parse(m, config);
+                // an image's config may hold an inline cache (--cache-to type=inline); anything else is a cache's
+                CacheRecord r = m.config().mediaType().equals(MediaType.OCI_CONFIG)
+                                || m.config().mediaType().equals(MediaType.DOCKER_CONFIG)
+                        ? CacheRecord.parseInline(m, config)
+                        : CacheRecord.parse(m, config);
                 Map<Digest, CacheRecord.Step> steps = new LinkedHashMap<>();
                 for (CacheRecord.Step s : r.steps()) steps.put(s.key(), s);
                 Map<String, CacheRecord.Mount> mounts = new LinkedHashMap<>();

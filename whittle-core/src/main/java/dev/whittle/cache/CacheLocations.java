@@ -11,6 +11,7 @@ final class CacheLocations {
         return switch (where) {
             case CacheSpec.Local l -> new LocalCache(l.dir());
             case CacheSpec.Registry r -> new RegistryCache(registries.get(), r.ref());
+            case CacheSpec.Inline i -> throw new IllegalArgumentException("an inline cache is in the image's config");
         };
     }
 }

@@ -24,6 +24,8 @@ public record CacheRecord(List<Step> steps, List<Mount> mounts, List<Descriptor>
     public static final String MOUNT_GZIP = "application/vnd.whittle.cache.mount.v1.tar+gzip";
 
     public static final String MOUNT_ZSTD = "application/vnd.whittle.cache.mount.v1.tar+zstd";
+    /** The image config field an inline cache is kept in: this config's document, its blobs the image's layers. */
+    public static final String INLINE_FIELD = "whittle.cache.v1";
 
     /** A step result: its cache key, the layer it made (blob by index) and the time recorded for it. */
     public record Step(Digest key, Digest diffId, int blob, String created, Digest next) {}
@@ -46,6 +48,11 @@ public record CacheRecord(List<Step> steps, List<Mount> mounts, List<Descriptor>
     }
 
     public byte[] config() {
+        return Json.write(json());
+    }
+
+    /** The config as a JSON object (what an inline cache puts in the image config). */
+    public Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", 1);
         List<Object> st = new ArrayList<>();
@@ -69,7 +76,7 @@ public record CacheRecord(List<Step> steps, List<Mount> mounts, List<Descriptor>
             mo.add(e);
         }
         m.put("mounts", mo);
-        return Json.write(m);
+        return m;
     }
 
     public Manifest manifest() {
@@ -82,7 +89,22 @@ public record CacheRecord(List<Step> steps, List<Mount> mounts, List<Descriptor>
         if (!CONFIG_TYPE.equals(manifest.config().mediaType()))
             throw new JsonException(
                     "not a whittle cache (config type " + manifest.config().mediaType() + ")");
-        Map<String, Object> m = Json.parseObject(config);
+        return parse(manifest, Json.parseObject(config));
+    }
+
+    /**
+     * Reads the inline cache of an image: the {@value #INLINE_FIELD} field of its config, whose blobs are the image's
+     * layers; JsonException when the image has none.
+     */
+    public static CacheRecord parseInline(Manifest image, byte[] imageConfig) {
+        Object inline = Json.parseObject(imageConfig).get(INLINE_FIELD);
+        if (!(inline instanceof Map<?, ?>))
+            throw new JsonException("not a whittle cache (an image without an inline cache: build it with"
+                    + " --cache-to type=inline)");
+        return parse(image, object(inline));
+    }
+
+    private static CacheRecord parse(Manifest manifest, Map<String, Object> m) {
         long version = JsonObjects.number(m, "version", -1);
         if (version != 1)
             throw new JsonException("a whittle cache of version " + version + ", which this whittle does not read");

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * One {@code --cache-from} or {@code --cache-to}, spelled as buildx spells it: {@code type=registry,ref=REF} or
  * {@code type=local,src=DIR} / {@code dest=DIR}, with the export's {@code mode=min|max} and
- * {@code compression=gzip|zstd}, and whittle's own {@code mounts=true|false} and {@code mounts-max=SIZE} for
+ * {@code compression=gzip|zstd}, {@code type=inline} (the cache in the image's config), and whittle's own {@code mounts=true|false} and {@code mounts-max=SIZE} for
  * {@code RUN --mount=type=cache} directories. A bare value is a registry reference, as buildx reads it.
  */
 public sealed interface CacheSpec {
@@ -24,6 +24,9 @@ public sealed interface CacheSpec {
     record Registry(ImageRef ref) implements Where {}
 
     record Local(Path dir) implements Where {}
+
+    /** In the built image's own config (export only): a later build names the image with --cache-from. */
+    record Inline() implements Where {}
 
     /** A cache to import. */
     record Import(Where where) implements CacheSpec {}
@@ -106,7 +109,13 @@ public sealed interface CacheSpec {
                     throw new IllegalArgumentException(flag + spec + ": " + dirKey + "= is required for type=local");
                 yield new Local(Path.of(dir));
             }
-            case "inline", "gha", "s3", "azblob" ->
+            case "inline" -> {
+                if (dirKey.equals("src"))
+                    throw new IllegalArgumentException(
+                            flag + spec + ": an inline cache is imported by naming its image: --cache-from IMAGE");
+                yield new Inline();
+            }
+            case "gha", "s3", "azblob" ->
                 throw new IllegalArgumentException(
                         flag + spec + ": cache type \"" + type + "\" is not supported (registry or local)");
             default ->

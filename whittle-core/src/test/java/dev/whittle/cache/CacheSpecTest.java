@@ -39,6 +39,8 @@ class CacheSpecTest {
                 .hasMessageContaining("invalid mounts \"maybe\" (true or false)");
         assertThatThrownBy(() -> CacheSpec.parseExport("type=local,dest=/x,compression=lz4"))
                 .hasMessageContaining("invalid compression \"lz4\" (gzip or zstd)");
-        assertThatThrownBy(() -> CacheSpec.parseImport("type=inline")).hasMessageContaining("not supported");
+        assertThatThrownBy(() -> CacheSpec.parseImport("type=inline"))
+                .hasMessageContaining("imported by naming its image");
+        assertThat(CacheSpec.parseExport("type=inline").where()).isEqualTo(new CacheSpec.Inline());
     }
 }

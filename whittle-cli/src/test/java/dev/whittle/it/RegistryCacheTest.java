@@ -275,6 +275,43 @@ class RegistryCacheTest {
     }
 
     @Test
+    void twoMachinesExportingToOneTagAtOnceLeaveOneWholeCache() throws Exception {
+        String ref = registry.host() + "/ci/race:cache";
+        Path cfg = dir.resolve("race-registries.json");
+        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"timeout-seconds\": 30}");
+        List<Path> contexts = new ArrayList<>();
+        List<WhittleProcess> running = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path ctx = Files.createDirectories(dir.resolve("race-" + i));
+            Exec.run(List.of("cp", "-a", context + "/.", ctx.toString()));
+            Files.writeString(ctx.resolve("hello.txt"), "machine " + i + "\n");
+            contexts.add(ctx);
+            Whittle m = machine();
+            running.add(WhittleProcess.start(
+                    m.root(),
+                    dir.resolve("race-" + i + ".log"),
+                    "--registries-config",
+                    cfg.toString(),
+                    "build",
+                    "--progress",
+                    "plain",
+                    "--check=off",
+                    "--cache-to",
+                    "type=registry,ref=" + ref,
+                    ctx.toString()));
+        }
+        for (WhittleProcess p : running) assertThat(p.waitFor()).as(p.output()).isZero();
+        // the last writer won: its cache is whole, the other's is simply not the tag's
+        int whole = 0;
+        for (Path ctx : contexts) {
+            Exec e = build(machine(), ctx, "--cache-from", ref).ok();
+            assertThat(e.err()).doesNotContain("WARNING");
+            if (layerSteps(e).equals(List.of("CACHED", "CACHED", "CACHED"))) whole++;
+        }
+        assertThat(whole).isEqualTo(1);
+    }
+
+    @Test
     void anImageIsNotACacheAndAnUnreachableRegistryIsAWarning() throws IOException {
         Whittle a = machine();
         String image = registry.host() + "/ci/image:1";

@@ -312,6 +312,23 @@ class RegistryCacheTest {
     }
 
     @Test
+    void aCacheIsReadThroughTheConfiguredMirrors() throws IOException {
+        build(machine(), context, "--cache-to", "type=registry,ref=" + registry.host() + "/ci/mirrored:cache")
+                .ok();
+        // origin.example is not on this machine: only its mirror (the loopback registry) may be asked
+        Path cfg = dir.resolve("mirrors.json");
+        Files.writeString(
+                cfg,
+                "{\"loopback-only\": true, \"registries\": {\"origin.example\": {\"mirrors\": [\"http://"
+                        + registry.host() + "\"], \"mirrors-only\": true}}}");
+        Whittle b = machine().with("--registries-config", cfg.toString());
+        Exec e = build(b, context, "--cache-from", "origin.example/ci/mirrored:cache")
+                .ok();
+        assertThat(e.err()).doesNotContain("WARNING");
+        assertThat(layerSteps(e)).containsExactly("CACHED", "CACHED", "CACHED");
+    }
+
+    @Test
     void anImageIsNotACacheAndAnUnreachableRegistryIsAWarning() throws IOException {
         Whittle a = machine();
         String image = registry.host() + "/ci/image:1";

@@ -6,16 +6,20 @@ import dev.whittle.image.ImageRef;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.registry.RegistryClient;
+import dev.whittle.registry.RegistryConfig;
 import dev.whittle.registry.RegistryException;
 import dev.whittle.registry.RegistryHost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A cache in a registry repository under a tag (or digest): its manifest is an OCI image manifest, so any registry
- * that stores images stores it; auth, insecure registries and time-outs are the client's, as for push and pull.
+ * that stores images stores it; auth, insecure registries, time-outs and (for reading) mirrors are the client's, as
+ * for push and pull.
  */
 final class RegistryCache implements CacheLocation {
     private final RegistryClient client;
@@ -46,11 +50,46 @@ final class RegistryCache implements CacheLocation {
         return ref.domain() + "/" + ref.path();
     }
 
+    /**
+     * The cache's manifest, read as pull reads an image: from the configured mirrors first, then the registry (a mirror
+     * that fails is passed over); its blobs are then read from where the manifest came from.
+     */
     @Override
     public Manifest manifest() throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (RegistryConfig.Endpoint ep : client.config().pullEndpoints(ref)) {
+            RegistryHost h = client.host(ep);
+            try {
+                Manifest m = fetch(h);
+                if (m == null && ep.mirror()) continue; // not mirrored: the next source may have it
+                synchronized (this) {
+                    source = h;
+                }
+                return m;
+            } catch (IOException e) {
+                if (!ep.mirror()) {
+                    if (failures.isEmpty()) throw e;
+                    throw new IOException(
+                            e.getMessage() + " (mirrors failed too: " + String.join("; ", failures) + ")", e);
+                }
+                failures.add("mirror " + ep + ": " + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) throw new IOException(String.join("; ", failures));
+        return null;
+    }
+
+    /** Where the manifest was read from (blobs come from there too); the registry until then. */
+    private RegistryHost source;
+
+    private synchronized RegistryHost source() {
+        return source != null ? source : host();
+    }
+
+    private Manifest fetch(RegistryHost h) throws IOException {
         RegistryHost.Fetched f;
         try {
-            f = host().manifest(ref.path(), reference(), "cache manifest " + ref);
+            f = h.manifest(h.repository(ref.path()), reference(), "cache manifest " + ref);
         } catch (RegistryException e) {
             if (e.status() == 404) return null;
             throw e;
@@ -71,12 +110,15 @@ final class RegistryCache implements CacheLocation {
             if (e.status() == 404) return null;
             throw e;
         }
-        return d.isPresent() ? d.get() : CacheLocation.super.current();
+        if (d.isPresent()) return d.get();
+        Manifest m = fetch(host()); // the registry's own, never a mirror's: this is what an export replaces
+        return m == null ? null : m.digest();
     }
 
     @Override
     public InputStream openBlob(Descriptor d) throws IOException {
-        return host().blob(ref.path(), d, null);
+        RegistryHost h = source();
+        return h.blob(h.repository(ref.path()), d, null);
     }
 
     @Override

@@ -89,6 +89,14 @@ class RegistryCacheTest {
         return w.run(a.toArray(String[]::new));
     }
 
+    /** The manifest digest an export reported. */
+    static String cacheDigest(Exec e) {
+        Matcher m = Pattern.compile("exported cache to .*\\((sha256:[0-9a-f]{64})\\)")
+                .matcher(e.err());
+        assertThat(m.find()).as(e.err()).isTrue();
+        return m.group(1);
+    }
+
     static String id(Whittle w) {
         return w.run("inspect", "--format", "{{.Id}}", "cache/app").ok().out().trim();
     }
@@ -147,6 +155,8 @@ class RegistryCacheTest {
             Exec mounted = build(b, context, "--cache-from", ref, "--cache-to", "type=registry,ref=" + other)
                     .ok();
             assertThat(mounted.err()).contains("0 blobs sent (0 bytes), 4 already there, manifest written");
+            // B passes on what it imported: the same cache, the same document as A's
+            assertThat(cacheDigest(mounted)).isEqualTo(cacheDigest(first));
             List<FaultProxy.Seen> w =
                     writes(proxy.seen().subList(before, proxy.seen().size()));
             assertThat(w)

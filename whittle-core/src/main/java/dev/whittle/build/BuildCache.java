@@ -111,31 +111,34 @@ public final class BuildCache {
     /** The entry stored under a key (as {@link #used} names it), unchecked and unmarked; null when none. */
     public Entry stored(String keyHex) {
         try {
-            Map<String, Object> m = Json.parseObject(Files.readAllBytes(dir.resolve(keyHex)));
-            String next = JsonObjects.string(m, "next");
-            return new Entry(
-                    Digest.parse(JsonObjects.requireString(m, "diffId")),
-                    Descriptor.fromJson(m.get("blob")),
-                    JsonObjects.string(m, "created"),
-                    next == null ? null : Digest.parse(next));
+            return read(Files.readAllBytes(dir.resolve(keyHex)));
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
+    private static Entry read(byte[] bytes) {
+        Map<String, Object> m = Json.parseObject(bytes);
+        String next = JsonObjects.string(m, "next");
+        return new Entry(
+                Digest.parse(JsonObjects.requireString(m, "diffId")),
+                Descriptor.fromJson(m.get("blob")),
+                JsonObjects.string(m, "created"),
+                next == null ? null : Digest.parse(next));
+    }
+
     private Entry local(Digest key) {
         Path p = dir.resolve(key.hex());
         try {
-            Map<String, Object> m = Json.parseObject(Files.readAllBytes(p));
-            Digest diffId = Digest.parse(JsonObjects.requireString(m, "diffId"));
-            Descriptor blob = Descriptor.fromJson(m.get("blob"));
+            Entry e = read(Files.readAllBytes(p));
             // the layer may have gone since (rmi or prune), or come back in another blob: either way a miss
-            LayerInfo info = store.layer(diffId);
-            if (info == null || !info.blobs().containsKey(blob.digest()) || !store.hasBlob(blob.digest())) return null;
+            LayerInfo info = store.layer(e.diffId());
+            if (info == null
+                    || !info.blobs().containsKey(e.blob().digest())
+                    || !store.hasBlob(e.blob().digest())) return null;
             used.add(key.hex());
             touch(p);
-            String next = JsonObjects.string(m, "next");
-            return new Entry(diffId, blob, JsonObjects.string(m, "created"), next == null ? null : Digest.parse(next));
+            return e;
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {

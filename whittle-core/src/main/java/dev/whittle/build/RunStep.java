@@ -113,8 +113,10 @@ final class RunStep {
         if (!hostname().equals(HOSTNAME)) keyParts.add("hostname=" + hostname());
         for (Mounts.Spec m : mounts) keyParts.add(mountKey(s, m));
         Digest key = CacheKeys.of(s.cacheKey(), keyParts.toArray(String[]::new));
-        for (Mounts.Spec m : mounts) // cached or not, the build's cache mounts are what a --cache-to carries
-        if (m.type() == Mounts.Type.CACHE && !isFresh(m)) b.cache.mountSeen(m.id(), cacheDir(m));
+        for (Mounts.Spec m : mounts) {
+            // cached or not, the build's cache mounts are what a --cache-to carries
+            if (m.type() == Mounts.Type.CACHE && !isFresh(m)) b.cache.mountSeen(m.id(), cacheDir(m));
+        }
         BuildCache.Entry hit = ctx.noCache() ? null : b.cache.get(key);
         if (hit != null) {
             b.progress.cached(ctx.step());

@@ -103,7 +103,7 @@ public final class CacheExport {
                 }
             }
         }
-        CacheRecord record = new CacheRecord(steps, mounts, List.copyOf(blobs.values()));
+        CacheRecord record = new CacheRecord(steps, mounts, List.copyOf(blobs.values())).canonical();
         byte[] config = record.config();
         store.putBlob(config);
         Manifest manifest = record.manifest();

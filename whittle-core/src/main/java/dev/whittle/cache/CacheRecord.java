@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 /**
  * An exported build cache (docs/cache.md): an OCI image manifest, so any registry that stores images stores it, whose
@@ -45,6 +46,24 @@ public record CacheRecord(List<Step> steps, List<Mount> mounts, List<Descriptor>
 
     private static void index(int i, List<Descriptor> blobs) {
         if (i < 0 || i >= blobs.size()) throw new JsonException("blob index " + i + " out of range");
+    }
+
+    /**
+     * The same cache with its blobs in the order the sorted steps, then the sorted mounts, first name them (and none
+     * that nothing names): however the entries were gathered, one cache is one document.
+     */
+    public CacheRecord canonical() {
+        Map<Integer, Integer> renumber = new LinkedHashMap<>();
+        List<Descriptor> order = new ArrayList<>();
+        IntUnaryOperator at = old -> renumber.computeIfAbsent(old, k -> {
+            order.add(blobs.get(k));
+            return order.size() - 1;
+        });
+        List<Step> st = new ArrayList<>();
+        for (Step x : steps) st.add(new Step(x.key(), x.diffId(), at.applyAsInt(x.blob()), x.created(), x.next()));
+        List<Mount> mo = new ArrayList<>();
+        for (Mount x : mounts) mo.add(new Mount(x.name(), x.id(), x.diffId(), at.applyAsInt(x.blob())));
+        return new CacheRecord(st, mo, order);
     }
 
     public byte[] config() {

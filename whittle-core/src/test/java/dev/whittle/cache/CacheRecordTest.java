@@ -43,6 +43,20 @@ class CacheRecordTest {
     }
 
     @Test
+    void theCanonicalFormOrdersBlobsByFirstUseInSortedOrder() {
+        Descriptor other = new Descriptor(MediaType.OCI_LAYER_GZIP, d("other"), 5);
+        // gathered with the mount's blob first and an unused blob: the canonical form has neither quirk
+        var step = new CacheRecord.Step(d("a"), d("l1"), 2, "t", null);
+        var mount = new CacheRecord.Mount("0a1b", "/cache", d("tar"), 0);
+        CacheRecord gathered = new CacheRecord(List.of(step), List.of(mount), List.of(MOUNT, other, LAYER));
+        CacheRecord c = gathered.canonical();
+        assertThat(c.blobs()).containsExactly(LAYER, MOUNT);
+        assertThat(c.steps().getFirst().blob()).isZero();
+        assertThat(c.mounts().getFirst().blob()).isEqualTo(1);
+        assertThat(c.canonical().manifest().digest()).isEqualTo(c.manifest().digest());
+    }
+
+    @Test
     void otherDocumentsAreRefused() {
         CacheRecord r = record(List.of());
         Manifest image = Manifest.create(true, new Descriptor(MediaType.OCI_CONFIG, d("c"), 2), List.of(), null);

@@ -224,6 +224,14 @@ class RegistryCacheTest {
             assertThat(cut.code()).isEqualTo(1);
             assertThat(cut.err()).contains("Error: ").contains("upload failed").doesNotContain("\tat dev.whittle");
             assertThat(writes(proxy.seen())).noneMatch(s -> s.path().contains("/manifests/"));
+            // buildx's ignore-error=true: the same failure is a warning, and the build succeeds
+            Exec ignored = build(
+                            a,
+                            ctx,
+                            "--cache-to",
+                            "type=registry,ignore-error=true,ref=" + proxy.host() + "/ci/cut:cache")
+                    .ok();
+            assertThat(ignored.err()).contains("WARNING: cache export failed (ignore-error=true): ");
         }
         assertThat(id(a)).as("the image is built and named all the same").startsWith("sha256:");
         // the cache there is the last complete one: another machine imports it without a warning

@@ -151,7 +151,8 @@ public final class Build {
 
     /**
      * Exports the closed build's cache to each --cache-to of its spec; returns what each export did. A failure is an
-     * error: the image is built and named, but the cache the user asked for is not where they asked.
+     * error (the image is built and named, but the cache the user asked for is not where they asked), or a warning
+     * with ignore-error=true.
      */
     public List<CacheExport.Report> exportCache(BuildSpec spec, Result built) throws IOException {
         if (spec.cacheTo().isEmpty()) return List.of();
@@ -161,7 +162,13 @@ public final class Build {
         CacheExport export = new CacheExport(store, log);
         for (CacheSpec.Export to : spec.cacheTo()) {
             if (to.where() instanceof CacheSpec.Inline) continue; // in the image's config already
-            out.add(export.export(to, built.forExport, registries));
+            try {
+                out.add(export.export(to, built.forExport, registries));
+            } catch (IOException | RuntimeException e) {
+                if (!to.ignoreError()) throw e;
+                log.accept("WARNING: cache export failed (ignore-error=true): "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
         }
         return out;
     }

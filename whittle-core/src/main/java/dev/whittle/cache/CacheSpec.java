@@ -37,8 +37,15 @@ public sealed interface CacheSpec {
      * @param max         mode=max: every step of every stage built, not only the exported image's
      * @param mounts      whether RUN --mount=type=cache directories travel with it
      * @param mountsMax   the largest cache mount (as an uncompressed tar) that is exported
+     * @param ignoreError whether a failed export is a warning (buildx's ignore-error=true) rather than an error
      */
-    record Export(Where where, boolean max, MediaType.Compression compression, boolean mounts, long mountsMax)
+    record Export(
+            Where where,
+            boolean max,
+            MediaType.Compression compression,
+            boolean mounts,
+            long mountsMax,
+            boolean ignoreError)
             implements CacheSpec {}
 
     /** Reads a --cache-from value; IllegalArgumentException says what is wrong with it. */
@@ -85,7 +92,8 @@ public sealed interface CacheSpec {
                         + kv.get("mounts-max") + "\" (a size such as 512m or 2g)");
             }
         }
-        return new Export(where, mode.equals("max"), c, mounts, max);
+        boolean ignoreError = bool(spec, "ignore-error", kv.getOrDefault("ignore-error", "false"));
+        return new Export(where, mode.equals("max"), c, mounts, max, ignoreError);
     }
 
     private static Where where(String spec, Map<String, String> kv, String dirKey) {

@@ -27,6 +27,8 @@ class CacheSpecTest {
         assertThat(all.compression()).isEqualTo(MediaType.Compression.ZSTD);
         assertThat(all.mounts()).isFalse();
         assertThat(all.mountsMax()).isEqualTo(512L << 20);
+        assertThat(all.ignoreError()).isTrue();
+        assertThat(e.ignoreError()).isFalse();
     }
 
     @Test

@@ -10,6 +10,8 @@ import dev.whittle.store.LayerInfo;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
+import dev.whittle.store.StoreException;
+import dev.whittle.tar.TarFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -107,18 +109,27 @@ public final class CacheImport implements BuildCache.Remote {
     public BuildCache.Entry find(Digest key) {
         for (Loaded c : caches) {
             CacheRecord.Step s = c.steps().get(key);
-            if (s == null) continue;
+            if (s == null || unreachable.contains(c.where())) continue;
             Descriptor blob = c.record().blobs().get(s.blob());
             try {
                 Descriptor local = layer(c.where(), blob, s.diffId(), blob.mediaType());
                 return new BuildCache.Entry(s.diffId(), local, s.created(), s.next());
-            } catch (IOException | RuntimeException e) {
+            } catch (StoreException | TarFormatException e) {
+                // this blob is not what the cache says: this step is a miss, the cache's other blobs may be fine
                 log.accept(
                         "WARNING: " + c.where().describe() + ": layer " + blob.digest() + " not used: " + message(e));
+            } catch (IOException | RuntimeException e) {
+                // the registry (or directory) stopped answering: every later step would wait for it the same way
+                if (unreachable.add(c.where()))
+                    log.accept("WARNING: " + c.where().describe() + ": layer " + blob.digest() + " could not be read ("
+                            + message(e) + "); building without this cache from here");
             }
         }
         return null;
     }
+
+    /** Caches that stopped answering during this build: not asked again. */
+    private final Set<CacheLocation> unreachable = ConcurrentHashMap.newKeySet();
 
     /**
      * The layer in the store, fetched from {@code where} and verified when the store lacks it; returns the stored

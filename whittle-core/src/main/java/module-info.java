@@ -10,6 +10,7 @@ module dev.whittle.core {
 
     exports dev.whittle.api;
     exports dev.whittle.build;
+    exports dev.whittle.cache;
     exports dev.whittle.check;
     exports dev.whittle.dockerfile;
     exports dev.whittle.image;

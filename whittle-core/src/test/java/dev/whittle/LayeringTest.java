@@ -33,6 +33,7 @@ class LayeringTest {
             Set.of("archive", "rootfs", "registry"),
             Set.of("check", "sandbox"),
             Set.of("build"),
+            Set.of("cache"),
             Set.of("api"));
 
     static final Path SOURCES = Path.of("src/main/java/dev/whittle");

@@ -174,6 +174,19 @@ final class BuildCommand implements Callable<Integer> {
             description = "Push the image to its registry after the build (shorthand for --output type=registry)")
     boolean push;
 
+    @Option(
+            names = "--cache-from",
+            paramLabel = "type=registry,ref=REF|type=local,src=DIR",
+            description = "External cache sources (several: asked in order)")
+    List<String> cacheFrom = new ArrayList<>();
+
+    @Option(
+            names = "--cache-to",
+            paramLabel =
+                    "type=registry,ref=REF|type=local,dest=DIR[,mode=min|max][,mounts=true|false][,mounts-max=SIZE]",
+            description = "Cache export destinations (with RUN --mount=type=cache directories unless mounts=false)")
+    List<String> cacheTo = new ArrayList<>();
+
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to the file")
     Path iidfile;
 

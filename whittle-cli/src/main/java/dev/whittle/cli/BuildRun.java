@@ -7,6 +7,8 @@ import dev.whittle.archive.ArchiveWriter;
 import dev.whittle.build.BuildRequest;
 import dev.whittle.build.PlainProgress;
 import dev.whittle.build.Progress;
+import dev.whittle.cache.CacheExport;
+import dev.whittle.cache.CacheSpec;
 import dev.whittle.cli.format.Units;
 import dev.whittle.diag.Trace;
 import dev.whittle.image.ImageRef;
@@ -71,6 +73,12 @@ final class BuildRun {
                 .sourceDateEpoch(sourceDateEpoch())
                 .clientIdentity(clientIdentity());
         for (ImageRef n : names) b.tag(n);
+        try {
+            for (String c : cmd.cacheFrom) b.cacheFrom(CacheSpec.parseImport(c));
+            for (String c : cmd.cacheTo) b.cacheTo(CacheSpec.parseExport(c));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
         BuildSpec spec = b.build();
         Progress progress = progress();
         try {
@@ -99,7 +107,9 @@ final class BuildRun {
         Build build = new Build(
                 ctx.store(),
                 Build.registryPuller(ctx.store(), ctx::registries, Units::humanSize),
-                ctx.debug() ? m -> ctx.err().println("debug: " + m) : m -> {});
+                ctx.debug() ? m -> ctx.err().println("debug: " + m) : m -> {},
+                ctx::registries,
+                m -> ctx.err().println(m));
         if (cmd.platforms().size() > 1) {
             if (!outputs.isEmpty())
                 throw new UserError("--output with several platforms is not supported yet: build with -t, then "
@@ -115,6 +125,8 @@ final class BuildRun {
         }
         built.close();
         Trace.mark("deferred layers and memo written");
+        for (CacheExport.Report r : build.exportCache(spec, built))
+            if (!cmd.quiet) ctx.err().println(r.summary());
         return 0;
     }
 

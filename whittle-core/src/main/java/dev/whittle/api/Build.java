@@ -6,11 +6,18 @@ import dev.whittle.build.BuildResult;
 import dev.whittle.build.Builder;
 import dev.whittle.build.ImagePuller;
 import dev.whittle.build.Progress;
+import dev.whittle.cache.CacheExport;
+import dev.whittle.cache.CacheImport;
+import dev.whittle.cache.CacheRecord;
+import dev.whittle.cache.CacheSpec;
 import dev.whittle.check.CheckReport;
 import dev.whittle.diag.Trace;
 import dev.whittle.dockerfile.Dockerfile;
+import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
+import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
 import dev.whittle.json.Json;
 import dev.whittle.registry.Puller;
 import dev.whittle.registry.RegistryClient;
@@ -48,15 +55,36 @@ public final class Build {
     private final Store store;
     private final ImagePuller puller;
     private final Consumer<String> debug;
+    private final Supplier<RegistryClient> registries;
+    private final Consumer<String> log;
 
     /**
      * @param puller fetches base images the store lacks (see {@link #registryPuller}); null: none may be pulled
      * @param debug  receives why the memo answered or not; a no-op when not wanted
      */
     public Build(Store store, ImagePuller puller, Consumer<String> debug) {
+        this(store, puller, debug, null, m -> {});
+    }
+
+    /**
+     * @param registries the registry client for registry caches (--cache-from, --cache-to); null: none
+     * @param log        receives what the cache import did and its warnings
+     */
+    public Build(
+            Store store,
+            ImagePuller puller,
+            Consumer<String> debug,
+            Supplier<RegistryClient> registries,
+            Consumer<String> log) {
         this.store = store;
         this.puller = puller;
         this.debug = debug;
+        this.registries = registries != null
+                ? registries
+                : () -> {
+                    throw new IllegalStateException("no registry client given for a registry cache");
+                };
+        this.log = log;
     }
 
     /**
@@ -76,6 +104,8 @@ public final class Build {
         private final Set<String> unusedBuildArgs;
         private final Finish finish;
         private boolean closed;
+        /** What a --cache-to exports, once closed; null for a build the memo answered. */
+        private CacheExport.Built forExport;
 
         private Result(Manifest manifest, Digest config, Set<String> unusedBuildArgs, Finish finish) {
             this.manifest = manifest;
@@ -117,6 +147,30 @@ public final class Build {
 
     private interface Finish {
         void run() throws IOException;
+    }
+
+    /**
+     * Exports the closed build's cache to each --cache-to of its spec; returns what each export did. A failure is an
+     * error (the image is built and named, but the cache the user asked for is not where they asked), or a warning
+     * with ignore-error=true.
+     */
+    public List<CacheExport.Report> exportCache(BuildSpec spec, Result built) throws IOException {
+        if (spec.cacheTo().isEmpty()) return List.of();
+        if (!built.closed) throw new IllegalStateException("close the result before exporting its cache");
+        if (built.forExport == null) throw new IllegalStateException("the build left nothing to export");
+        List<CacheExport.Report> out = new ArrayList<>();
+        CacheExport export = new CacheExport(store, log);
+        for (CacheSpec.Export to : spec.cacheTo()) {
+            if (to.where() instanceof CacheSpec.Inline) continue; // in the image's config already
+            try {
+                out.add(export.export(to, built.forExport, registries));
+            } catch (IOException | RuntimeException e) {
+                if (!to.ignoreError()) throw e;
+                log.accept("WARNING: cache export failed (ignore-error=true): "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
+        }
+        return out;
     }
 
     /** Builds (or recalls) the image and gives it the spec's names; {@code progress} shows the steps. */
@@ -167,10 +221,16 @@ public final class Build {
                 spec.pull(),
                 puller);
         Builder builder = new Builder(store, req);
+        CacheImport imported = null;
+        if (!spec.cacheFrom().isEmpty()) {
+            imported = CacheImport.load(store, spec.cacheFrom(), registries, log);
+            if (!imported.isEmpty()) builder.cache().importFrom(imported);
+            Trace.mark("cache manifests imported");
+        }
         Trace.mark("builder ready (store open)");
-        BuildResult result;
+        BuildResult made;
         try {
-            result = builder.build();
+            made = builder.build();
         } catch (IOException | RuntimeException e) {
             try {
                 builder.finish();
@@ -179,8 +239,19 @@ public final class Build {
             }
             throw e;
         }
-        return new Result(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
+        BuildResult result = spec.cacheTo().stream().anyMatch(c -> c.where() instanceof CacheSpec.Inline)
+                ? withInlineCache(made, builder)
+                : made;
+        CacheImport fromCaches = imported;
+        Result[] self = {null};
+        self[0] = new Result(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
             List<String> cacheKeys = builder.finish();
+            self[0].forExport = new CacheExport.Built(
+                    builder.cache(),
+                    cacheKeys,
+                    result.config().diffIds(),
+                    builder.cache().mountsUsed(),
+                    fromCaches);
             if (!result.memoizable()) return;
             try {
                 memo.save(
@@ -197,6 +268,32 @@ public final class Build {
                 // only a shortcut for the next build
             }
         });
+        return self[0];
+    }
+
+    /**
+     * The built image with its cache in its config ({@code --cache-to type=inline}), as BuildKit's inline cache: a new
+     * config, so a new image ID, the same layers.
+     */
+    private BuildResult withInlineCache(BuildResult r, Builder builder) throws IOException {
+        ImageConfig config = r.config().toBuilder()
+                .field(
+                        CacheRecord.INLINE_FIELD,
+                        CacheExport.inline(
+                                builder.cache(),
+                                builder.cache().used(),
+                                r.config().diffIds(),
+                                r.manifest().layers()))
+                .build();
+        store.putBlob(config.raw());
+        Manifest m = Manifest.create(
+                true,
+                new Descriptor(MediaType.OCI_CONFIG, config.digest(), config.size()),
+                r.manifest().layers(),
+                null);
+        store.putBlob(m.raw());
+        r.provenance().save(store, config.digest());
+        return new BuildResult(config, m, r.unusedBuildArgs(), r.provenance(), r.steps(), r.bases(), r.memoizable());
     }
 
     /** Shows a remembered build's steps as a fully cached rebuild shows them. */

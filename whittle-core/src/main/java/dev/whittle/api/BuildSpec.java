@@ -4,6 +4,7 @@ import dev.whittle.build.BuildRequest;
 import dev.whittle.build.NamedContext;
 import dev.whittle.build.PullPolicy;
 import dev.whittle.build.RunSettings;
+import dev.whittle.cache.CacheSpec;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
@@ -38,7 +39,9 @@ public record BuildSpec(
         Map<String, NamedContext> namedContexts,
         PullPolicy pull,
         Long sourceDateEpoch,
-        String clientIdentity) {
+        String clientIdentity,
+        List<CacheSpec.Import> cacheFrom,
+        List<CacheSpec.Export> cacheTo) {
 
     public BuildSpec {
         tags = List.copyOf(tags);
@@ -48,6 +51,8 @@ public record BuildSpec(
         secrets = Map.copyOf(secrets);
         ssh = Map.copyOf(ssh);
         namedContexts = Map.copyOf(namedContexts);
+        cacheFrom = List.copyOf(cacheFrom);
+        cacheTo = List.copyOf(cacheTo);
     }
 
     /** A build of {@code source} with docker's defaults. */
@@ -77,12 +82,19 @@ public record BuildSpec(
                 namedContexts,
                 pull,
                 sourceDateEpoch,
-                clientIdentity);
+                clientIdentity,
+                cacheFrom,
+                cacheTo);
     }
 
     /** Whether an unchanged earlier build may answer (the memo sees the main context only, and honours the cache). */
     boolean memoizable() {
-        return !noCache && noCacheStages.isEmpty() && pull != PullPolicy.ALWAYS && namedContexts.isEmpty();
+        // an export needs the build's steps and cache mounts, which only the builder sees
+        return !noCache
+                && noCacheStages.isEmpty()
+                && pull != PullPolicy.ALWAYS
+                && namedContexts.isEmpty()
+                && cacheTo.isEmpty();
     }
 
     /** The setters of a spec; {@link #build()} makes it. */
@@ -102,6 +114,8 @@ public record BuildSpec(
         private PullPolicy pull = PullPolicy.MISSING;
         private Long sourceDateEpoch;
         private String clientIdentity = "library";
+        private final List<CacheSpec.Import> cacheFrom = new ArrayList<>();
+        private final List<CacheSpec.Export> cacheTo = new ArrayList<>();
 
         private Builder(BuildSource source) {
             this.source = source;
@@ -187,6 +201,18 @@ public record BuildSpec(
             return this;
         }
 
+        /** {@code --cache-from}: caches to import, asked in this order. */
+        public Builder cacheFrom(CacheSpec.Import c) {
+            cacheFrom.add(c);
+            return this;
+        }
+
+        /** {@code --cache-to}: where to export this build's cache. */
+        public Builder cacheTo(CacheSpec.Export c) {
+            cacheTo.add(c);
+            return this;
+        }
+
         public BuildSpec build() {
             return new BuildSpec(
                     source,
@@ -203,7 +229,9 @@ public record BuildSpec(
                     namedContexts,
                     pull,
                     sourceDateEpoch,
-                    clientIdentity);
+                    clientIdentity,
+                    cacheFrom,
+                    cacheTo);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.whittle.api;
 
 import dev.whittle.archive.ArchiveWriter;
 import dev.whittle.build.Progress;
+import dev.whittle.cache.CacheExport;
 import dev.whittle.check.CheckReport;
 import dev.whittle.image.ImageRef;
 import dev.whittle.registry.DockerConfig;
@@ -93,8 +94,24 @@ public final class Whittle implements AutoCloseable {
     }
 
     public Build.Result build(BuildSpec spec, Progress progress) throws IOException {
-        return new Build(store, Build.registryPuller(store, this::registries, bytes -> bytes + " bytes"), message -> {})
-                .run(spec, progress);
+        return builds().run(spec, progress);
+    }
+
+    /**
+     * Exports a closed build's cache to the spec's {@code cacheTo} destinations (see docs/cache.md); returns what each
+     * export did.
+     */
+    public List<CacheExport.Report> exportCache(BuildSpec spec, Build.Result closed) throws IOException {
+        return builds().exportCache(spec, closed);
+    }
+
+    private Build builds() {
+        return new Build(
+                store,
+                Build.registryPuller(store, this::registries, bytes -> bytes + " bytes"),
+                message -> {},
+                this::registries,
+                message -> {});
     }
 
     /** An image of the store, by name or ID. */

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,6 +32,23 @@ public final class BuildCache {
     private final Path dir;
     /** The keys this build found or stored: what its image came from. */
     private final Set<String> used = ConcurrentHashMap.newKeySet();
+    /** Cache mount directories this build used, by directory name (what an export carries). */
+    private final Map<String, MountUse> mounts = new ConcurrentHashMap<>();
+    /** Where a miss is looked up next (a cache imported with --cache-from); null: nowhere. */
+    private volatile Remote remote;
+
+    /**
+     * A cache beyond the store: asked on a local miss, it makes the step's layer present in the store (verified) and
+     * answers the entry, or null; it may also fill a cache mount's directory before its first use.
+     */
+    public interface Remote {
+        Entry find(Digest key);
+
+        void restoreMount(String name, String id, Path dir);
+    }
+
+    /** A cache mount a RUN of this build used: its id and its directory. */
+    public record MountUse(String id, Path dir) {}
 
     public BuildCache(Store store) throws IOException {
         this.store = store;
@@ -49,18 +67,78 @@ public final class BuildCache {
     }
 
     public Entry get(Digest key) {
+        Entry local = local(key);
+        Remote r = remote;
+        if (local != null || r == null) return local;
+        Entry found = r.find(key);
+        if (found == null) return null;
+        try {
+            put(key, found);
+        } catch (IOException e) {
+            used.add(key.hex()); // only the next build misses it
+        }
+        return found;
+    }
+
+    /** Asks {@code r} about keys the store does not have (set before the build starts). */
+    public void importFrom(Remote r) {
+        remote = r;
+    }
+
+    /** Notes a cache mount of one of this build's RUNs (run or cached): an export carries it. */
+    public void mountSeen(String id, Path mountDir) {
+        mounts.putIfAbsent(mountDir.getFileName().toString(), new MountUse(id, mountDir));
+    }
+
+    /** Called before a RUN mounts a cache directory: an imported cache may fill it, the first time only. */
+    public synchronized void mountReady(Path mountDir) {
+        Remote r = remote;
+        if (r == null) return;
+        String name = mountDir.getFileName().toString();
+        if (restored.add(name)) {
+            MountUse u = mounts.get(name);
+            r.restoreMount(name, u == null ? name : u.id(), mountDir);
+        }
+    }
+
+    private final Set<String> restored = ConcurrentHashMap.newKeySet();
+
+    /** The cache mounts this build used, by directory name. */
+    public Map<String, MountUse> mountsUsed() {
+        return new TreeMap<>(mounts);
+    }
+
+    /** The entry stored under a key (as {@link #used} names it), unchecked and unmarked; null when none. */
+    public Entry stored(String keyHex) {
+        try {
+            return read(Files.readAllBytes(dir.resolve(keyHex)));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Entry read(byte[] bytes) {
+        Map<String, Object> m = Json.parseObject(bytes);
+        String next = JsonObjects.string(m, "next");
+        return new Entry(
+                Digest.parse(JsonObjects.requireString(m, "diffId")),
+                Descriptor.fromJson(m.get("blob")),
+                JsonObjects.string(m, "created"),
+                next == null ? null : Digest.parse(next));
+    }
+
+    private Entry local(Digest key) {
         Path p = dir.resolve(key.hex());
         try {
-            Map<String, Object> m = Json.parseObject(Files.readAllBytes(p));
-            Digest diffId = Digest.parse(JsonObjects.requireString(m, "diffId"));
-            Descriptor blob = Descriptor.fromJson(m.get("blob"));
+            Entry e = read(Files.readAllBytes(p));
             // the layer may have gone since (rmi or prune), or come back in another blob: either way a miss
-            LayerInfo info = store.layer(diffId);
-            if (info == null || !info.blobs().containsKey(blob.digest()) || !store.hasBlob(blob.digest())) return null;
+            LayerInfo info = store.layer(e.diffId());
+            if (info == null
+                    || !info.blobs().containsKey(e.blob().digest())
+                    || !store.hasBlob(e.blob().digest())) return null;
             used.add(key.hex());
             touch(p);
-            String next = JsonObjects.string(m, "next");
-            return new Entry(diffId, blob, JsonObjects.string(m, "created"), next == null ? null : Digest.parse(next));
+            return e;
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {

@@ -120,6 +120,11 @@ public final class Builder {
         }
     }
 
+    /** The step cache this build reads and writes (for --cache-from and --cache-to). */
+    public BuildCache cache() {
+        return cache;
+    }
+
     /**
      * Builds the image. Layers of stages the image does not export may still be being written when this returns:
      * {@link #finish} waits for them (and is needed even when this throws).

@@ -94,14 +94,19 @@ final class RunMounts {
      * cache of their own (in BuildKit they are a step the cache is keyed by), which --no-cache runs again: such a
      * cache starts empty then, for this build only ({@link FreshCaches}).
      */
-    private Path cacheDir(Mounts.Spec m) throws IOException {
+    static Path cacheDir(StepContext ctx, Mounts.Spec m) throws IOException {
         boolean owned = m.uid() != null || m.gid() != null || m.mode() != null;
         String key = m.id() + (owned ? "\n" + m.uid() + ":" + m.gid() + ":" + m.mode() : "");
-        Path caches = owned && ctx.noCache()
-                ? services.freshCaches().root()
-                : services.store().stateDir().resolve("cachemounts");
+        Path caches = isFresh(ctx, m)
+                ? ctx.services().freshCaches().root()
+                : ctx.services().store().stateDir().resolve("cachemounts");
         return caches.resolve(
                 Digest.sha256(key.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24));
+    }
+
+    /** Whether a cache mount starts empty for this build only: such a cache is never exported nor imported. */
+    static boolean isFresh(StepContext ctx, Mounts.Spec m) {
+        return (m.uid() != null || m.gid() != null || m.mode() != null) && ctx.noCache();
     }
 
     private RuncSpec.Mount mount(Mounts.Spec m) throws IOException {
@@ -121,13 +126,14 @@ final class RunMounts {
 
     /** A cache directory kept in the store across builds (locked while the RUN runs for sharing=locked). */
     private RuncSpec.Mount cacheMount(Mounts.Spec m, String target) throws IOException {
-        Path dir = cacheDir(m);
+        Path dir = cacheDir(ctx, m);
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             Files.setAttribute(dir, "unix:uid", m.uid() == null ? 0 : m.uid(), NOFOLLOW);
             Files.setAttribute(dir, "unix:gid", m.gid() == null ? 0 : m.gid(), NOFOLLOW);
             Files.setAttribute(dir, "unix:mode", m.mode() == null ? 0755 : m.mode(), NOFOLLOW);
         }
+        if (!isFresh(ctx, m)) services.cache().mountReady(dir); // an imported cache fills it before its first use
         if (m.sharing() == Mounts.Sharing.LOCKED) {
             FileChannel ch = FileChannel.open(
                     dir.resolveSibling(dir.getFileName() + ".lock"),

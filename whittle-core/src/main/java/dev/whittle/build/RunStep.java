@@ -64,6 +64,11 @@ final class RunStep {
         List<String> mountKeys = new ArrayList<>();
         for (Mounts.Spec m : mounts) mountKeys.add(RunCacheKey.mountKey(m, services.sources()));
         Digest key = RunCacheKey.of(s, cmd, env, network, services.options().run(), hostname(), mountKeys);
+        for (Mounts.Spec m : mounts) {
+            // cached or not, the build's cache mounts are what a --cache-to carries
+            if (m.type() == Mounts.Type.CACHE && !RunMounts.isFresh(ctx, m))
+                services.cache().mountSeen(m.id(), RunMounts.cacheDir(ctx, m));
+        }
         BuildCache.Entry hit = ctx.noCache() ? null : services.cache().get(key);
         if (hit != null) {
             services.progress().cached(ctx.step());

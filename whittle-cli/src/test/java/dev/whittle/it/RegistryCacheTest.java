@@ -1,0 +1,637 @@
+package dev.whittle.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
+import dev.whittle.json.Json;
+import dev.whittle.json.JsonObjects;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A build cache shared between machines through a directory or a registry (--cache-to / --cache-from): two stores
+ * stand for two CI machines that start from the same base images; machine B, whose step cache is empty, builds what
+ * machine A built with every step CACHED and the same image ID. Against Debian's docker-registry on 127.0.0.1, through
+ * a proxy that records every request, so "nothing uploaded" is what the registry saw.
+ */
+class RegistryCacheTest {
+    @TempDir
+    static Path dir;
+
+    /** A store holding only the base image: each machine starts as a copy of it. */
+    static Path bases;
+
+    static Path context;
+    static LocalRegistry registry;
+    static final AtomicInteger MACHINES = new AtomicInteger();
+
+    static final String DOCKERFILE = """
+            FROM cache/base:1
+            COPY hello.txt /hello.txt
+            RUN cat /hello.txt > /made.txt && echo made >> /made.txt
+            COPY big.bin /data/big.bin
+            CMD ["cat", "/made.txt"]
+            """;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        bases = dir.resolve("bases");
+        new Whittle(bases)
+                .run("import", RootFs.busybox(dir).toString(), "cache/base:1")
+                .ok();
+        context = Files.createDirectories(dir.resolve("app"));
+        byte[] big = new byte[1 << 20];
+        new Random(7).nextBytes(big);
+        Files.write(context.resolve("big.bin"), big);
+        Files.writeString(context.resolve("hello.txt"), "hello from machine A\n");
+        Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
+        registry = LocalRegistry.start(new LocalRegistry.Auth.None());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) registry.close();
+    }
+
+    /** A machine with the base images and nothing else: a copy of the bases store, with its own registries file. */
+    static Whittle machine() throws IOException {
+        int n = MACHINES.incrementAndGet();
+        Path root = dir.resolve("machine-" + n);
+        Exec cp = Exec.run(List.of("cp", "-a", bases.toString(), root.toString()), null, 120);
+        assertThat(cp.code()).as(cp.err()).isZero();
+        Path cfg = dir.resolve("registries-" + n + ".json");
+        Files.writeString(
+                cfg, "{\"loopback-only\": true, \"retries\": 2, \"retry-backoff-ms\": 50, \"timeout-seconds\": 5}");
+        Path docker = Files.createDirectories(dir.resolve("docker-config-" + n));
+        return new Whittle(root, List.of("--registries-config", cfg.toString(), "--config", docker.toString()));
+    }
+
+    static Exec build(Whittle w, Path ctx, String... flags) {
+        List<String> a = new ArrayList<>(List.of("build", "--progress", "plain", "--check=off", "-t", "cache/app"));
+        a.addAll(List.of(flags));
+        a.add(ctx.toString());
+        return w.run(a.toArray(String[]::new));
+    }
+
+    /** A cache's manifest as the test registry holds it under the tag "cache". */
+    static Manifest cacheManifest(String repo) throws IOException {
+        try {
+            HttpResponse<byte[]> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://" + registry.host() + "/v2/" + repo + "/manifests/cache"))
+                                    .header("Accept", MediaType.OCI_MANIFEST)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+            return Manifest.parse(r.body(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** The manifest digest an export reported. */
+    static String cacheDigest(Exec e) {
+        Matcher m = Pattern.compile("exported cache to .*\\((sha256:[0-9a-f]{64})\\)")
+                .matcher(e.err());
+        assertThat(m.find()).as(e.err()).isTrue();
+        return m.group(1);
+    }
+
+    static String id(Whittle w) {
+        return w.run("inspect", "--format", "{{.Id}}", "cache/app").ok().out().trim();
+    }
+
+    /** The layer steps' outcomes in order: CACHED or DONE per COPY/RUN step. */
+    static List<String> layerSteps(Exec e) {
+        List<String> names = new ArrayList<>();
+        List<String> out = new ArrayList<>();
+        for (String l : e.err().lines().toList()) {
+            if (l.matches("#\\d+ \\[[^]]*\\d+/\\d+\\] (COPY|RUN) .*")) names.add(l.substring(0, l.indexOf(' ')));
+            for (String n : names) {
+                if (l.equals(n + " CACHED")) out.add("CACHED");
+                else if (l.startsWith(n + " DONE")) out.add("DONE");
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ registry
+
+    /** Requests that send data to the registry: blob uploads (POST, PATCH, PUT) and manifest PUTs. */
+    static List<FaultProxy.Seen> writes(List<FaultProxy.Seen> seen) {
+        return seen.stream()
+                .filter(s -> !s.method().equals("GET") && !s.method().equals("HEAD"))
+                .toList();
+    }
+
+    @Test
+    void machineBBuildsFromTheRegistryCacheAndAnUnchangedReExportWritesNothing() throws IOException {
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            String ref = proxy.host() + "/ci/app:cache";
+            Whittle a = machine();
+            Exec first =
+                    build(a, context, "--cache-to", "type=registry,ref=" + ref).ok();
+            assertThat(first.err())
+                    .contains("exported cache to registry cache " + ref + ": 4 blobs sent")
+                    .contains("manifest written");
+
+            Whittle b = machine();
+            Exec onB = build(b, context, "--cache-from", "type=registry,ref=" + ref)
+                    .ok();
+            assertThat(layerSteps(onB)).containsExactly("CACHED", "CACHED", "CACHED");
+            assertThat(id(b)).isEqualTo(id(a));
+
+            // no cache churn: the same build exported again sends no blob and leaves the manifest as it is
+            int before = proxy.seen().size();
+            Exec again =
+                    build(a, context, "--cache-to", "type=registry,ref=" + ref).ok();
+            assertThat(again.err()).contains("0 blobs sent (0 bytes), 4 already there, manifest unchanged");
+            assertThat(writes(proxy.seen().subList(before, proxy.seen().size())))
+                    .isEmpty();
+
+            // machine B exports to another repository: every blob is mounted from the imported one, none uploaded
+            before = proxy.seen().size();
+            String other = proxy.host() + "/ci/other:cache";
+            Exec mounted = build(b, context, "--cache-from", ref, "--cache-to", "type=registry,ref=" + other)
+                    .ok();
+            assertThat(mounted.err()).contains("0 blobs sent (0 bytes), 4 already there, manifest written");
+            // B passes on what it imported: the same cache, the same document as A's
+            assertThat(cacheDigest(mounted)).isEqualTo(cacheDigest(first));
+            List<FaultProxy.Seen> w =
+                    writes(proxy.seen().subList(before, proxy.seen().size()));
+            assertThat(w)
+                    .allMatch(s -> (s.method().equals("POST") && s.path().contains("mount="))
+                            || (s.method().equals("PUT") && s.path().contains("/manifests/")));
+            assertThat(w).filteredOn(s -> s.path().contains("mount=")).hasSize(4);
+        }
+    }
+
+    @Test
+    void aChangedBuildSendsOnlyItsNewBlobs() throws IOException {
+        String ref = registry.host() + "/ci/changed:cache";
+        Path ctx = Files.createDirectories(dir.resolve("changed"));
+        Exec.run(List.of("cp", "-a", context + "/.", ctx.toString()));
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,ref=" + ref).ok();
+        byte[] big = new byte[1 << 20];
+        new Random(8).nextBytes(big);
+        Files.write(ctx.resolve("big.bin"), big);
+        Exec changed = build(a, ctx, "--cache-to", "type=registry,ref=" + ref).ok();
+        // the last COPY's layer and the config are new; the layers of the steps before it are there already
+        assertThat(changed.err()).contains("2 blobs sent").contains("2 already there, manifest written");
+    }
+
+    @Test
+    void aRegistryThatFailsMidImportOrServesABadLayerOnlyCostsTheCache() throws IOException {
+        String ref = registry.host() + "/ci/faults:cache";
+        build(machine(), context, "--cache-to", "type=registry,ref=" + ref).ok();
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            String via = proxy.host() + "/ci/faults:cache";
+            // the manifest and config come through, then every layer download is cut short (more times than the
+            // client retries): the registry stopped in the middle of the import; the steps run instead
+            for (Descriptor layer : cacheManifest("ci/faults").layers())
+                proxy.cut("GET", layer.digest().toString(), 10, 1000);
+            Whittle b = machine();
+            Exec cut = build(b, context, "--cache-from", via).ok();
+            // said once, and the registry is not asked again for the later steps' layers
+            assertThat(cut.err()).containsOnlyOnce("WARNING: ").contains("building without this cache from here");
+            assertThat(layerSteps(cut)).containsExactly("DONE", "DONE", "DONE");
+            assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+        }
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // a layer whose bytes are not its digest: refused, never used
+            proxy.corrupt("GET", "/blobs/", 1000);
+            Whittle c = machine();
+            Exec lied = build(c, context, "--cache-from", proxy.host() + "/ci/faults:cache")
+                    .ok();
+            assertThat(lied.err()).contains("WARNING: ");
+            assertThat(c.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+            assertThat(c.run("system", "fsck").ok().out()).contains("is consistent");
+        }
+    }
+
+    @Test
+    void anExportCutShortFailsClearlyAndLeavesTheLastCacheWhole() throws IOException {
+        String ref = registry.host() + "/ci/cut:cache";
+        Path ctx = Files.createDirectories(dir.resolve("cut"));
+        Exec.run(List.of("cp", "-a", context + "/.", ctx.toString()));
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,ref=" + ref).ok();
+        byte[] big = new byte[1 << 20];
+        new Random(9).nextBytes(big);
+        Files.write(ctx.resolve("big.bin"), big);
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // every blob upload dropped after 1000 bytes: the registry "stops" in the middle of the export
+            proxy.cutRequest("PUT", "/blobs/uploads/", 1000, 1000);
+            Exec cut = build(a, ctx, "--cache-to", "type=registry,ref=" + proxy.host() + "/ci/cut:cache");
+            assertThat(cut.code()).isEqualTo(1);
+            assertThat(cut.err()).contains("Error: ").contains("upload failed").doesNotContain("\tat dev.whittle");
+            assertThat(writes(proxy.seen())).noneMatch(s -> s.path().contains("/manifests/"));
+            // buildx's ignore-error=true: the same failure is a warning, and the build succeeds
+            Exec ignored = build(
+                            a,
+                            ctx,
+                            "--cache-to",
+                            "type=registry,ignore-error=true,ref=" + proxy.host() + "/ci/cut:cache")
+                    .ok();
+            assertThat(ignored.err()).contains("WARNING: cache export failed (ignore-error=true): ");
+        }
+        assertThat(id(a)).as("the image is built and named all the same").startsWith("sha256:");
+        // the cache there is the last complete one: another machine imports it without a warning
+        Exec c = build(machine(), ctx, "--cache-from", ref).ok();
+        assertThat(c.err()).doesNotContain("WARNING");
+        assertThat(layerSteps(c)).containsExactly("CACHED", "CACHED", "DONE");
+    }
+
+    @Test
+    void tokenAuthAsPushAndPullHaveIt() throws IOException {
+        try (TokenServer tokens = TokenServer.start();
+                LocalRegistry reg = LocalRegistry.start(new LocalRegistry.Auth.Token(tokens))) {
+            String ref = reg.host() + "/private/app:cache";
+            Whittle a = machine();
+            Exec denied = build(a, context, "--cache-to", "type=registry,ref=" + ref);
+            assertThat(denied.code()).isEqualTo(1);
+            assertThat(denied.err()).contains("Error: ").containsAnyOf("UNAUTHORIZED", "DENIED");
+            login(a, reg);
+            build(a, context, "--cache-to", "type=registry,ref=" + ref).ok();
+            assertThat(tokens.requests()).isNotEmpty();
+
+            Whittle b = machine();
+            login(b, reg);
+            Exec onB = build(b, context, "--cache-from", ref).ok();
+            assertThat(layerSteps(onB)).containsExactly("CACHED", "CACHED", "CACHED");
+
+            Exec anonymous = build(machine(), context, "--cache-from", ref).ok();
+            assertThat(anonymous.err()).contains("WARNING: cannot import registry cache " + ref);
+            assertThat(layerSteps(anonymous)).containsExactly("DONE", "DONE", "DONE");
+        }
+    }
+
+    static void login(Whittle w, LocalRegistry reg) {
+        w.runWithInput(
+                        (TokenServer.PASSWORD + "\n").getBytes(),
+                        "login",
+                        "-u",
+                        TokenServer.USER,
+                        "--password-stdin",
+                        reg.host())
+                .ok();
+    }
+
+    @Test
+    void anInlineCacheTravelsInTheImageItself() throws IOException {
+        String image = registry.host() + "/ci/inline:1";
+        Whittle a = machine();
+        build(a, context, "--cache-to", "type=inline").ok();
+        String config = Files.readString(a.root().resolve("blobs/sha256").resolve(id(a).substring("sha256:".length())));
+        assertThat(config).contains("\"whittle.cache.v1\":{\"version\":1,\"steps\":[{\"key\":");
+        a.run("tag", "cache/app", image).ok();
+        a.run("push", image).ok();
+
+        Whittle b = machine();
+        Exec onB = build(b, context, "--cache-to", "type=inline", "--cache-from", image)
+                .ok();
+        assertThat(layerSteps(onB)).containsExactly("CACHED", "CACHED", "CACHED");
+        assertThat(id(b)).isEqualTo(id(a));
+    }
+
+    @Test
+    void twoMachinesExportingToOneTagAtOnceLeaveOneWholeCache() throws Exception {
+        String ref = registry.host() + "/ci/race:cache";
+        Path cfg = dir.resolve("race-registries.json");
+        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"timeout-seconds\": 30}");
+        List<Path> contexts = new ArrayList<>();
+        List<WhittleProcess> running = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path ctx = Files.createDirectories(dir.resolve("race-" + i));
+            Exec.run(List.of("cp", "-a", context + "/.", ctx.toString()));
+            Files.writeString(ctx.resolve("hello.txt"), "machine " + i + "\n");
+            contexts.add(ctx);
+            Whittle m = machine();
+            running.add(WhittleProcess.start(
+                    m.root(),
+                    dir.resolve("race-" + i + ".log"),
+                    "--registries-config",
+                    cfg.toString(),
+                    "build",
+                    "--progress",
+                    "plain",
+                    "--check=off",
+                    "--cache-to",
+                    "type=registry,ref=" + ref,
+                    ctx.toString()));
+        }
+        for (WhittleProcess p : running) assertThat(p.waitFor()).as(p.output()).isZero();
+        // the last writer won: its cache is whole, the other's is simply not the tag's
+        int whole = 0;
+        for (Path ctx : contexts) {
+            Exec e = build(machine(), ctx, "--cache-from", ref).ok();
+            assertThat(e.err()).doesNotContain("WARNING");
+            if (layerSteps(e).equals(List.of("CACHED", "CACHED", "CACHED"))) whole++;
+        }
+        assertThat(whole).isEqualTo(1);
+    }
+
+    @Test
+    void aCacheIsReadThroughTheConfiguredMirrors() throws IOException {
+        build(machine(), context, "--cache-to", "type=registry,ref=" + registry.host() + "/ci/mirrored:cache")
+                .ok();
+        // origin.example is not on this machine: only its mirror (the loopback registry) may be asked
+        Path cfg = dir.resolve("mirrors.json");
+        Files.writeString(
+                cfg,
+                "{\"loopback-only\": true, \"registries\": {\"origin.example\": {\"mirrors\": [\"http://"
+                        + registry.host() + "\"], \"mirrors-only\": true}}}");
+        Whittle b = machine().with("--registries-config", cfg.toString());
+        Exec e = build(b, context, "--cache-from", "origin.example/ci/mirrored:cache")
+                .ok();
+        assertThat(e.err()).doesNotContain("WARNING");
+        assertThat(layerSteps(e)).containsExactly("CACHED", "CACHED", "CACHED");
+    }
+
+    @Test
+    void anImageIsNotACacheAndAnUnreachableRegistryIsAWarning() throws IOException {
+        Whittle a = machine();
+        String image = registry.host() + "/ci/image:1";
+        a.run("tag", "cache/base:1", image).ok();
+        a.run("push", image).ok();
+        Exec notCache = build(machine(), context, "--cache-from", image).ok();
+        assertThat(notCache.err()).contains("WARNING: cannot import registry cache " + image + ": not a whittle cache");
+        assertThat(layerSteps(notCache)).containsExactly("DONE", "DONE", "DONE");
+
+        String down = "127.0.0.1:" + LocalRegistry.freePort() + "/ci/app:cache";
+        Exec unreachable = build(machine(), context, "--cache-from", down).ok();
+        assertThat(unreachable.err()).contains("WARNING: cannot import registry cache " + down);
+    }
+
+    // ------------------------------------------------------------------------------------------------ cache mounts
+
+    static final Path GOLANG = Scenarios.BASES.resolve("golang.tar");
+
+    /** The stand-in golang base (examples/bases/make-rootfs), imported once into a store of its own. */
+    static synchronized Path goBases() throws IOException {
+        Path store = dir.resolve("go-bases");
+        if (Files.isDirectory(store)) return store;
+        Assumptions.assumeTrue(
+                Files.isRegularFile(GOLANG), "the golang stand-in base is needed (examples/bases/make-rootfs)");
+        new Whittle(store)
+                .run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/go/bin:/usr/lib/go-1.19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "-c",
+                        "ENV GOPATH=/go",
+                        "-c",
+                        "WORKDIR /go",
+                        GOLANG.toString(),
+                        "cache/golang:1")
+                .ok();
+        return store;
+    }
+
+    /** A machine with the golang base: its blobs hard-linked from the base store (they are never written in place). */
+    static Whittle goMachine() throws IOException {
+        int n = MACHINES.incrementAndGet();
+        Path root = dir.resolve("machine-" + n);
+        Exec cp = Exec.run(List.of("cp", "-al", goBases().toString(), root.toString()), null, 300);
+        assertThat(cp.code()).as(cp.err()).isZero();
+        Path cfg = dir.resolve("registries-" + n + ".json");
+        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"timeout-seconds\": 30}");
+        return new Whittle(root, List.of("--registries-config", cfg.toString()));
+    }
+
+    /** How many packages `go build -x` compiled (a package found in the Go build cache is not compiled). */
+    static long compiled(Exec e) {
+        return e.err()
+                .lines()
+                .filter(l -> l.matches(".*pkg/tool/[a-z0-9_]+/compile -o .*"))
+                .count();
+    }
+
+    @Test
+    void theGoBuildCacheTravelsSoMachineBBuildsIncrementally() throws IOException {
+        // Debian's Go ships the standard library compiled, so a package of the app's own shows what the cache saves
+        Path app = Files.createDirectories(dir.resolve("goapp/lib"));
+        app = app.getParent();
+        Files.writeString(app.resolve("go.mod"), "module example.com/ci\n\ngo 1.19\n");
+        Files.writeString(app.resolve("lib/lib.go"), "package lib\n\nfunc Answer() int { return 42 }\n");
+        Files.writeString(app.resolve("main.go"), """
+                package main
+
+                import (
+                	"fmt"
+
+                	"example.com/ci/lib"
+                )
+
+                func main() { fmt.Println("ci", lib.Answer()) }
+                """);
+        Files.writeString(app.resolve("Dockerfile"), """
+                FROM cache/golang:1
+                WORKDIR /app
+                COPY . .
+                RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -x -o /ci .
+                CMD ["/ci"]
+                """);
+        String ref = registry.host() + "/ci/go:cache";
+        Whittle a = goMachine();
+        Exec cold = build(a, app, "--cache-to", "type=registry,ref=" + ref + ",mounts-max=1g")
+                .ok();
+        long everything = compiled(cold);
+        assertThat(everything)
+                .as("a cold build compiles package lib and package main")
+                .isEqualTo(2);
+        assertThat(cold.err()).contains("manifest written");
+
+        // machine B: main.go changed; the Go build cache comes from the registry, so only package main compiles
+        Files.writeString(app.resolve("main.go"), "\n// changed on machine B\n", StandardOpenOption.APPEND);
+        Whittle b = goMachine();
+        Exec incremental = build(b, app, "--cache-from", ref, "--cache-to", "type=registry,ref=" + ref)
+                .ok();
+        assertThat(incremental.err())
+                .contains("cache mount /root/.cache/go-build: restored from registry cache " + ref);
+        assertThat(compiled(incremental)).as(incremental.err()).isEqualTo(1);
+        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("ci 42\n");
+
+        // the unchanged build exported again: the cache mount's tar is the same blob, nothing is sent
+        Exec again = build(b, app, "--cache-to", "type=registry,ref=" + ref).ok();
+        assertThat(again.err()).contains("0 blobs sent (0 bytes)").contains("manifest unchanged");
+
+        // a cap below the mount's size leaves it out, with a warning
+        Exec capped = build(b, app, "--cache-to", "type=local,dest=" + dir.resolve("capped") + ",mounts-max=1k")
+                .ok();
+        assertThat(capped.err())
+                .contains("WARNING: cache mount /root/.cache/go-build is ")
+                .contains("more than mounts-max=1024");
+    }
+
+    // ------------------------------------------------------------------------------------------------ local
+
+    @Test
+    void aFreshStoreImportingALocalCacheGetsEveryStepCachedAndTheSameImage() throws IOException {
+        Path cache = dir.resolve("local-cache");
+        Whittle a = machine();
+        Exec first = build(a, context, "--cache-to", "type=local,dest=" + cache).ok();
+        assertThat(layerSteps(first)).containsExactly("DONE", "DONE", "DONE");
+        assertThat(first.err()).contains("exported cache to local cache " + cache);
+        assertThat(cache.resolve("index.json")).exists();
+        assertThat(cache.resolve("oci-layout")).exists();
+
+        Whittle b = machine();
+        // several --cache-from, asked in order: one that is not there, then A's
+        Exec second = build(
+                        b,
+                        context,
+                        "--cache-from",
+                        "type=local,src=" + dir.resolve("not-there"),
+                        "--cache-from",
+                        "type=local,src=" + cache)
+                .ok();
+        assertThat(layerSteps(second)).containsExactly("CACHED", "CACHED", "CACHED");
+        assertThat(id(b)).isEqualTo(id(a));
+        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+    }
+
+    @Test
+    void modeMinCarriesTheImagesStepsOnlyAndModeMaxEveryStage() throws IOException {
+        Path ctx = Files.createDirectories(dir.resolve("staged"));
+        Files.writeString(ctx.resolve("hello.txt"), "staged\n");
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM cache/base:1 AS tool
+                RUN echo tool > /tool.txt
+                FROM cache/base:1
+                COPY --from=tool /tool.txt /tool.txt
+                COPY hello.txt /hello.txt
+                """);
+        Path min = dir.resolve("min-cache"), max = dir.resolve("max-cache");
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=local,dest=" + min, "--cache-to", "type=local,mode=max,dest=" + max)
+                .ok();
+
+        Exec fromMin =
+                build(machine(), ctx, "--cache-from", "type=local,src=" + min).ok();
+        // the tool stage's RUN is not in the image: mode=min does not carry it, so it runs; the image's steps hit
+        assertThat(layerSteps(fromMin)).containsExactly("DONE", "CACHED", "CACHED");
+        Exec fromMax =
+                build(machine(), ctx, "--cache-from", "type=local,src=" + max).ok();
+        assertThat(layerSteps(fromMax)).containsExactly("CACHED", "CACHED", "CACHED");
+    }
+
+    @Test
+    void aMissingOrDamagedCacheIsAWarningAndTheBuildGoesOn() throws IOException {
+        Path none = dir.resolve("no-such-cache");
+        Exec missing = build(machine(), context, "--cache-from", "type=local,src=" + none)
+                .ok();
+        assertThat(missing.err()).contains("WARNING: local cache " + none + " not found: building without it");
+        assertThat(layerSteps(missing)).containsExactly("DONE", "DONE", "DONE");
+
+        Path bad = Files.createDirectories(dir.resolve("damaged-cache"));
+        Files.writeString(
+                bad.resolve("index.json"),
+                "{\"manifests\": [{\"digest\": \"sha256:" + "ab".repeat(32)
+                        + "\", \"size\": 3, \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\"}]}");
+        Exec damaged = build(machine(), context, "--cache-from", "type=local,src=" + bad)
+                .ok();
+        assertThat(damaged.err()).contains("WARNING: cannot import local cache " + bad);
+        assertThat(layerSteps(damaged)).containsExactly("DONE", "DONE", "DONE");
+    }
+
+    @Test
+    void aCacheWhoseConfigLiesAboutALayerIsNeverUsed() throws IOException {
+        Path cache = dir.resolve("lying-cache");
+        build(machine(), context, "--cache-to", "type=local,dest=" + cache).ok();
+        // every step now claims a layer its blob does not hold (one no store has, so each blob must be checked)
+        Path index = cache.resolve("index.json");
+        Descriptor md = Descriptor.fromJson(JsonObjects.array(Json.parseObject(Files.readAllBytes(index)), "manifests")
+                .getFirst());
+        Manifest m = Manifest.parse(Files.readAllBytes(blob(cache, md.digest())), null);
+        String config = Files.readString(blob(cache, m.config().digest()));
+        List<String> diffIds = new ArrayList<>();
+        Matcher d = Pattern.compile("\"diffId\":\"(sha256:[0-9a-f]{64})\"").matcher(config);
+        while (d.find()) diffIds.add(d.group(1));
+        String lying = config;
+        for (String x : diffIds)
+            lying = lying.replace(
+                    x, Digest.sha256("forged".getBytes(StandardCharsets.UTF_8)).toString());
+        byte[] lie = lying.getBytes(StandardCharsets.UTF_8);
+        Files.write(blob(cache, Digest.sha256(lie)), lie);
+        Manifest forged = Manifest.create(
+                true, new Descriptor(m.config().mediaType(), Digest.sha256(lie), lie.length), m.layers(), null);
+        Files.write(blob(cache, forged.digest()), forged.raw());
+        Files.writeString(
+                index,
+                "{\"schemaVersion\":2,\"manifests\":["
+                        + Json.writeString(forged.descriptor().toJson(), Json.Style.COMPACT) + "]}");
+
+        Whittle b = machine();
+        Exec e = build(b, context, "--cache-from", "type=local,src=" + cache).ok();
+        assertThat(e.err()).contains("WARNING: local cache " + cache + ": layer ");
+        assertThat(layerSteps(e)).containsExactly("DONE", "DONE", "DONE");
+        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+        assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+    }
+
+    static Path blob(Path layout, Digest d) {
+        return layout.resolve("blobs/sha256").resolve(d.hex());
+    }
+
+    @Test
+    void zstdCachesImportAndImportedStepsAreBuildCacheToDfAndPrune() throws IOException {
+        Path cache = dir.resolve("zstd-cache");
+        build(machine(), context, "--cache-to", "type=local,dest=" + cache + ",compression=zstd")
+                .ok();
+        Descriptor md = Descriptor.fromJson(
+                JsonObjects.array(Json.parseObject(Files.readAllBytes(cache.resolve("index.json"))), "manifests")
+                        .getFirst());
+        assertThat(Files.readString(blob(cache, md.digest())))
+                .contains("application/vnd.oci.image.layer.v1.tar+zstd")
+                .doesNotContain("gzip");
+        Whittle b = machine();
+        Exec imported =
+                build(b, context, "--cache-from", "type=local,src=" + cache).ok();
+        assertThat(layerSteps(imported)).containsExactly("CACHED", "CACHED", "CACHED");
+        // what was imported is step cache like any other: system df counts it, builder prune removes it
+        assertThat(b.run("system", "df").ok().out()).containsPattern("Build Cache\\s+[1-9]");
+        b.run("builder", "prune", "-af").ok();
+        assertThat(layerSteps(build(b, context).ok())).containsExactly("DONE", "DONE", "DONE");
+    }
+
+    @Test
+    void badCacheFlagsAreRefusedBeforeTheBuild() throws IOException {
+        Whittle w = machine();
+        assertThat(build(w, context, "--cache-to", "type=local").fails(1).err())
+                .contains("Error: --cache-to type=local: dest= is required for type=local");
+        assertThat(build(w, context, "--cache-to", "type=local,dest=/x,mode=all")
+                        .fails(1)
+                        .err())
+                .contains("invalid mode \"all\" (min or max)");
+        assertThat(build(w, context, "--cache-to", "type=local,dest=/x,mounts-max=lots")
+                        .fails(1)
+                        .err())
+                .contains("invalid mounts-max \"lots\"");
+        assertThat(build(w, context, "--cache-from", "type=gha").fails(1).err())
+                .contains("cache type \"gha\" is not supported (registry or local)");
+    }
+}

@@ -1,0 +1,239 @@
+package dev.whittle.cache;
+
+import dev.whittle.build.BuildCache;
+import dev.whittle.image.Descriptor;
+import dev.whittle.image.Digest;
+import dev.whittle.image.Manifest;
+import dev.whittle.image.MediaType;
+import dev.whittle.registry.RegistryClient;
+import dev.whittle.store.LayerInfo;
+import dev.whittle.store.LayerIngest;
+import dev.whittle.store.Maintenance;
+import dev.whittle.store.Store;
+import dev.whittle.store.StoreException;
+import dev.whittle.tar.TarFormatException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The caches of a build's {@code --cache-from}s, in order. Loading fetches only each cache's manifest and config; a
+ * step's layer is downloaded when the build asks for that step and the store lacks the layer, and a cache mount's tar
+ * when a RUN is about to mount the directory. Every blob is checked (digest, size, and a layer's diffID) before it is
+ * used. A cache that is missing, unreachable, damaged or of another format is a warning: the build goes on without it.
+ */
+public final class CacheImport implements BuildCache.Remote {
+    /** The largest manifest or config read (as a registry's manifest limit). */
+    static final int MAX_DOCUMENT = 8 << 20;
+
+    private final Store store;
+    private final Consumer<String> log;
+    private final List<Loaded> caches;
+    private final Map<Digest, Object> locks = new ConcurrentHashMap<>();
+
+    private record Loaded(
+            CacheLocation where,
+            Manifest manifest,
+            CacheRecord record,
+            Map<Digest, CacheRecord.Step> steps,
+            Map<String, CacheRecord.Mount> mounts) {}
+
+    private CacheImport(Store store, Consumer<String> log, List<Loaded> caches) {
+        this.store = store;
+        this.log = log;
+        this.caches = caches;
+    }
+
+    /**
+     * Reads the caches' manifests and configs; one that cannot be read is reported to {@code log} and left out.
+     *
+     * @param registries the registry client, made when a registry cache is named
+     */
+    public static CacheImport load(
+            Store store, List<CacheSpec.Import> specs, Supplier<RegistryClient> registries, Consumer<String> log) {
+        List<Loaded> out = new ArrayList<>();
+        for (CacheSpec.Import spec : specs) {
+            CacheLocation where = CacheLocations.of(spec.where(), registries);
+            try {
+                Manifest m = where.manifest();
+                if (m == null) {
+                    log.accept("WARNING: " + where.describe() + " not found: building without it");
+                    continue;
+                }
+                if (m.config().size() > MAX_DOCUMENT)
+                    throw new IOException("its config claims " + m.config().size() + " bytes");
+                byte[] config;
+                try (InputStream in = where.openBlob(m.config())) {
+                    config = in.readNBytes(MAX_DOCUMENT + 1);
+                }
+                if (!Digest.sha256(config).equals(m.config().digest()))
+                    throw new IOException(
+                            "its config is not the blob " + m.config().digest());
+                // an image's config may hold an inline cache (--cache-to type=inline); anything else is a cache's
+                CacheRecord r = m.config().mediaType().equals(MediaType.OCI_CONFIG)
+                                || m.config().mediaType().equals(MediaType.DOCKER_CONFIG)
+                        ? CacheRecord.parseInline(m, config)
+                        : CacheRecord.parse(m, config);
+                Map<Digest, CacheRecord.Step> steps = new LinkedHashMap<>();
+                for (CacheRecord.Step s : r.steps()) steps.put(s.key(), s);
+                Map<String, CacheRecord.Mount> mounts = new LinkedHashMap<>();
+                for (CacheRecord.Mount x : r.mounts()) mounts.put(x.name(), x);
+                out.add(new Loaded(where, m, r, steps, mounts));
+            } catch (IOException | RuntimeException e) {
+                log.accept("WARNING: cannot import " + where.describe() + ": " + message(e) + "; building without it");
+            }
+        }
+        return new CacheImport(store, log, out);
+    }
+
+    static String message(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** Whether any cache was loaded. */
+    public boolean isEmpty() {
+        return caches.isEmpty();
+    }
+
+    @Override
+    public BuildCache.Entry find(Digest key) {
+        for (Loaded c : caches) {
+            CacheRecord.Step s = c.steps().get(key);
+            if (s == null || unreachable.contains(c.where())) continue;
+            Descriptor blob = c.record().blobs().get(s.blob());
+            try {
+                Descriptor local = layer(c.where(), blob, s.diffId(), blob.mediaType());
+                return new BuildCache.Entry(s.diffId(), local, s.created(), s.next());
+            } catch (StoreException | TarFormatException e) {
+                // this blob is not what the cache says: this step is a miss, the cache's other blobs may be fine
+                log.accept(
+                        "WARNING: " + c.where().describe() + ": layer " + blob.digest() + " not used: " + message(e));
+            } catch (IOException | RuntimeException e) {
+                // the registry (or directory) stopped answering: every later step would wait for it the same way
+                if (unreachable.add(c.where()))
+                    log.accept("WARNING: " + c.where().describe() + ": layer " + blob.digest() + " could not be read ("
+                            + message(e) + "); building without this cache from here");
+            }
+        }
+        return null;
+    }
+
+    /** Caches that stopped answering during this build: not asked again. */
+    private final Set<CacheLocation> unreachable = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The layer in the store, fetched from {@code where} and verified when the store lacks it; returns the stored
+     * blob's descriptor.
+     */
+    private Descriptor layer(CacheLocation where, Descriptor blob, Digest diffId, String declaredType)
+            throws IOException {
+        synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
+            LayerInfo have = store.layer(diffId);
+            if (have != null) {
+                if (have.blobs().containsKey(blob.digest()) && store.hasBlob(blob.digest()))
+                    return new Descriptor(have.blobs().get(blob.digest()), blob.digest(), blob.size());
+                for (Map.Entry<Digest, String> b : have.blobs().entrySet())
+                    if (store.hasBlob(b.getKey()))
+                        return new Descriptor(b.getValue(), b.getKey(), store.blobSize(b.getKey()));
+            }
+            try (InputStream in = where.openBlob(blob)) {
+                return LayerIngest.ingest(
+                                store,
+                                in,
+                                LayerIngest.Keep.AS_IS,
+                                declaredType,
+                                blob.digest(),
+                                blob.size(),
+                                diffId,
+                                true)
+                        .descriptor();
+            }
+        }
+    }
+
+    @Override
+    public void restoreMount(String name, String id, Path dir) {
+        for (Loaded c : caches) {
+            CacheRecord.Mount m = c.mounts().get(name);
+            if (m == null) continue;
+            try {
+                if (!isEmpty(dir)) return; // this machine's own cache is newer than any imported one
+                Descriptor blob = c.record().blobs().get(m.blob());
+                layer(c.where(), blob, m.diffId(), null);
+                MountArchive.unpack(store, m.diffId(), dir);
+                log.accept("cache mount " + m.id() + ": restored from "
+                        + c.where().describe() + " (" + blob.size() + " bytes)");
+                return;
+            } catch (IOException | RuntimeException e) {
+                log.accept("WARNING: " + c.where().describe() + ": cache mount " + m.id() + " not restored: "
+                        + message(e));
+                try (Stream<Path> s = Files.list(dir)) {
+                    for (Path p : (Iterable<Path>) s::iterator) Maintenance.deleteTree(p);
+                } catch (IOException | RuntimeException ignored) {
+                    // an empty cache is only slower
+                }
+            }
+        }
+    }
+
+    /** The imported blob of a cache mount this machine has not used (an export passes it on); null: none has it. */
+    Passed mount(String name) {
+        for (Loaded c : caches) {
+            CacheRecord.Mount m = c.mounts().get(name);
+            if (m != null) return new Passed(m, c.record().blobs().get(m.blob()));
+        }
+        return null;
+    }
+
+    /** Fetches an imported cache mount's blob into the store (verified), for an export to a place that lacks it. */
+    void fetchMount(Digest blob) throws IOException {
+        for (Loaded c : caches) {
+            for (CacheRecord.Mount m : c.mounts().values()) {
+                Descriptor d = c.record().blobs().get(m.blob());
+                if (d.digest().equals(blob)) {
+                    layer(c.where(), d, m.diffId(), null);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The imported steps that made one of {@code layers}, first cache first (an export passes them on too). */
+    List<CacheRecord.Step> stepsMaking(Set<Digest> layers) {
+        List<CacheRecord.Step> out = new ArrayList<>();
+        for (Loaded c : caches)
+            for (CacheRecord.Step s : c.record().steps()) if (layers.contains(s.diffId())) out.add(s);
+        return out;
+    }
+
+    /** An imported cache mount: its record and its blob. */
+    record Passed(CacheRecord.Mount mount, Descriptor blob) {}
+
+    /** A registry repository an imported cache came from that holds {@code blob}, or null. */
+    String repositoryHolding(Digest blob) {
+        for (Loaded c : caches) {
+            if (c.where().repository() == null) continue;
+            if (c.manifest().config().digest().equals(blob)) return c.where().repository();
+            for (Descriptor d : c.record().blobs())
+                if (d.digest().equals(blob)) return c.where().repository();
+        }
+        return null;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return true;
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+}

@@ -2,7 +2,9 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
+import dev.whittle.sandbox.Binfmt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Binaries × bases: for every pair, whittle check's prediction is compared with what actually happens when the
  * image runs in runc. No misprediction is allowed, and a predicted failure must name the error that really appears.
+ * (An arm64 program in an amd64 image runs here through qemu when binfmt_misc has it: the check must still name the
+ * exec format error every host without the emulator gives.)
  */
 @Tag("scenarios")
 class CheckMatrixTest {
@@ -25,6 +29,9 @@ class CheckMatrixTest {
     static Path dir;
 
     static Whittle whittle;
+    /** Whether this machine runs an arm64 program in a container itself (a qemu-aarch64 handler with the F flag). */
+    static final boolean ARM64_EMULATED = Binfmt.system().problem(Platform.parse("linux/arm64")) == null;
+
     static final Map<String, Path> BINARIES = new LinkedHashMap<>();
     static final Map<String, String> BASES = new LinkedHashMap<>();
 
@@ -182,6 +189,11 @@ class CheckMatrixTest {
                     agree = actual.contains(predictedError)
                             || actual.contains(key)
                             || sameMeaning(predictedError, actual);
+                }
+                if (!agree && bin.getKey().equals("go-arm64") && ARM64_EMULATED && actualOk) {
+                    // this machine runs arm64 programs through qemu (binfmt_misc, F flag); an amd64 host without it
+                    // (any production server) fails with the error the check names, and the check must still say so
+                    agree = "exec /app/prog: exec format error".equals(predictedError);
                 }
                 if (!agree) mispredictions++;
                 report.add(String.format(

@@ -44,6 +44,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "CI: fail when wasted bytes exceed this share of the image's own layers")
     Double highestUserWasted;
 
+    @Option(
+            names = "--platform",
+            description = "Explain one platform of a multi-platform image (default: this machine's)")
+    String platform;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to explain")
     String image;
 
@@ -53,7 +58,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        StoredImage img = new Images(ctx.store()).resolve(image);
+        StoredImage img = PlatformChoice.image(new Images(ctx.store()), image, PlatformChoice.parse(platform));
         SizeAnalysis.Result r = SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
         CheckReport check = CheckCommand.check(ctx.store(), img, image);
         List<String[]> rules = new ArrayList<>();

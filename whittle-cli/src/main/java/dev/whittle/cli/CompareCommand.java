@@ -6,6 +6,7 @@ import dev.whittle.check.Provenance;
 import dev.whittle.check.SizeAnalysis;
 import dev.whittle.cli.format.TabWriter;
 import dev.whittle.cli.format.Units;
+import dev.whittle.image.Platform;
 import dev.whittle.store.Images;
 import dev.whittle.store.StoredImage;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
@@ -20,6 +22,11 @@ import picocli.CommandLine.Parameters;
         description = "Compare images side by side: size, layers, efficiency, and whether their entrypoint can start")
 final class CompareCommand implements Callable<Integer> {
     private final Context ctx;
+
+    @Option(
+            names = "--platform",
+            description = "Compare one platform of multi-platform images (default: this machine's)")
+    String platform;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "The images, side by side in this order")
     List<String> refs;
@@ -31,9 +38,10 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Images images = new Images(ctx.store());
+        Platform wanted = PlatformChoice.parse(platform);
         StringBuilder t = new StringBuilder("IMAGE\t\tSIZE\tLAYERS\tEFFICIENCY\tONCE RUNNING\tSTARTS\n");
         for (String ref : refs) {
-            StoredImage img = images.resolve(ref);
+            StoredImage img = PlatformChoice.image(images, ref, wanted);
             SizeAnalysis.Result a =
                     SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
             CheckReport c = CheckCommand.check(ctx.store(), img, ref);

@@ -33,6 +33,11 @@ final class HistoryCommand implements Callable<Integer> {
             description = "Only show image IDs")
     boolean quiet;
 
+    @Option(
+            names = "--platform",
+            description = "Show the history of one platform of a multi-platform image (default: this machine's)")
+    String platform;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or ID")
     String image;
 
@@ -42,7 +47,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StoredImage img = new Images(ctx.store()).resolve(image);
+        StoredImage img = PlatformChoice.image(new Images(ctx.store()), image, PlatformChoice.parse(platform));
         String f = quiet
                 ? "{{.ID}}"
                 : format != null && !format.isEmpty()

@@ -50,12 +50,7 @@ final class InspectCommand implements Callable<Integer> {
         if (type != null && !type.equals("image"))
             throw new UserError("\"" + type + "\" is not a valid value for --type");
         Images images = new Images(ctx.store());
-        Platform wanted;
-        try {
-            wanted = platform == null || platform.isEmpty() ? null : Platform.parse(platform);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("invalid --platform \"" + platform + "\": " + e.getMessage());
-        }
+        Platform wanted = PlatformChoice.parse(platform);
         String fmt =
                 format == null || format.isEmpty() ? null : format; // docker: an empty --format is the default JSON
         GoTemplate tmpl;
@@ -69,10 +64,9 @@ final class InspectCommand implements Callable<Integer> {
         StringBuilder lines = new StringBuilder();
         for (String n : names) {
             try {
+                // without --platform: a multi-platform image is shown by the platform images shows for it
                 GoValue view = ImageViews.inspect(
-                        wanted == null
-                                ? images.resolve(n)
-                                : images.find(n, wanted).orElseThrow(() -> new ImageNotFoundException(n)));
+                        wanted == null ? images.resolve(n) : PlatformChoice.image(images, n, wanted));
                 if (tmpl != null) {
                     try {
                         lines.append(execute(tmpl, view)).append('\n');
@@ -87,6 +81,8 @@ final class InspectCommand implements Callable<Integer> {
                 }
             } catch (ImageNotFoundException e) {
                 missing.add(n);
+            } catch (UserError e) {
+                failed.add(e.getMessage()); // another platform's image: reported after those that were found
             }
         }
         if (fmt == null) ctx.out().println(found.isEmpty() ? "[]" : Json.writeString(found, Json.Style.GO_INDENT));

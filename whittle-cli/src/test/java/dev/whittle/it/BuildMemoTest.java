@@ -128,6 +128,64 @@ class BuildMemoTest {
     }
 
     @Test
+    void anUnchangedTwoPlatformRebuildOnAMultiPlatformBaseIsAnsweredFromTheMemoForBothPlatforms() throws IOException {
+        Path base = context(
+                "FROM scratch\nARG TARGETARCH\nCOPY ${TARGETARCH}.txt /arch\n",
+                Map.of("amd64.txt", "amd64", "arm64.txt", "arm64"));
+        String two = "linux/amd64,linux/arm64";
+        whittle.run("build", "--check=off", "--platform", two, "-t", "memo/two-base:1", base.toString())
+                .ok();
+        Path ctx = context("FROM memo/two-base:1\nCOPY a.txt /a.txt\n", Map.of("a.txt", "a"));
+        String[] build = {
+            "--debug",
+            "build",
+            "--progress",
+            "plain",
+            "--check=off",
+            "--platform",
+            two,
+            "-t",
+            "memo/two:1",
+            ctx.toString()
+        };
+        Exec first = whittle.run(build).ok();
+        assertThat(memos(first))
+                .containsExactly("miss: no build with these inputs", "miss: no build with these inputs");
+        String arm = armId();
+        Exec hit = whittle.run(build).ok();
+        // the platform whose base is not this machine's image of the index is answered too (its base was once
+        // checked against this machine's image: always a miss)
+        assertThat(memos(hit)).containsExactly("hit", "hit");
+        assertThat(armId()).isEqualTo(arm);
+        assertThat(steps(hit))
+                .startsWith(
+                        "#1 [linux/amd64 stage-0 1/2] FROM docker.io/memo/two-base:1",
+                        "#1 DONE",
+                        "#2 [linux/amd64 stage-0 2/2] COPY a.txt /a.txt",
+                        "#2 CACHED",
+                        "#3 [linux/arm64 stage-0 1/2] FROM docker.io/memo/two-base:1",
+                        "#3 DONE",
+                        "#4 [linux/arm64 stage-0 2/2] COPY a.txt /a.txt",
+                        "#4 CACHED",
+                        "#5 exporting to image");
+    }
+
+    static String armId() {
+        return whittle.run("inspect", "--platform", "linux/arm64", "--format", "{{.Id}}", "memo/two:1")
+                .ok()
+                .out()
+                .trim();
+    }
+
+    static List<String> memos(Exec e) {
+        return e.err()
+                .lines()
+                .filter(l -> l.startsWith("debug: build memo: "))
+                .map(l -> l.substring("debug: build memo: ".length()))
+                .toList();
+    }
+
+    @Test
     void aFileRewrittenWithTheSameSizeAndTimeIsSeen() throws IOException {
         Path ctx = context("FROM memo/base:1\nCOPY a.txt /a.txt\n", Map.of("a.txt", "old"));
         build(ctx);

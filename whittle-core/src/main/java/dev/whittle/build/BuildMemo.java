@@ -6,6 +6,7 @@ import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageConfig;
 import dev.whittle.image.Manifest;
+import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
 import dev.whittle.rootfs.ContextObservations;
@@ -61,7 +62,7 @@ public final class BuildMemo {
             List<String> secrets,
             Long sourceDateEpoch) {
         Digest key() {
-            StringBuilder b = new StringBuilder("whittle build memo 1\n");
+            StringBuilder b = new StringBuilder("whittle build memo 2\n");
             for (Object part : List.of(
                     builder,
                     context.toAbsolutePath().normalize(),
@@ -80,6 +81,15 @@ public final class BuildMemo {
             }
             return Digest.sha256(b.toString().getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * How an entry names a base: its reference and the platform it was resolved for. A multi-platform image answers
+     * each platform with another manifest, and one build may use both ({@code FROM --platform=$BUILDPLATFORM a} beside
+     * {@code FROM a}).
+     */
+    public static String baseKey(String ref, Platform platform) {
+        return ref + " " + platform;
     }
 
     /** A progress step as a fully cached rebuild shows it: its name, and whether it says CACHED or DONE. */
@@ -131,14 +141,18 @@ public final class BuildMemo {
             if (!e.bases().isEmpty()) {
                 Images images = new Images(store);
                 for (Map.Entry<String, String> b : e.bases().entrySet()) {
-                    Optional<StoredImage> now = images.find(b.getKey());
+                    int sp = b.getKey().lastIndexOf(' ');
+                    String ref = b.getKey().substring(0, sp);
+                    // resolved as the build resolved it: a multi-platform base answers with the stage's platform
+                    Optional<StoredImage> now = BaseImages.find(
+                            images, ref, Platform.parse(b.getKey().substring(sp + 1)));
                     if (now.isEmpty()
                             || !now.get()
                                     .manifestDescriptor()
                                     .digest()
                                     .toString()
                                     .equals(b.getValue())) {
-                        return miss("base " + b.getKey() + " changed");
+                        return miss("base " + ref + " changed");
                     }
                 }
             }

@@ -529,7 +529,9 @@ public final class Builder {
                 ? null
                 : BaseImages.find(new Images(store), ref, platform).orElse(null);
         if (have != null) {
-            resolvedBases.put(ref, have.manifestDescriptor().digest().toString());
+            resolvedBases.put(
+                    BuildMemo.baseKey(ref, platform),
+                    have.manifestDescriptor().digest().toString());
             return have;
         }
         if (req.pull() == PullPolicy.NEVER || req.puller() == null) {
@@ -555,7 +557,9 @@ public final class Builder {
         }
         try {
             StoredImage pulled = f.join();
-            resolvedBases.put(ref, pulled.manifestDescriptor().digest().toString());
+            resolvedBases.put(
+                    BuildMemo.baseKey(ref, platform),
+                    pulled.manifestDescriptor().digest().toString());
             return pulled;
         } catch (CompletionException e) {
             Throwable c = e.getCause();

@@ -257,6 +257,44 @@ class RootlessTest {
         }
     }
 
+    /**
+     * A Java program using dev.whittle.api as the user (examples/library/BuildCheckSave.java, run by java's source
+     * launcher): it cannot re-enter itself as the command line does, so a RUN tells it the command line that runs it
+     * as root of a user namespace; run so, it builds.
+     */
+    @Test
+    void aLibraryProgramAsAUserIsToldHowToRunAndRunsSo() throws IOException {
+        Path program = shared.resolve("BuildCheckSave.java");
+        Files.copy(Scenarios.examples().resolve("library/BuildCheckSave.java"), program);
+        Path ctx = context("library", "FROM BASE\nRUN --network=none echo hi > /f\nCMD [\"/bin/sh\"]\n");
+        String store = "/home/" + user + "/library-store", archive = "/home/" + user + "/app.tar";
+        whittleAs(user, "--root", store, "load", "-i", baseArchive.toString()).ok();
+        List<String> run = List.of(
+                java.get(0), java.get(1), java.get(2), java.get(3), program.toString(), store, ctx.toString(), archive);
+        List<String> asUser = List.of("runuser", "-u", user, "--", "env", "-C", "/home/" + user, "HOME=/home/" + user);
+
+        Exec refused =
+                Exec.run(concat(asUser, run.toArray(String[]::new)), null, 300).fails(1);
+        assertThat(refused.err())
+                .contains("Dockerfile:2")
+                .contains("RUN needs root")
+                .contains("/usr/bin/unshare --user --map-root-user --map-auto --mount -- java -Duser.home=");
+
+        List<String> fixed = new ArrayList<>(asUser);
+        fixed.addAll(List.of(
+                "/usr/bin/unshare",
+                "--user",
+                "--map-root-user",
+                "--map-auto",
+                "--mount",
+                "--",
+                java.get(0),
+                "-Duser.home=/home/" + user));
+        fixed.addAll(run.subList(1, run.size()));
+        Exec built = Exec.run(fixed, null, 300).ok();
+        assertThat(built.out()).contains("built sha256:").contains("saved " + archive);
+    }
+
     /** Deletions, directories replaced (opaque), directories new to the image, over two RUN layers. */
     static final String REPLACED = """
             FROM BASE

@@ -2,16 +2,21 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.json.Json;
 import dev.whittle.sandbox.Runc;
 import dev.whittle.store.Maintenance;
 import dev.whittle.tar.TarEntry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -94,20 +99,21 @@ class RootlessTest {
             Path src = Path.of(entry);
             if (!Files.exists(src) || entry.contains("test-classes")) continue;
             Path dst = cp.resolve(i++ + "-" + src.getFileName());
-            if (Files.isDirectory(src)) {
-                try (Stream<Path> all = Files.walk(src)) {
-                    for (Path p : (Iterable<Path>) all::iterator) {
-                        Path t = dst.resolve(src.relativize(p).toString());
-                        if (Files.isDirectory(p)) Files.createDirectories(t);
-                        else Files.copy(p, t);
-                    }
-                }
-            } else {
-                Files.copy(src, dst);
-            }
+            copyTree(src, dst);
             out.add(dst.toString());
         }
         return String.join(":", out);
+    }
+
+    /** A file, or a directory with everything in it (symbolic links as links). */
+    static void copyTree(Path src, Path dst) throws IOException {
+        try (Stream<Path> all = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path t = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(t);
+                else Files.copy(p, t, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
     }
 
     static void openToAll(Path dir) throws IOException {
@@ -175,6 +181,118 @@ class RootlessTest {
                 .ok();
         assertThat(ran.out())
                 .isEqualTo("1000:1000 4755 /f\n1000:1000 644 /app/app.txt\n0:0 644 /d/sub/new\n0\nnew\ngone\n");
+    }
+
+    /**
+     * The single-stage scenarios ship Go's build cache, whose trim.txt and logs differ from build to build (two root
+     * builds differ there too): their images are compared layer by layer and file by file instead.
+     */
+    static final Set<String> SHIPS_GO_BUILD_CACHE = Set.of("hello:single", "site:single");
+
+    /**
+     * The seed scenarios (examples/, ScenarioTest.ALL) built by root and again by the user from the same bases (saved
+     * by root, loaded by the user): with SOURCE_DATE_EPOCH, the same image IDs.
+     */
+    @Test
+    @Tag("scenarios")
+    void theSeedScenariosGiveTheRootBuildsImageIds() throws IOException {
+        Whittle rootStore = new Whittle(shared.resolve("scenario-root"));
+        Scenarios.importBases(rootStore.root());
+        Path bases = shared.resolve("scenario-bases.tar");
+        rootStore
+                .run(
+                        "save",
+                        "-o",
+                        bases.toString(),
+                        "golang:alpine",
+                        "golang:1.14.4-alpine",
+                        "alpine:latest",
+                        "gcr.io/distroless/static-debian11")
+                .ok();
+        Path examples = shared.resolve("examples");
+        for (String dir : List.of("hello", "site"))
+            copyTree(Scenarios.examples().resolve(dir), examples.resolve(dir));
+        openToAll(shared);
+        whittleAs(user, "load", "-i", bases.toString()).ok();
+        for (ScenarioTest.Scenario s : ScenarioTest.ALL) {
+            Path ctx = examples.resolve(s.dir());
+            List<String> build = List.of(
+                    "build",
+                    "-q",
+                    "--check=warn",
+                    "--network=none",
+                    "--build-arg",
+                    EPOCH,
+                    "-f",
+                    ctx.resolve(s.file()).toString(),
+                    "-t",
+                    "rs/" + s.tag(),
+                    ctx.toString());
+            String rootId =
+                    rootStore.run(build.toArray(String[]::new)).ok().out().strip();
+            Exec built = whittleAs(user, build.toArray(String[]::new)).ok();
+            if (!SHIPS_GO_BUILD_CACHE.contains(s.tag())) {
+                assertThat(built.out().strip()).as(s.tag()).isEqualTo(rootId);
+                continue;
+            }
+            String layers = "{{json .RootFS.Layers}}";
+            List<?> ours = (List<?>) Json.parse(rootStore
+                    .run("inspect", "--format", layers, "rs/" + s.tag())
+                    .ok()
+                    .out());
+            List<?> theirs = (List<?>) Json.parse(whittleAs(user, "inspect", "--format", layers, "rs/" + s.tag())
+                    .ok()
+                    .out());
+            assertThat(theirs).as(s.tag() + " layers").hasSameSizeAs(ours);
+            assertThat(IntStream.range(0, ours.size()).filter(i -> !ours.get(i).equals(theirs.get(i))))
+                    .as(s.tag() + ": only the go build's layer differs")
+                    .hasSize(1);
+            Path rootTar = shared.resolve("root-export.tar"), userTar = Path.of("/home", user, "export.tar");
+            rootStore.run("export", "-o", rootTar.toString(), "rs/" + s.tag()).ok();
+            whittleAs(user, "export", "-o", userTar.toString(), "rs/" + s.tag()).ok();
+            Predicate<String> goCache = p -> p.startsWith("root/.cache/go-build/");
+            assertThat(TreeListing.diff(TreeListing.of(userTar, goCache), TreeListing.of(rootTar, goCache)))
+                    .as(s.tag())
+                    .isEmpty();
+        }
+    }
+
+    /**
+     * A Java program using dev.whittle.api as the user (examples/library/BuildCheckSave.java, run by java's source
+     * launcher): it cannot re-enter itself as the command line does, so a RUN tells it the command line that runs it
+     * as root of a user namespace; run so, it builds.
+     */
+    @Test
+    void aLibraryProgramAsAUserIsToldHowToRunAndRunsSo() throws IOException {
+        Path program = shared.resolve("BuildCheckSave.java");
+        Files.copy(Scenarios.examples().resolve("library/BuildCheckSave.java"), program);
+        Path ctx = context("library", "FROM BASE\nRUN --network=none echo hi > /f\nCMD [\"/bin/sh\"]\n");
+        String store = "/home/" + user + "/library-store", archive = "/home/" + user + "/app.tar";
+        whittleAs(user, "--root", store, "load", "-i", baseArchive.toString()).ok();
+        List<String> run = List.of(
+                java.get(0), java.get(1), java.get(2), java.get(3), program.toString(), store, ctx.toString(), archive);
+        List<String> asUser = List.of("runuser", "-u", user, "--", "env", "-C", "/home/" + user, "HOME=/home/" + user);
+
+        Exec refused =
+                Exec.run(concat(asUser, run.toArray(String[]::new)), null, 300).fails(1);
+        assertThat(refused.err())
+                .contains("Dockerfile:2")
+                .contains("RUN needs root")
+                .contains("/usr/bin/unshare --user --map-root-user --map-auto --mount -- java -Duser.home=");
+
+        List<String> fixed = new ArrayList<>(asUser);
+        fixed.addAll(List.of(
+                "/usr/bin/unshare",
+                "--user",
+                "--map-root-user",
+                "--map-auto",
+                "--mount",
+                "--",
+                java.get(0),
+                "-Duser.home=/home/" + user));
+        fixed.addAll(run.subList(1, run.size()));
+        Exec built = Exec.run(fixed, null, 300).ok();
+        assertThat(built.out()).contains("built sha256:").contains("saved " + archive);
     }
 
     /** Deletions, directories replaced (opaque), directories new to the image, over two RUN layers. */

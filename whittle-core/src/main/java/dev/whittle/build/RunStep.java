@@ -17,6 +17,7 @@ import dev.whittle.sandbox.Bundle;
 import dev.whittle.sandbox.ContainerNetwork;
 import dev.whittle.sandbox.RuncSpec;
 import dev.whittle.sandbox.Snapshots;
+import dev.whittle.sandbox.UserNamespace;
 import dev.whittle.store.LayerIngest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ final class RunStep {
             return append(
                     s, hit.next() != null ? hit.next() : key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
-        if (!Posix.isRoot()) throw ctx.error(r.pos(), "RUN needs root (runc and overlay mounts); run whittle as root");
+        if (!Posix.isRoot()) throw ctx.error(r.pos(), UserNamespace.rootNeeded("RUN"));
         Digest after = next(key);
         if (!ctx.exported()) {
             // a stage only read from: its layer is written in the background while the build goes on

@@ -90,6 +90,26 @@ public final class UserNamespace {
         return new Plan(prefix, null);
     }
 
+    /**
+     * What a program that is not root is told when it needs runc: a Java program using {@code dev.whittle.api} cannot
+     * re-enter itself as the command line does (a library must not replace its caller's process), so this names the
+     * command line that starts it as root of a user namespace, with this user's mapping, or what is missing for one.
+     */
+    public static String rootNeeded(String what) {
+        String fix;
+        try {
+            Plan plan = plan(Host.current());
+            // inside, the JVM would take root's home, and the default store with it
+            fix = "run the program as root of a user namespace, as the whittle command does for itself: "
+                    + String.join(" ", plan.prefix()) + " -- java -Duser.home=$HOME … (docs/rootless.md); or as root";
+            if (plan.warning() != null) fix += ". Note: " + plan.warning().replaceFirst("^whittle: warning: ", "");
+        } catch (IOException e) {
+            fix = e.getMessage() + "; or run it as root";
+        }
+        return what + " needs root (runc and overlay mounts), and this program runs as "
+                + System.getProperty("user.name") + ": " + fix;
+    }
+
     /** The first range {@code file} gives the user (by name or uid), or null. */
     static Range range(Path file, String user, long uid) throws IOException {
         if (!Files.isRegularFile(file)) return null;

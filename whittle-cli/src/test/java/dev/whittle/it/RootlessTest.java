@@ -339,6 +339,7 @@ class RootlessTest {
      */
     @Test
     void insideAnUnprivilegedDockerContainer() throws IOException {
+        Scenarios.require(); // dockerd running, the stand-in alpine:latest loaded into it (a fresh machine has none)
         Assumptions.assumeTrue(
                 Exec.run("docker", "image", "inspect", "alpine:latest").code() == 0,
                 "docker or its alpine:latest image is not available");

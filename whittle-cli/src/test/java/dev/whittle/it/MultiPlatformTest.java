@@ -384,6 +384,7 @@ class MultiPlatformTest {
      */
     @Test
     void theHelloScenarioForgettingGoarchFailsAndWithTargetarchRunsOnArm64() throws IOException {
+        Scenarios.requireBases(); // a fresh machine has none until they are made
         Path golang = Scenarios.BASES.resolve("golang.tar");
         Assumptions.assumeTrue(
                 Files.isRegularFile(golang),
@@ -466,6 +467,7 @@ class MultiPlatformTest {
      */
     @Test
     void anArm64BuildIsDockersArm64Build() throws IOException {
+        Scenarios.requireMultiPlatformBases(); // made here if no demo made them before
         Path arm64Alpine = Scenarios.BASES.resolve("alpine-arm64.tar");
         Assumptions.assumeTrue(
                 Files.isRegularFile(arm64Alpine),

@@ -50,6 +50,28 @@ public final class Scenarios {
         if (w.code() != 0) throw new AssertionError("whittle import of the bases failed: " + w.err() + w.out());
     }
 
+    /** Makes the stand-in bases (once); skips the test with the reason when they cannot be made. */
+    public static synchronized void requireBases() {
+        if (made == null) made = make();
+        Assumptions.assumeTrue(
+                made,
+                "stand-in bases could not be made (mmdebstrap needs the Debian mirror): see examples/bases/make-rootfs");
+    }
+
+    /** The stand-in bases with the arm64 alpine too (Debian's arm64 packages); skips when they cannot be made. */
+    public static synchronized void requireMultiPlatformBases() {
+        requireBases();
+        Exec mk = Exec.run(
+                List.of(
+                        "env",
+                        "MULTIPLATFORM=1",
+                        examples().resolve("bases/make-rootfs").toString(),
+                        BASES.toString()),
+                null,
+                1800);
+        Assumptions.assumeTrue(mk.code() == 0, "the arm64 stand-in base could not be made (make-rootfs): " + mk.err());
+    }
+
     private static boolean make() {
         Exec mk = Exec.run(List.of(examples().resolve("bases/make-rootfs").toString(), BASES.toString()), null, 1800);
         if (mk.code() != 0) System.err.println("make-rootfs failed: " + mk.err());

@@ -2,7 +2,7 @@ package dev.whittle.api;
 
 import dev.whittle.build.BuildCache;
 import dev.whittle.build.BuildMemo;
-import dev.whittle.build.StoreUsage;
+import dev.whittle.build.CachePrune;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
 import dev.whittle.sandbox.Leftovers;
@@ -61,24 +61,15 @@ public final class StoreMaintenance {
      */
     public ImagesPruned images(boolean danglingOnly, Predicate<StoredImage> which, Runnable onWait) throws IOException {
         List<RemovedImage> removed = new ArrayList<>();
-        long[] total = {0, 0};
-        new Maintenance(store)
-                .keepLayers(new BuildCache(store)::addRoots)
-                .prune(
-                        false,
-                        true,
-                        onWait,
-                        () -> {
-                            total[0] = StoreUsage.measure(store).total();
-                            Images images = new Images(store);
-                            for (StoredImage img : images.list()) {
-                                if (danglingOnly && !img.dangling() || !which.test(img)) continue;
-                                images.remove(img.manifest().digest());
-                                removed.add(new RemovedImage(List.copyOf(img.names()), img.id()));
-                            }
-                        },
-                        keep -> total[1] = StoreUsage.measure(store).total());
-        return new ImagesPruned(List.copyOf(removed), Math.max(0, total[0] - total[1]));
+        long reclaimed = CachePrune.removeAndCollect(store, onWait, () -> {
+            Images images = new Images(store);
+            for (StoredImage img : images.list()) {
+                if (danglingOnly && !img.dangling() || !which.test(img)) continue;
+                images.remove(img.manifest().digest());
+                removed.add(new RemovedImage(List.copyOf(img.names()), img.id()));
+            }
+        });
+        return new ImagesPruned(List.copyOf(removed), reclaimed);
     }
 
     /** {@code system fsck}'s findings; {@code leftoversChecked} false when other commands held the store. */

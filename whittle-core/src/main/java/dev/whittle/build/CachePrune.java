@@ -30,6 +30,35 @@ public final class CachePrune {
 
     public static Result prune(Store store, Options o, Runnable onWait) throws IOException {
         List<String> deleted = new ArrayList<>();
+        long reclaimed = removeAndCollect(store, onWait, () -> {
+            StoreUsage.Report r = StoreUsage.measure(store);
+            List<StoreUsage.CacheRecord> candidates = new ArrayList<>();
+            for (StoreUsage.CacheRecord c : r.cache()) {
+                if (!o.all()
+                        && (c.shared()
+                                || c.type().equals(StoreUsage.CACHE_MOUNT)
+                                || c.type().equals(StoreUsage.INTERNAL))) continue;
+                if (o.filter().test(c)) candidates.add(c);
+            }
+            // least recently used first, so --keep-storage keeps what builds use
+            candidates.sort(
+                    Comparator.comparing(StoreUsage.CacheRecord::lastUsed).thenComparing(StoreUsage.CacheRecord::id));
+            long left = r.cacheSize();
+            for (StoreUsage.CacheRecord c : candidates) {
+                if (o.keepStorage() > 0 && left <= o.keepStorage()) break;
+                for (var f : c.files()) Maintenance.deleteTree(f);
+                deleted.add(c.id());
+                left -= c.size();
+            }
+        });
+        return new Result(List.copyOf(deleted), reclaimed);
+    }
+
+    /**
+     * Runs {@code remove} (images, cache entries) under the store's exclusive lock, then collects the blobs and
+     * snapshots nothing keeps any more (the build cache's layers are kept); returns the bytes the store gave back.
+     */
+    public static long removeAndCollect(Store store, Runnable onWait, Store.IORunnable remove) throws IOException {
         long[] total = {0, 0};
         new Maintenance(store)
                 .keepLayers(new BuildCache(store)::addRoots)
@@ -38,29 +67,11 @@ public final class CachePrune {
                         true,
                         onWait,
                         () -> {
-                            StoreUsage.Report r = StoreUsage.measure(store);
-                            total[0] = r.total();
-                            List<StoreUsage.CacheRecord> candidates = new ArrayList<>();
-                            for (StoreUsage.CacheRecord c : r.cache()) {
-                                if (!o.all()
-                                        && (c.shared()
-                                                || c.type().equals(StoreUsage.CACHE_MOUNT)
-                                                || c.type().equals(StoreUsage.INTERNAL))) continue;
-                                if (o.filter().test(c)) candidates.add(c);
-                            }
-                            // least recently used first, so --keep-storage keeps what builds use
-                            candidates.sort(Comparator.comparing(StoreUsage.CacheRecord::lastUsed)
-                                    .thenComparing(StoreUsage.CacheRecord::id));
-                            long left = r.cacheSize();
-                            for (StoreUsage.CacheRecord c : candidates) {
-                                if (o.keepStorage() > 0 && left <= o.keepStorage()) break;
-                                for (var f : c.files()) Maintenance.deleteTree(f);
-                                deleted.add(c.id());
-                                left -= c.size();
-                            }
+                            total[0] = StoreUsage.measure(store).total();
+                            remove.run();
                         },
                         keep -> total[1] = StoreUsage.measure(store).total());
-        return new Result(List.copyOf(deleted), Math.max(0, total[0] - total[1]));
+        return Math.max(0, total[0] - total[1]);
     }
 
     /** BuildKit's {@code until} filter: records not used for longer than the given time. */

@@ -8,7 +8,6 @@ import dev.whittle.it.Ported.Exported;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -34,11 +33,7 @@ class BuildKitPortedFrontendTest {
 
     @BeforeAll
     static void bases() throws IOException {
-        DockerDaemon.require();
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed");
-        Whittle whittle = new Whittle(dir.resolve("store"));
-        Ported.busybox(whittle, dir, BASE);
-        port = new Ported(whittle, dir, "whittle-it/bkport2-fe", Map.of("BASE", BASE));
+        port = Ported.withBusybox(dir, BASE, "whittle-it/bkport2-fe");
     }
 
     static Ctx ctx() throws IOException {

@@ -42,11 +42,7 @@ class BuildKitPortedRunTest {
 
     @BeforeAll
     static void bases() throws IOException {
-        DockerDaemon.require();
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.whittle.sandbox.Runc.available(), "runc is not installed");
-        Whittle whittle = new Whittle(dir.resolve("store"));
-        Ported.busybox(whittle, dir, BASE);
-        port = new Ported(whittle, dir, "whittle-it/bkport2-run", Map.of("BASE", BASE));
+        port = Ported.withBusybox(dir, BASE, "whittle-it/bkport2-run");
     }
 
     static Ctx ctx() throws IOException {

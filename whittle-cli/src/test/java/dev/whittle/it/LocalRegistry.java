@@ -68,27 +68,8 @@ public final class LocalRegistry implements AutoCloseable {
                   relativeurls: true
                 """.formatted(dir.resolve("data"), port));
         if (tls) {
-            Exec gen = Exec.run(
-                    List.of(
-                            "openssl",
-                            "req",
-                            "-x509",
-                            "-newkey",
-                            "rsa:2048",
-                            "-nodes",
-                            "-days",
-                            "2",
-                            "-subj",
-                            "/CN=127.0.0.1",
-                            "-addext",
-                            "subjectAltName=IP:127.0.0.1",
-                            "-keyout",
-                            dir.resolve("tls.key").toString(),
-                            "-out",
-                            dir.resolve("tls.crt").toString()),
-                    null,
-                    60);
-            if (gen.code() != 0) throw new IOException("openssl failed: " + gen.err());
+            SelfSigned.make(
+                    dir.resolve("tls.key"), dir.resolve("tls.crt"), "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1");
             yml.append("""
                       tls:
                         certificate: %s

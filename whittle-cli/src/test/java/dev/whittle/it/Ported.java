@@ -2,6 +2,7 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.sandbox.Runc;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
 import dev.whittle.tar.TarWriter;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the ported BuildKit tests (BuildKitPorted*Test) share: build contexts written by a test, builds of them with
@@ -97,6 +99,18 @@ final class Ported {
             "dirname",
             "expr",
             "ps");
+
+    /**
+     * The set-up of a ported test class that runs RUNs: Docker and runc required, a store in {@code dir}, the busybox
+     * base imported as {@code base} (the Dockerfiles' {@code BASE}), images named under {@code prefix}.
+     */
+    static Ported withBusybox(Path dir, String base, String prefix) throws IOException {
+        DockerDaemon.require();
+        Assumptions.assumeTrue(Runc.available(), "runc is not installed");
+        Whittle whittle = new Whittle(dir.resolve("store"));
+        busybox(whittle, dir, base);
+        return new Ported(whittle, dir, prefix, Map.of("BASE", base));
+    }
 
     /**
      * Imports, into Docker and into {@code whittle}'s store, busybox with the official image's users and groups

@@ -45,25 +45,7 @@ public final class TokenServer implements AutoCloseable {
 
     private TokenServer(Path dir) throws IOException {
         this.dir = dir;
-        Exec gen = Exec.run(
-                List.of(
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-days",
-                        "2",
-                        "-subj",
-                        "/CN=whittle-test-token-issuer",
-                        "-keyout",
-                        dir.resolve("key.pem").toString(),
-                        "-out",
-                        dir.resolve("cert.pem").toString()),
-                null,
-                60);
-        if (gen.code() != 0) throw new IOException("openssl failed: " + gen.err());
+        SelfSigned.make(dir.resolve("key.pem"), dir.resolve("cert.pem"), "/CN=whittle-test-token-issuer");
         try {
             this.key =
                     KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pem(dir.resolve("key.pem"))));

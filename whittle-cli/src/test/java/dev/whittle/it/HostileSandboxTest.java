@@ -224,17 +224,7 @@ class HostileSandboxTest {
                 RUN --mount=type=secret,id=tok busybox test -s /run/secrets/tok && echo started && busybox sleep $SLEEP
                 """, Map.of());
         Path root = dir.resolve("secret-store");
-        new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
-        WhittleProcess p = WhittleProcess.start(
-                root,
-                dir.resolve("secret-kill.log"),
-                "build",
-                "--progress",
-                "plain",
-                "--secret",
-                "id=tok,src=" + secretFile,
-                ctx.toString());
-        p.awaitOutput(Pattern.compile("(?m)^#\\d+ [0-9.]+ started$"));
+        WhittleProcess p = startedSecretBuild(root, dir.resolve("secret-kill.log"), secretFile, ctx);
         // while the RUN runs, its secret is on a memory file system of its own
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertThat(mounts.lines()
@@ -283,17 +273,7 @@ class HostileSandboxTest {
                 RUN --mount=type=secret,id=tok,env=TOKEN busybox test -n "$TOKEN" && echo started && busybox sleep $SLEEP
                 """, Map.of());
         Path root = dir.resolve("secret-env-store");
-        new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
-        WhittleProcess p = WhittleProcess.start(
-                root,
-                dir.resolve("secret-env-kill.log"),
-                "build",
-                "--progress",
-                "plain",
-                "--secret",
-                "id=tok,src=" + secretFile,
-                ctx.toString());
-        p.awaitOutput(Pattern.compile("(?m)^#\\d+ [0-9.]+ started$"));
+        WhittleProcess p = startedSecretBuild(root, dir.resolve("secret-env-kill.log"), secretFile, ctx);
         assertThat(grepStore(root, secret)).isEmpty();
         List<ProcessHandle> children = p.kill9();
         assertThat(grepStore(root, secret)).isEmpty();
@@ -342,5 +322,15 @@ class HostileSandboxTest {
                         .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")))
                 .as("processes the killed whittle started")
                 .isEmpty();
+    }
+
+    /** A build with the secret {@code tok} in a store of its own, in its own process, once its RUN has started. */
+    private static WhittleProcess startedSecretBuild(Path root, Path log, Path secretFile, Path ctx)
+            throws IOException, InterruptedException {
+        new Whittle(root).run("import", RootFs.busybox(dir).toString(), BASE).ok();
+        WhittleProcess p = WhittleProcess.start(
+                root, log, "build", "--progress", "plain", "--secret", "id=tok,src=" + secretFile, ctx.toString());
+        p.awaitOutput(Pattern.compile("(?m)^#\\d+ [0-9.]+ started$"));
+        return p;
     }
 }

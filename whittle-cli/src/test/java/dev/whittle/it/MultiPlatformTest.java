@@ -196,6 +196,41 @@ class MultiPlatformTest {
         assertThat(whittle.run("run", "--rm", "mp/qemu:1").ok().out()).isEqualTo("hello from amd64\n");
     }
 
+    /**
+     * Docker 20.10's {@code run} of an image for another machine, without {@code --platform}: it runs it (emulated),
+     * warning first. An index without this machine's platform runs its first platform, as {@code images} shows it.
+     */
+    @Test
+    void withoutPlatformAnImageForAnotherMachineRunsWithDockersWarning() throws IOException {
+        requireQemu();
+        Assumptions.assumeTrue(Platform.host().toString().equals("linux/amd64"), "host is linux/amd64");
+        Path ctx = context("foreign", """
+                FROM scratch
+                ARG TARGETARCH
+                COPY hello-${TARGETARCH} /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        // s390x gets the arm64 program: only arm64 is run here
+        Files.copy(helloArm64, ctx.resolve("hello-s390x"), StandardCopyOption.REPLACE_EXISTING);
+        build(ctx, "--platform", "linux/arm64,linux/s390x", "--check=off", "-t", "mp/foreign:1")
+                .ok();
+        build(ctx, "--platform", "linux/arm64", "--check=off", "-t", "mp/foreign-one:1")
+                .ok();
+        String warning = "WARNING: The requested image's platform (linux/arm64) does not match the detected host"
+                + " platform (linux/amd64) and no specific platform was requested\n";
+        for (String image : List.of("mp/foreign:1", "mp/foreign-one:1")) {
+            Exec r = whittle.run("run", "--rm", image).ok();
+            assertThat(r.out()).as(image).isEqualTo("hello from arm64\n");
+            assertThat(r.err()).as(image).isEqualTo(warning);
+            // asked for, it is not warned about
+            assertThat(whittle.run("run", "--rm", "--platform", "linux/arm64", image)
+                            .ok()
+                            .err())
+                    .as(image)
+                    .isEmpty();
+        }
+    }
+
     @Test
     void aRunForAPlatformWithoutAnEmulatorSaysWhichAndHowToRegisterIt() throws IOException {
         Assumptions.assumeTrue(

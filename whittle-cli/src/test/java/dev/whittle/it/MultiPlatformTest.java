@@ -8,13 +8,19 @@ import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Binfmt;
 import dev.whittle.sandbox.Runc;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -408,6 +414,85 @@ class MultiPlatformTest {
                     .isEqualTo("hello from arm64\n");
         } finally {
             DockerDaemon.docker("rmi", "-f", "mp/save:1");
+        }
+    }
+
+    /**
+     * A docker archive of a multi-platform image, as Docker ≥ 25 (containerd store) saves it: an OCI layout whose
+     * index.json names the index with every platform's blobs, and a manifest.json naming this machine's platform for
+     * loaders that know no index. Docker 20.10 loads it (manifest.json) and runs it; whittle load keeps the index, or
+     * the platform asked for.
+     */
+    @Test
+    void aDockerArchiveOfAnIndexHoldsEveryPlatformAsDocker25WritesIt() throws IOException {
+        Assumptions.assumeTrue(Platform.host().toString().equals("linux/amd64"), "host is linux/amd64");
+        Path ctx = context("save25", """
+                FROM scratch
+                ARG TARGETARCH
+                COPY hello-${TARGETARCH} /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/save25:1").ok();
+        Path tar = dir.resolve("save25.tar");
+        whittle.run("save", "-o", tar.toString(), "mp/save25:1").ok();
+        Map<String, byte[]> members = new TreeMap<>();
+        try (InputStream in = Files.newInputStream(tar);
+                TarReader r = new TarReader(new BufferedInputStream(in, 1 << 16))) {
+            for (TarEntry e; (e = r.next()) != null; ) if (e.isFile()) members.put(e.name(), r.readContent(1 << 30));
+        }
+        // index.json: the store's index under its name
+        String indexDigest = new ImageIndexesView(whittle).digest("mp/save25:1");
+        Map<String, Object> index = Json.parseObject(members.get("index.json"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) index.get("manifests");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.getFirst().get("mediaType")).isEqualTo("application/vnd.oci.image.index.v1+json");
+        assertThat(entries.getFirst().get("digest")).isEqualTo(indexDigest);
+        assertThat(String.valueOf(entries.getFirst().get("annotations"))).contains("docker.io/mp/save25:1");
+        // every platform's manifest, config and layers are in it
+        for (String arch : List.of("amd64", "arm64")) {
+            String config = inspect("mp/save25:1", "linux/" + arch, "{{.Id}}");
+            assertThat(members).containsKey("blobs/sha256/" + config.substring("sha256:".length()));
+        }
+        // manifest.json: this machine's platform, for Docker ≤ 24's docker load
+        List<?> manifestJson = (List<?>) Json.parse(new String(members.get("manifest.json"), StandardCharsets.UTF_8));
+        assertThat(manifestJson).hasSize(1);
+        Map<?, ?> me = (Map<?, ?>) manifestJson.getFirst();
+        assertThat(me.get("Config"))
+                .isEqualTo("blobs/sha256/"
+                        + inspect("mp/save25:1", "linux/amd64", "{{.Id}}").substring("sha256:".length()));
+        assertThat(me.get("RepoTags")).isEqualTo(List.of("mp/save25:1"));
+        for (Object layer : (List<?>) me.get("Layers")) assertThat(members).containsKey((String) layer);
+
+        // whittle load keeps the index whole
+        Whittle fresh = new Whittle(dir.resolve("load25-store"));
+        assertThat(fresh.run("load", "-i", tar.toString()).ok().out()).isEqualTo("Loaded image: mp/save25:1\n");
+        assertThat(new ImageIndexesView(fresh).digest("mp/save25:1")).isEqualTo(indexDigest);
+        // or the platform asked for
+        Whittle one = new Whittle(dir.resolve("load25-one-store"));
+        one.run("load", "--platform", "linux/arm64", "-i", tar.toString()).ok();
+        assertThat(new ImageIndexesView(one).digest("mp/save25:1")).isNotEqualTo(indexDigest);
+        assertThat(one.run("inspect", "--format", "{{.Id}}", "mp/save25:1")
+                        .ok()
+                        .out()
+                        .strip())
+                .isEqualTo(inspect("mp/save25:1", "linux/arm64", "{{.Id}}"));
+
+        // Docker 20.10 reads manifest.json: this machine's image, which it runs
+        DockerDaemon.require();
+        DockerDaemon.docker("load", "-i", tar.toString()).ok();
+        try {
+            assertThat(DockerDaemon.docker("image", "inspect", "--format", "{{.Id}} {{.Architecture}}", "mp/save25:1")
+                            .ok()
+                            .out()
+                            .strip())
+                    .isEqualTo(inspect("mp/save25:1", "linux/amd64", "{{.Id}}") + " amd64");
+            assertThat(DockerDaemon.docker("run", "--rm", "--network", "none", "mp/save25:1")
+                            .ok()
+                            .out())
+                    .isEqualTo("hello from amd64\n");
+        } finally {
+            DockerDaemon.docker("rmi", "-f", "mp/save25:1");
         }
     }
 

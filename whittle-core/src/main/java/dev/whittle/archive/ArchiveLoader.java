@@ -161,7 +161,8 @@ public final class ArchiveLoader {
             throw new ArchiveException("invalid archive: " + e.getMessage(), e);
         }
         if (!any) throw new ArchiveException("not an image archive: the stream is empty");
-        if (small.containsKey("manifest.json")) return loadDocker();
+        // Docker ≥ 25's archive of a multi-platform image is both: its index.json has every platform, manifest.json one
+        if (small.containsKey("manifest.json") && !holdsIndex()) return loadDocker();
         if (small.containsKey("index.json") && small.containsKey("oci-layout")) return loadOci();
         throw new ArchiveException("invalid archive: does not contain a manifest.json");
     }
@@ -375,6 +376,17 @@ public final class ArchiveLoader {
         }
         store.putBlob(configBytes);
         return manifest;
+    }
+
+    /** Whether the archive is an OCI layout whose index.json names an image index. */
+    private boolean holdsIndex() {
+        if (!small.containsKey("index.json") || !small.containsKey("oci-layout")) return false;
+        try {
+            return ImageIndex.parse(small.get("index.json"), null).manifests().stream()
+                    .anyMatch(d -> MediaType.isIndex(d.mediaType()));
+        } catch (RuntimeException e) {
+            return false; // manifest.json decides, as for Docker ≤ 24's archives
+        }
     }
 
     /** Whether the archive holds every platform of an index (a registry's index saved whole), not only some. */

@@ -10,9 +10,11 @@ import dev.whittle.sandbox.Binfmt;
 import dev.whittle.sandbox.Runc;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
+import dev.whittle.tar.TarWriter;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -478,6 +480,18 @@ class MultiPlatformTest {
                         .strip())
                 .isEqualTo(inspect("mp/save25:1", "linux/arm64", "{{.Id}}"));
 
+        // an archive holding some platforms of its index (Docker 25 saves what it has: here arm64 only, pulled with
+        // --platform) is loaded by its manifest.json
+        Path partial = dir.resolve("save25-arm64-only.tar");
+        partialArchive(members, indexDigest, partial);
+        Whittle some = new Whittle(dir.resolve("load25-some-store"));
+        assertThat(some.run("load", "-i", partial.toString()).ok().out()).isEqualTo("Loaded image: mp/save25:1\n");
+        assertThat(some.run("inspect", "--format", "{{.Id}}", "mp/save25:1")
+                        .ok()
+                        .out()
+                        .strip())
+                .isEqualTo(inspect("mp/save25:1", "linux/arm64", "{{.Id}}"));
+
         // Docker 20.10 reads manifest.json: this machine's image, which it runs
         DockerDaemon.require();
         DockerDaemon.docker("load", "-i", tar.toString()).ok();
@@ -493,6 +507,37 @@ class MultiPlatformTest {
                     .isEqualTo("hello from amd64\n");
         } finally {
             DockerDaemon.docker("rmi", "-f", "mp/save25:1");
+        }
+    }
+
+    /** The archive without the amd64 image's manifest, its manifest.json naming the arm64 image instead. */
+    @SuppressWarnings("unchecked")
+    static void partialArchive(Map<String, byte[]> members, String indexDigest, Path out) throws IOException {
+        Map<String, Object> index = Json.parseObject(members.get("blobs/sha256/" + indexDigest.substring(7)));
+        Map<String, byte[]> kept = new TreeMap<>(members);
+        Map<String, Object> arm64 = null;
+        for (Map<String, Object> m : (List<Map<String, Object>>) index.get("manifests")) {
+            String blob = "blobs/sha256/" + ((String) m.get("digest")).substring(7);
+            if (String.valueOf(m.get("platform")).contains("arm64")) arm64 = Json.parseObject(members.get(blob));
+            else kept.remove(blob);
+        }
+        assertThat(arm64).isNotNull();
+        Map<String, Object> me = new TreeMap<>();
+        me.put(
+                "Config",
+                "blobs/sha256/" + ((String) ((Map<String, Object>) arm64.get("config")).get("digest")).substring(7));
+        me.put("RepoTags", List.of("mp/save25:1"));
+        me.put(
+                "Layers",
+                ((List<Map<String, Object>>) arm64.get("layers"))
+                        .stream()
+                                .map(l -> "blobs/sha256/" + ((String) l.get("digest")).substring(7))
+                                .toList());
+        kept.put("manifest.json", Json.write(List.of(me)));
+        try (OutputStream o = Files.newOutputStream(out);
+                TarWriter w = new TarWriter(o)) {
+            for (Map.Entry<String, byte[]> m : kept.entrySet())
+                w.write(TarEntry.file(m.getKey(), 0644, m.getValue().length, 0), m.getValue());
         }
     }
 

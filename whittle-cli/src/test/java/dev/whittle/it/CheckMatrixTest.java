@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Binfmt;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,45 +106,83 @@ class CheckMatrixTest {
         BASES.put("distroless", "gcr.io/distroless/static-debian11");
         BASES.put("alpine", "alpine:latest");
         BASES.put("debian", "golang:alpine");
-        // glibc's loader and libc only (no libstdc++), and the same with a libc that defines only GLIBC_2.2.5
-        Path real = Path.of("/lib/x86_64-linux-gnu");
-        if (Files.exists(real.resolve("ld-linux-x86-64.so.2")) && Files.exists(real.resolve("libc.so.6"))) {
-            BASES.put("glibc-min", glibcBase("matrix-base/glibc-min:1", Files.readAllBytes(real.resolve("libc.so.6"))));
-            Path fake = Files.createDirectories(dir.resolve("fakelibc"));
-            Files.writeString(fake.resolve("fake.c"), "int fake_symbol(void) { return 0; }\n");
-            Files.writeString(fake.resolve("v.map"), "GLIBC_2.2.5 { global: *; };\n");
-            Exec.run(
-                            List.of(
-                                    "gcc",
-                                    "-shared",
-                                    "-nostdlib",
-                                    "-fPIC",
-                                    "-o",
-                                    fake.resolve("libc.so.6").toString(),
-                                    "-Wl,-soname,libc.so.6",
-                                    "-Wl,--version-script=" + fake.resolve("v.map"),
-                                    fake.resolve("fake.c").toString()),
-                            fake,
-                            120)
-                    .ok();
-            BASES.put("glibc-old", glibcBase("matrix-base/glibc-old:1", Files.readAllBytes(fake.resolve("libc.so.6"))));
+        glibcBases(whittle, GLIBC_AMD64, BASES, "");
+    }
+
+    /** A platform's glibc: its Debian directory, loader, this machine's copy of it, oldest symbol version, compiler. */
+    record Glibc(String platform, String triplet, String loader, Path files, String oldest, String cc) {
+        boolean available() {
+            return Files.exists(files.resolve(loader))
+                    && Files.exists(files.resolve("libc.so.6"))
+                    && Exec.available(cc);
         }
     }
 
-    static String glibcBase(String name, byte[] libc) throws IOException {
+    static final Glibc GLIBC_AMD64 = new Glibc(
+            "linux/amd64",
+            "x86_64-linux-gnu",
+            "ld-linux-x86-64.so.2",
+            Path.of("/lib/x86_64-linux-gnu"),
+            "GLIBC_2.2.5",
+            "gcc");
+    /** Debian's libc6-arm64-cross (with gcc-aarch64-linux-gnu). */
+    static final Glibc GLIBC_ARM64 = new Glibc(
+            "linux/arm64",
+            "aarch64-linux-gnu",
+            "ld-linux-aarch64.so.1",
+            Path.of("/usr/aarch64-linux-gnu/lib"),
+            "GLIBC_2.17",
+            "aarch64-linux-gnu-gcc");
+
+    /**
+     * glibc's loader and libc only (no libstdc++), and the same with a libc that defines only the platform's oldest
+     * symbol version, when this machine has that glibc.
+     */
+    static void glibcBases(Whittle w, Glibc g, Map<String, String> into, String suffix) throws IOException {
+        if (!g.available()) return;
+        into.put(
+                "glibc-min",
+                glibcBase(
+                        w,
+                        g,
+                        "matrix-base/glibc-min:1" + suffix,
+                        Files.readAllBytes(g.files().resolve("libc.so.6"))));
+        Path fake = Files.createDirectories(dir.resolve("fakelibc" + suffix));
+        Files.writeString(fake.resolve("fake.c"), "int fake_symbol(void) { return 0; }\n");
+        Files.writeString(fake.resolve("v.map"), g.oldest() + " { global: *; };\n");
+        Exec.run(
+                        List.of(
+                                g.cc(),
+                                "-shared",
+                                "-nostdlib",
+                                "-fPIC",
+                                "-o",
+                                fake.resolve("libc.so.6").toString(),
+                                "-Wl,-soname,libc.so.6",
+                                "-Wl,--version-script=" + fake.resolve("v.map"),
+                                fake.resolve("fake.c").toString()),
+                        fake,
+                        120)
+                .ok();
+        into.put(
+                "glibc-old",
+                glibcBase(w, g, "matrix-base/glibc-old:1" + suffix, Files.readAllBytes(fake.resolve("libc.so.6"))));
+    }
+
+    static String glibcBase(Whittle w, Glibc g, String name, byte[] libc) throws IOException {
         Path tar = dir.resolve(name.replaceAll("[/:]", "-") + ".tar");
-        byte[] ld = Files.readAllBytes(Path.of("/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"));
+        byte[] ld = Files.readAllBytes(g.files().resolve(g.loader()));
+        String lib = "lib/" + g.triplet();
         try (var o = Files.newOutputStream(tar);
-                var w = new dev.whittle.tar.TarWriter(o)) {
-            for (String d : List.of("lib", "lib/x86_64-linux-gnu", "tmp"))
-                w.writeHeader(dev.whittle.tar.TarEntry.dir(d, 0755, 0));
-            w.write(dev.whittle.tar.TarEntry.file("lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", 0755, ld.length, 0), ld);
-            w.write(dev.whittle.tar.TarEntry.file("lib/x86_64-linux-gnu/libc.so.6", 0755, libc.length, 0), libc);
-            w.writeHeader(dev.whittle.tar.TarEntry.symlink("lib64", "lib", 0));
-            w.writeHeader(dev.whittle.tar.TarEntry.symlink(
-                    "lib/ld-linux-x86-64.so.2", "x86_64-linux-gnu/ld-linux-x86-64.so.2", 0));
+                var t = new TarWriter(o)) {
+            for (String d : List.of("lib", lib, "tmp")) t.writeHeader(TarEntry.dir(d, 0755, 0));
+            t.write(TarEntry.file(lib + "/" + g.loader(), 0755, ld.length, 0), ld);
+            t.write(TarEntry.file(lib + "/libc.so.6", 0755, libc.length, 0), libc);
+            // the loader where PT_INTERP names it: /lib64/ld-linux-x86-64.so.2, /lib/ld-linux-aarch64.so.1
+            t.writeHeader(TarEntry.symlink("lib64", "lib", 0));
+            t.writeHeader(TarEntry.symlink("lib/" + g.loader(), g.triplet() + "/" + g.loader(), 0));
         }
-        whittle.run("import", tar.toString(), name).ok();
+        w.run("import", "--platform", g.platform(), tar.toString(), name).ok();
         return name;
     }
 
@@ -199,8 +239,43 @@ class CheckMatrixTest {
         arm64.put("go-pie-nocgo", out.resolve("go-pie-nocgo"));
         arm64.put("go-amd64", BINARIES.get("go-static"));
         for (String s : List.of("script", "script-crlf", "no-shebang")) arm64.put(s, BINARIES.get(s));
+        // C and cgo, with Debian's cross compiler (gcc-aarch64-linux-gnu) when it is installed; musl has none
+        Map<String, String> skipped = new LinkedHashMap<>();
+        if (GLIBC_ARM64.available()) {
+            Map<String, String> cc = Map.of("CGO_ENABLED", "1", "CC", GLIBC_ARM64.cc(), "GOARCH", "arm64");
+            go(dir.resolve("cgo"), out.resolve("go-cgo-glibc"), cc);
+            go(
+                    dir.resolve("cgo"),
+                    out.resolve("go-static-pie"),
+                    cc,
+                    "-buildmode=pie",
+                    "-ldflags=-linkmode=external -extldflags=-static-pie");
+            Exec.run(
+                            GLIBC_ARM64.cc(),
+                            "-o",
+                            out.resolve("c-glibc").toString(),
+                            dir.resolve("hello.c").toString())
+                    .ok();
+            for (String b : List.of("go-cgo-glibc", "go-static-pie", "c-glibc")) arm64.put(b, out.resolve(b));
+        } else {
+            for (String b : List.of("go-cgo-glibc", "go-static-pie", "c-glibc")) skipped.put(b, C_SKIPPED);
+        }
+        if (GLIBC_ARM64.available() && Exec.available("aarch64-linux-gnu-g++")) {
+            Exec.run(
+                            "aarch64-linux-gnu-g++",
+                            "-o",
+                            out.resolve("cpp-libstdcxx").toString(),
+                            dir.resolve("hello.cpp").toString())
+                    .ok();
+            arm64.put("cpp-libstdcxx", out.resolve("cpp-libstdcxx"));
+        } else {
+            skipped.put("cpp-libstdcxx", "needs an arm64 C++ compiler: aarch64-linux-gnu-g++ is not installed");
+        }
+        for (String b : List.of("go-cgo-musl", "c-musl"))
+            skipped.put(b, "needs musl for arm64 (Debian's musl-gcc builds for this machine only)");
         Map<String, String> bases = new LinkedHashMap<>();
         for (String b : List.of("scratch", "distroless", "alpine")) bases.put(b, BASES.get(b));
+        glibcBases(mp, GLIBC_ARM64, bases, "-arm64");
         List<String> report = new ArrayList<>();
         int mispredictions = 0;
         for (Map.Entry<String, Path> bin : arm64.entrySet()) {
@@ -211,18 +286,20 @@ class CheckMatrixTest {
                 report.add(c.line());
             }
         }
-        for (String b : List.of("go-cgo-glibc", "go-cgo-musl", "go-static-pie", "c-glibc", "c-musl", "cpp-libstdcxx"))
-            report.add(String.format(
-                    "%-16s %-11s skipped: needs an arm64 C compiler (aarch64-linux-gnu-gcc, musl for arm64)", b, "*"));
+        for (Map.Entry<String, String> b : skipped.entrySet())
+            report.add(String.format("%-16s %-11s skipped: %s", b.getKey(), "*", b.getValue()));
+        if (!bases.containsKey("glibc-min"))
+            report.add(String.format("%-16s %-11s skipped: %s", "*", "glibc-min/old", C_SKIPPED));
         report.add(String.format(
                 "%-16s %-11s skipped: no arm64 stand-in (the golang stand-in stays amd64: Go cross-compiles)",
                 "*", "debian"));
-        report.add(String.format("%-16s %-11s skipped: made from this machine's x86-64 glibc", "*", "glibc-min/old"));
         System.out.println(String.join("\n", report));
         assertThat(mispredictions).as(String.join("\n", report)).isZero();
     }
 
     static final Platform ARM64 = Platform.parse("linux/arm64");
+    /** Why the arm64 column has no C or cgo program, as the printed matrix says it. */
+    static final String C_SKIPPED = "needs an arm64 C compiler and glibc: gcc-aarch64-linux-gnu is not installed";
 
     /** One cell of the matrix: whether the prediction is what happened, and its line of the printed matrix. */
     record Cell(boolean agree, String line) {}

@@ -301,8 +301,8 @@ class RuntimeMatrixTest {
     /**
      * The arm64 column: the same cases with the programs cross-compiled for arm64 (GOARCH=arm64), built for
      * linux/arm64 on the arm64 stand-ins, predicted by {@code check --platform linux/arm64} and run under
-     * qemu-user-static. The cgo program (resolve with netcgo) needs an arm64 C compiler and the Debian root fs has no
-     * arm64 stand-in: those cases are listed as skipped, with the reason.
+     * qemu-user-static. The cgo program (resolve with netcgo) needs Debian's arm64 cross compiler, and the Debian root
+     * fs has no arm64 stand-in: cases without them are listed as skipped, with the reason.
      */
     @Test
     void arm64RuntimePredictionsMatchWhatQemuDoes() throws IOException {
@@ -315,12 +315,17 @@ class RuntimeMatrixTest {
         for (String p : List.of("tls", "tz", "user", "tmp", "hello")) go(arm64, src.resolve(p), bin.resolve(p), cross);
         go(arm64, src.resolve("tz"), bin.resolve("tz-fixed"), cross, "-tags", "timetzdata");
         go(arm64, src.resolve("resolve"), bin.resolve("resolve-fixed"), cross, "-tags", "netgo");
+        if (CheckMatrixTest.GLIBC_ARM64.available()) {
+            Map<String, String> cgo =
+                    Map.of("CGO_ENABLED", "1", "CC", CheckMatrixTest.GLIBC_ARM64.cc(), "GOARCH", "arm64");
+            go(arm64, src.resolve("resolve"), bin.resolve("resolve"), cgo, "-tags", "netcgo");
+        }
         List<String> report = new ArrayList<>();
         int mispredictions = 0;
         for (Case c : cases()) {
             String skipped = c.base().equals("debian")
                     ? "no arm64 stand-in for the Debian root fs"
-                    : arm64.containsKey(c.program()) ? null : "a cgo program: needs an arm64 C compiler";
+                    : arm64.containsKey(c.program()) ? null : CheckMatrixTest.C_SKIPPED;
             if (skipped != null) {
                 report.add(String.format("%-12s %-10s skipped: %s", c.name(), c.base(), skipped));
                 continue;

@@ -58,7 +58,8 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        StoredImage img = PlatformChoice.image(new Images(ctx.store()), image, PlatformChoice.parse(platform));
+        StoredImage img =
+                PlatformChoice.image(new Images(ctx.store()), image, PlatformChoice.parse(platform), ctx.err());
         SizeAnalysis.Result r = SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
         CheckReport check = CheckCommand.check(ctx.store(), img, image);
         List<String[]> rules = new ArrayList<>();

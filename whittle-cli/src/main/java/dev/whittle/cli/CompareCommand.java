@@ -41,7 +41,7 @@ final class CompareCommand implements Callable<Integer> {
         Platform wanted = PlatformChoice.parse(platform);
         StringBuilder t = new StringBuilder("IMAGE\t\tSIZE\tLAYERS\tEFFICIENCY\tONCE RUNNING\tSTARTS\n");
         for (String ref : refs) {
-            StoredImage img = PlatformChoice.image(images, ref, wanted);
+            StoredImage img = PlatformChoice.image(images, ref, wanted, ctx.err());
             SizeAnalysis.Result a =
                     SizeAnalysis.analyze(ctx.store(), img.config(), Provenance.load(ctx.store(), img.id()));
             CheckReport c = CheckCommand.check(ctx.store(), img, ref);

@@ -47,7 +47,8 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StoredImage img = PlatformChoice.image(new Images(ctx.store()), image, PlatformChoice.parse(platform));
+        StoredImage img =
+                PlatformChoice.image(new Images(ctx.store()), image, PlatformChoice.parse(platform), ctx.err());
         String f = quiet
                 ? "{{.ID}}"
                 : format != null && !format.isEmpty()

@@ -66,7 +66,7 @@ final class InspectCommand implements Callable<Integer> {
             try {
                 // without --platform: a multi-platform image is shown by the platform images shows for it
                 GoValue view = ImageViews.inspect(
-                        wanted == null ? images.resolve(n) : PlatformChoice.image(images, n, wanted));
+                        wanted == null ? images.resolve(n) : PlatformChoice.image(images, n, wanted, ctx.err()));
                 if (tmpl != null) {
                     try {
                         lines.append(execute(tmpl, view)).append('\n');

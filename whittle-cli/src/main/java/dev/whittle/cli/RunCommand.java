@@ -183,6 +183,11 @@ final class RunCommand implements Callable<Integer> {
                             + wanted + ", actual: " + img.config().platform(),
                     125);
         }
+        // as docker 20.10: an image for another machine, run without --platform, is run (emulated) with a warning
+        if (wanted == null) {
+            String warning = PlatformChoice.hostMismatch(img.config().platform());
+            if (warning != null) ctx.err().println(warning);
+        }
         String foreign = Binfmt.system().problem(img.config().platform());
         if (foreign != null) throw new UserError("cannot run " + image + " here: " + foreign, 125);
         List<String> ep = entrypoint == null ? null : entrypoint.isEmpty() ? List.of() : List.of(entrypoint);

@@ -34,8 +34,8 @@ final class SaveCommand implements Callable<Integer> {
 
     @Option(
             names = "--platform",
-            description = "Save one platform of a multi-platform image (default: an OCI archive keeps them all, a "
-                    + "docker archive this machine's)")
+            description = "Save one platform of a multi-platform image (default: all of them; a docker archive's "
+                    + "manifest.json names this machine's, as Docker 25 writes it)")
     String platform;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Names or IDs of the images to save")
@@ -62,8 +62,8 @@ final class SaveCommand implements Callable<Integer> {
         List<ArchiveWriter.IndexEntry> multi = new ArrayList<>();
         for (String r : refs) {
             Optional<ImageIndexes.Named> idx = indexes.find(r);
-            if (idx.isPresent() && f == ArchiveWriter.Format.OCI && wanted == null) {
-                // an OCI archive keeps a multi-platform image whole: the index and every platform
+            if (idx.isPresent() && wanted == null) {
+                // a multi-platform image is saved whole: the index and every platform (Docker 25's docker archive)
                 multi.add(new ArchiveWriter.IndexEntry(
                         idx.get(),
                         idx.get().names().stream()
@@ -71,11 +71,8 @@ final class SaveCommand implements Callable<Integer> {
                                         n.toString().equals(ImageRef.parse(r).toString()))
                                 .toList()));
             } else if (idx.isPresent()) {
-                // a docker archive holds one platform's image (docker load knows no index): --platform, else this
-                // machine's
-                StoredImage img = wanted == null
-                        ? images.resolve(r)
-                        : images.find(r, wanted).orElseThrow(() -> new ImageNotFoundException(r));
+                // --platform: that platform's image alone
+                StoredImage img = images.find(r, wanted).orElseThrow(() -> new ImageNotFoundException(r));
                 entries.add(new ArchiveWriter.Entry(img, List.of(ImageRef.parse(r))));
             } else {
                 entries.add(entry(images, r));

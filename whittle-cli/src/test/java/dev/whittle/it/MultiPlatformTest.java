@@ -8,13 +8,21 @@ import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Binfmt;
 import dev.whittle.sandbox.Runc;
+import dev.whittle.tar.TarEntry;
+import dev.whittle.tar.TarReader;
+import dev.whittle.tar.TarWriter;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -196,6 +204,41 @@ class MultiPlatformTest {
         assertThat(whittle.run("run", "--rm", "mp/qemu:1").ok().out()).isEqualTo("hello from amd64\n");
     }
 
+    /**
+     * Docker 20.10's {@code run} of an image for another machine, without {@code --platform}: it runs it (emulated),
+     * warning first. An index without this machine's platform runs its first platform, as {@code images} shows it.
+     */
+    @Test
+    void withoutPlatformAnImageForAnotherMachineRunsWithDockersWarning() throws IOException {
+        requireQemu();
+        Assumptions.assumeTrue(Platform.host().toString().equals("linux/amd64"), "host is linux/amd64");
+        Path ctx = context("foreign", """
+                FROM scratch
+                ARG TARGETARCH
+                COPY hello-${TARGETARCH} /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        // s390x gets the arm64 program: only arm64 is run here
+        Files.copy(helloArm64, ctx.resolve("hello-s390x"), StandardCopyOption.REPLACE_EXISTING);
+        build(ctx, "--platform", "linux/arm64,linux/s390x", "--check=off", "-t", "mp/foreign:1")
+                .ok();
+        build(ctx, "--platform", "linux/arm64", "--check=off", "-t", "mp/foreign-one:1")
+                .ok();
+        String warning = "WARNING: The requested image's platform (linux/arm64) does not match the detected host"
+                + " platform (linux/amd64) and no specific platform was requested\n";
+        for (String image : List.of("mp/foreign:1", "mp/foreign-one:1")) {
+            Exec r = whittle.run("run", "--rm", image).ok();
+            assertThat(r.out()).as(image).isEqualTo("hello from arm64\n");
+            assertThat(r.err()).as(image).isEqualTo(warning);
+            // asked for, it is not warned about
+            assertThat(whittle.run("run", "--rm", "--platform", "linux/arm64", image)
+                            .ok()
+                            .err())
+                    .as(image)
+                    .isEmpty();
+        }
+    }
+
     @Test
     void aRunForAPlatformWithoutAnEmulatorSaysWhichAndHowToRegisterIt() throws IOException {
         Assumptions.assumeTrue(
@@ -373,6 +416,128 @@ class MultiPlatformTest {
                     .isEqualTo("hello from arm64\n");
         } finally {
             DockerDaemon.docker("rmi", "-f", "mp/save:1");
+        }
+    }
+
+    /**
+     * A docker archive of a multi-platform image, as Docker ≥ 25 (containerd store) saves it: an OCI layout whose
+     * index.json names the index with every platform's blobs, and a manifest.json naming this machine's platform for
+     * loaders that know no index. Docker 20.10 loads it (manifest.json) and runs it; whittle load keeps the index, or
+     * the platform asked for.
+     */
+    @Test
+    void aDockerArchiveOfAnIndexHoldsEveryPlatformAsDocker25WritesIt() throws IOException {
+        Assumptions.assumeTrue(Platform.host().toString().equals("linux/amd64"), "host is linux/amd64");
+        Path ctx = context("save25", """
+                FROM scratch
+                ARG TARGETARCH
+                COPY hello-${TARGETARCH} /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/save25:1").ok();
+        Path tar = dir.resolve("save25.tar");
+        whittle.run("save", "-o", tar.toString(), "mp/save25:1").ok();
+        Map<String, byte[]> members = new TreeMap<>();
+        try (InputStream in = Files.newInputStream(tar);
+                TarReader r = new TarReader(new BufferedInputStream(in, 1 << 16))) {
+            for (TarEntry e; (e = r.next()) != null; ) if (e.isFile()) members.put(e.name(), r.readContent(1 << 30));
+        }
+        // index.json: the store's index under its name
+        String indexDigest = new ImageIndexesView(whittle).digest("mp/save25:1");
+        Map<String, Object> index = Json.parseObject(members.get("index.json"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) index.get("manifests");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.getFirst().get("mediaType")).isEqualTo("application/vnd.oci.image.index.v1+json");
+        assertThat(entries.getFirst().get("digest")).isEqualTo(indexDigest);
+        assertThat(String.valueOf(entries.getFirst().get("annotations"))).contains("docker.io/mp/save25:1");
+        // every platform's manifest, config and layers are in it
+        for (String arch : List.of("amd64", "arm64")) {
+            String config = inspect("mp/save25:1", "linux/" + arch, "{{.Id}}");
+            assertThat(members).containsKey("blobs/sha256/" + config.substring("sha256:".length()));
+        }
+        // manifest.json: this machine's platform, for Docker ≤ 24's docker load
+        List<?> manifestJson = (List<?>) Json.parse(new String(members.get("manifest.json"), StandardCharsets.UTF_8));
+        assertThat(manifestJson).hasSize(1);
+        Map<?, ?> me = (Map<?, ?>) manifestJson.getFirst();
+        assertThat(me.get("Config"))
+                .isEqualTo("blobs/sha256/"
+                        + inspect("mp/save25:1", "linux/amd64", "{{.Id}}").substring("sha256:".length()));
+        assertThat(me.get("RepoTags")).isEqualTo(List.of("mp/save25:1"));
+        for (Object layer : (List<?>) me.get("Layers")) assertThat(members).containsKey((String) layer);
+
+        // whittle load keeps the index whole
+        Whittle fresh = new Whittle(dir.resolve("load25-store"));
+        assertThat(fresh.run("load", "-i", tar.toString()).ok().out()).isEqualTo("Loaded image: mp/save25:1\n");
+        assertThat(new ImageIndexesView(fresh).digest("mp/save25:1")).isEqualTo(indexDigest);
+        // or the platform asked for
+        Whittle one = new Whittle(dir.resolve("load25-one-store"));
+        one.run("load", "--platform", "linux/arm64", "-i", tar.toString()).ok();
+        assertThat(new ImageIndexesView(one).digest("mp/save25:1")).isNotEqualTo(indexDigest);
+        assertThat(one.run("inspect", "--format", "{{.Id}}", "mp/save25:1")
+                        .ok()
+                        .out()
+                        .strip())
+                .isEqualTo(inspect("mp/save25:1", "linux/arm64", "{{.Id}}"));
+
+        // an archive holding some platforms of its index (Docker 25 saves what it has: here arm64 only, pulled with
+        // --platform) is loaded by its manifest.json
+        Path partial = dir.resolve("save25-arm64-only.tar");
+        partialArchive(members, indexDigest, partial);
+        Whittle some = new Whittle(dir.resolve("load25-some-store"));
+        assertThat(some.run("load", "-i", partial.toString()).ok().out()).isEqualTo("Loaded image: mp/save25:1\n");
+        assertThat(some.run("inspect", "--format", "{{.Id}}", "mp/save25:1")
+                        .ok()
+                        .out()
+                        .strip())
+                .isEqualTo(inspect("mp/save25:1", "linux/arm64", "{{.Id}}"));
+
+        // Docker 20.10 reads manifest.json: this machine's image, which it runs
+        DockerDaemon.require();
+        DockerDaemon.docker("load", "-i", tar.toString()).ok();
+        try {
+            assertThat(DockerDaemon.docker("image", "inspect", "--format", "{{.Id}} {{.Architecture}}", "mp/save25:1")
+                            .ok()
+                            .out()
+                            .strip())
+                    .isEqualTo(inspect("mp/save25:1", "linux/amd64", "{{.Id}}") + " amd64");
+            assertThat(DockerDaemon.docker("run", "--rm", "--network", "none", "mp/save25:1")
+                            .ok()
+                            .out())
+                    .isEqualTo("hello from amd64\n");
+        } finally {
+            DockerDaemon.docker("rmi", "-f", "mp/save25:1");
+        }
+    }
+
+    /** The archive without the amd64 image's manifest, its manifest.json naming the arm64 image instead. */
+    @SuppressWarnings("unchecked")
+    static void partialArchive(Map<String, byte[]> members, String indexDigest, Path out) throws IOException {
+        Map<String, Object> index = Json.parseObject(members.get("blobs/sha256/" + indexDigest.substring(7)));
+        Map<String, byte[]> kept = new TreeMap<>(members);
+        Map<String, Object> arm64 = null;
+        for (Map<String, Object> m : (List<Map<String, Object>>) index.get("manifests")) {
+            String blob = "blobs/sha256/" + ((String) m.get("digest")).substring(7);
+            if (String.valueOf(m.get("platform")).contains("arm64")) arm64 = Json.parseObject(members.get(blob));
+            else kept.remove(blob);
+        }
+        assertThat(arm64).isNotNull();
+        Map<String, Object> me = new TreeMap<>();
+        me.put(
+                "Config",
+                "blobs/sha256/" + ((String) ((Map<String, Object>) arm64.get("config")).get("digest")).substring(7));
+        me.put("RepoTags", List.of("mp/save25:1"));
+        me.put(
+                "Layers",
+                ((List<Map<String, Object>>) arm64.get("layers"))
+                        .stream()
+                                .map(l -> "blobs/sha256/" + ((String) l.get("digest")).substring(7))
+                                .toList());
+        kept.put("manifest.json", Json.write(List.of(me)));
+        try (OutputStream o = Files.newOutputStream(out);
+                TarWriter w = new TarWriter(o)) {
+            for (Map.Entry<String, byte[]> m : kept.entrySet())
+                w.write(TarEntry.file(m.getKey(), 0644, m.getValue().length, 0), m.getValue());
         }
     }
 

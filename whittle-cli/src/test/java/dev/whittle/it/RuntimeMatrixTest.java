@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,10 +102,16 @@ class RuntimeMatrixTest {
                 func main() { fmt.Println("hello") }""");
         Path bin = Files.createDirectories(dir.resolve("bin"));
         for (String p : List.of("tls", "tz", "user", "tmp", "hello"))
-            go(src.resolve(p), bin.resolve(p), Map.of("CGO_ENABLED", "0"));
-        go(src.resolve("tz"), bin.resolve("tz-fixed"), Map.of("CGO_ENABLED", "0"), "-tags", "timetzdata");
-        go(src.resolve("resolve"), bin.resolve("resolve"), Map.of("CGO_ENABLED", "1", "CC", "gcc"), "-tags", "netcgo");
-        go(src.resolve("resolve"), bin.resolve("resolve-fixed"), Map.of("CGO_ENABLED", "0"), "-tags", "netgo");
+            go(BIN, src.resolve(p), bin.resolve(p), Map.of("CGO_ENABLED", "0"));
+        go(BIN, src.resolve("tz"), bin.resolve("tz-fixed"), Map.of("CGO_ENABLED", "0"), "-tags", "timetzdata");
+        go(
+                BIN,
+                src.resolve("resolve"),
+                bin.resolve("resolve"),
+                Map.of("CGO_ENABLED", "1", "CC", "gcc"),
+                "-tags",
+                "netcgo");
+        go(BIN, src.resolve("resolve"), bin.resolve("resolve-fixed"), Map.of("CGO_ENABLED", "0"), "-tags", "netgo");
         certificates();
     }
 
@@ -114,7 +121,7 @@ class RuntimeMatrixTest {
         Files.writeString(d.resolve("main.go"), "package main\n\n" + body + "\n");
     }
 
-    static void go(Path src, Path out, Map<String, String> env, String... flags) {
+    static void go(Map<String, Path> into, Path src, Path out, Map<String, String> env, String... flags) {
         List<String> cmd = new ArrayList<>(List.of(
                 "env", "GOFLAGS=-mod=mod", "GOCACHE=" + dir.resolve("gocache"), "GOPATH=" + dir.resolve("gopath")));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
@@ -122,7 +129,7 @@ class RuntimeMatrixTest {
         cmd.addAll(List.of(flags));
         cmd.add(".");
         Exec.run(cmd, src, 600).ok();
-        BIN.put(out.getFileName().toString(), out);
+        into.put(out.getFileName().toString(), out);
     }
 
     /** A test CA, a certificate for 127.0.0.1 signed by it, and an HTTPS server on loopback with it. */
@@ -283,42 +290,94 @@ class RuntimeMatrixTest {
         List<String> report = new ArrayList<>();
         int mispredictions = 0;
         for (Case c : cases()) {
-            Path ctx = context(c.name() + "-" + c.base(), c.program(), c.files());
-            String chmod = c.name().equals("perm") ? "700" : "755";
-            StringBuilder df =
-                    new StringBuilder("FROM " + BASES.get(c.base()) + "\nCOPY --chmod=" + chmod + " prog /app/prog\n");
-            for (String l : c.lines()) df.append(l).append('\n');
-            df.append("CMD [\"/app/prog\"")
-                    .append(c.runArgs().stream().map(a -> ", \"" + a + "\"").reduce("", String::concat))
-                    .append("]\n");
-            Files.writeString(ctx.resolve("Dockerfile"), df.toString());
-            String tag = "runtime-matrix/" + c.name().replace("+", "-") + ":" + c.base();
-            whittle.run("build", "-q", "--check=off", "-t", tag, ctx.toString()).ok();
-            Map<?, ?> j = (Map<?, ?>)
-                    Json.parse(whittle.run("check", "--format", "json", tag).out());
-            List<Map<?, ?>> findings = ((List<?>) j.get("findings"))
-                    .stream()
-                            .<Map<?, ?>>map(f -> (Map<?, ?>) f)
-                            .filter(f -> !"healthcheck".equals(f.get("phase")))
-                            .toList();
-            boolean predictedOk = findings.stream().noneMatch(f -> !"note".equals(f.get("severity")));
-            String predicted = findings.stream()
-                    .filter(f -> !"note".equals(f.get("severity")))
-                    .map(f -> f.get("code") + ": " + f.get("runtimeError"))
-                    .findFirst()
-                    .orElse("");
-            Exec run = whittle.run("run", "--rm", "--network", "host", tag);
-            String actual = (run.out() + run.err()).strip().replace('\n', ' ');
-            boolean actualOk = run.code() == 0 && run.out().startsWith("hello");
-            boolean agree = predictedOk == actualOk
-                    && (actualOk || says(actual, predicted.substring(predicted.indexOf(": ") + 2)));
-            if (!agree) mispredictions++;
-            report.add(String.format(
-                    "%-12s %-10s predicted=%-5s actual=%-5s %s | %s",
-                    c.name(), c.base(), predictedOk, actualOk, predicted, actual));
+            CheckMatrixTest.Cell cell = cell(whittle, null, BIN, c);
+            if (!cell.agree()) mispredictions++;
+            report.add(cell.line());
         }
         System.out.println(String.join("\n", report));
         assertThat(mispredictions).as(String.join("\n", report)).isZero();
+    }
+
+    /**
+     * The arm64 column: the same cases with the programs cross-compiled for arm64 (GOARCH=arm64), built for
+     * linux/arm64 on the arm64 stand-ins, predicted by {@code check --platform linux/arm64} and run under
+     * qemu-user-static. The cgo program (resolve with netcgo) needs Debian's arm64 cross compiler, and the Debian root
+     * fs has no arm64 stand-in: cases without them are listed as skipped, with the reason.
+     */
+    @Test
+    void arm64RuntimePredictionsMatchWhatQemuDoes() throws IOException {
+        Assumptions.assumeTrue(
+                CheckMatrixTest.ARM64_EMULATED, "no arm64 emulation (qemu-user-static with binfmt_misc's F flag)");
+        Whittle mp = Scenarios.multiPlatformBases(dir.resolve("multi-platform-store"));
+        Map<String, Path> arm64 = new LinkedHashMap<>();
+        Path src = dir.resolve("src"), bin = Files.createDirectories(dir.resolve("bin-arm64"));
+        Map<String, String> cross = Map.of("CGO_ENABLED", "0", "GOARCH", "arm64");
+        for (String p : List.of("tls", "tz", "user", "tmp", "hello")) go(arm64, src.resolve(p), bin.resolve(p), cross);
+        go(arm64, src.resolve("tz"), bin.resolve("tz-fixed"), cross, "-tags", "timetzdata");
+        go(arm64, src.resolve("resolve"), bin.resolve("resolve-fixed"), cross, "-tags", "netgo");
+        if (CheckMatrixTest.GLIBC_ARM64.available()) {
+            Map<String, String> cgo =
+                    Map.of("CGO_ENABLED", "1", "CC", CheckMatrixTest.GLIBC_ARM64.cc(), "GOARCH", "arm64");
+            go(arm64, src.resolve("resolve"), bin.resolve("resolve"), cgo, "-tags", "netcgo");
+        }
+        List<String> report = new ArrayList<>();
+        int mispredictions = 0;
+        for (Case c : cases()) {
+            String skipped = c.base().equals("debian")
+                    ? "no arm64 stand-in for the Debian root fs"
+                    : arm64.containsKey(c.program()) ? null : CheckMatrixTest.C_SKIPPED;
+            if (skipped != null) {
+                report.add(String.format("%-12s %-10s skipped: %s", c.name(), c.base(), skipped));
+                continue;
+            }
+            CheckMatrixTest.Cell cell = cell(mp, CheckMatrixTest.ARM64, arm64, c);
+            if (!cell.agree()) mispredictions++;
+            report.add(cell.line());
+        }
+        System.out.println(String.join("\n", report));
+        assertThat(mispredictions).as(String.join("\n", report)).isZero();
+    }
+
+    /** One case built for {@code platform} (null: this machine's) from {@code programs}, predicted and run. */
+    static CheckMatrixTest.Cell cell(Whittle w, Platform platform, Map<String, Path> programs, Case c)
+            throws IOException {
+        String column = platform == null ? "" : "-" + platform.architecture();
+        Path ctx = context(c.name() + "-" + c.base() + column, programs.get(c.program()), c.files());
+        String chmod = c.name().equals("perm") ? "700" : "755";
+        StringBuilder df =
+                new StringBuilder("FROM " + BASES.get(c.base()) + "\nCOPY --chmod=" + chmod + " prog /app/prog\n");
+        for (String l : c.lines()) df.append(l).append('\n');
+        df.append("CMD [\"/app/prog\"")
+                .append(c.runArgs().stream().map(a -> ", \"" + a + "\"").reduce("", String::concat))
+                .append("]\n");
+        Files.writeString(ctx.resolve("Dockerfile"), df.toString());
+        String tag = "runtime-matrix/" + c.name().replace("+", "-") + ":" + c.base() + column;
+        List<String> p = platform == null ? List.of() : List.of("--platform", platform.toString());
+        w.run(CheckMatrixTest.args(List.of("build", "-q", "--check=off"), p, "-t", tag, ctx.toString()))
+                .ok();
+        Map<?, ?> j = (Map<?, ?>) Json.parse(w.run(CheckMatrixTest.args(List.of("check", "--format", "json"), p, tag))
+                .out());
+        List<Map<?, ?>> findings = ((List<?>) j.get("findings"))
+                .stream()
+                        .<Map<?, ?>>map(f -> (Map<?, ?>) f)
+                        .filter(f -> !"healthcheck".equals(f.get("phase")))
+                        .toList();
+        boolean predictedOk = findings.stream().noneMatch(f -> !"note".equals(f.get("severity")));
+        String predicted = findings.stream()
+                .filter(f -> !"note".equals(f.get("severity")))
+                .map(f -> f.get("code") + ": " + f.get("runtimeError"))
+                .findFirst()
+                .orElse("");
+        Exec run = w.run(CheckMatrixTest.args(List.of("run", "--rm", "--network", "host"), p, tag));
+        String actual = (run.out() + run.err()).strip().replace('\n', ' ');
+        boolean actualOk = run.code() == 0 && run.out().startsWith("hello");
+        boolean agree =
+                predictedOk == actualOk && (actualOk || says(actual, predicted.substring(predicted.indexOf(": ") + 2)));
+        return new CheckMatrixTest.Cell(
+                agree,
+                String.format(
+                        "%-12s %-10s predicted=%-5s actual=%-5s %s | %s",
+                        c.name(), c.base(), predictedOk, actualOk, predicted, actual));
     }
 
     /** HEALTHCHECKs: the test command run in the container as dockerd runs it, compared with healthcheckCanPass. */
@@ -333,7 +392,7 @@ class RuntimeMatrixTest {
         int mispredictions = 0;
         for (String base : BASES.keySet()) {
             for (Map.Entry<String, List<String>> hc : checks.entrySet()) {
-                Path ctx = context("hc-" + hc.getKey() + "-" + base, "hello", Map.of());
+                Path ctx = context("hc-" + hc.getKey() + "-" + base, BIN.get("hello"), Map.of());
                 List<String> t = hc.getValue();
                 String test = t.getFirst().equals("CMD-SHELL")
                         ? "CMD " + t.get(1)
@@ -389,9 +448,9 @@ class RuntimeMatrixTest {
         assertThat(mispredictions).as(String.join("\n", report)).isZero();
     }
 
-    static Path context(String name, String program, Map<String, String> files) throws IOException {
+    static Path context(String name, Path program, Map<String, String> files) throws IOException {
         Path ctx = Files.createDirectories(dir.resolve("ctx-" + name));
-        Files.copy(BIN.get(program), ctx.resolve("prog"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(program, ctx.resolve("prog"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(dir.resolve("ca/ca.pem"), ctx.resolve("ca.pem"), StandardCopyOption.REPLACE_EXISTING);
         for (Map.Entry<String, String> f : files.entrySet()) Files.writeString(ctx.resolve(f.getKey()), f.getValue());
         return ctx;

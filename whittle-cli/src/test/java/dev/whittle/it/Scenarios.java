@@ -1,5 +1,6 @@
 package dev.whittle.it;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,6 +71,63 @@ public final class Scenarios {
                 null,
                 1800);
         Assumptions.assumeTrue(mk.code() == 0, "the arm64 stand-in base could not be made (make-rootfs): " + mk.err());
+    }
+
+    /**
+     * A store of its own holding {@code alpine:latest} and {@code gcr.io/distroless/static-debian11} as two-platform
+     * indexes (linux/amd64, linux/arm64) of the stand-ins: examples/bases/import-multiplatform-bases's steps, run
+     * in-process (the script's launcher would package whittle first). Never the shared store (see that script).
+     */
+    public static Whittle multiPlatformBases(Path store) {
+        requireMultiPlatformBases();
+        Whittle w = new Whittle(store);
+        String paths = "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (String arch : List.of("amd64", "arm64")) {
+            String alpine = arch.equals("arm64") ? "alpine-arm64.tar" : "alpine.tar";
+            w.run(
+                            "import",
+                            "--platform",
+                            "linux/" + arch,
+                            "-c",
+                            paths,
+                            "-c",
+                            "CMD [\"/bin/sh\"]",
+                            BASES.resolve(alpine).toString(),
+                            "stand-in/alpine:" + arch)
+                    .ok();
+            // distroless/static holds no program: the same files serve both platforms
+            w.run(
+                            "import",
+                            "--platform",
+                            "linux/" + arch,
+                            "-c",
+                            paths,
+                            "-c",
+                            "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+                            BASES.resolve("distroless.tar").toString(),
+                            "stand-in/distroless:" + arch)
+                    .ok();
+        }
+        index(w, "alpine:latest", "stand-in/alpine");
+        index(w, "gcr.io/distroless/static-debian11", "stand-in/distroless");
+        return w;
+    }
+
+    /** Names an index of {@code repository:amd64} and {@code :arm64} with a FROM-only two-platform build. */
+    private static void index(Whittle w, String name, String repository) {
+        byte[] df = ("ARG TARGETARCH\nFROM " + repository + ":${TARGETARCH}\n").getBytes(StandardCharsets.UTF_8);
+        w.runWithInput(
+                        df,
+                        "build",
+                        "--progress",
+                        "quiet",
+                        "--check=off",
+                        "--platform",
+                        "linux/amd64,linux/arm64",
+                        "-t",
+                        name,
+                        "-")
+                .ok();
     }
 
     private static boolean make() {

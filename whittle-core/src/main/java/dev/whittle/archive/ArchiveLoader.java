@@ -161,7 +161,8 @@ public final class ArchiveLoader {
             throw new ArchiveException("invalid archive: " + e.getMessage(), e);
         }
         if (!any) throw new ArchiveException("not an image archive: the stream is empty");
-        if (small.containsKey("manifest.json")) return loadDocker();
+        // Docker ≥ 25's archive of a multi-platform image is both: its index.json has every platform, manifest.json one
+        if (small.containsKey("manifest.json") && !holdsWholeIndexes()) return loadDocker();
         if (small.containsKey("index.json") && small.containsKey("oci-layout")) return loadOci();
         throw new ArchiveException("invalid archive: does not contain a manifest.json");
     }
@@ -375,6 +376,23 @@ public final class ArchiveLoader {
         }
         store.putBlob(configBytes);
         return manifest;
+    }
+
+    /**
+     * Whether the archive is an OCI layout whose index.json names image indexes, each with every platform in the
+     * archive. One that holds only some (Docker 25 saves what it has) is loaded by its manifest.json, as before.
+     */
+    private boolean holdsWholeIndexes() {
+        if (!small.containsKey("index.json") || !small.containsKey("oci-layout")) return false;
+        try {
+            List<Descriptor> indexes = ImageIndex.parse(small.get("index.json"), null).manifests().stream()
+                    .filter(d -> MediaType.isIndex(d.mediaType()))
+                    .toList();
+            for (Descriptor d : indexes) if (!whole(ImageIndex.parse(verified(d), d.mediaType()))) return false;
+            return !indexes.isEmpty();
+        } catch (RuntimeException e) {
+            return false; // manifest.json decides, as for Docker ≤ 24's archives
+        }
     }
 
     /** Whether the archive holds every platform of an index (a registry's index saved whole), not only some. */

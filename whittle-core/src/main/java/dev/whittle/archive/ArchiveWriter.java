@@ -29,8 +29,10 @@ import java.util.TreeMap;
 /**
  * Writes image archives: the docker-archive that Docker ≥ 25 writes (an OCI layout with uncompressed layers named by
  * diffID, plus {@code manifest.json} and {@code repositories}), which Docker Engine 20.10 and later {@code docker load}
- * accept, or a plain OCI archive with the blobs exactly as stored. Member order and times are fixed, so the same
- * images give the same bytes.
+ * accept, or a plain OCI archive with the blobs exactly as stored. A multi-platform image goes in either whole, as
+ * Docker ≥ 25 with the containerd store saves it: index.json names the index, every platform's blobs as stored, and a
+ * docker-archive's manifest.json names one platform (this machine's, else the first) for loaders that know no index.
+ * Member order and times are fixed, so the same images give the same bytes.
  */
 public final class ArchiveWriter {
     public enum Format {
@@ -47,7 +49,7 @@ public final class ArchiveWriter {
         this.store = store;
     }
 
-    /** A multi-platform image to write (OCI archives only) and the names it is written under. */
+    /** A multi-platform image to write whole and the names it is written under. */
     public record IndexEntry(ImageIndexes.Named index, List<ImageRef> names) {}
 
     public void write(List<Entry> entries, Format format, OutputStream out) throws IOException {
@@ -61,9 +63,6 @@ public final class ArchiveWriter {
     public void write(List<Entry> entries, List<IndexEntry> indexes, Format format, OutputStream out)
             throws IOException {
         if (entries.isEmpty() && indexes.isEmpty()) throw new ArchiveException("no images to save");
-        if (!indexes.isEmpty() && format != Format.OCI)
-            throw new ArchiveException(
-                    "a multi-platform image goes in an OCI archive; a docker archive holds one platform");
         TarWriter tar = new TarWriter(out);
         Map<String, Blob> blobs = new TreeMap<>();
         List<Object> manifestJson = new ArrayList<>();
@@ -104,18 +103,12 @@ public final class ArchiveWriter {
                             null);
             blobs.put(om.digest().hex(), Blob.bytes(om.raw()));
             indexEntries.addAll(ociIndexEntries(om.descriptor(), e.names()));
-            Map<String, Object> me = new LinkedHashMap<>();
-            me.put("Config", "blobs/sha256/" + m.config().digest().hex());
-            List<String> tags = new ArrayList<>();
             for (ImageRef n : e.names()) {
-                tags.add(n.familiar());
                 repositories
                         .computeIfAbsent(n.familiarRepository(), k -> new TreeMap<>())
                         .put(n.tag(), diffIds.isEmpty() ? "" : diffIds.getLast().hex());
             }
-            me.put("RepoTags", tags);
-            me.put("Layers", layerPaths);
-            manifestJson.add(me);
+            manifestJson.add(manifestEntry(m.config().digest(), e.names(), layerPaths));
         }
 
         Images images = new Images(store);
@@ -130,6 +123,14 @@ public final class ArchiveWriter {
             }
             Descriptor d = idx.entry();
             indexEntries.addAll(ociIndexEntries(new Descriptor(d.mediaType(), d.digest(), d.size()), ie.names()));
+            if (format == Format.DOCKER) {
+                // as containerd's exporter under Docker ≥ 25: the layers as stored (docker load decompresses them)
+                Manifest m = images.member(idx, ImageIndexes.preferred(idx)).manifest();
+                List<String> layerPaths = m.layers().stream()
+                        .map(l -> "blobs/sha256/" + l.digest().hex())
+                        .toList();
+                manifestJson.add(manifestEntry(m.config().digest(), ie.names(), layerPaths));
+            }
         }
         tar.writeHeader(TarEntry.dir("blobs", 0755, 0));
         tar.writeHeader(TarEntry.dir("blobs/sha256", 0755, 0));
@@ -140,6 +141,15 @@ public final class ArchiveWriter {
         if (format == Format.DOCKER && !repositories.isEmpty()) file(tar, "repositories", Json.write(repositories));
         tar.finish();
         out.flush();
+    }
+
+    /** One image of manifest.json, the part of the archive Docker ≤ 24's {@code docker load} reads. */
+    private static Map<String, Object> manifestEntry(Digest config, List<ImageRef> names, List<String> layerPaths) {
+        Map<String, Object> me = new LinkedHashMap<>();
+        me.put("Config", "blobs/sha256/" + config.hex());
+        me.put("RepoTags", names.stream().map(ImageRef::familiar).toList());
+        me.put("Layers", layerPaths);
+        return me;
     }
 
     private boolean allUncompressed(Manifest m) {

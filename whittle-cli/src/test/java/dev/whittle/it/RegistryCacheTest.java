@@ -688,6 +688,31 @@ class RegistryCacheTest {
     }
 
     @Test
+    void importWarningsGoThroughTheProgressViewNotAcrossIt() throws IOException {
+        Path none = dir.resolve("no-cache-for-tty");
+        String warning = "WARNING: local cache " + none + " not found: building without it";
+        // the tty view redraws itself in place: a line written past it would be drawn over or split a frame; its notes
+        // come below the finished view, once
+        Exec tty = w(machine(), "--progress", "tty", "--cache-from", "type=local,src=" + none);
+        assertThat(tty.err()).containsOnlyOnce(warning);
+        assertThat(tty.err().indexOf(warning))
+                .as(tty.err())
+                .isGreaterThan(tty.err().lastIndexOf("\033[J"));
+        // with no view (quiet), a warning still reaches stderr
+        assertThat(w(machine(), "--progress", "quiet", "--cache-from", "type=local,src=" + none)
+                        .err())
+                .contains(warning);
+    }
+
+    /** A build of the test context with these flags (its own --progress), which must succeed. */
+    static Exec w(Whittle m, String... flags) {
+        List<String> a = new ArrayList<>(List.of("build", "--check=off", "-t", "cache/app"));
+        a.addAll(List.of(flags));
+        a.add(context.toString());
+        return m.run(a.toArray(String[]::new)).ok();
+    }
+
+    @Test
     void aCacheWhoseConfigLiesAboutALayerIsNeverUsed() throws IOException {
         Path cache = dir.resolve("lying-cache");
         build(machine(), context, "--cache-to", "type=local,dest=" + cache).ok();

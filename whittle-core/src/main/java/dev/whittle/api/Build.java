@@ -68,7 +68,8 @@ public final class Build {
 
     /**
      * @param registries the registry client for registry caches (--cache-from, --cache-to); null: none
-     * @param log        receives what the cache import did and its warnings
+     * @param log        receives the cache export's warnings, and the import's when the build's progress shows no
+     *                   notes (quiet); otherwise the import reports through the progress
      */
     public Build(
             Store store,
@@ -223,7 +224,7 @@ public final class Build {
         Builder builder = new Builder(store, req);
         CacheImport imported = null;
         if (!spec.cacheFrom().isEmpty()) {
-            imported = CacheImport.load(store, spec.cacheFrom(), registries, log);
+            imported = CacheImport.load(store, spec.cacheFrom(), registries, importLog(progress));
             if (!imported.isEmpty()) builder.cache().importFrom(imported);
             Trace.mark("cache manifests imported");
         }
@@ -269,6 +270,18 @@ public final class Build {
             }
         });
         return self[0];
+    }
+
+    /**
+     * Where the cache import reports while the build runs: the build's progress, as a note (a live view shows its
+     * notes below itself, so a line never lands inside a frame it redraws); with no view (quiet), warnings still go to
+     * the log.
+     */
+    private Consumer<String> importLog(Progress progress) {
+        if (progress.showsNotes()) return progress::note;
+        return line -> {
+            if (line.startsWith("WARNING")) log.accept(line);
+        };
     }
 
     /**

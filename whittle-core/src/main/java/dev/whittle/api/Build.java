@@ -222,11 +222,10 @@ public final class Build {
                 spec.pull(),
                 puller);
         Builder builder = new Builder(store, req);
-        CacheImport imported = null;
+        CacheImport.Loading imported = null;
         if (!spec.cacheFrom().isEmpty()) {
-            imported = CacheImport.load(store, spec.cacheFrom(), registries, importLog(progress));
-            if (!imported.isEmpty()) builder.cache().importFrom(imported);
-            Trace.mark("cache manifests imported");
+            imported = CacheImport.loadInBackground(store, spec.cacheFrom(), registries, importLog(progress));
+            builder.cache().importFrom(imported);
         }
         Trace.mark("builder ready (store open)");
         BuildResult made;
@@ -235,6 +234,7 @@ public final class Build {
         } catch (IOException | RuntimeException e) {
             try {
                 builder.finish();
+                if (imported != null) imported.get(); // its messages before the build's error, not after
             } catch (IOException | RuntimeException ignored) {
                 // the build's own error is the one to report
             }
@@ -243,7 +243,7 @@ public final class Build {
         BuildResult result = spec.cacheTo().stream().anyMatch(c -> c.where() instanceof CacheSpec.Inline)
                 ? withInlineCache(made, builder)
                 : made;
-        CacheImport fromCaches = imported;
+        CacheImport fromCaches = imported == null ? null : imported.get();
         Result[] self = {null};
         self[0] = new Result(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
             List<String> cacheKeys = builder.finish();

@@ -1,6 +1,7 @@
 package dev.whittle.cache;
 
 import dev.whittle.build.BuildCache;
+import dev.whittle.diag.Trace;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.Manifest;
@@ -22,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -96,6 +99,54 @@ public final class CacheImport implements BuildCache.Remote {
             }
         }
         return new CacheImport(store, log, out);
+    }
+
+    /**
+     * Loads the caches on a thread of their own, so their manifests and configs are fetched while the build plans the
+     * Dockerfile and resolves its bases; the first step that looks for a cache waits for them.
+     */
+    public static Loading loadInBackground(
+            Store store, List<CacheSpec.Import> specs, Supplier<RegistryClient> registries, Consumer<String> log) {
+        CompletableFuture<CacheImport> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("cache-import").start(() -> {
+            try {
+                f.complete(load(store, specs, registries, log));
+                Trace.mark("cache manifests imported");
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return new Loading(f);
+    }
+
+    /** Caches being loaded: asked, they answer once loaded. */
+    public static final class Loading implements BuildCache.Remote {
+        private final CompletableFuture<CacheImport> loaded;
+
+        private Loading(CompletableFuture<CacheImport> loaded) {
+            this.loaded = loaded;
+        }
+
+        /** The loaded caches (waits for them); a failure to load is thrown as it was. */
+        public CacheImport get() {
+            try {
+                return loaded.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error x) throw x;
+                throw e;
+            }
+        }
+
+        @Override
+        public BuildCache.Entry find(Digest key) {
+            return get().find(key);
+        }
+
+        @Override
+        public void restoreMount(String name, String id, Path dir) {
+            get().restoreMount(name, id, dir);
+        }
     }
 
     static String message(Exception e) {

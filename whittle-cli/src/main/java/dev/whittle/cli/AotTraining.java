@@ -140,13 +140,15 @@ final class AotTraining {
                         List.of("build", "--progress", "plain", "-t", "training/app:1", ctx),
                         List.of("rmi", "training/app:2"));
             case "cache" -> {
-                // machine A exports its cache; machine B (the same store, its step cache pruned: the images stay)
-                // imports it, every step a hit. Recorded last (launcher): the store keeps no RUN layer afterwards
+                // machine A exports its cache; machine B (the same store without the image and its step cache)
+                // imports it, every step a hit, and fetches the image's layers. Recorded last (launcher): the store
+                // keeps no RUN layer afterwards
                 String ref = registry + "/training/cache:1";
                 List<String> a = List.of("--registries-config", registries, "build", "--progress", "quiet");
                 List<List<String>> out = new ArrayList<>();
                 out.add(concat(a, "--check=off", "--cache-to", "type=registry,mode=max,ref=" + ref, ctx));
                 out.add(concat(a, "--check=off", "--cache-to", "type=registry,mode=max,ref=" + ref, ctx));
+                out.add(List.of("rmi", "training/app:1"));
                 out.add(List.of("builder", "prune", "-af"));
                 out.add(concat(
                         a, "--check=off", "--network", "none", "-t", "training/app:1", "--cache-from", ref, ctx));

@@ -5,6 +5,7 @@ import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
 import dev.whittle.store.AtomicFiles;
+import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
 import java.io.IOException;
@@ -131,9 +132,12 @@ public final class BuildCache {
         try {
             Entry e = read(Files.readAllBytes(p));
             // the layer may have gone since (rmi or prune), come back in another blob, or be known by descriptor
-            // only (an imported cache's, not fetched yet: the import answers for it): each a miss here. Only the
-            // record is read, so a hit does not fetch or verify the layer: that is for the step that reads it.
-            if (!store.holdsLayerIn(e.diffId(), e.blob().digest())) return null;
+            // only (an imported cache's, not fetched yet: the import answers for it, and this must not fetch it):
+            // each a miss here
+            LayerInfo info = store.isKnownOnly(e.diffId()) ? null : store.layer(e.diffId());
+            if (info == null
+                    || !info.blobs().containsKey(e.blob().digest())
+                    || !store.hasBlob(e.blob().digest())) return null;
             used.add(key.hex());
             touch(p);
             return e;

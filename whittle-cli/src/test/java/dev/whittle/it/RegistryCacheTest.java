@@ -18,8 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,15 +100,19 @@ class RegistryCacheTest {
 
     /** A cache's manifest as the test registry holds it under the tag "cache". */
     static Manifest cacheManifest(String repo) throws IOException {
+        return Manifest.parse(get("/v2/" + repo + "/manifests/cache"), null);
+    }
+
+    /** A document from the test registry. */
+    static byte[] get(String path) throws IOException {
         try {
             HttpResponse<byte[]> r = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create(
-                                            "http://" + registry.host() + "/v2/" + repo + "/manifests/cache"))
+                            HttpRequest.newBuilder(URI.create("http://" + registry.host() + path))
                                     .header("Accept", MediaType.OCI_MANIFEST)
                                     .build(),
                             HttpResponse.BodyHandlers.ofByteArray());
-            return Manifest.parse(r.body(), null);
+            return r.body();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -188,6 +196,120 @@ class RegistryCacheTest {
         }
     }
 
+    // ------------------------------------------------------------------------------------------------ lazy import
+
+    /** A builder stage whose RUN layers only a cached COPY --from reads, as examples/site's golang stage. */
+    static final String STAGED = """
+            FROM cache/base:1 AS build
+            RUN dd if=/dev/urandom of=/tool.bin bs=64k count=8 2>/dev/null && echo tool > /tool.txt
+            RUN cp /tool.txt /out.txt
+            FROM cache/base:1
+            COPY --from=build /out.txt /out.txt
+            COPY hello.txt /hello.txt
+            CMD ["cat", "/out.txt"]
+            """;
+
+    static Path stagedContext() throws IOException {
+        Path ctx = dir.resolve("lazy");
+        if (Files.isDirectory(ctx)) return ctx;
+        Files.createDirectories(ctx);
+        Files.writeString(ctx.resolve("hello.txt"), "lazy\n");
+        Files.writeString(ctx.resolve("Dockerfile"), STAGED);
+        return ctx;
+    }
+
+    /**
+     * The blobs of a cache in the test registry that hold layers of a machine's cache/app image (the cache's blobs are
+     * compressed: the image in the store may name other blobs of the same layers).
+     */
+    static Set<Digest> imageBlobs(String repo, Manifest cache, Whittle w) throws IOException {
+        Set<Object> diffIds =
+                new HashSet<>((List<?>) Json.parse(w.run("inspect", "--format", "{{json .RootFS.Layers}}", "cache/app")
+                        .ok()
+                        .out()));
+        Set<Digest> out = new HashSet<>();
+        for (Object o : JsonObjects.array(
+                Json.parseObject(get("/v2/" + repo + "/blobs/" + cache.config().digest())), "steps")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> step = (Map<String, Object>) o;
+            if (diffIds.contains(step.get("diffId")))
+                out.add(cache.layers()
+                        .get(((Number) step.get("blob")).intValue())
+                        .digest());
+        }
+        return out;
+    }
+
+    /** The blobs a proxy saw downloaded (GET), by digest. */
+    static Set<Digest> blobGets(FaultProxy proxy) {
+        Set<Digest> out = new HashSet<>();
+        Pattern p = Pattern.compile("/blobs/(sha256:[0-9a-f]{64})");
+        for (FaultProxy.Seen s : proxy.seen()) {
+            Matcher m = p.matcher(s.path());
+            if (s.method().equals("GET") && m.find()) out.add(Digest.parse(m.group(1)));
+        }
+        return out;
+    }
+
+    @Test
+    void machineBDownloadsOnlyTheLayersOfTheImageItStores() throws IOException {
+        Path ctx = stagedContext();
+        String ref = registry.host() + "/ci/lazy:cache";
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,mode=max,ref=" + ref).ok();
+        Manifest cache = cacheManifest("ci/lazy");
+        Set<Digest> image = imageBlobs("ci/lazy", cache, a);
+        List<Digest> stageOnly = cache.layers().stream()
+                .map(Descriptor::digest)
+                .filter(d -> !image.contains(d))
+                .toList();
+        assertThat(stageOnly).as("the builder stage's two RUN layers").hasSize(2);
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // a builder stage's layer whose bytes lie: nothing needs its files, so it is never read
+            proxy.corrupt("GET", stageOnly.getFirst().toString(), 1000);
+            Whittle b = machine();
+            Exec onB = build(b, ctx, "--cache-from", proxy.host() + "/ci/lazy:cache")
+                    .ok();
+            assertThat(onB.err()).doesNotContain("WARNING");
+            assertThat(layerSteps(onB)).containsExactly("CACHED", "CACHED", "CACHED", "CACHED");
+            assertThat(id(b)).isEqualTo(id(a));
+            // the cache's config and the image's own new layers (the two COPYs), nothing of the builder stage
+            Set<Digest> wanted = new HashSet<>();
+            wanted.add(cache.config().digest());
+            wanted.addAll(image);
+            assertThat(wanted).hasSize(3);
+            assertThat(blobGets(proxy)).isEqualTo(wanted);
+            assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("tool\n");
+            assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+        }
+    }
+
+    @Test
+    void aLayerThatLiesAndIsNeededFailsTheBuildAndIsNeverStored() throws IOException {
+        Path ctx = stagedContext();
+        String ref = registry.host() + "/ci/lazy-lie:cache";
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,mode=max,ref=" + ref).ok();
+        Manifest cache = cacheManifest("ci/lazy-lie");
+        // a COPY's layer: CACHED, its files needed only to store the image
+        Digest copied = new TreeSet<>(imageBlobs("ci/lazy-lie", cache, a)).first();
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            proxy.corrupt("GET", copied.toString(), 1000);
+            String via = proxy.host() + "/ci/lazy-lie:cache";
+            Whittle b = machine();
+            Exec lied = build(b, ctx, "--cache-from", via);
+            assertThat(lied.code()).isEqualTo(1);
+            assertThat(lied.err())
+                    .contains("Error: registry cache " + via + ": layer " + copied + " ")
+                    .contains("A step of this build was CACHED from it")
+                    .contains("build again without this --cache-from")
+                    .doesNotContain("\tat dev.whittle");
+            assertThat(blob(b.root(), copied)).doesNotExist();
+            assertThat(b.run("inspect", "cache/app").code()).isNotZero();
+            assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+        }
+    }
+
     @Test
     void aChangedBuildSendsOnlyItsNewBlobs() throws IOException {
         String ref = registry.host() + "/ci/changed:cache";
@@ -210,14 +332,21 @@ class RegistryCacheTest {
         try (FaultProxy proxy = FaultProxy.to(registry.host())) {
             String via = proxy.host() + "/ci/faults:cache";
             // the manifest and config come through, then every layer download is cut short (more times than the
-            // client retries): the registry stopped in the middle of the import; the steps run instead
+            // client retries): the registry stopped in the middle of the import. The steps were CACHED from layers
+            // known by descriptor; storing the image needs them, so the build fails, saying which and what to do
             for (Descriptor layer : cacheManifest("ci/faults").layers())
                 proxy.cut("GET", layer.digest().toString(), 10, 1000);
             Whittle b = machine();
-            Exec cut = build(b, context, "--cache-from", via).ok();
-            // said once, and the registry is not asked again for the later steps' layers
-            assertThat(cut.err()).containsOnlyOnce("WARNING: ").contains("building without this cache from here");
-            assertThat(layerSteps(cut)).containsExactly("DONE", "DONE", "DONE");
+            Exec cut = build(b, context, "--cache-from", via);
+            assertThat(cut.code()).isEqualTo(1);
+            assertThat(cut.err())
+                    .containsPattern("Error: registry cache " + Pattern.quote(via)
+                            + ": layer sha256:[0-9a-f]{64} could not be read: ")
+                    .contains("build again without this --cache-from")
+                    .doesNotContain("\tat dev.whittle");
+            assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+            assertThat(b.run("inspect", "cache/app").code()).isNotZero();
+            assertThat(layerSteps(build(b, context).ok())).containsExactly("DONE", "DONE", "DONE");
             assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
         }
         try (FaultProxy proxy = FaultProxy.to(registry.host())) {
@@ -559,6 +688,31 @@ class RegistryCacheTest {
     }
 
     @Test
+    void importWarningsGoThroughTheProgressViewNotAcrossIt() throws IOException {
+        Path none = dir.resolve("no-cache-for-tty");
+        String warning = "WARNING: local cache " + none + " not found: building without it";
+        // the tty view redraws itself in place: a line written past it would be drawn over or split a frame; its notes
+        // come below the finished view, once
+        Exec tty = w(machine(), "--progress", "tty", "--cache-from", "type=local,src=" + none);
+        assertThat(tty.err()).containsOnlyOnce(warning);
+        assertThat(tty.err().indexOf(warning))
+                .as(tty.err())
+                .isGreaterThan(tty.err().lastIndexOf("\033[J"));
+        // with no view (quiet), a warning still reaches stderr
+        assertThat(w(machine(), "--progress", "quiet", "--cache-from", "type=local,src=" + none)
+                        .err())
+                .contains(warning);
+    }
+
+    /** A build of the test context with these flags (its own --progress), which must succeed. */
+    static Exec w(Whittle m, String... flags) {
+        List<String> a = new ArrayList<>(List.of("build", "--check=off", "-t", "cache/app"));
+        a.addAll(List.of(flags));
+        a.add(context.toString());
+        return m.run(a.toArray(String[]::new)).ok();
+    }
+
+    @Test
     void aCacheWhoseConfigLiesAboutALayerIsNeverUsed() throws IOException {
         Path cache = dir.resolve("lying-cache");
         build(machine(), context, "--cache-to", "type=local,dest=" + cache).ok();
@@ -586,11 +740,22 @@ class RegistryCacheTest {
                         + Json.writeString(forged.descriptor().toJson(), Json.Style.COMPACT) + "]}");
 
         Whittle b = machine();
-        Exec e = build(b, context, "--cache-from", "type=local,src=" + cache).ok();
-        assertThat(e.err()).contains("WARNING: local cache " + cache + ": layer ");
-        assertThat(layerSteps(e)).containsExactly("DONE", "DONE", "DONE");
-        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+        Exec e = build(b, context, "--cache-from", "type=local,src=" + cache);
+        // every step hit, by key; the lie shows when the image is stored and its layers are fetched: too late to
+        // run the steps, so the build fails, and nothing of the forged layers is kept
+        assertThat(e.code()).isEqualTo(1);
+        assertThat(e.err())
+                .contains("Error: local cache " + cache + ": layer ")
+                .contains("is not what the cache says")
+                .contains("build again without this --cache-from")
+                .doesNotContain("\tat dev.whittle");
         assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+        for (Descriptor l : m.layers())
+            assertThat(blob(b.root(), l.digest()))
+                    .as("a forged layer's blob is not kept")
+                    .doesNotExist();
+        assertThat(layerSteps(build(b, context).ok())).containsExactly("DONE", "DONE", "DONE");
+        assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
     }
 
     static Path blob(Path layout, Digest d) {

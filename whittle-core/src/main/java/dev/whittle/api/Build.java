@@ -68,7 +68,8 @@ public final class Build {
 
     /**
      * @param registries the registry client for registry caches (--cache-from, --cache-to); null: none
-     * @param log        receives what the cache import did and its warnings
+     * @param log        receives the cache export's warnings, and the import's when the build's progress shows no
+     *                   notes (quiet); otherwise the import reports through the progress
      */
     public Build(
             Store store,
@@ -221,11 +222,10 @@ public final class Build {
                 spec.pull(),
                 puller);
         Builder builder = new Builder(store, req);
-        CacheImport imported = null;
+        CacheImport.Loading imported = null;
         if (!spec.cacheFrom().isEmpty()) {
-            imported = CacheImport.load(store, spec.cacheFrom(), registries, log);
-            if (!imported.isEmpty()) builder.cache().importFrom(imported);
-            Trace.mark("cache manifests imported");
+            imported = CacheImport.loadInBackground(store, spec.cacheFrom(), registries, importLog(progress));
+            builder.cache().importFrom(imported);
         }
         Trace.mark("builder ready (store open)");
         BuildResult made;
@@ -234,6 +234,7 @@ public final class Build {
         } catch (IOException | RuntimeException e) {
             try {
                 builder.finish();
+                if (imported != null) imported.get(); // its messages before the build's error, not after
             } catch (IOException | RuntimeException ignored) {
                 // the build's own error is the one to report
             }
@@ -242,7 +243,7 @@ public final class Build {
         BuildResult result = spec.cacheTo().stream().anyMatch(c -> c.where() instanceof CacheSpec.Inline)
                 ? withInlineCache(made, builder)
                 : made;
-        CacheImport fromCaches = imported;
+        CacheImport fromCaches = imported == null ? null : imported.get();
         Result[] self = {null};
         self[0] = new Result(result.manifest(), result.config().digest(), result.unusedBuildArgs(), () -> {
             List<String> cacheKeys = builder.finish();
@@ -269,6 +270,18 @@ public final class Build {
             }
         });
         return self[0];
+    }
+
+    /**
+     * Where the cache import reports while the build runs: the build's progress, as a note (a live view shows its
+     * notes below itself, so a line never lands inside a frame it redraws); with no view (quiet), warnings still go to
+     * the log.
+     */
+    private Consumer<String> importLog(Progress progress) {
+        if (progress.showsNotes()) return progress::note;
+        return line -> {
+            if (line.startsWith("WARNING")) log.accept(line);
+        };
     }
 
     /**

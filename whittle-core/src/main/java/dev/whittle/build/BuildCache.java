@@ -131,8 +131,10 @@ public final class BuildCache {
         Path p = dir.resolve(key.hex());
         try {
             Entry e = read(Files.readAllBytes(p));
-            // the layer may have gone since (rmi or prune), or come back in another blob: either way a miss
-            LayerInfo info = store.layer(e.diffId());
+            // the layer may have gone since (rmi or prune), come back in another blob, or be known by descriptor
+            // only (an imported cache's, not fetched yet: the import answers for it, and this must not fetch it):
+            // each a miss here
+            LayerInfo info = store.isKnownOnly(e.diffId()) ? null : store.layer(e.diffId());
             if (info == null
                     || !info.blobs().containsKey(e.blob().digest())
                     || !store.hasBlob(e.blob().digest())) return null;

@@ -152,6 +152,9 @@ public final class Builder {
         Trace.mark("build: all stages done");
         if (deferred.anyPending(fin.diffIds()))
             throw new IllegalStateException("a layer of the exported image was deferred");
+        // an imported cache's layers that no step read are fetched now: the store holds whole images
+        store.verifyPendingLayers(fin.diffIds());
+        Trace.mark("build: layers of the image in the store");
         ImageConfig.Builder finished = fin.config().toBuilder().created(fin.created());
         req.labels().forEach((k, v) -> finished.putMapEntry("Labels", k, v)); // --label, over the Dockerfile's
         ImageConfig config = finished.build();

@@ -45,6 +45,11 @@ public final class PlatformProgress implements Progress {
     }
 
     @Override
+    public boolean showsNotes() {
+        return to.showsNotes();
+    }
+
+    @Override
     public int subStart(int step, String name) {
         return to.subStart(step, name);
     }

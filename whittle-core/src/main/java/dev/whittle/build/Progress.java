@@ -18,6 +18,11 @@ public interface Progress extends AutoCloseable {
     /** A note not tied to a step (warnings, naming). */
     void note(String line);
 
+    /** Whether notes are shown at all ({@link #QUIET} drops them: a warning must then go elsewhere). */
+    default boolean showsNotes() {
+        return true;
+    }
+
     /**
      * A sub-row of a step, as BuildKit shows a vertex's statuses ({@code => => extracting sha256:... 1.2MB / 5MB 0.3s});
      * returns its id. Views that show no sub-rows ignore it.
@@ -56,5 +61,10 @@ public interface Progress extends AutoCloseable {
 
         @Override
         public void note(String line) {}
+
+        @Override
+        public boolean showsNotes() {
+            return false;
+        }
     };
 }

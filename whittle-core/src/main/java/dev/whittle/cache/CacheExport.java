@@ -68,6 +68,11 @@ public final class CacheExport {
             BuildCache.Entry e = built.cache().stored(key);
             if (e == null || (!spec.max() && !image.contains(e.diffId()))) continue;
             Descriptor blob = byLayer.get(e.diffId());
+            if (blob == null && built.imported() != null) {
+                // imported and never read here: passed on as it came, fetched only if the destination lacks it
+                blob = built.imported().promisedBlob(e.diffId(), spec.compression());
+                if (blob != null) byLayer.put(e.diffId(), blob);
+            }
             if (blob == null) {
                 if (store.layer(e.diffId()) == null) {
                     log.accept("WARNING: layer " + e.diffId() + " is no longer in the store: step not exported");
@@ -120,7 +125,7 @@ public final class CacheExport {
                 continue;
             }
             if (!store.hasBlob(d.digest()) && built.imported() != null)
-                built.imported().fetchMount(d.digest());
+                built.imported().fetch(d.digest());
             if (where.putBlob(d, store.blobPath(d.digest()), from)) {
                 sent++;
                 bytes += d.size();

@@ -1,6 +1,7 @@
 package dev.whittle.cache;
 
 import dev.whittle.build.BuildCache;
+import dev.whittle.diag.Trace;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.Manifest;
@@ -14,6 +15,7 @@ import dev.whittle.store.StoreException;
 import dev.whittle.tar.TarFormatException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -28,9 +32,10 @@ import java.util.stream.Stream;
 
 /**
  * The caches of a build's {@code --cache-from}s, in order. Loading fetches only each cache's manifest and config; a
- * step's layer is downloaded when the build asks for that step and the store lacks the layer, and a cache mount's tar
- * when a RUN is about to mount the directory. Every blob is checked (digest, size, and a layer's diffID) before it is
- * used. A cache that is missing, unreachable, damaged or of another format is a warning: the build goes on without it.
+ * step that hits is answered with its layer's descriptor, and the layer is downloaded when something first reads it
+ * (see {@link #find}); a cache mount's tar when a RUN is about to mount the directory. Every blob is checked (digest,
+ * size, and a layer's diffID) before it is used. A cache that is missing, unreachable, damaged or of another format is
+ * a warning: the build goes on without it; a layer that fails when it is finally needed fails the build.
  */
 public final class CacheImport implements BuildCache.Remote {
     /** The largest manifest or config read (as a registry's manifest limit). */
@@ -96,6 +101,54 @@ public final class CacheImport implements BuildCache.Remote {
         return new CacheImport(store, log, out);
     }
 
+    /**
+     * Loads the caches on a thread of their own, so their manifests and configs are fetched while the build plans the
+     * Dockerfile and resolves its bases; the first step that looks for a cache waits for them.
+     */
+    public static Loading loadInBackground(
+            Store store, List<CacheSpec.Import> specs, Supplier<RegistryClient> registries, Consumer<String> log) {
+        CompletableFuture<CacheImport> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("cache-import").start(() -> {
+            try {
+                f.complete(load(store, specs, registries, log));
+                Trace.mark("cache manifests imported");
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return new Loading(f);
+    }
+
+    /** Caches being loaded: asked, they answer once loaded. */
+    public static final class Loading implements BuildCache.Remote {
+        private final CompletableFuture<CacheImport> loaded;
+
+        private Loading(CompletableFuture<CacheImport> loaded) {
+            this.loaded = loaded;
+        }
+
+        /** The loaded caches (waits for them); a failure to load is thrown as it was. */
+        public CacheImport get() {
+            try {
+                return loaded.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error x) throw x;
+                throw e;
+            }
+        }
+
+        @Override
+        public BuildCache.Entry find(Digest key) {
+            return get().find(key);
+        }
+
+        @Override
+        public void restoreMount(String name, String id, Path dir) {
+            get().restoreMount(name, id, dir);
+        }
+    }
+
     static String message(Exception e) {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
@@ -105,59 +158,101 @@ public final class CacheImport implements BuildCache.Remote {
         return caches.isEmpty();
     }
 
+    /**
+     * A hit downloads nothing: the step's layer is promised to the store by its descriptor and fetched (and verified)
+     * when something first reads it: a RUN or a step that misses on top of it, a COPY --from it, the image being
+     * stored. A step whose layer the store has already answers with the stored blob.
+     */
     @Override
     public BuildCache.Entry find(Digest key) {
         for (Loaded c : caches) {
             CacheRecord.Step s = c.steps().get(key);
-            if (s == null || unreachable.contains(c.where())) continue;
+            if (s == null) continue;
             Descriptor blob = c.record().blobs().get(s.blob());
             try {
-                Descriptor local = layer(c.where(), blob, s.diffId(), blob.mediaType());
+                Descriptor local = stored(s.diffId(), blob);
+                if (local == null) local = promise(c.where(), blob, s.diffId());
                 return new BuildCache.Entry(s.diffId(), local, s.created(), s.next());
-            } catch (StoreException | TarFormatException e) {
-                // this blob is not what the cache says: this step is a miss, the cache's other blobs may be fine
+            } catch (StoreException | UncheckedIOException e) {
+                // a fetched-but-unchecked layer of this store's that is not what it claims: a miss
                 log.accept(
                         "WARNING: " + c.where().describe() + ": layer " + blob.digest() + " not used: " + message(e));
-            } catch (IOException | RuntimeException e) {
-                // the registry (or directory) stopped answering: every later step would wait for it the same way
-                if (unreachable.add(c.where()))
-                    log.accept("WARNING: " + c.where().describe() + ": layer " + blob.digest() + " could not be read ("
-                            + message(e) + "); building without this cache from here");
             }
         }
         return null;
     }
 
-    /** Caches that stopped answering during this build: not asked again. */
-    private final Set<CacheLocation> unreachable = ConcurrentHashMap.newKeySet();
+    /** Layers promised to the store by descriptor, by diffID: the first cache's blob is the one every hit names. */
+    private final Map<Digest, Descriptor> promised = new ConcurrentHashMap<>();
+
+    /** Failures of promised layers, by diffID: every later use fails the same way, without downloading again. */
+    private final Map<Digest, StoreException> failed = new ConcurrentHashMap<>();
+
+    private Descriptor promise(CacheLocation where, Descriptor blob, Digest diffId) {
+        Descriptor first = promised.putIfAbsent(diffId, blob);
+        if (first != null) return first;
+        store.fetchOnFirstUse(diffId, () -> fetchPromised(where, blob, diffId));
+        return blob;
+    }
 
     /**
-     * The layer in the store, fetched from {@code where} and verified when the store lacks it; returns the stored
-     * blob's descriptor.
+     * Fetches a promised layer. The step that named it was shown CACHED and later steps built on it, so a layer that
+     * cannot be had now fails the build (as BuildKit's lazy layers do): nothing of it is stored.
      */
-    private Descriptor layer(CacheLocation where, Descriptor blob, Digest diffId, String declaredType)
-            throws IOException {
+    private LayerInfo fetchPromised(CacheLocation where, Descriptor blob, Digest diffId) {
+        StoreException before = failed.get(diffId);
+        if (before != null) throw before;
+        String why;
+        Exception cause;
+        try {
+            Descriptor got = ingest(where, blob, diffId, blob.mediaType());
+            if (got.mediaType().equals(blob.mediaType())) return store.recordedLayer(diffId);
+            why = "is not the " + blob.mediaType() + " the cache says it is";
+            cause = null;
+        } catch (StoreException | TarFormatException e) {
+            why = "is not what the cache says: " + message(e);
+            cause = e;
+        } catch (IOException | RuntimeException e) {
+            why = "could not be read: " + message(e);
+            cause = e;
+        }
+        StoreException x = new StoreException(
+                where.describe() + ": layer " + blob.digest() + " " + why
+                        + ". A step of this build was CACHED from it, so the build cannot go on without it: build"
+                        + " again without this --cache-from, or export the cache again",
+                cause);
+        failed.putIfAbsent(diffId, x);
+        throw x;
+    }
+
+    /** The stored blob of a layer the store holds (a blob fetched unchecked is checked now), or null. */
+    private Descriptor stored(Digest diffId, Descriptor blob) {
+        if (!store.holdsLayer(diffId)) return null;
+        LayerInfo have = store.layer(diffId);
+        if (have == null) return null;
+        if (have.blobs().containsKey(blob.digest()) && store.hasBlob(blob.digest()))
+            return new Descriptor(have.blobs().get(blob.digest()), blob.digest(), blob.size());
+        for (Map.Entry<Digest, String> b : have.blobs().entrySet())
+            if (store.hasBlob(b.getKey())) return new Descriptor(b.getValue(), b.getKey(), store.blobSize(b.getKey()));
+        return null;
+    }
+
+    /**
+     * A cache mount's tar in the store: fetched from {@code where} and verified unless the store has it (its type
+     * decided by content: a mount's media type names no layer compression).
+     */
+    private void mountTar(CacheLocation where, Descriptor blob, Digest diffId) throws IOException {
         synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
-            LayerInfo have = store.layer(diffId);
-            if (have != null) {
-                if (have.blobs().containsKey(blob.digest()) && store.hasBlob(blob.digest()))
-                    return new Descriptor(have.blobs().get(blob.digest()), blob.digest(), blob.size());
-                for (Map.Entry<Digest, String> b : have.blobs().entrySet())
-                    if (store.hasBlob(b.getKey()))
-                        return new Descriptor(b.getValue(), b.getKey(), store.blobSize(b.getKey()));
-            }
-            try (InputStream in = where.openBlob(blob)) {
-                return LayerIngest.ingest(
-                                store,
-                                in,
-                                LayerIngest.Keep.AS_IS,
-                                declaredType,
-                                blob.digest(),
-                                blob.size(),
-                                diffId,
-                                true)
-                        .descriptor();
-            }
+            if (stored(diffId, blob) == null) ingest(where, blob, diffId, null);
+        }
+    }
+
+    private Descriptor ingest(CacheLocation where, Descriptor blob, Digest diffId, String declaredType)
+            throws IOException {
+        try (InputStream in = where.openBlob(blob)) {
+            return LayerIngest.ingest(
+                            store, in, LayerIngest.Keep.AS_IS, declaredType, blob.digest(), blob.size(), diffId, true)
+                    .descriptor();
         }
     }
 
@@ -169,7 +264,7 @@ public final class CacheImport implements BuildCache.Remote {
             try {
                 if (!isEmpty(dir)) return; // this machine's own cache is newer than any imported one
                 Descriptor blob = c.record().blobs().get(m.blob());
-                layer(c.where(), blob, m.diffId(), null);
+                mountTar(c.where(), blob, m.diffId());
                 MountArchive.unpack(store, m.diffId(), dir);
                 log.accept("cache mount " + m.id() + ": restored from "
                         + c.where().describe() + " (" + blob.size() + " bytes)");
@@ -195,13 +290,32 @@ public final class CacheImport implements BuildCache.Remote {
         return null;
     }
 
-    /** Fetches an imported cache mount's blob into the store (verified), for an export to a place that lacks it. */
-    void fetchMount(Digest blob) throws IOException {
+    /**
+     * The imported blob of a layer still known by descriptor only, when it is in compression {@code c}: an export
+     * passes it on as it is (not fetched unless the destination lacks it), or null.
+     */
+    Descriptor promisedBlob(Digest diffId, MediaType.Compression c) {
+        Descriptor d = promised.get(diffId);
+        if (d == null || !store.isKnownOnly(diffId)) return null;
+        return MediaType.layerCompression(d.mediaType()) == c ? d : null;
+    }
+
+    /**
+     * Fetches an imported blob into the store (verified): a promised layer's or a cache mount's, for an export to a
+     * place that lacks it.
+     */
+    void fetch(Digest blob) throws IOException {
+        for (Map.Entry<Digest, Descriptor> p : promised.entrySet()) {
+            if (p.getValue().digest().equals(blob)) {
+                store.layer(p.getKey());
+                return;
+            }
+        }
         for (Loaded c : caches) {
             for (CacheRecord.Mount m : c.mounts().values()) {
                 Descriptor d = c.record().blobs().get(m.blob());
                 if (d.digest().equals(blob)) {
-                    layer(c.where(), d, m.diffId(), null);
+                    mountTar(c.where(), d, m.diffId());
                     return;
                 }
             }

@@ -193,7 +193,9 @@ public final class Store implements AutoCloseable {
      */
     public LayerInfo layer(Digest diffId) {
         LayerInfo recorded = recordedLayer(diffId);
-        return recorded != null ? recorded : verifyPending(diffId);
+        if (recorded != null) return recorded;
+        LayerInfo pending = verifyPending(diffId);
+        return pending != null ? pending : fetchKnown(diffId);
     }
 
     /** Whether the store holds the layer, verified or waiting for its first use. */
@@ -223,6 +225,43 @@ public final class Store implements AutoCloseable {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             throw new StoreException("layer metadata " + p + " is corrupt: " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------- layers known by descriptor
+
+    /**
+     * Brings one layer into the store, verified, and returns its record; a layer it cannot bring is a
+     * {@link StoreException} saying why and what to do.
+     */
+    @FunctionalInterface
+    public interface LayerSource {
+        LayerInfo fetch();
+    }
+
+    /** Layers this process knows by descriptor only, fetched on their first use (see {@link #fetchOnFirstUse}). */
+    private final ConcurrentHashMap<Digest, LayerSource> known = new ConcurrentHashMap<>();
+
+    /**
+     * Makes {@link #layer} fetch the layer from {@code source} when something first needs it (its files, its size, its
+     * blob), in this process only: a build's step that hit an imported cache records the layer's descriptor and
+     * downloads nothing until a later step, or the image being stored, reads it.
+     */
+    public void fetchOnFirstUse(Digest diffId, LayerSource source) {
+        known.putIfAbsent(diffId, source);
+    }
+
+    /** Whether the layer is known by descriptor only (not fetched yet). */
+    public boolean isKnownOnly(Digest diffId) {
+        return known.containsKey(diffId) && recordedLayer(diffId) == null;
+    }
+
+    private LayerInfo fetchKnown(Digest diffId) {
+        LayerSource source = known.get(diffId);
+        if (source == null) return null;
+        synchronized (verifying.computeIfAbsent(diffId, k -> new Object())) {
+            LayerInfo done = recordedLayer(diffId);
+            return done != null ? done : source.fetch();
         }
     }
 
@@ -258,22 +297,24 @@ public final class Store implements AutoCloseable {
     private final ConcurrentHashMap<Digest, Object> verifying = new ConcurrentHashMap<>();
 
     /**
-     * Verifies the waiting layers among {@code diffIds}, several at once (each reads, inflates and hashes on its own
-     * threads, so two cover these machines' cores). Afterwards {@link #layer} answers for them without reading.
+     * Verifies the waiting layers among {@code diffIds} and fetches those known by descriptor only, several at once
+     * (each reads, inflates and hashes on its own threads, so two cover these machines' cores). Afterwards
+     * {@link #layer} answers for them without reading.
      */
     public void verifyPendingLayers(List<Digest> diffIds) {
         List<Digest> waiting = diffIds.stream()
                 .distinct()
-                .filter(d -> recordedLayer(d) == null && !pendingBlobs(d).isEmpty())
+                .filter(d -> recordedLayer(d) == null
+                        && (known.containsKey(d) || !pendingBlobs(d).isEmpty()))
                 .toList();
         if (waiting.size() <= 1) {
-            waiting.forEach(this::verifyPending);
+            waiting.forEach(this::layer);
             return;
         }
         try (var pool = Executors.newFixedThreadPool(
                 2, Thread.ofPlatform().daemon().name("layer-verify-", 0).factory())) {
             List<Future<LayerInfo>> results = new ArrayList<>();
-            for (Digest d : waiting) results.add(pool.submit(() -> verifyPending(d)));
+            for (Digest d : waiting) results.add(pool.submit(() -> layer(d)));
             for (var r : results) {
                 try {
                     r.get();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -254,6 +255,55 @@ class RootlessTest {
             assertThat(TreeListing.diff(TreeListing.of(userTar, goCache), TreeListing.of(rootTar, goCache)))
                     .as(s.tag())
                     .isEmpty();
+        }
+    }
+
+    /**
+     * The differential cases (BuildDifferentialTest) that run something or set owners, every one with a RUN, a COPY
+     * --chown or a USER, built by root and again by the user from the same busybox base (imported by root, loaded by
+     * the user), with SOURCE_DATE_EPOCH: the same image IDs. Docker is not involved: BuildDifferentialTest holds
+     * root's builds to Docker's. Left out, having none of the three: wordListInstructionsExpandBeforeTheySplit,
+     * metadataInstructionsAndEntrypointResettingCmd, addOfALocalTarAndDockerignore.
+     */
+    @Test
+    void theDifferentialCasesGiveTheRootBuildsImageIds() throws IOException {
+        Path rootfs = RootFs.busybox(Files.createDirectories(shared.resolve("differential")));
+        root.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "-c",
+                        "CMD [\"/bin/sh\"]",
+                        rootfs.toString(),
+                        BuildDifferentialTest.BASE)
+                .ok();
+        Path bases = shared.resolve("differential-base.tar");
+        root.run("save", "-o", bases.toString(), BuildDifferentialTest.BASE).ok();
+        openToAll(shared);
+        whittleAs(user, "load", "-i", bases.toString()).ok();
+        List<BuildDifferentialTest.Case> cases = List.of(
+                new BuildDifferentialTest.Case(
+                        BuildDifferentialTest.ONBUILD_PARENT, Map.of(), "-t", "whittle-it/onbuild:1"),
+                BuildDifferentialTest.ONBUILD,
+                BuildDifferentialTest.IDENTICAL_LAYERS,
+                BuildDifferentialTest.PROXY_ARGS,
+                BuildDifferentialTest.ESCAPED_ESCAPE,
+                BuildDifferentialTest.LABELS,
+                BuildDifferentialTest.WHITEOUTS,
+                BuildDifferentialTest.LINKS_AND_SETUID,
+                BuildDifferentialTest.LONG_AND_UNICODE_NAMES,
+                BuildDifferentialTest.COPY_RULES,
+                BuildDifferentialTest.WORKDIR_USER_ARGS);
+        for (int i = 0; i < cases.size(); i++) {
+            BuildDifferentialTest.Case c = cases.get(i);
+            Path ctx = c.writeContext(shared.resolve("differential/case" + i));
+            openToAll(ctx);
+            List<String> build = new ArrayList<>(List.of("build", "-q", "--network=none", "--build-arg", EPOCH));
+            build.addAll(c.flags());
+            build.add(ctx.toString());
+            String rootId = root.run(build.toArray(String[]::new)).ok().out().strip();
+            Exec built = whittleAs(user, build.toArray(String[]::new)).ok();
+            assertThat(built.out().strip()).as(c.dockerfile()).isEqualTo(rootId);
         }
     }
 

@@ -2,14 +2,21 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Runc;
+import dev.whittle.sandbox.UserModeNetwork;
 import dev.whittle.store.Maintenance;
 import dev.whittle.tar.TarEntry;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -492,23 +499,83 @@ class RootlessTest {
                 .doesNotContain("\tat ");
     }
 
+    static final Path TUN = Path.of("/dev/net/tun");
+
+    /** Restores what it changed when closed. */
+    interface Restore extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /** /dev/net/tun with the given permissions until closed, then as it was (the machine's is 0600, Debian's 0666). */
+    static Restore tunMode(String perms) throws IOException {
+        Assumptions.assumeTrue(Files.exists(TUN), "no /dev/net/tun on this machine");
+        Set<PosixFilePermission> was = Files.getPosixFilePermissions(TUN);
+        Files.setPosixFilePermissions(TUN, PosixFilePermissions.fromString(perms));
+        return () -> Files.setPosixFilePermissions(TUN, was);
+    }
+
+    /**
+     * RUN's default network as the user, with /dev/net/tun as Debian's udev leaves it (0666): slirp4netns's NAT, as
+     * for root (NetworkTest): a server the test runs on 127.0.0.1 is reached through the gateway, not through the
+     * RUN's own loopback.
+     */
     @Test
-    void theDefaultNetworkWorksOrNamesWhatIsMissing() throws IOException {
-        Path ctx = context("net", "FROM BASE\nRUN cat /etc/resolv.conf > /dev/null && echo up\n");
-        whittleAs(user, "load", "-i", baseArchive.toString()).ok();
-        Exec built = whittleAs(user, "build", "--progress=plain", "--no-cache", ctx.toString());
-        Path tun = Path.of("/dev/net/tun");
-        boolean open = Files.exists(tun)
-                && Files.getPosixFilePermissions(tun).containsAll(PosixFilePermissions.fromString("------rw-"));
-        if (open) {
-            built.ok();
-            assertThat(built.err()).contains("up");
-        } else {
-            built.fails(1);
-            assertThat(built.err())
-                    .contains("needs /dev/net/tun open to you")
-                    .contains("chmod 0666 /dev/net/tun")
-                    .doesNotContain("\tat ");
+    void aUsersRunReachesTheHostsLoopbackThroughTheNat() throws IOException {
+        Assumptions.assumeTrue(UserModeNetwork.available(), "slirp4netns is not installed");
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] hello = "hello from the host\n".getBytes(StandardCharsets.UTF_8);
+        server.createContext("/hello.txt", ex -> {
+            ex.sendResponseHeaders(200, hello.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(hello);
+            }
+        });
+        server.start();
+        try {
+            Path ctx = context("net-open", """
+                    FROM BASE
+                    RUN busybox wget -q -O /fetched http://host.docker.internal:PORT/hello.txt
+                    RUN busybox wget -q -T 3 -O - http://127.0.0.1:PORT/hello.txt > /own 2>&1 || echo unreachable > /own
+                    """.replace(
+                            "PORT", String.valueOf(server.getAddress().getPort())));
+            whittleAs(user, "load", "-i", baseArchive.toString()).ok();
+            try (Restore _ = tunMode("rw-rw-rw-")) {
+                whittleAs(
+                                user,
+                                "build",
+                                "-q",
+                                "--no-cache",
+                                "--add-host",
+                                "host.docker.internal:host-gateway",
+                                "-t",
+                                "net-open",
+                                ctx.toString())
+                        .ok();
+            }
+        } finally {
+            server.stop(0);
         }
+        Exec ran = whittleAs(user, "run", "--rm", "--network=none", "net-open", "cat", "/fetched", "/own")
+                .ok();
+        assertThat(ran.out()).isEqualTo("hello from the host\nunreachable\n");
+    }
+
+    /** A /dev/net/tun closed to the user (0600, as on this machine): the error names it and the fixes. */
+    @Test
+    void aClosedTunIsNamedWithTheFix() throws IOException {
+        Path ctx = context("net-closed", "FROM BASE\nRUN echo up\n");
+        whittleAs(user, "load", "-i", baseArchive.toString()).ok();
+        Exec built;
+        try (Restore _ = tunMode("rw-------")) {
+            built = whittleAs(user, "build", "-q", "--no-cache", ctx.toString());
+        }
+        built.fails(1);
+        assertThat(built.err())
+                .contains("Dockerfile:2")
+                .contains("needs /dev/net/tun open to you")
+                .contains("chmod 0666 /dev/net/tun")
+                .contains("--network=none")
+                .doesNotContain("\tat ");
     }
 }

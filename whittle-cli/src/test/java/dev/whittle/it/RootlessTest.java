@@ -574,6 +574,7 @@ class RootlessTest {
         assertThat(built.err())
                 .contains("Dockerfile:2")
                 .contains("needs /dev/net/tun open to you")
+                .contains("it is closed to you (rw-------; Debian's udev makes it rw-rw-rw-)")
                 .contains("chmod 0666 /dev/net/tun")
                 .contains("--network=none")
                 .doesNotContain("\tat ");

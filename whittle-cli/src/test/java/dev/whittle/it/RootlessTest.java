@@ -48,6 +48,12 @@ class RootlessTest {
     /** Readable by the test users: the classes, the base image's archive, the build contexts. */
     static Path shared;
 
+    /**
+     * Root's store, outside {@link #shared}: opening {@code shared} to the users (every file 0644) would otherwise take
+     * the execute bits off the busybox of root's unpacked snapshots, and root's next RUN could not start.
+     */
+    static Path rootDir;
+
     static String user, plainUser;
     static List<String> java;
     static Whittle root;
@@ -80,7 +86,8 @@ class RootlessTest {
                 "-cp",
                 copyClasspath(),
                 "dev.whittle.cli.Main");
-        root = new Whittle(shared.resolve("root-store"));
+        rootDir = Files.createTempDirectory(Path.of("/tmp"), "whittle-rootless-root-");
+        root = new Whittle(rootDir.resolve("store"));
         Path rootfs = RootFs.busybox(shared, "busybox.tar", APPLETS, RootFs.PASSWD, RootFs.GROUP, List.<TarEntry>of());
         root.run("import", "-c", "ENV PATH=/bin", rootfs.toString(), BASE).ok();
         baseArchive = shared.resolve("base.tar");
@@ -96,6 +103,7 @@ class RootlessTest {
             Exec.run("userdel", "-r", u);
         }
         if (shared != null) Maintenance.deleteTree(shared);
+        if (rootDir != null) Maintenance.deleteTree(rootDir);
     }
 
     /** This JVM's class path copied to where the test users can read it (the build's own is under /root). */

@@ -55,18 +55,7 @@ class BuildDifferentialTest {
 
     /** Builds the case with both and compares everything observable. */
     static void same(String dockerfile, Map<String, String> files, String... buildFlags) throws IOException {
-        Path ctx = Files.createDirectories(dir.resolve("case" + (++seq)));
-        Files.writeString(ctx.resolve("Dockerfile"), dockerfile.replace("BASE", BASE));
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            if (f.getKey().equals(".__copy__")) {
-                Path src = Path.of(f.getValue());
-                Files.copy(src, ctx.resolve(src.getFileName()));
-                continue;
-            }
-            Path p = ctx.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
-        }
+        Path ctx = new Case(dockerfile, files, buildFlags).writeContext(dir.resolve("case" + (++seq)));
         compare(whittle, dir, ctx, "whittle-it/diff" + seq, buildFlags);
     }
 
@@ -143,45 +132,80 @@ class BuildDifferentialTest {
         docker("rmi", tag);
     }
 
+    /**
+     * A case's Dockerfile (BASE stands for the busybox base), its context's files and its build flags: one value, so
+     * that RootlessTest builds the same cases as a user.
+     */
+    record Case(String dockerfile, Map<String, String> files, List<String> flags) {
+        Case(String dockerfile, Map<String, String> files, String... flags) {
+            this(dockerfile, files, List.of(flags));
+        }
+
+        /** The context directory: the Dockerfile on {@link #BASE} and the files. */
+        Path writeContext(Path ctx) throws IOException {
+            Files.createDirectories(ctx);
+            Files.writeString(ctx.resolve("Dockerfile"), dockerfile.replace("BASE", BASE));
+            for (Map.Entry<String, String> f : files.entrySet()) {
+                if (f.getKey().equals(".__copy__")) {
+                    Path src = Path.of(f.getValue());
+                    Files.copy(src, ctx.resolve(src.getFileName()));
+                    continue;
+                }
+                Path p = ctx.resolve(f.getKey());
+                Files.createDirectories(p.getParent());
+                Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
+            }
+            return ctx;
+        }
+    }
+
+    static void same(Case c) throws IOException {
+        same(c.dockerfile(), c.files(), c.flags().toArray(String[]::new));
+    }
+
     static Map<String, String> files(String... kv) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
         return m;
     }
 
+    // RUNs that change only the mtime of / within one second give byte-identical layers, the same diffID twice
+    static final Case IDENTICAL_LAYERS = new Case("""
+            FROM BASE
+            RUN touch foo && echo a > a && echo a > b
+            RUN test -f foo
+            RUN busybox cmp a b
+            RUN echo ok > /ok
+            """, files());
+
     @Test
     void stepsWhoseLayersComeOutIdenticalAreRunOnAndTheImageRuns() throws IOException {
-        // RUNs that change only the mtime of / within one second give byte-identical layers, the same diffID twice
-        same("""
-                FROM BASE
-                RUN touch foo && echo a > a && echo a > b
-                RUN test -f foo
-                RUN busybox cmp a b
-                RUN echo ok > /ok
-                """, files());
+        same(IDENTICAL_LAYERS);
         assertThat(whittle.run("run", "--rm", "whittle-it/diff" + seq, "cat", "/ok")
                         .ok()
                         .out())
                 .isEqualTo("ok\n");
     }
 
+    static final Case PROXY_ARGS = new Case(
+            """
+            FROM BASE
+            ARG NO_PROXY
+            RUN echo "$HTTP_PROXY|$https_proxy|$NO_PROXY|$OTHER" > /seen
+            """,
+            files(),
+            "--build-arg",
+            "HTTP_PROXY=http://proxy.invalid:3128",
+            "--build-arg",
+            "https_proxy=http://p2.invalid:1",
+            "--build-arg",
+            "NO_PROXY=localhost",
+            "--build-arg",
+            "OTHER=x");
+
     @Test
     void proxyArgsReachRunWithoutAnArgAndStayOutOfHistoryAndConfig() throws IOException {
-        same(
-                """
-                FROM BASE
-                ARG NO_PROXY
-                RUN echo "$HTTP_PROXY|$https_proxy|$NO_PROXY|$OTHER" > /seen
-                """,
-                files(),
-                "--build-arg",
-                "HTTP_PROXY=http://proxy.invalid:3128",
-                "--build-arg",
-                "https_proxy=http://p2.invalid:1",
-                "--build-arg",
-                "NO_PROXY=localhost",
-                "--build-arg",
-                "OTHER=x");
+        same(PROXY_ARGS);
         assertThat(whittle.run("run", "--rm", "whittle-it/diff" + seq, "cat", "/seen")
                         .ok()
                         .out())
@@ -200,80 +224,98 @@ class BuildDifferentialTest {
                 """, files());
     }
 
+    static final Case ESCAPED_ESCAPE =
+            new Case("FROM BASE\nENV C trailing\\\\\nLABEL x=1\nRUN echo \"$C\" > /c\n", files());
+
     @Test
     void aLineEndingInAnEscapedEscapeIsNotContinued() throws IOException {
-        same("FROM BASE\nENV C trailing\\\\\nLABEL x=1\nRUN echo \"$C\" > /c\n", files());
+        same(ESCAPED_ESCAPE);
     }
+
+    static final Case LABELS = new Case(
+            "FROM BASE\nLABEL a=dockerfile keep=1\nRUN echo x > /x\n", files(), "--label", "a=flag", "--label", "b=2");
 
     @Test
     void labelsFromTheCommandLineOverTheDockerfiles() throws IOException {
-        same("FROM BASE\nLABEL a=dockerfile keep=1\nRUN echo x > /x\n", files(), "--label", "a=flag", "--label", "b=2");
+        same(LABELS);
     }
+
+    static final Case WHITEOUTS = new Case("""
+            FROM BASE
+            RUN mkdir -p /data/sub /gone && echo a > /data/a && echo b > /data/sub/b && echo g > /gone/g
+            RUN rm -rf /gone /data/sub /etc/group && echo more > /data/more
+            RUN rm -rf /data && mkdir /data && echo fresh > /data/fresh
+            """, files());
 
     @Test
     void whiteoutsAndReplacedDirectories() throws IOException {
-        same("""
-                FROM BASE
-                RUN mkdir -p /data/sub /gone && echo a > /data/a && echo b > /data/sub/b && echo g > /gone/g
-                RUN rm -rf /gone /data/sub /etc/group && echo more > /data/more
-                RUN rm -rf /data && mkdir /data && echo fresh > /data/fresh
-                """, files());
+        same(WHITEOUTS);
     }
+
+    static final Case LINKS_AND_SETUID = new Case("""
+            FROM BASE
+            RUN mkdir /x && echo data > /x/f && ln /x/f /x/hard && ln -s f /x/soft && ln -s /nowhere /x/dangling \
+                && cp /bin/busybox /x/suid && chmod 4755 /x/suid && chmod 2711 /x && touch /x/sticky && chmod 1644 /x/sticky
+            """, files());
 
     @Test
     void hardlinksSymlinksAndSetuid() throws IOException {
-        same("""
-                FROM BASE
-                RUN mkdir /x && echo data > /x/f && ln /x/f /x/hard && ln -s f /x/soft && ln -s /nowhere /x/dangling \
-                    && cp /bin/busybox /x/suid && chmod 4755 /x/suid && chmod 2711 /x && touch /x/sticky && chmod 1644 /x/sticky
-                """, files());
+        same(LINKS_AND_SETUID);
     }
+
+    static final Case LONG_AND_UNICODE_NAMES = new Case(
+            """
+            FROM BASE
+            COPY . /ctx/
+            RUN touch "/ctx/été-日本-$(echo 😀)" && mkdir -p /ctx/$(printf 'z%.0s' $(seq 1 150))
+            """,
+            files("d/" + "x".repeat(120) + "/" + "y".repeat(110) + ".txt", "long", "données/ünïcödé.txt", "unicode"));
 
     @Test
     void longAndUnicodeNames() throws IOException {
-        String longName = "d/" + "x".repeat(120) + "/" + "y".repeat(110) + ".txt";
-        same("""
-                FROM BASE
-                COPY . /ctx/
-                RUN touch "/ctx/été-日本-$(echo 😀)" && mkdir -p /ctx/$(printf 'z%.0s' $(seq 1 150))
-                """, files(longName, "long", "données/ünïcödé.txt", "unicode"));
+        same(LONG_AND_UNICODE_NAMES);
     }
+
+    static final Case COPY_RULES =
+            new Case("""
+            FROM BASE
+            COPY a.txt /single
+            COPY a.txt b.txt /multi/
+            COPY *.txt /wild/
+            COPY dir /contents
+            COPY dir/ /trailing/
+            COPY --chown=nobody:nobody --chmod=600 a.txt /owned
+            COPY --chown=65534 dir /owned-dir
+            WORKDIR /wd
+            COPY a.txt .
+            COPY a.txt rel/
+            COPY nomatch* /nothing/
+            """, files("a.txt", "a", "b.txt", "b", "dir/c.txt", "c", "dir/sub/d.txt", "d"));
 
     @Test
     void copyRulesChownChmodAndWildcards() throws IOException {
-        same("""
-                FROM BASE
-                COPY a.txt /single
-                COPY a.txt b.txt /multi/
-                COPY *.txt /wild/
-                COPY dir /contents
-                COPY dir/ /trailing/
-                COPY --chown=nobody:nobody --chmod=600 a.txt /owned
-                COPY --chown=65534 dir /owned-dir
-                WORKDIR /wd
-                COPY a.txt .
-                COPY a.txt rel/
-                COPY nomatch* /nothing/
-                """, files("a.txt", "a", "b.txt", "b", "dir/c.txt", "c", "dir/sub/d.txt", "d"));
+        same(COPY_RULES);
     }
+
+    static final Case WORKDIR_USER_ARGS = new Case("""
+            FROM BASE
+            ARG V=one
+            ENV E=$V-env
+            WORKDIR /a
+            WORKDIR b
+            WORKDIR ../c
+            ARG V=two
+            ENV V=from-env
+            RUN echo "$V $E $(pwd)" > out && id > /tmp/root-id
+            USER nobody
+            RUN id > /tmp/nobody-id
+            USER root:root
+            LABEL v=$V e=$E
+            """, files(), "--build-arg", "V=cli");
 
     @Test
     void workdirChainsUserAndArgEnvInterplay() throws IOException {
-        same("""
-                FROM BASE
-                ARG V=one
-                ENV E=$V-env
-                WORKDIR /a
-                WORKDIR b
-                WORKDIR ../c
-                ARG V=two
-                ENV V=from-env
-                RUN echo "$V $E $(pwd)" > out && id > /tmp/root-id
-                USER nobody
-                RUN id > /tmp/nobody-id
-                USER root:root
-                LABEL v=$V e=$E
-                """, files(), "--build-arg", "V=cli");
+        same(WORKDIR_USER_ARGS);
     }
 
     @Test
@@ -292,13 +334,25 @@ class BuildDifferentialTest {
                 """, files());
     }
 
+    /** The parent image of {@link #ONBUILD}, tagged {@code whittle-it/onbuild:1}. */
+    static final String ONBUILD_PARENT =
+            "FROM BASE\nONBUILD RUN echo triggered > /triggered\nONBUILD ENV FROM_TRIGGER=1\n";
+
+    static final Case ONBUILD = new Case("""
+            FROM whittle-it/onbuild:1 AS child
+            RUN cat /triggered
+            FROM BASE AS unused
+            RUN exit 1
+            FROM BASE AS final
+            COPY --from=whittle-it/onbuild:1 /bin/busybox /bb
+            COPY --from=child /triggered /t
+            """, files(), "--target", "final");
+
     @Test
     void onbuildCopyFromImageAndTarget() throws IOException {
         docker("rmi", "-f", "whittle-it/onbuild:1");
         Path p = Files.createDirectories(dir.resolve("onbuild"));
-        Files.writeString(
-                p.resolve("Dockerfile"),
-                "FROM " + BASE + "\nONBUILD RUN echo triggered > /triggered\nONBUILD ENV FROM_TRIGGER=1\n");
+        Files.writeString(p.resolve("Dockerfile"), ONBUILD_PARENT.replace("BASE", BASE));
         Exec.run(List.of(
                         "env",
                         "DOCKER_BUILDKIT=1",
@@ -310,15 +364,7 @@ class BuildDifferentialTest {
                         p.toString()))
                 .ok();
         whittle.run("build", "-q", "-t", "whittle-it/onbuild:1", p.toString()).ok();
-        same("""
-                FROM whittle-it/onbuild:1 AS child
-                RUN cat /triggered
-                FROM BASE AS unused
-                RUN exit 1
-                FROM BASE AS final
-                COPY --from=whittle-it/onbuild:1 /bin/busybox /bb
-                COPY --from=child /triggered /t
-                """, files(), "--target", "final");
+        same(ONBUILD);
     }
 
     @Test

@@ -2,17 +2,25 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Runc;
+import dev.whittle.sandbox.UserModeNetwork;
 import dev.whittle.store.Maintenance;
 import dev.whittle.tar.TarEntry;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -39,6 +47,12 @@ class RootlessTest {
 
     /** Readable by the test users: the classes, the base image's archive, the build contexts. */
     static Path shared;
+
+    /**
+     * Root's store, outside {@link #shared}: opening {@code shared} to the users (every file 0644) would otherwise take
+     * the execute bits off the busybox of root's unpacked snapshots, and root's next RUN could not start.
+     */
+    static Path rootDir;
 
     static String user, plainUser;
     static List<String> java;
@@ -72,7 +86,8 @@ class RootlessTest {
                 "-cp",
                 copyClasspath(),
                 "dev.whittle.cli.Main");
-        root = new Whittle(shared.resolve("root-store"));
+        rootDir = Files.createTempDirectory(Path.of("/tmp"), "whittle-rootless-root-");
+        root = new Whittle(rootDir.resolve("store"));
         Path rootfs = RootFs.busybox(shared, "busybox.tar", APPLETS, RootFs.PASSWD, RootFs.GROUP, List.<TarEntry>of());
         root.run("import", "-c", "ENV PATH=/bin", rootfs.toString(), BASE).ok();
         baseArchive = shared.resolve("base.tar");
@@ -88,6 +103,7 @@ class RootlessTest {
             Exec.run("userdel", "-r", u);
         }
         if (shared != null) Maintenance.deleteTree(shared);
+        if (rootDir != null) Maintenance.deleteTree(rootDir);
     }
 
     /** This JVM's class path copied to where the test users can read it (the build's own is under /root). */
@@ -254,6 +270,55 @@ class RootlessTest {
             assertThat(TreeListing.diff(TreeListing.of(userTar, goCache), TreeListing.of(rootTar, goCache)))
                     .as(s.tag())
                     .isEmpty();
+        }
+    }
+
+    /**
+     * The differential cases (BuildDifferentialTest) that run something or set owners, every one with a RUN, a COPY
+     * --chown or a USER, built by root and again by the user from the same busybox base (imported by root, loaded by
+     * the user), with SOURCE_DATE_EPOCH: the same image IDs. Docker is not involved: BuildDifferentialTest holds
+     * root's builds to Docker's. Left out, having none of the three: wordListInstructionsExpandBeforeTheySplit,
+     * metadataInstructionsAndEntrypointResettingCmd, addOfALocalTarAndDockerignore.
+     */
+    @Test
+    void theDifferentialCasesGiveTheRootBuildsImageIds() throws IOException {
+        Path rootfs = RootFs.busybox(Files.createDirectories(shared.resolve("differential")));
+        root.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "-c",
+                        "CMD [\"/bin/sh\"]",
+                        rootfs.toString(),
+                        BuildDifferentialTest.BASE)
+                .ok();
+        Path bases = shared.resolve("differential-base.tar");
+        root.run("save", "-o", bases.toString(), BuildDifferentialTest.BASE).ok();
+        openToAll(shared);
+        whittleAs(user, "load", "-i", bases.toString()).ok();
+        List<BuildDifferentialTest.Case> cases = List.of(
+                new BuildDifferentialTest.Case(
+                        BuildDifferentialTest.ONBUILD_PARENT, Map.of(), "-t", "whittle-it/onbuild:1"),
+                BuildDifferentialTest.ONBUILD,
+                BuildDifferentialTest.IDENTICAL_LAYERS,
+                BuildDifferentialTest.PROXY_ARGS,
+                BuildDifferentialTest.ESCAPED_ESCAPE,
+                BuildDifferentialTest.LABELS,
+                BuildDifferentialTest.WHITEOUTS,
+                BuildDifferentialTest.LINKS_AND_SETUID,
+                BuildDifferentialTest.LONG_AND_UNICODE_NAMES,
+                BuildDifferentialTest.COPY_RULES,
+                BuildDifferentialTest.WORKDIR_USER_ARGS);
+        for (int i = 0; i < cases.size(); i++) {
+            BuildDifferentialTest.Case c = cases.get(i);
+            Path ctx = c.writeContext(shared.resolve("differential/case" + i));
+            openToAll(ctx);
+            List<String> build = new ArrayList<>(List.of("build", "-q", "--network=none", "--build-arg", EPOCH));
+            build.addAll(c.flags());
+            build.add(ctx.toString());
+            String rootId = root.run(build.toArray(String[]::new)).ok().out().strip();
+            Exec built = whittleAs(user, build.toArray(String[]::new)).ok();
+            assertThat(built.out().strip()).as(c.dockerfile()).isEqualTo(rootId);
         }
     }
 
@@ -442,23 +507,84 @@ class RootlessTest {
                 .doesNotContain("\tat ");
     }
 
+    static final Path TUN = Path.of("/dev/net/tun");
+
+    /** Restores what it changed when closed. */
+    interface Restore extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /** /dev/net/tun with the given permissions until closed, then as it was (the machine's is 0600, Debian's 0666). */
+    static Restore tunMode(String perms) throws IOException {
+        Assumptions.assumeTrue(Files.exists(TUN), "no /dev/net/tun on this machine");
+        Set<PosixFilePermission> was = Files.getPosixFilePermissions(TUN);
+        Files.setPosixFilePermissions(TUN, PosixFilePermissions.fromString(perms));
+        return () -> Files.setPosixFilePermissions(TUN, was);
+    }
+
+    /**
+     * RUN's default network as the user, with /dev/net/tun as Debian's udev leaves it (0666): slirp4netns's NAT, as
+     * for root (NetworkTest): a server the test runs on 127.0.0.1 is reached through the gateway, not through the
+     * RUN's own loopback.
+     */
     @Test
-    void theDefaultNetworkWorksOrNamesWhatIsMissing() throws IOException {
-        Path ctx = context("net", "FROM BASE\nRUN cat /etc/resolv.conf > /dev/null && echo up\n");
-        whittleAs(user, "load", "-i", baseArchive.toString()).ok();
-        Exec built = whittleAs(user, "build", "--progress=plain", "--no-cache", ctx.toString());
-        Path tun = Path.of("/dev/net/tun");
-        boolean open = Files.exists(tun)
-                && Files.getPosixFilePermissions(tun).containsAll(PosixFilePermissions.fromString("------rw-"));
-        if (open) {
-            built.ok();
-            assertThat(built.err()).contains("up");
-        } else {
-            built.fails(1);
-            assertThat(built.err())
-                    .contains("needs /dev/net/tun open to you")
-                    .contains("chmod 0666 /dev/net/tun")
-                    .doesNotContain("\tat ");
+    void aUsersRunReachesTheHostsLoopbackThroughTheNat() throws IOException {
+        Assumptions.assumeTrue(UserModeNetwork.available(), "slirp4netns is not installed");
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] hello = "hello from the host\n".getBytes(StandardCharsets.UTF_8);
+        server.createContext("/hello.txt", ex -> {
+            ex.sendResponseHeaders(200, hello.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(hello);
+            }
+        });
+        server.start();
+        try {
+            Path ctx = context("net-open", """
+                    FROM BASE
+                    RUN busybox wget -q -O /fetched http://host.docker.internal:PORT/hello.txt
+                    RUN busybox wget -q -T 3 -O - http://127.0.0.1:PORT/hello.txt > /own 2>&1 || echo unreachable > /own
+                    """.replace(
+                            "PORT", String.valueOf(server.getAddress().getPort())));
+            whittleAs(user, "load", "-i", baseArchive.toString()).ok();
+            try (Restore _ = tunMode("rw-rw-rw-")) {
+                whittleAs(
+                                user,
+                                "build",
+                                "-q",
+                                "--no-cache",
+                                "--add-host",
+                                "host.docker.internal:host-gateway",
+                                "-t",
+                                "net-open",
+                                ctx.toString())
+                        .ok();
+            }
+        } finally {
+            server.stop(0);
         }
+        Exec ran = whittleAs(user, "run", "--rm", "--network=none", "net-open", "cat", "/fetched", "/own")
+                .ok();
+        assertThat(ran.out()).isEqualTo("hello from the host\nunreachable\n");
+    }
+
+    /** A /dev/net/tun closed to the user (0600, as on this machine): the error names it and the fixes. */
+    @Test
+    void aClosedTunIsNamedWithTheFix() throws IOException {
+        Path ctx = context("net-closed", "FROM BASE\nRUN echo up\n");
+        whittleAs(user, "load", "-i", baseArchive.toString()).ok();
+        Exec built;
+        try (Restore _ = tunMode("rw-------")) {
+            built = whittleAs(user, "build", "-q", "--no-cache", ctx.toString());
+        }
+        built.fails(1);
+        assertThat(built.err())
+                .contains("Dockerfile:2")
+                .contains("needs /dev/net/tun open to you")
+                .contains("it is closed to you (rw-------; Debian's udev makes it rw-rw-rw-)")
+                .contains("chmod 0666 /dev/net/tun")
+                .contains("--network=none")
+                .doesNotContain("\tat ");
     }
 }

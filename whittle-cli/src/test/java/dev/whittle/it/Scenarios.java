@@ -130,6 +130,21 @@ public final class Scenarios {
                 .ok();
     }
 
+    /** The runner image's stand-in Debian (examples/runner/Dockerfile), made once; skips when it cannot be made. */
+    public static synchronized Path requireRunnerBase() {
+        Exec mk = Exec.run(
+                List.of(
+                        "env",
+                        "RUNNER=1",
+                        examples().resolve("bases/make-rootfs").toString(),
+                        BASES.toString()),
+                null,
+                1800);
+        Assumptions.assumeTrue(
+                mk.code() == 0, "the runner's stand-in Debian could not be made (make-rootfs): " + mk.err());
+        return BASES.resolve("debian-runner.tar");
+    }
+
     private static boolean make() {
         Exec mk = Exec.run(List.of(examples().resolve("bases/make-rootfs").toString(), BASES.toString()), null, 1800);
         if (mk.code() != 0) System.err.println("make-rootfs failed: " + mk.err());

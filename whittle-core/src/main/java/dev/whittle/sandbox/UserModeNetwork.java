@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,13 +43,7 @@ public final class UserModeNetwork implements AutoCloseable {
             throw new IOException("RUN's default network needs slirp4netns (apt-get install slirp4netns); "
                     + "or build with --network=none or --network=host");
         }
-        Path tun = Path.of("/dev/net/tun");
-        if (Posix.inUserNamespace() && !(Files.isReadable(tun) && Files.isWritable(tun))) {
-            // slirp4netns opens it inside the namespace as the user: a 0600 device (Debian's udev makes it 0666) is
-            // closed to a rootless whittle
-            throw new IOException("RUN's default network needs " + tun + " open to you (slirp4netns uses it), and it"
-                    + " is not here; as root: chmod 0666 " + tun + "; or use --network=none or --network=host");
-        }
+        if (Posix.inUserNamespace()) requireTunOpen(Path.of("/dev/net/tun"));
         // the shell says it is in the new namespace before slirp4netns may join it (a slirp in the host's namespace
         // would reconfigure the host)
         Process holder = new ProcessBuilder("unshare", "--net", "/bin/sh", "-c", "echo; exec cat >/dev/null")
@@ -74,6 +69,22 @@ public final class UserModeNetwork implements AutoCloseable {
             stop(holder);
             throw e;
         }
+    }
+
+    /**
+     * slirp4netns opens the tun device inside the namespace as the user: a 0600 device (Debian's udev makes it 0666)
+     * is closed to a rootless whittle, and slirp4netns would fail with a bare "Permission denied" (Podman shows that).
+     */
+    static void requireTunOpen(Path tun) throws IOException {
+        if (Files.isReadable(tun) && Files.isWritable(tun)) return;
+        String fixes = "; or use --network=none or --network=host";
+        if (!Files.exists(tun)) {
+            throw new IOException("RUN's default network needs " + tun + " (slirp4netns uses it), and there is none;"
+                    + " as root: modprobe tun" + fixes);
+        }
+        throw new IOException("RUN's default network needs " + tun + " open to you (slirp4netns uses it), and it is"
+                + " closed to you (" + PosixFilePermissions.toString(Files.getPosixFilePermissions(tun))
+                + "; Debian's udev makes it rw-rw-rw-); as root: chmod 0666 " + tun + fixes);
     }
 
     private static void expect(InputStream in, char want, String what) throws IOException {

@@ -269,6 +269,22 @@ class MultiPlatformTest {
         assertThat(whittle.run("system", "fsck").code()).isZero();
     }
 
+    /** {@code sharing=locked}: the platforms' RUNs take the cache mount in turn (the JVM refuses a second lock). */
+    @Test
+    void aLockedCacheMountIsTakenInTurnByThePlatforms() throws IOException {
+        Path ctx = context("locked", """
+                FROM --platform=$BUILDPLATFORM BASE AS build
+                ARG TARGETARCH
+                RUN --mount=type=cache,target=/c,id=locked-cache,sharing=locked \
+                    if [ -e /c/busy ]; then echo "the cache is in use"; exit 1; fi; \
+                    touch /c/busy; busybox sleep 1; rm /c/busy; echo $TARGETARCH > /arch
+                FROM scratch
+                COPY --from=build /arch /
+                """);
+        build(ctx, "--platform", "linux/amd64,linux/arm64", "-t", "mp/locked:1", "--check=off")
+                .ok();
+    }
+
     @Test
     void theArm64ImageRunsUnderQemu() throws IOException {
         requireQemu();

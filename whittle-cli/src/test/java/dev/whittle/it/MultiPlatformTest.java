@@ -285,6 +285,68 @@ class MultiPlatformTest {
                 .ok();
     }
 
+    /**
+     * {@code --output} of a two-platform build as BuildKit writes it: type=local a directory per platform, type=tar
+     * one tar of those directories, type=oci an OCI archive with the index (loaded whole); type=docker is refused
+     * before anything is built, as BuildKit's docker exporter refuses an index.
+     */
+    @Test
+    void theOutputsOfATwoPlatformBuildHoldEveryPlatform() throws IOException {
+        Path ctx = context("outputs", CROSS);
+        Path local = dir.resolve("out-local"), tar = dir.resolve("out.tar"), oci = dir.resolve("out-oci.tar");
+        build(
+                        ctx,
+                        "--platform",
+                        "linux/amd64,linux/arm64",
+                        "-t",
+                        "mp/out:1",
+                        "--check=off",
+                        "--output",
+                        "type=local,dest=" + local,
+                        "--output",
+                        "type=tar,dest=" + tar,
+                        "--output",
+                        "type=oci,dest=" + oci)
+                .ok();
+        for (String arch : List.of("amd64", "arm64")) {
+            Path root = local.resolve("linux_" + arch);
+            assertThat(Files.readAllBytes(root.resolve("hello")))
+                    .isEqualTo(Files.readAllBytes(arch.equals("amd64") ? helloAmd64 : helloArm64));
+            assertThat(Files.readString(root.resolve("made"))).startsWith("tools made on ");
+        }
+        try (var top = Files.list(local)) {
+            assertThat(top.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("linux_amd64", "linux_arm64");
+        }
+        assertThat(Exec.run("tar", "-tf", tar.toString()).ok().out().lines())
+                .containsExactly(
+                        "linux_amd64/",
+                        "linux_amd64/hello",
+                        "linux_amd64/made",
+                        "linux_arm64/",
+                        "linux_arm64/hello",
+                        "linux_arm64/made");
+        Whittle fresh = new Whittle(dir.resolve("out-load-store"));
+        assertThat(fresh.run("load", "-i", oci.toString()).ok().out()).isEqualTo("Loaded image: mp/out:1\n");
+        for (String arch : List.of("amd64", "arm64"))
+            assertThat(fresh.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/out:1")
+                            .ok()
+                            .out())
+                    .isEqualTo(whittle.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/out:1")
+                            .ok()
+                            .out());
+        assertThat(new ImageIndexesView(fresh).digest("mp/out:1"))
+                .isEqualTo(new ImageIndexesView(whittle).digest("mp/out:1"));
+
+        Path docker = dir.resolve("out-docker.tar");
+        Exec refused = build(ctx, "--platform", "linux/amd64,linux/arm64", "--output", "type=docker,dest=" + docker)
+                .fails(1);
+        assertThat(refused.err())
+                .contains("docker exporter does not currently support exporting manifest lists")
+                .doesNotContain("#1 ");
+        assertThat(docker).doesNotExist();
+    }
+
     @Test
     void theArm64ImageRunsUnderQemu() throws IOException {
         requireQemu();

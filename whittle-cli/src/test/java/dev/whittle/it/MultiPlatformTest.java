@@ -636,6 +636,99 @@ class MultiPlatformTest {
     }
 
     /**
+     * The seed scenario site (cgo) for both platforms: cross-compiled on $BUILDPLATFORM with the golang stand-in's C
+     * cross compiler for arm64, static, onto distroless/static of each platform; both images print {@code site 42}, the
+     * arm64 one under qemu. In the hello scenario's kept store (the 850 MB toolchain is imported once).
+     */
+    @Test
+    void theSiteScenarioCrossCompiledWithCgoRunsOnBothPlatforms() throws IOException {
+        Scenarios.requireBases();
+        requireQemu();
+        Whittle w = new Whittle(Path.of("/var/tmp/whittle-multiplatform-store"));
+        // a stand-in imported before it had the arm64 cross compiler is imported again
+        if (w.run(
+                                "run",
+                                "--rm",
+                                "--entrypoint",
+                                "/usr/bin/test",
+                                "golang:alpine",
+                                "-x",
+                                "/usr/bin/aarch64-linux-gnu-gcc")
+                        .code()
+                != 0) {
+            w.run(
+                            "import",
+                            "-c",
+                            "ENV PATH=/go/bin:/usr/lib/go-1.19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                            "-c",
+                            "ENV GOPATH=/go",
+                            "-c",
+                            "ENV CC=musl-gcc",
+                            "-c",
+                            "WORKDIR /go",
+                            Scenarios.BASES.resolve("golang.tar").toString(),
+                            "golang:alpine")
+                    .ok();
+        }
+        String distroless = "gcr.io/distroless/static-debian11";
+        if (w.run("images", "-q", distroless).ok().out().isBlank()) {
+            // as examples/bases/import-multiplatform-bases: each platform imported, then a FROM-only index
+            for (String arch : List.of("amd64", "arm64"))
+                w.run(
+                                "import",
+                                "--platform",
+                                "linux/" + arch,
+                                "-c",
+                                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                Scenarios.BASES.resolve("distroless.tar").toString(),
+                                "stand-in/distroless:" + arch)
+                        .ok();
+            Path idx = Files.createDirectories(dir.resolve("distroless-index"));
+            Files.writeString(idx.resolve("Dockerfile"), "ARG TARGETARCH\nFROM stand-in/distroless:${TARGETARCH}\n");
+            w.run(
+                            "build",
+                            "-q",
+                            "--check=off",
+                            "--platform",
+                            "linux/amd64,linux/arm64",
+                            "-t",
+                            distroless,
+                            idx.toString())
+                    .ok();
+        }
+        Path ctx = dir.resolve("scenario-site");
+        Exec.run("cp", "-a", Scenarios.examples().resolve("site").toString(), ctx.toString())
+                .ok();
+        Exec b = w.run(
+                "build",
+                "--progress",
+                "plain",
+                "--network",
+                "none",
+                "--platform",
+                "linux/amd64,linux/arm64",
+                "-f",
+                ctx.resolve("Dockerfile.multiplatform").toString(),
+                "-t",
+                "mp/site:1",
+                ctx.toString());
+        assertThat(b.code()).as(b.err()).isZero();
+        for (String arch : List.of("amd64", "arm64")) {
+            assertThat(w.run("run", "--rm", "--platform", "linux/" + arch, "mp/site:1", "/app/site", "--version")
+                            .ok()
+                            .out())
+                    .as(arch)
+                    .isEqualTo("site 42\n");
+            assertThat(w.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Architecture}}", "mp/site:1")
+                            .ok()
+                            .out()
+                            .strip())
+                    .isEqualTo(arch);
+        }
+        assertThat(w.run("check", "mp/site:1").code()).isZero();
+    }
+
+    /**
      * Against Docker 20.10's BuildKit, one platform at a time ({@code docker build --platform linux/arm64}): the same
      * arm64 base (the alpine stand-in made from Debian's arm64 packages), a RUN under qemu and a COPY give the same
      * platform, history, RUN output and files.

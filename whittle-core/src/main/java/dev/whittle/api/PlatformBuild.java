@@ -1,5 +1,6 @@
 package dev.whittle.api;
 
+import dev.whittle.build.BuildException;
 import dev.whittle.build.PlatformProgress;
 import dev.whittle.build.Progress;
 import dev.whittle.image.Descriptor;
@@ -10,14 +11,15 @@ import dev.whittle.store.ImageIndexes;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A build for several platforms ({@code --platform linux/amd64,linux/arm64}): one {@link Build} per platform, then an
@@ -108,7 +110,7 @@ public final class PlatformBuild {
         StopSignal stop = new StopSignal();
         int pool = Math.min(platforms.size(), Runtime.getRuntime().availableProcessors());
         List<Future<Build.Result>> running = new ArrayList<>();
-        Throwable[] first = {null};
+        AtomicReference<Exception> first = new AtomicReference<>();
         try (ExecutorService exec =
                 Executors.newFixedThreadPool(pool, Thread.ofVirtual().factory())) {
             for (Platform p : platforms) {
@@ -116,9 +118,7 @@ public final class PlatformBuild {
                     try {
                         return build.run(spec.forPlatform(p), new PlatformProgress(progress, p.toString()), stop);
                     } catch (IOException | RuntimeException e) {
-                        synchronized (first) {
-                            if (first[0] == null) first[0] = e;
-                        }
+                        first.compareAndSet(null, e);
                         stop.stop("stopped: the build for " + p + " failed");
                         throw e;
                     }
@@ -129,13 +129,19 @@ public final class PlatformBuild {
         for (int i = 0; i < platforms.size(); i++) {
             try {
                 built.add(new PlatformImage(platforms.get(i), running.get(i).get()));
-            } catch (ExecutionException | InterruptedException | CancellationException e) {
-                // the failure is first[0]; this platform's own error may be only "stopped"
+            } catch (ExecutionException e) {
+                // the failure is the first one (this platform's own may be only "stopped"), or an Error
+                first.compareAndSet(
+                        null, new BuildException("the build for " + platforms.get(i) + " failed", e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first.compareAndSet(null, new InterruptedIOException("interrupted while the platforms were built"));
             }
         }
-        if (first[0] == null) return built;
+        Exception failed = first.get();
+        if (failed == null) return built;
         for (PlatformImage i : built) i.result().closeQuietly();
-        if (first[0] instanceof IOException io) throw io;
-        throw (RuntimeException) first[0];
+        if (failed instanceof IOException io) throw io;
+        throw (RuntimeException) failed;
     }
 }

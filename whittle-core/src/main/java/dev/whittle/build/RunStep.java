@@ -78,6 +78,9 @@ final class RunStep {
         }
         boolean deferred = false;
         try {
+            // the claim waited for may have been given up by a platform that failed
+            String stopped = services.stop().reason();
+            if (stopped != null) throw new BuildException(stopped);
             if (!Posix.isRoot()) throw ctx.error(r.pos(), UserNamespace.rootNeeded("RUN"));
             Digest after = next(key);
             if (!ctx.exported()) {

@@ -111,10 +111,8 @@ final class BuildRun {
                 ctx::registries,
                 m -> ctx.err().println(m));
         if (cmd.platforms().size() > 1) {
-            if (!outputs.isEmpty())
-                throw new UserError("--output with several platforms is not supported yet: build with -t, then "
-                        + "whittle save (an OCI archive with the index) or whittle push");
-            return new PlatformsRun(cmd, build).run(spec, cmd.platforms(), names, progress);
+            for (OutputSpec o : outputs) PlatformOutputs.check(o);
+            return new PlatformsRun(cmd, build).run(spec, cmd.platforms(), names, outputs, progress);
         }
         Build.Result built = build.run(spec, progress);
         try {
@@ -249,7 +247,7 @@ final class BuildRun {
     }
 
     /** One {@code --output}, checked before the build: its type, and where it goes. */
-    private record OutputSpec(String type, Map<String, String> attrs) {
+    record OutputSpec(String type, Map<String, String> attrs) {
         static final List<String> TYPES = List.of("local", "tar", "docker", "oci", "image", "registry");
 
         static OutputSpec parse(String spec, boolean tagged) {
@@ -317,7 +315,7 @@ final class BuildRun {
             }
             case "tar" -> {
                 // the image's file system as one tar, as BuildKit's tar exporter writes it
-                MergedTree tree = mergedTree(img);
+                MergedTree tree = mergedTree(ctx, img);
                 Output.write(ctx, dest.equals("-") ? null : Path.of(dest), "build", out -> {
                     try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
                         Flattener.write(tree, reader, out);
@@ -325,25 +323,12 @@ final class BuildRun {
                 });
             }
             case "local" -> {
-                MergedTree tree = mergedTree(img);
-                Path dir = Path.of(dest);
-                Files.createDirectories(dir);
-                Path tar = AtomicFiles.newTemp(ctx.store().tempDir(), "local-", ".tar", false);
-                try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
-                    try (var out = Files.newOutputStream(tar)) {
+                MergedTree tree = mergedTree(ctx, img);
+                unpack(ctx, Path.of(dest), out -> {
+                    try (LayerReader reader = new LayerReader(ctx.store(), tree)) {
                         Flattener.write(tree, reader, out);
                     }
-                    Process p = new ProcessBuilder("tar", "--same-owner", "-xpf", tar.toString(), "-C", dir.toString())
-                            .redirectErrorStream(true)
-                            .start();
-                    String log = new String(p.getInputStream().readAllBytes());
-                    if (p.waitFor() != 0)
-                        throw new UserError("--output type=local: unpacking to " + dir + " failed: " + log);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    Files.deleteIfExists(tar);
-                }
+                });
             }
             default ->
                 throw new UserError(
@@ -351,7 +336,28 @@ final class BuildRun {
         }
     }
 
-    private MergedTree mergedTree(StoredImage img) throws IOException {
+    /** {@code --output type=local}: the tar {@code w} writes, unpacked into {@code dir} with its owners and modes. */
+    static void unpack(Context ctx, Path dir, Output.Writer w) throws IOException {
+        Files.createDirectories(dir);
+        Path tar = AtomicFiles.newTemp(ctx.store().tempDir(), "local-", ".tar", false);
+        try {
+            try (var out = Files.newOutputStream(tar)) {
+                w.write(out);
+            }
+            Process p = new ProcessBuilder("tar", "--same-owner", "-xpf", tar.toString(), "-C", dir.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String log = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) throw new UserError("--output type=local: unpacking to " + dir + " failed: " + log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            Files.deleteIfExists(tar);
+        }
+    }
+
+    /** An image's merged root file system, from its layers' tables of contents. */
+    static MergedTree mergedTree(Context ctx, StoredImage img) throws IOException {
         List<LayerToc> tocs = new ArrayList<>();
         for (var d : img.config().diffIds()) tocs.add(ctx.store().toc(d));
         return MergedTree.of(img.config().diffIds(), tocs);

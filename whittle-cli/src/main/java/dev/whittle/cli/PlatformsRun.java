@@ -28,10 +28,16 @@ final class PlatformsRun {
         this.ctx = cmd.ctx;
     }
 
-    int run(BuildSpec spec, List<Platform> platforms, List<ImageRef> names, Progress progress) throws IOException {
+    int run(
+            BuildSpec spec,
+            List<Platform> platforms,
+            List<ImageRef> names,
+            List<BuildRun.OutputSpec> outputs,
+            Progress progress)
+            throws IOException {
         PlatformBuild.Result built = new PlatformBuild(ctx.store(), build).run(spec, platforms, progress);
         try {
-            deliver(spec, built, names, progress);
+            deliver(spec, built, names, outputs, progress);
         } catch (IOException | RuntimeException e) {
             built.closeQuietly();
             throw e;
@@ -41,7 +47,12 @@ final class PlatformsRun {
         return 0;
     }
 
-    private void deliver(BuildSpec spec, PlatformBuild.Result built, List<ImageRef> names, Progress progress)
+    private void deliver(
+            BuildSpec spec,
+            PlatformBuild.Result built,
+            List<ImageRef> names,
+            List<BuildRun.OutputSpec> outputs,
+            Progress progress)
             throws IOException {
         int step = progress.start("exporting to image");
         for (PlatformBuild.PlatformImage i : built.images())
@@ -50,6 +61,7 @@ final class PlatformsRun {
         for (ImageRef n : names) progress.note("#" + step + " naming to " + n + " done");
         progress.done(step);
         progress.close();
+        for (BuildRun.OutputSpec o : outputs) PlatformOutputs.write(ctx, o, built, names);
         if (cmd.push) {
             if (names.isEmpty()) throw new UserError("--push needs a name: tag the image with -t");
             for (ImageRef n : names) IndexPush.push(ctx, n, ctx.err(), false, cmd.quiet);

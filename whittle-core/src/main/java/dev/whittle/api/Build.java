@@ -24,6 +24,7 @@ import dev.whittle.registry.RegistryClient;
 import dev.whittle.registry.TransferProgress;
 import dev.whittle.rootfs.ContextObservations;
 import dev.whittle.rootfs.ContextTree;
+import dev.whittle.sandbox.StopSignal;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
@@ -176,6 +177,11 @@ public final class Build {
 
     /** Builds (or recalls) the image and gives it the spec's names; {@code progress} shows the steps. */
     public Result run(BuildSpec spec, Progress progress) throws IOException {
+        return run(spec, progress, new StopSignal());
+    }
+
+    /** As {@link #run(BuildSpec, Progress)}; {@code stop} ends the build early (another platform's build failed). */
+    public Result run(BuildSpec spec, Progress progress, StopSignal stop) throws IOException {
         BuildMemo memo = new BuildMemo(store);
         BuildMemo.Inputs inputs = memoInputs(spec);
         Result built = null;
@@ -186,7 +192,7 @@ public final class Build {
             debug.accept("build memo: " + (a.miss() == null ? "hit" : "miss: " + a.miss()));
             built = a.hit().map(e -> replay(e, progress)).orElse(null);
         }
-        if (built == null) built = buildFully(spec, progress, memo, inputs);
+        if (built == null) built = buildFully(spec, progress, memo, inputs, stop);
         try {
             Images images = new Images(store);
             if (!images.isNamed(built.manifest().digest(), spec.tags()))
@@ -200,7 +206,8 @@ public final class Build {
     }
 
     /** Plans and runs the build (the Dockerfile parsed now), and remembers it for an identical rebuild. */
-    private Result buildFully(BuildSpec spec, Progress progress, BuildMemo memo, BuildMemo.Inputs inputs)
+    private Result buildFully(
+            BuildSpec spec, Progress progress, BuildMemo memo, BuildMemo.Inputs inputs, StopSignal stop)
             throws IOException {
         Dockerfile df = spec.source().parse();
         Trace.mark("Dockerfile parsed");
@@ -220,7 +227,8 @@ public final class Build {
                 spec.sourceDateEpoch(),
                 progress,
                 spec.pull(),
-                puller);
+                puller,
+                stop);
         Builder builder = new Builder(store, req);
         CacheImport.Loading imported = null;
         if (!spec.cacheFrom().isEmpty()) {

@@ -1,23 +1,32 @@
 package dev.whittle.api;
 
+import dev.whittle.build.BuildException;
 import dev.whittle.build.PlatformProgress;
 import dev.whittle.build.Progress;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.ImageIndex;
 import dev.whittle.image.Platform;
+import dev.whittle.sandbox.StopSignal;
 import dev.whittle.store.ImageIndexes;
 import dev.whittle.store.Images;
 import dev.whittle.store.Store;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A build for several platforms ({@code --platform linux/amd64,linux/arm64}): one {@link Build} per platform, then an
- * OCI image index of their manifests under the spec's names. The platforms are built one after the other: a stage on
- * {@code $BUILDPLATFORM} has the same inputs for every platform, so the step cache answers it after the first build
- * (a cross-compiling stage runs once), and the second core is left to the build's own RUN.
+ * OCI image index of their manifests under the spec's names. The platforms are built at once, as many as there are
+ * CPUs: a step they share (a stage on {@code $BUILDPLATFORM} has the same inputs for every platform) runs once, the
+ * other platforms waiting for its cache entry ({@code BuildCache#getOrClaim}); the rest runs side by side. When one
+ * platform fails the others stop, and no index is written.
  */
 public final class PlatformBuild {
     private final Store store;
@@ -70,12 +79,8 @@ public final class PlatformBuild {
     public Result run(BuildSpec spec, List<Platform> platforms, Progress progress) throws IOException {
         if (new LinkedHashSet<>(platforms).size() != platforms.size())
             throw new IllegalArgumentException("a platform is named twice in " + platforms);
-        List<PlatformImage> built = new ArrayList<>();
+        List<PlatformImage> built = buildAll(spec, platforms, progress);
         try {
-            for (Platform p : platforms) {
-                Build.Result r = build.run(spec.forPlatform(p), new PlatformProgress(progress, p.toString()));
-                built.add(new PlatformImage(p, r));
-            }
             List<Descriptor> members = new ArrayList<>();
             for (PlatformImage i : built) {
                 // the config's platform: a base's variant (arm/v7) is what a puller matches
@@ -94,5 +99,49 @@ public final class PlatformBuild {
             for (PlatformImage i : built) i.result().closeQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Every platform's build, at most one per CPU at a time, in the order given. The first failure stops the others
+     * and is the one thrown; the builds that finished are completed (their layers and cache entries are good).
+     */
+    private List<PlatformImage> buildAll(BuildSpec spec, List<Platform> platforms, Progress progress)
+            throws IOException {
+        StopSignal stop = new StopSignal();
+        int pool = Math.min(platforms.size(), Runtime.getRuntime().availableProcessors());
+        List<Future<Build.Result>> running = new ArrayList<>();
+        AtomicReference<Exception> first = new AtomicReference<>();
+        try (ExecutorService exec =
+                Executors.newFixedThreadPool(pool, Thread.ofVirtual().factory())) {
+            for (Platform p : platforms) {
+                running.add(exec.submit(() -> {
+                    try {
+                        return build.run(spec.forPlatform(p), new PlatformProgress(progress, p.toString()), stop);
+                    } catch (IOException | RuntimeException e) {
+                        first.compareAndSet(null, e);
+                        stop.stop("stopped: the build for " + p + " failed");
+                        throw e;
+                    }
+                }));
+            }
+        }
+        List<PlatformImage> built = new ArrayList<>();
+        for (int i = 0; i < platforms.size(); i++) {
+            try {
+                built.add(new PlatformImage(platforms.get(i), running.get(i).get()));
+            } catch (ExecutionException e) {
+                // the failure is the first one (this platform's own may be only "stopped"), or an Error
+                first.compareAndSet(
+                        null, new BuildException("the build for " + platforms.get(i) + " failed", e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first.compareAndSet(null, new InterruptedIOException("interrupted while the platforms were built"));
+            }
+        }
+        Exception failed = first.get();
+        if (failed == null) return built;
+        for (PlatformImage i : built) i.result().closeQuietly();
+        if (failed instanceof IOException io) throw io;
+        throw (RuntimeException) failed;
     }
 }

@@ -9,6 +9,7 @@ import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Maintenance;
 import dev.whittle.store.Store;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Layer-producing steps by cache key: the layer they made and when. A hit needs the layer still in the store;
@@ -64,6 +67,46 @@ public final class BuildCache {
         public Entry(Digest diffId, Descriptor blob, String created) {
             this(diffId, blob, created, null);
         }
+    }
+
+    /**
+     * Steps being made in this process, by entry file: the platforms of a multi-platform build run at once, and a
+     * step they share (a stage on $BUILDPLATFORM) must run once, as BuildKit solves a shared vertex once. Another
+     * process making the same step is not waited for (the second layer is the same content, or a second entry).
+     */
+    private static final Map<Path, CompletableFuture<Void>> MAKING = new ConcurrentHashMap<>();
+
+    /**
+     * The entry under {@code key}, as {@link #get}; on a miss the caller has claimed the key and must {@link #put} the
+     * entry or {@link #release} the claim. While another build of this process holds the claim, waits for it first.
+     */
+    public Entry getOrClaim(Digest key) throws InterruptedIOException {
+        while (true) {
+            Entry e = get(key);
+            if (e != null) return e;
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> other = MAKING.putIfAbsent(dir.resolve(key.hex()), mine);
+            if (other == null) {
+                // made meanwhile: the claim was released between the lookup and now
+                Entry late = get(key);
+                if (late != null) release(key);
+                return late;
+            }
+            try {
+                other.get();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while another platform's build made the same step");
+            } catch (ExecutionException ignored) {
+                // claims are only completed normally
+            }
+        }
+    }
+
+    /** Gives up a claim of {@link #getOrClaim} (the step failed, or its entry is written): waiting builds look again. */
+    public void release(Digest key) {
+        CompletableFuture<Void> c = MAKING.remove(dir.resolve(key.hex()));
+        if (c != null) c.complete(null);
     }
 
     public Entry get(Digest key) {

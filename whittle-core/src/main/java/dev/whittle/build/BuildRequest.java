@@ -3,6 +3,7 @@ package dev.whittle.build;
 import dev.whittle.dockerfile.Dockerfile;
 import dev.whittle.dockerfile.Planner;
 import dev.whittle.rootfs.ContextTree;
+import dev.whittle.sandbox.StopSignal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.Set;
  * @param sourceDateEpoch SOURCE_DATE_EPOCH in seconds for reproducible builds, or null
  * @param pull            when base images are pulled
  * @param puller          fetches images from registries; null when none may be used
+ * @param stop            asks the build to stop (another platform of the same build failed); null: never
  */
 public record BuildRequest(
         ContextTree context,
@@ -37,8 +39,10 @@ public record BuildRequest(
         Long sourceDateEpoch,
         Progress progress,
         PullPolicy pull,
-        ImagePuller puller) {
+        ImagePuller puller,
+        StopSignal stop) {
     public BuildRequest {
+        if (stop == null) stop = new StopSignal();
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (run == null) run = RunSettings.DEFAULT;
         labels = labels == null ? Map.of() : Map.copyOf(labels);

@@ -104,7 +104,8 @@ public final class Builder {
                 StepOptions.of(req),
                 new Sources(),
                 freshCaches,
-                this::notMemoizable);
+                this::notMemoizable,
+                req.stop());
     }
 
     /** The build's answers to what a step's --from names. */
@@ -365,6 +366,8 @@ public final class Builder {
 
     /** Starts a progress step, noting how a fully cached rebuild would show it. */
     private int start(String name, boolean cachedOnRebuild) {
+        String stop = req.stop().reason();
+        if (stop != null) throw new BuildException(stop);
         steps.add(new BuildMemo.Step(name, cachedOnRebuild));
         return progress.start(name);
     }

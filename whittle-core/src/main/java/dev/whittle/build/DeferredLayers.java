@@ -90,6 +90,12 @@ final class DeferredLayers {
         return provisional;
     }
 
+    /** Completes when the layer under a provisional id (and its cache entry) is written, or failed. */
+    CompletableFuture<?> written(Digest provisional) {
+        Pending p = pending.get(provisional);
+        return p == null ? CompletableFuture.completedFuture(null) : p.layer();
+    }
+
     boolean anyPending(List<Digest> ids) {
         if (pending.isEmpty()) return false;
         for (Digest d : ids) if (pending.containsKey(d)) return true;

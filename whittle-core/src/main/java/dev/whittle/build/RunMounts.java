@@ -9,16 +9,14 @@ import dev.whittle.sandbox.RootedBind;
 import dev.whittle.sandbox.RuncSpec;
 import dev.whittle.sandbox.SecretFiles;
 import dev.whittle.sandbox.SshForward;
+import dev.whittle.store.FileLocks;
 import dev.whittle.tar.PathNames;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +38,7 @@ final class RunMounts {
     private final Path tmp;
 
     private final List<AutoCloseable> undo;
-    private final List<FileLock> locks = new ArrayList<>();
+    private final List<FileLocks.Held> locks = new ArrayList<>();
     /** One tmpfs for all of this RUN's secrets, mounted on the first. */
     private SecretFiles secrets;
     /** Secret mounts with env=: the process's variables. */
@@ -84,9 +82,8 @@ final class RunMounts {
 
     /** Releases the locks of {@code sharing=locked} cache mounts. */
     void unlock() throws IOException {
-        for (FileLock l : locks) {
-            l.channel().close();
-        }
+        for (FileLocks.Held l : locks) l.close();
+        locks.clear();
     }
 
     /**
@@ -135,11 +132,8 @@ final class RunMounts {
         }
         if (!isFresh(ctx, m)) services.cache().mountReady(dir); // an imported cache fills it before its first use
         if (m.sharing() == Mounts.Sharing.LOCKED) {
-            FileChannel ch = FileChannel.open(
-                    dir.resolveSibling(dir.getFileName() + ".lock"),
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-            locks.add(ch.lock());
+            // another platform of the build may hold it: FileLocks queues this process's threads too
+            locks.add(FileLocks.exclusive(dir.resolveSibling(dir.getFileName() + ".lock")));
         }
         return new RuncSpec.Mount(target, "bind", dir.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
     }

@@ -70,41 +70,58 @@ final class RunStep {
             if (m.type() == Mounts.Type.CACHE && !RunMounts.isFresh(ctx, m))
                 services.cache().mountSeen(m.id(), RunMounts.cacheDir(ctx, m));
         }
-        BuildCache.Entry hit = ctx.noCache() ? null : services.cache().get(key);
+        BuildCache.Entry hit = ctx.noCache() ? null : services.cache().getOrClaim(key);
         if (hit != null) {
             services.progress().cached(ctx.step());
             return append(
                     s, hit.next() != null ? hit.next() : key, hit.diffId(), hit.blob(), hit.created(), history, r);
         }
-        if (!Posix.isRoot()) throw ctx.error(r.pos(), UserNamespace.rootNeeded("RUN"));
-        Digest after = next(key);
-        if (!ctx.exported()) {
-            // a stage only read from: its layer is written in the background while the build goes on
-            String[] created = {null}; // when the command ended, as for an exported layer
-            Digest provisional = execute(s, r, cmd, runtimeEnv, mounts, network, upper -> {
-                created[0] = services.options().now();
-                String what = "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")";
-                return UpperLayer.defer(services, upper, key, after, created[0], what);
-            });
+        boolean deferred = false;
+        try {
+            // the claim waited for may have been given up by a platform that failed
+            String stopped = services.stop().reason();
+            if (stopped != null) throw new BuildException(stopped);
+            if (!Posix.isRoot()) throw ctx.error(r.pos(), UserNamespace.rootNeeded("RUN"));
+            Digest after = next(key);
+            if (!ctx.exported()) {
+                // a stage only read from: its layer is written in the background while the build goes on
+                String[] created = {null}; // when the command ended, as for an exported layer
+                Digest provisional = execute(s, r, cmd, runtimeEnv, mounts, network, upper -> {
+                    created[0] = services.options().now();
+                    String what = "RUN " + r.text() + " (Dockerfile:" + r.pos().line() + ")";
+                    return UpperLayer.defer(services, upper, key, after, created[0], what);
+                });
+                // the claim ends when the entry is written (or the layer failed): then another platform looks again
+                services.deferred().written(provisional).whenComplete((_, _) -> release(key));
+                deferred = true;
+                services.progress().done(ctx.step());
+                return append(s, after == null ? key : after, provisional, null, created[0], history, r);
+            }
+            LayerIngest.Result layer = execute(
+                    s,
+                    r,
+                    cmd,
+                    runtimeEnv,
+                    mounts,
+                    network,
+                    upper -> UpperLayer.write(
+                            services.store(),
+                            services.snapshots(),
+                            upper,
+                            services.options().clamp()));
+            String created = services.options().now();
+            services.cache().put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created, after));
             services.progress().done(ctx.step());
-            return append(s, after == null ? key : after, provisional, null, created[0], history, r);
+            return append(
+                    s, after == null ? key : after, layer.info().diffId(), layer.descriptor(), created, history, r);
+        } finally {
+            if (!deferred) release(key);
         }
-        LayerIngest.Result layer = execute(
-                s,
-                r,
-                cmd,
-                runtimeEnv,
-                mounts,
-                network,
-                upper -> UpperLayer.write(
-                        services.store(),
-                        services.snapshots(),
-                        upper,
-                        services.options().clamp()));
-        String created = services.options().now();
-        services.cache().put(key, new BuildCache.Entry(layer.info().diffId(), layer.descriptor(), created, after));
-        services.progress().done(ctx.step());
-        return append(s, after == null ? key : after, layer.info().diffId(), layer.descriptor(), created, history, r);
+    }
+
+    /** Ends this step's claim of its key ({@link BuildCache#getOrClaim}); none was made for --no-cache. */
+    private void release(Digest key) {
+        if (!ctx.noCache()) services.cache().release(key);
     }
 
     /** The --mount flags, each field's value expanded on its own after the CSV split, as BuildKit does. */
@@ -220,11 +237,16 @@ final class RunStep {
             RunOutput output = new RunOutput(services.progress(), ctx.step());
             int code;
             try {
-                code = bundle.runc().run(tmp, spec, output::line, null);
+                code = bundle.runc().run(tmp, spec, output::line, null, services.stop());
             } finally {
                 runMounts.unlock();
             }
             Trace.mark("RUN: runc exited");
+            String stopped = services.stop().reason();
+            if (stopped != null) {
+                services.failures().failed(ctx.step(), "CANCELED");
+                throw new BuildException(stopped);
+            }
             if (code != 0) {
                 services.failures().failed(ctx.step(), output.reason(cmd.args(), code));
                 throw ctx.error(r.pos(), output.detail(cmd.args(), code));

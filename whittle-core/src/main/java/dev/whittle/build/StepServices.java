@@ -3,6 +3,7 @@ package dev.whittle.build;
 import dev.whittle.dockerfile.ShellLex;
 import dev.whittle.image.Digest;
 import dev.whittle.sandbox.Snapshots;
+import dev.whittle.sandbox.StopSignal;
 import dev.whittle.store.Store;
 import java.io.IOException;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.List;
  * @param sources       what a --from names
  * @param freshCaches   cache mounts that start empty for this build
  * @param notMemoizable called by a step whose result the build memo cannot see change (ADD of a URL)
+ * @param stop          asks the build to stop: running containers end, no step starts
  */
 record StepServices(
         Store store,
@@ -34,7 +36,8 @@ record StepServices(
         StepOptions options,
         StepSources sources,
         FreshCaches freshCaches,
-        Runnable notMemoizable) {
+        Runnable notMemoizable,
+        StopSignal stop) {
 
     /** A stage's (or image's) root file system for reading, the cheapest way there is; to be closed. */
     StageTree stageTree(List<Digest> diffIds) throws IOException {

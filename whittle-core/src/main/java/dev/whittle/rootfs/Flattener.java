@@ -18,6 +18,17 @@ public final class Flattener {
 
     public static void write(MergedTree tree, LayerReader reader, OutputStream out) throws IOException {
         TarWriter tar = new TarWriter(out);
+        writeUnder(tree, reader, tar, "");
+        tar.finish();
+        out.flush();
+    }
+
+    /**
+     * Writes the tree's entries under {@code prefix} (empty, or a directory name ending in '/': one platform's tree in
+     * a multi-platform {@code --output type=tar}, as BuildKit's {@code linux_arm64/}); the caller finishes the tar.
+     */
+    public static void writeUnder(MergedTree tree, LayerReader reader, TarWriter tar, String prefix)
+            throws IOException {
         Set<String> written = new HashSet<>();
         for (MergedTree.Node n : tree.all()) {
             TarEntry e = n.entry();
@@ -25,9 +36,10 @@ public final class Flattener {
                 MergedTree.Node target = n.dataNode();
                 MergedTree.Node live = tree.get(e.linkName());
                 if (target != n && live == target && written.contains(e.linkName())) {
-                    tar.writeHeader(e);
+                    tar.writeHeader(under(prefix, e).withLinkName(prefix + e.linkName()));
                 } else if (target != n) {
-                    TarEntry asFile = e.asFile(target.entry().size())
+                    TarEntry asFile = under(prefix, e)
+                            .asFile(target.entry().size())
                             .withXattrs(target.entry().xattrs());
                     tar.writeHeader(asFile);
                     try (InputStream in = reader.open(target)) {
@@ -37,7 +49,7 @@ public final class Flattener {
                 written.add(e.name());
                 continue;
             }
-            tar.writeHeader(e);
+            tar.writeHeader(under(prefix, e));
             if (e.isFile()) {
                 try (InputStream in = reader.open(n)) {
                     tar.writeContent(in);
@@ -45,7 +57,9 @@ public final class Flattener {
             }
             written.add(e.name());
         }
-        tar.finish();
-        out.flush();
+    }
+
+    private static TarEntry under(String prefix, TarEntry e) {
+        return prefix.isEmpty() ? e : e.withName(prefix + e.name());
     }
 }

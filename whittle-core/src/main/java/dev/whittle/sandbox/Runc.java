@@ -81,6 +81,12 @@ public final class Runc {
      * @param stdin  what to feed the process, or null for /dev/null
      */
     public int run(Path bundle, RuncSpec spec, Consumer<String> output, InputStream stdin) throws IOException {
+        return run(bundle, spec, output, stdin, new StopSignal());
+    }
+
+    /** As {@link #run(Path, RuncSpec, Consumer, InputStream)}; {@code stop} kills the container (exit code 137). */
+    public int run(Path bundle, RuncSpec spec, Consumer<String> output, InputStream stdin, StopSignal stop)
+            throws IOException {
         String id = prepare(bundle, spec);
         List<String> cmd = command("run", "--bundle", bundle.toString(), id);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -99,25 +105,34 @@ public final class Runc {
                 }
             });
             Process p = started[0];
-            if (stdin != null) {
-                Thread.ofVirtual().start(() -> {
-                    try (var o = p.getOutputStream()) {
-                        stdin.transferTo(o);
-                    } catch (IOException ignored) {
-                        // the process stopped reading
-                    }
-                });
-            }
-            try (BufferedReader r =
-                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) output.accept(line);
-            }
-            try {
-                return p.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.destroy();
-                throw new InterruptedIOException("interrupted while running " + spec.args());
+            // a stop (another platform failed) ends the container as Ctrl-C does
+            try (StopSignal.Registration _ = stop.whileRunning(() -> {
+                try {
+                    stop(p, id);
+                } catch (IOException | InterruptedException e) {
+                    p.destroyForcibly();
+                }
+            })) {
+                if (stdin != null) {
+                    Thread.ofVirtual().start(() -> {
+                        try (var o = p.getOutputStream()) {
+                            stdin.transferTo(o);
+                        } catch (IOException ignored) {
+                            // the process stopped reading
+                        }
+                    });
+                }
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) output.accept(line);
+                }
+                try {
+                    return p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    p.destroy();
+                    throw new InterruptedIOException("interrupted while running " + spec.args());
+                }
             }
         } finally {
             Maintenance.deleteTree(stateRoot.resolve(id));

@@ -28,7 +28,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Snapshots {
     private final Store store;
     private final Path dir;
-    private final ConcurrentHashMap<Digest, Object> locks = new ConcurrentHashMap<>();
+    /**
+     * Per layer, for every Snapshots of this process: each platform of a multi-platform build has its own, and the
+     * file lock below excludes other processes only (the JVM refuses a second lock of the file, and the temporary
+     * directory is named by process).
+     */
+    private static final ConcurrentHashMap<Digest, Object> locks = new ConcurrentHashMap<>();
 
     public Snapshots(Store store) throws IOException {
         this.store = store;

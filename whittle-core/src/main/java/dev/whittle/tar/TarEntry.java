@@ -95,6 +95,10 @@ public record TarEntry(
         return new TarEntry(n, type, mode, uid, gid, size, mtime, linkName, devMajor, devMinor, xattrs);
     }
 
+    public TarEntry withLinkName(String l) {
+        return new TarEntry(name, type, mode, uid, gid, size, mtime, l, devMajor, devMinor, xattrs);
+    }
+
     public TarEntry withOwner(long u, long g) {
         return new TarEntry(name, type, mode, u, g, size, mtime, linkName, devMajor, devMinor, xattrs);
     }

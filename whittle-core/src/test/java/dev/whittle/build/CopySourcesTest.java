@@ -38,7 +38,8 @@ class CopySourcesTest {
             new StepOptions(false, Set.of(), null, Map.of(), RunSettings.DEFAULT, Map.of(), Map.of()),
             null,
             null,
-            () -> {});
+            () -> {},
+            null);
 
     private static final State STAGE = RunCacheKeyTest.STAGE;
 

@@ -260,6 +260,36 @@ class EngineTest {
     }
 
     @Test
+    void anImportedTarWithoutItsParentDirectoriesReadsAsDockerAppliesIt() throws IOException {
+        // a tar that names only opt/java/openjdk/bin/java: docker's applier makes the directories above it
+        Path src = dir.resolve("noparents");
+        Files.createDirectories(src.resolve("opt/java/openjdk/bin"));
+        Files.writeString(src.resolve("opt/java/openjdk/bin/java"), "jre");
+        Path tar = dir.resolve("noparents.tar");
+        Exec.run("tar", "-cf", tar.toString(), "-C", src.toString(), "--no-recursion", "opt/java/openjdk/bin/java")
+                .ok();
+        assertThat(Exec.run("tar", "-tf", tar.toString()).ok().out().strip()).isEqualTo("opt/java/openjdk/bin/java");
+        whittle.run("import", tar.toString(), "engine/noparents:1").ok();
+
+        Path ctx = context("noparents-copy", """
+                FROM scratch
+                COPY --from=engine/noparents:1 /opt/java/openjdk /o
+                COPY --from=engine/noparents:1 /opt/java/openjdk/bin/java /j
+                """, Map.of());
+        build(whittle, ctx, "-t", "engine/noparents-copy").ok();
+        Path copied = dir.resolve("noparents-copy.tar");
+        whittle.run("export", "-o", copied.toString(), "engine/noparents-copy").ok();
+        assertThat(Exec.run("tar", "-tf", copied.toString()).ok().out().lines())
+                .containsExactlyInAnyOrder("j", "o/", "o/bin/", "o/bin/java");
+
+        Path exported = dir.resolve("noparents-export.tar");
+        whittle.run("export", "-o", exported.toString(), "engine/noparents:1").ok();
+        assertThat(Exec.run("tar", "-tvf", exported.toString()).ok().out().lines())
+                .anySatisfy(l -> assertThat(l).startsWith("drwxr-xr-x 0/0").endsWith(" opt/java/"))
+                .hasSize(5);
+    }
+
+    @Test
     void ctrlCLeavesNoMountRuncStateOrTempDirectory() throws Exception {
         Path ctx = context("interrupt", "FROM BASE\nRUN echo started && sleep 60\n", Map.of());
         Path root = dir.resolve("interrupt-store");

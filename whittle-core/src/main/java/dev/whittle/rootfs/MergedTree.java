@@ -68,6 +68,8 @@ public final class MergedTree {
                 removeChildren(nodes, it.entry().parent(), null);
             }
         }
+        // the last parent directory known to exist: a layer lists a directory's entries together
+        String present = null;
         for (LayerToc.Item it : items) {
             TarEntry e = it.entry();
             if (e.name().contains(Whiteouts.PREFIX)) {
@@ -79,6 +81,7 @@ public final class MergedTree {
                         if (!thisLayer.containsKey(path)) {
                             nodes.remove(path);
                             removeChildren(nodes, path, null);
+                            present = null;
                         }
                     }
                     continue;
@@ -95,6 +98,23 @@ public final class MergedTree {
             Node n = new Node(e, li, it.dataOffset(), target);
             nodes.put(e.name(), n);
             thisLayer.put(e.name(), n);
+            if (!e.parent().equals(present)) {
+                addMissingParents(nodes, thisLayer, e.parent(), li);
+                present = e.parent();
+            }
+        }
+    }
+
+    /**
+     * Directories a layer's entry lives in but neither it nor a lower layer lists: docker's and BuildKit's appliers
+     * create them (0755, root), and so does {@code OverlayExtractor} for a RUN, so COPY, export and check see them.
+     */
+    private static void addMissingParents(
+            NavigableMap<String, Node> nodes, Map<String, Node> thisLayer, String dir, int li) {
+        for (String d = dir; !d.isEmpty() && !nodes.containsKey(d); d = PathNames.parent(d)) {
+            Node n = new Node(TarEntry.dir(d, 0755, 0), li, 0, null);
+            nodes.put(d, n);
+            thisLayer.put(d, n);
         }
     }
 

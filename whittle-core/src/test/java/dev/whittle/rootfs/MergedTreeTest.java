@@ -92,6 +92,23 @@ class MergedTreeTest {
     }
 
     @Test
+    void directoriesALayerLeavesOutAreThereAsDockerCreatesThem() throws IOException {
+        // a tar naming only opt/java/openjdk/bin/java: docker's applier makes opt, opt/java, … (0755, root)
+        var files = flatten(Layers.layer("etc/", "etc/a=1"), Layers.layer("opt/java/openjdk/bin/java=elf", "etc/b=2"));
+        assertThat(files)
+                .containsOnlyKeys(
+                        "etc",
+                        "etc/a",
+                        "etc/b",
+                        "opt",
+                        "opt/java",
+                        "opt/java/openjdk",
+                        "opt/java/openjdk/bin",
+                        "opt/java/openjdk/bin/java");
+        assertThat(files.get("opt/java")).isEqualTo("dir");
+    }
+
+    @Test
     void hardlinksSurviveOrBecomeFilesWhenTheirTargetIsGone() throws IOException {
         var kept = flatten(Layers.layer("x=data", "y=>x"));
         assertThat(kept).containsEntry("y", "=> x");

@@ -801,26 +801,16 @@ class MultiPlatformTest {
     }
 
     /**
-     * The seed scenario site (cgo) for both platforms: cross-compiled on $BUILDPLATFORM with the golang stand-in's C
-     * cross compiler for arm64, static, onto distroless/static of each platform; both images print {@code site 42}, the
+     * The seed scenario site (cgo) for both platforms: cross-compiled on $BUILDPLATFORM with golang:bookworm's C
+     * cross compiler for arm64 (the stand-in from golang-cross.tar), static, onto distroless/static of each platform; both images print {@code site 42}, the
      * arm64 one under qemu. In the hello scenario's kept store (the 850 MB toolchain is imported once).
      */
     @Test
     void theSiteScenarioCrossCompiledWithCgoRunsOnBothPlatforms() throws IOException {
-        Scenarios.requireBases();
+        Path golangCross = Scenarios.requireGolangCross();
         requireQemu();
         Whittle w = new Whittle(Path.of("/var/tmp/whittle-multiplatform-store"));
-        // a stand-in imported before it had the arm64 cross compiler is imported again
-        if (w.run(
-                                "run",
-                                "--rm",
-                                "--entrypoint",
-                                "/usr/bin/test",
-                                "golang:alpine",
-                                "-x",
-                                "/usr/bin/aarch64-linux-gnu-gcc")
-                        .code()
-                != 0) {
+        if (w.run("images", "-q", "golang:bookworm").ok().out().isBlank()) {
             w.run(
                             "import",
                             "-c",
@@ -828,11 +818,9 @@ class MultiPlatformTest {
                             "-c",
                             "ENV GOPATH=/go",
                             "-c",
-                            "ENV CC=musl-gcc",
-                            "-c",
                             "WORKDIR /go",
-                            Scenarios.BASES.resolve("golang.tar").toString(),
-                            "golang:alpine")
+                            golangCross.toString(),
+                            "golang:bookworm")
                     .ok();
         }
         String distroless = "gcr.io/distroless/static-debian11";

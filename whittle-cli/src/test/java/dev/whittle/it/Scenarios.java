@@ -73,6 +73,21 @@ public final class Scenarios {
         Assumptions.assumeTrue(mk.code() == 0, "the arm64 stand-in base could not be made (make-rootfs): " + mk.err());
     }
 
+    /** golang-cross.tar: the golang stand-in with Debian's arm64 C cross compiler; skips when it cannot be made. */
+    public static synchronized Path requireGolangCross() {
+        requireBases();
+        Exec mk = Exec.run(
+                List.of(
+                        "env",
+                        "CROSS=1",
+                        examples().resolve("bases/make-rootfs").toString(),
+                        BASES.toString()),
+                null,
+                1800);
+        Assumptions.assumeTrue(mk.code() == 0, "the cross-compiling golang stand-in could not be made: " + mk.err());
+        return BASES.resolve("golang-cross.tar");
+    }
+
     /**
      * A store of its own holding {@code alpine:latest} and {@code gcr.io/distroless/static-debian11} as two-platform
      * indexes (linux/amd64, linux/arm64) of the stand-ins: examples/bases/import-multiplatform-bases's steps, run

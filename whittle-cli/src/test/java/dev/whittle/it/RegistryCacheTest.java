@@ -279,9 +279,28 @@ class RegistryCacheTest {
             wanted.addAll(image);
             assertThat(wanted).hasSize(3);
             assertThat(blobGets(proxy)).isEqualTo(wanted);
+            assertLayersFetchedAsAStep(onB, image);
             assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("tool\n");
             assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
         }
+    }
+
+    /**
+     * The image's lazily known layers download after the last step under a step of their own, a row per layer with
+     * its bytes (as BuildKit shows a lazy ref being pulled), before the image is written: not an unexplained pause.
+     */
+    static void assertLayersFetchedAsAStep(Exec e, Set<Digest> layers) {
+        String err = e.err();
+        Matcher step =
+                Pattern.compile("(?m)^#(\\d+) fetching layers from cache$").matcher(err);
+        assertThat(step.find()).as(err).isTrue();
+        String n = step.group(1);
+        for (Digest d : layers)
+            assertThat(err)
+                    .as(err)
+                    .containsPattern("(?m)^#" + n + " " + d + " [0-9.]+[kMG]?B / [0-9.]+[kMG]?B [0-9.]+s done$");
+        assertThat(err).contains("#" + n + " DONE ");
+        assertThat(err.indexOf("#" + n + " DONE ")).isLessThan(err.indexOf("exporting to image"));
     }
 
     @Test

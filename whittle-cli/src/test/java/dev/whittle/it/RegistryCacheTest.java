@@ -285,6 +285,65 @@ class RegistryCacheTest {
         }
     }
 
+    @Test
+    void anExportToAnotherRepositoryMountsWhatItNeverDownloadedAndDownloadsOnlyWhenTheMountIsRefused()
+            throws IOException {
+        Path ctx = stagedContext();
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,mode=max,ref=" + registry.host() + "/ci/mount-src:cache")
+                .ok();
+        Manifest cache = cacheManifest("ci/mount-src");
+        Set<Digest> image = imageBlobs("ci/mount-src", cache, a);
+        Set<Digest> stageOnly = new HashSet<>();
+        for (Descriptor d : cache.layers()) if (!image.contains(d.digest())) stageOnly.add(d.digest());
+        assertThat(stageOnly).as("the builder stage's two RUN layers").hasSize(2);
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // machine B never reads the builder stage's layers: exported on, they are mounted, not downloaded
+            build(
+                            machine(),
+                            ctx,
+                            "--cache-from",
+                            proxy.host() + "/ci/mount-src:cache",
+                            "--cache-to",
+                            "type=registry,mode=max,ref=" + proxy.host() + "/ci/mount-dst:cache")
+                    .ok();
+            assertThat(blobGets(proxy)).doesNotContainAnyElementsOf(stageOnly);
+            for (Digest d : stageOnly) assertThat(blobStatus("ci/mount-dst", d)).isEqualTo(200);
+        }
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // a registry that refuses the mount: the layer is downloaded (verified) and uploaded
+            proxy.status("POST", "mount=", 404, 100, Map.of());
+            build(
+                            machine(),
+                            ctx,
+                            "--cache-from",
+                            proxy.host() + "/ci/mount-src:cache",
+                            "--cache-to",
+                            "type=registry,mode=max,ref=" + proxy.host() + "/ci/mount-refused:cache")
+                    .ok();
+            assertThat(blobGets(proxy)).containsAll(stageOnly);
+            for (Digest d : stageOnly)
+                assertThat(blobStatus("ci/mount-refused", d)).isEqualTo(200);
+        }
+    }
+
+    /** The test registry's answer to a HEAD of a blob in a repository: 200 when it holds it. */
+    static int blobStatus(String repo, Digest d) throws IOException {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://" + registry.host() + "/v2/" + repo + "/blobs/" + d))
+                                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     /**
      * The image's lazily known layers download after the last step under a step of their own, a row per layer with
      * its bytes (as BuildKit shows a lazy ref being pulled), before the image is written: not an unexplained pause.

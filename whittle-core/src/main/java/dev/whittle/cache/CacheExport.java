@@ -124,8 +124,16 @@ public final class CacheExport {
                 present++;
                 continue;
             }
-            if (!store.hasBlob(d.digest()) && built.imported() != null)
+            if (!store.hasBlob(d.digest()) && built.imported() != null) {
+                // known here by descriptor only: the registry may hold it in the cache's repository, so a mount
+                // first, and the download (verified) only when the mount is refused
+                if (from != null && where.mount(d, from)) {
+                    present++;
+                    continue;
+                }
                 built.imported().fetch(d.digest());
+                from = null; // refused already
+            }
             if (where.putBlob(d, store.blobPath(d.digest()), from)) {
                 sent++;
                 bytes += d.size();

@@ -2,6 +2,8 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.api.BuildSpec;
+import dev.whittle.cache.CacheSpec;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.Manifest;
@@ -324,6 +326,40 @@ class RegistryCacheTest {
             assertThat(blobGets(proxy)).containsAll(stageOnly);
             for (Digest d : stageOnly)
                 assertThat(blobStatus("ci/mount-refused", d)).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aSecondBuildInOneProcessFindsItsImportedStepsWithoutDownloadingTheirLayers() throws IOException {
+        Path ctx = stagedContext();
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,mode=max,ref=" + registry.host() + "/ci/twice:cache")
+                .ok();
+        Manifest cache = cacheManifest("ci/twice");
+        Set<Digest> image = imageBlobs("ci/twice", cache, a);
+        Set<Digest> stageOnly = new HashSet<>();
+        for (Descriptor d : cache.layers()) if (!image.contains(d.digest())) stageOnly.add(d.digest());
+        assertThat(stageOnly).as("the builder stage's two RUN layers").hasSize(2);
+        Path cfg = dir.resolve("registries-library.json");
+        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"timeout-seconds\": 5}");
+        try (FaultProxy proxy = FaultProxy.to(registry.host());
+                var lib = Library.open(machine().root(), cfg)) {
+            CacheSpec.Import from = CacheSpec.parseImport(proxy.host() + "/ci/twice:cache");
+            // the first build stores the imported steps' entries; the second (a build arg no step reads keeps the
+            // build memo from answering it) finds them in the store while the builder stage's layers are still known
+            // by descriptor only: found, not downloaded
+            lib.build(BuildSpec.of(lib.source(ctx))
+                            .tag("cache/app")
+                            .cacheFrom(from)
+                            .build())
+                    .close();
+            lib.build(BuildSpec.of(lib.source(ctx))
+                            .tag("cache/app")
+                            .cacheFrom(from)
+                            .buildArg("UNREAD", "1")
+                            .build())
+                    .close();
+            assertThat(blobGets(proxy)).containsAll(image).doesNotContainAnyElementsOf(stageOnly);
         }
     }
 

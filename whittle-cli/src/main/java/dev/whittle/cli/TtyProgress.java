@@ -195,8 +195,8 @@ final class TtyProgress implements Progress {
             lines.add(paint(row(prefix + s.name, "", s.seconds()), paint));
             for (Sub sub : s.subs) {
                 String amount = sub.total > 0
-                        ? " " + bytes(sub.current) + " / " + bytes(sub.total)
-                        : sub.current > 0 ? " " + bytes(sub.current) : "";
+                        ? " " + Progress.bytes(sub.current) + " / " + Progress.bytes(sub.total)
+                        : sub.current > 0 ? " " + Progress.bytes(sub.current) : "";
                 lines.add(paint(row(" => => " + sub.name, amount, sub.seconds()), sub.end != 0 ? paint : null));
             }
             if (s.end == 0 || s.error != null) {
@@ -229,18 +229,6 @@ final class TtyProgress implements Progress {
 
     private static String clean(String line) {
         return line.replace('\t', ' ').replaceAll("\\p{Cntrl}", "");
-    }
-
-    /** BuildKit's byte amounts: two decimals in decimal units ({@code 1.98MB}). */
-    static String bytes(long n) {
-        String[] units = {"B", "kB", "MB", "GB", "TB"};
-        double v = n;
-        int i = 0;
-        while (v >= 1000 && i < units.length - 1) {
-            v /= 1000;
-            i++;
-        }
-        return i == 0 ? n + "B" : String.format("%.2f%s", v, units[i]);
     }
 
     /** Moves up over the last frame and draws this one; while running, no taller than the terminal. */

@@ -2,6 +2,8 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.api.BuildSpec;
+import dev.whittle.cache.CacheSpec;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.Manifest;
@@ -279,9 +281,121 @@ class RegistryCacheTest {
             wanted.addAll(image);
             assertThat(wanted).hasSize(3);
             assertThat(blobGets(proxy)).isEqualTo(wanted);
+            assertLayersFetchedAsAStep(onB, image);
             assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("tool\n");
             assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
         }
+    }
+
+    @Test
+    void anExportToAnotherRepositoryMountsWhatItNeverDownloadedAndDownloadsOnlyWhenTheMountIsRefused()
+            throws IOException {
+        Path ctx = stagedContext();
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,mode=max,ref=" + registry.host() + "/ci/mount-src:cache")
+                .ok();
+        Manifest cache = cacheManifest("ci/mount-src");
+        Set<Digest> image = imageBlobs("ci/mount-src", cache, a);
+        Set<Digest> stageOnly = new HashSet<>();
+        for (Descriptor d : cache.layers()) if (!image.contains(d.digest())) stageOnly.add(d.digest());
+        assertThat(stageOnly).as("the builder stage's two RUN layers").hasSize(2);
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // machine B never reads the builder stage's layers: exported on, they are mounted, not downloaded
+            build(
+                            machine(),
+                            ctx,
+                            "--cache-from",
+                            proxy.host() + "/ci/mount-src:cache",
+                            "--cache-to",
+                            "type=registry,mode=max,ref=" + proxy.host() + "/ci/mount-dst:cache")
+                    .ok();
+            assertThat(blobGets(proxy)).doesNotContainAnyElementsOf(stageOnly);
+            for (Digest d : stageOnly) assertThat(blobStatus("ci/mount-dst", d)).isEqualTo(200);
+        }
+        try (FaultProxy proxy = FaultProxy.to(registry.host())) {
+            // a registry that refuses the mount: the layer is downloaded (verified) and uploaded
+            proxy.status("POST", "mount=", 404, 100, Map.of());
+            build(
+                            machine(),
+                            ctx,
+                            "--cache-from",
+                            proxy.host() + "/ci/mount-src:cache",
+                            "--cache-to",
+                            "type=registry,mode=max,ref=" + proxy.host() + "/ci/mount-refused:cache")
+                    .ok();
+            assertThat(blobGets(proxy)).containsAll(stageOnly);
+            for (Digest d : stageOnly)
+                assertThat(blobStatus("ci/mount-refused", d)).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aSecondBuildInOneProcessFindsItsImportedStepsWithoutDownloadingTheirLayers() throws IOException {
+        Path ctx = stagedContext();
+        Whittle a = machine();
+        build(a, ctx, "--cache-to", "type=registry,mode=max,ref=" + registry.host() + "/ci/twice:cache")
+                .ok();
+        Manifest cache = cacheManifest("ci/twice");
+        Set<Digest> image = imageBlobs("ci/twice", cache, a);
+        Set<Digest> stageOnly = new HashSet<>();
+        for (Descriptor d : cache.layers()) if (!image.contains(d.digest())) stageOnly.add(d.digest());
+        assertThat(stageOnly).as("the builder stage's two RUN layers").hasSize(2);
+        Path cfg = dir.resolve("registries-library.json");
+        Files.writeString(cfg, "{\"loopback-only\": true, \"retries\": 2, \"timeout-seconds\": 5}");
+        try (FaultProxy proxy = FaultProxy.to(registry.host());
+                var lib = Library.open(machine().root(), cfg)) {
+            CacheSpec.Import from = CacheSpec.parseImport(proxy.host() + "/ci/twice:cache");
+            // the first build stores the imported steps' entries; the second (a build arg no step reads keeps the
+            // build memo from answering it) finds them in the store while the builder stage's layers are still known
+            // by descriptor only: found, not downloaded
+            lib.build(BuildSpec.of(lib.source(ctx))
+                            .tag("cache/app")
+                            .cacheFrom(from)
+                            .build())
+                    .close();
+            lib.build(BuildSpec.of(lib.source(ctx))
+                            .tag("cache/app")
+                            .cacheFrom(from)
+                            .buildArg("UNREAD", "1")
+                            .build())
+                    .close();
+            assertThat(blobGets(proxy)).containsAll(image).doesNotContainAnyElementsOf(stageOnly);
+        }
+    }
+
+    /** The test registry's answer to a HEAD of a blob in a repository: 200 when it holds it. */
+    static int blobStatus(String repo, Digest d) throws IOException {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://" + registry.host() + "/v2/" + repo + "/blobs/" + d))
+                                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /**
+     * The image's lazily known layers download after the last step under a step of their own, a row per layer with
+     * its bytes (as BuildKit shows a lazy ref being pulled), before the image is written: not an unexplained pause.
+     */
+    static void assertLayersFetchedAsAStep(Exec e, Set<Digest> layers) {
+        String err = e.err();
+        Matcher step =
+                Pattern.compile("(?m)^#(\\d+) fetching layers from cache$").matcher(err);
+        assertThat(step.find()).as(err).isTrue();
+        String n = step.group(1);
+        for (Digest d : layers)
+            assertThat(err)
+                    .as(err)
+                    .containsPattern("(?m)^#" + n + " " + d + " [0-9.]+[kMG]?B / [0-9.]+[kMG]?B [0-9.]+s done$");
+        assertThat(err).contains("#" + n + " DONE ");
+        assertThat(err.indexOf("#" + n + " DONE ")).isLessThan(err.indexOf("exporting to image"));
     }
 
     @Test

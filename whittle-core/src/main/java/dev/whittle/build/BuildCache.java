@@ -175,8 +175,8 @@ public final class BuildCache {
         try {
             Entry e = read(Files.readAllBytes(p));
             // the layer may have gone since (rmi or prune), come back in another blob, or be known by descriptor
-            // only (an imported cache's, not fetched yet: the import answers for it, and this must not fetch it):
-            // each a miss here
+            // only (an imported cache's, not fetched yet: the import answers for it, and this must not fetch it; a
+            // second build in the process that imported it finds such entries): each a miss here
             LayerInfo info = store.isKnownOnly(e.diffId()) ? null : store.layer(e.diffId());
             if (info == null
                     || !info.blobs().containsKey(e.blob().digest())

@@ -154,7 +154,7 @@ public final class Builder {
         if (deferred.anyPending(fin.diffIds()))
             throw new IllegalStateException("a layer of the exported image was deferred");
         // an imported cache's layers that no step read are fetched now: the store holds whole images
-        store.verifyPendingLayers(fin.diffIds());
+        fetchLayers(fin);
         Trace.mark("build: layers of the image in the store");
         ImageConfig.Builder finished = fin.config().toBuilder().created(fin.created());
         req.labels().forEach((k, v) -> finished.putMapEntry("Labels", k, v)); // --label, over the Dockerfile's
@@ -362,6 +362,24 @@ public final class Builder {
 
     ConfigInstructions configInstructions(Dockerfile d) {
         return new ConfigInstructions(d, lex, plan.globalArgs(), req.options().buildArgs(), true);
+    }
+
+    /** Brings the image's layers into the store; those an imported cache named are downloaded under a step of their own. */
+    private void fetchLayers(State fin) {
+        if (fin.diffIds().stream().noneMatch(store::isKnownOnly)) {
+            store.verifyPendingLayers(fin.diffIds());
+            return;
+        }
+        Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
+        for (State.Layer l : fin.layers()) blobs.putIfAbsent(l.diffId(), l.blob());
+        int step = progress.start("fetching layers from cache");
+        try {
+            store.verifyPendingLayers(fin.diffIds(), new LayerFetchRows(progress, step, blobs));
+        } catch (RuntimeException e) {
+            progress.error(step, e.getMessage());
+            throw e;
+        }
+        progress.done(step);
     }
 
     /** Starts a progress step, noting how a fully cached rebuild would show it. */

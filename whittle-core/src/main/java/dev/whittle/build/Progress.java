@@ -1,5 +1,6 @@
 package dev.whittle.build;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Build progress events; implementations render them (plain log lines, a live terminal view, or nothing). */
@@ -38,6 +39,18 @@ public interface Progress extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** BuildKit's byte amounts: two decimals in decimal units ({@code 1.98MB}). */
+    static String bytes(long n) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        double v = n;
+        int i = 0;
+        while (v >= 1000 && i < units.length - 1) {
+            v /= 1000;
+            i++;
+        }
+        return i == 0 ? n + "B" : String.format(Locale.ROOT, "%.2f%s", v, units[i]);
+    }
 
     Progress QUIET = new Progress() {
         private final AtomicInteger n = new AtomicInteger();

@@ -1,6 +1,7 @@
 package dev.whittle.cache;
 
 import dev.whittle.build.BuildCache;
+import dev.whittle.diag.Trace;
 import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.image.Manifest;
@@ -96,6 +97,7 @@ public final class CacheExport {
             }
         }
         List<CacheRecord.Mount> mounts = new ArrayList<>();
+        Trace.mark("cache export: steps listed");
         if (spec.mounts()) {
             for (Map.Entry<String, BuildCache.MountUse> m : built.mounts().entrySet()) {
                 try {
@@ -108,6 +110,7 @@ public final class CacheExport {
                 }
             }
         }
+        Trace.mark("cache export: cache mounts packed");
         CacheRecord record = new CacheRecord(steps, mounts, List.copyOf(blobs.values())).canonical();
         byte[] config = record.config();
         store.putBlob(config);
@@ -124,8 +127,16 @@ public final class CacheExport {
                 present++;
                 continue;
             }
-            if (!store.hasBlob(d.digest()) && built.imported() != null)
+            if (!store.hasBlob(d.digest()) && built.imported() != null) {
+                // known here by descriptor only: the registry may hold it in the cache's repository, so a mount
+                // first, and the download (verified) only when the mount is refused
+                if (from != null && where.mount(d, from)) {
+                    present++;
+                    continue;
+                }
                 built.imported().fetch(d.digest());
+                from = null; // refused already
+            }
             if (where.putBlob(d, store.blobPath(d.digest()), from)) {
                 sent++;
                 bytes += d.size();

@@ -33,6 +33,14 @@ interface CacheLocation {
      */
     boolean putBlob(Descriptor d, Path file, String mountFrom) throws IOException;
 
+    /**
+     * Mounts a blob from {@code from}, a repository of the same registry, without sending it (for a blob this machine
+     * would have to download first); false when it cannot.
+     */
+    default boolean mount(Descriptor d, String from) throws IOException {
+        return false;
+    }
+
     /** Points the cache at a new manifest (its blobs are all stored already). */
     void putManifest(Manifest m) throws IOException;
 

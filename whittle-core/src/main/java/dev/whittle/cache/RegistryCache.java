@@ -134,6 +134,11 @@ final class RegistryCache implements CacheLocation {
     }
 
     @Override
+    public boolean mount(Descriptor d, String from) throws IOException {
+        return host().mount(ref.path(), d, from);
+    }
+
+    @Override
     public void putManifest(Manifest m) throws IOException {
         host().putManifest(ref.path(), reference(), m.mediaType(), m.raw(), "cache manifest " + ref);
     }

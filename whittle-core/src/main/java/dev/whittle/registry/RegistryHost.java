@@ -371,17 +371,7 @@ public final class RegistryHost {
                 URI location;
                 if (tryMount) {
                     tryMount = false;
-                    List<String> scopes = new ArrayList<>(push(repo));
-                    scopes.add("repository:" + mountFrom + ":pull");
-                    HttpResponse<InputStream> r = exchange(new Call(
-                            "POST",
-                            "/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + enc(mountFrom),
-                            HttpRequest.BodyPublishers::noBody,
-                            Map.of(),
-                            scopes,
-                            what,
-                            true));
-                    r.body().close();
+                    HttpResponse<InputStream> r = postMount(repo, d, mountFrom, what);
                     if (r.statusCode() == 201) return Upload.MOUNTED;
                     if (r.statusCode() != 202) {
                         // a refused mount (no pull right on the source, say) is not an error: upload instead
@@ -416,6 +406,43 @@ public final class RegistryHost {
                 pause(backoff(attempt));
             }
         }
+    }
+
+    /**
+     * Mounts a blob into {@code repo} from {@code mountFrom} (a repository of this registry) without sending it, for a
+     * caller that would have to fetch the blob before it could upload it; false when the registry will not mount it
+     * (the upload session it opens instead is cancelled).
+     */
+    public boolean mount(String repo, Descriptor d, String mountFrom) throws IOException {
+        String what = "blob " + d.digest().shortHex() + " to " + repo;
+        HttpResponse<InputStream> r = postMount(repo, d, mountFrom, what);
+        if (r.statusCode() == 201) return true;
+        if (r.statusCode() == 202) {
+            try {
+                exchange(new Call("DELETE", location(r, what).toString(), null, Map.of(), push(repo), what, true))
+                        .body()
+                        .close();
+            } catch (IOException e) {
+                // a session left open is the registry's to expire: the blob is uploaded through a new one anyway
+            }
+        }
+        return false;
+    }
+
+    private HttpResponse<InputStream> postMount(String repo, Descriptor d, String mountFrom, String what)
+            throws IOException {
+        List<String> scopes = new ArrayList<>(push(repo));
+        scopes.add("repository:" + mountFrom + ":pull");
+        HttpResponse<InputStream> r = exchange(new Call(
+                "POST",
+                "/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + enc(mountFrom),
+                HttpRequest.BodyPublishers::noBody,
+                Map.of(),
+                scopes,
+                what,
+                true));
+        r.body().close();
+        return r;
     }
 
     private static boolean retriable(IOException e) {

@@ -302,19 +302,30 @@ public final class Store implements AutoCloseable {
      * {@link #layer} answers for them without reading.
      */
     public void verifyPendingLayers(List<Digest> diffIds) {
+        verifyPendingLayers(diffIds, null);
+    }
+
+    /** Told when a layer known by descriptor only is fetched: a build shows the download as a progress row. */
+    public interface FetchWatch {
+        /** The fetch starts; the returned action runs when the layer is in the store (not when the fetch fails). */
+        Runnable fetching(Digest diffId);
+    }
+
+    /** {@link #verifyPendingLayers(List)}, telling {@code watch} (null: nobody) about each layer it downloads. */
+    public void verifyPendingLayers(List<Digest> diffIds, FetchWatch watch) {
         List<Digest> waiting = diffIds.stream()
                 .distinct()
                 .filter(d -> recordedLayer(d) == null
                         && (known.containsKey(d) || !pendingBlobs(d).isEmpty()))
                 .toList();
         if (waiting.size() <= 1) {
-            waiting.forEach(this::layer);
+            waiting.forEach(d -> watched(d, watch));
             return;
         }
         try (var pool = Executors.newFixedThreadPool(
                 2, Thread.ofPlatform().daemon().name("layer-verify-", 0).factory())) {
             List<Future<LayerInfo>> results = new ArrayList<>();
-            for (Digest d : waiting) results.add(pool.submit(() -> layer(d)));
+            for (Digest d : waiting) results.add(pool.submit(() -> watched(d, watch)));
             for (var r : results) {
                 try {
                     r.get();
@@ -327,6 +338,14 @@ public final class Store implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private LayerInfo watched(Digest diffId, FetchWatch watch) {
+        if (watch == null || !isKnownOnly(diffId)) return layer(diffId);
+        Runnable fetched = watch.fetching(diffId);
+        LayerInfo info = layer(diffId);
+        fetched.run();
+        return info;
     }
 
     /** Verifies the first waiting blob that holds the layer and records it; null when no blob waits. */

@@ -72,6 +72,10 @@ public final class MergedTree {
         String present = null;
         for (LayerToc.Item it : items) {
             TarEntry e = it.entry();
+            if (!e.parent().equals(present)) {
+                directoriesAbove(nodes, thisLayer, e.parent(), li);
+                present = e.parent();
+            }
             if (e.name().contains(Whiteouts.PREFIX)) {
                 String base = e.baseName();
                 if (Whiteouts.isWhiteout(base)) {
@@ -98,20 +102,21 @@ public final class MergedTree {
             Node n = new Node(e, li, it.dataOffset(), target);
             nodes.put(e.name(), n);
             thisLayer.put(e.name(), n);
-            if (!e.parent().equals(present)) {
-                addMissingParents(nodes, thisLayer, e.parent(), li);
-                present = e.parent();
-            }
         }
     }
 
     /**
-     * Directories a layer's entry lives in but neither it nor a lower layer lists: docker's and BuildKit's appliers
-     * create them (0755, root), and so does {@code OverlayExtractor} for a RUN, so COPY, export and check see them.
+     * Makes every directory above a layer's entry (whiteouts and opaque markers included) a directory, as the layer's
+     * own snapshot holds it and overlayfs shows it: one neither the layer nor a lower one lists is created (0755,
+     * root, as docker's and BuildKit's appliers and {@code OverlayExtractor} do), and a lower layer's file or symlink
+     * there is hidden by it (overlayfs merges only directory over directory). So COPY, check and export see the tree
+     * a container sees, not a path through a lower symlink.
      */
-    private static void addMissingParents(
+    private static void directoriesAbove(
             NavigableMap<String, Node> nodes, Map<String, Node> thisLayer, String dir, int li) {
-        for (String d = dir; !d.isEmpty() && !nodes.containsKey(d); d = PathNames.parent(d)) {
+        for (String d = dir; !d.isEmpty(); d = PathNames.parent(d)) {
+            Node at = nodes.get(d);
+            if (at != null && at.entry().isDir()) return; // and so is everything above it
             Node n = new Node(TarEntry.dir(d, 0755, 0), li, 0, null);
             nodes.put(d, n);
             thisLayer.put(d, n);

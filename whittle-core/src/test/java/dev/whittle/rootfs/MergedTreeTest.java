@@ -109,6 +109,24 @@ class MergedTreeTest {
     }
 
     @Test
+    void aLowerSymlinkOrFileThatALayerWritesBelowIsADirectoryAsOverlayfsShowsIt() throws IOException {
+        // the upper layer's snapshot holds a/, f/ and c/ as directories; overlayfs shows them over the lower symlink
+        // and file, so /a/sh is the layer's script, not the busybox /a -> bin leads to
+        var files = flatten(
+                Layers.layer("bin/", "bin/sh=busybox", "a->bin", "c->bin", "f=file"),
+                Layers.layer("a/sh=script", "f/x=1", "c/.wh.sh"));
+        assertThat(files)
+                .containsExactly(
+                        Map.entry("a", "dir"),
+                        Map.entry("a/sh", "script"),
+                        Map.entry("bin", "dir"),
+                        Map.entry("bin/sh", "busybox"),
+                        Map.entry("c", "dir"),
+                        Map.entry("f", "dir"),
+                        Map.entry("f/x", "1"));
+    }
+
+    @Test
     void hardlinksSurviveOrBecomeFilesWhenTheirTargetIsGone() throws IOException {
         var kept = flatten(Layers.layer("x=data", "y=>x"));
         assertThat(kept).containsEntry("y", "=> x");

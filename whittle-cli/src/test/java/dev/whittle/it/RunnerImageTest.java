@@ -134,6 +134,27 @@ class RunnerImageTest {
                             .ok()
                             .out())
                     .isEqualTo("builder:100000:65536\n");
+            // no setuid or setgid program but the two the user namespace needs (su, mount, passwd lost the bit)
+            assertThat(Exec.run(
+                                    DockerDaemon.DOCKER,
+                                    "run",
+                                    "--rm",
+                                    "--network",
+                                    "none",
+                                    "--entrypoint",
+                                    "find",
+                                    RUNNER,
+                                    "/",
+                                    "-xdev",
+                                    "-type",
+                                    "f",
+                                    "-perm",
+                                    "/6000")
+                            .ok()
+                            .out()
+                            .lines()
+                            .sorted())
+                    .containsExactly("/usr/bin/newgidmap", "/usr/bin/newuidmap");
         } finally {
             Exec.run(DockerDaemon.DOCKER, "rmi", RUNNER);
         }

@@ -18,6 +18,7 @@ import java.util.List;
  * fails the build as a single-platform build's does.
  */
 final class PlatformsRun {
+    private static final String AT_ONCE = "WHITTLE_PLATFORMS_AT_ONCE";
     private final BuildCommand cmd;
     private final Build build;
     private final Context ctx;
@@ -35,7 +36,7 @@ final class PlatformsRun {
             List<BuildRun.OutputSpec> outputs,
             Progress progress)
             throws IOException {
-        PlatformBuild.Result built = new PlatformBuild(ctx.store(), build).run(spec, platforms, progress);
+        PlatformBuild.Result built = platformBuild().run(spec, platforms, progress);
         try {
             deliver(spec, built, names, outputs, progress);
         } catch (IOException | RuntimeException e) {
@@ -45,6 +46,22 @@ final class PlatformsRun {
         built.close();
         Trace.mark("deferred layers and memo written");
         return 0;
+    }
+
+    /**
+     * WHITTLE_PLATFORMS_AT_ONCE (undocumented, for measuring: 1 builds the platforms one after the other) overrides
+     * the default of one platform per CPU.
+     */
+    private PlatformBuild platformBuild() {
+        String env = System.getenv(AT_ONCE);
+        if (env == null || env.isEmpty()) return new PlatformBuild(ctx.store(), build);
+        try {
+            int n = Integer.parseInt(env.strip());
+            if (n >= 1) return new PlatformBuild(ctx.store(), build, n);
+        } catch (NumberFormatException _) {
+            // reported below, as a number below 1 is
+        }
+        throw new UserError(AT_ONCE + " must be a whole number of 1 or more, not '" + env + "'");
     }
 
     private void deliver(

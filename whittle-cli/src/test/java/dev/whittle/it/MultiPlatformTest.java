@@ -2,19 +2,27 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.whittle.api.Build;
+import dev.whittle.api.BuildSource;
+import dev.whittle.api.BuildSpec;
+import dev.whittle.api.PlatformBuild;
+import dev.whittle.build.PlainProgress;
 import dev.whittle.image.Digest;
 import dev.whittle.image.ImageRef;
 import dev.whittle.image.Platform;
 import dev.whittle.json.Json;
 import dev.whittle.sandbox.Binfmt;
 import dev.whittle.sandbox.Runc;
+import dev.whittle.store.Store;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarReader;
 import dev.whittle.tar.TarWriter;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +225,44 @@ class MultiPlatformTest {
                 .containsExactlyInAnyOrder("DONE", "CACHED");
         assertThat(inspect("mp/parallel:1", "linux/arm64", "{{len .RootFS.Layers}}"))
                 .isEqualTo("1");
+    }
+
+    /**
+     * One platform at a time ({@code WHITTLE_PLATFORMS_AT_ONCE=1}, the measurement of docs/multi-platform.md's speed
+     * section): the platforms are built in the order given, the arm64 RUN finding in a cache mount both see that the
+     * amd64 RUN finished (at once, it would start during the amd64 RUN's second), and the index still holds both.
+     */
+    @Test
+    void oneAtATimeBuildsThePlatformsInTurn() throws IOException {
+        Path ctx = context("serial", """
+                FROM --platform=$BUILDPLATFORM BASE AS build
+                ARG TARGETARCH
+                RUN --mount=type=cache,target=/sync,id=serial-sync \
+                    echo "$TARGETARCH found [$(ls /sync | tr '\\n' ' ')]" | tee /seen; \
+                    touch /sync/$TARGETARCH-started; busybox sleep 1; touch /sync/$TARGETARCH-done
+                FROM scratch
+                COPY --from=build /seen /
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Store store = Store.open(whittle.root())) {
+            Build build = new Build(
+                    store,
+                    (ref, platform, log) -> {
+                        throw new IOException("no pull in this test: " + ref);
+                    },
+                    m -> {});
+            BuildSpec spec = BuildSpec.of(BuildSource.of(store, ctx, null))
+                    .tag("mp/serial:1")
+                    .build();
+            PrintStream progress = new PrintStream(out, true, StandardCharsets.UTF_8);
+            try (PlatformBuild.Result r = new PlatformBuild(store, build, 1)
+                    .run(spec, List.of(Platform.parse("linux/amd64"), ARM64), new PlainProgress(progress))) {
+                assertThat(r.index().manifests()).hasSize(2);
+            }
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("amd64 found []")
+                .contains("arm64 found [amd64-done amd64-started ]");
     }
 
     /**

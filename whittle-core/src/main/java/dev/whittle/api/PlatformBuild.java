@@ -31,10 +31,19 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class PlatformBuild {
     private final Store store;
     private final Build build;
+    private final int atOnce;
 
+    /** The platforms built as many at once as there are CPUs. */
     public PlatformBuild(Store store, Build build) {
+        this(store, build, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** At most {@code atOnce} platforms built at a time (1: one after the other). */
+    public PlatformBuild(Store store, Build build, int atOnce) {
+        if (atOnce < 1) throw new IllegalArgumentException("at least one platform at a time, not " + atOnce);
         this.store = store;
         this.build = build;
+        this.atOnce = atOnce;
     }
 
     /** Parses {@code --platform}'s comma-separated list; duplicates (after normalisation) are refused. */
@@ -102,13 +111,13 @@ public final class PlatformBuild {
     }
 
     /**
-     * Every platform's build, at most one per CPU at a time, in the order given. The first failure stops the others
+     * Every platform's build, at most {@code atOnce} at a time, in the order given. The first failure stops the others
      * and is the one thrown; the builds that finished are completed (their layers and cache entries are good).
      */
     private List<PlatformImage> buildAll(BuildSpec spec, List<Platform> platforms, Progress progress)
             throws IOException {
         StopSignal stop = new StopSignal();
-        int pool = Math.min(platforms.size(), Runtime.getRuntime().availableProcessors());
+        int pool = Math.min(platforms.size(), atOnce);
         List<Future<Build.Result>> running = new ArrayList<>();
         AtomicReference<Exception> first = new AtomicReference<>();
         try (ExecutorService exec =

@@ -134,13 +134,16 @@ class RunnerImageTest {
                             .ok()
                             .out())
                     .isEqualTo("builder:100000:65536\n");
-            // no setuid or setgid program but the two the user namespace needs (su, mount, passwd lost the bit)
+            // no setuid or setgid program but the two the user namespace needs and fusermount3 (su, mount, passwd lost
+            // the bit)
             assertThat(Exec.run(
                                     DockerDaemon.DOCKER,
                                     "run",
                                     "--rm",
                                     "--network",
                                     "none",
+                                    "--user",
+                                    "root",
                                     "--entrypoint",
                                     "find",
                                     RUNNER,
@@ -154,7 +157,7 @@ class RunnerImageTest {
                             .out()
                             .lines()
                             .sorted())
-                    .containsExactly("/usr/bin/newgidmap", "/usr/bin/newuidmap");
+                    .containsExactly("/usr/bin/fusermount3", "/usr/bin/newgidmap", "/usr/bin/newuidmap");
         } finally {
             Exec.run(DockerDaemon.DOCKER, "rmi", RUNNER);
         }

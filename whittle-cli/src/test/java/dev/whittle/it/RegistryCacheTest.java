@@ -10,7 +10,10 @@ import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
+import dev.whittle.store.Images;
+import dev.whittle.store.Store;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -831,10 +834,7 @@ class RegistryCacheTest {
         Path cache = dir.resolve("lying-cache");
         build(machine(), context, "--cache-to", "type=local,dest=" + cache).ok();
         // every step now claims a layer its blob does not hold (one no store has, so each blob must be checked)
-        Path index = cache.resolve("index.json");
-        Descriptor md = Descriptor.fromJson(JsonObjects.array(Json.parseObject(Files.readAllBytes(index)), "manifests")
-                .getFirst());
-        Manifest m = Manifest.parse(Files.readAllBytes(blob(cache, md.digest())), null);
+        Manifest m = localCacheManifest(cache);
         String config = Files.readString(blob(cache, m.config().digest()));
         List<String> diffIds = new ArrayList<>();
         Matcher d = Pattern.compile("\"diffId\":\"(sha256:[0-9a-f]{64})\"").matcher(config);
@@ -845,13 +845,7 @@ class RegistryCacheTest {
                     x, Digest.sha256("forged".getBytes(StandardCharsets.UTF_8)).toString());
         byte[] lie = lying.getBytes(StandardCharsets.UTF_8);
         Files.write(blob(cache, Digest.sha256(lie)), lie);
-        Manifest forged = Manifest.create(
-                true, new Descriptor(m.config().mediaType(), Digest.sha256(lie), lie.length), m.layers(), null);
-        Files.write(blob(cache, forged.digest()), forged.raw());
-        Files.writeString(
-                index,
-                "{\"schemaVersion\":2,\"manifests\":["
-                        + Json.writeString(forged.descriptor().toJson(), Json.Style.COMPACT) + "]}");
+        replaceManifest(cache, new Descriptor(m.config().mediaType(), Digest.sha256(lie), lie.length), m.layers());
 
         Whittle b = machine();
         Exec e = build(b, context, "--cache-from", "type=local,src=" + cache);
@@ -870,6 +864,131 @@ class RegistryCacheTest {
                     .doesNotExist();
         assertThat(layerSteps(build(b, context).ok())).containsExactly("DONE", "DONE", "DONE");
         assertThat(b.run("run", "--rm", "cache/app").ok().out()).isEqualTo("hello from machine A\nmade\n");
+    }
+
+    /** The manifest of a local cache (its index's only entry). */
+    static Manifest localCacheManifest(Path cache) throws IOException {
+        Descriptor md = Descriptor.fromJson(
+                JsonObjects.array(Json.parseObject(Files.readAllBytes(cache.resolve("index.json"))), "manifests")
+                        .getFirst());
+        return Manifest.parse(Files.readAllBytes(blob(cache, md.digest())), null);
+    }
+
+    /** Makes a local cache's index name a manifest of this config and these layers, as a forger would. */
+    static void replaceManifest(Path cache, Descriptor config, List<Descriptor> layers) throws IOException {
+        Manifest forged = Manifest.create(true, config, layers, null);
+        Files.write(blob(cache, forged.digest()), forged.raw());
+        Files.writeString(
+                cache.resolve("index.json"),
+                "{\"schemaVersion\":2,\"manifests\":["
+                        + Json.writeString(forged.descriptor().toJson(), Json.Style.COMPACT) + "]}");
+    }
+
+    /**
+     * Asserts that the stored image's manifest tells the truth about every layer blob: its size, and the compression
+     * its media type names (what a puller of the pushed image unpacks it as).
+     */
+    static void assertManifestMatchesItsBlobs(Whittle w) throws IOException {
+        Manifest m;
+        try (Store store = Store.open(w.root())) {
+            m = new Images(store).resolve("cache/app").manifest();
+        }
+        for (Descriptor l : m.layers()) {
+            Path b = blob(w.root(), l.digest());
+            assertThat(Files.size(b)).as("size of " + l).isEqualTo(l.size());
+            byte[] head;
+            try (InputStream in = Files.newInputStream(b)) {
+                head = in.readNBytes(4);
+            }
+            MediaType.Compression found = head[0] == (byte) 0x1f && head[1] == (byte) 0x8b
+                    ? MediaType.Compression.GZIP
+                    : head[0] == (byte) 0x28 && head[1] == (byte) 0xb5 && head[2] == (byte) 0x2f
+                            ? MediaType.Compression.ZSTD
+                            : MediaType.Compression.NONE;
+            assertThat(MediaType.layerCompression(l.mediaType()))
+                    .as("compression of " + l)
+                    .isEqualTo(found);
+        }
+    }
+
+    @Test
+    void aCacheThatLiesAboutALayersCompressionFailsTheBuildAndLeavesNothingOfTheLie() throws IOException {
+        Path cache = dir.resolve("type-lie-cache");
+        build(machine(), context, "--cache-to", "type=local,dest=" + cache + ",compression=zstd")
+                .ok();
+        Manifest m = localCacheManifest(cache);
+        List<Descriptor> gzip = new ArrayList<>();
+        for (Descriptor l : m.layers())
+            gzip.add(new Descriptor(l.mediaType().replace("+zstd", "+gzip"), l.digest(), l.size()));
+        replaceManifest(cache, m.config(), gzip);
+
+        Whittle b = machine();
+        Exec lied = build(b, context, "--cache-from", "type=local,src=" + cache);
+        assertThat(lied.code()).as(lied.err()).isEqualTo(1);
+        assertThat(lied.err())
+                .contains("Error: local cache " + cache + ": layer ")
+                .contains("is not the application/vnd.oci.image.layer.v1.tar+gzip the cache says it is")
+                .contains("build again without this --cache-from")
+                .doesNotContain("\tat dev.whittle");
+        assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+        for (Descriptor l : m.layers())
+            assertThat(blob(b.root(), l.digest()))
+                    .as("a layer the cache lied about is not kept")
+                    .doesNotExist();
+        // without the cache, nothing of it is found: the steps run, and the image's manifest is true
+        assertThat(layerSteps(build(b, context).ok())).containsExactly("DONE", "DONE", "DONE");
+        assertManifestMatchesItsBlobs(b);
+        assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+    }
+
+    @Test
+    void aCacheThatLiesAboutTheSizeOfALayerTheStoreHasIsAMissNotAManifestEntry() throws IOException {
+        Path cache = dir.resolve("size-lie-cache");
+        build(machine(), context, "--cache-to", "type=local,dest=" + cache).ok();
+        Whittle b = machine();
+        build(b, context, "--cache-from", "type=local,src=" + cache).ok();
+        // the store now has every layer's blob; forget the steps, keep the image (and so the layers)
+        b.run("builder", "prune", "-af").ok();
+        Manifest m = localCacheManifest(cache);
+        List<Descriptor> bigger = new ArrayList<>();
+        for (Descriptor l : m.layers()) bigger.add(new Descriptor(l.mediaType(), l.digest(), l.size() + 1000));
+        replaceManifest(cache, m.config(), bigger);
+
+        Path again = dir.resolve("size-lie-reexport");
+        Exec e = build(b, context, "--cache-from", "type=local,src=" + cache, "--cache-to", "type=local,dest=" + again)
+                .ok();
+        assertThat(e.err())
+                .contains("WARNING: local cache " + cache + ": layer ")
+                .contains(" not used: ");
+        assertThat(layerSteps(e)).containsExactly("DONE", "DONE", "DONE");
+        assertManifestMatchesItsBlobs(b);
+        for (Descriptor l : localCacheManifest(again).layers())
+            assertThat(Files.size(blob(again, l.digest()))).as("exported " + l).isEqualTo(l.size());
+        assertThat(b.run("system", "fsck").ok().out()).contains("is consistent");
+        // the image stays true when the steps hit locally too, even on step-cache entries that lie about their
+        // blobs (as an older whittle wrote them from a lying cache): a hit describes the blob as the store knows it
+        Path entries;
+        try (Store store = Store.open(b.root())) {
+            entries = store.stateDir().resolve("cache");
+        }
+        try (var files = Files.list(entries)) {
+            for (Path p : files.toList()) {
+                String entry = Files.readString(p);
+                Matcher size = Pattern.compile("\"size\":\\s*(\\d+)").matcher(entry);
+                assertThat(size.find()).as(entry).isTrue();
+                Files.writeString(
+                        p,
+                        size.replaceFirst("\"size\":" + (Long.parseLong(size.group(1)) + 1000))
+                                .replace("+gzip", "+zstd"));
+            }
+        }
+        // another image (its config differs) whose manifest is made from the hits
+        Path labelled = Files.createDirectories(dir.resolve("size-lie-labelled"));
+        for (String f : List.of("hello.txt", "big.bin")) Files.copy(context.resolve(f), labelled.resolve(f));
+        Files.writeString(labelled.resolve("Dockerfile"), DOCKERFILE + "LABEL made=again\n");
+        Exec hits = build(b, labelled).ok();
+        assertThat(layerSteps(hits)).as(hits.err()).containsExactly("CACHED", "CACHED", "CACHED");
+        assertManifestMatchesItsBlobs(b);
     }
 
     static Path blob(Path layout, Digest d) {

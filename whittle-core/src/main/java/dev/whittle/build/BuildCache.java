@@ -178,12 +178,14 @@ public final class BuildCache {
             // only (an imported cache's, not fetched yet: the import answers for it, and this must not fetch it; a
             // second build in the process that imported it finds such entries): each a miss here
             LayerInfo info = store.isKnownOnly(e.diffId()) ? null : store.layer(e.diffId());
-            if (info == null
-                    || !info.blobs().containsKey(e.blob().digest())
-                    || !store.hasBlob(e.blob().digest())) return null;
+            Descriptor own =
+                    info == null ? null : store.layerBlob(info, e.blob().digest());
+            if (own == null) return null;
             used.add(key.hex());
             touch(p);
-            return e;
+            // the blob as the store knows it, never as the entry says: an entry written on an imported cache's hit
+            // holds the cache's claim, and what a hit answers goes into the image's manifest
+            return new Entry(e.diffId(), own, e.created(), e.next());
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {

@@ -7,6 +7,7 @@ import dev.whittle.image.Digest;
 import dev.whittle.image.Manifest;
 import dev.whittle.image.MediaType;
 import dev.whittle.registry.RegistryClient;
+import dev.whittle.store.CompressionMismatchException;
 import dev.whittle.store.LayerInfo;
 import dev.whittle.store.LayerIngest;
 import dev.whittle.store.Maintenance;
@@ -161,7 +162,8 @@ public final class CacheImport implements BuildCache.Remote {
     /**
      * A hit downloads nothing: the step's layer is promised to the store by its descriptor and fetched (and verified)
      * when something first reads it: a RUN or a step that misses on top of it, a COPY --from it, the image being
-     * stored. A step whose layer the store has already answers with the stored blob.
+     * stored. A step whose layer the store has already answers with the stored blob, described as the store knows it;
+     * a cache that describes that blob otherwise (its size, its compression) lies, and its step is a miss.
      */
     @Override
     public BuildCache.Entry find(Digest key) {
@@ -174,7 +176,8 @@ public final class CacheImport implements BuildCache.Remote {
                 if (local == null) local = promise(c.where(), blob, s.diffId());
                 return new BuildCache.Entry(s.diffId(), local, s.created(), s.next());
             } catch (StoreException | UncheckedIOException e) {
-                // a fetched-but-unchecked layer of this store's that is not what it claims: a miss
+                // the cache lies about a blob the store has, or a fetched-but-unchecked layer of this store's is
+                // not what it claims: a miss
                 log.accept(
                         "WARNING: " + c.where().describe() + ": layer " + blob.digest() + " not used: " + message(e));
             }
@@ -204,11 +207,13 @@ public final class CacheImport implements BuildCache.Remote {
         if (before != null) throw before;
         String why;
         Exception cause;
-        try {
-            Descriptor got = ingest(where, blob, diffId, blob.mediaType());
-            if (got.mediaType().equals(blob.mediaType())) return store.recordedLayer(diffId);
-            why = "is not the " + blob.mediaType() + " the cache says it is";
-            cause = null;
+        try (InputStream in = where.openBlob(blob)) {
+            // all of the descriptor checked before anything is stored: the step-cache entries and the image name
+            // the layer by it
+            return LayerIngest.ingestExactly(store, in, blob, diffId).info();
+        } catch (CompressionMismatchException e) {
+            why = "is not the " + e.declared() + " the cache says it is";
+            cause = e;
         } catch (StoreException | TarFormatException e) {
             why = "is not what the cache says: " + message(e);
             cause = e;
@@ -225,15 +230,27 @@ public final class CacheImport implements BuildCache.Remote {
         throw x;
     }
 
-    /** The stored blob of a layer the store holds (a blob fetched unchecked is checked now), or null. */
+    /**
+     * The stored blob of a layer the store holds (a blob fetched unchecked is checked now), as the store describes it,
+     * or null. A cache that names the store's blob with another size or compression is lying: a
+     * {@link StoreException}.
+     */
     private Descriptor stored(Digest diffId, Descriptor blob) {
         if (!store.holdsLayer(diffId)) return null;
         LayerInfo have = store.layer(diffId);
         if (have == null) return null;
-        if (have.blobs().containsKey(blob.digest()) && store.hasBlob(blob.digest()))
-            return new Descriptor(have.blobs().get(blob.digest()), blob.digest(), blob.size());
-        for (Map.Entry<Digest, String> b : have.blobs().entrySet())
-            if (store.hasBlob(b.getKey())) return new Descriptor(b.getValue(), b.getKey(), store.blobSize(b.getKey()));
+        Descriptor own = store.layerBlob(have, blob.digest());
+        if (own != null) {
+            if (own.size() != blob.size()
+                    || MediaType.layerCompression(own.mediaType()) != MediaType.layerCompression(blob.mediaType()))
+                throw new StoreException("the cache says it is " + blob.size() + " bytes of " + blob.mediaType()
+                        + ", but it is " + own.size() + " bytes of " + own.mediaType());
+            return own;
+        }
+        for (Digest b : have.blobs().keySet()) {
+            Descriptor other = store.layerBlob(have, b);
+            if (other != null) return other;
+        }
         return null;
     }
 
@@ -243,16 +260,12 @@ public final class CacheImport implements BuildCache.Remote {
      */
     private void mountTar(CacheLocation where, Descriptor blob, Digest diffId) throws IOException {
         synchronized (locks.computeIfAbsent(diffId, k -> new Object())) {
-            if (stored(diffId, blob) == null) ingest(where, blob, diffId, null);
-        }
-    }
-
-    private Descriptor ingest(CacheLocation where, Descriptor blob, Digest diffId, String declaredType)
-            throws IOException {
-        try (InputStream in = where.openBlob(blob)) {
-            return LayerIngest.ingest(
-                            store, in, LayerIngest.Keep.AS_IS, declaredType, blob.digest(), blob.size(), diffId, true)
-                    .descriptor();
+            if (stored(diffId, blob) == null) {
+                try (InputStream in = where.openBlob(blob)) {
+                    LayerIngest.ingest(
+                            store, in, LayerIngest.Keep.AS_IS, null, blob.digest(), blob.size(), diffId, true);
+                }
+            }
         }
     }
 

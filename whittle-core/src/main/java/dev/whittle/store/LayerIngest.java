@@ -52,8 +52,44 @@ public final class LayerIngest {
             Digest expectedDiffId,
             boolean oci)
             throws IOException {
+        return ingest(store, source, keep, declaredType, expectedDigest, expectedSize, expectedDiffId, oci, false);
+    }
+
+    /**
+     * Ingests a blob that must be exactly what its descriptor says: its digest, its size, and the compression its
+     * media type names (a layer promised by an imported cache). A blob compressed otherwise is a
+     * {@link CompressionMismatchException} and nothing of it is stored: recorded under the type it really has, the
+     * layer would sit in the store beside step-cache entries and manifests that name it by the false one.
+     */
+    public static Result ingestExactly(Store store, InputStream source, Descriptor blob, Digest expectedDiffId)
+            throws IOException {
+        return ingest(
+                store,
+                source,
+                Keep.AS_IS,
+                blob.mediaType(),
+                blob.digest(),
+                blob.size(),
+                expectedDiffId,
+                blob.mediaType().startsWith("application/vnd.oci."),
+                true);
+    }
+
+    private static Result ingest(
+            Store store,
+            InputStream source,
+            Keep keep,
+            String declaredType,
+            Digest expectedDigest,
+            long expectedSize,
+            Digest expectedDiffId,
+            boolean oci,
+            boolean exactType)
+            throws IOException {
         try (BlobSink sink = store.newBlob()) {
             Read read = read(source, sink.stream(), keep, expectedDiffId);
+            if (exactType && MediaType.layerCompression(declaredType) != compression(read.kind))
+                throw new CompressionMismatchException(declaredType, compression(read.kind));
             Digest blob = sink.commit(expectedDigest, expectedSize);
             String mediaType =
                     storedType(keep == Keep.UNCOMPRESSED ? Compression.Kind.NONE : read.kind, declaredType, oci);
@@ -126,7 +162,14 @@ public final class LayerIngest {
 
     /** The media type a blob is recorded with: the declared one when it names the compression found, else one that does. */
     private static String storedType(Compression.Kind kind, String declaredType, boolean oci) {
-        MediaType.Compression c = switch (kind) {
+        MediaType.Compression c = compression(kind);
+        return declaredType != null && MediaType.layerCompression(declaredType) == c
+                ? declaredType
+                : MediaType.layer(oci, c);
+    }
+
+    private static MediaType.Compression compression(Compression.Kind kind) {
+        return switch (kind) {
             case NONE -> MediaType.Compression.NONE;
             case GZIP -> MediaType.Compression.GZIP;
             case ZSTD -> MediaType.Compression.ZSTD;
@@ -134,9 +177,6 @@ public final class LayerIngest {
                 throw new StoreException("layers compressed with " + kind.name().toLowerCase()
                         + " cannot be stored as they are; use an uncompressed or gzip layer");
         };
-        return declaredType != null && MediaType.layerCompression(declaredType) == c
-                ? declaredType
-                : MediaType.layer(oci, c);
     }
 
     private static void scan(LayerScanner scanner, InputStream tar) throws IOException {

@@ -214,6 +214,17 @@ public final class Store implements AutoCloseable {
                 || pendingBlobs(diffId).containsKey(blob);
     }
 
+    /**
+     * The store's own descriptor of one of a layer's blobs: the media type the layer was recorded with and the blob's
+     * size on disk; null when {@code info} names no such blob or the blob is gone. What a step-cache entry or an
+     * imported cache says of the blob is never taken for it.
+     */
+    public Descriptor layerBlob(LayerInfo info, Digest blob) {
+        String type = info.blobs().get(blob);
+        if (type == null || !hasBlob(blob)) return null;
+        return new Descriptor(type, blob, blobSize(blob));
+    }
+
     /** The layer's recorded metadata; null when there is none, even if a fetched blob waits to be verified as it. */
     public LayerInfo recordedLayer(Digest diffId) {
         Path p = layerInfoPath(diffId);

@@ -6,6 +6,9 @@ import dev.whittle.sandbox.Runc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -43,19 +46,15 @@ class LockedCacheMountTest {
     }
 
     /** A build in a JVM of its own: its exit code and output, or a failed test when it does not end in time. */
-    static Exec build(String name, String dockerfile) throws IOException, InterruptedException {
+    static Exec build(String name, String dockerfile, String... extra) throws IOException, InterruptedException {
         Path ctx = Files.createDirectories(dir.resolve(name));
         Files.writeString(ctx.resolve("Dockerfile"), dockerfile.replace("BASE", BASE));
-        WhittleProcess p = WhittleProcess.start(
-                whittle.root(),
-                dir.resolve(name + ".log"),
-                "build",
-                "--progress",
-                "plain",
-                "--check=off",
-                "-t",
-                "locked/" + name + ":1",
-                ctx.toString());
+        List<String> args =
+                new ArrayList<>(List.of("build", "--progress", "plain", "--check=off", "-t", "locked/" + name + ":1"));
+        args.addAll(List.of(extra));
+        args.add(ctx.toString());
+        WhittleProcess p =
+                WhittleProcess.start(whittle.root(), dir.resolve(name + ".log"), args.toArray(String[]::new));
         int code = p.waitFor(LIMIT_SECONDS);
         return new Exec(code, p.output(), "");
     }
@@ -80,6 +79,44 @@ class LockedCacheMountTest {
         assertThat(r.out())
                 .contains("bind mount source \"missing\" not found in the build context")
                 .doesNotContain("\tat dev.whittle");
+    }
+
+    /**
+     * A platform waiting for a lock another process holds stops waiting when another platform fails: the build ends
+     * with that failure, not when the other process lets go.
+     */
+    @Test
+    void aPlatformWaitingForALockStopsWhenAnotherPlatformFails() throws IOException, InterruptedException {
+        Path holderCtx = Files.createDirectories(dir.resolve("holder"));
+        Files.writeString(holderCtx.resolve("Dockerfile"), """
+                FROM BASE
+                RUN --mount=type=cache,id=lock-held,target=/c,sharing=locked echo holding && sleep 120
+                """.replace("BASE", BASE));
+        WhittleProcess holder = WhittleProcess.start(
+                whittle.root(),
+                dir.resolve("holder.log"),
+                "build",
+                "--progress",
+                "plain",
+                "--check=off",
+                "--no-cache",
+                holderCtx.toString());
+        try {
+            holder.awaitOutput(Pattern.compile("holding"));
+            Exec r = build("stopped-wait", """
+                    FROM --platform=$BUILDPLATFORM BASE AS build
+                    ARG TARGETARCH
+                    RUN if [ "$TARGETARCH" = arm64 ]; then sleep 2; echo arm64 fails; exit 3; fi
+                    RUN --mount=type=cache,id=lock-held,target=/c,sharing=locked echo $TARGETARCH > /arch
+                    FROM scratch
+                    COPY --from=build /arch /
+                    """, "--platform", "linux/amd64,linux/arm64");
+            assertThat(r.code()).isNotZero();
+            assertThat(r.out()).contains("exit code: 3").doesNotContain("\tat dev.whittle");
+        } finally {
+            holder.signal("INT");
+            holder.waitFor(30);
+        }
     }
 
     /** One RUN mounting the same locked cache twice takes its lock once (as BuildKit does), not waiting on itself. */

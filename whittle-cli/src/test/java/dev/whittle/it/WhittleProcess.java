@@ -90,4 +90,14 @@ public final class WhittleProcess {
     public int waitFor() throws InterruptedException {
         return process.waitFor();
     }
+
+    /** The exit code within {@code seconds}; a process still running then is killed and the test fails (a hang). */
+    public int waitFor(long seconds) throws InterruptedException, IOException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            signal("INT"); // its clean-up unmounts what it mounted, so the test's directory can be removed
+            if (!process.waitFor(15, TimeUnit.SECONDS)) kill9();
+            throw new AssertionError("whittle still runs after " + seconds + " s, killed; its output:\n" + output());
+        }
+        return process.exitValue();
+    }
 }

@@ -126,8 +126,11 @@ public final class PlatformBuild {
                 running.add(exec.submit(() -> {
                     try {
                         return build.run(spec.forPlatform(p), new PlatformProgress(progress, p.toString()), stop);
-                    } catch (IOException | RuntimeException e) {
-                        first.compareAndSet(null, e);
+                    } catch (Throwable e) {
+                        // an Error too: the others stop now, not after building to the end
+                        first.compareAndSet(
+                                null,
+                                e instanceof Exception x ? x : new BuildException("the build for " + p + " failed", e));
                         stop.stop("stopped: the build for " + p + " failed");
                         throw e;
                     }

@@ -4,6 +4,7 @@ import dev.whittle.image.Descriptor;
 import dev.whittle.image.Digest;
 import dev.whittle.json.Json;
 import dev.whittle.json.JsonObjects;
+import dev.whittle.sandbox.StopSignal;
 import dev.whittle.store.AtomicFiles;
 import dev.whittle.store.LayerInfo;
 import dev.whittle.store.Maintenance;
@@ -78,9 +79,10 @@ public final class BuildCache {
 
     /**
      * The entry under {@code key}, as {@link #get}; on a miss the caller has claimed the key and must {@link #put} the
-     * entry or {@link #release} the claim. While another build of this process holds the claim, waits for it first.
+     * entry or {@link #release} the claim. While another build of this process holds the claim, waits for it first,
+     * unless {@code stop} is given: then throws {@link BuildException} with its reason.
      */
-    public Entry getOrClaim(Digest key) throws InterruptedIOException {
+    public Entry getOrClaim(Digest key, StopSignal stop) throws InterruptedIOException {
         while (true) {
             Entry e = get(key);
             if (e != null) return e;
@@ -88,19 +90,33 @@ public final class BuildCache {
             CompletableFuture<Void> other = MAKING.putIfAbsent(dir.resolve(key.hex()), mine);
             if (other == null) {
                 // made meanwhile: the claim was released between the lookup and now
-                Entry late = get(key);
+                Entry late;
+                try {
+                    late = get(key);
+                } catch (RuntimeException | Error t) {
+                    release(key); // nobody would: the caller never learns it held the claim
+                    throw t;
+                }
                 if (late != null) release(key);
                 return late;
             }
-            try {
-                other.get();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while another platform's build made the same step");
-            } catch (ExecutionException ignored) {
-                // claims are only completed normally
-            }
+            await(other, stop);
         }
+    }
+
+    /** Waits for another build's claim to end, or for {@code stop}. */
+    private static void await(CompletableFuture<Void> claim, StopSignal stop) throws InterruptedIOException {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        try (var _ = stop.whileRunning(() -> stopped.complete(null))) {
+            CompletableFuture.anyOf(claim, stopped).get();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while another platform's build made the same step");
+        } catch (ExecutionException ignored) {
+            // claims and the stop are only completed normally
+        }
+        String reason = stop.reason();
+        if (reason != null) throw new BuildException(reason);
     }
 
     /** Gives up a claim of {@link #getOrClaim} (the step failed, or its entry is written): waiting builds look again. */

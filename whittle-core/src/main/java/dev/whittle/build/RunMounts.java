@@ -12,6 +12,7 @@ import dev.whittle.sandbox.SshForward;
 import dev.whittle.store.FileLocks;
 import dev.whittle.tar.PathNames;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -26,7 +27,8 @@ import java.util.Map;
  * A RUN's {@code --mount}s made ready for runc, each as BuildKit makes it: a cache directory (locked for
  * {@code sharing=locked}), a tmpfs, a secret on a tmpfs of its own (or a variable), an SSH agent socket, a bind mount
  * of the context, a named directory or a stage (writable ones on a throw-away overlay). What it mounts is undone
- * through {@code undo} with the rest of the RUN's set-up; the locks are held until {@link #unlock}.
+ * through {@code undo} with the rest of the RUN's set-up; the locks are held until {@link #unlock}, which {@code undo}
+ * also does, so a mount that fails to be made after a lock was taken does not keep it.
  */
 final class RunMounts {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
@@ -38,7 +40,8 @@ final class RunMounts {
     private final Path tmp;
 
     private final List<AutoCloseable> undo;
-    private final List<FileLocks.Held> locks = new ArrayList<>();
+    /** By lock file: a RUN mounting one cache twice takes its lock once, as BuildKit does (not waiting on itself). */
+    private final Map<Path, FileLocks.Held> locks = new LinkedHashMap<>();
     /** One tmpfs for all of this RUN's secrets, mounted on the first. */
     private SecretFiles secrets;
     /** Secret mounts with env=: the process's variables. */
@@ -82,8 +85,16 @@ final class RunMounts {
 
     /** Releases the locks of {@code sharing=locked} cache mounts. */
     void unlock() throws IOException {
-        for (FileLocks.Held l : locks) l.close();
+        IOException first = null;
+        for (FileLocks.Held l : locks.values()) {
+            try {
+                l.close();
+            } catch (IOException e) {
+                if (first == null) first = e;
+            }
+        }
         locks.clear();
+        if (first != null) throw first;
     }
 
     /**
@@ -131,11 +142,28 @@ final class RunMounts {
             Files.setAttribute(dir, "unix:mode", m.mode() == null ? 0755 : m.mode(), NOFOLLOW);
         }
         if (!isFresh(ctx, m)) services.cache().mountReady(dir); // an imported cache fills it before its first use
-        if (m.sharing() == Mounts.Sharing.LOCKED) {
-            // another platform of the build may hold it: FileLocks queues this process's threads too
-            locks.add(FileLocks.exclusive(dir.resolveSibling(dir.getFileName() + ".lock")));
+        Path lockFile = dir.resolveSibling(dir.getFileName() + ".lock");
+        if (m.sharing() == Mounts.Sharing.LOCKED && !locks.containsKey(lockFile)) {
+            // released with the rest of the set-up when a later mount fails: registered before the first is taken
+            if (locks.isEmpty()) undo.add(this::unlock);
+            locks.put(lockFile, lock(lockFile));
         }
         return new RuncSpec.Mount(target, "bind", dir.toString(), List.of("rbind", m.readOnly() ? "ro" : "rw"));
+    }
+
+    /**
+     * Waits for a cache's lock: another platform of the build may hold it (FileLocks queues this process's threads
+     * too), or another process. A build told to stop (a platform failed) stops waiting.
+     */
+    private FileLocks.Held lock(Path lockFile) throws IOException {
+        try {
+            return FileLocks.exclusive(lockFile, () -> services.stop().reason() != null);
+        } catch (InterruptedIOException e) {
+            String stopped = services.stop().reason();
+            if (stopped == null) throw e;
+            services.failures().failed(ctx.step(), "CANCELED");
+            throw new BuildException(stopped);
+        }
     }
 
     /** A tmpfs, nosuid and nodev, of the size asked. */

@@ -70,7 +70,7 @@ final class RunStep {
             if (m.type() == Mounts.Type.CACHE && !RunMounts.isFresh(ctx, m))
                 services.cache().mountSeen(m.id(), RunMounts.cacheDir(ctx, m));
         }
-        BuildCache.Entry hit = ctx.noCache() ? null : services.cache().getOrClaim(key);
+        BuildCache.Entry hit = ctx.noCache() ? null : services.cache().getOrClaim(key, services.stop());
         if (hit != null) {
             services.progress().cached(ctx.step());
             return append(

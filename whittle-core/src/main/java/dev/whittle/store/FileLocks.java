@@ -9,6 +9,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Exclusive locks of files against other processes and other threads of this one. A {@link FileLock} is held by the
@@ -26,11 +29,20 @@ public final class FileLocks {
         void close() throws IOException;
     }
 
-    /** Waits for the lock of {@code file} (made if missing). */
-    public static Held exclusive(Path file) throws IOException {
+    /** How often a wait looks whether it should give up. */
+    private static final long POLL_MILLIS = 50;
+
+    /**
+     * Waits for the lock of {@code file} (made if missing) until it is free or {@code giveUp} says so: then throws
+     * {@link InterruptedIOException}. The holder may be a build that failed or was stopped: a waiter must not outlive
+     * the reason it waits for.
+     */
+    public static Held exclusive(Path file, BooleanSupplier giveUp) throws IOException {
         Semaphore turn = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), _ -> new Semaphore(1));
         try {
-            turn.acquire();
+            while (!turn.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                if (giveUp.getAsBoolean()) throw gaveUp(file);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the lock of " + file);
@@ -38,11 +50,19 @@ public final class FileLocks {
         FileChannel ch = null;
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.lock();
+            // another process may hold it: tryLock, as FileChannel.lock cannot be given up
+            FileLock lock;
+            while ((lock = ch.tryLock()) == null) {
+                if (giveUp.getAsBoolean()) throw gaveUp(file);
+                sleep(file);
+            }
+            FileLock held = lock;
             FileChannel open = ch;
+            AtomicBoolean closed = new AtomicBoolean();
             return () -> {
+                if (!closed.compareAndSet(false, true)) return; // a second close must not free a later holder's turn
                 try {
-                    lock.release();
+                    held.release();
                     open.close();
                 } finally {
                     turn.release();
@@ -55,6 +75,19 @@ public final class FileLocks {
                 turn.release();
             }
             throw e;
+        }
+    }
+
+    private static InterruptedIOException gaveUp(Path file) {
+        return new InterruptedIOException("stopped while waiting for the lock of " + file);
+    }
+
+    private static void sleep(Path file) throws InterruptedIOException {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the lock of " + file);
         }
     }
 }

@@ -142,7 +142,7 @@ public final class PlatformBuild {
             try {
                 built.add(new PlatformImage(platforms.get(i), running.get(i).get()));
             } catch (ExecutionException e) {
-                // the failure is the first one (this platform's own may be only "stopped"), or an Error
+                // the first failure was recorded by its task (this platform's own may be only "stopped")
                 first.compareAndSet(
                         null, new BuildException("the build for " + platforms.get(i) + " failed", e.getCause()));
             } catch (InterruptedException e) {

@@ -24,17 +24,7 @@ class DropInTest {
 
     @BeforeAll
     static void base() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                dev.whittle.sandbox.Runc.available(), "runc is not installed (apt-get install runc)");
-        whittle = new Whittle(dir.resolve("store"));
-        whittle.run(
-                        "import",
-                        "-c",
-                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        RootFs.busybox(dir).toString(),
-                        BASE)
-                .ok();
+        whittle = RootFs.busyboxStore(dir, BASE);
     }
 
     static Path context(String name, String dockerfile, Map<String, String> files) throws IOException {

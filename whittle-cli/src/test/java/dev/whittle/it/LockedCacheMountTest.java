@@ -2,14 +2,12 @@ package dev.whittle.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.whittle.sandbox.Runc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,16 +31,7 @@ class LockedCacheMountTest {
 
     @BeforeAll
     static void base() throws IOException {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
-        Assumptions.assumeTrue(Runc.available(), "runc is not installed (apt-get install runc)");
-        whittle = new Whittle(dir.resolve("store"));
-        whittle.run(
-                        "import",
-                        "-c",
-                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        RootFs.busybox(dir).toString(),
-                        BASE)
-                .ok();
+        whittle = RootFs.busyboxStore(dir, BASE);
     }
 
     /** A build in a JVM of its own: its exit code and output, or a failed test when it does not end in time. */

@@ -59,14 +59,7 @@ class MultiPlatformTest {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
         Assumptions.assumeTrue(Runc.available(), "runc is not installed (apt-get install runc)");
         Assumptions.assumeTrue(Exec.available("go"), "needs golang-go");
-        whittle = new Whittle(dir.resolve("store"));
-        whittle.run(
-                        "import",
-                        "-c",
-                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        RootFs.busybox(dir).toString(),
-                        BASE)
-                .ok();
+        whittle = RootFs.busyboxStore(dir, BASE);
         helloAmd64 = go("amd64");
         helloArm64 = go("arm64");
     }

@@ -44,14 +44,7 @@ class NetworkTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 dev.whittle.sandbox.UserModeNetwork.available(),
                 "slirp4netns is not installed (scripts/install-deps installs it)");
-        whittle = new Whittle(dir.resolve("store"));
-        whittle.run(
-                        "import",
-                        "-c",
-                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        RootFs.busybox(dir).toString(),
-                        BASE)
-                .ok();
+        whittle = RootFs.busyboxStore(dir, BASE);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", ex -> {
             byte[] body = SERVED.get(ex.getRequestURI().normalize().getPath()); // apt asks for /./Packages

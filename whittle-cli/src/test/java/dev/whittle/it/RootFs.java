@@ -1,5 +1,6 @@
 package dev.whittle.it;
 
+import dev.whittle.sandbox.Runc;
 import dev.whittle.tar.TarEntry;
 import dev.whittle.tar.TarWriter;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /** Small root filesystems for tests: busybox-static with a shell, written as a tarball. */
 public final class RootFs {
@@ -19,6 +21,24 @@ public final class RootFs {
             List.of("sh", "ls", "cat", "echo", "rm", "mkdir", "touch", "find", "stat", "id", "chmod", "ln");
     static final String PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n";
     static final String GROUP = "root:x:0:\nnobody:x:65534:\n";
+
+    /**
+     * The set-up of a test class whose builds RUN: root and runc required (the test is skipped, saying which, without
+     * them), a store in {@code dir}, busybox imported as {@code tag} with docker's PATH.
+     */
+    public static Whittle busyboxStore(Path dir, String tag) throws IOException {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "RUN needs root");
+        Assumptions.assumeTrue(Runc.available(), "runc is not installed (apt-get install runc)");
+        Whittle whittle = new Whittle(dir.resolve("store"));
+        whittle.run(
+                        "import",
+                        "-c",
+                        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        busybox(dir).toString(),
+                        tag)
+                .ok();
+        return whittle;
+    }
 
     /** /bin/busybox, /bin/sh and a few applets, /etc/passwd, /tmp. */
     public static Path busybox(Path dir) throws IOException {

@@ -62,29 +62,13 @@ public final class Scenarios {
     /** The stand-in bases with the arm64 alpine too (Debian's arm64 packages); skips when they cannot be made. */
     public static synchronized void requireMultiPlatformBases() {
         requireBases();
-        Exec mk = Exec.run(
-                List.of(
-                        "env",
-                        "MULTIPLATFORM=1",
-                        examples().resolve("bases/make-rootfs").toString(),
-                        BASES.toString()),
-                null,
-                1800);
-        Assumptions.assumeTrue(mk.code() == 0, "the arm64 stand-in base could not be made (make-rootfs): " + mk.err());
+        makeWith("MULTIPLATFORM", "the arm64 stand-in base");
     }
 
     /** golang-cross.tar: the golang stand-in with Debian's arm64 C cross compiler; skips when it cannot be made. */
     public static synchronized Path requireGolangCross() {
         requireBases();
-        Exec mk = Exec.run(
-                List.of(
-                        "env",
-                        "CROSS=1",
-                        examples().resolve("bases/make-rootfs").toString(),
-                        BASES.toString()),
-                null,
-                1800);
-        Assumptions.assumeTrue(mk.code() == 0, "the cross-compiling golang stand-in could not be made: " + mk.err());
+        makeWith("CROSS", "the cross-compiling golang stand-in");
         return BASES.resolve("golang-cross.tar");
     }
 
@@ -147,17 +131,21 @@ public final class Scenarios {
 
     /** The runner image's stand-in Debian (examples/runner/Dockerfile), made once; skips when it cannot be made. */
     public static synchronized Path requireRunnerBase() {
+        makeWith("RUNNER", "the runner's stand-in Debian");
+        return BASES.resolve("debian-runner.tar");
+    }
+
+    /** Runs make-rootfs with one of its switches ({@code MULTIPLATFORM=1}, …); skips the test when that fails. */
+    private static void makeWith(String switchName, String what) {
         Exec mk = Exec.run(
                 List.of(
                         "env",
-                        "RUNNER=1",
+                        switchName + "=1",
                         examples().resolve("bases/make-rootfs").toString(),
                         BASES.toString()),
                 null,
                 1800);
-        Assumptions.assumeTrue(
-                mk.code() == 0, "the runner's stand-in Debian could not be made (make-rootfs): " + mk.err());
-        return BASES.resolve("debian-runner.tar");
+        Assumptions.assumeTrue(mk.code() == 0, what + " could not be made (make-rootfs): " + mk.err());
     }
 
     private static boolean make() {

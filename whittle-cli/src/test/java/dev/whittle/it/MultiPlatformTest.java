@@ -375,15 +375,7 @@ class MultiPlatformTest {
                         "linux_arm64/made");
         Whittle fresh = new Whittle(dir.resolve("out-load-store"));
         assertThat(fresh.run("load", "-i", oci.toString()).ok().out()).isEqualTo("Loaded image: mp/out:1\n");
-        for (String arch : List.of("amd64", "arm64"))
-            assertThat(fresh.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/out:1")
-                            .ok()
-                            .out())
-                    .isEqualTo(whittle.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/out:1")
-                            .ok()
-                            .out());
-        assertThat(new ImageIndexesView(fresh).digest("mp/out:1"))
-                .isEqualTo(new ImageIndexesView(whittle).digest("mp/out:1"));
+        assertSameIndex(fresh, "mp/out:1");
 
         Path docker = dir.resolve("out-docker.tar");
         Exec refused = build(ctx, "--platform", "linux/amd64,linux/arm64", "--output", "type=docker,dest=" + docker)
@@ -392,6 +384,19 @@ class MultiPlatformTest {
                 .contains("docker exporter does not currently support exporting manifest lists")
                 .doesNotContain("#1 ");
         assertThat(docker).doesNotExist();
+    }
+
+    /** {@code other} holds {@code name} as this test's store does: the same index and each platform's image. */
+    static void assertSameIndex(Whittle other, String name) throws IOException {
+        for (String arch : List.of("amd64", "arm64"))
+            assertThat(other.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", name)
+                            .ok()
+                            .out())
+                    .as(name + " for " + arch)
+                    .isEqualTo(whittle.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", name)
+                            .ok()
+                            .out());
+        assertThat(new ImageIndexesView(other).digest(name)).isEqualTo(new ImageIndexesView(whittle).digest(name));
     }
 
     @Test
@@ -596,17 +601,7 @@ class MultiPlatformTest {
                         .ok()
                         .out())
                 .isEqualTo("mp/save:1\n");
-        for (String arch : List.of("amd64", "arm64")) {
-            assertThat(fresh.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/save:1")
-                            .ok()
-                            .out())
-                    .isEqualTo(whittle.run("inspect", "--platform", "linux/" + arch, "--format", "{{.Id}}", "mp/save:1")
-                            .ok()
-                            .out());
-        }
-        // saved again from the loaded store: the same archive's index
-        assertThat(new ImageIndexesView(fresh).digest("mp/save:1"))
-                .isEqualTo(new ImageIndexesView(whittle).digest("mp/save:1"));
+        assertSameIndex(fresh, "mp/save:1");
 
         // a docker archive holds one platform, which Docker 20.10 loads and runs (arm64 under qemu)
         Path arm = dir.resolve("save-arm64.tar");
